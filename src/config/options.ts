@@ -1,0 +1,311 @@
+/**
+ * Every configuration option, once. The JSON schema, the `NOTIFYD_*` environment names,
+ * config/default.yaml, ara.example.yaml and the README's table are all made from this
+ * table, so they cannot drift apart.
+ */
+
+export type OptionType = 'string' | 'integer' | 'boolean' | 'enum' | 'list';
+
+export interface OptionSpec {
+  /** Dotted path in the YAML file, e.g. `server.port`. */
+  path: string;
+  type: OptionType;
+  /** Allowed values of an `enum`. */
+  values?: readonly string[];
+  default: string | number | boolean | string[];
+  /** Bounds of an `integer`. */
+  min?: number;
+  max?: number;
+  /** One or two sentences for the docs: what it does, and why one would change it. */
+  doc: string;
+  /** Never printed: masked in `config print`, in errors and in logs. */
+  secret?: boolean;
+  /** Other environment names that set this option, besides `NOTIFYD_<PATH>`. */
+  env?: readonly string[];
+  /** A file path: when relative, resolved against the working directory at load time. */
+  file?: boolean;
+}
+
+export const OPTIONS: readonly OptionSpec[] = [
+  {
+    path: 'server.host',
+    type: 'string',
+    default: '0.0.0.0',
+    env: ['HOST'],
+    doc: 'Address to listen on. Use 127.0.0.1 to accept local connections only.',
+  },
+  {
+    path: 'server.port',
+    type: 'integer',
+    default: 8080,
+    min: 0,
+    max: 65535,
+    env: ['PORT'],
+    doc: 'TCP port for HTTP, WebSocket and SSE. 0 picks a free port.',
+  },
+  {
+    path: 'server.body_limit',
+    type: 'integer',
+    default: 1048576,
+    min: 1024,
+    max: 67108864,
+    doc: 'Largest request body in bytes; larger bodies get 413 PAYLOAD_TOO_LARGE.',
+  },
+  {
+    path: 'server.trust_proxy',
+    type: 'boolean',
+    default: false,
+    doc: 'Take the client address from X-Forwarded-For (set when behind a reverse proxy); used by key IP allowlists.',
+  },
+  {
+    path: 'server.cors_origins',
+    type: 'list',
+    default: [],
+    doc: 'Browser origins allowed to call the API (CORS), e.g. https://app.example.com; * allows any. Empty sends no CORS headers.',
+  },
+  {
+    path: 'server.shutdown_timeout_ms',
+    type: 'integer',
+    default: 10000,
+    min: 0,
+    max: 600000,
+    doc: 'On SIGTERM/SIGINT, how long to wait for in-flight requests before closing anyway.',
+  },
+  {
+    path: 'store.backend',
+    type: 'enum',
+    values: ['sqlite', 'memory'],
+    default: 'sqlite',
+    env: ['STORE_BACKEND'],
+    doc: 'Where state is kept: sqlite (embedded, durable) or memory (lost on restart; for tests).',
+  },
+  {
+    path: 'store.sqlite.path',
+    file: true,
+    type: 'string',
+    default: './data/notifyd.db',
+    doc: 'SQLite database file; its folder is created if missing. DATABASE_URL=sqlite:PATH sets it too.',
+  },
+  {
+    path: 'store.sqlite.synchronous',
+    type: 'enum',
+    values: ['NORMAL', 'FULL'],
+    default: 'NORMAL',
+    doc: 'NORMAL survives a crash of notifyd (kill -9); FULL also survives power loss, at a cost in write speed.',
+  },
+  {
+    path: 'store.sqlite.busy_timeout_ms',
+    type: 'integer',
+    default: 5000,
+    min: 0,
+    max: 600000,
+    doc: 'How long a write waits for another process holding the database lock.',
+  },
+  {
+    path: 'auth.admin_key',
+    type: 'string',
+    default: '',
+    secret: true,
+    env: ['NOTIFYD_ADMIN_KEY'],
+    doc: 'A bootstrap API key with every scope, for any tenant. Use it to create real keys, then unset it.',
+  },
+  {
+    path: 'auth.bootstrap_key_file',
+    file: true,
+    type: 'string',
+    default: './data/admin.key',
+    doc: 'When no admin key is set and the store has no key, serve writes a new admin key here (mode 0600). Empty disables.',
+  },
+  {
+    path: 'auth.key_cache_ms',
+    type: 'integer',
+    default: 5000,
+    min: 0,
+    max: 3600000,
+    doc: 'How long a verified API key is remembered; a key revoked on another node stops working within this time.',
+  },
+  {
+    path: 'auth.jwt.secret',
+    type: 'string',
+    default: '',
+    secret: true,
+    env: ['JWT_SECRET'],
+    doc: 'HS256 secret for end-user tokens.',
+  },
+  {
+    path: 'auth.jwt.public_key',
+    file: true,
+    type: 'string',
+    default: '',
+    env: ['JWT_PUBLIC_KEY'],
+    doc: 'PEM public key (inline or a file path) for RS256/ES256 end-user tokens.',
+  },
+  {
+    path: 'auth.jwt.jwks_file',
+    file: true,
+    type: 'string',
+    default: '',
+    doc: 'Path to a JWKS file whose keys verify end-user tokens (chosen by the token kid).',
+  },
+  {
+    path: 'auth.jwt.algorithms',
+    type: 'list',
+    default: ['HS256', 'RS256', 'ES256'],
+    doc: 'Token algorithms accepted; each needs its key above.',
+  },
+  {
+    path: 'auth.jwt.issuer',
+    type: 'string',
+    default: '',
+    doc: 'When set, tokens must carry this iss claim.',
+  },
+  {
+    path: 'auth.jwt.audience',
+    type: 'string',
+    default: '',
+    doc: 'When set, tokens must carry this aud claim.',
+  },
+  {
+    path: 'auth.jwt.clock_tolerance_s',
+    type: 'integer',
+    default: 5,
+    min: 0,
+    max: 3600,
+    doc: 'Seconds of clock skew allowed when checking exp and nbf.',
+  },
+  {
+    path: 'feed.default_limit',
+    type: 'integer',
+    default: 20,
+    min: 1,
+    max: 1000,
+    doc: 'Page size of GET /me/notifications when the request names none.',
+  },
+  {
+    path: 'feed.max_limit',
+    type: 'integer',
+    default: 100,
+    min: 1,
+    max: 1000,
+    doc: 'Largest page size a client may ask for.',
+  },
+  {
+    path: 'feed.cursor_secret',
+    type: 'string',
+    default: '',
+    secret: true,
+    doc: 'Key that signs feed cursors. Empty: derived from the JWT secret, else random per process (set it when several nodes serve one feed).',
+  },
+  {
+    path: 'notifications.idempotency_ttl_s',
+    type: 'integer',
+    default: 86400,
+    min: 60,
+    max: 2592000,
+    doc: 'How long an idempotency key refuses a second send (409 DUPLICATE_NOTIFICATION).',
+  },
+  {
+    path: 'realtime.max_payload_bytes',
+    type: 'integer',
+    default: 16384,
+    min: 256,
+    max: 16777216,
+    doc: 'Largest WebSocket frame a client may send; a larger one closes the socket.',
+  },
+  {
+    path: 'realtime.idle_timeout_s',
+    type: 'integer',
+    default: 120,
+    min: 8,
+    max: 960,
+    doc: 'A socket silent for this long is closed; the server pings before that.',
+  },
+  {
+    path: 'realtime.auth_timeout_ms',
+    type: 'integer',
+    default: 10000,
+    min: 100,
+    max: 600000,
+    doc: 'A socket opened without ?token= must send an authenticate frame within this time.',
+  },
+  {
+    path: 'realtime.max_backpressure_bytes',
+    type: 'integer',
+    default: 1048576,
+    min: 1024,
+    max: 1073741824,
+    doc: 'Bytes buffered for a slow socket before messages to it are dropped (they stay in the feed).',
+  },
+  {
+    path: 'realtime.reconnect_after_s',
+    type: 'integer',
+    default: 5,
+    min: 0,
+    max: 3600,
+    doc: 'Sent to sockets in the shutdown frame: when clients should reconnect.',
+  },
+  {
+    path: 'log.level',
+    type: 'enum',
+    values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    default: 'info',
+    env: ['LOG_LEVEL'],
+    doc: 'Least severe level written to the log.',
+  },
+  {
+    path: 'log.access',
+    type: 'boolean',
+    default: false,
+    doc: 'Log every HTTP request (method, route, status, duration, request id).',
+  },
+  {
+    path: 'metrics.enabled',
+    type: 'boolean',
+    default: true,
+    doc: 'Serve Prometheus metrics at GET /metrics.',
+  },
+];
+
+/** The effective configuration, as the rest of notifyd reads it (frozen after loading). */
+export interface Config {
+  server: {
+    host: string;
+    port: number;
+    body_limit: number;
+    trust_proxy: boolean;
+    cors_origins: string[];
+    shutdown_timeout_ms: number;
+  };
+  store: {
+    backend: 'sqlite' | 'memory';
+    sqlite: { path: string; synchronous: 'NORMAL' | 'FULL'; busy_timeout_ms: number };
+  };
+  auth: {
+    admin_key: string;
+    bootstrap_key_file: string;
+    key_cache_ms: number;
+    jwt: {
+      secret: string;
+      public_key: string;
+      jwks_file: string;
+      algorithms: string[];
+      issuer: string;
+      audience: string;
+      clock_tolerance_s: number;
+    };
+  };
+  feed: { default_limit: number; max_limit: number; cursor_secret: string };
+  notifications: { idempotency_ttl_s: number };
+  realtime: {
+    max_payload_bytes: number;
+    idle_timeout_s: number;
+    auth_timeout_ms: number;
+    max_backpressure_bytes: number;
+    reconnect_after_s: number;
+  };
+  log: {
+    level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+    access: boolean;
+  };
+  metrics: { enabled: boolean };
+}

@@ -1,0 +1,65 @@
+/**
+ * The one catalogue of error codes. A code keeps its meaning forever; the README's
+ * error table is checked against this object by a test.
+ */
+export const ERRORS = {
+  VALIDATION_ERROR: { status: 400, message: 'The request is not valid.' },
+  INVALID_JSON: { status: 400, message: 'The request body is not valid JSON.' },
+  INVALID_CURSOR: { status: 400, message: 'The cursor is not one this server issued.' },
+  UNAUTHORIZED: { status: 401, message: 'A valid API key is required.' },
+  AUTH_FAILED: { status: 401, message: 'The token is missing, invalid or expired.' },
+  FORBIDDEN: { status: 403, message: 'The credentials do not allow this action.' },
+  IP_NOT_ALLOWED: { status: 403, message: 'The API key may not be used from this address.' },
+  NOT_FOUND: { status: 404, message: 'No such route.' },
+  NOTIFICATION_NOT_FOUND: { status: 404, message: 'No such notification.' },
+  KEY_NOT_FOUND: { status: 404, message: 'No such API key.' },
+  METHOD_NOT_ALLOWED: { status: 405, message: 'The route does not support this method.' },
+  DUPLICATE_NOTIFICATION: {
+    status: 409,
+    message: 'A notification with this idempotency key was already accepted.',
+  },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than allowed.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The request body must be application/json.' },
+  INTERNAL_ERROR: { status: 500, message: 'An unexpected error occurred.' },
+  STORE_UNAVAILABLE: { status: 503, message: 'The store is unavailable; retry later.' },
+  SHUTTING_DOWN: { status: 503, message: 'The server is shutting down.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** An error a client can act on: it carries a stable code, an HTTP status and details. */
+export class NotifydError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message?: string, details: Record<string, unknown> = {}) {
+    super(message ?? ERRORS[code].message);
+    this.name = 'NotifydError';
+    this.code = code;
+    this.status = ERRORS[code].status;
+    this.details = details;
+  }
+}
+
+/** The JSON body every failed request answers with. */
+export interface ErrorEnvelope {
+  error: {
+    code: ErrorCode;
+    message: string;
+    details: Record<string, unknown>;
+    request_id: string;
+  };
+}
+
+/** Turns any thrown value into a NotifydError; unknown errors become INTERNAL_ERROR. */
+export function toNotifydError(err: unknown): NotifydError {
+  if (err instanceof NotifydError) return err;
+  return new NotifydError('INTERNAL_ERROR');
+}
+
+export function errorEnvelope(err: NotifydError, requestId: string): ErrorEnvelope {
+  return {
+    error: { code: err.code, message: err.message, details: err.details, request_id: requestId },
+  };
+}
