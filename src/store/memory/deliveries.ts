@@ -1,0 +1,122 @@
+import type { DeliveryQueue, DeliveryRecord, DeliveryStatus } from '../types.js';
+import type { OpenState } from './open-state.js';
+import { type SortedIds, sortedIdsOf } from './sorted-ids.js';
+
+/** Deliveries in memory, with the pending ones indexed for workers to claim. */
+export class MemoryDeliveryQueue implements DeliveryQueue {
+  private readonly byId = new Map<string, DeliveryRecord>();
+  private readonly byNotification = new Map<string, SortedIds>();
+  private readonly pending = new Set<string>();
+
+  constructor(private readonly state: OpenState) {}
+
+  /** Whether a delivery with this id is stored (for insert's conflict check). */
+  has(id: string): boolean {
+    return this.byId.has(id);
+  }
+
+  /** Stores a copy of a new delivery; the notification store calls it inside an insert. */
+  add(record: DeliveryRecord): void {
+    const copy = structuredClone(record);
+    this.byId.set(copy.id, copy);
+    sortedIdsOf(this.byNotification, copy.notification_id).add(copy.id);
+    if (copy.status === 'pending') this.pending.add(copy.id);
+  }
+
+  async listByNotification(tenantId: string, notificationId: string): Promise<DeliveryRecord[]> {
+    this.state.check();
+    const ids = this.byNotification.get(notificationId)?.ascending() ?? [];
+    const out: DeliveryRecord[] = [];
+    for (const id of ids) {
+      const d = this.byId.get(id)!;
+      if (d.tenant_id === tenantId) out.push(structuredClone(d));
+    }
+    return out;
+  }
+
+  async claim(
+    channels: string[],
+    limit: number,
+    now: number,
+    leaseMs: number,
+  ): Promise<DeliveryRecord[]> {
+    this.state.check();
+    if (limit <= 0 || channels.length === 0) return [];
+    const wanted = new Set(channels);
+    const due: DeliveryRecord[] = [];
+    for (const id of this.pending) {
+      const d = this.byId.get(id)!;
+      if (!wanted.has(d.channel) || d.next_attempt_at > now) continue;
+      if (d.lease_until !== null && d.lease_until > now) continue;
+      due.push(d);
+    }
+    due.sort(byDueThenId);
+    return due.slice(0, limit).map((d) => {
+      d.lease_until = now + leaseMs;
+      d.attempts += 1;
+      d.updated_at = now;
+      return structuredClone(d);
+    });
+  }
+
+  async complete(
+    id: string,
+    status: Exclude<DeliveryStatus, 'pending'>,
+    at: number,
+    detail?: { provider_message_id?: string; error?: string },
+  ): Promise<void> {
+    this.state.check();
+    const d = this.byId.get(id);
+    if (!d) return;
+    this.changeStatus(d, status, at);
+    d.lease_until = null;
+    if (detail?.provider_message_id !== undefined) {
+      d.provider_message_id = detail.provider_message_id;
+    }
+    if (detail?.error !== undefined) d.last_error = detail.error;
+  }
+
+  async retry(id: string, nextAttemptAt: number, error: string, at: number): Promise<void> {
+    this.state.check();
+    const d = this.byId.get(id);
+    if (!d) return;
+    this.changeStatus(d, 'pending', at);
+    d.next_attempt_at = nextAttemptAt;
+    d.lease_until = null;
+    d.last_error = error;
+  }
+
+  async setStatus(
+    tenantId: string,
+    recipientId: string,
+    notificationIds: string[],
+    channel: string,
+    status: DeliveryStatus,
+    at: number,
+  ): Promise<number> {
+    this.state.check();
+    let changed = 0;
+    for (const notificationId of new Set(notificationIds)) {
+      for (const id of this.byNotification.get(notificationId)?.ascending() ?? []) {
+        const d = this.byId.get(id)!;
+        if (d.tenant_id !== tenantId || d.recipient_id !== recipientId) continue;
+        if (d.channel !== channel || d.status === status) continue;
+        this.changeStatus(d, status, at);
+        changed++;
+      }
+    }
+    return changed;
+  }
+
+  private changeStatus(d: DeliveryRecord, status: DeliveryStatus, at: number): void {
+    d.status = status;
+    d.updated_at = at;
+    if (status === 'pending') this.pending.add(d.id);
+    else this.pending.delete(d.id);
+  }
+}
+
+function byDueThenId(a: DeliveryRecord, b: DeliveryRecord): number {
+  if (a.next_attempt_at !== b.next_attempt_at) return a.next_attempt_at - b.next_attempt_at;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}

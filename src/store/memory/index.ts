@@ -1,0 +1,28 @@
+import type { Store } from '../types.js';
+import { MemoryCounterStore } from './counters.js';
+import { MemoryDeliveryQueue } from './deliveries.js';
+import { MemoryKeyStore } from './keys.js';
+import { MemoryNotificationStore } from './notifications.js';
+import { OpenState } from './open-state.js';
+
+/**
+ * A store that lives in this process and is lost when it exits: for tests and throw-away
+ * runs. Records are copied in and out, so callers can never change what is stored.
+ */
+export function createMemoryStore(): Store {
+  const state = new OpenState();
+  const deliveries = new MemoryDeliveryQueue(state);
+  return {
+    backend: 'memory',
+    notifications: new MemoryNotificationStore(state, deliveries),
+    deliveries,
+    keys: new MemoryKeyStore(state),
+    counters: new MemoryCounterStore(state),
+    async ping() {
+      state.check();
+    },
+    async close() {
+      state.close();
+    },
+  };
+}

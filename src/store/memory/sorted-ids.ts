@@ -1,0 +1,50 @@
+/**
+ * Ids kept in ascending order. Time-ordered ids almost always arrive in order, so adding
+ * one is usually a push; the binary search handles the rest.
+ */
+export class SortedIds {
+  private readonly ids: string[] = [];
+
+  /** Adds an id at its place in the order. */
+  add(id: string): void {
+    const last = this.ids[this.ids.length - 1];
+    if (last === undefined || last < id) {
+      this.ids.push(id);
+      return;
+    }
+    this.ids.splice(this.lowerBound(id), 0, id);
+  }
+
+  /** Ids lower than `before` (all when absent), highest first. */
+  *descending(before?: string): Generator<string> {
+    const end = before === undefined ? this.ids.length : this.lowerBound(before);
+    for (let i = end - 1; i >= 0; i--) yield this.ids[i];
+  }
+
+  /** Every id, lowest first. */
+  ascending(): readonly string[] {
+    return this.ids;
+  }
+
+  /** The position of the first id not lower than `id`. */
+  private lowerBound(id: string): number {
+    let lo = 0;
+    let hi = this.ids.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.ids[mid] < id) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+/** Returns the list under `key`, creating it when missing. */
+export function sortedIdsOf(map: Map<string, SortedIds>, key: string): SortedIds {
+  let ids = map.get(key);
+  if (!ids) {
+    ids = new SortedIds();
+    map.set(key, ids);
+  }
+  return ids;
+}

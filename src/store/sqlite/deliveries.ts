@@ -1,0 +1,130 @@
+import type { Statement } from 'better-sqlite3';
+import type { DeliveryQueue, DeliveryRecord, DeliveryStatus } from '../types.js';
+import type { SqliteHandle } from './handle.js';
+
+type Detail = { provider_message_id?: string; error?: string };
+
+/** Deliveries and the work queue in SQLite. */
+export class SqliteDeliveryQueue implements DeliveryQueue {
+  private readonly byNotification: Statement<[string, string], DeliveryRecord>;
+  private readonly claimDue: Statement<
+    [number, number, string, number, number, number],
+    DeliveryRecord
+  >;
+  private readonly settle: Statement<[string, number, string | null, string | null, string]>;
+  private readonly requeue: Statement<[number, string, number, string]>;
+  private readonly setOne: Statement<[string, number, string, string, string, string, string]>;
+  private readonly setMany: (
+    ids: string[],
+    mine: [string, string],
+    channel: string,
+    status: DeliveryStatus,
+    at: number,
+  ) => number;
+
+  constructor(private readonly h: SqliteHandle) {
+    const { db } = h;
+    this.byNotification = db.prepare(
+      'SELECT * FROM deliveries WHERE tenant_id = ? AND notification_id = ? ORDER BY id',
+    );
+    // One statement picks and leases, so two workers (or processes) never claim the same row.
+    this.claimDue = db.prepare(
+      `UPDATE deliveries SET lease_until = ?, attempts = attempts + 1, updated_at = ?
+       WHERE id IN (
+         SELECT id FROM deliveries
+         WHERE status = 'pending' AND channel IN (SELECT value FROM json_each(?))
+           AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
+         ORDER BY next_attempt_at, id LIMIT ?)
+       RETURNING *`,
+    );
+    this.settle = db.prepare(
+      `UPDATE deliveries SET status = ?, lease_until = NULL, updated_at = ?,
+         provider_message_id = COALESCE(?, provider_message_id),
+         last_error = COALESCE(?, last_error)
+       WHERE id = ?`,
+    );
+    this.requeue = db.prepare(
+      `UPDATE deliveries SET status = 'pending', lease_until = NULL, next_attempt_at = ?,
+         last_error = ?, updated_at = ?
+       WHERE id = ?`,
+    );
+    this.setOne = db.prepare(
+      `UPDATE deliveries SET status = ?, updated_at = ?
+       WHERE notification_id = ? AND tenant_id = ? AND recipient_id = ? AND channel = ?
+         AND status <> ?`,
+    );
+    this.setMany = db.transaction(
+      (
+        ids: string[],
+        [tenantId, recipientId]: [string, string],
+        channel: string,
+        status: DeliveryStatus,
+        at: number,
+      ) => {
+        let changed = 0;
+        for (const id of new Set(ids)) {
+          changed += this.setOne.run(
+            status,
+            at,
+            id,
+            tenantId,
+            recipientId,
+            channel,
+            status,
+          ).changes;
+        }
+        return changed;
+      },
+    );
+  }
+
+  listByNotification(tenantId: string, notificationId: string): Promise<DeliveryRecord[]> {
+    return this.h.run(() => this.byNotification.all(tenantId, notificationId));
+  }
+
+  claim(
+    channels: string[],
+    limit: number,
+    now: number,
+    leaseMs: number,
+  ): Promise<DeliveryRecord[]> {
+    return this.h.run(() => {
+      if (limit <= 0 || channels.length === 0) return [];
+      const rows = this.claimDue.all(now + leaseMs, now, JSON.stringify(channels), now, now, limit);
+      // RETURNING gives rows in no promised order.
+      return rows.sort(
+        (a, b) => a.next_attempt_at - b.next_attempt_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+      );
+    });
+  }
+
+  complete(
+    id: string,
+    status: Exclude<DeliveryStatus, 'pending'>,
+    at: number,
+    detail?: Detail,
+  ): Promise<void> {
+    return this.h.run(() => {
+      this.settle.run(status, at, detail?.provider_message_id ?? null, detail?.error ?? null, id);
+    });
+  }
+
+  retry(id: string, nextAttemptAt: number, error: string, at: number): Promise<void> {
+    return this.h.run(() => {
+      this.requeue.run(nextAttemptAt, error, at, id);
+    });
+  }
+
+  setStatus(
+    tenantId: string,
+    recipientId: string,
+    notificationIds: string[],
+    channel: string,
+    status: DeliveryStatus,
+    at: number,
+  ): Promise<number> {
+    return this.h.run(() =>
+      this.setMany(notificationIds, [tenantId, recipientId], channel, status, at),
+    );
+  }
+}

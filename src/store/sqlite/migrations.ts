@@ -1,0 +1,169 @@
+import type { Database } from 'better-sqlite3';
+
+/** One step of the schema. Once released, a migration is never edited: add a new one. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Every migration, in order. Versions start at 1 and go up by one. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'notifications, deliveries and idempotency keys',
+    sql: `
+      CREATE TABLE notifications (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        recipient_id TEXT NOT NULL,
+        category TEXT NOT NULL,
+        priority TEXT NOT NULL,
+        content TEXT NOT NULL,
+        data TEXT,
+        group_key TEXT,
+        idempotency_key TEXT,
+        channels TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        read_at INTEGER,
+        deleted_at INTEGER
+      );
+      -- The feed pages newest first by id; deleted rows never appear in it.
+      CREATE INDEX notifications_feed
+        ON notifications (tenant_id, recipient_id, id DESC) WHERE deleted_at IS NULL;
+      -- Unread counts per category, mark-all-read and the unread filter read only this.
+      -- read_at and deleted_at are always NULL in it; listing them lets SQLite count
+      -- from the index alone without visiting each row.
+      CREATE INDEX notifications_unread
+        ON notifications (tenant_id, recipient_id, category, id, read_at, deleted_at)
+        WHERE read_at IS NULL AND deleted_at IS NULL;
+
+      CREATE TABLE deliveries (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        notification_id TEXT NOT NULL REFERENCES notifications (id) ON DELETE CASCADE,
+        recipient_id TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        next_attempt_at INTEGER NOT NULL,
+        lease_until INTEGER,
+        last_error TEXT,
+        provider_message_id TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX deliveries_notification ON deliveries (notification_id);
+      -- Only pending rows are queued; settled ones (most in-app rows) cost the index nothing.
+      CREATE INDEX deliveries_queue
+        ON deliveries (channel, next_attempt_at) WHERE status = 'pending';
+
+      CREATE TABLE idempotency_keys (
+        tenant_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        notification_id TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        PRIMARY KEY (tenant_id, key)
+      ) WITHOUT ROWID;
+      CREATE INDEX idempotency_keys_expiry ON idempotency_keys (expires_at);
+    `,
+  },
+  {
+    version: 2,
+    name: 'api keys',
+    sql: `
+      CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE,
+        prefix TEXT NOT NULL,
+        scopes TEXT NOT NULL,
+        tenant_id TEXT,
+        ip_allowlist TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER,
+        revoked_at INTEGER,
+        last_used_at INTEGER
+      );
+      CREATE INDEX api_keys_tenant ON api_keys (tenant_id, created_at);
+    `,
+  },
+  {
+    version: 3,
+    name: 'counters',
+    sql: `
+      CREATE TABLE counters (
+        key TEXT PRIMARY KEY,
+        value NUMERIC NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
+];
+
+/** The schema version this build of notifyd writes. */
+export const SQLITE_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+/** What a call to `migrate` did. */
+export interface MigrationResult {
+  /** The version the database was at before. */
+  from: number;
+  /** The version it is at now. */
+  to: number;
+  /** The versions applied by this call, in order; empty when it was up to date. */
+  applied: number[];
+}
+
+/**
+ * Brings the database up to the last of `migrations`, all pending ones in one
+ * transaction, and records each in `schema_migrations`. Safe to run any number of times
+ * and from several processes at once. Refuses a database newer than this code.
+ */
+export function migrate(
+  db: Database,
+  migrations: readonly Migration[] = MIGRATIONS,
+): MigrationResult {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at INTEGER NOT NULL
+  )`);
+  const record = db.prepare(
+    'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
+  );
+  const run = db.transaction((): MigrationResult => {
+    const from = schemaVersion(db);
+    const known = migrations.length ? migrations[migrations.length - 1].version : 0;
+    if (from > known) {
+      throw new Error(
+        `The database is at schema version ${from}, newer than this notifyd knows (${known}); run a newer notifyd.`,
+      );
+    }
+    const applied: number[] = [];
+    for (const m of migrations) {
+      if (m.version <= from) continue;
+      db.exec(m.sql);
+      // Wall-clock time is right here: it records when, and nothing ever compares it.
+      record.run(m.version, m.name, Date.now());
+      applied.push(m.version);
+    }
+    return { from, to: Math.max(from, known), applied };
+  });
+  // IMMEDIATE takes the write lock before reading the version, so two processes
+  // starting together cannot both apply the same migration.
+  return run.immediate();
+}
+
+/** The highest migration applied to the database; 0 for a new one. */
+export function schemaVersion(db: Database): number {
+  const table = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+    .get();
+  if (!table) return 0;
+  const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as {
+    v: number | null;
+  };
+  return row.v ?? 0;
+}

@@ -1,0 +1,150 @@
+import type { Statement } from 'better-sqlite3';
+import { storeUnavailable } from '../errors.js';
+import type {
+  FeedPage,
+  FeedQuery,
+  InsertOutcome,
+  NewNotification,
+  NotificationRecord,
+  NotificationStore,
+  UnreadCounts,
+} from '../types.js';
+import type { SqliteHandle } from './handle.js';
+import { NotificationWriter } from './insert.js';
+import { type NotificationRow, type Param, toNotification } from './rows.js';
+
+const MINE = 'tenant_id = ? AND recipient_id = ?';
+const VISIBLE_UNREAD = 'read_at IS NULL AND deleted_at IS NULL';
+
+/** Notifications and feeds in SQLite. */
+export class SqliteNotificationStore implements NotificationStore {
+  private readonly writer: NotificationWriter;
+  private readonly feedQueries = new Map<string, Statement<Param[], NotificationRow>>();
+  private readonly selectOne: Statement<[string, string, string], NotificationRow>;
+  private readonly markOneRead: Statement<[number, string, string, string]>;
+  private readonly markManyRead: (ids: string[], mine: [string, string], at: number) => string[];
+  private readonly markAll: Statement<[number, string, string]>;
+  private readonly markAllOfCategory: Statement<[number, string, string, string]>;
+  private readonly removeOne: Statement<[number, string, string, string]>;
+  private readonly countUnread: Statement<[string, string], { category: string; n: number }>;
+  private readonly purgeClaims: Statement<[number]>;
+
+  constructor(private readonly h: SqliteHandle) {
+    const { db } = h;
+    this.writer = new NotificationWriter(db);
+    this.selectOne = db.prepare(
+      `SELECT * FROM notifications WHERE id = ? AND ${MINE} AND deleted_at IS NULL`,
+    );
+    this.markOneRead = db.prepare(
+      `UPDATE notifications SET read_at = ? WHERE id = ? AND ${MINE} AND ${VISIBLE_UNREAD}`,
+    );
+    this.markManyRead = db.transaction(
+      (ids: string[], [tenantId, recipientId]: [string, string], at: number) =>
+        [...new Set(ids)].filter(
+          (id) => this.markOneRead.run(at, id, tenantId, recipientId).changes,
+        ),
+    );
+    this.markAll = db.prepare(
+      `UPDATE notifications SET read_at = ? WHERE ${MINE} AND ${VISIBLE_UNREAD}`,
+    );
+    this.markAllOfCategory = db.prepare(
+      `UPDATE notifications SET read_at = ? WHERE ${MINE} AND ${VISIBLE_UNREAD} AND category = ?`,
+    );
+    this.removeOne = db.prepare(
+      `UPDATE notifications SET deleted_at = ? WHERE id = ? AND ${MINE} AND deleted_at IS NULL`,
+    );
+    this.countUnread = db.prepare(
+      `SELECT category, COUNT(*) AS n FROM notifications WHERE ${MINE} AND ${VISIBLE_UNREAD}
+       GROUP BY category`,
+    );
+    this.purgeClaims = db.prepare('DELETE FROM idempotency_keys WHERE expires_at <= ?');
+  }
+
+  insert(items: NewNotification[]): Promise<InsertOutcome[]> {
+    if (this.h.closed) return Promise.reject(storeUnavailable());
+    return this.writer.insert(items);
+  }
+
+  /** Writes inserts still waiting for their group; close() calls it first. */
+  flush(): void {
+    this.writer.flush();
+  }
+
+  get(tenantId: string, recipientId: string, id: string): Promise<NotificationRecord | null> {
+    return this.h.run(() => {
+      const row = this.selectOne.get(id, tenantId, recipientId);
+      return row ? toNotification(row) : null;
+    });
+  }
+
+  list(query: FeedQuery): Promise<FeedPage> {
+    return this.h.run(() => {
+      const params: Param[] = [query.tenant_id, query.recipient_id];
+      let where = `${MINE} AND deleted_at IS NULL`;
+      if (query.before !== undefined) {
+        where += ' AND id < ?';
+        params.push(query.before);
+      }
+      if (query.read !== undefined) where += ` AND read_at IS ${query.read ? 'NOT NULL' : 'NULL'}`;
+      if (query.category !== undefined) {
+        where += ' AND category = ?';
+        params.push(query.category);
+      }
+      params.push(query.limit + 1);
+      const rows = this.feedQuery(where).all(...params);
+      const has_more = rows.length > query.limit;
+      return { items: rows.slice(0, query.limit).map(toNotification), has_more };
+    });
+  }
+
+  markRead(tenantId: string, recipientId: string, ids: string[], at: number): Promise<string[]> {
+    return this.h.run(() => this.markManyRead(ids, [tenantId, recipientId], at));
+  }
+
+  markAllRead(
+    tenantId: string,
+    recipientId: string,
+    at: number,
+    category?: string,
+  ): Promise<number> {
+    return this.h.run(() => {
+      const result =
+        category === undefined
+          ? this.markAll.run(at, tenantId, recipientId)
+          : this.markAllOfCategory.run(at, tenantId, recipientId, category);
+      return result.changes;
+    });
+  }
+
+  remove(tenantId: string, recipientId: string, id: string, at: number): Promise<boolean> {
+    return this.h.run(() => this.removeOne.run(at, id, tenantId, recipientId).changes > 0);
+  }
+
+  unreadCounts(tenantId: string, recipientId: string): Promise<UnreadCounts> {
+    return this.h.run(() => {
+      const by_category: Record<string, number> = {};
+      let total = 0;
+      for (const { category, n } of this.countUnread.all(tenantId, recipientId)) {
+        by_category[category] = n;
+        total += n;
+      }
+      return { total, by_category };
+    });
+  }
+
+  purgeExpiredIdempotency(now: number): Promise<number> {
+    return this.h.run(() => this.purgeClaims.run(now).changes);
+  }
+
+  /** One prepared statement per combination of filters, made on first use. */
+  private feedQuery(where: string): Statement<Param[], NotificationRow> {
+    let stmt = this.feedQueries.get(where);
+    if (!stmt) {
+      stmt = this.h.db.prepare<Param[], NotificationRow>(
+        `SELECT * FROM notifications WHERE ${where} ORDER BY id DESC LIMIT ?`,
+      );
+      this.feedQueries.set(where, stmt);
+    }
+    return stmt;
+  }
+}

@@ -1,0 +1,117 @@
+import type { ApiKeyRecord, DeliveryRecord, NotificationRecord, Priority } from '../types.js';
+
+/** A notification as SQLite returns it: JSON columns are TEXT. */
+export interface NotificationRow {
+  id: string;
+  tenant_id: string;
+  request_id: string;
+  recipient_id: string;
+  category: string;
+  priority: string;
+  content: string;
+  data: string | null;
+  group_key: string | null;
+  idempotency_key: string | null;
+  channels: string;
+  created_at: number;
+  read_at: number | null;
+  deleted_at: number | null;
+}
+
+/** An API key as SQLite returns it. */
+export interface ApiKeyRow extends Omit<ApiKeyRecord, 'scopes' | 'ip_allowlist'> {
+  scopes: string;
+  ip_allowlist: string;
+}
+
+/** Column order of the notifications insert; `notificationParams` follows it. */
+export const NOTIFICATION_COLUMNS =
+  'id, tenant_id, request_id, recipient_id, category, priority, content, data, group_key, ' +
+  'idempotency_key, channels, created_at, read_at, deleted_at';
+
+/** Column order of the deliveries insert; `deliveryParams` follows it. */
+export const DELIVERY_COLUMNS =
+  'id, tenant_id, notification_id, recipient_id, channel, status, attempts, next_attempt_at, ' +
+  'lease_until, last_error, provider_message_id, created_at, updated_at';
+
+/** Column order of the api_keys insert; `keyParams` follows it. */
+export const KEY_COLUMNS =
+  'id, name, hash, prefix, scopes, tenant_id, ip_allowlist, created_at, expires_at, ' +
+  'revoked_at, last_used_at';
+
+export type Param = string | number | null;
+
+/** `?, ?, …` for a column list. */
+export function placeholders(columns: string): string {
+  return columns
+    .split(',')
+    .map(() => '?')
+    .join(', ');
+}
+
+export function notificationParams(n: NotificationRecord): Param[] {
+  return [
+    n.id,
+    n.tenant_id,
+    n.request_id,
+    n.recipient_id,
+    n.category,
+    n.priority,
+    JSON.stringify(n.content),
+    n.data === null ? null : JSON.stringify(n.data),
+    n.group_key,
+    n.idempotency_key,
+    JSON.stringify(n.channels),
+    n.created_at,
+    n.read_at,
+    n.deleted_at,
+  ];
+}
+
+export function toNotification(row: NotificationRow): NotificationRecord {
+  return {
+    ...row,
+    priority: row.priority as Priority,
+    content: JSON.parse(row.content),
+    data: row.data === null ? null : JSON.parse(row.data),
+    channels: JSON.parse(row.channels),
+  };
+}
+
+export function deliveryParams(d: DeliveryRecord): Param[] {
+  return [
+    d.id,
+    d.tenant_id,
+    d.notification_id,
+    d.recipient_id,
+    d.channel,
+    d.status,
+    d.attempts,
+    d.next_attempt_at,
+    d.lease_until,
+    d.last_error,
+    d.provider_message_id,
+    d.created_at,
+    d.updated_at,
+  ];
+}
+
+export function keyParams(k: ApiKeyRecord): Param[] {
+  return [
+    k.id,
+    k.name,
+    k.hash,
+    k.prefix,
+    JSON.stringify(k.scopes),
+    k.tenant_id,
+    JSON.stringify(k.ip_allowlist),
+    k.created_at,
+    k.expires_at,
+    k.revoked_at,
+    k.last_used_at,
+  ];
+}
+
+export function toApiKey(row: ApiKeyRow): ApiKeyRecord {
+  return { ...row, scopes: JSON.parse(row.scopes), ip_allowlist: JSON.parse(row.ip_allowlist) };
+}

@@ -1,0 +1,229 @@
+/**
+ * Storage interfaces. A backend is a folder beside this file that implements every one
+ * of them; `test/store/contract.ts` states what each member must do and runs against
+ * every backend. Times are epoch milliseconds. Every record carries its tenant and every
+ * query names one: a backend never returns another tenant's data.
+ */
+
+/** How urgent a notification is; providers and routing may use it. */
+export type Priority = 'low' | 'normal' | 'high' | 'critical';
+
+/** What the recipient sees. */
+export interface NotificationContent {
+  title: string;
+  body: string;
+  action_url?: string;
+  image_url?: string;
+}
+
+/** One notification to one recipient, as stored. */
+export interface NotificationRecord {
+  /** Time-ordered id (`ntf_…`); the feed sorts and pages by it. */
+  id: string;
+  tenant_id: string;
+  /** The request that created it (`req_…`). */
+  request_id: string;
+  recipient_id: string;
+  category: string;
+  priority: Priority;
+  content: NotificationContent;
+  data: Record<string, unknown> | null;
+  group_key: string | null;
+  idempotency_key: string | null;
+  /** Channels the notification was routed to, e.g. `['in_app']`. */
+  channels: string[];
+  created_at: number;
+  read_at: number | null;
+  /** Set when the recipient deleted it; deleted notifications leave the feed. */
+  deleted_at: number | null;
+}
+
+/** Where a delivery stands. */
+export type DeliveryStatus = 'pending' | 'delivered' | 'acknowledged' | 'failed' | 'dead';
+
+/** One attempt-tracked delivery of a notification over one channel. */
+export interface DeliveryRecord {
+  /** Time-ordered id (`dlv_…`). */
+  id: string;
+  tenant_id: string;
+  notification_id: string;
+  recipient_id: string;
+  channel: string;
+  status: DeliveryStatus;
+  attempts: number;
+  /** When a worker may next claim it (queued channels). */
+  next_attempt_at: number;
+  /** A claimed delivery belongs to its worker until this time; null when unclaimed. */
+  lease_until: number | null;
+  last_error: string | null;
+  provider_message_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A notification with its deliveries and optional idempotency claim, written as one unit. */
+export interface NewNotification {
+  notification: NotificationRecord;
+  deliveries: DeliveryRecord[];
+  /**
+   * When set, the write is refused if an earlier notification of the tenant holds the key
+   * and its claim has not expired at this notification's `created_at`.
+   */
+  idempotency?: { key: string; expires_at: number };
+}
+
+/** The outcome of one item of a batch insert. */
+export type InsertOutcome =
+  | { status: 'created' }
+  | { status: 'duplicate'; notification_id: string; request_id: string };
+
+/** Filters and position for one page of a recipient's feed, newest first. */
+export interface FeedQuery {
+  tenant_id: string;
+  recipient_id: string;
+  /** Only notifications with an id lower than this (the previous page's last id). */
+  before?: string;
+  limit: number;
+  /** true: only read; false: only unread; absent: both. */
+  read?: boolean;
+  category?: string;
+}
+
+export interface FeedPage {
+  items: NotificationRecord[];
+  has_more: boolean;
+}
+
+/** Unread notifications of one recipient. */
+export interface UnreadCounts {
+  total: number;
+  by_category: Record<string, number>;
+}
+
+/** Notifications and the in-app feed. */
+export interface NotificationStore {
+  /**
+   * Writes every item, each with its deliveries and idempotency claim, atomically per
+   * item; resolves only once all are durable (committed to disk on durable backends).
+   * Outcomes are in the order of the input.
+   */
+  insert(items: NewNotification[]): Promise<InsertOutcome[]>;
+  /** One notification of one recipient, or null if absent, deleted, or someone else's. */
+  get(tenantId: string, recipientId: string, id: string): Promise<NotificationRecord | null>;
+  /** One page of a recipient's feed, newest first; deleted notifications are never listed. */
+  list(query: FeedQuery): Promise<FeedPage>;
+  /** Marks these notifications read (if unread); resolves to the ids that changed. */
+  markRead(tenantId: string, recipientId: string, ids: string[], at: number): Promise<string[]>;
+  /** Marks every unread notification of the recipient read, optionally of one category; resolves to how many changed. */
+  markAllRead(
+    tenantId: string,
+    recipientId: string,
+    at: number,
+    category?: string,
+  ): Promise<number>;
+  /** Deletes one notification from the feed; false when there was none to delete. */
+  remove(tenantId: string, recipientId: string, id: string, at: number): Promise<boolean>;
+  /** Unread, undeleted notifications of the recipient: total and per category. */
+  unreadCounts(tenantId: string, recipientId: string): Promise<UnreadCounts>;
+  /** Forgets idempotency keys that expired at or before `now`; resolves to how many. */
+  purgeExpiredIdempotency(now: number): Promise<number>;
+}
+
+/** Deliveries: their status per notification, and the queue that workers claim from. */
+export interface DeliveryQueue {
+  /** Every delivery of a notification, oldest first. */
+  listByNotification(tenantId: string, notificationId: string): Promise<DeliveryRecord[]>;
+  /**
+   * Claims up to `limit` pending deliveries of these channels that are due at `now` and not
+   * leased, leasing each until `now + leaseMs` and counting an attempt. A delivery whose
+   * lease ran out is claimable again. Oldest due first.
+   */
+  claim(channels: string[], limit: number, now: number, leaseMs: number): Promise<DeliveryRecord[]>;
+  /** Settles a delivery with a final or intermediate status and clears its lease. */
+  complete(
+    id: string,
+    status: Exclude<DeliveryStatus, 'pending'>,
+    at: number,
+    detail?: { provider_message_id?: string; error?: string },
+  ): Promise<void>;
+  /** Returns a claimed delivery to the queue, due again at `nextAttemptAt`. */
+  retry(id: string, nextAttemptAt: number, error: string, at: number): Promise<void>;
+  /**
+   * Sets the status of the recipient's deliveries of these notifications on one channel
+   * (e.g. in-app acknowledgements); resolves to how many changed.
+   */
+  setStatus(
+    tenantId: string,
+    recipientId: string,
+    notificationIds: string[],
+    channel: string,
+    status: DeliveryStatus,
+    at: number,
+  ): Promise<number>;
+}
+
+/** An API key as stored: never the key itself, only its hash. */
+export interface ApiKeyRecord {
+  /** `key_…` */
+  id: string;
+  name: string;
+  /** SHA-256 of the full key, hex. */
+  hash: string;
+  /** The first characters of the key, shown in listings to recognise it. */
+  prefix: string;
+  scopes: string[];
+  /** The tenant the key acts for; null for a key that may name any tenant. */
+  tenant_id: string | null;
+  /** CIDR ranges (v4 or v6) the key may be used from; empty means anywhere. */
+  ip_allowlist: string[];
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+/** API keys. */
+export interface KeyStore {
+  /** Stores a new key; its id and hash are unique. */
+  create(record: ApiKeyRecord): Promise<void>;
+  /** The key with this hash, revoked or not, or null. */
+  findByHash(hash: string): Promise<ApiKeyRecord | null>;
+  /** The key with this id, or null. */
+  get(id: string): Promise<ApiKeyRecord | null>;
+  /** Keys, oldest first: of one tenant, or all when tenantId is undefined. */
+  list(tenantId?: string): Promise<ApiKeyRecord[]>;
+  /** Revokes a key; false when no unrevoked key has this id. */
+  revoke(id: string, at: number): Promise<boolean>;
+  /** Records when a key was last used. */
+  touch(id: string, at: number): Promise<void>;
+  /** How many keys exist, revoked ones included. */
+  count(): Promise<number>;
+}
+
+/** Atomic counters with expiry: rate-limit windows, quotas, sequence numbers. */
+export interface CounterStore {
+  /**
+   * Adds `by` to the counter and resolves to its new value, atomically. A counter that
+   * does not exist or expired starts at 0 and expires at `now + ttlMs`; an existing one
+   * keeps its expiry.
+   */
+  increment(key: string, by: number, ttlMs: number, now: number): Promise<number>;
+  /** The counter's value at `now`; 0 if absent or expired. */
+  get(key: string, now: number): Promise<number>;
+  /** Forgets counters that expired at or before `now`; resolves to how many. */
+  purgeExpired(now: number): Promise<number>;
+}
+
+/** One backend's implementation of every concern. */
+export interface Store {
+  /** The backend's name: `memory`, `sqlite`, … */
+  readonly backend: string;
+  readonly notifications: NotificationStore;
+  readonly deliveries: DeliveryQueue;
+  readonly keys: KeyStore;
+  readonly counters: CounterStore;
+  /** Resolves when the backend answers; rejects with STORE_UNAVAILABLE when it does not. */
+  ping(): Promise<void>;
+  /** Finishes pending writes and releases the backend. */
+  close(): Promise<void>;
+}
