@@ -1,0 +1,83 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import {
+  createLocalJWKSet,
+  importSPKI,
+  type JSONWebKeySet,
+  type JWTVerifyGetKey,
+  jwtVerify,
+} from 'jose';
+import type { Config } from '../config/options.js';
+import { NotifydError } from '../core/errors.js';
+import { DEFAULT_TENANT, TENANT_PATTERN } from '../core/tenancy.js';
+import type { UserPrincipal } from './principal.js';
+
+const TENANT_RE = new RegExp(TENANT_PATTERN);
+
+/** Checks end-user tokens: signature, algorithm, expiry, and the optional iss/aud. */
+export interface JwtVerifier {
+  verify(token: string): Promise<UserPrincipal>;
+}
+
+function pemFrom(value: string): string {
+  return value.includes('-----BEGIN') ? value : readFileSync(value, 'utf8');
+}
+
+/** Builds the verifier from `auth.jwt`; key files are read once, here. */
+export function createJwtVerifier(jwt: Config['auth']['jwt']): JwtVerifier {
+  const secret: KeyObject | null = jwt.secret ? createSecretKey(Buffer.from(jwt.secret)) : null;
+  const pem = jwt.public_key ? pemFrom(jwt.public_key) : null;
+  const jwks: JWTVerifyGetKey | null = jwt.jwks_file
+    ? createLocalJWKSet(JSON.parse(readFileSync(jwt.jwks_file, 'utf8')) as JSONWebKeySet)
+    : null;
+  const publicKeys = new Map<string, Promise<CryptoKey | KeyObject>>();
+
+  const getKey = async (
+    header: Parameters<JWTVerifyGetKey>[0],
+    token: Parameters<JWTVerifyGetKey>[1],
+  ) => {
+    const alg = header.alg ?? '';
+    if (alg.startsWith('HS')) {
+      if (secret) return secret;
+    } else if (jwks && (header.kid || !pem)) {
+      return jwks(header, token);
+    } else if (pem) {
+      let key = publicKeys.get(alg);
+      if (!key) {
+        key = importSPKI(pem, alg);
+        publicKeys.set(alg, key);
+      }
+      return key;
+    }
+    throw new Error(`no key configured for ${alg}`);
+  };
+
+  const options = {
+    algorithms: [...jwt.algorithms],
+    clockTolerance: jwt.clock_tolerance_s,
+    ...(jwt.issuer ? { issuer: jwt.issuer } : {}),
+    ...(jwt.audience ? { audience: jwt.audience } : {}),
+  };
+
+  return {
+    async verify(token) {
+      let payload: Record<string, unknown>;
+      try {
+        ({ payload } = await jwtVerify(token, getKey, options));
+      } catch (err) {
+        const reason = err instanceof Error ? err.message : 'invalid token';
+        throw new NotifydError('AUTH_FAILED', `The token was refused: ${reason}.`);
+      }
+      const sub = payload.sub;
+      if (typeof sub !== 'string' || sub.length === 0 || sub.length > 256) {
+        throw new NotifydError('AUTH_FAILED', 'The token has no usable sub claim.');
+      }
+      const tenant = payload.tenant_id ?? DEFAULT_TENANT;
+      if (typeof tenant !== 'string' || !TENANT_RE.test(tenant)) {
+        throw new NotifydError('AUTH_FAILED', 'The token has an invalid tenant_id claim.');
+      }
+      const exp = typeof payload.exp === 'number' ? payload.exp * 1000 : null;
+      return { kind: 'user', user_id: sub, tenant_id: tenant, expires_at: exp };
+    },
+  };
+}

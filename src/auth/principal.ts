@@ -1,0 +1,21 @@
+/** Who is calling, once authenticated. */
+export type Principal = ServicePrincipal | UserPrincipal;
+
+/** A service calling with an API key. */
+export interface ServicePrincipal {
+  kind: 'service';
+  /** The key's id, or `admin` for the configured bootstrap key. */
+  key_id: string;
+  scopes: readonly string[];
+  /** The tenant the request acts in. */
+  tenant_id: string;
+}
+
+/** An end user calling with a JWT. */
+export interface UserPrincipal {
+  kind: 'user';
+  user_id: string;
+  tenant_id: string;
+  /** Token expiry, epoch ms; null when the token has none. */
+  expires_at: number | null;
+}

@@ -1,0 +1,34 @@
+import type { Command } from 'commander';
+import { loadConfigForCli } from './config.js';
+import type { CliIO } from './io.js';
+
+/**
+ * `notifyd migrate`: bring the configured store's schema up to date without serving.
+ * `serve` migrates on start too; this is for deploys that migrate as a separate step.
+ */
+export function registerMigrateCommand(program: Command, io: CliIO): void {
+  program
+    .command('migrate')
+    .description("bring the store's schema up to date")
+    .option('--config <file>', 'YAML config file')
+    .option('--json', 'print JSON for scripts')
+    .action(async (opts: { config?: string; json?: boolean }) => {
+      const config = loadConfigForCli(io, opts.config);
+      if (config.store.backend === 'memory') {
+        io.stdout.write('The memory store keeps no schema: nothing to migrate.\n');
+        return;
+      }
+      const { migrateSqlite } = await import('../store/sqlite/index.js');
+      const result = migrateSqlite(config.store.sqlite.path);
+      if (opts.json) {
+        io.stdout.write(`${JSON.stringify({ backend: 'sqlite', ...result })}\n`);
+        return;
+      }
+      const what = result.applied.length
+        ? `applied ${result.applied.join(', ')}`
+        : 'already up to date';
+      io.stdout.write(
+        `sqlite ${config.store.sqlite.path}: schema version ${result.to} (${what}).\n`,
+      );
+    });
+}

@@ -1,0 +1,43 @@
+import { Command, CommanderError } from 'commander';
+import { VERSION } from '../version.js';
+import { registerConfigCommands } from './config.js';
+import { CliError, type CliIO } from './io.js';
+import { registerKeyCommands } from './keys.js';
+import { registerMigrateCommand } from './migrate.js';
+import { registerSendCommand } from './send.js';
+import { registerServeCommand } from './serve.js';
+
+/** Builds the notifyd command line; every command group adds itself from its own file. */
+export function buildProgram(io: CliIO): Command {
+  const program = new Command('notifyd')
+    .description('Self-hostable notification daemon')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    });
+  registerServeCommand(program, io);
+  registerConfigCommands(program, io);
+  registerKeyCommands(program, io);
+  registerMigrateCommand(program, io);
+  registerSendCommand(program, io);
+  return program;
+}
+
+/** Runs the CLI; resolves to the process exit code. */
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof CliError) {
+      io.stderr.write(`notifyd: ${err.message}\n`);
+      return err.exitCode;
+    }
+    io.stderr.write(`notifyd: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}

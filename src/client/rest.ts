@@ -1,0 +1,118 @@
+/** A small REST client for notifyd; the CLI's admin commands use it too. */
+
+export interface ClientOptions {
+  /** Base URL, e.g. `http://127.0.0.1:8080`. */
+  url: string;
+  /** An API key (`nk_…`). */
+  key?: string;
+  /** Milliseconds before a request is abandoned. */
+  timeoutMs?: number;
+}
+
+/** An error answer from the server, or no answer at all (`code` NETWORK_ERROR). */
+export class NotifydApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'NotifydApiError';
+  }
+}
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  tenant_id: string | null;
+  ip_allowlist: string[];
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+export interface CreateKeyInput {
+  name: string;
+  scopes: string[];
+  tenant_id?: string | null;
+  ip_allowlist?: string[];
+  expires_at?: string;
+}
+
+export interface SendInput {
+  recipient_id: string;
+  content: { title: string; body: string; action_url?: string; image_url?: string };
+  category?: string;
+  priority?: 'low' | 'normal' | 'high' | 'critical';
+  data?: Record<string, unknown>;
+  group_key?: string;
+  idempotency_key?: string;
+}
+
+export interface SendResult {
+  request_id: string;
+  notification_id: string;
+  status: 'accepted';
+  channels_targeted: string[];
+}
+
+export class NotifydClient {
+  private readonly base: string;
+
+  constructor(private readonly options: ClientOptions) {
+    this.base = options.url.replace(/\/+$/, '');
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.base}${path}`, {
+        method,
+        headers: {
+          ...(this.options.key ? { authorization: `Bearer ${this.options.key}` } : {}),
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+      });
+    } catch (err) {
+      const reason =
+        err instanceof Error ? ((err.cause as Error)?.message ?? err.message) : String(err);
+      throw new NotifydApiError(0, 'NETWORK_ERROR', `cannot reach ${this.base}: ${reason}`);
+    }
+    const text = await res.text();
+    const json = text ? (JSON.parse(text) as unknown) : undefined;
+    if (!res.ok) {
+      const e = (
+        json as { error?: { code: string; message: string; details?: Record<string, unknown> } }
+      )?.error;
+      throw new NotifydApiError(
+        res.status,
+        e?.code ?? 'HTTP_ERROR',
+        e?.message ?? `HTTP ${res.status}`,
+        e?.details,
+      );
+    }
+    return json as T;
+  }
+
+  createKey(input: CreateKeyInput): Promise<ApiKey & { key: string }> {
+    return this.request('POST', '/api/v1/keys', input);
+  }
+
+  async listKeys(): Promise<ApiKey[]> {
+    return (await this.request<{ data: ApiKey[] }>('GET', '/api/v1/keys')).data;
+  }
+
+  async revokeKey(id: string): Promise<void> {
+    await this.request('DELETE', `/api/v1/keys/${encodeURIComponent(id)}`);
+  }
+
+  send(input: SendInput): Promise<SendResult> {
+    return this.request('POST', '/api/v1/notifications', input);
+  }
+}

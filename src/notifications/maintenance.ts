@@ -1,0 +1,32 @@
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { Store } from '../store/types.js';
+
+/**
+ * Forgets expired idempotency keys and counters on a timer, so they do not pile up. The
+ * timer does not keep the process alive; `stop` ends it.
+ */
+export function startMaintenance(
+  store: Store,
+  clock: Clock,
+  logger: Logger,
+  everyMs: number,
+): () => void {
+  let running = false;
+  const timer = setInterval(async () => {
+    if (running) return;
+    running = true;
+    try {
+      const now = clock.now();
+      const keys = await store.notifications.purgeExpiredIdempotency(now);
+      const counters = await store.counters.purgeExpired(now);
+      if (keys + counters > 0) logger.debug({ keys, counters }, 'purged expired entries');
+    } catch (err) {
+      logger.warn({ err }, 'maintenance failed; will retry');
+    } finally {
+      running = false;
+    }
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,217 @@
+import type { UserPrincipal } from '../auth/principal.js';
+import type { Clock } from '../core/clock.js';
+import { NotifydError } from '../core/errors.js';
+import type { IdGenerator } from '../core/ids.js';
+import type { NotificationRecord, Store, UnreadCounts } from '../store/types.js';
+import type { CursorCodec } from './cursor.js';
+import type { FeedPage, NotificationView, SendAccepted, SendNotificationBody } from './schemas.js';
+import type { UnreadSummary, UserChannel } from './user-channel.js';
+import { toDeliveryView, toView } from './view.js';
+
+export interface NotificationServiceDeps {
+  store: Store;
+  clock: Clock;
+  ids: IdGenerator;
+  cursors: CursorCodec;
+  /** Where real-time messages for users go. */
+  users: UserChannel;
+  idempotencyTtlMs: number;
+}
+
+const summary = (c: UnreadCounts): UnreadSummary => ({
+  unread_count: c.total,
+  unread_by_category: c.by_category,
+});
+
+/** Sending notifications and everything a user does with their feed. */
+export class NotificationService {
+  constructor(private readonly deps: NotificationServiceDeps) {}
+
+  /**
+   * Accepts one notification: one durable write of the notification and its delivery
+   * rows, then real-time delivery to the recipient's open sessions. Resolves after the
+   * write is committed; a repeated idempotency key is DUPLICATE_NOTIFICATION.
+   */
+  async send(
+    tenantId: string,
+    input: SendNotificationBody,
+    requestId: string,
+  ): Promise<SendAccepted> {
+    const { store, clock, ids, users } = this.deps;
+    const now = clock.now();
+    const notification: NotificationRecord = {
+      id: ids('ntf'),
+      tenant_id: tenantId,
+      request_id: requestId,
+      recipient_id: input.recipient_id,
+      category: input.category ?? 'general',
+      priority: input.priority ?? 'normal',
+      content: input.content,
+      data: input.data ?? null,
+      group_key: input.group_key ?? null,
+      idempotency_key: input.idempotency_key ?? null,
+      channels: ['in_app'],
+      created_at: now,
+      read_at: null,
+      deleted_at: null,
+    };
+    const [outcome] = await store.notifications.insert([
+      {
+        notification,
+        // The feed is the in-app inbox: stored in it is delivered; an ack acknowledges it.
+        deliveries: [
+          {
+            id: ids('dlv'),
+            tenant_id: tenantId,
+            notification_id: notification.id,
+            recipient_id: notification.recipient_id,
+            channel: 'in_app',
+            status: 'delivered',
+            attempts: 1,
+            next_attempt_at: now,
+            lease_until: null,
+            last_error: null,
+            provider_message_id: null,
+            created_at: now,
+            updated_at: now,
+          },
+        ],
+        ...(input.idempotency_key
+          ? {
+              idempotency: {
+                key: input.idempotency_key,
+                expires_at: now + this.deps.idempotencyTtlMs,
+              },
+            }
+          : {}),
+      },
+    ]);
+    if (outcome?.status === 'duplicate') {
+      throw new NotifydError('DUPLICATE_NOTIFICATION', undefined, {
+        notification_id: outcome.notification_id,
+        request_id: outcome.request_id,
+      });
+    }
+    users.publish(tenantId, notification.recipient_id, {
+      type: 'notification',
+      data: toView(notification),
+    });
+    return {
+      request_id: requestId,
+      notification_id: notification.id,
+      status: 'accepted',
+      channels_targeted: notification.channels,
+    };
+  }
+
+  /** One page of the user's feed, newest first, with their unread counts. */
+  async feed(
+    user: UserPrincipal,
+    query: { cursor?: string; limit: number; read?: boolean; category?: string },
+  ): Promise<FeedPage> {
+    const { store, cursors } = this.deps;
+    const before = query.cursor ? cursors.decode(query.cursor) : undefined;
+    const [page, counts] = await Promise.all([
+      store.notifications.list({
+        tenant_id: user.tenant_id,
+        recipient_id: user.user_id,
+        limit: query.limit,
+        ...(before !== undefined ? { before } : {}),
+        ...(query.read !== undefined ? { read: query.read } : {}),
+        ...(query.category !== undefined ? { category: query.category } : {}),
+      }),
+      store.notifications.unreadCounts(user.tenant_id, user.user_id),
+    ]);
+    const last = page.items.at(-1);
+    return {
+      data: page.items.map(toView),
+      cursor: page.has_more && last ? cursors.encode(last.id) : null,
+      has_more: page.has_more,
+      ...summary(counts),
+    };
+  }
+
+  async get(user: UserPrincipal, id: string): Promise<NotificationView> {
+    const record = await this.deps.store.notifications.get(user.tenant_id, user.user_id, id);
+    if (!record) throw new NotifydError('NOTIFICATION_NOT_FOUND', undefined, { id });
+    return toView(record);
+  }
+
+  async unread(user: UserPrincipal): Promise<UnreadSummary> {
+    return summary(await this.deps.store.notifications.unreadCounts(user.tenant_id, user.user_id));
+  }
+
+  /**
+   * Marks notifications read and tells every session of the user. Unknown ids are
+   * NOTIFICATION_NOT_FOUND when `strict` (one id over HTTP); ignored otherwise.
+   */
+  async markRead(user: UserPrincipal, ids: string[], strict = false): Promise<UnreadSummary> {
+    const { store, clock, users } = this.deps;
+    if (strict) for (const id of ids) await this.get(user, id);
+    const now = clock.now();
+    const changed = await store.notifications.markRead(user.tenant_id, user.user_id, ids, now);
+    const counts = summary(await store.notifications.unreadCounts(user.tenant_id, user.user_id));
+    users.publish(user.tenant_id, user.user_id, {
+      type: 'read_status_updated',
+      data: {
+        notification_ids: changed,
+        read: true,
+        read_at: new Date(now).toISOString(),
+        ...counts,
+      },
+    });
+    return counts;
+  }
+
+  /** Marks all (or one category's) unread notifications read and tells every session. */
+  async markAllRead(
+    user: UserPrincipal,
+    category?: string,
+  ): Promise<UnreadSummary & { updated: number }> {
+    const { store, clock, users } = this.deps;
+    const now = clock.now();
+    const updated = await store.notifications.markAllRead(
+      user.tenant_id,
+      user.user_id,
+      now,
+      category,
+    );
+    const counts = summary(await store.notifications.unreadCounts(user.tenant_id, user.user_id));
+    users.publish(user.tenant_id, user.user_id, {
+      type: 'read_status_updated',
+      data: { notification_ids: [], read: true, read_at: new Date(now).toISOString(), ...counts },
+    });
+    return { updated, ...counts };
+  }
+
+  /** Deletes a notification from the user's feed; sessions get the new unread count. */
+  async remove(user: UserPrincipal, id: string): Promise<void> {
+    const { store, clock, users } = this.deps;
+    const removed = await store.notifications.remove(user.tenant_id, user.user_id, id, clock.now());
+    if (!removed) throw new NotifydError('NOTIFICATION_NOT_FOUND', undefined, { id });
+    const counts = await store.notifications.unreadCounts(user.tenant_id, user.user_id);
+    users.publish(user.tenant_id, user.user_id, { type: 'unread_count', data: summary(counts) });
+  }
+
+  /** Records that the user's app received these notifications (in-app acknowledgement). */
+  async ack(user: UserPrincipal, ids: string[]): Promise<number> {
+    const { store, clock } = this.deps;
+    return store.deliveries.setStatus(
+      user.tenant_id,
+      user.user_id,
+      ids,
+      'in_app',
+      'acknowledged',
+      clock.now(),
+    );
+  }
+
+  /** Delivery rows of a notification, for the service that sent it. */
+  async deliveries(tenantId: string, notificationId: string) {
+    const rows = await this.deps.store.deliveries.listByNotification(tenantId, notificationId);
+    if (rows.length === 0) {
+      throw new NotifydError('NOTIFICATION_NOT_FOUND', undefined, { id: notificationId });
+    }
+    return rows.map(toDeliveryView);
+  }
+}

@@ -1,0 +1,154 @@
+import uWS from 'uWebSockets.js';
+import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { KeyService } from '../auth/api-keys.js';
+import { createJwtVerifier } from '../auth/jwt.js';
+import type { Config } from '../config/options.js';
+import { type Clock, systemClock } from '../core/clock.js';
+import { createIdGenerator } from '../core/ids.js';
+import type { Logger } from '../core/logger.js';
+import { CursorCodec } from '../notifications/cursor.js';
+import { startMaintenance } from '../notifications/maintenance.js';
+import { NotificationService } from '../notifications/service.js';
+import type { Store } from '../store/types.js';
+import { VERSION } from '../version.js';
+import { Cors } from './cors.js';
+import { Metrics } from './metrics.js';
+import { buildOpenApi } from './openapi.js';
+import { RealtimeGateway } from './realtime/gateway.js';
+import type { AnyRoute } from './route.js';
+import { mountRoutes } from './router.js';
+import { feedRoutes } from './routes/feed.js';
+import { keyRoutes } from './routes/keys.js';
+import { notificationRoutes } from './routes/notifications.js';
+import { operationsRoutes } from './routes/operations.js';
+
+/** What the server is built from; tests inject their own. */
+export interface ServerDeps {
+  store: Store;
+  logger: Logger;
+  clock?: Clock;
+  /** Keys with every scope besides `auth.admin_key` (e.g. the bootstrap key file's). */
+  adminKeys?: string[];
+}
+
+/** A built server: `listen` binds it, `close` drains it. */
+export interface NotifydServer {
+  /** Binds `server.host:server.port` (0 picks a port); resolves to the port. */
+  listen(): Promise<number>;
+  /**
+   * Graceful stop: refuse new work, let in-flight requests finish (up to
+   * `server.shutdown_timeout_ms`), send every socket a shutdown frame and close it.
+   * The store is the caller's to close.
+   */
+  close(): Promise<void>;
+  readonly metrics: Metrics;
+  readonly notifications: NotificationService;
+  readonly keys: KeyService;
+}
+
+function cursorKey(config: Config): Buffer {
+  const seed = config.feed.cursor_secret || config.auth.jwt.secret;
+  if (!seed) return randomBytes(32);
+  return createHash('sha256').update(`notifyd-cursor:${seed}`).digest();
+}
+
+/** Builds the HTTP + WebSocket server without listening. */
+export function createServer(config: Config, deps: ServerDeps): NotifydServer {
+  const clock = deps.clock ?? systemClock;
+  const ids = createIdGenerator(clock);
+  const { store, logger } = deps;
+  const metrics = new Metrics();
+  const lifecycle = { inflight: 0, draining: false };
+  const jwt = createJwtVerifier(config.auth.jwt);
+  const keys = new KeyService(store.keys, clock, ids, config.auth.key_cache_ms, [
+    config.auth.admin_key,
+    ...(deps.adminKeys ?? []),
+  ]);
+  const gateway = new RealtimeGateway({
+    jwt,
+    metrics,
+    logger,
+    ids,
+    maxPayloadBytes: config.realtime.max_payload_bytes,
+    idleTimeoutS: config.realtime.idle_timeout_s,
+    authTimeoutMs: config.realtime.auth_timeout_ms,
+    maxBackpressureBytes: config.realtime.max_backpressure_bytes,
+  });
+  const notifications = new NotificationService({
+    store,
+    clock,
+    ids,
+    cursors: new CursorCodec(cursorKey(config)),
+    users: gateway,
+    idempotencyTtlMs: config.notifications.idempotency_ttl_s * 1000,
+  });
+
+  let openapi = '';
+  const routes: AnyRoute[] = [
+    ...notificationRoutes(notifications, metrics),
+    ...feedRoutes(notifications, config.feed),
+    ...keyRoutes(keys),
+    ...operationsRoutes({
+      store,
+      metrics: config.metrics.enabled ? metrics : null,
+      lifecycle,
+      openapi: () => openapi,
+    }),
+  ];
+  openapi = JSON.stringify(buildOpenApi(routes, VERSION));
+
+  const app = uWS.App();
+  const cors = new Cors(config.server.cors_origins);
+  cors.mount(app);
+  gateway.mount(app, '/api/v1/ws', notifications, lifecycle);
+  mountRoutes(app, routes, {
+    keys,
+    jwt,
+    metrics,
+    logger,
+    ids,
+    bodyLimit: config.server.body_limit,
+    trustProxy: config.server.trust_proxy,
+    accessLog: config.log.access,
+    cors,
+    lifecycle,
+  });
+
+  let listenSocket: uWS.us_listen_socket | null = null;
+  let stopMaintenance = () => {};
+  return {
+    metrics,
+    notifications,
+    keys,
+    listen() {
+      return new Promise((resolve, reject) => {
+        app.listen(config.server.host, config.server.port, (socket) => {
+          if (!socket) {
+            reject(new Error(`cannot listen on ${config.server.host}:${config.server.port}`));
+            return;
+          }
+          listenSocket = socket;
+          stopMaintenance = startMaintenance(store, clock, logger, 60_000);
+          resolve(uWS.us_socket_local_port(socket));
+        });
+      });
+    },
+    async close() {
+      if (lifecycle.draining) return;
+      lifecycle.draining = true;
+      stopMaintenance();
+      if (listenSocket) uWS.us_listen_socket_close(listenSocket);
+      listenSocket = null;
+      const deadline = Date.now() + config.server.shutdown_timeout_ms;
+      while (lifecycle.inflight > 0 && Date.now() < deadline) await sleep(10);
+      if (lifecycle.inflight > 0) {
+        logger.warn(
+          { inflight: lifecycle.inflight },
+          'shutdown timeout: closing with requests in flight',
+        );
+      }
+      gateway.closeAll(config.realtime.reconnect_after_s);
+    },
+  };
+}

@@ -1,0 +1,238 @@
+import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
+import type { JwtVerifier } from '../../auth/jwt.js';
+import type { UserPrincipal } from '../../auth/principal.js';
+import { errorEnvelope, NotifydError, toNotifydError } from '../../core/errors.js';
+import type { IdGenerator } from '../../core/ids.js';
+import type { Logger } from '../../core/logger.js';
+import type { NotificationService } from '../../notifications/service.js';
+import type { UserChannel, UserMessage } from '../../notifications/user-channel.js';
+import type { Metrics } from '../metrics.js';
+import { compileValidator } from '../validate.js';
+import { CLOSE, ClientFrame, idsOf } from './protocol.js';
+
+/** What uWS keeps for each socket. */
+interface Session {
+  id: string;
+  user: UserPrincipal | null;
+  /** Set when the token given at upgrade was refused: reported, then the socket closes. */
+  refused: NotifydError | null;
+  authTimer: NodeJS.Timeout | null;
+  closed: boolean;
+}
+
+export interface GatewayOptions {
+  jwt: JwtVerifier;
+  metrics: Metrics;
+  logger: Logger;
+  ids: IdGenerator;
+  maxPayloadBytes: number;
+  idleTimeoutS: number;
+  authTimeoutMs: number;
+  maxBackpressureBytes: number;
+}
+
+const topicOf = (tenantId: string, userId: string) => `u:${tenantId}:${userId}`;
+const parseFrame = compileValidator(ClientFrame, 'body');
+
+/**
+ * The WebSocket side of the in-app channel: authenticates sessions, subscribes each to its
+ * user's topic, and carries client actions (ack, mark_read, ping) to the service.
+ */
+export class RealtimeGateway implements UserChannel {
+  private app: TemplatedApp | null = null;
+  private service: NotificationService | null = null;
+  private readonly sessions = new Set<WebSocket<Session>>();
+
+  constructor(private readonly opts: GatewayOptions) {}
+
+  publish(tenantId: string, userId: string, message: UserMessage): void {
+    if (!this.app) return;
+    const topic = topicOf(tenantId, userId);
+    // Most recipients are offline: skip serialising for nobody.
+    if (this.app.numSubscribers(topic) === 0) return;
+    if (this.app.publish(topic, JSON.stringify(message))) {
+      this.opts.metrics.wsMessagesOut.inc({ type: message.type });
+    }
+  }
+
+  /** Open sessions now. */
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** Tells every session the server is going away, then closes it. */
+  closeAll(reconnectAfterS: number): void {
+    const frame = JSON.stringify({
+      type: 'shutdown',
+      data: { reconnect_after_seconds: reconnectAfterS },
+    });
+    for (const ws of [...this.sessions]) {
+      ws.cork(() => {
+        ws.send(frame);
+        ws.end(CLOSE.GOING_AWAY, 'server shutting down');
+      });
+    }
+  }
+
+  /** Serves WebSocket upgrades at `path`; refuses them with 503 while `lifecycle.draining`. */
+  mount(
+    app: TemplatedApp,
+    path: string,
+    service: NotificationService,
+    lifecycle: { draining: boolean },
+  ): void {
+    this.app = app;
+    this.service = service;
+    const { opts } = this;
+    app.ws<Session>(path, {
+      maxPayloadLength: opts.maxPayloadBytes,
+      idleTimeout: opts.idleTimeoutS,
+      maxBackpressure: opts.maxBackpressureBytes,
+      sendPingsAutomatically: true,
+      upgrade: (res, req, context) => {
+        if (lifecycle.draining) {
+          const body = JSON.stringify(
+            errorEnvelope(new NotifydError('SHUTTING_DOWN'), opts.ids('req')),
+          );
+          res.writeStatus('503 Service Unavailable').writeHeader('retry-after', '5').end(body);
+          return;
+        }
+        const key = req.getHeader('sec-websocket-key');
+        const protocol = req.getHeader('sec-websocket-protocol');
+        const extensions = req.getHeader('sec-websocket-extensions');
+        const token = new URLSearchParams(req.getQuery() ?? '').get('token');
+        const session: Session = {
+          id: opts.ids('ses'),
+          user: null,
+          refused: null,
+          authTimer: null,
+          closed: false,
+        };
+        if (!token) {
+          res.upgrade(session, key, protocol, extensions, context);
+          return;
+        }
+        let aborted = false;
+        res.onAborted(() => {
+          aborted = true;
+        });
+        opts.jwt
+          .verify(token)
+          .then(
+            (user) => {
+              session.user = user;
+            },
+            (err: unknown) => {
+              session.refused = toNotifydError(err);
+            },
+          )
+          .finally(() => {
+            if (!aborted) res.cork(() => res.upgrade(session, key, protocol, extensions, context));
+          });
+      },
+      open: (ws) => {
+        const session = ws.getUserData();
+        this.sessions.add(ws);
+        opts.metrics.wsConnections.inc();
+        if (session.refused) return this.refuse(ws, session, session.refused);
+        if (session.user) return this.admit(ws, session, session.user);
+        session.authTimer = setTimeout(() => {
+          if (!session.closed && !session.user) {
+            this.refuse(
+              ws,
+              session,
+              new NotifydError('AUTH_FAILED', 'No authenticate frame in time.'),
+            );
+          }
+        }, opts.authTimeoutMs);
+      },
+      message: (ws, message) => {
+        const session = ws.getUserData();
+        let frame: ClientFrame;
+        try {
+          frame = parseFrame(JSON.parse(Buffer.from(message).toString('utf8')));
+        } catch (err) {
+          const e = err instanceof NotifydError ? err : new NotifydError('INVALID_JSON');
+          return this.sendError(ws, session, e);
+        }
+        opts.metrics.wsMessagesIn.inc({ type: frame.type });
+        this.handle(ws, session, frame).catch((err: unknown) => {
+          const e = toNotifydError(err);
+          if (e.status >= 500) opts.logger.error({ err }, 'websocket action failed');
+          this.sendError(ws, session, e);
+        });
+      },
+      close: (ws) => {
+        const session = ws.getUserData();
+        session.closed = true;
+        if (session.authTimer) clearTimeout(session.authTimer);
+        this.sessions.delete(ws);
+        opts.metrics.wsConnections.dec();
+      },
+    });
+  }
+
+  private async handle(
+    ws: WebSocket<Session>,
+    session: Session,
+    frame: ClientFrame,
+  ): Promise<void> {
+    if (frame.type === 'authenticate') {
+      if (session.user) throw new NotifydError('VALIDATION_ERROR', 'Already authenticated.');
+      try {
+        const user = await this.opts.jwt.verify(frame.token);
+        this.admit(ws, session, user);
+      } catch (err) {
+        this.refuse(ws, session, toNotifydError(err));
+      }
+      return;
+    }
+    const user = session.user;
+    if (!user)
+      return this.refuse(ws, session, new NotifydError('AUTH_FAILED', 'Authenticate first.'));
+    const service = this.service!;
+    switch (frame.type) {
+      case 'ping':
+        this.send(ws, session, { type: 'pong', ...(frame.id ? { id: frame.id } : {}) });
+        return;
+      case 'ack':
+        await service.ack(user, idsOf(frame));
+        return;
+      case 'mark_read':
+        await service.markRead(user, idsOf(frame));
+        return;
+    }
+  }
+
+  private admit(ws: WebSocket<Session>, session: Session, user: UserPrincipal): void {
+    if (session.closed) return;
+    if (session.authTimer) clearTimeout(session.authTimer);
+    session.user = user;
+    ws.subscribe(topicOf(user.tenant_id, user.user_id));
+    this.send(ws, session, {
+      type: 'authenticated',
+      data: { session_id: session.id, user_id: user.user_id, tenant_id: user.tenant_id },
+    });
+  }
+
+  private refuse(ws: WebSocket<Session>, session: Session, err: NotifydError): void {
+    if (session.closed) return;
+    ws.cork(() => {
+      ws.send(
+        JSON.stringify({ type: 'error', data: { code: 'AUTH_FAILED', message: err.message } }),
+      );
+      ws.end(CLOSE.AUTH_FAILED, 'authentication failed');
+    });
+  }
+
+  private sendError(ws: WebSocket<Session>, session: Session, err: NotifydError): void {
+    this.send(ws, session, {
+      type: 'error',
+      data: { code: err.code, message: err.message, details: err.details },
+    });
+  }
+
+  private send(ws: WebSocket<Session>, session: Session, message: unknown): void {
+    if (!session.closed) ws.send(JSON.stringify(message));
+  }
+}

@@ -1,0 +1,30 @@
+import { type Static, Type } from '@sinclair/typebox';
+
+const Ids = {
+  notification_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  notification_ids: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 500 }),
+  ),
+};
+
+/** Frames a client may send. `id` is echoed in a direct reply, for correlation. */
+export const ClientFrame = Type.Union([
+  Type.Object({ type: Type.Literal('authenticate'), token: Type.String({ minLength: 1 }) }),
+  Type.Object({ type: Type.Literal('ping'), id: Type.Optional(Type.String({ maxLength: 64 })) }),
+  Type.Object({ type: Type.Literal('ack'), ...Ids }),
+  Type.Object({ type: Type.Literal('mark_read'), ...Ids }),
+]);
+export type ClientFrame = Static<typeof ClientFrame>;
+
+/** Close codes the server uses. */
+export const CLOSE = {
+  /** The server is shutting down; reconnect after the advertised delay. */
+  GOING_AWAY: 1001,
+  /** The token was refused or never came. */
+  AUTH_FAILED: 4001,
+} as const;
+
+/** The ids a frame names, one or many. */
+export function idsOf(frame: { notification_id?: string; notification_ids?: string[] }): string[] {
+  return frame.notification_ids ?? (frame.notification_id ? [frame.notification_id] : []);
+}

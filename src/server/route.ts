@@ -1,0 +1,77 @@
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { Principal, ServicePrincipal, UserPrincipal } from '../auth/principal.js';
+import type { Scope } from '../auth/scopes.js';
+import type { RequestInfo } from './http.js';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** Who may call a route: anyone, a service with an API key and a scope, or an end user with a JWT. */
+export type AuthRequirement = { kind: 'none' } | { kind: 'key'; scope: Scope } | { kind: 'user' };
+
+/** What a handler returns; the router serialises it. */
+export interface Reply {
+  status: number;
+  /** Serialised as JSON unless `contentType` is given with a string body. */
+  body?: unknown;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+/** Everything a handler gets: the validated input and the caller. */
+export interface Context<B, Q, P> {
+  request: RequestInfo;
+  requestId: string;
+  body: B;
+  query: Q;
+  params: P;
+  /** The caller; check `auth` on the route for which kind it is. */
+  principal: Principal | null;
+}
+
+type In<T> = T extends TSchema ? Static<T> : undefined;
+
+/** One HTTP route, declared once: it drives registration, validation and the OpenAPI document. */
+export interface Route<
+  TB extends TSchema | undefined = undefined,
+  TQ extends TSchema | undefined = undefined,
+  TP extends TSchema | undefined = undefined,
+> {
+  method: Method;
+  /** uWS pattern under the server root, e.g. `/api/v1/me/notifications/:id`. */
+  path: string;
+  summary: string;
+  tag: string;
+  auth: AuthRequirement;
+  body?: TB;
+  /** When true an empty body is read as `{}`. */
+  bodyOptional?: boolean;
+  query?: TQ;
+  params?: TP;
+  /** Documented answers: status → description and schema. */
+  responses: Record<number, { description: string; schema?: TSchema; contentType?: string }>;
+  handler(ctx: Context<In<TB>, In<TQ>, In<TP>>): Promise<Reply> | Reply;
+}
+
+/** A route with its types erased, as the router stores it. */
+export type AnyRoute = Route<TSchema | undefined, TSchema | undefined, TSchema | undefined>;
+
+/** Declares a route, keeping the handler's input types tied to its schemas. */
+export function defineRoute<
+  TB extends TSchema | undefined = undefined,
+  TQ extends TSchema | undefined = undefined,
+  TP extends TSchema | undefined = undefined,
+>(route: Route<TB, TQ, TP>): AnyRoute {
+  return route as unknown as AnyRoute;
+}
+
+/** The end user of a `user` route. */
+export function userOf(ctx: { principal: Principal | null }): UserPrincipal {
+  if (ctx.principal?.kind !== 'user') throw new Error('route declared auth: user');
+  return ctx.principal;
+}
+
+/** The service of a `key` route. */
+export function serviceOf(ctx: { principal: Principal | null }): ServicePrincipal {
+  if (ctx.principal?.kind !== 'service') throw new Error('route declared auth: key');
+  return ctx.principal;
+}

@@ -1,0 +1,283 @@
+import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
+import { performance } from 'node:perf_hooks';
+import type { KeyService } from '../auth/api-keys.js';
+import type { JwtVerifier } from '../auth/jwt.js';
+import type { Principal } from '../auth/principal.js';
+import { hasScope } from '../auth/scopes.js';
+import { errorEnvelope, NotifydError, toNotifydError } from '../core/errors.js';
+import type { IdGenerator } from '../core/ids.js';
+import type { Logger } from '../core/logger.js';
+import { TENANT_PATTERN } from '../core/tenancy.js';
+import type { Cors } from './cors.js';
+import {
+  type RequestInfo,
+  type ResponseState,
+  readBody,
+  readRequest,
+  writeResponse,
+} from './http.js';
+import type { Metrics } from './metrics.js';
+import type { AnyRoute, Method, Reply } from './route.js';
+import { compileValidator } from './validate.js';
+
+export interface RouterDeps {
+  keys: KeyService;
+  jwt: JwtVerifier;
+  metrics: Metrics;
+  logger: Logger;
+  ids: IdGenerator;
+  bodyLimit: number;
+  trustProxy: boolean;
+  accessLog: boolean;
+  cors: Cors;
+  /** Requests being handled now, and whether new ones are refused; owned by the server. */
+  lifecycle: { inflight: number; draining: boolean };
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const JSON_TYPE = /^application\/(?:[a-z0-9.+-]+\+)?json\s*(?:;|$)/i;
+const BEARER = /^Bearer\s+(\S+)$/i;
+const TENANT = new RegExp(TENANT_PATTERN);
+
+const UWS_METHOD = { GET: 'get', POST: 'post', PUT: 'put', PATCH: 'patch', DELETE: 'del' } as const;
+const HAS_BODY = new Set<Method>(['POST', 'PUT', 'PATCH']);
+
+/** A route compiled for dispatch: validators built once, path parameter names known. */
+interface Compiled {
+  route: AnyRoute;
+  label: string;
+  paramNames: string[];
+  body?: (v: unknown) => unknown;
+  query?: (v: unknown) => unknown;
+  params?: (v: unknown) => unknown;
+}
+
+function compile(route: AnyRoute): Compiled {
+  return {
+    route,
+    label: route.path,
+    paramNames: route.path
+      .split('/')
+      .filter((s) => s.startsWith(':'))
+      .map((s) => s.slice(1)),
+    ...(route.body ? { body: compileValidator(route.body, 'body') } : {}),
+    ...(route.query ? { query: compileValidator(route.query, 'query') } : {}),
+    ...(route.params ? { params: compileValidator(route.params, 'params') } : {}),
+  };
+}
+
+function parseQuery(raw: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of new URLSearchParams(raw)) out[k] = v;
+  return out;
+}
+
+function decodeParam(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new NotifydError('VALIDATION_ERROR', 'A path parameter is not valid URL encoding.');
+  }
+}
+
+/** The client's address: the socket's, or the first X-Forwarded-For hop behind a trusted proxy. */
+function clientAddress(info: RequestInfo, trustProxy: boolean): string {
+  const forwarded = info.headers['x-forwarded-for'];
+  if (trustProxy && forwarded) return forwarded.split(',')[0]!.trim();
+  return info.remoteAddress;
+}
+
+/** Registers every route on the app, plus the 404/405 fallback; returns the dispatcher. */
+export function mountRoutes(app: TemplatedApp, routes: AnyRoute[], deps: RouterDeps): void {
+  const byPath = new Map<string, Method[]>();
+  for (const route of routes) {
+    const c = compile(route);
+    byPath.set(route.path, [...(byPath.get(route.path) ?? []), route.method]);
+    app[UWS_METHOD[route.method]](route.path, (res, req) => {
+      const info = readRequest(res, req);
+      const raw = c.paramNames.map((_, i) => req.getParameter(i) ?? '');
+      dispatch(res, info, deps, c, raw);
+    });
+  }
+  const patterns = [...byPath.entries()].map(([path, methods]) => ({
+    re: new RegExp(`^${path.replace(/:[^/]+/g, '[^/]+')}$`),
+    methods,
+  }));
+  app.any('/*', (res, req) => {
+    const info = readRequest(res, req);
+    const allowed = patterns.find((p) => p.re.test(info.path))?.methods;
+    const err = allowed
+      ? new NotifydError('METHOD_NOT_ALLOWED', undefined, { allowed })
+      : new NotifydError('NOT_FOUND', `No route ${info.method} ${info.path}.`);
+    const headers: Record<string, string> = allowed ? { allow: allowed.join(', ') } : {};
+    fail(res, info, deps, allowed ? 'unmatched:405' : 'unmatched:404', err, headers);
+  });
+}
+
+function fail(
+  res: HttpResponse,
+  info: RequestInfo,
+  deps: RouterDeps,
+  label: string,
+  err: NotifydError,
+  headers: Record<string, string>,
+): void {
+  const state: ResponseState = { aborted: false, done: false };
+  const requestId = deps.ids('req');
+  res.onAborted(() => {
+    state.aborted = true;
+  });
+  writeResponse(
+    res,
+    state,
+    err.status,
+    {
+      'content-type': 'application/json',
+      'x-request-id': requestId,
+      ...deps.cors.headers(info.headers.origin),
+      ...headers,
+    },
+    JSON.stringify(errorEnvelope(err, requestId)),
+  );
+  deps.metrics.httpRequests.inc({ method: info.method, route: label, status: err.status });
+}
+
+function dispatch(
+  res: HttpResponse,
+  info: RequestInfo,
+  deps: RouterDeps,
+  c: Compiled,
+  rawParams: string[],
+): void {
+  const started = performance.now();
+  const state: ResponseState = { aborted: false, done: false };
+  res.onAborted(() => {
+    state.aborted = true;
+    state.onAbort?.();
+  });
+  const given = info.headers['x-request-id'];
+  const requestId = given && REQUEST_ID.test(given) ? given : deps.ids('req');
+  const { lifecycle } = deps;
+  lifecycle.inflight++;
+
+  // uWS hands the body only to a reader attached now, before the first await.
+  let body: Promise<Buffer> | undefined;
+  if (HAS_BODY.has(c.route.method)) {
+    const declared = Number(info.headers['content-length'] ?? 0) || 0;
+    body = readBody(res, state, declared, deps.bodyLimit);
+    body.catch(() => {});
+  }
+
+  handle(info, deps, c, rawParams, requestId, body)
+    .catch((err: unknown) => errorReply(err, deps, info, requestId))
+    .then((reply) => {
+      const headers: Record<string, string> = {
+        'x-request-id': requestId,
+        ...deps.cors.headers(info.headers.origin),
+        ...reply.headers,
+      };
+      if (reply.body !== undefined)
+        headers['content-type'] = reply.contentType ?? 'application/json';
+      const payload =
+        reply.contentType && typeof reply.body === 'string'
+          ? reply.body
+          : reply.body === undefined
+            ? ''
+            : JSON.stringify(reply.body);
+      // While draining, tell keep-alive clients to go elsewhere.
+      const close = lifecycle.draining;
+      writeResponse(res, state, reply.status, headers, payload, close);
+      const seconds = (performance.now() - started) / 1000;
+      const labels = { method: c.route.method, route: c.label };
+      deps.metrics.httpRequests.inc({ ...labels, status: reply.status });
+      deps.metrics.httpDuration.observe(labels, seconds);
+      if (deps.accessLog) {
+        deps.logger.info(
+          { request_id: requestId, ...labels, status: reply.status, ms: seconds * 1000 },
+          'request',
+        );
+      }
+    })
+    .finally(() => {
+      lifecycle.inflight--;
+    });
+}
+
+function errorReply(err: unknown, deps: RouterDeps, info: RequestInfo, requestId: string): Reply {
+  const e = toNotifydError(err);
+  if (e.status >= 500) {
+    deps.logger.error({ err, request_id: requestId, path: info.path }, 'request failed');
+  }
+  const headers: Record<string, string> = {};
+  if (e.status === 503) headers['retry-after'] = '5';
+  return { status: e.status, body: errorEnvelope(e, requestId), headers };
+}
+
+async function authenticate(
+  info: RequestInfo,
+  deps: RouterDeps,
+  c: Compiled,
+): Promise<Principal | null> {
+  const { auth } = c.route;
+  if (auth.kind === 'none') return null;
+  const bearer = BEARER.exec(info.headers.authorization ?? '')?.[1];
+  if (auth.kind === 'user') {
+    if (!bearer) throw new NotifydError('AUTH_FAILED', 'A bearer token is required.');
+    return deps.jwt.verify(bearer);
+  }
+  const key = info.headers['x-api-key'] ?? bearer;
+  if (!key) throw new NotifydError('UNAUTHORIZED');
+  const tenant = info.headers['x-tenant-id'];
+  if (tenant !== undefined && !TENANT.test(tenant)) {
+    throw new NotifydError('VALIDATION_ERROR', 'X-Tenant-ID is not a valid tenant id.');
+  }
+  const principal = await deps.keys.authenticate(key, clientAddress(info, deps.trustProxy), tenant);
+  if (!hasScope(principal.scopes, auth.scope)) {
+    throw new NotifydError('FORBIDDEN', `The key lacks the ${auth.scope} scope.`, {
+      required: auth.scope,
+    });
+  }
+  return principal;
+}
+
+async function parseBody(info: RequestInfo, c: Compiled, raw: Buffer): Promise<unknown> {
+  if (raw.byteLength === 0) {
+    if (c.route.bodyOptional || !c.body) return c.body ? c.body({}) : undefined;
+    throw new NotifydError('VALIDATION_ERROR', 'A JSON body is required.');
+  }
+  if (!JSON_TYPE.test(info.headers['content-type'] ?? '')) {
+    throw new NotifydError('UNSUPPORTED_MEDIA_TYPE');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(raw.toString('utf8'));
+  } catch (err) {
+    throw new NotifydError('INVALID_JSON', undefined, { reason: (err as Error).message });
+  }
+  return c.body ? c.body(value) : undefined;
+}
+
+async function handle(
+  info: RequestInfo,
+  deps: RouterDeps,
+  c: Compiled,
+  rawParams: string[],
+  requestId: string,
+  body: Promise<Buffer> | undefined,
+): Promise<Reply> {
+  if (deps.lifecycle.draining) throw new NotifydError('SHUTTING_DOWN');
+  const principal = await authenticate(info, deps, c);
+  const params: Record<string, string> = {};
+  c.paramNames.forEach((name, i) => {
+    params[name] = decodeParam(rawParams[i] ?? '');
+  });
+  const ctx = {
+    request: info,
+    requestId,
+    principal,
+    params: c.params ? c.params(params) : params,
+    query: c.query ? c.query(parseQuery(info.query)) : undefined,
+    body: body ? await parseBody(info, c, await body) : undefined,
+  };
+  return c.route.handler(ctx as Parameters<AnyRoute['handler']>[0]);
+}

@@ -1,0 +1,24 @@
+import { Type } from '@sinclair/typebox';
+import { ERRORS } from '../../core/errors.js';
+
+/** The body of every error answer. */
+export const ErrorBody = Type.Object({
+  error: Type.Object({
+    code: Type.Union(Object.keys(ERRORS).map((c) => Type.Literal(c))),
+    message: Type.String(),
+    details: Type.Record(Type.String(), Type.Unknown()),
+    request_id: Type.String(),
+  }),
+});
+
+/** Documented error answers, by status. */
+export function errors(...statuses: number[]) {
+  const out: Record<number, { description: string; schema: typeof ErrorBody }> = {};
+  for (const status of statuses) {
+    const codes = Object.entries(ERRORS)
+      .filter(([, e]) => e.status === status)
+      .map(([code]) => code);
+    out[status] = { description: codes.join(', '), schema: ErrorBody };
+  }
+  return out;
+}

@@ -1,0 +1,110 @@
+import { Type } from '@sinclair/typebox';
+import { NotifydError } from '../../core/errors.js';
+import {
+  FeedPage,
+  FeedQuery,
+  IdParams,
+  NotificationView,
+  ReadAllBody,
+  ReadAllResult,
+  UnreadCount,
+} from '../../notifications/schemas.js';
+import type { NotificationService } from '../../notifications/service.js';
+import { type AnyRoute, defineRoute, userOf } from '../route.js';
+import { errors } from './common.js';
+
+export interface FeedLimits {
+  default_limit: number;
+  max_limit: number;
+}
+
+/** The end user's own feed, with their JWT. */
+export function feedRoutes(service: NotificationService, limits: FeedLimits): AnyRoute[] {
+  const user = { kind: 'user' } as const;
+  return [
+    defineRoute({
+      method: 'GET',
+      path: '/api/v1/me/notifications',
+      summary: 'The user’s feed, newest first',
+      tag: 'feed',
+      auth: user,
+      query: FeedQuery,
+      responses: { 200: { description: 'One page.', schema: FeedPage }, ...errors(400, 401) },
+      async handler(ctx) {
+        const limit = ctx.query.limit ?? limits.default_limit;
+        if (limit > limits.max_limit) {
+          throw new NotifydError('VALIDATION_ERROR', `query.limit must be <= ${limits.max_limit}`, {
+            issues: [{ field: 'query.limit', message: `must be <= ${limits.max_limit}` }],
+          });
+        }
+        return { status: 200, body: await service.feed(userOf(ctx), { ...ctx.query, limit }) };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/v1/me/unread-count',
+      summary: 'Unread notifications: total and by category',
+      tag: 'feed',
+      auth: user,
+      responses: { 200: { description: 'The counts.', schema: UnreadCount }, ...errors(401) },
+      async handler(ctx) {
+        return { status: 200, body: await service.unread(userOf(ctx)) };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/api/v1/me/notifications/read-all',
+      summary: 'Mark every unread notification read (optionally of one category)',
+      tag: 'feed',
+      auth: user,
+      body: ReadAllBody,
+      bodyOptional: true,
+      responses: { 200: { description: 'Done.', schema: ReadAllResult }, ...errors(400, 401) },
+      async handler(ctx) {
+        return { status: 200, body: await service.markAllRead(userOf(ctx), ctx.body.category) };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/v1/me/notifications/:id',
+      summary: 'One notification',
+      tag: 'feed',
+      auth: user,
+      params: IdParams,
+      responses: { 200: { description: 'It.', schema: NotificationView }, ...errors(401, 404) },
+      async handler(ctx) {
+        return { status: 200, body: await service.get(userOf(ctx), ctx.params.id) };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/api/v1/me/notifications/:id/read',
+      summary: 'Mark one notification read',
+      tag: 'feed',
+      auth: user,
+      params: IdParams,
+      body: Type.Object({}, { additionalProperties: false }),
+      bodyOptional: true,
+      responses: {
+        200: { description: 'Unread counts after.', schema: UnreadCount },
+        ...errors(401, 404),
+      },
+      async handler(ctx) {
+        return { status: 200, body: await service.markRead(userOf(ctx), [ctx.params.id], true) };
+      },
+    }),
+    defineRoute({
+      method: 'DELETE',
+      path: '/api/v1/me/notifications/:id',
+      summary: 'Delete one notification from the feed',
+      tag: 'feed',
+      auth: user,
+      params: IdParams,
+      responses: { 204: { description: 'Deleted.' }, ...errors(401, 404) },
+      async handler(ctx) {
+        await service.remove(userOf(ctx), ctx.params.id);
+        return { status: 204 };
+      },
+    }),
+  ];
+}

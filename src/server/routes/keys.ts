@@ -1,0 +1,129 @@
+import { type Static, Type } from '@sinclair/typebox';
+import type { KeyService } from '../../auth/api-keys.js';
+import { SCOPES } from '../../auth/scopes.js';
+import { NotifydError } from '../../core/errors.js';
+import { TENANT_PATTERN } from '../../core/tenancy.js';
+import type { ApiKeyRecord } from '../../store/types.js';
+import { type AnyRoute, defineRoute, serviceOf } from '../route.js';
+import { errors } from './common.js';
+
+const CreateKeyBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 128 }),
+    scopes: Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s))), {
+      minItems: 1,
+      uniqueItems: true,
+    }),
+    tenant_id: Type.Optional(
+      Type.Union([Type.String({ pattern: TENANT_PATTERN }), Type.Null()], {
+        description: 'The tenant the key acts for; null for any tenant (admin keys only).',
+      }),
+    ),
+    ip_allowlist: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 100 })),
+    expires_at: Type.Optional(Type.String({ format: 'date-time' })),
+  },
+  { additionalProperties: false },
+);
+
+const KeyView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  prefix: Type.String(),
+  scopes: Type.Array(Type.String()),
+  tenant_id: Type.Union([Type.String(), Type.Null()]),
+  ip_allowlist: Type.Array(Type.String()),
+  created_at: Type.String(),
+  expires_at: Type.Union([Type.String(), Type.Null()]),
+  revoked_at: Type.Union([Type.String(), Type.Null()]),
+  last_used_at: Type.Union([Type.String(), Type.Null()]),
+});
+type KeyView = Static<typeof KeyView>;
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function toKeyView(r: ApiKeyRecord): KeyView {
+  return {
+    id: r.id,
+    name: r.name,
+    prefix: r.prefix,
+    scopes: r.scopes,
+    tenant_id: r.tenant_id,
+    ip_allowlist: r.ip_allowlist,
+    created_at: iso(r.created_at)!,
+    expires_at: iso(r.expires_at),
+    revoked_at: iso(r.revoked_at),
+    last_used_at: iso(r.last_used_at),
+  };
+}
+
+/** API key management; needs `notifications:admin`. A tenant-bound key manages its tenant only. */
+export function keyRoutes(keys: KeyService): AnyRoute[] {
+  const admin = { kind: 'key', scope: 'notifications:admin' } as const;
+  /** The tenant whose keys the caller manages, or undefined for all. */
+  const scopeOf = (ctx: Parameters<typeof serviceOf>[0]) => {
+    const caller = serviceOf(ctx);
+    return caller.scopes.includes('*') ? undefined : caller.tenant_id;
+  };
+  return [
+    defineRoute({
+      method: 'POST',
+      path: '/api/v1/keys',
+      summary: 'Create an API key (the key is shown once, in this answer)',
+      tag: 'keys',
+      auth: admin,
+      body: CreateKeyBody,
+      responses: {
+        201: {
+          description: 'Created.',
+          schema: Type.Intersect([KeyView, Type.Object({ key: Type.String() })]),
+        },
+        ...errors(400, 401, 403),
+      },
+      async handler(ctx) {
+        const own = scopeOf(ctx);
+        const wanted =
+          ctx.body.tenant_id === undefined ? serviceOf(ctx).tenant_id : ctx.body.tenant_id;
+        if (own !== undefined && wanted !== own) {
+          throw new NotifydError('FORBIDDEN', 'A tenant key can only create keys for its tenant.');
+        }
+        const expires = ctx.body.expires_at ? Date.parse(ctx.body.expires_at) : null;
+        const { key, record } = await keys.create({
+          name: ctx.body.name,
+          scopes: ctx.body.scopes,
+          tenant_id: wanted,
+          ip_allowlist: ctx.body.ip_allowlist ?? [],
+          expires_at: expires,
+        });
+        return { status: 201, body: { ...toKeyView(record), key } };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/v1/keys',
+      summary: 'List API keys (never the keys themselves)',
+      tag: 'keys',
+      auth: admin,
+      responses: {
+        200: { description: 'The keys.', schema: Type.Object({ data: Type.Array(KeyView) }) },
+        ...errors(401, 403),
+      },
+      async handler(ctx) {
+        const list = await keys.list(scopeOf(ctx));
+        return { status: 200, body: { data: list.map(toKeyView) } };
+      },
+    }),
+    defineRoute({
+      method: 'DELETE',
+      path: '/api/v1/keys/:id',
+      summary: 'Revoke an API key',
+      tag: 'keys',
+      auth: admin,
+      params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
+      responses: { 204: { description: 'Revoked.' }, ...errors(401, 403, 404) },
+      async handler(ctx) {
+        await keys.revoke(ctx.params.id, scopeOf(ctx));
+        return { status: 204 };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,54 @@
+import { Type } from '@sinclair/typebox';
+import {
+  DeliveryView,
+  IdParams,
+  SendAccepted,
+  SendNotificationBody,
+} from '../../notifications/schemas.js';
+import type { NotificationService } from '../../notifications/service.js';
+import type { Metrics } from '../metrics.js';
+import { type AnyRoute, defineRoute, serviceOf } from '../route.js';
+import { errors } from './common.js';
+
+/** Sending, for services with an API key. */
+export function notificationRoutes(service: NotificationService, metrics: Metrics): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'POST',
+      path: '/api/v1/notifications',
+      summary: 'Send a notification to one recipient',
+      tag: 'sending',
+      auth: { kind: 'key', scope: 'notifications:send' },
+      body: SendNotificationBody,
+      responses: {
+        202: { description: 'Accepted: durably stored, delivery under way.', schema: SendAccepted },
+        ...errors(400, 401, 403, 409, 413, 415, 503),
+      },
+      async handler(ctx) {
+        const { tenant_id } = serviceOf(ctx);
+        const accepted = await service.send(tenant_id, ctx.body, ctx.requestId);
+        metrics.notificationsAccepted.inc({ tenant: tenant_id });
+        return { status: 202, body: accepted };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/v1/notifications/:id/deliveries',
+      summary: 'Delivery status of a notification, per channel',
+      tag: 'sending',
+      auth: { kind: 'key', scope: 'notifications:send' },
+      params: IdParams,
+      responses: {
+        200: {
+          description: 'The deliveries.',
+          schema: Type.Object({ data: Type.Array(DeliveryView) }),
+        },
+        ...errors(401, 403, 404),
+      },
+      async handler(ctx) {
+        const { tenant_id } = serviceOf(ctx);
+        return { status: 200, body: { data: await service.deliveries(tenant_id, ctx.params.id) } };
+      },
+    }),
+  ];
+}
