@@ -1,0 +1,27 @@
+import { join } from 'node:path';
+import t from 'tap';
+import { runCli } from '../../src/cli/program.js';
+
+function io(env: Record<string, string>, cwd: string) {
+  const out: string[] = [];
+  return {
+    io: { stdout: { write: (s: string) => out.push(s) }, stderr: { write: () => true }, env, cwd },
+    out: () => out.join(''),
+  };
+}
+
+t.test('migrate creates the schema once, then reports it is up to date', async (t) => {
+  const dir = t.testdir({});
+  const env = { NOTIFYD_STORE__SQLITE__PATH: join(dir, 'db', 'notifyd.db') };
+  const first = io(env, dir);
+  t.equal(await runCli(['migrate'], first.io), 0);
+  t.match(first.out(), /schema version \d+ \(applied 1/);
+  const second = io(env, dir);
+  t.equal(await runCli(['migrate', '--json'], second.io), 0);
+  const result = JSON.parse(second.out());
+  t.same(result.applied, []);
+  t.equal(result.from, result.to);
+  const memory = io({ NOTIFYD_STORE__BACKEND: 'memory' }, dir);
+  t.equal(await runCli(['migrate'], memory.io), 0);
+  t.match(memory.out(), /nothing to migrate/);
+});

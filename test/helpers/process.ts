@@ -1,0 +1,61 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The built binary: process tests run what users run (`npm test` builds first). */
+export const BIN = fileURLToPath(new URL('../../bin/notifyd.js', import.meta.url));
+
+export interface Daemon {
+  child: ChildProcess;
+  port: number;
+  url: string;
+  /** Every log line so far, parsed. */
+  logs: Array<Record<string, unknown>>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts `notifyd serve` in a child process and resolves once it listens. */
+export function startDaemon(
+  env: Record<string, string>,
+  args: string[] = [],
+  cwd?: string,
+): Promise<Daemon> {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], {
+    ...(cwd ? { cwd } : {}),
+    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Daemon['logs'] = [];
+  let stderr = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  child.stderr?.on('data', (d) => {
+    stderr += d;
+  });
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const timer = setTimeout(() => reject(new Error(`daemon did not start: ${stderr}`)), 20_000);
+    child.stdout?.on('data', (d) => {
+      buffered += d;
+      let nl = buffered.indexOf('\n');
+      while (nl >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        nl = buffered.indexOf('\n');
+        try {
+          const entry = JSON.parse(line) as Record<string, unknown>;
+          logs.push(entry);
+          if (typeof entry.port === 'number' && String(entry.msg).includes('listening')) {
+            clearTimeout(timer);
+            const port = entry.port;
+            resolve({ child, port, url: `http://127.0.0.1:${port}`, logs, exited });
+          }
+        } catch {}
+      }
+    });
+    void exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`daemon exited with ${code} before listening: ${stderr}`));
+    });
+  });
+}

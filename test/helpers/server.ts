@@ -1,0 +1,176 @@
+import { SignJWT } from 'jose';
+import type { Test } from 'tap';
+import WebSocket from 'ws';
+import { type DeepPartial, loadConfig } from '../../src/config/index.js';
+import type { Config } from '../../src/config/options.js';
+import { createLogger } from '../../src/core/logger.js';
+import { createServer, type NotifydServer } from '../../src/server/app.js';
+import { createMemoryStore } from '../../src/store/memory/index.js';
+import type { Store } from '../../src/store/types.js';
+
+export const ADMIN_KEY = 'nk_test_admin_key_0123456789abcdef';
+export const JWT_SECRET = 'test-jwt-secret-that-is-long-enough-0123456789';
+
+type Overrides = DeepPartial<Config>;
+
+export interface Running {
+  url: string;
+  wsUrl: string;
+  port: number;
+  server: NotifydServer;
+  store: Store;
+  config: Config;
+  /** fetch with the admin key (or `key`) and JSON body. */
+  api(method: string, path: string, body?: unknown, key?: string): Promise<ApiResponse>;
+  /** fetch as an end user with a JWT for `user`. */
+  asUser(
+    user: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    tenant?: string,
+  ): Promise<ApiResponse>;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON came back
+  body: any;
+}
+
+/** Signs an end-user token with the test secret. */
+export async function userToken(
+  sub: string,
+  opts: { tenant?: string; expiresIn?: string | number; secret?: string } = {},
+): Promise<string> {
+  const jwt = new SignJWT(opts.tenant ? { tenant_id: opts.tenant } : {})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(sub)
+    .setIssuedAt()
+    .setExpirationTime(opts.expiresIn ?? '1h');
+  return jwt.sign(new TextEncoder().encode(opts.secret ?? JWT_SECRET));
+}
+
+async function call(url: string, method: string, headers: Record<string, string>, body?: unknown) {
+  const res = await fetch(url, {
+    method,
+    headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {}
+  return { status: res.status, headers: res.headers, body: parsed };
+}
+
+/** Starts a real server on a free loopback port; it stops when the test ends. */
+export async function startServer(
+  t: Test,
+  overrides: Overrides = {},
+  store: Store = createMemoryStore(),
+): Promise<Running> {
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      ...overrides,
+      server: { host: '127.0.0.1', port: 0, ...overrides.server },
+      auth: {
+        admin_key: ADMIN_KEY,
+        bootstrap_key_file: '',
+        ...overrides.auth,
+        jwt: { secret: JWT_SECRET, ...overrides.auth?.jwt },
+      },
+      log: { level: 'silent', ...overrides.log },
+    },
+  });
+  const server = createServer(config, { store, logger: createLogger({ level: config.log.level }) });
+  const port = await server.listen();
+  t.teardown(async () => {
+    await server.close();
+    await store.close();
+  });
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    wsUrl: `ws://127.0.0.1:${port}/api/v1/ws`,
+    port,
+    server,
+    store,
+    config,
+    api: (method, path, body, key = ADMIN_KEY) =>
+      call(`${url}${path}`, method, { authorization: `Bearer ${key}` }, body),
+    asUser: async (user, method, path, body, tenant) =>
+      call(
+        `${url}${path}`,
+        method,
+        { authorization: `Bearer ${await userToken(user, tenant ? { tenant } : {})}` },
+        body,
+      ),
+  };
+}
+
+/** A WebSocket client that records every frame, with a way to wait for the next of a type. */
+export interface WsClient {
+  ws: WebSocket;
+  // biome-ignore lint/suspicious/noExplicitAny: frames are whatever JSON the server sent
+  frames: Array<{ type: string; data?: any; [k: string]: unknown }>;
+  /** The first frame of this type not yet returned, waiting for it if needed. */
+  // biome-ignore lint/suspicious/noExplicitAny: as above
+  next(type: string, timeoutMs?: number): Promise<any>;
+  send(frame: unknown): void;
+  closed: Promise<{ code: number; reason: string }>;
+}
+
+export function connect(t: Test, url: string, protocols?: string[]): Promise<WsClient> {
+  const ws = new WebSocket(url, protocols);
+  const frames: WsClient['frames'] = [];
+  const waiters: Array<{ type: string; resolve: (f: unknown) => void }> = [];
+  const consumed = new Set<object>();
+  ws.on('message', (raw) => {
+    const frame = JSON.parse(raw.toString());
+    frames.push(frame);
+    const i = waiters.findIndex((w) => w.type === frame.type);
+    if (i >= 0) {
+      const [w] = waiters.splice(i, 1);
+      consumed.add(frame);
+      w!.resolve(frame);
+    }
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  t.teardown(() => ws.terminate());
+  const client: WsClient = {
+    ws,
+    frames,
+    closed,
+    send: (frame) => ws.send(JSON.stringify(frame)),
+    next(type, timeoutMs = 5000) {
+      const already = frames.find((f) => f.type === type && !consumed.has(f));
+      if (already) {
+        consumed.add(already);
+        return Promise.resolve(already);
+      }
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`no ${type} frame in ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+        waiters.push({
+          type,
+          resolve: (f) => {
+            clearTimeout(timer);
+            resolve(f);
+          },
+        });
+      });
+    },
+  };
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve(client));
+    ws.once('error', reject);
+  });
+}

@@ -1,0 +1,116 @@
+import t from 'tap';
+import { ADMIN_KEY, startServer } from '../helpers/server.js';
+
+t.test('health, readiness, metrics and the OpenAPI document', async (t) => {
+  const s = await startServer(t);
+  t.same((await s.api('GET', '/healthz')).body, { status: 'ok' });
+  t.same((await s.api('GET', '/readyz')).body, { status: 'ready' });
+
+  await s.api('POST', '/api/v1/notifications', {
+    recipient_id: 'a',
+    content: { title: 't', body: 'b' },
+  });
+  const metrics = await fetch(`${s.url}/metrics`);
+  t.match(metrics.headers.get('content-type'), /text\/plain/);
+  const text = await metrics.text();
+  t.match(
+    text,
+    /notifyd_http_requests_total\{method="POST",route="\/api\/v1\/notifications",status="202"\} 1/,
+  );
+  t.match(text, /notifyd_notifications_accepted_total\{tenant="default"\} 1/);
+  t.match(text, /notifyd_http_request_duration_seconds_bucket/);
+  t.match(text, /notifyd_ws_connections 0/);
+
+  const doc = (await s.api('GET', '/openapi.json')).body;
+  t.equal(doc.openapi, '3.1.0');
+  const post = doc.paths['/api/v1/notifications'].post;
+  t.same(post.requestBody.content['application/json'].schema.required, ['recipient_id', 'content']);
+  t.ok(post.responses['202'].content['application/json'].schema);
+  t.ok(doc.paths['/api/v1/me/notifications/{id}'].delete, 'path parameters in OpenAPI form');
+  t.same(
+    doc.paths['/api/v1/me/notifications'].get.parameters.map((p: { name: string }) => p.name),
+    ['cursor', 'limit', 'read', 'category'],
+  );
+});
+
+t.test('unknown routes, wrong methods, bodies too large, wrong types, bad JSON', async (t) => {
+  const s = await startServer(t, { server: { body_limit: 2048 } });
+  const auth = { authorization: `Bearer ${ADMIN_KEY}` };
+  const notFound = await s.api('GET', '/api/v1/nothing-here');
+  t.equal(notFound.status, 404);
+  t.equal(notFound.body.error.code, 'NOT_FOUND');
+  t.match(notFound.body.error.request_id, /^req_/);
+
+  const wrongMethod = await s.api('PUT', '/api/v1/notifications', {});
+  t.equal(wrongMethod.status, 405);
+  t.equal(wrongMethod.headers.get('allow'), 'POST');
+
+  const big = await fetch(`${s.url}/api/v1/notifications`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ recipient_id: 'a', content: { title: 't', body: 'x'.repeat(4096) } }),
+  });
+  t.equal(big.status, 413);
+  t.equal((await big.json()).error.code, 'PAYLOAD_TOO_LARGE');
+
+  const chunked = await fetch(`${s.url}/api/v1/notifications`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: new ReadableStream({
+      start(c) {
+        for (let i = 0; i < 8; i++) c.enqueue(new TextEncoder().encode('x'.repeat(1024)));
+        c.close();
+      },
+    }),
+    duplex: 'half',
+  } as RequestInit);
+  t.equal(chunked.status, 413, 'a chunked body without a length is cut off too');
+
+  const text = await fetch(`${s.url}/api/v1/notifications`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'text/plain' },
+    body: 'hello',
+  });
+  t.equal(text.status, 415);
+
+  const broken = await s.api('POST', '/api/v1/notifications', '{"recipient_id":');
+  t.equal(broken.status, 400);
+  t.equal(broken.body.error.code, 'INVALID_JSON');
+
+  const empty = await fetch(`${s.url}/api/v1/notifications`, { method: 'POST', headers: auth });
+  t.equal(empty.status, 400);
+  t.equal((await empty.json()).error.code, 'VALIDATION_ERROR');
+
+  const ok = await s.api('POST', '/api/v1/notifications', {
+    recipient_id: 'a',
+    content: { title: 't', body: 'b' },
+  });
+  t.equal(ok.status, 202, 'the server still works');
+});
+
+t.test('CORS: preflight and headers for allowed origins only', async (t) => {
+  const s = await startServer(t, { server: { cors_origins: ['https://app.example.com'] } });
+  const pre = await fetch(`${s.url}/api/v1/me/notifications`, {
+    method: 'OPTIONS',
+    headers: { origin: 'https://app.example.com', 'access-control-request-method': 'GET' },
+  });
+  t.equal(pre.status, 204);
+  t.equal(pre.headers.get('access-control-allow-origin'), 'https://app.example.com');
+  t.match(pre.headers.get('access-control-allow-headers'), /authorization/);
+  const denied = await fetch(`${s.url}/api/v1/me/notifications`, {
+    method: 'OPTIONS',
+    headers: { origin: 'https://evil.example.com' },
+  });
+  t.equal(denied.status, 403);
+  const get = await fetch(`${s.url}/healthz`, { headers: { origin: 'https://app.example.com' } });
+  t.equal(get.headers.get('access-control-allow-origin'), 'https://app.example.com');
+  const err = await fetch(`${s.url}/api/v1/me/notifications`, {
+    headers: { origin: 'https://app.example.com' },
+  });
+  t.equal(err.status, 401);
+  t.equal(err.headers.get('access-control-allow-origin'), 'https://app.example.com', 'errors too');
+  const other = await fetch(`${s.url}/healthz`, {
+    headers: { origin: 'https://evil.example.com' },
+  });
+  t.equal(other.headers.get('access-control-allow-origin'), null);
+});

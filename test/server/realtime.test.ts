@@ -1,0 +1,124 @@
+import t from 'tap';
+import { connect, startServer, userToken } from '../helpers/server.js';
+
+const send = (recipient: string, title = 'Hi') => ({
+  recipient_id: recipient,
+  content: { title, body: 'there' },
+});
+
+t.test('every open session of the user receives the notification', async (t) => {
+  const s = await startServer(t);
+  const token = await userToken('alice');
+  const a = await connect(t, `${s.wsUrl}?token=${token}`);
+  const b = await connect(t, `${s.wsUrl}?token=${token}`);
+  const other = await connect(t, `${s.wsUrl}?token=${await userToken('bob')}`);
+  t.match(await a.next('authenticated'), { data: { user_id: 'alice', tenant_id: 'default' } });
+  await b.next('authenticated');
+  await other.next('authenticated');
+
+  const res = await s.api('POST', '/api/v1/notifications', send('alice', 'Order shipped'));
+  t.equal(res.status, 202);
+  for (const client of [a, b]) {
+    const frame = await client.next('notification');
+    t.equal(frame.data.id, res.body.notification_id);
+    t.equal(frame.data.content.title, 'Order shipped');
+    t.equal(frame.data.read, false);
+  }
+  t.notOk(
+    other.frames.some((f) => f.type === 'notification'),
+    'bob received nothing',
+  );
+});
+
+t.test('authenticate as the first frame; ping answers pong', async (t) => {
+  const s = await startServer(t);
+  const c = await connect(t, s.wsUrl);
+  c.send({ type: 'authenticate', token: await userToken('carol', { tenant: 'acme' }) });
+  t.match(await c.next('authenticated'), { data: { user_id: 'carol', tenant_id: 'acme' } });
+  c.send({ type: 'ping', id: 'p1' });
+  t.same(await c.next('pong'), { type: 'pong', id: 'p1' });
+  const headers = {
+    authorization: 'Bearer nk_test_admin_key_0123456789abcdef',
+    'content-type': 'application/json',
+    'x-tenant-id': 'acme',
+  };
+  await fetch(`${s.url}/api/v1/notifications`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify(send('carol')),
+  });
+  t.equal((await c.next('notification')).data.recipient_id, 'carol');
+});
+
+t.test('a bad, expired or missing token gets AUTH_FAILED and a close', async (t) => {
+  const s = await startServer(t, { realtime: { auth_timeout_ms: 200 } });
+  const tokens = [
+    'not-a-token',
+    await userToken('x', { expiresIn: Math.floor(Date.now() / 1000) - 3600 }),
+    await userToken('x', { secret: 'some-other-secret-entirely-0123456789' }),
+  ];
+  for (const token of tokens) {
+    const c = await connect(t, `${s.wsUrl}?token=${encodeURIComponent(token)}`);
+    t.equal((await c.next('error')).data.code, 'AUTH_FAILED');
+    t.equal((await c.closed).code, 4001);
+  }
+  const late = await connect(t, s.wsUrl);
+  t.equal((await late.next('error')).data.code, 'AUTH_FAILED', 'no authenticate frame in time');
+  t.equal((await late.closed).code, 4001);
+  const badFrame = await connect(t, s.wsUrl);
+  badFrame.send({ type: 'authenticate', token: 'nope' });
+  t.equal((await badFrame.next('error')).data.code, 'AUTH_FAILED');
+  t.equal((await badFrame.closed).code, 4001);
+  const early = await connect(t, s.wsUrl);
+  early.send({ type: 'ping' });
+  t.equal((await early.next('error')).data.code, 'AUTH_FAILED', 'actions before authenticating');
+});
+
+t.test('mark_read updates every session with the unread count', async (t) => {
+  const s = await startServer(t);
+  const token = await userToken('dave');
+  const a = await connect(t, `${s.wsUrl}?token=${token}`);
+  const b = await connect(t, `${s.wsUrl}?token=${token}`);
+  await a.next('authenticated');
+  await b.next('authenticated');
+  const one = await s.api('POST', '/api/v1/notifications', send('dave'));
+  await s.api('POST', '/api/v1/notifications', { ...send('dave'), category: 'orders' });
+  await a.next('notification');
+  a.send({ type: 'mark_read', notification_id: one.body.notification_id });
+  for (const c of [a, b]) {
+    const frame = await c.next('read_status_updated');
+    t.same(frame.data.notification_ids, [one.body.notification_id]);
+    t.equal(frame.data.unread_count, 1);
+    t.same(frame.data.unread_by_category, { orders: 1 });
+  }
+  // A read over HTTP reaches the sessions too.
+  await s.asUser('dave', 'POST', '/api/v1/me/notifications/read-all');
+  t.equal((await b.next('read_status_updated')).data.unread_count, 0);
+});
+
+t.test(
+  'ack marks the in-app delivery acknowledged; bad frames get an error, not a close',
+  async (t) => {
+    const s = await startServer(t);
+    const c = await connect(t, `${s.wsUrl}?token=${await userToken('erin')}`);
+    await c.next('authenticated');
+    const res = await s.api('POST', '/api/v1/notifications', send('erin'));
+    const frame = await c.next('notification');
+    c.send({ type: 'ack', notification_id: frame.data.id });
+    c.send({ type: 'ping' });
+    await c.next('pong');
+    const deliveries = await s.api(
+      'GET',
+      `/api/v1/notifications/${res.body.notification_id}/deliveries`,
+    );
+    t.equal(deliveries.body.data[0].status, 'acknowledged');
+
+    c.ws.send('{not json');
+    t.equal((await c.next('error')).data.code, 'INVALID_JSON');
+    c.send({ type: 'launch_missiles' });
+    t.equal((await c.next('error')).data.code, 'VALIDATION_ERROR');
+    c.send({ type: 'ping' });
+    await c.next('pong');
+    t.equal(c.ws.readyState, c.ws.OPEN, 'the session survives bad frames');
+  },
+);

@@ -1,0 +1,34 @@
+import type { Test } from 'tap';
+import type { Store } from '../../src/store/types.js';
+import { countersContract } from './contract/counters.js';
+import { deliveriesContract } from './contract/deliveries.js';
+import { feedContract } from './contract/feed.js';
+import type { MakeStore } from './contract/fixtures.js';
+import { idempotencyContract } from './contract/idempotency.js';
+import { keysContract } from './contract/keys.js';
+import { durabilityContract, lifecycleContract } from './contract/lifecycle.js';
+
+/** What differs between backends; a quirk is an option here, never a branch in a test. */
+export interface ContractOptions<S extends Store> {
+  /** For durable backends: opens a new store on the same data as `store` (already closed). */
+  reopen?: (store: S) => Promise<S>;
+}
+
+/**
+ * The behaviour every store backend must have. Each adapter's test file calls this with a
+ * factory that returns a fresh, empty store; every test closes the store it made.
+ */
+export function contract<S extends Store>(
+  t: Test,
+  makeStore: MakeStore<S>,
+  opts: ContractOptions<S> = {},
+): void {
+  t.test('feed', async (t) => feedContract(t, makeStore));
+  t.test('idempotency', async (t) => idempotencyContract(t, makeStore));
+  t.test('deliveries', async (t) => deliveriesContract(t, makeStore));
+  t.test('keys', async (t) => keysContract(t, makeStore));
+  t.test('counters', async (t) => countersContract(t, makeStore));
+  t.test('lifecycle', async (t) => lifecycleContract(t, makeStore));
+  const { reopen } = opts;
+  if (reopen) t.test('durability', async (t) => durabilityContract(t, makeStore, reopen));
+}

@@ -1,0 +1,113 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import t from 'tap';
+import { migrateSqlite, openSqliteStore } from '../../src/store/sqlite/index.js';
+import {
+  MIGRATIONS,
+  type Migration,
+  migrate,
+  SQLITE_SCHEMA_VERSION,
+  schemaVersion,
+} from '../../src/store/sqlite/migrations.js';
+
+const dir = t.testdir();
+let n = 0;
+const freshPath = () => join(dir, `m-${++n}.db`);
+const upTo = (version: number) => MIGRATIONS.filter((m) => m.version <= version);
+const all = MIGRATIONS.map((m) => m.version);
+
+/** Rows that each older schema can hold, written with that schema's SQL. */
+const SEED: Record<number, string> = {
+  1: `INSERT INTO notifications VALUES ('ntf_01', 't1', 'req_01', 'alice', 'news', 'normal',
+        '{"title":"T","body":"B"}', NULL, NULL, 'k', '["in_app"]', 1, NULL, NULL);
+      INSERT INTO deliveries VALUES ('dlv_01', 't1', 'ntf_01', 'alice', 'push', 'pending', 0, 1,
+        NULL, NULL, NULL, 1, 1);
+      INSERT INTO idempotency_keys VALUES ('t1', 'k', 'ntf_01', 'req_01', 9e15);`,
+  2: `INSERT INTO api_keys VALUES ('key_01', 'ci', 'abc', 'nk_ab', '["*"]', NULL, '[]', 1, NULL,
+        NULL, NULL);`,
+  3: `INSERT INTO counters VALUES ('c', 4, 9e15);`,
+};
+
+t.test('versions start at 1 and go up by one, each with a name', async (t) => {
+  t.same(
+    all,
+    Array.from({ length: MIGRATIONS.length }, (_, i) => i + 1),
+  );
+  t.equal(SQLITE_SCHEMA_VERSION, MIGRATIONS.length);
+  t.equal(new Set(MIGRATIONS.map((m) => m.name)).size, MIGRATIONS.length);
+});
+
+t.test('a new database gets every migration, recorded', async (t) => {
+  const store = openSqliteStore({ path: freshPath() });
+  t.same(store.migrations, { from: 0, to: SQLITE_SCHEMA_VERSION, applied: all });
+  await store.close();
+  const db = new Database(store.path, { readonly: true });
+  t.teardown(() => db.close());
+  const rows = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
+  t.same(
+    rows,
+    MIGRATIONS.map(({ version, name }) => ({ version, name })),
+  );
+});
+
+t.test('migrating again applies nothing and keeps the data', async (t) => {
+  const path = freshPath();
+  const store = openSqliteStore({ path });
+  await store.counters.increment('x', 2, 60_000, 0);
+  await store.close();
+  t.same(migrateSqlite(path), {
+    from: SQLITE_SCHEMA_VERSION,
+    to: SQLITE_SCHEMA_VERSION,
+    applied: [],
+  });
+  const again = openSqliteStore({ path });
+  t.same(again.migrations.applied, []);
+  t.equal(await again.counters.get('x', 1), 2);
+  await again.close();
+});
+
+for (let from = 0; from < SQLITE_SCHEMA_VERSION; from++) {
+  t.test(`a database at version ${from} is upgraded and keeps its rows`, async (t) => {
+    const path = freshPath();
+    const old = new Database(path);
+    migrate(old, upTo(from));
+    for (let v = 1; v <= from; v++) old.exec(SEED[v]);
+    old.close();
+    const store = openSqliteStore({ path });
+    t.teardown(() => store.close());
+    t.same(store.migrations, { from, to: SQLITE_SCHEMA_VERSION, applied: all.slice(from) });
+    if (from >= 1) {
+      t.match(await store.notifications.get('t1', 'alice', 'ntf_01'), { content: { title: 'T' } });
+      t.equal((await store.deliveries.claim(['push'], 1, 5, 10)).length, 1);
+    }
+    if (from >= 2) t.match(await store.keys.findByHash('abc'), { id: 'key_01', scopes: ['*'] });
+    if (from >= 3) t.equal(await store.counters.get('c', 0), 4);
+  });
+}
+
+t.test('a database newer than this code is refused and left alone', async (t) => {
+  const path = freshPath();
+  const db = new Database(path);
+  const future: Migration = { version: SQLITE_SCHEMA_VERSION + 1, name: 'future', sql: 'SELECT 1' };
+  migrate(db, [...MIGRATIONS, future]);
+  db.close();
+  t.throws(() => openSqliteStore({ path }), /newer than this notifyd knows/);
+  const check = new Database(path);
+  t.teardown(() => check.close());
+  t.equal(schemaVersion(check), SQLITE_SCHEMA_VERSION + 1);
+});
+
+t.test('a failing migration leaves the database as it was', async (t) => {
+  const db = new Database(freshPath());
+  t.teardown(() => db.close());
+  migrate(db, upTo(1));
+  const broken: Migration = {
+    version: 99,
+    name: 'broken',
+    sql: 'CREATE TABLE half_done (a); SELECT nope FROM missing_table;',
+  };
+  t.throws(() => migrate(db, [...MIGRATIONS, broken]));
+  t.equal(schemaVersion(db), 1, 'no later migration recorded');
+  const made = db.prepare("SELECT name FROM sqlite_master WHERE name IN ('half_done', 'api_keys')");
+  t.same(made.all(), [], 'nothing of the group applied');
+});
