@@ -122,3 +122,42 @@ t.test(
     t.equal(c.ws.readyState, c.ws.OPEN, 'the session survives bad frames');
   },
 );
+
+t.test('many sockets connecting at once to a cold server all stay open', async (t) => {
+  // Regression: answering the upgrade after the token check dropped about one socket in a
+  // few hundred right after its 101.
+  const s = await startServer(t);
+  const n = 500;
+  const tokens = await Promise.all(Array.from({ length: n }, (_, i) => userToken(`crowd-${i}`)));
+  const clients = await Promise.all(tokens.map((token) => connect(t, `${s.wsUrl}?token=${token}`)));
+  await Promise.all(clients.map((c) => c.next('authenticated')));
+  const res = await s.api('POST', '/api/v1/notifications', send('crowd-7'));
+  await clients[7]!.next('notification');
+  t.equal(res.status, 202);
+  t.equal(clients.filter((c) => c.ws.readyState === c.ws.OPEN).length, n, 'none was dropped');
+  const metrics = await (await fetch(`${s.url}/metrics`)).text();
+  t.match(metrics, new RegExp(`^notifyd_ws_connections ${n}$`, 'm'), 'the server counts all');
+});
+
+t.test('frames sent before the query token is checked run after it, in order', async (t) => {
+  const s = await startServer(t);
+  const c = await connect(t, `${s.wsUrl}?token=${await userToken('eager')}`);
+  c.send({ type: 'ping', id: 'first' });
+  c.send({ type: 'ping', id: 'second' });
+  await c.next('authenticated');
+  t.same(await c.next('pong'), { type: 'pong', id: 'first' });
+  t.same(await c.next('pong'), { type: 'pong', id: 'second' });
+  t.same(
+    c.frames.map((f) => f.type),
+    ['authenticated', 'pong', 'pong'],
+  );
+});
+
+t.test('frames queued behind a refused query token do not run', async (t) => {
+  const s = await startServer(t);
+  const c = await connect(t, `${s.wsUrl}?token=not-a-token`);
+  c.send({ type: 'ping', id: 'early' });
+  t.match(await c.next('error'), { data: { code: 'AUTH_FAILED' } });
+  t.equal((await c.closed).code, 4001);
+  t.notOk(c.frames.some((f) => f.type === 'pong'));
+});

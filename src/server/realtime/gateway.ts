@@ -14,8 +14,13 @@ import { CLOSE, ClientFrame, idsOf } from './protocol.js';
 interface Session {
   id: string;
   user: UserPrincipal | null;
-  /** Set when the token given at upgrade was refused: reported, then the socket closes. */
-  refused: NotifydError | null;
+  /** The `?token=` given at upgrade, checked once the socket is open. */
+  token: string | null;
+  /**
+   * While that token is being checked, frames wait on this so that they run after it, in
+   * the order they came; null once the session is settled.
+   */
+  pending: Promise<void> | null;
   authTimer: NodeJS.Timeout | null;
   closed: boolean;
 }
@@ -97,45 +102,36 @@ export class RealtimeGateway implements UserChannel {
           res.writeStatus('503 Service Unavailable').writeHeader('retry-after', '5').end(body);
           return;
         }
-        const key = req.getHeader('sec-websocket-key');
-        const protocol = req.getHeader('sec-websocket-protocol');
-        const extensions = req.getHeader('sec-websocket-extensions');
-        const token = new URLSearchParams(req.getQuery() ?? '').get('token');
+        // The upgrade is answered at once and the token is checked when the socket is open:
+        // answering an upgrade after an await dropped about one socket in a few hundred
+        // (close 1006 right after the 101) when many connect together.
         const session: Session = {
           id: opts.ids('ses'),
           user: null,
-          refused: null,
+          token: new URLSearchParams(req.getQuery() ?? '').get('token'),
+          pending: null,
           authTimer: null,
           closed: false,
         };
-        if (!token) {
-          res.upgrade(session, key, protocol, extensions, context);
-          return;
-        }
-        let aborted = false;
-        res.onAborted(() => {
-          aborted = true;
-        });
-        opts.jwt
-          .verify(token)
-          .then(
-            (user) => {
-              session.user = user;
-            },
-            (err: unknown) => {
-              session.refused = toNotifydError(err);
-            },
-          )
-          .finally(() => {
-            if (!aborted) res.cork(() => res.upgrade(session, key, protocol, extensions, context));
-          });
+        res.upgrade(
+          session,
+          req.getHeader('sec-websocket-key'),
+          req.getHeader('sec-websocket-protocol'),
+          req.getHeader('sec-websocket-extensions'),
+          context,
+        );
       },
       open: (ws) => {
         const session = ws.getUserData();
         this.sessions.add(ws);
         opts.metrics.wsConnections.inc();
-        if (session.refused) return this.refuse(ws, session, session.refused);
-        if (session.user) return this.admit(ws, session, session.user);
+        if (session.token) {
+          session.pending = this.authenticate(ws, session, session.token).finally(() => {
+            session.pending = null;
+          });
+          session.token = null;
+          return;
+        }
         session.authTimer = setTimeout(() => {
           if (!session.closed && !session.user) {
             this.refuse(
@@ -156,7 +152,10 @@ export class RealtimeGateway implements UserChannel {
           return this.sendError(ws, session, e);
         }
         opts.metrics.wsMessagesIn.inc({ type: frame.type });
-        this.handle(ws, session, frame).catch((err: unknown) => {
+        const run = () => this.handle(ws, session, frame);
+        const done = session.pending ? session.pending.then(run) : run();
+        if (session.pending) session.pending = done.catch(() => {});
+        done.catch((err: unknown) => {
           const e = toNotifydError(err);
           if (e.status >= 500) opts.logger.error({ err }, 'websocket action failed');
           this.sendError(ws, session, e);
@@ -179,13 +178,7 @@ export class RealtimeGateway implements UserChannel {
   ): Promise<void> {
     if (frame.type === 'authenticate') {
       if (session.user) throw new NotifydError('VALIDATION_ERROR', 'Already authenticated.');
-      try {
-        const user = await this.opts.jwt.verify(frame.token);
-        this.admit(ws, session, user);
-      } catch (err) {
-        this.refuse(ws, session, toNotifydError(err));
-      }
-      return;
+      return this.authenticate(ws, session, frame.token);
     }
     const user = session.user;
     if (!user)
@@ -201,6 +194,15 @@ export class RealtimeGateway implements UserChannel {
       case 'mark_read':
         await service.markRead(user, idsOf(frame));
         return;
+    }
+  }
+
+  /** Admits the session with this token's user, or refuses it and closes the socket. */
+  private async authenticate(ws: WebSocket<Session>, session: Session, token: string) {
+    try {
+      this.admit(ws, session, await this.opts.jwt.verify(token));
+    } catch (err) {
+      this.refuse(ws, session, toNotifydError(err));
     }
   }
 
