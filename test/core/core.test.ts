@@ -53,6 +53,12 @@ t.test("the README's error table is the catalogue", async (t) => {
 t.test('personal data is masked in log text', async (t) => {
   t.equal(maskText('mail jane.doe@example.com now'), 'mail j***@example.com now');
   t.equal(maskText('call +44 7700 900123'), 'call ***23');
+  t.equal(maskText('call 07700 900123 or 555-123-4567'), 'call ***23 or ***67');
+  t.equal(
+    maskText('listening on http://127.0.0.1:8080 since 2026-11-23T10:00:00.000Z'),
+    'listening on http://127.0.0.1:8080 since 2026-11-23T10:00:00.000Z',
+    'addresses and dates are not phone numbers',
+  );
   t.equal(maskText('key nk_abcdefghijklmnop'), 'key nk_***');
   t.equal(maskText('Authorization: Bearer eyJhbGciOi.xyz'), 'Authorization: Bearer ***');
 });
