@@ -1,3 +1,4 @@
+import { randomFillSync } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
 import type { Clock } from './clock.js';
 
@@ -6,11 +7,31 @@ export type IdKind = 'ntf' | 'req' | 'dlv' | 'key' | 'ses';
 
 export type IdGenerator = (kind: IdKind) => string;
 
+const POOL_SIZE = 1024;
+
+/**
+ * A cryptographic random source for ULIDs that draws from a pool refilled 1,024 values at a
+ * time. ulid's own source asks the OS for one byte per character: about 16 calls and as
+ * many short-lived native handles per id, which measured as half of every young-generation
+ * GC pause under load.
+ */
+export function pooledRandom(): () => number {
+  const pool = new Uint32Array(POOL_SIZE);
+  let next = POOL_SIZE;
+  return () => {
+    if (next === POOL_SIZE) {
+      randomFillSync(pool);
+      next = 0;
+    }
+    return pool[next++]! / 0x1_0000_0000;
+  };
+}
+
 /**
  * One generator for every id: a prefix and a monotonic ULID taken from the injected
  * clock, so ids made in the same millisecond still sort in the order they were made.
  */
 export function createIdGenerator(clock: Clock): IdGenerator {
-  const next = monotonicFactory();
+  const next = monotonicFactory(pooledRandom());
   return (kind) => `${kind}_${next(clock.now())}`;
 }

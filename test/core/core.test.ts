@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { FakeClock } from '../../src/core/clock.js';
 import { ERRORS, errorEnvelope, NotifydError, toNotifydError } from '../../src/core/errors.js';
-import { createIdGenerator } from '../../src/core/ids.js';
+import { createIdGenerator, pooledRandom } from '../../src/core/ids.js';
 import { createLogger } from '../../src/core/logger.js';
 import { maskText } from '../../src/core/mask.js';
 import { CursorCodec } from '../../src/notifications/cursor.js';
@@ -17,6 +17,24 @@ t.test('ids sort by creation time, even within one millisecond', async (t) => {
   t.same([...made].sort(), made);
   t.equal(new Set(made).size, made.length);
   t.match(made[0], /^ntf_[0-9A-Z]{26}$/);
+});
+
+t.test('the pooled random source stays in [0, 1) and spreads evenly across refills', async (t) => {
+  const random = pooledRandom();
+  const buckets = new Array(32).fill(0);
+  const draws = 3 * 1024 + 7;
+  for (let i = 0; i < draws; i++) {
+    const x = random();
+    if (!(x >= 0 && x < 1)) t.fail(`out of range: ${x}`);
+    buckets[Math.floor(x * 32)]++;
+  }
+  // ulid maps each draw onto 32 characters: every one must be reachable.
+  t.ok(
+    buckets.every((n) => n > 0),
+    'every character is drawn',
+  );
+  const ids = Array.from({ length: 200 }, (_, i) => createIdGenerator(new FakeClock(i))('ntf'));
+  t.equal(new Set(ids.map((id) => id.slice(-16))).size, 200, 'random parts differ');
 });
 
 t.test('errors carry their catalogue status; unknown errors become INTERNAL_ERROR', async (t) => {
