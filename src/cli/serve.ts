@@ -40,7 +40,7 @@ export function registerServeCommand(program: Command, io: CliIO): void {
       if (opts.host !== undefined) env.NOTIFYD_SERVER__HOST = opts.host;
       const config = loadConfigForCli({ ...io, env }, opts.config);
       const logger = createLogger({ level: config.log.level });
-      const store = await openStore(config.store);
+      const store = await openStore(config.store, logger);
       const bootstrap = await loadBootstrapKey(
         config.auth.bootstrap_key_file,
         config.auth.admin_key !== '',

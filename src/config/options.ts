@@ -102,6 +102,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'How long a write waits for another process holding the database lock.',
   },
   {
+    path: 'store.sqlite.checkpoint_interval_ms',
+    type: 'integer',
+    default: 200,
+    min: 0,
+    max: 60000,
+    doc: 'How often a worker thread copies the write-ahead log back into the database. 0 leaves it to SQLite on the main thread, which pauses requests for tens of ms each time.',
+  },
+  {
     path: 'auth.admin_key',
     type: 'string',
     default: '',
@@ -278,7 +286,12 @@ export interface Config {
   };
   store: {
     backend: 'sqlite' | 'memory';
-    sqlite: { path: string; synchronous: 'NORMAL' | 'FULL'; busy_timeout_ms: number };
+    sqlite: {
+      path: string;
+      synchronous: 'NORMAL' | 'FULL';
+      busy_timeout_ms: number;
+      checkpoint_interval_ms: number;
+    };
   };
   auth: {
     admin_key: string;

@@ -1,16 +1,15 @@
+import type { Config } from '../config/options.js';
+import type { Logger } from '../core/logger.js';
 import type { Store } from './types.js';
 
 /** The `store` section of the configuration. */
-export interface StoreSettings {
-  backend: 'memory' | 'sqlite';
-  sqlite: { path: string; synchronous: 'NORMAL' | 'FULL'; busy_timeout_ms: number };
-}
+export type StoreSettings = Config['store'];
 
 /**
  * Opens the configured backend. SQLite is imported only when chosen, so a memory-only
  * install never loads the native module.
  */
-export async function openStore(settings: StoreSettings): Promise<Store> {
+export async function openStore(settings: StoreSettings, logger?: Logger): Promise<Store> {
   if (settings.backend === 'memory') {
     const { createMemoryStore } = await import('./memory/index.js');
     return createMemoryStore();
@@ -25,6 +24,12 @@ export async function openStore(settings: StoreSettings): Promise<Store> {
       { cause: err },
     );
   }
-  const { path, synchronous, busy_timeout_ms } = settings.sqlite;
-  return sqlite.openSqliteStore({ path, synchronous, busyTimeoutMs: busy_timeout_ms });
+  const { path, synchronous, busy_timeout_ms, checkpoint_interval_ms } = settings.sqlite;
+  return sqlite.openSqliteStore({
+    path,
+    synchronous,
+    busyTimeoutMs: busy_timeout_ms,
+    checkpointIntervalMs: checkpoint_interval_ms,
+    onWarning: (message, err) => logger?.warn({ err }, message),
+  });
 }

@@ -1,9 +1,17 @@
+import { renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
+import { createLogger } from '../../src/core/logger.js';
 import { openStore } from '../../src/store/index.js';
 
-const sqlite = { path: '', synchronous: 'NORMAL' as const, busy_timeout_ms: 100 };
-
+const sqlite = {
+  path: '',
+  synchronous: 'NORMAL' as const,
+  busy_timeout_ms: 100,
+  checkpoint_interval_ms: 200,
+};
 t.test('memory is chosen by name', async (t) => {
   const store = await openStore({ backend: 'memory', sqlite });
   t.equal(store.backend, 'memory');
@@ -31,4 +39,26 @@ t.test('a native module that does not load says what to install', async (t) => {
   >('../../src/store/sqlite/connection.js', { 'better-sqlite3': Unloadable });
   const path = join(t.testdir(), 'x.db');
   t.throws(() => openDatabase({ path }), { message: /npm install better-sqlite3/ });
+});
+
+t.test('problems the sqlite store works around are logged as warnings', async (t) => {
+  const folder = join(t.testdir(), 'moving');
+  const lines: Array<{ level: string; msg: string }> = [];
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(JSON.parse(String(chunk)));
+      done();
+    },
+  });
+  const logger = createLogger({ level: 'info', destination });
+  const store = await openStore(
+    { backend: 'sqlite', sqlite: { ...sqlite, path: join(folder, 'n.db') } },
+    logger,
+  );
+  t.teardown(() => store.close());
+  // The checkpoint worker opens the file by name once it has started: make that fail.
+  renameSync(folder, `${folder}-moved`);
+  for (let i = 0; i < 250 && lines.length === 0; i++) await sleep(20);
+  t.match(lines, [{ level: 'warn', msg: /checkpoint worker stopped/ }]);
+  await t.resolves(store.ping(), 'the store still answers');
 });

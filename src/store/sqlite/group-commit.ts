@@ -23,6 +23,7 @@ interface Waiting<In, Out> {
 export class GroupCommit<In, Out> {
   private queue: Waiting<In, Out>[] = [];
   private timer: NodeJS.Immediate | null = null;
+  private holds = 0;
 
   constructor(private readonly writer: GroupWriter<In, Out>) {}
 
@@ -30,11 +31,30 @@ export class GroupCommit<In, Out> {
   submit(input: In): Promise<Out> {
     return new Promise<Out>((resolve, reject) => {
       this.queue.push({ input, resolve, reject });
-      this.timer ??= setImmediate(() => this.flush());
+      this.schedule();
     });
   }
 
-  /** Writes whatever is queued now; close() calls it so no accepted call is lost. */
+  /**
+   * Holds writes back: calls queue until the returned function is called (once per hold),
+   * then go out as one group. Nothing blocks meanwhile.
+   */
+  hold(): () => void {
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+      this.schedule();
+    };
+  }
+
+  private schedule(): void {
+    if (this.holds === 0 && this.queue.length > 0) this.timer ??= setImmediate(() => this.flush());
+  }
+
+  /** Writes whatever is queued now, held or not; close() calls it so no accepted call is lost. */
   flush(): void {
     if (this.timer) clearImmediate(this.timer);
     this.timer = null;

@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import { NotifydError } from '../../core/errors.js';
 import { storeUnavailable } from '../errors.js';
 import type { Store } from '../types.js';
+import { startWalCheckpointer } from './checkpointer.js';
 import { openDatabase, type SqliteOptions } from './connection.js';
 import { SqliteCounterStore } from './counters.js';
 import { SqliteDeliveryQueue } from './deliveries.js';
@@ -36,6 +37,7 @@ export function openSqliteStore(options: SqliteOptions): SqliteStore {
     throw err;
   }
   const h = new SqliteHandle(db);
+  const checkpointer = startWalCheckpointer(db, options, () => notifications.holdWrites());
   const notifications = new SqliteNotificationStore(h);
   const pingQuery: Statement<[], unknown> = db.prepare('SELECT 1');
   return {
@@ -55,6 +57,7 @@ export function openSqliteStore(options: SqliteOptions): SqliteStore {
     },
     async close() {
       if (h.closed) return;
+      await checkpointer?.stop();
       notifications.flush();
       h.closed = true;
       db.close();
@@ -64,7 +67,7 @@ export function openSqliteStore(options: SqliteOptions): SqliteStore {
 
 /** Brings the database at `path` up to date without opening a store (`notifyd migrate`). */
 export function migrateSqlite(path: string): MigrationResult {
-  const db = openDatabase({ path });
+  const db = openDatabase({ path, checkpointIntervalMs: 0 });
   try {
     return migrate(db);
   } finally {

@@ -74,6 +74,11 @@ export class NotificationWriter {
     return this.group.submit(bound);
   }
 
+  /** Holds inserts back until the returned function is called (see GroupCommit.hold). */
+  hold(): () => void {
+    return this.group.hold();
+  }
+
   /** Writes everything queued now (before closing). */
   flush(): void {
     this.group.flush();

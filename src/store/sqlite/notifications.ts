@@ -70,6 +70,11 @@ export class SqliteNotificationStore implements NotificationStore {
     this.writer.flush();
   }
 
+  /** Holds inserts back until the returned function is called (for the checkpointer). */
+  holdWrites(): () => void {
+    return this.writer.hold();
+  }
+
   get(tenantId: string, recipientId: string, id: string): Promise<NotificationRecord | null> {
     return this.h.run(() => {
       const row = this.selectOne.get(id, tenantId, recipientId);
