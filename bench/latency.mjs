@@ -1,0 +1,228 @@
+// Send → WebSocket receive latency at a steady rate, over many connected users, against
+// the built daemon. Usage: node bench/latency.mjs [--store sqlite|memory] [--users 1000]
+// [--rate 1000] [--duration 20] [--warmup 2] [--sockets 32]
+import http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { SignJWT } from 'jose';
+import WebSocket from 'ws';
+import { cpuMeter } from './lib/cpu.mjs';
+import { ADMIN_KEY, JWT_SECRET, startDaemon } from './lib/daemon.mjs';
+import { daemonView, scrape } from './lib/metrics.mjs';
+import { parseArgs, summarize } from './lib/stats.mjs';
+
+const opts = parseArgs(process.argv.slice(2), {
+  store: 'sqlite',
+  users: 1000,
+  rate: 1000,
+  duration: 20,
+  warmup: 2,
+  sockets: 32,
+});
+const MAX_IN_FLIGHT = 256;
+const CONNECT_BATCH = 100;
+const CONNECT_TIMEOUT_MS = 30_000;
+const DRAIN_TIMEOUT_MS = 10_000;
+
+const now = () => performance.timeOrigin + performance.now();
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const warmupCount = Math.round(opts.warmup * opts.rate);
+const total = warmupCount + Math.round(opts.duration * opts.rate);
+const received = new Uint8Array(total);
+const wsLatencies = [];
+const httpLatencies = [];
+const statusCodes = {};
+let receivedCount = 0;
+let duplicates = 0;
+let httpErrors = 0;
+let tearingDown = false;
+const closedEarly = [];
+
+async function connectUser(port, userId) {
+  const token = await new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(userId)
+    .setExpirationTime('1h')
+    .sign(new TextEncoder().encode(JWT_SECRET));
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/ws?token=${token}`, {
+    perMessageDeflate: false,
+  });
+  let lastError = '';
+  ws.on('error', (err) => {
+    lastError = err.message;
+  });
+  ws.on('close', (code, reason) => {
+    if (!tearingDown) closedEarly.push(`${userId}: ${code} ${reason} ${lastError}`.trim());
+  });
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${userId}: no "authenticated"`)),
+      CONNECT_TIMEOUT_MS,
+    );
+    ws.on('error', reject);
+    ws.on('message', (raw) => {
+      const frame = JSON.parse(raw);
+      if (frame.type === 'authenticated') {
+        clearTimeout(timer);
+        resolve();
+      } else if (frame.type === 'notification') {
+        onNotification(frame.data);
+      }
+    });
+  });
+  return ws;
+}
+
+function onNotification(notification) {
+  const at = now();
+  const { seq, sent_at } = notification.data;
+  if (received[seq]) {
+    duplicates++;
+    return;
+  }
+  received[seq] = 1;
+  receivedCount++;
+  if (seq >= warmupCount) wsLatencies.push(at - sent_at);
+}
+
+function send(agent, port, seq) {
+  const sentAt = now();
+  const body = JSON.stringify({
+    recipient_id: `user-${seq % opts.users}`,
+    content: { title: 'Hello', body: 'World' },
+    data: { seq, sent_at: sentAt },
+  });
+  return new Promise((resolve) => {
+    const req = http.request(
+      {
+        agent,
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/api/v1/notifications',
+        headers: {
+          authorization: `Bearer ${ADMIN_KEY}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => {
+          statusCodes[res.statusCode] = (statusCodes[res.statusCode] ?? 0) + 1;
+          if (seq >= warmupCount) httpLatencies.push(now() - sentAt);
+          resolve();
+        });
+      },
+    );
+    req.on('error', () => {
+      httpErrors++;
+      resolve();
+    });
+    req.end(body);
+  });
+}
+
+/**
+ * Open-loop sender: request i is due at start + i / rate, whatever the answers do. When
+ * the in-flight cap is reached the schedule slips instead of piling up; maxLag says by how much.
+ */
+async function sendOnSchedule(agent, port) {
+  const start = performance.now();
+  let seq = 0;
+  let inFlight = 0;
+  let maxLag = 0;
+  const pending = new Set();
+  while (seq < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - start) * opts.rate) / 1000) + 1);
+    while (seq < due && inFlight < MAX_IN_FLIGHT) {
+      maxLag = Math.max(maxLag, performance.now() - (start + (seq * 1000) / opts.rate));
+      inFlight++;
+      const p = send(agent, port, seq++).then(() => {
+        inFlight--;
+        pending.delete(p);
+      });
+      pending.add(p);
+    }
+    await sleep(1);
+  }
+  await Promise.all(pending);
+  return { sendSeconds: (performance.now() - start) / 1000, maxLag };
+}
+
+const daemon = await startDaemon({ store: opts.store });
+const sockets = [];
+const agent = new http.Agent({ keepAlive: true, maxSockets: opts.sockets });
+// The generator's own stalls show up as latency too; this tells them apart.
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+let sendStats;
+let cpu;
+let inside;
+try {
+  for (let i = 0; i < opts.users; i += CONNECT_BATCH) {
+    const batch = [];
+    for (let u = i; u < Math.min(opts.users, i + CONNECT_BATCH); u++) {
+      batch.push(connectUser(daemon.port, `user-${u}`));
+    }
+    sockets.push(...(await Promise.all(batch)));
+  }
+  const scrapeBefore = await scrape(daemon.url);
+  const meter = cpuMeter(daemon.pid);
+  loopDelay.enable();
+  sendStats = await sendOnSchedule(agent, daemon.port);
+  cpu = meter();
+  loopDelay.disable();
+  inside = daemonView(scrapeBefore, await scrape(daemon.url));
+  const accepted = statusCodes[202] ?? 0;
+  const deadline = performance.now() + DRAIN_TIMEOUT_MS;
+  while (receivedCount < accepted && performance.now() < deadline) await sleep(10);
+} finally {
+  tearingDown = true;
+  for (const ws of sockets) ws.terminate();
+  agent.destroy();
+  await daemon.stop();
+}
+
+const accepted = statusCodes[202] ?? 0;
+const lostSeqs = [];
+for (let seq = 0; seq < total && lostSeqs.length < 20; seq++) {
+  if (!received[seq]) lostSeqs.push(seq);
+}
+const ws = summarize(wsLatencies);
+const httpStats = summarize(httpLatencies);
+const summary = {
+  bench: 'latency',
+  store: opts.store,
+  users: opts.users,
+  rate: opts.rate,
+  duration_s: opts.duration,
+  warmup_s: opts.warmup,
+  sent: total,
+  accepted,
+  received: receivedCount,
+  lost: accepted - receivedCount,
+  duplicates,
+  lost_examples: lostSeqs.map((seq) => `#${seq} to user-${seq % opts.users}`),
+  sockets_closed_early: closedEarly.slice(0, 20),
+  status_codes: statusCodes,
+  http_errors: httpErrors,
+  achieved_rate: Math.round(total / sendStats.sendSeconds),
+  max_schedule_lag_ms: Math.round(sendStats.maxLag * 100) / 100,
+  latency_ms: ws,
+  http_202_ms: httpStats,
+  generator_loop_delay_ms: {
+    p99: Math.round(loopDelay.percentile(99) / 1e4) / 100,
+    max: Math.round(loopDelay.max / 1e4) / 100,
+  },
+  ...cpu,
+  daemon: inside,
+  server_problems: daemon.problems,
+};
+console.log(
+  `latency ${opts.store}: ${total} sent at ${summary.achieved_rate}/s to ${opts.users} users, ` +
+    `${accepted} accepted, ${receivedCount} received, ${summary.lost} lost; ` +
+    `send→receive p50 ${ws.p50} ms, p99 ${ws.p99} ms, max ${ws.max} ms ` +
+    `(202 p50 ${httpStats.p50} ms, p99 ${httpStats.p99} ms); ` +
+    `CPU daemon ${cpu.daemon_cores} / generator ${cpu.generator_cores} cores`,
+);
+console.log(JSON.stringify(summary));
