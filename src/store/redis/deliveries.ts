@@ -1,0 +1,75 @@
+import type { DeliveryQueue, DeliveryRecord, DeliveryStatus } from '../types.js';
+import type { RedisHandle } from './handle.js';
+import { CLAIM, COMPLETE, LIST_DELIVERIES, RETRY, SET_STATUS } from './lua/queue.js';
+import { type FlatHash, hashOf, toDelivery } from './records.js';
+
+type Detail = { provider_message_id?: string; error?: string };
+
+/**
+ * Deliveries and the work queue in Redis: a hash per delivery, and per channel a sorted set of
+ * the due (pending, unleased) ones by next attempt and one of the leased ones by lease end.
+ */
+export class RedisDeliveryQueue implements DeliveryQueue {
+  constructor(private readonly h: RedisHandle) {}
+
+  listByNotification(tenantId: string, notificationId: string): Promise<DeliveryRecord[]> {
+    return this.h.run(async () => {
+      const rows = (await this.h.script(LIST_DELIVERIES, [notificationId])) as FlatHash[];
+      return rows.map((row) => toDelivery(hashOf(row))).filter((d) => d.tenant_id === tenantId);
+    });
+  }
+
+  claim(
+    channels: string[],
+    limit: number,
+    now: number,
+    leaseMs: number,
+  ): Promise<DeliveryRecord[]> {
+    return this.h.run(async () => {
+      if (limit <= 0 || channels.length === 0) return [];
+      const args = [now, leaseMs, limit, ...new Set(channels)];
+      const rows = (await this.h.script(CLAIM, args)) as FlatHash[];
+      return rows.map((row) => toDelivery(hashOf(row)));
+    });
+  }
+
+  complete(
+    id: string,
+    status: Exclude<DeliveryStatus, 'pending'>,
+    at: number,
+    detail?: Detail,
+  ): Promise<void> {
+    const pmid = detail?.provider_message_id;
+    const error = detail?.error;
+    const args = [id, status, at, ...given(pmid), ...given(error)];
+    return this.h.run(async () => {
+      await this.h.script(COMPLETE, args);
+    });
+  }
+
+  retry(id: string, nextAttemptAt: number, error: string, at: number): Promise<void> {
+    return this.h.run(async () => {
+      await this.h.script(RETRY, [id, nextAttemptAt, error, at]);
+    });
+  }
+
+  setStatus(
+    tenantId: string,
+    recipientId: string,
+    notificationIds: string[],
+    channel: string,
+    status: DeliveryStatus,
+    at: number,
+  ): Promise<number> {
+    return this.h.run(async () => {
+      if (notificationIds.length === 0) return 0;
+      const args = [tenantId, recipientId, channel, status, at, ...notificationIds];
+      return (await this.h.script(SET_STATUS, args)) as number;
+    });
+  }
+}
+
+/** An optional value as two script arguments: whether it is given, and what it is. */
+function given(value: string | undefined): [string, string] {
+  return value === undefined ? ['0', ''] : ['1', value];
+}

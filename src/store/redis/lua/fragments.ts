@@ -1,0 +1,58 @@
+/**
+ * Lua functions shared by several scripts; a script includes the ones it uses after the key
+ * names (see key-names.ts for `k`).
+ */
+
+/**
+ * The feed indexes a visible notification belongs to: every one, its category's, and the
+ * read or unread ones (all and of its category). The unread-count hash drops a category
+ * when its count reaches 0, so counts never list empty categories.
+ */
+export const LUA_FEED = `
+local function feed_keys(t, r, cat, read)
+  local state = read and 'read' or 'unread'
+  return k('feed', t, r), k('feedc', t, r, cat), k(state, t, r), k(state .. 'c', t, r, cat)
+end
+
+local function count_unread(t, r, cat, delta)
+  local counts = k('unreadn', t, r)
+  if redis.call('HINCRBY', counts, cat, delta) <= 0 then redis.call('HDEL', counts, cat) end
+end
+
+-- Marks one notification read when it is the recipient's, visible and unread: the read flag,
+-- the read/unread indexes and the unread count change together.
+local function mark_read(t, r, id, at)
+  local nk = k('ntf', id)
+  local h = redis.call('HMGET', nk, 'tenant_id', 'recipient_id', 'category', 'read_at', 'deleted_at')
+  if h[1] ~= t or h[2] ~= r or h[4] or h[5] then return false end
+  local cat = h[3]
+  redis.call('HSET', nk, 'read_at', at)
+  redis.call('ZREM', k('unread', t, r), id)
+  redis.call('ZREM', k('unreadc', t, r, cat), id)
+  redis.call('ZADD', k('read', t, r), 0, id)
+  redis.call('ZADD', k('readc', t, r, cat), 0, id)
+  count_unread(t, r, cat, -1)
+  return true
+end
+`;
+
+/**
+ * Puts a delivery where its state says: pending and unleased in its channel's due set
+ * (scored by next attempt), pending and leased in its channel's leased set (scored by the
+ * lease's end, so claim finds run-out leases by score), settled in neither.
+ */
+export const LUA_DELIVERY_INDEX = `
+local function index_delivery(id)
+  local h = redis.call('HMGET', k('dlv', id), 'channel', 'status', 'next_attempt_at', 'lease_until')
+  local due, leased = k('due', h[1]), k('leased', h[1])
+  redis.call('ZREM', due, id)
+  redis.call('ZREM', leased, id)
+  if h[2] == 'pending' then
+    if h[4] then
+      redis.call('ZADD', leased, h[4], id)
+    else
+      redis.call('ZADD', due, h[3], id)
+    end
+  end
+end
+`;

@@ -1,0 +1,102 @@
+import { LuaScript } from '../script.js';
+import { LUA_DELIVERY_INDEX } from './fragments.js';
+
+/**
+ * Claims due deliveries. ARGV: now, lease ms, limit, channels…. Per channel, leases that ran
+ * out rejoin the due set first (at their due time, so they keep their place); then the first
+ * `limit` due ids of each channel are merged by (due time, id) and the first `limit` of those
+ * are leased. One script, so two workers never lease the same delivery. Replies the claimed
+ * deliveries' hashes, flat, oldest due first.
+ */
+export const CLAIM = new LuaScript(`${LUA_DELIVERY_INDEX}
+local now = tonumber(ARGV[2])
+local leaseEnd = now + tonumber(ARGV[3])
+local limit = tonumber(ARGV[4])
+local due = {}
+for c = 5, #ARGV do
+  local channel = ARGV[c]
+  local leased = k('leased', channel)
+  -- Bounded by how much work is leased at once, not by the backlog.
+  for _, id in ipairs(redis.call('ZRANGE', leased, '-inf', now, 'BYSCORE')) do
+    redis.call('ZREM', leased, id)
+    redis.call('ZADD', k('due', channel), redis.call('HGET', k('dlv', id), 'next_attempt_at'), id)
+  end
+  local rows = redis.call('ZRANGE', k('due', channel), '-inf', now, 'BYSCORE', 'LIMIT', 0, limit, 'WITHSCORES')
+  for i = 1, #rows, 2 do due[#due + 1] = { rows[i], tonumber(rows[i + 1]) } end
+end
+table.sort(due, function(a, b)
+  if a[2] ~= b[2] then return a[2] < b[2] end
+  return a[1] < b[1]
+end)
+local out = {}
+for i = 1, math.min(limit, #due) do
+  local id = due[i][1]
+  local dk = k('dlv', id)
+  redis.call('HINCRBY', dk, 'attempts', 1)
+  redis.call('HSET', dk, 'lease_until', string.format('%d', leaseEnd), 'updated_at', ARGV[2])
+  index_delivery(id)
+  out[i] = redis.call('HGETALL', dk)
+end
+return out
+`);
+
+/**
+ * Settles a delivery. ARGV: id, status, at, then flags and values for the provider message id
+ * and the error ('1', value or '0', ''). Replies 0 when there is no such delivery.
+ */
+export const COMPLETE = new LuaScript(`${LUA_DELIVERY_INDEX}
+local id = ARGV[2]
+local dk = k('dlv', id)
+if redis.call('EXISTS', dk) == 0 then return 0 end
+redis.call('HSET', dk, 'status', ARGV[3], 'updated_at', ARGV[4])
+redis.call('HDEL', dk, 'lease_until')
+if ARGV[5] == '1' then redis.call('HSET', dk, 'provider_message_id', ARGV[6]) end
+if ARGV[7] == '1' then redis.call('HSET', dk, 'last_error', ARGV[8]) end
+index_delivery(id)
+return 1
+`);
+
+/** Queues a delivery again. ARGV: id, next attempt, error, at. Replies 0 when unknown. */
+export const RETRY = new LuaScript(`${LUA_DELIVERY_INDEX}
+local id = ARGV[2]
+local dk = k('dlv', id)
+if redis.call('EXISTS', dk) == 0 then return 0 end
+redis.call('HSET', dk, 'status', 'pending', 'next_attempt_at', ARGV[3], 'last_error', ARGV[4], 'updated_at', ARGV[5])
+redis.call('HDEL', dk, 'lease_until')
+index_delivery(id)
+return 1
+`);
+
+/**
+ * Sets the status of the recipient's deliveries on one channel of these notifications. ARGV:
+ * tenant, recipient, channel, status, at, notification ids…. Replies how many changed.
+ */
+export const SET_STATUS = new LuaScript(`${LUA_DELIVERY_INDEX}
+local t, r, channel, status, at = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local seen, changed = {}, 0
+for i = 7, #ARGV do
+  local nid = ARGV[i]
+  if not seen[nid] then
+    seen[nid] = true
+    for _, id in ipairs(redis.call('ZRANGE', k('ndlv', nid), 0, -1)) do
+      local dk = k('dlv', id)
+      local h = redis.call('HMGET', dk, 'tenant_id', 'recipient_id', 'channel', 'status')
+      if h[1] == t and h[2] == r and h[3] == channel and h[4] ~= status then
+        redis.call('HSET', dk, 'status', status, 'updated_at', at)
+        index_delivery(id)
+        changed = changed + 1
+      end
+    end
+  end
+end
+return changed
+`);
+
+/** The deliveries of a notification, oldest (lowest id) first, as flat hashes. ARGV: id. */
+export const LIST_DELIVERIES = new LuaScript(`
+local out = {}
+for i, id in ipairs(redis.call('ZRANGE', k('ndlv', ARGV[2]), 0, -1)) do
+  out[i] = redis.call('HGETALL', k('dlv', id))
+end
+return out
+`);
