@@ -42,9 +42,10 @@ export function createRedisClient(options: RedisStoreOptions): Redis {
 }
 
 /**
- * Reports the start of each outage to `onWarning`. The listener is always attached: without
- * one, ioredis prints every failed reconnection to the console. Returns a function that
- * detaches it.
+ * Reports the start of each outage to `onWarning`: a connection error, or a connection
+ * that closed and is being made again (a server that drops us closes cleanly, with no
+ * error). The error listener is always attached: without one, ioredis prints every failed
+ * reconnection to the console. Returns a function that detaches the listeners.
  */
 export function watchConnection(
   client: Redis,
@@ -56,13 +57,16 @@ export function watchConnection(
     down = true;
     onWarning?.('Redis cannot be reached; store calls fail until it answers again.', err);
   };
+  const onReconnecting = () => onError(new Error('The connection to Redis closed.'));
   const onReady = () => {
     down = false;
   };
   client.on('error', onError);
+  client.on('reconnecting', onReconnecting);
   client.on('ready', onReady);
   return () => {
     client.off('error', onError);
+    client.off('reconnecting', onReconnecting);
     client.off('ready', onReady);
   };
 }

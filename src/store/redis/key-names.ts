@@ -1,10 +1,30 @@
 /**
- * Every key the Redis adapter writes, built in one place. Scripts build the same names in
- * Lua (`LUA_KEY_NAMES` below, prepended to every script), so the two must stay in step:
- * a part is escaped, joined with `:` after its kind, and the whole is put after the prefix.
+ * Key names. Every key starts with the store's prefix, then its kind, then its parts, each
+ * escaped and joined with `:`. Escaping `%` and `:` in each part keeps names unambiguous:
+ * tenant `a:b` with recipient `c` and tenant `a` with recipient `b:c` never share a feed.
  *
- * Escaping `%` and `:` in each part keeps names unambiguous: tenant `a:b` with recipient
- * `c` and tenant `a` with recipient `b:c` can never share a feed.
+ * The data model (t = tenant, r = recipient, c = category, ch = channel):
+ *
+ * | key                          | type | holds                                              |
+ * |------------------------------|------|----------------------------------------------------|
+ * | ntf:{id}                     | hash | a notification (records.ts)                        |
+ * | feed:{t}:{r}, feedc:…:{c}    | zset | visible notification ids, score 0, ordered by id   |
+ * | unread…, unreadc…, read…, readc… | zset | the same, split by read state                |
+ * | unreadn:{t}:{r}              | hash | unread count per category                          |
+ * | idem:{t}:{key}               | hash | an idempotency claim; TTL until it expires         |
+ * | idem-exp                     | zset | claim key names by expiry, for the purge           |
+ * | dlv:{id}                     | hash | a delivery                                         |
+ * | ndlv:{notification id}       | zset | a notification's delivery ids, ordered by id       |
+ * | due:{ch}                     | zset | pending, unleased delivery ids by next attempt     |
+ * | leased:{ch}                  | zset | pending, leased delivery ids by lease end          |
+ * | apikey:{id}                  | hash | an API key                                         |
+ * | apikey-hash                  | hash | key hash → key id                                  |
+ * | apikeys, apikeys-t:{t}       | zset | key ids by created_at (then id)                    |
+ * | ctr:{key}                    | hash | a counter's value and expiry; TTL until it expires |
+ * | ctr-exp                      | zset | counter key names by expiry, for the purge         |
+ *
+ * Scripts build names with the Lua twin below (`LUA_KEY_NAMES`); this class builds the ones
+ * the TypeScript side reads or passes to scripts. The two must stay in step.
  */
 export function escapePart(part: string): string {
   return part.replace(/[%:]/g, (c) => (c === '%' ? '%25' : '%3A'));
@@ -46,11 +66,6 @@ export class KeyNames {
   /** A hash of unread notification counts by category. */
   unreadCounts(tenantId: string, recipientId: string): string {
     return this.name('unreadn', tenantId, recipientId);
-  }
-
-  /** The sorted set of a notification's delivery ids. */
-  deliveriesOf(notificationId: string): string {
-    return this.name('ndlv', notificationId);
   }
 
   /** An API key's hash. */

@@ -1,0 +1,265 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis, ReplyError } from 'ioredis';
+import t from 'tap';
+import { StoreConflictError } from '../../src/store/errors.js';
+import { CHUNK } from '../../src/store/redis/chunks.js';
+import { createRedisClient } from '../../src/store/redis/connection.js';
+import { translateError } from '../../src/store/redis/handle.js';
+import { openRedisStore, type RedisStore } from '../../src/store/redis/index.js';
+import { escapePart, KeyNames } from '../../src/store/redis/key-names.js';
+import { REDIS_URL, requireRedis } from '../helpers/services.js';
+import { Fixture } from './contract/fixtures.js';
+import { deleteKeys, globOf, keysWithPrefix } from './redis-keys.js';
+
+const unavailable = { code: 'STORE_UNAVAILABLE', status: 503 };
+const srcDir = fileURLToPath(new URL('../../src/store/redis/', import.meta.url));
+
+t.test('no source file of the adapter uses the KEYS command', async (t) => {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (name.endsWith('.ts')) files.push(path);
+    }
+  };
+  walk(srcDir);
+  t.ok(files.length >= 10, 'found the sources');
+  const usesKeys = [
+    /redis\.p?call\(\s*['"]keys['"]/i, // in a Lua script
+    /\.keys\(\s*['"`]/, // client.keys('pattern')
+    /(call|sendCommand|Command)\(\s*['"]keys['"]/i,
+  ];
+  const offending = (text: string) => usesKeys.filter((pattern) => pattern.test(text));
+  t.ok(offending("redis.call('KEYS', P .. '*')").length > 0, 'the check finds Lua use');
+  t.ok(offending("await client.keys('notifyd:*')").length > 0, 'and client use');
+  t.ok(offending("new Command('keys', ['*'])").length > 0, 'and raw commands');
+  const found = files.flatMap((file) =>
+    offending(readFileSync(file, 'utf8')).map((pattern) => `${file}: ${pattern}`),
+  );
+  t.same(found, [], 'no KEYS anywhere');
+});
+
+t.test('key parts are escaped so names are never ambiguous', async (t) => {
+  t.equal(escapePart('a:b%c'), 'a%3Ab%25c');
+  const names = new KeyNames('p:');
+  t.not(names.feed('a:b', 'c'), names.feed('a', 'b:c'));
+  t.equal(names.feed('t', 'r', { read: false, category: 'news' }), 'p:unreadc:t:r:news');
+  t.equal(names.apiKeyList(), 'p:apikeys');
+});
+
+t.test('errors map to notifyd’s', async (t) => {
+  t.type(translateError(new ReplyError('CONFLICT A key exists.')), StoreConflictError);
+  t.match(translateError(new ReplyError('CONFLICT A key exists.')), { message: 'A key exists.' });
+  t.match(translateError(new ReplyError('LOADING Redis is loading')), unavailable);
+  t.match(translateError(new ReplyError('OOM command not allowed')), unavailable);
+  const wrong = new ReplyError('WRONGTYPE Operation against a key');
+  t.equal(translateError(wrong), wrong, 'a bug is not an outage');
+  const bug = new TypeError('x is undefined');
+  t.equal(translateError(bug), bug);
+  t.match(translateError(new Error('Connection is closed.')), unavailable);
+});
+
+t.test('a Redis that does not listen: calls fail fast with STORE_UNAVAILABLE', async (t) => {
+  const warnings: string[] = [];
+  const started = Date.now();
+  const store = await openRedisStore({
+    url: 'redis://127.0.0.1:6390/0',
+    connectTimeoutMs: 500,
+    onWarning: (message) => warnings.push(message),
+  });
+  t.ok(Date.now() - started < 2000, 'opening does not wait long');
+  const f = new Fixture();
+  const calls: [string, () => Promise<unknown>][] = [
+    ['ping', () => store.ping()],
+    ['insert', () => store.notifications.insert([f.item()])],
+    ['list', () => store.notifications.list({ tenant_id: 't', recipient_id: 'r', limit: 1 })],
+    ['claim', () => store.deliveries.claim(['push'], 1, 0, 1)],
+    ['keys', () => store.keys.count()],
+    ['counters', () => store.counters.increment('c', 1, 1000, 0)],
+  ];
+  for (const [name, call] of calls) {
+    const before = Date.now();
+    await t.rejects(call(), unavailable, name);
+    t.ok(Date.now() - before < 1000, `${name} failed promptly`);
+  }
+  t.equal(warnings.length, 1, 'one warning per outage, not one per retry');
+  await store.close();
+});
+
+if (await requireRedis(t)) {
+  const base = `notifyd-test:${process.pid}:adapter:`;
+  let n = 0;
+  const open = (over: Parameters<typeof openRedisStore>[0] = {}) =>
+    openRedisStore({ url: REDIS_URL, prefix: `${base}${++n}:`, ...over });
+  const admin = new Redis(REDIS_URL);
+  t.teardown(async () => {
+    admin.disconnect();
+    await deleteKeys(REDIS_URL, base);
+  });
+
+  /** Uses every member that writes, so every kind of key exists. */
+  async function workload(store: RedisStore): Promise<void> {
+    const f = new Fixture();
+    const now = f.clock.now();
+    const a = f.item({ category: 'news' }, { key: 'order-1', ttlMs: 60_000 });
+    const b = f.item({ tenant_id: 'acme:eu', recipient_id: 'bob' });
+    b.deliveries.push(f.delivery(b.notification, { channel: 'push' }));
+    const c = f.item({ category: 'billing' }); // stays unread and queued
+    c.deliveries.push(f.delivery(c.notification, { channel: 'email', next_attempt_at: now + 5 }));
+    await store.notifications.insert([a, b, c]);
+    await store.notifications.markRead('t1', 'alice', [a.notification.id], now);
+    await store.notifications.markAllRead('acme:eu', 'bob', now);
+    await store.notifications.remove('acme:eu', 'bob', b.notification.id, now);
+    const [claimed] = await store.deliveries.claim(['push'], 1, now, 1000);
+    await store.deliveries.retry(claimed.id, now + 1, 'later', now);
+    await store.deliveries.complete(claimed.id, 'delivered', now + 2);
+    await store.deliveries.setStatus('t1', 'alice', [a.notification.id], 'in_app', 'failed', now);
+    const key = f.key({ tenant_id: 'acme' });
+    await store.keys.create(key);
+    await store.keys.touch(key.id, now);
+    await store.keys.revoke(key.id, now);
+    await store.counters.increment('rate:acme', 1, 60_000, now);
+  }
+
+  t.test('every key the store writes starts with its prefix', async (t) => {
+    const everything = async () => new Set(await keysWithPrefix(admin, ''));
+    const before = await everything();
+    const store = await open();
+    t.teardown(() => store.close());
+    await workload(store);
+    const added = [...(await everything())].filter((k) => !before.has(k));
+    const mine = added.filter((k) => k.startsWith(store.prefix));
+    // Other test files may write at the same time, always under notifyd-test:.
+    t.same(
+      added.filter((k) => !k.startsWith('notifyd-test:')),
+      [],
+      'nothing outside the test prefixes',
+    );
+    t.same((await keysWithPrefix(admin, store.prefix)).sort(), mine.sort(), 'SCAN finds them');
+    const kinds = new Set(mine.map((k) => k.slice(store.prefix.length).split(':')[0]));
+    for (const kind of ['ntf', 'feed', 'readc', 'unreadn', 'dlv', 'ndlv', 'due', 'idem']) {
+      t.ok(kinds.has(kind), `wrote ${kind} keys`);
+    }
+    for (const kind of ['idem-exp', 'apikey', 'apikey-hash', 'apikeys-t', 'ctr', 'ctr-exp']) {
+      t.ok(kinds.has(kind), `wrote ${kind} keys`);
+    }
+  });
+
+  t.test('expiring data has a TTL; records do not', async (t) => {
+    const store = await open();
+    t.teardown(() => store.close());
+    const f = new Fixture();
+    const item = f.item({}, { key: 'k', ttlMs: 60_000 });
+    await store.notifications.insert([item]);
+    await store.counters.increment('c', 1, 30_000, f.clock.now());
+    const names = new KeyNames(store.prefix);
+    const claimTtl = await admin.pttl(names.name('idem', 't1', 'k'));
+    t.ok(claimTtl > 0 && claimTtl <= 60_000, `claim PTTL ${claimTtl}`);
+    const counterTtl = await admin.pttl(names.counter('c'));
+    t.ok(counterTtl > 0 && counterTtl <= 30_000, `counter PTTL ${counterTtl}`);
+    t.equal(await admin.pttl(names.notification(item.notification.id)), -1);
+  });
+
+  t.test('tenants and recipients with separators in them stay apart', async (t) => {
+    const store = await open();
+    t.teardown(() => store.close());
+    const f = new Fixture();
+    const x = f.item({ tenant_id: 'a:b', recipient_id: 'c' });
+    const y = f.item({ tenant_id: 'a', recipient_id: 'b:c', category: '50%' });
+    await store.notifications.insert([x, y]);
+    const page = (tenant_id: string, recipient_id: string) =>
+      store.notifications.list({ tenant_id, recipient_id, limit: 10 });
+    t.same((await page('a:b', 'c')).items, [x.notification]);
+    t.same((await page('a', 'b:c')).items, [y.notification]);
+    t.same(await store.notifications.unreadCounts('a', 'b:c'), {
+      total: 1,
+      by_category: { '50%': 1 },
+    });
+  });
+
+  t.test('bulk changes larger than one chunk are done completely', async (t) => {
+    const store = await open();
+    t.teardown(() => store.close());
+    const f = new Fixture();
+    const start = f.clock.now();
+    const items = Array.from({ length: CHUNK + 1 }, (_, i) =>
+      f.item({}, { key: `k${i}`, ttlMs: 1 }),
+    );
+    await store.notifications.insert(items);
+    t.equal(await store.notifications.markAllRead('t1', 'alice', start), CHUNK + 1);
+    t.equal(await store.notifications.purgeExpiredIdempotency(start + 1), CHUNK + 1);
+    await Promise.all(items.map((_, i) => store.counters.increment(`c${i}`, 1, 1, start)));
+    t.equal(await store.counters.purgeExpired(start + 1), CHUNK + 1);
+  });
+
+  t.test('a record that cannot be serialised is refused before Redis sees it', async (t) => {
+    const store = await open();
+    t.teardown(() => store.close());
+    const item = new Fixture().item({ data: { big: 1n } });
+    await t.rejects(store.notifications.insert([item]), TypeError);
+    t.equal((await store.notifications.unreadCounts('t1', 'alice')).total, 0);
+  });
+
+  t.test('scripts Redis forgot are sent again', async (t) => {
+    const store = await open();
+    t.teardown(() => store.close());
+    await admin.script('FLUSH');
+    t.equal(await store.counters.increment('c', 2, 1000, 0), 2);
+  });
+
+  t.test('a reply that is an error but not an outage passes through', async (t) => {
+    const store = await open();
+    t.teardown(() => store.close());
+    await admin.set(new KeyNames(store.prefix).feed('t1', 'alice'), 'not a sorted set');
+    await t.rejects(
+      store.notifications.list({ tenant_id: 't1', recipient_id: 'alice', limit: 1 }),
+      {
+        name: 'ReplyError',
+        message: /WRONGTYPE/,
+      },
+    );
+  });
+
+  t.test('a dropped connection fails calls, then heals by itself', async (t) => {
+    const client = createRedisClient({ url: REDIS_URL });
+    const warnings: unknown[] = [];
+    const store = await open({ client, onWarning: (_m, err) => warnings.push(err) });
+    t.equal(client.status, 'ready', 'a lazy client is connected on open');
+    const id = await client.client('ID');
+    const dropped = new Promise((resolve) => client.once('close', resolve));
+    await admin.client('KILL', 'ID', String(id));
+    await dropped;
+    await t.rejects(store.ping(), unavailable, 'refused at once while disconnected');
+    t.equal(warnings.length, 1);
+    await new Promise((resolve) => client.once('ready', resolve));
+    await t.resolves(store.ping(), 'back once Redis answers again');
+    await store.close();
+    t.equal(client.status, 'ready', 'close leaves a client it did not open');
+    await t.rejects(store.ping(), unavailable);
+    client.disconnect();
+  });
+
+  t.test('a Redis that does not answer times calls out', async (t) => {
+    const store = await open({ commandTimeoutMs: 100 });
+    t.teardown(() => store.close());
+    await admin.client('PAUSE', 500, 'ALL');
+    const before = Date.now();
+    await t.rejects(store.ping(), unavailable);
+    t.ok(Date.now() - before < 400, 'within the command timeout');
+    await admin.client('UNPAUSE');
+  });
+
+  t.test('defaults: the notifyd: prefix and the local Redis', async (t) => {
+    const store = await openRedisStore();
+    t.equal(store.backend, 'redis');
+    t.equal(store.prefix, 'notifyd:');
+    await store.close();
+  });
+
+  t.test('a pattern for SCAN matches only the prefix', async (t) => {
+    t.equal(globOf('a*b?[c]:'), 'a\\*b\\?\\[c\\]:*');
+  });
+}
