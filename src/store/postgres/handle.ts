@@ -44,16 +44,23 @@ export class PostgresHandle {
     return this.track(async () => {
       const client = await this.pool.connect();
       let broken: Error | undefined;
+      // A checked-out client reports a lost connection as an event, which must be heard
+      // (unheard, it would end the process); the query under way rejects as well.
+      const lost = (err: Error) => {
+        broken = err;
+      };
+      client.on('error', lost);
       try {
         await client.query('BEGIN');
         const result = await work(client);
         await client.query('COMMIT');
         return result;
       } catch (err) {
-        if (isUnavailable(err)) broken = err as Error;
-        else await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+        if (isUnavailable(err)) broken ??= err as Error;
+        else if (!broken) await client.query('ROLLBACK').catch((e: Error) => (broken = e));
         throw err;
       } finally {
+        client.off('error', lost);
         client.release(broken);
       }
     });

@@ -111,13 +111,20 @@ async function checkVersion(pool: pg.Pool, schema: string): Promise<MigrationRes
 /** Runs `work` on one checked-out connection, discarding the connection if it failed. */
 async function withClient<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>) {
   const client = await pool.connect();
+  let broken: Error | undefined;
+  // Heard so that a connection lost while checked out cannot end the process.
+  const lost = (err: Error) => {
+    broken = err;
+  };
+  client.on('error', lost);
   try {
-    const result = await work(client);
-    client.release();
-    return result;
+    return await work(client);
   } catch (err) {
-    client.release(isUnavailable(err) ? (err as Error) : undefined);
+    if (isUnavailable(err)) broken ??= err as Error;
     throw err;
+  } finally {
+    client.off('error', lost);
+    client.release(broken);
   }
 }
 
