@@ -207,6 +207,23 @@ if (await requirePostgres(t)) {
     }
   });
 
+  t.test('two nodes claiming shared keys in opposite orders do not deadlock', async (t) => {
+    const a = await storeFor(t);
+    const b = await openPostgresStore({ url: POSTGRES_URL, schema: a.schema, poolSize: 2 });
+    t.teardown(() => b.close());
+    const f = new Fixture();
+    for (let round = 0; round < 3; round++) {
+      const keys = Array.from({ length: 20 }, (_, i) => `r${round}-k${i}`);
+      const batch = (order: string[]) => order.map((key) => f.item({}, { key, ttlMs: 60_000 }));
+      const [fromA, fromB] = await Promise.all([
+        a.notifications.insert(batch(keys)),
+        b.notifications.insert(batch([...keys].reverse())),
+      ]);
+      const created = [...fromA, ...fromB].filter((o) => o.status === 'created').length;
+      t.equal(created, keys.length, `round ${round}: each key created once, no call failed`);
+    }
+  });
+
   t.test('an item Postgres refuses fails only its own call', async (t) => {
     const store = await storeFor(t);
     const f = new Fixture();

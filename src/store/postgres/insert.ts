@@ -90,30 +90,34 @@ export class NotificationWriter {
   }
 
   /**
-   * Claims keys item by item, in order (so the first item with a key wins, within a call
-   * and across the calls of the group), then writes every created notification with one
-   * statement and every delivery of them with another.
+   * Claims the keys first, then writes every created notification with one statement and
+   * every delivery of them with another.
+   *
+   * Claims of one key go in the order of the items (so the first item with a key wins,
+   * within a call and across the calls of the group). Claims of different keys do not
+   * depend on each other, so they go sorted by key: every node then locks keys in the same
+   * order, and two groups on two nodes sharing keys wait for each other instead of
+   * deadlocking.
    */
   private async writeCalls(
     client: pg.PoolClient,
     calls: BoundItem[][],
   ): Promise<InsertOutcome[][]> {
+    const items = calls.flat();
+    const outcomes: InsertOutcome[] = items.map(() => ({ status: 'created' }));
+    const keyed = items.flatMap((item, i) => (item.idempotency ? [i] : []));
+    // Array.prototype.sort is stable: items of one key keep their order.
+    keyed.sort((a, b) => compare(lockKey(items[a]), lockKey(items[b])));
+    for (const i of keyed) {
+      const held = await this.claim(client, items[i]);
+      if (held) outcomes[i] = held;
+    }
     const notifications: string[] = [];
     const deliveries: string[] = [];
-    const outcomes: InsertOutcome[][] = [];
-    for (const items of calls) {
-      const mine: InsertOutcome[] = [];
-      for (const item of items) {
-        const held = item.idempotency ? await this.claim(client, item) : null;
-        if (held) {
-          mine.push(held);
-          continue;
-        }
-        notifications.push(item.notification);
-        deliveries.push(...item.deliveries);
-        mine.push({ status: 'created' });
-      }
-      outcomes.push(mine);
+    for (const [i, item] of items.entries()) {
+      if (outcomes[i].status !== 'created') continue;
+      notifications.push(item.notification);
+      deliveries.push(...item.deliveries);
     }
     if (notifications.length > 0) {
       await client.query(this.insertNotifications, [`[${notifications.join(',')}]`]);
@@ -121,7 +125,12 @@ export class NotificationWriter {
     if (deliveries.length > 0) {
       await client.query(this.insertDeliveries, [`[${deliveries.join(',')}]`]);
     }
-    return outcomes;
+    let next = 0;
+    return calls.map((call) => {
+      const start = next;
+      next += call.length;
+      return outcomes.slice(start, next);
+    });
   }
 
   /** Takes the item's key: null when taken, the duplicate outcome when someone holds it. */
@@ -144,6 +153,15 @@ export class NotificationWriter {
       }
     }
   }
+}
+
+/** The order claims lock in: by tenant, then key. */
+function lockKey(item: BoundItem): string {
+  return `${item.tenantId}\u0000${item.idempotency!.key}`;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function bind(item: NewNotification): BoundItem {
