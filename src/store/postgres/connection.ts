@@ -53,6 +53,9 @@ export function createPool(options: PostgresOptions): pg.Pool {
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
     statement_timeout: options.statementTimeoutMs ?? 30_000,
     fallback_application_name: 'notifyd',
+    // TCP keep-alive finds a connection whose server vanished without a word (a host that
+    // died, a dropped NAT entry), which would otherwise wait on its socket for ever.
+    keepAlive: true,
     types,
   });
   // A connection that dies while idle in the pool (server restart, admin kill) is
