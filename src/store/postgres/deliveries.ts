@@ -1,0 +1,104 @@
+import type { DeliveryQueue, DeliveryRecord, DeliveryStatus } from '../types.js';
+import type { PostgresHandle } from './handle.js';
+import { DELIVERY_COLUMNS, type DeliveryRow } from './rows.js';
+
+type Detail = { provider_message_id?: string; error?: string };
+
+/** Deliveries and the work queue in PostgreSQL. */
+export class PostgresDeliveryQueue implements DeliveryQueue {
+  private readonly d: string;
+  private readonly claimSql: string;
+
+  constructor(private readonly h: PostgresHandle) {
+    this.d = h.t.deliveries;
+    // Picks and leases in one statement. FOR UPDATE SKIP LOCKED lets workers on several
+    // nodes claim at once without waiting for each other: a row another claim is leasing
+    // is skipped, and one it has leased no longer matches once its lease is committed.
+    this.claimSql = `
+      WITH due AS (
+        SELECT id FROM ${this.d}
+        WHERE status = 'pending' AND channel = ANY($1::text[]) AND next_attempt_at <= $2
+          AND (lease_until IS NULL OR lease_until <= $2)
+        ORDER BY next_attempt_at, id
+        LIMIT $3
+        FOR UPDATE SKIP LOCKED
+      )
+      UPDATE ${this.d} AS d SET lease_until = $4, attempts = d.attempts + 1, updated_at = $2
+      FROM due WHERE d.id = due.id
+      RETURNING ${DELIVERY_COLUMNS.split(', ')
+        .map((c) => `d.${c}`)
+        .join(', ')}`;
+  }
+
+  async listByNotification(tenantId: string, notificationId: string): Promise<DeliveryRecord[]> {
+    const { rows } = await this.h.query<DeliveryRow>(
+      `SELECT ${DELIVERY_COLUMNS} FROM ${this.d}
+       WHERE tenant_id = $1 AND notification_id = $2 ORDER BY id`,
+      [tenantId, notificationId],
+    );
+    return rows;
+  }
+
+  async claim(
+    channels: string[],
+    limit: number,
+    now: number,
+    leaseMs: number,
+  ): Promise<DeliveryRecord[]> {
+    this.h.check();
+    if (limit <= 0 || channels.length === 0) return [];
+    const { rows } = await this.h.query<DeliveryRow>(this.claimSql, [
+      channels,
+      now,
+      limit,
+      now + leaseMs,
+    ]);
+    // RETURNING gives rows in no promised order.
+    return rows.sort(
+      (a, b) => a.next_attempt_at - b.next_attempt_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    );
+  }
+
+  async complete(
+    id: string,
+    status: Exclude<DeliveryStatus, 'pending'>,
+    at: number,
+    detail?: Detail,
+  ): Promise<void> {
+    await this.h.query(
+      `UPDATE ${this.d} SET status = $2, lease_until = NULL, updated_at = $3,
+         provider_message_id = COALESCE($4, provider_message_id),
+         last_error = COALESCE($5, last_error)
+       WHERE id = $1`,
+      [id, status, at, detail?.provider_message_id ?? null, detail?.error ?? null],
+    );
+  }
+
+  async retry(id: string, nextAttemptAt: number, error: string, at: number): Promise<void> {
+    await this.h.query(
+      `UPDATE ${this.d} SET status = 'pending', lease_until = NULL, next_attempt_at = $2,
+         last_error = $3, updated_at = $4
+       WHERE id = $1`,
+      [id, nextAttemptAt, error, at],
+    );
+  }
+
+  async setStatus(
+    tenantId: string,
+    recipientId: string,
+    notificationIds: string[],
+    channel: string,
+    status: DeliveryStatus,
+    at: number,
+  ): Promise<number> {
+    this.h.check();
+    if (notificationIds.length === 0) return 0;
+    const { rowCount } = await this.h.query(
+      `UPDATE ${this.d} SET status = $5, updated_at = $6
+       WHERE tenant_id = $1 AND recipient_id = $2 AND notification_id = ANY($3::text[])
+         AND channel = $4 AND status <> $5`,
+      [tenantId, recipientId, notificationIds, channel, status, at],
+    );
+    return rowCount;
+  }
+}

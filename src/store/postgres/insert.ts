@@ -1,0 +1,180 @@
+import type pg from 'pg';
+import type { InsertOutcome, NewNotification } from '../types.js';
+import { GroupCommit } from './group-commit.js';
+import type { PostgresHandle } from './handle.js';
+import { isDataError } from './pg-errors.js';
+import {
+  DELIVERY_COLUMNS,
+  DELIVERY_RECORDSET,
+  NOTIFICATION_COLUMNS,
+  NOTIFICATION_RECORDSET,
+} from './rows.js';
+
+/**
+ * One item ready to write: serialised to JSON when insert() is called, so that later
+ * changes by the caller are moot and a value JSON cannot hold fails that call alone.
+ */
+interface BoundItem {
+  tenantId: string;
+  id: string;
+  requestId: string;
+  createdAt: number;
+  notification: string;
+  deliveries: string[];
+  idempotency?: { key: string; expires_at: number };
+}
+
+interface ClaimRow {
+  taken: boolean;
+  notification_id: string | null;
+  request_id: string | null;
+}
+
+/** How often a claim is asked again when its holder vanished between two looks. */
+const CLAIM_ATTEMPTS = 3;
+
+/** Writes notification inserts, grouping concurrent calls into one transaction. */
+export class NotificationWriter {
+  private readonly claimSql: string;
+  private readonly insertNotifications: string;
+  private readonly insertDeliveries: string;
+  private readonly group: GroupCommit<BoundItem[], InsertOutcome[]>;
+
+  constructor(private readonly h: PostgresHandle) {
+    const { idempotencyKeys: keys, notifications, deliveries } = h.t;
+    // Takes a free or expired key (judged at the item's created_at, not the server's clock)
+    // and, in the same round trip, reads who holds it when it is taken. The read sees the
+    // statement's snapshot, which misses a holder committed by another transaction while
+    // this one waited for its row lock: then no row comes back and the claim is asked again.
+    this.claimSql = `
+      WITH taken AS (
+        INSERT INTO ${keys} AS k (tenant_id, key, notification_id, request_id, expires_at)
+        VALUES ($1, $2, $3, $4, $5)
+        ON CONFLICT (tenant_id, key) DO UPDATE SET notification_id = EXCLUDED.notification_id,
+          request_id = EXCLUDED.request_id, expires_at = EXCLUDED.expires_at
+        WHERE k.expires_at <= $6
+        RETURNING 1
+      )
+      SELECT true AS taken, NULL AS notification_id, NULL AS request_id FROM taken
+      UNION ALL
+      SELECT false, notification_id, request_id FROM ${keys}
+      WHERE tenant_id = $1 AND key = $2 AND NOT EXISTS (SELECT 1 FROM taken)`;
+    this.insertNotifications = `
+      INSERT INTO ${notifications} (${NOTIFICATION_COLUMNS})
+      SELECT ${NOTIFICATION_COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS x(${NOTIFICATION_RECORDSET})`;
+    this.insertDeliveries = `
+      INSERT INTO ${deliveries} (${DELIVERY_COLUMNS})
+      SELECT ${DELIVERY_COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS x(${DELIVERY_RECORDSET})`;
+    this.group = new GroupCommit({
+      write: (calls) => h.transaction((client) => this.writeCalls(client, calls)),
+      retryAlone: isDataError,
+    });
+  }
+
+  /** Queues one insert call; resolves once its group transaction has committed. */
+  insert(items: NewNotification[]): Promise<InsertOutcome[]> {
+    let bound: BoundItem[];
+    try {
+      this.h.check();
+      bound = items.map(bind);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (bound.length === 0) return Promise.resolve([]);
+    return this.group.submit(bound);
+  }
+
+  /** Writes everything queued and waits for it (before closing). */
+  drain(): Promise<void> {
+    return this.group.drain();
+  }
+
+  /**
+   * Claims the keys first, then writes every created notification with one statement and
+   * every delivery of them with another.
+   *
+   * Claims of one key go in the order of the items (so the first item with a key wins,
+   * within a call and across the calls of the group). Claims of different keys do not
+   * depend on each other, so they go sorted by key: every node then locks keys in the same
+   * order, and two groups on two nodes sharing keys wait for each other instead of
+   * deadlocking.
+   */
+  private async writeCalls(
+    client: pg.PoolClient,
+    calls: BoundItem[][],
+  ): Promise<InsertOutcome[][]> {
+    const items = calls.flat();
+    const outcomes: InsertOutcome[] = items.map(() => ({ status: 'created' }));
+    const keyed = items.flatMap((item, i) => (item.idempotency ? [i] : []));
+    // Array.prototype.sort is stable: items of one key keep their order.
+    keyed.sort((a, b) => compare(lockKey(items[a]), lockKey(items[b])));
+    for (const i of keyed) {
+      const held = await this.claim(client, items[i]);
+      if (held) outcomes[i] = held;
+    }
+    const notifications: string[] = [];
+    const deliveries: string[] = [];
+    for (const [i, item] of items.entries()) {
+      if (outcomes[i].status !== 'created') continue;
+      notifications.push(item.notification);
+      deliveries.push(...item.deliveries);
+    }
+    if (notifications.length > 0) {
+      await client.query(this.insertNotifications, [`[${notifications.join(',')}]`]);
+    }
+    if (deliveries.length > 0) {
+      await client.query(this.insertDeliveries, [`[${deliveries.join(',')}]`]);
+    }
+    let next = 0;
+    return calls.map((call) => {
+      const start = next;
+      next += call.length;
+      return outcomes.slice(start, next);
+    });
+  }
+
+  /** Takes the item's key: null when taken, the duplicate outcome when someone holds it. */
+  private async claim(client: pg.PoolClient, item: BoundItem): Promise<InsertOutcome | null> {
+    const { key, expires_at } = item.idempotency!;
+    const params = [item.tenantId, key, item.id, item.requestId, expires_at, item.createdAt];
+    for (let attempt = 1; ; attempt++) {
+      const { rows } = await client.query<ClaimRow>(this.claimSql, params);
+      const [row] = rows;
+      if (row?.taken) return null;
+      if (row) {
+        return {
+          status: 'duplicate',
+          notification_id: row.notification_id!,
+          request_id: row.request_id!,
+        };
+      }
+      if (attempt === CLAIM_ATTEMPTS) {
+        throw new Error(`The idempotency key ${key} could neither be taken nor read.`);
+      }
+    }
+  }
+}
+
+/** The order claims lock in: by tenant, then key. */
+function lockKey(item: BoundItem): string {
+  return `${item.tenantId}\u0000${item.idempotency!.key}`;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function bind(item: NewNotification): BoundItem {
+  const n = item.notification;
+  return {
+    tenantId: n.tenant_id,
+    id: n.id,
+    requestId: n.request_id,
+    createdAt: n.created_at,
+    notification: JSON.stringify(n),
+    deliveries: item.deliveries.map((d) => JSON.stringify(d)),
+    ...(item.idempotency
+      ? { idempotency: { key: item.idempotency.key, expires_at: item.idempotency.expires_at } }
+      : {}),
+  };
+}

@@ -1,0 +1,215 @@
+import type pg from 'pg';
+import { quoteSchema } from './names.js';
+
+/** One step of the schema. Once released, a migration is never edited: add a new one. */
+export interface Migration {
+  version: number;
+  name: string;
+  /** Runs with `search_path` set to the store's schema, so names are unqualified. */
+  sql: string;
+}
+
+/**
+ * Every migration, in order. Versions start at 1 and go up by one. Ids and keys sort
+ * byte-wise (COLLATE "C"), as JavaScript compares them and as time-ordered ids need;
+ * times are epoch milliseconds in bigint.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'notifications, deliveries and idempotency keys',
+    sql: `
+      CREATE TABLE notifications (
+        id text COLLATE "C" PRIMARY KEY,
+        tenant_id text COLLATE "C" NOT NULL,
+        request_id text NOT NULL,
+        recipient_id text COLLATE "C" NOT NULL,
+        category text COLLATE "C" NOT NULL,
+        priority text NOT NULL,
+        content jsonb NOT NULL,
+        data jsonb,
+        group_key text,
+        idempotency_key text,
+        channels text[] NOT NULL,
+        created_at bigint NOT NULL,
+        read_at bigint,
+        deleted_at bigint
+      );
+      -- The feed pages newest first by id; deleted rows never appear in it.
+      CREATE INDEX notifications_feed
+        ON notifications (tenant_id, recipient_id, id DESC) WHERE deleted_at IS NULL;
+      -- Unread counts per category and mark-all-read read only this; it holds only what is
+      -- unread, which is little of a feed, so it stays small.
+      CREATE INDEX notifications_unread
+        ON notifications (tenant_id, recipient_id, category)
+        WHERE read_at IS NULL AND deleted_at IS NULL;
+
+      CREATE TABLE deliveries (
+        id text COLLATE "C" PRIMARY KEY,
+        tenant_id text COLLATE "C" NOT NULL,
+        notification_id text COLLATE "C" NOT NULL
+          REFERENCES notifications (id) ON DELETE CASCADE,
+        recipient_id text COLLATE "C" NOT NULL,
+        channel text COLLATE "C" NOT NULL,
+        status text NOT NULL,
+        attempts integer NOT NULL,
+        next_attempt_at bigint NOT NULL,
+        lease_until bigint,
+        last_error text,
+        provider_message_id text,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL
+      );
+      CREATE INDEX deliveries_notification ON deliveries (notification_id);
+      -- Only pending rows are queued; settled ones (most in-app rows) cost the index nothing.
+      CREATE INDEX deliveries_queue
+        ON deliveries (channel, next_attempt_at, id) WHERE status = 'pending';
+
+      CREATE TABLE idempotency_keys (
+        tenant_id text COLLATE "C" NOT NULL,
+        key text COLLATE "C" NOT NULL,
+        notification_id text NOT NULL,
+        request_id text NOT NULL,
+        expires_at bigint NOT NULL,
+        PRIMARY KEY (tenant_id, key)
+      );
+      CREATE INDEX idempotency_keys_expiry ON idempotency_keys (expires_at);
+    `,
+  },
+  {
+    version: 2,
+    name: 'api keys',
+    sql: `
+      CREATE TABLE api_keys (
+        id text COLLATE "C" PRIMARY KEY,
+        name text NOT NULL,
+        hash text COLLATE "C" NOT NULL UNIQUE,
+        prefix text NOT NULL,
+        scopes text[] NOT NULL,
+        tenant_id text COLLATE "C",
+        ip_allowlist text[] NOT NULL,
+        created_at bigint NOT NULL,
+        expires_at bigint,
+        revoked_at bigint,
+        last_used_at bigint
+      );
+      CREATE INDEX api_keys_tenant ON api_keys (tenant_id, created_at, id);
+    `,
+  },
+  {
+    version: 3,
+    name: 'counters',
+    sql: `
+      -- double precision holds every whole number up to 2^53 exactly, allows fractional
+      -- costs, and pg returns it as a JavaScript number.
+      CREATE TABLE counters (
+        key text COLLATE "C" PRIMARY KEY,
+        value double precision NOT NULL,
+        expires_at bigint NOT NULL
+      );
+      CREATE INDEX counters_expiry ON counters (expires_at);
+    `,
+  },
+];
+
+/** The schema version this build of notifyd writes. */
+export const POSTGRES_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+/** What a call to `migrate` did. */
+export interface MigrationResult {
+  /** The version the schema was at before. */
+  from: number;
+  /** The version it is at now. */
+  to: number;
+  /** The versions applied by this call, in order; empty when it was up to date. */
+  applied: number[];
+}
+
+/**
+ * The first key of the advisory lock that migrations hold: a fixed number that says
+ * "notifyd migrating". The second key is the schema's hash, so that stores in different
+ * schemas of one database do not wait for each other.
+ */
+const MIGRATION_LOCK = 0x6e746664; // 'ntfd'
+
+/**
+ * Brings `schema` up to the last of `migrations`, all pending ones in one transaction, and
+ * records each in `schema_migrations`. Safe to run any number of times and from several
+ * processes at once: the transaction first takes an advisory lock, so a second process
+ * waits, then finds the work done. Refuses a schema newer than this code.
+ */
+export async function migrate(
+  client: pg.ClientBase,
+  schema: string,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<MigrationResult> {
+  const s = quoteSchema(schema);
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [MIGRATION_LOCK, schema]);
+    // Migrations may rewrite big tables: they are not bound by the store's statement timeout.
+    await client.query('SET LOCAL statement_timeout = 0');
+    // Asked before creating, because CREATE SCHEMA IF NOT EXISTS needs the right to create
+    // schemas even when this one exists (as `public` always does).
+    const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+    if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${s}`);
+    await client.query(`SET LOCAL search_path TO ${s}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY,
+      name text NOT NULL,
+      applied_at bigint NOT NULL
+    )`);
+    const from = await readVersion(client, schema);
+    const known = migrations.length ? migrations[migrations.length - 1].version : 0;
+    if (from > known) throw newerSchema(schema, from, known);
+    const applied: number[] = [];
+    for (const m of migrations) {
+      if (m.version <= from) continue;
+      await client.query(m.sql);
+      // Wall-clock time is right here: it records when, and nothing ever compares it.
+      await client.query(
+        'INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)',
+        [m.version, m.name, Date.now()],
+      );
+      applied.push(m.version);
+    }
+    await client.query('COMMIT');
+    return { from, to: Math.max(from, known), applied };
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  }
+}
+
+/** The highest migration applied to `schema`; 0 when it has none (or does not exist). */
+export async function schemaVersion(
+  client: pg.ClientBase | pg.Pool,
+  schema: string,
+): Promise<number> {
+  const table = await client.query<{ found: string | null }>('SELECT to_regclass($1) AS found', [
+    `${quoteSchema(schema)}.schema_migrations`,
+  ]);
+  if (table.rows[0].found === null) return 0;
+  return readVersion(client, schema);
+}
+
+async function readVersion(client: pg.ClientBase | pg.Pool, schema: string): Promise<number> {
+  const row = await client.query<{ v: number | null }>(
+    `SELECT MAX(version) AS v FROM ${quoteSchema(schema)}.schema_migrations`,
+  );
+  return row.rows[0].v ?? 0;
+}
+
+/** The schema was migrated by a newer notifyd; writing to it could lose what it added. */
+export function newerSchema(schema: string, version: number, known: number): Error {
+  return new Error(
+    `The PostgreSQL schema "${schema}" is at version ${version}, newer than this notifyd knows (${known}); run a newer notifyd.`,
+  );
+}
+
+/** The schema lacks migrations this code needs, and the store was told not to run them. */
+export function olderSchema(schema: string, version: number, known: number): Error {
+  return new Error(
+    `The PostgreSQL schema "${schema}" is at version ${version} but this notifyd needs version ${known}; run \`notifyd migrate\` (or open the store with migrate enabled).`,
+  );
+}

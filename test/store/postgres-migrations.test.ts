@@ -1,0 +1,204 @@
+import pg from 'pg';
+import t, { type Test } from 'tap';
+import { migratePostgres, openPostgresStore } from '../../src/store/postgres/index.js';
+import {
+  MIGRATIONS,
+  type Migration,
+  migrate,
+  POSTGRES_SCHEMA_VERSION,
+  schemaVersion,
+} from '../../src/store/postgres/migrations.js';
+import { adminQuery, dropSchemaAfter, uniqueSchema } from '../helpers/postgres.js';
+import { POSTGRES_URL, requirePostgres } from '../helpers/services.js';
+
+const upTo = (version: number) => MIGRATIONS.filter((m) => m.version <= version);
+const all = MIGRATIONS.map((m) => m.version);
+
+/** Rows that each older schema can hold, written with that schema's SQL. */
+const SEED: Record<number, string> = {
+  1: `INSERT INTO notifications VALUES ('ntf_01', 't1', 'req_01', 'alice', 'news', 'normal',
+        '{"title":"T","body":"B"}', NULL, NULL, 'k', '{in_app}', 1, NULL, NULL);
+      INSERT INTO deliveries VALUES ('dlv_01', 't1', 'ntf_01', 'alice', 'push', 'pending', 0, 1,
+        NULL, NULL, NULL, 1, 1);
+      INSERT INTO idempotency_keys VALUES ('t1', 'k', 'ntf_01', 'req_01', 9000000000000000);`,
+  2: `INSERT INTO api_keys VALUES ('key_01', 'ci', 'abc', 'nk_ab', '{*}', NULL, '{}', 1, NULL,
+        NULL, NULL);`,
+  3: `INSERT INTO counters VALUES ('c', 4, 9000000000000000);`,
+};
+
+/** A fresh schema name, dropped when `t` ends. */
+function freshSchema(t: Test): string {
+  const schema = uniqueSchema('notifyd_mig');
+  dropSchemaAfter(t, schema);
+  return schema;
+}
+
+/** A connection of the test's own, closed when `t` ends. */
+async function connect(t: Test): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  t.teardown(() => client.end());
+  return client;
+}
+
+const tablesOf = async (schema: string) =>
+  (
+    await adminQuery<{ tablename: string }>(
+      'SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY tablename',
+      [schema],
+    )
+  ).map((r) => r.tablename);
+
+if (await requirePostgres(t)) {
+  t.test('versions start at 1 and go up by one, each with a name', async (t) => {
+    t.same(
+      all,
+      Array.from({ length: MIGRATIONS.length }, (_, i) => i + 1),
+    );
+    t.equal(POSTGRES_SCHEMA_VERSION, MIGRATIONS.length);
+    t.equal(new Set(MIGRATIONS.map((m) => m.name)).size, MIGRATIONS.length);
+  });
+
+  t.test('a new schema is created and gets every migration, recorded', async (t) => {
+    const schema = freshSchema(t);
+    const store = await openPostgresStore({ url: POSTGRES_URL, schema, poolSize: 1 });
+    t.same(store.migrations, { from: 0, to: POSTGRES_SCHEMA_VERSION, applied: all });
+    t.equal(store.schema, schema);
+    t.equal(store.backend, 'postgres');
+    await store.close();
+    const rows = await adminQuery(
+      `SELECT version, name FROM "${schema}".schema_migrations ORDER BY version`,
+    );
+    t.same(
+      rows,
+      MIGRATIONS.map(({ version, name }) => ({ version, name })),
+    );
+    t.same(await tablesOf(schema), [
+      'api_keys',
+      'counters',
+      'deliveries',
+      'idempotency_keys',
+      'notifications',
+      'schema_migrations',
+    ]);
+  });
+
+  t.test('migrating again applies nothing and keeps the data', async (t) => {
+    const schema = freshSchema(t);
+    const store = await openPostgresStore({ url: POSTGRES_URL, schema, poolSize: 1 });
+    await store.counters.increment('x', 2, 60_000, 0);
+    await store.close();
+    const current = { from: POSTGRES_SCHEMA_VERSION, to: POSTGRES_SCHEMA_VERSION, applied: [] };
+    t.same(await migratePostgres({ url: POSTGRES_URL, schema }), current);
+    const again = await openPostgresStore({ url: POSTGRES_URL, schema, poolSize: 1 });
+    t.same(again.migrations, current);
+    t.equal(await again.counters.get('x', 1), 2);
+    await again.close();
+  });
+
+  t.test('two processes migrating a new schema at once: both succeed, once', async (t) => {
+    const schema = freshSchema(t);
+    const results = await Promise.all([
+      migratePostgres({ url: POSTGRES_URL, schema }),
+      migratePostgres({ url: POSTGRES_URL, schema }),
+      openPostgresStore({ url: POSTGRES_URL, schema, poolSize: 1 }).then(async (store) => {
+        await store.close();
+        return store.migrations;
+      }),
+    ]);
+    t.same(
+      results.map((r) => r.applied).sort((a, b) => b.length - a.length),
+      [all, [], []],
+      'one applied everything, the others found it done',
+    );
+    for (const r of results) t.equal(r.to, POSTGRES_SCHEMA_VERSION);
+    const [{ n }] = await adminQuery<{ n: string }>(
+      `SELECT count(*) AS n FROM "${schema}".schema_migrations`,
+    );
+    t.equal(Number(n), MIGRATIONS.length, 'each migration recorded once');
+  });
+
+  for (let from = 0; from < POSTGRES_SCHEMA_VERSION; from++) {
+    t.test(`a schema at version ${from} is upgraded and keeps its rows`, async (t) => {
+      const schema = freshSchema(t);
+      const client = await connect(t);
+      await migrate(client, schema, upTo(from));
+      await client.query(`SET search_path TO "${schema}"`);
+      for (let v = 1; v <= from; v++) await client.query(SEED[v]);
+      t.equal(await schemaVersion(client, schema), from);
+      const store = await openPostgresStore({ url: POSTGRES_URL, schema, poolSize: 2 });
+      t.teardown(() => store.close());
+      t.same(store.migrations, { from, to: POSTGRES_SCHEMA_VERSION, applied: all.slice(from) });
+      if (from >= 1) {
+        t.match(await store.notifications.get('t1', 'alice', 'ntf_01'), {
+          content: { title: 'T' },
+          channels: ['in_app'],
+        });
+        t.equal((await store.deliveries.claim(['push'], 1, 5, 10)).length, 1);
+      }
+      if (from >= 2) t.match(await store.keys.findByHash('abc'), { id: 'key_01', scopes: ['*'] });
+      if (from >= 3) t.equal(await store.counters.get('c', 0), 4);
+    });
+  }
+
+  t.test('a schema newer than this code is refused and left alone', async (t) => {
+    const schema = freshSchema(t);
+    const client = await connect(t);
+    const future: Migration = {
+      version: POSTGRES_SCHEMA_VERSION + 1,
+      name: 'future',
+      sql: 'CREATE TABLE future_things (id text)',
+    };
+    await migrate(client, schema, [...MIGRATIONS, future]);
+    const refused = /newer than this notifyd knows \(3\); run a newer notifyd/;
+    await t.rejects(openPostgresStore({ url: POSTGRES_URL, schema }), { message: refused });
+    await t.rejects(migratePostgres({ url: POSTGRES_URL, schema }), { message: refused });
+    await t.rejects(openPostgresStore({ url: POSTGRES_URL, schema, migrate: false }), {
+      message: refused,
+    });
+    t.equal(await schemaVersion(client, schema), POSTGRES_SCHEMA_VERSION + 1);
+  });
+
+  t.test('a failing migration leaves the schema as it was', async (t) => {
+    const schema = freshSchema(t);
+    const client = await connect(t);
+    await migrate(client, schema, upTo(1));
+    const broken: Migration = {
+      version: 99,
+      name: 'broken',
+      sql: 'CREATE TABLE half_done (a int); SELECT nope FROM missing_table;',
+    };
+    await t.rejects(migrate(client, schema, [...MIGRATIONS, broken]), /missing_table/);
+    t.equal(await schemaVersion(client, schema), 1, 'no later migration recorded');
+    t.notOk((await tablesOf(schema)).includes('half_done'), 'nothing of the group applied');
+    t.notOk((await tablesOf(schema)).includes('api_keys'));
+  });
+
+  t.test('with migrate: false an empty schema is left alone, and said so', async (t) => {
+    const schema = freshSchema(t);
+    const missing =
+      /schema "notifyd_mig_\d+_\d+" is at version 0 but this notifyd needs version 3; run `notifyd migrate`/;
+    await t.rejects(openPostgresStore({ url: POSTGRES_URL, schema, migrate: false }), {
+      message: missing,
+    });
+    t.same(
+      await adminQuery('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]),
+      [],
+      'not created',
+    );
+    await adminQuery(`CREATE SCHEMA "${schema}"`);
+    await t.rejects(openPostgresStore({ url: POSTGRES_URL, schema, migrate: false }), {
+      message: missing,
+    });
+    t.same(await tablesOf(schema), [], 'still empty');
+    await migratePostgres({ url: POSTGRES_URL, schema });
+    const store = await openPostgresStore({ url: POSTGRES_URL, schema, migrate: false });
+    t.same(store.migrations, {
+      from: POSTGRES_SCHEMA_VERSION,
+      to: POSTGRES_SCHEMA_VERSION,
+      applied: [],
+    });
+    await t.resolves(store.ping());
+    await store.close();
+  });
+}
