@@ -7,8 +7,12 @@ import { startDaemon } from '../helpers/process.js';
 t.test('first start: a bootstrap key file lets the CLI create the first API key', async (t) => {
   const dir = t.testdir({});
   const daemon = await startDaemon({}, [], dir);
-  t.teardown(() => {
+  t.teardown(async () => {
     daemon.child.kill('SIGTERM');
+    // shutdown.test.ts asserts the graceful stop; here it must only never hang the suite.
+    const timer = setTimeout(() => daemon.child.kill('SIGKILL'), 10_000);
+    await daemon.exited;
+    clearTimeout(timer);
   });
   const keyFile = join(dir, 'data', 'admin.key');
   t.ok(existsSync(join(dir, 'data', 'notifyd.db')), 'the default database is ./data/notifyd.db');

@@ -47,6 +47,9 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
+/** How long `stop` waits for the worker to close its connection before terminating it. */
+const STOP_TIMEOUT_MS = 2000;
+
 /** How long writes may be held for a catch-up before they go on regardless. */
 const MAX_HOLD_MS = 1000;
 
@@ -112,7 +115,11 @@ export function startCheckpointer(
       // Unreferenced, the worker would let the process exit before it has closed.
       worker.ref();
       worker.postMessage('stop');
+      // A worker that has not answered in time (stuck starting, e.g. under instrumentation
+      // loaded through NODE_OPTIONS) is stopped by force: a checkpoint is safe to cut short.
+      const timer = setTimeout(() => void worker.terminate(), STOP_TIMEOUT_MS);
       await exited;
+      clearTimeout(timer);
     },
   };
 }
