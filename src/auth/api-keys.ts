@@ -97,6 +97,11 @@ export class KeyService {
     this.adminHashes = adminKeys.filter(Boolean).map((k) => Buffer.from(hashKey(k), 'hex'));
   }
 
+  /** Accepts one more admin key from now on (the bootstrap key, once the store is up). */
+  addAdminKey(key: string): void {
+    this.adminHashes.push(Buffer.from(hashKey(key), 'hex'));
+  }
+
   /** Creates a key; the plain key is in the result and nowhere else, ever. */
   async create(input: NewKey): Promise<{ key: string; record: ApiKeyRecord }> {
     validateAllowlist(input.ip_allowlist);

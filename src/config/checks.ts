@@ -65,5 +65,21 @@ export function crossFieldIssues(config: Config, label: (path: string) => string
       'only public-key algorithms are accepted but neither auth.jwt.public_key nor auth.jwt.jwks_file is set; set one, or accept HS256 and set JWT_SECRET',
     );
   }
+
+  const { cluster, store } = config;
+  if (cluster.enabled && (store.backend === 'sqlite' || store.backend === 'memory')) {
+    add(
+      'cluster.enabled',
+      true,
+      `needs a store every node shares, not ${store.backend}; set store.backend to postgres or redis`,
+    );
+  }
+  if (cluster.node_ttl_ms < 2 * cluster.heartbeat_interval_ms) {
+    add(
+      'cluster.node_ttl_ms',
+      cluster.node_ttl_ms,
+      `must be at least twice cluster.heartbeat_interval_ms (${cluster.heartbeat_interval_ms}), or a live node would look dead between heartbeats`,
+    );
+  }
   return issues;
 }

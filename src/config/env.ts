@@ -18,7 +18,11 @@ export function envNames(option: OptionSpec): string[] {
 }
 
 /** The options DATABASE_URL sets, when no more specific variable does. */
-export const DATABASE_URL_SETS: readonly string[] = ['store.sqlite.path', 'store.backend'];
+export const DATABASE_URL_SETS: readonly string[] = [
+  'store.sqlite.path',
+  'store.postgres.url',
+  'store.backend',
+];
 
 /** What the environment contributes: a partial tree and which variable set each path. */
 export interface EnvLayer {
@@ -36,7 +40,8 @@ const BOOLEANS = new Map([
   ['yes', true],
   ['no', false],
 ]);
-const UNAVAILABLE = /^(postgres|postgresql|redis|rediss|mysql|mariadb):/i;
+const POSTGRES = /^postgres(?:ql)?:\/\//i;
+const UNAVAILABLE = /^(redis|rediss|mysql|mariadb):/i;
 
 /** Reads every option the environment sets; values are parsed strictly from text. */
 export function readEnv(env: Record<string, string | undefined>): EnvLayer {
@@ -97,29 +102,40 @@ function parseEnvValue(option: OptionSpec, text: string): Parsed {
 
 /**
  * DATABASE_URL names the SQLite file (`sqlite:PATH`, `sqlite://PATH`, `file:PATH`, or a path
- * ending in .db) and selects the sqlite backend, unless a more specific variable is set.
+ * ending in .db) or the PostgreSQL database (`postgres://…`), and selects that backend,
+ * unless a more specific variable is set.
  */
 function readDatabaseUrl(env: Record<string, string | undefined>, layer: EnvLayer): void {
   const url = env.DATABASE_URL?.trim();
-  if (!url || layer.sources.has('store.sqlite.path')) return;
+  if (!url) return;
+  const setFromUrl = (path: string, value: string, backend: string) => {
+    if (layer.sources.has(path)) return;
+    setPath(layer.tree, path, value);
+    layer.sources.set(path, 'DATABASE_URL');
+    if (!layer.sources.has('store.backend')) {
+      setPath(layer.tree, 'store.backend', backend);
+      layer.sources.set('store.backend', 'DATABASE_URL');
+    }
+  };
+  if (POSTGRES.test(url)) {
+    setFromUrl('store.postgres.url', url, 'postgres');
+    return;
+  }
   const match = /^(?:sqlite:(?:\/\/)?|file:(?:\/\/)?)(.*)$/i.exec(url);
   const path = match ? match[1] : url.endsWith('.db') && !url.includes('://') ? url : null;
   if (path) {
-    setPath(layer.tree, 'store.sqlite.path', path);
-    layer.sources.set('store.sqlite.path', 'DATABASE_URL');
-    if (!layer.sources.has('store.backend')) {
-      setPath(layer.tree, 'store.backend', 'sqlite');
-      layer.sources.set('store.backend', 'DATABASE_URL');
-    }
+    setFromUrl('store.sqlite.path', path, 'sqlite');
     return;
   }
-  const scheme = UNAVAILABLE.exec(url)?.[1];
+  const scheme = UNAVAILABLE.exec(url)?.[1]?.toLowerCase();
   layer.issues.push({
     key: 'DATABASE_URL (store.backend)',
     value: showDatabaseUrl(url),
-    reason: scheme
-      ? `the ${scheme.toLowerCase()} backend is not available in this version of notifyd; use sqlite:PATH or unset DATABASE_URL`
-      : 'not a database URL notifyd understands; use sqlite:PATH or a path ending in .db',
+    reason: scheme?.startsWith('redis')
+      ? 'Redis is set with REDIS_URL (or store.redis.url), not DATABASE_URL'
+      : scheme
+        ? `the ${scheme} backend is not available in this version of notifyd; use postgres://…, sqlite:PATH or unset DATABASE_URL`
+        : 'not a database URL notifyd understands; use postgres://…, sqlite:PATH or a path ending in .db',
   });
 }
 

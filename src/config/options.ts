@@ -74,10 +74,26 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     path: 'store.backend',
     type: 'enum',
-    values: ['sqlite', 'memory'],
+    values: ['sqlite', 'memory', 'postgres', 'redis'],
     default: 'sqlite',
     env: ['STORE_BACKEND'],
-    doc: 'Where state is kept: sqlite (embedded, durable) or memory (lost on restart; for tests).',
+    doc: 'Where state is kept: sqlite (embedded, durable), postgres or redis (shared by several nodes), or memory (lost on restart; for tests). DATABASE_URL=postgres://… selects postgres.',
+  },
+  {
+    path: 'store.ratelimit',
+    type: 'enum',
+    values: ['', 'sqlite', 'memory', 'postgres', 'redis'],
+    default: '',
+    env: ['RATELIMIT_BACKEND'],
+    doc: 'Backend for rate-limit counters when it should differ from store.backend, e.g. redis so that several nodes share one limit. Empty: the same as store.backend.',
+  },
+  {
+    path: 'store.connect_retry_max_ms',
+    type: 'integer',
+    default: 30000,
+    min: 100,
+    max: 600000,
+    doc: 'When the store cannot be reached at start, notifyd listens anyway (/readyz answers 503) and retries with doubling delays up to this one.',
   },
   {
     path: 'store.sqlite.path',
@@ -108,6 +124,47 @@ export const OPTIONS: readonly OptionSpec[] = [
     min: 0,
     max: 60000,
     doc: 'How often a worker thread copies the write-ahead log back into the database. 0 leaves it to SQLite on the main thread, which pauses requests for tens of ms each time.',
+  },
+  {
+    path: 'store.postgres.url',
+    type: 'string',
+    default: 'postgres://127.0.0.1:5432/notifyd',
+    secret: true,
+    doc: 'PostgreSQL connection string (postgres://user:password@host:port/database). DATABASE_URL=postgres://… sets it too.',
+  },
+  {
+    path: 'store.postgres.pool_size',
+    type: 'integer',
+    default: 10,
+    min: 1,
+    max: 1000,
+    doc: 'Most connections this node opens to PostgreSQL.',
+  },
+  {
+    path: 'store.postgres.schema',
+    type: 'string',
+    default: 'public',
+    doc: 'Schema holding notifyd tables; created if missing. Lets several installs share one database.',
+  },
+  {
+    path: 'store.postgres.migrate_on_start',
+    type: 'boolean',
+    default: true,
+    doc: 'Apply pending schema migrations when notifyd starts. Turn off to run `notifyd migrate` yourself before upgrades.',
+  },
+  {
+    path: 'store.redis.url',
+    type: 'string',
+    default: 'redis://127.0.0.1:6379',
+    secret: true,
+    env: ['REDIS_URL'],
+    doc: 'Redis connection string (redis://[:password@]host:port[/db], rediss:// for TLS).',
+  },
+  {
+    path: 'store.redis.prefix',
+    type: 'string',
+    default: 'notifyd:',
+    doc: 'Prefix of every key notifyd writes, so that several installs can share one Redis.',
   },
   {
     path: 'auth.admin_key',
@@ -272,7 +329,38 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: true,
     doc: 'Serve Prometheus metrics at GET /metrics.',
   },
+  {
+    path: 'cluster.enabled',
+    type: 'boolean',
+    default: false,
+    doc: 'Run as one node of several sharing store.redis.url: in-app messages reach a user on any node, and nodes register themselves (GET /api/v1/cluster/status). Use a shared durable store (postgres or redis) with it.',
+  },
+  {
+    path: 'cluster.node_id',
+    type: 'string',
+    default: '',
+    doc: "This node's name in the cluster; empty uses <hostname>-<pid>.",
+  },
+  {
+    path: 'cluster.heartbeat_interval_ms',
+    type: 'integer',
+    default: 5000,
+    min: 100,
+    max: 600000,
+    doc: 'How often a node tells the registry it is alive.',
+  },
+  {
+    path: 'cluster.node_ttl_ms',
+    type: 'integer',
+    default: 15000,
+    min: 300,
+    max: 3600000,
+    doc: 'A node that has not sent a heartbeat for this long is dropped from the registry.',
+  },
 ];
+
+/** A store backend by name. */
+export type StoreBackend = 'sqlite' | 'memory' | 'postgres' | 'redis';
 
 /** The effective configuration, as the rest of notifyd reads it (frozen after loading). */
 export interface Config {
@@ -285,13 +373,17 @@ export interface Config {
     shutdown_timeout_ms: number;
   };
   store: {
-    backend: 'sqlite' | 'memory';
+    backend: StoreBackend;
+    ratelimit: StoreBackend | '';
+    connect_retry_max_ms: number;
     sqlite: {
       path: string;
       synchronous: 'NORMAL' | 'FULL';
       busy_timeout_ms: number;
       checkpoint_interval_ms: number;
     };
+    postgres: { url: string; pool_size: number; schema: string; migrate_on_start: boolean };
+    redis: { url: string; prefix: string };
   };
   auth: {
     admin_key: string;
@@ -321,4 +413,10 @@ export interface Config {
     access: boolean;
   };
   metrics: { enabled: boolean };
+  cluster: {
+    enabled: boolean;
+    node_id: string;
+    heartbeat_interval_ms: number;
+    node_ttl_ms: number;
+  };
 }

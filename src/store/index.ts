@@ -1,35 +1,98 @@
-import type { Config } from '../config/options.js';
+import type { Config, StoreBackend } from '../config/options.js';
 import type { Logger } from '../core/logger.js';
 import type { Store } from './types.js';
 
 /** The `store` section of the configuration. */
 export type StoreSettings = Config['store'];
 
-/**
- * Opens the configured backend. SQLite is imported only when chosen, so a memory-only
- * install never loads the native module.
- */
-export async function openStore(settings: StoreSettings, logger?: Logger): Promise<Store> {
-  if (settings.backend === 'memory') {
-    const { createMemoryStore } = await import('./memory/index.js');
-    return createMemoryStore();
-  }
-  let sqlite: typeof import('./sqlite/index.js');
+/** A module an adapter lives in, loaded only when chosen. */
+async function load<M>(backend: string, pkg: string, importer: () => Promise<M>): Promise<M> {
   try {
-    sqlite = await import('./sqlite/index.js');
+    return await importer();
   } catch (err) {
     throw new Error(
-      'The sqlite store needs the better-sqlite3 package: run `npm install better-sqlite3`, ' +
-        'or set store.backend: memory.',
+      `The ${backend} store needs the ${pkg} package: run \`npm install ${pkg}\`, ` +
+        'or choose another store.backend.',
       { cause: err },
     );
   }
-  const { path, synchronous, busy_timeout_ms, checkpoint_interval_ms } = settings.sqlite;
-  return sqlite.openSqliteStore({
-    path,
-    synchronous,
-    busyTimeoutMs: busy_timeout_ms,
-    checkpointIntervalMs: checkpoint_interval_ms,
-    onWarning: (message, err) => logger?.warn({ err }, message),
-  });
+}
+
+/**
+ * Opens one backend. Adapters are imported only when chosen, so an install that never
+ * uses SQLite never loads its native module. Rejects with STORE_UNAVAILABLE when the
+ * backend cannot be reached (worth retrying), with another error when it cannot work.
+ */
+export async function openBackend(
+  backend: StoreBackend,
+  settings: StoreSettings,
+  logger?: Logger,
+): Promise<Store> {
+  const warn = (message: string, err: unknown) => logger?.warn({ err }, message);
+  switch (backend) {
+    case 'memory': {
+      const { createMemoryStore } = await import('./memory/index.js');
+      return createMemoryStore();
+    }
+    case 'sqlite': {
+      const sqlite = await load('sqlite', 'better-sqlite3', () => import('./sqlite/index.js'));
+      const { path, synchronous, busy_timeout_ms, checkpoint_interval_ms } = settings.sqlite;
+      return sqlite.openSqliteStore({
+        path,
+        synchronous,
+        busyTimeoutMs: busy_timeout_ms,
+        checkpointIntervalMs: checkpoint_interval_ms,
+        onWarning: warn,
+      });
+    }
+    case 'postgres': {
+      const postgres = await load('postgres', 'pg', () => import('./postgres/index.js'));
+      const { url, pool_size, schema, migrate_on_start } = settings.postgres;
+      return postgres.openPostgresStore({
+        url,
+        poolSize: pool_size,
+        schema,
+        migrate: migrate_on_start,
+        onWarning: warn,
+      });
+    }
+    case 'redis': {
+      const redis = await load('redis', 'ioredis', () => import('./redis/index.js'));
+      return redis.openRedisStore({
+        url: settings.redis.url,
+        prefix: settings.redis.prefix,
+        onWarning: warn,
+      });
+    }
+  }
+}
+
+/**
+ * Opens the configured store: `store.backend` for everything, except the concerns given
+ * their own backend (`store.ratelimit` for rate-limit counters), each opened once.
+ */
+export async function openStore(settings: StoreSettings, logger?: Logger): Promise<Store> {
+  const main = await openBackend(settings.backend, settings, logger);
+  const ratelimit = settings.ratelimit;
+  if (!ratelimit || ratelimit === settings.backend) return main;
+  let counters: Store;
+  try {
+    counters = await openBackend(ratelimit, settings, logger);
+  } catch (err) {
+    await main.close();
+    throw err;
+  }
+  return {
+    backend: main.backend,
+    notifications: main.notifications,
+    deliveries: main.deliveries,
+    keys: main.keys,
+    counters: counters.counters,
+    async ping() {
+      await Promise.all([main.ping(), counters.ping()]);
+    },
+    async close() {
+      await Promise.all([main.close(), counters.close()]);
+    },
+  };
 }

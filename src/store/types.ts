@@ -214,6 +214,16 @@ export interface CounterStore {
   purgeExpired(now: number): Promise<number>;
 }
 
+/** What bringing a versioned schema (SQLite, Postgres) up to date did. */
+export interface MigrationResult {
+  /** The version the database was at before. */
+  from: number;
+  /** The version it is at now. */
+  to: number;
+  /** The versions applied by this call, in order; empty when it was up to date. */
+  applied: number[];
+}
+
 /** One backend's implementation of every concern. */
 export interface Store {
   /** The backend's name: `memory`, `sqlite`, … */

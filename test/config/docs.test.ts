@@ -86,7 +86,11 @@ t.test('replaceOptionsSection keeps the rest of the README', async (t) => {
   const readme = '# x\n\nbefore\n<!-- options:start -->\nOLD TABLE\n<!-- options:end -->\nafter\n';
   const updated = replaceOptionsSection(readme);
   t.match(updated, /^# x\n\nbefore\n<!-- options:start -->\nEvery option, its/);
-  t.match(updated, /\| `metrics.enabled` .*\|\n<!-- options:end -->\nafter\n$/);
+  t.match(
+    updated,
+    /\| `cluster.node_ttl_ms` .*\|\n<!-- options:end -->\nafter\n$/,
+    'the last option closes the table',
+  );
   t.notMatch(updated, 'OLD TABLE');
   t.throws(() => replaceOptionsSection('# no markers\n'), /no <!-- options:start -->/);
 });

@@ -125,25 +125,52 @@ t.test('specific variables win over DATABASE_URL', async (t) => {
   const c = load({ DATABASE_URL: 'sqlite:/a.db', STORE_BACKEND: 'memory' });
   t.equal(c.store.backend, 'memory');
   t.equal(c.store.sqlite.path, '/a.db');
-  const d = load({ DATABASE_URL: 'postgres://u:pw@h/db', NOTIFYD_STORE__SQLITE__PATH: '/b.db' });
+  const d = load({ DATABASE_URL: 'sqlite:/a.db', NOTIFYD_STORE__SQLITE__PATH: '/b.db' });
   t.equal(d.store.sqlite.path, '/b.db');
+  const e = load({
+    DATABASE_URL: 'postgres://u:pw@h/db',
+    NOTIFYD_STORE__POSTGRES__URL: 'postgres://h2/other',
+  });
+  t.equal(e.store.postgres.url, 'postgres://h2/other');
 });
 
-t.test('a postgres or redis DATABASE_URL is refused without showing its password', async (t) => {
-  for (const [url, name] of [
-    ['postgres://u:pw@h/db', 'postgres'],
-    ['postgresql://u:pw@h/db', 'postgresql'],
-    ['redis://:pw@h', 'redis'],
+t.test('DATABASE_URL names the PostgreSQL database and selects postgres', async (t) => {
+  for (const url of ['postgres://u:pw@h:5433/db', 'postgresql://h/db?sslmode=require']) {
+    const c = load({ DATABASE_URL: url });
+    t.equal(c.store.backend, 'postgres', url);
+    t.equal(c.store.postgres.url, url, url);
+  }
+  t.equal(
+    load({ DATABASE_URL: 'postgres://h/db', STORE_BACKEND: 'sqlite' }).store.backend,
+    'sqlite',
+  );
+});
+
+t.test('REDIS_URL and the Ara backend names set their options', async (t) => {
+  const c = load({ REDIS_URL: 'redis://:pw@cache:6380/2', RATELIMIT_BACKEND: 'redis' });
+  t.equal(c.store.redis.url, 'redis://:pw@cache:6380/2');
+  t.equal(c.store.ratelimit, 'redis');
+  t.equal(c.store.backend, 'sqlite', 'the rest stays where it was');
+  t.equal(load({}).store.ratelimit, '', 'the same as store.backend by default');
+  t.match(issuesOf({ RATELIMIT_BACKEND: 'mongo' }), [{ key: /RATELIMIT_BACKEND/ }]);
+});
+
+t.test('other DATABASE_URLs are refused without showing their password', async (t) => {
+  for (const [url, reason] of [
+    ['redis://:pw@h', 'Redis is set with REDIS_URL'],
+    ['mysql://u:pw@h/db', 'the mysql backend is not available in this version'],
   ]) {
     const [issue] = issuesOf({ DATABASE_URL: url });
     t.equal(issue.key, 'DATABASE_URL (store.backend)');
-    t.match(issue.reason, `the ${name} backend is not available in this version`);
+    t.match(issue.reason, reason);
     t.notMatch(issue.value, 'pw');
   }
   t.match(issuesOf({ DATABASE_URL: 'mongodb://h/x' }), [
     { reason: /not a database URL notifyd understands/ },
   ]);
-  t.match(issuesOf({ DATABASE_URL: 'data/notes.txt' }), [{ reason: /use sqlite:PATH/ }]);
+  t.match(issuesOf({ DATABASE_URL: 'data/notes.txt' }), [
+    { reason: /use postgres:\/\/…, sqlite:PATH/ },
+  ]);
   t.match(issuesOf({ DATABASE_URL: 'admin:pw@db/x' }), [{ value: '********' }]);
 });
 

@@ -67,8 +67,12 @@ t.test('list items are checked', async (t) => {
 });
 
 t.test('enums and bounds', async (t) => {
-  t.match(issuesFor(t, 'store:\n  backend: postgres\n'), [
-    { key: 'store.backend', value: '"postgres"', reason: 'must be one of: sqlite, memory' },
+  t.match(issuesFor(t, 'store:\n  backend: mysql\n'), [
+    {
+      key: 'store.backend',
+      value: '"mysql"',
+      reason: 'must be one of: sqlite, memory, postgres, redis',
+    },
   ]);
   t.match(issuesFor(t, 'server:\n  port: 65536\n'), [
     { key: 'server.port', value: '65536', reason: 'must be between 0 and 65535' },

@@ -3,28 +3,51 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
+import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/core/logger.js';
-import { openStore } from '../../src/store/index.js';
+import { openStore, type StoreSettings } from '../../src/store/index.js';
 
-const sqlite = {
-  path: '',
-  synchronous: 'NORMAL' as const,
-  busy_timeout_ms: 100,
-  checkpoint_interval_ms: 200,
-};
+const defaults = loadConfig({ env: {} }).store;
+const sqlite = { ...defaults.sqlite, busy_timeout_ms: 100 };
+const settings = (over: Partial<StoreSettings>): StoreSettings => ({ ...defaults, ...over });
+
 t.test('memory is chosen by name', async (t) => {
-  const store = await openStore({ backend: 'memory', sqlite });
+  const store = await openStore(settings({ backend: 'memory' }));
   t.equal(store.backend, 'memory');
   await store.close();
 });
 
 t.test('sqlite opens the configured file', async (t) => {
   const path = join(t.testdir(), 'data', 'notifyd.db');
-  const store = await openStore({ backend: 'sqlite', sqlite: { ...sqlite, path } });
+  const store = await openStore(settings({ backend: 'sqlite', sqlite: { ...sqlite, path } }));
   t.equal(store.backend, 'sqlite');
   t.match(store, { path });
   await t.resolves(store.ping());
   await store.close();
+});
+
+t.test('rate-limit counters can live in another backend', async (t) => {
+  const path = join(t.testdir(), 'split.db');
+  const store = await openStore(
+    settings({ backend: 'sqlite', ratelimit: 'memory', sqlite: { ...sqlite, path } }),
+  );
+  t.equal(store.backend, 'sqlite');
+  await store.counters.increment('k', 3, 60_000, Date.now());
+  await store.close();
+  const reopened = await openStore(settings({ backend: 'sqlite', sqlite: { ...sqlite, path } }));
+  t.equal(await reopened.counters.get('k', Date.now()), 0, 'the counter was not in SQLite');
+  await reopened.close();
+  await t.rejects(
+    openStore(
+      settings({
+        backend: 'memory',
+        ratelimit: 'sqlite',
+        sqlite: { ...sqlite, path: join(t.testdir({ 'a-file': 'x' }), 'a-file', 'x.db') },
+      }),
+    ),
+    { code: 'STORE_UNAVAILABLE' },
+    'a counter backend that cannot open fails the whole store',
+  );
 });
 
 t.test('a native module that does not load says what to install', async (t) => {
@@ -52,7 +75,7 @@ t.test('problems the sqlite store works around are logged as warnings', async (t
   });
   const logger = createLogger({ level: 'info', destination });
   const store = await openStore(
-    { backend: 'sqlite', sqlite: { ...sqlite, path: join(folder, 'n.db') } },
+    settings({ backend: 'sqlite', sqlite: { ...sqlite, path: join(folder, 'n.db') } }),
     logger,
   );
   t.teardown(() => store.close());

@@ -28,9 +28,18 @@ t.test('creates the folder of the database', async (t) => {
   t.ok(existsSync(path));
 });
 
-t.test('a file that is not a database is STORE_UNAVAILABLE, naming the path', async (t) => {
-  const path = join(dir, 'not-a-db');
+t.test('a folder that cannot be made is STORE_UNAVAILABLE, naming the path', async (t) => {
+  const path = join(dir, 'not-a-db', 'n.db');
   t.throws(() => openSqliteStore({ path }), { code: 'STORE_UNAVAILABLE', details: { path } });
+});
+
+t.test('a file that is not a database is a lasting error, naming the path', async (t) => {
+  // Retrying cannot fix it, so it is not STORE_UNAVAILABLE (which notifyd retries).
+  const path = join(dir, 'not-a-db');
+  t.throws(() => openSqliteStore({ path }), {
+    message: `${path} is not a usable SQLite database`,
+    code: undefined,
+  });
   t.throws(
     () => openDatabase({ path: join(dir, 'x.db'), synchronous: 'OFF' as 'FULL' }),
     TypeError,

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { MigrationResult } from '../types.js';
 import { quoteSchema } from './names.js';
 
 /** One step of the schema. Once released, a migration is never edited: add a new one. */
@@ -115,15 +116,7 @@ export const MIGRATIONS: readonly Migration[] = [
 /** The schema version this build of notifyd writes. */
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
-/** What a call to `migrate` did. */
-export interface MigrationResult {
-  /** The version the schema was at before. */
-  from: number;
-  /** The version it is at now. */
-  to: number;
-  /** The versions applied by this call, in order; empty when it was up to date. */
-  applied: number[];
-}
+export type { MigrationResult } from '../types.js';
 
 /**
  * The first key of the advisory lock that migrations hold: a fixed number that says

@@ -62,6 +62,13 @@ function openFailure(path: string, err: unknown): Error {
       { cause: err },
     );
   }
+  // A file that is not a database, or a damaged one, stays so: no use retrying.
+  if (err instanceof Database.SqliteError && /^SQLITE_(NOTADB|CORRUPT)/.test(err.code)) {
+    return new Error(
+      `${path} is not a usable SQLite database (${reason}); move it away or set store.sqlite.path.`,
+      { cause: err },
+    );
+  }
   const failure = new NotifydError(
     'STORE_UNAVAILABLE',
     `Cannot open the SQLite database at ${path}: ${reason}`,

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import type { MigrationResult } from '../types.js';
 
 /** One step of the schema. Once released, a migration is never edited: add a new one. */
 export interface Migration {
@@ -106,15 +107,7 @@ export const MIGRATIONS: readonly Migration[] = [
 /** The schema version this build of notifyd writes. */
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
-/** What a call to `migrate` did. */
-export interface MigrationResult {
-  /** The version the database was at before. */
-  from: number;
-  /** The version it is at now. */
-  to: number;
-  /** The versions applied by this call, in order; empty when it was up to date. */
-  applied: number[];
-}
+export type { MigrationResult } from '../types.js';
 
 /**
  * Brings the database up to the last of `migrations`, all pending ones in one
