@@ -1,8 +1,11 @@
 import uWS from 'uWebSockets.js';
 import { createHash, randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KeyService } from '../auth/api-keys.js';
 import { createJwtVerifier } from '../auth/jwt.js';
+import { ClusterNode } from '../cluster/node.js';
+import { standaloneView } from '../cluster/view.js';
 import type { Config } from '../config/options.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { createIdGenerator } from '../core/ids.js';
@@ -18,6 +21,7 @@ import { buildOpenApi } from './openapi.js';
 import { RealtimeGateway } from './realtime/gateway.js';
 import type { AnyRoute } from './route.js';
 import { mountRoutes } from './router.js';
+import { clusterRoutes } from './routes/cluster.js';
 import { feedRoutes } from './routes/feed.js';
 import { keyRoutes } from './routes/keys.js';
 import { notificationRoutes } from './routes/notifications.js';
@@ -65,7 +69,20 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     config.auth.admin_key,
     ...(deps.adminKeys ?? []),
   ]);
+  const cluster = config.cluster.enabled
+    ? new ClusterNode({
+        redisUrl: config.store.redis.url,
+        prefix: config.store.redis.prefix,
+        nodeId: config.cluster.node_id,
+        heartbeatMs: config.cluster.heartbeat_interval_ms,
+        nodeTtlMs: config.cluster.node_ttl_ms,
+        version: VERSION,
+        clock,
+        logger,
+      })
+    : null;
   const gateway = new RealtimeGateway({
+    ...(cluster ? { onSessionChange: cluster.sessionChanged.bind(cluster) } : {}),
     jwt,
     metrics,
     logger,
@@ -80,7 +97,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     clock,
     ids,
     cursors: new CursorCodec(cursorKey(config)),
-    users: gateway,
+    users: cluster ?? gateway,
     idempotencyTtlMs: config.notifications.idempotency_ttl_s * 1000,
   });
 
@@ -89,6 +106,14 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     ...notificationRoutes(notifications, metrics),
     ...feedRoutes(notifications, config.feed),
     ...keyRoutes(keys),
+    ...clusterRoutes(
+      cluster ??
+        standaloneView(
+          gateway,
+          { id: `${hostname()}-${process.pid}`, version: VERSION, startedAt: clock.now() },
+          clock,
+        ),
+    ),
     ...operationsRoutes({
       store,
       metrics: config.metrics.enabled ? metrics : null,
@@ -121,7 +146,8 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     metrics,
     notifications,
     keys,
-    listen() {
+    async listen() {
+      await cluster?.start(gateway);
       return new Promise((resolve, reject) => {
         app.listen(config.server.host, config.server.port, (socket) => {
           if (!socket) {
@@ -149,6 +175,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
         );
       }
       gateway.closeAll(config.realtime.reconnect_after_s);
+      await cluster?.close();
     },
   };
 }

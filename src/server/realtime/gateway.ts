@@ -34,6 +34,8 @@ export interface GatewayOptions {
   idleTimeoutS: number;
   authTimeoutMs: number;
   maxBackpressureBytes: number;
+  /** Hears a user's session being admitted (+1) or closing (-1): cluster presence. */
+  onSessionChange?: (tenantId: string, userId: string, delta: 1 | -1) => void;
 }
 
 const topicOf = (tenantId: string, userId: string) => `u:${tenantId}:${userId}`;
@@ -63,6 +65,11 @@ export class RealtimeGateway implements UserChannel {
   /** Open sessions now. */
   get size(): number {
     return this.sessions.size;
+  }
+
+  /** Open, authenticated sessions of one user on this node. */
+  sessionsOf(tenantId: string, userId: string): number {
+    return this.app?.numSubscribers(topicOf(tenantId, userId)) ?? 0;
   }
 
   /** Tells every session the server is going away, then closes it. */
@@ -167,6 +174,7 @@ export class RealtimeGateway implements UserChannel {
         if (session.authTimer) clearTimeout(session.authTimer);
         this.sessions.delete(ws);
         opts.metrics.wsConnections.dec();
+        if (session.user) opts.onSessionChange?.(session.user.tenant_id, session.user.user_id, -1);
       },
     });
   }
@@ -211,6 +219,7 @@ export class RealtimeGateway implements UserChannel {
     if (session.authTimer) clearTimeout(session.authTimer);
     session.user = user;
     ws.subscribe(topicOf(user.tenant_id, user.user_id));
+    this.opts.onSessionChange?.(user.tenant_id, user.user_id, 1);
     this.send(ws, session, {
       type: 'authenticated',
       data: { session_id: session.id, user_id: user.user_id, tenant_id: user.tenant_id },

@@ -1,0 +1,73 @@
+import { Type } from '@sinclair/typebox';
+import type { ClusterView } from '../../cluster/view.js';
+import { type AnyRoute, defineRoute, serviceOf } from '../route.js';
+import { errors } from './common.js';
+
+const NodeView = Type.Object({
+  node_id: Type.String(),
+  version: Type.String(),
+  started_at: Type.String({ format: 'date-time' }),
+  last_heartbeat: Type.String({ format: 'date-time' }),
+  connections: Type.Integer(),
+  healthy: Type.Boolean(),
+});
+
+const StatusView = Type.Object({
+  enabled: Type.Boolean({ description: 'false when this node runs alone' }),
+  node_id: Type.String({ description: 'the node that answered' }),
+  nodes: Type.Array(NodeView),
+  healthy_nodes: Type.Integer(),
+  total_connections: Type.Integer(),
+});
+
+const UserView = Type.Object({
+  user_id: Type.String(),
+  tenant_id: Type.String(),
+  online: Type.Boolean(),
+  connections: Type.Integer(),
+  nodes: Type.Record(Type.String(), Type.Integer(), {
+    description: 'node id → open sessions of the user there',
+  }),
+});
+
+/** Where the nodes and the users' sessions are; needs `notifications:admin`. */
+export function clusterRoutes(cluster: ClusterView): AnyRoute[] {
+  const admin = { kind: 'key', scope: 'notifications:admin' } as const;
+  return [
+    defineRoute({
+      method: 'GET',
+      path: '/api/v1/cluster/status',
+      summary: 'This node, every live node, and their connections',
+      tag: 'cluster',
+      auth: admin,
+      responses: { 200: { description: 'The cluster.', schema: StatusView }, ...errors(401, 403) },
+      async handler() {
+        return { status: 200, body: await cluster.status() };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/v1/cluster/users/:id',
+      summary: "Where a user is connected (in the caller's tenant)",
+      tag: 'cluster',
+      auth: admin,
+      params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) }),
+      responses: { 200: { description: 'The user.', schema: UserView }, ...errors(401, 403) },
+      async handler(ctx) {
+        const { tenant_id } = serviceOf(ctx);
+        const nodes = await cluster.locate(tenant_id, ctx.params.id);
+        const connections = Object.values(nodes).reduce((a, b) => a + b, 0);
+        return {
+          status: 200,
+          body: {
+            user_id: ctx.params.id,
+            tenant_id,
+            online: connections > 0,
+            connections,
+            nodes,
+          },
+        };
+      },
+    }),
+  ];
+}
