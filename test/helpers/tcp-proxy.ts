@@ -10,8 +10,11 @@ export interface TcpProxy {
   drop(): Promise<void>;
 }
 
-/** Starts a proxy to `host:port` on a free local port. */
-export async function startProxy(host: string, port: number): Promise<TcpProxy> {
+/**
+ * Starts a proxy to `host:port` on a free local port, or on `listenPort` (to bring a
+ * dropped server back where clients expect it).
+ */
+export async function startProxy(host: string, port: number, listenPort = 0): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let silent = false;
   const server: Server = createServer((client) => {
@@ -33,7 +36,7 @@ export async function startProxy(host: string, port: number): Promise<TcpProxy> 
       });
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(listenPort, '127.0.0.1', resolve));
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('no port');
   return {

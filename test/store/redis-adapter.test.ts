@@ -9,9 +9,9 @@ import { createRedisClient } from '../../src/store/redis/connection.js';
 import { translateError } from '../../src/store/redis/handle.js';
 import { openRedisStore, type RedisStore } from '../../src/store/redis/index.js';
 import { escapePart, KeyNames } from '../../src/store/redis/key-names.js';
+import { deleteKeys, globOf, keysWithPrefix } from '../helpers/redis.js';
 import { REDIS_URL, requireRedis } from '../helpers/services.js';
 import { Fixture } from './contract/fixtures.js';
-import { deleteKeys, globOf, keysWithPrefix } from './redis-keys.js';
 
 const unavailable = { code: 'STORE_UNAVAILABLE', status: 503 };
 const srcDir = fileURLToPath(new URL('../../src/store/redis/', import.meta.url));

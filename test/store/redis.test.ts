@@ -1,8 +1,8 @@
 import t from 'tap';
 import { openRedisStore, type RedisStore } from '../../src/store/redis/index.js';
+import { deleteKeys } from '../helpers/redis.js';
 import { REDIS_URL, requireRedis } from '../helpers/services.js';
 import { contract } from './contract.js';
-import { deleteKeys } from './redis-keys.js';
 
 if (await requireRedis(t)) {
   // A prefix per store, so parallel test files and tests never see each other's keys.
