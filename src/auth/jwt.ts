@@ -77,7 +77,15 @@ export function createJwtVerifier(jwt: Config['auth']['jwt']): JwtVerifier {
         throw new NotifydError('AUTH_FAILED', 'The token has an invalid tenant_id claim.');
       }
       const exp = typeof payload.exp === 'number' ? payload.exp * 1000 : null;
-      return { kind: 'user', user_id: sub, tenant_id: tenant, expires_at: exp };
+      const channels = payload.channels ?? [];
+      if (
+        !Array.isArray(channels) ||
+        channels.length > 100 ||
+        !channels.every((c) => typeof c === 'string' && c.length > 0 && c.length <= 128)
+      ) {
+        throw new NotifydError('AUTH_FAILED', 'The token has an invalid channels claim.');
+      }
+      return { kind: 'user', user_id: sub, tenant_id: tenant, expires_at: exp, channels };
     },
   };
 }

@@ -18,4 +18,9 @@ export interface UserPrincipal {
   tenant_id: string;
   /** Token expiry, epoch ms; null when the token has none. */
   expires_at: number | null;
+  /**
+   * Named channels the token lets the user subscribe to (its `channels` claim): exact names,
+   * or a prefix ending in `*`; `["*"]` allows every channel of the tenant.
+   */
+  channels: readonly string[];
 }

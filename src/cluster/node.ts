@@ -28,11 +28,14 @@ export interface ClusterStatus {
   total_connections: number;
 }
 
-/** A user message on its way to the other nodes. */
+/** A message on its way to the other nodes: for one user, a whole tenant, or a channel. */
 interface Envelope {
   from: string;
   tenant: string;
-  user: string;
+  /** The user, when for one user. */
+  user?: string;
+  /** The channel, when for a channel's subscribers. */
+  channel?: string;
   message: UserMessage;
 }
 
@@ -70,7 +73,7 @@ export class ClusterNode implements UserChannel {
       client.on('error', (err) => this.warn(err, 'cluster Redis connection failed'));
     }
     this.registry = new ClusterRegistry(this.commands, opts.prefix, opts.nodeTtlMs);
-    this.channel = `${opts.prefix}cluster:users`;
+    this.channel = `${opts.prefix}cluster:messages`;
     this.startedAt = opts.clock.now();
   }
 
@@ -99,7 +102,21 @@ export class ClusterNode implements UserChannel {
 
   publish(tenantId: string, userId: string, message: UserMessage): void {
     this.local?.publish(tenantId, userId, message);
-    const envelope: Envelope = { from: this.nodeId, tenant: tenantId, user: userId, message };
+    this.forward({ from: this.nodeId, tenant: tenantId, user: userId, message });
+  }
+
+  publishTenant(tenantId: string, message: UserMessage): void {
+    this.local?.publishTenant(tenantId, message);
+    this.forward({ from: this.nodeId, tenant: tenantId, message });
+  }
+
+  publishChannel(tenantId: string, channel: string, message: UserMessage): void {
+    this.local?.publishChannel(tenantId, channel, message);
+    this.forward({ from: this.nodeId, tenant: tenantId, channel, message });
+  }
+
+  /** Sends to the other nodes; this node's sessions already have it. */
+  private forward(envelope: Envelope): void {
     this.commands
       .publish(this.channel, JSON.stringify(envelope))
       .catch((err: unknown) => this.warn(err, 'could not reach the other nodes'));
@@ -172,8 +189,11 @@ export class ClusterNode implements UserChannel {
     } catch {
       return;
     }
-    if (envelope.from === this.nodeId) return;
-    this.local?.publish(envelope.tenant, envelope.user, envelope.message);
+    const { from, tenant, user, channel, message } = envelope;
+    if (from === this.nodeId || !this.local) return;
+    if (user !== undefined) this.local.publish(tenant, user, message);
+    else if (channel !== undefined) this.local.publishChannel(tenant, channel, message);
+    else this.local.publishTenant(tenant, message);
   }
 
   /** Logs a Redis problem at most every 10 s: while Redis is away it would repeat per message. */

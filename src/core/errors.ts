@@ -9,6 +9,7 @@ export const ERRORS = {
   UNAUTHORIZED: { status: 401, message: 'A valid API key is required.' },
   AUTH_FAILED: { status: 401, message: 'The token is missing, invalid or expired.' },
   FORBIDDEN: { status: 403, message: 'The credentials do not allow this action.' },
+  CHANNEL_FORBIDDEN: { status: 403, message: 'The token does not allow this channel.' },
   IP_NOT_ALLOWED: { status: 403, message: 'The API key may not be used from this address.' },
   NOT_FOUND: { status: 404, message: 'No such route.' },
   NOTIFICATION_NOT_FOUND: { status: 404, message: 'No such notification.' },

@@ -3,7 +3,7 @@ import { monotonicFactory } from 'ulid';
 import type { Clock } from './clock.js';
 
 /** Prefixes say what an id names; the ULID after it sorts by creation time. */
-export type IdKind = 'ntf' | 'req' | 'dlv' | 'key' | 'ses';
+export type IdKind = 'ntf' | 'req' | 'dlv' | 'key' | 'ses' | 'msg';
 
 export type IdGenerator = (kind: IdKind) => string;
 

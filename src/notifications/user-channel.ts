@@ -6,20 +6,37 @@ export interface UnreadSummary {
   unread_by_category: Record<string, number>;
 }
 
-/** Messages the server pushes on a user's own stream. */
+/** A message published to a named channel or a whole tenant: delivered live, never stored. */
+export interface LiveMessage {
+  /** Time-ordered (`msg_…`), so clients can drop a duplicate. */
+  id: string;
+  /** What the publisher says it is, e.g. `order.updated`; null when not given. */
+  event: string | null;
+  data: Record<string, unknown>;
+  sent_at: string;
+}
+
+/** Messages the server pushes to sessions. */
 export type UserMessage =
   | { type: 'notification'; data: NotificationView }
   | {
       type: 'read_status_updated';
       data: { notification_ids: string[]; read: true; read_at: string } & UnreadSummary;
     }
-  | { type: 'unread_count'; data: UnreadSummary };
+  | { type: 'unread_count'; data: UnreadSummary }
+  | { type: 'channel_message'; data: LiveMessage & { channel: string } }
+  | { type: 'broadcast'; data: LiveMessage };
 
 /**
- * Reaches every open session of one user. The real-time gateway implements it on one
- * node; a cluster implementation fans out across nodes.
+ * Reaches open sessions: of one user, of a whole tenant, or subscribed to a named channel.
+ * The real-time gateway implements it on one node; the cluster fans out across nodes.
+ * Nothing here is durable: what must not be lost is in the store before it is published.
  */
 export interface UserChannel {
-  /** Sends to all of the user's sessions; resolves nothing, drops nothing durable. */
+  /** Sends to all of the user's sessions. */
   publish(tenantId: string, userId: string, message: UserMessage): void;
+  /** Sends to every session of the tenant. */
+  publishTenant(tenantId: string, message: UserMessage): void;
+  /** Sends to the tenant's sessions subscribed to `channel`. */
+  publishChannel(tenantId: string, channel: string, message: UserMessage): void;
 }

@@ -11,6 +11,7 @@ import { type Clock, systemClock } from '../core/clock.js';
 import { createIdGenerator } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import { CursorCodec } from '../notifications/cursor.js';
+import { LiveMessages } from '../notifications/live.js';
 import { startMaintenance } from '../notifications/maintenance.js';
 import { NotificationService } from '../notifications/service.js';
 import type { Store } from '../store/types.js';
@@ -24,6 +25,7 @@ import { mountRoutes } from './router.js';
 import { clusterRoutes } from './routes/cluster.js';
 import { feedRoutes } from './routes/feed.js';
 import { keyRoutes } from './routes/keys.js';
+import { liveRoutes } from './routes/live.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { operationsRoutes } from './routes/operations.js';
 
@@ -105,6 +107,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   const routes: AnyRoute[] = [
     ...notificationRoutes(notifications, metrics),
     ...feedRoutes(notifications, config.feed),
+    ...liveRoutes(new LiveMessages(cluster ?? gateway, ids, clock)),
     ...keyRoutes(keys),
     ...clusterRoutes(
       cluster ??

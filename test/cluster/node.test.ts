@@ -50,6 +50,33 @@ if (await requireRedis(t)) {
     t.notOk('b' in (await b.api('GET', '/api/v1/cluster/users/bob')).body.nodes, 'closed on B');
   });
 
+  t.test('broadcasts and channel messages reach every node once', async (t) => {
+    shared = createMemoryStore();
+    const a = await node(t, 'a2');
+    const b = await node(t, 'b2');
+    const token = await userToken('kim', { claims: { channels: ['orders'] } });
+    const onA = await connect(t, `${a.wsUrl}?token=${token}`);
+    const onB = await connect(t, `${b.wsUrl}?token=${await userToken('lee')}`);
+    await onA.next('authenticated');
+    await onB.next('authenticated');
+    onA.send({ type: 'subscribe', channel: 'orders' });
+    await onA.next('subscribed');
+
+    const sent = await a.api('POST', '/api/v1/broadcast', { data: { hello: 'all' } });
+    for (const c of [onA, onB]) {
+      t.equal((await c.next('broadcast')).data.id, sent.body.message_id);
+    }
+    const order = await b.api('POST', '/api/v1/channels/orders/messages', { data: { n: 1 } });
+    t.equal((await onA.next('channel_message')).data.id, order.body.message_id, 'B to A');
+    await sleep(100);
+    t.equal(onA.frames.filter((f) => f.type === 'broadcast').length, 1, 'once on A');
+    t.equal(onB.frames.filter((f) => f.type === 'broadcast').length, 1, 'once on B');
+    t.notOk(
+      onB.frames.some((f) => f.type === 'channel_message'),
+      'B has no subscriber',
+    );
+  });
+
   t.test('a node whose Redis is away still serves its own sessions', async (t) => {
     shared = createMemoryStore();
     const lonely = await node(t, 'lonely', 'redis://127.0.0.1:6390');

@@ -42,9 +42,14 @@ export interface ApiResponse {
 /** Signs an end-user token with the test secret. */
 export async function userToken(
   sub: string,
-  opts: { tenant?: string; expiresIn?: string | number; secret?: string } = {},
+  opts: {
+    tenant?: string;
+    expiresIn?: string | number;
+    secret?: string;
+    claims?: Record<string, unknown>;
+  } = {},
 ): Promise<string> {
-  const jwt = new SignJWT(opts.tenant ? { tenant_id: opts.tenant } : {})
+  const jwt = new SignJWT({ ...(opts.tenant ? { tenant_id: opts.tenant } : {}), ...opts.claims })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(sub)
     .setIssuedAt()

@@ -67,6 +67,29 @@ t.test('three nodes sharing Redis and Postgres act as one', async (t) => {
   await sleep(300);
   t.equal(onA.frames.filter((f) => f.type === 'notification').length, 1, 'delivered once');
 
+  // A broadcast sent through one node reaches every node's sessions once.
+  const bob = await connect(
+    t,
+    `${b!.url.replace('http', 'ws')}/api/v1/ws?token=${await userToken('bob')}`,
+  );
+  await bob.next('authenticated');
+  const broadcast = await fetch(`${c!.url}/api/v1/broadcast`, {
+    method: 'POST',
+    headers: admin,
+    body: JSON.stringify({ event: 'maintenance', data: { at: 'noon' } }),
+  });
+  const { message_id } = (await broadcast.json()) as { message_id: string };
+  for (const session of [onA, onC, bob]) {
+    t.equal((await session.next('broadcast')).data.id, message_id);
+  }
+  await sleep(200);
+  for (const session of [onA, onC, bob]) {
+    t.equal(session.frames.filter((f) => f.type === 'broadcast').length, 1, 'broadcast once');
+  }
+  bob.ws.close();
+  await bob.closed;
+  await sleep(100);
+
   const status = await get(b!, '/api/v1/cluster/status');
   t.match(status, { enabled: true, node_id: 'node-b', healthy_nodes: 3, total_connections: 2 });
   t.same(

@@ -38,7 +38,17 @@ export interface GatewayOptions {
   onSessionChange?: (tenantId: string, userId: string, delta: 1 | -1) => void;
 }
 
+// uWS topics: one per user, one per tenant (broadcasts), one per named channel of a tenant.
 const topicOf = (tenantId: string, userId: string) => `u:${tenantId}:${userId}`;
+const tenantTopic = (tenantId: string) => `t:${tenantId}`;
+const channelTopic = (tenantId: string, channel: string) => `c:${tenantId}:${channel}`;
+
+/** Whether the token's `channels` claim lets its user subscribe to `channel`. */
+export function channelAllowed(allowed: readonly string[], channel: string): boolean {
+  return allowed.some((a) =>
+    a.endsWith('*') ? channel.startsWith(a.slice(0, -1)) : a === channel,
+  );
+}
 const parseFrame = compileValidator(ClientFrame, 'body');
 
 /**
@@ -53,8 +63,19 @@ export class RealtimeGateway implements UserChannel {
   constructor(private readonly opts: GatewayOptions) {}
 
   publish(tenantId: string, userId: string, message: UserMessage): void {
+    this.publishTopic(topicOf(tenantId, userId), message);
+  }
+
+  publishTenant(tenantId: string, message: UserMessage): void {
+    this.publishTopic(tenantTopic(tenantId), message);
+  }
+
+  publishChannel(tenantId: string, channel: string, message: UserMessage): void {
+    this.publishTopic(channelTopic(tenantId, channel), message);
+  }
+
+  private publishTopic(topic: string, message: UserMessage): void {
     if (!this.app) return;
-    const topic = topicOf(tenantId, userId);
     // Most recipients are offline: skip serialising for nobody.
     if (this.app.numSubscribers(topic) === 0) return;
     if (this.app.publish(topic, JSON.stringify(message))) {
@@ -202,6 +223,17 @@ export class RealtimeGateway implements UserChannel {
       case 'mark_read':
         await service.markRead(user, idsOf(frame));
         return;
+      case 'subscribe':
+        if (!channelAllowed(user.channels, frame.channel)) {
+          throw new NotifydError('CHANNEL_FORBIDDEN', undefined, { channel: frame.channel });
+        }
+        ws.subscribe(channelTopic(user.tenant_id, frame.channel));
+        this.send(ws, session, { type: 'subscribed', data: { channel: frame.channel } });
+        return;
+      case 'unsubscribe':
+        ws.unsubscribe(channelTopic(user.tenant_id, frame.channel));
+        this.send(ws, session, { type: 'unsubscribed', data: { channel: frame.channel } });
+        return;
     }
   }
 
@@ -219,6 +251,7 @@ export class RealtimeGateway implements UserChannel {
     if (session.authTimer) clearTimeout(session.authTimer);
     session.user = user;
     ws.subscribe(topicOf(user.tenant_id, user.user_id));
+    ws.subscribe(tenantTopic(user.tenant_id));
     this.opts.onSessionChange?.(user.tenant_id, user.user_id, 1);
     this.send(ws, session, {
       type: 'authenticated',

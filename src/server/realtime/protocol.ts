@@ -7,12 +7,18 @@ const Ids = {
   ),
 };
 
+/** A named channel of a tenant: letters, digits and `_ . : -`. */
+export const CHANNEL_PATTERN = '^[A-Za-z0-9_.:-]{1,128}$';
+const Channel = Type.String({ pattern: CHANNEL_PATTERN });
+
 /** Frames a client may send. `id` is echoed in a direct reply, for correlation. */
 export const ClientFrame = Type.Union([
   Type.Object({ type: Type.Literal('authenticate'), token: Type.String({ minLength: 1 }) }),
   Type.Object({ type: Type.Literal('ping'), id: Type.Optional(Type.String({ maxLength: 64 })) }),
   Type.Object({ type: Type.Literal('ack'), ...Ids }),
   Type.Object({ type: Type.Literal('mark_read'), ...Ids }),
+  Type.Object({ type: Type.Literal('subscribe'), channel: Channel }),
+  Type.Object({ type: Type.Literal('unsubscribe'), channel: Channel }),
 ]);
 export type ClientFrame = Static<typeof ClientFrame>;
 
