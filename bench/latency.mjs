@@ -1,17 +1,21 @@
 // Send → WebSocket receive latency at a steady rate, over many connected users, against
-// the built daemon. Usage: node bench/latency.mjs [--store sqlite|memory] [--users 1000]
-// [--rate 1000] [--duration 20] [--warmup 2] [--sockets 32]
+// the built daemon. Usage: node bench/latency.mjs [--store sqlite|memory|postgres|redis]
+// [--nodes 1] [--users 1000] [--rate 1000] [--duration 20] [--warmup 2] [--sockets 32]
+// --nodes 2 (postgres or redis) starts two cluster nodes sharing the store: every socket
+// connects to node B and every send goes to node A, so each delivery crosses nodes through
+// Redis pub/sub.
 import http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { SignJWT } from 'jose';
 import WebSocket from 'ws';
 import { cpuMeter } from './lib/cpu.mjs';
-import { ADMIN_KEY, JWT_SECRET, startDaemon } from './lib/daemon.mjs';
+import { ADMIN_KEY, JWT_SECRET, startNodes } from './lib/daemon.mjs';
 import { daemonView, scrape } from './lib/metrics.mjs';
 import { parseArgs, summarize } from './lib/stats.mjs';
 
 const opts = parseArgs(process.argv.slice(2), {
   store: 'sqlite',
+  nodes: 1,
   users: 1000,
   rate: 1000,
   duration: 20,
@@ -150,7 +154,10 @@ async function sendOnSchedule(agent, port) {
   return { sendSeconds: (performance.now() - start) / 1000, maxLag };
 }
 
-const daemon = await startDaemon({ store: opts.store });
+const cluster = await startNodes({ store: opts.store, nodes: opts.nodes });
+// Sends go to the first node, sockets to the last: the same one when there is one node.
+const sender = cluster.daemons[0];
+const receiver = cluster.daemons.at(-1);
 const sockets = [];
 const agent = new http.Agent({ keepAlive: true, maxSockets: opts.sockets });
 // The generator's own stalls show up as latency too; this tells them apart.
@@ -162,17 +169,19 @@ try {
   for (let i = 0; i < opts.users; i += CONNECT_BATCH) {
     const batch = [];
     for (let u = i; u < Math.min(opts.users, i + CONNECT_BATCH); u++) {
-      batch.push(connectUser(daemon.port, `user-${u}`));
+      batch.push(connectUser(receiver.port, `user-${u}`));
     }
     sockets.push(...(await Promise.all(batch)));
   }
-  const scrapeBefore = await scrape(daemon.url);
-  const meter = cpuMeter(daemon.pid);
+  const urls = cluster.daemons.map((d) => d.url);
+  const scrapesBefore = await Promise.all(urls.map(scrape));
+  const meter = cpuMeter(cluster.daemons.map((d) => d.pid));
   loopDelay.enable();
-  sendStats = await sendOnSchedule(agent, daemon.port);
+  sendStats = await sendOnSchedule(agent, sender.port);
   cpu = meter();
   loopDelay.disable();
-  inside = daemonView(scrapeBefore, await scrape(daemon.url));
+  const scrapesAfter = await Promise.all(urls.map(scrape));
+  inside = urls.map((_, i) => daemonView(scrapesBefore[i], scrapesAfter[i]));
   const accepted = statusCodes[202] ?? 0;
   const deadline = performance.now() + DRAIN_TIMEOUT_MS;
   while (receivedCount < accepted && performance.now() < deadline) await sleep(10);
@@ -180,8 +189,9 @@ try {
   tearingDown = true;
   for (const ws of sockets) ws.terminate();
   agent.destroy();
-  await daemon.stop();
+  await cluster.stop();
 }
+const label = opts.nodes === 1 ? opts.store : `${opts.store} × ${opts.nodes} nodes`;
 
 const accepted = statusCodes[202] ?? 0;
 const lostSeqs = [];
@@ -193,6 +203,7 @@ const httpStats = summarize(httpLatencies);
 const summary = {
   bench: 'latency',
   store: opts.store,
+  nodes: opts.nodes,
   users: opts.users,
   rate: opts.rate,
   duration_s: opts.duration,
@@ -215,14 +226,18 @@ const summary = {
     max: Math.round(loopDelay.max / 1e4) / 100,
   },
   ...cpu,
-  daemon: inside,
-  server_problems: daemon.problems,
+  // The sending node's view; with several nodes, daemon_nodes has each one's (the last
+  // holds the sockets).
+  daemon: inside[0],
+  ...(opts.nodes > 1 ? { daemon_nodes: inside } : {}),
+  server_problems: cluster.problems,
 };
 console.log(
-  `latency ${opts.store}: ${total} sent at ${summary.achieved_rate}/s to ${opts.users} users, ` +
+  `latency ${label}: ${total} sent at ${summary.achieved_rate}/s to ${opts.users} users, ` +
     `${accepted} accepted, ${receivedCount} received, ${summary.lost} lost; ` +
     `send→receive p50 ${ws.p50} ms, p99 ${ws.p99} ms, max ${ws.max} ms ` +
     `(202 p50 ${httpStats.p50} ms, p99 ${httpStats.p99} ms); ` +
-    `CPU daemon ${cpu.daemon_cores} / generator ${cpu.generator_cores} cores`,
+    `CPU daemon ${cpu.daemon_cores} / generator ${cpu.generator_cores} / ` +
+    `redis ${cpu.redis_cores} / postgres ${cpu.postgres_cores} cores`,
 );
 console.log(JSON.stringify(summary));

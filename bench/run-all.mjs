@@ -1,15 +1,19 @@
-// Runs every benchmark on the memory and the SQLite store, each in its own process and
-// against its own daemon, and prints the figures as markdown tables.
-// Usage: node bench/run-all.mjs
+// Runs every benchmark on the memory, SQLite, PostgreSQL and Redis stores, each in its own
+// process and against its own daemon, then both again on two cluster nodes sharing
+// PostgreSQL and Redis, and prints the figures as markdown tables.
+// Usage: node bench/run-all.mjs (BENCH_POSTGRES_URL, BENCH_REDIS_URL: see lib/daemon.mjs)
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { ROOT } from './lib/daemon.mjs';
 
-const STORES = ['memory', 'sqlite'];
+const STORES = ['memory', 'sqlite', 'postgres', 'redis'];
+/** Two nodes sharing Postgres (and Redis for the cluster), after the single-node runs. */
+const CLUSTER = { store: 'postgres', nodes: 2 };
 const RUN_TIMEOUT_MS = 180_000;
 
-function run(script, store) {
+function run(script, store, nodes = 1) {
   const args = [`bench/${script}.mjs`, '--store', store];
+  if (nodes > 1) args.push('--nodes', String(nodes));
   console.error(`$ node ${args.join(' ')}`);
   const out = execFileSync(process.execPath, args, {
     cwd: ROOT,
@@ -30,15 +34,23 @@ console.log(
     `Node ${process.version}; load average before the run ${load.join(' ')}\n`,
 );
 
-const ingest = STORES.map((store) => run('ingest', store));
-const latency = STORES.map((store) => run('latency', store));
+const ingest = [
+  ...STORES.map((store) => run('ingest', store)),
+  run('ingest', CLUSTER.store, CLUSTER.nodes),
+];
+const latency = [
+  ...STORES.map((store) => run('latency', store)),
+  run('latency', CLUSTER.store, CLUSTER.nodes),
+];
+const name = (r) => (r.nodes > 1 ? `${r.store} × ${r.nodes} nodes` : r.store);
 
 function table(headers, rows) {
   console.log(`| ${headers.join(' | ')} |`);
   console.log(`|${headers.map(() => '---').join('|')}|`);
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
 }
-const cpu = (r) => `${r.daemon_cores} / ${r.generator_cores} / ${r.other_cores}`;
+const cpu = (r) =>
+  `${r.daemon_cores} / ${r.generator_cores} / ${r.redis_cores} / ${r.postgres_cores} / ${r.other_cores}`;
 
 console.log('### Ingest: `POST /api/v1/notifications`, 202s per second\n');
 table(
@@ -52,12 +64,12 @@ table(
     'non-2xx',
     'errors',
     'daemon handler p99 ≤ ms',
-    'daemon loop delay max ms',
-    'CPU daemon / generator / other',
+    'daemon loop delay max ms ¹',
+    'CPU daemon / generator / redis / postgres / other',
     'server warnings',
   ],
   ingest.map((r) => [
-    r.store,
+    name(r),
     r.connections,
     r.accepted_per_s,
     r.latency_ms.p50,
@@ -66,7 +78,7 @@ table(
     r.non_2xx,
     r.errors + r.timeouts,
     r.daemon.handler_p99_le_ms,
-    r.daemon.eventloop_delay_max_ms,
+    (r.daemon_nodes ?? [r.daemon]).map((d) => d.eventloop_delay_max_ms).join(' + '),
     cpu(r),
     problems(r),
   ]),
@@ -86,14 +98,14 @@ table(
     'p99.9 ms',
     'max ms',
     '202 p99 ms',
-    'daemon loop delay max ms',
-    'daemon GC n / ms',
+    'daemon loop delay max ms ¹',
+    'daemon GC n / ms ¹',
     'generator loop delay max ms',
-    'CPU daemon / generator / other',
+    'CPU daemon / generator / redis / postgres / other',
     'server warnings',
   ],
   latency.map((r) => [
-    r.store,
+    name(r),
     r.users,
     r.achieved_rate,
     r.sent,
@@ -104,17 +116,22 @@ table(
     r.latency_ms.p999,
     r.latency_ms.max,
     r.http_202_ms.p99,
-    r.daemon.eventloop_delay_max_ms,
-    `${r.daemon.gc_count} / ${r.daemon.gc_ms}`,
+    (r.daemon_nodes ?? [r.daemon]).map((d) => d.eventloop_delay_max_ms).join(' + '),
+    (r.daemon_nodes ?? [r.daemon]).map((d) => `${d.gc_count} / ${d.gc_ms}`).join(' + '),
     r.generator_loop_delay_ms.max,
     cpu(r),
     problems(r),
   ]),
 );
 
+console.log(
+  '\n¹ With two nodes: node A + node B (in the latency run, A takes the sends and B holds the ' +
+    'sockets). CPU "daemon" is the sum over the nodes.',
+);
+
 for (const r of [...ingest, ...latency]) {
-  for (const line of r.server_problems) console.log(`\n${r.bench} ${r.store}: ${line}`);
+  for (const line of r.server_problems) console.log(`\n${r.bench} ${name(r)}: ${line}`);
   for (const line of r.sockets_closed_early ?? []) {
-    console.log(`\n${r.bench} ${r.store}: socket closed during the run: ${line}`);
+    console.log(`\n${r.bench} ${name(r)}: socket closed during the run: ${line}`);
   }
 }
