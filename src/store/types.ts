@@ -83,6 +83,11 @@ export interface FeedQuery {
   recipient_id: string;
   /** Only notifications with an id lower than this (the previous page's last id). */
   before?: string;
+  /**
+   * Only notifications with an id greater than this, and the page is then oldest first:
+   * what a client that last saw this id has missed (resume).
+   */
+  after?: string;
   limit: number;
   /** true: only read; false: only unread; absent: both. */
   read?: boolean;
@@ -110,7 +115,10 @@ export interface NotificationStore {
   insert(items: NewNotification[]): Promise<InsertOutcome[]>;
   /** One notification of one recipient, or null if absent, deleted, or someone else's. */
   get(tenantId: string, recipientId: string, id: string): Promise<NotificationRecord | null>;
-  /** One page of a recipient's feed, newest first; deleted notifications are never listed. */
+  /**
+   * One page of a recipient's feed, newest first (oldest first with `after`); deleted
+   * notifications are never listed.
+   */
   list(query: FeedQuery): Promise<FeedPage>;
   /** Marks these notifications read (if unread); resolves to the ids that changed. */
   markRead(tenantId: string, recipientId: string, ids: string[], at: number): Promise<string[]>;

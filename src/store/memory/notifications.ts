@@ -50,7 +50,11 @@ export class MemoryNotificationStore implements NotificationStore {
     const feed = this.feeds.get(feedKey(query.tenant_id, query.recipient_id));
     const items: NotificationRecord[] = [];
     let has_more = false;
-    for (const id of feed?.descending(query.before) ?? []) {
+    const order =
+      query.after === undefined
+        ? feed?.descending(query.before)
+        : feed?.ascendingAfter(query.after, query.before);
+    for (const id of order ?? []) {
       const n = this.byId.get(id)!;
       if (n.deleted_at !== null) continue;
       if (query.read !== undefined && (n.read_at !== null) !== query.read) continue;

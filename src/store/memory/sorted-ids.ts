@@ -21,6 +21,14 @@ export class SortedIds {
     for (let i = end - 1; i >= 0; i--) yield this.ids[i];
   }
 
+  /** Ids greater than `after` and lower than `before` (when given), lowest first. */
+  *ascendingAfter(after: string, before?: string): Generator<string> {
+    const end = before === undefined ? this.ids.length : this.lowerBound(before);
+    let i = this.lowerBound(after);
+    if (this.ids[i] === after) i++;
+    for (; i < end; i++) yield this.ids[i];
+  }
+
   /** Every id, lowest first. */
   ascending(): readonly string[] {
     return this.ids;

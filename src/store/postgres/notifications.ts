@@ -49,6 +49,10 @@ export class PostgresNotificationStore implements NotificationStore {
       params.push(query.before);
       where += ` AND id < $${params.length}`;
     }
+    if (query.after !== undefined) {
+      params.push(query.after);
+      where += ` AND id > $${params.length}`;
+    }
     if (query.read !== undefined) where += ` AND read_at IS ${query.read ? 'NOT NULL' : 'NULL'}`;
     if (query.category !== undefined) {
       params.push(query.category);
@@ -57,7 +61,7 @@ export class PostgresNotificationStore implements NotificationStore {
     params.push(query.limit + 1);
     const { rows } = await this.h.query<NotificationRow>(
       `SELECT ${NOTIFICATION_COLUMNS} FROM ${this.n} WHERE ${where}
-       ORDER BY id DESC LIMIT $${params.length}`,
+       ORDER BY id ${query.after === undefined ? 'DESC' : 'ASC'} LIMIT $${params.length}`,
       params,
     );
     return { items: rows.slice(0, query.limit), has_more: rows.length > query.limit };

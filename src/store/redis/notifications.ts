@@ -42,8 +42,11 @@ export class RedisNotificationStore implements NotificationStore {
   list(query: FeedQuery): Promise<FeedPage> {
     const index = this.h.names.feed(query.tenant_id, query.recipient_id, query);
     const upper = query.before === undefined ? '+' : `(${query.before}`;
+    const lower = query.after === undefined ? '-' : `(${query.after}`;
+    const order = query.after === undefined ? 'desc' : 'asc';
     return this.h.run(async () => {
-      const rows = (await this.h.script(LIST_FEED, [index, upper, query.limit + 1])) as FlatHash[];
+      const args = [index, upper, query.limit + 1, lower, order];
+      const rows = (await this.h.script(LIST_FEED, args)) as FlatHash[];
       return {
         items: rows.slice(0, query.limit).map((row) => toNotification(hashOf(row))),
         has_more: rows.length > query.limit,

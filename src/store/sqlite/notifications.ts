@@ -90,13 +90,17 @@ export class SqliteNotificationStore implements NotificationStore {
         where += ' AND id < ?';
         params.push(query.before);
       }
+      if (query.after !== undefined) {
+        where += ' AND id > ?';
+        params.push(query.after);
+      }
       if (query.read !== undefined) where += ` AND read_at IS ${query.read ? 'NOT NULL' : 'NULL'}`;
       if (query.category !== undefined) {
         where += ' AND category = ?';
         params.push(query.category);
       }
       params.push(query.limit + 1);
-      const rows = this.feedQuery(where).all(...params);
+      const rows = this.feedQuery(where, query.after === undefined ? 'DESC' : 'ASC').all(...params);
       const has_more = rows.length > query.limit;
       return { items: rows.slice(0, query.limit).map(toNotification), has_more };
     });
@@ -142,13 +146,12 @@ export class SqliteNotificationStore implements NotificationStore {
   }
 
   /** One prepared statement per combination of filters, made on first use. */
-  private feedQuery(where: string): Statement<Param[], NotificationRow> {
-    let stmt = this.feedQueries.get(where);
+  private feedQuery(where: string, order: 'ASC' | 'DESC'): Statement<Param[], NotificationRow> {
+    const sql = `SELECT * FROM notifications WHERE ${where} ORDER BY id ${order} LIMIT ?`;
+    let stmt = this.feedQueries.get(sql);
     if (!stmt) {
-      stmt = this.h.db.prepare<Param[], NotificationRow>(
-        `SELECT * FROM notifications WHERE ${where} ORDER BY id DESC LIMIT ?`,
-      );
-      this.feedQueries.set(where, stmt);
+      stmt = this.h.db.prepare<Param[], NotificationRow>(sql);
+      this.feedQueries.set(sql, stmt);
     }
     return stmt;
   }

@@ -62,6 +62,29 @@ export function feedContract(t: Test, make: MakeStore): void {
     t.same(past, { items: [], has_more: false });
   });
 
+  t.test('list with after pages oldest first from just after an id (resume)', async (t) => {
+    const f = new Fixture();
+    const store = await storeFor(t, make);
+    const seeded = await seedFeed(f, store, 6);
+    await seedFeed(f, store, 2, { recipient_id: 'bob' });
+    const list = (q: object) => store.notifications.list({ ...alice, limit: 3, ...q });
+    const first = await list({ after: seeded[1]!.id });
+    t.same(ids(first.items), ids(seeded.slice(2, 5)), 'oldest first, after excluded');
+    t.equal(first.has_more, true);
+    const rest = await list({ after: first.items[2]!.id });
+    t.same(ids(rest.items), [seeded[5]!.id]);
+    t.equal(rest.has_more, false);
+    t.same(ids((await list({ after: seeded[5]!.id })).items), [], 'nothing after the newest');
+    const unknown = f.ids('ntf'); // later than everything: nothing is after it
+    t.same(ids((await list({ after: unknown })).items), []);
+    const between = await list({ after: seeded[0]!.id, before: seeded[3]!.id, limit: 10 });
+    t.same(ids(between.items), ids(seeded.slice(1, 3)), 'with before: a range');
+    await store.notifications.remove('t1', 'alice', seeded[3]!.id, f.clock.now());
+    await store.notifications.markRead('t1', 'alice', [seeded[4]!.id], f.clock.now());
+    const unread = await list({ after: seeded[2]!.id, read: false });
+    t.same(ids(unread.items), [seeded[5]!.id], 'filters and removals apply');
+  });
+
   t.test('list orders by id even when inserted out of order', async (t) => {
     const f = new Fixture();
     const store = await storeFor(t, make);

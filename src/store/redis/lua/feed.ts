@@ -2,12 +2,18 @@ import { LuaScript } from '../script.js';
 import { LUA_FEED } from './fragments.js';
 
 /**
- * One page of a feed index, newest first. ARGV: index key, upper bound (`+`, or `(id` for
- * ids below it), count. Replies the notifications' hashes, flat. A script, so the page is one
- * consistent snapshot in one round trip.
+ * One page of a feed index. ARGV: index key, upper bound (`+`, or `(id` for ids below it),
+ * count, lower bound (`-`, or `(id` for ids above it), order (`desc`: newest first; `asc`:
+ * oldest first, for resuming after an id). Replies the notifications' hashes, flat. A
+ * script, so the page is one consistent snapshot in one round trip.
  */
 export const LIST_FEED = new LuaScript(`
-local ids = redis.call('ZRANGE', ARGV[2], ARGV[3], '-', 'BYLEX', 'REV', 'LIMIT', 0, ARGV[4])
+local ids
+if ARGV[6] == 'asc' then
+  ids = redis.call('ZRANGE', ARGV[2], ARGV[5], ARGV[3], 'BYLEX', 'LIMIT', 0, ARGV[4])
+else
+  ids = redis.call('ZRANGE', ARGV[2], ARGV[3], ARGV[5], 'BYLEX', 'REV', 'LIMIT', 0, ARGV[4])
+end
 local out = {}
 for i, id in ipairs(ids) do out[i] = redis.call('HGETALL', k('ntf', id)) end
 return out
