@@ -310,6 +310,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'Sent to sockets in the shutdown frame: when clients should reconnect.',
   },
   {
+    path: 'realtime.sse_heartbeat_s',
+    type: 'integer',
+    default: 15,
+    min: 1,
+    max: 300,
+    doc: 'Server-Sent Events streams get a comment line this often, so that proxies do not close them as idle.',
+  },
+  {
     path: 'log.level',
     type: 'enum',
     values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
@@ -407,6 +415,7 @@ export interface Config {
     auth_timeout_ms: number;
     max_backpressure_bytes: number;
     reconnect_after_s: number;
+    sse_heartbeat_s: number;
   };
   log: {
     level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';

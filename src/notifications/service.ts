@@ -131,6 +131,24 @@ export class NotificationService {
     };
   }
 
+  /**
+   * What a user who last saw `afterId` has missed, oldest first, up to `limit`; `has_more`
+   * when there is more than that (the rest is in the feed).
+   */
+  async missed(
+    user: UserPrincipal,
+    afterId: string,
+    limit: number,
+  ): Promise<{ data: NotificationView[]; has_more: boolean }> {
+    const page = await this.deps.store.notifications.list({
+      tenant_id: user.tenant_id,
+      recipient_id: user.user_id,
+      after: afterId,
+      limit,
+    });
+    return { data: page.items.map(toView), has_more: page.has_more };
+  }
+
   async get(user: UserPrincipal, id: string): Promise<NotificationView> {
     const record = await this.deps.store.notifications.get(user.tenant_id, user.user_id, id);
     if (!record) throw new NotifydError('NOTIFICATION_NOT_FOUND', undefined, { id });

@@ -20,6 +20,7 @@ import { Cors } from './cors.js';
 import { Metrics } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
 import { RealtimeGateway } from './realtime/gateway.js';
+import { SseHub } from './realtime/sse.js';
 import type { AnyRoute } from './route.js';
 import { mountRoutes } from './router.js';
 import { clusterRoutes } from './routes/cluster.js';
@@ -83,8 +84,18 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
         logger,
       })
     : null;
+  const cors = new Cors(config.server.cors_origins);
+  const sse = new SseHub({
+    jwt,
+    metrics,
+    logger,
+    ids,
+    cors,
+    heartbeatMs: config.realtime.sse_heartbeat_s * 1000,
+  });
   const gateway = new RealtimeGateway({
     ...(cluster ? { onSessionChange: cluster.sessionChanged.bind(cluster) } : {}),
+    sse,
     jwt,
     metrics,
     logger,
@@ -127,9 +138,9 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   openapi = JSON.stringify(buildOpenApi(routes, VERSION));
 
   const app = uWS.App();
-  const cors = new Cors(config.server.cors_origins);
   cors.mount(app);
   gateway.mount(app, '/api/v1/ws', notifications, lifecycle);
+  sse.mount(app, '/api/v1/sse', notifications, lifecycle);
   mountRoutes(app, routes, {
     keys,
     jwt,
@@ -178,6 +189,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
         );
       }
       gateway.closeAll(config.realtime.reconnect_after_s);
+      sse.closeAll(config.realtime.reconnect_after_s);
       await cluster?.close();
     },
   };

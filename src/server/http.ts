@@ -87,7 +87,8 @@ export function readBody(
 }
 
 const STATUS_LINES = new Map<number, string>();
-function statusLine(status: number): string {
+/** `404 Not Found` for 404: the status line uWS writes. */
+export function statusLine(status: number): string {
   let line = STATUS_LINES.get(status);
   if (!line) {
     line = `${status} ${STATUS_CODES[status] ?? ''}`.trim();

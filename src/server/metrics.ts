@@ -27,6 +27,12 @@ export class Metrics {
     help: 'Open WebSocket sessions.',
     registers: [this.registry],
   });
+  readonly sseStreams = new Gauge({
+    name: 'notifyd_sse_streams',
+    help: 'Open Server-Sent Events streams.',
+    registers: [this.registry],
+  });
+
   readonly wsMessagesOut = new Counter({
     name: 'notifyd_ws_messages_sent_total',
     help: 'Messages published to user streams, by type.',

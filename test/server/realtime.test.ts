@@ -161,3 +161,37 @@ t.test('frames queued behind a refused query token do not run', async (t) => {
   t.equal((await c.closed).code, 4001);
   t.notOk(c.frames.some((f) => f.type === 'pong'));
 });
+
+t.test('a session that gives the last id it saw gets what it missed first', async (t) => {
+  const s = await startServer(t);
+  const ids: string[] = [];
+  for (const title of ['a', 'b', 'c']) {
+    ids.push(
+      (await s.api('POST', '/api/v1/notifications', send('wes', title))).body.notification_id,
+    );
+  }
+  const token = await userToken('wes');
+  const byQuery = await connect(t, `${s.wsUrl}?token=${token}&last_id=${ids[0]}`);
+  await byQuery.next('authenticated');
+  t.equal((await byQuery.next('notification')).data.id, ids[1], 'oldest first');
+  t.equal((await byQuery.next('notification')).data.id, ids[2]);
+  t.same((await byQuery.next('resumed')).data, { count: 2, has_more: false });
+
+  const byFrame = await connect(t, s.wsUrl);
+  byFrame.send({ type: 'authenticate', token, last_id: ids[2] });
+  await byFrame.next('authenticated');
+  t.same((await byFrame.next('resumed')).data, { count: 0, has_more: false }, 'nothing after');
+  t.notOk(byFrame.frames.some((f) => f.type === 'notification'));
+});
+
+t.test('more missed than a resume sends: has_more says to page the feed', async (t) => {
+  const s = await startServer(t);
+  const first = await s.api('POST', '/api/v1/notifications', send('xan', 'first'));
+  for (let i = 0; i < 501; i++) await s.api('POST', '/api/v1/notifications', send('xan', `n${i}`));
+  const c = await connect(
+    t,
+    `${s.wsUrl}?token=${await userToken('xan')}&last_id=${first.body.notification_id}`,
+  );
+  t.same((await c.next('resumed', 10_000)).data, { count: 500, has_more: true });
+  t.equal(c.frames.filter((f) => f.type === 'notification').length, 500);
+});

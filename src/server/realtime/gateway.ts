@@ -8,7 +8,9 @@ import type { NotificationService } from '../../notifications/service.js';
 import type { UserChannel, UserMessage } from '../../notifications/user-channel.js';
 import type { Metrics } from '../metrics.js';
 import { compileValidator } from '../validate.js';
-import { CLOSE, ClientFrame, idsOf } from './protocol.js';
+import { CLOSE, ClientFrame, idsOf, RESUME_LIMIT } from './protocol.js';
+import type { SseHub } from './sse.js';
+import { channelAllowed, channelTopic, tenantTopic, topicOf } from './topics.js';
 
 /** What uWS keeps for each socket. */
 interface Session {
@@ -16,6 +18,8 @@ interface Session {
   user: UserPrincipal | null;
   /** The `?token=` given at upgrade, checked once the socket is open. */
   token: string | null;
+  /** The `?last_id=` given at upgrade: the session resumes after it. */
+  lastId: string | null;
   /**
    * While that token is being checked, frames wait on this so that they run after it, in
    * the order they came; null once the session is settled.
@@ -34,21 +38,17 @@ export interface GatewayOptions {
   idleTimeoutS: number;
   authTimeoutMs: number;
   maxBackpressureBytes: number;
+  /** Event streams that get the same messages (SSE). */
+  sse?: SseHub;
   /** Hears a user's session being admitted (+1) or closing (-1): cluster presence. */
   onSessionChange?: (tenantId: string, userId: string, delta: 1 | -1) => void;
 }
 
-// uWS topics: one per user, one per tenant (broadcasts), one per named channel of a tenant.
-const topicOf = (tenantId: string, userId: string) => `u:${tenantId}:${userId}`;
-const tenantTopic = (tenantId: string) => `t:${tenantId}`;
-const channelTopic = (tenantId: string, channel: string) => `c:${tenantId}:${channel}`;
-
-/** Whether the token's `channels` claim lets its user subscribe to `channel`. */
-export function channelAllowed(allowed: readonly string[], channel: string): boolean {
-  return allowed.some((a) =>
-    a.endsWith('*') ? channel.startsWith(a.slice(0, -1)) : a === channel,
-  );
+/** A `last_id` worth resuming after, or null. */
+function validLastId(value: string | null): string | null {
+  return value && value.length <= 64 ? value : null;
 }
+
 const parseFrame = compileValidator(ClientFrame, 'body');
 
 /**
@@ -76,6 +76,7 @@ export class RealtimeGateway implements UserChannel {
 
   private publishTopic(topic: string, message: UserMessage): void {
     if (!this.app) return;
+    this.opts.sse?.publish(topic, message);
     // Most recipients are offline: skip serialising for nobody.
     if (this.app.numSubscribers(topic) === 0) return;
     if (this.app.publish(topic, JSON.stringify(message))) {
@@ -83,14 +84,15 @@ export class RealtimeGateway implements UserChannel {
     }
   }
 
-  /** Open sessions now. */
+  /** Open sessions now, WebSocket and SSE. */
   get size(): number {
-    return this.sessions.size;
+    return this.sessions.size + (this.opts.sse?.size ?? 0);
   }
 
-  /** Open, authenticated sessions of one user on this node. */
+  /** Open, authenticated sessions (WebSocket and SSE) of one user on this node. */
   sessionsOf(tenantId: string, userId: string): number {
-    return this.app?.numSubscribers(topicOf(tenantId, userId)) ?? 0;
+    const topic = topicOf(tenantId, userId);
+    return (this.app?.numSubscribers(topic) ?? 0) + (this.opts.sse?.count(topic) ?? 0);
   }
 
   /** Tells every session the server is going away, then closes it. */
@@ -133,10 +135,12 @@ export class RealtimeGateway implements UserChannel {
         // The upgrade is answered at once and the token is checked when the socket is open:
         // answering an upgrade after an await dropped about one socket in a few hundred
         // (close 1006 right after the 101) when many connect together.
+        const query = new URLSearchParams(req.getQuery() ?? '');
         const session: Session = {
           id: opts.ids('ses'),
           user: null,
-          token: new URLSearchParams(req.getQuery() ?? '').get('token'),
+          token: query.get('token'),
+          lastId: validLastId(query.get('last_id')),
           pending: null,
           authTimer: null,
           closed: false,
@@ -154,7 +158,8 @@ export class RealtimeGateway implements UserChannel {
         this.sessions.add(ws);
         opts.metrics.wsConnections.inc();
         if (session.token) {
-          session.pending = this.authenticate(ws, session, session.token).finally(() => {
+          session.pending = this.authenticate(ws, session, session.token, session.lastId);
+          session.pending = session.pending.finally(() => {
             session.pending = null;
           });
           session.token = null;
@@ -207,7 +212,7 @@ export class RealtimeGateway implements UserChannel {
   ): Promise<void> {
     if (frame.type === 'authenticate') {
       if (session.user) throw new NotifydError('VALIDATION_ERROR', 'Already authenticated.');
-      return this.authenticate(ws, session, frame.token);
+      return this.authenticate(ws, session, frame.token, frame.last_id ?? session.lastId);
     }
     const user = session.user;
     if (!user)
@@ -238,11 +243,45 @@ export class RealtimeGateway implements UserChannel {
   }
 
   /** Admits the session with this token's user, or refuses it and closes the socket. */
-  private async authenticate(ws: WebSocket<Session>, session: Session, token: string) {
+  private async authenticate(
+    ws: WebSocket<Session>,
+    session: Session,
+    token: string,
+    lastId: string | null,
+  ) {
+    let user: UserPrincipal;
     try {
-      this.admit(ws, session, await this.opts.jwt.verify(token));
+      user = await this.opts.jwt.verify(token);
     } catch (err) {
-      this.refuse(ws, session, toNotifydError(err));
+      return this.refuse(ws, session, toNotifydError(err));
+    }
+    this.admit(ws, session, user);
+    if (lastId) await this.resume(ws, session, user, lastId);
+  }
+
+  /**
+   * Sends what the user missed after `lastId`, oldest first, then `resumed`. The session is
+   * already subscribed, so nothing published meanwhile is lost; a notification may then come
+   * twice (live and replayed), recognisable by its id.
+   */
+  private async resume(
+    ws: WebSocket<Session>,
+    session: Session,
+    user: UserPrincipal,
+    lastId: string,
+  ) {
+    try {
+      const missed = await this.service!.missed(user, lastId, RESUME_LIMIT);
+      if (session.closed) return;
+      ws.cork(() => {
+        for (const data of missed.data) this.send(ws, session, { type: 'notification', data });
+        this.send(ws, session, {
+          type: 'resumed',
+          data: { count: missed.data.length, has_more: missed.has_more },
+        });
+      });
+    } catch (err) {
+      this.sendError(ws, session, toNotifydError(err));
     }
   }
 

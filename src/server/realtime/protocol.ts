@@ -7,13 +7,24 @@ const Ids = {
   ),
 };
 
+/** A notification id as a resume point. */
+export const LastId = Type.String({ minLength: 1, maxLength: 64 });
+
+/** How many missed notifications a resuming session is sent before it is told to page the feed. */
+export const RESUME_LIMIT = 500;
+
 /** A named channel of a tenant: letters, digits and `_ . : -`. */
 export const CHANNEL_PATTERN = '^[A-Za-z0-9_.:-]{1,128}$';
 const Channel = Type.String({ pattern: CHANNEL_PATTERN });
 
 /** Frames a client may send. `id` is echoed in a direct reply, for correlation. */
 export const ClientFrame = Type.Union([
-  Type.Object({ type: Type.Literal('authenticate'), token: Type.String({ minLength: 1 }) }),
+  Type.Object({
+    type: Type.Literal('authenticate'),
+    token: Type.String({ minLength: 1 }),
+    /** The last notification id the client saw: what came after it is sent first. */
+    last_id: Type.Optional(LastId),
+  }),
   Type.Object({ type: Type.Literal('ping'), id: Type.Optional(Type.String({ maxLength: 64 })) }),
   Type.Object({ type: Type.Literal('ack'), ...Ids }),
   Type.Object({ type: Type.Literal('mark_read'), ...Ids }),

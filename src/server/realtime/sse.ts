@@ -1,0 +1,236 @@
+import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
+import type { JwtVerifier } from '../../auth/jwt.js';
+import type { UserPrincipal } from '../../auth/principal.js';
+import { errorEnvelope, NotifydError, toNotifydError } from '../../core/errors.js';
+import type { IdGenerator } from '../../core/ids.js';
+import type { Logger } from '../../core/logger.js';
+import type { NotificationService } from '../../notifications/service.js';
+import type { UserMessage } from '../../notifications/user-channel.js';
+import type { Cors } from '../cors.js';
+import { statusLine } from '../http.js';
+import type { Metrics } from '../metrics.js';
+import { CHANNEL_PATTERN, RESUME_LIMIT } from './protocol.js';
+import { channelAllowed, channelTopic, tenantTopic, topicOf } from './topics.js';
+
+/** One open event stream. */
+interface Stream {
+  res: HttpResponse;
+  user: UserPrincipal;
+  topics: string[];
+  /** A write did not fit in the socket's buffer; the next one while so closes the stream. */
+  congested: boolean;
+  closed: boolean;
+}
+
+export interface SseOptions {
+  jwt: JwtVerifier;
+  metrics: Metrics;
+  logger: Logger;
+  ids: IdGenerator;
+  cors: Cors;
+  /** Comment lines this often keep proxies from closing an idle stream. */
+  heartbeatMs: number;
+}
+
+const CHANNEL_RE = new RegExp(CHANNEL_PATTERN);
+
+/** One event in the text/event-stream format; only notifications carry an `id:`. */
+function frame(message: UserMessage): string {
+  const id = message.type === 'notification' ? `id: ${message.data.id}\n` : '';
+  return `${id}event: ${message.type}\ndata: ${JSON.stringify(message.data)}\n\n`;
+}
+
+/**
+ * Server-Sent Events at `/api/v1/sse`, for clients behind proxies that block WebSockets:
+ * the same messages as the WebSocket, one event per message, receive only. Notification
+ * events carry their id, so a reconnecting EventSource sends it back as Last-Event-ID and
+ * gets what it missed first.
+ */
+export class SseHub {
+  private readonly byTopic = new Map<string, Set<Stream>>();
+  private readonly streams = new Set<Stream>();
+  private heartbeat: NodeJS.Timeout | null = null;
+
+  constructor(private readonly opts: SseOptions) {}
+
+  /** Open streams now. */
+  get size(): number {
+    return this.streams.size;
+  }
+
+  /** How many streams listen to `topic`. */
+  count(topic: string): number {
+    return this.byTopic.get(topic)?.size ?? 0;
+  }
+
+  publish(topic: string, message: UserMessage): void {
+    const streams = this.byTopic.get(topic);
+    if (!streams || streams.size === 0) return;
+    const text = frame(message);
+    for (const stream of streams) this.write(stream, text);
+  }
+
+  mount(
+    app: TemplatedApp,
+    path: string,
+    service: NotificationService,
+    lifecycle: { draining: boolean },
+  ): void {
+    app.get(path, (res, req) => this.open(res, req, service, lifecycle));
+    this.heartbeat = setInterval(() => {
+      for (const stream of this.streams) this.write(stream, ': ping\n\n');
+    }, this.opts.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  /** Sends every stream a shutdown event, then ends it. */
+  closeAll(reconnectAfterS: number): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    const text = `event: shutdown\ndata: ${JSON.stringify({ reconnect_after_seconds: reconnectAfterS })}\n\n`;
+    for (const stream of [...this.streams]) {
+      stream.res.cork(() => {
+        stream.res.write(text);
+        stream.res.end();
+      });
+      this.forget(stream);
+    }
+  }
+
+  private open(
+    res: HttpResponse,
+    req: HttpRequest,
+    service: NotificationService,
+    lifecycle: { draining: boolean },
+  ): void {
+    // Everything from the request is read now: uWS frees it when this handler returns.
+    const query = new URLSearchParams(req.getQuery() ?? '');
+    const bearer = /^Bearer\s+(.+)$/i.exec(req.getHeader('authorization'))?.[1];
+    const token = query.get('token') ?? bearer ?? '';
+    const lastId = req.getHeader('last-event-id') || query.get('last_id') || '';
+    const channels = (query.get('channels') ?? '').split(',').filter(Boolean);
+    const cors = this.opts.cors.headers(req.getHeader('origin') || undefined);
+    let aborted = false;
+    let stream: Stream | null = null;
+    res.onAborted(() => {
+      aborted = true;
+      if (stream) this.forget(stream);
+    });
+    const fail = (err: NotifydError) => {
+      if (aborted) return;
+      res.cork(() => {
+        res.writeStatus(statusLine(err.status));
+        for (const [k, v] of Object.entries(cors)) res.writeHeader(k, v);
+        if (err.status === 503) res.writeHeader('retry-after', '5');
+        res.writeHeader('content-type', 'application/json');
+        res.end(JSON.stringify(errorEnvelope(err, this.opts.ids('req'))));
+      });
+    };
+    const refusal = lifecycle.draining
+      ? new NotifydError('SHUTTING_DOWN')
+      : token
+        ? null
+        : new NotifydError('AUTH_FAILED', 'A token is required.');
+    if (refusal) {
+      fail(refusal);
+      return;
+    }
+    this.opts.jwt
+      .verify(token)
+      .then(async (user) => {
+        const bad = channels.find((c) => !CHANNEL_RE.test(c));
+        if (bad !== undefined) {
+          throw new NotifydError('VALIDATION_ERROR', 'Not a channel name.', { channel: bad });
+        }
+        const refused = channels.find((c) => !channelAllowed(user.channels, c));
+        if (refused !== undefined) {
+          throw new NotifydError('CHANNEL_FORBIDDEN', undefined, { channel: refused });
+        }
+        if (aborted) return;
+        stream = {
+          res,
+          user,
+          topics: [
+            topicOf(user.tenant_id, user.user_id),
+            tenantTopic(user.tenant_id),
+            ...channels.map((c) => channelTopic(user.tenant_id, c)),
+          ],
+          congested: false,
+          closed: false,
+        };
+        this.start(stream, cors, channels);
+        if (lastId && lastId.length <= 64) await this.resume(stream, service, lastId);
+      })
+      .catch((err: unknown) => fail(toNotifydError(err)));
+  }
+
+  private start(stream: Stream, cors: Record<string, string>, channels: string[]): void {
+    const { res, user } = stream;
+    res.cork(() => {
+      res.writeStatus('200 OK');
+      res.writeHeader('content-type', 'text/event-stream; charset=utf-8');
+      res.writeHeader('cache-control', 'no-cache, no-transform');
+      // Tells nginx not to buffer the stream.
+      res.writeHeader('x-accel-buffering', 'no');
+      for (const [k, v] of Object.entries(cors)) res.writeHeader(k, v);
+      res.write('retry: 3000\n\n');
+      res.write(
+        `event: authenticated\ndata: ${JSON.stringify({
+          user_id: user.user_id,
+          tenant_id: user.tenant_id,
+          channels,
+        })}\n\n`,
+      );
+    });
+    res.onWritable(() => {
+      stream.congested = false;
+      return true;
+    });
+    this.streams.add(stream);
+    for (const topic of stream.topics) {
+      const set = this.byTopic.get(topic) ?? new Set<Stream>();
+      set.add(stream);
+      this.byTopic.set(topic, set);
+    }
+    this.opts.metrics.sseStreams.inc();
+  }
+
+  /** What was missed after `lastId`, then `resumed`; an error event if the store cannot say. */
+  private async resume(stream: Stream, service: NotificationService, lastId: string) {
+    let text = '';
+    try {
+      const missed = await service.missed(stream.user, lastId, RESUME_LIMIT);
+      for (const data of missed.data) text += frame({ type: 'notification', data });
+      const resumed = { count: missed.data.length, has_more: missed.has_more };
+      text += `event: resumed\ndata: ${JSON.stringify(resumed)}\n\n`;
+    } catch (err) {
+      const { code, message } = toNotifydError(err);
+      text = `event: error\ndata: ${JSON.stringify({ code, message })}\n\n`;
+    }
+    this.write(stream, text);
+  }
+
+  /** Writes, or ends a stream whose client does not keep up: it resumes with Last-Event-ID. */
+  private write(stream: Stream, text: string): void {
+    if (stream.closed) return;
+    if (stream.congested) {
+      stream.res.cork(() => stream.res.end());
+      this.forget(stream);
+      return;
+    }
+    stream.res.cork(() => {
+      if (!stream.res.write(text)) stream.congested = true;
+    });
+  }
+
+  private forget(stream: Stream): void {
+    if (stream.closed) return;
+    stream.closed = true;
+    this.streams.delete(stream);
+    for (const topic of stream.topics) {
+      const set = this.byTopic.get(topic);
+      set?.delete(stream);
+      if (set?.size === 0) this.byTopic.delete(topic);
+    }
+    this.opts.metrics.sseStreams.dec();
+  }
+}
