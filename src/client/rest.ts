@@ -7,6 +7,8 @@ export interface ClientOptions {
   key?: string;
   /** Milliseconds before a request is abandoned. */
   timeoutMs?: number;
+  /** The fetch to use (default the global one): for tests, or a runtime without it. */
+  fetch?: typeof fetch;
 }
 
 /** An error answer from the server, or no answer at all (`code` NETWORK_ERROR). */
@@ -68,9 +70,11 @@ export class NotifydClient {
   }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    // Called detached from `options`: a browser's fetch throws when `this` is not the window.
+    const fetchFn = this.options.fetch ?? globalThis.fetch;
     let res: Response;
     try {
-      res = await fetch(`${this.base}${path}`, {
+      res = await fetchFn(`${this.base}${path}`, {
         method,
         headers: {
           ...(this.options.key ? { authorization: `Bearer ${this.options.key}` } : {}),

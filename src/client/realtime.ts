@@ -1,0 +1,404 @@
+import { backoffDelay, DEFAULT_RECONNECT, type ReconnectOptions } from './backoff.js';
+import { ChannelSet, validChannel } from './channels.js';
+import { type Deferred, deferred } from './deferred.js';
+import { Emitter } from './emitter.js';
+import { RealtimeError } from './errors.js';
+import { FeedApi } from './feed.js';
+import { NotificationFlow } from './notification-flow.js';
+import type { ClientEvents, ClientStatus, CreateClientOptions, StatusChange } from './options.js';
+import { SeenWindow } from './seen-window.js';
+import type {
+  FeedPage,
+  FeedQuery,
+  Notification,
+  ReadAllResult,
+  ServerFrame,
+  UnreadSummary,
+} from './types.js';
+import { realtimeUrl, type WebSocketConstructor, type WebSocketLike } from './websocket.js';
+
+/** The most ids one frame may name (the server's limit). */
+const MAX_IDS_PER_FRAME = 500;
+
+/**
+ * A notifyd end-user client: one WebSocket session that reconnects by itself, resumes
+ * from the last notification it saw, and the user's feed over REST.
+ */
+export class NotifydRealtimeClient {
+  private readonly events = new Emitter<ClientEvents>();
+  private readonly WebSocketCtor: WebSocketConstructor;
+  private readonly reconnect: ReconnectOptions;
+  private readonly rest: FeedApi;
+  private readonly flow: NotificationFlow;
+  private readonly liveSeen: SeenWindow;
+  private readonly channels = new ChannelSet();
+  private readonly pings = new Map<string, Deferred<void>>();
+  /** Actions asked for while no session is open, sent once one is. */
+  private outbox: string[] = [];
+  private currentStatus: ClientStatus = 'idle';
+  private socket: WebSocketLike | null = null;
+  /** Bumped by close(): an attempt begun before it must not open a socket after it. */
+  private generation = 0;
+  private attempt = 0;
+  private authFailures = 0;
+  /** The current session's token was refused (an AUTH_FAILED frame came). */
+  private refused = false;
+  /** The next attempt asks the token provider again. */
+  private needFreshToken = false;
+  private cachedToken: string | null = null;
+  private shutdownDelayMs: number | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private ready: Deferred<void> = deferred();
+  /** The last id sent with the current session: where a catch-up over REST starts. */
+  private resumedFrom: string | null = null;
+  private pingSeq = 0;
+
+  constructor(private readonly options: CreateClientOptions) {
+    const ctor =
+      options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    if (!ctor) {
+      throw new TypeError(
+        "No WebSocket here: pass createClient({ WebSocket }) (in Node 20: import WebSocket from 'ws').",
+      );
+    }
+    this.WebSocketCtor = ctor;
+    realtimeUrl(options.url); // a malformed URL throws here rather than on every attempt
+    this.reconnect = { ...DEFAULT_RECONNECT, ...options.reconnect };
+    this.rest = new FeedApi(options.url, (fresh) => this.token(fresh), options.fetch);
+    const window = options.dedupeWindow ?? 1000;
+    this.flow = new NotificationFlow(window, options.lastId ?? null, (n) =>
+      this.events.emit('notification', n),
+    );
+    this.liveSeen = new SeenWindow(window);
+    // Nobody need await connect(): a rejection of it must not be reported as unhandled.
+    this.ready.promise.catch(() => {});
+  }
+
+  /** Where the connection is. */
+  get status(): ClientStatus {
+    return this.currentStatus;
+  }
+
+  /** The greatest notification id seen: keep it to resume a later client from there. */
+  get lastId(): string | null {
+    return this.flow.lastId;
+  }
+
+  /** Listens to `event`; returns a function that stops listening. */
+  on<K extends keyof ClientEvents>(
+    event: K,
+    listener: (value: ClientEvents[K]) => void,
+  ): () => void {
+    return this.events.on(event, listener);
+  }
+
+  /**
+   * Opens the session, and keeps it open until close(). Resolves when the server has
+   * accepted the token; rejects if the client closes first (close(), or tokens refused).
+   */
+  connect(): Promise<void> {
+    if (this.currentStatus === 'idle' || this.currentStatus === 'closed') {
+      if (this.currentStatus === 'closed') {
+        this.ready = deferred();
+        this.ready.promise.catch(() => {});
+      }
+      this.attempt = 0;
+      this.authFailures = 0;
+      this.setStatus({ status: 'connecting' });
+      void this.open();
+    }
+    return this.ready.promise;
+  }
+
+  /** Closes the session and stops reconnecting; ends every `notifications()` loop. */
+  close(): void {
+    if (this.currentStatus === 'closed') return;
+    this.finish();
+  }
+
+  /**
+   * Every notification from now on, each once, in a `for await` loop that ends on close().
+   * Each call is a separate consumer with its own queue.
+   */
+  notifications(): AsyncIterableIterator<Notification, undefined> {
+    return this.flow.stream(this.currentStatus === 'closed');
+  }
+
+  /** Marks notifications read; every session of the user hears `read_status_updated`. */
+  markRead(ids: string | readonly string[]): void {
+    this.sendIds('mark_read', ids);
+  }
+
+  /** Acknowledges the in-app delivery of notifications (shown to the user). */
+  ack(ids: string | readonly string[]): void {
+    this.sendIds('ack', ids);
+  }
+
+  /** Subscribes to a named channel, now and on every later session, until unsubscribe(). */
+  subscribe(channel: string): Promise<void> {
+    if (!validChannel(channel)) {
+      return Promise.reject(new TypeError(`not a channel name: ${JSON.stringify(channel)}`));
+    }
+    const confirmed = this.channels.add(channel);
+    if (this.isOpen()) this.send({ type: 'subscribe', channel });
+    return confirmed;
+  }
+
+  /** Leaves a named channel; resolves when the server confirms (at once if not connected). */
+  unsubscribe(channel: string): Promise<void> {
+    const open = this.isOpen();
+    const done = this.channels.remove(channel, open);
+    if (open) this.send({ type: 'unsubscribe', channel });
+    return done;
+  }
+
+  /** Resolves when the server answers; rejects when not connected or after `timeoutMs`. */
+  ping(timeoutMs = 10_000): Promise<void> {
+    if (!this.isOpen()) {
+      return Promise.reject(new RealtimeError('NOT_CONNECTED', 'no open session to ping'));
+    }
+    const id = `p${++this.pingSeq}`;
+    const d = deferred();
+    this.pings.set(id, d);
+    const timer = setTimeout(() => {
+      this.pings.delete(id);
+      d.reject(new RealtimeError('PING_TIMEOUT', `no pong in ${timeoutMs} ms`));
+    }, timeoutMs);
+    this.send({ type: 'ping', id });
+    return d.promise.finally(() => clearTimeout(timer));
+  }
+
+  /** One page of the user's feed, newest first. */
+  feed(query?: FeedQuery): Promise<FeedPage> {
+    return this.rest.feed(query);
+  }
+
+  unreadCount(): Promise<UnreadSummary> {
+    return this.rest.unreadCount();
+  }
+
+  /** Marks every notification read, or every one of `category`. */
+  markAllRead(category?: string): Promise<ReadAllResult> {
+    return this.rest.markAllRead(category);
+  }
+
+  /** Deletes a notification from the user's feed. */
+  remove(id: string): Promise<void> {
+    return this.rest.remove(id);
+  }
+
+  private async token(fresh: boolean): Promise<string> {
+    const source = this.options.token;
+    if (typeof source === 'string') return source;
+    if (fresh || this.cachedToken === null) this.cachedToken = await source();
+    return this.cachedToken;
+  }
+
+  private async open(): Promise<void> {
+    const generation = this.generation;
+    let token: string;
+    try {
+      token = await this.token(this.needFreshToken);
+      this.needFreshToken = false;
+    } catch (err) {
+      if (generation !== this.generation) return;
+      this.events.emit('error', asError(err));
+      return this.retry();
+    }
+    if (generation !== this.generation) return;
+    const url = realtimeUrl(this.options.url);
+    const lastId = this.flow.lastId;
+    // The server reads last_id from the URL or the authenticate frame; both are sent so that
+    // either reading resumes. The token goes only in the frame, to stay out of access logs.
+    if (lastId) url.searchParams.set('last_id', lastId);
+    let ws: WebSocketLike;
+    try {
+      ws = new this.WebSocketCtor(url.toString());
+    } catch (err) {
+      // A constructor that refuses the URL will refuse it every time.
+      return this.finish(asError(err));
+    }
+    this.socket = ws;
+    this.refused = false;
+    this.resumedFrom = lastId;
+    ws.onopen = () => {
+      if (this.socket !== ws) return;
+      ws.send(
+        JSON.stringify({ type: 'authenticate', token, ...(lastId ? { last_id: lastId } : {}) }),
+      );
+    };
+    ws.onmessage = (event) => {
+      if (this.socket === ws && typeof event.data === 'string') this.onFrame(event.data);
+    };
+    // An error event says nothing useful (browsers hide the cause); the close event follows.
+    ws.onerror = () => {};
+    ws.onclose = (event) => {
+      if (this.socket !== ws) return;
+      this.socket = null;
+      this.onSocketClosed(event.code);
+    };
+  }
+
+  private onFrame(raw: string): void {
+    let frame: ServerFrame | null = null;
+    try {
+      frame = JSON.parse(raw) as ServerFrame;
+    } catch {}
+    if (typeof frame !== 'object' || frame === null) {
+      this.events.emit('error', new RealtimeError('INVALID_FRAME', 'not a JSON object'));
+      return;
+    }
+    switch (frame.type) {
+      case 'authenticated':
+        this.onAuthenticated();
+        return;
+      case 'notification':
+        this.flow.receive(frame.data);
+        return;
+      case 'resumed':
+        if (frame.data.has_more) this.catchUp();
+        return;
+      case 'read_status_updated':
+        this.events.emit('read_status_updated', frame.data);
+        return;
+      case 'unread_count':
+        this.events.emit('unread_count', frame.data);
+        return;
+      // Live messages have time-ordered ids too: drop one that came twice.
+      case 'channel_message':
+        if (this.liveSeen.add(frame.data.id)) this.events.emit('channel_message', frame.data);
+        return;
+      case 'broadcast':
+        if (this.liveSeen.add(frame.data.id)) this.events.emit('broadcast', frame.data);
+        return;
+      case 'subscribed':
+        this.channels.confirmed(frame.data.channel);
+        return;
+      case 'unsubscribed':
+        this.channels.left(frame.data.channel);
+        return;
+      case 'pong':
+        this.pings.get(frame.id ?? '')?.resolve();
+        this.pings.delete(frame.id ?? '');
+        return;
+      case 'shutdown':
+        this.shutdownDelayMs = frame.data.reconnect_after_seconds * 1000;
+        return;
+      case 'error':
+        this.onServerError(frame.data);
+        return;
+    }
+  }
+
+  private onAuthenticated(): void {
+    this.attempt = 0;
+    this.authFailures = 0;
+    this.setStatus({ status: 'open' });
+    for (const channel of this.channels.names()) this.send({ type: 'subscribe', channel });
+    const outbox = this.outbox;
+    this.outbox = [];
+    for (const frame of outbox) this.socket!.send(frame);
+    this.ready.resolve();
+  }
+
+  private onServerError(data: Extract<ServerFrame, { type: 'error' }>['data']): void {
+    const err = new RealtimeError(data.code, data.message, data.details);
+    // The close 4001 follows; it is handled there.
+    if (data.code === 'AUTH_FAILED') this.refused = true;
+    const channel = data.details?.['channel'];
+    if (typeof channel === 'string') this.channels.refused(channel, err);
+    this.events.emit('error', err);
+  }
+
+  /** The server replayed only part of what was missed: the rest comes from the feed. */
+  private catchUp(): void {
+    const since = this.resumedFrom;
+    if (!since) return;
+    const generation = this.generation;
+    void this.flow.catchUp(
+      () => this.rest.missedSince(since),
+      () => generation === this.generation,
+      (err) => this.events.emit('error', err),
+    );
+  }
+
+  private onSocketClosed(code: number): void {
+    const lost = new RealtimeError('DISCONNECTED', 'the session closed');
+    for (const d of this.pings.values()) d.reject(lost);
+    this.pings.clear();
+    this.channels.disconnected();
+    if (code === 4001 || this.refused) {
+      this.needFreshToken = true;
+      if (++this.authFailures > this.reconnect.maxAuthRetries) {
+        const reason = `the server refused the token ${this.authFailures} times in a row`;
+        this.finish(new RealtimeError('AUTH_FAILED', reason));
+        return;
+      }
+    }
+    this.retry();
+  }
+
+  /** Waits, then tries again: the server's advertised delay after a shutdown, else backoff. */
+  private retry(): void {
+    let delayMs = backoffDelay(this.attempt++, this.reconnect);
+    if (this.shutdownDelayMs !== null) {
+      // Jitter on top of the server's delay, so that its sessions do not return all at once.
+      delayMs = this.shutdownDelayMs + backoffDelay(0, this.reconnect);
+      this.shutdownDelayMs = null;
+    }
+    this.setStatus({ status: 'reconnecting', delayMs });
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.open();
+    }, delayMs);
+  }
+
+  /** The end: by close() (no error) or after giving up (the loops throw `error`). */
+  private finish(error?: Error): void {
+    this.generation++;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const ws = this.socket;
+    this.socket = null;
+    ws?.close(1000, 'client closed');
+    this.outbox = [];
+    const reason = error ?? new RealtimeError('CLOSED', 'the client was closed');
+    for (const d of this.pings.values()) d.reject(reason);
+    this.pings.clear();
+    this.channels.disconnected(reason);
+    this.ready.reject(reason);
+    this.flow.end(error);
+    this.setStatus(error ? { status: 'closed', error } : { status: 'closed' });
+  }
+
+  private sendIds(type: 'mark_read' | 'ack', ids: string | readonly string[]): void {
+    const list = typeof ids === 'string' ? [ids] : [...ids];
+    for (let i = 0; i < list.length; i += MAX_IDS_PER_FRAME) {
+      const frame = { type, notification_ids: list.slice(i, i + MAX_IDS_PER_FRAME) };
+      if (this.isOpen()) this.send(frame);
+      else this.outbox.push(JSON.stringify(frame));
+    }
+  }
+
+  private isOpen(): boolean {
+    return this.currentStatus === 'open' && this.socket !== null;
+  }
+
+  private send(frame: unknown): void {
+    this.socket!.send(JSON.stringify(frame));
+  }
+
+  private setStatus(change: StatusChange): void {
+    this.currentStatus = change.status;
+    this.events.emit('status', change);
+  }
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/** Creates a client; call `connect()` to open its session. */
+export function createClient(options: CreateClientOptions): NotifydRealtimeClient {
+  return new NotifydRealtimeClient(options);
+}
