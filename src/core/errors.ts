@@ -8,6 +8,7 @@ export const ERRORS = {
   INVALID_CURSOR: { status: 400, message: 'The cursor is not one this server issued.' },
   UNAUTHORIZED: { status: 401, message: 'A valid API key is required.' },
   AUTH_FAILED: { status: 401, message: 'The token is missing, invalid or expired.' },
+  TOKEN_EXPIRED: { status: 401, message: 'The token expired; send a refresh frame in time.' },
   FORBIDDEN: { status: 403, message: 'The credentials do not allow this action.' },
   CHANNEL_FORBIDDEN: { status: 403, message: 'The token does not allow this channel.' },
   IP_NOT_ALLOWED: { status: 403, message: 'The API key may not be used from this address.' },

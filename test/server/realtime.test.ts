@@ -195,3 +195,57 @@ t.test('more missed than a resume sends: has_more says to page the feed', async 
   t.same((await c.next('resumed', 10_000)).data, { count: 500, has_more: true });
   t.equal(c.frames.filter((f) => f.type === 'notification').length, 500);
 });
+
+t.test('a browser can carry its token in Sec-WebSocket-Protocol', async (t) => {
+  const s = await startServer(t);
+  const token = await userToken('yan');
+  const c = await connect(t, s.wsUrl, ['notifyd', `bearer.${token}`]);
+  t.equal(c.ws.protocol, 'notifyd', 'the server chooses the notifyd subprotocol');
+  t.match(await c.next('authenticated'), { data: { user_id: 'yan' } });
+});
+
+t.test('mark_all_read and dismiss from the socket reach every session', async (t) => {
+  const s = await startServer(t);
+  const token = await userToken('zed');
+  const a = await connect(t, `${s.wsUrl}?token=${token}`);
+  const b = await connect(t, `${s.wsUrl}?token=${token}`);
+  await a.next('authenticated');
+  await b.next('authenticated');
+  const first = await s.api('POST', '/api/v1/notifications', send('zed', 'one'));
+  await s.api('POST', '/api/v1/notifications', {
+    ...send('zed', 'two'),
+    category: 'billing',
+  });
+  a.send({ type: 'mark_all_read', category: 'billing' });
+  t.match(await b.next('read_status_updated'), {
+    data: { unread_count: 1, unread_by_category: { general: 1 } },
+  });
+  a.send({ type: 'dismiss', notification_id: first.body.notification_id });
+  t.match(await b.next('unread_count'), { data: { unread_count: 0 } });
+  const feed = await s.asUser('zed', 'GET', '/api/v1/me/notifications');
+  t.same(
+    feed.body.data.map((n: { content: { title: string } }) => n.content.title),
+    ['two'],
+    'dismissed is gone from the feed',
+  );
+  a.send({ type: 'dismiss', notification_id: 'ntf_unknown' });
+  t.match(await a.next('error'), { data: { code: 'NOTIFICATION_NOT_FOUND' } });
+});
+
+t.test('an expiring token closes the session with 4002 unless refreshed in time', async (t) => {
+  const s = await startServer(t);
+  const short = await userToken('amy', { expiresIn: '2s' });
+  const lapsing = await connect(t, `${s.wsUrl}?token=${short}`);
+  const refreshed = await connect(t, `${s.wsUrl}?token=${short}`);
+  await lapsing.next('authenticated');
+  await refreshed.next('authenticated');
+  refreshed.send({ type: 'refresh', token: await userToken('bea') });
+  t.match(await refreshed.next('error'), { data: { code: 'AUTH_FAILED' } }, 'another user');
+  refreshed.send({ type: 'refresh', token: await userToken('amy', { expiresIn: '1h' }) });
+  t.match(await refreshed.next('refreshed'), { data: { expires_at: String } });
+
+  t.match(await lapsing.next('error', 5000), { data: { code: 'TOKEN_EXPIRED' } });
+  t.equal((await lapsing.closed).code, 4002);
+  refreshed.send({ type: 'ping', id: 'still' });
+  t.same(await refreshed.next('pong'), { type: 'pong', id: 'still' }, 'the refreshed one stays');
+});

@@ -8,7 +8,14 @@ import type { NotificationService } from '../../notifications/service.js';
 import type { UserChannel, UserMessage } from '../../notifications/user-channel.js';
 import type { Metrics } from '../metrics.js';
 import { compileValidator } from '../validate.js';
-import { CLOSE, ClientFrame, idsOf, RESUME_LIMIT } from './protocol.js';
+import {
+  BEARER_PROTOCOL_PREFIX,
+  CLOSE,
+  ClientFrame,
+  idsOf,
+  RESUME_LIMIT,
+  SUBPROTOCOL,
+} from './protocol.js';
 import type { SseHub } from './sse.js';
 import { channelAllowed, channelTopic, tenantTopic, topicOf } from './topics.js';
 
@@ -26,6 +33,8 @@ interface Session {
    */
   pending: Promise<void> | null;
   authTimer: NodeJS.Timeout | null;
+  /** Closes the session when its token expires, unless a `refresh` frame replaces it. */
+  expiryTimer: NodeJS.Timeout | null;
   closed: boolean;
 }
 
@@ -136,19 +145,27 @@ export class RealtimeGateway implements UserChannel {
         // answering an upgrade after an await dropped about one socket in a few hundred
         // (close 1006 right after the 101) when many connect together.
         const query = new URLSearchParams(req.getQuery() ?? '');
+        const offered = req
+          .getHeader('sec-websocket-protocol')
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean);
+        const bearer = offered.find((p) => p.startsWith(BEARER_PROTOCOL_PREFIX));
         const session: Session = {
           id: opts.ids('ses'),
           user: null,
-          token: query.get('token'),
+          token: query.get('token') ?? bearer?.slice(BEARER_PROTOCOL_PREFIX.length) ?? null,
           lastId: validLastId(query.get('last_id')),
           pending: null,
           authTimer: null,
+          expiryTimer: null,
           closed: false,
         };
         res.upgrade(
           session,
           req.getHeader('sec-websocket-key'),
-          req.getHeader('sec-websocket-protocol'),
+          // A browser that offered subprotocols fails the connection unless one is chosen.
+          offered.includes(SUBPROTOCOL) ? SUBPROTOCOL : (offered[0] ?? ''),
           req.getHeader('sec-websocket-extensions'),
           context,
         );
@@ -198,6 +215,7 @@ export class RealtimeGateway implements UserChannel {
         const session = ws.getUserData();
         session.closed = true;
         if (session.authTimer) clearTimeout(session.authTimer);
+        if (session.expiryTimer) clearTimeout(session.expiryTimer);
         this.sessions.delete(ws);
         opts.metrics.wsConnections.dec();
         if (session.user) opts.onSessionChange?.(session.user.tenant_id, session.user.user_id, -1);
@@ -228,6 +246,24 @@ export class RealtimeGateway implements UserChannel {
       case 'mark_read':
         await service.markRead(user, idsOf(frame));
         return;
+      case 'mark_all_read':
+        await service.markAllRead(user, frame.category);
+        return;
+      case 'dismiss':
+        for (const id of idsOf(frame)) await service.remove(user, id);
+        return;
+      case 'refresh': {
+        const fresh = await this.opts.jwt.verify(frame.token);
+        if (fresh.user_id !== user.user_id || fresh.tenant_id !== user.tenant_id) {
+          throw new NotifydError('AUTH_FAILED', 'A refresh token must be for the same user.');
+        }
+        session.user = fresh;
+        this.watchExpiry(ws, session, fresh);
+        const expiresAt =
+          fresh.expires_at === null ? null : new Date(fresh.expires_at).toISOString();
+        this.send(ws, session, { type: 'refreshed', data: { expires_at: expiresAt } });
+        return;
+      }
       case 'subscribe':
         if (!channelAllowed(user.channels, frame.channel)) {
           throw new NotifydError('CHANNEL_FORBIDDEN', undefined, { channel: frame.channel });
@@ -291,11 +327,33 @@ export class RealtimeGateway implements UserChannel {
     session.user = user;
     ws.subscribe(topicOf(user.tenant_id, user.user_id));
     ws.subscribe(tenantTopic(user.tenant_id));
+    this.watchExpiry(ws, session, user);
     this.opts.onSessionChange?.(user.tenant_id, user.user_id, 1);
     this.send(ws, session, {
       type: 'authenticated',
       data: { session_id: session.id, user_id: user.user_id, tenant_id: user.tenant_id },
     });
+  }
+
+  /** Closes the session with TOKEN_EXPIRED when the token runs out, unless refreshed first. */
+  private watchExpiry(ws: WebSocket<Session>, session: Session, user: UserPrincipal): void {
+    if (session.expiryTimer) clearTimeout(session.expiryTimer);
+    session.expiryTimer = null;
+    if (user.expires_at === null) return;
+    // setTimeout holds at most ~24.8 days; a longer token is checked again then.
+    const delay = Math.min(Math.max(user.expires_at - Date.now(), 0), 2 ** 31 - 1);
+    session.expiryTimer = setTimeout(() => {
+      if (session.closed) return;
+      if (user.expires_at !== null && user.expires_at > Date.now()) {
+        return this.watchExpiry(ws, session, user);
+      }
+      ws.cork(() => {
+        const { code, message } = new NotifydError('TOKEN_EXPIRED');
+        ws.send(JSON.stringify({ type: 'error', data: { code, message } }));
+        ws.end(CLOSE.TOKEN_EXPIRED, 'token expired');
+      });
+    }, delay);
+    session.expiryTimer.unref();
   }
 
   private refuse(ws: WebSocket<Session>, session: Session, err: NotifydError): void {

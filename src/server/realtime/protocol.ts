@@ -10,6 +10,13 @@ const Ids = {
 /** A notification id as a resume point. */
 export const LastId = Type.String({ minLength: 1, maxLength: 64 });
 
+/**
+ * The subprotocol a browser offers to carry its token in `Sec-WebSocket-Protocol`
+ * (`new WebSocket(url, ['notifyd', 'bearer.' + jwt])`); the server answers `notifyd`.
+ */
+export const SUBPROTOCOL = 'notifyd';
+export const BEARER_PROTOCOL_PREFIX = 'bearer.';
+
 /** How many missed notifications a resuming session is sent before it is told to page the feed. */
 export const RESUME_LIMIT = 500;
 
@@ -28,6 +35,12 @@ export const ClientFrame = Type.Union([
   Type.Object({ type: Type.Literal('ping'), id: Type.Optional(Type.String({ maxLength: 64 })) }),
   Type.Object({ type: Type.Literal('ack'), ...Ids }),
   Type.Object({ type: Type.Literal('mark_read'), ...Ids }),
+  Type.Object({
+    type: Type.Literal('mark_all_read'),
+    category: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  }),
+  Type.Object({ type: Type.Literal('dismiss'), ...Ids }),
+  Type.Object({ type: Type.Literal('refresh'), token: Type.String({ minLength: 1 }) }),
   Type.Object({ type: Type.Literal('subscribe'), channel: Channel }),
   Type.Object({ type: Type.Literal('unsubscribe'), channel: Channel }),
 ]);
@@ -39,6 +52,8 @@ export const CLOSE = {
   GOING_AWAY: 1001,
   /** The token was refused or never came. */
   AUTH_FAILED: 4001,
+  /** The token expired and no `refresh` frame brought a new one in time. */
+  TOKEN_EXPIRED: 4002,
 } as const;
 
 /** The ids a frame names, one or many. */
