@@ -222,6 +222,17 @@ export interface CounterStore {
   purgeExpired(now: number): Promise<number>;
 }
 
+/**
+ * One step of a versioned schema (SQLite, Postgres). Once released, a migration is never
+ * edited: add a new one. Postgres runs `sql` with `search_path` set to the store's schema,
+ * so its names are unqualified.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
 /** What bringing a versioned schema (SQLite, Postgres) up to date did. */
 export interface MigrationResult {
   /** The version the database was at before. */

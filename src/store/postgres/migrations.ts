@@ -1,14 +1,8 @@
 import type pg from 'pg';
-import type { MigrationResult } from '../types.js';
+import type { Migration, MigrationResult } from '../types.js';
 import { quoteSchema } from './names.js';
 
-/** One step of the schema. Once released, a migration is never edited: add a new one. */
-export interface Migration {
-  version: number;
-  name: string;
-  /** Runs with `search_path` set to the store's schema, so names are unqualified. */
-  sql: string;
-}
+export type { Migration } from '../types.js';
 
 /**
  * Every migration, in order. Versions start at 1 and go up by one. Ids and keys sort

@@ -1,21 +1,8 @@
 import type { ApiKeyRecord, DeliveryRecord, NotificationRecord } from '../types.js';
 
-/**
- * Columns are listed rather than `SELECT *`, so that a later migration adding a column
- * never leaks it into records. pg already returns jsonb parsed, text[] as arrays and bigint
- * as numbers (see connection.ts), so rows are records as they are.
- */
-export const NOTIFICATION_COLUMNS =
-  'id, tenant_id, request_id, recipient_id, category, priority, content, data, group_key, ' +
-  'idempotency_key, channels, created_at, read_at, deleted_at';
-
-export const DELIVERY_COLUMNS =
-  'id, tenant_id, notification_id, recipient_id, channel, status, attempts, next_attempt_at, ' +
-  'lease_until, last_error, provider_message_id, created_at, updated_at';
-
-export const KEY_COLUMNS =
-  'id, name, hash, prefix, scopes, tenant_id, ip_allowlist, created_at, expires_at, ' +
-  'revoked_at, last_used_at';
+// pg already returns jsonb parsed, text[] as arrays and bigint as numbers (see
+// connection.ts), so rows selected by these columns are records as they are.
+export { DELIVERY_COLUMNS, KEY_COLUMNS, NOTIFICATION_COLUMNS } from '../columns.js';
 
 /**
  * The record shape for `jsonb_to_recordset`, which turns a JSON array of records into rows:

@@ -1,12 +1,7 @@
 import type { Database } from 'better-sqlite3';
-import type { MigrationResult } from '../types.js';
+import type { Migration, MigrationResult } from '../types.js';
 
-/** One step of the schema. Once released, a migration is never edited: add a new one. */
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+export type { Migration } from '../types.js';
 
 /** Every migration, in order. Versions start at 1 and go up by one. */
 export const MIGRATIONS: readonly Migration[] = [

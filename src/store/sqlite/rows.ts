@@ -24,20 +24,8 @@ export interface ApiKeyRow extends Omit<ApiKeyRecord, 'scopes' | 'ip_allowlist'>
   ip_allowlist: string;
 }
 
-/** Column order of the notifications insert; `notificationParams` follows it. */
-export const NOTIFICATION_COLUMNS =
-  'id, tenant_id, request_id, recipient_id, category, priority, content, data, group_key, ' +
-  'idempotency_key, channels, created_at, read_at, deleted_at';
-
-/** Column order of the deliveries insert; `deliveryParams` follows it. */
-export const DELIVERY_COLUMNS =
-  'id, tenant_id, notification_id, recipient_id, channel, status, attempts, next_attempt_at, ' +
-  'lease_until, last_error, provider_message_id, created_at, updated_at';
-
-/** Column order of the api_keys insert; `keyParams` follows it. */
-export const KEY_COLUMNS =
-  'id, name, hash, prefix, scopes, tenant_id, ip_allowlist, created_at, expires_at, ' +
-  'revoked_at, last_used_at';
+// `notificationParams`, `deliveryParams` and `keyParams` follow these columns' order.
+export { DELIVERY_COLUMNS, KEY_COLUMNS, NOTIFICATION_COLUMNS } from '../columns.js';
 
 export type Param = string | number | null;
 

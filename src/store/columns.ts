@@ -1,0 +1,16 @@
+/**
+ * The columns of each record's table in the SQL backends (SQLite, Postgres): the fields of
+ * the record types, in one order that inserts and selects follow. Listing them rather than
+ * `SELECT *` keeps a column a later migration adds out of the records.
+ */
+export const NOTIFICATION_COLUMNS =
+  'id, tenant_id, request_id, recipient_id, category, priority, content, data, group_key, ' +
+  'idempotency_key, channels, created_at, read_at, deleted_at';
+
+export const DELIVERY_COLUMNS =
+  'id, tenant_id, notification_id, recipient_id, channel, status, attempts, next_attempt_at, ' +
+  'lease_until, last_error, provider_message_id, created_at, updated_at';
+
+export const KEY_COLUMNS =
+  'id, name, hash, prefix, scopes, tenant_id, ip_allowlist, created_at, expires_at, ' +
+  'revoked_at, last_used_at';
