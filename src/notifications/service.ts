@@ -211,17 +211,33 @@ export class NotificationService {
     users.publish(user.tenant_id, user.user_id, { type: 'unread_count', data: summary(counts) });
   }
 
-  /** Records that the user's app received these notifications (in-app acknowledgement). */
+  /**
+   * Records that the user's app received these notifications (in-app acknowledgement).
+   * Ids that are not the user's notifications are NOTIFICATION_NOT_FOUND (the others are
+   * still recorded); acking twice is not an error.
+   */
   async ack(user: UserPrincipal, ids: string[]): Promise<number> {
     const { store, clock } = this.deps;
-    return store.deliveries.setStatus(
+    const unique = [...new Set(ids)];
+    const changed = await store.deliveries.setStatus(
       user.tenant_id,
       user.user_id,
-      ids,
+      unique,
       'in_app',
       'acknowledged',
       clock.now(),
     );
+    // Fewer changes than ids: some were acked before, or are someone else's. Only then look.
+    if (changed < unique.length) {
+      const found = await Promise.all(
+        unique.map((id) => store.notifications.get(user.tenant_id, user.user_id, id)),
+      );
+      const missing = unique.filter((_, i) => found[i] === null);
+      if (missing.length > 0) {
+        throw new NotifydError('NOTIFICATION_NOT_FOUND', undefined, { ids: missing });
+      }
+    }
+    return changed;
   }
 
   /** Delivery rows of a notification, for the service that sent it. */

@@ -88,9 +88,12 @@ t.test('three nodes sharing Redis and Postgres act as one', async (t) => {
   }
   bob.ws.close();
   await bob.closed;
-  await sleep(100);
-
-  const status = await get(b!, '/api/v1/cluster/status');
+  // Each node reports its connection count with its heartbeat (every 200 ms here).
+  let status = await get(b!, '/api/v1/cluster/status');
+  for (let i = 0; i < 30 && status.total_connections !== 2; i++) {
+    await sleep(100);
+    status = await get(b!, '/api/v1/cluster/status');
+  }
   t.match(status, { enabled: true, node_id: 'node-b', healthy_nodes: 3, total_connections: 2 });
   t.same(
     status.nodes.map((n: { node_id: string }) => n.node_id),

@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { NotifydError } from '../../core/errors.js';
 
 const Ids = {
   notification_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
@@ -56,7 +57,11 @@ export const CLOSE = {
   TOKEN_EXPIRED: 4002,
 } as const;
 
-/** The ids a frame names, one or many. */
+/** The ids a frame names, one or many; a frame that names none is invalid. */
 export function idsOf(frame: { notification_id?: string; notification_ids?: string[] }): string[] {
-  return frame.notification_ids ?? (frame.notification_id ? [frame.notification_id] : []);
+  const ids = frame.notification_ids ?? (frame.notification_id ? [frame.notification_id] : []);
+  if (ids.length === 0) {
+    throw new NotifydError('VALIDATION_ERROR', 'Name notification_id or notification_ids.');
+  }
+  return ids;
 }
