@@ -299,7 +299,39 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: 1048576,
     min: 1024,
     max: 1073741824,
-    doc: 'Bytes buffered for a slow socket before messages to it are dropped (they stay in the feed).',
+    doc: 'Bytes buffered for a slow socket before it is closed; the client reconnects and resumes with last_id, so nothing is lost.',
+  },
+  {
+    path: 'realtime.max_connections',
+    type: 'integer',
+    default: 100000,
+    min: 1,
+    max: 10000000,
+    doc: 'Open WebSocket sessions this node accepts; past it, upgrades get 429 TOO_MANY_CONNECTIONS.',
+  },
+  {
+    path: 'realtime.max_connections_per_user',
+    type: 'integer',
+    default: 20,
+    min: 0,
+    max: 100000,
+    doc: 'Open sessions of one user on this node; the next gets TOO_MANY_CONNECTIONS and close 4003. 0: no limit.',
+  },
+  {
+    path: 'realtime.max_connections_per_tenant',
+    type: 'integer',
+    default: 0,
+    min: 0,
+    max: 10000000,
+    doc: 'Open sessions of one tenant on this node, as for a user. 0: no limit.',
+  },
+  {
+    path: 'realtime.connect_rate_per_ip',
+    type: 'integer',
+    default: 50,
+    min: 0,
+    max: 100000,
+    doc: 'New WebSocket connections per second from one address (burst: twice that); past it, 429 RATE_LIMIT_EXCEEDED with Retry-After. 0: no limit.',
   },
   {
     path: 'realtime.reconnect_after_s',
@@ -414,6 +446,10 @@ export interface Config {
     idle_timeout_s: number;
     auth_timeout_ms: number;
     max_backpressure_bytes: number;
+    max_connections: number;
+    max_connections_per_user: number;
+    max_connections_per_tenant: number;
+    connect_rate_per_ip: number;
     reconnect_after_s: number;
     sse_heartbeat_s: number;
   };

@@ -22,6 +22,11 @@ export const ERRORS = {
   },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than allowed.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The request body must be application/json.' },
+  TOO_MANY_CONNECTIONS: {
+    status: 429,
+    message: 'Too many open connections for this user, tenant or server.',
+  },
+  RATE_LIMIT_EXCEEDED: { status: 429, message: 'Too many requests; retry later.' },
   INTERNAL_ERROR: { status: 500, message: 'An unexpected error occurred.' },
   STORE_UNAVAILABLE: { status: 503, message: 'The store is unavailable; retry later.' },
   SHUTTING_DOWN: { status: 503, message: 'The server is shutting down.' },

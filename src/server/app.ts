@@ -20,6 +20,7 @@ import { Cors } from './cors.js';
 import { Metrics } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
 import { RealtimeGateway } from './realtime/gateway.js';
+import { ConnectionLimits } from './realtime/limits.js';
 import { SseHub } from './realtime/sse.js';
 import type { AnyRoute } from './route.js';
 import { mountRoutes } from './router.js';
@@ -104,6 +105,14 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     idleTimeoutS: config.realtime.idle_timeout_s,
     authTimeoutMs: config.realtime.auth_timeout_ms,
     maxBackpressureBytes: config.realtime.max_backpressure_bytes,
+    maxConnections: config.realtime.max_connections,
+    trustProxy: config.server.trust_proxy,
+    limits: new ConnectionLimits({
+      perUser: config.realtime.max_connections_per_user,
+      perTenant: config.realtime.max_connections_per_tenant,
+      ratePerIp: config.realtime.connect_rate_per_ip,
+      burstPerIp: 2 * config.realtime.connect_rate_per_ip,
+    }),
   });
   const notifications = new NotificationService({
     store,

@@ -1,4 +1,5 @@
 import t from 'tap';
+import WebSocket from 'ws';
 import { connect, startServer, userToken } from '../helpers/server.js';
 
 const send = (recipient: string, title = 'Hi') => ({
@@ -126,7 +127,8 @@ t.test(
 t.test('many sockets connecting at once to a cold server all stay open', async (t) => {
   // Regression: answering the upgrade after the token check dropped about one socket in a
   // few hundred right after its 101.
-  const s = await startServer(t);
+  // One address opens them all: the per-address connection rate is not what this is about.
+  const s = await startServer(t, { realtime: { connect_rate_per_ip: 0 } });
   const n = 500;
   const tokens = await Promise.all(Array.from({ length: n }, (_, i) => userToken(`crowd-${i}`)));
   const clients = await Promise.all(tokens.map((token) => connect(t, `${s.wsUrl}?token=${token}`)));
@@ -248,4 +250,102 @@ t.test('an expiring token closes the session with 4002 unless refreshed in time'
   t.equal((await lapsing.closed).code, 4002);
   refreshed.send({ type: 'ping', id: 'still' });
   t.same(await refreshed.next('pong'), { type: 'pong', id: 'still' }, 'the refreshed one stays');
+});
+
+t.test('connection limits: per user, per tenant, per address, and in total', async (t) => {
+  const s = await startServer(t, {
+    realtime: {
+      max_connections_per_user: 2,
+      max_connections_per_tenant: 3,
+      connect_rate_per_ip: 0,
+    },
+  });
+  const amy = await userToken('lim-amy');
+  const first = await connect(t, `${s.wsUrl}?token=${amy}`);
+  const second = await connect(t, `${s.wsUrl}?token=${amy}`);
+  await first.next('authenticated');
+  await second.next('authenticated');
+  const third = await connect(t, `${s.wsUrl}?token=${amy}`);
+  t.match(await third.next('error'), { data: { code: 'TOO_MANY_CONNECTIONS' } });
+  t.equal((await third.closed).code, 4003, 'a third session of the user');
+  first.ws.close();
+  await first.closed;
+  const again = await connect(t, `${s.wsUrl}?token=${amy}`);
+  t.match(await again.next('authenticated'), {}, 'a closed session frees its place');
+  const ben = await connect(t, `${s.wsUrl}?token=${await userToken('lim-ben')}`);
+  await ben.next('authenticated');
+  const cal = await connect(t, `${s.wsUrl}?token=${await userToken('lim-cal')}`);
+  t.match(
+    await cal.next('error'),
+    { data: { code: 'TOO_MANY_CONNECTIONS' } },
+    'the tenant is full',
+  );
+  const other = await connect(
+    t,
+    `${s.wsUrl}?token=${await userToken('lim-dan', { tenant: 'acme' })}`,
+  );
+  t.match(await other.next('authenticated'), {}, 'another tenant is not');
+});
+
+t.test(
+  'too many connections from one address, or in total, are refused before upgrading',
+  async (t) => {
+    const s = await startServer(t, { realtime: { connect_rate_per_ip: 1 } });
+    const token = await userToken('rate');
+    // A burst of twice the rate is allowed, then one per second.
+    await connect(t, `${s.wsUrl}?token=${token}`);
+    await connect(t, `${s.wsUrl}?token=${token}`);
+    const refused = await new Promise<{ status: number; retryAfter: string; body: string }>(
+      (resolve) => {
+        const ws = new WebSocket(`${s.wsUrl}?token=${token}`);
+        ws.on('error', () => {});
+        ws.on('unexpected-response', (_req, res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => {
+            body += d;
+          });
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              retryAfter: String(res.headers['retry-after']),
+              body,
+            }),
+          );
+        });
+      },
+    );
+    t.equal(refused.status, 429, 'an HTTP answer, not an upgrade');
+    t.equal(refused.retryAfter, '1');
+    t.match(JSON.parse(refused.body), {
+      error: { code: 'RATE_LIMIT_EXCEEDED', details: { retry_after_seconds: 1 } },
+    });
+
+    const full = await startServer(t, { realtime: { max_connections: 1, connect_rate_per_ip: 0 } });
+    await connect(t, `${full.wsUrl}?token=${token}`);
+    await t.rejects(connect(t, `${full.wsUrl}?token=${token}`), /429/, 'the node is full');
+  },
+);
+
+t.test('a client that does not read is closed instead of buffered without bound', async (t) => {
+  const s = await startServer(t, { realtime: { max_backpressure_bytes: 64 * 1024 } });
+  const slow = await connect(t, `${s.wsUrl}?token=${await userToken('slow')}`);
+  await slow.next('authenticated');
+  const socket = (slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+  socket.pause();
+  const big = { blob: 'x'.repeat(100_000) };
+  for (let i = 0; i < 60; i++) {
+    const res = await s.api('POST', '/api/v1/notifications', {
+      recipient_id: 'slow',
+      content: { title: `n${i}`, body: 'x' },
+      data: big,
+    });
+    t.equal(res.status, 202);
+  }
+  socket.resume();
+  const { code } = await slow.closed;
+  t.not(code, 1000, `closed by the server (${code}), not a normal close`);
+  const received = slow.frames.filter((f) => f.type === 'notification').length;
+  t.ok(received < 60, `${received} of 60 reached it before the close; the feed has them all`);
+  const feed = await s.asUser('slow', 'GET', '/api/v1/me/unread-count');
+  t.equal(feed.body.unread_count, 60);
 });

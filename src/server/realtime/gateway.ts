@@ -6,8 +6,10 @@ import type { IdGenerator } from '../../core/ids.js';
 import type { Logger } from '../../core/logger.js';
 import type { NotificationService } from '../../notifications/service.js';
 import type { UserChannel, UserMessage } from '../../notifications/user-channel.js';
+import { statusLine } from '../http.js';
 import type { Metrics } from '../metrics.js';
 import { compileValidator } from '../validate.js';
+import type { ConnectionLimits } from './limits.js';
 import {
   BEARER_PROTOCOL_PREFIX,
   CLOSE,
@@ -33,6 +35,8 @@ interface Session {
    */
   pending: Promise<void> | null;
   authTimer: NodeJS.Timeout | null;
+  /** Whether `limits` counted this session (and must forget it on close). */
+  counted: boolean;
   /** Closes the session when its token expires, unless a `refresh` frame replaces it. */
   expiryTimer: NodeJS.Timeout | null;
   closed: boolean;
@@ -47,6 +51,12 @@ export interface GatewayOptions {
   idleTimeoutS: number;
   authTimeoutMs: number;
   maxBackpressureBytes: number;
+  /** Sessions per user and tenant, and the connection rate per address. */
+  limits: ConnectionLimits;
+  /** Open sessions this node accepts. */
+  maxConnections: number;
+  /** Take the client address from X-Forwarded-For (behind a trusted proxy). */
+  trustProxy: boolean;
   /** Event streams that get the same messages (SSE). */
   sse?: SseHub;
   /** Hears a user's session being admitted (+1) or closing (-1): cluster presence. */
@@ -132,13 +142,36 @@ export class RealtimeGateway implements UserChannel {
       maxPayloadLength: opts.maxPayloadBytes,
       idleTimeout: opts.idleTimeoutS,
       maxBackpressure: opts.maxBackpressureBytes,
+      // A client that cannot keep up is closed rather than buffered without bound; it
+      // reconnects and resumes after the last id it saw.
+      closeOnBackpressureLimit: 1, // uWS types this flag as a number
       sendPingsAutomatically: true,
       upgrade: (res, req, context) => {
-        if (lifecycle.draining) {
-          const body = JSON.stringify(
-            errorEnvelope(new NotifydError('SHUTTING_DOWN'), opts.ids('req')),
-          );
-          res.writeStatus('503 Service Unavailable').writeHeader('retry-after', '5').end(body);
+        const forwarded = opts.trustProxy ? req.getHeader('x-forwarded-for') : '';
+        const address =
+          forwarded.split(',')[0]!.trim() || Buffer.from(res.getRemoteAddressAsText()).toString();
+        const wait = opts.limits.connect(address, Date.now());
+        const refusal = lifecycle.draining
+          ? { err: new NotifydError('SHUTTING_DOWN'), retryAfter: 5 }
+          : this.sessions.size >= opts.maxConnections
+            ? { err: new NotifydError('TOO_MANY_CONNECTIONS'), retryAfter: 5 }
+            : wait > 0
+              ? {
+                  err: new NotifydError('RATE_LIMIT_EXCEEDED', undefined, {
+                    retry_after_seconds: wait,
+                  }),
+                  retryAfter: wait,
+                }
+              : null;
+        if (refusal) {
+          const { err, retryAfter } = refusal;
+          res.cork(() => {
+            res
+              .writeStatus(statusLine(err.status))
+              .writeHeader('retry-after', String(retryAfter))
+              .writeHeader('content-type', 'application/json')
+              .end(JSON.stringify(errorEnvelope(err, opts.ids('req'))));
+          });
           return;
         }
         // The upgrade is answered at once and the token is checked when the socket is open:
@@ -158,6 +191,7 @@ export class RealtimeGateway implements UserChannel {
           lastId: validLastId(query.get('last_id')),
           pending: null,
           authTimer: null,
+          counted: false,
           expiryTimer: null,
           closed: false,
         };
@@ -216,6 +250,9 @@ export class RealtimeGateway implements UserChannel {
         session.closed = true;
         if (session.authTimer) clearTimeout(session.authTimer);
         if (session.expiryTimer) clearTimeout(session.expiryTimer);
+        if (session.counted && session.user) {
+          opts.limits.release(session.user.tenant_id, session.user.user_id);
+        }
         this.sessions.delete(ws);
         opts.metrics.wsConnections.dec();
         if (session.user) opts.onSessionChange?.(session.user.tenant_id, session.user.user_id, -1);
@@ -324,6 +361,15 @@ export class RealtimeGateway implements UserChannel {
   private admit(ws: WebSocket<Session>, session: Session, user: UserPrincipal): void {
     if (session.closed) return;
     if (session.authTimer) clearTimeout(session.authTimer);
+    if (!this.opts.limits.admit(user.tenant_id, user.user_id)) {
+      ws.cork(() => {
+        const { code, message } = new NotifydError('TOO_MANY_CONNECTIONS');
+        ws.send(JSON.stringify({ type: 'error', data: { code, message } }));
+        ws.end(CLOSE.TOO_MANY_CONNECTIONS, 'too many connections');
+      });
+      return;
+    }
+    session.counted = true;
     session.user = user;
     ws.subscribe(topicOf(user.tenant_id, user.user_id));
     ws.subscribe(tenantTopic(user.tenant_id));

@@ -55,6 +55,8 @@ export const CLOSE = {
   AUTH_FAILED: 4001,
   /** The token expired and no `refresh` frame brought a new one in time. */
   TOKEN_EXPIRED: 4002,
+  /** The user or tenant already has as many sessions as allowed (TOO_MANY_CONNECTIONS). */
+  TOO_MANY_CONNECTIONS: 4003,
 } as const;
 
 /** The ids a frame names, one or many; a frame that names none is invalid. */
