@@ -93,6 +93,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     ids,
     cors,
     heartbeatMs: config.realtime.sse_heartbeat_s * 1000,
+    maxBackpressureBytes: config.realtime.max_backpressure_bytes,
   });
   const gateway = new RealtimeGateway({
     ...(cluster ? { onSessionChange: cluster.sessionChanged.bind(cluster) } : {}),

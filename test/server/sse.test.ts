@@ -1,3 +1,4 @@
+import { get, type IncomingMessage } from 'node:http';
 import t from 'tap';
 import { startServer, userToken } from '../helpers/server.js';
 import { openSse } from '../helpers/sse.js';
@@ -87,4 +88,33 @@ t.test('on shutdown every stream gets a shutdown event and ends', async (t) => {
     () => null,
   );
   t.ok(refused === null || refused.status === 503, 'no new streams while draining');
+});
+
+t.test('a stream whose client does not read is ended, not buffered without bound', async (t) => {
+  const s = await startServer(t, { realtime: { max_backpressure_bytes: 64 * 1024 } });
+  const token = await userToken('wil');
+  const res = await new Promise<IncomingMessage>((resolve) =>
+    get(`${s.url}/api/v1/sse?token=${token}`, resolve),
+  );
+  t.equal(res.statusCode, 200);
+  res.pause();
+  const big = { blob: 'x'.repeat(100_000) };
+  for (let i = 0; i < 60; i++) {
+    await s.api('POST', '/api/v1/notifications', {
+      recipient_id: 'wil',
+      content: { title: `n${i}`, body: 'x' },
+      data: big,
+    });
+  }
+  let text = '';
+  res.setEncoding('utf8');
+  res.on('data', (chunk: string) => {
+    text += chunk;
+  });
+  res.resume();
+  await new Promise((resolve) => res.once('end', resolve));
+  const got = text.split('event: notification').length - 1;
+  t.ok(got < 60, `the stream ended after ${got} of 60; the client resumes with Last-Event-ID`);
+  const metrics = await (await fetch(`${s.url}/metrics`)).text();
+  t.match(metrics, /^notifyd_sse_streams 0$/m, 'and it is forgotten');
 });

@@ -17,8 +17,10 @@ interface Stream {
   res: HttpResponse;
   user: UserPrincipal;
   topics: string[];
-  /** A write did not fit in the socket's buffer; the next one while so closes the stream. */
+  /** A write did not fit in the socket's buffer: what has been written since waits in memory. */
   congested: boolean;
+  /** Bytes written while congested; past `maxBackpressureBytes` the stream is ended. */
+  waiting: number;
   closed: boolean;
 }
 
@@ -30,6 +32,8 @@ export interface SseOptions {
   cors: Cors;
   /** Comment lines this often keep proxies from closing an idle stream. */
   heartbeatMs: number;
+  /** Bytes that may wait for a client that does not read before its stream is ended. */
+  maxBackpressureBytes: number;
 }
 
 const CHANNEL_RE = new RegExp(CHANNEL_PATTERN);
@@ -155,6 +159,7 @@ export class SseHub {
             ...channels.map((c) => channelTopic(user.tenant_id, c)),
           ],
           congested: false,
+          waiting: 0,
           closed: false,
         };
         this.start(stream, cors, channels);
@@ -183,6 +188,7 @@ export class SseHub {
     });
     res.onWritable(() => {
       stream.congested = false;
+      stream.waiting = 0;
       return true;
     });
     this.streams.add(stream);
@@ -213,9 +219,12 @@ export class SseHub {
   private write(stream: Stream, text: string): void {
     if (stream.closed) return;
     if (stream.congested) {
-      stream.res.cork(() => stream.res.end());
-      this.forget(stream);
-      return;
+      stream.waiting += Buffer.byteLength(text);
+      if (stream.waiting > this.opts.maxBackpressureBytes) {
+        stream.res.cork(() => stream.res.end());
+        this.forget(stream);
+        return;
+      }
     }
     stream.res.cork(() => {
       if (!stream.res.write(text)) stream.congested = true;
