@@ -349,3 +349,29 @@ t.test('a client that does not read is closed instead of buffered without bound'
   const feed = await s.asUser('slow', 'GET', '/api/v1/me/unread-count');
   t.equal(feed.body.unread_count, 60);
 });
+
+t.test('a frame with an id gets its answer, or done, or its error, with that id', async (t) => {
+  const s = await startServer(t);
+  const c = await connect(
+    t,
+    `${s.wsUrl}?token=${await userToken('ida2', { claims: { channels: ['orders'] } })}`,
+  );
+  await c.next('authenticated');
+  const sent = await s.api('POST', '/api/v1/notifications', send('ida2', 'hi'));
+  await c.next('notification');
+  c.send({ type: 'subscribe', channel: 'orders', id: 's1' });
+  t.match(await c.next('subscribed'), { id: 's1', data: { channel: 'orders' } });
+  c.send({ type: 'ack', notification_id: sent.body.notification_id, id: 'a1' });
+  t.same(await c.next('done'), { type: 'done', id: 'a1' }, 'an ack is confirmed when asked');
+  c.send({ type: 'mark_read', notification_id: 'ntf_nobody', id: 'm1' });
+  t.same(await c.next('done'), { type: 'done', id: 'm1' }, 'mark_read ignores unknown ids');
+  c.send({ type: 'subscribe', channel: 'payroll', id: 's2' });
+  t.match(await c.next('error'), { id: 's2', data: { code: 'CHANNEL_FORBIDDEN' } });
+  c.send({ type: 'subscribe', id: 's3' });
+  t.match(await c.next('error'), { id: 's3', data: { code: 'VALIDATION_ERROR' } }, 'invalid too');
+  c.send({ type: 'ack', notification_id: 'x' });
+  await c.next('error');
+  c.send({ type: 'ping', id: 'p' });
+  await c.next('pong');
+  t.equal(c.frames.filter((f) => f.type === 'done').length, 2, 'no done without an id');
+});

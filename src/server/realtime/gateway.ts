@@ -63,6 +63,16 @@ export interface GatewayOptions {
   onSessionChange?: (tenantId: string, userId: string, delta: 1 | -1) => void;
 }
 
+/** The `id` of a frame that failed validation, when it has a usable one. */
+function correlationOf(message: ArrayBuffer): string | undefined {
+  try {
+    const id = (JSON.parse(Buffer.from(message).toString('utf8')) as { id?: unknown })?.id;
+    return typeof id === 'string' && id.length > 0 && id.length <= 64 ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A `last_id` worth resuming after, or null. */
 function validLastId(value: string | null): string | null {
   return value && value.length <= 64 ? value : null;
@@ -233,17 +243,27 @@ export class RealtimeGateway implements UserChannel {
           frame = parseFrame(JSON.parse(Buffer.from(message).toString('utf8')));
         } catch (err) {
           const e = err instanceof NotifydError ? err : new NotifydError('INVALID_JSON');
-          return this.sendError(ws, session, e);
+          return this.sendError(ws, session, e, correlationOf(message));
         }
         opts.metrics.wsMessagesIn.inc({ type: frame.type });
         const run = () => this.handle(ws, session, frame);
         const done = session.pending ? session.pending.then(run) : run();
-        if (session.pending) session.pending = done.catch(() => {});
-        done.catch((err: unknown) => {
-          const e = toNotifydError(err);
-          if (e.status >= 500) opts.logger.error({ err }, 'websocket action failed');
-          this.sendError(ws, session, e);
-        });
+        if (session.pending)
+          session.pending = done.then(
+            () => {},
+            () => {},
+          );
+        done.then(
+          (answered) => {
+            // Actions with no answer of their own confirm a frame that asked, by its id.
+            if (!answered && frame.id) this.send(ws, session, { type: 'done', id: frame.id });
+          },
+          (err: unknown) => {
+            const e = toNotifydError(err);
+            if (e.status >= 500) opts.logger.error({ err }, 'websocket action failed');
+            this.sendError(ws, session, e, frame.id);
+          },
+        );
       },
       close: (ws) => {
         const session = ws.getUserData();
@@ -260,35 +280,41 @@ export class RealtimeGateway implements UserChannel {
     });
   }
 
+  /** Carries out one frame; resolves to whether it answered (else `done` may confirm it). */
   private async handle(
     ws: WebSocket<Session>,
     session: Session,
     frame: ClientFrame,
-  ): Promise<void> {
+  ): Promise<boolean> {
     if (frame.type === 'authenticate') {
       if (session.user) throw new NotifydError('VALIDATION_ERROR', 'Already authenticated.');
-      return this.authenticate(ws, session, frame.token, frame.last_id ?? session.lastId);
+      await this.authenticate(ws, session, frame.token, frame.last_id ?? session.lastId);
+      return true;
     }
     const user = session.user;
-    if (!user)
-      return this.refuse(ws, session, new NotifydError('AUTH_FAILED', 'Authenticate first.'));
+    if (!user) {
+      this.refuse(ws, session, new NotifydError('AUTH_FAILED', 'Authenticate first.'));
+      return true;
+    }
     const service = this.service!;
+    const reply = (message: { type: string; data?: unknown }) =>
+      this.send(ws, session, { ...message, ...(frame.id ? { id: frame.id } : {}) });
     switch (frame.type) {
       case 'ping':
-        this.send(ws, session, { type: 'pong', ...(frame.id ? { id: frame.id } : {}) });
-        return;
+        reply({ type: 'pong' });
+        return true;
       case 'ack':
         await service.ack(user, idsOf(frame));
-        return;
+        return false;
       case 'mark_read':
         await service.markRead(user, idsOf(frame));
-        return;
+        return false;
       case 'mark_all_read':
         await service.markAllRead(user, frame.category);
-        return;
+        return false;
       case 'dismiss':
         for (const id of idsOf(frame)) await service.remove(user, id);
-        return;
+        return false;
       case 'refresh': {
         const fresh = await this.opts.jwt.verify(frame.token);
         if (fresh.user_id !== user.user_id || fresh.tenant_id !== user.tenant_id) {
@@ -298,20 +324,20 @@ export class RealtimeGateway implements UserChannel {
         this.watchExpiry(ws, session, fresh);
         const expiresAt =
           fresh.expires_at === null ? null : new Date(fresh.expires_at).toISOString();
-        this.send(ws, session, { type: 'refreshed', data: { expires_at: expiresAt } });
-        return;
+        reply({ type: 'refreshed', data: { expires_at: expiresAt } });
+        return true;
       }
       case 'subscribe':
         if (!channelAllowed(user.channels, frame.channel)) {
           throw new NotifydError('CHANNEL_FORBIDDEN', undefined, { channel: frame.channel });
         }
         ws.subscribe(channelTopic(user.tenant_id, frame.channel));
-        this.send(ws, session, { type: 'subscribed', data: { channel: frame.channel } });
-        return;
+        reply({ type: 'subscribed', data: { channel: frame.channel } });
+        return true;
       case 'unsubscribe':
         ws.unsubscribe(channelTopic(user.tenant_id, frame.channel));
-        this.send(ws, session, { type: 'unsubscribed', data: { channel: frame.channel } });
-        return;
+        reply({ type: 'unsubscribed', data: { channel: frame.channel } });
+        return true;
     }
   }
 
@@ -412,9 +438,15 @@ export class RealtimeGateway implements UserChannel {
     });
   }
 
-  private sendError(ws: WebSocket<Session>, session: Session, err: NotifydError): void {
+  private sendError(
+    ws: WebSocket<Session>,
+    session: Session,
+    err: NotifydError,
+    id?: string,
+  ): void {
     this.send(ws, session, {
       type: 'error',
+      ...(id ? { id } : {}),
       data: { code: err.code, message: err.message, details: err.details },
     });
   }

@@ -25,25 +25,38 @@ export const RESUME_LIMIT = 500;
 export const CHANNEL_PATTERN = '^[A-Za-z0-9_.:-]{1,128}$';
 const Channel = Type.String({ pattern: CHANNEL_PATTERN });
 
-/** Frames a client may send. `id` is echoed in a direct reply, for correlation. */
+/**
+ * Any frame may carry an `id`: the answer to it (`pong`, `subscribed`, `unsubscribed`,
+ * `refreshed`, `done` for actions that otherwise get no answer, or `error`) carries the same
+ * `id` at its top level, so a client can match answers to what it sent.
+ */
+const CorrelationId = { id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) };
+
+/** Frames a client may send. */
 export const ClientFrame = Type.Union([
   Type.Object({
     type: Type.Literal('authenticate'),
     token: Type.String({ minLength: 1 }),
     /** The last notification id the client saw: what came after it is sent first. */
     last_id: Type.Optional(LastId),
+    ...CorrelationId,
   }),
-  Type.Object({ type: Type.Literal('ping'), id: Type.Optional(Type.String({ maxLength: 64 })) }),
-  Type.Object({ type: Type.Literal('ack'), ...Ids }),
-  Type.Object({ type: Type.Literal('mark_read'), ...Ids }),
+  Type.Object({ type: Type.Literal('ping'), ...CorrelationId }),
+  Type.Object({ type: Type.Literal('ack'), ...Ids, ...CorrelationId }),
+  Type.Object({ type: Type.Literal('mark_read'), ...Ids, ...CorrelationId }),
   Type.Object({
     type: Type.Literal('mark_all_read'),
     category: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    ...CorrelationId,
   }),
-  Type.Object({ type: Type.Literal('dismiss'), ...Ids }),
-  Type.Object({ type: Type.Literal('refresh'), token: Type.String({ minLength: 1 }) }),
-  Type.Object({ type: Type.Literal('subscribe'), channel: Channel }),
-  Type.Object({ type: Type.Literal('unsubscribe'), channel: Channel }),
+  Type.Object({ type: Type.Literal('dismiss'), ...Ids, ...CorrelationId }),
+  Type.Object({
+    type: Type.Literal('refresh'),
+    token: Type.String({ minLength: 1 }),
+    ...CorrelationId,
+  }),
+  Type.Object({ type: Type.Literal('subscribe'), channel: Channel, ...CorrelationId }),
+  Type.Object({ type: Type.Literal('unsubscribe'), channel: Channel, ...CorrelationId }),
 ]);
 export type ClientFrame = Static<typeof ClientFrame>;
 
