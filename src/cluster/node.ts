@@ -19,6 +19,9 @@ export interface ClusterOptions {
   logger: Logger;
 }
 
+/** The id a node goes by when none is configured. */
+export const defaultNodeId = () => `${hostname()}-${process.pid}`;
+
 /** This node's part of the cluster status. */
 export interface ClusterStatus {
   enabled: boolean;
@@ -63,7 +66,7 @@ export class ClusterNode implements UserChannel {
   private warnedAt = 0;
 
   constructor(private readonly opts: ClusterOptions) {
-    this.nodeId = opts.nodeId || `${hostname()}-${process.pid}`;
+    this.nodeId = opts.nodeId || defaultNodeId();
     // Fail fast while Redis is away instead of queueing without bound; ioredis reconnects
     // by itself and resubscribes.
     const redisOptions = { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false };

@@ -24,6 +24,7 @@ export type UserMessage =
       data: { notification_ids: string[]; read: true; read_at: string } & UnreadSummary;
     }
   | { type: 'unread_count'; data: UnreadSummary }
+  | { type: 'resumed'; data: { count: number; has_more: boolean } }
   | { type: 'channel_message'; data: LiveMessage & { channel: string } }
   | { type: 'broadcast'; data: LiveMessage };
 

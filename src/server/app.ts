@@ -1,10 +1,9 @@
 import uWS from 'uWebSockets.js';
 import { createHash, randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KeyService } from '../auth/api-keys.js';
 import { createJwtVerifier } from '../auth/jwt.js';
-import { ClusterNode } from '../cluster/node.js';
+import { ClusterNode, defaultNodeId } from '../cluster/node.js';
 import { standaloneView } from '../cluster/view.js';
 import type { Config } from '../config/options.js';
 import { type Clock, systemClock } from '../core/clock.js';
@@ -134,7 +133,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
       cluster ??
         standaloneView(
           gateway,
-          { id: `${hostname()}-${process.pid}`, version: VERSION, startedAt: clock.now() },
+          { id: defaultNodeId(), version: VERSION, startedAt: clock.now() },
           clock,
         ),
     ),

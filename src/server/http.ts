@@ -1,6 +1,6 @@
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 import { STATUS_CODES } from 'node:http';
-import { NotifydError } from '../core/errors.js';
+import { errorEnvelope, NotifydError } from '../core/errors.js';
 
 /**
  * What a handler needs of an HTTP request. uWS request objects live only until the first
@@ -127,4 +127,16 @@ export function writeResponse(
       return sent;
     });
   });
+}
+
+/** Answers with the JSON error envelope for `err` (and any extra headers, e.g. Retry-After). */
+export function writeError(
+  res: HttpResponse,
+  state: ResponseState,
+  err: NotifydError,
+  requestId: string,
+  headers: Record<string, string> = {},
+): void {
+  const body = JSON.stringify(errorEnvelope(err, requestId));
+  writeResponse(res, state, err.status, { ...headers, 'content-type': 'application/json' }, body);
 }

@@ -1,23 +1,17 @@
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
 import type { JwtVerifier } from '../../auth/jwt.js';
 import type { UserPrincipal } from '../../auth/principal.js';
-import { errorEnvelope, NotifydError, toNotifydError } from '../../core/errors.js';
+import { NotifydError, toNotifydError } from '../../core/errors.js';
 import type { IdGenerator } from '../../core/ids.js';
 import type { Logger } from '../../core/logger.js';
 import type { NotificationService } from '../../notifications/service.js';
 import type { UserChannel, UserMessage } from '../../notifications/user-channel.js';
-import { statusLine } from '../http.js';
+import { writeError } from '../http.js';
 import type { Metrics } from '../metrics.js';
 import { compileValidator } from '../validate.js';
 import type { ConnectionLimits } from './limits.js';
-import {
-  BEARER_PROTOCOL_PREFIX,
-  CLOSE,
-  ClientFrame,
-  idsOf,
-  RESUME_LIMIT,
-  SUBPROTOCOL,
-} from './protocol.js';
+import { BEARER_PROTOCOL_PREFIX, CLOSE, ClientFrame, idsOf, SUBPROTOCOL } from './protocol.js';
+import { resumeMessages, validLastId } from './resume.js';
 import type { SseHub } from './sse.js';
 import { channelAllowed, channelTopic, tenantTopic, topicOf } from './topics.js';
 
@@ -71,11 +65,6 @@ function correlationOf(message: ArrayBuffer): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** A `last_id` worth resuming after, or null. */
-function validLastId(value: string | null): string | null {
-  return value && value.length <= 64 ? value : null;
 }
 
 const parseFrame = compileValidator(ClientFrame, 'body');
@@ -175,13 +164,8 @@ export class RealtimeGateway implements UserChannel {
               : null;
         if (refusal) {
           const { err, retryAfter } = refusal;
-          res.cork(() => {
-            res
-              .writeStatus(statusLine(err.status))
-              .writeHeader('retry-after', String(retryAfter))
-              .writeHeader('content-type', 'application/json')
-              .end(JSON.stringify(errorEnvelope(err, opts.ids('req'))));
-          });
+          const state = { aborted: false, done: false };
+          writeError(res, state, err, opts.ids('req'), { 'retry-after': String(retryAfter) });
           return;
         }
         // The upgrade is answered at once and the token is checked when the socket is open:
@@ -370,14 +354,10 @@ export class RealtimeGateway implements UserChannel {
     lastId: string,
   ) {
     try {
-      const missed = await this.service!.missed(user, lastId, RESUME_LIMIT);
+      const messages = await resumeMessages(this.service!, user, lastId);
       if (session.closed) return;
       ws.cork(() => {
-        for (const data of missed.data) this.send(ws, session, { type: 'notification', data });
-        this.send(ws, session, {
-          type: 'resumed',
-          data: { count: missed.data.length, has_more: missed.has_more },
-        });
+        for (const message of messages) this.send(ws, session, message);
       });
     } catch (err) {
       this.sendError(ws, session, toNotifydError(err));

@@ -1,15 +1,16 @@
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { JwtVerifier } from '../../auth/jwt.js';
 import type { UserPrincipal } from '../../auth/principal.js';
-import { errorEnvelope, NotifydError, toNotifydError } from '../../core/errors.js';
+import { NotifydError, toNotifydError } from '../../core/errors.js';
 import type { IdGenerator } from '../../core/ids.js';
 import type { Logger } from '../../core/logger.js';
 import type { NotificationService } from '../../notifications/service.js';
 import type { UserMessage } from '../../notifications/user-channel.js';
 import type { Cors } from '../cors.js';
-import { statusLine } from '../http.js';
+import { type ResponseState, writeError } from '../http.js';
 import type { Metrics } from '../metrics.js';
-import { CHANNEL_PATTERN, RESUME_LIMIT } from './protocol.js';
+import { CHANNEL_PATTERN } from './protocol.js';
+import { resumeMessages, validLastId } from './resume.js';
 import { channelAllowed, channelTopic, tenantTopic, topicOf } from './topics.js';
 
 /** One open event stream. */
@@ -110,25 +111,20 @@ export class SseHub {
     const query = new URLSearchParams(req.getQuery() ?? '');
     const bearer = /^Bearer\s+(.+)$/i.exec(req.getHeader('authorization'))?.[1];
     const token = query.get('token') ?? bearer ?? '';
-    const lastId = req.getHeader('last-event-id') || query.get('last_id') || '';
+    const lastId = validLastId(req.getHeader('last-event-id') || query.get('last_id'));
     const channels = (query.get('channels') ?? '').split(',').filter(Boolean);
     const cors = this.opts.cors.headers(req.getHeader('origin') || undefined);
-    let aborted = false;
+    const state: ResponseState = { aborted: false, done: false };
     let stream: Stream | null = null;
     res.onAborted(() => {
-      aborted = true;
+      state.aborted = true;
       if (stream) this.forget(stream);
     });
-    const fail = (err: NotifydError) => {
-      if (aborted) return;
-      res.cork(() => {
-        res.writeStatus(statusLine(err.status));
-        for (const [k, v] of Object.entries(cors)) res.writeHeader(k, v);
-        if (err.status === 503) res.writeHeader('retry-after', '5');
-        res.writeHeader('content-type', 'application/json');
-        res.end(JSON.stringify(errorEnvelope(err, this.opts.ids('req'))));
+    const fail = (err: NotifydError) =>
+      writeError(res, state, err, this.opts.ids('req'), {
+        ...cors,
+        ...(err.status === 503 ? { 'retry-after': '5' } : {}),
       });
-    };
     const refusal = lifecycle.draining
       ? new NotifydError('SHUTTING_DOWN')
       : token
@@ -149,7 +145,7 @@ export class SseHub {
         if (refused !== undefined) {
           throw new NotifydError('CHANNEL_FORBIDDEN', undefined, { channel: refused });
         }
-        if (aborted) return;
+        if (state.aborted) return;
         stream = {
           res,
           user,
@@ -163,7 +159,7 @@ export class SseHub {
           closed: false,
         };
         this.start(stream, cors, channels);
-        if (lastId && lastId.length <= 64) await this.resume(stream, service, lastId);
+        if (lastId) await this.resume(stream, service, lastId);
       })
       .catch((err: unknown) => fail(toNotifydError(err)));
   }
@@ -204,10 +200,9 @@ export class SseHub {
   private async resume(stream: Stream, service: NotificationService, lastId: string) {
     let text = '';
     try {
-      const missed = await service.missed(stream.user, lastId, RESUME_LIMIT);
-      for (const data of missed.data) text += frame({ type: 'notification', data });
-      const resumed = { count: missed.data.length, has_more: missed.has_more };
-      text += `event: resumed\ndata: ${JSON.stringify(resumed)}\n\n`;
+      for (const message of await resumeMessages(service, stream.user, lastId)) {
+        text += frame(message);
+      }
     } catch (err) {
       const { code, message } = toNotifydError(err);
       text = `event: error\ndata: ${JSON.stringify({ code, message })}\n\n`;
