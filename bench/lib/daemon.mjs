@@ -98,6 +98,9 @@ export async function startDaemon({ store = 'sqlite', env = {}, cluster = null }
       NOTIFYD_STORE__SQLITE__PATH: join(dir, 'notifyd.db'),
       NOTIFYD_AUTH__BOOTSTRAP_KEY_FILE: '',
       LOG_LEVEL: 'info',
+      // Every simulated user connects from 127.0.0.1: the per-address connection rate,
+      // meant for real clients, would refuse most of them.
+      NOTIFYD_REALTIME__CONNECT_RATE_PER_IP: '0',
       ...(namespace ? namespace.env : {}),
       ...(cluster
         ? { NOTIFYD_CLUSTER__ENABLED: 'true', NOTIFYD_CLUSTER__NODE_ID: cluster.nodeId }
