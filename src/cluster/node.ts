@@ -125,10 +125,10 @@ export class ClusterNode implements UserChannel {
       .catch((err: unknown) => this.warn(err, 'could not reach the other nodes'));
   }
 
-  /** Counts a session of a user opening (+1) or closing (-1) on this node. */
-  sessionChanged(tenantId: string, userId: string, delta: 1 | -1): void {
-    this.registry
-      .adjustPresence(tenantId, userId, this.nodeId, delta)
+  /** Counts a session of a user opening (+1) or closing (-1) on this node; never rejects. */
+  async sessionChanged(tenantId: string, userId: string, delta: 1 | -1): Promise<void> {
+    await this.registry
+      .adjustPresence(tenantId, userId, this.nodeId, delta, this.opts.clock.now())
       .catch((err: unknown) => this.warn(err, 'could not record presence'));
   }
 
@@ -147,9 +147,17 @@ export class ClusterNode implements UserChannel {
 
   /** The live nodes where a user has sessions, with how many. */
   async locate(tenantId: string, userId: string): Promise<UserLocation> {
+    return (await this.presence(tenantId, userId)).location;
+  }
+
+  /** Where a user has sessions on live nodes, and when they last connected or left. */
+  async presence(
+    tenantId: string,
+    userId: string,
+  ): Promise<{ location: UserLocation; lastSeen: number | null }> {
     const nodes = await this.liveNodes();
     const alive = new Set(nodes.filter((n) => n.healthy).map((n) => n.node_id));
-    return this.registry.locate(tenantId, userId, alive).catch((err: unknown) => {
+    return this.registry.presence(tenantId, userId, alive).catch((err: unknown) => {
       throw storeUnavailable(err);
     });
   }

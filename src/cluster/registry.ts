@@ -14,20 +14,24 @@ export interface NodeInfo {
 /** Where one user is connected: node id → open sessions there. */
 export type UserLocation = Record<string, number>;
 
+/** The presence hash's field that holds when the user last opened or closed a session. */
+const LAST_SEEN = '~last_seen';
+
 /**
  * Adjusts one node's session count of a user and drops the field at zero, in one step, so
- * that two nodes updating the same user never lose a count. KEYS[1] = presence hash,
- * ARGV = node id, delta, TTL ms of the hash.
+ * that two nodes updating the same user never lose a count; records the time as last seen.
+ * KEYS[1] = presence hash, ARGV = node id, delta, TTL ms of the hash, now.
  */
 const ADJUST_PRESENCE = `
 local n = redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])
 if n <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
-if redis.call('HLEN', KEYS[1]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+redis.call('HSET', KEYS[1], '${LAST_SEEN}', ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return n
 `;
 
-/** Presence hashes outlive any session; they only expire when a user has been gone this long. */
-const PRESENCE_TTL_MS = 24 * 3600_000;
+/** Presence hashes outlive any session; a user gone this long is forgotten, last seen and all. */
+const PRESENCE_TTL_MS = 30 * 24 * 3600_000;
 
 /**
  * The cluster's shared registry in Redis: which nodes are alive (a sorted set scored by
@@ -103,7 +107,13 @@ export class ClusterRegistry {
   }
 
   /** Counts a session of a user opening (+1) or closing (-1) on a node. */
-  async adjustPresence(tenantId: string, userId: string, nodeId: string, delta: 1 | -1) {
+  async adjustPresence(
+    tenantId: string,
+    userId: string,
+    nodeId: string,
+    delta: 1 | -1,
+    now: number,
+  ) {
     await this.redis.eval(
       ADJUST_PRESENCE,
       1,
@@ -111,16 +121,25 @@ export class ClusterRegistry {
       nodeId,
       delta,
       PRESENCE_TTL_MS,
+      now,
     );
   }
 
-  /** Where a user has sessions, on nodes that are alive. */
-  async locate(tenantId: string, userId: string, alive: Set<string>): Promise<UserLocation> {
+  /**
+   * Where a user has sessions, on nodes that are alive, and when a session of theirs last
+   * opened or closed (epoch ms; null if never, or forgotten).
+   */
+  async presence(
+    tenantId: string,
+    userId: string,
+    alive: Set<string>,
+  ): Promise<{ location: UserLocation; lastSeen: number | null }> {
     const all = await this.redis.hgetall(this.presenceKey(tenantId, userId));
     const location: UserLocation = {};
     for (const [node, count] of Object.entries(all)) {
       if (alive.has(node) && Number(count) > 0) location[node] = Number(count);
     }
-    return location;
+    const seen = all[LAST_SEEN];
+    return { location, lastSeen: seen === undefined ? null : Number(seen) };
   }
 }

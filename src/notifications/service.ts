@@ -5,6 +5,7 @@ import type { IdGenerator } from '../core/ids.js';
 import type { NotificationRecord, Store, UnreadCounts } from '../store/types.js';
 import type { CursorCodec } from './cursor.js';
 import type { FeedPage, NotificationView, SendAccepted, SendNotificationBody } from './schemas.js';
+import type { DeliveryTracker } from './tracking.js';
 import type { UnreadSummary, UserChannel } from './user-channel.js';
 import { toDeliveryView, toView } from './view.js';
 
@@ -16,6 +17,8 @@ export interface NotificationServiceDeps {
   /** Where real-time messages for users go. */
   users: UserChannel;
   idempotencyTtlMs: number;
+  /** The offline queue and ack tracking, when on. */
+  tracker?: DeliveryTracker;
 }
 
 const summary = (c: UnreadCounts): UnreadSummary => ({
@@ -92,10 +95,9 @@ export class NotificationService {
         request_id: outcome.request_id,
       });
     }
-    users.publish(tenantId, notification.recipient_id, {
-      type: 'notification',
-      data: toView(notification),
-    });
+    const view = toView(notification);
+    users.publish(tenantId, notification.recipient_id, { type: 'notification', data: view });
+    await this.deps.tracker?.published(tenantId, view);
     return {
       request_id: requestId,
       notification_id: notification.id,
@@ -219,6 +221,7 @@ export class NotificationService {
   async ack(user: UserPrincipal, ids: string[]): Promise<number> {
     const { store, clock } = this.deps;
     const unique = [...new Set(ids)];
+    await this.deps.tracker?.acked(user.tenant_id, user.user_id, unique);
     const changed = await store.deliveries.setStatus(
       user.tenant_id,
       user.user_id,

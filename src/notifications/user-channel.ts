@@ -26,7 +26,11 @@ export type UserMessage =
   | { type: 'unread_count'; data: UnreadSummary }
   | { type: 'resumed'; data: { count: number; has_more: boolean } }
   | { type: 'channel_message'; data: LiveMessage & { channel: string } }
-  | { type: 'broadcast'; data: LiveMessage };
+  | { type: 'broadcast'; data: LiveMessage }
+  | {
+      type: 'presence';
+      data: { user_id: string; online: boolean; connections: number; last_seen: string | null };
+    };
 
 /**
  * Reaches open sessions: of one user, of a whole tenant, or subscribed to a named channel.

@@ -13,17 +13,21 @@ import { CursorCodec } from '../notifications/cursor.js';
 import { LiveMessages } from '../notifications/live.js';
 import { startMaintenance } from '../notifications/maintenance.js';
 import { NotificationService } from '../notifications/service.js';
+import { DeliveryTracker } from '../notifications/tracking.js';
 import type { Store } from '../store/types.js';
 import { VERSION } from '../version.js';
 import { Cors } from './cors.js';
 import { Metrics } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
+import { Admission } from './realtime/admission.js';
 import { RealtimeGateway } from './realtime/gateway.js';
 import { ConnectionLimits } from './realtime/limits.js';
+import { Presence } from './realtime/presence.js';
 import { SseHub } from './realtime/sse.js';
 import type { AnyRoute } from './route.js';
 import { mountRoutes } from './router.js';
 import { clusterRoutes } from './routes/cluster.js';
+import { deliveryStateRoutes } from './routes/delivery-state.js';
 import { feedRoutes } from './routes/feed.js';
 import { keyRoutes } from './routes/keys.js';
 import { liveRoutes } from './routes/live.js';
@@ -52,6 +56,8 @@ export interface NotifydServer {
   readonly metrics: Metrics;
   readonly notifications: NotificationService;
   readonly keys: KeyService;
+  /** The offline queue and ack tracking (its `sweep` runs on a timer once listening). */
+  readonly tracker: DeliveryTracker;
 }
 
 function cursorKey(config: Config): Buffer {
@@ -95,7 +101,6 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     maxBackpressureBytes: config.realtime.max_backpressure_bytes,
   });
   const gateway = new RealtimeGateway({
-    ...(cluster ? { onSessionChange: cluster.sessionChanged.bind(cluster) } : {}),
     sse,
     jwt,
     metrics,
@@ -105,15 +110,31 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     idleTimeoutS: config.realtime.idle_timeout_s,
     authTimeoutMs: config.realtime.auth_timeout_ms,
     maxBackpressureBytes: config.realtime.max_backpressure_bytes,
-    maxConnections: config.realtime.max_connections,
-    trustProxy: config.server.trust_proxy,
-    limits: new ConnectionLimits({
-      perUser: config.realtime.max_connections_per_user,
-      perTenant: config.realtime.max_connections_per_tenant,
-      ratePerIp: config.realtime.connect_rate_per_ip,
-      burstPerIp: 2 * config.realtime.connect_rate_per_ip,
-    }),
   });
+  const presence = new Presence(gateway, cluster, cluster ?? gateway, clock);
+  const tracker = new DeliveryTracker({
+    store,
+    clock,
+    ids,
+    logger,
+    presence,
+    settings: config.realtime,
+  });
+  const admission = new Admission(
+    {
+      maxConnections: config.realtime.max_connections,
+      trustProxy: config.server.trust_proxy,
+      limits: new ConnectionLimits({
+        perUser: config.realtime.max_connections_per_user,
+        perTenant: config.realtime.max_connections_per_tenant,
+        ratePerIp: config.realtime.connect_rate_per_ip,
+        burstPerIp: 2 * config.realtime.connect_rate_per_ip,
+      }),
+      presence,
+      tracker,
+    },
+    () => gateway.size,
+  );
   const notifications = new NotificationService({
     store,
     clock,
@@ -121,6 +142,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     cursors: new CursorCodec(cursorKey(config)),
     users: cluster ?? gateway,
     idempotencyTtlMs: config.notifications.idempotency_ttl_s * 1000,
+    tracker,
   });
 
   let openapi = '';
@@ -129,6 +151,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     ...feedRoutes(notifications, config.feed),
     ...liveRoutes(new LiveMessages(cluster ?? gateway, ids, clock)),
     ...keyRoutes(keys),
+    ...deliveryStateRoutes(tracker, presence),
     ...clusterRoutes(
       cluster ??
         standaloneView(
@@ -148,8 +171,8 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
 
   const app = uWS.App();
   cors.mount(app);
-  gateway.mount(app, '/api/v1/ws', notifications, lifecycle);
-  sse.mount(app, '/api/v1/sse', notifications, lifecycle);
+  gateway.mount(app, '/api/v1/ws', notifications, lifecycle, admission);
+  sse.mount(app, '/api/v1/sse', notifications, lifecycle, admission);
   mountRoutes(app, routes, {
     keys,
     jwt,
@@ -165,10 +188,12 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
 
   let listenSocket: uWS.us_listen_socket | null = null;
   let stopMaintenance = () => {};
+  let stopSweeper = () => {};
   return {
     metrics,
     notifications,
     keys,
+    tracker,
     async listen() {
       await cluster?.start(gateway);
       return new Promise((resolve, reject) => {
@@ -179,6 +204,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
           }
           listenSocket = socket;
           stopMaintenance = startMaintenance(store, clock, logger, 60_000);
+          stopSweeper = tracker.start();
           resolve(uWS.us_socket_local_port(socket));
         });
       });
@@ -187,6 +213,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
       if (lifecycle.draining) return;
       lifecycle.draining = true;
       stopMaintenance();
+      stopSweeper();
       if (listenSocket) uWS.us_listen_socket_close(listenSocket);
       listenSocket = null;
       const deadline = Date.now() + config.server.shutdown_timeout_ms;

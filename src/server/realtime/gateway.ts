@@ -9,11 +9,11 @@ import type { UserChannel, UserMessage } from '../../notifications/user-channel.
 import { writeError } from '../http.js';
 import type { Metrics } from '../metrics.js';
 import { compileValidator } from '../validate.js';
-import type { ConnectionLimits } from './limits.js';
+import type { Admission } from './admission.js';
 import { BEARER_PROTOCOL_PREFIX, CLOSE, ClientFrame, idsOf, SUBPROTOCOL } from './protocol.js';
-import { resumeMessages, validLastId } from './resume.js';
+import { validLastId } from './resume.js';
 import type { SseHub } from './sse.js';
-import { channelAllowed, channelTopic, tenantTopic, topicOf } from './topics.js';
+import { channelAllowed, channelTopic, presenceChannel, tenantTopic, topicOf } from './topics.js';
 
 /** What uWS keeps for each socket. */
 interface Session {
@@ -23,6 +23,8 @@ interface Session {
   token: string | null;
   /** The `?last_id=` given at upgrade: the session resumes after it. */
   lastId: string | null;
+  /** `?presence=true` or the authenticate frame's `presence`: send this session presence frames. */
+  presence: boolean;
   /**
    * While that token is being checked, frames wait on this so that they run after it, in
    * the order they came; null once the session is settled.
@@ -44,17 +46,13 @@ export interface GatewayOptions {
   maxPayloadBytes: number;
   idleTimeoutS: number;
   authTimeoutMs: number;
+  /**
+   * Bytes that may wait for a client that does not read; past it the session is closed with
+   * 4008 SLOW_CONSUMER (checked every second); past four times it uWS drops the socket at once.
+   */
   maxBackpressureBytes: number;
-  /** Sessions per user and tenant, and the connection rate per address. */
-  limits: ConnectionLimits;
-  /** Open sessions this node accepts. */
-  maxConnections: number;
-  /** Take the client address from X-Forwarded-For (behind a trusted proxy). */
-  trustProxy: boolean;
   /** Event streams that get the same messages (SSE). */
   sse?: SseHub;
-  /** Hears a user's session being admitted (+1) or closing (-1): cluster presence. */
-  onSessionChange?: (tenantId: string, userId: string, delta: 1 | -1) => void;
 }
 
 /** The `id` of a frame that failed validation, when it has a usable one. */
@@ -77,6 +75,9 @@ export class RealtimeGateway implements UserChannel {
   private app: TemplatedApp | null = null;
   private service: NotificationService | null = null;
   private readonly sessions = new Set<WebSocket<Session>>();
+  private slowCheck: NodeJS.Timeout | null = null;
+  /** Node and user limits, presence, and what a starting session is sent; set by `mount`. */
+  private admission!: Admission;
 
   constructor(private readonly opts: GatewayOptions) {}
 
@@ -115,6 +116,7 @@ export class RealtimeGateway implements UserChannel {
 
   /** Tells every session the server is going away, then closes it. */
   closeAll(reconnectAfterS: number): void {
+    if (this.slowCheck) clearInterval(this.slowCheck);
     const frame = JSON.stringify({
       type: 'shutdown',
       data: { reconnect_after_seconds: reconnectAfterS },
@@ -133,35 +135,22 @@ export class RealtimeGateway implements UserChannel {
     path: string,
     service: NotificationService,
     lifecycle: { draining: boolean },
+    admission: Admission,
   ): void {
     this.app = app;
+    this.admission = admission;
     this.service = service;
     const { opts } = this;
     app.ws<Session>(path, {
       maxPayloadLength: opts.maxPayloadBytes,
       idleTimeout: opts.idleTimeoutS,
-      maxBackpressure: opts.maxBackpressureBytes,
-      // A client that cannot keep up is closed rather than buffered without bound; it
-      // reconnects and resumes after the last id it saw.
+      // The every-second check closes a slow client with a code it can act on; this bound
+      // catches a burst that outruns the check, closing without one (1006).
+      maxBackpressure: 4 * opts.maxBackpressureBytes,
       closeOnBackpressureLimit: 1, // uWS types this flag as a number
       sendPingsAutomatically: true,
       upgrade: (res, req, context) => {
-        const forwarded = opts.trustProxy ? req.getHeader('x-forwarded-for') : '';
-        const address =
-          forwarded.split(',')[0]!.trim() || Buffer.from(res.getRemoteAddressAsText()).toString();
-        const wait = opts.limits.connect(address, Date.now());
-        const refusal = lifecycle.draining
-          ? { err: new NotifydError('SHUTTING_DOWN'), retryAfter: 5 }
-          : this.sessions.size >= opts.maxConnections
-            ? { err: new NotifydError('TOO_MANY_CONNECTIONS'), retryAfter: 5 }
-            : wait > 0
-              ? {
-                  err: new NotifydError('RATE_LIMIT_EXCEEDED', undefined, {
-                    retry_after_seconds: wait,
-                  }),
-                  retryAfter: wait,
-                }
-              : null;
+        const refusal = this.admission.refuse(this.admission.address(res, req), lifecycle.draining);
         if (refusal) {
           const { err, retryAfter } = refusal;
           const state = { aborted: false, done: false };
@@ -183,6 +172,7 @@ export class RealtimeGateway implements UserChannel {
           user: null,
           token: query.get('token') ?? bearer?.slice(BEARER_PROTOCOL_PREFIX.length) ?? null,
           lastId: validLastId(query.get('last_id')),
+          presence: query.get('presence') === 'true',
           pending: null,
           authTimer: null,
           counted: false,
@@ -254,14 +244,28 @@ export class RealtimeGateway implements UserChannel {
         session.closed = true;
         if (session.authTimer) clearTimeout(session.authTimer);
         if (session.expiryTimer) clearTimeout(session.expiryTimer);
-        if (session.counted && session.user) {
-          opts.limits.release(session.user.tenant_id, session.user.user_id);
-        }
+        if (session.counted && session.user) this.admission.release(session.user);
         this.sessions.delete(ws);
         opts.metrics.wsConnections.dec();
-        if (session.user) opts.onSessionChange?.(session.user.tenant_id, session.user.user_id, -1);
       },
     });
+    this.slowCheck = setInterval(() => this.closeSlow(), 1000);
+    this.slowCheck.unref();
+  }
+
+  /**
+   * Closes sessions whose client has not read `maxBackpressureBytes`: 4008 SLOW_CONSUMER
+   * rather than memory without bound. What it missed is in the feed (resume with `last_id`),
+   * its unacked notifications are redelivered, and new ones wait in the offline queue.
+   */
+  private closeSlow(): void {
+    for (const ws of this.sessions) {
+      if (ws.getBufferedAmount() <= this.opts.maxBackpressureBytes) continue;
+      const session = ws.getUserData();
+      if (session.closed) continue;
+      this.opts.logger.info({ session: session.id }, 'closing a slow consumer');
+      ws.end(CLOSE.SLOW_CONSUMER, 'slow consumer');
+    }
   }
 
   /** Carries out one frame; resolves to whether it answered (else `done` may confirm it). */
@@ -272,6 +276,7 @@ export class RealtimeGateway implements UserChannel {
   ): Promise<boolean> {
     if (frame.type === 'authenticate') {
       if (session.user) throw new NotifydError('VALIDATION_ERROR', 'Already authenticated.');
+      if (frame.presence !== undefined) session.presence = frame.presence;
       await this.authenticate(ws, session, frame.token, frame.last_id ?? session.lastId);
       return true;
     }
@@ -338,53 +343,60 @@ export class RealtimeGateway implements UserChannel {
     } catch (err) {
       return this.refuse(ws, session, toNotifydError(err));
     }
-    this.admit(ws, session, user);
-    if (lastId) await this.resume(ws, session, user, lastId);
+    if (this.admit(ws, session, user)) await this.start(ws, session, user, lastId);
   }
 
   /**
-   * Sends what the user missed after `lastId`, oldest first, then `resumed`. The session is
-   * already subscribed, so nothing published meanwhile is lost; a notification may then come
-   * twice (live and replayed), recognisable by its id.
+   * Sends what the user missed after `lastId` and what waits for them (offline queue,
+   * unacknowledged), oldest first, then `resumed`. The session is already subscribed, so
+   * nothing published meanwhile is lost; a notification may then come twice (live and
+   * replayed), recognisable by its id.
    */
-  private async resume(
+  private async start(
     ws: WebSocket<Session>,
     session: Session,
     user: UserPrincipal,
-    lastId: string,
+    lastId: string | null,
   ) {
     try {
-      const messages = await resumeMessages(this.service!, user, lastId);
-      if (session.closed) return;
+      const { messages, replayed } = await this.admission.startMessages(
+        this.service!,
+        user,
+        lastId,
+      );
+      if (session.closed || messages.length === 0) return;
       ws.cork(() => {
         for (const message of messages) this.send(ws, session, message);
       });
+      await this.admission.sent(user, replayed);
     } catch (err) {
       this.sendError(ws, session, toNotifydError(err));
     }
   }
 
-  private admit(ws: WebSocket<Session>, session: Session, user: UserPrincipal): void {
-    if (session.closed) return;
+  /** Counts and subscribes the session; false when it was closed or refused instead. */
+  private admit(ws: WebSocket<Session>, session: Session, user: UserPrincipal): boolean {
+    if (session.closed) return false;
     if (session.authTimer) clearTimeout(session.authTimer);
-    if (!this.opts.limits.admit(user.tenant_id, user.user_id)) {
+    if (!this.admission.admit(user)) {
       ws.cork(() => {
         const { code, message } = new NotifydError('TOO_MANY_CONNECTIONS');
         ws.send(JSON.stringify({ type: 'error', data: { code, message } }));
         ws.end(CLOSE.TOO_MANY_CONNECTIONS, 'too many connections');
       });
-      return;
+      return false;
     }
     session.counted = true;
     session.user = user;
     ws.subscribe(topicOf(user.tenant_id, user.user_id));
     ws.subscribe(tenantTopic(user.tenant_id));
+    if (session.presence) ws.subscribe(channelTopic(user.tenant_id, presenceChannel(user.user_id)));
     this.watchExpiry(ws, session, user);
-    this.opts.onSessionChange?.(user.tenant_id, user.user_id, 1);
     this.send(ws, session, {
       type: 'authenticated',
       data: { session_id: session.id, user_id: user.user_id, tenant_id: user.tenant_id },
     });
+    return true;
   }
 
   /** Closes the session with TOKEN_EXPIRED when the token runs out, unless refreshed first. */

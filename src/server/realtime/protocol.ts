@@ -39,6 +39,8 @@ export const ClientFrame = Type.Union([
     token: Type.String({ minLength: 1 }),
     /** The last notification id the client saw: what came after it is sent first. */
     last_id: Type.Optional(LastId),
+    /** Get `presence` frames when a session of this user opens or closes. */
+    presence: Type.Optional(Type.Boolean()),
     ...CorrelationId,
   }),
   Type.Object({ type: Type.Literal('ping'), ...CorrelationId }),
@@ -70,6 +72,8 @@ export const CLOSE = {
   TOKEN_EXPIRED: 4002,
   /** The user or tenant already has as many sessions as allowed (TOO_MANY_CONNECTIONS). */
   TOO_MANY_CONNECTIONS: 4003,
+  /** The client did not read fast enough (`max_backpressure_bytes` waited); reconnect with `last_id`. */
+  SLOW_CONSUMER: 4008,
 } as const;
 
 /** The ids a frame names, one or many; a frame that names none is invalid. */

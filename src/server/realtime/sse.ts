@@ -9,9 +9,10 @@ import type { UserMessage } from '../../notifications/user-channel.js';
 import type { Cors } from '../cors.js';
 import { type ResponseState, writeError } from '../http.js';
 import type { Metrics } from '../metrics.js';
+import type { Admission } from './admission.js';
 import { CHANNEL_PATTERN } from './protocol.js';
-import { resumeMessages, validLastId } from './resume.js';
-import { channelAllowed, channelTopic, tenantTopic, topicOf } from './topics.js';
+import { validLastId } from './resume.js';
+import { channelAllowed, channelTopic, presenceChannel, tenantTopic, topicOf } from './topics.js';
 
 /** One open event stream. */
 interface Stream {
@@ -55,6 +56,7 @@ export class SseHub {
   private readonly byTopic = new Map<string, Set<Stream>>();
   private readonly streams = new Set<Stream>();
   private heartbeat: NodeJS.Timeout | null = null;
+  private admission: Admission | null = null;
 
   constructor(private readonly opts: SseOptions) {}
 
@@ -80,7 +82,9 @@ export class SseHub {
     path: string,
     service: NotificationService,
     lifecycle: { draining: boolean },
+    admission: Admission,
   ): void {
+    this.admission = admission;
     app.get(path, (res, req) => this.open(res, req, service, lifecycle));
     this.heartbeat = setInterval(() => {
       for (const stream of this.streams) this.write(stream, ': ping\n\n');
@@ -113,6 +117,7 @@ export class SseHub {
     const token = query.get('token') ?? bearer ?? '';
     const lastId = validLastId(req.getHeader('last-event-id') || query.get('last_id'));
     const channels = (query.get('channels') ?? '').split(',').filter(Boolean);
+    const presence = query.get('presence') === 'true';
     const cors = this.opts.cors.headers(req.getHeader('origin') || undefined);
     const state: ResponseState = { aborted: false, done: false };
     let stream: Stream | null = null;
@@ -125,13 +130,17 @@ export class SseHub {
         ...cors,
         ...(err.status === 503 ? { 'retry-after': '5' } : {}),
       });
-    const refusal = lifecycle.draining
-      ? new NotifydError('SHUTTING_DOWN')
-      : token
-        ? null
-        : new NotifydError('AUTH_FAILED', 'A token is required.');
-    if (refusal) {
-      fail(refusal);
+    const admission = this.admission!;
+    const refused = admission.refuse(admission.address(res, req), lifecycle.draining);
+    if (refused) {
+      writeError(res, state, refused.err, this.opts.ids('req'), {
+        ...cors,
+        'retry-after': String(refused.retryAfter),
+      });
+      return;
+    }
+    if (!token) {
+      fail(new NotifydError('AUTH_FAILED', 'A token is required.'));
       return;
     }
     this.opts.jwt
@@ -146,6 +155,7 @@ export class SseHub {
           throw new NotifydError('CHANNEL_FORBIDDEN', undefined, { channel: refused });
         }
         if (state.aborted) return;
+        if (!admission.admit(user)) throw new NotifydError('TOO_MANY_CONNECTIONS');
         stream = {
           res,
           user,
@@ -153,13 +163,14 @@ export class SseHub {
             topicOf(user.tenant_id, user.user_id),
             tenantTopic(user.tenant_id),
             ...channels.map((c) => channelTopic(user.tenant_id, c)),
+            ...(presence ? [channelTopic(user.tenant_id, presenceChannel(user.user_id))] : []),
           ],
           congested: false,
           waiting: 0,
           closed: false,
         };
         this.start(stream, cors, channels);
-        if (lastId) await this.resume(stream, service, lastId);
+        await this.replay(stream, service, lastId);
       })
       .catch((err: unknown) => fail(toNotifydError(err)));
   }
@@ -196,18 +207,23 @@ export class SseHub {
     this.opts.metrics.sseStreams.inc();
   }
 
-  /** What was missed after `lastId`, then `resumed`; an error event if the store cannot say. */
-  private async resume(stream: Stream, service: NotificationService, lastId: string) {
+  /**
+   * What was missed after `lastId` and what waits for the user (offline queue,
+   * unacknowledged), then `resumed`; an error event if the store cannot say.
+   */
+  private async replay(stream: Stream, service: NotificationService, lastId: string | null) {
     let text = '';
+    const admission = this.admission!;
     try {
-      for (const message of await resumeMessages(service, stream.user, lastId)) {
-        text += frame(message);
-      }
+      const { messages, replayed } = await admission.startMessages(service, stream.user, lastId);
+      for (const message of messages) text += frame(message);
+      if (text === '' || stream.closed) return;
+      this.write(stream, text);
+      await admission.sent(stream.user, replayed);
     } catch (err) {
       const { code, message } = toNotifydError(err);
-      text = `event: error\ndata: ${JSON.stringify({ code, message })}\n\n`;
+      this.write(stream, `event: error\ndata: ${JSON.stringify({ code, message })}\n\n`);
     }
-    this.write(stream, text);
   }
 
   /** Writes, or ends a stream whose client does not keep up: it resumes with Last-Event-ID. */
@@ -229,6 +245,7 @@ export class SseHub {
   private forget(stream: Stream): void {
     if (stream.closed) return;
     stream.closed = true;
+    this.admission?.release(stream.user);
     this.streams.delete(stream);
     for (const topic of stream.topics) {
       const set = this.byTopic.get(topic);

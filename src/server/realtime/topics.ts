@@ -6,6 +6,12 @@ export const topicOf = (tenantId: string, userId: string) => `u:${tenantId}:${us
 export const tenantTopic = (tenantId: string) => `t:${tenantId}`;
 export const channelTopic = (tenantId: string, channel: string) => `c:${tenantId}:${channel}`;
 
+/**
+ * The channel that carries a user's presence to those of their sessions that asked for it.
+ * `$` is not allowed in channel names, so no client can subscribe to it by name.
+ */
+export const presenceChannel = (userId: string) => `$presence:${userId}`;
+
 /** Whether the token's `channels` claim lets its user subscribe to `channel`. */
 export function channelAllowed(allowed: readonly string[], channel: string): boolean {
   return allowed.some((a) =>

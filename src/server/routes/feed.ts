@@ -65,6 +65,33 @@ export function feedRoutes(service: NotificationService, limits: FeedLimits): An
       },
     }),
     defineRoute({
+      method: 'POST',
+      path: '/api/v1/me/notifications/bulk/ack',
+      summary: 'Acknowledge that the app received these notifications (as the ack frame does)',
+      tag: 'feed',
+      auth: user,
+      body: Type.Object(
+        {
+          notification_ids: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+            minItems: 1,
+            maxItems: 500,
+          }),
+        },
+        { additionalProperties: false },
+      ),
+      responses: {
+        200: {
+          description: 'How many deliveries this acknowledged (acking twice changes nothing).',
+          schema: Type.Object({ acknowledged: Type.Integer() }),
+        },
+        ...errors(400, 401, 404),
+      },
+      async handler(ctx) {
+        const acknowledged = await service.ack(userOf(ctx), ctx.body.notification_ids);
+        return { status: 200, body: { acknowledged } };
+      },
+    }),
+    defineRoute({
       method: 'GET',
       path: '/api/v1/me/notifications/:id',
       summary: 'One notification',
