@@ -88,6 +88,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'Backend for rate-limit counters when it should differ from store.backend, e.g. redis so that several nodes share one limit. Empty: the same as store.backend.',
   },
   {
+    path: 'store.queues',
+    type: 'enum',
+    values: ['', 'sqlite', 'memory', 'postgres', 'redis'],
+    default: '',
+    env: ['QUEUE_BACKEND', 'ACK_BACKEND'],
+    doc: "Backend for the offline queue and ack tracking when it should differ from store.backend (Ara's QUEUE_BACKEND and ACK_BACKEND both set it). Empty: the same as store.backend.",
+  },
+  {
     path: 'store.connect_retry_max_ms',
     type: 'integer',
     default: 30000,
@@ -350,6 +358,77 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'Server-Sent Events streams get a comment line this often, so that proxies do not close them as idle.',
   },
   {
+    path: 'realtime.queue.enabled',
+    type: 'boolean',
+    default: false,
+    env: ['QUEUE_ENABLED'],
+    doc: 'Offline queue: a notification for a user with no open session (on any node) is queued and sent first when one connects. Costs one more store write per such notification; the feed keeps everything either way.',
+  },
+  {
+    path: 'realtime.queue.max_size_per_user',
+    type: 'integer',
+    default: 100,
+    min: 1,
+    max: 10000,
+    env: ['QUEUE_MAX_SIZE_PER_USER'],
+    doc: 'Most queued notifications per user; past it the oldest are dropped (they stay in the feed).',
+  },
+  {
+    path: 'realtime.queue.ttl_s',
+    type: 'integer',
+    default: 3600,
+    min: 1,
+    max: 2592000,
+    env: ['QUEUE_MESSAGE_TTL_SECONDS'],
+    doc: 'How long a notification waits in the offline queue before it is dropped (it stays in the feed).',
+  },
+  {
+    path: 'realtime.queue.cleanup_interval_s',
+    type: 'integer',
+    default: 300,
+    min: 1,
+    max: 86400,
+    env: ['QUEUE_CLEANUP_INTERVAL_SECONDS'],
+    doc: 'How often expired entries are removed from the offline queue.',
+  },
+  {
+    path: 'realtime.ack.enabled',
+    type: 'boolean',
+    default: false,
+    env: ['ACK_ENABLED'],
+    doc: 'Ack tracking: an in-app notification sent to an open session is pending until a session acks it; unacked after realtime.ack.timeout_s it is expired, redelivered to the next session and may trigger the fallback channel. Costs one more store write per notification.',
+  },
+  {
+    path: 'realtime.ack.timeout_s',
+    type: 'integer',
+    default: 30,
+    min: 1,
+    max: 86400,
+    env: ['ACK_TIMEOUT_SECONDS'],
+    doc: 'How long a session has to ack an in-app notification before it counts as expired.',
+  },
+  {
+    path: 'realtime.ack.sweep_interval_s',
+    type: 'integer',
+    default: 5,
+    min: 1,
+    max: 3600,
+    env: ['ACK_CLEANUP_INTERVAL_SECONDS'],
+    doc: 'How often pending acks are checked for expiry; an expiry is noticed up to this much late.',
+  },
+  {
+    path: 'realtime.ack.fallback_channel',
+    type: 'string',
+    default: '',
+    doc: 'A channel (e.g. push) to queue a delivery on when an in-app notification expires unacked. Empty: none.',
+  },
+  {
+    path: 'realtime.ack.fallback_skip_when_online',
+    type: 'boolean',
+    default: true,
+    doc: 'Skip the fallback channel when the user has an open session (is active in-app) at expiry.',
+  },
+  {
     path: 'log.level',
     type: 'enum',
     values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
@@ -415,6 +494,7 @@ export interface Config {
   store: {
     backend: StoreBackend;
     ratelimit: StoreBackend | '';
+    queues: StoreBackend | '';
     connect_retry_max_ms: number;
     sqlite: {
       path: string;
@@ -452,6 +532,19 @@ export interface Config {
     connect_rate_per_ip: number;
     reconnect_after_s: number;
     sse_heartbeat_s: number;
+    queue: {
+      enabled: boolean;
+      max_size_per_user: number;
+      ttl_s: number;
+      cleanup_interval_s: number;
+    };
+    ack: {
+      enabled: boolean;
+      timeout_s: number;
+      sweep_interval_s: number;
+      fallback_channel: string;
+      fallback_skip_when_online: boolean;
+    };
   };
   log: {
     level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';

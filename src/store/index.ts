@@ -69,30 +69,44 @@ export async function openBackend(
 
 /**
  * Opens the configured store: `store.backend` for everything, except the concerns given
- * their own backend (`store.ratelimit` for rate-limit counters), each opened once.
+ * their own backend (`store.ratelimit` for rate-limit counters, `store.queues` for the
+ * offline queue and ack tracking), each backend opened once.
  */
 export async function openStore(settings: StoreSettings, logger?: Logger): Promise<Store> {
   const main = await openBackend(settings.backend, settings, logger);
-  const ratelimit = settings.ratelimit;
-  if (!ratelimit || ratelimit === settings.backend) return main;
+  const opened = new Map<StoreBackend, Store>([[settings.backend, main]]);
+  const backendFor = async (choice: StoreBackend | '') => {
+    const backend = choice || settings.backend;
+    let store = opened.get(backend);
+    if (!store) {
+      store = await openBackend(backend, settings, logger);
+      opened.set(backend, store);
+    }
+    return store;
+  };
   let counters: Store;
+  let queues: Store;
   try {
-    counters = await openBackend(ratelimit, settings, logger);
+    counters = await backendFor(settings.ratelimit);
+    queues = await backendFor(settings.queues);
   } catch (err) {
-    await main.close();
+    await Promise.all([...opened.values()].map((s) => s.close()));
     throw err;
   }
+  if (opened.size === 1) return main;
+  const all = [...opened.values()];
   return {
     backend: main.backend,
     notifications: main.notifications,
     deliveries: main.deliveries,
     keys: main.keys,
     counters: counters.counters,
+    queues: queues.queues,
     async ping() {
-      await Promise.all([main.ping(), counters.ping()]);
+      await Promise.all(all.map((s) => s.ping()));
     },
     async close() {
-      await Promise.all([main.close(), counters.close()]);
+      await Promise.all(all.map((s) => s.close()));
     },
   };
 }

@@ -39,7 +39,13 @@ export interface NotificationRecord {
 }
 
 /** Where a delivery stands. */
-export type DeliveryStatus = 'pending' | 'delivered' | 'acknowledged' | 'failed' | 'dead';
+export type DeliveryStatus =
+  | 'pending'
+  | 'delivered'
+  | 'acknowledged'
+  | 'expired'
+  | 'failed'
+  | 'dead';
 
 /** One attempt-tracked delivery of a notification over one channel. */
 export interface DeliveryRecord {
@@ -154,6 +160,11 @@ export interface DeliveryQueue {
     at: number,
     detail?: { provider_message_id?: string; error?: string },
   ): Promise<void>;
+  /**
+   * Adds deliveries to notifications that already exist (e.g. a fallback channel after an
+   * unacknowledged in-app delivery); a delivery whose id exists is left as it is.
+   */
+  add(records: DeliveryRecord[]): Promise<void>;
   /** Returns a claimed delivery to the queue, due again at `nextAttemptAt`. */
   retry(id: string, nextAttemptAt: number, error: string, at: number): Promise<void>;
   /**
@@ -188,6 +199,49 @@ export interface ApiKeyRecord {
   expires_at: number | null;
   revoked_at: number | null;
   last_used_at: number | null;
+}
+
+/** One entry of a user's queue. */
+export interface QueuedItem {
+  /** Unique within the user's queue and time-ordered (a notification id): the queue's order. */
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  /** What is replayed, serialised by the caller. */
+  payload: string;
+  queued_at: number;
+  expires_at: number;
+}
+
+/**
+ * Per-user queues with expiry, by name: the offline queue (`offline`: what a user with no
+ * session missed, replayed when one connects) and ack tracking (`acks`: in-app notifications
+ * sent and not yet acknowledged). Every call is atomic.
+ */
+export interface UserQueueStore {
+  /**
+   * Adds items (an id already in the user's queue keeps its first entry). A user's queue then
+   * keeps only its `maxPerUser` highest ids; resolves to how many entries that dropped.
+   */
+  push(queue: string, items: QueuedItem[], maxPerUser: number): Promise<number>;
+  /** The user's items not expired at `now`, lowest id first, at most `limit`. */
+  list(
+    queue: string,
+    tenantId: string,
+    userId: string,
+    now: number,
+    limit: number,
+  ): Promise<QueuedItem[]>;
+  /** Removes these ids from the user's queue; resolves to the items removed. */
+  remove(queue: string, tenantId: string, userId: string, ids: string[]): Promise<QueuedItem[]>;
+  /**
+   * Removes and returns up to `limit` items of the queue (any user) that expired at or before
+   * `now`, earliest expiry first. Each item is returned to one caller only, so several nodes
+   * may sweep together.
+   */
+  takeExpired(queue: string, now: number, limit: number): Promise<QueuedItem[]>;
+  /** Items of the queue not expired at `now`: of one tenant, or of all when absent. */
+  count(queue: string, now: number, tenantId?: string): Promise<number>;
 }
 
 /** API keys. */
@@ -251,6 +305,7 @@ export interface Store {
   readonly deliveries: DeliveryQueue;
   readonly keys: KeyStore;
   readonly counters: CounterStore;
+  readonly queues: UserQueueStore;
   /** Resolves when the backend answers; rejects with STORE_UNAVAILABLE when it does not. */
   ping(): Promise<void>;
   /** Finishes pending writes and releases the backend. */

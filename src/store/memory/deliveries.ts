@@ -15,8 +15,13 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
     return this.byId.has(id);
   }
 
+  async add(records: DeliveryRecord[]): Promise<void> {
+    this.state.check();
+    for (const record of records) if (!this.byId.has(record.id)) this.store(record);
+  }
+
   /** Stores a copy of a new delivery; the notification store calls it inside an insert. */
-  add(record: DeliveryRecord): void {
+  store(record: DeliveryRecord): void {
     const copy = structuredClone(record);
     this.byId.set(copy.id, copy);
     sortedIdsOf(this.byNotification, copy.notification_id).add(copy.id);

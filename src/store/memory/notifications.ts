@@ -33,7 +33,7 @@ export class MemoryNotificationStore implements NotificationStore {
       this.byId.set(n.id, n);
       sortedIdsOf(this.feeds, feedKey(n.tenant_id, n.recipient_id)).add(n.id);
       if (n.read_at === null && n.deleted_at === null) this.countUnread(n, 1);
-      for (const d of item.deliveries) this.deliveries.add(d);
+      for (const d of item.deliveries) this.deliveries.store(d);
     }
     for (const { tenantId, key, claim } of plan.claims) this.idempotency.set(tenantId, key, claim);
     return plan.outcomes;
