@@ -3,7 +3,6 @@ import type { QueuedItem, Store } from '../../../src/store/types.js';
 import { Fixture, type MakeStore, storeFor } from './fixtures.js';
 
 const TTL = 60_000;
-const Q = 'offline';
 
 /** A queued item for `alice` in `t1`, made now and expiring TTL later unless overridden. */
 function item(f: Fixture, over: Partial<QueuedItem> = {}): QueuedItem {
@@ -24,20 +23,27 @@ const ids = (items: QueuedItem[]) => items.map((i) => i.id);
 const byId = (a: QueuedItem, b: QueuedItem) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** Takes expired items until none are left; resolves to everything it took. */
-async function drain(store: Store, now: number, limit: number): Promise<QueuedItem[]> {
+async function drain(store: Store, q: string, now: number, limit: number) {
   const taken: QueuedItem[] = [];
   for (;;) {
-    const batch = await store.queues.takeExpired(Q, now, limit);
+    const batch = await store.queues.takeExpired(q, now, limit);
     if (batch.length === 0) return taken;
     taken.push(...batch);
   }
 }
 
-/** Per-user queues with expiry: offline queue and ack tracking. */
-export function queuesContract(t: Test, make: MakeStore): void {
+/**
+ * Per-user queues with expiry: offline queue and ack tracking. Queues of different names
+ * are separate (a test says so), so every test takes names of its own and all share one
+ * store: opening a durable store per test would cost more than the tests.
+ */
+export async function queuesContract(t: Test, make: MakeStore): Promise<void> {
+  const store = await storeFor(t, make);
+  let n = 0;
+  const queueName = () => `queue-${++n}`;
   t.test('push stores items; list gives them back lowest id first', async (t) => {
     const f = new Fixture();
-    const store = await storeFor(t, make);
+    const Q = queueName();
     const [a, b, c] = [item(f), item(f), item(f)];
     t.equal(await store.queues.push(Q, [c, a], 10), 0, 'nothing dropped');
     t.equal(await store.queues.push(Q, [b], 10), 0);
@@ -47,7 +53,7 @@ export function queuesContract(t: Test, make: MakeStore): void {
 
   t.test('an id already queued keeps its first entry', async (t) => {
     const f = new Fixture();
-    const store = await storeFor(t, make);
+    const Q = queueName();
     const first = item(f);
     await store.queues.push(Q, [first], 10);
     const again = { ...first, payload: 'changed', expires_at: first.expires_at + 5 };
@@ -61,7 +67,7 @@ export function queuesContract(t: Test, make: MakeStore): void {
 
   t.test('past its cap a user’s queue keeps its highest ids', async (t) => {
     const f = new Fixture();
-    const store = await storeFor(t, make);
+    const Q = queueName();
     const items = Array.from({ length: 5 }, () => item(f));
     const bobs = [item(f, { user_id: 'bob' })];
     t.equal(await store.queues.push(Q, [...items, ...bobs], 3), 2, 'two dropped');
@@ -85,7 +91,7 @@ export function queuesContract(t: Test, make: MakeStore): void {
 
   t.test('list leaves out expired items and honours its limit', async (t) => {
     const f = new Fixture();
-    const store = await storeFor(t, make);
+    const Q = queueName();
     const now = f.clock.now();
     const soon = item(f, { expires_at: now + 10 });
     const later = item(f, { expires_at: now + 20 });
@@ -101,7 +107,7 @@ export function queuesContract(t: Test, make: MakeStore): void {
 
   t.test('remove takes ids out of the user’s queue and returns them', async (t) => {
     const f = new Fixture();
-    const store = await storeFor(t, make);
+    const Q = queueName();
     const [a, b, c] = [item(f), item(f), item(f)];
     const bobs = item(f, { user_id: 'bob' });
     await store.queues.push(Q, [a, b, c, bobs], 10);
@@ -121,7 +127,7 @@ export function queuesContract(t: Test, make: MakeStore): void {
 
   t.test('remove returns an expired item it removes', async (t) => {
     const f = new Fixture();
-    const store = await storeFor(t, make);
+    const Q = queueName();
     const a = item(f, { expires_at: f.clock.now() + 1 });
     await store.queues.push(Q, [a], 10);
     t.same(await store.queues.remove(Q, 't1', 'alice', [a.id]), [a]);
@@ -130,7 +136,7 @@ export function queuesContract(t: Test, make: MakeStore): void {
 
   t.test('takeExpired removes expired items of every user, earliest expiry first', async (t) => {
     const f = new Fixture();
-    const store = await storeFor(t, make);
+    const Q = queueName();
     const now = f.clock.now();
     const a = item(f, { expires_at: now + 30 });
     const b = item(f, { expires_at: now + 10, user_id: 'bob' });
@@ -152,14 +158,14 @@ export function queuesContract(t: Test, make: MakeStore): void {
 
   t.test('concurrent takers never get the same item', async (t) => {
     const f = new Fixture();
-    const store = await storeFor(t, make);
+    const Q = queueName();
     const now = f.clock.now();
     const users = ['alice', 'bob', 'carol', 'dave'];
     const items = Array.from({ length: 80 }, (_, i) =>
       item(f, { user_id: users[i % users.length], expires_at: now + (i % 7) }),
     );
     await store.queues.push(Q, items, 100);
-    const takers = await Promise.all(Array.from({ length: 6 }, () => drain(store, now + 10, 7)));
+    const takers = await Promise.all(Array.from({ length: 6 }, () => drain(store, Q, now + 10, 7)));
     const taken = takers.flat();
     t.equal(taken.length, items.length, 'every item taken');
     t.equal(new Set(ids(taken)).size, items.length, 'none twice');
@@ -169,7 +175,8 @@ export function queuesContract(t: Test, make: MakeStore): void {
 
   t.test('count counts unexpired items of one tenant or of all', async (t) => {
     const f = new Fixture();
-    const store = await storeFor(t, make);
+    const Q = queueName();
+    const A = queueName();
     const now = f.clock.now();
     t.equal(await store.queues.count(Q, now), 0, 'empty');
     await store.queues.push(
@@ -188,30 +195,31 @@ export function queuesContract(t: Test, make: MakeStore): void {
     t.equal(await store.queues.count(Q, now, 't3'), 0);
     t.equal(await store.queues.count(Q, now + 5, 't1'), 2, 'expired ones are not counted');
     t.equal(await store.queues.count(Q, now + 5), 3);
-    t.equal(await store.queues.count('acks', now), 0, 'per queue');
+    t.equal(await store.queues.count(A, now), 0, 'per queue');
   });
 
   t.test('queues of different names are separate', async (t) => {
     const f = new Fixture();
-    const store = await storeFor(t, make);
+    const Q = queueName();
+    const A = queueName();
     const now = f.clock.now();
     const a = item(f, { expires_at: now + 1 });
     const b = item(f);
-    await store.queues.push('offline', [a, b], 10);
+    await store.queues.push(Q, [a, b], 10);
     const acked = { ...a, payload: 'ack' };
-    await store.queues.push('acks', [acked], 1);
-    t.same(await store.queues.list('offline', 't1', 'alice', now, 10), [a, b], 'cap per queue');
-    t.same(await store.queues.list('acks', 't1', 'alice', now, 10), [acked]);
-    t.same(await store.queues.takeExpired('acks', now + 1, 10), [acked]);
-    t.same(await store.queues.list('offline', 't1', 'alice', now, 10), [a, b]);
-    t.same(await store.queues.remove('acks', 't1', 'alice', [b.id]), []);
-    t.equal(await store.queues.count('offline', now), 2);
-    t.equal(await store.queues.count('acks', now), 0);
+    await store.queues.push(A, [acked], 1);
+    t.same(await store.queues.list(Q, 't1', 'alice', now, 10), [a, b], 'cap per queue');
+    t.same(await store.queues.list(A, 't1', 'alice', now, 10), [acked]);
+    t.same(await store.queues.takeExpired(A, now + 1, 10), [acked]);
+    t.same(await store.queues.list(Q, 't1', 'alice', now, 10), [a, b]);
+    t.same(await store.queues.remove(A, 't1', 'alice', [b.id]), []);
+    t.equal(await store.queues.count(Q, now), 2);
+    t.equal(await store.queues.count(A, now), 0);
   });
 
   t.test('tenants and users are separate, even with awkward names', async (t) => {
     const f = new Fixture();
-    const store = await storeFor(t, make);
+    const Q = queueName();
     const now = f.clock.now();
     const id = f.ids('ntf');
     const one = item(f, { id, tenant_id: 'a:b', user_id: 'c' });
