@@ -24,6 +24,8 @@ const SEED: Record<number, string> = {
   2: `INSERT INTO api_keys VALUES ('key_01', 'ci', 'abc', 'nk_ab', '{*}', NULL, '{}', 1, NULL,
         NULL, NULL);`,
   3: `INSERT INTO counters VALUES ('c', 4, 9000000000000000);`,
+  4: `INSERT INTO user_queues VALUES ('offline', 't1', 'alice', 'ntf_01', 'p', 1,
+        9000000000000000);`,
 };
 
 /** A fresh schema name, dropped when `t` ends. */
@@ -80,6 +82,7 @@ if (await requirePostgres(t)) {
       'idempotency_keys',
       'notifications',
       'schema_migrations',
+      'user_queues',
     ]);
   });
 
@@ -138,6 +141,7 @@ if (await requirePostgres(t)) {
       }
       if (from >= 2) t.match(await store.keys.findByHash('abc'), { id: 'key_01', scopes: ['*'] });
       if (from >= 3) t.equal(await store.counters.get('c', 0), 4);
+      if (from >= 4) t.equal(await store.queues.count('offline', 0), 1);
     });
   }
 
@@ -150,7 +154,7 @@ if (await requirePostgres(t)) {
       sql: 'CREATE TABLE future_things (id text)',
     };
     await migrate(client, schema, [...MIGRATIONS, future]);
-    const refused = /newer than this notifyd knows \(3\); run a newer notifyd/;
+    const refused = /newer than this notifyd knows \(4\); run a newer notifyd/;
     await t.rejects(openPostgresStore({ url: POSTGRES_URL, schema }), { message: refused });
     await t.rejects(migratePostgres({ url: POSTGRES_URL, schema }), { message: refused });
     await t.rejects(openPostgresStore({ url: POSTGRES_URL, schema, migrate: false }), {
@@ -177,7 +181,7 @@ if (await requirePostgres(t)) {
   t.test('with migrate: false an empty schema is left alone, and said so', async (t) => {
     const schema = freshSchema(t);
     const missing =
-      /schema "notifyd_mig_\d+_\d+" is at version 0 but this notifyd needs version 3; run `notifyd migrate`/;
+      /schema "notifyd_mig_\d+_\d+" is at version 0 but this notifyd needs version 4; run `notifyd migrate`/;
     await t.rejects(openPostgresStore({ url: POSTGRES_URL, schema, migrate: false }), {
       message: missing,
     });

@@ -122,6 +122,17 @@ if (await requireRedis(t)) {
     await store.keys.touch(key.id, now);
     await store.keys.revoke(key.id, now);
     await store.counters.increment('rate:acme', 1, 60_000, now);
+    await store.deliveries.add([f.delivery(c.notification, { channel: 'sms' })]);
+    const queued = { tenant_id: 'acme:eu', user_id: 'bob', payload: '{}', queued_at: now };
+    await store.queues.push(
+      'offline',
+      [
+        { ...queued, id: f.ids('ntf'), expires_at: now + 1 },
+        { ...queued, id: f.ids('ntf'), expires_at: now + 60_000 },
+      ],
+      10,
+    );
+    await store.queues.takeExpired('offline', now + 1, 10);
   }
 
   t.test('every key the store writes starts with its prefix', async (t) => {
@@ -148,6 +159,7 @@ if (await requireRedis(t)) {
     for (const kind of ['ntf', 'feed', 'readc', 'unreadn', 'dlv', 'ndlv', 'due', 'idem']) {
       t.ok(kinds.has(kind), `wrote ${kind} keys`);
     }
+    for (const kind of ['uq', 'uqp', 'uqx', 'uqt']) t.ok(kinds.has(kind), `wrote ${kind} keys`);
     for (const kind of ['idem-exp', 'apikey', 'apikey-hash', 'apikeys-t', 'ctr', 'ctr-exp']) {
       t.ok(kinds.has(kind), `wrote ${kind} keys`);
     }
@@ -166,6 +178,46 @@ if (await requireRedis(t)) {
     const counterTtl = await admin.pttl(names.counter('c'));
     t.ok(counterTtl > 0 && counterTtl <= 30_000, `counter PTTL ${counterTtl}`);
     t.equal(await admin.pttl(names.notification(item.notification.id)), -1);
+    const now = f.clock.now();
+    const queued = { tenant_id: 't1', user_id: 'u', payload: '{}', queued_at: now };
+    await store.queues.push('offline', [{ ...queued, id: 'a', expires_at: now + 10_000 }], 5);
+    await store.queues.push('offline', [{ ...queued, id: 'b', expires_at: now + 20_000 }], 5);
+    const day = 24 * 60 * 60 * 1000;
+    for (const key of [
+      names.name('uq', 'offline', 't1', 'u'),
+      names.name('uqp', 'offline', 't1', 'u'),
+      names.queueExpiry('offline'),
+      names.queueExpiry('offline', 't1'),
+    ]) {
+      const ttl = await admin.pttl(key);
+      t.ok(ttl > day + 10_000 && ttl <= day + 20_000 + 60_000, `${key} PTTL ${ttl}: the longest`);
+    }
+  });
+
+  t.test('takeExpired drops index entries whose queue keys expired', async (t) => {
+    const store = await open();
+    t.teardown(() => store.close());
+    const names = new KeyNames(store.prefix);
+    const item = (id: string, user_id: string) => ({
+      id,
+      tenant_id: 't1',
+      user_id,
+      payload: '{}',
+      queued_at: 0,
+      expires_at: 10,
+    });
+    await store.queues.push('acks', [item('a', 'gone'), item('b', 'kept')], 5);
+    // As when Redis expired the user's keys before any sweep (a day late) took the item.
+    await admin.del(
+      names.name('uq', 'acks', 't1', 'gone'),
+      names.name('uqp', 'acks', 't1', 'gone'),
+    );
+    t.same(
+      await store.queues.takeExpired('acks', 10, 1),
+      [item('b', 'kept')],
+      'the limit is filled',
+    );
+    t.equal(await admin.zcard(names.queueExpiry('acks')), 0, 'the stale entry is gone');
   });
 
   t.test('tenants and recipients with separators in them stay apart', async (t) => {

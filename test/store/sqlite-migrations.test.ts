@@ -26,6 +26,7 @@ const SEED: Record<number, string> = {
   2: `INSERT INTO api_keys VALUES ('key_01', 'ci', 'abc', 'nk_ab', '["*"]', NULL, '[]', 1, NULL,
         NULL, NULL);`,
   3: `INSERT INTO counters VALUES ('c', 4, 9e15);`,
+  4: `INSERT INTO user_queues VALUES ('offline', 't1', 'alice', 'ntf_01', 'p', 1, 9e15);`,
 };
 
 t.test('versions start at 1 and go up by one, each with a name', async (t) => {
@@ -82,6 +83,7 @@ for (let from = 0; from < SQLITE_SCHEMA_VERSION; from++) {
     }
     if (from >= 2) t.match(await store.keys.findByHash('abc'), { id: 'key_01', scopes: ['*'] });
     if (from >= 3) t.equal(await store.counters.get('c', 0), 4);
+    if (from >= 4) t.equal(await store.queues.count('offline', 0), 1);
   });
 }
 

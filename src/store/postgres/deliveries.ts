@@ -1,6 +1,6 @@
 import type { DeliveryQueue, DeliveryRecord, DeliveryStatus } from '../types.js';
 import type { PostgresHandle } from './handle.js';
-import { DELIVERY_COLUMNS, type DeliveryRow } from './rows.js';
+import { DELIVERY_COLUMNS, DELIVERY_RECORDSET, type DeliveryRow } from './rows.js';
 
 type Detail = { provider_message_id?: string; error?: string };
 
@@ -28,6 +28,17 @@ export class PostgresDeliveryQueue implements DeliveryQueue {
       RETURNING ${DELIVERY_COLUMNS.split(', ')
         .map((c) => `d.${c}`)
         .join(', ')}`;
+  }
+
+  async add(records: DeliveryRecord[]): Promise<void> {
+    this.h.check();
+    if (records.length === 0) return;
+    await this.h.query(
+      `INSERT INTO ${this.d} (${DELIVERY_COLUMNS})
+       SELECT ${DELIVERY_COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS x(${DELIVERY_RECORDSET})
+       ON CONFLICT (id) DO NOTHING`,
+      [JSON.stringify(records)],
+    );
   }
 
   async listByNotification(tenantId: string, notificationId: string): Promise<DeliveryRecord[]> {

@@ -105,6 +105,27 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX counters_expiry ON counters (expires_at);
     `,
   },
+  {
+    version: 4,
+    name: 'user queues',
+    sql: `
+      -- Per-user queues with expiry (the offline queue, ack tracking), by queue name. The
+      -- primary key orders a user's items by id for listing and trimming to the cap.
+      CREATE TABLE user_queues (
+        queue text COLLATE "C" NOT NULL,
+        tenant_id text COLLATE "C" NOT NULL,
+        user_id text COLLATE "C" NOT NULL,
+        id text COLLATE "C" NOT NULL,
+        payload text NOT NULL,
+        queued_at bigint NOT NULL,
+        expires_at bigint NOT NULL,
+        PRIMARY KEY (queue, tenant_id, user_id, id)
+      );
+      -- takeExpired and the overall count read this; the per-tenant count the next.
+      CREATE INDEX user_queues_expiry ON user_queues (queue, expires_at, id);
+      CREATE INDEX user_queues_tenant ON user_queues (queue, tenant_id, expires_at);
+    `,
+  },
 ];
 
 /** The schema version this build of notifyd writes. */

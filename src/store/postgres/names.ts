@@ -12,6 +12,7 @@ export interface Tables {
   readonly idempotencyKeys: string;
   readonly apiKeys: string;
   readonly counters: string;
+  readonly userQueues: string;
   readonly migrations: string;
 }
 
@@ -43,6 +44,7 @@ export function tables(schema: string): Tables {
     idempotencyKeys: `${s}.idempotency_keys`,
     apiKeys: `${s}.api_keys`,
     counters: `${s}.counters`,
+    userQueues: `${s}.user_queues`,
     migrations: `${s}.schema_migrations`,
   };
 }

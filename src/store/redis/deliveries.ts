@@ -1,7 +1,14 @@
 import type { DeliveryQueue, DeliveryRecord, DeliveryStatus } from '../types.js';
 import type { RedisHandle } from './handle.js';
-import { CLAIM, COMPLETE, LIST_DELIVERIES, RETRY, SET_STATUS } from './lua/queue.js';
-import { type FlatHash, hashOf, toDelivery } from './records.js';
+import {
+  ADD_DELIVERIES,
+  CLAIM,
+  COMPLETE,
+  LIST_DELIVERIES,
+  RETRY,
+  SET_STATUS,
+} from './lua/queue.js';
+import { deliveryFields, type FlatHash, hashOf, toDelivery } from './records.js';
 
 type Detail = { provider_message_id?: string; error?: string };
 
@@ -11,6 +18,20 @@ type Detail = { provider_message_id?: string; error?: string };
  */
 export class RedisDeliveryQueue implements DeliveryQueue {
   constructor(private readonly h: RedisHandle) {}
+
+  add(records: DeliveryRecord[]): Promise<void> {
+    let payload: string;
+    try {
+      payload = JSON.stringify(
+        records.map((d) => ({ id: d.id, nid: d.notification_id, fields: deliveryFields(d) })),
+      );
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.h.run(async () => {
+      if (records.length > 0) await this.h.script(ADD_DELIVERIES, [payload]);
+    });
+  }
 
   listByNotification(tenantId: string, notificationId: string): Promise<DeliveryRecord[]> {
     return this.h.run(async () => {

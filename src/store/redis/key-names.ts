@@ -22,6 +22,13 @@
  * | apikeys, apikeys-t:{t}       | zset | key ids by created_at (then id)                    |
  * | ctr:{key}                    | hash | a counter's value and expiry; TTL until it expires |
  * | ctr-exp                      | zset | counter key names by expiry, for the purge         |
+ * | uq:{q}:{t}:{u}               | zset | a user's queued ids, score 0, ordered by id        |
+ * | uqp:{q}:{t}:{u}              | hash | id → the queued item's JSON                        |
+ * | uqx:{q}                      | zset | `{id}:{t}:{u}` (escaped) by expiry: takeExpired, count |
+ * | uqt:{q}:{t}                  | zset | `{id}:{u}` (escaped) by expiry: a tenant's count   |
+ *
+ * (q = queue name, u = user.) Queue keys carry a TTL, a day past their longest item's
+ * expiry, so a queue nobody sweeps any more still goes away.
  *
  * Scripts build names with the Lua twin below (`LUA_KEY_NAMES`); this class builds the ones
  * the TypeScript side reads or passes to scripts. The two must stay in step.
@@ -86,6 +93,11 @@ export class KeyNames {
   /** A counter's hash (value and logical expiry). */
   counter(key: string): string {
     return this.name('ctr', key);
+  }
+
+  /** A queue's expiry index: every user's items, or one tenant's (see user-queues.ts). */
+  queueExpiry(queue: string, tenantId?: string): string {
+    return tenantId === undefined ? this.name('uqx', queue) : this.name('uqt', queue, tenantId);
   }
 }
 

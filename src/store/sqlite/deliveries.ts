@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { DeliveryQueue, DeliveryRecord, DeliveryStatus } from '../types.js';
 import type { SqliteHandle } from './handle.js';
+import { DELIVERY_COLUMNS, deliveryParams, type Param, placeholders } from './rows.js';
 
 type Detail = { provider_message_id?: string; error?: string };
 
@@ -21,6 +22,7 @@ export class SqliteDeliveryQueue implements DeliveryQueue {
     status: DeliveryStatus,
     at: number,
   ) => number;
+  private readonly addAll: (records: DeliveryRecord[]) => void;
 
   constructor(private readonly h: SqliteHandle) {
     const { db } = h;
@@ -76,6 +78,19 @@ export class SqliteDeliveryQueue implements DeliveryQueue {
         return changed;
       },
     );
+    const insert = db.prepare<Param[]>(
+      `INSERT INTO deliveries (${DELIVERY_COLUMNS}) VALUES (${placeholders(DELIVERY_COLUMNS)})
+       ON CONFLICT (id) DO NOTHING`,
+    );
+    this.addAll = db.transaction((records: DeliveryRecord[]) => {
+      for (const record of records) insert.run(...deliveryParams(record));
+    });
+  }
+
+  add(records: DeliveryRecord[]): Promise<void> {
+    return this.h.run(() => {
+      if (records.length > 0) this.addAll(records);
+    });
   }
 
   listByNotification(tenantId: string, notificationId: string): Promise<DeliveryRecord[]> {

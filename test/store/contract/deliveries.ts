@@ -145,6 +145,40 @@ export function deliveriesContract(t: Test, make: MakeStore): void {
     t.equal(requeued?.id, d.id, 'a settled delivery can be queued again');
   });
 
+  t.test('add adds deliveries to an existing notification, leaving known ids alone', async (t) => {
+    const f = new Fixture();
+    const store = await storeFor(t, make);
+    const now = f.clock.now();
+    const [inApp] = await queue(f, store, (n) => [
+      f.delivery(n, { channel: 'in_app', status: 'delivered', attempts: 1 }),
+    ]);
+    const n = f.notification({ id: inApp.notification_id });
+    const push = f.delivery(n, { channel: 'push', next_attempt_at: now + 5 });
+    const sms = f.delivery(n, { channel: 'sms', status: 'failed', last_error: 'no number' });
+    await store.deliveries.add([push, sms]);
+    await store.deliveries.add([]);
+    t.same(
+      await store.deliveries.listByNotification('t1', n.id),
+      [inApp, push, sms],
+      'listed with the notification’s others, oldest first',
+    );
+    await store.deliveries.add([
+      { ...inApp, status: 'pending', channel: 'push' },
+      { ...push, status: 'dead', attempts: 9 },
+    ]);
+    t.same(
+      await store.deliveries.listByNotification('t1', n.id),
+      [inApp, push, sms],
+      'an existing id is untouched',
+    );
+    t.same(await store.deliveries.claim(['push', 'sms', 'in_app'], 10, now + 4, LEASE), []);
+    const [claimed] = await store.deliveries.claim(['push', 'sms', 'in_app'], 10, now + 5, LEASE);
+    t.match(claimed, { id: push.id, attempts: 1, lease_until: now + 5 + LEASE });
+    await store.deliveries.complete(push.id, 'delivered', now + 6);
+    const [again] = await store.deliveries.listByNotification('t1', n.id).then((r) => r.slice(1));
+    t.equal(again.status, 'delivered', 'an added delivery settles like any other');
+  });
+
   t.test('setStatus changes one channel of the recipient’s notifications', async (t) => {
     const f = new Fixture();
     const store = await storeFor(t, make);

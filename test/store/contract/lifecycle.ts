@@ -116,6 +116,8 @@ export function lifecycleContract(t: Test, make: MakeStore): void {
     await t.rejects(store.deliveries.claim(['push'], 1, 0, 1), unavailable);
     await t.rejects(store.keys.count(), unavailable);
     await t.rejects(store.counters.increment('c', 1, 1, 0), unavailable);
+    await t.rejects(store.queues.count('offline', 0), unavailable);
+    await t.rejects(store.queues.takeExpired('offline', 0, 1), unavailable);
   });
 }
 
@@ -132,6 +134,15 @@ export function durabilityContract<S extends Store>(
     const key = f.key();
     await store.keys.create(key);
     await store.counters.increment('c', 7, 60_000, f.clock.now());
+    const queued = {
+      id: item.notification.id,
+      tenant_id: 't1',
+      user_id: 'alice',
+      payload: '{}',
+      queued_at: f.clock.now(),
+      expires_at: f.clock.now() + 60_000,
+    };
+    await store.queues.push('offline', [queued], 10);
     const pending = store.notifications.insert([item]); // not awaited before close
     await store.close();
     t.same(await pending, [{ status: 'created' }], 'resolved by close');
@@ -141,6 +152,7 @@ export function durabilityContract<S extends Store>(
     t.same(await again.deliveries.listByNotification('t1', item.notification.id), item.deliveries);
     t.same(await again.keys.get(key.id), key);
     t.equal(await again.counters.get('c', f.clock.now()), 7);
+    t.same(await again.queues.list('offline', 't1', 'alice', f.clock.now(), 10), [queued]);
     const [dup] = await again.notifications.insert([f.item({}, { key: 'k', ttlMs: 1 })]);
     t.equal(dup.status, 'duplicate', 'idempotency keys survive too');
   });

@@ -100,3 +100,22 @@ for i, id in ipairs(redis.call('ZRANGE', k('ndlv', ARGV[2]), 0, -1)) do
 end
 return out
 `);
+
+/**
+ * Adds deliveries to existing notifications, written and indexed as the insert script does.
+ * ARGV[2]: JSON array of { id, nid (notification id), fields (flat hash fields) }. A delivery
+ * whose id exists is left alone. Replies how many were added.
+ */
+export const ADD_DELIVERIES = new LuaScript(`${LUA_DELIVERY_INDEX}
+local added = 0
+for _, d in ipairs(cjson.decode(ARGV[2])) do
+  local dk = k('dlv', d.id)
+  if redis.call('EXISTS', dk) == 0 then
+    redis.call('HSET', dk, unpack(d.fields))
+    redis.call('ZADD', k('ndlv', d.nid), 0, d.id)
+    index_delivery(d.id)
+    added = added + 1
+  end
+end
+return added
+`);
