@@ -14,6 +14,8 @@ import { LiveMessages } from '../notifications/live.js';
 import { startMaintenance } from '../notifications/maintenance.js';
 import { NotificationService } from '../notifications/service.js';
 import type { Store } from '../store/types.js';
+import { TriggerActions } from '../triggers/actions.js';
+import { RedisTriggers } from '../triggers/redis.js';
 import { VERSION } from '../version.js';
 import { Cors } from './cors.js';
 import { Metrics } from './metrics.js';
@@ -52,6 +54,8 @@ export interface NotifydServer {
   readonly metrics: Metrics;
   readonly notifications: NotificationService;
   readonly keys: KeyService;
+  /** The Redis trigger listener, when `triggers.redis.enabled`. */
+  readonly triggers: RedisTriggers | null;
 }
 
 function cursorKey(config: Config): Buffer {
@@ -123,11 +127,31 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     idempotencyTtlMs: config.notifications.idempotency_ttl_s * 1000,
   });
 
+  const live = new LiveMessages(cluster ?? gateway, ids, clock);
+  const triggerConfig = config.triggers.redis;
+  const triggers = triggerConfig.enabled
+    ? new RedisTriggers({
+        url: triggerConfig.url || config.store.redis.url,
+        channels: triggerConfig.channels,
+        actions: new TriggerActions(notifications, live, ids),
+        metrics,
+        logger,
+        clock,
+        lease: cluster
+          ? {
+              prefix: config.store.redis.prefix,
+              owner: cluster.nodeId,
+              ttlMs: triggerConfig.lease_ttl_ms,
+            }
+          : null,
+      })
+    : null;
+
   let openapi = '';
   const routes: AnyRoute[] = [
     ...notificationRoutes(notifications, metrics),
     ...feedRoutes(notifications, config.feed),
-    ...liveRoutes(new LiveMessages(cluster ?? gateway, ids, clock)),
+    ...liveRoutes(live),
     ...keyRoutes(keys),
     ...clusterRoutes(
       cluster ??
@@ -169,8 +193,10 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     metrics,
     notifications,
     keys,
+    triggers,
     async listen() {
       await cluster?.start(gateway);
+      triggers?.start();
       return new Promise((resolve, reject) => {
         app.listen(config.server.host, config.server.port, (socket) => {
           if (!socket) {
@@ -189,6 +215,8 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
       stopMaintenance();
       if (listenSocket) uWS.us_listen_socket_close(listenSocket);
       listenSocket = null;
+      // No new triggers either; the one being handled finishes while sessions are open.
+      await triggers?.close();
       const deadline = Date.now() + config.server.shutdown_timeout_ms;
       while (lifecycle.inflight > 0 && Date.now() < deadline) await sleep(10);
       if (lifecycle.inflight > 0) {
