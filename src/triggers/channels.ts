@@ -28,7 +28,7 @@ export function globToRegExp(glob: string): RegExp {
     const c = glob[i]!;
     if (c === '*') source += '.*';
     else if (c === '?') source += '.';
-    else if (c === '\\' && i + 1 < glob.length) source += escape(glob[++i]!);
+    else if (c === '\\' && i + 1 < glob.length) source += literal(glob[++i]!);
     else if (c === '[') {
       const end = glob.indexOf(']', i + 2);
       if (end < 0) source += '\\[';
@@ -38,12 +38,12 @@ export function globToRegExp(glob: string): RegExp {
         source += `[${negated ? '^' : ''}${(negated ? body.slice(1) : body).replace(/[\\\]]/g, '\\$&')}]`;
         i = end;
       }
-    } else source += escape(c);
+    } else source += literal(c);
   }
   return new RegExp(`^${source}$`, 's');
 }
 
-const escape = (c: string) => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const literal = (c: string) => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /**
  * Redis delivers a message once per subscription that matches its channel. A trigger must

@@ -85,8 +85,7 @@ export class TriggerLease {
         // Deaf to triggers (the subscriber is away): let a node that hears them take over.
         if (was) await RELEASE.run(client, prefix, [owner]);
         got = false;
-      }
-      else if (was) got = (await RENEW.run(client, prefix, [owner, ttlMs])) === 1;
+      } else if (was) got = (await RENEW.run(client, prefix, [owner, ttlMs])) === 1;
       else got = (await client.set(this.key, owner, 'PX', ttlMs, 'NX')) === 'OK';
       // Counted from before the request, less a margin for clock drift between us and Redis.
       this.heldUntil = got ? askedAt + ttlMs - Math.min(1000, ttlMs / 10) : 0;

@@ -39,7 +39,11 @@ const Many = <T extends TSchema>(item: T) => Type.Array(item, { minItems: 1, max
 const BY_TYPE = {
   user: Type.Object({ type: Type.Literal('user'), target: UserId, ...common }),
   users: Type.Object({ type: Type.Literal('users'), target: Many(UserId), ...common }),
-  broadcast: Type.Object({ type: Type.Literal('broadcast'), target: Type.Optional(Type.Null()), ...common }),
+  broadcast: Type.Object({
+    type: Type.Literal('broadcast'),
+    target: Type.Optional(Type.Null()),
+    ...common,
+  }),
   channel: Type.Object({ type: Type.Literal('channel'), target: Channel, ...common }),
   channels: Type.Object({ type: Type.Literal('channels'), target: Many(Channel), ...common }),
 };

@@ -47,7 +47,9 @@ export class RedisTriggers {
     // dropped while Redis is away at start.
     const redisOptions = { maxRetriesPerRequest: null, lazyConnect: true };
     this.subscriber = new Redis(opts.url, redisOptions);
-    this.commands = opts.lease ? new Redis(opts.url, { ...redisOptions, maxRetriesPerRequest: 1 }) : null;
+    this.commands = opts.lease
+      ? new Redis(opts.url, { ...redisOptions, maxRetriesPerRequest: 1 })
+      : null;
     this.lease =
       opts.lease && this.commands
         ? new TriggerLease({
@@ -65,7 +67,10 @@ export class RedisTriggers {
     const { logger } = this.opts;
     const where = { channels: [...this.plan.names, ...this.plan.patterns] };
     this.subscriber.on('ready', () => {
-      logger.info(where, this.wasReady ? 'Redis triggers: reconnected' : 'Redis triggers: listening');
+      logger.info(
+        where,
+        this.wasReady ? 'Redis triggers: reconnected' : 'Redis triggers: listening',
+      );
       this.wasReady = true;
     });
     this.subscriber.on('close', () => {

@@ -3,7 +3,7 @@ import type { Test } from 'tap';
 import WebSocket from 'ws';
 import { type DeepPartial, loadConfig } from '../../src/config/index.js';
 import type { Config } from '../../src/config/options.js';
-import { createLogger } from '../../src/core/logger.js';
+import { createLogger, type Logger } from '../../src/core/logger.js';
 import { createServer, type NotifydServer } from '../../src/server/app.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
 import type { Store } from '../../src/store/types.js';
@@ -76,6 +76,8 @@ export async function startServer(
   t: Test,
   overrides: Overrides = {},
   store: Store = createMemoryStore(),
+  /** A logger to read what the server logged (the default logs nothing at `silent`). */
+  logger?: Logger,
 ): Promise<Running> {
   const config = loadConfig({
     env: {},
@@ -91,7 +93,10 @@ export async function startServer(
       log: { level: 'silent', ...overrides.log },
     },
   });
-  const server = createServer(config, { store, logger: createLogger({ level: config.log.level }) });
+  const server = createServer(config, {
+    store,
+    logger: logger ?? createLogger({ level: config.log.level }),
+  });
   const port = await server.listen();
   t.teardown(async () => {
     await server.close();
