@@ -1,3 +1,4 @@
+import { NotifydError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
 import { DEFAULT_TENANT } from '../core/tenancy.js';
 import type { LiveMessages } from '../notifications/live.js';
@@ -6,7 +7,17 @@ import type { NotificationService } from '../notifications/service.js';
 import { compileValidator } from '../server/validate.js';
 import { priorityOf, type Trigger, type TriggerEvent } from './payload.js';
 
-const validSend = compileValidator(SendNotificationBody, 'body');
+const checkSend = compileValidator(SendNotificationBody, 'body');
+
+/** The API's check, with problems named as fields of the notification the trigger made. */
+function validSend(body: SendNotificationBody): SendNotificationBody {
+  try {
+    return checkSend(body);
+  } catch (err) {
+    if (!(err instanceof NotifydError)) throw err;
+    throw new NotifydError(err.code, err.message.replace(/^body\./, 'notification.'), err.details);
+  }
+}
 
 /** What became of one trigger, as counted in `notifyd_redis_triggers_total`. */
 export type TriggerResult = 'accepted' | 'invalid' | 'failed';
