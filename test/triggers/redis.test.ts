@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/core/logger.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
 import type { Store } from '../../src/store/types.js';
+import { globToRegExp, isFirstMatch, planChannels } from '../../src/triggers/channels.js';
 import { deleteKeys, PrivateRedis } from '../helpers/redis.js';
 import { connect, type Running, startServer, userToken } from '../helpers/server.js';
 import { REDIS_URL, requireRedis } from '../helpers/services.js';
@@ -52,6 +53,37 @@ t.test(
       () => loadConfig({ env: { REDIS_TRIGGERS_ENABLED: 'true', REDIS_CHANNELS: ' , ' } }),
       /triggers\.redis\.channels/,
     );
+  },
+);
+
+t.test(
+  'channel entries: names, Redis globs, and which subscription a message counts for',
+  async (t) => {
+    const plan = planChannels([
+      'a:b',
+      'a:*',
+      ' a:? ',
+      'team:[a-c]',
+      'x:[^0-9]',
+      'lit:\\*',
+      'open:[',
+      'a:b',
+    ]);
+    t.same(plan.names, ['a:b']);
+    t.same(plan.patterns, ['a:*', 'a:?', 'team:[a-c]', 'x:[^0-9]', 'lit:\\*', 'open:[']);
+    const matches = (glob: string, channel: string) => globToRegExp(glob).test(channel);
+    t.ok(matches('team:[a-c]', 'team:b'));
+    t.notOk(matches('team:[a-c]', 'team:d'));
+    t.ok(matches('x:[^0-9]', 'x:z'));
+    t.notOk(matches('x:[^0-9]', 'x:5'));
+    t.ok(matches('lit:\\*', 'lit:*'));
+    t.notOk(matches('lit:\\*', 'lit:x'), 'an escaped * is literal');
+    t.ok(matches('open:[', 'open:['), 'an unclosed [ is literal');
+    t.notOk(matches('a:?', 'a:bc'));
+    t.ok(isFirstMatch(plan, 'a:b', null), 'the exact subscription counts');
+    t.notOk(isFirstMatch(plan, 'a:b', 'a:*'), 'not a pattern that also matches it');
+    t.ok(isFirstMatch(plan, 'a:c', 'a:*'), 'the first matching pattern counts');
+    t.notOk(isFirstMatch(plan, 'a:c', 'a:?'), 'not a later one');
   },
 );
 
