@@ -60,6 +60,23 @@ export class ChannelSet {
     this.leaving.delete(channel);
   }
 
+  /**
+   * A subscribe frame got no answer (the session closed, or it timed out): its callers
+   * hear why, and the channel stays wanted, so the next session subscribes again.
+   */
+  interrupted(channel: string, error: Error): void {
+    const waiters = this.wanted.get(channel);
+    if (!waiters) return;
+    for (const d of waiters) d.reject(error);
+    this.wanted.set(channel, []);
+  }
+
+  /** The server refused to unsubscribe (e.g. a malformed name), or did not answer in time. */
+  leaveFailed(channel: string, error: Error): void {
+    for (const d of this.leaving.get(channel) ?? []) d.reject(error);
+    this.leaving.delete(channel);
+  }
+
   /** The server refused `channel`: stop wanting it. */
   refused(channel: string, error: Error): void {
     for (const d of this.wanted.get(channel) ?? []) d.reject(error);

@@ -51,4 +51,11 @@ export interface CreateClientOptions {
   lastId?: string;
   /** How many recent ids are remembered to drop duplicates (default 1000). */
   dedupeWindow?: number;
+  /**
+   * How long an action sent over the socket (`ack`, `markRead`, `dismiss`, `subscribe`,
+   * `unsubscribe`) waits for the server's answer before its promise rejects with
+   * `TIMEOUT` (default 10000). Counted from when the frame is sent: an action asked for
+   * while disconnected waits for the next session first.
+   */
+  requestTimeoutMs?: number;
 }

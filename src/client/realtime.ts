@@ -6,6 +6,7 @@ import { RealtimeError } from './errors.js';
 import { FeedApi } from './feed.js';
 import { NotificationFlow } from './notification-flow.js';
 import type { ClientEvents, ClientStatus, CreateClientOptions, StatusChange } from './options.js';
+import { PendingRequests, type Waiter, waiterOf } from './requests.js';
 import { SeenWindow } from './seen-window.js';
 import type {
   FeedPage,
@@ -20,6 +21,9 @@ import { realtimeUrl, type WebSocketConstructor, type WebSocketLike } from './we
 /** The most ids one frame may name (the server's limit). */
 const MAX_IDS_PER_FRAME = 500;
 
+/** A frame the client sends; `id` is added when it is sent. */
+type ClientFrame = { type: string } & Record<string, unknown>;
+
 /**
  * A notifyd end-user client: one WebSocket session that reconnects by itself, resumes
  * from the last notification it saw, and the user's feed over REST.
@@ -32,9 +36,11 @@ export class NotifydRealtimeClient {
   private readonly flow: NotificationFlow;
   private readonly liveSeen: SeenWindow;
   private readonly channels = new ChannelSet();
-  private readonly pings = new Map<string, Deferred<void>>();
+  /** Frames sent with an id, waiting for the answer that carries it back. */
+  private readonly pending = new PendingRequests();
+  private readonly requestTimeoutMs: number;
   /** Actions asked for while no session is open, sent once one is. */
-  private outbox: string[] = [];
+  private outbox: Array<{ frame: ClientFrame; waiter: Waiter }> = [];
   private currentStatus: ClientStatus = 'idle';
   private socket: WebSocketLike | null = null;
   /** Bumped by close(): an attempt begun before it must not open a socket after it. */
@@ -51,7 +57,6 @@ export class NotifydRealtimeClient {
   private ready: Deferred<void> = deferred();
   /** The last id sent with the current session: where a catch-up over REST starts. */
   private resumedFrom: string | null = null;
-  private pingSeq = 0;
 
   constructor(private readonly options: CreateClientOptions) {
     const ctor =
@@ -70,6 +75,7 @@ export class NotifydRealtimeClient {
       this.events.emit('notification', n),
     );
     this.liveSeen = new SeenWindow(window);
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     // Nobody need await connect(): a rejection of it must not be reported as unhandled.
     this.ready.promise.catch(() => {});
   }
@@ -124,31 +130,65 @@ export class NotifydRealtimeClient {
     return this.flow.stream(this.currentStatus === 'closed');
   }
 
-  /** Marks notifications read; every session of the user hears `read_status_updated`. */
-  markRead(ids: string | readonly string[]): void {
-    this.sendIds('mark_read', ids);
+  /**
+   * Marks notifications read; every session of the user hears `read_status_updated`.
+   * Resolves when the server has done it (see `ack` for when it rejects).
+   */
+  markRead(ids: string | readonly string[]): Promise<void> {
+    return this.sendIds('mark_read', ids);
   }
 
-  /** Acknowledges the in-app delivery of notifications (shown to the user). */
-  ack(ids: string | readonly string[]): void {
-    this.sendIds('ack', ids);
+  /**
+   * Acknowledges the in-app delivery of notifications (shown to the user). Sent at once,
+   * or when the next session opens; resolves when the server has recorded it. Rejects with
+   * the server's code (e.g. NOTIFICATION_NOT_FOUND), DISCONNECTED if the session closed
+   * before the answer, TIMEOUT after `requestTimeoutMs`, or CLOSED on close(). Awaiting it
+   * is optional: a rejection nobody awaits is not reported as unhandled.
+   */
+  ack(ids: string | readonly string[]): Promise<void> {
+    return this.sendIds('ack', ids);
   }
 
-  /** Subscribes to a named channel, now and on every later session, until unsubscribe(). */
+  /** Removes notifications from the user's feed over the socket; settles as `ack` does. */
+  dismiss(ids: string | readonly string[]): Promise<void> {
+    return this.sendIds('dismiss', ids);
+  }
+
+  /**
+   * Subscribes to a named channel, now and on every later session, until unsubscribe().
+   * Resolves when the server confirms; rejects with its code when it refuses (the channel
+   * is then forgotten), or with DISCONNECTED / TIMEOUT when no answer came (the channel is
+   * kept and subscribed again on the next session).
+   */
   subscribe(channel: string): Promise<void> {
     if (!validChannel(channel)) {
       return Promise.reject(new TypeError(`not a channel name: ${JSON.stringify(channel)}`));
     }
     const confirmed = this.channels.add(channel);
-    if (this.isOpen()) this.send({ type: 'subscribe', channel });
+    if (this.isOpen()) this.sendSubscribe(channel);
     return confirmed;
   }
 
-  /** Leaves a named channel; resolves when the server confirms (at once if not connected). */
+  /**
+   * Leaves a named channel; resolves when the server confirms, at once if not connected,
+   * or when the session closes (a new session starts without it). Rejects with the
+   * server's code when it refuses, or TIMEOUT.
+   */
   unsubscribe(channel: string): Promise<void> {
     const open = this.isOpen();
     const done = this.channels.remove(channel, open);
-    if (open) this.send({ type: 'unsubscribe', channel });
+    if (open) {
+      this.request(
+        { type: 'unsubscribe', channel },
+        {
+          answered: () => this.channels.left(channel),
+          failed: (err, fromServer) =>
+            fromServer || (err as RealtimeError).code === 'TIMEOUT'
+              ? this.channels.leaveFailed(channel, err)
+              : this.channels.left(channel),
+        },
+      );
+    }
     return done;
   }
 
@@ -157,15 +197,9 @@ export class NotifydRealtimeClient {
     if (!this.isOpen()) {
       return Promise.reject(new RealtimeError('NOT_CONNECTED', 'no open session to ping'));
     }
-    const id = `p${++this.pingSeq}`;
     const d = deferred();
-    this.pings.set(id, d);
-    const timer = setTimeout(() => {
-      this.pings.delete(id);
-      d.reject(new RealtimeError('PING_TIMEOUT', `no pong in ${timeoutMs} ms`));
-    }, timeoutMs);
-    this.send({ type: 'ping', id });
-    return d.promise.finally(() => clearTimeout(timer));
+    this.request({ type: 'ping' }, waiterOf(d), timeoutMs, 'PING_TIMEOUT');
+    return d.promise;
   }
 
   /** One page of the user's feed, newest first. */
@@ -248,6 +282,8 @@ export class NotifydRealtimeClient {
       this.events.emit('error', new RealtimeError('INVALID_FRAME', 'not a JSON object'));
       return;
     }
+    // An answer to a frame this client sent: its waiter takes it.
+    if (frame.type !== 'error' && ANSWERS.has(frame.type) && this.pending.settle(frame.id)) return;
     switch (frame.type) {
       case 'authenticated':
         this.onAuthenticated();
@@ -271,21 +307,18 @@ export class NotifydRealtimeClient {
       case 'broadcast':
         if (this.liveSeen.add(frame.data.id)) this.events.emit('broadcast', frame.data);
         return;
+      // Answers without an id of ours (a server that does not echo ids): matched by name.
       case 'subscribed':
         this.channels.confirmed(frame.data.channel);
         return;
       case 'unsubscribed':
         this.channels.left(frame.data.channel);
         return;
-      case 'pong':
-        this.pings.get(frame.id ?? '')?.resolve();
-        this.pings.delete(frame.id ?? '');
-        return;
       case 'shutdown':
         this.shutdownDelayMs = frame.data.reconnect_after_seconds * 1000;
         return;
       case 'error':
-        this.onServerError(frame.data);
+        this.onServerError(frame.data, frame.id);
         return;
     }
   }
@@ -294,19 +327,21 @@ export class NotifydRealtimeClient {
     this.attempt = 0;
     this.authFailures = 0;
     this.setStatus({ status: 'open' });
-    for (const channel of this.channels.names()) this.send({ type: 'subscribe', channel });
+    for (const channel of this.channels.names()) this.sendSubscribe(channel);
     const outbox = this.outbox;
     this.outbox = [];
-    for (const frame of outbox) this.socket!.send(frame);
+    for (const { frame, waiter } of outbox) this.request(frame, waiter);
     this.ready.resolve();
   }
 
-  private onServerError(data: Extract<ServerFrame, { type: 'error' }>['data']): void {
+  private onServerError(data: Extract<ServerFrame, { type: 'error' }>['data'], id?: string): void {
     const err = new RealtimeError(data.code, data.message, data.details);
     // The close 4001 follows; it is handled there.
     if (data.code === 'AUTH_FAILED') this.refused = true;
-    const channel = data.details?.['channel'];
-    if (typeof channel === 'string') this.channels.refused(channel, err);
+    if (!this.pending.settle(id, err)) {
+      const channel = data.details?.['channel'];
+      if (typeof channel === 'string') this.channels.refused(channel, err);
+    }
     this.events.emit('error', err);
   }
 
@@ -323,9 +358,7 @@ export class NotifydRealtimeClient {
   }
 
   private onSocketClosed(code: number): void {
-    const lost = new RealtimeError('DISCONNECTED', 'the session closed');
-    for (const d of this.pings.values()) d.reject(lost);
-    this.pings.clear();
+    this.pending.failAll(new RealtimeError('DISCONNECTED', 'the session closed before the answer'));
     this.channels.disconnected();
     if (code === 4001 || this.refused) {
       this.needFreshToken = true;
@@ -361,23 +394,61 @@ export class NotifydRealtimeClient {
     const ws = this.socket;
     this.socket = null;
     ws?.close(1000, 'client closed');
-    this.outbox = [];
     const reason = error ?? new RealtimeError('CLOSED', 'the client was closed');
-    for (const d of this.pings.values()) d.reject(reason);
-    this.pings.clear();
+    const outbox = this.outbox;
+    this.outbox = [];
+    for (const { waiter } of outbox) waiter.failed(reason, false);
+    this.pending.failAll(reason);
     this.channels.disconnected(reason);
     this.ready.reject(reason);
     this.flow.end(error);
     this.setStatus(error ? { status: 'closed', error } : { status: 'closed' });
   }
 
-  private sendIds(type: 'mark_read' | 'ack', ids: string | readonly string[]): void {
+  /** Sends an action in frames of at most 500 ids; settles when every frame is answered. */
+  private sendIds(
+    type: 'mark_read' | 'ack' | 'dismiss',
+    ids: string | readonly string[],
+  ): Promise<void> {
     const list = typeof ids === 'string' ? [ids] : [...ids];
+    const answers: Promise<void>[] = [];
     for (let i = 0; i < list.length; i += MAX_IDS_PER_FRAME) {
       const frame = { type, notification_ids: list.slice(i, i + MAX_IDS_PER_FRAME) };
-      if (this.isOpen()) this.send(frame);
-      else this.outbox.push(JSON.stringify(frame));
+      const d = deferred();
+      answers.push(d.promise);
+      if (this.isOpen()) this.request(frame, waiterOf(d));
+      else this.outbox.push({ frame, waiter: waiterOf(d) });
     }
+    const all = Promise.all(answers).then(() => {});
+    // Callers from before these returned promises do not await them.
+    all.catch(() => {});
+    return all;
+  }
+
+  private sendSubscribe(channel: string): void {
+    this.request(
+      { type: 'subscribe', channel },
+      {
+        answered: () => this.channels.confirmed(channel),
+        failed: (err, fromServer) =>
+          fromServer
+            ? this.channels.refused(channel, err)
+            : this.channels.interrupted(channel, err),
+      },
+    );
+  }
+
+  /** Sends `frame` with a fresh id; `waiter` hears the answer that carries it back. */
+  private request(
+    frame: ClientFrame,
+    waiter: Waiter,
+    timeoutMs = this.requestTimeoutMs,
+    timeoutCode = 'TIMEOUT',
+  ): void {
+    const id = this.pending.track(waiter, timeoutMs, () => {
+      return new RealtimeError(timeoutCode, `no answer to ${frame.type} in ${timeoutMs} ms`);
+    });
+    this.send({ ...frame, id });
   }
 
   private isOpen(): boolean {
@@ -393,6 +464,9 @@ export class NotifydRealtimeClient {
     this.events.emit('status', change);
   }
 }
+
+/** Frame types that answer a client frame (besides `error`). */
+const ANSWERS = new Set(['pong', 'done', 'subscribed', 'unsubscribed', 'refreshed']);
 
 function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));

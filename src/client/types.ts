@@ -69,8 +69,11 @@ export interface ReadAllResult extends UnreadSummary {
   updated: number;
 }
 
-/** Frames the server sends, by type. Unknown types are ignored, for forward compatibility. */
-export type ServerFrame =
+/**
+ * Frames the server sends, by type. Unknown types are ignored, for forward compatibility.
+ * An answer to a client frame that carried an `id` carries the same `id`.
+ */
+export type ServerFrame = { id?: string } & (
   | { type: 'authenticated'; data: { session_id: string; user_id: string; tenant_id: string } }
   | { type: 'notification'; data: Notification }
   | { type: 'read_status_updated'; data: ReadStatusUpdate }
@@ -78,10 +81,12 @@ export type ServerFrame =
   | { type: 'channel_message'; data: ChannelMessage }
   | { type: 'broadcast'; data: BroadcastMessage }
   | { type: 'subscribed' | 'unsubscribed'; data: { channel: string } }
-  | { type: 'pong'; id?: string }
+  | { type: 'pong' | 'done' }
+  | { type: 'refreshed'; data: { expires_at: string } }
   | { type: 'resumed'; data: { count: number; has_more: boolean } }
   | { type: 'shutdown'; data: { reconnect_after_seconds: number } }
   | {
       type: 'error';
       data: { code: string; message: string; details?: Record<string, unknown> };
-    };
+    }
+);

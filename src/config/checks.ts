@@ -81,5 +81,13 @@ export function crossFieldIssues(config: Config, label: (path: string) => string
       `must be at least twice cluster.heartbeat_interval_ms (${cluster.heartbeat_interval_ms}), or a live node would look dead between heartbeats`,
     );
   }
+  const triggers = config.triggers.redis;
+  if (triggers.enabled && triggers.channels.length === 0) {
+    add(
+      'triggers.redis.channels',
+      triggers.channels,
+      'must name at least one channel while triggers.redis.enabled is true, e.g. notification:user:*',
+    );
+  }
   return issues;
 }

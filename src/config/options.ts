@@ -476,6 +476,35 @@ export const OPTIONS: readonly OptionSpec[] = [
     max: 3600000,
     doc: 'A node that has not sent a heartbeat for this long is dropped from the registry.',
   },
+  {
+    path: 'triggers.redis.enabled',
+    type: 'boolean',
+    default: false,
+    env: ['REDIS_TRIGGERS_ENABLED'],
+    doc: "Listen for notification triggers published to Redis in the Ara notification service's format (see docs/realtime.md, Redis triggers), so services that publish to Ara work unchanged.",
+  },
+  {
+    path: 'triggers.redis.channels',
+    type: 'list',
+    default: ['notification:user:*', 'notification:broadcast', 'notification:channel:*'],
+    env: ['REDIS_CHANNELS'],
+    doc: 'Redis channels to listen on; names with *, ? or [ are patterns (PSUBSCRIBE). The channel only decides whether a message is heard: its payload names the target.',
+  },
+  {
+    path: 'triggers.redis.url',
+    type: 'string',
+    default: '',
+    secret: true,
+    doc: 'Redis to listen on for triggers, when not store.redis.url (REDIS_URL). Empty: store.redis.url.',
+  },
+  {
+    path: 'triggers.redis.lease_ttl_ms',
+    type: 'integer',
+    default: 10000,
+    min: 300,
+    max: 600000,
+    doc: 'In cluster mode one node acts on triggers while it holds a lease in Redis, renewed every third of this; when it dies another node takes over within about this long, and triggers published in between are missed.',
+  },
 ];
 
 /** A store backend by name. */
@@ -556,5 +585,8 @@ export interface Config {
     node_id: string;
     heartbeat_interval_ms: number;
     node_ttl_ms: number;
+  };
+  triggers: {
+    redis: { enabled: boolean; channels: string[]; url: string; lease_ttl_ms: number };
   };
 }

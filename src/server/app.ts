@@ -15,6 +15,8 @@ import { startMaintenance } from '../notifications/maintenance.js';
 import { NotificationService } from '../notifications/service.js';
 import { DeliveryTracker } from '../notifications/tracking.js';
 import type { Store } from '../store/types.js';
+import { TriggerActions } from '../triggers/actions.js';
+import { RedisTriggers } from '../triggers/redis.js';
 import { VERSION } from '../version.js';
 import { Cors } from './cors.js';
 import { Metrics } from './metrics.js';
@@ -58,6 +60,8 @@ export interface NotifydServer {
   readonly keys: KeyService;
   /** The offline queue and ack tracking (its `sweep` runs on a timer once listening). */
   readonly tracker: DeliveryTracker;
+  /** The Redis trigger listener, when `triggers.redis.enabled`. */
+  readonly triggers: RedisTriggers | null;
 }
 
 function cursorKey(config: Config): Buffer {
@@ -145,11 +149,31 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     tracker,
   });
 
+  const live = new LiveMessages(cluster ?? gateway, ids, clock);
+  const triggerConfig = config.triggers.redis;
+  const triggers = triggerConfig.enabled
+    ? new RedisTriggers({
+        url: triggerConfig.url || config.store.redis.url,
+        channels: triggerConfig.channels,
+        actions: new TriggerActions(notifications, live, ids),
+        metrics,
+        logger,
+        clock,
+        lease: cluster
+          ? {
+              prefix: config.store.redis.prefix,
+              owner: cluster.nodeId,
+              ttlMs: triggerConfig.lease_ttl_ms,
+            }
+          : null,
+      })
+    : null;
+
   let openapi = '';
   const routes: AnyRoute[] = [
     ...notificationRoutes(notifications, metrics),
     ...feedRoutes(notifications, config.feed),
-    ...liveRoutes(new LiveMessages(cluster ?? gateway, ids, clock)),
+    ...liveRoutes(live),
     ...keyRoutes(keys),
     ...deliveryStateRoutes(tracker, presence),
     ...clusterRoutes(
@@ -194,8 +218,10 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     notifications,
     keys,
     tracker,
+    triggers,
     async listen() {
       await cluster?.start(gateway);
+      triggers?.start();
       return new Promise((resolve, reject) => {
         app.listen(config.server.host, config.server.port, (socket) => {
           if (!socket) {
@@ -216,6 +242,8 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
       stopSweeper();
       if (listenSocket) uWS.us_listen_socket_close(listenSocket);
       listenSocket = null;
+      // No new triggers either; the one being handled finishes while sessions are open.
+      await triggers?.close();
       const deadline = Date.now() + config.server.shutdown_timeout_ms;
       while (lifecycle.inflight > 0 && Date.now() < deadline) await sleep(10);
       if (lifecycle.inflight > 0) {

@@ -45,6 +45,12 @@ export class Metrics {
     labelNames: ['type'] as const,
     registers: [this.registry],
   });
+  readonly redisTriggers = new Counter({
+    name: 'notifyd_redis_triggers_total',
+    help: 'Triggers taken from Redis pub/sub, by result: accepted, invalid (dropped), failed.',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'notifyd_' });

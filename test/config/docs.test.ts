@@ -88,7 +88,7 @@ t.test('replaceOptionsSection keeps the rest of the README', async (t) => {
   t.match(updated, /^# x\n\nbefore\n<!-- options:start -->\nEvery option, its/);
   t.match(
     updated,
-    /\| `cluster.node_ttl_ms` .*\|\n<!-- options:end -->\nafter\n$/,
+    /\| `triggers.redis.lease_ttl_ms` .*\|\n<!-- options:end -->\nafter\n$/,
     'the last option closes the table',
   );
   t.notMatch(updated, 'OLD TABLE');

@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { type DeepPartial, loadConfig } from '../../src/config/index.js';
 import type { Config } from '../../src/config/options.js';
 import type { Clock } from '../../src/core/clock.js';
-import { createLogger } from '../../src/core/logger.js';
+import { createLogger, type Logger } from '../../src/core/logger.js';
 import { createServer, type NotifydServer } from '../../src/server/app.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
 import type { Store } from '../../src/store/types.js';
@@ -77,7 +77,8 @@ export async function startServer(
   t: Test,
   overrides: Overrides = {},
   store: Store = createMemoryStore(),
-  deps: { clock?: Clock } = {},
+  /** A fake clock, or a logger to read what the server logged (the default logs nothing). */
+  deps: { clock?: Clock; logger?: Logger } = {},
 ): Promise<Running> {
   const config = loadConfig({
     env: {},
@@ -95,8 +96,8 @@ export async function startServer(
   });
   const server = createServer(config, {
     store,
-    logger: createLogger({ level: config.log.level }),
     ...deps,
+    logger: deps.logger ?? createLogger({ level: config.log.level }),
   });
   const port = await server.listen();
   t.teardown(async () => {

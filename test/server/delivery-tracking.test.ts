@@ -46,7 +46,10 @@ t.test('offline queue: what came while away is sent first, once', async (t) => {
   second.send({ type: 'ping', id: 'p' });
   await second.next('pong');
   t.same(idsOf(second.frames), [], 'the queue was drained by the first session');
-  t.notOk(second.frames.some((f) => f.type === 'resumed'), 'nothing to resume, nothing said');
+  t.notOk(
+    second.frames.some((f) => f.type === 'resumed'),
+    'nothing to resume, nothing said',
+  );
 });
 
 t.test('offline queue: a resume and the queue are merged without duplicates', async (t) => {
@@ -123,44 +126,47 @@ t.test('ack tracking: pending until acked, with the time it took', async (t) => 
   t.match(rows.body.data, [{ channel: 'in_app', status: 'acknowledged' }]);
 });
 
-t.test('ack tracking: an unacked notification expires, is redelivered, and falls back', async (t) => {
-  const clock = new FakeClock(Date.now());
-  const s = await startServer(
-    t,
-    {
-      realtime: {
-        ack: {
-          enabled: true,
-          timeout_s: 30,
-          fallback_channel: 'push',
-          fallback_skip_when_online: false,
+t.test(
+  'ack tracking: an unacked notification expires, is redelivered, and falls back',
+  async (t) => {
+    const clock = new FakeClock(Date.now());
+    const s = await startServer(
+      t,
+      {
+        realtime: {
+          ack: {
+            enabled: true,
+            timeout_s: 30,
+            fallback_channel: 'push',
+            fallback_skip_when_online: false,
+          },
         },
       },
-    },
-    createMemoryStore(),
-    { clock },
-  );
-  const c = await connect(t, `${s.wsUrl}?token=${await userToken('bob')}`);
-  await c.next('authenticated');
-  const id = await notify(s, 'bob', 'hello');
-  await c.next('notification');
-  c.ws.close();
-  await c.closed;
-  clock.advance(31_000);
-  t.same(await s.server.tracker.sweep(), { expired: 1, dropped: 0 });
-  t.match((await s.api('GET', '/api/v1/stats/acks')).body, { pending: 0, expired: 1 });
-  const rows = await s.api('GET', `/api/v1/notifications/${id}/deliveries`);
-  t.match(
-    rows.body.data.map((d: { channel: string; status: string }) => [d.channel, d.status]),
-    [
-      ['in_app', 'expired'],
-      ['push', 'pending'],
-    ],
-  );
-  const next = await connect(t, `${s.wsUrl}?token=${await userToken('bob')}`);
-  t.same((await next.next('resumed')).data, { count: 1, has_more: false });
-  t.same(idsOf(next.frames), [id], 'the next session gets it again');
-});
+      createMemoryStore(),
+      { clock },
+    );
+    const c = await connect(t, `${s.wsUrl}?token=${await userToken('bob')}`);
+    await c.next('authenticated');
+    const id = await notify(s, 'bob', 'hello');
+    await c.next('notification');
+    c.ws.close();
+    await c.closed;
+    clock.advance(31_000);
+    t.same(await s.server.tracker.sweep(), { expired: 1, dropped: 0 });
+    t.match((await s.api('GET', '/api/v1/stats/acks')).body, { pending: 0, expired: 1 });
+    const rows = await s.api('GET', `/api/v1/notifications/${id}/deliveries`);
+    t.match(
+      rows.body.data.map((d: { channel: string; status: string }) => [d.channel, d.status]),
+      [
+        ['in_app', 'expired'],
+        ['push', 'pending'],
+      ],
+    );
+    const next = await connect(t, `${s.wsUrl}?token=${await userToken('bob')}`);
+    t.same((await next.next('resumed')).data, { count: 1, has_more: false });
+    t.same(idsOf(next.frames), [id], 'the next session gets it again');
+  },
+);
 
 t.test('ack tracking: the fallback is skipped while the user is online', async (t) => {
   const clock = new FakeClock(Date.now());
@@ -203,7 +209,9 @@ t.test('ack tracking: a second session gets what the first has not acked', async
 });
 
 t.test('SSE: the queue is replayed, and acks go over HTTP', async (t) => {
-  const s = await startServer(t, { realtime: { queue: { enabled: true }, ack: { enabled: true } } });
+  const s = await startServer(t, {
+    realtime: { queue: { enabled: true }, ack: { enabled: true } },
+  });
   const id = await notify(s, 'eve', 'hello');
   const sse = await openSse(`${s.url}/api/v1/sse?token=${await userToken('eve')}`);
   t.teardown(() => sse.close());
@@ -232,7 +240,10 @@ t.test('stats: a bad window is a 400; the scope is notifications:manage', async 
     t.equal(res.status, 400, q);
     t.equal(res.body.error.code, 'VALIDATION_ERROR');
   }
-  const key = await s.api('POST', '/api/v1/keys', { name: 'sender', scopes: ['notifications:send'] });
+  const key = await s.api('POST', '/api/v1/keys', {
+    name: 'sender',
+    scopes: ['notifications:send'],
+  });
   const res = await s.api('GET', '/api/v1/stats/acks', undefined, key.body.key);
   t.equal(res.status, 403);
 });
