@@ -88,6 +88,8 @@ export async function openStore(settings: StoreSettings, logger?: Logger): Promi
     deliveries: main.deliveries,
     keys: main.keys,
     counters: counters.counters,
+    // Configuration objects are durable configuration: they stay on the main backend.
+    objects: main.objects,
     async ping() {
       await Promise.all([main.ping(), counters.ping()]);
     },

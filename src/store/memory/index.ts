@@ -3,6 +3,7 @@ import { MemoryCounterStore } from './counters.js';
 import { MemoryDeliveryQueue } from './deliveries.js';
 import { MemoryKeyStore } from './keys.js';
 import { MemoryNotificationStore } from './notifications.js';
+import { MemoryObjectStore } from './objects.js';
 import { OpenState } from './open-state.js';
 
 /**
@@ -18,6 +19,7 @@ export function createMemoryStore(): Store {
     deliveries,
     keys: new MemoryKeyStore(state),
     counters: new MemoryCounterStore(state),
+    objects: new MemoryObjectStore(state),
     async ping() {
       state.check();
     },

@@ -22,6 +22,7 @@ import {
 } from './migrations.js';
 import { checkSchemaName, tables } from './names.js';
 import { PostgresNotificationStore } from './notifications.js';
+import { PostgresObjectStore } from './objects.js';
 import { isUnavailable } from './pg-errors.js';
 
 export type { PostgresOptions, PostgresTarget } from './connection.js';
@@ -66,6 +67,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
     deliveries: new PostgresDeliveryQueue(h),
     keys: new PostgresKeyStore(h),
     counters: new PostgresCounterStore(h),
+    objects: new PostgresObjectStore(h),
     ping: () => ping(h, pingTimeoutMs),
     close() {
       closing ??= (async () => {

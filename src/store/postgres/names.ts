@@ -12,6 +12,8 @@ export interface Tables {
   readonly idempotencyKeys: string;
   readonly apiKeys: string;
   readonly counters: string;
+  readonly objects: string;
+  readonly objectRevisions: string;
   readonly migrations: string;
 }
 
@@ -43,6 +45,8 @@ export function tables(schema: string): Tables {
     idempotencyKeys: `${s}.idempotency_keys`,
     apiKeys: `${s}.api_keys`,
     counters: `${s}.counters`,
+    objects: `${s}.objects`,
+    objectRevisions: `${s}.object_revisions`,
     migrations: `${s}.schema_migrations`,
   };
 }

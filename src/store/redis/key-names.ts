@@ -22,6 +22,10 @@
  * | apikeys, apikeys-t:{t}       | zset | key ids by created_at (then id)                    |
  * | ctr:{key}                    | hash | a counter's value and expiry; TTL until it expires |
  * | ctr-exp                      | zset | counter key names by expiry, for the purge         |
+ * | obj:{kind}:{id}              | hash | a configuration object (objects.ts)                |
+ * | objs:{kind}, objs-t:{kind}:{t} | zset | object ids by created_at (then id); t '' = global |
+ * | objkey:{kind}:{t}            | hash | an object's key → its id, per kind and tenant      |
+ * | objrev                       | hash | kind → writes so far (the revision caches poll)    |
  *
  * Scripts build names with the Lua twin below (`LUA_KEY_NAMES`); this class builds the ones
  * the TypeScript side reads or passes to scripts. The two must stay in step.
