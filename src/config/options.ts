@@ -350,6 +350,22 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'Server-Sent Events streams get a comment line this often, so that proxies do not close them as idle.',
   },
   {
+    path: 'ratelimit.default_per_key_per_minute',
+    type: 'integer',
+    default: 1000,
+    min: 0,
+    max: 100000000,
+    doc: 'Requests per minute allowed per API key when no rate-limit rule or plan applies. 0: no default limit.',
+  },
+  {
+    path: 'ratelimit.config_cache_ms',
+    type: 'integer',
+    default: 1000,
+    min: 0,
+    max: 600000,
+    doc: 'How long a node uses its loaded rate-limit policies, rules and plans before checking the store for changes; changes made on another node apply within about this long.',
+  },
+  {
     path: 'log.level',
     type: 'enum',
     values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
@@ -453,6 +469,7 @@ export interface Config {
     reconnect_after_s: number;
     sse_heartbeat_s: number;
   };
+  ratelimit: { default_per_key_per_minute: number; config_cache_ms: number };
   log: {
     level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
     access: boolean;

@@ -23,7 +23,11 @@ export class MemoryObjectStore implements ObjectStore {
     if (input.key !== null && this.holder(input.kind, input.tenant_id, input.key)) {
       throw new StoreConflictError(`A ${input.kind} with key ${input.key} already exists.`);
     }
-    const object: StoredObject = { ...structuredClone(input), version: 1, updated_at: input.created_at };
+    const object: StoredObject = {
+      ...structuredClone(input),
+      version: 1,
+      updated_at: input.created_at,
+    };
     objects.set(object.id, object);
     this.bump(object.kind);
     return structuredClone(object);

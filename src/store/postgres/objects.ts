@@ -149,4 +149,3 @@ export class PostgresObjectStore implements ObjectStore {
     return rows[0] ? toObject(rows[0]) : null;
   }
 }
-
