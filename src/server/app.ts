@@ -13,6 +13,8 @@ import { CursorCodec } from '../notifications/cursor.js';
 import { LiveMessages } from '../notifications/live.js';
 import { startMaintenance } from '../notifications/maintenance.js';
 import { NotificationService } from '../notifications/service.js';
+import { RateLimitAdmin } from '../ratelimit/admin.js';
+import type { ChangeSink } from '../ratelimit/objects.js';
 import type { Store } from '../store/types.js';
 import { VERSION } from '../version.js';
 import { Cors } from './cors.js';
@@ -29,6 +31,9 @@ import { keyRoutes } from './routes/keys.js';
 import { liveRoutes } from './routes/live.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { operationsRoutes } from './routes/operations.js';
+import { rateLimitExemptionRoutes } from './routes/ratelimit-exemptions.js';
+import { rateLimitPlanRoutes } from './routes/ratelimit-plans.js';
+import { rateLimitPolicyRoutes } from './routes/ratelimit-policies.js';
 
 /** What the server is built from; tests inject their own. */
 export interface ServerDeps {
@@ -37,6 +42,8 @@ export interface ServerDeps {
   clock?: Clock;
   /** Keys with every scope besides `auth.admin_key` (e.g. the bootstrap key file's). */
   adminKeys?: string[];
+  /** Told of every rate-limit configuration change (`ratelimit.policy_created`, …). */
+  onRateLimitEvent?: ChangeSink;
 }
 
 /** A built server: `listen` binds it, `close` drains it. */
@@ -52,6 +59,8 @@ export interface NotifydServer {
   readonly metrics: Metrics;
   readonly notifications: NotificationService;
   readonly keys: KeyService;
+  /** Rate-limit policies, rules, plans…, and the configuration cache the resolver reads. */
+  readonly ratelimit: RateLimitAdmin;
 }
 
 function cursorKey(config: Config): Buffer {
@@ -123,12 +132,24 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     idempotencyTtlMs: config.notifications.idempotency_ttl_s * 1000,
   });
 
+  const ratelimit = new RateLimitAdmin({
+    store: store.objects,
+    clock,
+    ids,
+    cacheMs: config.ratelimit.config_cache_ms,
+    logger,
+    ...(deps.onRateLimitEvent ? { onEvent: deps.onRateLimitEvent } : {}),
+  });
+
   let openapi = '';
   const routes: AnyRoute[] = [
     ...notificationRoutes(notifications, metrics),
     ...feedRoutes(notifications, config.feed),
     ...liveRoutes(new LiveMessages(cluster ?? gateway, ids, clock)),
     ...keyRoutes(keys),
+    ...rateLimitPolicyRoutes(ratelimit),
+    ...rateLimitPlanRoutes(ratelimit),
+    ...rateLimitExemptionRoutes(ratelimit, clock),
     ...clusterRoutes(
       cluster ??
         standaloneView(
@@ -169,6 +190,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     metrics,
     notifications,
     keys,
+    ratelimit,
     async listen() {
       await cluster?.start(gateway);
       return new Promise((resolve, reject) => {

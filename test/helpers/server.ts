@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { type DeepPartial, loadConfig } from '../../src/config/index.js';
 import type { Config } from '../../src/config/options.js';
 import { createLogger } from '../../src/core/logger.js';
-import { createServer, type NotifydServer } from '../../src/server/app.js';
+import { createServer, type NotifydServer, type ServerDeps } from '../../src/server/app.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
 import type { Store } from '../../src/store/types.js';
 
@@ -76,6 +76,7 @@ export async function startServer(
   t: Test,
   overrides: Overrides = {},
   store: Store = createMemoryStore(),
+  deps: Pick<ServerDeps, 'onRateLimitEvent'> = {},
 ): Promise<Running> {
   const config = loadConfig({
     env: {},
@@ -91,7 +92,11 @@ export async function startServer(
       log: { level: 'silent', ...overrides.log },
     },
   });
-  const server = createServer(config, { store, logger: createLogger({ level: config.log.level }) });
+  const server = createServer(config, {
+    store,
+    logger: createLogger({ level: config.log.level }),
+    ...deps,
+  });
   const port = await server.listen();
   t.teardown(async () => {
     await server.close();

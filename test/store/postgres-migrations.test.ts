@@ -152,7 +152,9 @@ if (await requirePostgres(t)) {
       sql: 'CREATE TABLE future_things (id text)',
     };
     await migrate(client, schema, [...MIGRATIONS, future]);
-    const refused = new RegExp(`newer than this notifyd knows \\(${POSTGRES_SCHEMA_VERSION}\\); run a newer notifyd`);
+    const refused = new RegExp(
+      `newer than this notifyd knows \\(${POSTGRES_SCHEMA_VERSION}\\); run a newer notifyd`,
+    );
     await t.rejects(openPostgresStore({ url: POSTGRES_URL, schema }), { message: refused });
     await t.rejects(migratePostgres({ url: POSTGRES_URL, schema }), { message: refused });
     await t.rejects(openPostgresStore({ url: POSTGRES_URL, schema, migrate: false }), {
@@ -178,10 +180,9 @@ if (await requirePostgres(t)) {
 
   t.test('with migrate: false an empty schema is left alone, and said so', async (t) => {
     const schema = freshSchema(t);
-    const missing =
-      new RegExp(
-        `schema "notifyd_mig_\\d+_\\d+" is at version 0 but this notifyd needs version ${POSTGRES_SCHEMA_VERSION}; run \`notifyd migrate\``,
-      );
+    const missing = new RegExp(
+      `schema "notifyd_mig_\\d+_\\d+" is at version 0 but this notifyd needs version ${POSTGRES_SCHEMA_VERSION}; run \`notifyd migrate\``,
+    );
     await t.rejects(openPostgresStore({ url: POSTGRES_URL, schema, migrate: false }), {
       message: missing,
     });

@@ -65,21 +65,25 @@ export function objectsContract(t: Test, make: MakeStore): void {
       status: 'ok',
       object: { ...a, data, key: 'a2', version: 2, updated_at: 5000 },
     });
-    t.same(await store.objects.get('policy', a.id), { ...a, data, key: 'a2', version: 2, updated_at: 5000 });
+    t.same(await store.objects.get('policy', a.id), {
+      ...a,
+      data,
+      key: 'a2',
+      version: 2,
+      updated_at: 5000,
+    });
     t.equal(await store.objects.getByKey('policy', 't1', 'a'), null, 'the old key is free');
     t.equal((await store.objects.getByKey('policy', 't1', 'a2'))?.id, a.id);
     const stale = await store.objects.update('policy', a.id, { data: {}, key: null }, 1, 6000);
     t.equal(stale.status, 'version_conflict');
     if (stale.status === 'version_conflict') t.equal(stale.current.version, 2);
-    t.same(
-      await store.objects.update('policy', b.id, { data: {}, key: 'a2' }, 1, 6000),
-      { status: 'key_taken' },
-    );
+    t.same(await store.objects.update('policy', b.id, { data: {}, key: 'a2' }, 1, 6000), {
+      status: 'key_taken',
+    });
     t.same((await store.objects.get('policy', b.id))?.key, 'b', 'b unchanged');
-    t.same(
-      await store.objects.update('policy', f.ids('key'), { data: {}, key: null }, 1, 6000),
-      { status: 'not_found' },
-    );
+    t.same(await store.objects.update('policy', f.ids('key'), { data: {}, key: null }, 1, 6000), {
+      status: 'not_found',
+    });
     const cleared = await store.objects.update('policy', a.id, { data: {}, key: null }, 2, 7000);
     t.equal(cleared.status, 'ok');
     t.equal(await store.objects.getByKey('policy', 't1', 'a2'), null, 'a cleared key is free');
