@@ -106,7 +106,7 @@ export class RateLimitSnapshot {
     const rules: CompiledRule[] = [];
     for (const rule of of<RuleData>('ratelimit_rule')) {
       const policy = policies.get(rule.data.policy_id);
-      if (!rule.data.enabled || !policy || !policy.data.is_active) continue;
+      if (!rule.data.enabled || !policy?.data.is_active) continue;
       const { target, conditions: c } = rule.data;
       rules.push({
         rule,
@@ -117,7 +117,9 @@ export class RateLimitSnapshot {
         ipTarget:
           target.type === 'ip' && target.value !== '*' ? new IpRanges([target.value]) : null,
         ipRanges: c.ip_ranges ? new IpRanges(c.ip_ranges) : null,
-        userAgent: c.user_agent ? compileGlob(c.user_agent, { caseInsensitive: true }) : null,
+        userAgent: c.user_agent
+          ? compileGlob(c.user_agent, { caseInsensitive: true, segments: false })
+          : null,
         adjustments: adjustments.get(rule.id) ?? [],
       });
     }
