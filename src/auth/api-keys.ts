@@ -155,6 +155,7 @@ export class KeyService {
         key_id: 'admin',
         scopes: ['*'],
         tenant_id: requestedTenant ?? DEFAULT_TENANT,
+        tenant_bound: false,
       };
     }
     const now = this.clock.now();
@@ -185,6 +186,7 @@ export class KeyService {
       key_id: record.id,
       scopes: record.scopes,
       tenant_id: record.tenant_id ?? requestedTenant ?? DEFAULT_TENANT,
+      tenant_bound: record.tenant_id !== null,
     };
   }
 }

@@ -9,6 +9,11 @@ export interface ServicePrincipal {
   scopes: readonly string[];
   /** The tenant the request acts in. */
   tenant_id: string;
+  /**
+   * Whether the key belongs to that tenant (and may act in no other); false for keys bound
+   * to no tenant and the admin key, which name a tenant with X-Tenant-ID.
+   */
+  tenant_bound: boolean;
 }
 
 /** An end user calling with a JWT. */

@@ -1,9 +1,14 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
+import { registerBypassCommands } from './bypass.js';
 import { registerConfigCommands } from './config.js';
 import { CliError, type CliIO } from './io.js';
 import { registerKeyCommands } from './keys.js';
 import { registerMigrateCommand } from './migrate.js';
+import { registerPlanCommands } from './plan.js';
+import { registerPolicyCommands } from './policy.js';
+import { registerRateLimitAdjust } from './ratelimit.js';
+import { registerRuleCommands } from './rule.js';
 import { registerSendCommand } from './send.js';
 import { registerServeCommand } from './serve.js';
 
@@ -22,6 +27,11 @@ export function buildProgram(io: CliIO): Command {
   registerKeyCommands(program, io);
   registerMigrateCommand(program, io);
   registerSendCommand(program, io);
+  registerPolicyCommands(program, io);
+  registerRuleCommands(program, io);
+  registerPlanCommands(program, io);
+  registerBypassCommands(program, io);
+  registerRateLimitAdjust(program, io);
   return program;
 }
 

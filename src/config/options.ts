@@ -429,6 +429,22 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'Skip the fallback channel when the user has an open session (is active in-app) at expiry.',
   },
   {
+    path: 'ratelimit.default_per_key_per_minute',
+    type: 'integer',
+    default: 1000,
+    min: 0,
+    max: 100000000,
+    doc: 'Requests per minute allowed per API key when no rate-limit rule or plan applies. 0: no default limit.',
+  },
+  {
+    path: 'ratelimit.config_cache_ms',
+    type: 'integer',
+    default: 1000,
+    min: 0,
+    max: 600000,
+    doc: 'How long a node uses its loaded rate-limit policies, rules and plans before checking the store for changes; changes made on another node apply within about this long.',
+  },
+  {
     path: 'log.level',
     type: 'enum',
     values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
@@ -575,6 +591,7 @@ export interface Config {
       fallback_skip_when_online: boolean;
     };
   };
+  ratelimit: { default_per_key_per_minute: number; config_cache_ms: number };
   log: {
     level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
     access: boolean;

@@ -15,11 +15,32 @@ export const ERRORS = {
   NOT_FOUND: { status: 404, message: 'No such route.' },
   NOTIFICATION_NOT_FOUND: { status: 404, message: 'No such notification.' },
   KEY_NOT_FOUND: { status: 404, message: 'No such API key.' },
+  POLICY_NOT_FOUND: { status: 404, message: 'No such rate-limit policy.' },
+  RULE_NOT_FOUND: { status: 404, message: 'No such rate-limit rule.' },
+  PLAN_NOT_FOUND: { status: 404, message: 'No such plan.' },
+  PLAN_ASSIGNMENT_NOT_FOUND: { status: 404, message: 'No such plan assignment.' },
+  BYPASS_NOT_FOUND: { status: 404, message: 'No such rate-limit bypass.' },
+  ADJUSTMENT_NOT_FOUND: { status: 404, message: 'No such active rate-limit adjustment.' },
+  COST_NOT_FOUND: { status: 404, message: 'No such endpoint cost.' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'The route does not support this method.' },
   DUPLICATE_NOTIFICATION: {
     status: 409,
     message: 'A notification with this idempotency key was already accepted.',
   },
+  ALREADY_EXISTS: {
+    status: 409,
+    message: 'An object with this name already exists in this tenant.',
+  },
+  VERSION_CONFLICT: {
+    status: 409,
+    message: 'The object changed since the version given; read it again.',
+  },
+  POLICY_IN_USE: { status: 409, message: 'The policy is used by a rule or a plan.' },
+  RULE_CONFLICT: {
+    status: 409,
+    message: 'An enabled rule with the same target, match, conditions and priority exists.',
+  },
+  ADJUSTMENT_ACTIVE: { status: 409, message: 'The rule already has an active adjustment.' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than allowed.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The request body must be application/json.' },
   TOO_MANY_CONNECTIONS: {

@@ -3,7 +3,21 @@ import { monotonicFactory } from 'ulid';
 import type { Clock } from './clock.js';
 
 /** Prefixes say what an id names; the ULID after it sorts by creation time. */
-export type IdKind = 'ntf' | 'req' | 'dlv' | 'key' | 'ses' | 'msg';
+export type IdKind =
+  | 'ntf'
+  | 'req'
+  | 'dlv'
+  | 'key'
+  | 'ses'
+  | 'msg'
+  // Rate limiting: policy, rule, plan, plan assignment, bypass, adjustment, endpoint cost.
+  | 'rlp'
+  | 'rlr'
+  | 'pln'
+  | 'pla'
+  | 'byp'
+  | 'adj'
+  | 'cst';
 
 export type IdGenerator = (kind: IdKind) => string;
 

@@ -14,6 +14,8 @@ import { LiveMessages } from '../notifications/live.js';
 import { startMaintenance } from '../notifications/maintenance.js';
 import { NotificationService } from '../notifications/service.js';
 import { DeliveryTracker } from '../notifications/tracking.js';
+import { RateLimitAdmin } from '../ratelimit/admin.js';
+import type { ChangeSink } from '../ratelimit/objects.js';
 import type { Store } from '../store/types.js';
 import { TriggerActions } from '../triggers/actions.js';
 import { RedisTriggers } from '../triggers/redis.js';
@@ -35,6 +37,9 @@ import { keyRoutes } from './routes/keys.js';
 import { liveRoutes } from './routes/live.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { operationsRoutes } from './routes/operations.js';
+import { rateLimitExemptionRoutes } from './routes/ratelimit-exemptions.js';
+import { rateLimitPlanRoutes } from './routes/ratelimit-plans.js';
+import { rateLimitPolicyRoutes } from './routes/ratelimit-policies.js';
 
 /** What the server is built from; tests inject their own. */
 export interface ServerDeps {
@@ -43,6 +48,8 @@ export interface ServerDeps {
   clock?: Clock;
   /** Keys with every scope besides `auth.admin_key` (e.g. the bootstrap key file's). */
   adminKeys?: string[];
+  /** Told of every rate-limit configuration change (`ratelimit.policy_created`, …). */
+  onRateLimitEvent?: ChangeSink;
 }
 
 /** A built server: `listen` binds it, `close` drains it. */
@@ -62,6 +69,8 @@ export interface NotifydServer {
   readonly tracker: DeliveryTracker;
   /** The Redis trigger listener, when `triggers.redis.enabled`. */
   readonly triggers: RedisTriggers | null;
+  /** Rate-limit policies, rules, plans…, and the configuration cache the resolver reads. */
+  readonly ratelimit: RateLimitAdmin;
 }
 
 function cursorKey(config: Config): Buffer {
@@ -168,6 +177,14 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
           : null,
       })
     : null;
+  const ratelimit = new RateLimitAdmin({
+    store: store.objects,
+    clock,
+    ids,
+    cacheMs: config.ratelimit.config_cache_ms,
+    logger,
+    ...(deps.onRateLimitEvent ? { onEvent: deps.onRateLimitEvent } : {}),
+  });
 
   let openapi = '';
   const routes: AnyRoute[] = [
@@ -176,6 +193,9 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     ...liveRoutes(live),
     ...keyRoutes(keys),
     ...deliveryStateRoutes(tracker, presence),
+    ...rateLimitPolicyRoutes(ratelimit),
+    ...rateLimitPlanRoutes(ratelimit),
+    ...rateLimitExemptionRoutes(ratelimit, clock),
     ...clusterRoutes(
       cluster ??
         standaloneView(
@@ -219,6 +239,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     keys,
     tracker,
     triggers,
+    ratelimit,
     async listen() {
       await cluster?.start(gateway);
       triggers?.start();

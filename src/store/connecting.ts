@@ -108,6 +108,7 @@ export function connectStore(open: () => Promise<Store>, opts: ConnectOptions): 
     keys: forward(() => inner?.keys ?? null),
     counters: forward(() => inner?.counters ?? null),
     queues: forward(() => inner?.queues ?? null),
+    objects: forward(() => inner?.objects ?? null),
     async ping() {
       if (!inner) throw storeUnavailable();
       await inner.ping();

@@ -102,6 +102,8 @@ export async function openStore(settings: StoreSettings, logger?: Logger): Promi
     keys: main.keys,
     counters: counters.counters,
     queues: queues.queues,
+    // Configuration objects are durable configuration: they stay on the main backend.
+    objects: main.objects,
     async ping() {
       await Promise.all(all.map((s) => s.ping()));
     },

@@ -3,9 +3,8 @@ import type { Test } from 'tap';
 import WebSocket from 'ws';
 import { type DeepPartial, loadConfig } from '../../src/config/index.js';
 import type { Config } from '../../src/config/options.js';
-import type { Clock } from '../../src/core/clock.js';
 import { createLogger, type Logger } from '../../src/core/logger.js';
-import { createServer, type NotifydServer } from '../../src/server/app.js';
+import { createServer, type NotifydServer, type ServerDeps } from '../../src/server/app.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
 import type { Store } from '../../src/store/types.js';
 
@@ -77,8 +76,8 @@ export async function startServer(
   t: Test,
   overrides: Overrides = {},
   store: Store = createMemoryStore(),
-  /** A fake clock, or a logger to read what the server logged (the default logs nothing). */
-  deps: { clock?: Clock; logger?: Logger } = {},
+  /** A fake clock, a logger to read what the server logged, a sink for rate-limit events. */
+  deps: Pick<ServerDeps, 'onRateLimitEvent' | 'clock'> & { logger?: Logger } = {},
 ): Promise<Running> {
   const config = loadConfig({
     env: {},

@@ -7,6 +7,7 @@ import type { MakeStore } from './contract/fixtures.js';
 import { idempotencyContract } from './contract/idempotency.js';
 import { keysContract } from './contract/keys.js';
 import { durabilityContract, lifecycleContract } from './contract/lifecycle.js';
+import { objectsContract } from './contract/objects.js';
 import { queuesContract } from './contract/queues.js';
 
 /** What differs between backends; a quirk is an option here, never a branch in a test. */
@@ -30,6 +31,7 @@ export function contract<S extends Store>(
   t.test('keys', async (t) => keysContract(t, makeStore));
   t.test('counters', async (t) => countersContract(t, makeStore));
   t.test('queues', async (t) => queuesContract(t, makeStore));
+  t.test('objects', async (t) => objectsContract(t, makeStore));
   t.test('lifecycle', async (t) => lifecycleContract(t, makeStore));
   const { reopen } = opts;
   if (reopen) t.test('durability', async (t) => durabilityContract(t, makeStore, reopen));

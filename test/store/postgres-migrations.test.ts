@@ -26,6 +26,7 @@ const SEED: Record<number, string> = {
   3: `INSERT INTO counters VALUES ('c', 4, 9000000000000000);`,
   4: `INSERT INTO user_queues VALUES ('offline', 't1', 'alice', 'ntf_01', 'p', 1,
         9000000000000000);`,
+  5: `INSERT INTO objects VALUES ('policy', 'pol_01', 't1', 'free', '{"a":1}', 1, 1, 1);`,
 };
 
 /** A fresh schema name, dropped when `t` ends. */
@@ -81,6 +82,8 @@ if (await requirePostgres(t)) {
       'deliveries',
       'idempotency_keys',
       'notifications',
+      'object_revisions',
+      'objects',
       'schema_migrations',
       'user_queues',
     ]);
@@ -142,6 +145,7 @@ if (await requirePostgres(t)) {
       if (from >= 2) t.match(await store.keys.findByHash('abc'), { id: 'key_01', scopes: ['*'] });
       if (from >= 3) t.equal(await store.counters.get('c', 0), 4);
       if (from >= 4) t.equal(await store.queues.count('offline', 0), 1);
+      if (from >= 5) t.match(await store.objects.get('policy', 'pol_01'), { data: { a: 1 } });
     });
   }
 
@@ -154,7 +158,9 @@ if (await requirePostgres(t)) {
       sql: 'CREATE TABLE future_things (id text)',
     };
     await migrate(client, schema, [...MIGRATIONS, future]);
-    const refused = /newer than this notifyd knows \(4\); run a newer notifyd/;
+    const refused = new RegExp(
+      `newer than this notifyd knows \\(${POSTGRES_SCHEMA_VERSION}\\); run a newer notifyd`,
+    );
     await t.rejects(openPostgresStore({ url: POSTGRES_URL, schema }), { message: refused });
     await t.rejects(migratePostgres({ url: POSTGRES_URL, schema }), { message: refused });
     await t.rejects(openPostgresStore({ url: POSTGRES_URL, schema, migrate: false }), {
@@ -180,8 +186,9 @@ if (await requirePostgres(t)) {
 
   t.test('with migrate: false an empty schema is left alone, and said so', async (t) => {
     const schema = freshSchema(t);
-    const missing =
-      /schema "notifyd_mig_\d+_\d+" is at version 0 but this notifyd needs version 4; run `notifyd migrate`/;
+    const missing = new RegExp(
+      `schema "notifyd_mig_\\d+_\\d+" is at version 0 but this notifyd needs version ${POSTGRES_SCHEMA_VERSION}; run \`notifyd migrate\``,
+    );
     await t.rejects(openPostgresStore({ url: POSTGRES_URL, schema, migrate: false }), {
       message: missing,
     });

@@ -27,6 +27,7 @@ const SEED: Record<number, string> = {
         NULL, NULL);`,
   3: `INSERT INTO counters VALUES ('c', 4, 9e15);`,
   4: `INSERT INTO user_queues VALUES ('offline', 't1', 'alice', 'ntf_01', 'p', 1, 9e15);`,
+  5: `INSERT INTO objects VALUES ('policy', 'pol_01', 't1', 'free', '{"a":1}', 1, 1, 1);`,
 };
 
 t.test('versions start at 1 and go up by one, each with a name', async (t) => {
@@ -84,6 +85,7 @@ for (let from = 0; from < SQLITE_SCHEMA_VERSION; from++) {
     if (from >= 2) t.match(await store.keys.findByHash('abc'), { id: 'key_01', scopes: ['*'] });
     if (from >= 3) t.equal(await store.counters.get('c', 0), 4);
     if (from >= 4) t.equal(await store.queues.count('offline', 0), 1);
+    if (from >= 5) t.match(await store.objects.get('policy', 'pol_01'), { data: { a: 1 } });
   });
 }
 

@@ -3,6 +3,7 @@ import { MemoryCounterStore } from './counters.js';
 import { MemoryDeliveryQueue } from './deliveries.js';
 import { MemoryKeyStore } from './keys.js';
 import { MemoryNotificationStore } from './notifications.js';
+import { MemoryObjectStore } from './objects.js';
 import { OpenState } from './open-state.js';
 import { MemoryUserQueueStore } from './user-queues.js';
 
@@ -20,6 +21,7 @@ export function createMemoryStore(): Store {
     keys: new MemoryKeyStore(state),
     counters: new MemoryCounterStore(state),
     queues: new MemoryUserQueueStore(state),
+    objects: new MemoryObjectStore(state),
     async ping() {
       state.check();
     },

@@ -22,6 +22,7 @@ import {
 } from './migrations.js';
 import { checkSchemaName, tables } from './names.js';
 import { PostgresNotificationStore } from './notifications.js';
+import { PostgresObjectStore } from './objects.js';
 import { isUnavailable } from './pg-errors.js';
 import { PostgresUserQueueStore } from './user-queues.js';
 
@@ -68,6 +69,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
     keys: new PostgresKeyStore(h),
     counters: new PostgresCounterStore(h),
     queues: new PostgresUserQueueStore(h),
+    objects: new PostgresObjectStore(h),
     ping: () => ping(h, pingTimeoutMs),
     close() {
       closing ??= (async () => {

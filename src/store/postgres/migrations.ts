@@ -126,6 +126,46 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX user_queues_tenant ON user_queues (queue, tenant_id, expires_at);
     `,
   },
+  {
+    version: 5,
+    name: 'configuration objects',
+    sql: `
+      -- tenant_id is '' for a global object: NULL would make the key index ignore it.
+      CREATE TABLE objects (
+        kind text COLLATE "C" NOT NULL,
+        id text COLLATE "C" NOT NULL,
+        tenant_id text COLLATE "C" NOT NULL,
+        key text COLLATE "C",
+        data jsonb NOT NULL,
+        version integer NOT NULL,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        PRIMARY KEY (kind, id)
+      );
+      CREATE UNIQUE INDEX objects_key ON objects (kind, tenant_id, key) WHERE key IS NOT NULL;
+      CREATE INDEX objects_list ON objects (kind, tenant_id, created_at, id);
+
+      -- One counter per kind that every write moves, kept by a trigger so that no writer can
+      -- forget it; caches on every node poll it to know when to reload.
+      CREATE TABLE object_revisions (
+        kind text COLLATE "C" PRIMARY KEY,
+        revision bigint NOT NULL
+      );
+      -- search_path is pinned to the schema being migrated: queries name their tables with
+      -- the schema and leave the session's search_path wherever it is.
+      CREATE FUNCTION bump_object_revision() RETURNS trigger LANGUAGE plpgsql
+        SET search_path FROM CURRENT AS $$
+      BEGIN
+        INSERT INTO object_revisions AS r (kind, revision)
+          VALUES (CASE WHEN TG_OP = 'DELETE' THEN OLD.kind ELSE NEW.kind END, 1)
+          ON CONFLICT (kind) DO UPDATE SET revision = r.revision + 1;
+        RETURN NULL;
+      END
+      $$;
+      CREATE TRIGGER objects_revision AFTER INSERT OR UPDATE OR DELETE ON objects
+        FOR EACH ROW EXECUTE FUNCTION bump_object_revision();
+    `,
+  },
 ];
 
 /** The schema version this build of notifyd writes. */

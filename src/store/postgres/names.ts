@@ -13,6 +13,8 @@ export interface Tables {
   readonly apiKeys: string;
   readonly counters: string;
   readonly userQueues: string;
+  readonly objects: string;
+  readonly objectRevisions: string;
   readonly migrations: string;
 }
 
@@ -45,6 +47,8 @@ export function tables(schema: string): Tables {
     apiKeys: `${s}.api_keys`,
     counters: `${s}.counters`,
     userQueues: `${s}.user_queues`,
+    objects: `${s}.objects`,
+    objectRevisions: `${s}.object_revisions`,
     migrations: `${s}.schema_migrations`,
   };
 }

@@ -11,6 +11,7 @@ import { RedisDeliveryQueue } from './deliveries.js';
 import { RedisHandle } from './handle.js';
 import { RedisKeyStore } from './keys.js';
 import { RedisNotificationStore } from './notifications.js';
+import { RedisObjectStore } from './objects.js';
 import { RedisUserQueueStore } from './user-queues.js';
 
 export { DEFAULT_PREFIX, DEFAULT_URL, type RedisStoreOptions } from './connection.js';
@@ -47,6 +48,7 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
     keys: new RedisKeyStore(h),
     counters: new RedisCounterStore(h),
     queues: new RedisUserQueueStore(h),
+    objects: new RedisObjectStore(h),
     ping: () =>
       h.run(async (c) => {
         await c.ping();

@@ -29,6 +29,10 @@
  *
  * (q = queue name, u = user.) Queue keys carry a TTL, a day past their longest item's
  * expiry, so a queue nobody sweeps any more still goes away.
+ * | obj:{kind}:{id}              | hash | a configuration object (objects.ts)                |
+ * | objs:{kind}, objs-t:{kind}:{t} | zset | object ids by created_at (then id); t '' = global |
+ * | objkey:{kind}:{t}            | hash | an object's key → its id, per kind and tenant      |
+ * | objrev                       | hash | kind → writes so far (the revision caches poll)    |
  *
  * Scripts build names with the Lua twin below (`LUA_KEY_NAMES`); this class builds the ones
  * the TypeScript side reads or passes to scripts. The two must stay in step.

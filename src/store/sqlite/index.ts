@@ -10,6 +10,7 @@ import { SqliteHandle } from './handle.js';
 import { SqliteKeyStore } from './keys.js';
 import { type MigrationResult, migrate } from './migrations.js';
 import { SqliteNotificationStore } from './notifications.js';
+import { SqliteObjectStore } from './objects.js';
 import { SqliteUserQueueStore } from './user-queues.js';
 
 export type { SqliteOptions } from './connection.js';
@@ -50,6 +51,7 @@ export function openSqliteStore(options: SqliteOptions): SqliteStore {
     keys: new SqliteKeyStore(h),
     counters: new SqliteCounterStore(h),
     queues: new SqliteUserQueueStore(h),
+    objects: new SqliteObjectStore(h),
     async ping() {
       try {
         await h.run(() => pingQuery.get());

@@ -118,6 +118,45 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX user_queues_tenant ON user_queues (queue, tenant_id, expires_at);
     `,
   },
+  {
+    version: 5,
+    name: 'configuration objects',
+    sql: `
+      -- tenant_id is '' for a global object: NULL would make the key index ignore it.
+      CREATE TABLE objects (
+        kind TEXT NOT NULL,
+        id TEXT NOT NULL,
+        tenant_id TEXT NOT NULL,
+        key TEXT,
+        data TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (kind, id)
+      ) WITHOUT ROWID;
+      CREATE UNIQUE INDEX objects_key ON objects (kind, tenant_id, key) WHERE key IS NOT NULL;
+      CREATE INDEX objects_list ON objects (kind, tenant_id, created_at, id);
+
+      -- One counter per kind that every write moves, kept by triggers so that no writer
+      -- (another process on the same file included) can forget it; caches poll it.
+      CREATE TABLE object_revisions (
+        kind TEXT PRIMARY KEY,
+        revision INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TRIGGER objects_revision_insert AFTER INSERT ON objects BEGIN
+        INSERT INTO object_revisions (kind, revision) VALUES (NEW.kind, 1)
+          ON CONFLICT (kind) DO UPDATE SET revision = revision + 1;
+      END;
+      CREATE TRIGGER objects_revision_update AFTER UPDATE ON objects BEGIN
+        INSERT INTO object_revisions (kind, revision) VALUES (NEW.kind, 1)
+          ON CONFLICT (kind) DO UPDATE SET revision = revision + 1;
+      END;
+      CREATE TRIGGER objects_revision_delete AFTER DELETE ON objects BEGIN
+        INSERT INTO object_revisions (kind, revision) VALUES (OLD.kind, 1)
+          ON CONFLICT (kind) DO UPDATE SET revision = revision + 1;
+      END;
+    `,
+  },
 ];
 
 /** The schema version this build of notifyd writes. */

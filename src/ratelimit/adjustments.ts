@@ -1,0 +1,94 @@
+import type { Static } from '@sinclair/typebox';
+import type { Clock } from '../core/clock.js';
+import { NotifydError } from '../core/errors.js';
+import type { ChangeSink, RateLimitObjects } from './objects.js';
+import type { Caller, Page, Stored } from './repository.js';
+import type { AdjustmentData, CreateAdjustmentBody, ListQuery } from './schemas.js';
+import { adjustmentActive, views } from './views.js';
+
+/**
+ * Adjustments: a temporary limit for a rule. While active it replaces the limits of the
+ * rule's policy (max_requests, and the window when given); it lapses at its expiry by
+ * itself, as the resolver compares it with the time, or earlier when reverted. A rule has at
+ * most one active adjustment: the active one holds the key `rule:{id}`, which the store
+ * keeps unique, so two concurrent creations cannot both succeed.
+ */
+export class AdjustmentService {
+  constructor(
+    private readonly o: RateLimitObjects,
+    private readonly clock: Clock,
+    private readonly changed: ChangeSink,
+  ) {}
+
+  async create(
+    caller: Caller,
+    body: Static<typeof CreateAdjustmentBody>,
+  ): Promise<Stored<AdjustmentData>> {
+    const rule = await this.o.rules.writable(caller, body.rule_id);
+    const key = `rule:${rule.id}`;
+    const now = this.clock.now();
+    const holder = await this.o.adjustments.findByKey(caller, key, rule.tenant_id);
+    if (holder && holder.tenant_id === rule.tenant_id) {
+      if (adjustmentActive(holder.data, now)) throw this.active(holder.id);
+      // Expired: it lets go of the key, staying listed as history.
+      await this.o.adjustments.update(caller, holder.id, (c) => ({ data: c.data, key: null }));
+    }
+    const data: AdjustmentData = {
+      rule_id: rule.id,
+      max_requests: body.max_requests,
+      window_seconds: body.window_seconds ?? null,
+      reason: body.reason,
+      created_by: caller.key_id,
+      expires_at: now + body.duration_seconds * 1000,
+      reverted_at: null,
+      reverted_by: null,
+    };
+    try {
+      const created = await this.o.adjustments.create(rule.tenant_id, data, key);
+      this.changed('ratelimit.adjustment_created', views.adjustment(created, now));
+      return created;
+    } catch (err) {
+      if (err instanceof NotifydError && err.code === 'ALREADY_EXISTS') throw this.active(null);
+      throw err;
+    }
+  }
+
+  list(
+    caller: Caller,
+    query: ListQuery & { rule_id?: string; active?: boolean },
+  ): Promise<Page<Stored<AdjustmentData>>> {
+    const { rule_id, active, ...rest } = query;
+    const now = this.clock.now();
+    const filtered = rule_id !== undefined || active !== undefined;
+    return this.o.adjustments.list(
+      caller,
+      rest,
+      filtered
+        ? (a) =>
+            (rule_id === undefined || a.data.rule_id === rule_id) &&
+            (active === undefined || adjustmentActive(a.data, now) === active)
+        : undefined,
+    );
+  }
+
+  get(caller: Caller, id: string): Promise<Stored<AdjustmentData>> {
+    return this.o.adjustments.get(caller, id);
+  }
+
+  /** Ends an active adjustment now; the rule's own limit applies again. */
+  async revert(caller: Caller, id: string): Promise<Stored<AdjustmentData>> {
+    const reverted = await this.o.adjustments.update(caller, id, (current) => {
+      const now = this.clock.now();
+      if (!adjustmentActive(current.data, now)) {
+        throw new NotifydError('ADJUSTMENT_NOT_FOUND', 'The adjustment already ended.', { id });
+      }
+      return { data: { ...current.data, reverted_at: now, reverted_by: caller.key_id }, key: null };
+    });
+    this.changed('ratelimit.adjustment_reverted', views.adjustment(reverted, this.clock.now()));
+    return reverted;
+  }
+
+  private active(id: string | null): NotifydError {
+    return new NotifydError('ADJUSTMENT_ACTIVE', undefined, id ? { adjustment_id: id } : {});
+  }
+}

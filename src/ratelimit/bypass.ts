@@ -1,0 +1,72 @@
+import type { Static } from '@sinclair/typebox';
+import type { Clock } from '../core/clock.js';
+import { checkRange } from './cidr.js';
+import { type ChangeSink, invalid, type RateLimitObjects } from './objects.js';
+import type { Caller, Page, Stored } from './repository.js';
+import type { BypassData, CreateBypassBody, ListQuery } from './schemas.js';
+import { views } from './views.js';
+
+/** Bypass rules: requests of an API key, role, address range or user are never limited. */
+export class BypassService {
+  constructor(
+    private readonly o: RateLimitObjects,
+    private readonly clock: Clock,
+    private readonly changed: ChangeSink,
+  ) {}
+
+  async create(caller: Caller, body: Static<typeof CreateBypassBody>): Promise<Stored<BypassData>> {
+    const tenant = this.o.bypasses.targetTenant(caller, body.tenant_id);
+    if (body.type === 'ip') {
+      const reason = checkRange(body.value);
+      if (reason) throw invalid('body.value', reason);
+    }
+    if (body.expires_at !== undefined && body.expires_in_seconds !== undefined) {
+      throw invalid('body.expires_at', 'and expires_in_seconds cannot both be given');
+    }
+    const now = this.clock.now();
+    const expires =
+      body.expires_at !== undefined
+        ? Date.parse(body.expires_at)
+        : body.expires_in_seconds !== undefined
+          ? now + body.expires_in_seconds * 1000
+          : null;
+    if (expires !== null && expires <= now)
+      throw invalid('body.expires_at', 'must be in the future');
+    const created = await this.o.bypasses.create(
+      tenant,
+      {
+        type: body.type,
+        value: body.value,
+        reason: body.reason,
+        created_by: caller.key_id,
+        expires_at: expires,
+      },
+      null,
+    );
+    this.changed('ratelimit.bypass_created', views.bypass(created));
+    return created;
+  }
+
+  /** Bypasses, expired ones included unless `active` (they stop applying, not existing). */
+  list(caller: Caller, query: ListQuery & { active?: boolean }): Promise<Page<Stored<BypassData>>> {
+    const { active, ...rest } = query;
+    const now = this.clock.now();
+    return this.o.bypasses.list(
+      caller,
+      rest,
+      active === undefined
+        ? undefined
+        : (b) => (b.data.expires_at === null || b.data.expires_at > now) === active,
+    );
+  }
+
+  get(caller: Caller, id: string): Promise<Stored<BypassData>> {
+    return this.o.bypasses.get(caller, id);
+  }
+
+  async remove(caller: Caller, id: string): Promise<Stored<BypassData>> {
+    const removed = await this.o.bypasses.remove(caller, id);
+    this.changed('ratelimit.bypass_deleted', views.bypass(removed));
+    return removed;
+  }
+}

@@ -1,0 +1,38 @@
+import { BlockList, isIP } from 'node:net';
+
+/** Checks one address or CIDR range (v4 or v6); returns a reason when it is not one. */
+export function checkRange(range: string): string | null {
+  const [address, bits, extra] = range.split('/');
+  if (extra !== undefined) return `${range} is not an IP address or CIDR range`;
+  const family = isIP(address ?? '');
+  if (family === 0) return `${range} is not an IP address or CIDR range`;
+  if (bits !== undefined && (!/^\d{1,3}$/.test(bits) || Number(bits) > (family === 4 ? 32 : 128))) {
+    return `${range} has an invalid prefix length`;
+  }
+  return null;
+}
+
+/** A set of addresses and ranges, built once and asked on every request. */
+export class IpRanges {
+  private readonly list = new BlockList();
+
+  /** Ranges must have passed checkRange. */
+  constructor(ranges: readonly string[]) {
+    for (const range of ranges) {
+      const [address, bits] = range.split('/') as [string, string | undefined];
+      const type = isIP(address) === 4 ? 'ipv4' : 'ipv6';
+      if (bits === undefined) this.list.addAddress(address, type);
+      else this.list.addSubnet(address, Number(bits), type);
+    }
+  }
+
+  /** Whether `ip` is in one of the ranges; an IPv4-mapped IPv6 address counts as IPv4. */
+  has(ip: string): boolean {
+    const family = isIP(ip);
+    if (family === 0) return false;
+    if (family === 6 && ip.toLowerCase().startsWith('::ffff:') && isIP(ip.slice(7)) === 4) {
+      return this.list.check(ip.slice(7), 'ipv4') || this.list.check(ip, 'ipv6');
+    }
+    return this.list.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+  }
+}

@@ -1,0 +1,146 @@
+import type { Static } from '@sinclair/typebox';
+import { NotifydError } from '../core/errors.js';
+import { type ChangeSink, checkReference, type RateLimitObjects } from './objects.js';
+import type { Caller, Page, Stored } from './repository.js';
+import type {
+  AssignmentData,
+  AssignPlanBody,
+  CreatePlanBody,
+  ListQuery,
+  PlanData,
+  UpdatePlanBody,
+} from './schemas.js';
+import { views } from './views.js';
+
+/** The unique key of an assignment: one plan per subject. */
+const subjectKey = (a: Pick<AssignmentData, 'subject_type' | 'subject_id'>) =>
+  `${a.subject_type}:${a.subject_id}`;
+
+/**
+ * Plans map a plan id (`free`, `pro`) to a policy; assignments give API keys, users and
+ * tenants a plan, one each (assigning again replaces it).
+ */
+export class PlanService {
+  constructor(
+    private readonly o: RateLimitObjects,
+    private readonly changed: ChangeSink,
+  ) {}
+
+  async create(caller: Caller, body: Static<typeof CreatePlanBody>): Promise<Stored<PlanData>> {
+    const tenant = this.o.plans.targetTenant(caller, body.tenant_id);
+    const policyId = await this.policyId(caller, tenant, body.policy_id);
+    const created = await this.o.plans.create(
+      tenant,
+      { plan: body.plan, policy_id: policyId, description: body.description ?? '' },
+      body.plan,
+    );
+    this.changed('ratelimit.plan_created', views.plan(created));
+    return created;
+  }
+
+  list(caller: Caller, query: ListQuery): Promise<Page<Stored<PlanData>>> {
+    return this.o.plans.list(caller, query);
+  }
+
+  /** By id or by plan id (the caller's tenant's first, then a global one). */
+  get(caller: Caller, idOrPlan: string): Promise<Stored<PlanData>> {
+    return this.o.plans.resolve(caller, idOrPlan);
+  }
+
+  async update(
+    caller: Caller,
+    idOrPlan: string,
+    body: Static<typeof UpdatePlanBody>,
+  ): Promise<Stored<PlanData>> {
+    const { id } = await this.get(caller, idOrPlan);
+    const updated = await this.o.plans.update(
+      caller,
+      id,
+      async (current) => {
+        const data = { ...current.data };
+        if (body.description !== undefined) data.description = body.description;
+        if (body.policy_id !== undefined) {
+          data.policy_id = await this.policyId(caller, current.tenant_id, body.policy_id);
+        }
+        return { data, key: data.plan };
+      },
+      body.version,
+    );
+    this.changed('ratelimit.plan_updated', views.plan(updated));
+    return updated;
+  }
+
+  /** Deletes a plan and, with it, nothing else: assignments to it stop applying. */
+  async remove(caller: Caller, idOrPlan: string): Promise<Stored<PlanData>> {
+    const { id } = await this.get(caller, idOrPlan);
+    const removed = await this.o.plans.remove(caller, id);
+    this.changed('ratelimit.plan_deleted', views.plan(removed));
+    return removed;
+  }
+
+  /** Gives a subject a plan, replacing the plan it had; the plan must exist. */
+  async assign(
+    caller: Caller,
+    body: Static<typeof AssignPlanBody>,
+  ): Promise<{ assignment: Stored<AssignmentData>; created: boolean }> {
+    const tenant = this.o.assignments.targetTenant(caller, body.tenant_id);
+    const plan =
+      tenant === null
+        ? await this.o.plans.findByKey(caller, body.plan, null)
+        : await this.o.plans.findByKey(caller, body.plan, tenant);
+    if (!plan || (tenant === null && plan.tenant_id !== null)) {
+      throw new NotifydError('PLAN_NOT_FOUND', undefined, { plan: body.plan });
+    }
+    const data: AssignmentData = {
+      plan: body.plan,
+      subject_type: body.subject_type,
+      subject_id: body.subject_id,
+    };
+    const key = subjectKey(data);
+    const existing = await this.o.assignments.findByKey(caller, key, tenant);
+    if (existing && existing.tenant_id === tenant) {
+      const assignment = await this.o.assignments.update(caller, existing.id, () => ({
+        data,
+        key,
+      }));
+      this.changed('ratelimit.plan_assigned', views.assignment(assignment));
+      return { assignment, created: false };
+    }
+    const assignment = await this.o.assignments.create(tenant, data, key);
+    this.changed('ratelimit.plan_assigned', views.assignment(assignment));
+    return { assignment, created: true };
+  }
+
+  listAssignments(
+    caller: Caller,
+    query: ListQuery & { plan?: string; subject_type?: string; subject_id?: string },
+  ): Promise<Page<Stored<AssignmentData>>> {
+    const { plan, subject_type, subject_id, ...rest } = query;
+    const filtered = plan !== undefined || subject_type !== undefined || subject_id !== undefined;
+    return this.o.assignments.list(
+      caller,
+      rest,
+      filtered
+        ? (a) =>
+            (plan === undefined || a.data.plan === plan) &&
+            (subject_type === undefined || a.data.subject_type === subject_type) &&
+            (subject_id === undefined || a.data.subject_id === subject_id)
+        : undefined,
+    );
+  }
+
+  async unassign(caller: Caller, id: string): Promise<Stored<AssignmentData>> {
+    const removed = await this.o.assignments.remove(caller, id);
+    this.changed('ratelimit.plan_unassigned', views.assignment(removed));
+    return removed;
+  }
+
+  private async policyId(caller: Caller, tenant: string | null, idOrName: string): Promise<string> {
+    const policy = idOrName.startsWith('rlp_')
+      ? await this.o.policies.get(caller, idOrName)
+      : await this.o.policies.findByKey(caller, idOrName, tenant);
+    if (!policy) throw new NotifydError('POLICY_NOT_FOUND', undefined, { id: idOrName });
+    checkReference(tenant, policy, 'body.policy_id');
+    return policy.id;
+  }
+}

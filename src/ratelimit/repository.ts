@@ -1,0 +1,223 @@
+import type { Clock } from '../core/clock.js';
+import { type ErrorCode, NotifydError } from '../core/errors.js';
+import type { IdGenerator, IdKind } from '../core/ids.js';
+import { StoreConflictError } from '../store/errors.js';
+import type { ObjectStore, StoredObject } from '../store/types.js';
+import type { ListQuery } from './schemas.js';
+
+/** Who is changing rate-limit configuration, as the admin services see them. */
+export interface Caller {
+  /** The API key's id (`admin` for the configured admin key): recorded as creator. */
+  key_id: string;
+  /** The tenant the request acts in. */
+  tenant_id: string;
+  /** The key belongs to that tenant and may reach no other. */
+  tenant_bound: boolean;
+  /** The key has `ratelimit:admin`: with an unbound key, global objects may be written. */
+  admin: boolean;
+}
+
+/** A stored object with its document typed. */
+export type Stored<D> = Omit<StoredObject, 'data'> & { data: D };
+
+/** One page of a list, as the API answers it. */
+export interface Page<T> {
+  items: T[];
+  page: number;
+  per_page: number;
+  total: number;
+}
+
+const DEFAULT_PER_PAGE = 50;
+
+/**
+ * One kind of rate-limit object in the object store, with the tenancy rules every kind
+ * shares: a caller sees its tenant's objects and the global ones; a tenant-bound key reaches
+ * no other tenant; only an unbound key with `ratelimit:admin` writes global objects.
+ */
+export class ObjectRepository<D extends object> {
+  constructor(
+    private readonly store: ObjectStore,
+    readonly kind: string,
+    private readonly idKind: IdKind,
+    private readonly notFound: ErrorCode,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  /** The tenant a new object goes to: the one asked for (null: global), else the caller's. */
+  targetTenant(caller: Caller, requested: string | null | undefined): string | null {
+    if (requested === undefined) return caller.tenant_id;
+    if (requested === null) {
+      if (!caller.admin || caller.tenant_bound) {
+        throw new NotifydError(
+          'FORBIDDEN',
+          'Global rate-limit objects need an API key with ratelimit:admin bound to no tenant.',
+          { required: 'ratelimit:admin' },
+        );
+      }
+      return null;
+    }
+    if (caller.tenant_bound && requested !== caller.tenant_id) {
+      throw new NotifydError('FORBIDDEN', 'A tenant key can only manage its own tenant.');
+    }
+    return requested;
+  }
+
+  /** Creates an object; a taken key is 409 ALREADY_EXISTS. */
+  async create(tenantId: string | null, data: D, key: string | null): Promise<Stored<D>> {
+    try {
+      return (await this.store.create({
+        kind: this.kind,
+        id: this.ids(this.idKind),
+        tenant_id: tenantId,
+        key,
+        data: data as Record<string, unknown>,
+        created_at: this.clock.now(),
+      })) as Stored<D>;
+    } catch (err) {
+      if (err instanceof StoreConflictError) throw this.exists(key);
+      throw err;
+    }
+  }
+
+  /** An object the caller may see, or 404 with this kind's code. */
+  async get(caller: Caller, id: string): Promise<Stored<D>> {
+    const found = (await this.store.get(this.kind, id)) as Stored<D> | null;
+    if (!found || !this.visible(caller, found)) {
+      throw new NotifydError(this.notFound, undefined, { id });
+    }
+    return found;
+  }
+
+  /** By key: the caller's tenant's object first, then the global one; null when neither. */
+  async findByKey(
+    caller: Caller,
+    key: string,
+    tenantId: string | null = caller.tenant_id,
+  ): Promise<Stored<D> | null> {
+    if (tenantId !== null) {
+      const own = await this.store.getByKey(this.kind, tenantId, key);
+      if (own && this.visible(caller, own as Stored<D>)) return own as Stored<D>;
+    }
+    return (await this.store.getByKey(this.kind, null, key)) as Stored<D> | null;
+  }
+
+  /** An object by id, or else by key (a name people type), or 404. */
+  async resolve(caller: Caller, idOrKey: string): Promise<Stored<D>> {
+    if (idOrKey.startsWith(`${this.idKind}_`)) return this.get(caller, idOrKey);
+    const found = await this.findByKey(caller, idOrKey);
+    if (!found) throw new NotifydError(this.notFound, undefined, { id: idOrKey });
+    return found;
+  }
+
+  /** A page of what the caller sees, oldest first; `keep` filters (then paging is here). */
+  async list(
+    caller: Caller,
+    query: ListQuery,
+    keep?: (o: Stored<D>) => boolean,
+  ): Promise<Page<Stored<D>>> {
+    const page = query.page ?? 1;
+    const perPage = query.per_page ?? DEFAULT_PER_PAGE;
+    const scope = query.scope ?? 'all';
+    const tenants =
+      scope === 'global'
+        ? [null]
+        : scope === 'tenant'
+          ? [caller.tenant_id]
+          : [caller.tenant_id, null];
+    const offset = (page - 1) * perPage;
+    if (!keep) {
+      const { items, total } = await this.store.list({
+        kind: this.kind,
+        tenants,
+        offset,
+        limit: perPage,
+      });
+      return { items: items as Stored<D>[], page, per_page: perPage, total };
+    }
+    const all = ((await this.store.list({ kind: this.kind, tenants })).items as Stored<D>[]).filter(
+      keep,
+    );
+    return {
+      items: all.slice(offset, offset + perPage),
+      page,
+      per_page: perPage,
+      total: all.length,
+    };
+  }
+
+  /** Every object of the kind in these tenants (null: global), or of every tenant. */
+  async all(tenants?: ReadonlyArray<string | null>): Promise<Stored<D>[]> {
+    return (await this.store.list({ kind: this.kind, ...(tenants ? { tenants } : {}) }))
+      .items as Stored<D>[];
+  }
+
+  /**
+   * Changes an object the caller may write. With `version`, only at that version (else 409
+   * VERSION_CONFLICT); without, a concurrent change is read again and `change` re-applied.
+   */
+  async update(
+    caller: Caller,
+    id: string,
+    change: (
+      current: Stored<D>,
+    ) => Promise<{ data: D; key: string | null }> | { data: D; key: string | null },
+    version?: number,
+  ): Promise<Stored<D>> {
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.writable(caller, id);
+      if (version !== undefined && current.version !== version) throw this.stale(current.version);
+      const next = await change(current);
+      const outcome = await this.store.update(
+        this.kind,
+        id,
+        { data: next.data as Record<string, unknown>, key: next.key },
+        current.version,
+        this.clock.now(),
+      );
+      if (outcome.status === 'ok') return outcome.object as Stored<D>;
+      if (outcome.status === 'key_taken') throw this.exists(next.key);
+      if (outcome.status === 'not_found') throw new NotifydError(this.notFound, undefined, { id });
+      if (version !== undefined || attempt >= 4) throw this.stale(outcome.current.version);
+    }
+  }
+
+  /** Deletes an object the caller may write, after `guard` (which may refuse) passes. */
+  async remove(
+    caller: Caller,
+    id: string,
+    guard?: (o: Stored<D>) => Promise<void>,
+  ): Promise<Stored<D>> {
+    const current = await this.writable(caller, id);
+    await guard?.(current);
+    const outcome = await this.store.remove(this.kind, id, current.version);
+    if (outcome.status === 'ok') return outcome.object as Stored<D>;
+    if (outcome.status === 'version_conflict') throw this.stale(outcome.current.version);
+    throw new NotifydError(this.notFound, undefined, { id });
+  }
+
+  /** An object the caller may change: seen, and global ones only by a global admin. */
+  async writable(caller: Caller, id: string): Promise<Stored<D>> {
+    const found = await this.get(caller, id);
+    if (found.tenant_id === null) this.targetTenant(caller, null);
+    return found;
+  }
+
+  /** Whether the caller may see an object. */
+  visible(caller: Caller, o: Stored<D>): boolean {
+    return o.tenant_id === null || o.tenant_id === caller.tenant_id || !caller.tenant_bound;
+  }
+
+  private exists(key: string | null): NotifydError {
+    return new NotifydError(
+      'ALREADY_EXISTS',
+      `A ${this.kind.replace(/_/g, ' ')} named ${key ?? '(none)'} already exists in this tenant.`,
+      { kind: this.kind, key },
+    );
+  }
+
+  private stale(version: number): NotifydError {
+    return new NotifydError('VERSION_CONFLICT', undefined, { version });
+  }
+}

@@ -1,0 +1,49 @@
+import type { Stored } from './repository.js';
+import type {
+  AdjustmentData,
+  AssignmentData,
+  BypassData,
+  CostData,
+  PlanData,
+  PolicyData,
+  RuleData,
+} from './schemas.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+
+function envelope(o: Stored<unknown>) {
+  return {
+    id: o.id,
+    tenant_id: o.tenant_id,
+    version: o.version,
+    created_at: iso(o.created_at),
+    updated_at: iso(o.updated_at),
+  };
+}
+
+/** What the API answers for each kind: the document with its envelope, times as ISO text. */
+export const views = {
+  policy: (o: Stored<PolicyData>) => ({ ...envelope(o), ...o.data }),
+  rule: (o: Stored<RuleData>) => ({ ...envelope(o), ...o.data }),
+  plan: (o: Stored<PlanData>) => ({ ...envelope(o), ...o.data }),
+  assignment: (o: Stored<AssignmentData>) => ({ ...envelope(o), ...o.data }),
+  bypass: (o: Stored<BypassData>) => ({
+    ...envelope(o),
+    ...o.data,
+    expires_at: isoOrNull(o.data.expires_at),
+  }),
+  adjustment: (o: Stored<AdjustmentData>, now: number) => ({
+    ...envelope(o),
+    ...o.data,
+    expires_at: iso(o.data.expires_at),
+    reverted_at: isoOrNull(o.data.reverted_at),
+    active: adjustmentActive(o.data, now),
+  }),
+  cost: (o: Stored<CostData>) => ({ ...envelope(o), ...o.data }),
+};
+
+/** An adjustment is in force until it expires or is reverted. */
+export function adjustmentActive(a: AdjustmentData, now: number): boolean {
+  return a.reverted_at === null && a.expires_at > now;
+}
