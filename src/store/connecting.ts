@@ -107,6 +107,7 @@ export function connectStore(open: () => Promise<Store>, opts: ConnectOptions): 
     deliveries: forward(() => inner?.deliveries ?? null),
     keys: forward(() => inner?.keys ?? null),
     counters: forward(() => inner?.counters ?? null),
+    ratelimit: forward(() => inner?.ratelimit ?? null),
     async ping() {
       if (!inner) throw storeUnavailable();
       await inner.ping();

@@ -69,15 +69,15 @@ export async function openBackend(
 
 /**
  * Opens the configured store: `store.backend` for everything, except the concerns given
- * their own backend (`store.ratelimit` for rate-limit counters), each opened once.
+ * their own backend (`store.ratelimit` for rate-limit counters and limiter state), each opened once.
  */
 export async function openStore(settings: StoreSettings, logger?: Logger): Promise<Store> {
   const main = await openBackend(settings.backend, settings, logger);
   const ratelimit = settings.ratelimit;
   if (!ratelimit || ratelimit === settings.backend) return main;
-  let counters: Store;
+  let limits: Store;
   try {
-    counters = await openBackend(ratelimit, settings, logger);
+    limits = await openBackend(ratelimit, settings, logger);
   } catch (err) {
     await main.close();
     throw err;
@@ -87,12 +87,13 @@ export async function openStore(settings: StoreSettings, logger?: Logger): Promi
     notifications: main.notifications,
     deliveries: main.deliveries,
     keys: main.keys,
-    counters: counters.counters,
+    counters: limits.counters,
+    ratelimit: limits.ratelimit,
     async ping() {
-      await Promise.all([main.ping(), counters.ping()]);
+      await Promise.all([main.ping(), limits.ping()]);
     },
     async close() {
-      await Promise.all([main.close(), counters.close()]);
+      await Promise.all([main.close(), limits.close()]);
     },
   };
 }

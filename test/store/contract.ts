@@ -7,6 +7,7 @@ import type { MakeStore } from './contract/fixtures.js';
 import { idempotencyContract } from './contract/idempotency.js';
 import { keysContract } from './contract/keys.js';
 import { durabilityContract, lifecycleContract } from './contract/lifecycle.js';
+import { ratelimitContract } from './contract/ratelimit.js';
 
 /** What differs between backends; a quirk is an option here, never a branch in a test. */
 export interface ContractOptions<S extends Store> {
@@ -28,6 +29,7 @@ export function contract<S extends Store>(
   t.test('deliveries', async (t) => deliveriesContract(t, makeStore));
   t.test('keys', async (t) => keysContract(t, makeStore));
   t.test('counters', async (t) => countersContract(t, makeStore));
+  t.test('ratelimit', async (t) => ratelimitContract(t, makeStore));
   t.test('lifecycle', async (t) => lifecycleContract(t, makeStore));
   const { reopen } = opts;
   if (reopen) t.test('durability', async (t) => durabilityContract(t, makeStore, reopen));

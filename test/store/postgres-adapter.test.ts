@@ -320,7 +320,7 @@ if (await requirePostgres(t)) {
     const got = await store.notifications.get('t1', 'alice', item.notification.id);
     t.equal(got?.created_at, far);
     t.equal(typeof (await store.keys.count()), 'number');
-    t.equal(MIGRATIONS.length, 3);
+    t.equal(MIGRATIONS.length, 4);
   });
 
   t.test('close waits for work under way, then refuses more', async (t) => {

@@ -24,6 +24,7 @@ const SEED: Record<number, string> = {
   2: `INSERT INTO api_keys VALUES ('key_01', 'ci', 'abc', 'nk_ab', '{*}', NULL, '{}', 1, NULL,
         NULL, NULL);`,
   3: `INSERT INTO counters VALUES ('c', 4, 9000000000000000);`,
+  4: `INSERT INTO ratelimit_state VALUES ('r', '{"window_start":0,"current":2,"previous":0,"tokens":0,"refilled_at":0,"burst_start":0,"burst_used":0,"cooldown_until":0,"penalty_until":0,"expires_at":9000000000000000}', 9000000000000000);`,
 };
 
 /** A fresh schema name, dropped when `t` ends. */
@@ -79,6 +80,7 @@ if (await requirePostgres(t)) {
       'deliveries',
       'idempotency_keys',
       'notifications',
+      'ratelimit_state',
       'schema_migrations',
     ]);
   });
@@ -138,6 +140,10 @@ if (await requirePostgres(t)) {
       }
       if (from >= 2) t.match(await store.keys.findByHash('abc'), { id: 'key_01', scopes: ['*'] });
       if (from >= 3) t.equal(await store.counters.get('c', 0), 4);
+      if (from >= 4) {
+        const spec = { algorithm: 'fixed_window', max_requests: 3, window_seconds: 10 } as const;
+        t.match(await store.ratelimit.consume('r', spec, 1, 5, { dryRun: true }), { used: 3 });
+      }
     });
   }
 
@@ -150,7 +156,9 @@ if (await requirePostgres(t)) {
       sql: 'CREATE TABLE future_things (id text)',
     };
     await migrate(client, schema, [...MIGRATIONS, future]);
-    const refused = /newer than this notifyd knows \(3\); run a newer notifyd/;
+    const refused = new RegExp(
+      `newer than this notifyd knows \\(${POSTGRES_SCHEMA_VERSION}\\); run a newer notifyd`,
+    );
     await t.rejects(openPostgresStore({ url: POSTGRES_URL, schema }), { message: refused });
     await t.rejects(migratePostgres({ url: POSTGRES_URL, schema }), { message: refused });
     await t.rejects(openPostgresStore({ url: POSTGRES_URL, schema, migrate: false }), {
@@ -176,8 +184,9 @@ if (await requirePostgres(t)) {
 
   t.test('with migrate: false an empty schema is left alone, and said so', async (t) => {
     const schema = freshSchema(t);
-    const missing =
-      /schema "notifyd_mig_\d+_\d+" is at version 0 but this notifyd needs version 3; run `notifyd migrate`/;
+    const missing = new RegExp(
+      `schema "notifyd_mig_\\d+_\\d+" is at version 0 but this notifyd needs version ${POSTGRES_SCHEMA_VERSION}; run \`notifyd migrate\``,
+    );
     await t.rejects(openPostgresStore({ url: POSTGRES_URL, schema, migrate: false }), {
       message: missing,
     });

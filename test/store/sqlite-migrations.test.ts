@@ -26,6 +26,7 @@ const SEED: Record<number, string> = {
   2: `INSERT INTO api_keys VALUES ('key_01', 'ci', 'abc', 'nk_ab', '["*"]', NULL, '[]', 1, NULL,
         NULL, NULL);`,
   3: `INSERT INTO counters VALUES ('c', 4, 9e15);`,
+  4: `INSERT INTO ratelimit_state VALUES ('r', '{"window_start":0,"current":2,"previous":0,"tokens":0,"refilled_at":0,"burst_start":0,"burst_used":0,"cooldown_until":0,"penalty_until":0,"expires_at":9000000000000000}', 9e15);`,
 };
 
 t.test('versions start at 1 and go up by one, each with a name', async (t) => {
@@ -82,6 +83,10 @@ for (let from = 0; from < SQLITE_SCHEMA_VERSION; from++) {
     }
     if (from >= 2) t.match(await store.keys.findByHash('abc'), { id: 'key_01', scopes: ['*'] });
     if (from >= 3) t.equal(await store.counters.get('c', 0), 4);
+    if (from >= 4) {
+      const spec = { algorithm: 'fixed_window', max_requests: 3, window_seconds: 10 } as const;
+      t.match(await store.ratelimit.consume('r', spec, 1, 5, { dryRun: true }), { used: 3 });
+    }
   });
 }
 

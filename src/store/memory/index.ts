@@ -4,6 +4,7 @@ import { MemoryDeliveryQueue } from './deliveries.js';
 import { MemoryKeyStore } from './keys.js';
 import { MemoryNotificationStore } from './notifications.js';
 import { OpenState } from './open-state.js';
+import { MemoryRateLimitStore } from './ratelimit.js';
 
 /**
  * A store that lives in this process and is lost when it exits: for tests and throw-away
@@ -18,6 +19,7 @@ export function createMemoryStore(): Store {
     deliveries,
     keys: new MemoryKeyStore(state),
     counters: new MemoryCounterStore(state),
+    ratelimit: new MemoryRateLimitStore(state),
     async ping() {
       state.check();
     },

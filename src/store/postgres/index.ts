@@ -23,6 +23,7 @@ import {
 import { checkSchemaName, tables } from './names.js';
 import { PostgresNotificationStore } from './notifications.js';
 import { isUnavailable } from './pg-errors.js';
+import { PostgresRateLimitStore } from './ratelimit.js';
 
 export type { PostgresOptions, PostgresTarget } from './connection.js';
 export { MIGRATIONS, type MigrationResult, POSTGRES_SCHEMA_VERSION } from './migrations.js';
@@ -66,6 +67,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
     deliveries: new PostgresDeliveryQueue(h),
     keys: new PostgresKeyStore(h),
     counters: new PostgresCounterStore(h),
+    ratelimit: new PostgresRateLimitStore(h),
     ping: () => ping(h, pingTimeoutMs),
     close() {
       closing ??= (async () => {

@@ -12,6 +12,7 @@ export interface Tables {
   readonly idempotencyKeys: string;
   readonly apiKeys: string;
   readonly counters: string;
+  readonly ratelimit: string;
   readonly migrations: string;
 }
 
@@ -43,6 +44,7 @@ export function tables(schema: string): Tables {
     idempotencyKeys: `${s}.idempotency_keys`,
     apiKeys: `${s}.api_keys`,
     counters: `${s}.counters`,
+    ratelimit: `${s}.ratelimit_state`,
     migrations: `${s}.schema_migrations`,
   };
 }

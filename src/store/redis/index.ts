@@ -11,6 +11,7 @@ import { RedisDeliveryQueue } from './deliveries.js';
 import { RedisHandle } from './handle.js';
 import { RedisKeyStore } from './keys.js';
 import { RedisNotificationStore } from './notifications.js';
+import { RedisRateLimitStore } from './ratelimit.js';
 
 export { DEFAULT_PREFIX, DEFAULT_URL, type RedisStoreOptions } from './connection.js';
 
@@ -45,6 +46,7 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
     deliveries: new RedisDeliveryQueue(h),
     keys: new RedisKeyStore(h),
     counters: new RedisCounterStore(h),
+    ratelimit: new RedisRateLimitStore(h),
     ping: () =>
       h.run(async (c) => {
         await c.ping();

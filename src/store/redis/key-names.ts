@@ -22,6 +22,8 @@
  * | apikeys, apikeys-t:{t}       | zset | key ids by created_at (then id)                    |
  * | ctr:{key}                    | hash | a counter's value and expiry; TTL until it expires |
  * | ctr-exp                      | zset | counter key names by expiry, for the purge         |
+ * | rl:{key}                     | hash | a rate limiter's state; TTL until it expires       |
+ * | rl-exp                       | zset | limiter state key names by expiry, for the purge   |
  *
  * Scripts build names with the Lua twin below (`LUA_KEY_NAMES`); this class builds the ones
  * the TypeScript side reads or passes to scripts. The two must stay in step.

@@ -10,6 +10,7 @@ import { SqliteHandle } from './handle.js';
 import { SqliteKeyStore } from './keys.js';
 import { type MigrationResult, migrate } from './migrations.js';
 import { SqliteNotificationStore } from './notifications.js';
+import { SqliteRateLimitStore } from './ratelimit.js';
 
 export type { SqliteOptions } from './connection.js';
 export { MIGRATIONS, type MigrationResult, SQLITE_SCHEMA_VERSION } from './migrations.js';
@@ -48,6 +49,7 @@ export function openSqliteStore(options: SqliteOptions): SqliteStore {
     deliveries: new SqliteDeliveryQueue(h),
     keys: new SqliteKeyStore(h),
     counters: new SqliteCounterStore(h),
+    ratelimit: new SqliteRateLimitStore(h),
     async ping() {
       try {
         await h.run(() => pingQuery.get());
