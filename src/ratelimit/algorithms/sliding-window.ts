@@ -1,11 +1,15 @@
 import { type CountingAlgorithm, windowStart } from './counting.js';
+import type { Quota } from './quota.js';
 import { EPSILON, type LimiterState } from './state.js';
 
 /**
  * Sliding window counter: fixed windows aligned to the epoch, and at any moment the count is
  * the current window's plus the previous window's weighted by how much of it the sliding
- * window still covers. Two numbers per key instead of a log of every request, and within a
- * fraction of a percent of the exact sliding log at steady load (test/ratelimit/accuracy).
+ * window still covers, rounded down to whole units. Two numbers per key instead of a log of
+ * every request, and within a fraction of a percent of the exact sliding log at steady load
+ * (test/ratelimit/accuracy.test.ts). Rounding down matters: with the fraction kept, the
+ * previous window never quite stops weighing, and a busy key gets one unit less than its
+ * limit per window (1% of a limit of 100).
  */
 export const slidingWindow: CountingAlgorithm = {
   advance(state, quota, now) {
@@ -17,14 +21,14 @@ export const slidingWindow: CountingAlgorithm = {
   },
 
   usage(state, quota, now) {
-    const estimate = estimateAt(state, quota.windowMs, now);
-    const available = quota.limit - estimate;
+    const counted = countAt(state, quota.windowMs, now);
+    const available = quota.limit - counted;
     let reset_at = now;
     if (state.current > 0) reset_at = state.window_start + 2 * quota.windowMs;
     else if (state.previous > 0) reset_at = state.window_start + quota.windowMs;
     return {
       available,
-      used: Math.max(0, Math.ceil(estimate - EPSILON)),
+      used: Math.ceil(counted - EPSILON),
       remaining: Math.max(0, Math.floor(available + EPSILON)),
       reset_at,
     };
@@ -39,24 +43,43 @@ export const slidingWindow: CountingAlgorithm = {
     if (cost > limit + EPSILON) return Number.POSITIVE_INFINITY;
     const elapsed = clampElapsed(now - state.window_start, windowMs);
     const room = limit - cost - state.current;
+    let wait: number;
     if (room >= -EPSILON) {
-      // It fits in this window once the previous window's weight has fallen far enough.
-      if (state.previous <= 0) return 0;
-      const wait = windowMs - elapsed - (room * windowMs) / state.previous;
-      return Math.max(0, Math.ceil(wait - EPSILON));
+      // It fits in this window once the previous window's weighted count is down to `room`.
+      wait = state.previous > 0 ? fallsTo(state.previous, room, windowMs) - elapsed : 0;
+    } else {
+      // Only in the next window, where this window's count becomes the weighted one.
+      wait = windowMs - elapsed + fallsTo(state.current, limit - cost, windowMs);
     }
-    // Only in the next window, where this window's count becomes the weighted one.
-    const untilNext = windowMs - elapsed;
-    const intoNext = windowMs - ((limit - cost) * windowMs) / state.current;
-    return untilNext + Math.max(0, Math.ceil(intoNext - EPSILON));
+    // The formula is exact; floating point may be a millisecond off either way, which the
+    // same arithmetic that decides corrects.
+    wait = Math.max(0, wait);
+    while (!fitsAt(state, quota, cost, now + wait)) wait++;
+    while (wait > 0 && fitsAt(state, quota, cost, now + wait - 1)) wait--;
+    return wait;
   },
 };
 
-/** The weighted count at `now` of a state already advanced to `now`. */
-function estimateAt(state: LimiterState, windowMs: number, now: number): number {
+/**
+ * How far into a window (ms) a previous count of `previous` has weighed down to at most
+ * `room` whole units: the first moment `floor(previous × (W − e) / W) ≤ floor(room)`.
+ */
+function fallsTo(previous: number, room: number, windowMs: number): number {
+  const most = Math.floor(room + EPSILON) + 1;
+  return Math.max(0, Math.floor(windowMs - (most * windowMs) / previous) + 1);
+}
+
+function fitsAt(state: LimiterState, quota: Quota, cost: number, at: number): boolean {
+  const later = slidingWindow.advance(state, quota, at);
+  return countAt(later, quota.windowMs, at) + cost <= quota.limit + EPSILON;
+}
+
+/** The count at `now` of a state already advanced to `now`. */
+function countAt(state: LimiterState, windowMs: number, now: number): number {
   if (state.previous <= 0) return state.current;
   const elapsed = clampElapsed(now - state.window_start, windowMs);
-  return (state.previous * (windowMs - elapsed)) / windowMs + state.current;
+  const weighted = (state.previous * (windowMs - elapsed)) / windowMs;
+  return Math.floor(weighted + EPSILON) + state.current;
 }
 
 function clampElapsed(elapsed: number, windowMs: number): number {

@@ -45,49 +45,47 @@ export function ratelimitContract(t: Test, make: MakeStore): void {
     );
   });
 
-  t.test(
-    'sliding window: the previous window counts by how much of it still overlaps',
-    async (t) => {
-      const { ratelimit } = await storeFor(t, make);
-      t.match(await ratelimit.consume('k', sliding, 10, T0), {
-        allowed: true,
-        remaining: 0,
-        used: 10,
-        reset_at: T0 + 20 * S,
-      });
-      t.match(
-        await ratelimit.consume('k', sliding, 1, T0 + S),
-        { allowed: false, retry_after_ms: 10 * S },
-        'the next window starts full, so one unit fits a tenth into it',
-      );
-      t.match(await ratelimit.consume('k', sliding, 1, T0 + 10 * S), {
-        allowed: false,
-        used: 10,
-        retry_after_ms: S,
-      });
-      t.match(await ratelimit.consume('k', sliding, 1, T0 + 11 * S), {
-        allowed: true,
-        remaining: 0,
-        used: 10,
-        reset_at: T0 + 30 * S,
-      });
-      t.match(
-        await ratelimit.consume('k', sliding, 1, T0 + 15 * S),
-        { allowed: true, used: 7, remaining: 3 },
-        'half of the previous 10, plus 2 in this window',
-      );
-      t.match(await ratelimit.consume('k', sliding, 4, T0 + 15 * S), {
-        allowed: false,
-        remaining: 3,
-        retry_after_ms: S,
-      });
-      t.match(
-        await ratelimit.consume('k', sliding, 1, T0 + 30 * S),
-        { allowed: true, used: 1 },
-        'two windows later nothing weighs',
-      );
-    },
-  );
+  t.test('sliding window: the previous window weighs as much as still overlaps', async (t) => {
+    const { ratelimit } = await storeFor(t, make);
+    t.match(await ratelimit.consume('k', sliding, 10, T0), {
+      allowed: true,
+      remaining: 0,
+      used: 10,
+      reset_at: T0 + 20 * S,
+    });
+    t.match(
+      await ratelimit.consume('k', sliding, 1, T0 + S),
+      { allowed: false, retry_after_ms: 9 * S + 1 },
+      'the next window starts with all 10 weighing; they weigh 9 (rounded down) 1 ms later',
+    );
+    t.match(await ratelimit.consume('k', sliding, 1, T0 + 10 * S), {
+      allowed: false,
+      used: 10,
+      retry_after_ms: 1,
+    });
+    t.match(await ratelimit.consume('k', sliding, 1, T0 + 11 * S), {
+      allowed: true,
+      remaining: 0,
+      used: 10,
+      reset_at: T0 + 30 * S,
+    });
+    t.match(
+      await ratelimit.consume('k', sliding, 1, T0 + 15 * S),
+      { allowed: true, used: 7, remaining: 3 },
+      'half of the previous 10, plus 2 in this window',
+    );
+    t.match(
+      await ratelimit.consume('k', sliding, 5, T0 + 15 * S),
+      { allowed: false, remaining: 3, retry_after_ms: S + 1 },
+      'once the previous window weighs 3',
+    );
+    t.match(await ratelimit.consume('k', sliding, 5, T0 + 16 * S + 1), { allowed: true });
+    t.match(
+      await ratelimit.consume('k', sliding, 1, T0 + 30 * S),
+      { allowed: true, used: 1 },
+      'two windows later nothing weighs',
+    );
+  });
 
   t.test('token bucket: starts with its initial tokens and refills at its rate', async (t) => {
     const { ratelimit } = await storeFor(t, make);

@@ -42,35 +42,46 @@ function sliding.advance(s, q, t)
   c.window_start = start
   return c
 end
+local function sliding_count(s, q, t)
+  if s.previous <= 0 then return s.current end
+  local elapsed = clamp_elapsed(t - s.window_start, q.window)
+  local weighted = (s.previous * (q.window - elapsed)) / q.window
+  return math.floor(weighted + EPS) + s.current
+end
 function sliding.usage(s, q, t)
-  local estimate = s.current
-  if s.previous > 0 then
-    local elapsed = clamp_elapsed(t - s.window_start, q.window)
-    estimate = (s.previous * (q.window - elapsed)) / q.window + s.current
-  end
-  local available = q.limit - estimate
+  local counted = sliding_count(s, q, t)
+  local available = q.limit - counted
   local reset = t
   if s.current > 0 then reset = s.window_start + 2 * q.window
   elseif s.previous > 0 then reset = s.window_start + q.window end
-  return available, math.max(0, math.ceil(estimate - EPS)),
-    math.max(0, math.floor(available + EPS)), reset
+  return available, math.ceil(counted - EPS), math.max(0, math.floor(available + EPS)), reset
 end
 function sliding.take(s, cost)
   local c = copy(s)
   c.current = s.current + cost
   return c
 end
+local function falls_to(previous, room, w)
+  local most = math.floor(room + EPS) + 1
+  return math.max(0, math.floor(w - (most * w) / previous) + 1)
+end
+local function sliding_fits(s, q, cost, t)
+  return sliding_count(sliding.advance(s, q, t), q, t) + cost <= q.limit + EPS
+end
 function sliding.wait(s, q, cost, t)
   if cost > q.limit + EPS then return math.huge end
   local elapsed = clamp_elapsed(t - s.window_start, q.window)
   local room = q.limit - cost - s.current
+  local wait = 0
   if room >= -EPS then
-    if s.previous <= 0 then return 0 end
-    local wait = q.window - elapsed - (room * q.window) / s.previous
-    return math.max(0, math.ceil(wait - EPS))
+    if s.previous > 0 then wait = falls_to(s.previous, room, q.window) - elapsed end
+  else
+    wait = q.window - elapsed + falls_to(s.current, q.limit - cost, q.window)
   end
-  local into_next = q.window - ((q.limit - cost) * q.window) / s.current
-  return (q.window - elapsed) + math.max(0, math.ceil(into_next - EPS))
+  wait = math.max(0, wait)
+  while not sliding_fits(s, q, cost, t + wait) do wait = wait + 1 end
+  while wait > 0 and sliding_fits(s, q, cost, t + wait - 1) do wait = wait - 1 end
+  return wait
 end
 
 local fixed = {}
