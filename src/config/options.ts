@@ -350,6 +350,21 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'Server-Sent Events streams get a comment line this often, so that proxies do not close them as idle.',
   },
   {
+    path: 'ratelimit.on_store_error',
+    type: 'enum',
+    values: ['open', 'closed'],
+    default: 'open',
+    doc: 'When the rate-limit store cannot decide (Redis or the database unreachable or too slow): open allows the request, logs a warning and counts it in notifyd_ratelimit_store_errors_total; closed refuses it with 503 STORE_UNAVAILABLE.',
+  },
+  {
+    path: 'ratelimit.store_timeout_ms',
+    type: 'integer',
+    default: 500,
+    min: 10,
+    max: 60000,
+    doc: 'How long one rate-limit decision may wait for the store before it counts as a store error (and ratelimit.on_store_error applies).',
+  },
+  {
     path: 'log.level',
     type: 'enum',
     values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
@@ -452,6 +467,10 @@ export interface Config {
     connect_rate_per_ip: number;
     reconnect_after_s: number;
     sse_heartbeat_s: number;
+  };
+  ratelimit: {
+    on_store_error: 'open' | 'closed';
+    store_timeout_ms: number;
   };
   log: {
     level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
