@@ -5,18 +5,21 @@ import { EPSILON, type LimiterState } from './state.js';
 export type Burst = NonNullable<LimitSpec['burst']>;
 
 /**
- * The burst state brought to `now`: a cooldown that ended gives the whole allowance back,
- * and so does the end of the burst window.
+ * Brings the burst state to `now`: a cooldown that ended gives the whole allowance back, and
+ * so does the end of the burst window. Changes the working state it is given.
  */
-export function advanceBurst(state: LimiterState, now: number, burst: Burst): LimiterState {
+export function advanceBurst(state: LimiterState, now: number, burst: Burst): void {
   if (state.cooldown_until > 0) {
-    if (now < state.cooldown_until) return state;
-    return { ...state, burst_start: 0, burst_used: 0, cooldown_until: 0 };
+    if (now < state.cooldown_until) return;
+    state.cooldown_until = 0;
+  } else if (
+    state.burst_start <= 0 ||
+    now < state.burst_start + burst.burst_window_seconds * 1000
+  ) {
+    return;
   }
-  if (state.burst_start > 0 && now >= state.burst_start + burst.burst_window_seconds * 1000) {
-    return { ...state, burst_start: 0, burst_used: 0 };
-  }
-  return state;
+  state.burst_start = 0;
+  state.burst_used = 0;
 }
 
 /** Burst units available now (0 during a cooldown) of an advanced state. */
@@ -30,22 +33,15 @@ export function burstAvailable(state: LimiterState, now: number, burst: Burst): 
  * burst until `cooldown_seconds` from now, nor before the burst window ends (so that a
  * cooldown of 0 cannot turn the allowance into an unlimited one).
  */
-export function takeBurst(
-  state: LimiterState,
-  cost: number,
-  now: number,
-  burst: Burst,
-): LimiterState {
-  const burst_start = state.burst_start > 0 ? state.burst_start : now;
-  const burst_used = state.burst_used + cost;
-  let cooldown_until = 0;
-  if (burst_used >= burst.max_burst - EPSILON) {
-    cooldown_until = Math.max(
+export function takeBurst(state: LimiterState, cost: number, now: number, burst: Burst): void {
+  if (state.burst_start <= 0) state.burst_start = now;
+  state.burst_used += cost;
+  if (state.burst_used >= burst.max_burst - EPSILON) {
+    state.cooldown_until = Math.max(
       now + burst.cooldown_seconds * 1000,
-      burst_start + burst.burst_window_seconds * 1000,
+      state.burst_start + burst.burst_window_seconds * 1000,
     );
   }
-  return { ...state, burst_start, burst_used, cooldown_until };
 }
 
 /** When the burst state says nothing a fresh one would not; 0 when already. */

@@ -14,17 +14,18 @@ export interface Usage {
 }
 
 /**
- * One way of counting (sliding window, fixed window, token bucket). Every function is pure:
- * it reads a state and returns a new one, never changing its argument, and depends on time
- * only through the `now` it is given.
+ * One way of counting (sliding window, fixed window, token bucket). `advance` and `take`
+ * change the working state they are given (decide() hands them its own copy, and the memory
+ * store its own record: a new object per step would cost the in-process limiter half its
+ * speed); the others only read it. Time comes only from the `now` given.
  */
 export interface CountingAlgorithm {
-  /** The state brought to `now`: windows rolled over, the bucket refilled. */
-  advance(state: LimiterState, quota: Quota, now: number): LimiterState;
+  /** Brings the state to `now`: windows rolled over, the bucket refilled. */
+  advance(state: LimiterState, quota: Quota, now: number): void;
   /** Usage of an advanced state at `now`. */
   usage(state: LimiterState, quota: Quota, now: number): Usage;
-  /** An advanced state with `cost` units counted. */
-  take(state: LimiterState, cost: number): LimiterState;
+  /** Counts `cost` units in an advanced state. */
+  take(state: LimiterState, cost: number): void;
   /**
    * Milliseconds from `now` until `cost` units fit if nothing else is counted meanwhile;
    * Infinity when they never will (a cost above the limit).

@@ -26,12 +26,9 @@ export interface Outcome {
 
 /**
  * Decides whether `cost` units are allowed under `spec` for a key whose stored state is
- * `stored` (null when it has none), at `now`. Pure: every backend runs this (Redis runs its
- * Lua twin, lua/ratelimit.ts) inside one atomic step and stores the state it returns.
- *
- * In order: a penalised key counts against the penalty limit; a request that does not fit
- * may use the burst allowance (not while penalised); a request refused after that counts
- * nothing and puts the key into the penalty box, if the spec has one and it is not in it.
+ * `stored` (null when it has none), at `now`. Pure: `stored` is left as it was. Every
+ * backend runs this (Redis runs its Lua twin, lua/ratelimit.ts) inside one atomic step and
+ * stores the state it returns.
  */
 export function decide(
   stored: LimiterState | null,
@@ -40,39 +37,55 @@ export function decide(
   now: number,
   dryRun = false,
 ): Outcome {
+  const state = stored === null ? freshState(0, now) : { ...stored };
+  const decision = decideInPlace(state, stored === null, spec, cost, now, dryRun);
+  return { decision, state: dryRun ? null : state };
+}
+
+/**
+ * decide() on a working state it changes into the new one (the memory store passes the
+ * record it holds, sparing an object per decision). `absent`: the key has no stored state,
+ * and `state` is only a record to fill in. For a dry run, pass a copy: it is changed too.
+ *
+ * In order: a penalised key counts against the penalty limit; a request that does not fit
+ * may use the burst allowance (not while penalised); a request refused after that counts
+ * nothing and puts the key into the penalty box, if the spec has one and it is not in it.
+ */
+export function decideInPlace(
+  state: LimiterState,
+  absent: boolean,
+  spec: LimitSpec,
+  cost: number,
+  now: number,
+  dryRun = false,
+): Decision {
   const algorithm = ALGORITHM_IMPLS[spec.algorithm];
   const normal = normalQuota(spec);
   const { burst, penalty } = spec;
-  let state =
-    stored !== null && stored.expires_at > now ? stored : freshState(normal.initialTokens, now);
+  if (absent || state.expires_at <= now) resetState(state, normal.initialTokens, now);
 
   let penalised = penalty !== undefined && state.penalty_until > now;
-  if (!penalised && state.penalty_until > 0) state = { ...state, penalty_until: 0 };
+  if (!penalised) state.penalty_until = 0;
   let quota = penalised ? penaltyQuota(spec, normal) : normal;
-  state = algorithm.advance(state, quota, now);
-  if (burst) state = advanceBurst(state, now, burst);
+  algorithm.advance(state, quota, now);
+  if (burst) advanceBurst(state, now, burst);
 
   let usage = algorithm.usage(state, quota, now);
   let allowed = cost <= usage.available + EPSILON;
   let burstUsedNow = false;
   let entered = false;
-  let next = state;
   if (allowed) {
-    next = algorithm.take(state, cost);
-    usage = algorithm.usage(next, quota, now);
+    algorithm.take(state, cost);
+    usage = algorithm.usage(state, quota, now);
   } else if (burst && !penalised && cost <= burstAvailable(state, now, burst) + EPSILON) {
-    allowed = true;
-    burstUsedNow = true;
-    next = takeBurst(state, cost, now, burst);
+    allowed = burstUsedNow = true;
+    takeBurst(state, cost, now, burst);
   } else if (penalty && !penalised && !dryRun) {
     penalised = entered = true;
     quota = penaltyQuota(spec, normal);
-    next = algorithm.advance(
-      { ...state, penalty_until: now + penalty.duration_seconds * 1000 },
-      quota,
-      now,
-    );
-    usage = algorithm.usage(next, quota, now);
+    state.penalty_until = now + penalty.duration_seconds * 1000;
+    algorithm.advance(state, quota, now);
+    usage = algorithm.usage(state, quota, now);
   }
 
   const decision: Decision = {
@@ -81,21 +94,33 @@ export function decide(
     remaining: usage.remaining,
     used: usage.used,
     reset_at: usage.reset_at,
-    retry_after_ms: allowed ? 0 : retryAfter(algorithm, next, spec, normal, quota, cost, now),
+    retry_after_ms: allowed ? 0 : retryAfter(algorithm, state, spec, normal, quota, cost, now),
   };
   if (burst) {
     decision.burst = {
-      remaining: burstAvailable(next, now, burst),
+      remaining: burstAvailable(state, now, burst),
       total: burst.max_burst,
       used_now: burstUsedNow,
-      cooldown_until: next.cooldown_until > now ? next.cooldown_until : null,
+      cooldown_until: state.cooldown_until > now ? state.cooldown_until : null,
     };
   }
-  if (penalty) {
-    decision.penalty = { until: penalised ? next.penalty_until : null, entered };
-  }
-  if (dryRun) return { decision, state: null };
-  return { decision, state: { ...next, expires_at: expiry(algorithm, next, spec, normal, now) } };
+  if (penalty) decision.penalty = { until: penalised ? state.penalty_until : null, entered };
+  if (!dryRun) state.expires_at = expiry(algorithm, state, spec, normal, quota, now);
+  return decision;
+}
+
+/** Makes `state` the state of a key seen for the first time. */
+function resetState(state: LimiterState, initialTokens: number, now: number): void {
+  state.window_start = 0;
+  state.current = 0;
+  state.previous = 0;
+  state.tokens = initialTokens;
+  state.refilled_at = now;
+  state.burst_start = 0;
+  state.burst_used = 0;
+  state.cooldown_until = 0;
+  state.penalty_until = 0;
+  state.expires_at = 0;
 }
 
 /**
@@ -115,7 +140,8 @@ function retryAfter(
   let wait = algorithm.waitMs(state, quota, cost, now);
   const until = state.penalty_until;
   if (spec.penalty && until > now && now + wait > until) {
-    const after = algorithm.advance(state, normal, until);
+    const after = { ...state };
+    algorithm.advance(after, normal, until);
     wait = Math.min(wait, until - now + algorithm.waitMs(after, normal, cost, until));
   }
   return Number.isFinite(wait) ? wait : normal.windowMs;
@@ -131,11 +157,20 @@ function expiry(
   state: LimiterState,
   spec: LimitSpec,
   normal: Quota,
+  quota: Quota,
   now: number,
 ): number {
   let at = state.penalty_until;
-  const from = Math.max(now, at);
-  const counted = algorithm.usage(algorithm.advance(state, normal, from), normal, from).reset_at;
+  let counted: number;
+  if (at <= now && quota === normal) {
+    // The common case: the state is already at `now` under the normal quota.
+    counted = algorithm.usage(state, normal, now).reset_at;
+  } else {
+    const from = Math.max(now, at);
+    const later = { ...state };
+    algorithm.advance(later, normal, from);
+    counted = algorithm.usage(later, normal, from).reset_at;
+  }
   if (counted > now) at = Math.max(at, counted);
   if (spec.burst) at = Math.max(at, burstExpiry(state, spec.burst));
   return at;

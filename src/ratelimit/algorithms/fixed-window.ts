@@ -9,8 +9,10 @@ import { EPSILON } from './state.js';
 export const fixedWindow: CountingAlgorithm = {
   advance(state, quota, now) {
     const start = windowStart(now, quota.windowMs);
-    if (start <= state.window_start) return state;
-    return { ...state, window_start: start, current: 0, previous: 0 };
+    if (start <= state.window_start) return;
+    state.window_start = start;
+    state.current = 0;
+    state.previous = 0;
   },
 
   usage(state, quota, now) {
@@ -24,7 +26,7 @@ export const fixedWindow: CountingAlgorithm = {
   },
 
   take(state, cost) {
-    return { ...state, current: state.current + cost };
+    state.current += cost;
   },
 
   waitMs(state, quota, cost, now) {

@@ -15,9 +15,10 @@ export const slidingWindow: CountingAlgorithm = {
   advance(state, quota, now) {
     const start = windowStart(now, quota.windowMs);
     // A caller whose clock is behind the one that wrote the state counts in its window.
-    if (start <= state.window_start) return state;
-    const previous = start === state.window_start + quota.windowMs ? state.current : 0;
-    return { ...state, window_start: start, current: 0, previous };
+    if (start <= state.window_start) return;
+    state.previous = start === state.window_start + quota.windowMs ? state.current : 0;
+    state.current = 0;
+    state.window_start = start;
   },
 
   usage(state, quota, now) {
@@ -35,7 +36,7 @@ export const slidingWindow: CountingAlgorithm = {
   },
 
   take(state, cost) {
-    return { ...state, current: state.current + cost };
+    state.current += cost;
   },
 
   waitMs(state, quota, cost, now) {
@@ -70,7 +71,8 @@ function fallsTo(previous: number, room: number, windowMs: number): number {
 }
 
 function fitsAt(state: LimiterState, quota: Quota, cost: number, at: number): boolean {
-  const later = slidingWindow.advance(state, quota, at);
+  const later = { ...state };
+  slidingWindow.advance(later, quota, at);
   return countAt(later, quota.windowMs, at) + cost <= quota.limit + EPSILON;
 }
 

@@ -9,9 +9,8 @@ import { EPSILON } from './state.js';
 export const tokenBucket: CountingAlgorithm = {
   advance(state, quota, now) {
     const elapsed = now > state.refilled_at ? now - state.refilled_at : 0;
-    const tokens = Math.min(quota.limit, state.tokens + elapsed * quota.refillPerMs);
-    if (tokens === state.tokens && elapsed === 0) return state;
-    return { ...state, tokens, refilled_at: Math.max(now, state.refilled_at) };
+    state.tokens = Math.min(quota.limit, state.tokens + elapsed * quota.refillPerMs);
+    if (elapsed > 0) state.refilled_at = now;
   },
 
   usage(state, quota, now) {
@@ -29,7 +28,7 @@ export const tokenBucket: CountingAlgorithm = {
   },
 
   take(state, cost) {
-    return { ...state, tokens: state.tokens - cost };
+    state.tokens -= cost;
   },
 
   waitMs(state, quota, cost) {

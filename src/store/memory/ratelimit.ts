@@ -1,4 +1,4 @@
-import { decide } from '../../ratelimit/algorithms/decide.js';
+import { decide, decideInPlace } from '../../ratelimit/algorithms/decide.js';
 import type { LimiterState } from '../../ratelimit/algorithms/state.js';
 import type { Decision, LimitSpec, RateLimitStore } from '../../ratelimit/spec.js';
 import type { OpenState } from './open-state.js';
@@ -22,17 +22,18 @@ export class MemoryRateLimitStore implements RateLimitStore {
     options?: { dryRun?: boolean },
   ): Decision {
     this.open.check();
-    const { decision, state } = decide(
-      this.states.get(key) ?? null,
-      spec,
-      cost,
-      now,
-      options?.dryRun,
-    );
-    if (state !== null) {
-      if (state.expires_at > now) this.states.set(key, state);
-      else this.states.delete(key);
+    const stored = this.states.get(key);
+    if (options?.dryRun) return decide(stored ?? null, spec, cost, now, true).decision;
+    if (stored) {
+      // Decided in the record the map holds rather than in a new one: a new record per
+      // decision would keep tens of thousands of young objects alive in a busy map, and the
+      // garbage collector would copy them all at every scavenge (half the throughput).
+      const decision = decideInPlace(stored, false, spec, cost, now);
+      if (stored.expires_at <= now) this.states.delete(key);
+      return decision;
     }
+    const { decision, state } = decide(null, spec, cost, now);
+    if (state && state.expires_at > now) this.states.set(key, state);
     return decision;
   }
 

@@ -22,7 +22,7 @@
  * | apikeys, apikeys-t:{t}       | zset | key ids by created_at (then id)                    |
  * | ctr:{key}                    | hash | a counter's value and expiry; TTL until it expires |
  * | ctr-exp                      | zset | counter key names by expiry, for the purge         |
- * | rl:{key}                     | hash | a rate limiter's state; TTL until it expires       |
+ * | rl:{key}                     | str  | a rate limiter's state (packed); TTL until expiry  |
  * | rl-exp                       | zset | limiter state key names by expiry, for the purge   |
  *
  * Scripts build names with the Lua twin below (`LUA_KEY_NAMES`); this class builds the ones

@@ -6,7 +6,7 @@ import { CONSUME, PURGE_RATELIMIT, RESET } from './lua/ratelimit.js';
 import type { ScriptArg } from './script.js';
 
 /**
- * Limiter state in Redis: a hash per key (`rl:{key}`) with a TTL until it may be forgotten,
+ * Limiter state in Redis: a string per key (`rl:{key}`) with a TTL until it may be forgotten,
  * and an expiry index (`rl-exp`) for purgeExpired. Each decision is one script, so one round
  * trip and atomic: nodes sharing the Redis enforce one limit.
  */
@@ -22,7 +22,7 @@ export class RedisRateLimitStore implements RateLimitStore {
   ): Promise<Decision> {
     return this.h.run(async () => {
       const args = scriptArgs(key, spec, cost, now, options);
-      const reply = (await this.h.script(CONSUME, args)) as string[];
+      const reply = (await CONSUME.runBuffer(this.h.client, this.h.names.prefix, args)) as Buffer;
       return toDecision(reply, spec);
     });
   }
@@ -69,25 +69,25 @@ function scriptArgs(
   ];
 }
 
-/** The script's reply as a Decision. */
-function toDecision(reply: string[], spec: LimitSpec): Decision {
-  const n = reply.map(Number);
+/** The script's reply (eleven little-endian doubles) as a Decision. */
+function toDecision(reply: Buffer, spec: LimitSpec): Decision {
+  const n = (i: number) => reply.readDoubleLE(i * 8);
   const decision: Decision = {
-    allowed: n[0] === 1,
-    limit: n[1],
-    remaining: n[2],
-    used: n[3],
-    reset_at: n[4],
-    retry_after_ms: n[5],
+    allowed: n(0) === 1,
+    limit: n(1),
+    remaining: n(2),
+    used: n(3),
+    reset_at: n(4),
+    retry_after_ms: n(5),
   };
   if (spec.burst) {
     decision.burst = {
-      remaining: n[6],
+      remaining: n(6),
       total: spec.burst.max_burst,
-      used_now: n[7] === 1,
-      cooldown_until: n[8] > 0 ? n[8] : null,
+      used_now: n(7) === 1,
+      cooldown_until: n(8) > 0 ? n(8) : null,
     };
   }
-  if (spec.penalty) decision.penalty = { until: n[9] > 0 ? n[9] : null, entered: n[10] === 1 };
+  if (spec.penalty) decision.penalty = { until: n(9) > 0 ? n(9) : null, entered: n(10) === 1 };
   return decision;
 }

@@ -1,273 +1,254 @@
 import { LuaScript } from '../script.js';
 
 /**
- * The Lua twin of src/ratelimit/algorithms/ (decide.ts and the algorithms it calls), line for
- * line in the same order, so that Redis decides with the same double arithmetic as the other
- * backends: the shared contract (test/store/contract/ratelimit.ts) holds both to the same
- * answers. A change to one is a change to the other.
+ * The Lua twin of src/ratelimit/algorithms/ (decide.ts and the algorithms it calls), step
+ * for step in the same order, so that Redis decides with the same double arithmetic as the
+ * other backends: test/ratelimit/redis-limiter.test.ts holds the two to identical answers
+ * over thousands of random decisions. A change to one is a change to the other.
+ *
+ * A key's state is one string of ten little-endian doubles in the order of STATE_FIELDS
+ * (state.ts), written with its TTL in one SET: exact, and a third of the Redis time a hash
+ * of formatted numbers took. Only the algorithm in use is defined on each call, for the
+ * same reason.
  *
  * ARGV (after the prefix): 2 key, 3 algorithm, 4–7 the normal quota (limit, window ms,
- * refill per ms, initial tokens), 8–11 the penalty quota's limit, refill per ms and initial
- * tokens and the penalty's duration in ms (-1: no penalty box), 12–14 the burst (max, window
+ * refill per ms, initial tokens), 8–10 the penalty quota's limit, refill per ms and initial
+ * tokens, 11 the penalty's duration in ms (-1: no penalty box), 12–14 the burst (max, window
  * ms, cooldown ms; max -1: no burst), 15 cost, 16 now, 17 '1' for a dry run.
  *
- * Replies the decision as strings (Redis would truncate Lua numbers to integers): allowed
- * (1/0), limit, remaining, used, reset_at, retry_after_ms, burst remaining, burst used now
- * (1/0), cooldown until (0: none), penalty until (0: none), penalty entered (1/0).
+ * Replies eleven little-endian doubles: allowed (1/0), limit, remaining, used, reset_at,
+ * retry_after_ms, burst remaining, burst used now (1/0), cooldown until (0: none), penalty
+ * until (0: none), penalty entered (1/0).
  */
 export const CONSUME = new LuaScript(`
+-- Globals are looked up through Redis' guard on every use; locals are not.
+local tonumber, math, struct, redis = tonumber, math, struct, redis
 local EPS = 1e-9
-local FIELDS = { 'window_start', 'current', 'previous', 'tokens', 'refilled_at', 'burst_start',
-  'burst_used', 'cooldown_until', 'penalty_until', 'expires_at' }
+local STATE = '<dddddddddd'
 local function num(i) return tonumber(ARGV[i]) end
-local function fmt(x) return string.format('%.17g', x) end
-local function copy(s)
-  local c = {}
-  for f, v in pairs(s) do c[f] = v end
-  return c
-end
-local function window_start(t, w) return t - (t % w) end
-local function clamp_elapsed(e, w)
-  if e < 0 then return 0 elseif e > w then return w end
-  return e
-end
-
-local sliding = {}
-function sliding.advance(s, q, t)
-  local start = window_start(t, q.window)
-  if start <= s.window_start then return s end
-  local c = copy(s)
-  c.previous = (start == s.window_start + q.window) and s.current or 0
-  c.current = 0
-  c.window_start = start
-  return c
-end
-local function sliding_count(s, q, t)
-  if s.previous <= 0 then return s.current end
-  local elapsed = clamp_elapsed(t - s.window_start, q.window)
-  local weighted = (s.previous * (q.window - elapsed)) / q.window
-  return math.floor(weighted + EPS) + s.current
-end
-function sliding.usage(s, q, t)
-  local counted = sliding_count(s, q, t)
-  local available = q.limit - counted
-  local reset = t
-  if s.current > 0 then reset = s.window_start + 2 * q.window
-  elseif s.previous > 0 then reset = s.window_start + q.window end
-  return available, math.ceil(counted - EPS), math.max(0, math.floor(available + EPS)), reset
-end
-function sliding.take(s, cost)
-  local c = copy(s)
-  c.current = s.current + cost
-  return c
-end
-local function falls_to(previous, room, w)
-  local most = math.floor(room + EPS) + 1
-  return math.max(0, math.floor(w - (most * w) / previous) + 1)
-end
-local function sliding_fits(s, q, cost, t)
-  return sliding_count(sliding.advance(s, q, t), q, t) + cost <= q.limit + EPS
-end
-function sliding.wait(s, q, cost, t)
-  if cost > q.limit + EPS then return math.huge end
-  local elapsed = clamp_elapsed(t - s.window_start, q.window)
-  local room = q.limit - cost - s.current
-  local wait = 0
-  if room >= -EPS then
-    if s.previous > 0 then wait = falls_to(s.previous, room, q.window) - elapsed end
-  else
-    wait = q.window - elapsed + falls_to(s.current, q.limit - cost, q.window)
-  end
-  wait = math.max(0, wait)
-  while not sliding_fits(s, q, cost, t + wait) do wait = wait + 1 end
-  while wait > 0 and sliding_fits(s, q, cost, t + wait - 1) do wait = wait - 1 end
-  return wait
-end
-
-local fixed = {}
-function fixed.advance(s, q, t)
-  local start = window_start(t, q.window)
-  if start <= s.window_start then return s end
-  local c = copy(s)
-  c.window_start = start
-  c.current = 0
-  c.previous = 0
-  return c
-end
-function fixed.usage(s, q, t)
-  local available = q.limit - s.current
-  local reset = t
-  if s.current > 0 then reset = s.window_start + q.window end
-  return available, math.ceil(s.current - EPS), math.max(0, math.floor(available + EPS)), reset
-end
-fixed.take = sliding.take
-function fixed.wait(s, q, cost, t)
-  if cost > q.limit + EPS then return math.huge end
-  if s.current + cost <= q.limit + EPS then return 0 end
-  return s.window_start + q.window - t
-end
-
-local bucket = {}
-function bucket.advance(s, q, t)
-  local elapsed = 0
-  if t > s.refilled_at then elapsed = t - s.refilled_at end
-  local tokens = math.min(q.limit, s.tokens + elapsed * q.refill)
-  if tokens == s.tokens and elapsed == 0 then return s end
-  local c = copy(s)
-  c.tokens = tokens
-  c.refilled_at = math.max(t, s.refilled_at)
-  return c
-end
-function bucket.usage(s, q, t)
-  local remaining = math.max(0, math.floor(s.tokens + EPS))
-  local missing = q.limit - s.tokens
-  local reset = t
-  if missing > EPS and q.refill > 0 then reset = t + math.ceil(missing / q.refill - EPS) end
-  return s.tokens, math.max(0, q.limit - remaining), remaining, reset
-end
-function bucket.take(s, cost)
-  local c = copy(s)
-  c.tokens = s.tokens - cost
-  return c
-end
-function bucket.wait(s, q, cost, t)
-  if cost > q.limit + EPS then return math.huge end
-  local missing = cost - s.tokens
-  if missing <= EPS then return 0 end
-  if q.refill <= 0 then return math.huge end
-  return math.ceil(missing / q.refill - EPS)
-end
-
-
-local algorithms = { sliding_window = sliding, fixed_window = fixed, token_bucket = bucket }
-local alg = algorithms[ARGV[3]]
+local algorithm = ARGV[3]
 local normal = { limit = num(4), window = num(5), refill = num(6), initial = num(7) }
-local penalty_ms = num(11)
-local has_penalty = penalty_ms >= 0
 local penalised_quota = { limit = num(8), window = num(5), refill = num(9), initial = num(10) }
+local penalty_ms = num(11)
 local burst_max, burst_window, cooldown = num(12), num(13), num(14)
-local has_burst = burst_max >= 0
 local cost, now, dry = num(15), num(16), ARGV[17] == '1'
+local has_penalty, has_burst = penalty_ms >= 0, burst_max >= 0
 local key = k('rl', ARGV[2])
 
+local function copy(s)
+  return { window_start = s.window_start, current = s.current, previous = s.previous,
+    tokens = s.tokens, refilled_at = s.refilled_at, burst_start = s.burst_start,
+    burst_used = s.burst_used, cooldown_until = s.cooldown_until,
+    penalty_until = s.penalty_until, expires_at = s.expires_at }
+end
+
+-- The counting algorithm (counting.ts): advance and take change the state; usage replies
+-- available, used, remaining, reset_at; wait replies ms until cost fits (math.huge: never).
+local advance, usage, take, wait
+if algorithm == 'token_bucket' then
+  advance = function(s, q, t)
+    local elapsed = 0
+    if t > s.refilled_at then elapsed = t - s.refilled_at end
+    s.tokens = math.min(q.limit, s.tokens + elapsed * q.refill)
+    if elapsed > 0 then s.refilled_at = t end
+  end
+  usage = function(s, q, t)
+    local remaining = math.max(0, math.floor(s.tokens + EPS))
+    local missing = q.limit - s.tokens
+    local reset = t
+    if missing > EPS and q.refill > 0 then reset = t + math.ceil(missing / q.refill - EPS) end
+    return s.tokens, math.max(0, q.limit - remaining), remaining, reset
+  end
+  take = function(s, c) s.tokens = s.tokens - c end
+  wait = function(s, q, c, t)
+    if c > q.limit + EPS then return math.huge end
+    local missing = c - s.tokens
+    if missing <= EPS then return 0 end
+    if q.refill <= 0 then return math.huge end
+    return math.ceil(missing / q.refill - EPS)
+  end
+else
+  local sliding = algorithm == 'sliding_window'
+  advance = function(s, q, t)
+    local start = t - (t % q.window)
+    if start <= s.window_start then return end
+    if sliding and start == s.window_start + q.window then s.previous = s.current
+    else s.previous = 0 end
+    s.current = 0
+    s.window_start = start
+  end
+  take = function(s, c) s.current = s.current + c end
+  if sliding then
+    local function clamp(e, w)
+      if e < 0 then return 0 elseif e > w then return w end
+      return e
+    end
+    local function count(s, q, t)
+      if s.previous <= 0 then return s.current end
+      local weighted = (s.previous * (q.window - clamp(t - s.window_start, q.window))) / q.window
+      return math.floor(weighted + EPS) + s.current
+    end
+    local function falls_to(previous, room, w)
+      local most = math.floor(room + EPS) + 1
+      return math.max(0, math.floor(w - (most * w) / previous) + 1)
+    end
+    local function fits(s, q, c, t)
+      local later = copy(s)
+      advance(later, q, t)
+      return count(later, q, t) + c <= q.limit + EPS
+    end
+    usage = function(s, q, t)
+      local counted = count(s, q, t)
+      local available = q.limit - counted
+      local reset = t
+      if s.current > 0 then reset = s.window_start + 2 * q.window
+      elseif s.previous > 0 then reset = s.window_start + q.window end
+      return available, math.ceil(counted - EPS), math.max(0, math.floor(available + EPS)), reset
+    end
+    wait = function(s, q, c, t)
+      if c > q.limit + EPS then return math.huge end
+      local elapsed = clamp(t - s.window_start, q.window)
+      local room = q.limit - c - s.current
+      local w = 0
+      if room >= -EPS then
+        if s.previous > 0 then w = falls_to(s.previous, room, q.window) - elapsed end
+      else
+        w = q.window - elapsed + falls_to(s.current, q.limit - c, q.window)
+      end
+      w = math.max(0, w)
+      while not fits(s, q, c, t + w) do w = w + 1 end
+      while w > 0 and fits(s, q, c, t + w - 1) do w = w - 1 end
+      return w
+    end
+  else
+    usage = function(s, q, t)
+      local available = q.limit - s.current
+      local reset = t
+      if s.current > 0 then reset = s.window_start + q.window end
+      return available, math.ceil(s.current - EPS), math.max(0, math.floor(available + EPS)), reset
+    end
+    wait = function(s, q, c, t)
+      if c > q.limit + EPS then return math.huge end
+      if s.current + c <= q.limit + EPS then return 0 end
+      return s.window_start + q.window - t
+    end
+  end
+end
+
+-- Burst (burst.ts).
 local function burst_advance(s, t)
   if s.cooldown_until > 0 then
-    if t < s.cooldown_until then return s end
-    local c = copy(s)
-    c.burst_start, c.burst_used, c.cooldown_until = 0, 0, 0
-    return c
+    if t < s.cooldown_until then return end
+    s.cooldown_until = 0
+  elseif s.burst_start <= 0 or t < s.burst_start + burst_window then
+    return
   end
-  if s.burst_start > 0 and t >= s.burst_start + burst_window then
-    local c = copy(s)
-    c.burst_start, c.burst_used = 0, 0
-    return c
-  end
-  return s
+  s.burst_start = 0
+  s.burst_used = 0
 end
 local function burst_available(s, t)
   if s.cooldown_until > t then return 0 end
   return math.max(0, burst_max - s.burst_used)
 end
-local function burst_take(s, units, t)
-  local c = copy(s)
-  if s.burst_start <= 0 then c.burst_start = t end
-  c.burst_used = s.burst_used + units
-  c.cooldown_until = 0
-  if c.burst_used >= burst_max - EPS then
-    c.cooldown_until = math.max(t + cooldown, c.burst_start + burst_window)
+local function burst_take(s, c, t)
+  if s.burst_start <= 0 then s.burst_start = t end
+  s.burst_used = s.burst_used + c
+  if s.burst_used >= burst_max - EPS then
+    s.cooldown_until = math.max(t + cooldown, s.burst_start + burst_window)
   end
-  return c
 end
 
--- The stored state, or a fresh one when there is none or it expired.
-local raw = redis.call('HMGET', key, unpack(FIELDS))
-local state = {}
-if raw[10] and tonumber(raw[10]) > now then
-  for i, f in ipairs(FIELDS) do state[f] = tonumber(raw[i]) end
-else
-  for _, f in ipairs(FIELDS) do state[f] = 0 end
-  state.tokens = normal.initial
-  state.refilled_at = now
+-- decideInPlace (decide.ts).
+local s = {}
+local packed = redis.call('GET', key)
+if packed then
+  s.window_start, s.current, s.previous, s.tokens, s.refilled_at, s.burst_start, s.burst_used,
+    s.cooldown_until, s.penalty_until, s.expires_at = struct.unpack(STATE, packed)
+end
+if not packed or s.expires_at <= now then
+  s.window_start, s.current, s.previous, s.tokens, s.refilled_at = 0, 0, 0, normal.initial, now
+  s.burst_start, s.burst_used, s.cooldown_until, s.penalty_until, s.expires_at = 0, 0, 0, 0, 0
 end
 
-local penalised = has_penalty and state.penalty_until > now
-if not penalised and state.penalty_until > 0 then
-  state = copy(state)
-  state.penalty_until = 0
-end
+local penalised = has_penalty and s.penalty_until > now
+if not penalised then s.penalty_until = 0 end
 local quota = penalised and penalised_quota or normal
-state = alg.advance(state, quota, now)
-if has_burst then state = burst_advance(state, now) end
+advance(s, quota, now)
+if has_burst then burst_advance(s, now) end
 
-local available, used, remaining, reset = alg.usage(state, quota, now)
+local available, used, remaining, reset = usage(s, quota, now)
 local allowed = cost <= available + EPS
 local burst_used_now, entered = false, false
-local nxt = state
 if allowed then
-  nxt = alg.take(state, cost)
-  available, used, remaining, reset = alg.usage(nxt, quota, now)
-elseif has_burst and not penalised and cost <= burst_available(state, now) + EPS then
-  allowed = true
-  burst_used_now = true
-  nxt = burst_take(state, cost, now)
+  take(s, cost)
+  available, used, remaining, reset = usage(s, quota, now)
+elseif has_burst and not penalised and cost <= burst_available(s, now) + EPS then
+  allowed, burst_used_now = true, true
+  burst_take(s, cost, now)
 elseif has_penalty and not penalised and not dry then
   penalised, entered = true, true
   quota = penalised_quota
-  nxt = copy(state)
-  nxt.penalty_until = now + penalty_ms
-  nxt = alg.advance(nxt, quota, now)
-  available, used, remaining, reset = alg.usage(nxt, quota, now)
+  s.penalty_until = now + penalty_ms
+  advance(s, quota, now)
+  available, used, remaining, reset = usage(s, quota, now)
 end
 
+-- retryAfter (decide.ts).
 local retry = 0
 if not allowed then
-  retry = alg.wait(nxt, quota, cost, now)
-  local untl = nxt.penalty_until
+  retry = wait(s, quota, cost, now)
+  local untl = s.penalty_until
   if has_penalty and untl > now and now + retry > untl then
-    local after = alg.advance(nxt, normal, untl)
-    retry = math.min(retry, untl - now + alg.wait(after, normal, cost, untl))
+    local after = copy(s)
+    advance(after, normal, untl)
+    retry = math.min(retry, untl - now + wait(after, normal, cost, untl))
   end
   if retry == math.huge then retry = normal.window end
 end
 
 local burst_left, cooldown_until = 0, 0
 if has_burst then
-  burst_left = burst_available(nxt, now)
-  if nxt.cooldown_until > now then cooldown_until = nxt.cooldown_until end
+  burst_left = burst_available(s, now)
+  if s.cooldown_until > now then cooldown_until = s.cooldown_until end
 end
 local penalty_until = 0
-if penalised then penalty_until = nxt.penalty_until end
+if penalised then penalty_until = s.penalty_until end
 
 if not dry then
-  -- When the state may be forgotten (decide.ts, expiry()).
-  local expires = nxt.penalty_until
-  local from = math.max(now, expires)
-  local _, _, _, counted = alg.usage(alg.advance(nxt, normal, from), normal, from)
+  -- expiry (decide.ts).
+  local expires = s.penalty_until
+  local counted
+  if expires <= now and quota == normal then
+    local _a, _u, _r, r = usage(s, normal, now)
+    counted = r
+  else
+    local from = math.max(now, expires)
+    local later = copy(s)
+    advance(later, normal, from)
+    local _a, _u, _r, r = usage(later, normal, from)
+    counted = r
+  end
   if counted > now then expires = math.max(expires, counted) end
   if has_burst then
-    if nxt.cooldown_until > 0 then expires = math.max(expires, nxt.cooldown_until)
-    elseif nxt.burst_start > 0 then expires = math.max(expires, nxt.burst_start + burst_window) end
+    if s.cooldown_until > 0 then expires = math.max(expires, s.cooldown_until)
+    elseif s.burst_start > 0 then expires = math.max(expires, s.burst_start + burst_window) end
   end
+  s.expires_at = expires
   local index = k('rl-exp')
   if expires > now then
-    nxt.expires_at = expires
-    local values = {}
-    for i, f in ipairs(FIELDS) do
-      values[2 * i - 1] = f
-      values[2 * i] = fmt(nxt[f])
-    end
-    redis.call('HSET', key, unpack(values))
-    redis.call('PEXPIRE', key, string.format('%d', math.ceil(expires - now)))
-    redis.call('ZADD', index, fmt(expires), key)
-  else
+    local state = struct.pack(STATE, s.window_start, s.current, s.previous, s.tokens,
+      s.refilled_at, s.burst_start, s.burst_used, s.cooldown_until, s.penalty_until, expires)
+    redis.call('SET', key, state, 'PX', string.format('%d', math.ceil(expires - now)))
+    redis.call('ZADD', index, string.format('%.17g', expires), key)
+  elseif packed then
     redis.call('DEL', key)
     redis.call('ZREM', index, key)
   end
 end
 
-local function flag(b) return b and '1' or '0' end
-return { flag(allowed), fmt(quota.limit), fmt(remaining), fmt(used), fmt(reset), fmt(retry),
-  fmt(burst_left), flag(burst_used_now), fmt(cooldown_until), fmt(penalty_until), flag(entered) }
+local function flag(b) if b then return 1 end return 0 end
+return struct.pack('<ddddddddddd', flag(allowed), quota.limit, remaining, used, reset, retry,
+  burst_left, flag(burst_used_now), cooldown_until, penalty_until, flag(entered))
 `);
 
 /** Forgets one key's state (admin reset); replies 1 when it had one. */
