@@ -44,6 +44,20 @@ const latency = [
 ];
 const name = (r) => (r.nodes > 1 ? `${r.store} × ${r.nodes} nodes` : r.store);
 
+/** The rate limiter beside rate-limiter-flexible; it needs no daemon, only Redis. */
+function runRatelimit() {
+  const args = ['bench/ratelimit.mjs'];
+  console.error(`$ node ${args.join(' ')}`);
+  const out = execFileSync(process.execPath, args, {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: RUN_TIMEOUT_MS,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return JSON.parse(out.trim().split('\n').at(-1));
+}
+const ratelimit = runRatelimit();
+
 function table(headers, rows) {
   console.log(`| ${headers.join(' | ')} |`);
   console.log(`|${headers.map(() => '---').join('|')}|`);
@@ -135,3 +149,50 @@ for (const r of [...ingest, ...latency]) {
     console.log(`\n${r.bench} ${name(r)}: socket closed during the run: ${line}`);
   }
 }
+
+console.log(
+  `\n### Rate-limit decisions: notifyd vs rate-limiter-flexible (${ratelimit.limit_per_s}/s per key, ${ratelimit.keys} keys)\n`,
+);
+const rl = (where, engine, r, ratio) => [
+  where,
+  engine,
+  r.decisions_per_s,
+  r.latency_us.p50,
+  r.latency_us.p99,
+  ratio ?? '',
+];
+table(
+  ['where', 'limiter', 'decisions/s', 'p50 µs', 'p99 µs', 'notifyd / flexible'],
+  [
+    rl(
+      'in process',
+      'notifyd sliding window',
+      ratelimit.in_process.notifyd_sliding,
+      ratelimit.in_process.ratio_sliding,
+    ),
+    rl(
+      'in process',
+      'notifyd fixed window',
+      ratelimit.in_process.notifyd_fixed,
+      ratelimit.in_process.ratio_fixed,
+    ),
+    rl('in process', 'RateLimiterMemory', ratelimit.in_process.flexible),
+    rl(
+      `Redis, ${ratelimit.redis.concurrency} in flight`,
+      'notifyd sliding window',
+      ratelimit.redis.notifyd_sliding,
+      ratelimit.redis.ratio_sliding,
+    ),
+    rl(
+      `Redis, ${ratelimit.redis.concurrency} in flight`,
+      'notifyd fixed window',
+      ratelimit.redis.notifyd_fixed,
+      ratelimit.redis.ratio_fixed,
+    ),
+    rl(
+      `Redis, ${ratelimit.redis.concurrency} in flight`,
+      'RateLimiterRedis',
+      ratelimit.redis.flexible,
+    ),
+  ],
+);

@@ -445,6 +445,21 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'How long a node uses its loaded rate-limit policies, rules and plans before checking the store for changes; changes made on another node apply within about this long.',
   },
   {
+    path: 'ratelimit.on_store_error',
+    type: 'enum',
+    values: ['open', 'closed'],
+    default: 'open',
+    doc: 'When the rate-limit store cannot decide (Redis or the database unreachable or too slow): open allows the request, logs a warning and counts it in notifyd_ratelimit_store_errors_total; closed refuses it with 503 STORE_UNAVAILABLE.',
+  },
+  {
+    path: 'ratelimit.store_timeout_ms',
+    type: 'integer',
+    default: 500,
+    min: 10,
+    max: 60000,
+    doc: 'How long one rate-limit decision may wait for the store before it counts as a store error (and ratelimit.on_store_error applies).',
+  },
+  {
     path: 'log.level',
     type: 'enum',
     values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
@@ -591,7 +606,12 @@ export interface Config {
       fallback_skip_when_online: boolean;
     };
   };
-  ratelimit: { default_per_key_per_minute: number; config_cache_ms: number };
+  ratelimit: {
+    default_per_key_per_minute: number;
+    config_cache_ms: number;
+    on_store_error: 'open' | 'closed';
+    store_timeout_ms: number;
+  };
   log: {
     level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
     access: boolean;

@@ -3,7 +3,7 @@ import type { Logger } from '../core/logger.js';
 import type { Store } from '../store/types.js';
 
 /**
- * Forgets expired idempotency keys and counters on a timer, so they do not pile up. The
+ * Forgets expired idempotency keys, counters and rate-limit state on a timer, so they do not pile up. The
  * timer does not keep the process alive; `stop` ends it.
  */
 export function startMaintenance(
@@ -20,7 +20,10 @@ export function startMaintenance(
       const now = clock.now();
       const keys = await store.notifications.purgeExpiredIdempotency(now);
       const counters = await store.counters.purgeExpired(now);
-      if (keys + counters > 0) logger.debug({ keys, counters }, 'purged expired entries');
+      const limits = await store.ratelimit.purgeExpired(now);
+      if (keys + counters + limits > 0) {
+        logger.debug({ keys, counters, limits }, 'purged expired entries');
+      }
     } catch (err) {
       logger.warn({ err }, 'maintenance failed; will retry');
     } finally {

@@ -52,6 +52,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly ratelimitStoreErrors = new Counter({
+    name: 'notifyd_ratelimit_store_errors_total',
+    help: 'Rate-limit decisions the store could not make, by what was done instead (open: allowed, closed: refused with 503).',
+    labelNames: ['on_store_error'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'notifyd_' });
   }

@@ -109,6 +109,7 @@ export function connectStore(open: () => Promise<Store>, opts: ConnectOptions): 
     counters: forward(() => inner?.counters ?? null),
     queues: forward(() => inner?.queues ?? null),
     objects: forward(() => inner?.objects ?? null),
+    ratelimit: forward(() => inner?.ratelimit ?? null),
     async ping() {
       if (!inner) throw storeUnavailable();
       await inner.ping();

@@ -69,7 +69,7 @@ export async function openBackend(
 
 /**
  * Opens the configured store: `store.backend` for everything, except the concerns given
- * their own backend (`store.ratelimit` for rate-limit counters, `store.queues` for the
+ * their own backend (`store.ratelimit` for rate-limit counters and limiter state, `store.queues` for the
  * offline queue and ack tracking), each backend opened once.
  */
 export async function openStore(settings: StoreSettings, logger?: Logger): Promise<Store> {
@@ -101,6 +101,7 @@ export async function openStore(settings: StoreSettings, logger?: Logger): Promi
     deliveries: main.deliveries,
     keys: main.keys,
     counters: counters.counters,
+    ratelimit: counters.ratelimit,
     queues: queues.queues,
     // Configuration objects are durable configuration: they stay on the main backend.
     objects: main.objects,

@@ -5,6 +5,10 @@
  * query names one: a backend never returns another tenant's data.
  */
 
+import type { RateLimitStore } from '../ratelimit/spec.js';
+
+export type { RateLimitStore } from '../ratelimit/spec.js';
+
 /** How urgent a notification is; providers and routing may use it. */
 export type Priority = 'low' | 'normal' | 'high' | 'critical';
 
@@ -381,6 +385,8 @@ export interface Store {
   readonly counters: CounterStore;
   readonly queues: UserQueueStore;
   readonly objects: ObjectStore;
+  /** Rate-limit state: one atomic decision per call (src/ratelimit/spec.ts). */
+  readonly ratelimit: RateLimitStore;
   /** Resolves when the backend answers; rejects with STORE_UNAVAILABLE when it does not. */
   ping(): Promise<void>;
   /** Finishes pending writes and releases the backend. */

@@ -9,6 +9,7 @@ import { keysContract } from './contract/keys.js';
 import { durabilityContract, lifecycleContract } from './contract/lifecycle.js';
 import { objectsContract } from './contract/objects.js';
 import { queuesContract } from './contract/queues.js';
+import { ratelimitContract } from './contract/ratelimit.js';
 
 /** What differs between backends; a quirk is an option here, never a branch in a test. */
 export interface ContractOptions<S extends Store> {
@@ -32,6 +33,7 @@ export function contract<S extends Store>(
   t.test('counters', async (t) => countersContract(t, makeStore));
   t.test('queues', async (t) => queuesContract(t, makeStore));
   t.test('objects', async (t) => objectsContract(t, makeStore));
+  t.test('ratelimit', async (t) => ratelimitContract(t, makeStore));
   t.test('lifecycle', async (t) => lifecycleContract(t, makeStore));
   const { reopen } = opts;
   if (reopen) t.test('durability', async (t) => durabilityContract(t, makeStore, reopen));

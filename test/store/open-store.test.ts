@@ -33,9 +33,16 @@ t.test('rate-limit counters can live in another backend', async (t) => {
   );
   t.equal(store.backend, 'sqlite');
   await store.counters.increment('k', 3, 60_000, Date.now());
+  const spec = { algorithm: 'fixed_window', max_requests: 1, window_seconds: 60 } as const;
+  t.match(await store.ratelimit.consume('k', spec, 1, Date.now()), { allowed: true });
   await store.close();
   const reopened = await openStore(settings({ backend: 'sqlite', sqlite: { ...sqlite, path } }));
   t.equal(await reopened.counters.get('k', Date.now()), 0, 'the counter was not in SQLite');
+  t.match(
+    await reopened.ratelimit.consume('k', spec, 1, Date.now()),
+    { allowed: true },
+    'nor the limiter state',
+  );
   await reopened.close();
   await t.rejects(
     openStore(

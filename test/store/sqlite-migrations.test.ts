@@ -28,6 +28,7 @@ const SEED: Record<number, string> = {
   3: `INSERT INTO counters VALUES ('c', 4, 9e15);`,
   4: `INSERT INTO user_queues VALUES ('offline', 't1', 'alice', 'ntf_01', 'p', 1, 9e15);`,
   5: `INSERT INTO objects VALUES ('policy', 'pol_01', 't1', 'free', '{"a":1}', 1, 1, 1);`,
+  6: `INSERT INTO ratelimit_state VALUES ('r', '{"window_start":0,"current":2,"previous":0,"tokens":0,"refilled_at":0,"burst_start":0,"burst_used":0,"cooldown_until":0,"penalty_until":0,"expires_at":9000000000000000}', 9e15);`,
 };
 
 t.test('versions start at 1 and go up by one, each with a name', async (t) => {
@@ -86,6 +87,10 @@ for (let from = 0; from < SQLITE_SCHEMA_VERSION; from++) {
     if (from >= 3) t.equal(await store.counters.get('c', 0), 4);
     if (from >= 4) t.equal(await store.queues.count('offline', 0), 1);
     if (from >= 5) t.match(await store.objects.get('policy', 'pol_01'), { data: { a: 1 } });
+    if (from >= 6) {
+      const spec = { algorithm: 'fixed_window', max_requests: 3, window_seconds: 10 } as const;
+      t.match(await store.ratelimit.consume('r', spec, 1, 5, { dryRun: true }), { used: 3 });
+    }
   });
 }
 

@@ -5,6 +5,7 @@ import { MemoryKeyStore } from './keys.js';
 import { MemoryNotificationStore } from './notifications.js';
 import { MemoryObjectStore } from './objects.js';
 import { OpenState } from './open-state.js';
+import { MemoryRateLimitStore } from './ratelimit.js';
 import { MemoryUserQueueStore } from './user-queues.js';
 
 /**
@@ -22,6 +23,7 @@ export function createMemoryStore(): Store {
     counters: new MemoryCounterStore(state),
     queues: new MemoryUserQueueStore(state),
     objects: new MemoryObjectStore(state),
+    ratelimit: new MemoryRateLimitStore(state),
     async ping() {
       state.check();
     },

@@ -24,6 +24,7 @@ import { checkSchemaName, tables } from './names.js';
 import { PostgresNotificationStore } from './notifications.js';
 import { PostgresObjectStore } from './objects.js';
 import { isUnavailable } from './pg-errors.js';
+import { PostgresRateLimitStore } from './ratelimit.js';
 import { PostgresUserQueueStore } from './user-queues.js';
 
 export type { PostgresOptions, PostgresTarget } from './connection.js';
@@ -70,6 +71,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
     counters: new PostgresCounterStore(h),
     queues: new PostgresUserQueueStore(h),
     objects: new PostgresObjectStore(h),
+    ratelimit: new PostgresRateLimitStore(h),
     ping: () => ping(h, pingTimeoutMs),
     close() {
       closing ??= (async () => {

@@ -166,6 +166,21 @@ export const MIGRATIONS: readonly Migration[] = [
         FOR EACH ROW EXECUTE FUNCTION bump_object_revision();
     `,
   },
+  {
+    version: 6,
+    name: 'rate-limit state',
+    sql: `
+      -- One row per limited key. The state is the limiter's record (LimiterState) as JSON
+      -- text: its shape belongs to the algorithms, the store only keeps it whole, and text
+      -- skips jsonb's parsing on every decision.
+      CREATE TABLE ratelimit_state (
+        key text COLLATE "C" PRIMARY KEY,
+        state text NOT NULL,
+        expires_at bigint NOT NULL
+      );
+      CREATE INDEX ratelimit_state_expiry ON ratelimit_state (expires_at);
+    `,
+  },
 ];
 
 /** The schema version this build of notifyd writes. */

@@ -15,6 +15,7 @@ export interface Tables {
   readonly userQueues: string;
   readonly objects: string;
   readonly objectRevisions: string;
+  readonly ratelimit: string;
   readonly migrations: string;
 }
 
@@ -49,6 +50,7 @@ export function tables(schema: string): Tables {
     userQueues: `${s}.user_queues`,
     objects: `${s}.objects`,
     objectRevisions: `${s}.object_revisions`,
+    ratelimit: `${s}.ratelimit_state`,
     migrations: `${s}.schema_migrations`,
   };
 }

@@ -12,6 +12,7 @@ import { RedisHandle } from './handle.js';
 import { RedisKeyStore } from './keys.js';
 import { RedisNotificationStore } from './notifications.js';
 import { RedisObjectStore } from './objects.js';
+import { RedisRateLimitStore } from './ratelimit.js';
 import { RedisUserQueueStore } from './user-queues.js';
 
 export { DEFAULT_PREFIX, DEFAULT_URL, type RedisStoreOptions } from './connection.js';
@@ -49,6 +50,7 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
     counters: new RedisCounterStore(h),
     queues: new RedisUserQueueStore(h),
     objects: new RedisObjectStore(h),
+    ratelimit: new RedisRateLimitStore(h),
     ping: () =>
       h.run(async (c) => {
         await c.ping();

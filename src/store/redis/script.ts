@@ -30,4 +30,14 @@ export class LuaScript {
       return client.eval(this.source, 0, prefix, ...args);
     }
   }
+
+  /** run(), for a script that replies binary data: the reply as a Buffer, not decoded. */
+  async runBuffer(client: Redis, prefix: string, args: ScriptArg[]): Promise<unknown> {
+    try {
+      return await client.callBuffer('EVALSHA', this.sha, 0, prefix, ...args);
+    } catch (err) {
+      if (!(isReplyError(err) && err.message.startsWith('NOSCRIPT'))) throw err;
+      return client.callBuffer('EVAL', this.source, 0, prefix, ...args);
+    }
+  }
 }

@@ -11,6 +11,7 @@ import { SqliteKeyStore } from './keys.js';
 import { type MigrationResult, migrate } from './migrations.js';
 import { SqliteNotificationStore } from './notifications.js';
 import { SqliteObjectStore } from './objects.js';
+import { SqliteRateLimitStore } from './ratelimit.js';
 import { SqliteUserQueueStore } from './user-queues.js';
 
 export type { SqliteOptions } from './connection.js';
@@ -52,6 +53,7 @@ export function openSqliteStore(options: SqliteOptions): SqliteStore {
     counters: new SqliteCounterStore(h),
     queues: new SqliteUserQueueStore(h),
     objects: new SqliteObjectStore(h),
+    ratelimit: new SqliteRateLimitStore(h),
     async ping() {
       try {
         await h.run(() => pingQuery.get());

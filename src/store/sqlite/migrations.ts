@@ -157,6 +157,20 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 6,
+    name: 'rate-limit state',
+    sql: `
+      -- One row per limited key. The state is the limiter's record (LimiterState) as JSON:
+      -- its shape belongs to the algorithms, and the store only keeps it whole.
+      CREATE TABLE ratelimit_state (
+        key TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX ratelimit_state_expiry ON ratelimit_state (expires_at);
+    `,
+  },
 ];
 
 /** The schema version this build of notifyd writes. */

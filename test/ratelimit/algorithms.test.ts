@@ -1,0 +1,75 @@
+import t from 'tap';
+import { decide } from '../../src/ratelimit/algorithms/decide.js';
+import type { LimiterState } from '../../src/ratelimit/algorithms/state.js';
+import { createMemoryStore } from '../../src/store/memory/index.js';
+import { SPECS, sequence } from './sequences.js';
+
+const T0 = Date.UTC(2026, 0, 1);
+
+t.test('decide is pure: it never changes the state it is given', async (t) => {
+  for (const spec of SPECS) {
+    let state: LimiterState | null = null;
+    for (let i = 0; i < 40; i++) {
+      const now = T0 + i * 97;
+      const before = state === null ? null : Object.freeze({ ...state });
+      const again = decide(before, spec, 1, now);
+      t.same(decide(before, spec, 1, now), again, 'the same answer for the same input');
+      if (before) t.same(state, before);
+      state = again.state;
+    }
+  }
+});
+
+t.test('retry_after_ms is the first moment the refused cost fits', async (t) => {
+  // Without a burst allowance, which may admit sooner than the limit itself would.
+  const specs = SPECS.filter((s) => !s.burst);
+  const store = createMemoryStore();
+  const limiter = store.ratelimit;
+  let checked = 0;
+  for (const step of sequence(1, 6000, T0)) {
+    const spec = specs[SPECS.indexOf(step.spec) % specs.length];
+    const d = await limiter.consume(step.key, spec, step.cost, step.now, { dryRun: step.dryRun });
+    if (d.allowed) {
+      t.equal(d.retry_after_ms, 0);
+      continue;
+    }
+    // A cost above the limit never fits (retry is one window). A dry run stores nothing, so
+    // a bucket it found forgotten is still forgotten later, with only its initial tokens.
+    if (step.cost > d.limit || step.dryRun) continue;
+    const at = step.now + d.retry_after_ms;
+    const probe = (when: number) => decide(stateOf(store, step.key), spec, step.cost, when, true);
+    if (!probe(at).decision.allowed || (d.retry_after_ms > 0 && probe(at - 1).decision.allowed)) {
+      t.fail(`retry ${d.retry_after_ms} ms is not exact`, { step, decision: d });
+    }
+    checked++;
+  }
+  t.ok(checked > 100, `${checked} refusals checked`);
+  await store.close();
+});
+
+t.test('a token bucket never holds more than its size', async (t) => {
+  const spec = SPECS.find((s) => s.token_bucket)!;
+  let { state } = decide(null, spec, 1, T0);
+  for (const later of [1, 10_000, 1e9]) {
+    const d = decide(state, spec, 0, T0 + later, true).decision;
+    t.ok(d.remaining <= spec.token_bucket!.bucket_size);
+    ({ state } = decide(state, spec, 0, T0 + later));
+  }
+});
+
+t.test('no decision admits more than the limit plus the burst in a window', async (t) => {
+  const store = createMemoryStore();
+  const spec = SPECS[1]; // fixed window of 5 per second
+  let admitted = 0;
+  for (let ms = 0; ms < 1000; ms += 3) {
+    if ((await store.ratelimit.consume('k', spec, 1, T0 + ms)).allowed) admitted++;
+  }
+  t.equal(admitted, 5);
+  await store.close();
+});
+
+/** The memory store's state of a key, read through a dry run's own input. */
+function stateOf(store: ReturnType<typeof createMemoryStore>, key: string): LimiterState | null {
+  const states = (store.ratelimit as unknown as { states: Map<string, LimiterState> }).states;
+  return states.get(key) ?? null;
+}

@@ -1,0 +1,300 @@
+import type { Test } from 'tap';
+import type { LimitSpec } from '../../../src/ratelimit/spec.js';
+import { type MakeStore, storeFor } from './fixtures.js';
+
+/** A multiple of every window below, so windows start at T0. */
+const T0 = Date.UTC(2026, 0, 1);
+const S = 1000;
+
+const fixed: LimitSpec = { algorithm: 'fixed_window', max_requests: 3, window_seconds: 10 };
+const sliding: LimitSpec = { algorithm: 'sliding_window', max_requests: 10, window_seconds: 10 };
+const bucket: LimitSpec = {
+  algorithm: 'token_bucket',
+  max_requests: 5,
+  window_seconds: 10,
+  token_bucket: { refill_per_second: 1, bucket_size: 5, initial_tokens: 2 },
+};
+
+/** Rate-limit state: each algorithm's decisions, burst, penalty box, reset and purging. */
+export function ratelimitContract(t: Test, make: MakeStore): void {
+  t.test('fixed window: the limit per window, then refusals until the next one', async (t) => {
+    const { ratelimit } = await storeFor(t, make);
+    t.same(await ratelimit.consume('k', fixed, 1, T0), {
+      allowed: true,
+      limit: 3,
+      remaining: 2,
+      used: 1,
+      reset_at: T0 + 10 * S,
+      retry_after_ms: 0,
+    });
+    await ratelimit.consume('k', fixed, 1, T0 + 1);
+    t.match(await ratelimit.consume('k', fixed, 1, T0 + 2), { allowed: true, remaining: 0 });
+    t.same(await ratelimit.consume('k', fixed, 1, T0 + 2500), {
+      allowed: false,
+      limit: 3,
+      remaining: 0,
+      used: 3,
+      reset_at: T0 + 10 * S,
+      retry_after_ms: 7500,
+    });
+    t.match(await ratelimit.consume('other', fixed, 1, T0 + 2500), { allowed: true, used: 1 });
+    t.match(
+      await ratelimit.consume('k', fixed, 1, T0 + 10 * S),
+      { allowed: true, remaining: 2, reset_at: T0 + 20 * S },
+      'a new window starts at 0',
+    );
+  });
+
+  t.test('sliding window: the previous window weighs as much as still overlaps', async (t) => {
+    const { ratelimit } = await storeFor(t, make);
+    t.match(await ratelimit.consume('k', sliding, 10, T0), {
+      allowed: true,
+      remaining: 0,
+      used: 10,
+      reset_at: T0 + 20 * S,
+    });
+    t.match(
+      await ratelimit.consume('k', sliding, 1, T0 + S),
+      { allowed: false, retry_after_ms: 9 * S + 1 },
+      'the next window starts with all 10 weighing; they weigh 9 (rounded down) 1 ms later',
+    );
+    t.match(await ratelimit.consume('k', sliding, 1, T0 + 10 * S), {
+      allowed: false,
+      used: 10,
+      retry_after_ms: 1,
+    });
+    t.match(await ratelimit.consume('k', sliding, 1, T0 + 11 * S), {
+      allowed: true,
+      remaining: 0,
+      used: 10,
+      reset_at: T0 + 30 * S,
+    });
+    t.match(
+      await ratelimit.consume('k', sliding, 1, T0 + 15 * S),
+      { allowed: true, used: 7, remaining: 3 },
+      'half of the previous 10, plus 2 in this window',
+    );
+    t.match(
+      await ratelimit.consume('k', sliding, 5, T0 + 15 * S),
+      { allowed: false, remaining: 3, retry_after_ms: S + 1 },
+      'once the previous window weighs 3',
+    );
+    t.match(await ratelimit.consume('k', sliding, 5, T0 + 16 * S + 1), { allowed: true });
+    t.match(
+      await ratelimit.consume('k', sliding, 1, T0 + 30 * S),
+      { allowed: true, used: 1 },
+      'two windows later nothing weighs',
+    );
+  });
+
+  t.test('token bucket: starts with its initial tokens and refills at its rate', async (t) => {
+    const { ratelimit } = await storeFor(t, make);
+    t.same(await ratelimit.consume('k', bucket, 1, T0), {
+      allowed: true,
+      limit: 5,
+      remaining: 1,
+      used: 4,
+      reset_at: T0 + 4 * S,
+      retry_after_ms: 0,
+    });
+    t.match(await ratelimit.consume('k', bucket, 1, T0), { allowed: true, remaining: 0 });
+    t.match(await ratelimit.consume('k', bucket, 1, T0 + 400), {
+      allowed: false,
+      remaining: 0,
+      retry_after_ms: 600,
+      reset_at: T0 + 5 * S,
+    });
+    t.match(await ratelimit.consume('k', bucket, 1, T0 + S), { allowed: true, remaining: 0 });
+    t.match(await ratelimit.consume('k', bucket, 1, T0 + 4 * S), {
+      allowed: true,
+      remaining: 2,
+      reset_at: T0 + 7 * S,
+    });
+    t.match(
+      await ratelimit.consume('k', bucket, 1, T0 + 60 * S),
+      { allowed: true, remaining: 1 },
+      'a bucket forgotten once full starts again with its initial tokens',
+    );
+    const plain: LimitSpec = { algorithm: 'token_bucket', max_requests: 10, window_seconds: 10 };
+    t.match(
+      await ratelimit.consume('p', plain, 10, T0),
+      { allowed: true, limit: 10, remaining: 0 },
+      'without bucket settings it holds the limit',
+    );
+    t.match(
+      await ratelimit.consume('p', plain, 2, T0 + S),
+      { allowed: false, retry_after_ms: S },
+      'and refills the limit per window',
+    );
+  });
+
+  t.test('a cost counts that many units, and a refused one counts none', async (t) => {
+    const { ratelimit } = await storeFor(t, make);
+    const spec: LimitSpec = { ...fixed, max_requests: 10 };
+    t.match(await ratelimit.consume('k', spec, 4, T0), { allowed: true, remaining: 6, used: 4 });
+    t.match(await ratelimit.consume('k', spec, 7, T0), {
+      allowed: false,
+      remaining: 6,
+      used: 4,
+      retry_after_ms: 10 * S,
+    });
+    t.match(await ratelimit.consume('k', spec, 6, T0), { allowed: true, remaining: 0 });
+    for (const s of [fixed, sliding, bucket]) {
+      t.match(
+        await ratelimit.consume(`big-${s.algorithm}`, s, 100, T0),
+        { allowed: false, retry_after_ms: 10 * S },
+        `${s.algorithm}: a cost above the limit never fits; retry after a window`,
+      );
+    }
+  });
+
+  t.test('a dry run decides but counts nothing', async (t) => {
+    const { ratelimit } = await storeFor(t, make);
+    for (const s of [fixed, sliding, bucket]) {
+      const key = `k-${s.algorithm}`;
+      const first = await ratelimit.consume(key, s, 1, T0, { dryRun: true });
+      t.match(first, { allowed: true }, s.algorithm);
+      t.same(await ratelimit.consume(key, s, 1, T0, { dryRun: true }), first, 'twice the same');
+      t.same(await ratelimit.consume(key, s, 1, T0), first, 'as the real decision after it');
+    }
+    const penalised: LimitSpec = { ...fixed, penalty: { max_requests: 1, duration_seconds: 60 } };
+    await ratelimit.consume('p', penalised, 3, T0);
+    t.match(
+      await ratelimit.consume('p', penalised, 1, T0, { dryRun: true }),
+      { allowed: false, limit: 3, penalty: { until: null, entered: false } },
+      'a refused dry run does not enter the penalty box',
+    );
+    t.match(await ratelimit.consume('p', penalised, 1, T0 + 10 * S), { allowed: true, limit: 3 });
+  });
+
+  t.test('burst: units beyond the limit, then a cooldown', async (t) => {
+    const { ratelimit } = await storeFor(t, make);
+    const spec: LimitSpec = {
+      ...fixed,
+      max_requests: 2,
+      burst: { max_burst: 2, burst_window_seconds: 5, cooldown_seconds: 30 },
+    };
+    t.match(await ratelimit.consume('k', spec, 2, T0), {
+      allowed: true,
+      burst: { remaining: 2, total: 2, used_now: false, cooldown_until: null },
+    });
+    t.match(await ratelimit.consume('k', spec, 1, T0 + 1), {
+      allowed: true,
+      remaining: 0,
+      limit: 2,
+      burst: { remaining: 1, used_now: true, cooldown_until: null },
+    });
+    t.match(await ratelimit.consume('k', spec, 1, T0 + 2), {
+      allowed: true,
+      burst: { remaining: 0, used_now: true, cooldown_until: T0 + 2 + 30 * S },
+    });
+    t.match(await ratelimit.consume('k', spec, 1, T0 + 3), {
+      allowed: false,
+      burst: { remaining: 0, used_now: false, cooldown_until: T0 + 2 + 30 * S },
+    });
+    await ratelimit.consume('k', spec, 2, T0 + 10 * S);
+    t.match(
+      await ratelimit.consume('k', spec, 1, T0 + 10 * S),
+      { allowed: false, burst: { remaining: 0 } },
+      'no burst during the cooldown, even in a new window',
+    );
+    await ratelimit.consume('k', spec, 2, T0 + 40 * S);
+    t.match(
+      await ratelimit.consume('k', spec, 1, T0 + 40 * S),
+      { allowed: true, burst: { remaining: 1, used_now: true, cooldown_until: null } },
+      'the whole allowance is back after the cooldown',
+    );
+    t.match(
+      await ratelimit.consume('k', spec, 2, T0 + 50 * S),
+      { allowed: true, burst: { used_now: false, remaining: 2 } },
+      'the burst window ended without using it all: it is whole again',
+    );
+    t.match(
+      await ratelimit.consume('k', spec, 3, T0 + 50 * S),
+      { allowed: false, burst: { remaining: 2 } },
+      'a cost above what is left of the burst is refused',
+    );
+  });
+
+  t.test('penalty box: a key over the limit is held to the lower limit for a while', async (t) => {
+    const { ratelimit } = await storeFor(t, make);
+    const spec: LimitSpec = { ...fixed, penalty: { max_requests: 1, duration_seconds: 60 } };
+    t.match(await ratelimit.consume('k', spec, 3, T0), {
+      allowed: true,
+      limit: 3,
+      penalty: { until: null, entered: false },
+    });
+    t.same(await ratelimit.consume('k', spec, 1, T0 + S), {
+      allowed: false,
+      limit: 1,
+      remaining: 0,
+      used: 3,
+      reset_at: T0 + 10 * S,
+      retry_after_ms: 9 * S,
+      penalty: { until: T0 + 61 * S, entered: true },
+    });
+    t.match(await ratelimit.consume('k', spec, 1, T0 + 10 * S), {
+      allowed: true,
+      limit: 1,
+      remaining: 0,
+      penalty: { until: T0 + 61 * S, entered: false },
+    });
+    t.match(
+      await ratelimit.consume('k', spec, 1, T0 + 11 * S),
+      { allowed: false, penalty: { until: T0 + 61 * S, entered: false } },
+      'refusals in the box do not extend it',
+    );
+    t.match(
+      await ratelimit.consume('k', spec, 2, T0 + 55 * S),
+      { allowed: false, retry_after_ms: 6 * S },
+      'a cost above the penalty limit fits once the penalty ends',
+    );
+    t.match(
+      await ratelimit.consume('k', spec, 2, T0 + 61 * S),
+      { allowed: true, limit: 3, remaining: 1, penalty: { until: null, entered: false } },
+      'after the penalty the normal limit applies',
+    );
+  });
+
+  t.test('reset forgets a key', async (t) => {
+    const { ratelimit } = await storeFor(t, make);
+    await ratelimit.consume('k', fixed, 3, T0);
+    await ratelimit.consume('j', fixed, 3, T0);
+    await ratelimit.reset('k');
+    await ratelimit.reset('absent');
+    t.match(await ratelimit.consume('k', fixed, 1, T0), { allowed: true, remaining: 2 });
+    t.match(await ratelimit.consume('j', fixed, 1, T0), { allowed: false }, 'others keep theirs');
+  });
+
+  t.test('purgeExpired forgets state that expired at or before now', async (t) => {
+    const { ratelimit } = await storeFor(t, make);
+    await ratelimit.consume('fixed', fixed, 1, T0); // until the window ends
+    await ratelimit.consume('sliding', sliding, 1, T0); // until it no longer weighs
+    const penalty = { ...fixed, penalty: { max_requests: 1, duration_seconds: 60 } };
+    await ratelimit.consume('penalised', penalty, 4, T0);
+    await ratelimit.consume('dry', fixed, 1, T0, { dryRun: true });
+    t.equal(await ratelimit.purgeExpired(T0 + 10 * S - 1), 0);
+    t.equal(await ratelimit.purgeExpired(T0 + 10 * S), 1);
+    t.equal(await ratelimit.purgeExpired(T0 + 20 * S), 1);
+    t.equal(await ratelimit.purgeExpired(T0 + 20 * S), 0);
+    t.match(
+      await ratelimit.consume('penalised', penalty, 1, T0 + 20 * S),
+      { limit: 1, penalty: { until: T0 + 60 * S } },
+      'state not yet expired is kept',
+    );
+    t.equal(await ratelimit.purgeExpired(T0 + 60 * S), 1);
+  });
+
+  t.test('concurrent decisions on a key admit exactly the limit', async (t) => {
+    const { ratelimit } = await storeFor(t, make);
+    for (const spec of [
+      { ...fixed, max_requests: 50 },
+      { ...sliding, max_requests: 50 },
+    ]) {
+      const decisions = await Promise.all(
+        Array.from({ length: 120 }, () => ratelimit.consume(`hot-${spec.algorithm}`, spec, 1, T0)),
+      );
+      t.equal(decisions.filter((d) => d.allowed).length, 50, spec.algorithm);
+    }
+  });
+}
