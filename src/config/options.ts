@@ -85,7 +85,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     values: ['', 'sqlite', 'memory', 'postgres', 'redis'],
     default: '',
     env: ['RATELIMIT_BACKEND'],
-    doc: 'Backend for rate-limit counters when it should differ from store.backend, e.g. redis so that several nodes share one limit. Empty: the same as store.backend.',
+    doc: 'Backend for rate-limit counters and limiter state when it should differ from store.backend, e.g. redis so that several nodes share one limit. Empty: the same as store.backend, except that on sqlite limiter state stays in the process (one node; a write per request would cost more than the request).',
   },
   {
     path: 'store.queues',
@@ -429,6 +429,20 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'Skip the fallback channel when the user has an open session (is active in-app) at expiry.',
   },
   {
+    path: 'ratelimit.enabled',
+    type: 'boolean',
+    default: true,
+    doc: 'Put every HTTP request through the rate-limit engine (policies, rules, plans and the default per key). Off: nothing is limited; the check API still answers.',
+  },
+  {
+    path: 'ratelimit.approach_percent',
+    type: 'integer',
+    default: 80,
+    min: 1,
+    max: 100,
+    doc: 'A key that has used this share of a limit in its window raises ratelimit.limit_approached (once per window).',
+  },
+  {
     path: 'ratelimit.default_per_key_per_minute',
     type: 'integer',
     default: 1000,
@@ -607,6 +621,8 @@ export interface Config {
     };
   };
   ratelimit: {
+    enabled: boolean;
+    approach_percent: number;
     default_per_key_per_minute: number;
     config_cache_ms: number;
     on_store_error: 'open' | 'closed';

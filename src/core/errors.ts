@@ -77,6 +77,8 @@ export interface ErrorEnvelope {
     message: string;
     details: Record<string, unknown>;
     request_id: string;
+    /** On 429s: how long to wait (also in `details` and the Retry-After field). */
+    retry_after_seconds?: number;
   };
 }
 
@@ -87,7 +89,14 @@ export function toNotifydError(err: unknown): NotifydError {
 }
 
 export function errorEnvelope(err: NotifydError, requestId: string): ErrorEnvelope {
+  const retry = err.details.retry_after_seconds;
   return {
-    error: { code: err.code, message: err.message, details: err.details, request_id: requestId },
+    error: {
+      code: err.code,
+      message: err.message,
+      details: err.details,
+      request_id: requestId,
+      ...(typeof retry === 'number' ? { retry_after_seconds: retry } : {}),
+    },
   };
 }

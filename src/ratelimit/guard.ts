@@ -22,6 +22,8 @@ export interface GuardOptions {
   errors?: StoreErrorCounter;
   /** Least time between two warnings about store errors, in ms (default 10 s). */
   warnEveryMs?: number;
+  /** Told when the store stops deciding (false) and when it decides again (true). */
+  onHealthChange?: (healthy: boolean) => void;
 }
 
 /**
@@ -37,8 +39,15 @@ export function guardRateLimitStore(store: RateLimitStore, options: GuardOptions
   const warnEveryMs = options.warnEveryMs ?? 10_000;
   let lastWarning = Number.NEGATIVE_INFINITY;
   let unreported = 0;
+  let healthy = true;
+  const health = (now: boolean) => {
+    if (now === healthy) return;
+    healthy = now;
+    options.onHealthChange?.(now);
+  };
 
   const failed = (err: NotifydError): void => {
+    health(false);
     errors?.inc({ on_store_error: onStoreError });
     unreported++;
     const now = clock.now();
@@ -56,7 +65,9 @@ export function guardRateLimitStore(store: RateLimitStore, options: GuardOptions
   return {
     async consume(key, spec, cost, now, opts) {
       try {
-        return await withTimeout(store.consume(key, spec, cost, now, opts), timeoutMs);
+        const decision = await withTimeout(store.consume(key, spec, cost, now, opts), timeoutMs);
+        health(true);
+        return decision;
       } catch (err) {
         if (!(err instanceof NotifydError && err.code === 'STORE_UNAVAILABLE')) throw err;
         failed(err);

@@ -87,6 +87,15 @@ export class RateLimitSnapshot {
     return config;
   }
 
+  /** The policies a tenant may use: its own, then the global ones. */
+  policiesOf(tenantId: string): Stored<PolicyData>[] {
+    const all = this.objects.ratelimit_policy as unknown as Stored<PolicyData>[];
+    return [
+      ...all.filter((o) => o.tenant_id === tenantId),
+      ...all.filter((o) => o.tenant_id === null),
+    ];
+  }
+
   private compile(tenantId: string): TenantConfig {
     // Own objects first, so that where one must win (plan ids, assignments) it is the tenant's.
     const of = <D>(kind: keyof ByKind) => {

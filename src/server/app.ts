@@ -23,6 +23,7 @@ import { VERSION } from '../version.js';
 import { Cors } from './cors.js';
 import { Metrics } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
+import { buildRateLimitEngine } from './rate-limit-engine.js';
 import { Admission } from './realtime/admission.js';
 import { RealtimeGateway } from './realtime/gateway.js';
 import { ConnectionLimits } from './realtime/limits.js';
@@ -37,6 +38,7 @@ import { keyRoutes } from './routes/keys.js';
 import { liveRoutes } from './routes/live.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { operationsRoutes } from './routes/operations.js';
+import { rateLimitCheckRoutes } from './routes/ratelimit-check.js';
 import { rateLimitExemptionRoutes } from './routes/ratelimit-exemptions.js';
 import { rateLimitPlanRoutes } from './routes/ratelimit-plans.js';
 import { rateLimitPolicyRoutes } from './routes/ratelimit-policies.js';
@@ -185,6 +187,15 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     logger,
     ...(deps.onRateLimitEvent ? { onEvent: deps.onRateLimitEvent } : {}),
   });
+  const limiting = buildRateLimitEngine(config, {
+    store,
+    admin: ratelimit,
+    clock,
+    logger,
+    metrics,
+    events: (type, tenantId, data) =>
+      deps.onRateLimitEvent?.(type, { ...data, tenant_id: tenantId }),
+  });
 
   let openapi = '';
   const routes: AnyRoute[] = [
@@ -196,6 +207,13 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     ...rateLimitPolicyRoutes(ratelimit),
     ...rateLimitPlanRoutes(ratelimit),
     ...rateLimitExemptionRoutes(ratelimit, clock),
+    ...rateLimitCheckRoutes({
+      check: limiting.check,
+      stats: limiting.stats,
+      config: ratelimit.config,
+      store: limiting.probe,
+      now: () => clock.now(),
+    }),
     ...clusterRoutes(
       cluster ??
         standaloneView(
@@ -228,11 +246,13 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     accessLog: config.log.access,
     cors,
     lifecycle,
+    ...(limiting.http ? { rateLimiting: limiting.http } : {}),
   });
 
   let listenSocket: uWS.us_listen_socket | null = null;
   let stopMaintenance = () => {};
   let stopSweeper = () => {};
+  let stopStats = async () => {};
   return {
     metrics,
     notifications,
@@ -252,6 +272,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
           listenSocket = socket;
           stopMaintenance = startMaintenance(store, clock, logger, 60_000);
           stopSweeper = tracker.start();
+          stopStats = limiting.start();
           resolve(uWS.us_socket_local_port(socket));
         });
       });
@@ -261,6 +282,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
       lifecycle.draining = true;
       stopMaintenance();
       stopSweeper();
+      await stopStats();
       if (listenSocket) uWS.us_listen_socket_close(listenSocket);
       listenSocket = null;
       // No new triggers either; the one being handled finishes while sessions are open.

@@ -17,25 +17,13 @@ export interface RequestInfo {
   remoteAddress: string;
 }
 
-/** Headers a handler may read; uWS has no way to list only some, so we name them. */
-const READ_HEADERS = [
-  'authorization',
-  'x-api-key',
-  'x-tenant-id',
-  'x-request-id',
-  'x-forwarded-for',
-  'content-type',
-  'content-length',
-  'last-event-id',
-  'origin',
-] as const;
-
 export function readRequest(res: HttpResponse, req: HttpRequest): RequestInfo {
-  const headers: Record<string, string> = {};
-  for (const name of READ_HEADERS) {
-    const value = req.getHeader(name);
-    if (value !== '') headers[name] = value;
-  }
+  // Every header (uWS gives names in lower case): rate-limit rules may match any of them.
+  // No prototype: a header named `constructor` or `__proto__` is just a header.
+  const headers: Record<string, string> = Object.create(null);
+  req.forEach((name, value) => {
+    headers[name] = Object.hasOwn(headers, name) ? `${headers[name]}, ${value}` : value;
+  });
   return {
     method: req.getMethod().toUpperCase(),
     path: req.getUrl(),

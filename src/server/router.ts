@@ -17,6 +17,7 @@ import {
   writeResponse,
 } from './http.js';
 import type { Metrics } from './metrics.js';
+import type { HttpRateLimiting } from './rate-limiting.js';
 import type { AnyRoute, Method, Reply } from './route.js';
 import { compileValidator } from './validate.js';
 
@@ -32,6 +33,8 @@ export interface RouterDeps {
   cors: Cors;
   /** Requests being handled now, and whether new ones are refused; owned by the server. */
   lifecycle: { inflight: number; draining: boolean };
+  /** The rate-limit engine every request goes through (after its caller is known). */
+  rateLimiting?: HttpRateLimiting;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -168,12 +171,14 @@ function dispatch(
     body.catch(() => {});
   }
 
-  handle(info, deps, c, rawParams, requestId, body)
+  const limitHeaders: Record<string, string> = {};
+  handle(info, deps, c, rawParams, requestId, body, limitHeaders)
     .catch((err: unknown) => errorReply(err, deps, info, requestId))
     .then((reply) => {
       const headers: Record<string, string> = {
         'x-request-id': requestId,
         ...deps.cors.headers(info.headers.origin),
+        ...limitHeaders,
         ...reply.headers,
       };
       if (reply.body !== undefined)
@@ -210,6 +215,8 @@ function errorReply(err: unknown, deps: RouterDeps, info: RequestInfo, requestId
   }
   const headers: Record<string, string> = {};
   if (e.status === 503) headers['retry-after'] = '5';
+  const retry = e.details.retry_after_seconds;
+  if (e.status === 429 && typeof retry === 'number') headers['retry-after'] = String(retry);
   return { status: e.status, body: errorEnvelope(e, requestId), headers };
 }
 
@@ -264,9 +271,25 @@ async function handle(
   rawParams: string[],
   requestId: string,
   body: Promise<Buffer> | undefined,
+  limitHeaders: Record<string, string>,
 ): Promise<Reply> {
   if (deps.lifecycle.draining) throw new NotifydError('SHUTTING_DOWN');
-  const principal = await authenticate(info, deps, c);
+  // A caller that fails to authenticate is still limited (by address), so guessing keys
+  // costs the same as using one.
+  let principal: Principal | null = null;
+  let refused: unknown = null;
+  try {
+    principal = await authenticate(info, deps, c);
+  } catch (err) {
+    refused = err;
+  }
+  if (deps.rateLimiting) {
+    const ip = clientAddress(info, deps.trustProxy);
+    const { headers, error } = await deps.rateLimiting.check(info, principal, ip);
+    Object.assign(limitHeaders, headers);
+    if (error) throw error;
+  }
+  if (refused) throw refused;
   const params: Record<string, string> = {};
   c.paramNames.forEach((name, i) => {
     params[name] = decodeParam(rawParams[i] ?? '');

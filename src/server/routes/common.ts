@@ -8,6 +8,9 @@ export const ErrorBody = Type.Object({
     message: Type.String(),
     details: Type.Record(Type.String(), Type.Unknown()),
     request_id: Type.String(),
+    retry_after_seconds: Type.Optional(
+      Type.Integer({ description: 'on 429: seconds to wait before retrying' }),
+    ),
   }),
 });
 

@@ -1,0 +1,96 @@
+import { performance } from 'node:perf_hooks';
+import type { Config } from '../config/options.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { RateLimitAdmin } from '../ratelimit/admin.js';
+import { RateLimitCheck } from '../ratelimit/check.js';
+import { RateLimitEnforcer } from '../ratelimit/enforcer.js';
+import { guardRateLimitStore } from '../ratelimit/guard.js';
+import type { LimitEventSink } from '../ratelimit/limit-events.js';
+import type { RateLimitStore } from '../ratelimit/spec.js';
+import { RateLimitStats } from '../ratelimit/stats.js';
+import { OpenState } from '../store/memory/open-state.js';
+import { MemoryRateLimitStore } from '../store/memory/ratelimit.js';
+import type { Store } from '../store/types.js';
+import type { Metrics } from './metrics.js';
+import { HttpRateLimiting } from './rate-limiting.js';
+import type { StoreProbe } from './routes/ratelimit-check.js';
+
+/** The rate-limit engine as the server uses it. */
+export interface RateLimitEngine {
+  enforcer: RateLimitEnforcer;
+  /** For the router; null when `ratelimit.enabled` is off. */
+  http: HttpRateLimiting | null;
+  check: RateLimitCheck;
+  stats: RateLimitStats;
+  probe: StoreProbe;
+  /** Starts writing analytics out; resolves the stop function (which flushes). */
+  start(): () => Promise<void>;
+}
+
+const PROBE_SPEC = { algorithm: 'fixed_window', max_requests: 1, window_seconds: 1 } as const;
+
+/**
+ * Where limiter state lives: `store.ratelimit` when set; else the main backend, except that
+ * on SQLite it stays in this process. A SQLite node is one node (nobody to share a limit
+ * with), and a write transaction per request would cost more than the rest of the request.
+ */
+function limiterState(config: Config, store: Store): { state: RateLimitStore; backend: string } {
+  if (config.store.ratelimit || config.store.backend !== 'sqlite') {
+    return { state: store.ratelimit, backend: config.store.ratelimit || config.store.backend };
+  }
+  return { state: new MemoryRateLimitStore(new OpenState()), backend: 'memory' };
+}
+
+/** Builds the engine: guarded store, enforcer, check API, analytics and events. */
+export function buildRateLimitEngine(
+  config: Config,
+  deps: {
+    store: Store;
+    admin: RateLimitAdmin;
+    clock: Clock;
+    logger: Logger;
+    metrics: Metrics;
+    events: LimitEventSink;
+  },
+): RateLimitEngine {
+  const { store, admin, clock, logger, metrics, events } = deps;
+  const { state, backend } = limiterState(config, store);
+  const guarded = guardRateLimitStore(state, {
+    onStoreError: config.ratelimit.on_store_error,
+    timeoutMs: config.ratelimit.store_timeout_ms,
+    clock,
+    logger,
+    errors: metrics.ratelimitStoreErrors,
+    onHealthChange: (healthy) =>
+      events(healthy ? 'ratelimit.store_connected' : 'ratelimit.store_disconnected', null, {
+        backend,
+      }),
+  });
+  const stats = new RateLimitStats(store.counters, clock, logger);
+  const enforcer = new RateLimitEnforcer({
+    config: admin.config,
+    store: guarded,
+    clock,
+    defaultPerKeyPerMinute: config.ratelimit.default_per_key_per_minute,
+    events,
+    approachShare: config.ratelimit.approach_percent / 100,
+    stats,
+  });
+  return {
+    enforcer,
+    http: config.ratelimit.enabled ? new HttpRateLimiting(enforcer, () => clock.now()) : null,
+    check: new RateLimitCheck(enforcer, admin.config, clock),
+    stats,
+    probe: {
+      backend,
+      onStoreError: config.ratelimit.on_store_error,
+      async probe() {
+        const started = performance.now();
+        await state.consume('~probe', PROBE_SPEC, 0, clock.now(), { dryRun: true });
+        return Math.round((performance.now() - started) * 1000) / 1000;
+      },
+    },
+    start: () => stats.start(5000),
+  };
+}
