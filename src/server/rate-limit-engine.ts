@@ -79,7 +79,13 @@ export function buildRateLimitEngine(
   });
   return {
     enforcer,
-    http: config.ratelimit.enabled ? new HttpRateLimiting(enforcer, () => clock.now()) : null,
+    http: config.ratelimit.enabled
+      ? new HttpRateLimiting(
+          enforcer,
+          () => clock.now(),
+          config.ratelimit.on_store_error === 'open',
+        )
+      : null,
     check: new RateLimitCheck(enforcer, admin.config, clock),
     stats,
     probe: {

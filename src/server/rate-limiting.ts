@@ -1,5 +1,5 @@
 import type { Principal } from '../auth/principal.js';
-import type { NotifydError } from '../core/errors.js';
+import { NotifydError } from '../core/errors.js';
 import { TENANT_PATTERN } from '../core/tenancy.js';
 import { type RateLimitEnforcer, refusal, type Verdict } from '../ratelimit/enforcer.js';
 import type { RequestContext } from '../ratelimit/resolver.js';
@@ -59,15 +59,29 @@ export class HttpRateLimiting {
   constructor(
     private readonly enforcer: RateLimitEnforcer,
     private readonly now: () => number,
+    /** `ratelimit.on_store_error`: whether a request the store cannot decide goes through. */
+    private readonly failOpen: boolean,
   ) {}
 
-  /** Decides and counts one request: the fields to answer with, and the 429 when refused. */
+  /**
+   * Decides and counts one request: the fields to answer with, and the 429 when refused.
+   * `essential` routes (health, readiness, metrics) go through when the store cannot decide
+   * even when failing closed: a probe must not fail because the limiter's store did.
+   */
   async check(
     info: RequestInfo,
     principal: Principal | null,
     ip: string,
+    essential = false,
   ): Promise<{ headers: Record<string, string>; error: NotifydError | null }> {
-    const verdict = await this.enforcer.check(requestContext(info, principal, ip));
+    let verdict: Verdict;
+    try {
+      verdict = await this.enforcer.check(requestContext(info, principal, ip));
+    } catch (err) {
+      const undecided = err instanceof NotifydError && err.code === 'STORE_UNAVAILABLE';
+      if (undecided && (this.failOpen || essential)) return { headers: {}, error: null };
+      throw err;
+    }
     return {
       headers: limitHeaders(verdict, this.now()),
       error: verdict.allowed ? null : refusal(verdict),

@@ -285,7 +285,8 @@ async function handle(
   }
   if (deps.rateLimiting) {
     const ip = clientAddress(info, deps.trustProxy);
-    const { headers, error } = await deps.rateLimiting.check(info, principal, ip);
+    const essential = c.route.auth.kind === 'none';
+    const { headers, error } = await deps.rateLimiting.check(info, principal, ip, essential);
     Object.assign(limitHeaders, headers);
     if (error) throw error;
   }
