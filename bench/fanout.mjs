@@ -7,8 +7,8 @@
 // count frames from their headers without decoding them; the sends come from this process,
 // at most --in-flight at a time (1: each POST waits for the previous 202).
 import http from 'node:http';
-import { cpuMeter } from './lib/cpu.mjs';
 import { startFleet } from './lib/client-fleet.mjs';
+import { cpuMeter } from './lib/cpu.mjs';
 import { ADMIN_KEY, startDaemon } from './lib/daemon.mjs';
 import { parseArgs, summarize } from './lib/stats.mjs';
 
@@ -112,7 +112,10 @@ try {
   }
   const cpu = meter();
   const status = await fleet.all('status');
-  const lastAt = (done ?? status).reduce((max, s) => (BigInt(s.lastAt) > max ? BigInt(s.lastAt) : max), 0n);
+  const lastAt = (done ?? status).reduce(
+    (max, s) => (BigInt(s.lastAt) > max ? BigInt(s.lastAt) : max),
+    0n,
+  );
   const received = status.reduce((n, s) => n + s.frames, 0) - opts.warmup * open;
   const seconds = Number(lastAt - firstSend) / 1e9;
   const sendSeconds = Number(lastAccepted - firstSend) / 1e9;
@@ -137,7 +140,8 @@ try {
     send_seconds: Math.round(sendSeconds * 1000) / 1000,
     accept_ms: accept,
     daemon_cores: cpu.daemon_cores_each[0],
-    clients_cores: Math.round(cpu.daemon_cores_each.slice(1).reduce((a, b) => a + b, 0) * 100) / 100,
+    clients_cores:
+      Math.round(cpu.daemon_cores_each.slice(1).reduce((a, b) => a + b, 0) * 100) / 100,
     clients_cores_each: cpu.daemon_cores_each.slice(1),
     generator_cores: cpu.generator_cores,
     other_cores: cpu.other_cores,

@@ -5,8 +5,9 @@
 // The sessions are held by --processes client processes (lib/session-client.mjs, raw TCP
 // WebSockets), never by this one or the daemon, each with up to --concurrency handshakes
 // in flight; one user per session (user-0 …), the token in ?token=.
-import { cpuMeter } from './lib/cpu.mjs';
+
 import { startFleet } from './lib/client-fleet.mjs';
+import { cpuMeter } from './lib/cpu.mjs';
 import { startDaemon } from './lib/daemon.mjs';
 import { heapOf, mib, rssOf } from './lib/memory.mjs';
 import { scrape } from './lib/metrics.mjs';
@@ -66,7 +67,8 @@ try {
     external_per_session_bytes: perSession('external'),
     // daemon_cores is the daemon alone; the client processes come under daemon_cores_each[1…].
     daemon_cores: cpu.daemon_cores_each[0],
-    clients_cores: Math.round(cpu.daemon_cores_each.slice(1).reduce((a, b) => a + b, 0) * 100) / 100,
+    clients_cores:
+      Math.round(cpu.daemon_cores_each.slice(1).reduce((a, b) => a + b, 0) * 100) / 100,
     other_cores: cpu.other_cores,
     server_problems: daemon.problems,
   };

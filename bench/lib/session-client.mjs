@@ -83,7 +83,11 @@ async function connect(msg) {
     }
   };
   await Promise.all(Array.from({ length: msg.concurrency }, worker));
-  reply('connect', { open: sessions.length, failed: failures.length, failures: failures.slice(0, 20) });
+  reply('connect', {
+    open: sessions.length,
+    failed: failures.length,
+    failures: failures.slice(0, 20),
+  });
 }
 
 process.on('message', (msg) => {
@@ -104,7 +108,9 @@ process.on('message', (msg) => {
         firstAt: String(firstAt),
         lastAt: String(lastAt),
         closed: sessions.filter((s) => s.closed).length,
-        closeReasons: [...new Set(sessions.filter((s) => s.closed).map((s) => s.closeReason))].slice(0, 5),
+        closeReasons: [
+          ...new Set(sessions.filter((s) => s.closed).map((s) => s.closeReason)),
+        ].slice(0, 5),
         cpu: process.cpuUsage(),
       });
       break;
