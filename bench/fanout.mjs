@@ -70,16 +70,24 @@ async function sendSeries(first, count, inFlight) {
 }
 
 /** Resolves once every client process has counted its share of `perSession` frames each. */
-function everyoneGot(fleet, perSession) {
-  const timeout = new Promise((_, reject) =>
-    setTimeout(() => reject(new Error('not every frame arrived in time')), RECEIVE_TIMEOUT_MS),
-  );
-  return Promise.race([
-    fleet.each('expect', (i) => ({
-      frames: (fleet.ranges[i][1] - fleet.ranges[i][0]) * perSession,
-    })),
-    timeout,
-  ]);
+async function everyoneGot(fleet, perSession) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error('not every frame arrived in time')),
+      RECEIVE_TIMEOUT_MS,
+    );
+  });
+  try {
+    return await Promise.race([
+      fleet.each('expect', (i) => ({
+        frames: (fleet.ranges[i][1] - fleet.ranges[i][0]) * perSession,
+      })),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const daemon = await startDaemon({ store: opts.store });

@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
 
-/** VmRSS and VmHWM (peak) of a process in bytes, from /proc/<pid>/status. */
+/**
+ * VmRSS, VmHWM (peak) and RssAnon (the heap and other private memory, as against mapped
+ * files such as the node binary) of a process in bytes, from /proc/<pid>/status.
+ */
 export function rssOf(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (name) => Number(status.match(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm'))?.[1]) * 1024;
-  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM'), anon: kb('RssAnon') };
 }
 
 /** The daemon's JavaScript heap and external (Buffer, native) memory from a /metrics scrape. */
