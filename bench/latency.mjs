@@ -235,7 +235,7 @@ const summary = {
 console.log(
   `latency ${label}: ${total} sent at ${summary.achieved_rate}/s to ${opts.users} users, ` +
     `${accepted} accepted, ${receivedCount} received, ${summary.lost} lost; ` +
-    `send→receive p50 ${ws.p50} ms, p99 ${ws.p99} ms, max ${ws.max} ms ` +
+    `send→receive p50 ${ws.p50} ms, p99 ${ws.p99} ms, p99.9 ${ws.p999} ms, max ${ws.max} ms ` +
     `(202 p50 ${httpStats.p50} ms, p99 ${httpStats.p99} ms); ` +
     `CPU daemon ${cpu.daemon_cores} / generator ${cpu.generator_cores} / ` +
     `redis ${cpu.redis_cores} / postgres ${cpu.postgres_cores} cores`,

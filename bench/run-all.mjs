@@ -1,6 +1,8 @@
 // Runs every benchmark on the memory, SQLite, PostgreSQL and Redis stores, each in its own
 // process and against its own daemon, then both again on two cluster nodes sharing
-// PostgreSQL and Redis, and prints the figures as markdown tables.
+// PostgreSQL and Redis, then the real-time gateway's (10,000 WebSocket sessions, channel
+// fan-out to them, sequential and pipelined) on SQLite, and prints the figures as markdown
+// tables.
 // Usage: node bench/run-all.mjs (BENCH_POSTGRES_URL, BENCH_REDIS_URL: see lib/daemon.mjs)
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -11,8 +13,11 @@ const STORES = ['memory', 'sqlite', 'postgres', 'redis'];
 const CLUSTER = { store: 'postgres', nodes: 2 };
 const RUN_TIMEOUT_MS = 180_000;
 
-function run(script, store, nodes = 1) {
-  const args = [`bench/${script}.mjs`, '--store', store];
+/** Sends in flight in the fan-out runs: one at a time, then pipelined. */
+const FANOUT_IN_FLIGHT = [1, 16];
+
+function run(script, store, nodes = 1, extra = []) {
+  const args = [`bench/${script}.mjs`, '--store', store, ...extra];
   if (nodes > 1) args.push('--nodes', String(nodes));
   console.error(`$ node ${args.join(' ')}`);
   const out = execFileSync(process.execPath, args, {
@@ -42,6 +47,8 @@ const latency = [
   ...STORES.map((store) => run('latency', store)),
   run('latency', CLUSTER.store, CLUSTER.nodes),
 ];
+const sessions = run('ws-sessions', 'sqlite');
+const fanout = FANOUT_IN_FLIGHT.map((n) => run('fanout', 'sqlite', 1, ['--in-flight', String(n)]));
 const name = (r) => (r.nodes > 1 ? `${r.store} × ${r.nodes} nodes` : r.store);
 
 /** The rate limiter beside rate-limiter-flexible; it needs no daemon, only Redis. */
@@ -143,7 +150,61 @@ console.log(
     'sockets). CPU "daemon" is the sum over the nodes.',
 );
 
-for (const r of [...ingest, ...latency]) {
+console.log('\n### WebSocket sessions: daemon memory and connect time\n');
+table(
+  [
+    'store',
+    'sessions open',
+    'failed',
+    'connect s',
+    'sessions/s',
+    'RSS before MiB',
+    'RSS after MiB',
+    'RSS peak MiB',
+    'RSS per session B',
+    'CPU daemon / clients / other',
+  ],
+  [sessions].map((r) => [
+    r.store,
+    r.open,
+    r.failed,
+    r.connect_s,
+    r.sessions_per_s,
+    r.rss_before_mib,
+    r.rss_after_mib,
+    r.rss_peak_mib,
+    r.rss_per_session_bytes,
+    `${r.daemon_cores} / ${r.clients_cores} / ${r.other_cores}`,
+  ]),
+);
+
+console.log('\n### Channel fan-out: deliveries per second\n');
+table(
+  [
+    'store',
+    'subscribers',
+    'messages',
+    'in flight',
+    'received / expected',
+    'seconds',
+    'deliveries/s',
+    '202 p50 ms',
+    'CPU daemon / clients / sender / other',
+  ],
+  fanout.map((r) => [
+    r.store,
+    r.sessions,
+    r.messages,
+    r.in_flight,
+    `${r.received} / ${r.expected}`,
+    r.seconds,
+    r.deliveries_per_s,
+    r.accept_ms.p50,
+    `${r.daemon_cores} / ${r.clients_cores} / ${r.generator_cores} / ${r.other_cores}`,
+  ]),
+);
+
+for (const r of [...ingest, ...latency, sessions, ...fanout]) {
   for (const line of r.server_problems) console.log(`\n${r.bench} ${name(r)}: ${line}`);
   for (const line of r.sockets_closed_early ?? []) {
     console.log(`\n${r.bench} ${name(r)}: socket closed during the run: ${line}`);
