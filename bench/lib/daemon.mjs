@@ -101,6 +101,9 @@ export async function startDaemon({ store = 'sqlite', env = {}, cluster = null }
       // Every simulated user connects from 127.0.0.1: the per-address connection rate,
       // meant for real clients, would refuse most of them.
       NOTIFYD_REALTIME__CONNECT_RATE_PER_IP: '0',
+      // One admin key sends everything: the default 1,000/minute per key would refuse most
+      // of it. A limit too high to reach keeps every request going through the engine.
+      NOTIFYD_RATELIMIT__DEFAULT_PER_KEY_PER_MINUTE: '100000000',
       ...(namespace ? namespace.env : {}),
       ...(cluster
         ? { NOTIFYD_CLUSTER__ENABLED: 'true', NOTIFYD_CLUSTER__NODE_ID: cluster.nodeId }

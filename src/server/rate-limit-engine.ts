@@ -56,17 +56,21 @@ export function buildRateLimitEngine(
 ): RateLimitEngine {
   const { store, admin, clock, logger, metrics, events } = deps;
   const { state, backend } = limiterState(config, store);
-  const guarded = guardRateLimitStore(state, {
-    onStoreError: config.ratelimit.on_store_error,
-    timeoutMs: config.ratelimit.store_timeout_ms,
-    clock,
-    logger,
-    errors: metrics.ratelimitStoreErrors,
-    onHealthChange: (healthy) =>
-      events(healthy ? 'ratelimit.store_connected' : 'ratelimit.store_disconnected', null, {
-        backend,
-      }),
-  });
+  // State in this process cannot be unreachable: no guard (and no timer per decision).
+  const guarded =
+    backend === 'memory'
+      ? state
+      : guardRateLimitStore(state, {
+          onStoreError: config.ratelimit.on_store_error,
+          timeoutMs: config.ratelimit.store_timeout_ms,
+          clock,
+          logger,
+          errors: metrics.ratelimitStoreErrors,
+          onHealthChange: (healthy) =>
+            events(healthy ? 'ratelimit.store_connected' : 'ratelimit.store_disconnected', null, {
+              backend,
+            }),
+        });
   const stats = new RateLimitStats(store.counters, clock, logger);
   const enforcer = new RateLimitEnforcer({
     config: admin.config,
