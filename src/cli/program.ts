@@ -8,6 +8,7 @@ import { registerMigrateCommand } from './migrate.js';
 import { registerPlanCommands } from './plan.js';
 import { registerPolicyCommands } from './policy.js';
 import { registerRateLimitAdjust } from './ratelimit.js';
+import { registerRateLimitCheck } from './ratelimit-check.js';
 import { registerRuleCommands } from './rule.js';
 import { registerSendCommand } from './send.js';
 import { registerServeCommand } from './serve.js';
@@ -32,6 +33,7 @@ export function buildProgram(io: CliIO): Command {
   registerPlanCommands(program, io);
   registerBypassCommands(program, io);
   registerRateLimitAdjust(program, io);
+  registerRateLimitCheck(program, io);
   return program;
 }
 
