@@ -1,3 +1,5 @@
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '../core/clock.js';
 import type { EventEnvelope } from '../events/types.js';
@@ -21,6 +23,7 @@ export interface AttemptResult {
 /**
  * Sends one event to one URL, once. Redirects are never followed (a 3xx is a failure): the
  * subscriber named the URL, and following could carry a signed body somewhere else.
+ * Any answer other than 2xx is a failure; only 5xx and 429 are worth another try.
  */
 export async function postEvent(
   target: { url: string; secret: string },
@@ -32,33 +35,25 @@ export async function postEvent(
   // Elapsed time is measured, not read from the injected clock: a fake clock stands still.
   const started = performance.now();
   const elapsed = () => Math.round((performance.now() - started) * 100) / 100;
+  const headers = {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(body)),
+    'user-agent': `notifyd/${VERSION}`,
+    'x-notifyd-event': event.type,
+    'x-notifyd-delivery': event.id,
+    'x-notifyd-signature': signatureHeader(target.secret, t, body),
+  };
   try {
-    const res = await fetch(target.url, {
-      method: 'POST',
-      redirect: 'manual',
-      signal: AbortSignal.timeout(options.timeoutMs),
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': `notifyd/${VERSION}`,
-        'x-notifyd-event': event.type,
-        'x-notifyd-delivery': event.id,
-        'x-notifyd-signature': signatureHeader(target.secret, t, body),
-      },
-      body,
-    });
-    // The answer's body is not read: only the status counts, and the socket goes back to the pool.
-    await res.body?.cancel().catch(() => {});
-    const status = res.status;
+    const answer = await post(target.url, headers, body, options.timeoutMs);
+    const status = answer.status;
     const delivered = status >= 200 && status < 300;
     const retryable = status >= 500 || status === 429;
     return {
       delivered,
       retryable,
       status_code: status,
-      error: delivered ? null : status >= 300 && status < 400 ? 'redirect not followed' : null,
-      retry_after_ms: retryable
-        ? parseRetryAfter(res.headers.get('retry-after'), options.clock)
-        : null,
+      error: status >= 300 && status < 400 ? 'redirect not followed' : null,
+      retry_after_ms: retryable ? parseRetryAfter(answer.retryAfter, options.clock) : null,
       duration_ms: elapsed(),
     };
   } catch (err) {
@@ -66,12 +61,56 @@ export async function postEvent(
       delivered: false,
       retryable: true,
       status_code: null,
-      error: describe(err, options.timeoutMs),
+      error: describe(err),
       retry_after_ms: null,
       duration_ms: elapsed(),
     };
   }
 }
+
+/**
+ * One POST with node:http(s), not fetch: fetch refuses some ports (6000, 6665…) that a
+ * receiver may well listen on. The answer's body is discarded: only the status counts.
+ * `timeoutMs` covers everything up to the answer's headers.
+ */
+function post(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<{ status: number; retryAfter: string | null }> {
+  return new Promise((resolve, reject) => {
+    const send = url.startsWith('https:') ? httpsRequest : httpRequest;
+    const req = send(url, {
+      method: 'POST',
+      headers,
+      agent: url.startsWith('https:') ? httpsAgent : httpAgent,
+    });
+    const timer = setTimeout(() => req.destroy(new TimeoutError(timeoutMs)), timeoutMs);
+    req.on('response', (res) => {
+      clearTimeout(timer);
+      res.resume();
+      const retryAfter = res.headers['retry-after'];
+      resolve({ status: res.statusCode ?? 0, retryAfter: retryAfter ?? null });
+    });
+    req.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    req.end(body);
+  });
+}
+
+class TimeoutError extends Error {
+  constructor(ms: number) {
+    super(`timeout after ${ms} ms`);
+    this.name = 'TimeoutError';
+  }
+}
+
+/** Connections are reused between deliveries to the same receiver. */
+const httpAgent = new HttpAgent({ keepAlive: true });
+const httpsAgent = new HttpsAgent({ keepAlive: true });
 
 /** Retry-After as delay-seconds or an HTTP date; null when absent or unreadable. */
 export function parseRetryAfter(value: string | null, clock: Clock): number | null {
@@ -82,15 +121,10 @@ export function parseRetryAfter(value: string | null, clock: Clock): number | nu
   return Number.isNaN(at) ? null : Math.max(0, at - clock.now());
 }
 
-function describe(err: unknown, timeoutMs: number): string {
-  if (err instanceof Error) {
-    if (err.name === 'TimeoutError' || err.name === 'AbortError') {
-      return `timeout after ${timeoutMs} ms`;
-    }
-    const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
-    if (typeof cause?.code === 'string') return cause.code;
-    if (typeof cause?.message === 'string') return cause.message;
-    return err.message;
-  }
-  return String(err);
+/** A short reason: the timeout, or the system error code (ECONNREFUSED, ENOTFOUND…). */
+function describe(err: unknown): string {
+  if (err instanceof TimeoutError) return err.message;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') return code;
+  return err instanceof Error ? err.message : String(err);
 }
