@@ -14,8 +14,10 @@ export interface Received {
   at: number;
 }
 
-/** What to answer: a status (and headers), or `hang` to never answer. */
-export type Answer = { status: number; headers?: Record<string, string> } | 'hang';
+/** What to answer: a status (and headers, perhaps after a delay), or `hang` to never answer. */
+export type Answer =
+  | { status: number; headers?: Record<string, string>; delayMs?: number }
+  | 'hang';
 
 export interface Receiver {
   /** Base URL, e.g. http://127.0.0.1:1234 */
@@ -91,7 +93,9 @@ export async function startReceiver(t: Test): Promise<Receiver> {
         hanging.push(() => res.destroy());
         return;
       }
-      res.writeHead(answer.status, answer.headers).end('{}');
+      const reply = () => res.writeHead(answer.status, answer.headers).end('{}');
+      if (answer.delayMs) setTimeout(reply, answer.delayMs);
+      else reply();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
