@@ -9,7 +9,7 @@ import { startReceiver } from '../helpers/webhook-receiver.js';
 
 const caller = { tenant_id: 'default', tenant_bound: false };
 
-async function setUp(t: Test, settings: Partial<DispatchSettings>) {
+async function setUp(t: Test, settings: Partial<DispatchSettings & { config_cache_ms: number }>) {
   const store = createMemoryStore();
   t.teardown(() => store.close());
   const ids = createIdGenerator(systemClock);
