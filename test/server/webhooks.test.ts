@@ -96,6 +96,14 @@ t.test('bad input is a 400 naming the field', async (t) => {
     t.equal((await s.api('PATCH', `${W}/${id}`, body)).status, 400, JSON.stringify(body));
   }
   t.equal((await s.api('GET', `${W}?scope=mine`)).status, 400);
+
+  const openapi = (await s.api('GET', '/openapi.json')).body;
+  t.match(openapi.paths['/api/v1/webhooks'].post, {
+    'x-required-scope': 'notifications:admin',
+    requestBody: { content: { 'application/json': { schema: { additionalProperties: false } } } },
+  });
+  t.ok(openapi.paths['/api/v1/webhooks/{id}/test'].post);
+  t.ok(openapi.paths['/api/v1/webhooks/{id}/deliveries'].get);
 });
 
 t.test(
