@@ -89,5 +89,13 @@ export function crossFieldIssues(config: Config, label: (path: string) => string
       'must name at least one channel while triggers.redis.enabled is true, e.g. notification:user:*',
     );
   }
+  const { webhooks } = config;
+  if (webhooks.retry_base_ms > webhooks.retry_max_ms) {
+    add(
+      'webhooks.retry_base_ms',
+      webhooks.retry_base_ms,
+      `must not exceed webhooks.retry_max_ms (${webhooks.retry_max_ms}); lower it or raise webhooks.retry_max_ms`,
+    );
+  }
   return issues;
 }

@@ -474,6 +474,62 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'How long one rate-limit decision may wait for the store before it counts as a store error (and ratelimit.on_store_error applies).',
   },
   {
+    path: 'webhooks.timeout_ms',
+    type: 'integer',
+    default: 10000,
+    min: 1,
+    max: 300000,
+    doc: 'How long one webhook delivery may take (connect, send, answer headers) before it counts as failed and is retried.',
+  },
+  {
+    path: 'webhooks.max_attempts',
+    type: 'integer',
+    default: 5,
+    min: 1,
+    max: 50,
+    doc: 'Attempts per event and webhook, the first included; a network error, a timeout, a 5xx or a 429 is retried, any other answer is final.',
+  },
+  {
+    path: 'webhooks.retry_base_ms',
+    type: 'integer',
+    default: 1000,
+    min: 1,
+    max: 3600000,
+    doc: 'Delay before the first retry; each further retry waits twice as long (with random jitter), up to webhooks.retry_max_ms. A Retry-After answer is waited for instead.',
+  },
+  {
+    path: 'webhooks.retry_max_ms',
+    type: 'integer',
+    default: 300000,
+    min: 1,
+    max: 86400000,
+    doc: 'Longest wait before a retry, a Retry-After included.',
+  },
+  {
+    path: 'webhooks.queue_size',
+    type: 'integer',
+    default: 10000,
+    min: 1,
+    max: 10000000,
+    doc: 'Deliveries waiting on this node (in memory: lost if the process dies). When full, the oldest is dropped and counted in notifyd_webhook_deliveries_total{result="dropped"}.',
+  },
+  {
+    path: 'webhooks.concurrency',
+    type: 'integer',
+    default: 16,
+    min: 1,
+    max: 1000,
+    doc: 'Webhook deliveries in flight at once on this node.',
+  },
+  {
+    path: 'webhooks.config_cache_ms',
+    type: 'integer',
+    default: 1000,
+    min: 0,
+    max: 600000,
+    doc: 'How long a node uses its loaded webhook subscriptions before checking the store for changes; changes made on another node apply within about this long.',
+  },
+  {
     path: 'log.level',
     type: 'enum',
     values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
@@ -627,6 +683,15 @@ export interface Config {
     config_cache_ms: number;
     on_store_error: 'open' | 'closed';
     store_timeout_ms: number;
+  };
+  webhooks: {
+    timeout_ms: number;
+    max_attempts: number;
+    retry_base_ms: number;
+    retry_max_ms: number;
+    queue_size: number;
+    concurrency: number;
+    config_cache_ms: number;
   };
   log: {
     level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';

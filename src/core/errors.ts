@@ -22,6 +22,7 @@ export const ERRORS = {
   BYPASS_NOT_FOUND: { status: 404, message: 'No such rate-limit bypass.' },
   ADJUSTMENT_NOT_FOUND: { status: 404, message: 'No such active rate-limit adjustment.' },
   COST_NOT_FOUND: { status: 404, message: 'No such endpoint cost.' },
+  WEBHOOK_NOT_FOUND: { status: 404, message: 'No such webhook.' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'The route does not support this method.' },
   DUPLICATE_NOTIFICATION: {
     status: 409,

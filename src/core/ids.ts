@@ -17,7 +17,10 @@ export type IdKind =
   | 'pla'
   | 'byp'
   | 'adj'
-  | 'cst';
+  | 'cst'
+  // Webhooks and the events they carry.
+  | 'whk'
+  | 'evt';
 
 export type IdGenerator = (kind: IdKind) => string;
 

@@ -9,6 +9,7 @@ import type { Config } from '../config/options.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { createIdGenerator } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
+import { EventBus } from '../events/bus.js';
 import { CursorCodec } from '../notifications/cursor.js';
 import { LiveMessages } from '../notifications/live.js';
 import { startMaintenance } from '../notifications/maintenance.js';
@@ -20,6 +21,7 @@ import type { Store } from '../store/types.js';
 import { TriggerActions } from '../triggers/actions.js';
 import { RedisTriggers } from '../triggers/redis.js';
 import { VERSION } from '../version.js';
+import { Webhooks } from '../webhooks/webhooks.js';
 import { Cors } from './cors.js';
 import { Metrics } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
@@ -42,6 +44,7 @@ import { rateLimitCheckRoutes } from './routes/ratelimit-check.js';
 import { rateLimitExemptionRoutes } from './routes/ratelimit-exemptions.js';
 import { rateLimitPlanRoutes } from './routes/ratelimit-plans.js';
 import { rateLimitPolicyRoutes } from './routes/ratelimit-policies.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 /** What the server is built from; tests inject their own. */
 export interface ServerDeps {
@@ -50,7 +53,10 @@ export interface ServerDeps {
   clock?: Clock;
   /** Keys with every scope besides `auth.admin_key` (e.g. the bootstrap key file's). */
   adminKeys?: string[];
-  /** Told of every rate-limit configuration change (`ratelimit.policy_created`, …). */
+  /**
+   * Told of every rate-limit configuration change (`ratelimit.policy_created`, …), besides
+   * the event bus (which takes them to webhooks).
+   */
   onRateLimitEvent?: ChangeSink;
 }
 
@@ -73,6 +79,10 @@ export interface NotifydServer {
   readonly triggers: RedisTriggers | null;
   /** Rate-limit policies, rules, plans…, and the configuration cache the resolver reads. */
   readonly ratelimit: RateLimitAdmin;
+  /** The in-process event bus: whatever is emitted here reaches the subscribed webhooks. */
+  readonly events: EventBus;
+  /** Outgoing webhook subscriptions, their dispatcher and delivery log. */
+  readonly webhooks: Webhooks;
 }
 
 function cursorKey(config: Config): Buffer {
@@ -179,13 +189,30 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
           : null,
       })
     : null;
+  const events = new EventBus(clock, ids, logger);
+  const webhooks = new Webhooks({
+    store: store.objects,
+    bus: events,
+    clock,
+    ids,
+    settings: config.webhooks,
+    count: (result) => metrics.webhookDeliveries.inc({ result }),
+    logger,
+  });
+  webhooks.dispatcher.start();
+  const onRateLimitEvent = deps.onRateLimitEvent;
   const ratelimit = new RateLimitAdmin({
     store: store.objects,
     clock,
     ids,
     cacheMs: config.ratelimit.config_cache_ms,
     logger,
-    ...(deps.onRateLimitEvent ? { onEvent: deps.onRateLimitEvent } : {}),
+    // Every configuration change is an event of the object's tenant (null: a global object).
+    onEvent: (type, data) => {
+      const tenant = typeof data.tenant_id === 'string' ? data.tenant_id : null;
+      events.emit(type, tenant, data);
+      onRateLimitEvent?.(type, data);
+    },
   });
   const limiting = buildRateLimitEngine(config, {
     store,
@@ -193,8 +220,11 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     clock,
     logger,
     metrics,
-    events: (type, tenantId, data) =>
-      deps.onRateLimitEvent?.(type, { ...data, tenant_id: tenantId }),
+    // Limit events go out like configuration changes: on the bus, to the webhooks.
+    events: (type, tenantId, data) => {
+      events.emit(type, tenantId, data);
+      onRateLimitEvent?.(type, { ...data, tenant_id: tenantId });
+    },
   });
 
   let openapi = '';
@@ -214,6 +244,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
       store: limiting.probe,
       now: () => clock.now(),
     }),
+    ...webhookRoutes(webhooks),
     ...clusterRoutes(
       cluster ??
         standaloneView(
@@ -260,6 +291,8 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     tracker,
     triggers,
     ratelimit,
+    events,
+    webhooks,
     async listen() {
       await cluster?.start(gateway);
       triggers?.start();
@@ -295,6 +328,10 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
           'shutdown timeout: closing with requests in flight',
         );
       }
+      // Requests are done, so no more events; deliveries in flight get a moment to finish.
+      await webhooks.dispatcher.close(
+        Math.min(config.webhooks.timeout_ms, config.server.shutdown_timeout_ms),
+      );
       gateway.closeAll(config.realtime.reconnect_after_s);
       sse.closeAll(config.realtime.reconnect_after_s);
       await cluster?.close();

@@ -59,6 +59,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly webhookDeliveries = new Counter({
+    name: 'notifyd_webhook_deliveries_total',
+    help: 'Webhook delivery attempts by result: delivered, retried, failed (final), dropped (queue full or shut down).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'notifyd_' });
   }

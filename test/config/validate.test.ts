@@ -107,6 +107,9 @@ t.test('cross-field checks say how to fix the problem', async (t) => {
   t.match(issuesFor(t, 'auth:\n  jwt:\n    algorithms: []\n'), [
     { reason: /at least one algorithm/ },
   ]);
+  t.match(issuesFor(t, 'webhooks:\n  retry_base_ms: 5000\n  retry_max_ms: 1000\n'), [
+    { key: 'webhooks.retry_base_ms', reason: /must not exceed webhooks.retry_max_ms \(1000\)/ },
+  ]);
   t.match(issuesFor(t, 'feed:\n  default_limit: 20\n', { NOTIFYD_FEED__MAX_LIMIT: '10' }), [
     { key: 'feed.default_limit' },
   ]);

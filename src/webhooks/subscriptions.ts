@@ -1,0 +1,72 @@
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { ObjectStore } from '../store/types.js';
+import { compileEventPatterns, type EventMatcher } from './event-pattern.js';
+import { type StoredWebhook, WEBHOOK_KIND } from './service.js';
+
+/** An active webhook, ready to match events against. */
+export interface Subscription {
+  id: string;
+  /** null: a global webhook, which gets every tenant's events. */
+  tenant_id: string | null;
+  url: string;
+  secret: string;
+  matches: EventMatcher;
+}
+
+/**
+ * This node's copy of the active webhooks. Routing an event reads it; once it is `ttlMs`
+ * old the store's revision of the `webhook` kind is checked, and only a change reloads, so
+ * a change made on another node applies within about `ttlMs`. Changes through this node
+ * call `invalidate()` and apply to the next event.
+ */
+export class SubscriptionCache {
+  private loaded: { revision: number; subscriptions: Subscription[] } | null = null;
+  private checkedAt = Number.NEGATIVE_INFINITY;
+  private stale = false;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly clock: Clock,
+    private readonly ttlMs: number,
+    private readonly logger?: Logger,
+  ) {}
+
+  /** The active subscriptions; the ones in hand when the store cannot be read. */
+  async current(): Promise<Subscription[]> {
+    const now = this.clock.now();
+    if (this.loaded && !this.stale && now - this.checkedAt < this.ttlMs) {
+      return this.loaded.subscriptions;
+    }
+    try {
+      const revision = await this.store.revision([WEBHOOK_KIND]);
+      this.checkedAt = now;
+      if (!this.loaded || this.stale || revision !== this.loaded.revision) {
+        this.stale = false;
+        const { items } = await this.store.list({ kind: WEBHOOK_KIND });
+        this.loaded = { revision, subscriptions: compile(items as StoredWebhook[]) };
+      }
+    } catch (err) {
+      this.logger?.warn({ err }, 'webhooks: cannot load subscriptions');
+      if (!this.loaded) throw err;
+    }
+    return this.loaded.subscriptions;
+  }
+
+  /** The next event reloads first. */
+  invalidate(): void {
+    this.stale = true;
+  }
+}
+
+function compile(webhooks: StoredWebhook[]): Subscription[] {
+  return webhooks
+    .filter((w) => w.data.active)
+    .map((w) => ({
+      id: w.id,
+      tenant_id: w.tenant_id,
+      url: w.data.url,
+      secret: w.data.secret,
+      matches: compileEventPatterns(w.data.events),
+    }));
+}

@@ -1,0 +1,45 @@
+import type { Clock } from '../core/clock.js';
+import type { IdGenerator } from '../core/ids.js';
+import type { Logger } from '../core/logger.js';
+import type { EventBus } from '../events/bus.js';
+import type { ObjectStore } from '../store/types.js';
+import { DeliveryLog } from './delivery-log.js';
+import { type DeliveryCount, type DispatchSettings, WebhookDispatcher } from './dispatcher.js';
+import { WebhookService } from './service.js';
+import { SubscriptionCache } from './subscriptions.js';
+
+export interface WebhooksOptions {
+  store: ObjectStore;
+  bus: EventBus;
+  clock: Clock;
+  ids: IdGenerator;
+  settings: DispatchSettings & { config_cache_ms: number };
+  /** Counts each delivery outcome (the server's Prometheus counter). */
+  count?: (result: DeliveryCount) => void;
+  logger?: Logger;
+}
+
+/**
+ * Outgoing webhooks, assembled: the subscriptions (admin service), this node's cache of
+ * them, the dispatcher that takes bus events to them, and the log of recent attempts.
+ */
+export class Webhooks {
+  readonly service: WebhookService;
+  readonly dispatcher: WebhookDispatcher;
+  readonly log = new DeliveryLog();
+
+  constructor(o: WebhooksOptions) {
+    const cache = new SubscriptionCache(o.store, o.clock, o.settings.config_cache_ms, o.logger);
+    this.service = new WebhookService(o.store, o.clock, o.ids, () => cache.invalidate());
+    this.dispatcher = new WebhookDispatcher({
+      bus: o.bus,
+      subscriptions: cache,
+      log: this.log,
+      clock: o.clock,
+      ids: o.ids,
+      settings: o.settings,
+      count: o.count ?? (() => {}),
+      ...(o.logger ? { logger: o.logger } : {}),
+    });
+  }
+}

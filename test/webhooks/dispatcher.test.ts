@@ -1,0 +1,119 @@
+import t, { type Test } from 'tap';
+import { systemClock } from '../../src/core/clock.js';
+import { createIdGenerator } from '../../src/core/ids.js';
+import { EventBus } from '../../src/events/bus.js';
+import { createMemoryStore } from '../../src/store/memory/index.js';
+import type { DeliveryCount, DispatchSettings } from '../../src/webhooks/dispatcher.js';
+import { Webhooks } from '../../src/webhooks/webhooks.js';
+import { startReceiver } from '../helpers/webhook-receiver.js';
+
+const caller = { tenant_id: 'default', tenant_bound: false };
+
+async function setUp(t: Test, settings: Partial<DispatchSettings & { config_cache_ms: number }>) {
+  const store = createMemoryStore();
+  t.teardown(() => store.close());
+  const ids = createIdGenerator(systemClock);
+  const bus = new EventBus(systemClock, ids);
+  const counts: DeliveryCount[] = [];
+  const webhooks = new Webhooks({
+    store: store.objects,
+    bus,
+    clock: systemClock,
+    ids,
+    settings: {
+      timeout_ms: 5000,
+      max_attempts: 1,
+      retry_base_ms: 5,
+      retry_max_ms: 50,
+      queue_size: 100,
+      concurrency: 1,
+      config_cache_ms: 1000,
+      ...settings,
+    },
+    count: (r) => counts.push(r),
+  });
+  webhooks.dispatcher.start();
+  t.teardown(() => webhooks.dispatcher.close(0));
+  return { bus, webhooks, counts, store };
+}
+
+/** Lets emitted events be routed (the memory store answers without I/O). */
+const routed = () => new Promise((r) => setImmediate(r));
+
+t.test('a full queue drops the oldest waiting delivery and counts it', async (t) => {
+  const receiver = await startReceiver(t);
+  const { bus, webhooks, counts } = await setUp(t, { queue_size: 1, timeout_ms: 200 });
+  receiver.answer = (_path, n) => (n === 1 ? 'hang' : { status: 200 });
+  const hook = await webhooks.service.create(caller, { url: `${receiver.url}/q`, events: ['*'] });
+
+  const first = bus.emit('e.one', 'default', {});
+  t.equal((await receiver.next('/q')).body.id, first?.id, 'the first is in flight');
+  bus.emit('e.two', 'default', {});
+  const third = bus.emit('e.three', 'default', {});
+  await routed();
+  t.same(counts, ['dropped'], 'the second waited in a queue of one; the third pushed it out');
+
+  // The first times out; then the third goes.
+  t.equal((await receiver.next('/q')).body.id, third?.id, 'the newest was kept');
+  t.same(
+    webhooks.log.recent(hook.webhook.id).map((a) => [a.event_type, a.result]),
+    [['e.one', 'failed']],
+  );
+});
+
+t.test('close waits for a delivery in flight; queued ones are dropped; then nothing', async (t) => {
+  const receiver = await startReceiver(t);
+  const { bus, webhooks, counts } = await setUp(t, {});
+  receiver.answer = () => ({ status: 200, delayMs: 150 });
+  const hook = await webhooks.service.create(caller, { url: `${receiver.url}/s`, events: ['*'] });
+  bus.emit('e.one', 'default', {});
+  await receiver.next('/s');
+  bus.emit('e.two', 'default', {});
+  await routed();
+  await webhooks.dispatcher.close(5000);
+  t.same(
+    webhooks.log.recent(hook.webhook.id).map((a) => [a.event_type, a.result]),
+    [['e.one', 'delivered']],
+    'the delivery in flight finished before close resolved',
+  );
+  t.same(counts.sort(), ['delivered', 'dropped']);
+  bus.emit('e.three', 'default', {});
+  await routed();
+  t.equal(receiver.at('/s').length, 1, 'nothing after close');
+});
+
+t.test('close does not wait longer than its grace for a receiver that never answers', async (t) => {
+  const receiver = await startReceiver(t);
+  const { bus, webhooks } = await setUp(t, {});
+  receiver.answer = () => 'hang';
+  await webhooks.service.create(caller, { url: `${receiver.url}/h`, events: ['*'] });
+  bus.emit('e.one', 'default', {});
+  await receiver.next('/h');
+  await webhooks.dispatcher.close(50);
+  t.pass('closed');
+});
+
+t.test('a change on another node applies once the cache is checked again', async (t) => {
+  const receiver = await startReceiver(t);
+  const { bus, webhooks, store } = await setUp(t, { config_cache_ms: 0 });
+  await webhooks.service.create(caller, { url: `${receiver.url}/a`, events: ['*'] });
+  bus.emit('e.one', 'default', {});
+  await receiver.next('/a');
+  // Another node's write: straight to the store, without this node's invalidation.
+  await store.objects.create({
+    kind: 'webhook',
+    id: 'whk_other_node',
+    tenant_id: 'default',
+    key: null,
+    data: {
+      url: `${receiver.url}/b`,
+      events: ['*'],
+      secret: 'x'.repeat(16),
+      description: '',
+      active: true,
+    },
+    created_at: Date.now(),
+  });
+  bus.emit('e.two', 'default', {});
+  t.equal((await receiver.next('/b')).body.type, 'e.two');
+});
