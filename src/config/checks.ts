@@ -2,6 +2,7 @@
  * Checks that span several options, run once the schema has passed. Each says how to fix
  * the problem. A server without any JWT key is valid: token requests fail, start-up does not.
  */
+import { checkRange } from '../core/ip-ranges.js';
 import type { ConfigIssue } from './errors.js';
 import { showValue } from './option-tree.js';
 import type { Config } from './options.js';
@@ -28,6 +29,11 @@ export function crossFieldIssues(config: Config, label: (path: string) => string
   const issues: ConfigIssue[] = [];
   const add = (path: string, value: unknown, reason: string) =>
     issues.push({ key: label(path), value: showValue(path, value), reason });
+
+  for (const range of config.server.trusted_proxies) {
+    const reason = checkRange(range);
+    if (reason) add('server.trusted_proxies', range, `${reason}; give addresses or CIDR ranges`);
+  }
 
   const { feed } = config;
   if (feed.default_limit > feed.max_limit) {

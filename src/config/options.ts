@@ -55,7 +55,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     path: 'server.trust_proxy',
     type: 'boolean',
     default: false,
-    doc: 'Take the client address from X-Forwarded-For (set when behind a reverse proxy); used by key IP allowlists.',
+    doc: 'Believe X-Forwarded-For from any peer (set when behind a reverse proxy and nothing else can reach notifyd); the client address feeds key IP allowlists, rate limits and logs. Prefer server.trusted_proxies.',
+  },
+  {
+    path: 'server.trusted_proxies',
+    type: 'list',
+    default: [],
+    doc: 'Addresses or CIDR ranges of the proxies in front of notifyd (e.g. 10.0.0.0/8). X-Forwarded-For is believed only from these, and hops they added are skipped to find the client. Set, it replaces server.trust_proxy.',
   },
   {
     path: 'server.cors_origins',
@@ -618,6 +624,7 @@ export interface Config {
     port: number;
     body_limit: number;
     trust_proxy: boolean;
+    trusted_proxies: string[];
     cors_origins: string[];
     shutdown_timeout_ms: number;
   };

@@ -1,6 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import type { Clock } from '../core/clock.js';
-import { checkRange } from './cidr.js';
+import { checkRange } from '../core/ip-ranges.js';
 import { type ChangeSink, invalid, type RateLimitObjects } from './objects.js';
 import type { Caller, Page, Stored } from './repository.js';
 import type { BypassData, CreateBypassBody, ListQuery } from './schemas.js';

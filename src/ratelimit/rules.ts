@@ -1,6 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import { NotifydError } from '../core/errors.js';
-import { checkRange } from './cidr.js';
+import { checkRange } from '../core/ip-ranges.js';
 import { type ChangeSink, checkReference, invalid, type RateLimitObjects } from './objects.js';
 import type { Caller, Page, Stored } from './repository.js';
 import type { Conditions, CreateRuleBody, ListQuery, RuleData, UpdateRuleBody } from './schemas.js';

@@ -1,5 +1,5 @@
+import { IpRanges } from '../core/ip-ranges.js';
 import type { ObjectStore, StoredObject } from '../store/types.js';
-import { IpRanges } from './cidr.js';
 import { compileGlob, type Matcher, specificity } from './glob.js';
 import { RATELIMIT_KINDS } from './objects.js';
 import type { Stored } from './repository.js';

@@ -22,6 +22,7 @@ import { TriggerActions } from '../triggers/actions.js';
 import { RedisTriggers } from '../triggers/redis.js';
 import { VERSION } from '../version.js';
 import { Webhooks } from '../webhooks/webhooks.js';
+import { ClientAddresses } from './client-address.js';
 import { Cors } from './cors.js';
 import { Metrics } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
@@ -116,6 +117,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
       })
     : null;
   const cors = new Cors(config.server.cors_origins);
+  const addresses = new ClientAddresses(config.server.trust_proxy, config.server.trusted_proxies);
   const sse = new SseHub({
     jwt,
     metrics,
@@ -148,7 +150,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   const admission = new Admission(
     {
       maxConnections: config.realtime.max_connections,
-      trustProxy: config.server.trust_proxy,
+      addresses,
       limits: new ConnectionLimits({
         perUser: config.realtime.max_connections_per_user,
         perTenant: config.realtime.max_connections_per_tenant,
@@ -273,7 +275,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     logger,
     ids,
     bodyLimit: config.server.body_limit,
-    trustProxy: config.server.trust_proxy,
+    addresses,
     accessLog: config.log.access,
     cors,
     lifecycle,

@@ -2,12 +2,13 @@ import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import { performance } from 'node:perf_hooks';
 import type { KeyService } from '../auth/api-keys.js';
 import type { JwtVerifier } from '../auth/jwt.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal, ServicePrincipal } from '../auth/principal.js';
 import { hasScope } from '../auth/scopes.js';
 import { errorEnvelope, NotifydError, toNotifydError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import { TENANT_PATTERN } from '../core/tenancy.js';
+import type { ClientAddresses } from './client-address.js';
 import type { Cors } from './cors.js';
 import {
   type RequestInfo,
@@ -28,7 +29,8 @@ export interface RouterDeps {
   logger: Logger;
   ids: IdGenerator;
   bodyLimit: number;
-  trustProxy: boolean;
+  /** Who the client is: the peer, or X-Forwarded-For behind trusted proxies. */
+  addresses: ClientAddresses;
   accessLog: boolean;
   cors: Cors;
   /** Requests being handled now, and whether new ones are refused; owned by the server. */
@@ -83,11 +85,9 @@ function decodeParam(value: string): string {
   }
 }
 
-/** The client's address: the socket's, or the first X-Forwarded-For hop behind a trusted proxy. */
-function clientAddress(info: RequestInfo, trustProxy: boolean): string {
-  const forwarded = info.headers['x-forwarded-for'];
-  if (trustProxy && forwarded) return forwarded.split(',')[0]!.trim();
-  return info.remoteAddress;
+/** The client's address: the socket's, or X-Forwarded-For's behind trusted proxies. */
+function clientAddress(info: RequestInfo, addresses: ClientAddresses): string {
+  return addresses.of(info.remoteAddress, info.headers['x-forwarded-for']);
 }
 
 /** Registers every route on the app, plus the 404/405 fallback; returns the dispatcher. */
@@ -238,7 +238,19 @@ async function authenticate(
   if (tenant !== undefined && !TENANT.test(tenant)) {
     throw new NotifydError('VALIDATION_ERROR', 'X-Tenant-ID is not a valid tenant id.');
   }
-  const principal = await deps.keys.authenticate(key, clientAddress(info, deps.trustProxy), tenant);
+  const address = clientAddress(info, deps.addresses);
+  let principal: ServicePrincipal;
+  try {
+    principal = await deps.keys.authenticate(key, address, tenant);
+  } catch (err) {
+    if (err instanceof NotifydError && err.code === 'IP_NOT_ALLOWED') {
+      deps.logger.warn(
+        { address, path: info.path, key_prefix: key.slice(0, 8) },
+        'an API key was used from an address its allowlist does not allow',
+      );
+    }
+    throw err;
+  }
   if (!hasScope(principal.scopes, auth.scope)) {
     throw new NotifydError('FORBIDDEN', `The key lacks the ${auth.scope} scope.`, {
       required: auth.scope,
@@ -284,7 +296,7 @@ async function handle(
     refused = err;
   }
   if (deps.rateLimiting) {
-    const ip = clientAddress(info, deps.trustProxy);
+    const ip = clientAddress(info, deps.addresses);
     const essential = c.route.auth.kind === 'none';
     const { headers, error } = await deps.rateLimiting.check(info, principal, ip, essential);
     Object.assign(limitHeaders, headers);

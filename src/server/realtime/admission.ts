@@ -5,6 +5,7 @@ import type { NotificationView } from '../../notifications/schemas.js';
 import type { NotificationService } from '../../notifications/service.js';
 import type { DeliveryTracker } from '../../notifications/tracking.js';
 import type { UserMessage } from '../../notifications/user-channel.js';
+import type { ClientAddresses } from '../client-address.js';
 import type { ConnectionLimits } from './limits.js';
 import type { Presence } from './presence.js';
 import { RESUME_LIMIT } from './protocol.js';
@@ -13,8 +14,8 @@ export interface AdmissionOptions {
   limits: ConnectionLimits;
   /** Open sessions (WebSocket and SSE together) this node accepts. */
   maxConnections: number;
-  /** Take the client address from X-Forwarded-For (behind a trusted proxy). */
-  trustProxy: boolean;
+  /** Who the client is: the peer, or X-Forwarded-For behind trusted proxies. */
+  addresses: ClientAddresses;
   presence: Presence;
   tracker: DeliveryTracker;
 }
@@ -37,10 +38,10 @@ export class Admission {
     private readonly openSessions: () => number,
   ) {}
 
-  /** The client's address: the socket's, or X-Forwarded-For's first behind a trusted proxy. */
+  /** The client's address: the socket's, or X-Forwarded-For's behind trusted proxies. */
   address(res: HttpResponse, req: HttpRequest): string {
-    const forwarded = this.opts.trustProxy ? req.getHeader('x-forwarded-for') : '';
-    return forwarded.split(',')[0]!.trim() || Buffer.from(res.getRemoteAddressAsText()).toString();
+    const peer = Buffer.from(res.getRemoteAddressAsText()).toString();
+    return this.opts.addresses.of(peer, req.getHeader('x-forwarded-for') || undefined);
   }
 
   /** Refuses a new connection while draining, at the node's limit, or too fast from one address. */
