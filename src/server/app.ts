@@ -229,6 +229,8 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     },
   });
 
+  admission.useEngine(limiting.http);
+
   let openapi = '';
   const routes: AnyRoute[] = [
     ...notificationRoutes(notifications, metrics),

@@ -2,7 +2,7 @@ import t from 'tap';
 import { createMemoryStore } from '../../src/store/memory/index.js';
 import { openRedisStore } from '../../src/store/redis/index.js';
 import { deleteKeys } from '../helpers/redis.js';
-import { type Running, startServer } from '../helpers/server.js';
+import { connect, type Running, startServer, userToken } from '../helpers/server.js';
 import { REDIS_URL, requireRedis } from '../helpers/services.js';
 
 const R = '/api/v1/ratelimit';
@@ -233,4 +233,31 @@ t.test('two nodes sharing Redis enforce one limit, not one each', async (t) => {
   for (const s of [a, b, a, b, a, b]) codes.push((await s.api('GET', '/api/v1/presence/u')).status);
   // The store check above was the key's first request.
   t.same(codes, [200, 200, 200, 429, 429, 429]);
+});
+
+t.test('WebSocket and SSE connections go through the engine too', async (t) => {
+  const s = await startServer(t);
+  const id = await policy(s, {
+    name: 'connects',
+    limits: [{ scope: 'user', max_requests: 1, window_unit: 'minute' }],
+  });
+  await s.api('POST', `${R}/rules`, {
+    policy_id: id,
+    target: { type: 'user', value: '*' },
+    path: '/api/v1/*',
+  });
+  const token = await userToken('cora');
+  const first = await connect(t, `${s.wsUrl}?token=${token}`);
+  await first.next('authenticated');
+  const second = await connect(t, `${s.wsUrl}?token=${token}`);
+  t.match(await second.next('error'), {
+    data: { code: 'RATE_LIMIT_EXCEEDED', details: { retry_after_seconds: Number } },
+  });
+  t.equal((await second.closed).code, 4029);
+  const sse = await fetch(`${s.url}/api/v1/sse?token=${token}`);
+  t.equal(sse.status, 429);
+  t.ok(Number(sse.headers.get('retry-after')) >= 1);
+  t.equal((await sse.json()).error.code, 'RATE_LIMIT_EXCEEDED');
+  const other = await connect(t, `${s.wsUrl}?token=${await userToken('dan')}`);
+  t.ok(await other.next('authenticated'), 'per user');
 });

@@ -6,6 +6,7 @@ import type { NotificationService } from '../../notifications/service.js';
 import type { DeliveryTracker } from '../../notifications/tracking.js';
 import type { UserMessage } from '../../notifications/user-channel.js';
 import type { ClientAddresses } from '../client-address.js';
+import type { HttpRateLimiting } from '../rate-limiting.js';
 import type { ConnectionLimits } from './limits.js';
 import type { Presence } from './presence.js';
 import { RESUME_LIMIT } from './protocol.js';
@@ -32,6 +33,8 @@ export interface Refusal {
  * and in presence, and work out what a starting session is sent first.
  */
 export class Admission {
+  private engine: HttpRateLimiting | null = null;
+
   constructor(
     private readonly opts: AdmissionOptions,
     /** Sessions open on this node now, both transports. */
@@ -58,6 +61,21 @@ export class Admission {
       };
     }
     return null;
+  }
+
+  /** Puts every authenticated connection through the rate-limit engine as well. */
+  useEngine(engine: HttpRateLimiting | null): void {
+    this.engine = engine;
+  }
+
+  /**
+   * The rate-limit engine's word on a connection of `user` from `address` to `path` (a
+   * `GET`, as rules see it): null when allowed, else RATE_LIMIT_EXCEEDED.
+   */
+  async limit(user: UserPrincipal, address: string, path: string): Promise<NotifydError | null> {
+    if (!this.engine) return null;
+    const info = { method: 'GET', path, query: '', headers: {}, remoteAddress: address };
+    return (await this.engine.check(info, user, address)).error;
   }
 
   /** Counts a session of the user, unless the user or tenant is at its limit. */

@@ -23,6 +23,8 @@ interface Session {
   token: string | null;
   /** The `?last_id=` given at upgrade: the session resumes after it. */
   lastId: string | null;
+  /** The client's address, for the rate-limit engine once the user is known. */
+  address: string;
   /** `?presence=true` or the authenticate frame's `presence`: send this session presence frames. */
   presence: boolean;
   /**
@@ -78,6 +80,8 @@ export class RealtimeGateway implements UserChannel {
   private slowCheck: NodeJS.Timeout | null = null;
   /** Node and user limits, presence, and what a starting session is sent; set by `mount`. */
   private admission!: Admission;
+  /** Where the gateway is mounted: the path rate-limit rules see for a connection. */
+  private path = '';
 
   constructor(private readonly opts: GatewayOptions) {}
 
@@ -139,6 +143,7 @@ export class RealtimeGateway implements UserChannel {
   ): void {
     this.app = app;
     this.admission = admission;
+    this.path = path;
     this.service = service;
     const { opts } = this;
     app.ws<Session>(path, {
@@ -150,7 +155,8 @@ export class RealtimeGateway implements UserChannel {
       closeOnBackpressureLimit: 1, // uWS types this flag as a number
       sendPingsAutomatically: true,
       upgrade: (res, req, context) => {
-        const refusal = this.admission.refuse(this.admission.address(res, req), lifecycle.draining);
+        const address = this.admission.address(res, req);
+        const refusal = this.admission.refuse(address, lifecycle.draining);
         if (refusal) {
           const { err, retryAfter } = refusal;
           const state = { aborted: false, done: false };
@@ -172,6 +178,7 @@ export class RealtimeGateway implements UserChannel {
           user: null,
           token: query.get('token') ?? bearer?.slice(BEARER_PROTOCOL_PREFIX.length) ?? null,
           lastId: validLastId(query.get('last_id')),
+          address,
           presence: query.get('presence') === 'true',
           pending: null,
           authTimer: null,
@@ -342,6 +349,18 @@ export class RealtimeGateway implements UserChannel {
       user = await this.opts.jwt.verify(token);
     } catch (err) {
       return this.refuse(ws, session, toNotifydError(err));
+    }
+    const limited = await this.admission
+      .limit(user, session.address, this.path)
+      .catch((err: unknown) => toNotifydError(err));
+    if (limited) {
+      if (session.closed) return;
+      const { code, message, details } = limited;
+      ws.cork(() => {
+        ws.send(JSON.stringify({ type: 'error', data: { code, message, details } }));
+        ws.end(CLOSE.RATE_LIMITED, 'rate limited');
+      });
+      return;
     }
     if (this.admit(ws, session, user)) await this.start(ws, session, user, lastId);
   }

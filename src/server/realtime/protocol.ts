@@ -74,6 +74,8 @@ export const CLOSE = {
   TOO_MANY_CONNECTIONS: 4003,
   /** The client did not read fast enough (`max_backpressure_bytes` waited); reconnect with `last_id`. */
   SLOW_CONSUMER: 4008,
+  /** The rate-limit engine refused the connection (RATE_LIMIT_EXCEEDED); retry after its delay. */
+  RATE_LIMITED: 4029,
 } as const;
 
 /** The ids a frame names, one or many; a frame that names none is invalid. */

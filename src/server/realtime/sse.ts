@@ -129,9 +129,14 @@ export class SseHub {
       writeError(res, state, err, this.opts.ids('req'), {
         ...cors,
         ...(err.status === 503 ? { 'retry-after': '5' } : {}),
+        ...(typeof err.details.retry_after_seconds === 'number'
+          ? { 'retry-after': String(err.details.retry_after_seconds) }
+          : {}),
       });
     const admission = this.admission!;
-    const refused = admission.refuse(admission.address(res, req), lifecycle.draining);
+    const address = admission.address(res, req);
+    const path = req.getUrl();
+    const refused = admission.refuse(address, lifecycle.draining);
     if (refused) {
       writeError(res, state, refused.err, this.opts.ids('req'), {
         ...cors,
@@ -154,6 +159,8 @@ export class SseHub {
         if (refused !== undefined) {
           throw new NotifydError('CHANNEL_FORBIDDEN', undefined, { channel: refused });
         }
+        const limited = await admission.limit(user, address, path);
+        if (limited) throw limited;
         if (state.aborted) return;
         if (!admission.admit(user)) throw new NotifydError('TOO_MANY_CONNECTIONS');
         stream = {
