@@ -1,0 +1,50 @@
+import t from 'tap';
+import { runCli } from '../../src/cli/program.js';
+import { ADMIN_KEY, startServer } from '../helpers/server.js';
+
+function io(env: Record<string, string>) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    io: {
+      stdout: { write: (s: string) => out.push(s) },
+      stderr: { write: (s: string) => err.push(s) },
+      env,
+      cwd: process.cwd(),
+    },
+    out: () => out.join(''),
+    err: () => err.join(''),
+  };
+}
+
+t.test('notifyd ratelimit check and status against a real server', async (t) => {
+  const s = await startServer(t);
+  const env = { NOTIFYD_URL: s.url, NOTIFYD_API_KEY: ADMIN_KEY };
+  const run = async (args: string[], code = 0) => {
+    const r = io(env);
+    t.equal(await runCli(args, r.io), code, `notifyd ${args.join(' ')} ${r.err()}`);
+    return r;
+  };
+  await run('policy create --name api --limit 2/minute --scope user'.split(' '));
+  const first = await run('ratelimit check --scope user --id u1 --policy api'.split(' '));
+  t.match(first.out(), /^Allowed\n/);
+  t.match(first.out(), /api\s+user\s+sliding_window\s+1\/2\s+1/);
+  await run('ratelimit check --scope user --id u1 --policy api'.split(' '));
+  const limited = await run('ratelimit check --scope user --id u1 --policy api --json'.split(' '));
+  t.match(JSON.parse(limited.out()), { allowed: false, is_limited: true, policy: 'api' });
+  const dry = await run('ratelimit check --scope user --id u2 --policy api --dry-run'.split(' '));
+  t.match(dry.out(), /^Allowed/);
+  const status = await run('ratelimit status user u2 --policy api --json'.split(' '));
+  t.match(JSON.parse(status.out()), { used: 0, remaining: 2 }, 'the dry run counted nothing');
+  const byRules = await run('ratelimit status api_key key_x'.split(' '));
+  t.match(byRules.out(), /default\s+api_key/);
+
+  const badScope = await run('ratelimit check --scope planet --id x'.split(' '), 1);
+  t.match(badScope.err(), /--scope must be one of/);
+  const badCost = await run('ratelimit check --scope user --id x --cost -3'.split(' '), 1);
+  t.match(badCost.err(), /--cost/);
+  const noId = await run('ratelimit check --scope user'.split(' '), 1);
+  t.match(noId.err(), /--id is required/);
+  const missing = await run('ratelimit check --scope user --id x --policy nope'.split(' '), 1);
+  t.match(missing.err(), /POLICY_NOT_FOUND|No such rate-limit policy/);
+});
