@@ -92,6 +92,26 @@ if (await requireRedis(t)) {
     t.equal(status.status, 503, 'the registry cannot be read');
     t.match(status.body, { error: { code: 'STORE_UNAVAILABLE' } });
   });
+
+  t.test(
+    'presence is cluster-wide: counts, frames and the ack fallback see every node',
+    async (t) => {
+      const a = await node(t, 'pa');
+      const b = await node(t, 'pb');
+      const watcher = await connect(t, `${a.wsUrl}?token=${await userToken('pia')}&presence=true`);
+      await watcher.next('authenticated');
+      t.match((await watcher.next('presence')).data, { connections: 1 });
+      const other = await connect(t, `${b.wsUrl}?token=${await userToken('pia')}`);
+      await other.next('authenticated');
+      t.match((await watcher.next('presence')).data, { online: true, connections: 2 });
+      const seen = await b.api('GET', '/api/v1/presence/pia');
+      t.match(seen.body, { online: true, connections: 2, last_seen: String });
+      other.ws.close();
+      t.match((await watcher.next('presence')).data, { connections: 1 });
+      const gone = await a.api('GET', '/api/v1/presence/nobody-here');
+      t.same(gone.body, { user_id: 'nobody-here', online: false, connections: 0, last_seen: null });
+    },
+  );
 }
 
 t.test('a standalone node describes itself as the whole cluster', async (t) => {
