@@ -1,9 +1,11 @@
 import { normalQuota, penaltyQuota } from '../../ratelimit/algorithms/quota.js';
 import type { Decision, LimitSpec, RateLimitStore } from '../../ratelimit/spec.js';
-import { purgeInChunks } from './chunks.js';
 import type { RedisHandle } from './handle.js';
 import { CONSUME, PURGE_RATELIMIT, RESET } from './lua/ratelimit.js';
 import type { ScriptArg } from './script.js';
+
+/** Index entries one purge script looks at. */
+const PURGE_CHUNK = 500;
 
 /**
  * Limiter state in Redis: a string per key (`rl:{key}`) with a TTL until it may be forgotten,
@@ -34,7 +36,18 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 
   purgeExpired(now: number): Promise<number> {
-    return this.h.run(() => purgeInChunks(this.h, PURGE_RATELIMIT, now));
+    return this.h.run(async () => {
+      let purged = 0;
+      for (;;) {
+        const [n, seen] = (await this.h.script(PURGE_RATELIMIT, [now, PURGE_CHUNK])) as [
+          number,
+          number,
+        ];
+        purged += n;
+        // Every entry looked at was forgotten or scored past `now`: fewer than a chunk, done.
+        if (seen < PURGE_CHUNK) return purged;
+      }
+    });
   }
 }
 

@@ -266,6 +266,19 @@ export function ratelimitContract(t: Test, make: MakeStore): void {
     t.match(await ratelimit.consume('j', fixed, 1, T0), { allowed: false }, 'others keep theirs');
   });
 
+  t.test('purgeExpired keeps state that a later decision kept alive', async (t) => {
+    const { ratelimit } = await storeFor(t, make);
+    await ratelimit.consume('busy', fixed, 1, T0); // until T0 + 10 s
+    await ratelimit.consume('busy', fixed, 1, T0 + 15 * S); // the next window: until T0 + 20 s
+    t.equal(await ratelimit.purgeExpired(T0 + 12 * S), 0);
+    t.match(
+      await ratelimit.consume('busy', fixed, 1, T0 + 16 * S),
+      { remaining: 1 },
+      'its count survived',
+    );
+    t.equal(await ratelimit.purgeExpired(T0 + 20 * S), 1);
+  });
+
   t.test('purgeExpired forgets state that expired at or before now', async (t) => {
     const { ratelimit } = await storeFor(t, make);
     await ratelimit.consume('fixed', fixed, 1, T0); // until the window ends

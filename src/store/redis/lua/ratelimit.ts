@@ -165,6 +165,8 @@ if packed then
   s.window_start, s.current, s.previous, s.tokens, s.refilled_at, s.burst_start, s.burst_used,
     s.cooldown_until, s.penalty_until, s.expires_at = struct.unpack(STATE, packed)
 end
+-- Whether the key already has its entry in the expiry index (it does while its state lives).
+local fresh_index = packed and s.expires_at > now
 if not packed or s.expires_at <= now then
   s.window_start, s.current, s.previous, s.tokens, s.refilled_at = 0, 0, 0, normal.initial, now
   s.burst_start, s.burst_used, s.cooldown_until, s.penalty_until, s.expires_at = 0, 0, 0, 0, 0
@@ -239,7 +241,10 @@ if not dry then
     local state = struct.pack(STATE, s.window_start, s.current, s.previous, s.tokens,
       s.refilled_at, s.burst_start, s.burst_used, s.cooldown_until, s.penalty_until, expires)
     redis.call('SET', key, state, 'PX', string.format('%d', math.ceil(expires - now)))
-    redis.call('ZADD', index, string.format('%.17g', expires), key)
+    -- Only a new state joins the index: a live key's entry keeps an earlier score, and
+    -- PURGE_RATELIMIT reads the state before it forgets anything. One sorted-set write
+    -- less per decision.
+    if not fresh_index then redis.call('ZADD', index, string.format('%.17g', expires), key) end
   elseif packed then
     redis.call('DEL', key)
     redis.call('ZREM', index, key)
@@ -258,13 +263,27 @@ redis.call('ZREM', k('rl-exp'), key)
 return redis.call('DEL', key)
 `);
 
-/** Forgets up to ARGV[3] states expired at or before ARGV[2]; replies how many. */
+/**
+ * Looks at up to ARGV[3] index entries due at or before ARGV[2] and forgets the states among
+ * them that expired; replies { forgotten, looked at }. An index
+ * entry's score is the expiry its state had when it was created, which later decisions may
+ * have pushed back: the state itself says, and a live one is scored again instead.
+ */
 export const PURGE_RATELIMIT = new LuaScript(`
 local index = k('rl-exp')
-local states = redis.call('ZRANGE', index, '-inf', ARGV[2], 'BYSCORE', 'LIMIT', 0, ARGV[3])
-for _, state in ipairs(states) do
-  redis.call('DEL', state)
-  redis.call('ZREM', index, state)
+local now = tonumber(ARGV[2])
+local keys = redis.call('ZRANGE', index, '-inf', ARGV[2], 'BYSCORE', 'LIMIT', 0, ARGV[3])
+local purged = 0
+for _, key in ipairs(keys) do
+  local packed = redis.call('GET', key)
+  local expires = packed and select(10, struct.unpack('<dddddddddd', packed))
+  if expires and expires > now then
+    redis.call('ZADD', index, string.format('%.17g', expires), key)
+  else
+    if packed then redis.call('DEL', key) end
+    redis.call('ZREM', index, key)
+    purged = purged + 1
+  end
 end
-return #states
+return { purged, #keys }
 `);
