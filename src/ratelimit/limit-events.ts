@@ -35,6 +35,17 @@ export class LimitEvents {
   ) {}
 
   observe(tenantId: string, limit: ResolvedLimit, decision: Decision, cost: number): void {
+    // Most decisions raise nothing and change nothing: leave before building anything.
+    const threshold = decision.limit * this.approachShare;
+    if (
+      decision.allowed &&
+      decision.used < threshold &&
+      !decision.burst?.used_now &&
+      decision.penalty?.until == null &&
+      !this.keys.has(limit.key)
+    ) {
+      return;
+    }
     const state = this.stateOf(limit.key);
     const base = {
       key: limit.key,
@@ -46,7 +57,6 @@ export class LimitEvents {
       remaining: decision.remaining,
       reset_at: new Date(decision.reset_at).toISOString(),
     };
-    const threshold = decision.limit * this.approachShare;
     const before = decision.allowed ? decision.used - cost : decision.used;
     if (
       decision.allowed &&
