@@ -1,16 +1,11 @@
 import { join } from 'node:path';
 import t from 'tap';
 import { runCli } from '../../src/cli/program.js';
+import { cliIO } from '../helpers/cli.js';
 import { dropSchemaAfter, uniqueSchema } from '../helpers/postgres.js';
 import { POSTGRES_URL, requirePostgres } from '../helpers/services.js';
 
-function io(env: Record<string, string>, cwd: string) {
-  const out: string[] = [];
-  return {
-    io: { stdout: { write: (s: string) => out.push(s) }, stderr: { write: () => true }, env, cwd },
-    out: () => out.join(''),
-  };
-}
+const io = cliIO;
 
 t.test('migrate creates the schema once, then reports it is up to date', async (t) => {
   const dir = t.testdir({});

@@ -1,21 +1,9 @@
 import t from 'tap';
 import { runCli } from '../../src/cli/program.js';
+import { cliIO } from '../helpers/cli.js';
 import { ADMIN_KEY, startServer } from '../helpers/server.js';
 
-function io(env: Record<string, string> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: {
-      stdout: { write: (s: string) => out.push(s) },
-      stderr: { write: (s: string) => err.push(s) },
-      env,
-      cwd: process.cwd(),
-    },
-    out: () => out.join(''),
-    err: () => err.join(''),
-  };
-}
+const io = cliIO;
 
 t.test('policy, rule, plan, bypass and adjust against a real server', async (t) => {
   const s = await startServer(t);
