@@ -77,15 +77,22 @@ export function createJwtVerifier(jwt: Config['auth']['jwt']): JwtVerifier {
         throw new NotifydError('AUTH_FAILED', 'The token has an invalid tenant_id claim.');
       }
       const exp = typeof payload.exp === 'number' ? payload.exp * 1000 : null;
-      const channels = payload.channels ?? [];
-      if (
-        !Array.isArray(channels) ||
-        channels.length > 100 ||
-        !channels.every((c) => typeof c === 'string' && c.length > 0 && c.length <= 128)
-      ) {
-        throw new NotifydError('AUTH_FAILED', 'The token has an invalid channels claim.');
-      }
-      return { kind: 'user', user_id: sub, tenant_id: tenant, expires_at: exp, channels };
+      const channels = stringList(payload.channels, 'channels');
+      const roles = stringList(payload.roles, 'roles');
+      return { kind: 'user', user_id: sub, tenant_id: tenant, expires_at: exp, channels, roles };
     },
   };
+}
+
+/** A claim that must be a short list of short strings (absent: empty). */
+function stringList(claim: unknown, name: string): string[] {
+  const list = claim ?? [];
+  if (
+    !Array.isArray(list) ||
+    list.length > 100 ||
+    !list.every((c) => typeof c === 'string' && c.length > 0 && c.length <= 128)
+  ) {
+    throw new NotifydError('AUTH_FAILED', `The token has an invalid ${name} claim.`);
+  }
+  return list;
 }

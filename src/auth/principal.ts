@@ -28,4 +28,6 @@ export interface UserPrincipal {
    * or a prefix ending in `*`; `["*"]` allows every channel of the tenant.
    */
   channels: readonly string[];
+  /** The token's `roles` claim: rate-limit rules and bypasses may match on them. */
+  roles: readonly string[];
 }

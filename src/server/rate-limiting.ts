@@ -47,7 +47,7 @@ export function requestContext(
     method: info.method,
     path: info.path,
     ...(principal?.kind === 'service' ? { api_key_id: principal.key_id } : {}),
-    ...(principal?.kind === 'user' ? { user_id: principal.user_id } : {}),
+    ...(principal?.kind === 'user' ? { user_id: principal.user_id, roles: principal.roles } : {}),
     ip,
     headers: info.headers,
     user_agent: info.headers['user-agent'] ?? '',

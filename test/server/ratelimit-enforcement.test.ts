@@ -261,3 +261,32 @@ t.test('WebSocket and SSE connections go through the engine too', async (t) => {
   const other = await connect(t, `${s.wsUrl}?token=${await userToken('dan')}`);
   t.ok(await other.next('authenticated'), 'per user');
 });
+
+t.test("rules and bypasses match the roles of a user's token", async (t) => {
+  const s = await startServer(t);
+  const id = await policy(s, {
+    name: 'free-tier',
+    limits: [{ scope: 'user', max_requests: 1, window_unit: 'minute' }],
+  });
+  await s.api('POST', `${R}/rules`, { policy_id: id, target: { type: 'role', value: 'free' } });
+  await s.api('POST', `${R}/bypass`, { type: 'role', value: 'staff', reason: 'our own people' });
+  const as = async (user: string, roles: string[]) => {
+    const token = await userToken(user, { claims: { roles } });
+    const codes = [];
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`${s.url}/api/v1/me/unread-count`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      codes.push(res.status);
+    }
+    return codes;
+  };
+  t.same(await as('fay', ['free']), [200, 429]);
+  t.same(await as('pat', ['pro']), [200, 200]);
+  t.same(await as('sue', ['free', 'staff']), [200, 200], 'a bypass wins');
+  const bad = await userToken('bo', { claims: { roles: 'free' } });
+  const refused = await fetch(`${s.url}/api/v1/me/unread-count`, {
+    headers: { authorization: `Bearer ${bad}` },
+  });
+  t.equal(refused.status, 401, 'roles must be a list');
+});
