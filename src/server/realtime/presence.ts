@@ -41,6 +41,8 @@ export class Presence implements PresenceProbe {
     await this.cluster?.sessionChanged(tenantId, userId, delta);
     try {
       const info = await this.of(tenantId, userId);
+      // The last session is gone: nobody is left to tell.
+      if (info.connections === 0) return;
       this.users.publishChannel(tenantId, presenceChannel(userId), {
         type: 'presence',
         data: info,
