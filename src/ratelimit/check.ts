@@ -2,8 +2,7 @@ import type { Clock } from '../core/clock.js';
 import { NotifydError } from '../core/errors.js';
 import type { RateLimitConfigCache } from './config-cache.js';
 import type { LimitOutcome, RateLimitEnforcer, Verdict } from './enforcer.js';
-import { toLimitSpec } from './limit-spec.js';
-import { limitKey, type RequestContext, type ResolvedLimit } from './resolver.js';
+import { policyLimit, type RequestContext, type ResolvedLimit } from './resolver.js';
 import type { LimitScope } from './spec.js';
 
 /** What a caller of the check API says about the request it wants decided. */
@@ -66,6 +65,8 @@ export class RateLimitCheck {
   async check(input: CheckInput): Promise<{ status: RateLimitStatus; verdict: Verdict }> {
     const verdict = await this.decide(input, {
       dryRun: input.dry_run ?? false,
+      // Another service's gateway asked: it gets an answer now, never a wait.
+      wait: false,
       ...(input.cost !== undefined ? { cost: input.cost } : {}),
     });
     return { status: this.view(verdict, false), verdict };
@@ -76,7 +77,10 @@ export class RateLimitCheck {
     return this.view(await this.decide(input, { dryRun: true, cost: 0 }), true);
   }
 
-  private async decide(input: CheckInput, options: { dryRun: boolean; cost?: number }) {
+  private async decide(
+    input: CheckInput,
+    options: { dryRun: boolean; cost?: number; wait?: boolean },
+  ) {
     if (input.policy !== undefined) {
       return this.enforcer.decide(input.tenant_id, await this.policyLimits(input), options);
     }
@@ -101,17 +105,7 @@ export class RateLimitCheck {
     policy.data.limits.forEach((limit, i) => {
       const dims = limit.key ?? [limit.scope];
       if (dims.length !== 1 || dims[0] !== scope) return;
-      limits.push({
-        spec: toLimitSpec(policy.data, limit),
-        key: limitKey(input.tenant_id, policy.id, i, [[scope, identifier]]),
-        scope: limit.scope,
-        cost: 1,
-        policy: { id: policy.id, name: policy.data.name, priority: policy.data.priority },
-        rule: null,
-        throttle: {
-          mode: policy.data.throttle.mode === 'throttle' ? 'reject' : policy.data.throttle.mode,
-        },
-      });
+      limits.push(policyLimit(input.tenant_id, policy, i, [[scope, identifier]], null, 1));
     });
     if (limits.length === 0) {
       throw new NotifydError(

@@ -24,6 +24,13 @@ export interface Verdict {
   allowed: boolean;
 }
 
+/** How to decide: `dryRun` counts nothing; `wait: false` never waits out a throttle. */
+export interface DecideOptions {
+  dryRun?: boolean;
+  cost?: number;
+  wait?: boolean;
+}
+
 export interface EnforcerDeps {
   config: RateLimitConfigCache;
   /** The rate-limit store, guarded (fail open or closed). */
@@ -52,10 +59,7 @@ export class RateLimitEnforcer {
   }
 
   /** Decides a request and counts it (unless `dryRun`). */
-  async check(
-    ctx: RequestContext,
-    options: { dryRun?: boolean; cost?: number } = {},
-  ): Promise<Verdict> {
+  async check(ctx: RequestContext, options: DecideOptions = {}): Promise<Verdict> {
     const { config, defaultPerKeyPerMinute } = this.deps;
     const resolution = await config.resolve(ctx, { defaultPerKeyPerMinute });
     if ('bypass' in resolution) {
@@ -70,12 +74,13 @@ export class RateLimitEnforcer {
   async decide(
     tenantId: string,
     limits: ResolvedLimit[],
-    options: { dryRun?: boolean; cost?: number } = {},
+    options: DecideOptions = {},
   ): Promise<Verdict> {
     const outcomes: LimitOutcome[] = [];
     for (const limit of limits) {
       const cost = options.cost ?? limit.cost;
-      const decision = await this.decideOne(limit, cost, options.dryRun ?? false);
+      const wait = !options.dryRun && options.wait !== false;
+      const decision = await this.decideOne(limit, cost, options.dryRun ?? false, wait);
       outcomes.push({ limit, decision });
       if (!options.dryRun) this.events.observe(tenantId, limit, decision, cost);
     }
@@ -92,13 +97,13 @@ export class RateLimitEnforcer {
     return verdict;
   }
 
-  private async decideOne(limit: ResolvedLimit, cost: number, dryRun: boolean) {
+  private async decideOne(limit: ResolvedLimit, cost: number, dryRun: boolean, wait: boolean) {
     const { store, clock } = this.deps;
     const decision = await store.consume(limit.key, limit.spec, cost, clock.now(), { dryRun });
     const { throttle } = limit;
     if (
       decision.allowed ||
-      dryRun ||
+      !wait ||
       throttle.mode !== 'throttle' ||
       decision.retry_after_ms > (throttle.max_delay_ms ?? 0)
     ) {

@@ -118,8 +118,7 @@ function addPolicy(
   cost: number,
   adjustment?: { max_requests: number; window_seconds: number | null; expires_at: number },
 ): void {
-  const p = policy.data;
-  p.limits.forEach((limit, i) => {
+  policy.data.limits.forEach((limit, i) => {
     const dims: Array<[LimitScope, string]> = [];
     for (const dim of limit.key ?? [limit.scope]) {
       const value = dimension(ctx, dim);
@@ -127,20 +126,38 @@ function addPolicy(
       if (value === undefined) return;
       dims.push([dim, value]);
     }
-    out.push({
-      spec: toLimitSpec(p, limit, adjustment),
-      key: limitKey(ctx.tenant_id, policy.id, i, dims),
-      scope: limit.scope,
-      cost: limit.cost_based ? cost : 1,
-      policy: { id: policy.id, name: p.name, priority: p.priority },
-      rule,
-      throttle:
-        p.throttle.mode === 'throttle'
-          ? { mode: 'throttle', max_delay_ms: p.throttle.max_delay_ms! }
-          : { mode: p.throttle.mode },
-      ...(adjustment ? { adjustment: { expires_at: adjustment.expires_at } } : {}),
-    });
+    out.push(policyLimit(ctx.tenant_id, policy, i, dims, rule, cost, adjustment));
   });
+}
+
+/**
+ * Limit `index` of a policy, counted under these dimension values: what the resolver, and the
+ * check API's policy mode, hand to the limiter.
+ */
+export function policyLimit(
+  tenantId: string,
+  policy: Stored<PolicyData>,
+  index: number,
+  dims: ReadonlyArray<readonly [LimitScope, string]>,
+  rule: { id: string } | null,
+  cost: number,
+  adjustment?: { max_requests: number; window_seconds: number | null; expires_at: number },
+): ResolvedLimit {
+  const p = policy.data;
+  const limit = p.limits[index]!;
+  return {
+    spec: toLimitSpec(p, limit, adjustment),
+    key: limitKey(tenantId, policy.id, index, dims),
+    scope: limit.scope,
+    cost: limit.cost_based ? cost : 1,
+    policy: { id: policy.id, name: p.name, priority: p.priority },
+    rule,
+    throttle:
+      p.throttle.mode === 'throttle'
+        ? { mode: 'throttle', max_delay_ms: p.throttle.max_delay_ms! }
+        : { mode: p.throttle.mode },
+    ...(adjustment ? { adjustment: { expires_at: adjustment.expires_at } } : {}),
+  };
 }
 
 /** The value of one key dimension for this request, or undefined when it has none. */
