@@ -1,3 +1,4 @@
+import type { Config } from '../config/options.js';
 import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
@@ -9,16 +10,7 @@ export const OFFLINE = 'offline';
 export const ACKS = 'acks';
 
 /** `realtime.queue` and `realtime.ack` of the configuration. */
-export interface TrackingSettings {
-  queue: { enabled: boolean; max_size_per_user: number; ttl_s: number; cleanup_interval_s: number };
-  ack: {
-    enabled: boolean;
-    timeout_s: number;
-    sweep_interval_s: number;
-    fallback_channel: string;
-    fallback_skip_when_online: boolean;
-  };
-}
+export type TrackingSettings = Pick<Config['realtime'], 'queue' | 'ack'>;
 
 /** Whether a user has an open session anywhere (on any node). */
 export interface PresenceProbe {
@@ -242,39 +234,47 @@ export class DeliveryTracker {
     await store.queues.push(OFFLINE, items, settings.queue.max_size_per_user);
   }
 
+  /**
+   * Settles expired acks one user at a time: one status write, one queue write, one presence
+   * look and one batch of fallback deliveries per user rather than per notification.
+   */
   private async expire(items: QueuedItem[], now: number): Promise<void> {
     const { store, settings, ids, presence } = this.deps;
     const byTenant = new Map<string, number>();
-    for (const item of items) byTenant.set(item.tenant_id, (byTenant.get(item.tenant_id) ?? 0) + 1);
-    for (const [tenantId, n] of byTenant) await this.count(tenantId, now, { expired: n });
+    const byUser = new Map<string, QueuedItem[]>();
     for (const item of items) {
-      const view = JSON.parse(item.payload) as NotificationView;
-      await store.deliveries.setStatus(
-        item.tenant_id,
-        item.user_id,
-        [item.id],
-        'in_app',
-        'expired',
-        now,
-      );
+      byTenant.set(item.tenant_id, (byTenant.get(item.tenant_id) ?? 0) + 1);
+      const key = `${item.tenant_id}\u0000${item.user_id}`;
+      const mine = byUser.get(key);
+      if (mine) mine.push(item);
+      else byUser.set(key, [item]);
+    }
+    await Promise.all(
+      [...byTenant].map(([tenantId, n]) => this.count(tenantId, now, { expired: n })),
+    );
+    const fallback = settings.ack.fallback_channel;
+    for (const mine of byUser.values()) {
+      const { tenant_id: tenantId, user_id: userId } = mine[0]!;
+      const expiredIds = mine.map((item) => item.id);
+      await store.deliveries.setStatus(tenantId, userId, expiredIds, 'in_app', 'expired', now);
       // Redelivered to the user's next session, whether or not offline queueing is on.
-      await this.enqueue(item.tenant_id, item.user_id, [view]);
-      const fallback = settings.ack.fallback_channel;
+      await this.enqueue(
+        tenantId,
+        userId,
+        mine.map((item) => JSON.parse(item.payload) as NotificationView),
+      );
       if (!fallback) continue;
-      if (
-        settings.ack.fallback_skip_when_online &&
-        (await presence.isOnline(item.tenant_id, item.user_id))
-      ) {
+      if (settings.ack.fallback_skip_when_online && (await presence.isOnline(tenantId, userId))) {
         continue;
       }
-      await store.deliveries.add([
-        {
+      await store.deliveries.add(
+        expiredIds.map((notificationId) => ({
           id: ids('dlv'),
-          tenant_id: item.tenant_id,
-          notification_id: item.id,
-          recipient_id: item.user_id,
+          tenant_id: tenantId,
+          notification_id: notificationId,
+          recipient_id: userId,
           channel: fallback,
-          status: 'pending',
+          status: 'pending' as const,
           attempts: 0,
           next_attempt_at: now,
           lease_until: null,
@@ -282,8 +282,8 @@ export class DeliveryTracker {
           provider_message_id: null,
           created_at: now,
           updated_at: now,
-        },
-      ]);
+        })),
+      );
     }
   }
 

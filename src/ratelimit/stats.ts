@@ -128,21 +128,27 @@ export class RateLimitStats {
       for (const v of await Promise.all(reads)) total += v;
       return total;
     };
-    const pair = async (prefix: string) => ({
-      total: await sum(`${prefix}:total`),
-      limited: await sum(`${prefix}:limited`),
-    });
-    const [total, limited] = await Promise.all([sum('total'), sum('limited')]);
-    const by_scope: RateLimitAnalytics['by_scope'] = {};
-    for (const scope of [...scopes, 'bypass']) {
-      const counts = await pair(`scope:${scope}`);
-      if (counts.total > 0) by_scope[scope] = counts;
-    }
-    const by_policy: RateLimitAnalytics['by_policy'] = {};
-    for (const policy of new Set([...policies, 'default'])) {
-      const counts = await pair(`policy:${policy}`);
-      if (counts.total > 0) by_policy[policy] = counts;
-    }
+    const pair = async (prefix: string) => {
+      const [total, limited] = await Promise.all([
+        sum(`${prefix}:total`),
+        sum(`${prefix}:limited`),
+      ]);
+      return { total, limited };
+    };
+    // Every read at once: a Redis or Postgres counter store answers them in parallel.
+    const breakdown = async (prefix: string, names: Iterable<string>) => {
+      const list = [...names];
+      const counts = await Promise.all(list.map((name) => pair(`${prefix}:${name}`)));
+      return Object.fromEntries(
+        list.map((name, i) => [name, counts[i]!] as const).filter(([, c]) => c.total > 0),
+      );
+    };
+    const [total, limited, by_scope, by_policy] = await Promise.all([
+      sum('total'),
+      sum('limited'),
+      breakdown('scope', [...scopes, 'bypass']),
+      breakdown('policy', new Set([...policies, 'default'])),
+    ]);
     return {
       from: new Date(first * HOUR_MS).toISOString(),
       to: new Date((last + 1) * HOUR_MS).toISOString(),
