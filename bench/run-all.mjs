@@ -212,7 +212,7 @@ for (const r of [...ingest, ...latency, sessions, ...fanout]) {
 }
 
 console.log(
-  `\n### Rate-limit decisions: notifyd vs rate-limiter-flexible (${ratelimit.limit_per_s}/s per key, ${ratelimit.keys} keys)\n`,
+  `\n### Rate-limit decisions: notifyd vs rate-limiter-flexible (${ratelimit.limit_per_s}/s per key, ${ratelimit.keys} keys, median of ${ratelimit.rounds} rounds of ${ratelimit.duration_s} s)\n`,
 );
 const rl = (where, engine, r, ratio) => [
   where,
@@ -220,40 +220,30 @@ const rl = (where, engine, r, ratio) => [
   r.decisions_per_s,
   r.latency_us.p50,
   r.latency_us.p99,
+  r.node_cpu_us_per_decision,
+  r.redis_cpu_us_per_decision ?? '',
   ratio ?? '',
 ];
+const rlGroup = (where, g, flexibleName) => [
+  rl(where, 'notifyd sliding window', g.notifyd_sliding, g.ratio_sliding),
+  rl(where, 'notifyd fixed window', g.notifyd_fixed, g.ratio_fixed),
+  rl(where, flexibleName, g.flexible),
+];
 table(
-  ['where', 'limiter', 'decisions/s', 'p50 µs', 'p99 µs', 'notifyd / flexible'],
   [
-    rl(
-      'in process',
-      'notifyd sliding window',
-      ratelimit.in_process.notifyd_sliding,
-      ratelimit.in_process.ratio_sliding,
-    ),
-    rl(
-      'in process',
-      'notifyd fixed window',
-      ratelimit.in_process.notifyd_fixed,
-      ratelimit.in_process.ratio_fixed,
-    ),
-    rl('in process', 'RateLimiterMemory', ratelimit.in_process.flexible),
-    rl(
-      `Redis, ${ratelimit.redis.concurrency} in flight`,
-      'notifyd sliding window',
-      ratelimit.redis.notifyd_sliding,
-      ratelimit.redis.ratio_sliding,
-    ),
-    rl(
-      `Redis, ${ratelimit.redis.concurrency} in flight`,
-      'notifyd fixed window',
-      ratelimit.redis.notifyd_fixed,
-      ratelimit.redis.ratio_fixed,
-    ),
-    rl(
-      `Redis, ${ratelimit.redis.concurrency} in flight`,
-      'RateLimiterRedis',
-      ratelimit.redis.flexible,
+    'where',
+    'limiter',
+    'decisions/s',
+    'p50 µs',
+    'p99 µs',
+    'node CPU µs/decision',
+    'Redis CPU µs/decision',
+    'notifyd / flexible',
+  ],
+  [
+    ...rlGroup('in process', ratelimit.in_process, 'RateLimiterMemory'),
+    ...ratelimit.redis.flatMap((g) =>
+      rlGroup(`Redis, ${g.concurrency} in flight`, g, 'RateLimiterRedis'),
     ),
   ],
 );

@@ -3,17 +3,21 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis, ReplyError } from 'ioredis';
 import t from 'tap';
+import type { LimitSpec } from '../../src/ratelimit/spec.js';
 import { StoreConflictError } from '../../src/store/errors.js';
 import { CHUNK } from '../../src/store/redis/chunks.js';
 import { createRedisClient } from '../../src/store/redis/connection.js';
 import { translateError } from '../../src/store/redis/handle.js';
 import { openRedisStore, type RedisStore } from '../../src/store/redis/index.js';
 import { escapePart, KeyNames } from '../../src/store/redis/key-names.js';
+import { RATELIMIT } from '../../src/store/redis/lua/ratelimit.js';
 import { deleteKeys, globOf, keysWithPrefix } from '../helpers/redis.js';
 import { REDIS_URL, requireRedis } from '../helpers/services.js';
 import { Fixture } from './contract/fixtures.js';
 
 const unavailable = { code: 'STORE_UNAVAILABLE', status: 503 };
+/** Two per minute: a key's state lives until its window ends. */
+const LIMIT: LimitSpec = { algorithm: 'fixed_window', max_requests: 2, window_seconds: 60 };
 const srcDir = fileURLToPath(new URL('../../src/store/redis/', import.meta.url));
 
 t.test('no source file of the adapter uses the KEYS command', async (t) => {
@@ -133,6 +137,7 @@ if (await requireRedis(t)) {
       10,
     );
     await store.queues.takeExpired('offline', now + 1, 10);
+    await store.ratelimit.consume('acme:k', LIMIT, 1, now);
   }
 
   t.test('every key the store writes starts with its prefix', async (t) => {
@@ -160,7 +165,7 @@ if (await requireRedis(t)) {
       t.ok(kinds.has(kind), `wrote ${kind} keys`);
     }
     for (const kind of ['uq', 'uqp', 'uqx', 'uqt']) t.ok(kinds.has(kind), `wrote ${kind} keys`);
-    for (const kind of ['idem-exp', 'apikey', 'apikey-hash', 'apikeys-t', 'ctr', 'ctr-exp']) {
+    for (const kind of ['idem-exp', 'apikey', 'apikey-hash', 'apikeys-t', 'ctr', 'ctr-exp', 'rl']) {
       t.ok(kinds.has(kind), `wrote ${kind} keys`);
     }
   });
@@ -177,6 +182,13 @@ if (await requireRedis(t)) {
     t.ok(claimTtl > 0 && claimTtl <= 60_000, `claim PTTL ${claimTtl}`);
     const counterTtl = await admin.pttl(names.counter('c'));
     t.ok(counterTtl > 0 && counterTtl <= 30_000, `counter PTTL ${counterTtl}`);
+    // The limiter's state lives until its window no longer counts; nothing else forgets it.
+    const windowStart = f.clock.now() - (f.clock.now() % 60_000);
+    await store.ratelimit.consume('k', LIMIT, 1, windowStart + 15_000);
+    const limiterTtl = await admin.pttl(names.name('rl', 'k'));
+    t.ok(limiterTtl > 44_000 && limiterTtl <= 45_000, `limiter PTTL ${limiterTtl}`);
+    await store.ratelimit.consume('dry', LIMIT, 1, windowStart, { dryRun: true });
+    t.equal(await admin.exists(names.name('rl', 'dry')), 0, 'a dry run writes nothing');
     t.equal(await admin.pttl(names.notification(item.notification.id)), -1);
     const now = f.clock.now();
     const queued = { tenant_id: 't1', user_id: 'u', payload: '{}', queued_at: now };
@@ -265,6 +277,49 @@ if (await requireRedis(t)) {
     t.teardown(() => store.close());
     await admin.script('FLUSH');
     t.equal(await store.counters.increment('c', 2, 1000, 0), 2);
+  });
+
+  t.test('calls started in one tick share writes and each gets its own reply', async (t) => {
+    const store = await open();
+    const calls = Array.from({ length: 103 }, (_, i) =>
+      store.counters.increment(`c${i % 10}`, i, 60_000, 0),
+    );
+    const closed = store.close();
+    const values = await Promise.all(calls);
+    await closed;
+    t.same(
+      values,
+      Array.from({ length: 103 }, (_, i) => {
+        let sum = 0;
+        for (let j = i % 10; j <= i; j += 10) sum += j;
+        return sum;
+      }),
+      'every reply matched to its call, in order',
+    );
+    await t.rejects(store.counters.increment('c0', 1, 60_000, 0), unavailable, 'closed');
+  });
+
+  t.test('a limiter library Redis lost is loaded again', async (t) => {
+    const store = await open();
+    t.teardown(() => store.close());
+    t.match(await store.ratelimit.consume('k', LIMIT, 1, 0), { allowed: true, remaining: 1 });
+    await admin.call('FUNCTION', 'DELETE', RATELIMIT.library);
+    t.match(await store.ratelimit.consume('k', LIMIT, 1, 0), { allowed: true, remaining: 0 });
+  });
+
+  t.test('a user that may not load functions runs the limiter as scripts', async (t) => {
+    const user = `notifyd-test-${process.pid}`;
+    await admin.call('ACL', 'SETUSER', user, 'on', 'nopass', '~*', '&*', '+@all', '-function');
+    t.teardown(() => admin.call('ACL', 'DELUSER', user));
+    const url = new URL(REDIS_URL);
+    url.username = user;
+    const client = createRedisClient({ url: url.toString() });
+    t.teardown(() => client.disconnect());
+    const store = await open({ client });
+    t.teardown(() => store.close());
+    t.match(await store.ratelimit.consume('k', LIMIT, 2, 0), { allowed: true, remaining: 0 });
+    t.equal(await RATELIMIT.mode(client), 'scripts');
+    t.match(await store.ratelimit.consume('k', LIMIT, 1, 0), { allowed: false });
   });
 
   t.test('a reply that is an error but not an outage passes through', async (t) => {

@@ -11,5 +11,6 @@ if (await requireRedis(t)) {
   t.teardown(() => deleteKeys(REDIS_URL, base));
   contract(t, async () => openRedisStore({ url: REDIS_URL, prefix: `${base}${++n}:` }), {
     reopen: async (closed: RedisStore) => openRedisStore({ url: REDIS_URL, prefix: closed.prefix }),
+    limiterStateExpiresByItself: true,
   });
 }

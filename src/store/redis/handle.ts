@@ -4,6 +4,19 @@ import { KeyNames } from './key-names.js';
 import { isReplyError } from './reply-error.js';
 import type { LuaScript, ScriptArg } from './script.js';
 
+/**
+ * Calls whose commands share one write under load: tried at 1, 4, 8, 16 and unbatched
+ * (bench/ratelimit.mjs, 4 to 256 calls in flight); 4 and 8 did best, and larger batches
+ * left Redis idle while the node prepared them.
+ */
+const WRITE_BATCH = 4;
+
+/** The part of a socket that holds writes back. */
+interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
+
 /** How scripts report an id collision: `redis.error_reply(CONFLICT .. message)`. */
 export const CONFLICT = 'CONFLICT ';
 
@@ -20,7 +33,13 @@ const UNAVAILABLE_REPLY = /^(LOADING|BUSY|MASTERDOWN|READONLY|OOM|TRYAGAIN|NOREP
 export class RedisHandle {
   readonly names: KeyNames;
   private closed = false;
-  private readonly inflight = new Set<Promise<unknown>>();
+  /** Calls not yet settled, and what close() waits on to hear the last one settle. */
+  private pending = 0;
+  private drained: (() => void) | null = null;
+  private draining: Promise<void> | null = null;
+  /** Calls started in this tick, and the socket corked for those after the first. */
+  private tickCalls = 0;
+  private corked: Corkable | null = null;
 
   constructor(
     readonly client: Redis,
@@ -36,13 +55,54 @@ export class RedisHandle {
   /** Runs one store call on the client, translating its errors; refused once closed. */
   run<T>(work: (client: Redis) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(storeUnavailable());
-    const call = work(this.client).catch((err: unknown) => {
-      throw translateError(err);
-    });
-    this.inflight.add(call);
-    const forget = () => this.inflight.delete(call);
-    call.then(forget, forget);
-    return call;
+    this.coalesceWrites();
+    this.pending++;
+    return work(this.client).then(
+      (value) => {
+        this.settled();
+        return value;
+      },
+      (err: unknown) => {
+        this.settled();
+        throw translateError(err);
+      },
+    );
+  }
+
+  private settled(): void {
+    if (--this.pending === 0 && this.drained) this.drained();
+  }
+
+  /**
+   * Coalesces the writes of calls started in one tick. The first call's command leaves at
+   * once, so a lone call waits for nothing; the socket is then corked for the rest of the
+   * tick, and every WRITE_BATCH calls after it leave in one write. Under load the calls of
+   * one batch of replies (their continuations) then cost a system call per batch, not one
+   * each, which cuts the CPU a call costs on both sides by about a third; Redis still
+   * starts on the first commands while the rest are being prepared.
+   */
+  private coalesceWrites(): void {
+    if (this.tickCalls++ === 0) {
+      process.nextTick(() => {
+        this.tickCalls = 0;
+        const corked = this.corked;
+        this.corked = null;
+        corked?.uncork();
+      });
+      return;
+    }
+    if (this.corked) {
+      // This call's command is not written yet: the WRITE_BATCH before it leave together.
+      if (this.tickCalls % WRITE_BATCH === 1) {
+        this.corked.uncork();
+        this.corked.cork();
+      }
+      return;
+    }
+    const stream = (this.client as { stream?: Partial<Corkable> }).stream;
+    if (typeof stream?.cork !== 'function' || typeof stream.uncork !== 'function') return;
+    this.corked = stream as Corkable;
+    this.corked.cork();
   }
 
   /** Runs a script within a call already started by run(). */
@@ -53,7 +113,11 @@ export class RedisHandle {
   /** Refuses new calls and resolves once those in flight have settled. */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.allSettled([...this.inflight]);
+    if (this.pending === 0) return;
+    this.draining ??= new Promise<void>((resolve) => {
+      this.drained = resolve;
+    });
+    await this.draining;
   }
 }
 

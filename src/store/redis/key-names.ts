@@ -34,7 +34,6 @@
  * | objkey:{kind}:{t}            | hash | an object's key → its id, per kind and tenant      |
  * | objrev                       | hash | kind → writes so far (the revision caches poll)    |
  * | rl:{key}                     | str  | a rate limiter's state (packed); TTL until expiry  |
- * | rl-exp                       | zset | limiter state key names by expiry, for the purge   |
  *
  * Scripts build names with the Lua twin below (`LUA_KEY_NAMES`); this class builds the ones
  * the TypeScript side reads or passes to scripts. The two must stay in step.

@@ -1,16 +1,20 @@
 import { normalQuota, penaltyQuota } from '../../ratelimit/algorithms/quota.js';
-import type { Decision, LimitSpec, RateLimitStore } from '../../ratelimit/spec.js';
+import type { Algorithm, Decision, LimitSpec, RateLimitStore } from '../../ratelimit/spec.js';
 import type { RedisHandle } from './handle.js';
-import { CONSUME, PURGE_RATELIMIT, RESET } from './lua/ratelimit.js';
-import type { ScriptArg } from './script.js';
+import { RATELIMIT } from './lua/ratelimit.js';
 
-/** Index entries one purge script looks at. */
-const PURGE_CHUNK = 500;
+/** The algorithm's number in the packed limit (lua/ratelimit.ts). */
+const ALGORITHM_CODES: Readonly<Record<Algorithm, number>> = {
+  sliding_window: 1,
+  token_bucket: 2,
+  fixed_window: 3,
+};
 
 /**
- * Limiter state in Redis: a string per key (`rl:{key}`) with a TTL until it may be forgotten,
- * and an expiry index (`rl-exp`) for purgeExpired. Each decision is one script, so one round
- * trip and atomic: nodes sharing the Redis enforce one limit.
+ * Limiter state in Redis: a string per key (`rl:{key}`) with a TTL until it may be forgotten.
+ * Each decision is one call of a Lua function, so one round trip and atomic: nodes sharing
+ * the Redis enforce one limit. Redis forgets expired states by their TTL, so there is
+ * nothing for purgeExpired to do.
  */
 export class RedisRateLimitStore implements RateLimitStore {
   constructor(private readonly h: RedisHandle) {}
@@ -22,49 +26,36 @@ export class RedisRateLimitStore implements RateLimitStore {
     now: number,
     options?: { dryRun?: boolean },
   ): Promise<Decision> {
-    return this.h.run(async () => {
-      const args = scriptArgs(key, spec, cost, now, options);
-      const reply = (await CONSUME.runBuffer(this.h.client, this.h.names.prefix, args)) as Buffer;
+    return this.h.run(async (client) => {
+      const reply = (await RATELIMIT.callBuffer(
+        client,
+        'consume',
+        [this.h.names.name('rl', key)],
+        [packSpec(spec), cost, now, options?.dryRun ? '1' : '0'],
+      )) as Buffer;
       return toDecision(reply, spec);
     });
   }
 
   reset(key: string): Promise<void> {
-    return this.h.run(async () => {
-      await this.h.script(RESET, [key]);
+    return this.h.run(async (client) => {
+      await client.del(this.h.names.name('rl', key));
     });
   }
 
-  purgeExpired(now: number): Promise<number> {
-    return this.h.run(async () => {
-      let purged = 0;
-      for (;;) {
-        const [n, seen] = (await this.h.script(PURGE_RATELIMIT, [now, PURGE_CHUNK])) as [
-          number,
-          number,
-        ];
-        purged += n;
-        // Every entry looked at was forgotten or scored past `now`: fewer than a chunk, done.
-        if (seen < PURGE_CHUNK) return purged;
-      }
-    });
+  /** Redis forgets each state when its TTL (its expiry) runs out: nothing is left to purge. */
+  purgeExpired(_now: number): Promise<number> {
+    return Promise.resolve(0);
   }
 }
 
-/** The script's ARGV after the prefix (see lua/ratelimit.ts). */
-function scriptArgs(
-  key: string,
-  spec: LimitSpec,
-  cost: number,
-  now: number,
-  options?: { dryRun?: boolean },
-): ScriptArg[] {
+/** A limit as the Lua function takes it: twelve little-endian doubles (lua/ratelimit.ts). */
+function packSpec(spec: LimitSpec): Buffer {
   const normal = normalQuota(spec);
   const penalised = penaltyQuota(spec, normal);
   const { burst, penalty } = spec;
-  return [
-    key,
-    spec.algorithm,
+  const values = [
+    ALGORITHM_CODES[spec.algorithm],
     normal.limit,
     normal.windowMs,
     normal.refillPerMs,
@@ -76,13 +67,13 @@ function scriptArgs(
     burst ? burst.max_burst : -1,
     burst ? burst.burst_window_seconds * 1000 : 0,
     burst ? burst.cooldown_seconds * 1000 : 0,
-    cost,
-    now,
-    options?.dryRun ? '1' : '0',
   ];
+  const packed = Buffer.allocUnsafe(values.length * 8);
+  for (const [i, v] of values.entries()) packed.writeDoubleLE(v, i * 8);
+  return packed;
 }
 
-/** The script's reply (eleven little-endian doubles) as a Decision. */
+/** The function's reply (eleven little-endian doubles) as a Decision. */
 function toDecision(reply: Buffer, spec: LimitSpec): Decision {
   const n = (i: number) => reply.readDoubleLE(i * 8);
   const decision: Decision = {

@@ -4,7 +4,7 @@ import { LUA_KEY_NAMES } from './key-names.js';
 import { isReplyError } from './reply-error.js';
 
 /** What scripts take as arguments: Redis receives every one as a string. */
-export type ScriptArg = string | number;
+export type ScriptArg = string | number | Buffer;
 
 /**
  * A Lua script run with EVALSHA, falling back to EVAL when Redis does not know it yet (first
