@@ -73,7 +73,7 @@ export interface Decision {
 
 /**
  * Where limiter state lives. Every backend makes each call one atomic step (on Redis one
- * Lua script, one round trip), so that several nodes sharing it enforce one limit.
+ * call of a Lua function, one round trip), so that several nodes sharing it enforce one limit.
  */
 export interface RateLimitStore {
   /**
@@ -90,6 +90,9 @@ export interface RateLimitStore {
   ): Promise<Decision>;
   /** Forgets everything counted for `key` (admin reset). */
   reset(key: string): Promise<void>;
-  /** Forgets state that expired at or before `now`; resolves to how many entries. */
+  /**
+   * Forgets state that expired at or before `now`; resolves to how many entries. A store
+   * whose entries expire by themselves (Redis, by TTL) has nothing to forget: 0.
+   */
   purgeExpired(now: number): Promise<number>;
 }

@@ -29,7 +29,8 @@ export interface RedisStore extends Store {
  * `connectTimeoutMs`), whether or not Redis answered: a Redis that is down at start is an
  * outage like any other, so calls and ping() reject with STORE_UNAVAILABLE until the client,
  * reconnecting in the background, reaches it. Needs Redis 6.2 or later (ZRANGE BYLEX/BYSCORE)
- * and a single Redis or primary, not Redis Cluster: scripts build their keys' names.
+ * and a single Redis or primary, not Redis Cluster: scripts build their keys' names. On
+ * Redis 7 the rate limiter runs as a function library (lua/ratelimit.ts, library.ts).
  */
 export async function openRedisStore(options: RedisStoreOptions = {}): Promise<RedisStore> {
   const prefix = options.prefix ?? DEFAULT_PREFIX;

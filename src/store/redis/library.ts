@@ -23,6 +23,7 @@ export class LuaLibrary<F extends string> {
   readonly library: string;
   private readonly code: string;
   private readonly scripts: Record<string, { source: string; sha: string }> = {};
+  private readonly functionNames: Record<string, string> = {};
   private readonly modes = new WeakMap<Redis, Promise<LibraryMode>>();
   /** The modes settled so far, read without waiting on every call. */
   private readonly settled = new WeakMap<Redis, LibraryMode>();
@@ -34,27 +35,38 @@ export class LuaLibrary<F extends string> {
     );
     this.code = `#!lua name=${this.library}\n${body}\n${registrations.join('\n')}\n`;
     for (const fn of functions) {
+      this.functionNames[fn] = `${this.library}_${fn}`;
       const source = `${body}\nreturn ${fn}(KEYS, ARGV)\n`;
       this.scripts[fn] = { source, sha: sha1(source) };
     }
   }
 
   /** Calls `fn` with `keys` and `args`; resolves to its reply undecoded (a Buffer for text). */
-  async callBuffer(client: Redis, fn: F, keys: string[], args: ScriptArg[]): Promise<unknown> {
-    if ((this.settled.get(client) ?? (await this.mode(client))) === 'functions') {
-      try {
-        return await client.callBuffer('FCALL', this.fcallName(fn), keys.length, ...keys, ...args);
-      } catch (err) {
+  callBuffer(
+    client: Redis,
+    fn: F,
+    keys: string[],
+    args: ScriptArg[],
+    reloaded = false,
+  ): Promise<unknown> {
+    // The hot path, once the mode is known: one command and no further promise.
+    const mode = this.settled.get(client);
+    if (mode === 'functions') {
+      return this.fcall(client, fn, keys, args).catch((err: unknown) => {
         // Gone since it was loaded: Redis restarted without persistence, or FUNCTION FLUSH.
-        if (!(isReplyError(err) && /function not found/i.test(err.message))) throw err;
+        const lost = isReplyError(err) && /function not found/i.test(err.message);
+        if (!lost || reloaded) throw err;
         this.modes.delete(client);
         this.settled.delete(client);
-        if ((await this.mode(client)) === 'functions') {
-          return client.callBuffer('FCALL', this.fcallName(fn), keys.length, ...keys, ...args);
-        }
-      }
+        return this.callBuffer(client, fn, keys, args, true);
+      });
     }
-    return this.evalBuffer(client, fn, keys, args);
+    if (mode === 'scripts') return this.evalBuffer(client, fn, keys, args);
+    return this.mode(client).then(() => this.callBuffer(client, fn, keys, args, reloaded));
+  }
+
+  private fcall(client: Redis, fn: F, keys: string[], args: ScriptArg[]): Promise<unknown> {
+    return client.callBuffer('FCALL', this.functionNames[fn], keys.length, ...keys, ...args);
   }
 
   /**
@@ -88,10 +100,6 @@ export class LuaLibrary<F extends string> {
       if (isReplyError(err)) return 'scripts';
       throw err;
     }
-  }
-
-  private fcallName(fn: F): string {
-    return `${this.library}_${fn}`;
   }
 
   private async evalBuffer(

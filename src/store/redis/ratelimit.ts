@@ -26,15 +26,14 @@ export class RedisRateLimitStore implements RateLimitStore {
     now: number,
     options?: { dryRun?: boolean },
   ): Promise<Decision> {
-    return this.h.run(async (client) => {
-      const reply = (await RATELIMIT.callBuffer(
+    return this.h.run((client) =>
+      RATELIMIT.callBuffer(
         client,
         'consume',
         [this.h.names.name('rl', key)],
         [packSpec(spec), cost, now, options?.dryRun ? '1' : '0'],
-      )) as Buffer;
-      return toDecision(reply, spec);
-    });
+      ).then((reply) => toDecision(reply as Buffer, spec)),
+    );
   }
 
   reset(key: string): Promise<void> {
