@@ -5,9 +5,9 @@ import { isReplyError } from './reply-error.js';
 import type { LuaScript, ScriptArg } from './script.js';
 
 /**
- * Calls whose commands share one write under load: tried at 1, 4, 8, 16 and unbatched
- * (bench/ratelimit.mjs, 4 to 256 calls in flight); 4 and 8 did best, and larger batches
- * left Redis idle while the node prepared them.
+ * Calls whose commands share one write under load. Batches of 1, 4, 8 and 16 were measured
+ * at 4 to 256 calls in flight (BENCHMARKS.md, session 4): 4 and 8 did best; 16 left Redis
+ * idle while the node prepared the batch.
  */
 const WRITE_BATCH = 4;
 
@@ -78,7 +78,7 @@ export class RedisHandle {
    * once, so a lone call waits for nothing; the socket is then corked for the rest of the
    * tick, and every WRITE_BATCH calls after it leave in one write. Under load the calls of
    * one batch of replies (their continuations) then cost a system call per batch, not one
-   * each, which cuts the CPU a call costs on both sides by about a third; Redis still
+   * each, which cuts the CPU a call costs on both sides by about a quarter; Redis still
    * starts on the first commands while the rest are being prepared.
    */
   private coalesceWrites(): void {
