@@ -9,7 +9,8 @@ import { adjustmentActive, views } from './views.js';
 /**
  * Adjustments: a temporary limit for a rule. While active it replaces the limits of the
  * rule's policy (max_requests, and the window when given); it lapses at its expiry by
- * itself, as the resolver compares it with the time, or earlier when reverted. A rule has at
+ * itself, as the resolver compares it with the time (and expireDue announces it soon
+ * after), or earlier when reverted. A rule has at
  * most one active adjustment: the active one holds the key `rule:{id}`, which the store
  * keeps unique, so two concurrent creations cannot both succeed.
  */
@@ -86,6 +87,24 @@ export class AdjustmentService {
     });
     this.changed('ratelimit.adjustment_reverted', views.adjustment(reverted, this.clock.now()));
     return reverted;
+  }
+
+  /**
+   * Announces the adjustments whose time ran out (`ratelimit.adjustment_expired`) and lets go
+   * of their rule's key. Each is announced once, whichever nodes sweep: letting go is an
+   * update at the version read, which one sweep wins. Resolves to how many it announced.
+   */
+  async expireDue(): Promise<number> {
+    const now = this.clock.now();
+    let announced = 0;
+    for (const a of await this.o.adjustments.all()) {
+      if (a.key === null || adjustmentActive(a.data, now)) continue;
+      const released = await this.o.adjustments.replace(a, a.data, null);
+      if (!released) continue;
+      this.changed('ratelimit.adjustment_expired', views.adjustment(released, now));
+      announced++;
+    }
+    return announced;
   }
 
   private active(id: string | null): NotifydError {

@@ -183,6 +183,21 @@ export class ObjectRepository<D extends object> {
     }
   }
 
+  /**
+   * Changes `current` as notifyd itself (no caller), only while it is still at the version it
+   * was read at: null when another change, or another node, came first.
+   */
+  async replace(current: Stored<D>, data: D, key: string | null): Promise<Stored<D> | null> {
+    const outcome = await this.store.update(
+      this.kind,
+      current.id,
+      { data: data as Record<string, unknown>, key },
+      current.version,
+      this.clock.now(),
+    );
+    return outcome.status === 'ok' ? (outcome.object as Stored<D>) : null;
+  }
+
   /** Deletes an object the caller may write, after `guard` (which may refuse) passes. */
   async remove(
     caller: Caller,

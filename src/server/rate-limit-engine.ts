@@ -42,6 +42,27 @@ function limiterState(config: Config, store: Store): { state: RateLimitStore; ba
   return { state: new MemoryRateLimitStore(new OpenState()), backend: 'memory' };
 }
 
+/** How often each node looks for adjustments that ran out, to announce them. */
+const ADJUSTMENT_SWEEP_MS = 5000;
+
+/** Announces expired adjustments every ADJUSTMENT_SWEEP_MS; returns what stops it. */
+function sweepAdjustments(admin: RateLimitAdmin, logger: Logger): () => void {
+  let running = false;
+  const timer = setInterval(async () => {
+    if (running) return;
+    running = true;
+    try {
+      await admin.adjustments.expireDue();
+    } catch (err) {
+      logger.warn({ err }, 'could not announce expired rate-limit adjustments; will retry');
+    } finally {
+      running = false;
+    }
+  }, ADJUSTMENT_SWEEP_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 /** Builds the engine: guarded store, enforcer, check API, analytics and events. */
 export function buildRateLimitEngine(
   config: Config,
@@ -101,6 +122,13 @@ export function buildRateLimitEngine(
         return Math.round((performance.now() - started) * 1000) / 1000;
       },
     },
-    start: () => stats.start(5000),
+    start: () => {
+      const stopStats = stats.start(5000);
+      const stopSweep = sweepAdjustments(admin, logger);
+      return async () => {
+        stopSweep();
+        await stopStats();
+      };
+    },
   };
 }

@@ -1,4 +1,7 @@
 import t from 'tap';
+import { FakeClock } from '../../src/core/clock.js';
+import { createIdGenerator } from '../../src/core/ids.js';
+import { RateLimitAdmin } from '../../src/ratelimit/admin.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
 import { type Running, startServer } from '../helpers/server.js';
 
@@ -382,6 +385,48 @@ t.test('bypass rules, adjustments and costs', async (t) => {
       'ratelimit.cost_deleted',
     ],
   );
+});
+
+t.test('an adjustment that runs out is announced once, by one node', async (t) => {
+  const clock = new FakeClock(Date.now());
+  const store = createMemoryStore();
+  const events: Array<[string, Record<string, unknown>]> = [];
+  const s = await startServer(t, {}, store, {
+    clock,
+    onRateLimitEvent: (type, data) => events.push([type, data]),
+  });
+  // A second node on the same store, with its own services and listener.
+  const otherEvents: string[] = [];
+  const other = new RateLimitAdmin({
+    store: store.objects,
+    clock,
+    ids: createIdGenerator(clock),
+    cacheMs: 0,
+    onEvent: (type) => otherEvents.push(type),
+  });
+  await s.api('POST', `${R}/policies`, free);
+  const rule = (
+    await s.api('POST', `${R}/rules`, { policy_id: 'free', target: { type: 'api_key' } })
+  ).body;
+  const adjust = { rule_id: rule.id, max_requests: 500, reason: 'launch', duration_seconds: 60 };
+  const adj = (await s.api('POST', `${R}/adjustments`, adjust)).body;
+
+  t.equal(await s.server.ratelimit.adjustments.expireDue(), 0, 'nothing ran out yet');
+  clock.advance(60_000);
+  const [first, second] = await Promise.all([
+    s.server.ratelimit.adjustments.expireDue(),
+    other.adjustments.expireDue(),
+  ]);
+  t.equal(first + second, 1, 'one of the two nodes announced it');
+  t.equal(await s.server.ratelimit.adjustments.expireDue(), 0, 'and only once');
+  const announced = [
+    ...events.filter(([type]) => type === 'ratelimit.adjustment_expired').map(([, d]) => d),
+    ...otherEvents.filter((type) => type === 'ratelimit.adjustment_expired'),
+  ];
+  t.equal(announced.length, 1);
+  if (first === 1) t.match(announced[0], { id: adj.id, rule_id: rule.id, active: false });
+  t.match((await s.api('GET', `${R}/adjustments/${adj.id}`)).body, { active: false });
+  t.equal((await s.api('POST', `${R}/adjustments`, adjust)).status, 201, 'the rule is free');
 });
 
 t.test('scopes and tenants', async (t) => {
