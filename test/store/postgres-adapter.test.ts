@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import t, { type Test } from 'tap';
 import { StoreConflictError } from '../../src/store/errors.js';
-import { describeTarget } from '../../src/store/postgres/connection.js';
+import { CALL_TIMEOUT_MARGIN_MS, describeTarget } from '../../src/store/postgres/connection.js';
 import {
   migratePostgres,
   openPostgresStore,
@@ -122,6 +122,20 @@ if (await requirePostgres(t)) {
     await t.rejects(store.ping(), { ...unavailable, cause: { message: /within 300 ms/ } });
     t.ok(Date.now() - started < 2000, 'within its timeout');
     await proxy.drop(); // lets the hung query fail, so that close() can finish
+  });
+
+  t.test('a call on a server that stopped answering gives up, and close() ends', async (t) => {
+    const proxy = await startProxy(server.hostname, Number(server.port || 5432));
+    t.teardown(() => proxy.drop());
+    const url = urlOnPort(proxy.port).replace(':sekret', '');
+    const store = await storeFor(t, { url, statementTimeoutMs: 300 });
+    await t.resolves(store.counters.increment('c', 1, 60_000, 0));
+    proxy.silence();
+    const started = Date.now();
+    await t.rejects(store.counters.increment('c', 1, 60_000, 0), unavailable);
+    const took = Date.now() - started;
+    t.ok(took >= 300 && took < 300 + CALL_TIMEOUT_MARGIN_MS + 1500, `gave up after ${took} ms`);
+    await t.resolves(store.close(), 'close() does not wait for the server');
   });
 
   t.test('a connection the server killed is replaced, and heard of', async (t) => {

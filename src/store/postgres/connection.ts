@@ -10,7 +10,11 @@ export interface PostgresOptions {
   schema?: string;
   /** Run pending migrations on open. Default true; false expects `notifyd migrate` to have run. */
   migrate?: boolean;
-  /** The server cancels a statement that runs longer than this. Default 30000; 0 disables. */
+  /**
+   * The server cancels a statement that runs longer than this. Default 30000; 0 disables.
+   * The client gives up on a call CALL_TIMEOUT_MARGIN_MS later (STORE_UNAVAILABLE, and the
+   * connection is discarded), for a server that stopped answering without a word.
+   */
   statementTimeoutMs?: number;
   /**
    * How long opening a connection (and ping) may take before the store reports
@@ -41,9 +45,17 @@ const types: pg.CustomTypesConfig = {
       : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
+/**
+ * How long after the statement timeout the client stops waiting for an answer. The server's
+ * own cancellation normally comes first; this bounds a call (and close(), which waits for
+ * calls) when the server hangs or its host vanished, where TCP would wait for hours.
+ */
+export const CALL_TIMEOUT_MARGIN_MS = 2000;
+
 /** Opens (lazily, as pg does) a pool on `options.url`. */
 export function createPool(options: PostgresOptions): pg.Pool {
   const max = options.poolSize ?? 10;
+  const statementTimeout = options.statementTimeoutMs ?? 30_000;
   if (!Number.isInteger(max) || max < 1) {
     throw new TypeError(`poolSize must be a whole number of at least 1, not ${max}`);
   }
@@ -51,11 +63,13 @@ export function createPool(options: PostgresOptions): pg.Pool {
     connectionString: options.url,
     max,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
-    statement_timeout: options.statementTimeoutMs ?? 30_000,
+    statement_timeout: statementTimeout,
+    ...(statementTimeout > 0 ? { query_timeout: statementTimeout + CALL_TIMEOUT_MARGIN_MS } : {}),
     fallback_application_name: 'notifyd',
     // TCP keep-alive finds a connection whose server vanished without a word (a host that
     // died, a dropped NAT entry), which would otherwise wait on its socket for ever.
     keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     types,
   });
   // A connection that dies while idle in the pool (server restart, admin kill) is

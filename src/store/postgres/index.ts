@@ -52,7 +52,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
     migrations =
       options.migrate === false
         ? await checkVersion(pool, schema)
-        : await withClient(pool, (client) => migrate(client, schema));
+        : await migrateOnOwnConnection(options, schema);
   } catch (err) {
     await pool.end();
     throw openFailure(options.url, err);
@@ -92,11 +92,24 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
  */
 export async function migratePostgres(options: PostgresTarget): Promise<MigrationResult> {
   const schema = checkSchemaName(options.schema ?? 'public');
-  const pool = createPool({ ...options, poolSize: 1 });
   try {
-    return await withClient(pool, (client) => migrate(client, schema));
+    return await migrateOnOwnConnection(options, schema);
   } catch (err) {
     throw openFailure(options.url, err);
+  }
+}
+
+/**
+ * Migrates on a connection of its own, with no statement or call timeout: a migration may
+ * rewrite a big table, or wait for another process's migration to finish.
+ */
+async function migrateOnOwnConnection(
+  options: PostgresTarget,
+  schema: string,
+): Promise<MigrationResult> {
+  const pool = createPool({ ...options, poolSize: 1, statementTimeoutMs: 0 });
+  try {
+    return await withClient(pool, (client) => migrate(client, schema));
   } finally {
     await pool.end();
   }
