@@ -30,9 +30,15 @@ export function crossFieldIssues(config: Config, label: (path: string) => string
   const add = (path: string, value: unknown, reason: string) =>
     issues.push({ key: label(path), value: showValue(path, value), reason });
 
-  for (const range of config.server.trusted_proxies) {
-    const reason = checkRange(range);
-    if (reason) add('server.trusted_proxies', range, `${reason}; give addresses or CIDR ranges`);
+  const rangeLists = {
+    'server.trusted_proxies': config.server.trusted_proxies,
+    'webhooks.denied_networks': config.webhooks.denied_networks,
+  };
+  for (const [path, ranges] of Object.entries(rangeLists)) {
+    for (const range of ranges) {
+      const reason = checkRange(range);
+      if (reason) add(path, range, `${reason}; give addresses or CIDR ranges`);
+    }
   }
 
   const { feed } = config;

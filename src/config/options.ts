@@ -536,6 +536,21 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'How long a node uses its loaded webhook subscriptions before checking the store for changes; changes made on another node apply within about this long.',
   },
   {
+    path: 'webhooks.denied_networks',
+    type: 'list',
+    default: [
+      '0.0.0.0/8',
+      '::/128',
+      '169.254.0.0/16',
+      'fe80::/10',
+      '224.0.0.0/4',
+      'ff00::/8',
+      '100.100.100.200/32',
+      'fd00:ec2::254/128',
+    ],
+    doc: 'Addresses and CIDR ranges webhook deliveries never connect to: a URL naming one is refused (400), and a name resolving to one fails its delivery without retry (checked on every connection, so DNS changes cannot route around it). The default keeps cloud metadata services and link-local, unspecified and multicast addresses out of reach; when tenants you do not fully trust may create webhooks, add your private networks (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 127.0.0.0/8, ::1, fc00::/7).',
+  },
+  {
     path: 'log.level',
     type: 'enum',
     values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
@@ -699,6 +714,7 @@ export interface Config {
     queue_size: number;
     concurrency: number;
     config_cache_ms: number;
+    denied_networks: string[];
   };
   log: {
     level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';

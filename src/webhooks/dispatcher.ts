@@ -9,6 +9,7 @@ import type { DeliveryAttemptView } from './schemas.js';
 import { type AttemptResult, postEvent } from './sender.js';
 import type { StoredWebhook } from './service.js';
 import type { Subscription, SubscriptionCache } from './subscriptions.js';
+import type { WebhookTransport } from './transport.js';
 
 /** How deliveries are paced (the `webhooks.*` options). */
 export interface DispatchSettings {
@@ -30,6 +31,8 @@ export interface DispatcherOptions {
   clock: Clock;
   ids: IdGenerator;
   settings: DispatchSettings;
+  /** How deliveries connect, refusing denied addresses. */
+  transport: WebhookTransport;
   count: (result: DeliveryCount) => void;
   logger?: Logger;
 }
@@ -79,6 +82,7 @@ export class WebhookDispatcher {
     const result = await postEvent(webhook.data, event, {
       timeoutMs: this.o.settings.timeout_ms,
       clock: this.o.clock,
+      transport: this.o.transport,
     });
     const final = result.delivered ? 'delivered' : 'failed';
     this.record(webhook.id, event, 1, result, final);
@@ -158,6 +162,7 @@ export class WebhookDispatcher {
     const result = await postEvent(job.to, job.event, {
       timeoutMs: settings.timeout_ms,
       clock: this.o.clock,
+      transport: this.o.transport,
     });
     const retry = !result.delivered && result.retryable && job.attempt < settings.max_attempts;
     const outcome = result.delivered ? 'delivered' : retry ? 'retrying' : 'failed';

@@ -1,10 +1,11 @@
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '../core/clock.js';
 import type { EventEnvelope } from '../events/types.js';
 import { VERSION } from '../version.js';
 import { signatureHeader } from './signature.js';
+import { DeniedAddressError, type WebhookTransport } from './transport.js';
 
 /** What one POST to a webhook came to. */
 export interface AttemptResult {
@@ -28,7 +29,7 @@ export interface AttemptResult {
 export async function postEvent(
   target: { url: string; secret: string },
   event: EventEnvelope,
-  options: { timeoutMs: number; clock: Clock },
+  options: { timeoutMs: number; clock: Clock; transport: WebhookTransport },
 ): Promise<AttemptResult> {
   const body = JSON.stringify(event);
   const t = Math.floor(options.clock.now() / 1000);
@@ -44,7 +45,7 @@ export async function postEvent(
     'x-notifyd-signature': signatureHeader(target.secret, t, body),
   };
   try {
-    const answer = await post(target.url, headers, body, options.timeoutMs);
+    const answer = await post(target.url, headers, body, options);
     const status = answer.status;
     const delivered = status >= 200 && status < 300;
     const retryable = status >= 500 || status === 429;
@@ -59,7 +60,8 @@ export async function postEvent(
   } catch (err) {
     return {
       delivered: false,
-      retryable: true,
+      // A denied address stays denied: trying again would only be refused again.
+      retryable: !(err instanceof DeniedAddressError),
       status_code: null,
       error: describe(err),
       retry_after_ms: null,
@@ -77,15 +79,15 @@ function post(
   url: string,
   headers: Record<string, string>,
   body: string,
-  timeoutMs: number,
+  options: { timeoutMs: number; transport: WebhookTransport },
 ): Promise<{ status: number; retryAfter: string | null }> {
+  const { timeoutMs, transport } = options;
+  const target = new URL(url);
+  const refusal = transport.refusal(target);
+  if (refusal) return Promise.reject(refusal);
   return new Promise((resolve, reject) => {
-    const send = url.startsWith('https:') ? httpsRequest : httpRequest;
-    const req = send(url, {
-      method: 'POST',
-      headers,
-      agent: url.startsWith('https:') ? httpsAgent : httpAgent,
-    });
+    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(target, { method: 'POST', headers, agent: transport.agentFor(target) });
     const timer = setTimeout(() => req.destroy(new TimeoutError(timeoutMs)), timeoutMs);
     req.on('response', (res) => {
       clearTimeout(timer);
@@ -108,10 +110,6 @@ class TimeoutError extends Error {
   }
 }
 
-/** Connections are reused between deliveries to the same receiver. */
-const httpAgent = new HttpAgent({ keepAlive: true });
-const httpsAgent = new HttpsAgent({ keepAlive: true });
-
 /** Retry-After as delay-seconds or an HTTP date; null when absent or unreadable. */
 export function parseRetryAfter(value: string | null, clock: Clock): number | null {
   if (value === null) return null;
@@ -121,9 +119,9 @@ export function parseRetryAfter(value: string | null, clock: Clock): number | nu
   return Number.isNaN(at) ? null : Math.max(0, at - clock.now());
 }
 
-/** A short reason: the timeout, or the system error code (ECONNREFUSED, ENOTFOUND…). */
+/** A short reason: the timeout, a denied address, or the system error code (ECONNREFUSED…). */
 function describe(err: unknown): string {
-  if (err instanceof TimeoutError) return err.message;
+  if (err instanceof TimeoutError || err instanceof DeniedAddressError) return err.message;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string') return code;
   return err instanceof Error ? err.message : String(err);

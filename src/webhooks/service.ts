@@ -10,6 +10,7 @@ import type {
   WebhookListQuery,
   WebhookView,
 } from './schemas.js';
+import type { WebhookTransport } from './transport.js';
 
 /** The object-store kind of webhook subscriptions. */
 export const WEBHOOK_KIND = 'webhook';
@@ -46,8 +47,11 @@ export function webhookView(o: StoredWebhook): WebhookView {
   };
 }
 
-/** A webhook URL: absolute http(s), no credentials (they would travel in every request). */
-export function checkUrl(url: string, field: string): string {
+/**
+ * A webhook URL: absolute http(s), no credentials (they would travel in every request), and
+ * not an address in webhooks.denied_networks (a name's addresses are checked on delivery).
+ */
+export function checkUrl(url: string, field: string, transport?: WebhookTransport): string {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -60,6 +64,8 @@ export function checkUrl(url: string, field: string): string {
   if (parsed.username || parsed.password) {
     throw invalid(field, 'must not carry a user name or password');
   }
+  const refusal = transport?.refusal(parsed);
+  if (refusal) throw invalid(field, `must not name ${refusal.message}`);
   return parsed.href;
 }
 
@@ -80,6 +86,7 @@ export class WebhookService {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly changed: WebhooksChanged = () => {},
+    private readonly transport?: WebhookTransport,
   ) {}
 
   /** Creates a webhook; the answer is the only place its secret is ever shown. */
@@ -89,7 +96,7 @@ export class WebhookService {
   ): Promise<{ webhook: StoredWebhook; secret: string }> {
     const tenant = this.targetTenant(caller, body.tenant_id);
     const data: WebhookData = {
-      url: checkUrl(body.url, 'body.url'),
+      url: checkUrl(body.url, 'body.url', this.transport),
       events: body.events,
       secret: body.secret ?? `whsec_${randomBytes(24).toString('base64url')}`,
       description: body.description ?? '',
@@ -142,7 +149,8 @@ export class WebhookService {
   /** Changes the fields given; with `version`, only at that version. */
   async update(caller: WebhookCaller, id: string, body: UpdateWebhookBody): Promise<StoredWebhook> {
     const { version, ...change } = body;
-    const url = change.url === undefined ? undefined : checkUrl(change.url, 'body.url');
+    const url =
+      change.url === undefined ? undefined : checkUrl(change.url, 'body.url', this.transport);
     for (let attempt = 0; ; attempt++) {
       const current = await this.get(caller, id);
       if (version !== undefined && current.version !== version) throw stale(current.version);

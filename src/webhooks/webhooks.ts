@@ -7,13 +7,14 @@ import { DeliveryLog } from './delivery-log.js';
 import { type DeliveryCount, type DispatchSettings, WebhookDispatcher } from './dispatcher.js';
 import { WebhookService } from './service.js';
 import { SubscriptionCache } from './subscriptions.js';
+import { WebhookTransport } from './transport.js';
 
 export interface WebhooksOptions {
   store: ObjectStore;
   bus: EventBus;
   clock: Clock;
   ids: IdGenerator;
-  settings: DispatchSettings & { config_cache_ms: number };
+  settings: DispatchSettings & { config_cache_ms: number; denied_networks: readonly string[] };
   /** Counts each delivery outcome (the server's Prometheus counter). */
   count?: (result: DeliveryCount) => void;
   logger?: Logger;
@@ -30,8 +31,10 @@ export class Webhooks {
 
   constructor(o: WebhooksOptions) {
     const cache = new SubscriptionCache(o.store, o.clock, o.settings.config_cache_ms, o.logger);
-    this.service = new WebhookService(o.store, o.clock, o.ids, () => cache.invalidate());
+    const transport = new WebhookTransport(o.settings.denied_networks);
+    this.service = new WebhookService(o.store, o.clock, o.ids, () => cache.invalidate(), transport);
     this.dispatcher = new WebhookDispatcher({
+      transport,
       bus: o.bus,
       subscriptions: cache,
       log: this.log,

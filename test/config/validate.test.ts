@@ -107,6 +107,13 @@ t.test('cross-field checks say how to fix the problem', async (t) => {
   t.match(issuesFor(t, 'auth:\n  jwt:\n    algorithms: []\n'), [
     { reason: /at least one algorithm/ },
   ]);
+  t.match(
+    issuesFor(t, '', { NOTIFYD_WEBHOOKS__DENIED_NETWORKS: '169.254.0.0/16, internal, ::/200' }),
+    [
+      { key: 'NOTIFYD_WEBHOOKS__DENIED_NETWORKS', value: 'internal', reason: /CIDR/ },
+      { key: 'NOTIFYD_WEBHOOKS__DENIED_NETWORKS', value: '::/200', reason: /prefix length/ },
+    ],
+  );
   t.match(issuesFor(t, 'webhooks:\n  retry_base_ms: 5000\n  retry_max_ms: 1000\n'), [
     { key: 'webhooks.retry_base_ms', reason: /must not exceed webhooks.retry_max_ms \(1000\)/ },
   ]);

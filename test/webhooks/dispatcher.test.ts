@@ -9,7 +9,12 @@ import { startReceiver } from '../helpers/webhook-receiver.js';
 
 const caller = { tenant_id: 'default', tenant_bound: false };
 
-async function setUp(t: Test, settings: Partial<DispatchSettings & { config_cache_ms: number }>) {
+async function setUp(
+  t: Test,
+  settings: Partial<
+    DispatchSettings & { config_cache_ms: number; denied_networks: readonly string[] }
+  >,
+) {
   const store = createMemoryStore();
   t.teardown(() => store.close());
   const ids = createIdGenerator(systemClock);
@@ -28,6 +33,7 @@ async function setUp(t: Test, settings: Partial<DispatchSettings & { config_cach
       queue_size: 100,
       concurrency: 1,
       config_cache_ms: 1000,
+      denied_networks: [],
       ...settings,
     },
     count: (r) => counts.push(r),
@@ -116,4 +122,47 @@ t.test('a change on another node applies once the cache is checked again', async
   });
   bus.emit('e.two', 'default', {});
   t.equal((await receiver.next('/b')).body.type, 'e.two');
+});
+
+t.test('deliveries never connect to a denied network', async (t) => {
+  const receiver = await startReceiver(t);
+  const { bus, webhooks, counts } = await setUp(t, {
+    denied_networks: ['127.0.0.0/8', '::1', '169.254.0.0/16'],
+    max_attempts: 3,
+  });
+  const port = new URL(receiver.url).port;
+
+  for (const url of ['http://169.254.169.254/latest', `http://127.0.0.1:${port}/x`]) {
+    await t.rejects(
+      webhooks.service.create(caller, { url, events: ['*'] }),
+      { code: 'VALIDATION_ERROR', message: /body\.url must not name .* webhooks\.denied_networks/ },
+      `${url} is refused when created`,
+    );
+  }
+
+  // A name is checked on every connection, against each address it resolves to.
+  const named = await webhooks.service.create(caller, {
+    url: `http://localhost:${port}/named`,
+    events: ['*'],
+  });
+  bus.emit('e.one', 'default', {});
+  await routed();
+  while (counts.length === 0) await new Promise((r) => setTimeout(r, 5));
+  t.same(counts, ['failed'], 'failed at once, not retried');
+  t.match(webhooks.log.recent(named.webhook.id), [
+    { result: 'failed', error: /localhost resolves to .*, which is in webhooks\.denied_networks/ },
+  ]);
+  t.equal(receiver.received.length, 0, 'nothing reached the receiver');
+  const tested = await webhooks.dispatcher.test(named.webhook);
+  t.match(tested, { delivered: false, retryable: false, error: /denied_networks/ });
+});
+
+t.test('addresses outside the denied networks are reached', async (t) => {
+  const receiver = await startReceiver(t);
+  const { webhooks } = await setUp(t, { denied_networks: ['169.254.0.0/16'] });
+  const hook = await webhooks.service.create(caller, {
+    url: `${receiver.url.replace('127.0.0.1', 'localhost')}/ok`,
+    events: ['*'],
+  });
+  t.match(await webhooks.dispatcher.test(hook.webhook), { delivered: true });
 });
