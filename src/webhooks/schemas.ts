@@ -11,7 +11,8 @@ import { EVENT_PATTERN } from './event-pattern.js';
 const Url = Type.String({
   minLength: 1,
   maxLength: 2048,
-  description: 'Where events are POSTed: an http or https URL. Redirects are not followed.',
+  description:
+    'Where events are POSTed: an http or https URL, not at an address in webhooks.denied_networks. Redirects are not followed.',
 });
 const Events = Type.Array(
   Type.String({
