@@ -65,7 +65,9 @@ export function checkUrl(url: string, field: string, transport?: WebhookTranspor
     throw invalid(field, 'must not carry a user name or password');
   }
   const refusal = transport?.refusal(parsed);
-  if (refusal) throw invalid(field, `must not name ${refusal.message}`);
+  if (refusal) {
+    throw invalid(field, `must not name ${refusal.address}, which is in webhooks.denied_networks`);
+  }
   return parsed.href;
 }
 

@@ -8,7 +8,10 @@ import { IpRanges } from '../core/ip-ranges.js';
 export class DeniedAddressError extends Error {
   readonly code = 'DENIED_ADDRESS';
 
-  constructor(host: string, address: string) {
+  constructor(
+    host: string,
+    readonly address: string,
+  ) {
     super(
       host === address
         ? `${address} is in webhooks.denied_networks`

@@ -135,7 +135,10 @@ t.test('deliveries never connect to a denied network', async (t) => {
   for (const url of ['http://169.254.169.254/latest', `http://127.0.0.1:${port}/x`]) {
     await t.rejects(
       webhooks.service.create(caller, { url, events: ['*'] }),
-      { code: 'VALIDATION_ERROR', message: /body\.url must not name .* webhooks\.denied_networks/ },
+      {
+        code: 'VALIDATION_ERROR',
+        message: /^body\.url must not name [\d.]+, which is in webhooks\.denied_networks$/,
+      },
       `${url} is refused when created`,
     );
   }
