@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import { runPeriodically } from '../core/periodic.js';
 import type { Store } from '../store/types.js';
 
 /**
@@ -12,11 +13,8 @@ export function startMaintenance(
   logger: Logger,
   everyMs: number,
 ): () => void {
-  let running = false;
-  const timer = setInterval(async () => {
-    if (running) return;
-    running = true;
-    try {
+  return runPeriodically(
+    async () => {
       const now = clock.now();
       const keys = await store.notifications.purgeExpiredIdempotency(now);
       const counters = await store.counters.purgeExpired(now);
@@ -24,12 +22,9 @@ export function startMaintenance(
       if (keys + counters + limits > 0) {
         logger.debug({ keys, counters, limits }, 'purged expired entries');
       }
-    } catch (err) {
-      logger.warn({ err }, 'maintenance failed; will retry');
-    } finally {
-      running = false;
-    }
-  }, everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
+    },
+    everyMs,
+    logger,
+    'maintenance failed; will retry',
+  );
 }

@@ -2,6 +2,7 @@ import type { Config } from '../config/options.js';
 import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
+import { runPeriodically } from '../core/periodic.js';
 import type { QueuedItem, Store } from '../store/types.js';
 import type { NotificationView } from './schemas.js';
 
@@ -187,21 +188,15 @@ export class DeliveryTracker {
     const everyS = settings.ack.enabled
       ? Math.min(settings.ack.sweep_interval_s, settings.queue.cleanup_interval_s)
       : settings.queue.cleanup_interval_s;
-    let running = false;
-    const timer = setInterval(async () => {
-      if (running) return;
-      running = true;
-      try {
+    return runPeriodically(
+      async () => {
         const { expired, dropped } = await this.sweep();
         if (expired + dropped > 0) logger.debug({ expired, dropped }, 'swept acks and queue');
-      } catch (err) {
-        logger.warn({ err }, 'ack and queue sweep failed; will retry');
-      } finally {
-        running = false;
-      }
-    }, everyS * 1000);
-    timer.unref();
-    return () => clearInterval(timer);
+      },
+      everyS * 1000,
+      logger,
+      'ack and queue sweep failed; will retry',
+    );
   }
 
   private items(

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Config } from '../config/options.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import { runPeriodically } from '../core/periodic.js';
 import type { RateLimitAdmin } from '../ratelimit/admin.js';
 import { RateLimitCheck } from '../ratelimit/check.js';
 import { RateLimitEnforcer } from '../ratelimit/enforcer.js';
@@ -44,24 +45,6 @@ function limiterState(config: Config, store: Store): { state: RateLimitStore; ba
 
 /** How often each node looks for adjustments that ran out, to announce them. */
 const ADJUSTMENT_SWEEP_MS = 5000;
-
-/** Announces expired adjustments every ADJUSTMENT_SWEEP_MS; returns what stops it. */
-function sweepAdjustments(admin: RateLimitAdmin, logger: Logger): () => void {
-  let running = false;
-  const timer = setInterval(async () => {
-    if (running) return;
-    running = true;
-    try {
-      await admin.adjustments.expireDue();
-    } catch (err) {
-      logger.warn({ err }, 'could not announce expired rate-limit adjustments; will retry');
-    } finally {
-      running = false;
-    }
-  }, ADJUSTMENT_SWEEP_MS);
-  timer.unref();
-  return () => clearInterval(timer);
-}
 
 /** Builds the engine: guarded store, enforcer, check API, analytics and events. */
 export function buildRateLimitEngine(
@@ -124,7 +107,14 @@ export function buildRateLimitEngine(
     },
     start: () => {
       const stopStats = stats.start(5000);
-      const stopSweep = sweepAdjustments(admin, logger);
+      const stopSweep = runPeriodically(
+        async () => {
+          await admin.adjustments.expireDue();
+        },
+        ADJUSTMENT_SWEEP_MS,
+        logger,
+        'could not announce expired rate-limit adjustments; will retry',
+      );
       return async () => {
         stopSweep();
         await stopStats();
