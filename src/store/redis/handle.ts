@@ -56,8 +56,9 @@ export class RedisHandle {
   run<T>(work: (client: Redis) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(storeUnavailable());
     this.coalesceWrites();
+    const call = work(this.client);
     this.pending++;
-    return work(this.client).then(
+    return call.then(
       (value) => {
         this.settled();
         return value;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { isReplyError } from './reply-error.js';
-import type { ScriptArg } from './script.js';
+import { evalBuffer, type ScriptArg } from './script.js';
 
 /** How a client runs a library: as Redis functions, or as scripts where it cannot load them. */
 export type LibraryMode = 'functions' | 'scripts';
@@ -102,19 +102,9 @@ export class LuaLibrary<F extends string> {
     }
   }
 
-  private async evalBuffer(
-    client: Redis,
-    fn: F,
-    keys: string[],
-    args: ScriptArg[],
-  ): Promise<unknown> {
-    const { sha, source } = this.scripts[fn] as { source: string; sha: string };
-    try {
-      return await client.callBuffer('EVALSHA', sha, keys.length, ...keys, ...args);
-    } catch (err) {
-      if (!(isReplyError(err) && err.message.startsWith('NOSCRIPT'))) throw err;
-      return client.callBuffer('EVAL', source, keys.length, ...keys, ...args);
-    }
+  private evalBuffer(client: Redis, fn: F, keys: string[], args: ScriptArg[]): Promise<unknown> {
+    const script = this.scripts[fn] as { source: string; sha: string };
+    return evalBuffer(client, script, keys.length, [...keys, ...args]);
   }
 }
 

@@ -26,18 +26,30 @@ export class LuaScript {
     try {
       return await client.evalsha(this.sha, 0, prefix, ...args);
     } catch (err) {
-      if (!(isReplyError(err) && err.message.startsWith('NOSCRIPT'))) throw err;
+      if (!isNoScript(err)) throw err;
       return client.eval(this.source, 0, prefix, ...args);
     }
   }
+}
 
-  /** run(), for a script that replies binary data: the reply as a Buffer, not decoded. */
-  async runBuffer(client: Redis, prefix: string, args: ScriptArg[]): Promise<unknown> {
-    try {
-      return await client.callBuffer('EVALSHA', this.sha, 0, prefix, ...args);
-    } catch (err) {
-      if (!(isReplyError(err) && err.message.startsWith('NOSCRIPT'))) throw err;
-      return client.callBuffer('EVAL', this.source, 0, prefix, ...args);
-    }
+/**
+ * Runs `script` by its SHA1, sending its source when Redis does not know it yet (first use,
+ * or after a restart flushed the script cache). The reply is not decoded.
+ */
+export async function evalBuffer(
+  client: Redis,
+  script: { sha: string; source: string },
+  numKeys: number,
+  keysAndArgs: ScriptArg[],
+): Promise<unknown> {
+  try {
+    return await client.callBuffer('EVALSHA', script.sha, numKeys, ...keysAndArgs);
+  } catch (err) {
+    if (!isNoScript(err)) throw err;
+    return client.callBuffer('EVAL', script.source, numKeys, ...keysAndArgs);
   }
+}
+
+function isNoScript(err: unknown): boolean {
+  return isReplyError(err) && err.message.startsWith('NOSCRIPT');
 }
