@@ -161,6 +161,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'Schema holding notifyd tables; created if missing. Lets several installs share one database.',
   },
   {
+    path: 'store.postgres.statement_timeout_ms',
+    type: 'integer',
+    default: 30000,
+    min: 0,
+    max: 3600000,
+    doc: 'PostgreSQL cancels a statement that runs longer than this (migrations excepted), and notifyd gives up on a call it has no answer to 2 s later (STORE_UNAVAILABLE; the connection is replaced), so a server that hangs or vanishes holds neither requests nor shutdown for long. 0 turns both off.',
+  },
+  {
     path: 'store.postgres.migrate_on_start',
     type: 'boolean',
     default: true,
@@ -654,7 +662,13 @@ export interface Config {
       busy_timeout_ms: number;
       checkpoint_interval_ms: number;
     };
-    postgres: { url: string; pool_size: number; schema: string; migrate_on_start: boolean };
+    postgres: {
+      url: string;
+      pool_size: number;
+      schema: string;
+      statement_timeout_ms: number;
+      migrate_on_start: boolean;
+    };
     redis: { url: string; prefix: string };
   };
   auth: {

@@ -47,11 +47,12 @@ export async function openBackend(
     }
     case 'postgres': {
       const postgres = await load('postgres', 'pg', () => import('./postgres/index.js'));
-      const { url, pool_size, schema, migrate_on_start } = settings.postgres;
+      const { url, pool_size, schema, statement_timeout_ms, migrate_on_start } = settings.postgres;
       return postgres.openPostgresStore({
         url,
         poolSize: pool_size,
         schema,
+        statementTimeoutMs: statement_timeout_ms,
         migrate: migrate_on_start,
         onWarning: warn,
       });

@@ -6,6 +6,10 @@ import t from 'tap';
 import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/core/logger.js';
 import { openStore, type StoreSettings } from '../../src/store/index.js';
+import { CALL_TIMEOUT_MARGIN_MS } from '../../src/store/postgres/connection.js';
+import { dropSchemaAfter, uniqueSchema } from '../helpers/postgres.js';
+import { POSTGRES_URL, requirePostgres } from '../helpers/services.js';
+import { startProxy } from '../helpers/tcp-proxy.js';
 
 const defaults = loadConfig({ env: {} }).store;
 const sqlite = { ...defaults.sqlite, busy_timeout_ms: 100 };
@@ -92,3 +96,35 @@ t.test('problems the sqlite store works around are logged as warnings', async (t
   t.match(lines, [{ level: 'warn', msg: /checkpoint worker stopped/ }]);
   await t.resolves(store.ping(), 'the store still answers');
 });
+
+if (await requirePostgres(t)) {
+  t.test(
+    'store.postgres.statement_timeout_ms bounds a call the server never answers',
+    async (t) => {
+      const target = new URL(POSTGRES_URL);
+      const proxy = await startProxy(target.hostname, Number(target.port || 5432));
+      t.teardown(() => proxy.drop());
+      const schema = uniqueSchema('notifyd_open');
+      dropSchemaAfter(t, schema);
+      const url = new URL(POSTGRES_URL);
+      url.port = String(proxy.port);
+      const store = await openStore(
+        settings({
+          backend: 'postgres',
+          postgres: {
+            ...defaults.postgres,
+            url: url.toString(),
+            schema,
+            statement_timeout_ms: 200,
+          },
+        }),
+      );
+      await store.keys.count(); // a connection is open: what follows waits on a query
+      proxy.silence();
+      const started = Date.now();
+      await t.rejects(store.keys.count(), { code: 'STORE_UNAVAILABLE' });
+      t.ok(Date.now() - started < 200 + CALL_TIMEOUT_MARGIN_MS + 1500, 'within the bound');
+      await store.close();
+    },
+  );
+}
