@@ -34,6 +34,11 @@ export class PlanService {
       { plan: body.plan, policy_id: policyId, description: body.description ?? '' },
       body.plan,
     );
+    if (!(await this.o.policies.touch(policyId))) {
+      // The policy was deleted while the plan was being created: the plan goes too.
+      await this.o.plans.discard(created.id);
+      throw new NotifydError('POLICY_NOT_FOUND', undefined, { id: policyId });
+    }
     this.changed('ratelimit.plan_created', views.plan(created));
     return created;
   }
@@ -53,10 +58,12 @@ export class PlanService {
     body: Static<typeof UpdatePlanBody>,
   ): Promise<Stored<PlanData>> {
     const { id } = await this.get(caller, idOrPlan);
+    let before: PlanData | null = null;
     const updated = await this.o.plans.update(
       caller,
       id,
       async (current) => {
+        before = current.data;
         const data = { ...current.data };
         if (body.description !== undefined) data.description = body.description;
         if (body.policy_id !== undefined) {
@@ -66,6 +73,14 @@ export class PlanService {
       },
       body.version,
     );
+    const previous = before as PlanData | null;
+    if (previous && previous.policy_id !== updated.data.policy_id) {
+      if (!(await this.o.policies.touch(updated.data.policy_id))) {
+        // The new policy was deleted meanwhile: the plan keeps the one it had.
+        await this.o.plans.replace(updated, previous, updated.key);
+        throw new NotifydError('POLICY_NOT_FOUND', undefined, { id: updated.data.policy_id });
+      }
+    }
     this.changed('ratelimit.plan_updated', views.plan(updated));
     return updated;
   }

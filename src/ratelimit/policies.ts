@@ -120,17 +120,26 @@ export class PolicyService {
 
   async remove(caller: Caller, idOrName: string): Promise<Stored<PolicyData>> {
     const { id } = await this.get(caller, idOrName);
-    const removed = await this.o.policies.remove(caller, id, async (policy) => {
-      const rules = (await this.o.rules.all()).filter((r) => r.data.policy_id === policy.id);
-      const plans = (await this.o.plans.all()).filter((p) => p.data.policy_id === policy.id);
-      if (rules.length > 0 || plans.length > 0) {
-        throw new NotifydError('POLICY_IN_USE', undefined, {
-          rules: rules.map((r) => r.id),
-          plans: plans.map((p) => p.data.plan),
+    // A rule or plan that comes to refer to the policy moves its version (touch), so the
+    // delete of a version read before fails, and looks again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const removed = await this.o.policies.remove(caller, id, async (policy) => {
+          const rules = (await this.o.rules.all()).filter((r) => r.data.policy_id === policy.id);
+          const plans = (await this.o.plans.all()).filter((p) => p.data.policy_id === policy.id);
+          if (rules.length > 0 || plans.length > 0) {
+            throw new NotifydError('POLICY_IN_USE', undefined, {
+              rules: rules.map((r) => r.id),
+              plans: plans.map((p) => p.data.plan),
+            });
+          }
         });
+        this.changed('ratelimit.policy_deleted', views.policy(removed));
+        return removed;
+      } catch (err) {
+        const moved = err instanceof NotifydError && err.code === 'VERSION_CONFLICT';
+        if (!moved || attempt >= 5) throw err;
       }
-    });
-    this.changed('ratelimit.policy_deleted', views.policy(removed));
-    return removed;
+    }
   }
 }

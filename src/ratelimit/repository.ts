@@ -198,6 +198,30 @@ export class ObjectRepository<D extends object> {
     return outcome.status === 'ok' ? (outcome.object as Stored<D>) : null;
   }
 
+  /**
+   * Moves an object to a new version without changing it, as notifyd itself: whoever read
+   * it before (a delete checking that nothing refers to it) then fails on its version and
+   * must look again. False when the object no longer exists. A concurrent change that wins
+   * the race moves the version just as well.
+   */
+  async touch(id: string): Promise<boolean> {
+    const current = await this.store.get(this.kind, id);
+    if (!current) return false;
+    const outcome = await this.store.update(
+      this.kind,
+      id,
+      { data: current.data, key: current.key },
+      current.version,
+      this.clock.now(),
+    );
+    return outcome.status !== 'not_found';
+  }
+
+  /** Deletes an object as notifyd itself (undoing a write that lost a race). */
+  async discard(id: string): Promise<void> {
+    await this.store.remove(this.kind, id);
+  }
+
   /** Deletes an object the caller may write, after `guard` (which may refuse) passes. */
   async remove(
     caller: Caller,

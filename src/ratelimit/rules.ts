@@ -89,6 +89,11 @@ export class RuleService {
     data.policy_id = await this.policyId(caller, tenant, data.policy_id);
     await this.checkConflict(tenant, data, null);
     const created = await this.o.rules.create(tenant, data, null);
+    if (!(await this.o.policies.touch(data.policy_id))) {
+      // The policy was deleted while the rule was being created: the rule goes too.
+      await this.o.rules.discard(created.id);
+      throw new NotifydError('POLICY_NOT_FOUND', undefined, { id: data.policy_id });
+    }
     this.changed('ratelimit.rule_created', views.rule(created));
     return created;
   }
@@ -113,10 +118,12 @@ export class RuleService {
     event = 'ratelimit.rule_updated',
   ): Promise<Stored<RuleData>> {
     const { version, ...change } = body;
+    let before: RuleData | null = null;
     const updated = await this.o.rules.update(
       caller,
       id,
       async (current) => {
+        before = current.data;
         const data = normalizeRule({ ...current.data, ...change });
         if (change.policy_id !== undefined) {
           data.policy_id = await this.policyId(caller, current.tenant_id, change.policy_id);
@@ -126,6 +133,14 @@ export class RuleService {
       },
       version,
     );
+    const previous = before as RuleData | null;
+    if (previous && previous.policy_id !== updated.data.policy_id) {
+      if (!(await this.o.policies.touch(updated.data.policy_id))) {
+        // The new policy was deleted meanwhile: the rule keeps the one it had.
+        await this.o.rules.replace(updated, previous, null);
+        throw new NotifydError('POLICY_NOT_FOUND', undefined, { id: updated.data.policy_id });
+      }
+    }
     this.changed(event, views.rule(updated));
     return updated;
   }
