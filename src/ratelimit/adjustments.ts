@@ -1,8 +1,8 @@
 import type { Static } from '@sinclair/typebox';
 import type { Clock } from '../core/clock.js';
 import { NotifydError } from '../core/errors.js';
+import type { Caller, Page, Stored } from '../objects/repository.js';
 import type { ChangeSink, RateLimitObjects } from './objects.js';
-import type { Caller, Page, Stored } from './repository.js';
 import type { AdjustmentData, CreateAdjustmentBody, ListQuery } from './schemas.js';
 import { adjustmentActive, views } from './views.js';
 

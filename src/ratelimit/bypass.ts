@@ -1,8 +1,8 @@
 import type { Static } from '@sinclair/typebox';
 import type { Clock } from '../core/clock.js';
 import { checkRange } from '../core/ip-ranges.js';
+import type { Caller, Page, Stored } from '../objects/repository.js';
 import { type ChangeSink, invalid, type RateLimitObjects } from './objects.js';
-import type { Caller, Page, Stored } from './repository.js';
 import type { BypassData, CreateBypassBody, ListQuery } from './schemas.js';
 import { views } from './views.js';
 

@@ -1,6 +1,6 @@
 import type { Static } from '@sinclair/typebox';
+import type { Caller, Page, Stored } from '../objects/repository.js';
 import { type ChangeSink, invalid, type RateLimitObjects } from './objects.js';
-import type { Caller, Page, Stored } from './repository.js';
 import type { CostData, CreateCostBody, ListQuery, UpdateCostBody } from './schemas.js';
 import { views } from './views.js';
 

@@ -1,8 +1,9 @@
 import type { Clock } from '../core/clock.js';
-import { NotifydError } from '../core/errors.js';
-import type { IdGenerator } from '../core/ids.js';
+import { type ErrorCode, NotifydError } from '../core/errors.js';
+import type { IdGenerator, IdKind } from '../core/ids.js';
+import type { ObjectKind } from '../objects/kind.js';
+import { ObjectRepository, type Stored } from '../objects/repository.js';
 import type { ObjectStore } from '../store/types.js';
-import { ObjectRepository, type Stored } from './repository.js';
 import type {
   AdjustmentData,
   AssignmentData,
@@ -13,16 +14,33 @@ import type {
   RuleData,
 } from './schemas.js';
 
+/** Rate-limit objects apply in every tenant when global; only a global admin writes those. */
+const GLOBAL: ObjectKind['global'] = {
+  visibleToTenants: true,
+  writeScope: 'ratelimit:admin',
+  refusal: 'Global rate-limit objects need an API key with ratelimit:admin bound to no tenant.',
+};
+
+const kind = <K extends string>(kind: K, idKind: IdKind, notFound: ErrorCode): ObjectKind<K> => ({
+  kind,
+  idKind,
+  notFound,
+  global: GLOBAL,
+});
+
+/** Every kind of rate-limit object, by its repository's name. */
+export const RATELIMIT_OBJECT_KINDS = {
+  policies: kind('ratelimit_policy', 'rlp', 'POLICY_NOT_FOUND'),
+  rules: kind('ratelimit_rule', 'rlr', 'RULE_NOT_FOUND'),
+  plans: kind('ratelimit_plan', 'pln', 'PLAN_NOT_FOUND'),
+  assignments: kind('ratelimit_plan_assignment', 'pla', 'PLAN_ASSIGNMENT_NOT_FOUND'),
+  bypasses: kind('ratelimit_bypass', 'byp', 'BYPASS_NOT_FOUND'),
+  adjustments: kind('ratelimit_adjustment', 'adj', 'ADJUSTMENT_NOT_FOUND'),
+  costs: kind('ratelimit_cost', 'cst', 'COST_NOT_FOUND'),
+} as const;
+
 /** The object-store kinds of rate limiting; the resolver's cache watches all of them. */
-export const RATELIMIT_KINDS = [
-  'ratelimit_policy',
-  'ratelimit_rule',
-  'ratelimit_plan',
-  'ratelimit_plan_assignment',
-  'ratelimit_bypass',
-  'ratelimit_adjustment',
-  'ratelimit_cost',
-] as const;
+export const RATELIMIT_KINDS = Object.values(RATELIMIT_OBJECT_KINDS).map((k) => k.kind);
 
 /** One repository per kind of rate-limit object. */
 export interface RateLimitObjects {
@@ -40,42 +58,15 @@ export function rateLimitObjects(
   clock: Clock,
   ids: IdGenerator,
 ): RateLimitObjects {
+  const k = RATELIMIT_OBJECT_KINDS;
   return {
-    policies: new ObjectRepository(
-      store,
-      'ratelimit_policy',
-      'rlp',
-      'POLICY_NOT_FOUND',
-      clock,
-      ids,
-    ),
-    rules: new ObjectRepository(store, 'ratelimit_rule', 'rlr', 'RULE_NOT_FOUND', clock, ids),
-    plans: new ObjectRepository(store, 'ratelimit_plan', 'pln', 'PLAN_NOT_FOUND', clock, ids),
-    assignments: new ObjectRepository(
-      store,
-      'ratelimit_plan_assignment',
-      'pla',
-      'PLAN_ASSIGNMENT_NOT_FOUND',
-      clock,
-      ids,
-    ),
-    bypasses: new ObjectRepository(
-      store,
-      'ratelimit_bypass',
-      'byp',
-      'BYPASS_NOT_FOUND',
-      clock,
-      ids,
-    ),
-    adjustments: new ObjectRepository(
-      store,
-      'ratelimit_adjustment',
-      'adj',
-      'ADJUSTMENT_NOT_FOUND',
-      clock,
-      ids,
-    ),
-    costs: new ObjectRepository(store, 'ratelimit_cost', 'cst', 'COST_NOT_FOUND', clock, ids),
+    policies: new ObjectRepository(store, k.policies, clock, ids),
+    rules: new ObjectRepository(store, k.rules, clock, ids),
+    plans: new ObjectRepository(store, k.plans, clock, ids),
+    assignments: new ObjectRepository(store, k.assignments, clock, ids),
+    bypasses: new ObjectRepository(store, k.bypasses, clock, ids),
+    adjustments: new ObjectRepository(store, k.adjustments, clock, ids),
+    costs: new ObjectRepository(store, k.costs, clock, ids),
   };
 }
 

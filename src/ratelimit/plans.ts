@@ -1,7 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import { NotifydError } from '../core/errors.js';
+import type { Caller, Page, Stored } from '../objects/repository.js';
 import { type ChangeSink, checkReference, type RateLimitObjects } from './objects.js';
-import type { Caller, Page, Stored } from './repository.js';
 import type {
   AssignmentData,
   AssignPlanBody,

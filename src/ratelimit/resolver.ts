@@ -1,5 +1,5 @@
+import type { Stored } from '../objects/repository.js';
 import { toLimitSpec } from './limit-spec.js';
-import type { Stored } from './repository.js';
 import type { PolicyData, TargetType } from './schemas.js';
 import type { CompiledRule, RateLimitSnapshot, TenantConfig } from './snapshot.js';
 import type { LimitScope, LimitSpec } from './spec.js';

@@ -1,8 +1,8 @@
 import type { Static } from '@sinclair/typebox';
 import { NotifydError } from '../core/errors.js';
 import { checkRange } from '../core/ip-ranges.js';
+import type { Caller, Page, Stored } from '../objects/repository.js';
 import { type ChangeSink, checkReference, invalid, type RateLimitObjects } from './objects.js';
-import type { Caller, Page, Stored } from './repository.js';
 import type { Conditions, CreateRuleBody, ListQuery, RuleData, UpdateRuleBody } from './schemas.js';
 import { views } from './views.js';
 

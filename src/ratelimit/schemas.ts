@@ -1,5 +1,6 @@
 import { type Static, type TOptional, type TSchema, Type } from '@sinclair/typebox';
 import { TENANT_PATTERN } from '../core/tenancy.js';
+import { ViewEnvelope } from '../objects/schemas.js';
 import { ALGORITHMS, LIMIT_SCOPES } from './spec.js';
 
 /**
@@ -315,14 +316,7 @@ export interface CostData {
   description: string;
 }
 
-/** Fields every object view carries around its document. */
-const envelope = {
-  id: Type.String(),
-  tenant_id: Type.Union([Type.String(), Type.Null()]),
-  version: Type.Integer(),
-  created_at: Type.String({ format: 'date-time' }),
-  updated_at: Type.String({ format: 'date-time' }),
-};
+const envelope = ViewEnvelope;
 const Stamp = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
 
 export const PolicyView = Type.Object({
@@ -388,24 +382,7 @@ export const CostView = Type.Object({
   description: Type.String(),
 });
 
-/** Page-based list parameters and answer. */
-export const ListQuery = Type.Object(
-  {
-    page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
-    per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
-    scope: Type.Optional(literals(['all', 'tenant', 'global'] as const)),
-  },
-  { additionalProperties: false },
-);
-export type ListQuery = Static<typeof ListQuery>;
-export function PageOf<T extends TSchema>(item: T) {
-  return Type.Object({
-    data: Type.Array(item),
-    page: Type.Integer(),
-    per_page: Type.Integer(),
-    total: Type.Integer(),
-  });
-}
+export { ListQuery, PageOf } from '../objects/schemas.js';
 
 /** The same fields, every one optional (an update body). */
 function partial<T extends Record<string, TSchema>>(

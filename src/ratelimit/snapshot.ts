@@ -1,8 +1,8 @@
 import { IpRanges } from '../core/ip-ranges.js';
+import type { Stored } from '../objects/repository.js';
 import type { ObjectStore, StoredObject } from '../store/types.js';
 import { compileGlob, type Matcher, specificity } from './glob.js';
 import { RATELIMIT_KINDS } from './objects.js';
-import type { Stored } from './repository.js';
 import type {
   AdjustmentData,
   AssignmentData,

@@ -1,4 +1,5 @@
-import type { Stored } from './repository.js';
+import type { Stored } from '../objects/repository.js';
+import { envelopeOf } from '../objects/schemas.js';
 import type {
   AdjustmentData,
   AssignmentData,
@@ -11,16 +12,7 @@ import type {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
-
-function envelope(o: Stored<unknown>) {
-  return {
-    id: o.id,
-    tenant_id: o.tenant_id,
-    version: o.version,
-    created_at: iso(o.created_at),
-    updated_at: iso(o.updated_at),
-  };
-}
+const envelope = envelopeOf;
 
 /** What the API answers for each kind: the document with its envelope, times as ISO text. */
 export const views = {

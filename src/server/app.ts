@@ -10,29 +10,32 @@ import { type Clock, systemClock } from '../core/clock.js';
 import { createIdGenerator } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import { EventBus } from '../events/bus.js';
+import type { AnyRoute } from '../http/route.js';
 import { CursorCodec } from '../notifications/cursor.js';
 import { LiveMessages } from '../notifications/live.js';
 import { startMaintenance } from '../notifications/maintenance.js';
 import { NotificationService } from '../notifications/service.js';
 import { DeliveryTracker } from '../notifications/tracking.js';
 import { RateLimitAdmin } from '../ratelimit/admin.js';
+import { buildRateLimitEngine } from '../ratelimit/engine.js';
 import type { ChangeSink } from '../ratelimit/objects.js';
+import { rateLimitCheckRoutes } from '../ratelimit/routes/check.js';
+import { rateLimitObjectRoutes } from '../ratelimit/routes/objects.js';
 import type { Store } from '../store/types.js';
 import { TriggerActions } from '../triggers/actions.js';
 import { RedisTriggers } from '../triggers/redis.js';
 import { VERSION } from '../version.js';
+import { webhookRoutes } from '../webhooks/routes.js';
 import { Webhooks } from '../webhooks/webhooks.js';
 import { ClientAddresses } from './client-address.js';
 import { Cors } from './cors.js';
 import { Metrics } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
-import { buildRateLimitEngine } from './rate-limit-engine.js';
 import { Admission } from './realtime/admission.js';
 import { RealtimeGateway } from './realtime/gateway.js';
 import { ConnectionLimits } from './realtime/limits.js';
 import { Presence } from './realtime/presence.js';
 import { SseHub } from './realtime/sse.js';
-import type { AnyRoute } from './route.js';
 import { mountRoutes } from './router.js';
 import { clusterRoutes } from './routes/cluster.js';
 import { deliveryStateRoutes } from './routes/delivery-state.js';
@@ -41,11 +44,6 @@ import { keyRoutes } from './routes/keys.js';
 import { liveRoutes } from './routes/live.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { operationsRoutes } from './routes/operations.js';
-import { rateLimitCheckRoutes } from './routes/ratelimit-check.js';
-import { rateLimitExemptionRoutes } from './routes/ratelimit-exemptions.js';
-import { rateLimitPlanRoutes } from './routes/ratelimit-plans.js';
-import { rateLimitPolicyRoutes } from './routes/ratelimit-policies.js';
-import { webhookRoutes } from './routes/webhooks.js';
 
 /** What the server is built from; tests inject their own. */
 export interface ServerDeps {
@@ -238,9 +236,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     ...liveRoutes(live),
     ...keyRoutes(keys),
     ...deliveryStateRoutes(tracker, presence),
-    ...rateLimitPolicyRoutes(ratelimit),
-    ...rateLimitPlanRoutes(ratelimit),
-    ...rateLimitExemptionRoutes(ratelimit, clock),
+    ...rateLimitObjectRoutes(ratelimit, clock),
     ...rateLimitCheckRoutes({
       check: limiting.check,
       stats: limiting.stats,

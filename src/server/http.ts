@@ -1,21 +1,9 @@
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 import { STATUS_CODES } from 'node:http';
 import { errorEnvelope, NotifydError } from '../core/errors.js';
+import type { RequestInfo } from '../http/request.js';
 
-/**
- * What a handler needs of an HTTP request. uWS request objects live only until the first
- * await, so everything is copied out of them synchronously into this object.
- */
-export interface RequestInfo {
-  method: string;
-  /** Path without the query string. */
-  path: string;
-  /** The raw query string, without `?`. */
-  query: string;
-  headers: Record<string, string>;
-  /** The peer address as text (v4 or v6). */
-  remoteAddress: string;
-}
+export type { RequestInfo } from '../http/request.js';
 
 export function readRequest(res: HttpResponse, req: HttpRequest): RequestInfo {
   // Every header (uWS gives names in lower case): rate-limit rules may match any of them.

@@ -1,4 +1,4 @@
-import type { AnyRoute } from './route.js';
+import type { AnyRoute } from '../http/route.js';
 
 /** Builds the OpenAPI 3.1 document from the same route declarations that serve requests. */
 export function buildOpenApi(routes: AnyRoute[], version: string): Record<string, unknown> {

@@ -8,6 +8,9 @@ import { errorEnvelope, NotifydError, toNotifydError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import { TENANT_PATTERN } from '../core/tenancy.js';
+import type { AnyRoute, Method, Reply } from '../http/route.js';
+import { compileValidator } from '../http/validate.js';
+import type { HttpRateLimiting } from '../ratelimit/http-limiting.js';
 import type { ClientAddresses } from './client-address.js';
 import type { Cors } from './cors.js';
 import {
@@ -18,9 +21,6 @@ import {
   writeResponse,
 } from './http.js';
 import type { Metrics } from './metrics.js';
-import type { HttpRateLimiting } from './rate-limiting.js';
-import type { AnyRoute, Method, Reply } from './route.js';
-import { compileValidator } from './validate.js';
 
 export interface RouterDeps {
   keys: KeyService;

@@ -1,10 +1,10 @@
 import { NotifydError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
 import { DEFAULT_TENANT } from '../core/tenancy.js';
+import { compileValidator } from '../http/validate.js';
 import type { LiveMessages } from '../notifications/live.js';
 import { SendNotificationBody } from '../notifications/schemas.js';
 import type { NotificationService } from '../notifications/service.js';
-import { compileValidator } from '../server/validate.js';
 import { priorityOf, type Trigger, type TriggerEvent } from './payload.js';
 
 const checkSend = compileValidator(SendNotificationBody, 'body');

@@ -92,17 +92,8 @@ export const CreatedWebhookView = Type.Composite([
   Type.Object({ secret: Type.String({ description: 'Shown in this answer only.' }) }),
 ]);
 
-export const WebhookListQuery = Type.Object(
-  {
-    page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
-    per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
-    scope: Type.Optional(
-      Type.Union([Type.Literal('all'), Type.Literal('tenant'), Type.Literal('global')]),
-    ),
-  },
-  { additionalProperties: false },
-);
-export type WebhookListQuery = Static<typeof WebhookListQuery>;
+/** Page-based, like every admin object list. */
+export { ListQuery as WebhookListQuery } from '../objects/schemas.js';
 
 /** One delivery attempt, as the deliveries log keeps it. */
 export const DeliveryAttemptView = Type.Object({

@@ -2,34 +2,36 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { NotifydError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
-import type { ObjectStore, StoredObject } from '../store/types.js';
-import type {
-  CreateWebhookBody,
-  UpdateWebhookBody,
-  WebhookData,
-  WebhookListQuery,
-  WebhookView,
-} from './schemas.js';
+import type { ObjectKind } from '../objects/kind.js';
+import { ObjectRepository, type Page, type Stored } from '../objects/repository.js';
+import type { ListQuery } from '../objects/schemas.js';
+import type { Caller } from '../objects/tenancy.js';
+import type { ObjectStore } from '../store/types.js';
+import type { CreateWebhookBody, UpdateWebhookBody, WebhookData, WebhookView } from './schemas.js';
 import type { WebhookTransport } from './transport.js';
 
-/** The object-store kind of webhook subscriptions. */
-export const WEBHOOK_KIND = 'webhook';
+/** Webhook subscriptions as admin objects. A global one gets every tenant's events, so only a key bound to no tenant sees or writes one. */
+export const WEBHOOK_OBJECT: ObjectKind<'webhook'> = {
+  kind: 'webhook',
+  idKind: 'whk',
+  notFound: 'WEBHOOK_NOT_FOUND',
+  global: {
+    visibleToTenants: false,
+    writeScope: 'notifications:admin',
+    refusal:
+      "A global webhook gets every tenant's events: it needs a notifications:admin key bound to no tenant.",
+  },
+};
 
-/** Who manages webhooks (every route needs `notifications:admin`). */
-export interface WebhookCaller {
-  /** The tenant the request acts in. */
-  tenant_id: string;
-  /** The key belongs to that tenant: it reaches no other, and no global webhook. */
-  tenant_bound: boolean;
-}
+/** The object-store kind of webhook subscriptions. */
+export const WEBHOOK_KIND = WEBHOOK_OBJECT.kind;
 
 /** A stored webhook with its document typed. */
-export type StoredWebhook = Omit<StoredObject, 'data'> & { data: WebhookData };
+export type StoredWebhook = Stored<WebhookData>;
 
 /** Told after every change, so this node's subscription cache reloads at once. */
 export type WebhooksChanged = () => void;
 
-const DEFAULT_PER_PAGE = 50;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** What the API answers for a webhook: never its secret. */
@@ -78,133 +80,69 @@ function invalid(field: string, message: string): NotifydError {
 }
 
 /**
- * Webhook subscriptions in the object store. A tenant's webhooks get its events; a global
- * one (tenant null) gets every tenant's, so only a key bound to no tenant may see or write
- * one. A tenant-bound key reaches its own tenant's webhooks only.
+ * Webhook subscriptions in the object store (see WEBHOOK_OBJECT for who reaches which).
+ * The secret is generated when not given and kept in the document: deliveries are signed
+ * with it, and only the create answer shows it.
  */
 export class WebhookService {
+  private readonly objects: ObjectRepository<WebhookData>;
+
   constructor(
-    private readonly store: ObjectStore,
-    private readonly clock: Clock,
-    private readonly ids: IdGenerator,
+    store: ObjectStore,
+    clock: Clock,
+    ids: IdGenerator,
     private readonly changed: WebhooksChanged = () => {},
     private readonly transport?: WebhookTransport,
-  ) {}
+  ) {
+    this.objects = new ObjectRepository(store, WEBHOOK_OBJECT, clock, ids);
+  }
 
-  /** Creates a webhook; the answer is the only place its secret is ever shown. */
-  async create(
-    caller: WebhookCaller,
-    body: CreateWebhookBody,
-  ): Promise<{ webhook: StoredWebhook; secret: string }> {
-    const tenant = this.targetTenant(caller, body.tenant_id);
-    const data: WebhookData = {
-      url: checkUrl(body.url, 'body.url', this.transport),
-      events: body.events,
-      secret: body.secret ?? `whsec_${randomBytes(24).toString('base64url')}`,
-      description: body.description ?? '',
-      active: body.active ?? true,
-    };
-    const created = (await this.store.create({
-      kind: WEBHOOK_KIND,
-      id: this.ids('whk'),
-      tenant_id: tenant,
-      key: null,
-      data: { ...data },
-      created_at: this.clock.now(),
-    })) as StoredWebhook;
+  /** Creates a webhook; its secret is in `data.secret`, for the create answer only. */
+  async create(caller: Caller, body: CreateWebhookBody): Promise<StoredWebhook> {
+    const tenant = this.objects.targetTenant(caller, body.tenant_id);
+    const created = await this.objects.create(
+      tenant,
+      {
+        url: checkUrl(body.url, 'body.url', this.transport),
+        events: body.events,
+        secret: body.secret ?? `whsec_${randomBytes(24).toString('base64url')}`,
+        description: body.description ?? '',
+        active: body.active ?? true,
+      },
+      null,
+    );
     this.changed();
-    return { webhook: created, secret: data.secret };
+    return created;
   }
 
   /** A page of the webhooks the caller sees, oldest first. */
-  async list(
-    caller: WebhookCaller,
-    query: WebhookListQuery,
-  ): Promise<{ items: StoredWebhook[]; page: number; per_page: number; total: number }> {
-    const page = query.page ?? 1;
-    const perPage = query.per_page ?? DEFAULT_PER_PAGE;
-    const scope = caller.tenant_bound ? 'tenant' : (query.scope ?? 'all');
-    const tenants =
-      scope === 'global'
-        ? [null]
-        : scope === 'tenant'
-          ? [caller.tenant_id]
-          : [caller.tenant_id, null];
-    const { items, total } = await this.store.list({
-      kind: WEBHOOK_KIND,
-      tenants,
-      offset: (page - 1) * perPage,
-      limit: perPage,
-    });
-    return { items: items as StoredWebhook[], page, per_page: perPage, total };
+  list(caller: Caller, query: ListQuery): Promise<Page<StoredWebhook>> {
+    return this.objects.list(caller, query);
   }
 
   /** A webhook the caller may see, or 404 WEBHOOK_NOT_FOUND. */
-  async get(caller: WebhookCaller, id: string): Promise<StoredWebhook> {
-    const found = (await this.store.get(WEBHOOK_KIND, id)) as StoredWebhook | null;
-    if (!found || (caller.tenant_bound && found.tenant_id !== caller.tenant_id)) {
-      throw new NotifydError('WEBHOOK_NOT_FOUND', undefined, { id });
-    }
-    return found;
+  get(caller: Caller, id: string): Promise<StoredWebhook> {
+    return this.objects.get(caller, id);
   }
 
   /** Changes the fields given; with `version`, only at that version. */
-  async update(caller: WebhookCaller, id: string, body: UpdateWebhookBody): Promise<StoredWebhook> {
+  async update(caller: Caller, id: string, body: UpdateWebhookBody): Promise<StoredWebhook> {
     const { version, ...change } = body;
     const url =
       change.url === undefined ? undefined : checkUrl(change.url, 'body.url', this.transport);
-    for (let attempt = 0; ; attempt++) {
-      const current = await this.get(caller, id);
-      if (version !== undefined && current.version !== version) throw stale(current.version);
-      const data: WebhookData = { ...current.data, ...change, ...(url ? { url } : {}) };
-      const outcome = await this.store.update(
-        WEBHOOK_KIND,
-        id,
-        { data: { ...data }, key: null },
-        current.version,
-        this.clock.now(),
-      );
-      if (outcome.status === 'ok') {
-        this.changed();
-        return outcome.object as StoredWebhook;
-      }
-      if (outcome.status === 'not_found') {
-        throw new NotifydError('WEBHOOK_NOT_FOUND', undefined, { id });
-      }
-      if (outcome.status === 'key_taken' || version !== undefined || attempt >= 4) {
-        throw stale(current.version);
-      }
-    }
-  }
-
-  async remove(caller: WebhookCaller, id: string): Promise<StoredWebhook> {
-    await this.get(caller, id);
-    const outcome = await this.store.remove(WEBHOOK_KIND, id);
-    if (outcome.status !== 'ok') throw new NotifydError('WEBHOOK_NOT_FOUND', undefined, { id });
+    const updated = await this.objects.update(
+      caller,
+      id,
+      (current) => ({ data: { ...current.data, ...change, ...(url ? { url } : {}) }, key: null }),
+      version,
+    );
     this.changed();
-    return outcome.object as StoredWebhook;
+    return updated;
   }
 
-  /** The tenant a new webhook goes to: the one asked for (null: global), else the caller's. */
-  private targetTenant(caller: WebhookCaller, requested: string | null | undefined): string | null {
-    if (requested === undefined) return caller.tenant_id;
-    if (requested === null) {
-      if (caller.tenant_bound) {
-        throw new NotifydError(
-          'FORBIDDEN',
-          "A global webhook gets every tenant's events: it needs a notifications:admin key bound to no tenant.",
-          { required: 'notifications:admin' },
-        );
-      }
-      return null;
-    }
-    if (caller.tenant_bound && requested !== caller.tenant_id) {
-      throw new NotifydError('FORBIDDEN', 'A tenant key can only manage its own tenant.');
-    }
-    return requested;
+  async remove(caller: Caller, id: string): Promise<StoredWebhook> {
+    const removed = await this.objects.remove(caller, id);
+    this.changed();
+    return removed;
   }
-}
-
-function stale(version: number): NotifydError {
-  return new NotifydError('VERSION_CONFLICT', undefined, { version });
 }

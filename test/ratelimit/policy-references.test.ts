@@ -1,8 +1,8 @@
 import t from 'tap';
 import { FakeClock } from '../../src/core/clock.js';
 import { createIdGenerator } from '../../src/core/ids.js';
+import type { Caller } from '../../src/objects/repository.js';
 import { RateLimitAdmin } from '../../src/ratelimit/admin.js';
-import type { Caller } from '../../src/ratelimit/repository.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
 import type { ObjectStore } from '../../src/store/types.js';
 

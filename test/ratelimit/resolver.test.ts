@@ -1,11 +1,11 @@
 import t from 'tap';
 import { FakeClock } from '../../src/core/clock.js';
 import { createIdGenerator } from '../../src/core/ids.js';
+import type { Caller } from '../../src/objects/repository.js';
 import { RateLimitAdmin } from '../../src/ratelimit/admin.js';
 import { compileGlob } from '../../src/ratelimit/glob.js';
 import { toLimitSpec } from '../../src/ratelimit/limit-spec.js';
 import { normalizePolicy } from '../../src/ratelimit/policies.js';
-import type { Caller } from '../../src/ratelimit/repository.js';
 import {
   limitKey,
   type RequestContext,

@@ -7,7 +7,7 @@ import type { DeliveryCount, DispatchSettings } from '../../src/webhooks/dispatc
 import { Webhooks } from '../../src/webhooks/webhooks.js';
 import { startReceiver } from '../helpers/webhook-receiver.js';
 
-const caller = { tenant_id: 'default', tenant_bound: false };
+const caller = { key_id: 'admin', tenant_id: 'default', tenant_bound: false, admin: true };
 
 async function setUp(
   t: Test,
@@ -62,7 +62,7 @@ t.test('a full queue drops the oldest waiting delivery and counts it', async (t)
   // The first times out; then the third goes.
   t.equal((await receiver.next('/q')).body.id, third?.id, 'the newest was kept');
   t.same(
-    webhooks.log.recent(hook.webhook.id).map((a) => [a.event_type, a.result]),
+    webhooks.log.recent(hook.id).map((a) => [a.event_type, a.result]),
     [['e.one', 'failed']],
   );
 });
@@ -78,7 +78,7 @@ t.test('close waits for a delivery in flight; queued ones are dropped; then noth
   await routed();
   await webhooks.dispatcher.close(5000);
   t.same(
-    webhooks.log.recent(hook.webhook.id).map((a) => [a.event_type, a.result]),
+    webhooks.log.recent(hook.id).map((a) => [a.event_type, a.result]),
     [['e.one', 'delivered']],
     'the delivery in flight finished before close resolved',
   );
@@ -152,11 +152,11 @@ t.test('deliveries never connect to a denied network', async (t) => {
   await routed();
   while (counts.length === 0) await new Promise((r) => setTimeout(r, 5));
   t.same(counts, ['failed'], 'failed at once, not retried');
-  t.match(webhooks.log.recent(named.webhook.id), [
+  t.match(webhooks.log.recent(named.id), [
     { result: 'failed', error: /localhost resolves to .*, which is in webhooks\.denied_networks/ },
   ]);
   t.equal(receiver.received.length, 0, 'nothing reached the receiver');
-  const tested = await webhooks.dispatcher.test(named.webhook);
+  const tested = await webhooks.dispatcher.test(named);
   t.match(tested, { delivered: false, retryable: false, error: /denied_networks/ });
 });
 
@@ -167,5 +167,5 @@ t.test('addresses outside the denied networks are reached', async (t) => {
     url: `${receiver.url.replace('127.0.0.1', 'localhost')}/ok`,
     events: ['*'],
   });
-  t.match(await webhooks.dispatcher.test(hook.webhook), { delivered: true });
+  t.match(await webhooks.dispatcher.test(hook), { delivered: true });
 });

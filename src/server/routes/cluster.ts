@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { ClusterView } from '../../cluster/view.js';
-import { type AnyRoute, defineRoute, serviceOf } from '../route.js';
-import { errors } from './common.js';
+import { errors } from '../../http/responses.js';
+import { type AnyRoute, defineRoute, serviceOf } from '../../http/route.js';
 
 const NodeView = Type.Object({
   node_id: Type.String(),

@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
+import { errors } from '../../http/responses.js';
+import { type AnyRoute, defineRoute, serviceOf } from '../../http/route.js';
 import { type DeliveryTracker, MAX_STATS_DAYS } from '../../notifications/tracking.js';
 import type { Presence } from '../realtime/presence.js';
-import { type AnyRoute, defineRoute, serviceOf } from '../route.js';
-import { errors } from './common.js';
 
 const AckStatsView = Type.Object({
   pending: Type.Integer({ description: 'sent to a session, not acknowledged, within the timeout' }),

@@ -1,5 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { NotifydError } from '../../core/errors.js';
+import { errors } from '../../http/responses.js';
+import { type AnyRoute, defineRoute, userOf } from '../../http/route.js';
 import {
   FeedPage,
   FeedQuery,
@@ -10,8 +12,6 @@ import {
   UnreadCount,
 } from '../../notifications/schemas.js';
 import type { NotificationService } from '../../notifications/service.js';
-import { type AnyRoute, defineRoute, userOf } from '../route.js';
-import { errors } from './common.js';
 
 export interface FeedLimits {
   default_limit: number;

@@ -3,9 +3,9 @@ import type { KeyService } from '../../auth/api-keys.js';
 import { SCOPES } from '../../auth/scopes.js';
 import { NotifydError } from '../../core/errors.js';
 import { TENANT_PATTERN } from '../../core/tenancy.js';
+import { errors } from '../../http/responses.js';
+import { type AnyRoute, defineRoute, serviceOf } from '../../http/route.js';
 import type { ApiKeyRecord } from '../../store/types.js';
-import { type AnyRoute, defineRoute, serviceOf } from '../route.js';
-import { errors } from './common.js';
 
 const CreateKeyBody = Type.Object(
   {

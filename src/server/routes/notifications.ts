@@ -1,4 +1,6 @@
 import { Type } from '@sinclair/typebox';
+import { errors } from '../../http/responses.js';
+import { type AnyRoute, defineRoute, serviceOf } from '../../http/route.js';
 import {
   DeliveryView,
   IdParams,
@@ -7,8 +9,6 @@ import {
 } from '../../notifications/schemas.js';
 import type { NotificationService } from '../../notifications/service.js';
 import type { Metrics } from '../metrics.js';
-import { type AnyRoute, defineRoute, serviceOf } from '../route.js';
-import { errors } from './common.js';
 
 /** Sending, for services with an API key. */
 export function notificationRoutes(service: NotificationService, metrics: Metrics): AnyRoute[] {

@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import { NotifydError } from '../../core/errors.js';
+import { errors } from '../../http/responses.js';
+import { type AnyRoute, defineRoute } from '../../http/route.js';
 import type { Store } from '../../store/types.js';
 import type { Metrics } from '../metrics.js';
-import { type AnyRoute, defineRoute } from '../route.js';
-import { errors } from './common.js';
 
 export interface OperationsDeps {
   store: Store;

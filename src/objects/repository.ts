@@ -1,26 +1,18 @@
 import type { Clock } from '../core/clock.js';
-import { type ErrorCode, NotifydError } from '../core/errors.js';
-import type { IdGenerator, IdKind } from '../core/ids.js';
+import { NotifydError } from '../core/errors.js';
+import type { IdGenerator } from '../core/ids.js';
 import { StoreConflictError } from '../store/errors.js';
 import type { ObjectStore, StoredObject } from '../store/types.js';
+import type { ObjectKind } from './kind.js';
 import type { ListQuery } from './schemas.js';
+import { type Caller, listedTenants, targetTenant, visible } from './tenancy.js';
 
-/** Who is changing rate-limit configuration, as the admin services see them. */
-export interface Caller {
-  /** The API key's id (`admin` for the configured admin key): recorded as creator. */
-  key_id: string;
-  /** The tenant the request acts in. */
-  tenant_id: string;
-  /** The key belongs to that tenant and may reach no other. */
-  tenant_bound: boolean;
-  /** The key has `ratelimit:admin`: with an unbound key, global objects may be written. */
-  admin: boolean;
-}
+export type { Caller } from './tenancy.js';
 
 /** A stored object with its document typed. */
 export type Stored<D> = Omit<StoredObject, 'data'> & { data: D };
 
-/** One page of a list, as the API answers it. */
+/** One page of a list, as the services answer it. */
 export interface Page<T> {
   items: T[];
   page: number;
@@ -31,37 +23,27 @@ export interface Page<T> {
 const DEFAULT_PER_PAGE = 50;
 
 /**
- * One kind of rate-limit object in the object store, with the tenancy rules every kind
- * shares: a caller sees its tenant's objects and the global ones; a tenant-bound key reaches
- * no other tenant; only an unbound key with `ratelimit:admin` writes global objects.
+ * One kind of tenant-scoped, versioned admin object in the object store, with the tenancy
+ * rules of `tenancy.ts`: a caller sees its tenant's objects (and the global ones where the
+ * kind allows); a tenant-bound key reaches no other tenant; only an unbound admin key writes
+ * global objects. Every admin object kind (rate-limit policies, webhooks, templates…) is one.
  */
 export class ObjectRepository<D extends object> {
+  /** The object-store kind, e.g. `ratelimit_policy`. */
+  readonly kind: string;
+
   constructor(
     private readonly store: ObjectStore,
-    readonly kind: string,
-    private readonly idKind: IdKind,
-    private readonly notFound: ErrorCode,
+    private readonly def: ObjectKind,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
-  ) {}
+  ) {
+    this.kind = def.kind;
+  }
 
   /** The tenant a new object goes to: the one asked for (null: global), else the caller's. */
   targetTenant(caller: Caller, requested: string | null | undefined): string | null {
-    if (requested === undefined) return caller.tenant_id;
-    if (requested === null) {
-      if (!caller.admin || caller.tenant_bound) {
-        throw new NotifydError(
-          'FORBIDDEN',
-          'Global rate-limit objects need an API key with ratelimit:admin bound to no tenant.',
-          { required: 'ratelimit:admin' },
-        );
-      }
-      return null;
-    }
-    if (caller.tenant_bound && requested !== caller.tenant_id) {
-      throw new NotifydError('FORBIDDEN', 'A tenant key can only manage its own tenant.');
-    }
-    return requested;
+    return targetTenant(this.def, caller, requested);
   }
 
   /** Creates an object; a taken key is 409 ALREADY_EXISTS. */
@@ -69,7 +51,7 @@ export class ObjectRepository<D extends object> {
     try {
       return (await this.store.create({
         kind: this.kind,
-        id: this.ids(this.idKind),
+        id: this.ids(this.def.idKind),
         tenant_id: tenantId,
         key,
         data: data as Record<string, unknown>,
@@ -85,7 +67,7 @@ export class ObjectRepository<D extends object> {
   async get(caller: Caller, id: string): Promise<Stored<D>> {
     const found = (await this.store.get(this.kind, id)) as Stored<D> | null;
     if (!found || !this.visible(caller, found)) {
-      throw new NotifydError(this.notFound, undefined, { id });
+      throw new NotifydError(this.def.notFound, undefined, { id });
     }
     return found;
   }
@@ -105,9 +87,9 @@ export class ObjectRepository<D extends object> {
 
   /** An object by id, or else by key (a name people type), or 404. */
   async resolve(caller: Caller, idOrKey: string): Promise<Stored<D>> {
-    if (idOrKey.startsWith(`${this.idKind}_`)) return this.get(caller, idOrKey);
+    if (idOrKey.startsWith(`${this.def.idKind}_`)) return this.get(caller, idOrKey);
     const found = await this.findByKey(caller, idOrKey);
-    if (!found) throw new NotifydError(this.notFound, undefined, { id: idOrKey });
+    if (!found) throw new NotifydError(this.def.notFound, undefined, { id: idOrKey });
     return found;
   }
 
@@ -119,13 +101,7 @@ export class ObjectRepository<D extends object> {
   ): Promise<Page<Stored<D>>> {
     const page = query.page ?? 1;
     const perPage = query.per_page ?? DEFAULT_PER_PAGE;
-    const scope = query.scope ?? 'all';
-    const tenants =
-      scope === 'global'
-        ? [null]
-        : scope === 'tenant'
-          ? [caller.tenant_id]
-          : [caller.tenant_id, null];
+    const tenants = listedTenants(this.def, caller, query.scope);
     const offset = (page - 1) * perPage;
     if (!keep) {
       const { items, total } = await this.store.list({
@@ -178,7 +154,8 @@ export class ObjectRepository<D extends object> {
       );
       if (outcome.status === 'ok') return outcome.object as Stored<D>;
       if (outcome.status === 'key_taken') throw this.exists(next.key);
-      if (outcome.status === 'not_found') throw new NotifydError(this.notFound, undefined, { id });
+      if (outcome.status === 'not_found')
+        throw new NotifydError(this.def.notFound, undefined, { id });
       if (version !== undefined || attempt >= 4) throw this.stale(outcome.current.version);
     }
   }
@@ -233,7 +210,7 @@ export class ObjectRepository<D extends object> {
     const outcome = await this.store.remove(this.kind, id, current.version);
     if (outcome.status === 'ok') return outcome.object as Stored<D>;
     if (outcome.status === 'version_conflict') throw this.stale(outcome.current.version);
-    throw new NotifydError(this.notFound, undefined, { id });
+    throw new NotifydError(this.def.notFound, undefined, { id });
   }
 
   /** An object the caller may change: seen, and global ones only by a global admin. */
@@ -245,7 +222,7 @@ export class ObjectRepository<D extends object> {
 
   /** Whether the caller may see an object. */
   visible(caller: Caller, o: Stored<D>): boolean {
-    return o.tenant_id === null || o.tenant_id === caller.tenant_id || !caller.tenant_bound;
+    return visible(this.def, caller, o.tenant_id);
   }
 
   private exists(key: string | null): NotifydError {

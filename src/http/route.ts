@@ -1,7 +1,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { Principal, ServicePrincipal, UserPrincipal } from '../auth/principal.js';
 import type { Scope } from '../auth/scopes.js';
-import type { RequestInfo } from './http.js';
+import type { RequestInfo } from './request.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { ERRORS } from '../../core/errors.js';
+import { ERRORS } from '../core/errors.js';
 
 /** The body of every error answer. */
 export const ErrorBody = Type.Object({

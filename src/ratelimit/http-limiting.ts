@@ -1,9 +1,9 @@
 import type { Principal } from '../auth/principal.js';
 import { NotifydError } from '../core/errors.js';
 import { TENANT_PATTERN } from '../core/tenancy.js';
-import { type RateLimitEnforcer, refusal, type Verdict } from '../ratelimit/enforcer.js';
-import type { RequestContext } from '../ratelimit/resolver.js';
-import type { RequestInfo } from './http.js';
+import type { RequestInfo } from '../http/request.js';
+import { type RateLimitEnforcer, refusal, type Verdict } from './enforcer.js';
+import type { RequestContext } from './resolver.js';
 
 const TENANT = new RegExp(TENANT_PATTERN);
 

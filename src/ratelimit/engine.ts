@@ -3,19 +3,19 @@ import type { Config } from '../config/options.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { runPeriodically } from '../core/periodic.js';
-import type { RateLimitAdmin } from '../ratelimit/admin.js';
-import { RateLimitCheck } from '../ratelimit/check.js';
-import { RateLimitEnforcer } from '../ratelimit/enforcer.js';
-import { guardRateLimitStore } from '../ratelimit/guard.js';
-import type { LimitEventSink } from '../ratelimit/limit-events.js';
-import type { RateLimitStore } from '../ratelimit/spec.js';
-import { RateLimitStats } from '../ratelimit/stats.js';
+import type { Metrics } from '../server/metrics.js';
 import { OpenState } from '../store/memory/open-state.js';
 import { MemoryRateLimitStore } from '../store/memory/ratelimit.js';
 import type { Store } from '../store/types.js';
-import type { Metrics } from './metrics.js';
-import { HttpRateLimiting } from './rate-limiting.js';
-import type { StoreProbe } from './routes/ratelimit-check.js';
+import type { RateLimitAdmin } from './admin.js';
+import { RateLimitCheck } from './check.js';
+import { RateLimitEnforcer } from './enforcer.js';
+import { guardRateLimitStore } from './guard.js';
+import { HttpRateLimiting } from './http-limiting.js';
+import type { LimitEventSink } from './limit-events.js';
+import type { StoreProbe } from './routes/check.js';
+import type { RateLimitStore } from './spec.js';
+import { RateLimitStats } from './stats.js';
 
 /** The rate-limit engine as the server uses it. */
 export interface RateLimitEngine {

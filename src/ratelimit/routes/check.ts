@@ -1,13 +1,15 @@
 import { Type } from '@sinclair/typebox';
 import { NotifydError } from '../../core/errors.js';
-import type { RateLimitCheck } from '../../ratelimit/check.js';
-import type { RateLimitConfigCache } from '../../ratelimit/config-cache.js';
-import { LIMIT_SCOPES } from '../../ratelimit/spec.js';
-import { MAX_RANGE_HOURS, type RateLimitStats } from '../../ratelimit/stats.js';
-import { limitHeaders } from '../rate-limiting.js';
-import { type AnyRoute, defineRoute, serviceOf } from '../route.js';
-import { errors } from './common.js';
-import { BASE, READ, TAG } from './ratelimit-common.js';
+import { errors } from '../../http/responses.js';
+import { type AnyRoute, defineRoute, serviceOf } from '../../http/route.js';
+import type { RateLimitCheck } from '../check.js';
+import type { RateLimitConfigCache } from '../config-cache.js';
+import { limitHeaders } from '../http-limiting.js';
+import { LIMIT_SCOPES } from '../spec.js';
+import { MAX_RANGE_HOURS, type RateLimitStats } from '../stats.js';
+import { BASE, SCOPES, TAG } from './objects.js';
+
+const READ = { kind: 'key', scope: SCOPES.read } as const;
 
 const Scope = Type.Union(LIMIT_SCOPES.map((s) => Type.Literal(s)));
 const Identifier = Type.String({ minLength: 1, maxLength: 512 });

@@ -1,0 +1,241 @@
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import type { Principal } from '../auth/principal.js';
+import { hasScope, type Scope } from '../auth/scopes.js';
+import type { Page } from '../objects/repository.js';
+import { ListQuery, PageOf } from '../objects/schemas.js';
+import type { Caller } from '../objects/tenancy.js';
+import { errors } from './responses.js';
+import { type AnyRoute, defineRoute, serviceOf } from './route.js';
+
+/** The `:id` of an object route: an id, or a name where the kind has one. */
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+
+/** The caller as admin services see it; `admin` when the key holds `adminScope`. */
+export function callerOf(ctx: { principal: Principal | null }, adminScope: Scope): Caller {
+  const p = serviceOf(ctx);
+  return {
+    key_id: p.key_id,
+    tenant_id: p.tenant_id,
+    tenant_bound: p.tenant_bound,
+    admin: hasScope(p.scopes, adminScope),
+  };
+}
+
+/** A page as the API answers it: `data`, `page`, `per_page`, `total`. */
+export interface PageBody<V> {
+  data: V[];
+  page: number;
+  per_page: number;
+  total: number;
+}
+
+/** A service's page, each item put in its view. */
+export function pageBody<T, V>(
+  page: { items: T[]; page: number; per_page: number; total: number },
+  view: (o: T) => V,
+): PageBody<V> {
+  return {
+    data: page.items.map(view),
+    page: page.page,
+    per_page: page.per_page,
+    total: page.total,
+  };
+}
+
+/** Documented answers of a route that answers one object. */
+export function oneResponses(
+  status: number,
+  description: string,
+  view: TSchema,
+  ...codes: number[]
+) {
+  return { [status]: { description, schema: view }, ...errors(400, 401, 403, ...codes) };
+}
+
+/** Documented answers of a list route. */
+export function listResponses(view: TSchema) {
+  return {
+    200: { description: 'One page, oldest first.', schema: PageOf(view) },
+    ...errors(400, 401, 403),
+  };
+}
+
+/** Documented answers of a delete route. */
+export function deleteResponses(...codes: number[]) {
+  return { 204: { description: 'Deleted.' }, ...errors(400, 401, 403, 404, ...codes) };
+}
+
+/** What an admin service offers for one kind (each verb optional); `D` is the stored object. */
+export interface ObjectService<D, C, U, Q> {
+  create?(caller: Caller, body: C): Promise<D>;
+  list?(caller: Caller, query: Q): Promise<Page<D>>;
+  get?(caller: Caller, idOrKey: string): Promise<D>;
+  update?(caller: Caller, idOrKey: string, body: U): Promise<D>;
+  remove?(caller: Caller, idOrKey: string): Promise<D>;
+}
+
+/**
+ * A verb of the API: its summary and the statuses it answers besides 400, 401, 403 (and 404
+ * on `:id`, 409 on an update, which may meet a version conflict).
+ */
+interface Verb {
+  summary: string;
+  errors?: number[];
+}
+
+/**
+ * The routes of one admin object kind under `base`, made from its service: `POST base`,
+ * `GET base`, `GET|PATCH|DELETE base/:id` for each verb given, plus routes of the kind's own
+ * (`collection` ones before the `:id` routes, so a fixed path such as `plans/assignments`
+ * wins over `plans/:id`). Every verb gets the caller (tenant, binding, admin) and answers the
+ * object's view.
+ */
+export interface ObjectRoutes<
+  D,
+  V extends TSchema,
+  C extends TSchema,
+  U extends TSchema,
+  Q extends TSchema,
+> {
+  /** The collection's path, e.g. `/api/v1/ratelimit/policies`. */
+  base: string;
+  tag: string;
+  /** Reads need `read`; changes need `manage`; unbound keys with `admin` write global objects. */
+  scopes: { read: Scope; manage: Scope; admin: Scope };
+  /** What one object is called in `The policy.`. */
+  noun: string;
+  /** The schema of one object's view, and how a stored object becomes it. */
+  view: V;
+  toView(o: D): Static<V>;
+  service: ObjectService<D, Static<C>, Static<U>, Static<Q>>;
+  /** The create answer when it is more than the view (a webhook's secret, shown once). */
+  created?: { schema: TSchema; toView(o: D): unknown };
+  create?: Verb & { body: C };
+  list?: Verb & { query?: Q };
+  get?: Verb;
+  update?: Verb & { body: U };
+  /** `after` runs once the object is gone (e.g. forgetting what this node cached of it). */
+  remove?: Verb & { after?(removed: D): void };
+  /** Routes on the collection, registered before the `:id` routes. */
+  collection?: AnyRoute[];
+  /** Routes on one object (`base/:id/…`). */
+  item?: AnyRoute[];
+}
+
+/** Builds the routes of one admin object kind. */
+export function objectRoutes<
+  D,
+  V extends TSchema,
+  C extends TSchema = TSchema,
+  U extends TSchema = TSchema,
+  Q extends TSchema = typeof ListQuery,
+>(spec: ObjectRoutes<D, V, C, U, Q>): AnyRoute[] {
+  const { base, tag, view, toView, service, scopes } = spec;
+  const read = { kind: 'key', scope: scopes.read } as const;
+  const manage = { kind: 'key', scope: scopes.manage } as const;
+  const caller = (ctx: { principal: Principal | null }) => callerOf(ctx, scopes.admin);
+  const verb = <F>(v: Verb | undefined, method: F | undefined) => (v && method ? method : null);
+  const routes: AnyRoute[] = [];
+  const create = verb(spec.create, service.create);
+  if (spec.create && create) {
+    const created = spec.created;
+    routes.push(
+      defineRoute({
+        method: 'POST',
+        path: base,
+        summary: spec.create.summary,
+        tag,
+        auth: manage,
+        body: spec.create.body as TSchema,
+        responses: oneResponses(
+          201,
+          'Created.',
+          created?.schema ?? view,
+          ...(spec.create.errors ?? []),
+        ),
+        async handler(ctx) {
+          const o = await create.call(service, caller(ctx), ctx.body as Static<C>);
+          return { status: 201, body: created ? created.toView(o) : toView(o) };
+        },
+      }),
+    );
+  }
+  const list = verb(spec.list, service.list);
+  if (spec.list && list) {
+    routes.push(
+      defineRoute({
+        method: 'GET',
+        path: base,
+        summary: spec.list.summary,
+        tag,
+        auth: read,
+        query: (spec.list.query ?? ListQuery) as TSchema,
+        responses: listResponses(view),
+        async handler(ctx) {
+          const page = await list.call(service, caller(ctx), ctx.query as Static<Q>);
+          return { status: 200, body: pageBody(page, toView) };
+        },
+      }),
+    );
+  }
+  routes.push(...(spec.collection ?? []));
+  const one = `${base}/:id`;
+  const get = verb(spec.get, service.get);
+  if (spec.get && get) {
+    routes.push(
+      defineRoute({
+        method: 'GET',
+        path: one,
+        summary: spec.get.summary,
+        tag,
+        auth: read,
+        params: IdParams,
+        responses: oneResponses(200, `The ${spec.noun}.`, view, 404, ...(spec.get.errors ?? [])),
+        async handler(ctx) {
+          return { status: 200, body: toView(await get.call(service, caller(ctx), ctx.params.id)) };
+        },
+      }),
+    );
+  }
+  const update = verb(spec.update, service.update);
+  if (spec.update && update) {
+    routes.push(
+      defineRoute({
+        method: 'PATCH',
+        path: one,
+        summary: spec.update.summary,
+        tag,
+        auth: manage,
+        params: IdParams,
+        body: spec.update.body as TSchema,
+        responses: oneResponses(200, 'Changed.', view, 404, 409, ...(spec.update.errors ?? [])),
+        async handler(ctx) {
+          const o = await update.call(service, caller(ctx), ctx.params.id, ctx.body as Static<U>);
+          return { status: 200, body: toView(o) };
+        },
+      }),
+    );
+  }
+  const remove = verb(spec.remove, service.remove);
+  if (spec.remove && remove) {
+    const after = spec.remove.after;
+    routes.push(
+      defineRoute({
+        method: 'DELETE',
+        path: one,
+        summary: spec.remove.summary,
+        tag,
+        auth: manage,
+        params: IdParams,
+        responses: deleteResponses(...(spec.remove.errors ?? [])),
+        async handler(ctx) {
+          const removed = await remove.call(service, caller(ctx), ctx.params.id);
+          after?.(removed);
+          return { status: 204 };
+        },
+      }),
+    );
+  }
+  routes.push(...(spec.item ?? []));
+  return routes;
+}

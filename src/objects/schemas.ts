@@ -1,0 +1,50 @@
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import type { StoredObject } from '../store/types.js';
+
+/** The shapes every admin object kind shares: list parameters, pages, the view's envelope. */
+
+const literals = <T extends string>(values: readonly T[]) =>
+  Type.Union(values.map((v) => Type.Literal(v)));
+
+/** Page-based list parameters: which page, how many, and whose objects. */
+export const ListQuery = Type.Object(
+  {
+    page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+    per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+    scope: Type.Optional(literals(['all', 'tenant', 'global'] as const)),
+  },
+  { additionalProperties: false },
+);
+export type ListQuery = Static<typeof ListQuery>;
+
+/** One page of a list, as the API answers it. */
+export function PageOf<T extends TSchema>(item: T) {
+  return Type.Object({
+    data: Type.Array(item),
+    page: Type.Integer(),
+    per_page: Type.Integer(),
+    total: Type.Integer(),
+  });
+}
+
+/** Fields every object view carries around its document. */
+export const ViewEnvelope = {
+  id: Type.String(),
+  tenant_id: Type.Union([Type.String(), Type.Null()]),
+  version: Type.Integer(),
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Type.String({ format: 'date-time' }),
+};
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The envelope of a stored object, times as ISO text. */
+export function envelopeOf(o: Omit<StoredObject, 'data'>) {
+  return {
+    id: o.id,
+    tenant_id: o.tenant_id,
+    version: o.version,
+    created_at: iso(o.created_at),
+    updated_at: iso(o.updated_at),
+  };
+}

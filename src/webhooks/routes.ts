@@ -1,0 +1,91 @@
+import { Type } from '@sinclair/typebox';
+import { callerOf, IdParams, objectRoutes } from '../http/admin-routes.js';
+import { errors } from '../http/responses.js';
+import { type AnyRoute, defineRoute } from '../http/route.js';
+import {
+  CreatedWebhookView,
+  CreateWebhookBody,
+  DeliveryAttemptView,
+  TestResultView,
+  UpdateWebhookBody,
+  WebhookListQuery,
+  WebhookView,
+} from './schemas.js';
+import { webhookView } from './service.js';
+import type { Webhooks } from './webhooks.js';
+
+/** Every webhook route needs `notifications:admin`. */
+const ADMIN = 'notifications:admin';
+const TAG = 'webhooks';
+const BASE = '/api/v1/webhooks';
+
+/** `/webhooks`: outgoing webhook subscriptions, their test and their recent deliveries. */
+export function webhookRoutes(webhooks: Webhooks): AnyRoute[] {
+  const { service, dispatcher, log } = webhooks;
+  const auth = { kind: 'key', scope: ADMIN } as const;
+  return objectRoutes({
+    base: BASE,
+    tag: TAG,
+    scopes: { read: ADMIN, manage: ADMIN, admin: ADMIN },
+    noun: 'webhook',
+    view: WebhookView,
+    toView: webhookView,
+    service,
+    created: {
+      schema: CreatedWebhookView,
+      toView: (o) => ({ ...webhookView(o), secret: o.data.secret }),
+    },
+    create: {
+      summary: 'Create a webhook (its secret is shown once, in this answer)',
+      body: CreateWebhookBody,
+    },
+    list: {
+      summary: "List webhooks: the tenant's and, for keys bound to no tenant, the global ones",
+      query: WebhookListQuery,
+    },
+    get: { summary: 'Get a webhook' },
+    update: { summary: 'Change a webhook (the fields given)', body: UpdateWebhookBody },
+    remove: { summary: 'Delete a webhook', after: (removed) => log.forget(removed.id) },
+    item: [
+      defineRoute({
+        method: 'POST',
+        path: `${BASE}/:id/test`,
+        summary: 'Send a webhook.test event now, once, and answer how it went',
+        tag: TAG,
+        auth,
+        params: IdParams,
+        bodyOptional: true,
+        body: Type.Object({}, { additionalProperties: false }),
+        responses: {
+          200: { description: 'The attempt (delivered or not).', schema: TestResultView },
+          ...errors(400, 401, 403, 404),
+        },
+        async handler(ctx) {
+          const webhook = await service.get(callerOf(ctx, ADMIN), ctx.params.id);
+          const { event_id, delivered, status_code, error, duration_ms } =
+            await dispatcher.test(webhook);
+          return { status: 200, body: { event_id, delivered, status_code, error, duration_ms } };
+        },
+      }),
+      defineRoute({
+        method: 'GET',
+        path: `${BASE}/:id/deliveries`,
+        summary: "Recent delivery attempts, newest first (this node's, kept in memory)",
+        tag: TAG,
+        auth,
+        params: IdParams,
+        responses: {
+          200: {
+            description: 'The attempts.',
+            schema: Type.Object({ data: Type.Array(DeliveryAttemptView) }),
+          },
+          ...errors(400, 401, 403, 404),
+        },
+        async handler(ctx) {
+          const webhook = await service.get(callerOf(ctx, ADMIN), ctx.params.id);
+          return { status: 200, body: { data: log.recent(webhook.id) } };
+        },
+      }),
+    ],
+  });
+}
