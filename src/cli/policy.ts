@@ -1,6 +1,16 @@
+import type { Static } from '@sinclair/typebox';
 import { type Command, Option } from 'commander';
+import type { PolicyView } from '../ratelimit/schemas.js';
 import { ALGORITHMS, LIMIT_SCOPES } from '../ratelimit/spec.js';
 import { CliError, type CliIO } from './io.js';
+import {
+  enc,
+  type OwnerOptions,
+  owner,
+  ownerFlags,
+  ownerOf,
+  registerObjectCommands,
+} from './object-commands.js';
 import {
   intBetween,
   listOf,
@@ -10,20 +20,10 @@ import {
   parseLimit,
   positiveNumber,
 } from './ratelimit-args.js';
-import {
-  type ApiObject,
-  type ApiPage,
-  enc,
-  limitText,
-  type OwnerOptions,
-  owner,
-  ownerOf,
-  pageNote,
-  query,
-  rl,
-} from './ratelimit-client.js';
-import { call, clientFor, type RemoteOptions, remoteOptions } from './remote.js';
-import { formatTable } from './table.js';
+import { limitText } from './ratelimit-client.js';
+import { remoteOptions } from './remote.js';
+
+type Policy = Static<typeof PolicyView>;
 
 interface PolicyOptions extends OwnerOptions {
   name?: string;
@@ -103,7 +103,7 @@ function policyFlags(cmd: Command): Command {
 }
 
 /** The request body for the flags given (create fills defaults on the server). */
-function policyBody(opts: PolicyOptions, current?: ApiObject): Record<string, unknown> {
+function policyBody(opts: PolicyOptions, current?: Policy): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   if (opts.name !== undefined) body.name = opts.name;
   if (opts.description !== undefined) body.description = opts.description;
@@ -116,7 +116,7 @@ function policyBody(opts: PolicyOptions, current?: ApiObject): Record<string, un
       ...(opts.costBased ? { cost_based: true } : {}),
     }));
   } else if (current && (opts.scope || opts.per || opts.costBased)) {
-    body.limits = current.limits.map((l: ApiObject) => ({
+    body.limits = current.limits.map((l) => ({
       ...l,
       scope,
       ...(opts.per ? { key: opts.per } : {}),
@@ -160,12 +160,12 @@ function policyBody(opts: PolicyOptions, current?: ApiObject): Record<string, un
 }
 
 /** A policy in a few lines, for people. */
-export function describePolicy(p: ApiObject): string {
-  const t = p.throttle ?? {};
+export function describePolicy(p: Policy): string {
+  const t = p.throttle;
   const lines = [
     `${p.name} (${p.id}, ${owner(p)}, version ${p.version})${p.is_active ? '' : ' — inactive'}`,
     p.description ? `  ${p.description}` : '',
-    ...p.limits.map((l: ApiObject) => `  limit      ${limitText(l)}`),
+    ...p.limits.map((l) => `  limit      ${limitText(l)}`),
     `  algorithm  ${p.algorithm}${p.token_bucket ? ` (refill ${p.token_bucket.refill_rate}/s, bucket ${p.token_bucket.bucket_size})` : ''}`,
     p.burst
       ? `  burst      ${p.burst.max_burst}${p.burst.cooldown_seconds ? `, cooldown ${p.burst.cooldown_seconds}s` : ''}`
@@ -178,101 +178,76 @@ export function describePolicy(p: ApiObject): string {
 
 /** `notifyd policy create|list|get|update|delete`: rate-limit policies, through the API. */
 export function registerPolicyCommands(program: Command, io: CliIO): void {
-  const policy = program.command('policy').description('manage rate-limit policies');
-  const print = (s: string): void => {
-    io.stdout.write(s);
-  };
-  const show = (p: ApiObject, json?: boolean) =>
-    print(json ? `${JSON.stringify(p, null, 2)}\n` : describePolicy(p));
-
-  remoteOptions(
-    policyFlags(
-      policy
-        .command('create')
-        .description('create a policy, e.g. --name free --limit 100/minute --scope api_key')
-        .requiredOption('--name <name>', 'its name: letters, digits, _ . -'),
-    )
-      .option('--inactive', 'create it switched off')
-      .option('--tenant <id>', 'the tenant it belongs to (default: the key’s)')
-      .option('--global', 'a global policy, for every tenant (needs ratelimit:admin)'),
-  ).action(async (opts: PolicyOptions & { inactive?: boolean }) => {
-    if (!opts.limit) throw new CliError('--limit is required, e.g. --limit 100/minute');
-    const body = {
-      ...policyBody(opts),
-      ...ownerOf(opts),
-      ...(opts.inactive ? { is_active: false } : {}),
-    };
-    const created = await call(() => rl(clientFor(io, opts), 'POST', '/policies', body));
-    show(created, opts.json);
-  });
-
-  remoteOptions(
-    policy
-      .command('list')
-      .description("list policies: the tenant's and the global ones")
-      .option('--page <n>', 'which page', intBetween(1, 100_000))
-      .option('--per-page <n>', 'how many per page', intBetween(1, 200)),
-  ).action(async (opts: RemoteOptions & { page?: number; perPage?: number }) => {
-    const page = await call(() =>
-      rl<ApiPage>(
-        clientFor(io, opts),
-        'GET',
-        `/policies${query({ page: opts.page, per_page: opts.perPage })}`,
-      ),
-    );
-    if (opts.json) return print(`${JSON.stringify(page, null, 2)}\n`);
-    const rows = page.data.map((p) => [
-      p.name,
-      p.id,
-      owner(p),
-      p.limits.map(limitText).join('; '),
-      p.algorithm,
-      p.throttle.mode,
-      String(p.priority),
-      p.is_active ? 'active' : 'inactive',
-    ]);
-    print(
-      formatTable(
-        ['NAME', 'ID', 'TENANT', 'LIMITS', 'ALGORITHM', 'MODE', 'PRIORITY', 'STATUS'],
-        rows,
-      ) + pageNote(page),
-    );
-  });
-
-  remoteOptions(
-    policy.command('get').description('show a policy').argument('<name-or-id>', 'the policy'),
-  ).action(async (name: string, opts: RemoteOptions) => {
-    show(await call(() => rl(clientFor(io, opts), 'GET', `/policies/${enc(name)}`)), opts.json);
-  });
-
-  remoteOptions(
-    policyFlags(
-      policy
-        .command('update')
-        .description('change a policy (only the flags given)')
-        .argument('<name-or-id>', 'the policy'),
-    )
-      .option('--rename <name>', 'a new name')
-      .option('--active', 'switch it on')
-      .option('--inactive', 'switch it off'),
-  ).action(async (name: string, opts: PolicyOptions & { rename?: string; inactive?: boolean }) => {
-    const client = clientFor(io, opts);
-    const current = await call(() => rl(client, 'GET', `/policies/${enc(name)}`));
-    const body = policyBody({ ...opts, ...(opts.rename ? { name: opts.rename } : {}) }, current);
-    if (opts.inactive) body.is_active = false;
-    if (Object.keys(body).length === 0) {
-      throw new CliError('nothing to change: give at least one flag');
-    }
-    show(await call(() => rl(client, 'PATCH', `/policies/${enc(current.id)}`, body)), opts.json);
-  });
-
-  remoteOptions(
-    policy
-      .command('delete')
-      .description('delete a policy no rule or plan uses')
-      .argument('<name-or-id>', 'the policy'),
-  ).action(async (name: string, opts: RemoteOptions) => {
-    await call(() => rl(clientFor(io, opts), 'DELETE', `/policies/${enc(name)}`));
-    print(opts.json ? `${JSON.stringify({ deleted: name })}\n` : `Deleted policy ${name}.\n`);
+  registerObjectCommands<Policy>(program, io, {
+    group: 'policy',
+    description: 'manage rate-limit policies',
+    path: '/api/v1/ratelimit/policies',
+    noun: 'policy',
+    describe: describePolicy,
+    create(group, api) {
+      remoteOptions(
+        ownerFlags(
+          policyFlags(
+            group
+              .command('create')
+              .description('create a policy, e.g. --name free --limit 100/minute --scope api_key')
+              .requiredOption('--name <name>', 'its name: letters, digits, _ . -'),
+          ).option('--inactive', 'create it switched off'),
+          'a global policy, for every tenant (needs ratelimit:admin)',
+        ),
+      ).action(async (opts: PolicyOptions & { inactive?: boolean }) => {
+        if (!opts.limit) throw new CliError('--limit is required, e.g. --limit 100/minute');
+        const body = {
+          ...policyBody(opts),
+          ...ownerOf(opts),
+          ...(opts.inactive ? { is_active: false } : {}),
+        };
+        api.show(await api.call(opts, 'POST', '', body), opts);
+      });
+    },
+    list: {
+      description: "list policies: the tenant's and the global ones",
+      columns: [
+        ['NAME', (p) => p.name],
+        ['ID', (p) => p.id],
+        ['TENANT', owner],
+        ['LIMITS', (p) => p.limits.map(limitText).join('; ')],
+        ['ALGORITHM', (p) => p.algorithm],
+        ['MODE', (p) => p.throttle.mode],
+        ['PRIORITY', (p) => String(p.priority)],
+        ['STATUS', (p) => (p.is_active ? 'active' : 'inactive')],
+      ],
+    },
+    get: { description: 'show a policy', argument: ['<name-or-id>', 'the policy'] },
+    update(group, api) {
+      remoteOptions(
+        policyFlags(
+          group
+            .command('update')
+            .description('change a policy (only the flags given)')
+            .argument('<name-or-id>', 'the policy'),
+        )
+          .option('--rename <name>', 'a new name')
+          .option('--active', 'switch it on')
+          .option('--inactive', 'switch it off'),
+      ).action(
+        async (name: string, opts: PolicyOptions & { rename?: string; inactive?: boolean }) => {
+          const current = await api.call(opts, 'GET', `/${enc(name)}`);
+          const body = policyBody(
+            { ...opts, ...(opts.rename ? { name: opts.rename } : {}) },
+            current,
+          );
+          if (opts.inactive) body.is_active = false;
+          if (Object.keys(body).length === 0) {
+            throw new CliError('nothing to change: give at least one flag');
+          }
+          api.show(await api.call(opts, 'PATCH', `/${enc(current.id)}`, body), opts);
+        },
+      );
+    },
+    remove: {
+      description: 'delete a policy no rule or plan uses',
+      argument: ['<name-or-id>', 'the policy'],
+    },
   });
 }

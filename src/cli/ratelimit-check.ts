@@ -1,10 +1,15 @@
+import type { Static } from '@sinclair/typebox';
 import type { Command } from 'commander';
+import type { StatusView } from '../ratelimit/routes/check.js';
 import { LIMIT_SCOPES, type LimitScope } from '../ratelimit/spec.js';
 import { CliError, type CliIO } from './io.js';
+import { enc } from './object-commands.js';
 import { ratelimitCommand } from './ratelimit.js';
-import { type ApiObject, enc, rl } from './ratelimit-client.js';
+import { rl } from './ratelimit-client.js';
 import { call, clientFor, type RemoteOptions, remoteOptions } from './remote.js';
 import { formatTable } from './table.js';
+
+type Status = Static<typeof StatusView>;
 
 interface CheckOptions extends RemoteOptions {
   scope?: string;
@@ -26,8 +31,8 @@ function scopeOf(value: string | undefined, flag: string): LimitScope {
 }
 
 /** One line per limit, the deciding one first. */
-function table(status: ApiObject): string {
-  const limits: ApiObject[] = status.limits.length > 0 ? status.limits : [];
+function table(status: Status): string {
+  const { limits } = status;
   const rows = limits.map((l) => [
     l.policy,
     l.scope,
@@ -93,7 +98,7 @@ export function registerRateLimitCheck(program: Command, io: CliIO): void {
       ...(opts.dryRun ? { dry_run: true } : {}),
       ...(Object.keys(request).length > 0 ? { request } : {}),
     };
-    const status = await call(() => rl(clientFor(io, opts), 'POST', '/check', body));
+    const status = await call(() => rl<Status>(clientFor(io, opts), 'POST', '/check', body));
     print(opts.json ? `${JSON.stringify(status, null, 2)}\n` : table(status));
   });
   remoteOptions(
@@ -105,7 +110,7 @@ export function registerRateLimitCheck(program: Command, io: CliIO): void {
     const scope = scopeOf(scopeArg, '<scope>');
     const q = opts.policy ? `?policy=${enc(opts.policy)}` : '';
     const path = `/status/${enc(scope)}/${enc(identifier)}${q}`;
-    const status = await call(() => rl(clientFor(io, opts), 'GET', path));
+    const status = await call(() => rl<Status>(clientFor(io, opts), 'GET', path));
     print(opts.json ? `${JSON.stringify(status, null, 2)}\n` : table(status));
   });
 }

@@ -1,9 +1,15 @@
+import type { Static } from '@sinclair/typebox';
 import type { Command } from 'commander';
+import type { PageBody } from '../http/admin-routes.js';
+import type { AdjustmentView } from '../ratelimit/schemas.js';
 import { CliError, type CliIO } from './io.js';
+import { enc } from './object-commands.js';
 import { parseDuration, parseLimit } from './ratelimit-args.js';
-import { type ApiPage, enc, rl } from './ratelimit-client.js';
+import { rl } from './ratelimit-client.js';
 import { call, clientFor, type RemoteOptions, remoteOptions } from './remote.js';
 import { formatTable } from './table.js';
+
+type Adjustment = Static<typeof AdjustmentView>;
 
 const UNIT_SECONDS = { second: 1, minute: 60, hour: 3600, day: 86400 } as const;
 
@@ -46,7 +52,7 @@ export function registerRateLimitAdjust(program: Command, io: CliIO): void {
     const client = clientFor(io, opts);
     if (opts.list) {
       const page = await call(() =>
-        rl<ApiPage>(client, 'GET', '/adjustments?active=true&per_page=200'),
+        rl<PageBody<Adjustment>>(client, 'GET', '/adjustments?active=true&per_page=200'),
       );
       if (opts.json) return print(`${JSON.stringify(page, null, 2)}\n`);
       const rows = page.data.map((a) => [
@@ -60,7 +66,9 @@ export function registerRateLimitAdjust(program: Command, io: CliIO): void {
       return print(formatTable(['ID', 'RULE', 'LIMIT', 'UNTIL', 'REASON', 'BY'], rows));
     }
     if (opts.revert) {
-      const a = await call(() => rl(client, 'POST', `/adjustments/${enc(opts.revert!)}/revert`));
+      const a = await call(() =>
+        rl<Adjustment>(client, 'POST', `/adjustments/${enc(opts.revert!)}/revert`),
+      );
       return print(
         opts.json
           ? `${JSON.stringify(a, null, 2)}\n`
@@ -83,7 +91,7 @@ export function registerRateLimitAdjust(program: Command, io: CliIO): void {
       duration_seconds: opts.duration,
       reason: opts.reason,
     };
-    const a = await call(() => rl(client, 'POST', '/adjustments', body));
+    const a = await call(() => rl<Adjustment>(client, 'POST', '/adjustments', body));
     print(
       opts.json
         ? `${JSON.stringify(a, null, 2)}\n`

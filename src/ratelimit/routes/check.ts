@@ -69,7 +69,8 @@ const LimitStatusView = Type.Object({
   ]),
 });
 
-const StatusView = Type.Composite([
+/** Where a subject stands: what `POST /ratelimit/check` and `GET /ratelimit/status` answer. */
+export const StatusView = Type.Composite([
   LimitStatusView,
   Type.Object({
     allowed: Type.Boolean(),

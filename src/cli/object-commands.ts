@@ -1,0 +1,182 @@
+import type { Command } from 'commander';
+import type { NotifydClient } from '../client/rest.js';
+import type { PageBody } from '../http/admin-routes.js';
+import type { CliIO } from './io.js';
+import { intBetween } from './ratelimit-args.js';
+import { call, clientFor, type RemoteOptions, remoteOptions } from './remote.js';
+import { formatTable } from './table.js';
+
+/** Options of commands that create tenant-scoped or global objects. */
+export interface OwnerOptions extends RemoteOptions {
+  tenant?: string;
+  global?: boolean;
+}
+
+/** Paging flags of a list command. */
+export interface PageOptions extends RemoteOptions {
+  page?: number;
+  perPage?: number;
+}
+
+/** `tenant_id` for a create body: `--global` is null, `--tenant x` is x, else the key's. */
+export function ownerOf(opts: OwnerOptions): { tenant_id?: string | null } {
+  if (opts.global) return { tenant_id: null };
+  return opts.tenant ? { tenant_id: opts.tenant } : {};
+}
+
+/** Adds `--tenant` and `--global` to a create command; `global` says what a global one is. */
+export function ownerFlags(cmd: Command, global: string): Command {
+  return cmd
+    .option('--tenant <id>', 'the tenant it belongs to (default: the key’s)')
+    .option('--global', global);
+}
+
+/** The tenant column: `(global)` for global objects. */
+export const owner = (o: { tenant_id: string | null }) =>
+  o.tenant_id === null ? '(global)' : o.tenant_id;
+
+/** `?page=…&per_page=…` and any other query parameters that are set. */
+export function query(params: Record<string, string | number | boolean | undefined>): string {
+  const entries = Object.entries(params).filter(([, v]) => v !== undefined) as Array<
+    [string, string]
+  >;
+  return entries.length
+    ? `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}`
+    : '';
+}
+
+export const enc = encodeURIComponent;
+
+/** A footer under a table when there are more pages. */
+export function pageNote(p: PageBody<unknown>): string {
+  const last = Math.max(1, Math.ceil(p.total / p.per_page));
+  return last > 1 ? `page ${p.page} of ${last} (${p.total} in all; --page for more)\n` : '';
+}
+
+/** Adds `--page` and `--per-page` to a list command. */
+export function pageFlags(cmd: Command): Command {
+  return cmd
+    .option('--page <n>', 'which page', intBetween(1, 100_000))
+    .option('--per-page <n>', 'how many per page', intBetween(1, 200));
+}
+
+/** Prints for people, or JSON for scripts. */
+export function printer(io: CliIO) {
+  return {
+    text: (s: string) => {
+      io.stdout.write(s);
+    },
+    json: (value: unknown) => {
+      io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    },
+  };
+}
+
+/** One command of an object group: its description, and its positional argument if any. */
+interface CommandSpec {
+  description: string;
+  /** e.g. `['<name-or-id>', 'the policy']`. */
+  argument?: [string, string];
+  /** Flags of its own. */
+  flags?: (cmd: Command) => Command;
+}
+
+/**
+ * The admin commands of one object kind (`notifyd policy list|get|delete`, …), all clients
+ * of its API under `path`: `list` prints a table (or the page as JSON), `get` and the
+ * writes print `describe` (or the object as JSON), `delete` confirms. Commands of the kind's
+ * own (create, update, enable…) are added to the group this answers, with `api` to call.
+ */
+export interface ObjectCommands<V> {
+  /** The command group, e.g. `policy`. */
+  group: string;
+  description: string;
+  /** The API path of the collection, e.g. `/api/v1/ratelimit/policies`. */
+  path: string;
+  /** What one object is called in `Deleted policy free.`. */
+  noun: string;
+  /** One object for people. */
+  describe(o: V): string;
+  list?: CommandSpec & {
+    /** Extra query parameters from the command's own flags. */
+    query?(opts: PageOptions & Record<string, unknown>): Record<string, string | undefined>;
+    columns: Array<[header: string, cell: (o: V) => string]>;
+    /** Lists something else instead when its flags say so (answers true when it did). */
+    instead?(opts: PageOptions & Record<string, unknown>): Promise<boolean>;
+  };
+  get?: CommandSpec & { name?: string };
+  remove?: CommandSpec;
+  /**
+   * The kind's own commands, registered in this order around the standard ones (so that
+   * help lists create, list, get, update, the rest, delete).
+   */
+  create?(group: Command, api: ObjectApi<V>): void;
+  update?(group: Command, api: ObjectApi<V>): void;
+  more?(group: Command, api: ObjectApi<V>): void;
+}
+
+/** How a kind's own commands call its API: typed by the view the API answers. */
+export interface ObjectApi<V> {
+  client(opts: RemoteOptions): NotifydClient;
+  /** Calls `path + suffix`; a failure becomes one line for the user. */
+  call<T = V>(opts: RemoteOptions, method: string, suffix: string, body?: unknown): Promise<T>;
+  /** Prints the object: `describe` for people, JSON with --json. */
+  show(o: V, opts: RemoteOptions): void;
+}
+
+/** Registers an object kind's command group; answers it and the API helper for more commands. */
+export function registerObjectCommands<V>(
+  program: Command,
+  io: CliIO,
+  spec: ObjectCommands<V>,
+): { group: Command; api: ObjectApi<V> } {
+  const group = program.command(spec.group).description(spec.description);
+  const out = printer(io);
+  const api: ObjectApi<V> = {
+    client: (opts) => clientFor(io, opts),
+    call: (opts, method, suffix, body) =>
+      call(() => clientFor(io, opts).request(method, `${spec.path}${suffix}`, body)),
+    show: (o, opts) => (opts.json ? out.json(o) : out.text(spec.describe(o))),
+  };
+  const command = (name: string, c: CommandSpec) => {
+    let cmd = group.command(name).description(c.description);
+    if (c.argument) cmd = cmd.argument(...c.argument);
+    return remoteOptions(c.flags ? c.flags(cmd) : cmd);
+  };
+
+  const { list, get, remove } = spec;
+  spec.create?.(group, api);
+  if (list) {
+    command('list', {
+      ...list,
+      flags: (cmd) => pageFlags(list.flags ? list.flags(cmd) : cmd),
+    }).action(async (opts: PageOptions & Record<string, unknown>) => {
+      if (await list.instead?.(opts)) return;
+      const params = { page: opts.page, per_page: opts.perPage, ...list.query?.(opts) };
+      const page = await api.call<PageBody<V>>(opts, 'GET', query(params));
+      if (opts.json) return out.json(page);
+      const rows = page.data.map((o) => list.columns.map(([, cell]) => cell(o)));
+      out.text(
+        formatTable(
+          list.columns.map(([h]) => h),
+          rows,
+        ) + pageNote(page),
+      );
+    });
+  }
+  if (get) {
+    command(get.name ?? 'get', get).action(async (id: string, opts: RemoteOptions) => {
+      api.show(await api.call(opts, 'GET', `/${enc(id)}`), opts);
+    });
+  }
+  spec.update?.(group, api);
+  spec.more?.(group, api);
+  if (remove) {
+    command('delete', remove).action(async (id: string, opts: RemoteOptions) => {
+      await api.call(opts, 'DELETE', `/${enc(id)}`);
+      if (opts.json) out.text(`${JSON.stringify({ deleted: id })}\n`);
+      else out.text(`Deleted ${spec.noun} ${id}.\n`);
+    });
+  }
+  return { group, api };
+}
