@@ -4,6 +4,7 @@ import type { IdGenerator } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import { runPeriodically } from '../core/periodic.js';
 import type { QueuedItem, Store } from '../store/types.js';
+import type { PresenceProbe } from './presence.js';
 import type { NotificationView } from './schemas.js';
 
 /** Queue names in the store's UserQueueStore. */
@@ -12,11 +13,6 @@ export const ACKS = 'acks';
 
 /** `realtime.queue` and `realtime.ack` of the configuration. */
 export type TrackingSettings = Pick<Config['realtime'], 'queue' | 'ack'>;
-
-/** Whether a user has an open session anywhere (on any node). */
-export interface PresenceProbe {
-  isOnline(tenantId: string, userId: string): Promise<boolean>;
-}
 
 /** What `GET /api/v1/stats/acks` answers. */
 export interface AckStats {

@@ -45,3 +45,6 @@ export interface UserChannel {
   /** Sends to the tenant's sessions subscribed to `channel`. */
   publishChannel(tenantId: string, channel: string, message: UserMessage): void;
 }
+
+/** A named channel users subscribe to: letters, digits and `_ . : -`, up to 128. */
+export const CHANNEL_PATTERN = '^[A-Za-z0-9_.:-]{1,128}$';

@@ -4,25 +4,11 @@ import { NotifydError } from '../core/errors.js';
 import type { RateLimitConfigCache } from './config-cache.js';
 import { type LimitEventSink, LimitEvents } from './limit-events.js';
 import type { RequestContext, ResolvedLimit } from './resolver.js';
-import type { Decision, RateLimitStore } from './spec.js';
+import type { RateLimitStore } from './spec.js';
 import type { RateLimitStats } from './stats.js';
+import type { LimitOutcome, Verdict } from './verdict.js';
 
-/** One limit's decision, with what it was decided against. */
-export interface LimitOutcome {
-  limit: ResolvedLimit;
-  decision: Decision;
-}
-
-/** What the engine decided for one request. */
-export interface Verdict {
-  /** Exempt by a bypass rule: nothing was counted. */
-  bypass: boolean;
-  /** Every limit that applied, in the resolver's order. */
-  outcomes: LimitOutcome[];
-  /** The outcome the answer reports: the refusing one, else the one with least left. */
-  tightest: LimitOutcome | null;
-  allowed: boolean;
-}
+export type { LimitOutcome, Verdict } from './verdict.js';
 
 /** How to decide: `dryRun` counts nothing; `wait: false` never waits out a throttle. */
 export interface DecideOptions {

@@ -1,9 +1,8 @@
 import { performance } from 'node:perf_hooks';
+import type { Counter } from 'prom-client';
 import type { Config } from '../config/options.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import { runPeriodically } from '../core/periodic.js';
-import type { Metrics } from '../server/metrics.js';
 import { OpenState } from '../store/memory/open-state.js';
 import { MemoryRateLimitStore } from '../store/memory/ratelimit.js';
 import type { Store } from '../store/types.js';
@@ -17,6 +16,9 @@ import type { StoreProbe } from './routes/check.js';
 import type { RateLimitStore } from './spec.js';
 import { RateLimitStats } from './stats.js';
 
+/** What the engine reads of the configuration. */
+type EngineOptions = Pick<Config, 'ratelimit' | 'store'>;
+
 /** The rate-limit engine as the server uses it. */
 export interface RateLimitEngine {
   enforcer: RateLimitEnforcer;
@@ -25,8 +27,6 @@ export interface RateLimitEngine {
   check: RateLimitCheck;
   stats: RateLimitStats;
   probe: StoreProbe;
-  /** Starts writing analytics out; resolves the stop function (which flushes). */
-  start(): () => Promise<void>;
 }
 
 const PROBE_SPEC = { algorithm: 'fixed_window', max_requests: 1, window_seconds: 1 } as const;
@@ -36,29 +36,30 @@ const PROBE_SPEC = { algorithm: 'fixed_window', max_requests: 1, window_seconds:
  * on SQLite it stays in this process. A SQLite node is one node (nobody to share a limit
  * with), and a write transaction per request would cost more than the rest of the request.
  */
-function limiterState(config: Config, store: Store): { state: RateLimitStore; backend: string } {
+function limiterState(
+  config: EngineOptions,
+  store: Store,
+): { state: RateLimitStore; backend: string } {
   if (config.store.ratelimit || config.store.backend !== 'sqlite') {
     return { state: store.ratelimit, backend: config.store.ratelimit || config.store.backend };
   }
   return { state: new MemoryRateLimitStore(new OpenState()), backend: 'memory' };
 }
 
-/** How often each node looks for adjustments that ran out, to announce them. */
-const ADJUSTMENT_SWEEP_MS = 5000;
-
 /** Builds the engine: guarded store, enforcer, check API, analytics and events. */
 export function buildRateLimitEngine(
-  config: Config,
+  config: EngineOptions,
   deps: {
     store: Store;
     admin: RateLimitAdmin;
     clock: Clock;
     logger: Logger;
-    metrics: Metrics;
+    /** Counts decisions the store could not make, by what was done instead. */
+    storeErrors: Counter<'on_store_error'>;
     events: LimitEventSink;
   },
 ): RateLimitEngine {
-  const { store, admin, clock, logger, metrics, events } = deps;
+  const { store, admin, clock, logger, storeErrors, events } = deps;
   const { state, backend } = limiterState(config, store);
   // State in this process cannot be unreachable: no guard (and no timer per decision).
   const guarded =
@@ -69,7 +70,7 @@ export function buildRateLimitEngine(
           timeoutMs: config.ratelimit.store_timeout_ms,
           clock,
           logger,
-          errors: metrics.ratelimitStoreErrors,
+          errors: storeErrors,
           onHealthChange: (healthy) =>
             events(healthy ? 'ratelimit.store_connected' : 'ratelimit.store_disconnected', null, {
               backend,
@@ -104,21 +105,6 @@ export function buildRateLimitEngine(
         await state.consume('~probe', PROBE_SPEC, 0, clock.now(), { dryRun: true });
         return Math.round((performance.now() - started) * 1000) / 1000;
       },
-    },
-    start: () => {
-      const stopStats = stats.start(5000);
-      const stopSweep = runPeriodically(
-        async () => {
-          await admin.adjustments.expireDue();
-        },
-        ADJUSTMENT_SWEEP_MS,
-        logger,
-        'could not announce expired rate-limit adjustments; will retry',
-      );
-      return async () => {
-        stopSweep();
-        await stopStats();
-      };
     },
   };
 }

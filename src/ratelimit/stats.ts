@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { CounterStore } from '../store/types.js';
-import type { Verdict } from './enforcer.js';
+import type { Verdict } from './verdict.js';
 
 const HOUR_MS = 3_600_000;
 /** Hourly buckets outlive the longest range that reads them. */

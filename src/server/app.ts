@@ -1,49 +1,28 @@
-import uWS from 'uWebSockets.js';
-import { createHash, randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { KeyService } from '../auth/api-keys.js';
-import { createJwtVerifier } from '../auth/jwt.js';
-import { ClusterNode, defaultNodeId } from '../cluster/node.js';
-import { standaloneView } from '../cluster/view.js';
+import type { KeyService } from '../auth/api-keys.js';
+import { createAuthModule } from '../auth/module.js';
+import { clusterOptions, createClusterModule } from '../cluster/module.js';
 import type { Config } from '../config/options.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { createIdGenerator } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import { EventBus } from '../events/bus.js';
-import type { AnyRoute } from '../http/route.js';
-import { CursorCodec } from '../notifications/cursor.js';
-import { LiveMessages } from '../notifications/live.js';
-import { startMaintenance } from '../notifications/maintenance.js';
-import { NotificationService } from '../notifications/service.js';
-import { DeliveryTracker } from '../notifications/tracking.js';
-import { RateLimitAdmin } from '../ratelimit/admin.js';
-import { buildRateLimitEngine } from '../ratelimit/engine.js';
+import { contextFor } from '../modules/contract.js';
+import { ModuleRunner } from '../modules/lifecycle.js';
+import { createNotificationsModule, notificationsOptions } from '../notifications/module.js';
+import type { NotificationService } from '../notifications/service.js';
+import type { DeliveryTracker } from '../notifications/tracking.js';
+import type { RateLimitAdmin } from '../ratelimit/admin.js';
+import { createRateLimitModule } from '../ratelimit/module.js';
 import type { ChangeSink } from '../ratelimit/objects.js';
-import { rateLimitCheckRoutes } from '../ratelimit/routes/check.js';
-import { rateLimitObjectRoutes } from '../ratelimit/routes/objects.js';
 import type { Store } from '../store/types.js';
-import { TriggerActions } from '../triggers/actions.js';
-import { RedisTriggers } from '../triggers/redis.js';
-import { VERSION } from '../version.js';
-import { webhookRoutes } from '../webhooks/routes.js';
-import { Webhooks } from '../webhooks/webhooks.js';
-import { ClientAddresses } from './client-address.js';
-import { Cors } from './cors.js';
+import { createTriggersModule, triggersOptions } from '../triggers/module.js';
+import type { RedisTriggers } from '../triggers/redis.js';
+import { createWebhooksModule, webhooksOptions } from '../webhooks/module.js';
+import type { Webhooks } from '../webhooks/webhooks.js';
+import { Listener } from './listener.js';
 import { Metrics } from './metrics.js';
-import { buildOpenApi } from './openapi.js';
-import { Admission } from './realtime/admission.js';
-import { RealtimeGateway } from './realtime/gateway.js';
-import { ConnectionLimits } from './realtime/limits.js';
-import { Presence } from './realtime/presence.js';
-import { SseHub } from './realtime/sse.js';
-import { mountRoutes } from './router.js';
-import { clusterRoutes } from './routes/cluster.js';
-import { deliveryStateRoutes } from './routes/delivery-state.js';
-import { feedRoutes } from './routes/feed.js';
-import { keyRoutes } from './routes/keys.js';
-import { liveRoutes } from './routes/live.js';
-import { notificationRoutes } from './routes/notifications.js';
-import { operationsRoutes } from './routes/operations.js';
+import { Realtime } from './realtime/index.js';
+import { withOperations } from './routes/operations.js';
 
 /** What the server is built from; tests inject their own. */
 export interface ServerDeps {
@@ -84,257 +63,83 @@ export interface NotifydServer {
   readonly webhooks: Webhooks;
 }
 
-function cursorKey(config: Config): Buffer {
-  const seed = config.feed.cursor_secret || config.auth.jwt.secret;
-  if (!seed) return randomBytes(32);
-  return createHash('sha256').update(`notifyd-cursor:${seed}`).digest();
-}
-
-/** Builds the HTTP + WebSocket server without listening. */
+/**
+ * Builds the HTTP + WebSocket server without listening: the modules in the order they
+ * start (each given its own options and the services of those before it), the real-time
+ * gateway, and the routes of all of them. Modules stop in the reverse order.
+ */
 export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   const clock = deps.clock ?? systemClock;
   const ids = createIdGenerator(clock);
   const { store, logger } = deps;
   const metrics = new Metrics();
-  const lifecycle = { inflight: 0, draining: false };
-  const jwt = createJwtVerifier(config.auth.jwt);
-  const keys = new KeyService(store.keys, clock, ids, config.auth.key_cache_ms, [
-    config.auth.admin_key,
-    ...(deps.adminKeys ?? []),
-  ]);
-  const cluster = config.cluster.enabled
-    ? new ClusterNode({
-        redisUrl: config.store.redis.url,
-        prefix: config.store.redis.prefix,
-        nodeId: config.cluster.node_id,
-        heartbeatMs: config.cluster.heartbeat_interval_ms,
-        nodeTtlMs: config.cluster.node_ttl_ms,
-        version: VERSION,
-        clock,
-        logger,
-      })
-    : null;
-  const cors = new Cors(config.server.cors_origins);
-  const addresses = new ClientAddresses(config.server.trust_proxy, config.server.trusted_proxies);
-  const sse = new SseHub({
+  const bus = new EventBus(clock, ids, logger);
+  const shared = { store, bus, clock, ids, logger, metrics: metrics.registry };
+  const ctx = <O, N>(options: O, needs: N) => contextFor(shared, options, needs);
+  const listener = new Listener(config, { metrics, logger, ids });
+
+  const auth = createAuthModule(ctx(config.auth, { adminKeys: deps.adminKeys ?? [] }));
+  const { keys, jwt } = auth.services;
+  const realtime = new Realtime(config.realtime, {
     jwt,
     metrics,
     logger,
     ids,
-    cors,
-    heartbeatMs: config.realtime.sse_heartbeat_s * 1000,
-    maxBackpressureBytes: config.realtime.max_backpressure_bytes,
+    cors: listener.cors,
   });
-  const gateway = new RealtimeGateway({
-    sse,
-    jwt,
-    metrics,
-    logger,
-    ids,
-    maxPayloadBytes: config.realtime.max_payload_bytes,
-    idleTimeoutS: config.realtime.idle_timeout_s,
-    authTimeoutMs: config.realtime.auth_timeout_ms,
-    maxBackpressureBytes: config.realtime.max_backpressure_bytes,
-  });
-  const presence = new Presence(gateway, cluster, cluster ?? gateway, clock);
-  const tracker = new DeliveryTracker({
-    store,
-    clock,
-    ids,
-    logger,
-    presence,
-    settings: config.realtime,
-  });
-  const admission = new Admission(
-    {
-      maxConnections: config.realtime.max_connections,
-      addresses,
-      limits: new ConnectionLimits({
-        perUser: config.realtime.max_connections_per_user,
-        perTenant: config.realtime.max_connections_per_tenant,
-        ratePerIp: config.realtime.connect_rate_per_ip,
-        burstPerIp: 2 * config.realtime.connect_rate_per_ip,
-      }),
-      presence,
-      tracker,
-    },
-    () => gateway.size,
+  const cluster = createClusterModule(ctx(clusterOptions(config), { local: realtime.gateway }));
+  const { node, users } = cluster.services;
+  const presence = realtime.presence(node, users, clock);
+  const notifications = createNotificationsModule(
+    ctx(notificationsOptions(config), { users, presence }),
   );
-  const notifications = new NotificationService({
-    store,
-    clock,
-    ids,
-    cursors: new CursorCodec(cursorKey(config)),
-    users: cluster ?? gateway,
-    idempotencyTtlMs: config.notifications.idempotency_ttl_s * 1000,
+  const { notifications: service, tracker, live } = notifications.services;
+  const nodeId = node?.nodeId ?? null;
+  const triggers = createTriggersModule(
+    ctx(triggersOptions(config), { notifications: service, live, nodeId }),
+  );
+  const webhooks = createWebhooksModule(ctx(webhooksOptions(config), {}));
+  const onEvent = deps.onRateLimitEvent;
+  const ratelimit = createRateLimitModule(ctx(config, onEvent ? { onEvent } : {}));
+  const modules = new ModuleRunner(
+    [auth, cluster, realtime, notifications, triggers, webhooks, ratelimit],
+    logger,
+  );
+
+  const limiting = ratelimit.services.engine.http;
+  const { lifecycle, addresses } = listener;
+  const on = config.metrics.enabled ? metrics : null;
+  const routes = withOperations(modules.routes, { store, metrics: on, lifecycle });
+  realtime.mount(listener.app, {
+    notifications: service,
     tracker,
-  });
-
-  const live = new LiveMessages(cluster ?? gateway, ids, clock);
-  const triggerConfig = config.triggers.redis;
-  const triggers = triggerConfig.enabled
-    ? new RedisTriggers({
-        url: triggerConfig.url || config.store.redis.url,
-        channels: triggerConfig.channels,
-        actions: new TriggerActions(notifications, live, ids),
-        metrics,
-        logger,
-        clock,
-        lease: cluster
-          ? {
-              prefix: config.store.redis.prefix,
-              owner: cluster.nodeId,
-              ttlMs: triggerConfig.lease_ttl_ms,
-            }
-          : null,
-      })
-    : null;
-  const events = new EventBus(clock, ids, logger);
-  const webhooks = new Webhooks({
-    store: store.objects,
-    bus: events,
-    clock,
-    ids,
-    settings: config.webhooks,
-    count: (result) => metrics.webhookDeliveries.inc({ result }),
-    logger,
-  });
-  webhooks.dispatcher.start();
-  const onRateLimitEvent = deps.onRateLimitEvent;
-  const ratelimit = new RateLimitAdmin({
-    store: store.objects,
-    clock,
-    ids,
-    cacheMs: config.ratelimit.config_cache_ms,
-    logger,
-    // Every configuration change is an event of the object's tenant (null: a global object).
-    onEvent: (type, data) => {
-      const tenant = typeof data.tenant_id === 'string' ? data.tenant_id : null;
-      events.emit(type, tenant, data);
-      onRateLimitEvent?.(type, data);
-    },
-  });
-  const limiting = buildRateLimitEngine(config, {
-    store,
-    admin: ratelimit,
-    clock,
-    logger,
-    metrics,
-    // Limit events go out like configuration changes: on the bus, to the webhooks.
-    events: (type, tenantId, data) => {
-      events.emit(type, tenantId, data);
-      onRateLimitEvent?.(type, { ...data, tenant_id: tenantId });
-    },
-  });
-
-  admission.useEngine(limiting.http);
-
-  let openapi = '';
-  const routes: AnyRoute[] = [
-    ...notificationRoutes(notifications, metrics),
-    ...feedRoutes(notifications, config.feed),
-    ...liveRoutes(live),
-    ...keyRoutes(keys),
-    ...deliveryStateRoutes(tracker, presence),
-    ...rateLimitObjectRoutes(ratelimit, clock),
-    ...rateLimitCheckRoutes({
-      check: limiting.check,
-      stats: limiting.stats,
-      config: ratelimit.config,
-      store: limiting.probe,
-      now: () => clock.now(),
-    }),
-    ...webhookRoutes(webhooks),
-    ...clusterRoutes(
-      cluster ??
-        standaloneView(
-          gateway,
-          { id: defaultNodeId(), version: VERSION, startedAt: clock.now() },
-          clock,
-        ),
-    ),
-    ...operationsRoutes({
-      store,
-      metrics: config.metrics.enabled ? metrics : null,
-      lifecycle,
-      openapi: () => openapi,
-    }),
-  ];
-  openapi = JSON.stringify(buildOpenApi(routes, VERSION));
-
-  const app = uWS.App();
-  cors.mount(app);
-  gateway.mount(app, '/api/v1/ws', notifications, lifecycle, admission);
-  sse.mount(app, '/api/v1/sse', notifications, lifecycle, admission);
-  mountRoutes(app, routes, {
-    keys,
-    jwt,
-    metrics,
-    logger,
-    ids,
-    bodyLimit: config.server.body_limit,
+    presence,
     addresses,
-    accessLog: config.log.access,
-    cors,
+    limiting,
     lifecycle,
-    ...(limiting.http ? { rateLimiting: limiting.http } : {}),
   });
+  listener.mount(routes, { keys, jwt, ...(limiting ? { rateLimiting: limiting } : {}) });
 
-  let listenSocket: uWS.us_listen_socket | null = null;
-  let stopMaintenance = () => {};
-  let stopSweeper = () => {};
-  let stopStats = async () => {};
   return {
     metrics,
-    notifications,
+    notifications: service,
     keys,
     tracker,
-    triggers,
-    ratelimit,
-    events,
-    webhooks,
+    triggers: triggers.services.triggers,
+    ratelimit: ratelimit.services.admin,
+    events: bus,
+    webhooks: webhooks.services.webhooks,
     async listen() {
-      await cluster?.start(gateway);
-      triggers?.start();
-      return new Promise((resolve, reject) => {
-        app.listen(config.server.host, config.server.port, (socket) => {
-          if (!socket) {
-            reject(new Error(`cannot listen on ${config.server.host}:${config.server.port}`));
-            return;
-          }
-          listenSocket = socket;
-          stopMaintenance = startMaintenance(store, clock, logger, 60_000);
-          stopSweeper = tracker.start();
-          stopStats = limiting.start();
-          resolve(uWS.us_socket_local_port(socket));
-        });
-      });
+      await modules.start();
+      const port = await listener.listen();
+      modules.startJobs();
+      return port;
     },
     async close() {
-      if (lifecycle.draining) return;
-      lifecycle.draining = true;
-      stopMaintenance();
-      stopSweeper();
-      await stopStats();
-      if (listenSocket) uWS.us_listen_socket_close(listenSocket);
-      listenSocket = null;
-      // No new triggers either; the one being handled finishes while sessions are open.
-      await triggers?.close();
-      const deadline = Date.now() + config.server.shutdown_timeout_ms;
-      while (lifecycle.inflight > 0 && Date.now() < deadline) await sleep(10);
-      if (lifecycle.inflight > 0) {
-        logger.warn(
-          { inflight: lifecycle.inflight },
-          'shutdown timeout: closing with requests in flight',
-        );
-      }
-      // Requests are done, so no more events; deliveries in flight get a moment to finish.
-      await webhooks.dispatcher.close(
-        Math.min(config.webhooks.timeout_ms, config.server.shutdown_timeout_ms),
-      );
-      gateway.closeAll(config.realtime.reconnect_after_s);
-      sse.closeAll(config.realtime.reconnect_after_s);
-      await cluster?.close();
+      if (!listener.stopListening()) return;
+      await modules.pause();
+      await listener.drain();
+      await modules.stop();
     },
   };
 }

@@ -1,6 +1,9 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
-/** The daemon's Prometheus metrics; one registry per server so tests can run several. */
+/**
+ * The server's own Prometheus metrics (HTTP, WebSocket, SSE) and the registry every module
+ * adds its metrics to; one registry per server so tests can run several.
+ */
 export class Metrics {
   readonly registry = new Registry();
   readonly httpRequests = new Counter({
@@ -14,12 +17,6 @@ export class Metrics {
     help: 'Time from request to response, by method and route.',
     labelNames: ['method', 'route'] as const,
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [this.registry],
-  });
-  readonly notificationsAccepted = new Counter({
-    name: 'notifyd_notifications_accepted_total',
-    help: 'Notifications accepted (answered 202).',
-    labelNames: ['tenant'] as const,
     registers: [this.registry],
   });
   readonly wsConnections = new Gauge({
@@ -43,26 +40,6 @@ export class Metrics {
     name: 'notifyd_ws_messages_received_total',
     help: 'Messages received from clients, by type.',
     labelNames: ['type'] as const,
-    registers: [this.registry],
-  });
-  readonly redisTriggers = new Counter({
-    name: 'notifyd_redis_triggers_total',
-    help: 'Triggers taken from Redis pub/sub, by result: accepted, invalid (dropped), failed.',
-    labelNames: ['result'] as const,
-    registers: [this.registry],
-  });
-
-  readonly ratelimitStoreErrors = new Counter({
-    name: 'notifyd_ratelimit_store_errors_total',
-    help: 'Rate-limit decisions the store could not make, by what was done instead (open: allowed, closed: refused with 503).',
-    labelNames: ['on_store_error'] as const,
-    registers: [this.registry],
-  });
-
-  readonly webhookDeliveries = new Counter({
-    name: 'notifyd_webhook_deliveries_total',
-    help: 'Webhook delivery attempts by result: delivered, retried, failed (final), dropped (queue full or shut down).',
-    labelNames: ['result'] as const,
     registers: [this.registry],
   });
 

@@ -2,7 +2,7 @@ import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { NotifydError } from '../core/errors.js';
 import { TENANT_PATTERN } from '../core/tenancy.js';
 import { compileValidator } from '../http/validate.js';
-import { CHANNEL_PATTERN } from '../server/realtime/protocol.js';
+import { CHANNEL_PATTERN } from '../notifications/user-channel.js';
 
 /**
  * A trigger as the Ara notification service takes it from Redis. Ara serialises absent

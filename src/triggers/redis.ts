@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
+import type { Counter } from 'prom-client';
 import type { Clock } from '../core/clock.js';
 import { NotifydError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { Metrics } from '../server/metrics.js';
 import type { TriggerActions, TriggerResult } from './actions.js';
 import { type ChannelPlan, isFirstMatch, planChannels } from './channels.js';
 import { TriggerLease } from './lease.js';
@@ -16,7 +16,8 @@ export interface RedisTriggerOptions {
   /** Channel names and patterns, as `triggers.redis.channels`. */
   channels: readonly string[];
   actions: TriggerActions;
-  metrics: Metrics;
+  /** `notifyd_redis_triggers_total`, by result. */
+  counted: Counter<'result'>;
   logger: Logger;
   clock: Clock;
   /** In cluster mode: act only while this node holds the lease; null acts always. */
@@ -137,7 +138,7 @@ export class RedisTriggers {
       if (invalid) this.opts.logger.warn(fields, `Redis trigger dropped: ${err.message}`);
       else this.opts.logger.error(fields, 'Redis trigger failed');
     }
-    this.opts.metrics.redisTriggers.inc({ result });
+    this.opts.counted.inc({ result });
   }
 
   /** Logs a connection problem at most every 10 s: ioredis retries every second or two. */

@@ -1,20 +1,9 @@
 import type { ClusterNode } from '../../cluster/node.js';
 import type { NodeSessions } from '../../cluster/view.js';
 import type { Clock } from '../../core/clock.js';
-import type { PresenceProbe } from '../../notifications/tracking.js';
+import type { PresenceInfo, PresenceProbe } from '../../notifications/presence.js';
 import type { UserChannel } from '../../notifications/user-channel.js';
 import { presenceChannel } from './topics.js';
-
-/** A user's presence, as the API and `presence` frames show it. */
-export interface PresenceInfo {
-  user_id: string;
-  /** Has at least one open session (WebSocket or SSE) on a live node. */
-  online: boolean;
-  /** Open sessions on all live nodes. */
-  connections: number;
-  /** When a session of the user last opened or closed; null when not known. */
-  last_seen: string | null;
-}
 
 /** Users whose last-seen time a standalone node remembers; the oldest are forgotten first. */
 const LAST_SEEN_CAPACITY = 100_000;

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { NotifydError } from '../../core/errors.js';
+import { CHANNEL_PATTERN } from '../../notifications/user-channel.js';
 
 const Ids = {
   notification_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
@@ -22,7 +23,6 @@ export const BEARER_PROTOCOL_PREFIX = 'bearer.';
 export const RESUME_LIMIT = 500;
 
 /** A named channel of a tenant: letters, digits and `_ . : -`. */
-export const CHANNEL_PATTERN = '^[A-Za-z0-9_.:-]{1,128}$';
 const Channel = Type.String({ pattern: CHANNEL_PATTERN });
 
 /**
@@ -86,3 +86,5 @@ export function idsOf(frame: { notification_id?: string; notification_ids?: stri
   }
   return ids;
 }
+
+export { CHANNEL_PATTERN };

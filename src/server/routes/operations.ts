@@ -3,7 +3,9 @@ import { NotifydError } from '../../core/errors.js';
 import { errors } from '../../http/responses.js';
 import { type AnyRoute, defineRoute } from '../../http/route.js';
 import type { Store } from '../../store/types.js';
+import { VERSION } from '../../version.js';
 import type { Metrics } from '../metrics.js';
+import { buildOpenApi } from '../openapi.js';
 
 export interface OperationsDeps {
   store: Store;
@@ -76,4 +78,15 @@ export function operationsRoutes(deps: OperationsDeps): AnyRoute[] {
     );
   }
   return routes;
+}
+
+/** The modules' routes and the operations routes, with the OpenAPI document of them all. */
+export function withOperations(
+  routes: readonly AnyRoute[],
+  deps: Omit<OperationsDeps, 'openapi'>,
+): AnyRoute[] {
+  let openapi = '';
+  const all = [...routes, ...operationsRoutes({ ...deps, openapi: () => openapi })];
+  openapi = JSON.stringify(buildOpenApi(all, VERSION));
+  return all;
 }

@@ -1,11 +1,11 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { KeyService } from '../../auth/api-keys.js';
-import { SCOPES } from '../../auth/scopes.js';
-import { NotifydError } from '../../core/errors.js';
-import { TENANT_PATTERN } from '../../core/tenancy.js';
-import { errors } from '../../http/responses.js';
-import { type AnyRoute, defineRoute, serviceOf } from '../../http/route.js';
-import type { ApiKeyRecord } from '../../store/types.js';
+import { NotifydError } from '../core/errors.js';
+import { TENANT_PATTERN } from '../core/tenancy.js';
+import { errors } from '../http/responses.js';
+import { type AnyRoute, defineRoute, serviceOf } from '../http/route.js';
+import type { ApiKeyRecord } from '../store/types.js';
+import type { KeyService } from './api-keys.js';
+import { SCOPES } from './scopes.js';
 
 const CreateKeyBody = Type.Object(
   {

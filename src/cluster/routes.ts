@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import type { ClusterView } from '../../cluster/view.js';
-import { errors } from '../../http/responses.js';
-import { type AnyRoute, defineRoute, serviceOf } from '../../http/route.js';
+import { errors } from '../http/responses.js';
+import { type AnyRoute, defineRoute, serviceOf } from '../http/route.js';
+import type { ClusterView } from './view.js';
 
 const NodeView = Type.Object({
   node_id: Type.String(),

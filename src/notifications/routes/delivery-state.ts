@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { errors } from '../../http/responses.js';
 import { type AnyRoute, defineRoute, serviceOf } from '../../http/route.js';
-import { type DeliveryTracker, MAX_STATS_DAYS } from '../../notifications/tracking.js';
-import type { Presence } from '../realtime/presence.js';
+import type { PresenceProbe } from '../presence.js';
+import { type DeliveryTracker, MAX_STATS_DAYS } from '../tracking.js';
 
 const AckStatsView = Type.Object({
   pending: Type.Integer({ description: 'sent to a session, not acknowledged, within the timeout' }),
@@ -24,7 +24,7 @@ const PresenceView = Type.Object({
 });
 
 /** Ack statistics and user presence, for the services of a tenant. */
-export function deliveryStateRoutes(tracker: DeliveryTracker, presence: Presence): AnyRoute[] {
+export function deliveryStateRoutes(tracker: DeliveryTracker, presence: PresenceProbe): AnyRoute[] {
   return [
     defineRoute({
       method: 'GET',

@@ -1,17 +1,15 @@
 import { Type } from '@sinclair/typebox';
+import type { Counter } from 'prom-client';
 import { errors } from '../../http/responses.js';
 import { type AnyRoute, defineRoute, serviceOf } from '../../http/route.js';
-import {
-  DeliveryView,
-  IdParams,
-  SendAccepted,
-  SendNotificationBody,
-} from '../../notifications/schemas.js';
-import type { NotificationService } from '../../notifications/service.js';
-import type { Metrics } from '../metrics.js';
+import { DeliveryView, IdParams, SendAccepted, SendNotificationBody } from '../schemas.js';
+import type { NotificationService } from '../service.js';
 
 /** Sending, for services with an API key. */
-export function notificationRoutes(service: NotificationService, metrics: Metrics): AnyRoute[] {
+export function notificationRoutes(
+  service: NotificationService,
+  acceptedTotal: Counter<'tenant'>,
+): AnyRoute[] {
   return [
     defineRoute({
       method: 'POST',
@@ -27,7 +25,7 @@ export function notificationRoutes(service: NotificationService, metrics: Metric
       async handler(ctx) {
         const { tenant_id } = serviceOf(ctx);
         const accepted = await service.send(tenant_id, ctx.body, ctx.requestId);
-        metrics.notificationsAccepted.inc({ tenant: tenant_id });
+        acceptedTotal.inc({ tenant: tenant_id });
         return { status: 202, body: accepted };
       },
     }),

@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { errors } from '../../http/responses.js';
 import { type AnyRoute, defineRoute, serviceOf } from '../../http/route.js';
-import type { LiveMessages } from '../../notifications/live.js';
-import { CHANNEL_PATTERN } from '../realtime/protocol.js';
+import type { LiveMessages } from '../live.js';
+import { CHANNEL_PATTERN } from '../user-channel.js';
 
 const LiveBody = Type.Object(
   {

@@ -10,8 +10,8 @@ import {
   ReadAllBody,
   ReadAllResult,
   UnreadCount,
-} from '../../notifications/schemas.js';
-import type { NotificationService } from '../../notifications/service.js';
+} from '../schemas.js';
+import type { NotificationService } from '../service.js';
 
 export interface FeedLimits {
   default_limit: number;

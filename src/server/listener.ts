@@ -1,0 +1,79 @@
+import uWS from 'uWebSockets.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Config } from '../config/options.js';
+import type { IdGenerator } from '../core/ids.js';
+import type { Logger } from '../core/logger.js';
+import type { AnyRoute } from '../http/route.js';
+import { ClientAddresses } from './client-address.js';
+import { Cors } from './cors.js';
+import type { Metrics } from './metrics.js';
+import { mountRoutes, type RouterDeps } from './router.js';
+
+/**
+ * The uWS app and its listening socket: CORS, who the client is, the routes, and a graceful
+ * stop that refuses new work and waits for requests in flight.
+ */
+export class Listener {
+  readonly app = uWS.App();
+  readonly cors: Cors;
+  readonly addresses: ClientAddresses;
+  /** Requests being handled now, and whether new ones are refused. */
+  readonly lifecycle = { inflight: 0, draining: false };
+  private socket: uWS.us_listen_socket | null = null;
+
+  private readonly settings: Config['server'];
+  private readonly deps: { metrics: Metrics; logger: Logger; ids: IdGenerator; accessLog: boolean };
+
+  constructor(config: Config, deps: { metrics: Metrics; logger: Logger; ids: IdGenerator }) {
+    const settings = config.server;
+    this.settings = settings;
+    this.deps = { ...deps, accessLog: config.log.access };
+    this.cors = new Cors(settings.cors_origins);
+    this.addresses = new ClientAddresses(settings.trust_proxy, settings.trusted_proxies);
+    this.cors.mount(this.app);
+  }
+
+  /** Registers the routes, each authenticated and (when on) rate-limited by the router. */
+  mount(routes: AnyRoute[], auth: Pick<RouterDeps, 'keys' | 'jwt' | 'rateLimiting'>): void {
+    mountRoutes(this.app, routes, {
+      ...this.deps,
+      ...auth,
+      bodyLimit: this.settings.body_limit,
+      addresses: this.addresses,
+      cors: this.cors,
+      lifecycle: this.lifecycle,
+    });
+  }
+
+  /** Binds `server.host:server.port` (0 picks a port); resolves to the port. */
+  async listen(): Promise<number> {
+    const { host, port } = this.settings;
+    this.socket = await new Promise<uWS.us_listen_socket>((resolve, reject) => {
+      this.app.listen(host, port, (socket) =>
+        socket ? resolve(socket) : reject(new Error(`cannot listen on ${host}:${port}`)),
+      );
+    });
+    return uWS.us_socket_local_port(this.socket);
+  }
+
+  /** Stops accepting connections and refuses new requests; false when already draining. */
+  stopListening(): boolean {
+    if (this.lifecycle.draining) return false;
+    this.lifecycle.draining = true;
+    if (this.socket) uWS.us_listen_socket_close(this.socket);
+    this.socket = null;
+    return true;
+  }
+
+  /** Waits for requests in flight, up to `server.shutdown_timeout_ms`. */
+  async drain(): Promise<void> {
+    const deadline = Date.now() + this.settings.shutdown_timeout_ms;
+    while (this.lifecycle.inflight > 0 && Date.now() < deadline) await sleep(10);
+    if (this.lifecycle.inflight > 0) {
+      this.deps.logger.warn(
+        { inflight: this.lifecycle.inflight },
+        'shutdown timeout: closing with requests in flight',
+      );
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import type { TemplatedApp } from 'uWebSockets.js';
+import type { JwtVerifier } from '../../auth/jwt.js';
+import type { ClusterNode } from '../../cluster/node.js';
+import type { Config } from '../../config/options.js';
+import type { Clock } from '../../core/clock.js';
+import type { IdGenerator } from '../../core/ids.js';
+import type { Logger } from '../../core/logger.js';
+import type { NotifydModule } from '../../modules/contract.js';
+import type { NotificationService } from '../../notifications/service.js';
+import type { DeliveryTracker } from '../../notifications/tracking.js';
+import type { UserChannel } from '../../notifications/user-channel.js';
+import type { HttpRateLimiting } from '../../ratelimit/http-limiting.js';
+import type { ClientAddresses } from '../client-address.js';
+import type { Cors } from '../cors.js';
+import type { Metrics } from '../metrics.js';
+import { Admission } from './admission.js';
+import { RealtimeGateway } from './gateway.js';
+import { ConnectionLimits } from './limits.js';
+import { Presence } from './presence.js';
+import { SseHub } from './sse.js';
+
+export interface RealtimeDeps {
+  jwt: JwtVerifier;
+  metrics: Metrics;
+  logger: Logger;
+  ids: IdGenerator;
+  cors: Cors;
+}
+
+/** What the gateway needs once the modules are built. */
+export interface MountDeps {
+  notifications: NotificationService;
+  tracker: DeliveryTracker;
+  presence: Presence;
+  addresses: ClientAddresses;
+  /** Every authenticated connection goes through the rate-limit engine too, when on. */
+  limiting: HttpRateLimiting | null;
+  lifecycle: { draining: boolean };
+}
+
+/**
+ * The real-time side of the server: WebSocket sessions at `/api/v1/ws` and SSE streams at
+ * `/api/v1/sse`, which get the same messages. Built before the modules (the cluster needs
+ * its sessions), mounted after them (sessions need the feed).
+ */
+export class Realtime implements NotifydModule<Record<string, never>> {
+  readonly name = 'realtime';
+  readonly routes = [];
+  readonly services = {};
+  readonly sse: SseHub;
+  readonly gateway: RealtimeGateway;
+
+  constructor(
+    private readonly settings: Config['realtime'],
+    deps: RealtimeDeps,
+  ) {
+    const { jwt, metrics, logger, ids, cors } = deps;
+    this.sse = new SseHub({
+      jwt,
+      metrics,
+      logger,
+      ids,
+      cors,
+      heartbeatMs: settings.sse_heartbeat_s * 1000,
+      maxBackpressureBytes: settings.max_backpressure_bytes,
+    });
+    this.gateway = new RealtimeGateway({
+      sse: this.sse,
+      jwt,
+      metrics,
+      logger,
+      ids,
+      maxPayloadBytes: settings.max_payload_bytes,
+      idleTimeoutS: settings.idle_timeout_s,
+      authTimeoutMs: settings.auth_timeout_ms,
+      maxBackpressureBytes: settings.max_backpressure_bytes,
+    });
+  }
+
+  /** Who is connected, on this node or (with a cluster node) on every node. */
+  presence(cluster: ClusterNode | null, users: UserChannel, clock: Clock): Presence {
+    return new Presence(this.gateway, cluster, users, clock);
+  }
+
+  mount(app: TemplatedApp, m: MountDeps): void {
+    const { settings } = this;
+    const admission = new Admission(
+      {
+        maxConnections: settings.max_connections,
+        addresses: m.addresses,
+        limits: new ConnectionLimits({
+          perUser: settings.max_connections_per_user,
+          perTenant: settings.max_connections_per_tenant,
+          ratePerIp: settings.connect_rate_per_ip,
+          burstPerIp: 2 * settings.connect_rate_per_ip,
+        }),
+        presence: m.presence,
+        tracker: m.tracker,
+      },
+      () => this.gateway.size,
+    );
+    admission.useEngine(m.limiting);
+    this.gateway.mount(app, '/api/v1/ws', m.notifications, m.lifecycle, admission);
+    this.sse.mount(app, '/api/v1/sse', m.notifications, m.lifecycle, admission);
+  }
+
+  /** Once requests are done: every session gets a shutdown frame and is closed. */
+  stop(): void {
+    this.gateway.closeAll(this.settings.reconnect_after_s);
+    this.sse.closeAll(this.settings.reconnect_after_s);
+  }
+}
