@@ -201,7 +201,9 @@ if (await requireRedis(t)) {
         content: { title: 'plain', body: 'b' },
         data: { event_type: 'plain', payload: { body: 'b' } },
       });
-      const counts = await s.server.metrics.registry.getSingleMetric("notifyd_redis_triggers_total")!.get();
+      const counts = await s.server.metrics.registry
+        .getSingleMetric('notifyd_redis_triggers_total')!
+        .get();
       t.same(
         counts.values.map((v) => [v.labels.result, v.value]),
         [['accepted', 2]],
@@ -350,7 +352,9 @@ if (await requireRedis(t)) {
     const feed = await s.asUser('fay', 'GET', '/api/v1/me/notifications');
     t.equal(feed.body.data.length, 1, 'nothing bad was stored');
     const counts = Object.fromEntries(
-      (await s.server.metrics.registry.getSingleMetric("notifyd_redis_triggers_total")!.get()).values.map((v) => [v.labels.result, v.value]),
+      (
+        await s.server.metrics.registry.getSingleMetric('notifyd_redis_triggers_total')!.get()
+      ).values.map((v) => [v.labels.result, v.value]),
     );
     t.same(counts, { invalid: bad.length, accepted: 1 });
   });
