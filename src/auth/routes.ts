@@ -7,7 +7,7 @@ import type { ApiKeyRecord } from '../store/types.js';
 import type { KeyService } from './api-keys.js';
 import { SCOPES } from './scopes.js';
 
-const CreateKeyBody = Type.Object(
+export const CreateKeyBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 128 }),
     scopes: Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s))), {
@@ -25,7 +25,7 @@ const CreateKeyBody = Type.Object(
   { additionalProperties: false },
 );
 
-const KeyView = Type.Object({
+export const KeyView = Type.Object({
   id: Type.String(),
   name: Type.String(),
   prefix: Type.String(),

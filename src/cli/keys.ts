@@ -1,12 +1,12 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { SCOPES } from '../auth/scopes.js';
+import { SCOPES, type Scope } from '../auth/scopes.js';
 import type { CliIO } from './io.js';
 import { call, clientFor, type RemoteOptions, remoteOptions } from './remote.js';
 import { formatTable } from './table.js';
 
 interface CreateOptions extends RemoteOptions {
   name: string;
-  scope: string[];
+  scope: Scope[];
   tenant?: string;
   allowIp?: string[];
   expires?: string;
@@ -14,11 +14,10 @@ interface CreateOptions extends RemoteOptions {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-const collectScope = (value: string, previous: string[] = []) => {
-  if (!(SCOPES as readonly string[]).includes(value)) {
-    throw new InvalidArgumentError(`Allowed scopes are ${SCOPES.join(', ')}.`);
-  }
-  return collect(value, previous);
+const collectScope = (value: string, previous: Scope[] = []): Scope[] => {
+  const scope = SCOPES.find((s) => s === value);
+  if (!scope) throw new InvalidArgumentError(`Allowed scopes are ${SCOPES.join(', ')}.`);
+  return [...previous, scope];
 };
 
 /** `notifyd keys create|list|revoke`: API keys, through the server's API. */

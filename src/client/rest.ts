@@ -37,9 +37,21 @@ export interface ApiKey {
   last_used_at: string | null;
 }
 
+/** What an API key may do (the server's SCOPES). */
+export type Scope =
+  | 'notifications:send'
+  | 'notifications:manage'
+  | 'notifications:admin'
+  | 'analytics:read'
+  | 'analytics:write'
+  | 'analytics:manage'
+  | 'ratelimit:read'
+  | 'ratelimit:manage'
+  | 'ratelimit:admin';
+
 export interface CreateKeyInput {
   name: string;
-  scopes: string[];
+  scopes: Scope[];
   tenant_id?: string | null;
   ip_allowlist?: string[];
   expires_at?: string;

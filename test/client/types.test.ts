@@ -1,0 +1,52 @@
+/**
+ * The client's types mirror the server's schemas without importing them (a browser bundle
+ * of the client must not pull in the server). This file keeps the two in step: it only
+ * type-checks when each client type and the schema's type accept each other, and
+ * `npm test` type-checks the tests.
+ */
+import type { Static } from '@sinclair/typebox';
+import t from 'tap';
+import type { CreateKeyBody, KeyView } from '../../src/auth/routes.js';
+import type { Scope as ServerScope } from '../../src/auth/scopes.js';
+import type {
+  ApiKey,
+  CreateKeyInput,
+  Scope,
+  SendInput,
+  SendResult,
+} from '../../src/client/rest.js';
+import type {
+  BroadcastMessage,
+  ChannelMessage,
+  FeedPage,
+  Notification,
+  ReadAllResult,
+  ReadStatusUpdate,
+  UnreadSummary,
+} from '../../src/client/types.js';
+import type * as schemas from '../../src/notifications/schemas.js';
+import type { UserMessage } from '../../src/notifications/user-channel.js';
+
+/** True only when A and B are assignable to each other. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const same = <A, B>(ok: Same<A, B>) => ok;
+type Frame<T extends UserMessage['type']> = Extract<UserMessage, { type: T }>['data'];
+
+const checks: boolean[] = [
+  same<Notification, Static<typeof schemas.NotificationView>>(true),
+  same<FeedPage, Static<typeof schemas.FeedPage>>(true),
+  same<UnreadSummary, Static<typeof schemas.UnreadCount>>(true),
+  same<ReadAllResult, Static<typeof schemas.ReadAllResult>>(true),
+  same<SendResult, Static<typeof schemas.SendAccepted>>(true),
+  same<SendInput, Static<typeof schemas.SendNotificationBody>>(true),
+  same<ApiKey, Static<typeof KeyView>>(true),
+  same<CreateKeyInput, Static<typeof CreateKeyBody>>(true),
+  same<Scope, ServerScope>(true),
+  same<ReadStatusUpdate, Frame<'read_status_updated'>>(true),
+  same<BroadcastMessage, Frame<'broadcast'>>(true),
+  same<ChannelMessage, Frame<'channel_message'>>(true),
+];
+
+t.test('the client types and the server schemas agree', async (t) => {
+  t.ok(checks.every(Boolean), 'checked by the type checker');
+});
