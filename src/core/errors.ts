@@ -1,10 +1,11 @@
 /**
- * The one catalogue of error codes: notifyd's own (requests, routes, the store, admin
- * objects) joined with the codes each module lists beside its code. A code keeps its meaning
+ * The one catalogue of error codes: notifyd's own (requests, routing, the store, shutdown)
+ * joined with the codes each module lists beside its code. A code keeps its meaning
  * forever; the README's error table is checked against this object by a test.
  */
 import { AUTH_ERRORS } from '../auth/errors.js';
 import { NOTIFICATION_ERRORS } from '../notifications/errors.js';
+import { OBJECT_ERRORS } from '../objects/errors.js';
 import { RATELIMIT_ERRORS } from '../ratelimit/errors.js';
 import { REALTIME_ERRORS } from '../server/realtime/errors.js';
 import { WEBHOOK_ERRORS } from '../webhooks/errors.js';
@@ -21,18 +22,6 @@ const HTTP_ERRORS = {
   INTERNAL_ERROR: { status: 500, message: 'An unexpected error occurred.' },
   STORE_UNAVAILABLE: { status: 503, message: 'The store is unavailable; retry later.' },
   SHUTTING_DOWN: { status: 503, message: 'The server is shutting down.' },
-} as const satisfies ErrorCatalogue;
-
-/** Codes of the tenant-scoped, versioned admin objects any module may keep. */
-const OBJECT_ERRORS = {
-  ALREADY_EXISTS: {
-    status: 409,
-    message: 'An object with this name already exists in this tenant.',
-  },
-  VERSION_CONFLICT: {
-    status: 409,
-    message: 'The object changed since the version given; read it again.',
-  },
 } as const satisfies ErrorCatalogue;
 
 /** The catalogues' codes in one object type. */
