@@ -7,9 +7,9 @@ import {
   type JWTVerifyGetKey,
   jwtVerify,
 } from 'jose';
-import type { Config } from '../config/options.js';
 import { NotifydError } from '../core/errors.js';
 import { DEFAULT_TENANT, TENANT_PATTERN } from '../core/tenancy.js';
+import type { JwtOptions } from './options.js';
 import type { UserPrincipal } from './principal.js';
 
 const TENANT_RE = new RegExp(TENANT_PATTERN);
@@ -24,7 +24,7 @@ function pemFrom(value: string): string {
 }
 
 /** Builds the verifier from `auth.jwt`; key files are read once, here. */
-export function createJwtVerifier(jwt: Config['auth']['jwt']): JwtVerifier {
+export function createJwtVerifier(jwt: JwtOptions): JwtVerifier {
   const secret: KeyObject | null = jwt.secret ? createSecretKey(Buffer.from(jwt.secret)) : null;
   const pem = jwt.public_key ? pemFrom(jwt.public_key) : null;
   const jwks: JWTVerifyGetKey | null = jwt.jwks_file

@@ -3,7 +3,8 @@
  * options table. A test keeps the committed files equal to what these functions return.
  */
 import { stringify } from 'yaml';
-import { DATABASE_URL_SETS, envNames } from './env.js';
+import { DATABASE_URL_SETS } from '../store/database-url.js';
+import { envNames } from './env.js';
 import { OPTIONS, type OptionSpec } from './options.js';
 
 /** Every variable that sets an option, for the docs (DATABASE_URL included). */

@@ -2,6 +2,7 @@
  * Options from environment variables: `NOTIFYD_` + the path in upper case with `__`
  * between levels, each option's aliases (`PORT`, `JWT_SECRET`, ...), and DATABASE_URL.
  */
+import { databaseUrlTarget } from '../store/database-url.js';
 import type { ConfigIssue } from './errors.js';
 import { MASK, setPath, showValue, type Tree } from './option-tree.js';
 import { OPTIONS, type OptionSpec } from './options.js';
@@ -16,13 +17,6 @@ export function envName(path: string): string {
 export function envNames(option: OptionSpec): string[] {
   return [envName(option.path), ...(option.env ?? [])];
 }
-
-/** The options DATABASE_URL sets, when no more specific variable does. */
-export const DATABASE_URL_SETS: readonly string[] = [
-  'store.sqlite.path',
-  'store.postgres.url',
-  'store.backend',
-];
 
 /** What the environment contributes: a partial tree and which variable set each path. */
 export interface EnvLayer {
@@ -40,8 +34,6 @@ const BOOLEANS = new Map([
   ['yes', true],
   ['no', false],
 ]);
-const POSTGRES = /^postgres(?:ql)?:\/\//i;
-const UNAVAILABLE = /^(redis|rediss|mysql|mariadb):/i;
 
 /** Reads every option the environment sets; values are parsed strictly from text. */
 export function readEnv(env: Record<string, string | undefined>): EnvLayer {
@@ -101,42 +93,25 @@ function parseEnvValue(option: OptionSpec, text: string): Parsed {
 }
 
 /**
- * DATABASE_URL names the SQLite file (`sqlite:PATH`, `sqlite://PATH`, `file:PATH`, or a path
- * ending in .db) or the PostgreSQL database (`postgres://…`), and selects that backend,
- * unless a more specific variable is set.
+ * DATABASE_URL sets the SQLite file or the PostgreSQL URL, and selects that backend, unless
+ * a more specific variable is set; `store/` says which it names.
  */
 function readDatabaseUrl(env: Record<string, string | undefined>, layer: EnvLayer): void {
   const url = env.DATABASE_URL?.trim();
   if (!url) return;
-  const setFromUrl = (path: string, value: string, backend: string) => {
-    if (layer.sources.has(path)) return;
-    setPath(layer.tree, path, value);
-    layer.sources.set(path, 'DATABASE_URL');
-    if (!layer.sources.has('store.backend')) {
-      setPath(layer.tree, 'store.backend', backend);
-      layer.sources.set('store.backend', 'DATABASE_URL');
-    }
-  };
-  if (POSTGRES.test(url)) {
-    setFromUrl('store.postgres.url', url, 'postgres');
+  const target = databaseUrlTarget(url);
+  if ('reason' in target) {
+    const value = showDatabaseUrl(url);
+    layer.issues.push({ key: 'DATABASE_URL (store.backend)', value, reason: target.reason });
     return;
   }
-  const match = /^(?:sqlite:(?:\/\/)?|file:(?:\/\/)?)(.*)$/i.exec(url);
-  const path = match ? match[1] : url.endsWith('.db') && !url.includes('://') ? url : null;
-  if (path) {
-    setFromUrl('store.sqlite.path', path, 'sqlite');
-    return;
+  if (layer.sources.has(target.option)) return;
+  setPath(layer.tree, target.option, target.value);
+  layer.sources.set(target.option, 'DATABASE_URL');
+  if (!layer.sources.has('store.backend')) {
+    setPath(layer.tree, 'store.backend', target.backend);
+    layer.sources.set('store.backend', 'DATABASE_URL');
   }
-  const scheme = UNAVAILABLE.exec(url)?.[1]?.toLowerCase();
-  layer.issues.push({
-    key: 'DATABASE_URL (store.backend)',
-    value: showDatabaseUrl(url),
-    reason: scheme?.startsWith('redis')
-      ? 'Redis is set with REDIS_URL (or store.redis.url), not DATABASE_URL'
-      : scheme
-        ? `the ${scheme} backend is not available in this version of notifyd; use postgres://…, sqlite:PATH or unset DATABASE_URL`
-        : 'not a database URL notifyd understands; use postgres://…, sqlite:PATH or a path ending in .db',
-  });
 }
 
 /** A database URL often carries a password: show only its scheme, or nothing past an `@`. */

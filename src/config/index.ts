@@ -1,5 +1,5 @@
 /** The configuration: loading, validation, masking and the documents made from OPTIONS. */
-export { JWT_ALGORITHMS } from './checks.js';
+export { JWT_ALGORITHMS } from '../auth/options.js';
 export {
   renderDefaultYaml,
   renderExampleYaml,

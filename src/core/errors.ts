@@ -1,58 +1,65 @@
 /**
- * The one catalogue of error codes. A code keeps its meaning forever; the README's
- * error table is checked against this object by a test.
+ * The one catalogue of error codes: notifyd's own (requests, routing, the store, shutdown)
+ * joined with the codes each module lists beside its code. A code keeps its meaning
+ * forever; the README's error table is checked against this object by a test.
  */
-export const ERRORS = {
+import { AUTH_ERRORS } from '../auth/errors.js';
+import { NOTIFICATION_ERRORS } from '../notifications/errors.js';
+import { OBJECT_ERRORS } from '../objects/errors.js';
+import { RATELIMIT_ERRORS } from '../ratelimit/errors.js';
+import { REALTIME_ERRORS } from '../server/realtime/errors.js';
+import { WEBHOOK_ERRORS } from '../webhooks/errors.js';
+import type { ErrorCatalogue } from './error-spec.js';
+
+/** Codes any part of notifyd may answer with: requests, routing, the store, shutdown. */
+const HTTP_ERRORS = {
   VALIDATION_ERROR: { status: 400, message: 'The request is not valid.' },
   INVALID_JSON: { status: 400, message: 'The request body is not valid JSON.' },
-  INVALID_CURSOR: { status: 400, message: 'The cursor is not one this server issued.' },
-  UNAUTHORIZED: { status: 401, message: 'A valid API key is required.' },
-  AUTH_FAILED: { status: 401, message: 'The token is missing, invalid or expired.' },
-  TOKEN_EXPIRED: { status: 401, message: 'The token expired; send a refresh frame in time.' },
-  FORBIDDEN: { status: 403, message: 'The credentials do not allow this action.' },
-  CHANNEL_FORBIDDEN: { status: 403, message: 'The token does not allow this channel.' },
-  IP_NOT_ALLOWED: { status: 403, message: 'The API key may not be used from this address.' },
   NOT_FOUND: { status: 404, message: 'No such route.' },
-  NOTIFICATION_NOT_FOUND: { status: 404, message: 'No such notification.' },
-  KEY_NOT_FOUND: { status: 404, message: 'No such API key.' },
-  POLICY_NOT_FOUND: { status: 404, message: 'No such rate-limit policy.' },
-  RULE_NOT_FOUND: { status: 404, message: 'No such rate-limit rule.' },
-  PLAN_NOT_FOUND: { status: 404, message: 'No such plan.' },
-  PLAN_ASSIGNMENT_NOT_FOUND: { status: 404, message: 'No such plan assignment.' },
-  BYPASS_NOT_FOUND: { status: 404, message: 'No such rate-limit bypass.' },
-  ADJUSTMENT_NOT_FOUND: { status: 404, message: 'No such active rate-limit adjustment.' },
-  COST_NOT_FOUND: { status: 404, message: 'No such endpoint cost.' },
-  WEBHOOK_NOT_FOUND: { status: 404, message: 'No such webhook.' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'The route does not support this method.' },
-  DUPLICATE_NOTIFICATION: {
-    status: 409,
-    message: 'A notification with this idempotency key was already accepted.',
-  },
-  ALREADY_EXISTS: {
-    status: 409,
-    message: 'An object with this name already exists in this tenant.',
-  },
-  VERSION_CONFLICT: {
-    status: 409,
-    message: 'The object changed since the version given; read it again.',
-  },
-  POLICY_IN_USE: { status: 409, message: 'The policy is used by a rule or a plan.' },
-  RULE_CONFLICT: {
-    status: 409,
-    message: 'An enabled rule with the same target, match, conditions and priority exists.',
-  },
-  ADJUSTMENT_ACTIVE: { status: 409, message: 'The rule already has an active adjustment.' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than allowed.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The request body must be application/json.' },
-  TOO_MANY_CONNECTIONS: {
-    status: 429,
-    message: 'Too many open connections for this user, tenant or server.',
-  },
-  RATE_LIMIT_EXCEEDED: { status: 429, message: 'Too many requests; retry later.' },
   INTERNAL_ERROR: { status: 500, message: 'An unexpected error occurred.' },
   STORE_UNAVAILABLE: { status: 503, message: 'The store is unavailable; retry later.' },
   SHUTTING_DOWN: { status: 503, message: 'The server is shutting down.' },
-} as const satisfies Record<string, { status: number; message: string }>;
+} as const satisfies ErrorCatalogue;
+
+/** The catalogues' codes in one object type. */
+type Joined<G extends readonly ErrorCatalogue[]> = G extends readonly [
+  infer First,
+  ...infer Rest extends readonly ErrorCatalogue[],
+]
+  ? First & Joined<Rest>
+  : unknown;
+
+/**
+ * Joins catalogues into one listed by status, as the README's table is; codes of one status
+ * keep the order of the catalogues given. A code in two catalogues is a programming error.
+ */
+function joinByStatus<const G extends readonly ErrorCatalogue[]>(
+  ...catalogues: G
+): { [C in keyof Joined<G>]: Joined<G>[C] } {
+  const entries = catalogues.flatMap((c) => Object.entries(c));
+  const seen = new Set<string>();
+  for (const [code] of entries) {
+    if (seen.has(code)) throw new Error(`error code ${code} is declared twice`);
+    seen.add(code);
+  }
+  // Array.prototype.sort is stable, so the catalogues' order holds within a status.
+  entries.sort(([, a], [, b]) => a.status - b.status);
+  return Object.fromEntries(entries) as { [C in keyof Joined<G>]: Joined<G>[C] };
+}
+
+/** Every error code notifyd answers with, by status. */
+export const ERRORS = joinByStatus(
+  HTTP_ERRORS,
+  NOTIFICATION_ERRORS,
+  AUTH_ERRORS,
+  OBJECT_ERRORS,
+  REALTIME_ERRORS,
+  RATELIMIT_ERRORS,
+  WEBHOOK_ERRORS,
+);
 
 export type ErrorCode = keyof typeof ERRORS;
 

@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import type { ReportIssue } from './option-spec.js';
 
 /** Checks one address or CIDR range (v4 or v6); returns a reason when it is not one. */
 export function checkRange(range: string): string | null {
@@ -10,6 +11,18 @@ export function checkRange(range: string): string | null {
     return `${range} has an invalid prefix length`;
   }
   return null;
+}
+
+/** Reports each entry of the list option at `path` that is not an address or CIDR range. */
+export function reportBadRanges(
+  path: string,
+  ranges: readonly string[],
+  report: ReportIssue,
+): void {
+  for (const range of ranges) {
+    const reason = checkRange(range);
+    if (reason) report(path, range, `${reason}; give addresses or CIDR ranges`);
+  }
 }
 
 /** A set of addresses and ranges, built once and asked on every request. */

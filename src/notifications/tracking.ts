@@ -1,9 +1,9 @@
-import type { Config } from '../config/options.js';
 import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import { runPeriodically } from '../core/periodic.js';
 import type { QueuedItem, Store } from '../store/types.js';
+import type { TrackingOptions } from './options.js';
 import type { PresenceProbe } from './presence.js';
 import type { NotificationView } from './schemas.js';
 
@@ -12,7 +12,7 @@ export const OFFLINE = 'offline';
 export const ACKS = 'acks';
 
 /** `realtime.queue` and `realtime.ack` of the configuration. */
-export type TrackingSettings = Pick<Config['realtime'], 'queue' | 'ack'>;
+export type TrackingSettings = TrackingOptions;
 
 /** What `GET /api/v1/stats/acks` answers. */
 export interface AckStats {

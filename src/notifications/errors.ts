@@ -1,0 +1,11 @@
+/** The notifications module's error codes; `core/errors.ts` joins them into ERRORS. */
+import type { ErrorCatalogue } from '../core/error-spec.js';
+
+export const NOTIFICATION_ERRORS = {
+  INVALID_CURSOR: { status: 400, message: 'The cursor is not one this server issued.' },
+  NOTIFICATION_NOT_FOUND: { status: 404, message: 'No such notification.' },
+  DUPLICATE_NOTIFICATION: {
+    status: 409,
+    message: 'A notification with this idempotency key was already accepted.',
+  },
+} as const satisfies ErrorCatalogue;
