@@ -8,10 +8,7 @@ import { RateLimitCheck } from '../ratelimit/check.js';
 import { RateLimitEnforcer } from '../ratelimit/enforcer.js';
 import { guardRateLimitStore } from '../ratelimit/guard.js';
 import type { LimitEventSink } from '../ratelimit/limit-events.js';
-import type { RateLimitStore } from '../ratelimit/spec.js';
 import { RateLimitStats } from '../ratelimit/stats.js';
-import { OpenState } from '../store/memory/open-state.js';
-import { MemoryRateLimitStore } from '../store/memory/ratelimit.js';
 import type { Store } from '../store/types.js';
 import type { Metrics } from './metrics.js';
 import { HttpRateLimiting } from './rate-limiting.js';
@@ -31,18 +28,6 @@ export interface RateLimitEngine {
 
 const PROBE_SPEC = { algorithm: 'fixed_window', max_requests: 1, window_seconds: 1 } as const;
 
-/**
- * Where limiter state lives: `store.ratelimit` when set; else the main backend, except that
- * on SQLite it stays in this process. A SQLite node is one node (nobody to share a limit
- * with), and a write transaction per request would cost more than the rest of the request.
- */
-function limiterState(config: Config, store: Store): { state: RateLimitStore; backend: string } {
-  if (config.store.ratelimit || config.store.backend !== 'sqlite') {
-    return { state: store.ratelimit, backend: config.store.ratelimit || config.store.backend };
-  }
-  return { state: new MemoryRateLimitStore(new OpenState()), backend: 'memory' };
-}
-
 /** How often each node looks for adjustments that ran out, to announce them. */
 const ADJUSTMENT_SWEEP_MS = 5000;
 
@@ -59,7 +44,8 @@ export function buildRateLimitEngine(
   },
 ): RateLimitEngine {
   const { store, admin, clock, logger, metrics, events } = deps;
-  const { state, backend } = limiterState(config, store);
+  const state = store.ratelimit;
+  const backend = store.backendOf('ratelimit');
   // State in this process cannot be unreachable: no guard (and no timer per decision).
   const guarded =
     backend === 'memory'

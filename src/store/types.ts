@@ -44,8 +44,10 @@ export type StoreConcern = keyof StoreConcerns;
 
 /** Every concern, served by one backend or, when configured so, by several. */
 export interface Store extends Readonly<StoreConcerns> {
-  /** The backend's name: `memory`, `sqlite`, … */
+  /** The main backend's name: `memory`, `sqlite`, … */
   readonly backend: string;
+  /** The backend serving a concern: `backend` unless placed elsewhere (`memory`: in process). */
+  backendOf(concern: StoreConcern): string;
   /** Resolves when every backend answers; rejects with STORE_UNAVAILABLE when one does not. */
   ping(): Promise<void>;
   /** Finishes pending writes and releases the backends. */

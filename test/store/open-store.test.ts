@@ -27,6 +27,8 @@ t.test('sqlite opens the configured file', async (t) => {
   t.equal(store.backend, 'sqlite');
   t.match(store, { path });
   await t.resolves(store.ping());
+  t.equal(store.backendOf('keys'), 'sqlite');
+  t.equal(store.backendOf('ratelimit'), 'memory', 'limiter state stays in the process');
   await store.close();
 });
 
@@ -36,6 +38,7 @@ t.test('rate-limit counters can live in another backend', async (t) => {
     settings({ backend: 'sqlite', ratelimit: 'memory', sqlite: { ...sqlite, path } }),
   );
   t.equal(store.backend, 'sqlite');
+  t.equal(store.backendOf('counters'), 'memory');
   await store.counters.increment('k', 3, 60_000, Date.now());
   const spec = { algorithm: 'fixed_window', max_requests: 1, window_seconds: 60 } as const;
   t.match(await store.ratelimit.consume('k', spec, 1, Date.now()), { allowed: true });

@@ -1,5 +1,6 @@
 import type { Test } from 'tap';
 import { StoreConflictError } from '../../../src/store/errors.js';
+import { STORE_CONCERNS } from '../../../src/store/placement.js';
 import type { Store } from '../../../src/store/types.js';
 import { Fixture, type MakeStore, storeFor } from './fixtures.js';
 
@@ -98,6 +99,12 @@ export function lifecycleContract(t: Test, make: MakeStore): void {
     t.same(stored?.scopes, ['notifications:send']);
     stored!.ip_allowlist.length = 0;
     t.equal((await store.keys.findByHash(key.hash))?.ip_allowlist.length, 2);
+  });
+
+  t.test('an adapter serves every concern itself', async (t) => {
+    const store = await make();
+    for (const concern of STORE_CONCERNS) t.equal(store.backendOf(concern), store.backend, concern);
+    await store.close();
   });
 
   t.test('ping answers while open; after close every call is STORE_UNAVAILABLE', async (t) => {
