@@ -1,4 +1,4 @@
-import { LuaScript } from '../script.js';
+import { LuaScript } from '../../../redis/script.js';
 
 /**
  * Adds ARGV[3] to counter ARGV[2] at time ARGV[5]; a counter that is absent or expired at
