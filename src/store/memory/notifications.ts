@@ -1,11 +1,8 @@
 import type {
-  FeedPage,
   FeedQuery,
-  InsertOutcome,
   NewNotification,
   NotificationRecord,
   NotificationStore,
-  UnreadCounts,
 } from '../types.js';
 import type { MemoryDeliveryQueue } from './deliveries.js';
 import { MemoryIdempotency } from './idempotency.js';
@@ -25,7 +22,7 @@ export class MemoryNotificationStore implements NotificationStore {
     private readonly deliveries: MemoryDeliveryQueue,
   ) {}
 
-  async insert(items: NewNotification[]): Promise<InsertOutcome[]> {
+  async insert(items: NewNotification[]) {
     this.state.check();
     const plan = planInsert(items, this.idempotency, (id) => this.byId.has(id), this.deliveries);
     for (const item of plan.writes) {
@@ -45,7 +42,7 @@ export class MemoryNotificationStore implements NotificationStore {
     return n ? structuredClone(n) : null;
   }
 
-  async list(query: FeedQuery): Promise<FeedPage> {
+  async list(query: FeedQuery) {
     this.state.check();
     const feed = this.feeds.get(feedKey(query.tenant_id, query.recipient_id));
     const items: NotificationRecord[] = [];
@@ -68,12 +65,7 @@ export class MemoryNotificationStore implements NotificationStore {
     return { items, has_more };
   }
 
-  async markRead(
-    tenantId: string,
-    recipientId: string,
-    ids: string[],
-    at: number,
-  ): Promise<string[]> {
+  markRead: NotificationStore['markRead'] = async (tenantId, recipientId, ids, at) => {
     this.state.check();
     const changed: string[] = [];
     for (const id of new Set(ids)) {
@@ -84,14 +76,9 @@ export class MemoryNotificationStore implements NotificationStore {
       changed.push(id);
     }
     return changed;
-  }
+  };
 
-  async markAllRead(
-    tenantId: string,
-    recipientId: string,
-    at: number,
-    category?: string,
-  ): Promise<number> {
+  markAllRead: NotificationStore['markAllRead'] = async (tenantId, recipientId, at, category) => {
     this.state.check();
     let changed = 0;
     for (const id of this.feeds.get(feedKey(tenantId, recipientId))?.ascending() ?? []) {
@@ -103,7 +90,7 @@ export class MemoryNotificationStore implements NotificationStore {
       changed++;
     }
     return changed;
-  }
+  };
 
   async remove(tenantId: string, recipientId: string, id: string, at: number): Promise<boolean> {
     this.state.check();
@@ -114,7 +101,7 @@ export class MemoryNotificationStore implements NotificationStore {
     return true;
   }
 
-  async unreadCounts(tenantId: string, recipientId: string): Promise<UnreadCounts> {
+  async unreadCounts(tenantId: string, recipientId: string) {
     this.state.check();
     const by_category: Record<string, number> = {};
     let total = 0;

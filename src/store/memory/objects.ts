@@ -1,10 +1,11 @@
 import { StoreConflictError } from '../errors.js';
+import { compareIds } from '../order.js';
 import type { ObjectQuery, ObjectStore, ObjectWriteOutcome, StoredObject } from '../types.js';
 import type { OpenState } from './open-state.js';
 
 /** Creation order: created_at, then id. */
 export function byCreation(a: StoredObject, b: StoredObject): number {
-  return a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return a.created_at - b.created_at || compareIds(a.id, b.id);
 }
 
 /** Configuration objects in memory: one map per kind, and a key index per kind and tenant. */
@@ -45,13 +46,7 @@ export class MemoryObjectStore implements ObjectStore {
     return object ? structuredClone(object) : null;
   }
 
-  async update(
-    kind: string,
-    id: string,
-    change: { data: Record<string, unknown>; key: string | null },
-    expectedVersion: number,
-    at: number,
-  ): Promise<ObjectWriteOutcome> {
+  update: ObjectStore['update'] = async (kind, id, change, expectedVersion, at) => {
     this.state.check();
     const object = this.kinds.get(kind)?.get(id);
     if (!object) return { status: 'not_found' };
@@ -68,7 +63,7 @@ export class MemoryObjectStore implements ObjectStore {
     object.updated_at = at;
     this.bump(kind);
     return { status: 'ok', object: structuredClone(object) };
-  }
+  };
 
   async remove(kind: string, id: string, expectedVersion?: number): Promise<ObjectWriteOutcome> {
     this.state.check();

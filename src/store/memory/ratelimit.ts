@@ -3,6 +3,9 @@ import type { LimiterState } from '../../ratelimit/algorithms/state.js';
 import type { Decision, LimitSpec, RateLimitStore } from '../../ratelimit/spec.js';
 import type { OpenState } from './open-state.js';
 
+/** consume()'s options. */
+type Options = Parameters<RateLimitStore['consume']>[4];
+
 /**
  * Limiter state in this process. JavaScript runs one decision at a time, so each is atomic
  * without locks; the work is synchronous (`decideNow`) and the async interface only wraps it,
@@ -14,13 +17,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
   constructor(private readonly open: OpenState) {}
 
   /** The decision of consume(), made synchronously. */
-  decideNow(
-    key: string,
-    spec: LimitSpec,
-    cost: number,
-    now: number,
-    options?: { dryRun?: boolean },
-  ): Decision {
+  decideNow(key: string, spec: LimitSpec, cost: number, now: number, options?: Options): Decision {
     this.open.check();
     const stored = this.states.get(key);
     if (options?.dryRun) return decide(stored ?? null, spec, cost, now, true).decision;
@@ -37,15 +34,8 @@ export class MemoryRateLimitStore implements RateLimitStore {
     return decision;
   }
 
-  async consume(
-    key: string,
-    spec: LimitSpec,
-    cost: number,
-    now: number,
-    options?: { dryRun?: boolean },
-  ): Promise<Decision> {
-    return this.decideNow(key, spec, cost, now, options);
-  }
+  consume: RateLimitStore['consume'] = async (key, spec, cost, now, options) =>
+    this.decideNow(key, spec, cost, now, options);
 
   async reset(key: string): Promise<void> {
     this.open.check();

@@ -1,3 +1,4 @@
+import { byId } from '../order.js';
 import type { QueuedItem, UserQueueStore } from '../types.js';
 import type { OpenState } from './open-state.js';
 
@@ -5,7 +6,6 @@ import type { OpenState } from './open-state.js';
 type Queue = Map<string, QueuedItem>;
 
 const userKey = (tenantId: string, userId: string) => `${tenantId}\u0000${userId}`;
-const byId = (a: QueuedItem, b: QueuedItem) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** Per-user queues in memory; single-threaded, so every call is atomic. */
 export class MemoryUserQueueStore implements UserQueueStore {
@@ -47,13 +47,7 @@ export class MemoryUserQueueStore implements UserQueueStore {
     return dropped;
   }
 
-  async list(
-    queue: string,
-    tenantId: string,
-    userId: string,
-    now: number,
-    limit: number,
-  ): Promise<QueuedItem[]> {
+  list: UserQueueStore['list'] = async (queue, tenantId, userId, now, limit) => {
     this.state.check();
     const q = this.queues.get(queue)?.get(userKey(tenantId, userId));
     if (!q || limit <= 0) return [];
@@ -62,14 +56,9 @@ export class MemoryUserQueueStore implements UserQueueStore {
       .sort(byId)
       .slice(0, limit)
       .map((item) => ({ ...item }));
-  }
+  };
 
-  async remove(
-    queue: string,
-    tenantId: string,
-    userId: string,
-    ids: string[],
-  ): Promise<QueuedItem[]> {
+  remove: UserQueueStore['remove'] = async (queue, tenantId, userId, ids) => {
     this.state.check();
     const key = userKey(tenantId, userId);
     const q = this.queues.get(queue)?.get(key);
@@ -83,7 +72,7 @@ export class MemoryUserQueueStore implements UserQueueStore {
     }
     if (q.size === 0) this.queues.get(queue)!.delete(key);
     return removed.sort(byId);
-  }
+  };
 
   async takeExpired(queue: string, now: number, limit: number): Promise<QueuedItem[]> {
     this.state.check();

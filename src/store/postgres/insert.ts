@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { compareIds } from '../order.js';
 import type { InsertOutcome, NewNotification } from '../types.js';
 import { GroupCommit } from './group-commit.js';
 import type { PostgresHandle } from './handle.js';
@@ -107,7 +108,7 @@ export class NotificationWriter {
     const outcomes: InsertOutcome[] = items.map(() => ({ status: 'created' }));
     const keyed = items.flatMap((item, i) => (item.idempotency ? [i] : []));
     // Array.prototype.sort is stable: items of one key keep their order.
-    keyed.sort((a, b) => compare(lockKey(items[a]), lockKey(items[b])));
+    keyed.sort((a, b) => compareIds(lockKey(items[a]), lockKey(items[b])));
     for (const i of keyed) {
       const held = await this.claim(client, items[i]);
       if (held) outcomes[i] = held;
@@ -158,10 +159,6 @@ export class NotificationWriter {
 /** The order claims lock in: by tenant, then key. */
 function lockKey(item: BoundItem): string {
   return `${item.tenantId}\u0000${item.idempotency!.key}`;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function bind(item: NewNotification): BoundItem {

@@ -53,13 +53,7 @@ export class PostgresObjectStore implements ObjectStore {
     return this.one('kind = $1 AND tenant_id = $2 AND key = $3', [kind, tenantId ?? GLOBAL, key]);
   }
 
-  update(
-    kind: string,
-    id: string,
-    change: { data: Record<string, unknown>; key: string | null },
-    expectedVersion: number,
-    at: number,
-  ): Promise<ObjectWriteOutcome> {
+  update: ObjectStore['update'] = (kind, id, change, expectedVersion, at) => {
     return this.h.transaction(async (client) => {
       const current = await this.locked(client, kind, id);
       if (!current) return { status: 'not_found' };
@@ -84,7 +78,7 @@ export class PostgresObjectStore implements ObjectStore {
         throw err;
       }
     });
-  }
+  };
 
   remove(kind: string, id: string, expectedVersion?: number): Promise<ObjectWriteOutcome> {
     return this.h.transaction(async (client) => {

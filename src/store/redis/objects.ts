@@ -72,13 +72,7 @@ export class RedisObjectStore implements ObjectStore {
     });
   }
 
-  update(
-    kind: string,
-    id: string,
-    change: { data: Record<string, unknown>; key: string | null },
-    expectedVersion: number,
-    at: number,
-  ): Promise<ObjectWriteOutcome> {
+  update: ObjectStore['update'] = (kind, id, change, expectedVersion, at) => {
     return this.h.run(async () =>
       outcome(
         (await this.h.script(UPDATE_OBJECT, [
@@ -92,7 +86,7 @@ export class RedisObjectStore implements ObjectStore {
         ])) as [string, FlatHash?],
       ),
     );
-  }
+  };
 
   remove(kind: string, id: string, expectedVersion?: number): Promise<ObjectWriteOutcome> {
     return this.h.run(async () =>

@@ -95,13 +95,7 @@ export class SqliteObjectStore implements ObjectStore {
     });
   }
 
-  update(
-    kind: string,
-    id: string,
-    change: { data: Record<string, unknown>; key: string | null },
-    expectedVersion: number,
-    at: number,
-  ): Promise<ObjectWriteOutcome> {
+  update: ObjectStore['update'] = (kind, id, change, expectedVersion, at) => {
     // IMMEDIATE: the version read and the write happen under one write lock, even across
     // processes sharing the file.
     const write = this.db.transaction((): ObjectWriteOutcome => {
@@ -119,7 +113,7 @@ export class SqliteObjectStore implements ObjectStore {
       return { status: 'ok', object: toObject(this.byId.get(kind, id)!) };
     });
     return this.h.run(() => write.immediate());
-  }
+  };
 
   remove(kind: string, id: string, expectedVersion?: number): Promise<ObjectWriteOutcome> {
     const write = this.db.transaction((): ObjectWriteOutcome => {
