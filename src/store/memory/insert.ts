@@ -1,5 +1,5 @@
-import { duplicateOf } from '../insert-items.js';
 import { StoreConflictError } from '../errors.js';
+import { duplicateOf } from '../insert-items.js';
 import type { InsertOutcome, NewNotification } from '../types.js';
 import type { MemoryDeliveryQueue } from './deliveries.js';
 import { claimKey, type IdempotencyClaim, type MemoryIdempotency } from './idempotency.js';

@@ -1,3 +1,4 @@
+import { VISIBLE_UNREAD } from '../columns.js';
 import type {
   FeedQuery,
   NewNotification,
@@ -9,7 +10,6 @@ import { NotificationWriter } from './insert.js';
 import { NOTIFICATION_COLUMNS, type NotificationRow } from './rows.js';
 
 const MINE = 'tenant_id = $1 AND recipient_id = $2';
-const VISIBLE_UNREAD = 'read_at IS NULL AND deleted_at IS NULL';
 
 /** Notifications and feeds in PostgreSQL. */
 export class PostgresNotificationStore implements NotificationStore {

@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import { VISIBLE_UNREAD } from '../columns.js';
 import { storeUnavailable } from '../errors.js';
 import type {
   FeedQuery,
@@ -11,7 +12,6 @@ import { NotificationWriter } from './insert.js';
 import { type NotificationRow, type Param, toNotification } from './rows.js';
 
 const MINE = 'tenant_id = ? AND recipient_id = ?';
-const VISIBLE_UNREAD = 'read_at IS NULL AND deleted_at IS NULL';
 
 /** Notifications and feeds in SQLite. */
 export class SqliteNotificationStore implements NotificationStore {
