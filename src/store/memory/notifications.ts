@@ -7,6 +7,7 @@ import type {
 import type { MemoryDeliveryQueue } from './deliveries.js';
 import { MemoryIdempotency } from './idempotency.js';
 import { planInsert } from './insert.js';
+import { entryOf } from './maps.js';
 import type { OpenState } from './open-state.js';
 import { type SortedIds, sortedIdsOf } from './sorted-ids.js';
 
@@ -126,11 +127,7 @@ export class MemoryNotificationStore implements NotificationStore {
 
   private countUnread(n: NotificationRecord, delta: number): void {
     const key = feedKey(n.tenant_id, n.recipient_id);
-    let counts = this.unread.get(key);
-    if (!counts) {
-      counts = new Map();
-      this.unread.set(key, counts);
-    }
+    const counts = entryOf(this.unread, key, () => new Map<string, number>());
     const next = (counts.get(n.category) ?? 0) + delta;
     if (next > 0) counts.set(n.category, next);
     else counts.delete(n.category);

@@ -1,6 +1,7 @@
 import { StoreConflictError } from '../errors.js';
 import { compareIds } from '../order.js';
 import type { ObjectQuery, ObjectStore, ObjectWriteOutcome, StoredObject } from '../types.js';
+import { entryOf } from './maps.js';
 import type { OpenState } from './open-state.js';
 
 /** Creation order: created_at, then id. */
@@ -97,12 +98,7 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   private kind(kind: string): Map<string, StoredObject> {
-    let objects = this.kinds.get(kind);
-    if (!objects) {
-      objects = new Map();
-      this.kinds.set(kind, objects);
-    }
-    return objects;
+    return entryOf(this.kinds, kind, () => new Map());
   }
 
   // Objects of a kind are few (configuration), so a scan is cheaper than keeping an index right.

@@ -1,6 +1,7 @@
 import { decide, decideInPlace } from '../../ratelimit/algorithms/decide.js';
 import type { LimiterState } from '../../ratelimit/algorithms/state.js';
 import type { Decision, LimitSpec, RateLimitStore } from '../../ratelimit/spec.js';
+import { deleteExpired } from './maps.js';
 import type { OpenState } from './open-state.js';
 
 /** consume()'s options. */
@@ -44,13 +45,6 @@ export class MemoryRateLimitStore implements RateLimitStore {
 
   async purgeExpired(now: number): Promise<number> {
     this.open.check();
-    let purged = 0;
-    for (const [key, state] of this.states) {
-      if (state.expires_at <= now) {
-        this.states.delete(key);
-        purged++;
-      }
-    }
-    return purged;
+    return deleteExpired(this.states, now);
   }
 }

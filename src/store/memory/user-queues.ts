@@ -1,5 +1,6 @@
 import { byId } from '../order.js';
 import type { QueuedItem, UserQueueStore } from '../types.js';
+import { entryOf } from './maps.js';
 import type { OpenState } from './open-state.js';
 
 /** One user's queue: items by id. */
@@ -14,12 +15,7 @@ export class MemoryUserQueueStore implements UserQueueStore {
   constructor(private readonly state: OpenState) {}
 
   private users(queue: string): Map<string, Queue> {
-    let users = this.queues.get(queue);
-    if (!users) {
-      users = new Map();
-      this.queues.set(queue, users);
-    }
-    return users;
+    return entryOf(this.queues, queue, () => new Map());
   }
 
   async push(queue: string, items: QueuedItem[], maxPerUser: number): Promise<number> {
@@ -28,11 +24,7 @@ export class MemoryUserQueueStore implements UserQueueStore {
     const touched = new Set<string>();
     for (const item of items) {
       const key = userKey(item.tenant_id, item.user_id);
-      let q = users.get(key);
-      if (!q) {
-        q = new Map();
-        users.set(key, q);
-      }
+      const q = entryOf(users, key, (): Queue => new Map());
       if (!q.has(item.id)) q.set(item.id, { ...item });
       touched.add(key);
     }
