@@ -4,8 +4,8 @@ import type { Clock } from '../core/clock.js';
 import { NotifydError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
 import { DEFAULT_TENANT } from '../core/tenancy.js';
-import type { ApiKeyRecord, KeyStore } from '../store/types.js';
 import type { ServicePrincipal } from './principal.js';
+import type { ApiKeyRecord, KeyStore } from './store.js';
 
 /** A new key's parameters. */
 export interface NewKey {

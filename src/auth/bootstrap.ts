@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { KeyStore } from '../store/types.js';
 import { generateKey } from './api-keys.js';
+import type { KeyStore } from './store.js';
 
 /** The outcome of looking for, or making, the bootstrap admin key. */
 export interface BootstrapKey {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { MigrationResult } from '../store/types.js';
+import { adapterOf } from '../store/registry.js';
 import { loadConfigForCli } from './config.js';
 import type { CliIO } from './io.js';
 
@@ -16,22 +16,12 @@ export function registerMigrateCommand(program: Command, io: CliIO): void {
     .action(async (opts: { config?: string; json?: boolean }) => {
       const config = loadConfigForCli(io, opts.config);
       const { backend } = config.store;
-      if (backend === 'memory' || backend === 'redis') {
+      const adapter = adapterOf(backend);
+      if (!adapter.migrate) {
         io.stdout.write(`The ${backend} store keeps no schema: nothing to migrate.\n`);
         return;
       }
-      let where: string;
-      let result: MigrationResult;
-      if (backend === 'postgres') {
-        const { migratePostgres } = await import('../store/postgres/index.js');
-        const { url, schema } = config.store.postgres;
-        result = await migratePostgres({ url, schema });
-        where = `postgres schema ${schema}`;
-      } else {
-        const { migrateSqlite } = await import('../store/sqlite/index.js');
-        result = migrateSqlite(config.store.sqlite.path);
-        where = `sqlite ${config.store.sqlite.path}`;
-      }
+      const { target, result } = await adapter.migrate(config.store);
       if (opts.json) {
         io.stdout.write(`${JSON.stringify({ backend, ...result })}\n`);
         return;
@@ -39,6 +29,6 @@ export function registerMigrateCommand(program: Command, io: CliIO): void {
       const what = result.applied.length
         ? `applied ${result.applied.join(', ')}`
         : 'already up to date';
-      io.stdout.write(`${where}: schema version ${result.to} (${what}).\n`);
+      io.stdout.write(`${target}: schema version ${result.to} (${what}).\n`);
     });
 }

@@ -5,8 +5,8 @@ import type { Logger } from '../core/logger.js';
 import { createLogger } from '../core/logger.js';
 import type { NotifydServer } from '../server/app.js';
 import { createServer } from '../server/app.js';
-import { connectStore } from '../store/connecting.js';
-import { openStore } from '../store/index.js';
+import { connectConfiguredStore } from '../store/index.js';
+import { adapterOf } from '../store/registry.js';
 import type { Store } from '../store/types.js';
 import { VERSION } from '../version.js';
 import { loadConfigForCli } from './config.js';
@@ -76,12 +76,8 @@ export function registerServeCommand(program: Command, io: CliIO): void {
       if (opts.host !== undefined) env.NOTIFYD_SERVER__HOST = opts.host;
       const config = loadConfigForCli({ ...io, env }, opts.config);
       const logger = createLogger({ level: config.log.level });
-      const where =
-        config.store.backend === 'sqlite'
-          ? `sqlite ${config.store.sqlite.path}`
-          : config.store.backend;
-      const store = connectStore(() => openStore(config.store, logger), {
-        backend: config.store.backend,
+      const where = adapterOf(config.store.backend).describe(config.store);
+      const store = await connectConfiguredStore(config.store, logger, {
         maxDelayMs: config.store.connect_retry_max_ms,
         onRetry: (err, delayMs, attempt) =>
           logger.error(

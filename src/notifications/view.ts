@@ -1,4 +1,4 @@
-import type { DeliveryRecord, NotificationRecord } from '../store/types.js';
+import type { DeliveryRecord, NotificationRecord } from './records.js';
 import type { NotificationView } from './schemas.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();

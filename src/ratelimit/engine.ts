@@ -3,8 +3,7 @@ import type { Counter } from 'prom-client';
 import type { Config } from '../config/options.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import { OpenState } from '../store/memory/open-state.js';
-import { MemoryRateLimitStore } from '../store/memory/ratelimit.js';
+import { traitsOf } from '../store/backends.js';
 import type { Store } from '../store/types.js';
 import type { RateLimitAdmin } from './admin.js';
 import { RateLimitCheck } from './check.js';
@@ -13,7 +12,6 @@ import { guardRateLimitStore } from './guard.js';
 import { HttpRateLimiting } from './http-limiting.js';
 import type { LimitEventSink } from './limit-events.js';
 import type { StoreProbe } from './routes/check.js';
-import type { RateLimitStore } from './spec.js';
 import { RateLimitStats } from './stats.js';
 
 /** What the engine reads of the configuration. */
@@ -31,21 +29,6 @@ export interface RateLimitEngine {
 
 const PROBE_SPEC = { algorithm: 'fixed_window', max_requests: 1, window_seconds: 1 } as const;
 
-/**
- * Where limiter state lives: `store.ratelimit` when set; else the main backend, except that
- * on SQLite it stays in this process. A SQLite node is one node (nobody to share a limit
- * with), and a write transaction per request would cost more than the rest of the request.
- */
-function limiterState(
-  config: EngineOptions,
-  store: Store,
-): { state: RateLimitStore; backend: string } {
-  if (config.store.ratelimit || config.store.backend !== 'sqlite') {
-    return { state: store.ratelimit, backend: config.store.ratelimit || config.store.backend };
-  }
-  return { state: new MemoryRateLimitStore(new OpenState()), backend: 'memory' };
-}
-
 /** Builds the engine: guarded store, enforcer, check API, analytics and events. */
 export function buildRateLimitEngine(
   config: EngineOptions,
@@ -60,22 +43,22 @@ export function buildRateLimitEngine(
   },
 ): RateLimitEngine {
   const { store, admin, clock, logger, storeErrors, events } = deps;
-  const { state, backend } = limiterState(config, store);
+  const state = store.ratelimit;
+  const backend = store.backendOf('ratelimit');
   // State in this process cannot be unreachable: no guard (and no timer per decision).
-  const guarded =
-    backend === 'memory'
-      ? state
-      : guardRateLimitStore(state, {
-          onStoreError: config.ratelimit.on_store_error,
-          timeoutMs: config.ratelimit.store_timeout_ms,
-          clock,
-          logger,
-          errors: storeErrors,
-          onHealthChange: (healthy) =>
-            events(healthy ? 'ratelimit.store_connected' : 'ratelimit.store_disconnected', null, {
-              backend,
-            }),
-        });
+  const guarded = traitsOf(backend).inProcess
+    ? state
+    : guardRateLimitStore(state, {
+        onStoreError: config.ratelimit.on_store_error,
+        timeoutMs: config.ratelimit.store_timeout_ms,
+        clock,
+        logger,
+        errors: storeErrors,
+        onHealthChange: (healthy) =>
+          events(healthy ? 'ratelimit.store_connected' : 'ratelimit.store_disconnected', null, {
+            backend,
+          }),
+      });
   const stats = new RateLimitStats(store.counters, clock, logger);
   const enforcer = new RateLimitEnforcer({
     config: admin.config,

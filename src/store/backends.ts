@@ -17,13 +17,27 @@ export interface BackendTraits {
    * unless `store.ratelimit` names this backend, limiter state stays in the process.
    */
   limiterInProcess: boolean;
+  /** It lives in this process: it cannot become unreachable. */
+  inProcess: boolean;
 }
 
 export const STORE_BACKENDS = {
-  sqlite: { durable: true, shared: false, schema: true, limiterInProcess: true },
-  memory: { durable: false, shared: false, schema: false, limiterInProcess: false },
-  postgres: { durable: true, shared: true, schema: true, limiterInProcess: false },
-  redis: { durable: true, shared: true, schema: false, limiterInProcess: false },
+  sqlite: { durable: true, shared: false, schema: true, limiterInProcess: true, inProcess: false },
+  memory: {
+    durable: false,
+    shared: false,
+    schema: false,
+    limiterInProcess: false,
+    inProcess: true,
+  },
+  postgres: {
+    durable: true,
+    shared: true,
+    schema: true,
+    limiterInProcess: false,
+    inProcess: false,
+  },
+  redis: { durable: true, shared: true, schema: false, limiterInProcess: false, inProcess: false },
 } as const satisfies Record<string, BackendTraits>;
 
 /** A store backend by name. */

@@ -14,3 +14,6 @@ export const DELIVERY_COLUMNS =
 export const KEY_COLUMNS =
   'id, name, hash, prefix, scopes, tenant_id, ip_allowlist, created_at, expires_at, ' +
   'revoked_at, last_used_at';
+
+/** A notification that counts as unread: not read, not deleted (both dialects spell it so). */
+export const VISIBLE_UNREAD = 'read_at IS NULL AND deleted_at IS NULL';

@@ -1,6 +1,8 @@
 import { NotifydError } from '../core/errors.js';
+import type { StoreBackend } from './backends.js';
 import { storeUnavailable } from './errors.js';
-import type { Store } from './types.js';
+import { type Placement, STORE_CONCERNS } from './placement.js';
+import type { Store, StoreConcern, StoreConcerns } from './types.js';
 
 /** A store that may still be connecting: calls reject with STORE_UNAVAILABLE until it is open. */
 export interface ConnectingStore extends Store {
@@ -15,7 +17,14 @@ export interface ConnectingStore extends Store {
 
 export interface ConnectOptions {
   /** The backend's name, known before it is open. */
-  backend: string;
+  backend: StoreBackend;
+  /** Which backend serves each concern, known before it is open; default: all on `backend`. */
+  placement?: Placement;
+  /**
+   * A store already open in this process (limiter state kept in memory): the concerns the
+   * placement puts on its backend are served from it at once. It closes with this store.
+   */
+  local?: Store;
   /** First delay between attempts; it doubles up to `maxDelayMs`. */
   initialDelayMs?: number;
   maxDelayMs: number;
@@ -99,17 +108,21 @@ export function connectStore(open: () => Promise<Store>, opts: ConnectOptions): 
   // A caller that never awaits `ready` must not crash the process with an unhandled rejection.
   ready.catch(() => {});
 
+  const { local, placement } = opts;
+  const backendOf = (concern: StoreConcern) => placement?.[concern] ?? opts.backend;
+  const concern = <C extends StoreConcern>(name: C): StoreConcerns[C] =>
+    local && backendOf(name) === local.backend
+      ? local[name]
+      : forward(() => (inner ? inner[name] : null));
+  const concerns = Object.fromEntries(
+    STORE_CONCERNS.map((name) => [name, concern(name)]),
+  ) as unknown as StoreConcerns;
   return {
     backend: opts.backend,
     ready,
     firstAttempt,
-    notifications: forward(() => inner?.notifications ?? null),
-    deliveries: forward(() => inner?.deliveries ?? null),
-    keys: forward(() => inner?.keys ?? null),
-    counters: forward(() => inner?.counters ?? null),
-    queues: forward(() => inner?.queues ?? null),
-    objects: forward(() => inner?.objects ?? null),
-    ratelimit: forward(() => inner?.ratelimit ?? null),
+    ...concerns,
+    backendOf,
     async ping() {
       if (!inner) throw storeUnavailable();
       await inner.ping();
@@ -118,7 +131,8 @@ export function connectStore(open: () => Promise<Store>, opts: ConnectOptions): 
       closed = true;
       if (timer) clearTimeout(timer);
       await attempt;
-      await inner?.close();
+      // The opened store includes the local one and closes it; otherwise it is ours to close.
+      await (inner ?? local)?.close();
     },
   };
 }

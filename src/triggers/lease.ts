@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import { KeyNames } from '../store/redis/key-names.js';
-import { LuaScript } from '../store/redis/script.js';
+import { keyName } from '../redis/key-names.js';
+import { LuaScript } from '../redis/script.js';
 
 /** ARGV: prefix, owner, ttl ms. Extends the lease if `owner` holds it; replies 1 if so. */
 const RENEW = new LuaScript(`
@@ -47,7 +47,7 @@ export class TriggerLease {
   private ticking: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: LeaseOptions) {
-    this.key = new KeyNames(opts.prefix).name('triggers', 'lease');
+    this.key = keyName(opts.prefix, 'triggers', 'lease');
   }
 
   /** Whether this node should act on triggers now. */

@@ -1,6 +1,7 @@
 import t from 'tap';
+import { loadConfig } from '../../src/config/index.js';
+import { openStore } from '../../src/store/index.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
-import { openRedisStore } from '../../src/store/redis/index.js';
 import { deleteKeys } from '../helpers/redis.js';
 import { connect, type Running, startServer, userToken } from '../helpers/server.js';
 import { REDIS_URL, requireRedis } from '../helpers/services.js';
@@ -218,9 +219,15 @@ t.test('two nodes sharing Redis enforce one limit, not one each', async (t) => {
   const prefix = `notifyd-test-rl-${process.pid}-${Date.now()}:`;
   t.teardown(() => deleteKeys(REDIS_URL, prefix));
   const node = async () => {
-    const shared = await openRedisStore({ url: REDIS_URL, prefix });
-    t.teardown(() => shared.close());
-    const store = { ...createMemoryStore(), ratelimit: shared.ratelimit };
+    // Memory for everything, but rate limits in the Redis both nodes share.
+    const store = await openStore(
+      loadConfig({
+        env: {},
+        overrides: {
+          store: { backend: 'memory', ratelimit: 'redis', redis: { url: REDIS_URL, prefix } },
+        },
+      }).store,
+    );
     return startServer(
       t,
       { store: { ratelimit: 'redis' }, ratelimit: { default_per_key_per_minute: 4 } },

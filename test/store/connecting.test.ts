@@ -102,3 +102,35 @@ t.test('closing stops the retries and closes what an attempt in flight opens', a
   await t.rejects(late.ping(), { code: 'STORE_UNAVAILABLE' }, 'the late store was closed');
   await t.rejects(slow.ping(), { code: 'STORE_UNAVAILABLE' });
 });
+
+t.test('concerns placed in this process serve before the backend opens', async (t) => {
+  const down = opener([storeUnavailable()]);
+  const local = createMemoryStore();
+  const placement = {
+    notifications: 'sqlite',
+    deliveries: 'sqlite',
+    keys: 'sqlite',
+    counters: 'sqlite',
+    queues: 'sqlite',
+    objects: 'sqlite',
+    ratelimit: 'memory',
+  } as const;
+  const store = connectStore(down.open, {
+    backend: 'sqlite',
+    placement,
+    local,
+    initialDelayMs: 5,
+    maxDelayMs: 5,
+  });
+  t.equal(await store.firstAttempt, false);
+  t.equal(store.backendOf('ratelimit'), 'memory', 'known before it opens');
+  t.equal(store.backendOf('keys'), 'sqlite');
+  t.equal(store.ratelimit, local.ratelimit, 'served from the local store');
+  await t.rejects(store.keys.count(), { code: 'STORE_UNAVAILABLE' });
+  await store.close();
+  await t.rejects(local.ping(), { code: 'STORE_UNAVAILABLE' }, 'closed with the store');
+
+  const unplaced = connectStore(opener([]).open, { backend: 'postgres', maxDelayMs: 5 });
+  t.equal(unplaced.backendOf('ratelimit'), 'postgres', 'without a placement: all on the backend');
+  await unplaced.close();
+});

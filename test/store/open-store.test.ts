@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/core/logger.js';
-import { openStore, type StoreSettings } from '../../src/store/index.js';
+import { connectConfiguredStore, openStore, type StoreSettings } from '../../src/store/index.js';
 import { CALL_TIMEOUT_MARGIN_MS } from '../../src/store/postgres/connection.js';
 import { dropSchemaAfter, uniqueSchema } from '../helpers/postgres.js';
 import { POSTGRES_URL, requirePostgres } from '../helpers/services.js';
@@ -27,6 +27,8 @@ t.test('sqlite opens the configured file', async (t) => {
   t.equal(store.backend, 'sqlite');
   t.match(store, { path });
   await t.resolves(store.ping());
+  t.equal(store.backendOf('keys'), 'sqlite');
+  t.equal(store.backendOf('ratelimit'), 'memory', 'limiter state stays in the process');
   await store.close();
 });
 
@@ -36,6 +38,7 @@ t.test('rate-limit counters can live in another backend', async (t) => {
     settings({ backend: 'sqlite', ratelimit: 'memory', sqlite: { ...sqlite, path } }),
   );
   t.equal(store.backend, 'sqlite');
+  t.equal(store.backendOf('counters'), 'memory');
   await store.counters.increment('k', 3, 60_000, Date.now());
   const spec = { algorithm: 'fixed_window', max_requests: 1, window_seconds: 60 } as const;
   t.match(await store.ratelimit.consume('k', spec, 1, Date.now()), { allowed: true });
@@ -59,6 +62,44 @@ t.test('rate-limit counters can live in another backend', async (t) => {
     { code: 'STORE_UNAVAILABLE' },
     'a counter backend that cannot open fails the whole store',
   );
+});
+
+t.test('limiter state kept in this process serves while the store connects', async (t) => {
+  const blocked = join(t.testdir({ 'a-file': 'x' }), 'a-file', 'n.db');
+  const retries: number[] = [];
+  const store = await connectConfiguredStore(
+    settings({ backend: 'sqlite', sqlite: { ...sqlite, path: blocked } }),
+    createLogger({ level: 'silent' }),
+    { maxDelayMs: 20, onRetry: (_err, _delay, attempt) => retries.push(attempt) },
+  );
+  t.equal(await store.firstAttempt, false, 'the file cannot be opened');
+  t.equal(store.backend, 'sqlite');
+  t.equal(store.backendOf('keys'), 'sqlite');
+  t.equal(store.backendOf('ratelimit'), 'memory');
+  const spec = { algorithm: 'fixed_window', max_requests: 1, window_seconds: 60 } as const;
+  t.match(await store.ratelimit.consume('k', spec, 1, Date.now()), { allowed: true });
+  await t.rejects(store.keys.count(), { code: 'STORE_UNAVAILABLE' });
+  t.ok(retries.length >= 1, 'and it is retried');
+  await store.close();
+  await t.rejects(store.ratelimit.consume('k', spec, 1, Date.now()), {
+    code: 'STORE_UNAVAILABLE',
+  });
+});
+
+t.test('a store that opens on the first attempt composes what it placed', async (t) => {
+  const path = join(t.testdir(), 'n.db');
+  const store = await connectConfiguredStore(
+    settings({ backend: 'sqlite', sqlite: { ...sqlite, path } }),
+    createLogger({ level: 'silent' }),
+    { maxDelayMs: 20 },
+  );
+  t.equal(await store.firstAttempt, true);
+  await store.ready;
+  t.equal(await store.keys.count(), 0);
+  const spec = { algorithm: 'fixed_window', max_requests: 1, window_seconds: 60 } as const;
+  t.match(await store.ratelimit.consume('k', spec, 1, Date.now()), { allowed: true });
+  t.match(await store.ratelimit.consume('k', spec, 1, Date.now()), { allowed: false });
+  await store.close();
 });
 
 t.test('a native module that does not load says what to install', async (t) => {

@@ -4,12 +4,13 @@ import { fileURLToPath } from 'node:url';
 import { Redis, ReplyError } from 'ioredis';
 import t from 'tap';
 import type { LimitSpec } from '../../src/ratelimit/spec.js';
+import { escapePart } from '../../src/redis/key-names.js';
 import { StoreConflictError } from '../../src/store/errors.js';
 import { CHUNK } from '../../src/store/redis/chunks.js';
 import { createRedisClient } from '../../src/store/redis/connection.js';
 import { translateError } from '../../src/store/redis/handle.js';
 import { openRedisStore, type RedisStore } from '../../src/store/redis/index.js';
-import { escapePart, KeyNames } from '../../src/store/redis/key-names.js';
+import { KeyNames } from '../../src/store/redis/key-names.js';
 import { RATELIMIT } from '../../src/store/redis/lua/ratelimit.js';
 import { deleteKeys, globOf, keysWithPrefix } from '../helpers/redis.js';
 import { REDIS_URL, requireRedis } from '../helpers/services.js';
@@ -18,7 +19,10 @@ import { Fixture } from './contract/fixtures.js';
 const unavailable = { code: 'STORE_UNAVAILABLE', status: 503 };
 /** Two per minute: a key's state lives until its window ends. */
 const LIMIT: LimitSpec = { algorithm: 'fixed_window', max_requests: 2, window_seconds: 60 };
-const srcDir = fileURLToPath(new URL('../../src/store/redis/', import.meta.url));
+/** The adapter and the Redis helpers it shares with triggers and the cluster. */
+const srcDirs = ['../../src/store/redis/', '../../src/redis/'].map((dir) =>
+  fileURLToPath(new URL(dir, import.meta.url)),
+);
 
 t.test('no source file of the adapter uses the KEYS command', async (t) => {
   const files: string[] = [];
@@ -29,7 +33,7 @@ t.test('no source file of the adapter uses the KEYS command', async (t) => {
       else if (name.endsWith('.ts')) files.push(path);
     }
   };
-  walk(srcDir);
+  for (const dir of srcDirs) walk(dir);
   t.ok(files.length >= 10, 'found the sources');
   const usesKeys = [
     /redis\.p?call\(\s*['"]keys['"]/i, // in a Lua script

@@ -1,4 +1,5 @@
 import type { CounterStore } from '../types.js';
+import { deleteExpired } from './maps.js';
 import type { OpenState } from './open-state.js';
 
 interface Counter {
@@ -31,13 +32,6 @@ export class MemoryCounterStore implements CounterStore {
 
   async purgeExpired(now: number): Promise<number> {
     this.state.check();
-    let purged = 0;
-    for (const [key, counter] of this.counters) {
-      if (counter.expires_at <= now) {
-        this.counters.delete(key);
-        purged++;
-      }
-    }
-    return purged;
+    return deleteExpired(this.counters, now);
   }
 }

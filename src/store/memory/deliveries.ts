@@ -1,3 +1,4 @@
+import { byDueThenId } from '../order.js';
 import type { DeliveryQueue, DeliveryRecord, DeliveryStatus } from '../types.js';
 import type { OpenState } from './open-state.js';
 import { type SortedIds, sortedIdsOf } from './sorted-ids.js';
@@ -39,12 +40,7 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
     return out;
   }
 
-  async claim(
-    channels: string[],
-    limit: number,
-    now: number,
-    leaseMs: number,
-  ): Promise<DeliveryRecord[]> {
+  claim: DeliveryQueue['claim'] = async (channels, limit, now, leaseMs) => {
     this.state.check();
     if (limit <= 0 || channels.length === 0) return [];
     const wanted = new Set(channels);
@@ -62,14 +58,9 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
       d.updated_at = now;
       return structuredClone(d);
     });
-  }
+  };
 
-  async complete(
-    id: string,
-    status: Exclude<DeliveryStatus, 'pending'>,
-    at: number,
-    detail?: { provider_message_id?: string; error?: string },
-  ): Promise<void> {
+  complete: DeliveryQueue['complete'] = async (id, status, at, detail) => {
     this.state.check();
     const d = this.byId.get(id);
     if (!d) return;
@@ -79,7 +70,7 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
       d.provider_message_id = detail.provider_message_id;
     }
     if (detail?.error !== undefined) d.last_error = detail.error;
-  }
+  };
 
   async retry(id: string, nextAttemptAt: number, error: string, at: number): Promise<void> {
     this.state.check();
@@ -91,27 +82,20 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
     d.last_error = error;
   }
 
-  async setStatus(
-    tenantId: string,
-    recipientId: string,
-    notificationIds: string[],
-    channel: string,
-    status: DeliveryStatus,
-    at: number,
-  ): Promise<number> {
+  setStatus: DeliveryQueue['setStatus'] = async (tenant, recipient, ids, channel, status, at) => {
     this.state.check();
     let changed = 0;
-    for (const notificationId of new Set(notificationIds)) {
+    for (const notificationId of new Set(ids)) {
       for (const id of this.byNotification.get(notificationId)?.ascending() ?? []) {
         const d = this.byId.get(id)!;
-        if (d.tenant_id !== tenantId || d.recipient_id !== recipientId) continue;
+        if (d.tenant_id !== tenant || d.recipient_id !== recipient) continue;
         if (d.channel !== channel || d.status === status) continue;
         this.changeStatus(d, status, at);
         changed++;
       }
     }
     return changed;
-  }
+  };
 
   private changeStatus(d: DeliveryRecord, status: DeliveryStatus, at: number): void {
     d.status = status;
@@ -119,9 +103,4 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
     if (status === 'pending') this.pending.add(d.id);
     else this.pending.delete(d.id);
   }
-}
-
-function byDueThenId(a: DeliveryRecord, b: DeliveryRecord): number {
-  if (a.next_attempt_at !== b.next_attempt_at) return a.next_attempt_at - b.next_attempt_at;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }

@@ -1,3 +1,5 @@
+import { deleteExpired } from './maps.js';
+
 /** Who holds an idempotency key, and until when. */
 export interface IdempotencyClaim {
   notification_id: string;
@@ -21,14 +23,7 @@ export class MemoryIdempotency {
 
   /** Forgets claims that expired at or before `now`; returns how many. */
   purge(now: number): number {
-    let purged = 0;
-    for (const [k, claim] of this.claims) {
-      if (claim.expires_at <= now) {
-        this.claims.delete(k);
-        purged++;
-      }
-    }
-    return purged;
+    return deleteExpired(this.claims, now);
   }
 }
 

@@ -17,6 +17,7 @@ export function createMemoryStore(): Store {
   const deliveries = new MemoryDeliveryQueue(state);
   return {
     backend: 'memory',
+    backendOf: () => 'memory',
     notifications: new MemoryNotificationStore(state, deliveries),
     deliveries,
     keys: new MemoryKeyStore(state),

@@ -1,4 +1,5 @@
 import { StoreConflictError } from '../errors.js';
+import { duplicateOf } from '../insert-items.js';
 import type { InsertOutcome, NewNotification } from '../types.js';
 import type { MemoryDeliveryQueue } from './deliveries.js';
 import { claimKey, type IdempotencyClaim, type MemoryIdempotency } from './idempotency.js';
@@ -34,11 +35,7 @@ export function planInsert(
           ? earlier
           : idempotency.held(n.tenant_id, item.idempotency.key, n.created_at);
       if (held) {
-        plan.outcomes.push({
-          status: 'duplicate',
-          notification_id: held.notification_id,
-          request_id: held.request_id,
-        });
+        plan.outcomes.push(duplicateOf(held));
         continue;
       }
       const claim = {

@@ -1,15 +1,13 @@
 import type {
-  FeedPage,
   FeedQuery,
-  InsertOutcome,
   NewNotification,
   NotificationRecord,
   NotificationStore,
-  UnreadCounts,
 } from '../types.js';
 import type { MemoryDeliveryQueue } from './deliveries.js';
 import { MemoryIdempotency } from './idempotency.js';
 import { planInsert } from './insert.js';
+import { entryOf } from './maps.js';
 import type { OpenState } from './open-state.js';
 import { type SortedIds, sortedIdsOf } from './sorted-ids.js';
 
@@ -25,7 +23,7 @@ export class MemoryNotificationStore implements NotificationStore {
     private readonly deliveries: MemoryDeliveryQueue,
   ) {}
 
-  async insert(items: NewNotification[]): Promise<InsertOutcome[]> {
+  async insert(items: NewNotification[]) {
     this.state.check();
     const plan = planInsert(items, this.idempotency, (id) => this.byId.has(id), this.deliveries);
     for (const item of plan.writes) {
@@ -45,7 +43,7 @@ export class MemoryNotificationStore implements NotificationStore {
     return n ? structuredClone(n) : null;
   }
 
-  async list(query: FeedQuery): Promise<FeedPage> {
+  async list(query: FeedQuery) {
     this.state.check();
     const feed = this.feeds.get(feedKey(query.tenant_id, query.recipient_id));
     const items: NotificationRecord[] = [];
@@ -68,12 +66,7 @@ export class MemoryNotificationStore implements NotificationStore {
     return { items, has_more };
   }
 
-  async markRead(
-    tenantId: string,
-    recipientId: string,
-    ids: string[],
-    at: number,
-  ): Promise<string[]> {
+  markRead: NotificationStore['markRead'] = async (tenantId, recipientId, ids, at) => {
     this.state.check();
     const changed: string[] = [];
     for (const id of new Set(ids)) {
@@ -84,14 +77,9 @@ export class MemoryNotificationStore implements NotificationStore {
       changed.push(id);
     }
     return changed;
-  }
+  };
 
-  async markAllRead(
-    tenantId: string,
-    recipientId: string,
-    at: number,
-    category?: string,
-  ): Promise<number> {
+  markAllRead: NotificationStore['markAllRead'] = async (tenantId, recipientId, at, category) => {
     this.state.check();
     let changed = 0;
     for (const id of this.feeds.get(feedKey(tenantId, recipientId))?.ascending() ?? []) {
@@ -103,7 +91,7 @@ export class MemoryNotificationStore implements NotificationStore {
       changed++;
     }
     return changed;
-  }
+  };
 
   async remove(tenantId: string, recipientId: string, id: string, at: number): Promise<boolean> {
     this.state.check();
@@ -114,7 +102,7 @@ export class MemoryNotificationStore implements NotificationStore {
     return true;
   }
 
-  async unreadCounts(tenantId: string, recipientId: string): Promise<UnreadCounts> {
+  async unreadCounts(tenantId: string, recipientId: string) {
     this.state.check();
     const by_category: Record<string, number> = {};
     let total = 0;
@@ -139,11 +127,7 @@ export class MemoryNotificationStore implements NotificationStore {
 
   private countUnread(n: NotificationRecord, delta: number): void {
     const key = feedKey(n.tenant_id, n.recipient_id);
-    let counts = this.unread.get(key);
-    if (!counts) {
-      counts = new Map();
-      this.unread.set(key, counts);
-    }
+    const counts = entryOf(this.unread, key, () => new Map<string, number>());
     const next = (counts.get(n.category) ?? 0) + delta;
     if (next > 0) counts.set(n.category, next);
     else counts.delete(n.category);

@@ -1,10 +1,12 @@
 import { StoreConflictError } from '../errors.js';
+import { compareIds } from '../order.js';
 import type { ObjectQuery, ObjectStore, ObjectWriteOutcome, StoredObject } from '../types.js';
+import { entryOf } from './maps.js';
 import type { OpenState } from './open-state.js';
 
 /** Creation order: created_at, then id. */
 export function byCreation(a: StoredObject, b: StoredObject): number {
-  return a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return a.created_at - b.created_at || compareIds(a.id, b.id);
 }
 
 /** Configuration objects in memory: one map per kind, and a key index per kind and tenant. */
@@ -45,13 +47,7 @@ export class MemoryObjectStore implements ObjectStore {
     return object ? structuredClone(object) : null;
   }
 
-  async update(
-    kind: string,
-    id: string,
-    change: { data: Record<string, unknown>; key: string | null },
-    expectedVersion: number,
-    at: number,
-  ): Promise<ObjectWriteOutcome> {
+  update: ObjectStore['update'] = async (kind, id, change, expectedVersion, at) => {
     this.state.check();
     const object = this.kinds.get(kind)?.get(id);
     if (!object) return { status: 'not_found' };
@@ -68,7 +64,7 @@ export class MemoryObjectStore implements ObjectStore {
     object.updated_at = at;
     this.bump(kind);
     return { status: 'ok', object: structuredClone(object) };
-  }
+  };
 
   async remove(kind: string, id: string, expectedVersion?: number): Promise<ObjectWriteOutcome> {
     this.state.check();
@@ -102,12 +98,7 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   private kind(kind: string): Map<string, StoredObject> {
-    let objects = this.kinds.get(kind);
-    if (!objects) {
-      objects = new Map();
-      this.kinds.set(kind, objects);
-    }
-    return objects;
+    return entryOf(this.kinds, kind, () => new Map());
   }
 
   // Objects of a kind are few (configuration), so a scan is cheaper than keeping an index right.

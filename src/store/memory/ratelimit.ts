@@ -1,7 +1,11 @@
 import { decide, decideInPlace } from '../../ratelimit/algorithms/decide.js';
 import type { LimiterState } from '../../ratelimit/algorithms/state.js';
 import type { Decision, LimitSpec, RateLimitStore } from '../../ratelimit/spec.js';
+import { deleteExpired } from './maps.js';
 import type { OpenState } from './open-state.js';
+
+/** consume()'s options. */
+type Options = Parameters<RateLimitStore['consume']>[4];
 
 /**
  * Limiter state in this process. JavaScript runs one decision at a time, so each is atomic
@@ -14,13 +18,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
   constructor(private readonly open: OpenState) {}
 
   /** The decision of consume(), made synchronously. */
-  decideNow(
-    key: string,
-    spec: LimitSpec,
-    cost: number,
-    now: number,
-    options?: { dryRun?: boolean },
-  ): Decision {
+  decideNow(key: string, spec: LimitSpec, cost: number, now: number, options?: Options): Decision {
     this.open.check();
     const stored = this.states.get(key);
     if (options?.dryRun) return decide(stored ?? null, spec, cost, now, true).decision;
@@ -37,15 +35,8 @@ export class MemoryRateLimitStore implements RateLimitStore {
     return decision;
   }
 
-  async consume(
-    key: string,
-    spec: LimitSpec,
-    cost: number,
-    now: number,
-    options?: { dryRun?: boolean },
-  ): Promise<Decision> {
-    return this.decideNow(key, spec, cost, now, options);
-  }
+  consume: RateLimitStore['consume'] = async (key, spec, cost, now, options) =>
+    this.decideNow(key, spec, cost, now, options);
 
   async reset(key: string): Promise<void> {
     this.open.check();
@@ -54,13 +45,6 @@ export class MemoryRateLimitStore implements RateLimitStore {
 
   async purgeExpired(now: number): Promise<number> {
     this.open.check();
-    let purged = 0;
-    for (const [key, state] of this.states) {
-      if (state.expires_at <= now) {
-        this.states.delete(key);
-        purged++;
-      }
-    }
-    return purged;
+    return deleteExpired(this.states, now);
   }
 }

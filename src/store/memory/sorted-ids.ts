@@ -1,3 +1,5 @@
+import { entryOf } from './maps.js';
+
 /**
  * Ids kept in ascending order. Time-ordered ids almost always arrive in order, so adding
  * one is usually a push; the binary search handles the rest.
@@ -49,10 +51,5 @@ export class SortedIds {
 
 /** Returns the list under `key`, creating it when missing. */
 export function sortedIdsOf(map: Map<string, SortedIds>, key: string): SortedIds {
-  let ids = map.get(key);
-  if (!ids) {
-    ids = new SortedIds();
-    map.set(key, ids);
-  }
-  return ids;
+  return entryOf(map, key, () => new SortedIds());
 }

@@ -1,11 +1,12 @@
+import { byId } from '../order.js';
 import type { QueuedItem, UserQueueStore } from '../types.js';
+import { entryOf } from './maps.js';
 import type { OpenState } from './open-state.js';
 
 /** One user's queue: items by id. */
 type Queue = Map<string, QueuedItem>;
 
 const userKey = (tenantId: string, userId: string) => `${tenantId}\u0000${userId}`;
-const byId = (a: QueuedItem, b: QueuedItem) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** Per-user queues in memory; single-threaded, so every call is atomic. */
 export class MemoryUserQueueStore implements UserQueueStore {
@@ -14,12 +15,7 @@ export class MemoryUserQueueStore implements UserQueueStore {
   constructor(private readonly state: OpenState) {}
 
   private users(queue: string): Map<string, Queue> {
-    let users = this.queues.get(queue);
-    if (!users) {
-      users = new Map();
-      this.queues.set(queue, users);
-    }
-    return users;
+    return entryOf(this.queues, queue, () => new Map());
   }
 
   async push(queue: string, items: QueuedItem[], maxPerUser: number): Promise<number> {
@@ -28,11 +24,7 @@ export class MemoryUserQueueStore implements UserQueueStore {
     const touched = new Set<string>();
     for (const item of items) {
       const key = userKey(item.tenant_id, item.user_id);
-      let q = users.get(key);
-      if (!q) {
-        q = new Map();
-        users.set(key, q);
-      }
+      const q = entryOf(users, key, (): Queue => new Map());
       if (!q.has(item.id)) q.set(item.id, { ...item });
       touched.add(key);
     }
@@ -47,13 +39,7 @@ export class MemoryUserQueueStore implements UserQueueStore {
     return dropped;
   }
 
-  async list(
-    queue: string,
-    tenantId: string,
-    userId: string,
-    now: number,
-    limit: number,
-  ): Promise<QueuedItem[]> {
+  list: UserQueueStore['list'] = async (queue, tenantId, userId, now, limit) => {
     this.state.check();
     const q = this.queues.get(queue)?.get(userKey(tenantId, userId));
     if (!q || limit <= 0) return [];
@@ -62,14 +48,9 @@ export class MemoryUserQueueStore implements UserQueueStore {
       .sort(byId)
       .slice(0, limit)
       .map((item) => ({ ...item }));
-  }
+  };
 
-  async remove(
-    queue: string,
-    tenantId: string,
-    userId: string,
-    ids: string[],
-  ): Promise<QueuedItem[]> {
+  remove: UserQueueStore['remove'] = async (queue, tenantId, userId, ids) => {
     this.state.check();
     const key = userKey(tenantId, userId);
     const q = this.queues.get(queue)?.get(key);
@@ -83,7 +64,7 @@ export class MemoryUserQueueStore implements UserQueueStore {
     }
     if (q.size === 0) this.queues.get(queue)!.delete(key);
     return removed.sort(byId);
-  }
+  };
 
   async takeExpired(queue: string, now: number, limit: number): Promise<QueuedItem[]> {
     this.state.check();

@@ -1,8 +1,7 @@
-import type { DeliveryQueue, DeliveryRecord, DeliveryStatus } from '../types.js';
+import { byDueThenId } from '../order.js';
+import type { DeliveryQueue, DeliveryRecord } from '../types.js';
 import type { PostgresHandle } from './handle.js';
 import { DELIVERY_COLUMNS, DELIVERY_RECORDSET, type DeliveryRow } from './rows.js';
-
-type Detail = { provider_message_id?: string; error?: string };
 
 /** Deliveries and the work queue in PostgreSQL. */
 export class PostgresDeliveryQueue implements DeliveryQueue {
@@ -50,12 +49,7 @@ export class PostgresDeliveryQueue implements DeliveryQueue {
     return rows;
   }
 
-  async claim(
-    channels: string[],
-    limit: number,
-    now: number,
-    leaseMs: number,
-  ): Promise<DeliveryRecord[]> {
+  claim: DeliveryQueue['claim'] = async (channels, limit, now, leaseMs) => {
     this.h.check();
     if (limit <= 0 || channels.length === 0) return [];
     const { rows } = await this.h.query<DeliveryRow>(this.claimSql, [
@@ -65,17 +59,10 @@ export class PostgresDeliveryQueue implements DeliveryQueue {
       now + leaseMs,
     ]);
     // RETURNING gives rows in no promised order.
-    return rows.sort(
-      (a, b) => a.next_attempt_at - b.next_attempt_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
-    );
-  }
+    return rows.sort(byDueThenId);
+  };
 
-  async complete(
-    id: string,
-    status: Exclude<DeliveryStatus, 'pending'>,
-    at: number,
-    detail?: Detail,
-  ): Promise<void> {
+  complete: DeliveryQueue['complete'] = async (id, status, at, detail) => {
     await this.h.query(
       `UPDATE ${this.d} SET status = $2, lease_until = NULL, updated_at = $3,
          provider_message_id = COALESCE($4, provider_message_id),
@@ -83,7 +70,7 @@ export class PostgresDeliveryQueue implements DeliveryQueue {
        WHERE id = $1`,
       [id, status, at, detail?.provider_message_id ?? null, detail?.error ?? null],
     );
-  }
+  };
 
   async retry(id: string, nextAttemptAt: number, error: string, at: number): Promise<void> {
     await this.h.query(
@@ -94,22 +81,15 @@ export class PostgresDeliveryQueue implements DeliveryQueue {
     );
   }
 
-  async setStatus(
-    tenantId: string,
-    recipientId: string,
-    notificationIds: string[],
-    channel: string,
-    status: DeliveryStatus,
-    at: number,
-  ): Promise<number> {
+  setStatus: DeliveryQueue['setStatus'] = async (tenant, recipient, ids, channel, status, at) => {
     this.h.check();
-    if (notificationIds.length === 0) return 0;
+    if (ids.length === 0) return 0;
     const { rowCount } = await this.h.query(
       `UPDATE ${this.d} SET status = $5, updated_at = $6
        WHERE tenant_id = $1 AND recipient_id = $2 AND notification_id = ANY($3::text[])
          AND channel = $4 AND status <> $5`,
-      [tenantId, recipientId, notificationIds, channel, status, at],
+      [tenant, recipient, ids, channel, status, at],
     );
     return rowCount;
-  }
+  };
 }

@@ -1,3 +1,5 @@
+import { GroupQueue, settle, type Waiting } from '../group-commit.js';
+
 /** How a group of calls is written, and what to do when that fails. */
 export interface GroupWriter<In, Out> {
   /** Writes every input in one transaction and resolves to one output per input, in order. */
@@ -6,52 +8,31 @@ export interface GroupWriter<In, Out> {
   retryAlone(err: unknown): boolean;
 }
 
-interface Waiting<In, Out> {
-  input: In;
-  resolve: (out: Out) => void;
-  reject: (err: unknown) => void;
-}
-
 /**
- * Group commit: calls wait for one `setImmediate`, and while a group's transaction is
- * under way the next calls gather behind it; each group is one transaction and one commit.
- * Groups go one at a time, in the order of their calls, so the first of several calls
- * with one idempotency key is the one that takes it. A call settles only after its
- * transaction committed or rolled back.
+ * Group commit on PostgreSQL: while a group's transaction is under way the next calls gather
+ * behind it. Groups go one at a time, in the order of their calls, so the first of several
+ * calls with one idempotency key is the one that takes it.
  */
-export class GroupCommit<In, Out> {
-  private queue: Waiting<In, Out>[] = [];
-  private timer: NodeJS.Immediate | null = null;
+export class GroupCommit<In, Out> extends GroupQueue<In, Out> {
   private writing: Promise<void> | null = null;
 
-  constructor(private readonly writer: GroupWriter<In, Out>) {}
-
-  /** Queues one call; it settles when its group has been written. */
-  submit(input: In): Promise<Out> {
-    return new Promise<Out>((resolve, reject) => {
-      this.queue.push({ input, resolve, reject });
-      this.schedule();
-    });
+  constructor(private readonly writer: GroupWriter<In, Out>) {
+    super();
   }
 
   /** Writes everything queued, now, and resolves once no group is left (before closing). */
   async drain(): Promise<void> {
-    while (this.writing || this.queue.length > 0) {
-      this.start();
+    while (this.writing || this.queued) {
+      if (!this.writing) this.next();
       await this.writing;
     }
   }
 
-  private schedule(): void {
-    if (!this.writing && this.queue.length > 0) this.timer ??= setImmediate(() => this.start());
+  protected busy(): boolean {
+    return this.writing !== null;
   }
 
-  private start(): void {
-    if (this.timer) clearImmediate(this.timer);
-    this.timer = null;
-    if (this.writing || this.queue.length === 0) return;
-    const group = this.queue;
-    this.queue = [];
+  protected writeGroup(group: Waiting<In, Out>[]): void {
     this.writing = this.write(group).finally(() => {
       this.writing = null;
       this.schedule();
@@ -70,7 +51,7 @@ export class GroupCommit<In, Out> {
       }
       return;
     }
-    for (const [i, waiting] of group.entries()) waiting.resolve(outputs[i]);
+    settle(group, outputs);
   }
 
   private async writeAlone(waiting: Waiting<In, Out>): Promise<void> {

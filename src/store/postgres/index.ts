@@ -63,6 +63,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
   let closing: Promise<void> | null = null;
   return {
     backend: 'postgres',
+    backendOf: () => 'postgres',
     schema,
     migrations,
     notifications,

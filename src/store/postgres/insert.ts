@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { type BoundItem, bindItem, duplicateOf, type RowEncoders } from '../insert-items.js';
+import { compareIds } from '../order.js';
 import type { InsertOutcome, NewNotification } from '../types.js';
 import { GroupCommit } from './group-commit.js';
 import type { PostgresHandle } from './handle.js';
@@ -10,25 +12,18 @@ import {
   NOTIFICATION_RECORDSET,
 } from './rows.js';
 
-/**
- * One item ready to write: serialised to JSON when insert() is called, so that later
- * changes by the caller are moot and a value JSON cannot hold fails that call alone.
- */
-interface BoundItem {
-  tenantId: string;
-  id: string;
-  requestId: string;
-  createdAt: number;
-  notification: string;
-  deliveries: string[];
-  idempotency?: { key: string; expires_at: number };
-}
+/** Items are serialised to JSON, for jsonb_to_recordset; a value JSON cannot hold fails. */
+const JSON_ROWS: RowEncoders<string> = {
+  notification: (n) => JSON.stringify(n),
+  delivery: (d) => JSON.stringify(d),
+};
 
-interface ClaimRow {
-  taken: boolean;
-  notification_id: string | null;
-  request_id: string | null;
-}
+type Item = BoundItem<string>;
+
+/** The key was taken, or who holds it. */
+type ClaimRow =
+  | { taken: true; notification_id: null; request_id: null }
+  | { taken: false; notification_id: string; request_id: string };
 
 /** How often a claim is asked again when its holder vanished between two looks. */
 const CLAIM_ATTEMPTS = 3;
@@ -38,7 +33,7 @@ export class NotificationWriter {
   private readonly claimSql: string;
   private readonly insertNotifications: string;
   private readonly insertDeliveries: string;
-  private readonly group: GroupCommit<BoundItem[], InsertOutcome[]>;
+  private readonly group: GroupCommit<Item[], InsertOutcome[]>;
 
   constructor(private readonly h: PostgresHandle) {
     const { idempotencyKeys: keys, notifications, deliveries } = h.t;
@@ -73,10 +68,10 @@ export class NotificationWriter {
 
   /** Queues one insert call; resolves once its group transaction has committed. */
   insert(items: NewNotification[]): Promise<InsertOutcome[]> {
-    let bound: BoundItem[];
+    let bound: Item[];
     try {
       this.h.check();
-      bound = items.map(bind);
+      bound = items.map((item) => bindItem(item, JSON_ROWS));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -99,15 +94,12 @@ export class NotificationWriter {
    * order, and two groups on two nodes sharing keys wait for each other instead of
    * deadlocking.
    */
-  private async writeCalls(
-    client: pg.PoolClient,
-    calls: BoundItem[][],
-  ): Promise<InsertOutcome[][]> {
+  private async writeCalls(client: pg.PoolClient, calls: Item[][]): Promise<InsertOutcome[][]> {
     const items = calls.flat();
     const outcomes: InsertOutcome[] = items.map(() => ({ status: 'created' }));
     const keyed = items.flatMap((item, i) => (item.idempotency ? [i] : []));
     // Array.prototype.sort is stable: items of one key keep their order.
-    keyed.sort((a, b) => compare(lockKey(items[a]), lockKey(items[b])));
+    keyed.sort((a, b) => compareIds(lockKey(items[a]), lockKey(items[b])));
     for (const i of keyed) {
       const held = await this.claim(client, items[i]);
       if (held) outcomes[i] = held;
@@ -134,20 +126,14 @@ export class NotificationWriter {
   }
 
   /** Takes the item's key: null when taken, the duplicate outcome when someone holds it. */
-  private async claim(client: pg.PoolClient, item: BoundItem): Promise<InsertOutcome | null> {
+  private async claim(client: pg.PoolClient, item: Item): Promise<InsertOutcome | null> {
     const { key, expires_at } = item.idempotency!;
     const params = [item.tenantId, key, item.id, item.requestId, expires_at, item.createdAt];
     for (let attempt = 1; ; attempt++) {
       const { rows } = await client.query<ClaimRow>(this.claimSql, params);
       const [row] = rows;
       if (row?.taken) return null;
-      if (row) {
-        return {
-          status: 'duplicate',
-          notification_id: row.notification_id!,
-          request_id: row.request_id!,
-        };
-      }
+      if (row) return duplicateOf(row);
       if (attempt === CLAIM_ATTEMPTS) {
         throw new Error(`The idempotency key ${key} could neither be taken nor read.`);
       }
@@ -156,25 +142,6 @@ export class NotificationWriter {
 }
 
 /** The order claims lock in: by tenant, then key. */
-function lockKey(item: BoundItem): string {
+function lockKey(item: Item): string {
   return `${item.tenantId}\u0000${item.idempotency!.key}`;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function bind(item: NewNotification): BoundItem {
-  const n = item.notification;
-  return {
-    tenantId: n.tenant_id,
-    id: n.id,
-    requestId: n.request_id,
-    createdAt: n.created_at,
-    notification: JSON.stringify(n),
-    deliveries: item.deliveries.map((d) => JSON.stringify(d)),
-    ...(item.idempotency
-      ? { idempotency: { key: item.idempotency.key, expires_at: item.idempotency.expires_at } }
-      : {}),
-  };
 }

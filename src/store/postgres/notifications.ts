@@ -1,18 +1,15 @@
+import { VISIBLE_UNREAD } from '../columns.js';
 import type {
-  FeedPage,
   FeedQuery,
-  InsertOutcome,
   NewNotification,
   NotificationRecord,
   NotificationStore,
-  UnreadCounts,
 } from '../types.js';
 import type { Param, PostgresHandle } from './handle.js';
 import { NotificationWriter } from './insert.js';
 import { NOTIFICATION_COLUMNS, type NotificationRow } from './rows.js';
 
 const MINE = 'tenant_id = $1 AND recipient_id = $2';
-const VISIBLE_UNREAD = 'read_at IS NULL AND deleted_at IS NULL';
 
 /** Notifications and feeds in PostgreSQL. */
 export class PostgresNotificationStore implements NotificationStore {
@@ -24,7 +21,7 @@ export class PostgresNotificationStore implements NotificationStore {
     this.n = h.t.notifications;
   }
 
-  insert(items: NewNotification[]): Promise<InsertOutcome[]> {
+  insert(items: NewNotification[]) {
     return this.writer.insert(items);
   }
 
@@ -42,7 +39,7 @@ export class PostgresNotificationStore implements NotificationStore {
     return rows[0] ?? null;
   }
 
-  async list(query: FeedQuery): Promise<FeedPage> {
+  async list(query: FeedQuery) {
     const params: Param[] = [query.tenant_id, query.recipient_id];
     let where = `${MINE} AND deleted_at IS NULL`;
     if (query.before !== undefined) {
@@ -67,12 +64,7 @@ export class PostgresNotificationStore implements NotificationStore {
     return { items: rows.slice(0, query.limit), has_more: rows.length > query.limit };
   }
 
-  async markRead(
-    tenantId: string,
-    recipientId: string,
-    ids: string[],
-    at: number,
-  ): Promise<string[]> {
+  markRead: NotificationStore['markRead'] = async (tenantId, recipientId, ids, at) => {
     this.h.check();
     if (ids.length === 0) return [];
     const { rows } = await this.h.query<{ id: string }>(
@@ -83,14 +75,9 @@ export class PostgresNotificationStore implements NotificationStore {
     // RETURNING has no order; answer in the order asked.
     const changed = new Set(rows.map((r) => r.id));
     return [...new Set(ids)].filter((id) => changed.has(id));
-  }
+  };
 
-  async markAllRead(
-    tenantId: string,
-    recipientId: string,
-    at: number,
-    category?: string,
-  ): Promise<number> {
+  markAllRead: NotificationStore['markAllRead'] = async (tenantId, recipientId, at, category) => {
     const params: Param[] = [tenantId, recipientId, at];
     let where = `${MINE} AND ${VISIBLE_UNREAD}`;
     if (category !== undefined) {
@@ -102,7 +89,7 @@ export class PostgresNotificationStore implements NotificationStore {
       params,
     );
     return rowCount;
-  }
+  };
 
   async remove(tenantId: string, recipientId: string, id: string, at: number): Promise<boolean> {
     const { rowCount } = await this.h.query(
@@ -112,7 +99,7 @@ export class PostgresNotificationStore implements NotificationStore {
     return rowCount > 0;
   }
 
-  async unreadCounts(tenantId: string, recipientId: string): Promise<UnreadCounts> {
+  async unreadCounts(tenantId: string, recipientId: string) {
     const { rows } = await this.h.query<{ category: string; n: number }>(
       `SELECT category, COUNT(*) AS n FROM ${this.n} WHERE ${MINE} AND ${VISIBLE_UNREAD}
        GROUP BY category`,

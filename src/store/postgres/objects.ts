@@ -1,25 +1,14 @@
 import type pg from 'pg';
+import * as stored from '../object-rows.js';
 import type { ObjectQuery, ObjectStore, ObjectWriteOutcome, StoredObject } from '../types.js';
 import type { Param, PostgresHandle } from './handle.js';
 
-/** A row of `objects`; a global object's tenant is ''. */
-interface ObjectRow {
-  kind: string;
-  id: string;
-  tenant_id: string;
-  key: string | null;
-  data: Record<string, unknown>;
-  version: number;
-  created_at: number;
-  updated_at: number;
-}
+/** A row of `objects`: pg parses the jsonb document. */
+type ObjectRow = stored.ObjectRow<Record<string, unknown>>;
 
-const GLOBAL = '';
 const COLUMNS = 'kind, id, tenant_id, key, data, version, created_at, updated_at';
 
-function toObject(row: ObjectRow): StoredObject {
-  return { ...row, tenant_id: row.tenant_id === GLOBAL ? null : row.tenant_id };
-}
+const toObject = (row: ObjectRow): StoredObject => stored.objectFrom(row, row.data);
 
 /** Configuration objects in PostgreSQL: one table for every kind, documents as jsonb. */
 export class PostgresObjectStore implements ObjectStore {
@@ -33,14 +22,7 @@ export class PostgresObjectStore implements ObjectStore {
     const { rows } = await this.h.query<ObjectRow>(
       `INSERT INTO ${this.o} (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, 1, $6, $6)
        RETURNING ${COLUMNS}`,
-      [
-        input.kind,
-        input.id,
-        input.tenant_id ?? GLOBAL,
-        input.key,
-        JSON.stringify(input.data),
-        input.created_at,
-      ],
+      [...stored.newObjectValues(input), input.created_at],
     );
     return toObject(rows[0]);
   }
@@ -50,16 +32,14 @@ export class PostgresObjectStore implements ObjectStore {
   }
 
   getByKey(kind: string, tenantId: string | null, key: string): Promise<StoredObject | null> {
-    return this.one('kind = $1 AND tenant_id = $2 AND key = $3', [kind, tenantId ?? GLOBAL, key]);
+    return this.one('kind = $1 AND tenant_id = $2 AND key = $3', [
+      kind,
+      stored.storedTenant(tenantId),
+      key,
+    ]);
   }
 
-  update(
-    kind: string,
-    id: string,
-    change: { data: Record<string, unknown>; key: string | null },
-    expectedVersion: number,
-    at: number,
-  ): Promise<ObjectWriteOutcome> {
+  update: ObjectStore['update'] = (kind, id, change, expectedVersion, at) => {
     return this.h.transaction(async (client) => {
       const current = await this.locked(client, kind, id);
       if (!current) return { status: 'not_found' };
@@ -67,7 +47,7 @@ export class PostgresObjectStore implements ObjectStore {
       if (change.key !== null) {
         const holder = await client.query(
           `SELECT 1 FROM ${this.o} WHERE kind = $1 AND tenant_id = $2 AND key = $3 AND id <> $4`,
-          [kind, current.tenant_id ?? GLOBAL, change.key, id],
+          [kind, stored.storedTenant(current.tenant_id), change.key, id],
         );
         if ((holder.rowCount ?? 0) > 0) return { status: 'key_taken' };
       }
@@ -84,7 +64,7 @@ export class PostgresObjectStore implements ObjectStore {
         throw err;
       }
     });
-  }
+  };
 
   remove(kind: string, id: string, expectedVersion?: number): Promise<ObjectWriteOutcome> {
     return this.h.transaction(async (client) => {
@@ -99,7 +79,7 @@ export class PostgresObjectStore implements ObjectStore {
   }
 
   async list(query: ObjectQuery): Promise<{ items: StoredObject[]; total: number }> {
-    const tenants = query.tenants?.map((t) => t ?? GLOBAL) ?? null;
+    const tenants = stored.listedTenants(query);
     if (tenants !== null && tenants.length === 0) return { items: [], total: 0 };
     const where = tenants === null ? 'kind = $1' : 'kind = $1 AND tenant_id = ANY($2::text[])';
     const params: Param[] = tenants === null ? [query.kind] : [query.kind, tenants];

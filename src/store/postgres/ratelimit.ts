@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { decide } from '../../ratelimit/algorithms/decide.js';
 import type { LimiterState } from '../../ratelimit/algorithms/state.js';
-import type { Decision, LimitSpec, RateLimitStore } from '../../ratelimit/spec.js';
+import type { RateLimitStore } from '../../ratelimit/spec.js';
 import type { PostgresHandle } from './handle.js';
 
 /**
@@ -16,13 +16,7 @@ export class PostgresRateLimitStore implements RateLimitStore {
     this.table = h.t.ratelimit;
   }
 
-  async consume(
-    key: string,
-    spec: LimitSpec,
-    cost: number,
-    now: number,
-    options?: { dryRun?: boolean },
-  ): Promise<Decision> {
+  consume: RateLimitStore['consume'] = async (key, spec, cost, now, options) => {
     if (options?.dryRun) {
       const { rows } = await this.h.query<{ state: string }>(
         `SELECT state FROM ${this.table} WHERE key = $1`,
@@ -54,7 +48,7 @@ export class PostgresRateLimitStore implements RateLimitStore {
       }
       return decision;
     });
-  }
+  };
 
   async reset(key: string): Promise<void> {
     await this.h.query(`DELETE FROM ${this.table} WHERE key = $1`, [key]);

@@ -1,3 +1,4 @@
+import { byId } from '../order.js';
 import type { QueuedItem, UserQueueStore } from '../types.js';
 import type { PostgresHandle } from './handle.js';
 
@@ -9,8 +10,6 @@ const COLUMNS = 'tenant_id, user_id, id, payload, queued_at, expires_at';
  * two at once cannot both keep the cap's worth and leave the user over it.
  */
 const PUSH_LOCK = 0x6e747571; // 'ntuq'
-
-const byId = (a: QueuedItem, b: QueuedItem) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
  * Per-user queues in PostgreSQL: one table keyed by (queue, tenant, user, id). Expiry is
@@ -91,13 +90,7 @@ export class PostgresUserQueueStore implements UserQueueStore {
     });
   }
 
-  async list(
-    queue: string,
-    tenantId: string,
-    userId: string,
-    now: number,
-    limit: number,
-  ): Promise<QueuedItem[]> {
+  list: UserQueueStore['list'] = async (queue, tenantId, userId, now, limit) => {
     this.h.check();
     if (limit <= 0) return [];
     const { rows } = await this.h.query<QueuedItem>(
@@ -107,14 +100,9 @@ export class PostgresUserQueueStore implements UserQueueStore {
       [queue, tenantId, userId, now, limit],
     );
     return rows;
-  }
+  };
 
-  async remove(
-    queue: string,
-    tenantId: string,
-    userId: string,
-    ids: string[],
-  ): Promise<QueuedItem[]> {
+  remove: UserQueueStore['remove'] = async (queue, tenantId, userId, ids) => {
     this.h.check();
     if (ids.length === 0) return [];
     const { rows } = await this.h.query<QueuedItem>(
@@ -125,7 +113,7 @@ export class PostgresUserQueueStore implements UserQueueStore {
     );
     // RETURNING gives rows in no promised order.
     return rows.sort(byId);
-  }
+  };
 
   async takeExpired(queue: string, now: number, limit: number): Promise<QueuedItem[]> {
     this.h.check();

@@ -1,5 +1,5 @@
+import type { LuaScript } from '../../redis/script.js';
 import type { RedisHandle } from './handle.js';
-import type { LuaScript } from './script.js';
 
 /**
  * How many records one script call of a bulk change handles. Redis runs one script at a time,

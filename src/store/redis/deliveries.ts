@@ -1,4 +1,4 @@
-import type { DeliveryQueue, DeliveryRecord, DeliveryStatus } from '../types.js';
+import type { DeliveryQueue, DeliveryRecord } from '../types.js';
 import type { RedisHandle } from './handle.js';
 import {
   ADD_DELIVERIES,
@@ -9,8 +9,6 @@ import {
   SET_STATUS,
 } from './lua/queue.js';
 import { deliveryFields, type FlatHash, hashOf, toDelivery } from './records.js';
-
-type Detail = { provider_message_id?: string; error?: string };
 
 /**
  * Deliveries and the work queue in Redis: a hash per delivery, and per channel a sorted set of
@@ -40,33 +38,23 @@ export class RedisDeliveryQueue implements DeliveryQueue {
     });
   }
 
-  claim(
-    channels: string[],
-    limit: number,
-    now: number,
-    leaseMs: number,
-  ): Promise<DeliveryRecord[]> {
+  claim: DeliveryQueue['claim'] = (channels, limit, now, leaseMs) => {
     return this.h.run(async () => {
       if (limit <= 0 || channels.length === 0) return [];
       const args = [now, leaseMs, limit, ...new Set(channels)];
       const rows = (await this.h.script(CLAIM, args)) as FlatHash[];
       return rows.map((row) => toDelivery(hashOf(row)));
     });
-  }
+  };
 
-  complete(
-    id: string,
-    status: Exclude<DeliveryStatus, 'pending'>,
-    at: number,
-    detail?: Detail,
-  ): Promise<void> {
+  complete: DeliveryQueue['complete'] = (id, status, at, detail) => {
     const pmid = detail?.provider_message_id;
     const error = detail?.error;
     const args = [id, status, at, ...given(pmid), ...given(error)];
     return this.h.run(async () => {
       await this.h.script(COMPLETE, args);
     });
-  }
+  };
 
   retry(id: string, nextAttemptAt: number, error: string, at: number): Promise<void> {
     return this.h.run(async () => {
@@ -74,20 +62,13 @@ export class RedisDeliveryQueue implements DeliveryQueue {
     });
   }
 
-  setStatus(
-    tenantId: string,
-    recipientId: string,
-    notificationIds: string[],
-    channel: string,
-    status: DeliveryStatus,
-    at: number,
-  ): Promise<number> {
+  setStatus: DeliveryQueue['setStatus'] = (tenant, recipient, ids, channel, status, at) => {
     return this.h.run(async () => {
-      if (notificationIds.length === 0) return 0;
-      const args = [tenantId, recipientId, channel, status, at, ...notificationIds];
+      if (ids.length === 0) return 0;
+      const args = [tenant, recipient, channel, status, at, ...ids];
       return (await this.h.script(SET_STATUS, args)) as number;
     });
-  }
+  };
 }
 
 /** An optional value as two script arguments: whether it is given, and what it is. */

@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
+import { isReplyError } from '../../redis/reply-error.js';
+import type { LuaScript, ScriptArg } from '../../redis/script.js';
 import { StoreConflictError, storeUnavailable } from '../errors.js';
 import { KeyNames } from './key-names.js';
-import { isReplyError } from './reply-error.js';
-import type { LuaScript, ScriptArg } from './script.js';
 
 /**
  * Calls whose commands share one write under load. Batches of 1, 4, 8 and 16 were measured

@@ -44,6 +44,7 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
   const h = new RedisHandle(client, prefix);
   return {
     backend: 'redis',
+    backendOf: () => 'redis',
     prefix,
     notifications: new RedisNotificationStore(h),
     deliveries: new RedisDeliveryQueue(h),

@@ -1,7 +1,9 @@
+import { keyName } from '../../redis/key-names.js';
+
 /**
- * Key names. Every key starts with the store's prefix, then its kind, then its parts, each
- * escaped and joined with `:`. Escaping `%` and `:` in each part keeps names unambiguous:
- * tenant `a:b` with recipient `c` and tenant `a` with recipient `b:c` never share a feed.
+ * The store's keys. Every key starts with the store's prefix, then its kind, then its
+ * parts, named as src/redis/key-names.ts says (escaped, so that tenant `a:b` with recipient
+ * `c` and tenant `a` with recipient `b:c` never share a feed).
  *
  * The data model (t = tenant, r = recipient, c = category, ch = channel):
  *
@@ -35,12 +37,9 @@
  * | objrev                       | hash | kind → writes so far (the revision caches poll)    |
  * | rl:{key}                     | str  | a rate limiter's state (packed); TTL until expiry  |
  *
- * Scripts build names with the Lua twin below (`LUA_KEY_NAMES`); this class builds the ones
- * the TypeScript side reads or passes to scripts. The two must stay in step.
+ * Scripts build names with `k(kind, part…)` (`LUA_KEY_NAMES`); this class builds the ones
+ * the TypeScript side reads or passes to scripts.
  */
-export function escapePart(part: string): string {
-  return part.replace(/[%:]/g, (c) => (c === '%' ? '%25' : '%3A'));
-}
 
 /** Filters of a feed page that pick one of the feed indexes. */
 export interface FeedFilter {
@@ -54,8 +53,7 @@ export class KeyNames {
 
   /** `{prefix}{kind}:{part}:{part}…` */
   name(kind: string, ...parts: string[]): string {
-    if (parts.length === 0) return this.prefix + kind;
-    return `${this.prefix}${kind}:${parts.map(escapePart).join(':')}`;
+    return keyName(this.prefix, kind, ...parts);
   }
 
   /** A notification's hash. */
@@ -105,22 +103,3 @@ export class KeyNames {
     return tenantId === undefined ? this.name('uqx', queue) : this.name('uqt', queue, tenantId);
   }
 }
-
-/**
- * The Lua twin of `KeyNames.name`: `k(kind, part…)`. Every script starts with it and takes
- * the prefix as ARGV[1]. Keys are built inside the scripts, so the adapter needs a single
- * Redis (or a primary with replicas), not Redis Cluster.
- */
-export const LUA_KEY_NAMES = `
-local P = ARGV[1]
-local ESCAPES = { ['%'] = '%25', [':'] = '%3A' }
-local function esc(s)
-  return (string.gsub(s, '[%%:]', ESCAPES))
-end
-local function k(kind, ...)
-  local parts = { ... }
-  if #parts == 0 then return P .. kind end
-  for i = 1, #parts do parts[i] = esc(parts[i]) end
-  return P .. kind .. ':' .. table.concat(parts, ':')
-end
-`;

@@ -1,11 +1,8 @@
 import type {
-  FeedPage,
   FeedQuery,
-  InsertOutcome,
   NewNotification,
   NotificationRecord,
   NotificationStore,
-  UnreadCounts,
 } from '../types.js';
 import { CHUNK, purgeInChunks } from './chunks.js';
 import type { RedisHandle } from './handle.js';
@@ -18,7 +15,7 @@ import { type FlatHash, hashOf, toNotification } from './records.js';
 export class RedisNotificationStore implements NotificationStore {
   constructor(private readonly h: RedisHandle) {}
 
-  insert(items: NewNotification[]): Promise<InsertOutcome[]> {
+  insert(items: NewNotification[]) {
     let payload: string;
     try {
       payload = insertPayload(items);
@@ -39,7 +36,7 @@ export class RedisNotificationStore implements NotificationStore {
     });
   }
 
-  list(query: FeedQuery): Promise<FeedPage> {
+  list(query: FeedQuery) {
     const index = this.h.names.feed(query.tenant_id, query.recipient_id, query);
     const upper = query.before === undefined ? '+' : `(${query.before}`;
     const lower = query.after === undefined ? '-' : `(${query.after}`;
@@ -61,12 +58,7 @@ export class RedisNotificationStore implements NotificationStore {
     });
   }
 
-  markAllRead(
-    tenantId: string,
-    recipientId: string,
-    at: number,
-    category?: string,
-  ): Promise<number> {
+  markAllRead: NotificationStore['markAllRead'] = (tenantId, recipientId, at, category) => {
     const args = [tenantId, recipientId, at, category ?? '', CHUNK, category === undefined ? 0 : 1];
     return this.h.run(async () => {
       let changed = 0;
@@ -76,7 +68,7 @@ export class RedisNotificationStore implements NotificationStore {
         if (seen < CHUNK) return changed;
       }
     });
-  }
+  };
 
   remove(tenantId: string, recipientId: string, id: string, at: number): Promise<boolean> {
     return this.h.run(
@@ -84,7 +76,7 @@ export class RedisNotificationStore implements NotificationStore {
     );
   }
 
-  unreadCounts(tenantId: string, recipientId: string): Promise<UnreadCounts> {
+  unreadCounts(tenantId: string, recipientId: string) {
     return this.h.run(async (client) => {
       const by_category: Record<string, number> = {};
       let total = 0;

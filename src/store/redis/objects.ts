@@ -1,16 +1,15 @@
+import { listedTenants, storedTenant, tenantOf } from '../object-rows.js';
 import type { ObjectQuery, ObjectStore, ObjectWriteOutcome, StoredObject } from '../types.js';
 import type { RedisHandle } from './handle.js';
 import { CREATE_OBJECT, LIST_OBJECTS, REMOVE_OBJECT, UPDATE_OBJECT } from './lua/objects.js';
 import { type FlatHash, hashOf } from './records.js';
-
-const GLOBAL = '';
 
 function toObject(flat: FlatHash): StoredObject {
   const h = hashOf(flat);
   return {
     kind: h.kind!,
     id: h.id!,
-    tenant_id: h.tenant === GLOBAL ? null : h.tenant!,
+    tenant_id: tenantOf(h.tenant!),
     key: h.key ?? null,
     data: JSON.parse(h.data!) as Record<string, unknown>,
     version: Number(h.version),
@@ -46,7 +45,7 @@ export class RedisObjectStore implements ObjectStore {
         (await this.h.script(CREATE_OBJECT, [
           input.kind,
           input.id,
-          input.tenant_id ?? GLOBAL,
+          storedTenant(input.tenant_id),
           input.key ?? '',
           input.key === null ? 0 : 1,
           JSON.stringify(input.data),
@@ -65,20 +64,14 @@ export class RedisObjectStore implements ObjectStore {
 
   getByKey(kind: string, tenantId: string | null, key: string): Promise<StoredObject | null> {
     return this.h.run(async (client) => {
-      const id = await client.hget(this.h.names.name('objkey', kind, tenantId ?? GLOBAL), key);
+      const id = await client.hget(this.h.names.name('objkey', kind, storedTenant(tenantId)), key);
       if (id === null) return null;
       const hash = await client.hgetall(this.h.names.name('obj', kind, id));
       return hash.id === undefined ? null : toObject(Object.entries(hash).flat());
     });
   }
 
-  update(
-    kind: string,
-    id: string,
-    change: { data: Record<string, unknown>; key: string | null },
-    expectedVersion: number,
-    at: number,
-  ): Promise<ObjectWriteOutcome> {
+  update: ObjectStore['update'] = (kind, id, change, expectedVersion, at) => {
     return this.h.run(async () =>
       outcome(
         (await this.h.script(UPDATE_OBJECT, [
@@ -92,7 +85,7 @@ export class RedisObjectStore implements ObjectStore {
         ])) as [string, FlatHash?],
       ),
     );
-  }
+  };
 
   remove(kind: string, id: string, expectedVersion?: number): Promise<ObjectWriteOutcome> {
     return this.h.run(async () =>
@@ -106,7 +99,7 @@ export class RedisObjectStore implements ObjectStore {
   }
 
   list(query: ObjectQuery): Promise<{ items: StoredObject[]; total: number }> {
-    const tenants = query.tenants?.map((t) => t ?? GLOBAL) ?? null;
+    const tenants = listedTenants(query);
     if (tenants !== null && tenants.length === 0) return Promise.resolve({ items: [], total: 0 });
     return this.h.run(async () => {
       const [total, ...rows] = (await this.h.script(LIST_OBJECTS, [

@@ -19,13 +19,7 @@ const ALGORITHM_CODES: Readonly<Record<Algorithm, number>> = {
 export class RedisRateLimitStore implements RateLimitStore {
   constructor(private readonly h: RedisHandle) {}
 
-  consume(
-    key: string,
-    spec: LimitSpec,
-    cost: number,
-    now: number,
-    options?: { dryRun?: boolean },
-  ): Promise<Decision> {
+  consume: RateLimitStore['consume'] = (key, spec, cost, now, options) => {
     return this.h.run((client) =>
       RATELIMIT.callBuffer(
         client,
@@ -34,7 +28,7 @@ export class RedisRateLimitStore implements RateLimitStore {
         [packSpec(spec), cost, now, options?.dryRun ? '1' : '0'],
       ).then((reply) => toDecision(reply as Buffer, spec)),
     );
-  }
+  };
 
   reset(key: string): Promise<void> {
     return this.h.run(async (client) => {

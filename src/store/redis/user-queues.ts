@@ -1,3 +1,4 @@
+import { byId } from '../order.js';
 import type { QueuedItem, UserQueueStore } from '../types.js';
 import type { RedisHandle } from './handle.js';
 import { LIST, PUSH, REMOVE, TAKE_EXPIRED } from './lua/user-queues.js';
@@ -8,8 +9,6 @@ import { LIST, PUSH, REMOVE, TAKE_EXPIRED } from './lua/user-queues.js';
  * nobody sweeps any more does not stay for ever.
  */
 const KEY_GRACE_MS = 24 * 60 * 60 * 1000 + 60_000;
-
-const byId = (a: QueuedItem, b: QueuedItem) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** The JSON an item is kept as; only its own fields, whatever the caller's object holds. */
 function toJson(i: QueuedItem): string {
@@ -46,18 +45,12 @@ export class RedisUserQueueStore implements UserQueueStore {
     });
   }
 
-  list(
-    queue: string,
-    tenantId: string,
-    userId: string,
-    now: number,
-    limit: number,
-  ): Promise<QueuedItem[]> {
+  list: UserQueueStore['list'] = (queue, tenantId, userId, now, limit) => {
     return this.h.run(async () => {
       if (limit <= 0) return [];
       return parse((await this.h.script(LIST, [queue, tenantId, userId, now, limit])) as string[]);
     });
-  }
+  };
 
   remove(queue: string, tenantId: string, userId: string, ids: string[]): Promise<QueuedItem[]> {
     return this.h.run(async () => {

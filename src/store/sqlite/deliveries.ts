@@ -1,9 +1,8 @@
 import type { Statement } from 'better-sqlite3';
+import { byDueThenId } from '../order.js';
 import type { DeliveryQueue, DeliveryRecord, DeliveryStatus } from '../types.js';
 import type { SqliteHandle } from './handle.js';
 import { DELIVERY_COLUMNS, deliveryParams, type Param, placeholders } from './rows.js';
-
-type Detail = { provider_message_id?: string; error?: string };
 
 /** Deliveries and the work queue in SQLite. */
 export class SqliteDeliveryQueue implements DeliveryQueue {
@@ -97,32 +96,20 @@ export class SqliteDeliveryQueue implements DeliveryQueue {
     return this.h.run(() => this.byNotification.all(tenantId, notificationId));
   }
 
-  claim(
-    channels: string[],
-    limit: number,
-    now: number,
-    leaseMs: number,
-  ): Promise<DeliveryRecord[]> {
+  claim: DeliveryQueue['claim'] = (channels, limit, now, leaseMs) => {
     return this.h.run(() => {
       if (limit <= 0 || channels.length === 0) return [];
       const rows = this.claimDue.all(now + leaseMs, now, JSON.stringify(channels), now, now, limit);
       // RETURNING gives rows in no promised order.
-      return rows.sort(
-        (a, b) => a.next_attempt_at - b.next_attempt_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
-      );
+      return rows.sort(byDueThenId);
     });
-  }
+  };
 
-  complete(
-    id: string,
-    status: Exclude<DeliveryStatus, 'pending'>,
-    at: number,
-    detail?: Detail,
-  ): Promise<void> {
+  complete: DeliveryQueue['complete'] = (id, status, at, detail) => {
     return this.h.run(() => {
       this.settle.run(status, at, detail?.provider_message_id ?? null, detail?.error ?? null, id);
     });
-  }
+  };
 
   retry(id: string, nextAttemptAt: number, error: string, at: number): Promise<void> {
     return this.h.run(() => {
@@ -130,16 +117,7 @@ export class SqliteDeliveryQueue implements DeliveryQueue {
     });
   }
 
-  setStatus(
-    tenantId: string,
-    recipientId: string,
-    notificationIds: string[],
-    channel: string,
-    status: DeliveryStatus,
-    at: number,
-  ): Promise<number> {
-    return this.h.run(() =>
-      this.setMany(notificationIds, [tenantId, recipientId], channel, status, at),
-    );
-  }
+  setStatus: DeliveryQueue['setStatus'] = (tenant, recipient, ids, channel, status, at) => {
+    return this.h.run(() => this.setMany(ids, [tenant, recipient], channel, status, at));
+  };
 }

@@ -1,3 +1,5 @@
+import { GroupQueue, settle, type Waiting } from '../group-commit.js';
+
 /** How a group of calls is written, and what to do when that fails. */
 export interface GroupWriter<In, Out> {
   /** Writes every input in one transaction and returns one output per input, in order. */
@@ -8,31 +10,15 @@ export interface GroupWriter<In, Out> {
   translate(err: unknown): unknown;
 }
 
-interface Waiting<In, Out> {
-  input: In;
-  resolve: (out: Out) => void;
-  reject: (err: unknown) => void;
-}
-
 /**
- * Group commit: calls made in the same event-loop turn wait for one `setImmediate` and
- * are written in one transaction, so thousands of concurrent sends cost one commit
- * instead of thousands. Each promise settles only after that transaction committed or
- * rolled back, so a resolved call is durable.
+ * Group commit on SQLite: a group is written synchronously, so thousands of concurrent sends
+ * cost one commit; writes can be held back (while the WAL is checkpointed).
  */
-export class GroupCommit<In, Out> {
-  private queue: Waiting<In, Out>[] = [];
-  private timer: NodeJS.Immediate | null = null;
+export class GroupCommit<In, Out> extends GroupQueue<In, Out> {
   private holds = 0;
 
-  constructor(private readonly writer: GroupWriter<In, Out>) {}
-
-  /** Queues one call; it settles when its group has been written. */
-  submit(input: In): Promise<Out> {
-    return new Promise<Out>((resolve, reject) => {
-      this.queue.push({ input, resolve, reject });
-      this.schedule();
-    });
+  constructor(private readonly writer: GroupWriter<In, Out>) {
+    super();
   }
 
   /**
@@ -50,17 +36,16 @@ export class GroupCommit<In, Out> {
     };
   }
 
-  private schedule(): void {
-    if (this.holds === 0 && this.queue.length > 0) this.timer ??= setImmediate(() => this.flush());
-  }
-
   /** Writes whatever is queued now, held or not; close() calls it so no accepted call is lost. */
   flush(): void {
-    if (this.timer) clearImmediate(this.timer);
-    this.timer = null;
-    const group = this.queue;
-    this.queue = [];
-    if (group.length === 0) return;
+    this.next();
+  }
+
+  protected busy(): boolean {
+    return this.holds > 0;
+  }
+
+  protected writeGroup(group: Waiting<In, Out>[]): void {
     let outputs: Out[];
     try {
       outputs = this.writer.write(group.map((w) => w.input));
@@ -73,7 +58,7 @@ export class GroupCommit<In, Out> {
       }
       return;
     }
-    for (const [i, waiting] of group.entries()) waiting.resolve(outputs[i]);
+    settle(group, outputs);
   }
 
   private writeAlone(waiting: Waiting<In, Out>): void {

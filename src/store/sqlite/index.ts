@@ -45,6 +45,7 @@ export function openSqliteStore(options: SqliteOptions): SqliteStore {
   const pingQuery: Statement<[], unknown> = db.prepare('SELECT 1');
   return {
     backend: 'sqlite',
+    backendOf: () => 'sqlite',
     path: options.path,
     migrations,
     notifications,

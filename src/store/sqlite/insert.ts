@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { type BoundItem, bindItem, duplicateOf, type RowEncoders } from '../insert-items.js';
 import type { InsertOutcome, NewNotification } from '../types.js';
 import { GroupCommit } from './group-commit.js';
 import { isConstraintError, translateError } from './handle.js';
@@ -11,16 +12,11 @@ import {
   placeholders,
 } from './rows.js';
 
-/** One item ready to bind: serialised when insert() is called, so later mutation is moot. */
-interface BoundItem {
-  tenantId: string;
-  id: string;
-  requestId: string;
-  createdAt: number;
-  notification: Param[];
-  deliveries: Param[][];
-  idempotency?: { key: string; expires_at: number };
-}
+/** Items are bound to statement parameters. */
+const PARAMS: RowEncoders<Param[]> = {
+  notification: notificationParams,
+  delivery: deliveryParams,
+};
 
 interface Claim {
   notification_id: string;
@@ -33,7 +29,7 @@ export class NotificationWriter {
   private readonly takeClaim: Statement<Param[]>;
   private readonly insertNotification: Statement<Param[]>;
   private readonly insertDelivery: Statement<Param[]>;
-  private readonly group: GroupCommit<BoundItem[], InsertOutcome[]>;
+  private readonly group: GroupCommit<BoundItem<Param[]>[], InsertOutcome[]>;
 
   constructor(db: Database) {
     this.selectClaim = db.prepare(
@@ -53,7 +49,7 @@ export class NotificationWriter {
     this.insertDelivery = db.prepare<Param[]>(
       `INSERT INTO deliveries (${DELIVERY_COLUMNS}) VALUES (${placeholders(DELIVERY_COLUMNS)})`,
     );
-    const writeCalls = db.transaction((calls: BoundItem[][]) =>
+    const writeCalls = db.transaction((calls: BoundItem<Param[]>[][]) =>
       calls.map((items) => items.map((item) => this.writeItem(item))),
     );
     this.group = new GroupCommit({
@@ -65,9 +61,9 @@ export class NotificationWriter {
 
   /** Queues one insert call; resolves once its group transaction has committed. */
   insert(items: NewNotification[]): Promise<InsertOutcome[]> {
-    let bound: BoundItem[];
+    let bound: BoundItem<Param[]>[];
     try {
-      bound = items.map(bind);
+      bound = items.map((item) => bindItem(item, PARAMS));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -84,7 +80,7 @@ export class NotificationWriter {
     this.group.flush();
   }
 
-  private writeItem(item: BoundItem): InsertOutcome {
+  private writeItem(item: BoundItem<Param[]>): InsertOutcome {
     if (item.idempotency) {
       const { key, expires_at } = item.idempotency;
       const taken = this.takeClaim.run(
@@ -95,32 +91,10 @@ export class NotificationWriter {
         expires_at,
         item.createdAt,
       );
-      if (taken.changes === 0) {
-        const held = this.selectClaim.get(item.tenantId, key)!;
-        return {
-          status: 'duplicate',
-          notification_id: held.notification_id,
-          request_id: held.request_id,
-        };
-      }
+      if (taken.changes === 0) return duplicateOf(this.selectClaim.get(item.tenantId, key)!);
     }
     this.insertNotification.run(...item.notification);
     for (const delivery of item.deliveries) this.insertDelivery.run(...delivery);
     return { status: 'created' };
   }
-}
-
-function bind(item: NewNotification): BoundItem {
-  const n = item.notification;
-  return {
-    tenantId: n.tenant_id,
-    id: n.id,
-    requestId: n.request_id,
-    createdAt: n.created_at,
-    notification: notificationParams(n),
-    deliveries: item.deliveries.map(deliveryParams),
-    ...(item.idempotency
-      ? { idempotency: { key: item.idempotency.key, expires_at: item.idempotency.expires_at } }
-      : {}),
-  };
 }

@@ -1,20 +1,17 @@
 import type { Statement } from 'better-sqlite3';
+import { VISIBLE_UNREAD } from '../columns.js';
 import { storeUnavailable } from '../errors.js';
 import type {
-  FeedPage,
   FeedQuery,
-  InsertOutcome,
   NewNotification,
   NotificationRecord,
   NotificationStore,
-  UnreadCounts,
 } from '../types.js';
 import type { SqliteHandle } from './handle.js';
 import { NotificationWriter } from './insert.js';
 import { type NotificationRow, type Param, toNotification } from './rows.js';
 
 const MINE = 'tenant_id = ? AND recipient_id = ?';
-const VISIBLE_UNREAD = 'read_at IS NULL AND deleted_at IS NULL';
 
 /** Notifications and feeds in SQLite. */
 export class SqliteNotificationStore implements NotificationStore {
@@ -60,7 +57,7 @@ export class SqliteNotificationStore implements NotificationStore {
     this.purgeClaims = db.prepare('DELETE FROM idempotency_keys WHERE expires_at <= ?');
   }
 
-  insert(items: NewNotification[]): Promise<InsertOutcome[]> {
+  insert(items: NewNotification[]) {
     if (this.h.closed) return Promise.reject(storeUnavailable());
     return this.writer.insert(items);
   }
@@ -82,7 +79,7 @@ export class SqliteNotificationStore implements NotificationStore {
     });
   }
 
-  list(query: FeedQuery): Promise<FeedPage> {
+  list(query: FeedQuery) {
     return this.h.run(() => {
       const params: Param[] = [query.tenant_id, query.recipient_id];
       let where = `${MINE} AND deleted_at IS NULL`;
@@ -110,12 +107,7 @@ export class SqliteNotificationStore implements NotificationStore {
     return this.h.run(() => this.markManyRead(ids, [tenantId, recipientId], at));
   }
 
-  markAllRead(
-    tenantId: string,
-    recipientId: string,
-    at: number,
-    category?: string,
-  ): Promise<number> {
+  markAllRead: NotificationStore['markAllRead'] = (tenantId, recipientId, at, category) => {
     return this.h.run(() => {
       const result =
         category === undefined
@@ -123,13 +115,13 @@ export class SqliteNotificationStore implements NotificationStore {
           : this.markAllOfCategory.run(at, tenantId, recipientId, category);
       return result.changes;
     });
-  }
+  };
 
   remove(tenantId: string, recipientId: string, id: string, at: number): Promise<boolean> {
     return this.h.run(() => this.removeOne.run(at, id, tenantId, recipientId).changes > 0);
   }
 
-  unreadCounts(tenantId: string, recipientId: string): Promise<UnreadCounts> {
+  unreadCounts(tenantId: string, recipientId: string) {
     return this.h.run(() => {
       const by_category: Record<string, number> = {};
       let total = 0;

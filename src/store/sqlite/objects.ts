@@ -1,34 +1,14 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { StoreConflictError } from '../errors.js';
+import * as stored from '../object-rows.js';
 import type { ObjectQuery, ObjectStore, ObjectWriteOutcome, StoredObject } from '../types.js';
 import { isConstraintError, type SqliteHandle } from './handle.js';
 
-/** A row of `objects`; a global object's tenant is ''. */
-interface ObjectRow {
-  kind: string;
-  id: string;
-  tenant_id: string;
-  key: string | null;
-  data: string;
-  version: number;
-  created_at: number;
-  updated_at: number;
-}
+/** A row of `objects`: the document is JSON text. */
+type ObjectRow = stored.ObjectRow<string>;
 
-const GLOBAL = '';
-
-function toObject(row: ObjectRow): StoredObject {
-  return {
-    kind: row.kind,
-    id: row.id,
-    tenant_id: row.tenant_id === GLOBAL ? null : row.tenant_id,
-    key: row.key,
-    data: JSON.parse(row.data) as Record<string, unknown>,
-    version: row.version,
-    created_at: row.created_at,
-    updated_at: row.updated_at,
-  };
-}
+const toObject = (row: ObjectRow): StoredObject =>
+  stored.objectFrom(row, JSON.parse(row.data) as Record<string, unknown>);
 
 /** Configuration objects in SQLite: one table for every kind, documents as JSON text. */
 export class SqliteObjectStore implements ObjectStore {
@@ -60,15 +40,7 @@ export class SqliteObjectStore implements ObjectStore {
   create(input: Omit<StoredObject, 'version' | 'updated_at'>): Promise<StoredObject> {
     return this.h.run(() => {
       try {
-        this.insert.run(
-          input.kind,
-          input.id,
-          input.tenant_id ?? GLOBAL,
-          input.key,
-          JSON.stringify(input.data),
-          input.created_at,
-          input.created_at,
-        );
+        this.insert.run(...stored.newObjectValues(input), input.created_at, input.created_at);
       } catch (err) {
         if (isConstraintError(err)) {
           throw new StoreConflictError(`A ${input.kind} with this id or key already exists.`, {
@@ -90,18 +62,12 @@ export class SqliteObjectStore implements ObjectStore {
 
   getByKey(kind: string, tenantId: string | null, key: string): Promise<StoredObject | null> {
     return this.h.run(() => {
-      const row = this.byKey.get(kind, tenantId ?? GLOBAL, key);
+      const row = this.byKey.get(kind, stored.storedTenant(tenantId), key);
       return row ? toObject(row) : null;
     });
   }
 
-  update(
-    kind: string,
-    id: string,
-    change: { data: Record<string, unknown>; key: string | null },
-    expectedVersion: number,
-    at: number,
-  ): Promise<ObjectWriteOutcome> {
+  update: ObjectStore['update'] = (kind, id, change, expectedVersion, at) => {
     // IMMEDIATE: the version read and the write happen under one write lock, even across
     // processes sharing the file.
     const write = this.db.transaction((): ObjectWriteOutcome => {
@@ -119,7 +85,7 @@ export class SqliteObjectStore implements ObjectStore {
       return { status: 'ok', object: toObject(this.byId.get(kind, id)!) };
     });
     return this.h.run(() => write.immediate());
-  }
+  };
 
   remove(kind: string, id: string, expectedVersion?: number): Promise<ObjectWriteOutcome> {
     const write = this.db.transaction((): ObjectWriteOutcome => {
@@ -136,7 +102,7 @@ export class SqliteObjectStore implements ObjectStore {
 
   list(query: ObjectQuery): Promise<{ items: StoredObject[]; total: number }> {
     return this.h.run(() => {
-      const tenants = query.tenants?.map((t) => t ?? GLOBAL) ?? null;
+      const tenants = stored.listedTenants(query);
       if (tenants !== null && tenants.length === 0) return { items: [], total: 0 };
       const { page, count } = this.listStatements(tenants?.length ?? 0);
       const params = [query.kind, ...(tenants ?? [])];

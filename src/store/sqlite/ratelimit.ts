@@ -38,19 +38,13 @@ export class SqliteRateLimitStore implements RateLimitStore {
     });
   }
 
-  consume(
-    key: string,
-    spec: LimitSpec,
-    cost: number,
-    now: number,
-    options?: { dryRun?: boolean },
-  ): Promise<Decision> {
+  consume: RateLimitStore['consume'] = (key, spec, cost, now, options) => {
     return this.h.run(() =>
       options?.dryRun
         ? decide(this.load(key), spec, cost, now, true).decision
         : this.decideInTransaction.immediate(key, spec, cost, now),
     );
-  }
+  };
 
   reset(key: string): Promise<void> {
     return this.h.run(() => {

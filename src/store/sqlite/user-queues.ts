@@ -1,10 +1,9 @@
 import type { Statement } from 'better-sqlite3';
+import { byId } from '../order.js';
 import type { QueuedItem, UserQueueStore } from '../types.js';
 import type { SqliteHandle } from './handle.js';
 
 const COLUMNS = 'tenant_id, user_id, id, payload, queued_at, expires_at';
-
-const byId = (a: QueuedItem, b: QueuedItem) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
  * Per-user queues in SQLite: one table keyed by (queue, tenant, user, id). A push is one
@@ -77,17 +76,11 @@ export class SqliteUserQueueStore implements UserQueueStore {
     return this.h.run(() => (items.length === 0 ? 0 : this.pushAll(queue, items, maxPerUser)));
   }
 
-  list(
-    queue: string,
-    tenantId: string,
-    userId: string,
-    now: number,
-    limit: number,
-  ): Promise<QueuedItem[]> {
+  list: UserQueueStore['list'] = (queue, tenantId, userId, now, limit) => {
     return this.h.run(() =>
       limit <= 0 ? [] : this.select.all(queue, tenantId, userId, now, limit),
     );
-  }
+  };
 
   remove(queue: string, tenantId: string, userId: string, ids: string[]): Promise<QueuedItem[]> {
     return this.h.run(() => {

@@ -1,5 +1,6 @@
 import type { Test } from 'tap';
 import { StoreConflictError } from '../../../src/store/errors.js';
+import { STORE_CONCERNS } from '../../../src/store/placement.js';
 import type { Store } from '../../../src/store/types.js';
 import { Fixture, type MakeStore, storeFor } from './fixtures.js';
 
@@ -105,6 +106,8 @@ export function lifecycleContract(t: Test, make: MakeStore): void {
     const store = await make();
     await t.resolves(store.ping());
     t.type(store.backend, 'string');
+    // An adapter serves every concern itself.
+    for (const concern of STORE_CONCERNS) t.equal(store.backendOf(concern), store.backend, concern);
     await store.close();
     await store.close(); // closing twice is harmless
     await t.rejects(store.ping(), unavailable);

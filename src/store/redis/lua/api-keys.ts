@@ -1,4 +1,4 @@
-import { LuaScript } from '../script.js';
+import { LuaScript } from '../../../redis/script.js';
 
 /**
  * Stores a new API key with its hash index and its places in the creation-ordered lists.

@@ -1,4 +1,5 @@
-import { LuaScript } from '../script.js';
+import { LuaScript } from '../../../redis/script.js';
+import { purgeByExpiry } from './purge.js';
 
 /**
  * Adds ARGV[3] to counter ARGV[2] at time ARGV[5]; a counter that is absent or expired at
@@ -22,12 +23,4 @@ return ARGV[3]
 `);
 
 /** Forgets up to ARGV[3] counters expired at or before ARGV[2]; replies how many. */
-export const PURGE_COUNTERS = new LuaScript(`
-local index = k('ctr-exp')
-local counters = redis.call('ZRANGE', index, '-inf', ARGV[2], 'BYSCORE', 'LIMIT', 0, ARGV[3])
-for _, counter in ipairs(counters) do
-  redis.call('DEL', counter)
-  redis.call('ZREM', index, counter)
-end
-return #counters
-`);
+export const PURGE_COUNTERS = purgeByExpiry('ctr-exp');

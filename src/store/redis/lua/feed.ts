@@ -1,5 +1,6 @@
-import { LuaScript } from '../script.js';
+import { LuaScript } from '../../../redis/script.js';
 import { LUA_FEED } from './fragments.js';
+import { purgeByExpiry } from './purge.js';
 
 /**
  * One page of a feed index. ARGV: index key, upper bound (`+`, or `(id` for ids below it),
@@ -71,16 +72,5 @@ if not read then count_unread(t, r, h[3], -1) end
 return 1
 `);
 
-/**
- * Forgets up to ARGV[3] idempotency claims that expired at or before ARGV[2], found by their
- * expiry index (never by scanning keys). Replies how many it forgot.
- */
-export const PURGE_IDEMPOTENCY = new LuaScript(`
-local index = k('idem-exp')
-local claims = redis.call('ZRANGE', index, '-inf', ARGV[2], 'BYSCORE', 'LIMIT', 0, ARGV[3])
-for _, claim in ipairs(claims) do
-  redis.call('DEL', claim)
-  redis.call('ZREM', index, claim)
-end
-return #claims
-`);
+/** Forgets up to ARGV[3] idempotency claims expired at or before ARGV[2]; replies how many. */
+export const PURGE_IDEMPOTENCY = purgeByExpiry('idem-exp');

@@ -1,4 +1,4 @@
-import { LuaScript } from '../script.js';
+import { LuaScript } from '../../../redis/script.js';
 
 /**
  * Configuration objects (see key-names.ts): `obj:{kind}:{id}` holds one object's fields,

@@ -1,4 +1,4 @@
-import { LuaScript } from '../script.js';
+import { LuaScript } from '../../../redis/script.js';
 import { LUA_DELIVERY_INDEX } from './fragments.js';
 
 /**

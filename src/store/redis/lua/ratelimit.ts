@@ -1,4 +1,4 @@
-import { LuaLibrary } from '../library.js';
+import { LuaLibrary } from '../../../redis/library.js';
 
 /**
  * The Lua twin of src/ratelimit/algorithms/ (decide.ts and the algorithms it calls), step

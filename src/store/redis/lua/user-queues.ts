@@ -1,4 +1,4 @@
-import { LuaScript } from '../script.js';
+import { LuaScript } from '../../../redis/script.js';
 
 /**
  * The keys of a user's queue (see key-names.ts) and how an item leaves all of them. Index

@@ -1,0 +1,101 @@
+/**
+ * What the notifications module keeps: notifications with their feeds, deliveries with
+ * their queue, and per-user queues. Every backend implements these (src/store/); the
+ * contract suite (test/store/contract/) says what each member must do. Every query names a
+ * tenant, and a backend never returns another tenant's data.
+ */
+
+import type {
+  DeliveryRecord,
+  DeliveryStatus,
+  FeedPage,
+  FeedQuery,
+  InsertOutcome,
+  NewNotification,
+  NotificationRecord,
+  QueuedItem,
+  UnreadCounts,
+} from './records.js';
+
+/** Notifications and the in-app feed. Deleted notifications are never returned. */
+export interface NotificationStore {
+  /** Writes each item and its deliveries and claim atomically; resolves, in order, once durable. */
+  insert(items: NewNotification[]): Promise<InsertOutcome[]>;
+  /** One notification of one recipient, or null if absent, deleted, or someone else's. */
+  get(tenantId: string, recipientId: string, id: string): Promise<NotificationRecord | null>;
+  /** One page of a recipient's feed, newest first (oldest first with `after`). */
+  list(query: FeedQuery): Promise<FeedPage>;
+  /** Marks these notifications read (if unread); resolves to the ids that changed. */
+  markRead(tenantId: string, recipientId: string, ids: string[], at: number): Promise<string[]>;
+  /** Marks every unread notification read (optionally of one category); resolves to how many. */
+  markAllRead(
+    tenantId: string,
+    recipientId: string,
+    at: number,
+    category?: string,
+  ): Promise<number>;
+  /** Deletes one notification from the feed; false when there was none to delete. */
+  remove(tenantId: string, recipientId: string, id: string, at: number): Promise<boolean>;
+  /** Unread, undeleted notifications of the recipient: total and per category. */
+  unreadCounts(tenantId: string, recipientId: string): Promise<UnreadCounts>;
+  /** Forgets idempotency keys that expired at or before `now`; resolves to how many. */
+  purgeExpiredIdempotency(now: number): Promise<number>;
+}
+
+/**
+ * Deliveries: their status per notification, and the queue workers claim from. A claim
+ * leases a pending delivery of one of the channels, due and not leased, to its worker and
+ * counts an attempt; a delivery whose lease ran out is claimable again.
+ */
+export interface DeliveryQueue {
+  /** Every delivery of a notification, oldest first. */
+  listByNotification(tenantId: string, notificationId: string): Promise<DeliveryRecord[]>;
+  /** Claims up to `limit` deliveries due at `now`, oldest due first, leased to `now + leaseMs`. */
+  claim(channels: string[], limit: number, now: number, leaseMs: number): Promise<DeliveryRecord[]>;
+  /** Settles a delivery with a final or intermediate status and clears its lease. */
+  complete(
+    id: string,
+    status: Exclude<DeliveryStatus, 'pending'>,
+    at: number,
+    detail?: { provider_message_id?: string; error?: string },
+  ): Promise<void>;
+  /** Adds deliveries to existing notifications (a fallback channel); a known id is left as is. */
+  add(records: DeliveryRecord[]): Promise<void>;
+  /** Returns a claimed delivery to the queue, due again at `nextAttemptAt`. */
+  retry(id: string, nextAttemptAt: number, error: string, at: number): Promise<void>;
+  /** Sets the status of a recipient's deliveries on one channel (acks); resolves to how many. */
+  setStatus(
+    tenantId: string,
+    recipientId: string,
+    notificationIds: string[],
+    channel: string,
+    status: DeliveryStatus,
+    at: number,
+  ): Promise<number>;
+}
+
+/**
+ * Per-user queues with expiry, by name: the offline queue (`offline`: what a user with no
+ * session missed, replayed when one connects) and ack tracking (`acks`: in-app notifications
+ * sent and not yet acknowledged). Every call is atomic. A user's queue keeps its
+ * `maxPerUser` highest ids; an expired item is taken by one sweeping caller only, so several
+ * nodes may sweep together.
+ */
+export interface UserQueueStore {
+  /** Adds items (a queued id keeps its first entry), then trims; resolves to how many dropped. */
+  push(queue: string, items: QueuedItem[], maxPerUser: number): Promise<number>;
+  /** The user's items not expired at `now`, lowest id first, at most `limit`. */
+  list(
+    queue: string,
+    tenantId: string,
+    userId: string,
+    now: number,
+    limit: number,
+  ): Promise<QueuedItem[]>;
+  /** Removes these ids from the user's queue; resolves to the items removed. */
+  remove(queue: string, tenantId: string, userId: string, ids: string[]): Promise<QueuedItem[]>;
+  /** Removes and returns up to `limit` items (any user) expired at `now`, earliest first. */
+  takeExpired(queue: string, now: number, limit: number): Promise<QueuedItem[]>;
+  /** Items of the queue not expired at `now`: of one tenant, or of all when absent. */
+  count(queue: string, now: number, tenantId?: string): Promise<number>;
+}

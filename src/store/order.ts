@@ -1,0 +1,17 @@
+import type { DeliveryRecord } from '../notifications/records.js';
+
+/**
+ * Compares two ids (or keys) by code unit, as JavaScript sorts strings and as the SQL
+ * backends are told to (`COLLATE "C"`, SQLite's BINARY): time-ordered ids then sort by time.
+ */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Records with an id, lowest id first. */
+export const byId = (a: { id: string }, b: { id: string }): number => compareIds(a.id, b.id);
+
+/** Deliveries in the order workers claim them: earliest due first, then lowest id. */
+export function byDueThenId(a: DeliveryRecord, b: DeliveryRecord): number {
+  return a.next_attempt_at - b.next_attempt_at || compareIds(a.id, b.id);
+}
