@@ -3,6 +3,7 @@ import type { Config } from '../config/options.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { runPeriodically } from '../core/periodic.js';
+import type { EventSink } from '../events/catalogue.js';
 import type { Metrics } from '../server/metrics.js';
 import { OpenState } from '../store/memory/open-state.js';
 import { MemoryRateLimitStore } from '../store/memory/ratelimit.js';
@@ -10,9 +11,9 @@ import type { Store } from '../store/types.js';
 import type { RateLimitAdmin } from './admin.js';
 import { RateLimitCheck } from './check.js';
 import { RateLimitEnforcer } from './enforcer.js';
+import type { LimitEventType, StoreHealthEventType } from './events.js';
 import { guardRateLimitStore } from './guard.js';
 import { HttpRateLimiting } from './http-limiting.js';
-import type { LimitEventSink } from './limit-events.js';
 import type { StoreProbe } from './routes/check.js';
 import type { RateLimitStore } from './spec.js';
 import { RateLimitStats } from './stats.js';
@@ -55,7 +56,8 @@ export function buildRateLimitEngine(
     clock: Clock;
     logger: Logger;
     metrics: Metrics;
-    events: LimitEventSink;
+    /** Limit events and the limiter store's health. */
+    events: EventSink<LimitEventType | StoreHealthEventType>;
   },
 ): RateLimitEngine {
   const { store, admin, clock, logger, metrics, events } = deps;

@@ -18,7 +18,7 @@ import { NotificationService } from '../notifications/service.js';
 import { DeliveryTracker } from '../notifications/tracking.js';
 import { RateLimitAdmin } from '../ratelimit/admin.js';
 import { buildRateLimitEngine } from '../ratelimit/engine.js';
-import type { ChangeSink } from '../ratelimit/objects.js';
+import type { RateLimitEventObserver } from '../ratelimit/objects.js';
 import { rateLimitCheckRoutes } from '../ratelimit/routes/check.js';
 import { rateLimitObjectRoutes } from '../ratelimit/routes/objects.js';
 import type { Store } from '../store/types.js';
@@ -56,7 +56,7 @@ export interface ServerDeps {
    * Told of every rate-limit configuration change (`ratelimit.policy_created`, …), besides
    * the event bus (which takes them to webhooks).
    */
-  onRateLimitEvent?: ChangeSink;
+  onRateLimitEvent?: RateLimitEventObserver;
 }
 
 /** A built server: `listen` binds it, `close` drains it. */
