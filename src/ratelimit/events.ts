@@ -17,47 +17,47 @@ import { LIMIT_SCOPES } from './spec.js';
  * health (see the guard).
  */
 
+/** A change's declaration: its payload is the object's view. */
+const change = <P extends TSchema>(payload: P, description: string) => ({ description, payload });
+
 /** Configuration changes: the object as the API shows it, after the change (before a delete). */
 export const RATELIMIT_CHANGE_EVENTS = defineEvents('ratelimit', {
-  'ratelimit.policy_created': { description: 'A policy was created.', payload: PolicyView },
-  'ratelimit.policy_updated': { description: 'A policy was changed.', payload: PolicyView },
-  'ratelimit.policy_deleted': { description: 'A policy was deleted.', payload: PolicyView },
-  'ratelimit.rule_created': { description: 'A rule was created.', payload: RuleView },
-  'ratelimit.rule_updated': {
-    description: 'A rule was changed (other than by enabling or disabling it).',
-    payload: RuleView,
-  },
-  'ratelimit.rule_enabled': { description: 'A rule was enabled.', payload: RuleView },
-  'ratelimit.rule_disabled': { description: 'A rule was disabled.', payload: RuleView },
-  'ratelimit.rule_deleted': { description: 'A rule was deleted.', payload: RuleView },
-  'ratelimit.plan_created': { description: 'A plan was created.', payload: PlanView },
-  'ratelimit.plan_updated': { description: 'A plan was changed.', payload: PlanView },
-  'ratelimit.plan_deleted': { description: 'A plan was deleted.', payload: PlanView },
-  'ratelimit.plan_assigned': {
-    description: 'A plan was assigned to an API key, tenant or user (or its assignment changed).',
-    payload: AssignmentView,
-  },
-  'ratelimit.plan_unassigned': {
-    description: 'A plan assignment was removed.',
-    payload: AssignmentView,
-  },
-  'ratelimit.bypass_created': { description: 'A bypass was created.', payload: BypassView },
-  'ratelimit.bypass_deleted': { description: 'A bypass was deleted.', payload: BypassView },
-  'ratelimit.adjustment_created': {
-    description: 'A temporary adjustment of a rule was made.',
-    payload: AdjustmentView,
-  },
-  'ratelimit.adjustment_reverted': {
-    description: 'An adjustment was reverted before it ran out.',
-    payload: AdjustmentView,
-  },
-  'ratelimit.adjustment_expired': {
-    description: 'An adjustment ran out (announced once, by one node, within 5 seconds).',
-    payload: AdjustmentView,
-  },
-  'ratelimit.cost_created': { description: 'An endpoint cost was created.', payload: CostView },
-  'ratelimit.cost_updated': { description: 'An endpoint cost was changed.', payload: CostView },
-  'ratelimit.cost_deleted': { description: 'An endpoint cost was deleted.', payload: CostView },
+  'ratelimit.policy_created': change(PolicyView, 'A policy was created.'),
+  'ratelimit.policy_updated': change(PolicyView, 'A policy was changed.'),
+  'ratelimit.policy_deleted': change(PolicyView, 'A policy was deleted.'),
+  'ratelimit.rule_created': change(RuleView, 'A rule was created.'),
+  'ratelimit.rule_updated': change(
+    RuleView,
+    'A rule was changed (other than by enabling or disabling it).',
+  ),
+  'ratelimit.rule_enabled': change(RuleView, 'A rule was enabled.'),
+  'ratelimit.rule_disabled': change(RuleView, 'A rule was disabled.'),
+  'ratelimit.rule_deleted': change(RuleView, 'A rule was deleted.'),
+  'ratelimit.plan_created': change(PlanView, 'A plan was created.'),
+  'ratelimit.plan_updated': change(PlanView, 'A plan was changed.'),
+  'ratelimit.plan_deleted': change(PlanView, 'A plan was deleted.'),
+  'ratelimit.plan_assigned': change(
+    AssignmentView,
+    'A plan was assigned to an API key, tenant or user (or its assignment changed).',
+  ),
+  'ratelimit.plan_unassigned': change(AssignmentView, 'A plan assignment was removed.'),
+  'ratelimit.bypass_created': change(BypassView, 'A bypass was created.'),
+  'ratelimit.bypass_deleted': change(BypassView, 'A bypass was deleted.'),
+  'ratelimit.adjustment_created': change(
+    AdjustmentView,
+    'A temporary adjustment of a rule was made.',
+  ),
+  'ratelimit.adjustment_reverted': change(
+    AdjustmentView,
+    'An adjustment was reverted before it ran out.',
+  ),
+  'ratelimit.adjustment_expired': change(
+    AdjustmentView,
+    'An adjustment ran out (announced once, by one node, within 5 seconds).',
+  ),
+  'ratelimit.cost_created': change(CostView, 'An endpoint cost was created.'),
+  'ratelimit.cost_updated': change(CostView, 'An endpoint cost was changed.'),
+  'ratelimit.cost_deleted': change(CostView, 'An endpoint cost was deleted.'),
 });
 
 const Stamp = Type.String({ format: 'date-time' });
