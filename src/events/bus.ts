@@ -1,8 +1,9 @@
 import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
+import type { EventPayload, EventType } from './catalogue.js';
 import { createEnvelope } from './envelope.js';
-import type { EventEnvelope, EventListener } from './types.js';
+import type { AnyEvent, Event, EventListener } from './types.js';
 
 /**
  * The in-process event bus. Producers (admin services, enforcement, the send pipeline) call
@@ -18,12 +19,21 @@ export class EventBus {
     private readonly logger?: Logger,
   ) {}
 
-  /** Reports an event; answers its envelope, or null if it could not even be built. */
-  emit(type: string, tenantId: string | null, data: Record<string, unknown>): EventEnvelope | null {
+  /**
+   * Reports an event: a catalogued name and the payload catalogued for it. Answers its
+   * envelope, or null if it could not even be built.
+   */
+  emit<T extends EventType>(
+    type: T,
+    tenantId: string | null,
+    data: EventPayload<T>,
+  ): Event<T> | null {
     try {
       const event = createEnvelope(this.ids, this.clock, type, tenantId, data);
+      // Event<T> is one member of AnyEvent; TypeScript cannot follow a generic T into the union.
+      const heard = event as AnyEvent;
       for (const listener of this.listeners) {
-        queueMicrotask(() => this.deliver(listener, event));
+        queueMicrotask(() => this.deliver(listener, heard));
       }
       return event;
     } catch (err) {
@@ -38,7 +48,7 @@ export class EventBus {
     return () => this.listeners.delete(listener);
   }
 
-  private deliver(listener: EventListener, event: EventEnvelope): void {
+  private deliver(listener: EventListener, event: AnyEvent): void {
     try {
       const out = listener(event);
       if (out instanceof Promise) out.catch((err: unknown) => this.failed(err, event));
@@ -47,7 +57,7 @@ export class EventBus {
     }
   }
 
-  private failed(err: unknown, event: EventEnvelope): void {
+  private failed(err: unknown, event: AnyEvent): void {
     this.logger?.warn({ err, type: event.type, event_id: event.id }, 'event listener failed');
   }
 }

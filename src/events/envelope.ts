@@ -1,15 +1,16 @@
 import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
-import type { EventEnvelope } from './types.js';
+import type { EventPayload, EventType } from './catalogue.js';
+import type { Event } from './types.js';
 
 /** An event as it travels: a fresh `evt_` id and the time it happened. */
-export function createEnvelope(
+export function createEnvelope<T extends EventType>(
   ids: IdGenerator,
   clock: Clock,
-  type: string,
+  type: T,
   tenantId: string | null,
-  data: Record<string, unknown>,
-): EventEnvelope {
+  data: EventPayload<T>,
+): Event<T> {
   return {
     id: ids('evt'),
     type,

@@ -3,14 +3,15 @@ import type { Counter } from 'prom-client';
 import type { Config } from '../config/options.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import type { EventSink } from '../events/catalogue.js';
 import { traitsOf } from '../store/backends.js';
 import type { Store } from '../store/types.js';
 import type { RateLimitAdmin } from './admin.js';
 import { RateLimitCheck } from './check.js';
 import { RateLimitEnforcer } from './enforcer.js';
+import type { LimitEventType, StoreHealthEventType } from './events.js';
 import { guardRateLimitStore } from './guard.js';
 import { HttpRateLimiting } from './http-limiting.js';
-import type { LimitEventSink } from './limit-events.js';
 import type { StoreProbe } from './routes/check.js';
 import { RateLimitStats } from './stats.js';
 
@@ -39,7 +40,8 @@ export function buildRateLimitEngine(
     logger: Logger;
     /** Counts decisions the store could not make, by what was done instead. */
     storeErrors: Counter<'on_store_error'>;
-    events: LimitEventSink;
+    /** Limit events and the limiter store's health. */
+    events: EventSink<LimitEventType | StoreHealthEventType>;
   },
 ): RateLimitEngine {
   const { store, admin, clock, logger, storeErrors, events } = deps;

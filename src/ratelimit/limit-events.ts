@@ -1,12 +1,10 @@
+import type { EventSink } from '../events/catalogue.js';
+import type { LimitEventType } from './events.js';
 import type { ResolvedLimit } from './resolver.js';
 import type { Decision } from './spec.js';
 
 /** Where limit events go: notifyd's event bus (and so its outgoing webhooks). */
-export type LimitEventSink = (
-  type: string,
-  tenantId: string | null,
-  data: Record<string, unknown>,
-) => void;
+export type LimitEventSink = EventSink<LimitEventType>;
 
 /** Keys whose event state is remembered; the least recently seen are forgotten first. */
 const CAPACITY = 50_000;

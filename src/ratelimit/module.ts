@@ -3,7 +3,7 @@ import type { Config } from '../config/options.js';
 import type { ModuleContext, NotifydModule } from '../modules/contract.js';
 import { RateLimitAdmin } from './admin.js';
 import { buildRateLimitEngine, type RateLimitEngine } from './engine.js';
-import type { ChangeSink } from './objects.js';
+import type { RateLimitEventObserver } from './objects.js';
 import { rateLimitCheckRoutes } from './routes/check.js';
 import { rateLimitObjectRoutes } from './routes/objects.js';
 
@@ -15,7 +15,7 @@ export interface RateLimitNeeds {
    * Told of every rate-limit event (configuration changes and limit events) at once, besides
    * the event bus; for tests and embedders.
    */
-  onEvent?: ChangeSink;
+  onEvent?: RateLimitEventObserver;
 }
 
 export interface RateLimitServices {

@@ -1,9 +1,11 @@
 import type { Clock } from '../core/clock.js';
 import { type ErrorCode, NotifydError } from '../core/errors.js';
 import type { IdGenerator, IdKind } from '../core/ids.js';
+import type { EventPayload } from '../events/catalogue.js';
 import type { ObjectKind } from '../objects/kind.js';
 import { ObjectRepository, type Stored } from '../objects/repository.js';
 import type { ObjectStore } from '../store/types.js';
+import type { RateLimitChangeType, RateLimitEventType } from './events.js';
 import type {
   AdjustmentData,
   AssignmentData,
@@ -89,6 +91,16 @@ export function checkReference<D>(owner: string | null, target: Stored<D>, field
 
 /**
  * Told of every change to rate-limit configuration: an event type such as
- * `ratelimit.policy_created` and the object's view (the lead wires it to webhooks).
+ * `ratelimit.policy_created` and the object's view, as catalogued in events.ts. The event's
+ * tenant is the object's.
  */
-export type ChangeSink = (type: string, data: Record<string, unknown>) => void;
+export type ChangeSink = <T extends RateLimitChangeType>(type: T, data: EventPayload<T>) => void;
+
+/**
+ * Told of every rate-limit event, changes and enforcement alike, with its payload and the
+ * tenant it happened in (a change's payload has it already).
+ */
+export type RateLimitEventObserver = <T extends RateLimitEventType>(
+  type: T,
+  data: EventPayload<T> & { tenant_id: string | null },
+) => void;

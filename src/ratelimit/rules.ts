@@ -115,7 +115,10 @@ export class RuleService {
     caller: Caller,
     id: string,
     body: Static<typeof UpdateRuleBody>,
-    event = 'ratelimit.rule_updated',
+    event:
+      | 'ratelimit.rule_updated'
+      | 'ratelimit.rule_enabled'
+      | 'ratelimit.rule_disabled' = 'ratelimit.rule_updated',
   ): Promise<Stored<RuleData>> {
     const { version, ...change } = body;
     let before: RuleData | null = null;

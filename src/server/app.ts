@@ -13,7 +13,7 @@ import type { NotificationService } from '../notifications/service.js';
 import type { DeliveryTracker } from '../notifications/tracking.js';
 import type { RateLimitAdmin } from '../ratelimit/admin.js';
 import { createRateLimitModule } from '../ratelimit/module.js';
-import type { ChangeSink } from '../ratelimit/objects.js';
+import type { RateLimitEventObserver } from '../ratelimit/objects.js';
 import type { Store } from '../store/types.js';
 import { createTriggersModule, triggersOptions } from '../triggers/module.js';
 import type { RedisTriggers } from '../triggers/redis.js';
@@ -35,7 +35,7 @@ export interface ServerDeps {
    * Told of every rate-limit configuration change (`ratelimit.policy_created`, …), besides
    * the event bus (which takes them to webhooks).
    */
-  onRateLimitEvent?: ChangeSink;
+  onRateLimitEvent?: RateLimitEventObserver;
 }
 
 /** A built server: `listen` binds it, `close` drains it. */

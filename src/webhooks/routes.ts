@@ -1,8 +1,10 @@
 import { Type } from '@sinclair/typebox';
+import { listEvents } from '../events/catalogue.js';
 import { callerOf, IdParams, objectRoutes } from '../http/admin-routes.js';
 import { errors } from '../http/responses.js';
 import { type AnyRoute, defineRoute } from '../http/route.js';
 import {
+  CataloguedEventView,
   CreatedWebhookView,
   CreateWebhookBody,
   DeliveryAttemptView,
@@ -43,6 +45,25 @@ export function webhookRoutes(webhooks: Webhooks): AnyRoute[] {
       summary: "List webhooks: the tenant's and, for keys bound to no tenant, the global ones",
       query: WebhookListQuery,
     },
+    collection: [
+      defineRoute({
+        method: 'GET',
+        path: `${BASE}/events`,
+        summary: 'Every event a webhook can subscribe to, with its payload schema',
+        tag: TAG,
+        auth,
+        responses: {
+          200: {
+            description: 'The event catalogue, by module.',
+            schema: Type.Object({ data: Type.Array(CataloguedEventView) }),
+          },
+          ...errors(401, 403),
+        },
+        async handler() {
+          return { status: 200, body: { data: listEvents() } };
+        },
+      }),
+    ],
     get: { summary: 'Get a webhook' },
     update: { summary: 'Change a webhook (the fields given)', body: UpdateWebhookBody },
     remove: { summary: 'Delete a webhook', after: (removed) => log.forget(removed.id) },

@@ -117,3 +117,13 @@ export const TestResultView = Type.Object({
   error: Type.Union([Type.String(), Type.Null()]),
   duration_ms: Type.Number(),
 });
+
+/** One event a webhook can subscribe to, as GET /webhooks/events lists it. */
+export const CataloguedEventView = Type.Object({
+  name: Type.String({
+    description: 'The event type, as in a webhook’s events and x-notifyd-event.',
+  }),
+  module: Type.String({ description: 'The module that emits it.' }),
+  description: Type.String(),
+  payload: Type.Unknown({ description: "The JSON Schema of the envelope's data." }),
+});

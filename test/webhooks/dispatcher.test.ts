@@ -5,6 +5,7 @@ import { EventBus } from '../../src/events/bus.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
 import type { DeliveryCount, DispatchSettings } from '../../src/webhooks/dispatcher.js';
 import { Webhooks } from '../../src/webhooks/webhooks.js';
+import { uncatalogued } from '../helpers/events.js';
 import { startReceiver } from '../helpers/webhook-receiver.js';
 
 const caller = { key_id: 'admin', tenant_id: 'default', tenant_bound: false, admin: true };
@@ -40,7 +41,7 @@ async function setUp(
   });
   webhooks.dispatcher.start();
   t.teardown(() => webhooks.dispatcher.close(0));
-  return { bus, webhooks, counts, store };
+  return { bus: uncatalogued(bus), webhooks, counts, store };
 }
 
 /** Lets emitted events be routed (the memory store answers without I/O). */

@@ -1,0 +1,176 @@
+import t from 'tap';
+import { FakeClock } from '../../src/core/clock.js';
+import { NotifydError } from '../../src/core/errors.js';
+import { EVENTS, type EventType, listEvents } from '../../src/events/catalogue.js';
+import type { EventEnvelope } from '../../src/events/types.js';
+import { compileValidator } from '../../src/http/validate.js';
+import { RATELIMIT_EVENTS } from '../../src/ratelimit/events.js';
+import type { RateLimitStore } from '../../src/ratelimit/spec.js';
+import { createMemoryStore } from '../../src/store/memory/index.js';
+import type { Store } from '../../src/store/types.js';
+import { EVENT_PATTERN } from '../../src/webhooks/event-pattern.js';
+import { WEBHOOK_EVENTS } from '../../src/webhooks/events.js';
+import { type Running, startServer } from '../helpers/server.js';
+import { startReceiver } from '../helpers/webhook-receiver.js';
+
+const R = '/api/v1/ratelimit';
+const NAMES = Object.keys(EVENTS) as EventType[];
+
+/**
+ * Each payload schema, compiled as the server compiles request bodies, and closed at the top
+ * level: a field a producer sends but the catalogue does not declare fails too.
+ */
+const validators = new Map(
+  NAMES.map((name) => [
+    name,
+    compileValidator({ ...EVENTS[name].payload, additionalProperties: false }, 'body'),
+  ]),
+);
+
+t.test(
+  'the catalogue: unique dotted names a webhook can subscribe to, each described',
+  async (t) => {
+    const declared = [RATELIMIT_EVENTS, WEBHOOK_EVENTS].flatMap((table) => Object.keys(table));
+    t.same(NAMES, declared, 'no module declares a name another already has');
+    for (const e of listEvents()) {
+      t.match(e.name, /^[a-z0-9_]+(\.[a-z0-9_]+)+$/, e.name);
+      t.match(e.name, new RegExp(EVENT_PATTERN), `${e.name} is a valid webhook pattern`);
+      t.match(e, { module: /^[a-z]+$/, description: /^[A-Z].*\.$/ }, e.name);
+      t.equal(e.payload.type, 'object', `${e.name}: the payload is an object`);
+    }
+  },
+);
+
+/** A memory limiter that can be made to fail like an unreachable Redis. */
+function flakyLimiter(inner: RateLimitStore): RateLimitStore & { down: boolean } {
+  return {
+    down: false,
+    consume(...args) {
+      if (this.down) return Promise.reject(new NotifydError('STORE_UNAVAILABLE', 'taken away'));
+      return inner.consume(...args);
+    },
+    reset: (key) => inner.reset(key),
+    purgeExpired: (now) => inner.purgeExpired(now),
+  };
+}
+
+async function ok(s: Running, method: string, path: string, body?: unknown) {
+  const res = await s.api(method, path, body);
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+t.test('what every producer emits validates against its catalogued payload', async (t) => {
+  const clock = new FakeClock(Date.now());
+  const memory = createMemoryStore();
+  const limiter = flakyLimiter(memory.ratelimit);
+  const store: Store = { ...memory, ratelimit: limiter };
+  // A limiter store of its own (named redis here) is guarded, and so reports its health.
+  const s = await startServer(t, { store: { ratelimit: 'redis' } }, store, { clock });
+  const heard: EventEnvelope[] = [];
+  s.server.events.subscribe((e) => {
+    heard.push(e);
+  });
+
+  // Configuration changes, through the API.
+  const policy = await ok(s, 'POST', `${R}/policies`, {
+    name: 'free',
+    limits: [{ scope: 'api_key', max_requests: 100, window_unit: 'minute' }],
+    burst: { max_burst: 5 },
+  });
+  await ok(s, 'PATCH', `${R}/policies/${policy.id}`, { priority: 5 });
+  const rule = await ok(s, 'POST', `${R}/rules`, {
+    policy_id: policy.id,
+    target: { type: 'user', value: 'nobody' },
+  });
+  await ok(s, 'PATCH', `${R}/rules/${rule.id}`, { description: 'for nobody' });
+  await ok(s, 'POST', `${R}/rules/${rule.id}/disable`);
+  await ok(s, 'POST', `${R}/rules/${rule.id}/enable`);
+  const plan = await ok(s, 'POST', `${R}/plans`, { plan: 'gold', policy_id: policy.id });
+  await ok(s, 'PATCH', `${R}/plans/${plan.id}`, { description: 'the best' });
+  const assigned = await ok(s, 'POST', `${R}/plans/assignments`, {
+    plan: 'gold',
+    subject_type: 'user',
+    subject_id: 'u9',
+  });
+  await ok(s, 'DELETE', `${R}/plans/assignments/${assigned.id}`);
+  await ok(s, 'DELETE', `${R}/plans/${plan.id}`);
+  const bypass = await ok(s, 'POST', `${R}/bypass`, {
+    type: 'user',
+    value: 'u7',
+    reason: 'support',
+    expires_in_seconds: 3600,
+  });
+  await ok(s, 'DELETE', `${R}/bypass/${bypass.id}`);
+  const adjust = { rule_id: rule.id, max_requests: 500, reason: 'launch', duration_seconds: 60 };
+  const reverted = await ok(s, 'POST', `${R}/adjustments`, adjust);
+  await ok(s, 'POST', `${R}/adjustments/${reverted.id}/revert`);
+  await ok(s, 'POST', `${R}/adjustments`, adjust);
+  const cost = await ok(s, 'POST', `${R}/costs`, { method: 'POST', path: '/api/v1/x', cost: 2 });
+  await ok(s, 'PATCH', `${R}/costs/${cost.id}`, { cost: 3 });
+  await ok(s, 'DELETE', `${R}/costs/${cost.id}`);
+
+  // Enforcement, through the check API: approached and exceeded, burst, the penalty box.
+  const check = (policy: string, extra: object = {}) =>
+    ok(s, 'POST', `${R}/check`, { policy, scope: 'user', identifier: 'u1', ...extra });
+  const limits = [{ scope: 'user', max_requests: 5, window_unit: 'minute' }];
+  await ok(s, 'POST', `${R}/policies`, { name: 'api', limits });
+  await ok(s, 'POST', `${R}/policies`, { name: 'bursty', limits, burst: { max_burst: 2 } });
+  await ok(s, 'POST', `${R}/policies`, {
+    name: 'boxed',
+    limits,
+    throttle: { mode: 'penalty_box', penalty_max_requests: 1, penalty_duration_seconds: 60 },
+  });
+  await check('api', { cost: 4 });
+  await check('api', { cost: 2 });
+  await check('bursty', { cost: 5 });
+  await check('bursty');
+  await check('boxed', { cost: 5 });
+  await check('boxed');
+
+  // Time passes: the adjustment runs out, the penalty ends.
+  clock.advance(61_000);
+  t.equal(await s.server.ratelimit.adjustments.expireDue(), 1);
+  await check('boxed');
+
+  // Whatever is left of the configuration goes.
+  await ok(s, 'DELETE', `${R}/rules/${rule.id}`);
+  await ok(s, 'DELETE', `${R}/policies/${policy.id}`);
+
+  // The limiter's store goes away and comes back.
+  limiter.down = true;
+  await ok(s, 'GET', `${R}/policies`);
+  limiter.down = false;
+  await ok(s, 'GET', `${R}/policies`);
+
+  // webhook.test is sent to its webhook alone, not on the bus.
+  const receiver = await startReceiver(t);
+  const hook = await ok(s, 'POST', '/api/v1/webhooks', {
+    url: `${receiver.url}/test`,
+    events: ['*'],
+    active: false,
+  });
+  await ok(s, 'POST', `/api/v1/webhooks/${hook.id}/test`);
+  heard.push((await receiver.next('/test')).body);
+
+  await new Promise((r) => setImmediate(r));
+  for (const event of heard) {
+    const validate = validators.get(event.type as EventType);
+    if (!validate) {
+      t.fail(`${event.type} is not in the catalogue`);
+      continue;
+    }
+    try {
+      validate(event.data);
+      t.pass(event.type);
+    } catch (err) {
+      t.fail(`${event.type}: ${(err as Error).message}`, { data: event.data });
+    }
+  }
+  const produced = new Set(heard.map((e) => e.type));
+  t.same(
+    NAMES.filter((name) => !produced.has(name)),
+    [],
+    'every catalogued event was produced',
+  );
+});
