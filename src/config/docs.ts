@@ -3,6 +3,7 @@
  * options table. A test keeps the committed files equal to what these functions return.
  */
 import { stringify } from 'yaml';
+import { markdownTable } from '../core/markdown.js';
 import { DATABASE_URL_SETS } from '../store/database-url.js';
 import { envNames } from './env.js';
 import { OPTIONS, type OptionSpec } from './options.js';
@@ -104,13 +105,6 @@ export function renderExampleYaml(): string {
 }
 
 const cell = (text: string) => text.replaceAll('|', '\\|');
-
-/** A table with its columns padded, as Biome formats Markdown, so `biome check` agrees. */
-function markdownTable(headers: string[], rows: string[][]): string[] {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
-}
 
 /** The README's options section: how options are set, then a table of every option. */
 export function renderOptionsTable(): string {

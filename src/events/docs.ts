@@ -3,6 +3,7 @@
  * renderEventsDoc returns, so the documented events cannot drift from the emitted ones.
  */
 import type { TSchema } from '@sinclair/typebox';
+import { markdownTable } from '../core/markdown.js';
 import { listEvents } from './catalogue.js';
 
 /** A field's type in a few words: the full schema is in GET /api/v1/webhooks/events. */
@@ -25,13 +26,6 @@ function fields(payload: TSchema): string {
     ([name, schema]) => `\`${name}${required.has(name) ? '' : '?'}\` ${typeWords(schema)}`,
   );
   return listed.length > 0 ? listed.join(', ') : '(none)';
-}
-
-/** A table with its columns padded, so it reads as a table in plain text too. */
-function markdownTable(headers: string[], rows: string[][]): string[] {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
 }
 
 /** docs/events.md: how events travel, then one row per catalogued event. */

@@ -32,8 +32,8 @@ export interface ServerDeps {
   /** Keys with every scope besides `auth.admin_key` (e.g. the bootstrap key file's). */
   adminKeys?: string[];
   /**
-   * Told of every rate-limit configuration change (`ratelimit.policy_created`, …), besides
-   * the event bus (which takes them to webhooks).
+   * Told of every rate-limit event (configuration changes, limit events, the limiter store's
+   * health) as it happens, besides the event bus (which takes them to webhooks).
    */
   onRateLimitEvent?: RateLimitEventObserver;
 }

@@ -64,9 +64,14 @@ t.test('what every producer emits validates against its catalogued payload', asy
   const clock = new FakeClock(Date.now());
   const memory = createMemoryStore();
   const limiter = flakyLimiter(memory.ratelimit);
-  const store: Store = { ...memory, ratelimit: limiter };
-  // A limiter store of its own (named redis here) is guarded, and so reports its health.
-  const s = await startServer(t, { store: { ratelimit: 'redis' } }, store, { clock });
+  // A limiter store the store places on another backend (named redis here) is guarded, and
+  // so reports its health.
+  const store: Store = {
+    ...memory,
+    ratelimit: limiter,
+    backendOf: (concern) => (concern === 'ratelimit' ? 'redis' : memory.backendOf(concern)),
+  };
+  const s = await startServer(t, {}, store, { clock });
   const heard: EventEnvelope[] = [];
   s.server.events.subscribe((e) => {
     heard.push(e);
