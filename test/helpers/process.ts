@@ -34,7 +34,11 @@ export function startDaemon(
   });
   return new Promise((resolve, reject) => {
     let buffered = '';
-    const timer = setTimeout(() => reject(new Error(`daemon did not start: ${stderr}`)), 20_000);
+    const timer = setTimeout(() => {
+      // A daemon that never said it listens must not outlive the test that started it.
+      child.kill('SIGKILL');
+      reject(new Error(`daemon did not start: ${stderr}`));
+    }, 20_000);
     child.stdout?.on('data', (d) => {
       buffered += d;
       let nl = buffered.indexOf('\n');
