@@ -32,11 +32,15 @@ t.test('three nodes sharing Redis and Postgres act as one', async (t) => {
     NOTIFYD_CLUSTER__HEARTBEAT_INTERVAL_MS: '200',
     NOTIFYD_CLUSTER__NODE_TTL_MS: '1000',
   });
-  const [a, b, c] = await Promise.all(
+  const started = await Promise.allSettled(
     ['node-a', 'node-b', 'node-c'].map((n) => startDaemon(env(n))),
   );
   t.teardown(() => {
-    for (const d of [a, b, c]) d!.child.kill('SIGKILL');
+    for (const d of started) if (d.status === 'fulfilled') d.value.child.kill('SIGKILL');
+  });
+  const [a, b, c] = started.map((d) => {
+    if (d.status === 'rejected') throw d.reason;
+    return d.value;
   });
 
   const token = await userToken('alice');
