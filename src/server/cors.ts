@@ -1,4 +1,6 @@
 import type { TemplatedApp } from 'uWebSockets.js';
+import { screen } from './framing.js';
+import { writeError } from './http.js';
 
 const ALLOW_HEADERS =
   'authorization, content-type, x-api-key, x-tenant-id, x-request-id, last-event-id';
@@ -41,6 +43,12 @@ export class Cors {
   mount(app: TemplatedApp): void {
     if (!this.enabled) return;
     app.options('/*', (res, req) => {
+      const malformed = screen(res, req);
+      if (malformed === 'dropped') return;
+      if (malformed) {
+        const state = { aborted: false, done: false };
+        return writeError(res, state, malformed, 'req_preflight', {}, true);
+      }
       const allowed = this.headers(req.getHeader('origin') || undefined);
       res.writeStatus(allowed['access-control-allow-origin'] ? '204 No Content' : '403 Forbidden');
       for (const [name, value] of Object.entries(allowed)) res.writeHeader(name, value);

@@ -7,6 +7,7 @@ import type { Logger } from '../../core/logger.js';
 import { compileValidator } from '../../http/validate.js';
 import type { NotificationService } from '../../notifications/service.js';
 import type { UserChannel, UserMessage } from '../../notifications/user-channel.js';
+import { screen } from '../framing.js';
 import { writeError } from '../http.js';
 import type { Metrics } from '../metrics.js';
 import type { Admission } from './admission.js';
@@ -155,6 +156,12 @@ export class RealtimeGateway implements UserChannel {
       closeOnBackpressureLimit: 1, // uWS types this flag as a number
       sendPingsAutomatically: true,
       upgrade: (res, req, context) => {
+        const malformed = screen(res, req);
+        if (malformed === 'dropped') return;
+        if (malformed) {
+          const state = { aborted: false, done: false };
+          return writeError(res, state, malformed, opts.ids('req'), {}, true);
+        }
         const address = this.admission.address(res, req);
         const refusal = this.admission.refuse(address, lifecycle.draining);
         if (refusal) {

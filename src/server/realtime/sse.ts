@@ -7,6 +7,7 @@ import type { Logger } from '../../core/logger.js';
 import type { NotificationService } from '../../notifications/service.js';
 import type { UserMessage } from '../../notifications/user-channel.js';
 import type { Cors } from '../cors.js';
+import { screen } from '../framing.js';
 import { type ResponseState, writeError } from '../http.js';
 import type { Metrics } from '../metrics.js';
 import type { Admission } from './admission.js';
@@ -133,6 +134,12 @@ export class SseHub {
           ? { 'retry-after': String(err.details.retry_after_seconds) }
           : {}),
       });
+    const malformed = screen(res, req);
+    if (malformed === 'dropped') return;
+    if (malformed) {
+      writeError(res, state, malformed, this.opts.ids('req'), cors, true);
+      return;
+    }
     const admission = this.admission!;
     const address = admission.address(res, req);
     const path = req.getUrl();
