@@ -364,7 +364,11 @@ t.test('a frame with an id gets its answer, or done, or its error, with that id'
   c.send({ type: 'ack', notification_id: sent.body.notification_id, id: 'a1' });
   t.same(await c.next('done'), { type: 'done', id: 'a1' }, 'an ack is confirmed when asked');
   c.send({ type: 'mark_read', notification_id: 'ntf_nobody', id: 'm1' });
-  t.same(await c.next('done'), { type: 'done', id: 'm1' }, 'mark_read ignores unknown ids');
+  t.match(
+    await c.next('error'),
+    { id: 'm1', data: { code: 'NOTIFICATION_NOT_FOUND' } },
+    'mark_read of an unknown id is NOTIFICATION_NOT_FOUND, as over REST',
+  );
   c.send({ type: 'subscribe', channel: 'payroll', id: 's2' });
   t.match(await c.next('error'), { id: 's2', data: { code: 'CHANNEL_FORBIDDEN' } });
   c.send({ type: 'subscribe', id: 's3' });
@@ -373,5 +377,5 @@ t.test('a frame with an id gets its answer, or done, or its error, with that id'
   await c.next('error');
   c.send({ type: 'ping', id: 'p' });
   await c.next('pong');
-  t.equal(c.frames.filter((f) => f.type === 'done').length, 2, 'no done without an id');
+  t.equal(c.frames.filter((f) => f.type === 'done').length, 1, 'no done without an id');
 });

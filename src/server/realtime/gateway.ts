@@ -38,6 +38,8 @@ interface Session {
   counted: boolean;
   /** Closes the session when its token expires, unless a `refresh` frame replaces it. */
   expiryTimer: NodeJS.Timeout | null;
+  /** Named channels the session subscribed to, bounded by `maxChannelsPerSession`. */
+  channels: Set<string>;
   closed: boolean;
 }
 
@@ -46,7 +48,10 @@ export interface GatewayOptions {
   metrics: Metrics;
   logger: Logger;
   ids: IdGenerator;
+  /** Largest frame a client may send; a larger one closes the socket with 1009. */
   maxPayloadBytes: number;
+  /** Named channels one session may subscribe to at once. */
+  maxChannelsPerSession: number;
   idleTimeoutS: number;
   authTimeoutMs: number;
   /**
@@ -148,7 +153,9 @@ export class RealtimeGateway implements UserChannel {
     this.service = service;
     const { opts } = this;
     app.ws<Session>(path, {
-      maxPayloadLength: opts.maxPayloadBytes,
+      // uWS drops a frame over its limit without a close frame (1006): it is given room for
+      // frames up to four times the limit, which are read and closed with 1009 below.
+      maxPayloadLength: 4 * opts.maxPayloadBytes,
       idleTimeout: opts.idleTimeoutS,
       // The every-second check closes a slow client with a code it can act on; this bound
       // catches a burst that outruns the check, closing without one (1006).
@@ -191,6 +198,7 @@ export class RealtimeGateway implements UserChannel {
           authTimer: null,
           counted: false,
           expiryTimer: null,
+          channels: new Set(),
           closed: false,
         };
         res.upgrade(
@@ -226,6 +234,10 @@ export class RealtimeGateway implements UserChannel {
       },
       message: (ws, message) => {
         const session = ws.getUserData();
+        if (message.byteLength > opts.maxPayloadBytes) {
+          ws.end(CLOSE.MESSAGE_TOO_BIG, 'message too big');
+          return;
+        }
         let frame: ClientFrame;
         try {
           frame = parseFrame(JSON.parse(Buffer.from(message).toString('utf8')));
@@ -310,7 +322,7 @@ export class RealtimeGateway implements UserChannel {
         await service.ack(user, idsOf(frame));
         return false;
       case 'mark_read':
-        await service.markRead(user, idsOf(frame));
+        await service.markRead(user, idsOf(frame), true);
         return false;
       case 'mark_all_read':
         await service.markAllRead(user, frame.category);
@@ -334,10 +346,20 @@ export class RealtimeGateway implements UserChannel {
         if (!channelAllowed(user.channels, frame.channel)) {
           throw new NotifydError('CHANNEL_FORBIDDEN', undefined, { channel: frame.channel });
         }
+        if (
+          !session.channels.has(frame.channel) &&
+          session.channels.size >= this.opts.maxChannelsPerSession
+        ) {
+          throw new NotifydError('TOO_MANY_CHANNELS', undefined, {
+            limit: this.opts.maxChannelsPerSession,
+          });
+        }
+        session.channels.add(frame.channel);
         ws.subscribe(channelTopic(user.tenant_id, frame.channel));
         reply({ type: 'subscribed', data: { channel: frame.channel } });
         return true;
       case 'unsubscribe':
+        session.channels.delete(frame.channel);
         ws.unsubscribe(channelTopic(user.tenant_id, frame.channel));
         reply({ type: 'unsubscribed', data: { channel: frame.channel } });
         return true;

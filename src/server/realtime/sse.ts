@@ -35,6 +35,8 @@ export interface SseOptions {
   cors: Cors;
   /** Comment lines this often keep proxies from closing an idle stream. */
   heartbeatMs: number;
+  /** Named channels one stream may ask for (`?channels=`). */
+  maxChannelsPerSession: number;
   /** Bytes that may wait for a client that does not read before its stream is ended. */
   maxBackpressureBytes: number;
 }
@@ -161,6 +163,10 @@ export class SseHub {
         const bad = channels.find((c) => !CHANNEL_RE.test(c));
         if (bad !== undefined) {
           throw new NotifydError('VALIDATION_ERROR', 'Not a channel name.', { channel: bad });
+        }
+        const max = this.opts.maxChannelsPerSession;
+        if (new Set(channels).size > max) {
+          throw new NotifydError('TOO_MANY_CHANNELS', undefined, { limit: max });
         }
         const refused = channels.find((c) => !channelAllowed(user.channels, c));
         if (refused !== undefined) {
