@@ -3,7 +3,7 @@ import { screen } from './framing.js';
 import { writeError } from './http.js';
 
 const ALLOW_HEADERS =
-  'authorization, content-type, x-api-key, x-tenant-id, x-request-id, last-event-id';
+  'authorization, content-type, x-api-key, x-tenant-id, x-request-id, last-event-id, idempotency-key';
 const ALLOW_METHODS = 'GET, POST, PUT, PATCH, DELETE';
 
 /**

@@ -8,6 +8,11 @@ import { errorEnvelope, NotifydError, toNotifydError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import { TENANT_PATTERN } from '../core/tenancy.js';
+import {
+  IDEMPOTENCY_HEADER,
+  takesIdempotencyKey,
+  withIdempotencyHeader,
+} from '../http/idempotency-header.js';
 import type { AnyRoute, Method, Reply } from '../http/route.js';
 import { compileValidator } from '../http/validate.js';
 import type { HttpRateLimiting } from '../ratelimit/http-limiting.js';
@@ -54,6 +59,8 @@ interface Compiled {
   label: string;
   paramNames: string[];
   body?: (v: unknown) => unknown;
+  /** The body takes `idempotency_key`, so the Idempotency-Key header fills it in. */
+  idempotencyHeader: boolean;
   query?: (v: unknown) => unknown;
   params?: (v: unknown) => unknown;
 }
@@ -67,6 +74,7 @@ function compile(route: AnyRoute): Compiled {
       .filter((s) => s.startsWith(':'))
       .map((s) => s.slice(1)),
     ...(route.body ? { body: compileValidator(route.body, 'body') } : {}),
+    idempotencyHeader: takesIdempotencyKey(route.body),
     ...(route.query ? { query: compileValidator(route.query, 'query') } : {}),
     ...(route.params ? { params: compileValidator(route.params, 'params') } : {}),
   };
@@ -304,6 +312,7 @@ async function parseBody(info: RequestInfo, c: Compiled, raw: Buffer): Promise<u
   } catch (err) {
     throw new NotifydError('INVALID_JSON', undefined, { reason: (err as Error).message });
   }
+  if (c.idempotencyHeader) value = withIdempotencyHeader(value, info.headers[IDEMPOTENCY_HEADER]);
   return c.body ? c.body(value) : undefined;
 }
 
