@@ -16,7 +16,9 @@ export class Cors {
 
   constructor(origins: readonly string[]) {
     this.any = origins.includes('*');
-    this.origins = new Set(origins);
+    // Browsers send an origin without a trailing slash; a configured one is often copied
+    // from the address bar with it.
+    this.origins = new Set(origins.map((o) => o.replace(/\/+$/, '')));
   }
 
   get enabled(): boolean {
