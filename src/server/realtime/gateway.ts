@@ -6,7 +6,7 @@ import type { IdGenerator } from '../../core/ids.js';
 import type { Logger } from '../../core/logger.js';
 import { compileValidator } from '../../http/validate.js';
 import type { NotificationService } from '../../notifications/service.js';
-import type { UserChannel, UserMessage } from '../../notifications/user-channel.js';
+import type { UnreadSummary, UserChannel, UserMessage } from '../../notifications/user-channel.js';
 import { screen } from '../framing.js';
 import { writeError } from '../http.js';
 import type { Metrics } from '../metrics.js';
@@ -88,11 +88,33 @@ export class RealtimeGateway implements UserChannel {
   private admission!: Admission;
   /** Where the gateway is mounted: the path rate-limit rules see for a connection. */
   private path = '';
+  /** Per user topic: the last message waiting for unread counts, which later ones follow. */
+  private readonly countsFor = new Map<string, Promise<void>>();
 
   constructor(private readonly opts: GatewayOptions) {}
 
+  /**
+   * Sends to the user's sessions. A notification goes with the user's unread counts (read
+   * from the store once it is there, only when the user has a session on this node);
+   * whatever is published for the user meanwhile waits behind it, so order holds.
+   */
   publish(tenantId: string, userId: string, message: UserMessage): void {
-    this.publishTopic(topicOf(tenantId, userId), message);
+    const topic = topicOf(tenantId, userId);
+    const waiting = this.countsFor.get(topic);
+    const counted = message.type === 'notification' && this.sessionsOf(tenantId, userId) > 0;
+    if (!waiting && !counted) return this.publishTopic(topic, message);
+    const send = async () => {
+      if (!counted || !this.service) return this.publishTopic(topic, message);
+      const owner = { tenant_id: tenantId, user_id: userId } as UserPrincipal;
+      const counts = await this.service.unread(owner).catch(() => null);
+      this.publishTopic(topic, counts ? { ...message, ...counts } : message);
+      if (counts) this.opts.sse?.publish(topic, { type: 'unread_count', data: counts });
+    };
+    const next = (waiting ?? Promise.resolve()).then(send, send);
+    this.countsFor.set(topic, next);
+    void next.finally(() => {
+      if (this.countsFor.get(topic) === next) this.countsFor.delete(topic);
+    });
   }
 
   publishTenant(tenantId: string, message: UserMessage): void {
@@ -391,7 +413,9 @@ export class RealtimeGateway implements UserChannel {
       });
       return;
     }
-    if (this.admit(ws, session, user)) await this.start(ws, session, user, lastId);
+    // Read before the session is subscribed: a notification from then on carries its own.
+    const counts = await this.service!.unread(user).catch(() => null);
+    if (this.admit(ws, session, user, counts)) await this.start(ws, session, user, lastId);
   }
 
   /**
@@ -423,7 +447,12 @@ export class RealtimeGateway implements UserChannel {
   }
 
   /** Counts and subscribes the session; false when it was closed or refused instead. */
-  private admit(ws: WebSocket<Session>, session: Session, user: UserPrincipal): boolean {
+  private admit(
+    ws: WebSocket<Session>,
+    session: Session,
+    user: UserPrincipal,
+    counts: UnreadSummary | null,
+  ): boolean {
     if (session.closed) return false;
     if (session.authTimer) clearTimeout(session.authTimer);
     if (!this.admission.admit(user)) {
@@ -442,7 +471,12 @@ export class RealtimeGateway implements UserChannel {
     this.watchExpiry(ws, session, user);
     this.send(ws, session, {
       type: 'authenticated',
-      data: { session_id: session.id, user_id: user.user_id, tenant_id: user.tenant_id },
+      data: {
+        session_id: session.id,
+        user_id: user.user_id,
+        tenant_id: user.tenant_id,
+        ...counts,
+      },
     });
     return true;
   }

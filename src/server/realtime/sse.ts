@@ -5,7 +5,7 @@ import { NotifydError, toNotifydError } from '../../core/errors.js';
 import type { IdGenerator } from '../../core/ids.js';
 import type { Logger } from '../../core/logger.js';
 import type { NotificationService } from '../../notifications/service.js';
-import type { UserMessage } from '../../notifications/user-channel.js';
+import type { UnreadSummary, UserMessage } from '../../notifications/user-channel.js';
 import type { Cors } from '../cors.js';
 import { screen } from '../framing.js';
 import { type ResponseState, writeError } from '../http.js';
@@ -175,6 +175,8 @@ export class SseHub {
         const limited = await admission.limit(user, address, path);
         if (limited) throw limited;
         if (state.aborted) return;
+        const counts = await service.unread(user).catch(() => null);
+        if (state.aborted) return;
         if (!admission.admit(user)) throw new NotifydError('TOO_MANY_CONNECTIONS');
         stream = {
           res,
@@ -189,13 +191,18 @@ export class SseHub {
           waiting: 0,
           closed: false,
         };
-        this.start(stream, cors, channels);
+        this.start(stream, cors, channels, counts);
         await this.replay(stream, service, lastId);
       })
       .catch((err: unknown) => fail(toNotifydError(err)));
   }
 
-  private start(stream: Stream, cors: Record<string, string>, channels: string[]): void {
+  private start(
+    stream: Stream,
+    cors: Record<string, string>,
+    channels: string[],
+    counts: UnreadSummary | null,
+  ): void {
     const { res, user } = stream;
     res.cork(() => {
       res.writeStatus('200 OK');
@@ -210,6 +217,7 @@ export class SseHub {
           user_id: user.user_id,
           tenant_id: user.tenant_id,
           channels,
+          ...counts,
         })}\n\n`,
       );
     });
