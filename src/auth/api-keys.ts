@@ -127,11 +127,21 @@ export class KeyService {
     return this.store.list(tenantId);
   }
 
-  async revoke(id: string, tenantId?: string): Promise<void> {
+  /** The scopes of a key the caller (of `tenantId`, or of all) can see; KEY_NOT_FOUND else. */
+  async scopesOf(id: string, tenantId?: string): Promise<string[]> {
+    return (await this.visible(id, tenantId)).scopes;
+  }
+
+  private async visible(id: string, tenantId?: string): Promise<ApiKeyRecord> {
     const record = await this.store.get(id);
     if (!record || (tenantId !== undefined && record.tenant_id !== tenantId)) {
       throw new NotifydError('KEY_NOT_FOUND', undefined, { id });
     }
+    return record;
+  }
+
+  async revoke(id: string, tenantId?: string): Promise<void> {
+    await this.visible(id, tenantId);
     if (!(await this.store.revoke(id, this.clock.now()))) {
       throw new NotifydError('KEY_NOT_FOUND', 'The key is already revoked.', { id });
     }

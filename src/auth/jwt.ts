@@ -7,14 +7,21 @@ import {
   type JWTVerifyGetKey,
   jwtVerify,
 } from 'jose';
+import { type Clock, systemClock } from '../core/clock.js';
 import { NotifydError } from '../core/errors.js';
 import { DEFAULT_TENANT, TENANT_PATTERN } from '../core/tenancy.js';
 import type { JwtOptions } from './options.js';
 import type { UserPrincipal } from './principal.js';
 
 const TENANT_RE = new RegExp(TENANT_PATTERN);
+/** C0 and C1 control characters (and DEL): never part of a user id, channel or role. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
-/** Checks end-user tokens: signature, algorithm, expiry, and the optional iss/aud. */
+/**
+ * Checks end-user tokens: signature, algorithm, expiry (required unless
+ * `auth.jwt.require_exp` is off), lifetime, issue time, and the optional iss/aud. REST, the
+ * WebSocket gateway and SSE all use this one verifier.
+ */
 export interface JwtVerifier {
   verify(token: string): Promise<UserPrincipal>;
 }
@@ -24,7 +31,7 @@ function pemFrom(value: string): string {
 }
 
 /** Builds the verifier from `auth.jwt`; key files are read once, here. */
-export function createJwtVerifier(jwt: JwtOptions): JwtVerifier {
+export function createJwtVerifier(jwt: JwtOptions, clock: Clock = systemClock): JwtVerifier {
   const secret: KeyObject | null = jwt.secret ? createSecretKey(Buffer.from(jwt.secret)) : null;
   const pem = jwt.public_key ? pemFrom(jwt.public_key) : null;
   const jwks: JWTVerifyGetKey | null = jwt.jwks_file
@@ -55,6 +62,7 @@ export function createJwtVerifier(jwt: JwtOptions): JwtVerifier {
   const options = {
     algorithms: [...jwt.algorithms],
     clockTolerance: jwt.clock_tolerance_s,
+    ...(jwt.require_exp ? { requiredClaims: ['exp'] } : {}),
     ...(jwt.issuer ? { issuer: jwt.issuer } : {}),
     ...(jwt.audience ? { audience: jwt.audience } : {}),
   };
@@ -62,14 +70,16 @@ export function createJwtVerifier(jwt: JwtOptions): JwtVerifier {
   return {
     async verify(token) {
       let payload: Record<string, unknown>;
+      const now = clock.now();
       try {
-        ({ payload } = await jwtVerify(token, getKey, options));
+        ({ payload } = await jwtVerify(token, getKey, { ...options, currentDate: new Date(now) }));
       } catch (err) {
         const reason = err instanceof Error ? err.message : 'invalid token';
         throw new NotifydError('AUTH_FAILED', `The token was refused: ${reason}.`);
       }
+      checkTimes(payload, now / 1000, jwt);
       const sub = payload.sub;
-      if (typeof sub !== 'string' || sub.length === 0 || sub.length > 256) {
+      if (typeof sub !== 'string' || sub.length === 0 || sub.length > 256 || CONTROL.test(sub)) {
         throw new NotifydError('AUTH_FAILED', 'The token has no usable sub claim.');
       }
       const tenant = payload.tenant_id ?? DEFAULT_TENANT;
@@ -84,13 +94,35 @@ export function createJwtVerifier(jwt: JwtOptions): JwtVerifier {
   };
 }
 
+/**
+ * What jose leaves to the caller: an issue time in the future (beyond the allowed skew) is
+ * refused, and so is a lifetime over `max_lifetime_seconds`.
+ */
+function checkTimes(payload: Record<string, unknown>, nowS: number, jwt: JwtOptions): void {
+  const { iat, exp } = payload;
+  const skew = jwt.clock_tolerance_s;
+  if (typeof iat === 'number' && iat > nowS + skew) {
+    throw new NotifydError('AUTH_FAILED', 'The token was refused: its iat is in the future.');
+  }
+  const max = jwt.max_lifetime_seconds;
+  if (max > 0 && typeof exp === 'number') {
+    const from = typeof iat === 'number' ? iat : nowS;
+    if (exp - from > max + skew) {
+      throw new NotifydError(
+        'AUTH_FAILED',
+        `The token was refused: it lives longer than auth.jwt.max_lifetime_seconds (${max}).`,
+      );
+    }
+  }
+}
+
 /** A claim that must be a short list of short strings (absent: empty). */
 function stringList(claim: unknown, name: string): string[] {
   const list = claim ?? [];
   if (
     !Array.isArray(list) ||
     list.length > 100 ||
-    !list.every((c) => typeof c === 'string' && c.length > 0 && c.length <= 128)
+    !list.every((c) => typeof c === 'string' && c.length > 0 && c.length <= 128 && !CONTROL.test(c))
   ) {
     throw new NotifydError('AUTH_FAILED', `The token has an invalid ${name} claim.`);
   }

@@ -27,7 +27,7 @@ export function createAuthModule(
   ]);
   return {
     name: 'auth',
-    services: { keys, jwt: createJwtVerifier(options.jwt) },
+    services: { keys, jwt: createJwtVerifier(options.jwt, ctx.clock) },
     routes: keyRoutes(keys),
   };
 }

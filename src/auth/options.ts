@@ -73,7 +73,21 @@ export const AUTH_OPTIONS = defineOptions([
     default: 5,
     min: 0,
     max: 3600,
-    doc: 'Seconds of clock skew allowed when checking exp and nbf.',
+    doc: 'Seconds of clock skew allowed when checking exp, nbf and iat.',
+  },
+  {
+    path: 'auth.jwt.require_exp',
+    type: 'boolean',
+    default: true,
+    doc: 'Refuse end-user tokens without an exp claim (a token without one would never expire).',
+  },
+  {
+    path: 'auth.jwt.max_lifetime_seconds',
+    type: 'integer',
+    default: 604800,
+    min: 0,
+    max: 31622400,
+    doc: 'Longest lifetime an end-user token may have: exp minus iat (or minus now without iat). Longer tokens are refused. 0: no bound.',
   },
 ]);
 

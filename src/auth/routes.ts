@@ -5,7 +5,23 @@ import { errors } from '../http/responses.js';
 import { type AnyRoute, defineRoute, serviceOf } from '../http/route.js';
 import type { ApiKeyRecord } from '../store/types.js';
 import type { KeyService } from './api-keys.js';
-import { SCOPES } from './scopes.js';
+import { hasScope, SCOPES, type Scope } from './scopes.js';
+
+/**
+ * A key may hand out, or revoke, only scopes its own holder has: `notifications:admin`
+ * manages keys but is no admin of rate limiting or analytics, so it can neither mint a
+ * `ratelimit:admin` key nor revoke one.
+ */
+function checkGrantable(granted: readonly string[], scopes: readonly string[], verb: string) {
+  const beyond = scopes.filter((scope) => !hasScope(granted, scope as Scope));
+  if (beyond.length > 0) {
+    throw new NotifydError(
+      'FORBIDDEN',
+      `A key can only ${verb} keys with scopes it holds itself; it lacks ${beyond.join(', ')}.`,
+      { scopes: beyond },
+    );
+  }
+}
 
 export const CreateKeyBody = Type.Object(
   {
@@ -86,6 +102,7 @@ export function keyRoutes(keys: KeyService): AnyRoute[] {
         if (own !== undefined && wanted !== own) {
           throw new NotifydError('FORBIDDEN', 'A tenant key can only create keys for its tenant.');
         }
+        checkGrantable(serviceOf(ctx).scopes, ctx.body.scopes, 'create');
         const expires = ctx.body.expires_at ? Date.parse(ctx.body.expires_at) : null;
         const { key, record } = await keys.create({
           name: ctx.body.name,
@@ -121,6 +138,8 @@ export function keyRoutes(keys: KeyService): AnyRoute[] {
       params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
       responses: { 204: { description: 'Revoked.' }, ...errors(401, 403, 404) },
       async handler(ctx) {
+        const scopes = await keys.scopesOf(ctx.params.id, scopeOf(ctx));
+        checkGrantable(serviceOf(ctx).scopes, scopes, 'revoke');
         await keys.revoke(ctx.params.id, scopeOf(ctx));
         return { status: 204 };
       },

@@ -40,6 +40,11 @@ export function buildProgram(io: CliIO): Command {
 /** Runs the CLI; resolves to the process exit code. */
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const program = buildProgram(io);
+  const unknown = unknownCommand(program, argv);
+  if (unknown) {
+    io.stderr.write(`notifyd: unknown command '${unknown}' (notifyd --help lists the commands)\n`);
+    return 1;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
@@ -52,4 +57,15 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     io.stderr.write(`notifyd: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
+}
+
+/**
+ * The first word when it names no command. Commander would answer `notifyd report --help`
+ * with the top-level help and exit 0, as if `report` existed.
+ */
+function unknownCommand(program: Command, argv: string[]): string | null {
+  const [first] = argv;
+  if (first === undefined || first.startsWith('-') || first === 'help') return null;
+  const known = program.commands.some((c) => c.name() === first || c.aliases().includes(first));
+  return known ? null : first;
 }

@@ -30,8 +30,29 @@ function scopeOf(value: string | undefined, flag: string): LimitScope {
   return value as LimitScope;
 }
 
+/**
+ * The line over the table. `check` decided one request: was it allowed, and is the subject
+ * limited now (that request may have used the last unit). `status` decided nothing: it says
+ * whether the subject is limited now, as the LIMITED column does.
+ */
+function heading(status: Status, kind: 'check' | 'status'): string {
+  if (status.bypass) return 'Exempt (bypass rule): nothing is counted.';
+  if (status.limits.length === 0)
+    return `${kind === 'check' ? 'Allowed' : 'Not limited'}: no limit applies.`;
+  const limitedNow = status.limits.some((l) => l.is_limited);
+  if (kind === 'status') {
+    return limitedNow
+      ? 'Limited: the next request would be refused.'
+      : 'Not limited: the next request would be allowed.';
+  }
+  if (!status.allowed) return 'Limited: this request was refused.';
+  return status.limits.some((l) => l.remaining === 0)
+    ? 'Allowed, and now limited: it used the last unit.'
+    : 'Allowed';
+}
+
 /** One line per limit, the deciding one first. */
-function table(status: Status): string {
+function table(status: Status, kind: 'check' | 'status'): string {
   const { limits } = status;
   const rows = limits.map((l) => [
     l.policy,
@@ -42,9 +63,7 @@ function table(status: Status): string {
     l.reset_at,
     l.is_limited ? `yes (retry in ${l.retry_after_seconds}s)` : 'no',
   ]);
-  const head = status.bypass
-    ? 'Exempt (bypass rule): nothing is counted.\n'
-    : `${status.allowed ? 'Allowed' : 'Limited'}${rows.length === 0 ? ': no limit applies.' : ''}\n`;
+  const head = `${heading(status, kind)}\n`;
   return rows.length === 0
     ? head
     : head +
@@ -99,7 +118,7 @@ export function registerRateLimitCheck(program: Command, io: CliIO): void {
       ...(Object.keys(request).length > 0 ? { request } : {}),
     };
     const status = await call(() => rl<Status>(clientFor(io, opts), 'POST', '/check', body));
-    print(opts.json ? `${JSON.stringify(status, null, 2)}\n` : table(status));
+    print(opts.json ? `${JSON.stringify(status, null, 2)}\n` : table(status, 'check'));
   });
   remoteOptions(
     group
@@ -111,6 +130,6 @@ export function registerRateLimitCheck(program: Command, io: CliIO): void {
     const q = opts.policy ? `?policy=${enc(opts.policy)}` : '';
     const path = `/status/${enc(scope)}/${enc(identifier)}${q}`;
     const status = await call(() => rl<Status>(clientFor(io, opts), 'GET', path));
-    print(opts.json ? `${JSON.stringify(status, null, 2)}\n` : table(status));
+    print(opts.json ? `${JSON.stringify(status, null, 2)}\n` : table(status, 'status'));
   });
 }

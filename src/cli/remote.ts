@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { NotifydApiError, NotifydClient } from '../client/rest.js';
 import { loadConfigForCli } from './config.js';
 import { CliError, type CliIO } from './io.js';
+import { localUrl, readRuntimeFile } from './runtime-file.js';
 
 /** Options every admin command takes to reach a server. */
 export interface RemoteOptions {
@@ -23,17 +24,18 @@ export function remoteOptions(cmd: Command): Command {
 
 /**
  * A client for the server an admin command talks to. Flags win, then NOTIFYD_URL /
- * NOTIFYD_API_KEY, then the config file: its port, its admin key, or its bootstrap key file.
+ * NOTIFYD_API_KEY, then where a running `serve` recorded it listens (`server.runtime_file`,
+ * which knows a `--port` the config file does not), then the config file: its address, its
+ * admin key, or its bootstrap key file.
  */
 export function clientFor(io: CliIO, opts: RemoteOptions): NotifydClient {
   let url = opts.url ?? io.env.NOTIFYD_URL;
   let key = opts.key ?? io.env.NOTIFYD_API_KEY;
   if (!url || !key) {
     const config = loadConfigForCli(io, opts.config);
-    const host = ['0.0.0.0', '::', ''].includes(config.server.host)
-      ? '127.0.0.1'
-      : config.server.host;
-    url ??= `http://${host.includes(':') ? `[${host}]` : host}:${config.server.port}`;
+    url ??=
+      readRuntimeFile(config.server.runtime_file)?.url ??
+      localUrl(config.server.host, config.server.port);
     key ??= config.auth.admin_key || undefined;
     const file = config.auth.bootstrap_key_file;
     if (!key && file && existsSync(file)) key = readFileSync(file, 'utf8').trim();

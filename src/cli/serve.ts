@@ -11,6 +11,7 @@ import type { Store } from '../store/types.js';
 import { VERSION } from '../version.js';
 import { loadConfigForCli } from './config.js';
 import type { CliIO } from './io.js';
+import { removeRuntimeFile, writeRuntimeFile } from './runtime-file.js';
 
 interface ServeOptions {
   config?: string;
@@ -62,6 +63,20 @@ async function bootstrap(config: Config, store: Store, server: NotifydServer, lo
   }
 }
 
+/**
+ * Without any key for end-user tokens every WebSocket, SSE and /me request fails with
+ * AUTH_FAILED; say so at start rather than at the first refused connection.
+ */
+function warnWithoutTokenKey(config: Config, logger: Logger): void {
+  const { secret, public_key, jwks_file } = config.auth.jwt;
+  if (secret || public_key || jwks_file) return;
+  logger.warn(
+    'No key for end-user tokens is configured: WebSocket, SSE and /api/v1/me requests will ' +
+      'fail with AUTH_FAILED. Set JWT_SECRET (HS256), or auth.jwt.public_key / ' +
+      'auth.jwt.jwks_file (JWT_PUBLIC_KEY) for RS256/ES256.',
+  );
+}
+
 /** `notifyd serve`: run the daemon until SIGTERM/SIGINT, then stop gracefully. */
 export function registerServeCommand(program: Command, io: CliIO): void {
   program
@@ -86,6 +101,7 @@ export function registerServeCommand(program: Command, io: CliIO): void {
               `${(delayMs / 1000).toFixed(1)} s; /readyz answers 503 until it is up.`,
           ),
       });
+      warnWithoutTokenKey(config, logger);
       const server = createServer(config, { store, logger });
       const stopping = nextSignal();
       const bootstrapped = store.ready.then(() => bootstrap(config, store, server, logger));
@@ -93,6 +109,11 @@ export function registerServeCommand(program: Command, io: CliIO): void {
       const opened = await store.firstAttempt;
       if (opened) await bootstrapped;
       const port = await server.listen();
+      try {
+        writeRuntimeFile(config.server.runtime_file, config.server.host, port);
+      } catch (err) {
+        logger.warn({ err }, `Cannot write server.runtime_file: ${reasonOf(err)}`);
+      }
       logger.info(
         { version: VERSION, host: config.server.host, port, store: where },
         `notifyd ${VERSION} listening on http://${config.server.host}:${port} (store: ${where})`,
@@ -111,6 +132,7 @@ export function registerServeCommand(program: Command, io: CliIO): void {
       const signal = await Promise.race([stopping, failed]);
       logger.info({ signal }, 'shutting down');
       await server.close();
+      removeRuntimeFile(config.server.runtime_file);
       logger.debug('server closed; closing the store');
       await store.close();
       logger.info('stopped');

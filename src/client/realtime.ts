@@ -57,6 +57,7 @@ export class NotifydRealtimeClient {
   private ready: Deferred<void> = deferred();
   /** The last id sent with the current session: where a catch-up over REST starts. */
   private resumedFrom: string | null = null;
+  private unreadNow: UnreadSummary | null = null;
 
   constructor(private readonly options: CreateClientOptions) {
     const ctor =
@@ -207,8 +208,18 @@ export class NotifydRealtimeClient {
     return this.rest.feed(query);
   }
 
+  /** The unread counts asked of the server over REST (see `unread` for the live ones). */
   unreadCount(): Promise<UnreadSummary> {
     return this.rest.unreadCount();
+  }
+
+  /**
+   * The user's unread counts as the socket last told them (on connect, on resume, with each
+   * notification and read change); null before the first session opened. `unread_count`
+   * events say when they change.
+   */
+  get unread(): UnreadSummary | null {
+    return this.unreadNow;
   }
 
   /** Marks every notification read, or every one of `category`. */
@@ -287,18 +298,22 @@ export class NotifydRealtimeClient {
     switch (frame.type) {
       case 'authenticated':
         this.onAuthenticated();
+        this.setUnread(frame.data);
         return;
       case 'notification':
         this.flow.receive(frame.data);
+        this.setUnread(frame);
         return;
       case 'resumed':
         if (frame.data.has_more) this.catchUp();
+        this.setUnread(frame.data);
         return;
       case 'read_status_updated':
         this.events.emit('read_status_updated', frame.data);
+        this.setUnread(frame.data);
         return;
       case 'unread_count':
-        this.events.emit('unread_count', frame.data);
+        this.setUnread(frame.data);
         return;
       // Live messages have time-ordered ids too: drop one that came twice.
       case 'channel_message':
@@ -321,6 +336,17 @@ export class NotifydRealtimeClient {
         this.onServerError(frame.data, frame.id);
         return;
     }
+  }
+
+  /** Keeps `unread` current from any frame that carries the counts, and says so. */
+  private setUnread(from: Partial<UnreadSummary>): void {
+    if (typeof from.unread_count !== 'number') return;
+    const summary = {
+      unread_count: from.unread_count,
+      unread_by_category: from.unread_by_category ?? {},
+    };
+    this.unreadNow = summary;
+    this.events.emit('unread_count', summary);
   }
 
   private onAuthenticated(): void {

@@ -1,4 +1,5 @@
 /** A small REST client for notifyd; the CLI's admin commands use it too. */
+import { networkErrorMessage } from './network-error.js';
 
 export interface ClientOptions {
   /** Base URL, e.g. `http://127.0.0.1:8080`. */
@@ -98,7 +99,7 @@ export class NotifydClient {
     } catch (err) {
       const reason =
         err instanceof Error ? ((err.cause as Error)?.message ?? err.message) : String(err);
-      throw new NotifydApiError(0, 'NETWORK_ERROR', `cannot reach ${this.base}: ${reason}`);
+      throw new NotifydApiError(0, 'NETWORK_ERROR', networkErrorMessage(this.base, reason));
     }
     const text = await res.text();
     const json = text ? (JSON.parse(text) as unknown) : undefined;

@@ -74,8 +74,11 @@ export interface ReadAllResult extends UnreadSummary {
  * An answer to a client frame that carried an `id` carries the same `id`.
  */
 export type ServerFrame = { id?: string } & (
-  | { type: 'authenticated'; data: { session_id: string; user_id: string; tenant_id: string } }
-  | { type: 'notification'; data: Notification }
+  | {
+      type: 'authenticated';
+      data: { session_id: string; user_id: string; tenant_id: string } & Partial<UnreadSummary>;
+    }
+  | ({ type: 'notification'; data: Notification } & Partial<UnreadSummary>)
   | { type: 'read_status_updated'; data: ReadStatusUpdate }
   | { type: 'unread_count'; data: UnreadSummary }
   | { type: 'channel_message'; data: ChannelMessage }
@@ -83,7 +86,7 @@ export type ServerFrame = { id?: string } & (
   | { type: 'subscribed' | 'unsubscribed'; data: { channel: string } }
   | { type: 'pong' | 'done' }
   | { type: 'refreshed'; data: { expires_at: string } }
-  | { type: 'resumed'; data: { count: number; has_more: boolean } }
+  | { type: 'resumed'; data: { count: number; has_more: boolean } & Partial<UnreadSummary> }
   | { type: 'shutdown'; data: { reconnect_after_seconds: number } }
   | {
       type: 'error';

@@ -3,12 +3,15 @@ import { errors } from '../http/responses.js';
 import { type AnyRoute, defineRoute, serviceOf } from '../http/route.js';
 import type { ClusterView } from './view.js';
 
+const NODE_WIDE =
+  "every tenant's sessions: omitted for a tenant-bound key, which sees only its own tenant";
+
 const NodeView = Type.Object({
   node_id: Type.String(),
   version: Type.String(),
   started_at: Type.String({ format: 'date-time' }),
   last_heartbeat: Type.String({ format: 'date-time' }),
-  connections: Type.Integer(),
+  connections: Type.Optional(Type.Integer({ description: NODE_WIDE })),
   healthy: Type.Boolean(),
 });
 
@@ -17,7 +20,7 @@ const StatusView = Type.Object({
   node_id: Type.String({ description: 'the node that answered' }),
   nodes: Type.Array(NodeView),
   healthy_nodes: Type.Integer(),
-  total_connections: Type.Integer(),
+  total_connections: Type.Optional(Type.Integer({ description: NODE_WIDE })),
 });
 
 const UserView = Type.Object({
@@ -41,8 +44,13 @@ export function clusterRoutes(cluster: ClusterView): AnyRoute[] {
       tag: 'cluster',
       auth: admin,
       responses: { 200: { description: 'The cluster.', schema: StatusView }, ...errors(401, 403) },
-      async handler() {
-        return { status: 200, body: await cluster.status() };
+      async handler(ctx) {
+        const status = await cluster.status();
+        if (!serviceOf(ctx).tenant_bound) return { status: 200, body: status };
+        // Sessions are counted per node, not per tenant: a tenant's key sees the nodes only.
+        const { total_connections: _, nodes, ...rest } = status;
+        const tenantNodes = nodes.map(({ connections: __, ...node }) => node);
+        return { status: 200, body: { ...rest, nodes: tenantNodes } };
       },
     }),
     defineRoute({

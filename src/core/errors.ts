@@ -15,6 +15,10 @@ import type { ErrorCatalogue } from './error-spec.js';
 const HTTP_ERRORS = {
   VALIDATION_ERROR: { status: 400, message: 'The request is not valid.' },
   INVALID_JSON: { status: 400, message: 'The request body is not valid JSON.' },
+  MALFORMED_REQUEST: {
+    status: 400,
+    message: 'The request framing is ambiguous; the connection is closed.',
+  },
   NOT_FOUND: { status: 404, message: 'No such route.' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'The route does not support this method.' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than allowed.' },

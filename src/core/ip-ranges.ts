@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { embeddedIpv4 } from './embedded-ipv4.js';
 import type { ReportIssue } from './option-spec.js';
 
 /** Checks one address or CIDR range (v4 or v6); returns a reason when it is not one. */
@@ -47,5 +48,16 @@ export class IpRanges {
       return this.list.check(ip.slice(7), 'ipv4') || this.list.check(ip, 'ipv6');
     }
     return this.list.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+  }
+
+  /**
+   * Whether `ip`, or the IPv4 address it embeds (mapped, compatible, NAT64, 6to4), is in
+   * one of the ranges: for deny lists, where every spelling of a denied address must be
+   * caught. Allow lists keep `has`, lest a chosen IPv6 source pass for an allowed IPv4.
+   */
+  hasAnySpelling(ip: string): boolean {
+    if (this.has(ip)) return true;
+    const inner = embeddedIpv4(ip);
+    return inner !== null && this.list.check(inner, 'ipv4');
   }
 }

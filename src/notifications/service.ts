@@ -162,14 +162,18 @@ export class NotificationService {
   }
 
   /**
-   * Marks notifications read and tells every session of the user. Unknown ids are
-   * NOTIFICATION_NOT_FOUND when `strict` (one id over HTTP); ignored otherwise.
+   * Marks notifications read and tells every session of the user. When `strict` (HTTP and
+   * WebSocket alike), ids that are not the user's notifications are then
+   * NOTIFICATION_NOT_FOUND (the others are still marked); ignored otherwise.
    */
   async markRead(user: UserPrincipal, ids: string[], strict = false): Promise<UnreadSummary> {
     const { store, clock, users } = this.deps;
-    if (strict) for (const id of ids) await this.get(user, id);
     const now = clock.now();
     const changed = await store.notifications.markRead(user.tenant_id, user.user_id, ids, now);
+    // Fewer changes than ids: some were read before, or are someone else's. Only then look.
+    const unique = [...new Set(ids)];
+    const missing =
+      strict && changed.length < unique.length ? await this.missing(user, unique) : [];
     const counts = summary(await store.notifications.unreadCounts(user.tenant_id, user.user_id));
     users.publish(user.tenant_id, user.user_id, {
       type: 'read_status_updated',
@@ -180,7 +184,21 @@ export class NotificationService {
         ...counts,
       },
     });
+    if (missing.length === 1) {
+      throw new NotifydError('NOTIFICATION_NOT_FOUND', undefined, { id: missing[0], ids: missing });
+    }
+    if (missing.length > 1)
+      throw new NotifydError('NOTIFICATION_NOT_FOUND', undefined, { ids: missing });
     return counts;
+  }
+
+  /** The ids among `ids` that are not notifications of the user. */
+  private async missing(user: UserPrincipal, ids: string[]): Promise<string[]> {
+    const { store } = this.deps;
+    const found = await Promise.all(
+      ids.map((id) => store.notifications.get(user.tenant_id, user.user_id, id)),
+    );
+    return ids.filter((_, i) => found[i] === null);
   }
 
   /** Marks all (or one category's) unread notifications read and tells every session. */

@@ -18,13 +18,19 @@ export interface LiveMessage {
 
 /** Messages the server pushes to sessions. */
 export type UserMessage =
-  | { type: 'notification'; data: NotificationView }
+  | {
+      type: 'notification';
+      data: NotificationView;
+      /** The recipient's unread counts with this one: added by the gateway for sessions. */
+      unread_count?: number;
+      unread_by_category?: Record<string, number>;
+    }
   | {
       type: 'read_status_updated';
       data: { notification_ids: string[]; read: true; read_at: string } & UnreadSummary;
     }
   | { type: 'unread_count'; data: UnreadSummary }
-  | { type: 'resumed'; data: { count: number; has_more: boolean } }
+  | { type: 'resumed'; data: { count: number; has_more: boolean } & Partial<UnreadSummary> }
   | { type: 'channel_message'; data: LiveMessage & { channel: string } }
   | { type: 'broadcast'; data: LiveMessage }
   | {

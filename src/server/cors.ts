@@ -1,7 +1,9 @@
 import type { TemplatedApp } from 'uWebSockets.js';
+import { screen } from './framing.js';
+import { writeError } from './http.js';
 
 const ALLOW_HEADERS =
-  'authorization, content-type, x-api-key, x-tenant-id, x-request-id, last-event-id';
+  'authorization, content-type, x-api-key, x-tenant-id, x-request-id, last-event-id, idempotency-key';
 const ALLOW_METHODS = 'GET, POST, PUT, PATCH, DELETE';
 
 /**
@@ -14,7 +16,9 @@ export class Cors {
 
   constructor(origins: readonly string[]) {
     this.any = origins.includes('*');
-    this.origins = new Set(origins);
+    // Browsers send an origin without a trailing slash; a configured one is often copied
+    // from the address bar with it.
+    this.origins = new Set(origins.map((o) => o.replace(/\/+$/, '')));
   }
 
   get enabled(): boolean {
@@ -41,6 +45,12 @@ export class Cors {
   mount(app: TemplatedApp): void {
     if (!this.enabled) return;
     app.options('/*', (res, req) => {
+      const malformed = screen(res, req);
+      if (malformed === 'dropped') return;
+      if (malformed) {
+        const state = { aborted: false, done: false };
+        return writeError(res, state, malformed, 'req_preflight', {}, true);
+      }
       const allowed = this.headers(req.getHeader('origin') || undefined);
       res.writeStatus(allowed['access-control-allow-origin'] ? '204 No Content' : '403 Forbidden');
       for (const [name, value] of Object.entries(allowed)) res.writeHeader(name, value);

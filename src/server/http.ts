@@ -105,14 +105,19 @@ export function writeResponse(
   });
 }
 
-/** Answers with the JSON error envelope for `err` (and any extra headers, e.g. Retry-After). */
+/**
+ * Answers with the JSON error envelope for `err` (and any extra headers, e.g. Retry-After),
+ * closing the connection after it when asked.
+ */
 export function writeError(
   res: HttpResponse,
   state: ResponseState,
   err: NotifydError,
   requestId: string,
   headers: Record<string, string> = {},
+  closeConnection = false,
 ): void {
   const body = JSON.stringify(errorEnvelope(err, requestId));
-  writeResponse(res, state, err.status, { ...headers, 'content-type': 'application/json' }, body);
+  const all = { ...headers, 'content-type': 'application/json' };
+  writeResponse(res, state, err.status, all, body, closeConnection);
 }

@@ -1,4 +1,5 @@
 import uWS from 'uWebSockets.js';
+import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config/options.js';
 import type { IdGenerator } from '../core/ids.js';
@@ -8,6 +9,9 @@ import { ClientAddresses } from './client-address.js';
 import { Cors } from './cors.js';
 import type { Metrics } from './metrics.js';
 import { mountRoutes, type RouterDeps } from './router.js';
+
+/** uSockets' listen option that leaves SO_REUSEPORT off (the binary exports it; the typings do not). */
+const LIBUS_LISTEN_EXCLUSIVE_PORT = 1;
 
 /**
  * The uWS app and its listening socket: CORS, who the client is, the routes, and a graceful
@@ -45,14 +49,25 @@ export class Listener {
     });
   }
 
-  /** Binds `server.host:server.port` (0 picks a port); resolves to the port. */
+  /**
+   * Binds `server.host:server.port` (0 picks a port) for this process alone; resolves to the
+   * port. uWS shares ports by default (SO_REUSEPORT): a second daemon on the same port would
+   * start silently and the kernel would split connections between the two.
+   */
   async listen(): Promise<number> {
     const { host, port } = this.settings;
-    this.socket = await new Promise<uWS.us_listen_socket>((resolve, reject) => {
-      this.app.listen(host, port, (socket) =>
-        socket ? resolve(socket) : reject(new Error(`cannot listen on ${host}:${port}`)),
-      );
-    });
+    // The typings lack the (host, port, options, cb) form the binary has.
+    const listen = this.app.listen as unknown as (
+      host: string,
+      port: number,
+      options: number,
+      cb: (socket: uWS.us_listen_socket | false) => void,
+    ) => void;
+    const socket = await new Promise<uWS.us_listen_socket | false>((resolve) =>
+      listen.call(this.app, host, port, LIBUS_LISTEN_EXCLUSIVE_PORT, resolve),
+    );
+    if (!socket) throw new Error(await whyNotListening(host, port));
+    this.socket = socket;
     return uWS.us_socket_local_port(this.socket);
   }
 
@@ -76,4 +91,27 @@ export class Listener {
       );
     }
   }
+}
+
+/** uWS says only that it could not listen: asks the OS why, with a plain socket. */
+function whyNotListening(host: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') {
+        resolve(
+          `port ${port} is in use on ${host}: another notifyd or another program listens there; stop it or choose another port (--port, PORT)`,
+        );
+      } else if (err.code === 'EACCES') {
+        resolve(`port ${port} needs privileges on ${host}; use a port above 1023`);
+      } else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') {
+        resolve(`${host} is not an address of this machine (server.host)`);
+      } else {
+        resolve(`cannot listen on ${host}:${port}: ${err.code ?? err.message}`);
+      }
+    });
+    probe.listen({ host, port, exclusive: true }, () => {
+      probe.close(() => resolve(`cannot listen on ${host}:${port}`));
+    });
+  });
 }

@@ -1,3 +1,4 @@
+import { takesIdempotencyKey } from '../http/idempotency-header.js';
 import type { AnyRoute } from '../http/route.js';
 
 /** Builds the OpenAPI 3.1 document from the same route declarations that serve requests. */
@@ -12,6 +13,16 @@ export function buildOpenApi(routes: AnyRoute[], version: string): Record<string
     const required = new Set<string>(route.query?.required ?? []);
     for (const [name, schema] of Object.entries(route.query?.properties ?? {})) {
       parameters.push({ name, in: 'query', required: required.has(name), schema });
+    }
+    if (takesIdempotencyKey(route.body)) {
+      parameters.push({
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        description:
+          'The same as the body field idempotency_key; the body wins when both are given.',
+        schema: { type: 'string', minLength: 1, maxLength: 256 },
+      });
     }
     const responses: Record<string, unknown> = {};
     for (const [status, r] of Object.entries(route.responses)) {

@@ -47,6 +47,13 @@ export const SERVER_OPTIONS = defineOptions([
     doc: 'Browser origins allowed to call the API (CORS), e.g. https://app.example.com; * allows any. Empty sends no CORS headers.',
   },
   {
+    path: 'server.runtime_file',
+    file: true,
+    type: 'string',
+    default: './data/notifyd.runtime.json',
+    doc: 'Where serve records the address it listens on (with its pid) while it runs, so admin commands on the same host find it without --url; removed on stop. Empty disables.',
+  },
+  {
     path: 'server.shutdown_timeout_ms',
     type: 'integer',
     default: 10000,

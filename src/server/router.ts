@@ -8,11 +8,17 @@ import { errorEnvelope, NotifydError, toNotifydError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import { TENANT_PATTERN } from '../core/tenancy.js';
+import {
+  IDEMPOTENCY_HEADER,
+  takesIdempotencyKey,
+  withIdempotencyHeader,
+} from '../http/idempotency-header.js';
 import type { AnyRoute, Method, Reply } from '../http/route.js';
 import { compileValidator } from '../http/validate.js';
 import type { HttpRateLimiting } from '../ratelimit/http-limiting.js';
 import type { ClientAddresses } from './client-address.js';
 import type { Cors } from './cors.js';
+import { declaredLength, droppedAfterRefusal, framingFault, rememberRefusal } from './framing.js';
 import {
   type RequestInfo,
   type ResponseState,
@@ -53,6 +59,8 @@ interface Compiled {
   label: string;
   paramNames: string[];
   body?: (v: unknown) => unknown;
+  /** The body takes `idempotency_key`, so the Idempotency-Key header fills it in. */
+  idempotencyHeader: boolean;
   query?: (v: unknown) => unknown;
   params?: (v: unknown) => unknown;
 }
@@ -66,6 +74,7 @@ function compile(route: AnyRoute): Compiled {
       .filter((s) => s.startsWith(':'))
       .map((s) => s.slice(1)),
     ...(route.body ? { body: compileValidator(route.body, 'body') } : {}),
+    idempotencyHeader: takesIdempotencyKey(route.body),
     ...(route.query ? { query: compileValidator(route.query, 'query') } : {}),
     ...(route.params ? { params: compileValidator(route.params, 'params') } : {}),
   };
@@ -98,6 +107,7 @@ export function mountRoutes(app: TemplatedApp, routes: AnyRoute[], deps: RouterD
     byPath.set(route.path, [...(byPath.get(route.path) ?? []), route.method]);
     app[UWS_METHOD[route.method]](route.path, (res, req) => {
       const info = readRequest(res, req);
+      if (refusedFraming(res, info, deps, c.label, HAS_BODY.has(route.method))) return;
       const raw = c.paramNames.map((_, i) => req.getParameter(i) ?? '');
       dispatch(res, info, deps, c, raw);
     });
@@ -108,6 +118,7 @@ export function mountRoutes(app: TemplatedApp, routes: AnyRoute[], deps: RouterD
   }));
   app.any('/*', (res, req) => {
     const info = readRequest(res, req);
+    if (refusedFraming(res, info, deps, 'unmatched', true)) return;
     const allowed = patterns.find((p) => p.re.test(info.path))?.methods;
     const err = allowed
       ? new NotifydError('METHOD_NOT_ALLOWED', undefined, { allowed })
@@ -117,6 +128,33 @@ export function mountRoutes(app: TemplatedApp, routes: AnyRoute[], deps: RouterD
   });
 }
 
+/**
+ * Refuses, before any handler runs, a request whose body framing is ambiguous (400) or
+ * whose declared body is over the limit (413), and closes the connection: uWS must not read
+ * what follows as another request, and an oversized body is not worth draining.
+ */
+function refusedFraming(
+  res: HttpResponse,
+  info: RequestInfo,
+  deps: RouterDeps,
+  label: string,
+  hasBody: boolean,
+): boolean {
+  if (droppedAfterRefusal(res, info.remoteAddress)) return true;
+  const fault = framingFault(info.headers);
+  // Only an ambiguous request may hide another; what follows an oversized but well-framed
+  // body is the client's own next request.
+  if (fault) rememberRefusal(info.remoteAddress);
+  const err =
+    fault ??
+    (hasBody && declaredLength(info.headers) > deps.bodyLimit
+      ? new NotifydError('PAYLOAD_TOO_LARGE', undefined, { limit: deps.bodyLimit })
+      : null);
+  if (!err) return false;
+  fail(res, info, deps, label, err, {}, true);
+  return true;
+}
+
 function fail(
   res: HttpResponse,
   info: RequestInfo,
@@ -124,6 +162,7 @@ function fail(
   label: string,
   err: NotifydError,
   headers: Record<string, string>,
+  closeConnection = false,
 ): void {
   const state: ResponseState = { aborted: false, done: false };
   const requestId = deps.ids('req');
@@ -141,6 +180,7 @@ function fail(
       ...headers,
     },
     JSON.stringify(errorEnvelope(err, requestId)),
+    closeConnection,
   );
   deps.metrics.httpRequests.inc({ method: info.method, route: label, status: err.status });
 }
@@ -166,8 +206,7 @@ function dispatch(
   // uWS hands the body only to a reader attached now, before the first await.
   let body: Promise<Buffer> | undefined;
   if (HAS_BODY.has(c.route.method)) {
-    const declared = Number(info.headers['content-length'] ?? 0) || 0;
-    body = readBody(res, state, declared, deps.bodyLimit);
+    body = readBody(res, state, declaredLength(info.headers), deps.bodyLimit);
     body.catch(() => {});
   }
 
@@ -273,6 +312,7 @@ async function parseBody(info: RequestInfo, c: Compiled, raw: Buffer): Promise<u
   } catch (err) {
     throw new NotifydError('INVALID_JSON', undefined, { reason: (err as Error).message });
   }
+  if (c.idempotencyHeader) value = withIdempotencyHeader(value, info.headers[IDEMPOTENCY_HEADER]);
   return c.body ? c.body(value) : undefined;
 }
 

@@ -48,7 +48,9 @@ export class WebhookTransport {
   /** Why a URL that names an address may not be used; null for names and allowed addresses. */
   refusal(url: URL): DeniedAddressError | null {
     const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-    return isIP(host) !== 0 && this.denied.has(host) ? new DeniedAddressError(host, host) : null;
+    return isIP(host) !== 0 && this.denied.hasAnySpelling(host)
+      ? new DeniedAddressError(host, host)
+      : null;
   }
 
   /** dns.lookup for the agents' sockets: a name any of whose addresses is denied fails. */
@@ -58,7 +60,7 @@ export class WebhookTransport {
         callback(err, '');
         return;
       }
-      const bad = addresses.find((a) => this.denied.has(a.address));
+      const bad = addresses.find((a) => this.denied.hasAnySpelling(a.address));
       if (bad) {
         callback(new DeniedAddressError(hostname, bad.address), '');
         return;

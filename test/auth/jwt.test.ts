@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import t from 'tap';
 import { createJwtVerifier } from '../../src/auth/jwt.js';
+import { FakeClock } from '../../src/core/clock.js';
 
 const base = {
   secret: '',
@@ -12,6 +13,8 @@ const base = {
   issuer: '',
   audience: '',
   clock_tolerance_s: 5,
+  require_exp: true,
+  max_lifetime_seconds: 604800,
 };
 
 const sign = (
@@ -93,4 +96,78 @@ t.test('claims: sub, tenant_id, issuer, audience, algorithms', async (t) => {
   });
   const rsOnly = createJwtVerifier({ ...base, secret, algorithms: ['RS256'] });
   await t.rejects(rsOnly.verify(await sign({ sub: 'u' }, 'HS256', key)), { code: 'AUTH_FAILED' });
+});
+
+t.test('times: exp required, lifetime bounded, iat not in the future', async (t) => {
+  const secret = 'a-secret-of-enough-length-0123456789';
+  const key = new TextEncoder().encode(secret);
+  const clock = new FakeClock(Date.UTC(2026, 5, 1));
+  const nowS = clock.now() / 1000;
+  const token = (claims: Record<string, unknown>) =>
+    new SignJWT({ sub: 'u', ...claims }).setProtectedHeader({ alg: 'HS256' }).sign(key);
+  const verifier = createJwtVerifier(
+    { ...base, secret, clock_tolerance_s: 30, max_lifetime_seconds: 3600 },
+    clock,
+  );
+  t.equal((await verifier.verify(await token({ iat: nowS, exp: nowS + 600 }))).user_id, 'u');
+  await t.rejects(verifier.verify(await token({ iat: nowS })), {
+    code: 'AUTH_FAILED',
+    message: /exp/,
+  });
+  await t.rejects(
+    verifier.verify(await token({ iat: nowS, exp: nowS + 7200 })),
+    { code: 'AUTH_FAILED', message: /max_lifetime_seconds/ },
+    'a token living longer than the bound',
+  );
+  await t.rejects(
+    verifier.verify(await token({ exp: nowS + 7200 })),
+    { code: 'AUTH_FAILED', message: /max_lifetime_seconds/ },
+    'without iat the lifetime counts from now',
+  );
+  t.ok(
+    await verifier.verify(await token({ iat: nowS + 20, exp: nowS + 600 })),
+    'an iat within the skew is accepted',
+  );
+  await t.rejects(
+    verifier.verify(await token({ iat: nowS + 3600, exp: nowS + 3700 })),
+    { code: 'AUTH_FAILED', message: /iat/ },
+    'an iat in the future beyond the skew',
+  );
+  await t.rejects(
+    verifier.verify(await token({ exp: nowS - 60 })),
+    { code: 'AUTH_FAILED' },
+    'expiry is judged by the injected clock',
+  );
+  clock.advance(3600_000);
+  await t.rejects(verifier.verify(await token({ iat: nowS, exp: nowS + 600 })), {
+    code: 'AUTH_FAILED',
+  });
+
+  const lenient = createJwtVerifier(
+    { ...base, secret, require_exp: false, max_lifetime_seconds: 0 },
+    clock,
+  );
+  t.ok(await lenient.verify(await token({})), 'require_exp off accepts a token without exp');
+  t.ok(await lenient.verify(await token({ exp: nowS + 10 * 365 * 86400 })), '0: no bound');
+});
+
+t.test('control characters in sub, channels and roles are refused', async (t) => {
+  const secret = 'a-secret-of-enough-length-0123456789';
+  const key = new TextEncoder().encode(secret);
+  const verifier = createJwtVerifier({ ...base, secret });
+  for (const claims of [
+    { sub: 'alice\u0000' },
+    { sub: 'al\nice' },
+    { sub: 'bob\u007f' },
+    { sub: 'carol\u0085' },
+    { sub: 'u', channels: ['news\r\n'] },
+    { sub: 'u', roles: ['admin\u0000'] },
+  ]) {
+    await t.rejects(
+      verifier.verify(await sign(claims, 'HS256', key)),
+      { code: 'AUTH_FAILED' },
+      JSON.stringify(claims),
+    );
+  }
+  t.equal((await verifier.verify(await sign({ sub: 'zoë 👋' }, 'HS256', key))).user_id, 'zoë 👋');
 });

@@ -36,3 +36,21 @@ t.test('notifyd ratelimit check and status against a real server', async (t) => 
   const missing = await run('ratelimit check --scope user --id x --policy nope'.split(' '), 1);
   t.match(missing.err(), /POLICY_NOT_FOUND|No such rate-limit policy/);
 });
+
+t.test('ratelimit status heads its table with what the LIMITED column says', async (t) => {
+  const s = await startServer(t);
+  const env = { NOTIFYD_URL: s.url, NOTIFYD_API_KEY: ADMIN_KEY };
+  const run = async (args: string[]) => {
+    const r = io(env);
+    t.equal(await runCli(args, r.io), 0, `notifyd ${args.join(' ')} ${r.err()}`);
+    return r.out();
+  };
+  await run('policy create --name tight --limit 1/minute --scope user'.split(' '));
+  t.match(await run('ratelimit status user u9 --policy tight'.split(' ')), /^Not limited/);
+  const used = await run('ratelimit check --scope user --id u9 --policy tight'.split(' '));
+  t.match(used.split('\n')[0], /^Allowed.*now limited/, 'the request that used the last unit');
+  const now = await run('ratelimit status user u9 --policy tight'.split(' '));
+  t.match(now, /^Limited/, 'the heading agrees with the row');
+  t.match(now, /yes \(retry in \d+s\)/);
+  t.notMatch(now, /^Allowed/);
+});

@@ -99,5 +99,5 @@ t.test('frames before authenticating, and huge frames, close as the protocol say
   const huge = await connect(t, `${s.wsUrl}?token=${await userToken('big')}`);
   await huge.next('authenticated');
   huge.ws.send(JSON.stringify({ type: 'ping', id: 'x'.repeat(10_000) }));
-  t.equal((await huge.closed).code, 1006, 'a frame over max_payload_bytes ends the connection');
+  t.equal((await huge.closed).code, 1009, 'a frame over max_payload_bytes closes with 1009');
 });

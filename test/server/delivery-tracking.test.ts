@@ -33,7 +33,12 @@ t.test('offline queue: what came while away is sent first, once', async (t) => {
   const sent = [await notify(s, 'olive', 'a'), await notify(s, 'olive', 'b')];
   const first = await connect(t, `${s.wsUrl}?token=${await userToken('olive')}`);
   await first.next('authenticated');
-  t.same((await first.next('resumed')).data, { count: 2, has_more: false });
+  t.same((await first.next('resumed')).data, {
+    count: 2,
+    has_more: false,
+    unread_count: 2,
+    unread_by_category: { general: 2 },
+  });
   t.same(idsOf(first.frames), sent, 'oldest first');
   first.ws.close();
   await first.closed;
@@ -57,7 +62,12 @@ t.test('offline queue: a resume and the queue are merged without duplicates', as
   const a = await notify(s, 'mel', 'a');
   const b = await notify(s, 'mel', 'b');
   const c = await connect(t, `${s.wsUrl}?token=${await userToken('mel')}&last_id=${a}`);
-  t.same((await c.next('resumed')).data, { count: 2, has_more: false });
+  t.same((await c.next('resumed')).data, {
+    count: 2,
+    has_more: false,
+    unread_count: 2,
+    unread_by_category: { general: 2 },
+  });
   t.same(idsOf(c.frames), [a, b], 'a from the queue, b from both: each once');
 });
 
@@ -66,7 +76,12 @@ t.test('offline queue: only the newest max_size_per_user wait', async (t) => {
   const sent = [];
   for (const title of ['1', '2', '3']) sent.push(await notify(s, 'cap', title));
   const c = await connect(t, `${s.wsUrl}?token=${await userToken('cap')}`);
-  t.same((await c.next('resumed')).data, { count: 2, has_more: false });
+  t.same((await c.next('resumed')).data, {
+    count: 2,
+    has_more: false,
+    unread_count: 3,
+    unread_by_category: { general: 3 },
+  });
   t.same(idsOf(c.frames), sent.slice(1));
   const feed = await s.asUser('cap', 'GET', '/api/v1/me/notifications');
   t.equal(feed.body.data.length, 3, 'the feed keeps the dropped one');
@@ -163,7 +178,12 @@ t.test(
       ],
     );
     const next = await connect(t, `${s.wsUrl}?token=${await userToken('bob')}`);
-    t.same((await next.next('resumed')).data, { count: 1, has_more: false });
+    t.same((await next.next('resumed')).data, {
+      count: 1,
+      has_more: false,
+      unread_count: 1,
+      unread_by_category: { general: 1 },
+    });
     t.same(idsOf(next.frames), [id], 'the next session gets it again');
   },
 );
@@ -197,7 +217,12 @@ t.test('ack tracking: a second session gets what the first has not acked', async
   const id = await notify(s, 'dee', 'hello');
   await a.next('notification');
   const b = await connect(t, `${s.wsUrl}?token=${await userToken('dee')}`);
-  t.same((await b.next('resumed')).data, { count: 1, has_more: false });
+  t.same((await b.next('resumed')).data, {
+    count: 1,
+    has_more: false,
+    unread_count: 1,
+    unread_by_category: { general: 1 },
+  });
   t.same(idsOf(b.frames), [id]);
   b.send({ type: 'ack', notification_ids: [id], id: 'k' });
   await b.next('done');
@@ -216,7 +241,12 @@ t.test('SSE: the queue is replayed, and acks go over HTTP', async (t) => {
   const sse = await openSse(`${s.url}/api/v1/sse?token=${await userToken('eve')}`);
   t.teardown(() => sse.close());
   t.equal((await sse.next('notification')).id, id);
-  t.same((await sse.next('resumed')).data, { count: 1, has_more: false });
+  t.same((await sse.next('resumed')).data, {
+    count: 1,
+    has_more: false,
+    unread_count: 1,
+    unread_by_category: { general: 1 },
+  });
   t.match((await s.api('GET', '/api/v1/stats/acks')).body, { pending: 1 });
   const ack = await s.asUser('eve', 'POST', '/api/v1/me/notifications/bulk/ack', {
     notification_ids: [id],

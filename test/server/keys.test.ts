@@ -114,3 +114,36 @@ t.test('IP allowlists and expiry', async (t) => {
   });
   t.equal((await s.api('POST', '/api/v1/notifications', note, expired.body.key)).status, 401);
 });
+
+t.test('a key grants and revokes only scopes it holds itself', async (t) => {
+  const s = await startServer(t);
+  const create = (scopes: string[], key?: string) =>
+    s.api('POST', '/api/v1/keys', { name: 'k', scopes, tenant_id: 'acme' }, key);
+  const notifyAdmin = (await create(['notifications:admin'])).body.key;
+
+  for (const scopes of [
+    ['ratelimit:admin'],
+    ['analytics:manage'],
+    ['notifications:send', 'ratelimit:read'],
+  ]) {
+    const escalated = await create(scopes, notifyAdmin);
+    t.equal(escalated.status, 403, `notifications:admin cannot grant ${scopes.join(', ')}`);
+    t.match(escalated.body.error, { code: 'FORBIDDEN', message: /scopes it holds/ });
+  }
+  t.equal((await create(['notifications:send'], notifyAdmin)).status, 201, 'narrower: fine');
+  t.equal((await create(['notifications:admin'], notifyAdmin)).status, 201, 'its own: fine');
+
+  // The escalation the probe found: a bypass in its tenant through a minted ratelimit key.
+  const bypass = await s.api(
+    'POST',
+    '/api/v1/ratelimit/bypass',
+    { scope: 'api_key', identifier: 'x', reason: 'r' },
+    notifyAdmin,
+  );
+  t.equal(bypass.status, 403, 'and it cannot create bypasses itself');
+
+  const rlAdmin = await create(['ratelimit:admin']);
+  const revoke = await s.api('DELETE', `/api/v1/keys/${rlAdmin.body.id}`, undefined, notifyAdmin);
+  t.equal(revoke.status, 403, 'nor revoke a key with scopes beyond its own');
+  t.equal((await s.api('DELETE', `/api/v1/keys/${rlAdmin.body.id}`)).status, 204, 'admin can');
+});

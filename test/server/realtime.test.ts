@@ -177,12 +177,26 @@ t.test('a session that gives the last id it saw gets what it missed first', asyn
   await byQuery.next('authenticated');
   t.equal((await byQuery.next('notification')).data.id, ids[1], 'oldest first');
   t.equal((await byQuery.next('notification')).data.id, ids[2]);
-  t.same((await byQuery.next('resumed')).data, { count: 2, has_more: false });
+  t.same((await byQuery.next('resumed')).data, {
+    count: 2,
+    has_more: false,
+    unread_count: 3,
+    unread_by_category: { general: 3 },
+  });
 
   const byFrame = await connect(t, s.wsUrl);
   byFrame.send({ type: 'authenticate', token, last_id: ids[2] });
   await byFrame.next('authenticated');
-  t.same((await byFrame.next('resumed')).data, { count: 0, has_more: false }, 'nothing after');
+  t.same(
+    (await byFrame.next('resumed')).data,
+    {
+      count: 0,
+      has_more: false,
+      unread_count: 3,
+      unread_by_category: { general: 3 },
+    },
+    'nothing after',
+  );
   t.notOk(byFrame.frames.some((f) => f.type === 'notification'));
 });
 
@@ -194,7 +208,12 @@ t.test('more missed than a resume sends: has_more says to page the feed', async 
     t,
     `${s.wsUrl}?token=${await userToken('xan')}&last_id=${first.body.notification_id}`,
   );
-  t.same((await c.next('resumed', 10_000)).data, { count: 500, has_more: true });
+  t.same((await c.next('resumed', 10_000)).data, {
+    count: 500,
+    has_more: true,
+    unread_count: 502,
+    unread_by_category: { general: 502 },
+  });
   t.equal(c.frames.filter((f) => f.type === 'notification').length, 500);
 });
 
@@ -364,7 +383,11 @@ t.test('a frame with an id gets its answer, or done, or its error, with that id'
   c.send({ type: 'ack', notification_id: sent.body.notification_id, id: 'a1' });
   t.same(await c.next('done'), { type: 'done', id: 'a1' }, 'an ack is confirmed when asked');
   c.send({ type: 'mark_read', notification_id: 'ntf_nobody', id: 'm1' });
-  t.same(await c.next('done'), { type: 'done', id: 'm1' }, 'mark_read ignores unknown ids');
+  t.match(
+    await c.next('error'),
+    { id: 'm1', data: { code: 'NOTIFICATION_NOT_FOUND' } },
+    'mark_read of an unknown id is NOTIFICATION_NOT_FOUND, as over REST',
+  );
   c.send({ type: 'subscribe', channel: 'payroll', id: 's2' });
   t.match(await c.next('error'), { id: 's2', data: { code: 'CHANNEL_FORBIDDEN' } });
   c.send({ type: 'subscribe', id: 's3' });
@@ -373,5 +396,5 @@ t.test('a frame with an id gets its answer, or done, or its error, with that id'
   await c.next('error');
   c.send({ type: 'ping', id: 'p' });
   await c.next('pong');
-  t.equal(c.frames.filter((f) => f.type === 'done').length, 2, 'no done without an id');
+  t.equal(c.frames.filter((f) => f.type === 'done').length, 1, 'no done without an id');
 });

@@ -50,7 +50,12 @@ t.test('Last-Event-ID resumes after the last notification seen, oldest first', a
   t.teardown(() => stream.close());
   t.equal((await stream.next('notification')).id, ids[1]);
   t.equal((await stream.next('notification')).id, ids[2]);
-  t.same((await stream.next('resumed')).data, { count: 2, has_more: false });
+  t.same((await stream.next('resumed')).data, {
+    count: 2,
+    has_more: false,
+    unread_count: 3,
+    unread_by_category: { general: 3 },
+  });
 });
 
 t.test('channels named in the query stream their messages; others are refused', async (t) => {

@@ -133,12 +133,20 @@ t.test('deliveries never connect to a denied network', async (t) => {
   });
   const port = new URL(receiver.url).port;
 
-  for (const url of ['http://169.254.169.254/latest', `http://127.0.0.1:${port}/x`]) {
+  for (const url of [
+    'http://169.254.169.254/latest',
+    `http://127.0.0.1:${port}/x`,
+    // IPv6 spellings of the metadata address: compatible, mapped, NAT64, 6to4.
+    'http://[::169.254.169.254]/latest',
+    'http://[::ffff:a9fe:a9fe]/latest',
+    'http://[64:ff9b::a9fe:a9fe]/latest',
+    'http://[2002:a9fe:a9fe::1]/latest',
+  ]) {
     await t.rejects(
       webhooks.service.create(caller, { url, events: ['*'] }),
       {
         code: 'VALIDATION_ERROR',
-        message: /^body\.url must not name [\d.]+, which is in webhooks\.denied_networks$/,
+        message: /^body\.url must not name [\d.a-f:]+, which is in webhooks\.denied_networks$/,
       },
       `${url} is refused when created`,
     );

@@ -94,17 +94,18 @@ export class Admission {
   /**
    * What a session is sent before anything else: with `lastId`, every notification after it
    * (from the feed, oldest first, up to RESUME_LIMIT); then what waits for the user in the
-   * offline queue or unacknowledged; then `resumed {count, has_more}` — sent whenever
-   * something was asked for or replayed.
+   * offline queue or unacknowledged; then `resumed {count, has_more, unread_count,
+   * unread_by_category}` — sent whenever something was asked for or replayed.
    */
   async startMessages(
     service: NotificationService,
     user: UserPrincipal,
     lastId: string | null,
   ): Promise<{ messages: UserMessage[]; replayed: NotificationView[] }> {
-    const missed = lastId
-      ? await service.missed(user, lastId, RESUME_LIMIT)
-      : { data: [], has_more: false };
+    const [missed, counts] = await Promise.all([
+      lastId ? service.missed(user, lastId, RESUME_LIMIT) : { data: [], has_more: false },
+      lastId ? service.unread(user) : null,
+    ]);
     const seen = new Set(missed.data.map((n) => n.id));
     const replayed = await this.opts.tracker.replay(user.tenant_id, user.user_id, seen);
     const all = [...missed.data, ...replayed].sort((a, b) =>
@@ -114,7 +115,14 @@ export class Admission {
     return {
       messages: [
         ...all.map((data): UserMessage => ({ type: 'notification', data })),
-        { type: 'resumed', data: { count: all.length, has_more: missed.has_more } },
+        {
+          type: 'resumed',
+          data: {
+            count: all.length,
+            has_more: missed.has_more,
+            ...(counts ?? (await service.unread(user))),
+          },
+        },
       ],
       replayed,
     };

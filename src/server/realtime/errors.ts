@@ -7,4 +7,9 @@ export const REALTIME_ERRORS = {
     status: 429,
     message: 'Too many open connections for this user, tenant or server.',
   },
+  TOO_MANY_CHANNELS: {
+    status: 429,
+    message:
+      'The session is subscribed to as many channels as realtime.max_channels_per_session allows.',
+  },
 } as const satisfies ErrorCatalogue;

@@ -6,7 +6,8 @@ import type { IdGenerator } from '../../core/ids.js';
 import type { Logger } from '../../core/logger.js';
 import { compileValidator } from '../../http/validate.js';
 import type { NotificationService } from '../../notifications/service.js';
-import type { UserChannel, UserMessage } from '../../notifications/user-channel.js';
+import type { UnreadSummary, UserChannel, UserMessage } from '../../notifications/user-channel.js';
+import { screen } from '../framing.js';
 import { writeError } from '../http.js';
 import type { Metrics } from '../metrics.js';
 import type { Admission } from './admission.js';
@@ -37,6 +38,8 @@ interface Session {
   counted: boolean;
   /** Closes the session when its token expires, unless a `refresh` frame replaces it. */
   expiryTimer: NodeJS.Timeout | null;
+  /** Named channels the session subscribed to, bounded by `maxChannelsPerSession`. */
+  channels: Set<string>;
   closed: boolean;
 }
 
@@ -45,7 +48,10 @@ export interface GatewayOptions {
   metrics: Metrics;
   logger: Logger;
   ids: IdGenerator;
+  /** Largest frame a client may send; a larger one closes the socket with 1009. */
   maxPayloadBytes: number;
+  /** Named channels one session may subscribe to at once. */
+  maxChannelsPerSession: number;
   idleTimeoutS: number;
   authTimeoutMs: number;
   /**
@@ -82,11 +88,33 @@ export class RealtimeGateway implements UserChannel {
   private admission!: Admission;
   /** Where the gateway is mounted: the path rate-limit rules see for a connection. */
   private path = '';
+  /** Per user topic: the last message waiting for unread counts, which later ones follow. */
+  private readonly countsFor = new Map<string, Promise<void>>();
 
   constructor(private readonly opts: GatewayOptions) {}
 
+  /**
+   * Sends to the user's sessions. A notification goes with the user's unread counts (read
+   * from the store once it is there, only when the user has a session on this node);
+   * whatever is published for the user meanwhile waits behind it, so order holds.
+   */
   publish(tenantId: string, userId: string, message: UserMessage): void {
-    this.publishTopic(topicOf(tenantId, userId), message);
+    const topic = topicOf(tenantId, userId);
+    const waiting = this.countsFor.get(topic);
+    const counted = message.type === 'notification' && this.sessionsOf(tenantId, userId) > 0;
+    if (!waiting && !counted) return this.publishTopic(topic, message);
+    const send = async () => {
+      if (!counted || !this.service) return this.publishTopic(topic, message);
+      const owner = { tenant_id: tenantId, user_id: userId } as UserPrincipal;
+      const counts = await this.service.unread(owner).catch(() => null);
+      this.publishTopic(topic, counts ? { ...message, ...counts } : message);
+      if (counts) this.opts.sse?.publish(topic, { type: 'unread_count', data: counts });
+    };
+    const next = (waiting ?? Promise.resolve()).then(send, send);
+    this.countsFor.set(topic, next);
+    void next.finally(() => {
+      if (this.countsFor.get(topic) === next) this.countsFor.delete(topic);
+    });
   }
 
   publishTenant(tenantId: string, message: UserMessage): void {
@@ -147,7 +175,9 @@ export class RealtimeGateway implements UserChannel {
     this.service = service;
     const { opts } = this;
     app.ws<Session>(path, {
-      maxPayloadLength: opts.maxPayloadBytes,
+      // uWS drops a frame over its limit without a close frame (1006): it is given room for
+      // frames up to four times the limit, which are read and closed with 1009 below.
+      maxPayloadLength: 4 * opts.maxPayloadBytes,
       idleTimeout: opts.idleTimeoutS,
       // The every-second check closes a slow client with a code it can act on; this bound
       // catches a burst that outruns the check, closing without one (1006).
@@ -155,6 +185,12 @@ export class RealtimeGateway implements UserChannel {
       closeOnBackpressureLimit: 1, // uWS types this flag as a number
       sendPingsAutomatically: true,
       upgrade: (res, req, context) => {
+        const malformed = screen(res, req);
+        if (malformed === 'dropped') return;
+        if (malformed) {
+          const state = { aborted: false, done: false };
+          return writeError(res, state, malformed, opts.ids('req'), {}, true);
+        }
         const address = this.admission.address(res, req);
         const refusal = this.admission.refuse(address, lifecycle.draining);
         if (refusal) {
@@ -184,6 +220,7 @@ export class RealtimeGateway implements UserChannel {
           authTimer: null,
           counted: false,
           expiryTimer: null,
+          channels: new Set(),
           closed: false,
         };
         res.upgrade(
@@ -219,6 +256,10 @@ export class RealtimeGateway implements UserChannel {
       },
       message: (ws, message) => {
         const session = ws.getUserData();
+        if (message.byteLength > opts.maxPayloadBytes) {
+          ws.end(CLOSE.MESSAGE_TOO_BIG, 'message too big');
+          return;
+        }
         let frame: ClientFrame;
         try {
           frame = parseFrame(JSON.parse(Buffer.from(message).toString('utf8')));
@@ -303,7 +344,7 @@ export class RealtimeGateway implements UserChannel {
         await service.ack(user, idsOf(frame));
         return false;
       case 'mark_read':
-        await service.markRead(user, idsOf(frame));
+        await service.markRead(user, idsOf(frame), true);
         return false;
       case 'mark_all_read':
         await service.markAllRead(user, frame.category);
@@ -327,10 +368,20 @@ export class RealtimeGateway implements UserChannel {
         if (!channelAllowed(user.channels, frame.channel)) {
           throw new NotifydError('CHANNEL_FORBIDDEN', undefined, { channel: frame.channel });
         }
+        if (
+          !session.channels.has(frame.channel) &&
+          session.channels.size >= this.opts.maxChannelsPerSession
+        ) {
+          throw new NotifydError('TOO_MANY_CHANNELS', undefined, {
+            limit: this.opts.maxChannelsPerSession,
+          });
+        }
+        session.channels.add(frame.channel);
         ws.subscribe(channelTopic(user.tenant_id, frame.channel));
         reply({ type: 'subscribed', data: { channel: frame.channel } });
         return true;
       case 'unsubscribe':
+        session.channels.delete(frame.channel);
         ws.unsubscribe(channelTopic(user.tenant_id, frame.channel));
         reply({ type: 'unsubscribed', data: { channel: frame.channel } });
         return true;
@@ -362,7 +413,9 @@ export class RealtimeGateway implements UserChannel {
       });
       return;
     }
-    if (this.admit(ws, session, user)) await this.start(ws, session, user, lastId);
+    // Read before the session is subscribed: a notification from then on carries its own.
+    const counts = await this.service!.unread(user).catch(() => null);
+    if (this.admit(ws, session, user, counts)) await this.start(ws, session, user, lastId);
   }
 
   /**
@@ -394,7 +447,12 @@ export class RealtimeGateway implements UserChannel {
   }
 
   /** Counts and subscribes the session; false when it was closed or refused instead. */
-  private admit(ws: WebSocket<Session>, session: Session, user: UserPrincipal): boolean {
+  private admit(
+    ws: WebSocket<Session>,
+    session: Session,
+    user: UserPrincipal,
+    counts: UnreadSummary | null,
+  ): boolean {
     if (session.closed) return false;
     if (session.authTimer) clearTimeout(session.authTimer);
     if (!this.admission.admit(user)) {
@@ -413,7 +471,12 @@ export class RealtimeGateway implements UserChannel {
     this.watchExpiry(ws, session, user);
     this.send(ws, session, {
       type: 'authenticated',
-      data: { session_id: session.id, user_id: user.user_id, tenant_id: user.tenant_id },
+      data: {
+        session_id: session.id,
+        user_id: user.user_id,
+        tenant_id: user.tenant_id,
+        ...counts,
+      },
     });
     return true;
   }

@@ -62,6 +62,7 @@ export class Realtime implements NotifydModule<Record<string, never>> {
       ids,
       cors,
       heartbeatMs: settings.sse_heartbeat_s * 1000,
+      maxChannelsPerSession: settings.max_channels_per_session,
       maxBackpressureBytes: settings.max_backpressure_bytes,
     });
     this.gateway = new RealtimeGateway({
@@ -71,6 +72,7 @@ export class Realtime implements NotifydModule<Record<string, never>> {
       logger,
       ids,
       maxPayloadBytes: settings.max_payload_bytes,
+      maxChannelsPerSession: settings.max_channels_per_session,
       idleTimeoutS: settings.idle_timeout_s,
       authTimeoutMs: settings.auth_timeout_ms,
       maxBackpressureBytes: settings.max_backpressure_bytes,

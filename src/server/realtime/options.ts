@@ -12,7 +12,15 @@ export const REALTIME_OPTIONS = defineOptions([
     default: 16384,
     min: 256,
     max: 16777216,
-    doc: 'Largest WebSocket frame a client may send; a larger one closes the socket.',
+    doc: 'Largest WebSocket frame a client may send; a larger one closes the socket with 1009 (one over four times this is cut off at once, 1006).',
+  },
+  {
+    path: 'realtime.max_channels_per_session',
+    type: 'integer',
+    default: 100,
+    min: 1,
+    max: 100000,
+    doc: 'Named channels one WebSocket session or SSE stream may subscribe to; one more gets error TOO_MANY_CHANNELS.',
   },
   {
     path: 'realtime.idle_timeout_s',

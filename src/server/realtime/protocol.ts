@@ -66,6 +66,8 @@ export type ClientFrame = Static<typeof ClientFrame>;
 export const CLOSE = {
   /** The server is shutting down; reconnect after the advertised delay. */
   GOING_AWAY: 1001,
+  /** A frame larger than `realtime.max_payload_bytes`. */
+  MESSAGE_TOO_BIG: 1009,
   /** The token was refused or never came. */
   AUTH_FAILED: 4001,
   /** The token expired and no `refresh` frame brought a new one in time. */

@@ -5,8 +5,9 @@ import { NotifydError, toNotifydError } from '../../core/errors.js';
 import type { IdGenerator } from '../../core/ids.js';
 import type { Logger } from '../../core/logger.js';
 import type { NotificationService } from '../../notifications/service.js';
-import type { UserMessage } from '../../notifications/user-channel.js';
+import type { UnreadSummary, UserMessage } from '../../notifications/user-channel.js';
 import type { Cors } from '../cors.js';
+import { screen } from '../framing.js';
 import { type ResponseState, writeError } from '../http.js';
 import type { Metrics } from '../metrics.js';
 import type { Admission } from './admission.js';
@@ -34,6 +35,8 @@ export interface SseOptions {
   cors: Cors;
   /** Comment lines this often keep proxies from closing an idle stream. */
   heartbeatMs: number;
+  /** Named channels one stream may ask for (`?channels=`). */
+  maxChannelsPerSession: number;
   /** Bytes that may wait for a client that does not read before its stream is ended. */
   maxBackpressureBytes: number;
 }
@@ -133,6 +136,12 @@ export class SseHub {
           ? { 'retry-after': String(err.details.retry_after_seconds) }
           : {}),
       });
+    const malformed = screen(res, req);
+    if (malformed === 'dropped') return;
+    if (malformed) {
+      writeError(res, state, malformed, this.opts.ids('req'), cors, true);
+      return;
+    }
     const admission = this.admission!;
     const address = admission.address(res, req);
     const path = req.getUrl();
@@ -155,12 +164,18 @@ export class SseHub {
         if (bad !== undefined) {
           throw new NotifydError('VALIDATION_ERROR', 'Not a channel name.', { channel: bad });
         }
+        const max = this.opts.maxChannelsPerSession;
+        if (new Set(channels).size > max) {
+          throw new NotifydError('TOO_MANY_CHANNELS', undefined, { limit: max });
+        }
         const refused = channels.find((c) => !channelAllowed(user.channels, c));
         if (refused !== undefined) {
           throw new NotifydError('CHANNEL_FORBIDDEN', undefined, { channel: refused });
         }
         const limited = await admission.limit(user, address, path);
         if (limited) throw limited;
+        if (state.aborted) return;
+        const counts = await service.unread(user).catch(() => null);
         if (state.aborted) return;
         if (!admission.admit(user)) throw new NotifydError('TOO_MANY_CONNECTIONS');
         stream = {
@@ -176,13 +191,18 @@ export class SseHub {
           waiting: 0,
           closed: false,
         };
-        this.start(stream, cors, channels);
+        this.start(stream, cors, channels, counts);
         await this.replay(stream, service, lastId);
       })
       .catch((err: unknown) => fail(toNotifydError(err)));
   }
 
-  private start(stream: Stream, cors: Record<string, string>, channels: string[]): void {
+  private start(
+    stream: Stream,
+    cors: Record<string, string>,
+    channels: string[],
+    counts: UnreadSummary | null,
+  ): void {
     const { res, user } = stream;
     res.cork(() => {
       res.writeStatus('200 OK');
@@ -197,6 +217,7 @@ export class SseHub {
           user_id: user.user_id,
           tenant_id: user.tenant_id,
           channels,
+          ...counts,
         })}\n\n`,
       );
     });

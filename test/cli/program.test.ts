@@ -1,0 +1,23 @@
+import t from 'tap';
+import { runCli } from '../../src/cli/program.js';
+import { cliIO } from '../helpers/cli.js';
+
+t.test('an unknown command exits 1 with one line, even with --help', async (t) => {
+  for (const argv of [['report', '--help'], ['report'], ['reprot', 'generate', '--json']]) {
+    const r = cliIO();
+    t.equal(await runCli(argv, r.io), 1, argv.join(' '));
+    t.equal(r.out(), '', 'no help on stdout');
+    t.equal(r.err(), `notifyd: unknown command '${argv[0]}' (notifyd --help lists the commands)\n`);
+  }
+});
+
+t.test('known commands and the top-level help still work', async (t) => {
+  const help = cliIO();
+  await runCli(['--help'], help.io);
+  t.match(help.out(), /Usage: notifyd/);
+  const sub = cliIO();
+  await runCli(['keys', '--help'], sub.io);
+  t.match(sub.out(), /Usage: notifyd keys/);
+  const version = cliIO();
+  t.equal(await runCli(['--version'], version.io), 0);
+});
