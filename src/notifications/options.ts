@@ -37,6 +37,22 @@ export const NOTIFICATION_OPTIONS = defineOptions([
     max: 2592000,
     doc: 'How long an idempotency key refuses a second send (409 DUPLICATE_NOTIFICATION).',
   },
+  {
+    path: 'notifications.retention_days',
+    type: 'integer',
+    default: 90,
+    min: 0,
+    max: 36500,
+    doc: 'Notifications older than this many days are deleted for good, with their deliveries, by an hourly cleanup. 0: kept forever.',
+  },
+  {
+    path: 'feed.export_max_rows',
+    type: 'integer',
+    default: 10000,
+    min: 1,
+    max: 100000,
+    doc: 'Most notifications one GET /me/notifications/export answers (newest first; the answer says when it was cut).',
+  },
 ]);
 
 /** The offline queue and ack tracking of in-app notifications (under `realtime`, where Ara keeps them). */

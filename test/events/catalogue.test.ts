@@ -4,6 +4,7 @@ import { NotifydError } from '../../src/core/errors.js';
 import { EVENTS, type EventType, listEvents } from '../../src/events/catalogue.js';
 import type { EventEnvelope } from '../../src/events/types.js';
 import { compileValidator } from '../../src/http/validate.js';
+import { NOTIFICATION_EVENTS } from '../../src/notifications/events.js';
 import { RATELIMIT_EVENTS } from '../../src/ratelimit/events.js';
 import type { RateLimitStore } from '../../src/ratelimit/spec.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
@@ -30,7 +31,9 @@ const validators = new Map(
 t.test(
   'the catalogue: unique dotted names a webhook can subscribe to, each described',
   async (t) => {
-    const declared = [RATELIMIT_EVENTS, WEBHOOK_EVENTS].flatMap((table) => Object.keys(table));
+    const declared = [NOTIFICATION_EVENTS, RATELIMIT_EVENTS, WEBHOOK_EVENTS].flatMap((table) =>
+      Object.keys(table),
+    );
     t.same(NAMES, declared, 'no module declares a name another already has');
     for (const e of listEvents()) {
       t.match(e.name, /^[a-z0-9_]+(\.[a-z0-9_]+)+$/, e.name);

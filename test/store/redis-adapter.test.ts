@@ -250,6 +250,7 @@ if (await requireRedis(t)) {
     t.same(await store.notifications.unreadCounts('a', 'b:c'), {
       total: 1,
       by_category: { '50%': 1 },
+      by_priority: { normal: 1 },
     });
   });
 
