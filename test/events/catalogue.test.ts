@@ -161,6 +161,29 @@ t.test('what every producer emits validates against its catalogued payload', asy
   await ok(s, 'POST', `/api/v1/webhooks/${hook.id}/test`);
   heard.push((await receiver.next('/test')).body);
 
+  // The feed: what a user does with their notifications.
+  const sent = async () =>
+    (
+      await ok(s, 'POST', '/api/v1/notifications', {
+        recipient_id: 'u5',
+        content: { title: 'T', body: 'B' },
+        actions: [{ id: 'yes', label: 'Yes', type: 'primary', callback_key: 'cb' }],
+        data: { n: 1 },
+      })
+    ).notification_id as string;
+  const [n1, n2, n3] = [await sent(), await sent(), await sent()];
+  const asUser = async (method: string, path: string) => {
+    const res = await s.asUser('u5', method, path, {});
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${JSON.stringify(res.body)}`);
+  };
+  await asUser('POST', `/api/v1/me/notifications/${n1}/read`);
+  await asUser('POST', `/api/v1/me/notifications/${n2}/actions/yes`);
+  await asUser('POST', `/api/v1/me/notifications/${n3}/dismiss`);
+  await sent();
+  await asUser('POST', '/api/v1/me/notifications/read-all');
+  await sent();
+  await asUser('POST', '/api/v1/me/notifications/dismiss-all');
+
   await new Promise((r) => setImmediate(r));
   for (const event of heard) {
     const validate = validators.get(event.type as EventType);

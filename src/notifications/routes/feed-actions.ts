@@ -4,13 +4,13 @@ import { type AnyRoute, defineRoute, userOf } from '../../http/route.js';
 import type { FeedService } from '../feed-service.js';
 import { IdParams, NotificationView, ReadAllBody, ReadAllResult, UnreadCount } from '../schemas.js';
 
-const ActionResult = Type.Object({
+export const ActionResult = Type.Object({
   recorded: Type.Boolean({ description: 'false: this action had been taken before.' }),
   action_id: Type.String(),
   notification: NotificationView,
 });
 
-const BulkDeleteResult = Type.Object({
+export const BulkDeleteResult = Type.Object({
   results: Type.Array(
     Type.Object({
       id: Type.String(),

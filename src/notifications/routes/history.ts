@@ -12,7 +12,7 @@ const Actor = Type.Object({
   avatar_url: Type.Union([Type.String(), Type.Null()]),
 });
 
-const GroupedPage = Type.Object({
+export const GroupedPage = Type.Object({
   data: Type.Array(
     Type.Object({
       group_key: Type.Union([Type.String(), Type.Null()], {
