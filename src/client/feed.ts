@@ -1,8 +1,18 @@
-import { NotifydApiError, NotifydClient } from './rest.js';
-import type { FeedPage, FeedQuery, Notification, ReadAllResult, UnreadSummary } from './types.js';
+import type {
+  ActionResult,
+  BulkDeleteResult,
+  FeedFilters,
+  FeedPage,
+  FeedQuery,
+  GroupedPage,
+  GroupedQuery,
+  Notification,
+  ReadAllResult,
+  UnreadSummary,
+} from './types.js';
+import { queryString, UserRest } from './user-rest.js';
 
-/** Gives the current end-user token; `fresh` asks the provider again (the last was refused). */
-export type TokenSource = (fresh: boolean) => Promise<string>;
+export type { TokenSource } from './user-rest.js';
 
 /** Pages of 100 when catching up after a resume; at most this many pages. */
 const CATCH_UP_PAGE = 100;
@@ -15,20 +25,49 @@ export interface CatchUp {
   complete: boolean;
 }
 
-/** The end user's feed over REST, with their JWT. */
-export class FeedApi {
-  constructor(
-    private readonly url: string,
-    private readonly token: TokenSource,
-    private readonly fetchFn: typeof fetch | undefined,
-  ) {}
+const ME = '/api/v1/me/notifications';
+const idPath = (id: string) => `${ME}/${encodeURIComponent(id)}`;
 
-  /** One page of the feed, newest first. */
+/** The end user's feed over REST, with their JWT. */
+export class FeedApi extends UserRest {
+  /** One page of the feed, newest first (dismissed and expired ones left out by default). */
   feed(query: FeedQuery = {}): Promise<FeedPage> {
-    const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
-    const qs = params.toString();
-    return this.call('GET', `/api/v1/me/notifications${qs ? `?${qs}` : ''}`);
+    return this.call('GET', `${ME}${queryString(query)}`);
+  }
+
+  /** Dismisses one notification: it leaves the feed (and is read); answers the unread counts. */
+  dismiss(id: string): Promise<UnreadSummary> {
+    return this.call('POST', `${idPath(id)}/dismiss`, {});
+  }
+
+  /** Dismisses every notification, or every one of `category`. */
+  dismissAll(category?: string): Promise<ReadAllResult> {
+    return this.call('POST', `${ME}/dismiss-all`, category ? { category } : {});
+  }
+
+  /** The newest notifications grouped by `group_key` (count, latest, actors). */
+  grouped(query: GroupedQuery = {}): Promise<GroupedPage> {
+    return this.call('GET', `${ME}/grouped${queryString(query)}`);
+  }
+
+  /** Takes an action (a button) of a notification; recorded once, sent to the sender. */
+  act(id: string, actionId: string): Promise<ActionResult> {
+    return this.call('POST', `${idPath(id)}/actions/${encodeURIComponent(actionId)}`, {});
+  }
+
+  /** Deletes several notifications; one result per id. */
+  deleteMany(ids: readonly string[]): Promise<BulkDeleteResult> {
+    return this.call('POST', `${ME}/bulk/delete`, { notification_ids: ids });
+  }
+
+  /** The history as JSON (newest first, bounded by the server; `truncated` when cut). */
+  exportJson(filters: FeedFilters = {}): Promise<{ data: Notification[]; truncated: boolean }> {
+    return this.call('GET', `${ME}/export${queryString({ format: 'json', ...filters })}`);
+  }
+
+  /** The history as CSV text. */
+  exportCsv(filters: FeedFilters = {}): Promise<string> {
+    return this.text(`${ME}/export${queryString({ format: 'csv', ...filters })}`);
   }
 
   unreadCount(): Promise<UnreadSummary> {
@@ -60,23 +99,5 @@ export class FeedApi {
       cursor = res.cursor;
     }
     return { missed: missed.reverse(), complete: false };
-  }
-
-  /** A request with the current token; once more with a fresh one if it was refused. */
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    try {
-      return await this.client(await this.token(false)).request<T>(method, path, body);
-    } catch (err) {
-      if (!(err instanceof NotifydApiError) || err.status !== 401) throw err;
-      return this.client(await this.token(true)).request<T>(method, path, body);
-    }
-  }
-
-  private client(token: string): NotifydClient {
-    return new NotifydClient({
-      url: this.url,
-      key: token,
-      ...(this.fetchFn ? { fetch: this.fetchFn } : {}),
-    });
   }
 }

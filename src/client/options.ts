@@ -2,7 +2,9 @@ import type { ReconnectOptions } from './backoff.js';
 import type {
   BroadcastMessage,
   ChannelMessage,
+  DismissUpdate,
   Notification,
+  NotificationDeleted,
   ReadStatusUpdate,
   UnreadSummary,
 } from './types.js';
@@ -25,6 +27,14 @@ export interface ClientEvents {
   notification: Notification;
   unread_count: UnreadSummary;
   read_status_updated: ReadStatusUpdate;
+  /** The sender changed a notification: its new view. */
+  notification_updated: Notification;
+  /** The sender retracted a notification. */
+  notification_deleted: NotificationDeleted;
+  /** Notifications were dismissed (here or in another session). */
+  notifications_dismissed: DismissUpdate;
+  /** The unread counts changed (what `onUnreadCountChange` listens to). */
+  unread_change: UnreadSummary;
   broadcast: BroadcastMessage;
   channel_message: ChannelMessage;
   status: StatusChange;

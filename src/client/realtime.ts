@@ -1,3 +1,4 @@
+import { AccountApi } from './account.js';
 import { backoffDelay, DEFAULT_RECONNECT, type ReconnectOptions } from './backoff.js';
 import { ChannelSet, validChannel } from './channels.js';
 import { type Deferred, deferred } from './deferred.js';
@@ -16,6 +17,7 @@ import type {
   ServerFrame,
   UnreadSummary,
 } from './types.js';
+import { UnreadTracker } from './unread-tracker.js';
 import { realtimeUrl, type WebSocketConstructor, type WebSocketLike } from './websocket.js';
 
 /** The most ids one frame may name (the server's limit). */
@@ -28,11 +30,19 @@ type ClientFrame = { type: string } & Record<string, unknown>;
  * A notifyd end-user client: one WebSocket session that reconnects by itself, resumes
  * from the last notification it saw, and the user's feed over REST.
  */
-export class NotifydRealtimeClient {
+export class NotifydRealtimeClient implements AsyncIterable<Notification, undefined> {
   private readonly events = new Emitter<ClientEvents>();
   private readonly WebSocketCtor: WebSocketConstructor;
   private readonly reconnect: ReconnectOptions;
-  private readonly rest: FeedApi;
+  /** The user's feed over REST: dismiss, grouped, actions, bulk delete, export. */
+  readonly me: FeedApi;
+  /** The user's preferences and push devices over REST. */
+  readonly account: AccountApi;
+  private readonly unreadTracker = new UnreadTracker((counts) =>
+    this.events.emit('unread_change', counts),
+  );
+  /** The notification frame being handled carries the counts: no need to count it in. */
+  private countsInFrame = false;
   private readonly flow: NotificationFlow;
   private readonly liveSeen: SeenWindow;
   private readonly channels = new ChannelSet();
@@ -57,7 +67,6 @@ export class NotifydRealtimeClient {
   private ready: Deferred<void> = deferred();
   /** The last id sent with the current session: where a catch-up over REST starts. */
   private resumedFrom: string | null = null;
-  private unreadNow: UnreadSummary | null = null;
 
   constructor(private readonly options: CreateClientOptions) {
     const ctor =
@@ -70,11 +79,14 @@ export class NotifydRealtimeClient {
     this.WebSocketCtor = ctor;
     realtimeUrl(options.url); // a malformed URL throws here rather than on every attempt
     this.reconnect = { ...DEFAULT_RECONNECT, ...options.reconnect };
-    this.rest = new FeedApi(options.url, (fresh) => this.token(fresh), options.fetch);
+    const token = (fresh: boolean) => this.token(fresh);
+    this.me = new FeedApi(options.url, token, options.fetch);
+    this.account = new AccountApi(options.url, token, options.fetch);
     const window = options.dedupeWindow ?? 1000;
-    this.flow = new NotificationFlow(window, options.lastId ?? null, (n) =>
-      this.events.emit('notification', n),
-    );
+    this.flow = new NotificationFlow(window, options.lastId ?? null, (n) => {
+      if (!this.countsInFrame) this.unreadTracker.arrived(n);
+      this.events.emit('notification', n);
+    });
     this.liveSeen = new SeenWindow(window);
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     // Nobody need await connect(): a rejection of it must not be reported as unhandled.
@@ -129,6 +141,24 @@ export class NotifydRealtimeClient {
    */
   notifications(): AsyncIterableIterator<Notification, undefined> {
     return this.flow.stream(this.currentStatus === 'closed');
+  }
+
+  /** `for await (const n of client)`: the same as `notifications()`. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<Notification, undefined> {
+    return this.notifications();
+  }
+
+  /**
+   * Calls `listener` with the user's unread counts whenever they change: from the server's
+   * counts (fetched when a session opens, and sent on every read, dismissal or deletion) and
+   * by one for each new unread notification. Returns a function that stops it.
+   */
+  onUnreadCountChange(listener: (counts: UnreadSummary) => void): () => void {
+    const off = this.events.on('unread_change', listener);
+    const known = this.unreadTracker.counts;
+    if (known) listener(known);
+    else if (this.isOpen()) this.refreshUnread();
+    return off;
   }
 
   /**
@@ -205,12 +235,12 @@ export class NotifydRealtimeClient {
 
   /** One page of the user's feed, newest first. */
   feed(query?: FeedQuery): Promise<FeedPage> {
-    return this.rest.feed(query);
+    return this.me.feed(query);
   }
 
   /** The unread counts asked of the server over REST (see `unread` for the live ones). */
   unreadCount(): Promise<UnreadSummary> {
-    return this.rest.unreadCount();
+    return this.me.unreadCount();
   }
 
   /**
@@ -219,17 +249,17 @@ export class NotifydRealtimeClient {
    * events say when they change.
    */
   get unread(): UnreadSummary | null {
-    return this.unreadNow;
+    return this.unreadTracker.counts;
   }
 
   /** Marks every notification read, or every one of `category`. */
   markAllRead(category?: string): Promise<ReadAllResult> {
-    return this.rest.markAllRead(category);
+    return this.me.markAllRead(category);
   }
 
   /** Deletes a notification from the user's feed. */
   remove(id: string): Promise<void> {
-    return this.rest.remove(id);
+    return this.me.remove(id);
   }
 
   private async token(fresh: boolean): Promise<string> {
@@ -301,7 +331,12 @@ export class NotifydRealtimeClient {
         this.setUnread(frame.data);
         return;
       case 'notification':
-        this.flow.receive(frame.data);
+        this.countsInFrame = typeof frame.unread_count === 'number';
+        try {
+          this.flow.receive(frame.data);
+        } finally {
+          this.countsInFrame = false;
+        }
         this.setUnread(frame);
         return;
       case 'resumed':
@@ -313,6 +348,17 @@ export class NotifydRealtimeClient {
         this.setUnread(frame.data);
         return;
       case 'unread_count':
+        this.setUnread(frame.data);
+        return;
+      case 'notification_updated':
+        this.events.emit('notification_updated', frame.data);
+        return;
+      case 'notification_deleted':
+        this.events.emit('notification_deleted', frame.data);
+        this.setUnread(frame.data);
+        return;
+      case 'notifications_dismissed':
+        this.events.emit('notifications_dismissed', frame.data);
         this.setUnread(frame.data);
         return;
       // Live messages have time-ordered ids too: drop one that came twice.
@@ -338,15 +384,19 @@ export class NotifydRealtimeClient {
     }
   }
 
-  /** Keeps `unread` current from any frame that carries the counts, and says so. */
+  /**
+   * Keeps `unread` current from any frame that carries the counts, and says so
+   * (`unread_count` events, and `onUnreadCountChange` listeners).
+   */
   private setUnread(from: Partial<UnreadSummary>): void {
     if (typeof from.unread_count !== 'number') return;
-    const summary = {
+    const summary: UnreadSummary = {
       unread_count: from.unread_count,
       unread_by_category: from.unread_by_category ?? {},
+      unread_by_priority: from.unread_by_priority ?? {},
     };
-    this.unreadNow = summary;
     this.events.emit('unread_count', summary);
+    this.unreadTracker.set(summary);
   }
 
   private onAuthenticated(): void {
@@ -357,7 +407,16 @@ export class NotifydRealtimeClient {
     const outbox = this.outbox;
     this.outbox = [];
     for (const { frame, waiter } of outbox) this.request(frame, waiter);
+    if (this.events.has('unread_change')) this.refreshUnread();
     this.ready.resolve();
+  }
+
+  /** Asks the server for the unread counts (a session opened: some may have changed). */
+  private refreshUnread(): void {
+    this.me.unreadCount().then(
+      (counts) => this.unreadTracker.set(countsOf(counts)),
+      (err) => this.events.emit('error', asError(err)),
+    );
   }
 
   private onServerError(data: Extract<ServerFrame, { type: 'error' }>['data'], id?: string): void {
@@ -377,7 +436,7 @@ export class NotifydRealtimeClient {
     if (!since) return;
     const generation = this.generation;
     void this.flow.catchUp(
-      () => this.rest.missedSince(since),
+      () => this.me.missedSince(since),
       () => generation === this.generation,
       (err) => this.events.emit('error', err),
     );
@@ -492,6 +551,15 @@ export class NotifydRealtimeClient {
 }
 
 /** Frame types that answer a client frame (besides `error`). */
+/** The counts of a frame that carries them, without its other fields. */
+function countsOf(c: UnreadSummary): UnreadSummary {
+  return {
+    unread_count: c.unread_count,
+    unread_by_category: c.unread_by_category,
+    unread_by_priority: c.unread_by_priority,
+  };
+}
+
 const ANSWERS = new Set(['pong', 'done', 'subscribed', 'unsubscribed', 'refreshed']);
 
 function asError(err: unknown): Error {

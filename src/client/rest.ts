@@ -58,11 +58,32 @@ export interface CreateKeyInput {
   expires_at?: string;
 }
 
+/** An action as a sender gives it. */
+export interface SendAction {
+  id: string;
+  label: string;
+  type: 'primary' | 'secondary' | 'destructive';
+  url?: string;
+  callback_key?: string;
+}
+
 export interface SendInput {
   recipient_id: string;
-  content: { title: string; body: string; action_url?: string; image_url?: string };
+  content: {
+    title: string;
+    body: string;
+    action_url?: string;
+    image_url?: string;
+    cta_text?: string;
+    actions?: SendAction[];
+  };
   category?: string;
-  priority?: 'low' | 'normal' | 'high' | 'critical';
+  /** `critical` is an alias of `urgent`. */
+  priority?: 'low' | 'normal' | 'high' | 'urgent' | 'critical';
+  actions?: SendAction[];
+  /** ISO time; from then on it leaves the feed. */
+  expires_at?: string;
+  cancellation_key?: string;
   data?: Record<string, unknown>;
   group_key?: string;
   idempotency_key?: string;

@@ -5,6 +5,15 @@
  * type test keeps the two in step.
  */
 
+/** A button of a notification; `client.act(id, action.id)` takes it. */
+export interface NotificationAction {
+  id: string;
+  label: string;
+  type: 'primary' | 'secondary' | 'destructive';
+  url?: string;
+  callback_key?: string;
+}
+
 /** A notification as its recipient sees it, live or in the feed. */
 export interface Notification {
   /** Time-ordered (`ntf_…`): a later notification has a greater id. */
@@ -13,18 +22,45 @@ export interface Notification {
   recipient_id: string;
   category: string;
   priority: string;
-  content: { title: string; body: string; action_url?: string; image_url?: string };
+  content: {
+    title: string;
+    body: string;
+    action_url?: string;
+    image_url?: string;
+    cta_text?: string;
+  };
+  actions: NotificationAction[];
   data: Record<string, unknown> | null;
   group_key: string | null;
+  /** The template it was rendered from, or null. */
+  template: { id: string; key: string; version: number } | null;
   read: boolean;
   read_at: string | null;
+  dismissed: boolean;
+  dismissed_at: string | null;
+  /** The action the user took (once), or null. */
+  action_taken: { action_id: string; at: string } | null;
+  /** From then on it leaves the feed; null: never. */
+  expires_at: string | null;
   created_at: string;
 }
 
-/** Unread notifications of the user: total and by category. */
+/** Unread notifications of the user: total, by category and by priority. */
 export interface UnreadSummary {
   unread_count: number;
   unread_by_category: Record<string, number>;
+  unread_by_priority: Record<string, number>;
+}
+
+/** The sender retracted a notification: gone from the feed. */
+export interface NotificationDeleted extends UnreadSummary {
+  notification_id: string;
+}
+
+/** Notifications were dismissed, by this session or another one of the user. */
+export interface DismissUpdate extends UnreadSummary {
+  notification_ids: string[];
+  dismissed_at: string;
 }
 
 /** Some notifications were marked read, by this session or another one of the user. */
@@ -56,12 +92,68 @@ export interface FeedPage extends UnreadSummary {
   has_more: boolean;
 }
 
-/** Filters and paging for `feed()`. */
-export interface FeedQuery {
-  cursor?: string;
-  limit?: number;
+/** Filters of the feed, the grouped feed and the export. */
+export interface FeedFilters {
   read?: boolean;
   category?: string;
+  priority?: 'low' | 'normal' | 'high' | 'urgent' | 'critical';
+  /** true: only dismissed; false (default in the feed): not dismissed. */
+  dismissed?: boolean;
+  /** ISO times: created at or after, created before. */
+  created_after?: string;
+  created_before?: string;
+  /** Only notifications whose `data[key]` equals the value (sent as `metadata.<key>=`). */
+  metadata?: Record<string, string>;
+}
+
+/** Filters and paging for `feed()`. */
+export interface FeedQuery extends FeedFilters {
+  cursor?: string;
+  limit?: number;
+}
+
+/** Someone a group of notifications is about (`data.actor`). */
+export interface Actor {
+  id: string;
+  name: string | null;
+  avatar_url: string | null;
+}
+
+/** Notifications sharing a `group_key`. */
+export interface NotificationGroup {
+  group_key: string | null;
+  count: number;
+  unread_count: number;
+  latest: Notification;
+  actors: Actor[];
+  actor_count: number;
+}
+
+/** The answer of `grouped()`. */
+export interface GroupedPage {
+  data: NotificationGroup[];
+  has_more: boolean;
+  scanned: number;
+}
+
+/** Filters for `grouped()`: how many groups, from how many of the newest notifications. */
+export interface GroupedQuery extends FeedFilters {
+  limit?: number;
+  window?: number;
+}
+
+/** The answer of `act()`. */
+export interface ActionResult {
+  /** false: this action had been taken before (nothing was sent again). */
+  recorded: boolean;
+  action_id: string;
+  notification: Notification;
+}
+
+/** The answer of `deleteMany()`. */
+export interface BulkDeleteResult extends UnreadSummary {
+  results: { id: string; status: 'deleted' | 'not_found' }[];
+  deleted: number;
 }
 
 /** The answer to `markAllRead()`. */
@@ -81,6 +173,9 @@ export type ServerFrame = { id?: string } & (
   | ({ type: 'notification'; data: Notification } & Partial<UnreadSummary>)
   | { type: 'read_status_updated'; data: ReadStatusUpdate }
   | { type: 'unread_count'; data: UnreadSummary }
+  | { type: 'notification_updated'; data: Notification }
+  | { type: 'notification_deleted'; data: NotificationDeleted }
+  | { type: 'notifications_dismissed'; data: DismissUpdate }
   | { type: 'channel_message'; data: ChannelMessage }
   | { type: 'broadcast'; data: BroadcastMessage }
   | { type: 'subscribed' | 'unsubscribed'; data: { channel: string } }

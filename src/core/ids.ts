@@ -1,5 +1,5 @@
 import { randomFillSync } from 'node:crypto';
-import { monotonicFactory } from 'ulid';
+import { encodeTime, monotonicFactory } from 'ulid';
 import type { Clock } from './clock.js';
 
 /** Prefixes say what an id names; the ULID after it sorts by creation time. */
@@ -51,4 +51,12 @@ export function pooledRandom(): () => number {
 export function createIdGenerator(clock: Clock): IdGenerator {
   const next = monotonicFactory(pooledRandom());
   return (kind) => `${kind}_${next(clock.now())}`;
+}
+
+/**
+ * The lowest id of `kind` made at `time`: every id made before that time sorts below it,
+ * every id made at or after it does not (the ULID starts with its time).
+ */
+export function idAt(kind: IdKind, time: number): string {
+  return `${kind}_${encodeTime(Math.max(0, Math.floor(time)), 10)}`;
 }

@@ -1,4 +1,5 @@
 import type { Static } from '@sinclair/typebox';
+import { NOTIFICATION_EVENTS } from '../notifications/events.js';
 import { RATELIMIT_EVENTS } from '../ratelimit/events.js';
 import { WEBHOOK_EVENTS } from '../webhooks/events.js';
 import type { EventDefinition } from './define.js';
@@ -9,6 +10,7 @@ import type { EventDefinition } from './define.js';
  * A module that emits a new event adds it to its table (and its table here, once).
  */
 export const EVENTS = {
+  ...NOTIFICATION_EVENTS,
   ...RATELIMIT_EVENTS,
   ...WEBHOOK_EVENTS,
 };

@@ -3,12 +3,19 @@ import { Counter } from 'prom-client';
 import type { Config } from '../config/options.js';
 import type { ModuleContext, NotifydModule } from '../modules/contract.js';
 import { CursorCodec } from './cursor.js';
+import { FeedService } from './feed-service.js';
+import { FeedHistory } from './history.js';
 import { LiveMessages } from './live.js';
 import type { PresenceProbe } from './presence.js';
+import { Retention } from './retention.js';
 import { deliveryStateRoutes } from './routes/delivery-state.js';
 import { feedRoutes } from './routes/feed.js';
+import { feedActionRoutes } from './routes/feed-actions.js';
+import { historyRoutes } from './routes/history.js';
 import { liveRoutes } from './routes/live.js';
 import { notificationRoutes } from './routes/send.js';
+import { sentRoutes } from './routes/sent.js';
+import { SentNotifications } from './sent.js';
 import { NotificationService } from './service.js';
 import { DeliveryTracker } from './tracking.js';
 import type { UserChannel } from './user-channel.js';
@@ -38,10 +45,18 @@ export interface NotificationsServices {
   /** The offline queue and ack tracking. */
   tracker: DeliveryTracker;
   live: LiveMessages;
+  /** Dismissing, actions, bulk deletion. */
+  feed: FeedService;
+  /** Changing and retracting sent notifications. */
+  sent: SentNotifications;
+  /** Deletes what is past `notifications.retention_days` (its job runs it hourly). */
+  retention: Retention;
 }
 
 /** How often expired idempotency keys are forgotten. */
 const PURGE_MS = 60_000;
+/** How often notifications past retention are deleted. */
+const RETENTION_MS = 3_600_000;
 
 /** Cursors are signed, so that a client cannot forge a position in someone else's feed. */
 function cursorKey(options: NotificationsOptions): Buffer {
@@ -54,7 +69,8 @@ function cursorKey(options: NotificationsOptions): Buffer {
 export function createNotificationsModule(
   ctx: ModuleContext<NotificationsOptions, NotificationsNeeds>,
 ): NotifydModule<NotificationsServices> {
-  const { options, store, clock, ids, logger } = ctx;
+  const { options, store, clock, ids, logger, bus } = ctx;
+  const events = bus.emit.bind(bus);
   const { users, presence } = ctx.services;
   const tracker = new DeliveryTracker({
     store,
@@ -72,6 +88,16 @@ export function createNotificationsModule(
     users,
     idempotencyTtlMs: options.notifications.idempotency_ttl_s * 1000,
     tracker,
+    events,
+  });
+  const feed = new FeedService({ store, clock, users, events });
+  const sent = new SentNotifications({ store, clock, users });
+  const history = new FeedHistory({ store, clock });
+  const retention = new Retention({
+    store,
+    clock,
+    logger,
+    days: options.notifications.retention_days,
   });
   const live = new LiveMessages(users, ids, clock);
   const accepted = new Counter({
@@ -83,10 +109,13 @@ export function createNotificationsModule(
   let stopSweep = () => {};
   return {
     name: 'notifications',
-    services: { notifications, tracker, live },
+    services: { notifications, tracker, live, feed, sent, retention },
     routes: [
       ...notificationRoutes(notifications, accepted),
+      ...sentRoutes(sent),
       ...feedRoutes(notifications, options.feed),
+      ...feedActionRoutes(feed),
+      ...historyRoutes(history, options.feed.export_max_rows),
       ...liveRoutes(live),
       ...deliveryStateRoutes(tracker, presence),
     ],
@@ -97,6 +126,13 @@ export function createNotificationsModule(
         async run() {
           const keys = await store.notifications.purgeExpiredIdempotency(clock.now());
           if (keys > 0) logger.debug({ keys }, 'purged expired idempotency keys');
+        },
+      },
+      {
+        name: 'deleting notifications past retention',
+        everyMs: RETENTION_MS,
+        async run() {
+          await retention.run();
         },
       },
     ],

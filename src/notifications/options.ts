@@ -30,12 +30,28 @@ export const NOTIFICATION_OPTIONS = defineOptions([
     doc: 'Key that signs feed cursors. Empty: derived from the JWT secret, else random per process (set it when several nodes serve one feed).',
   },
   {
+    path: 'feed.export_max_rows',
+    type: 'integer',
+    default: 10000,
+    min: 1,
+    max: 100000,
+    doc: 'Most notifications one GET /me/notifications/export answers (newest first; the answer says when it was cut).',
+  },
+  {
     path: 'notifications.idempotency_ttl_s',
     type: 'integer',
     default: 86400,
     min: 60,
     max: 2592000,
     doc: 'How long an idempotency key refuses a second send (409 DUPLICATE_NOTIFICATION).',
+  },
+  {
+    path: 'notifications.retention_days',
+    type: 'integer',
+    default: 90,
+    min: 0,
+    max: 36500,
+    doc: 'Notifications older than this many days are deleted for good, with their deliveries, by an hourly cleanup. 0: kept forever.',
   },
 ]);
 

@@ -3,15 +3,30 @@
  * milliseconds; every record carries its tenant.
  */
 
-/** How urgent a notification is; providers and routing may use it. */
-export type Priority = 'low' | 'normal' | 'high' | 'critical';
+import type { InAppContent, NotificationAction } from './channels.js';
 
-/** What the recipient sees. */
-export interface NotificationContent {
-  title: string;
-  body: string;
-  action_url?: string;
-  image_url?: string;
+/**
+ * How urgent a notification is; providers and routing may use it. `critical`, the name
+ * notifyd used first, is accepted on input and stored as `urgent`.
+ */
+export type Priority = 'low' | 'normal' | 'high' | 'urgent';
+
+/** Every priority, lowest first. */
+export const PRIORITIES: readonly Priority[] = ['low', 'normal', 'high', 'urgent'];
+
+/** A priority as given (with the `critical` alias) to the one stored. */
+export function normalPriority(p: Priority | 'critical' | undefined): Priority {
+  return p === undefined ? 'normal' : p === 'critical' ? 'urgent' : p;
+}
+
+/** What the recipient sees: the in-app content, its actions kept on the record. */
+export type NotificationContent = Omit<InAppContent, 'actions'>;
+
+/** The template a notification was rendered from. */
+export interface TemplateRef {
+  id: string;
+  key: string;
+  version: number;
 }
 
 /** One notification to one recipient, as stored. */
@@ -25,16 +40,46 @@ export interface NotificationRecord {
   category: string;
   priority: Priority;
   content: NotificationContent;
+  /** Buttons the recipient can press; `POST /me/notifications/{id}/actions/{action_id}`. */
+  actions: NotificationAction[];
   data: Record<string, unknown> | null;
   group_key: string | null;
   idempotency_key: string | null;
   /** Channels the notification was routed to, e.g. `['in_app']`. */
   channels: string[];
+  /** The template it was rendered from; null for inline content. */
+  template: TemplateRef | null;
+  /** The sender's key for cancelling it (`POST /notifications/cancel`); null when none. */
+  cancellation_key: string | null;
   created_at: number;
+  /** From this time on it leaves the feed and the unread counts; null: never. */
+  expires_at: number | null;
   read_at: number | null;
-  /** Set when the recipient deleted it; deleted notifications leave the feed. */
+  /** Set when the recipient dismissed it (dismissing also reads it). */
+  dismissed_at: number | null;
+  /** The action the recipient took (the first one; recorded once) and when. */
+  action_id: string | null;
+  actioned_at: number | null;
+  /**
+   * Set when the recipient deleted it or its sender retracted it; deleted notifications
+   * leave the feed.
+   */
   deleted_at: number | null;
 }
+
+/** What a sender may change on a notification already sent (PATCH /notifications/{id}). */
+export interface NotificationPatch {
+  content?: NotificationContent;
+  actions?: NotificationAction[];
+  /** null: never expires. */
+  expires_at?: number | null;
+}
+
+/** What recording an action did: recorded now, or the action recorded before. */
+export type ActionOutcome =
+  | { status: 'recorded'; notification: NotificationRecord }
+  | { status: 'already'; notification: NotificationRecord }
+  | { status: 'not_found' };
 
 /** Where a delivery stands. */
 export type DeliveryStatus =
@@ -96,18 +141,37 @@ export interface FeedQuery {
   /** true: only read; false: only unread; absent: both. */
   read?: boolean;
   category?: string;
+  /** true: only dismissed; false: only not dismissed; absent: both. */
+  dismissed?: boolean;
+  priority?: Priority;
+  group_key?: string;
+  /** Only notifications created at or after this time. */
+  created_after?: number;
+  /** Only notifications created before this time. */
+  created_before?: number;
+  /** Only notifications whose `data[key]`, as a string, equals the value, for every pair. */
+  metadata?: Record<string, string>;
+  /** When given, notifications expired at this time are left out. */
+  now?: number;
 }
 
 /** One page of a feed. */
 export interface FeedPage {
   items: NotificationRecord[];
   has_more: boolean;
+  /**
+   * Where the next page starts (pass as `before`, or `after` when paging with `after`) when
+   * it is not the last item's id: a backend that filters while it reads may stop after a
+   * bounded amount of reading with fewer items than asked for.
+   */
+  next?: string;
 }
 
 /** Unread notifications of one recipient. */
 export interface UnreadCounts {
   total: number;
   by_category: Record<string, number>;
+  by_priority: Record<string, number>;
 }
 
 /** One entry of a user's queue (the offline queue, ack tracking). */

@@ -1,5 +1,53 @@
 import { type Static, Type } from '@sinclair/typebox';
 
+const Url = Type.String({ format: 'uri', maxLength: 2048 });
+
+/** An action the recipient can take (a button); the same shape in requests and views. */
+export const NotificationActionSchema = Type.Object(
+  {
+    id: Type.String({
+      pattern: '^[A-Za-z0-9_.:-]{1,64}$',
+      description:
+        'Unique within the notification; the path of POST /me/notifications/{id}/actions/{action_id}.',
+    }),
+    label: Type.String({ minLength: 1, maxLength: 128 }),
+    type: Type.Union([
+      Type.Literal('primary'),
+      Type.Literal('secondary'),
+      Type.Literal('destructive'),
+    ]),
+    url: Type.Optional(Url),
+    callback_key: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 256,
+        description: 'Sent with the `notification.action` event (signed webhooks) when taken.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const Actions = Type.Array(NotificationActionSchema, { maxItems: 10 });
+
+/** The in-app content a sender gives (inline, or a channel override). */
+export const ContentBody = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 512 }),
+    body: Type.String({ maxLength: 10000 }),
+    action_url: Type.Optional(Url),
+    image_url: Type.Optional(Url),
+    cta_text: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    actions: Type.Optional(Actions),
+  },
+  { additionalProperties: false },
+);
+
+const ExpiresAt = Type.String({
+  format: 'date-time',
+  description: 'From then on it leaves the feed and the unread counts.',
+});
+
 /** What POST /notifications accepts. The same schema validates, types and documents it. */
 export const SendNotificationBody = Type.Object(
   {
@@ -8,15 +56,7 @@ export const SendNotificationBody = Type.Object(
       maxLength: 256,
       description: 'Your id of the user.',
     }),
-    content: Type.Object(
-      {
-        title: Type.String({ minLength: 1, maxLength: 512 }),
-        body: Type.String({ maxLength: 10000 }),
-        action_url: Type.Optional(Type.String({ format: 'uri', maxLength: 2048 })),
-        image_url: Type.Optional(Type.String({ format: 'uri', maxLength: 2048 })),
-      },
-      { additionalProperties: false },
-    ),
+    content: ContentBody,
     category: Type.Optional(
       Type.String({
         pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$',
@@ -24,12 +64,25 @@ export const SendNotificationBody = Type.Object(
       }),
     ),
     priority: Type.Optional(
-      Type.Union([
-        Type.Literal('low'),
-        Type.Literal('normal'),
-        Type.Literal('high'),
-        Type.Literal('critical'),
-      ]),
+      Type.Union(
+        [
+          Type.Literal('low'),
+          Type.Literal('normal'),
+          Type.Literal('high'),
+          Type.Literal('urgent'),
+          Type.Literal('critical'),
+        ],
+        { description: '`critical` is an alias of `urgent`.' },
+      ),
+    ),
+    actions: Type.Optional(Actions),
+    expires_at: Type.Optional(ExpiresAt),
+    cancellation_key: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 256,
+        description: 'POST /notifications/cancel with this key cancels what is not yet sent.',
+      }),
     ),
     data: Type.Optional(
       Type.Record(Type.String(), Type.Unknown(), {
@@ -71,28 +124,69 @@ export const NotificationView = Type.Object({
     body: Type.String(),
     action_url: Type.Optional(Type.String()),
     image_url: Type.Optional(Type.String()),
+    cta_text: Type.Optional(Type.String()),
   }),
+  actions: Type.Array(NotificationActionSchema),
   data: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
   group_key: Type.Union([Type.String(), Type.Null()]),
+  template: Type.Union([
+    Type.Object({ id: Type.String(), key: Type.String(), version: Type.Integer() }),
+    Type.Null(),
+  ]),
   read: Type.Boolean(),
   read_at: Type.Union([IsoTime, Type.Null()]),
+  dismissed: Type.Boolean(),
+  dismissed_at: Type.Union([IsoTime, Type.Null()]),
+  action_taken: Type.Union([Type.Object({ action_id: Type.String(), at: IsoTime }), Type.Null()], {
+    description: 'The action the recipient took (recorded once), or null.',
+  }),
+  expires_at: Type.Union([IsoTime, Type.Null()]),
   created_at: IsoTime,
 });
 export type NotificationView = Static<typeof NotificationView>;
 
+const Counts = Type.Record(Type.String(), Type.Integer());
+
 export const UnreadCount = Type.Object({
   unread_count: Type.Integer(),
-  unread_by_category: Type.Record(Type.String(), Type.Integer()),
+  unread_by_category: Counts,
+  unread_by_priority: Counts,
 });
+
+const Priority = Type.Union([
+  Type.Literal('low'),
+  Type.Literal('normal'),
+  Type.Literal('high'),
+  Type.Literal('urgent'),
+  Type.Literal('critical'),
+]);
+
+/** The filters every feed query takes (the feed, grouped, export). */
+export const feedFilters = {
+  read: Type.Optional(Type.Boolean()),
+  category: Type.Optional(Type.String({ maxLength: 64 })),
+  priority: Type.Optional(Priority),
+  dismissed: Type.Optional(
+    Type.Boolean({ description: 'true: only dismissed; false (the default): not dismissed.' }),
+  ),
+  created_after: Type.Optional(Type.String({ format: 'date-time' })),
+  created_before: Type.Optional(Type.String({ format: 'date-time' })),
+};
+
+/**
+ * `metadata.<key>=value` query parameters filter on the notification's `data`: the
+ * additional properties of a feed query.
+ */
+export const MetadataParams = Type.String({ maxLength: 256 });
+export const METADATA_PARAM = '^metadata\\.[A-Za-z0-9_-]{1,64}$';
 
 export const FeedQuery = Type.Object(
   {
     cursor: Type.Optional(Type.String({ maxLength: 512 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-    read: Type.Optional(Type.Boolean()),
-    category: Type.Optional(Type.String({ maxLength: 64 })),
+    ...feedFilters,
   },
-  { additionalProperties: false },
+  { additionalProperties: false, patternProperties: { [METADATA_PARAM]: MetadataParams } },
 );
 export type FeedQuery = Static<typeof FeedQuery>;
 
@@ -103,7 +197,8 @@ export const FeedPage = Type.Object({
   }),
   has_more: Type.Boolean(),
   unread_count: Type.Integer(),
-  unread_by_category: Type.Record(Type.String(), Type.Integer()),
+  unread_by_category: Counts,
+  unread_by_priority: Counts,
 });
 export type FeedPage = Static<typeof FeedPage>;
 
@@ -115,7 +210,8 @@ export const ReadAllBody = Type.Object(
 export const ReadAllResult = Type.Object({
   updated: Type.Integer(),
   unread_count: Type.Integer(),
-  unread_by_category: Type.Record(Type.String(), Type.Integer()),
+  unread_by_category: Counts,
+  unread_by_priority: Counts,
 });
 
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });

@@ -2,8 +2,12 @@ import type { UserPrincipal } from '../auth/principal.js';
 import type { Clock } from '../core/clock.js';
 import { NotifydError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
+import type { EventSink } from '../events/catalogue.js';
 import type { NotificationRecord, Store, UnreadCounts } from '../store/types.js';
+import { checkActions, checkExpiry, splitContent } from './content.js';
 import type { CursorCodec } from './cursor.js';
+import { type FeedFilters, toStoreQuery } from './feed-query.js';
+import { normalPriority } from './records.js';
 import type { FeedPage, NotificationView, SendAccepted, SendNotificationBody } from './schemas.js';
 import type { DeliveryTracker } from './tracking.js';
 import type { UnreadSummary, UserChannel } from './user-channel.js';
@@ -19,11 +23,17 @@ export interface NotificationServiceDeps {
   idempotencyTtlMs: number;
   /** The offline queue and ack tracking, when on. */
   tracker?: DeliveryTracker;
+  /** Where what users do with their feed is reported (webhooks listen). */
+  events: EventSink<FeedEvent>;
 }
 
-const summary = (c: UnreadCounts): UnreadSummary => ({
+/** The events the feed emits. */
+export type FeedEvent = 'notification.read' | 'notification.dismissed' | 'notification.action';
+
+export const summary = (c: UnreadCounts): UnreadSummary => ({
   unread_count: c.total,
   unread_by_category: c.by_category,
+  unread_by_priority: c.by_priority,
 });
 
 /** Sending notifications and everything a user does with their feed. */
@@ -42,20 +52,30 @@ export class NotificationService {
   ): Promise<SendAccepted> {
     const { store, clock, ids, users } = this.deps;
     const now = clock.now();
+    const { content, actions } = splitContent(input.content, input.actions);
+    checkActions(actions, 'body');
+    const expiresAt = checkExpiry(input.expires_at, now, 'body.expires_at');
     const notification: NotificationRecord = {
       id: ids('ntf'),
       tenant_id: tenantId,
       request_id: requestId,
       recipient_id: input.recipient_id,
       category: input.category ?? 'general',
-      priority: input.priority ?? 'normal',
-      content: input.content,
+      priority: normalPriority(input.priority),
+      content,
+      actions,
       data: input.data ?? null,
       group_key: input.group_key ?? null,
       idempotency_key: input.idempotency_key ?? null,
       channels: ['in_app'],
+      template: null,
+      cancellation_key: input.cancellation_key ?? null,
       created_at: now,
+      expires_at: expiresAt,
       read_at: null,
+      dismissed_at: null,
+      action_id: null,
+      actioned_at: null,
       deleted_at: null,
     };
     const [outcome] = await store.notifications.insert([
@@ -106,28 +126,29 @@ export class NotificationService {
     };
   }
 
-  /** One page of the user's feed, newest first, with their unread counts. */
+  /**
+   * One page of the user's feed, newest first, with their unread counts. Expired
+   * notifications are left out, and dismissed ones unless asked for.
+   */
   async feed(
     user: UserPrincipal,
-    query: { cursor?: string; limit: number; read?: boolean; category?: string },
+    query: FeedFilters & { cursor?: string; limit: number },
   ): Promise<FeedPage> {
-    const { store, cursors } = this.deps;
+    const { store, cursors, clock } = this.deps;
+    const now = clock.now();
     const before = query.cursor ? cursors.decode(query.cursor) : undefined;
     const [page, counts] = await Promise.all([
       store.notifications.list({
-        tenant_id: user.tenant_id,
-        recipient_id: user.user_id,
+        ...toStoreQuery(user, query, now),
         limit: query.limit,
         ...(before !== undefined ? { before } : {}),
-        ...(query.read !== undefined ? { read: query.read } : {}),
-        ...(query.category !== undefined ? { category: query.category } : {}),
       }),
-      store.notifications.unreadCounts(user.tenant_id, user.user_id),
+      store.notifications.unreadCounts(user.tenant_id, user.user_id, now),
     ]);
-    const last = page.items.at(-1);
+    const next = page.next ?? page.items.at(-1)?.id;
     return {
       data: page.items.map(toView),
-      cursor: page.has_more && last ? cursors.encode(last.id) : null,
+      cursor: page.has_more && next ? cursors.encode(next) : null,
       has_more: page.has_more,
       ...summary(counts),
     };
@@ -147,6 +168,7 @@ export class NotificationService {
       recipient_id: user.user_id,
       after: afterId,
       limit,
+      now: this.deps.clock.now(),
     });
     return { data: page.items.map(toView), has_more: page.has_more };
   }
@@ -158,7 +180,10 @@ export class NotificationService {
   }
 
   async unread(user: UserPrincipal): Promise<UnreadSummary> {
-    return summary(await this.deps.store.notifications.unreadCounts(user.tenant_id, user.user_id));
+    const { store, clock } = this.deps;
+    return summary(
+      await store.notifications.unreadCounts(user.tenant_id, user.user_id, clock.now()),
+    );
   }
 
   /**
@@ -174,7 +199,19 @@ export class NotificationService {
     const unique = [...new Set(ids)];
     const missing =
       strict && changed.length < unique.length ? await this.missing(user, unique) : [];
-    const counts = summary(await store.notifications.unreadCounts(user.tenant_id, user.user_id));
+    const counts = summary(
+      await store.notifications.unreadCounts(user.tenant_id, user.user_id, now),
+    );
+    if (changed.length > 0) {
+      this.deps.events('notification.read', user.tenant_id, {
+        recipient_id: user.user_id,
+        notification_ids: changed,
+        all: false,
+        category: null,
+        count: changed.length,
+        read_at: new Date(now).toISOString(),
+      });
+    }
     users.publish(user.tenant_id, user.user_id, {
       type: 'read_status_updated',
       data: {
@@ -214,7 +251,19 @@ export class NotificationService {
       now,
       category,
     );
-    const counts = summary(await store.notifications.unreadCounts(user.tenant_id, user.user_id));
+    const counts = summary(
+      await store.notifications.unreadCounts(user.tenant_id, user.user_id, now),
+    );
+    if (updated > 0) {
+      this.deps.events('notification.read', user.tenant_id, {
+        recipient_id: user.user_id,
+        notification_ids: [],
+        all: true,
+        category: category ?? null,
+        count: updated,
+        read_at: new Date(now).toISOString(),
+      });
+    }
     users.publish(user.tenant_id, user.user_id, {
       type: 'read_status_updated',
       data: { notification_ids: [], read: true, read_at: new Date(now).toISOString(), ...counts },
@@ -225,9 +274,10 @@ export class NotificationService {
   /** Deletes a notification from the user's feed; sessions get the new unread count. */
   async remove(user: UserPrincipal, id: string): Promise<void> {
     const { store, clock, users } = this.deps;
-    const removed = await store.notifications.remove(user.tenant_id, user.user_id, id, clock.now());
+    const now = clock.now();
+    const removed = await store.notifications.remove(user.tenant_id, user.user_id, id, now);
     if (!removed) throw new NotifydError('NOTIFICATION_NOT_FOUND', undefined, { id });
-    const counts = await store.notifications.unreadCounts(user.tenant_id, user.user_id);
+    const counts = await store.notifications.unreadCounts(user.tenant_id, user.user_id, now);
     users.publish(user.tenant_id, user.user_id, { type: 'unread_count', data: summary(counts) });
   }
 

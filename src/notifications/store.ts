@@ -6,12 +6,14 @@
  */
 
 import type {
+  ActionOutcome,
   DeliveryRecord,
   DeliveryStatus,
   FeedPage,
   FeedQuery,
   InsertOutcome,
   NewNotification,
+  NotificationPatch,
   NotificationRecord,
   QueuedItem,
   UnreadCounts,
@@ -36,8 +38,43 @@ export interface NotificationStore {
   ): Promise<number>;
   /** Deletes one notification from the feed; false when there was none to delete. */
   remove(tenantId: string, recipientId: string, id: string, at: number): Promise<boolean>;
-  /** Unread, undeleted notifications of the recipient: total and per category. */
-  unreadCounts(tenantId: string, recipientId: string): Promise<UnreadCounts>;
+  /**
+   * Unread, undeleted notifications of the recipient: total, per category and per priority.
+   * With `now`, those expired at that time are left out.
+   */
+  unreadCounts(tenantId: string, recipientId: string, now?: number): Promise<UnreadCounts>;
+  /** One notification of the tenant, whoever its recipient; null if absent or deleted. */
+  find(tenantId: string, id: string): Promise<NotificationRecord | null>;
+  /**
+   * Dismisses these notifications of the recipient (if not dismissed), reading the unread
+   * ones at the same time; resolves to the ids that changed, once each, in the order given.
+   */
+  dismiss(tenantId: string, recipientId: string, ids: string[], at: number): Promise<string[]>;
+  /** Dismisses (and reads) every undismissed notification, optionally of one category; how many. */
+  dismissAll(tenantId: string, recipientId: string, at: number, category?: string): Promise<number>;
+  /** Changes what the patch names; resolves to the notification after, or null if absent or deleted. */
+  update(
+    tenantId: string,
+    id: string,
+    patch: NotificationPatch,
+  ): Promise<NotificationRecord | null>;
+  /**
+   * Records the recipient's action on a notification, once: the first action taken is kept,
+   * and any later call answers `already` with the notification as it stands.
+   */
+  recordAction(
+    tenantId: string,
+    recipientId: string,
+    id: string,
+    actionId: string,
+    at: number,
+  ): Promise<ActionOutcome>;
+  /**
+   * Deletes for good up to `limit` notifications of any tenant whose id sorts below
+   * `beforeId` (ids are time-ordered: the retention cut-off), with their deliveries, oldest
+   * first; resolves to how many.
+   */
+  purgeBefore(beforeId: string, limit: number): Promise<number>;
   /** Forgets idempotency keys that expired at or before `now`; resolves to how many. */
   purgeExpiredIdempotency(now: number): Promise<number>;
 }

@@ -4,6 +4,7 @@ import type { NotificationView } from './schemas.js';
 export interface UnreadSummary {
   unread_count: number;
   unread_by_category: Record<string, number>;
+  unread_by_priority: Record<string, number>;
 }
 
 /** A message published to a named channel or a whole tenant: delivered live, never stored. */
@@ -30,6 +31,15 @@ export type UserMessage =
       data: { notification_ids: string[]; read: true; read_at: string } & UnreadSummary;
     }
   | { type: 'unread_count'; data: UnreadSummary }
+  /** The sender changed a notification (PATCH /notifications/{id}): its new view. */
+  | { type: 'notification_updated'; data: NotificationView }
+  /** The sender retracted a notification: gone from the feed. */
+  | { type: 'notification_deleted'; data: { notification_id: string } & UnreadSummary }
+  /** The user dismissed notifications, in this session or another. */
+  | {
+      type: 'notifications_dismissed';
+      data: { notification_ids: string[]; dismissed_at: string } & UnreadSummary;
+    }
   | { type: 'resumed'; data: { count: number; has_more: boolean } & Partial<UnreadSummary> }
   | { type: 'channel_message'; data: LiveMessage & { channel: string } }
   | { type: 'broadcast'; data: LiveMessage }

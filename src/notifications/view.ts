@@ -2,6 +2,7 @@ import type { DeliveryRecord, NotificationRecord } from './records.js';
 import type { NotificationView } from './schemas.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
 /** The public shape of a stored notification. */
 export function toView(n: NotificationRecord): NotificationView {
@@ -12,10 +13,19 @@ export function toView(n: NotificationRecord): NotificationView {
     category: n.category,
     priority: n.priority,
     content: n.content,
+    actions: n.actions,
     data: n.data,
     group_key: n.group_key,
+    template: n.template,
     read: n.read_at !== null,
-    read_at: n.read_at === null ? null : iso(n.read_at),
+    read_at: isoOrNull(n.read_at),
+    dismissed: n.dismissed_at !== null,
+    dismissed_at: isoOrNull(n.dismissed_at),
+    action_taken:
+      n.action_id === null || n.actioned_at === null
+        ? null
+        : { action_id: n.action_id, at: iso(n.actioned_at) },
+    expires_at: isoOrNull(n.expires_at),
     created_at: iso(n.created_at),
   };
 }

@@ -9,6 +9,7 @@ import { EventBus } from '../events/bus.js';
 import { contextFor } from '../modules/contract.js';
 import { ModuleRunner } from '../modules/lifecycle.js';
 import { createNotificationsModule, notificationsOptions } from '../notifications/module.js';
+import type { Retention } from '../notifications/retention.js';
 import type { NotificationService } from '../notifications/service.js';
 import type { DeliveryTracker } from '../notifications/tracking.js';
 import type { RateLimitAdmin } from '../ratelimit/admin.js';
@@ -50,6 +51,8 @@ export interface NotifydServer {
   close(): Promise<void>;
   readonly metrics: Metrics;
   readonly notifications: NotificationService;
+  /** Deletes notifications past `notifications.retention_days` (its job runs it hourly). */
+  readonly retention: Retention;
   readonly keys: KeyService;
   /** The offline queue and ack tracking (its `sweep` runs on a timer once listening). */
   readonly tracker: DeliveryTracker;
@@ -123,6 +126,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   return {
     metrics,
     notifications: service,
+    retention: notifications.services.retention,
     keys,
     tracker,
     triggers: triggers.services.triggers,

@@ -5,7 +5,8 @@
  */
 export const NOTIFICATION_COLUMNS =
   'id, tenant_id, request_id, recipient_id, category, priority, content, data, group_key, ' +
-  'idempotency_key, channels, created_at, read_at, deleted_at';
+  'idempotency_key, channels, created_at, read_at, deleted_at, actions, template, ' +
+  'cancellation_key, expires_at, dismissed_at, action_id, actioned_at';
 
 export const DELIVERY_COLUMNS =
   'id, tenant_id, notification_id, recipient_id, channel, status, attempts, next_attempt_at, ' +

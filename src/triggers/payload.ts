@@ -11,8 +11,11 @@ import { CHANNEL_PATTERN } from '../notifications/user-channel.js';
  */
 const Nullable = <T extends TSchema>(schema: T) => Type.Optional(Type.Union([schema, Type.Null()]));
 
-/** Ara spells priorities in PascalCase; lowercase (notifyd's spelling) is accepted too. */
-const PRIORITIES = ['low', 'normal', 'high', 'critical'] as const;
+/**
+ * Ara spells priorities in PascalCase; lowercase (notifyd's spelling) is accepted too.
+ * `critical` is stored as `urgent`.
+ */
+const PRIORITIES = ['low', 'normal', 'high', 'urgent', 'critical'] as const;
 export type TriggerPriority = (typeof PRIORITIES)[number];
 const Priority = Type.Union(
   PRIORITIES.flatMap((p) => [Type.Literal(p), Type.Literal(p[0]!.toUpperCase() + p.slice(1))]),

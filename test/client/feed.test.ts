@@ -32,6 +32,7 @@ t.test('the feed over REST: pages, filters, counts, read-all, delete', async (t)
   t.same(await client.unreadCount(), {
     unread_count: 4,
     unread_by_category: { general: 3, orders: 1 },
+    unread_by_priority: { normal: 4 },
   });
   t.match(await client.markAllRead('orders'), { updated: 1, unread_count: 3 });
   t.equal((await client.feed({ read: false })).data.length, 3);

@@ -34,6 +34,8 @@ t.test("'notifyd/client' resolves to the build through the package exports", asy
   const out = JSON.parse(stdout) as { resolved: string; exports: string[] };
   t.match(out.resolved, /\/dist\/src\/client\/index\.js$/);
   t.same(out.exports, [
+    'AccountApi',
+    'FeedApi',
     'NotifydApiError',
     'NotifydRealtimeClient',
     'RealtimeError',

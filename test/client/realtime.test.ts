@@ -105,7 +105,7 @@ t.test('markRead reaches every session of the user; ack reaches the server', asy
   const { id: second } = await notifyAndReceive(s, other, 'erin');
   const counted = nextEvent(other, 'unread_count');
   await reader.remove(second);
-  t.same(await counted, { unread_count: 0, unread_by_category: {} });
+  t.same(await counted, { unread_count: 0, unread_by_category: {}, unread_by_priority: {} });
 });
 
 t.test('actions asked for before the session opens are sent once it does', async (t) => {

@@ -16,14 +16,21 @@ import type {
   SendResult,
 } from '../../src/client/rest.js';
 import type {
+  ActionResult,
   BroadcastMessage,
+  BulkDeleteResult,
   ChannelMessage,
+  DismissUpdate,
   FeedPage,
+  GroupedPage,
   Notification,
+  NotificationDeleted,
   ReadAllResult,
   ReadStatusUpdate,
   UnreadSummary,
 } from '../../src/client/types.js';
+import type * as feedActions from '../../src/notifications/routes/feed-actions.js';
+import type * as history from '../../src/notifications/routes/history.js';
 import type * as schemas from '../../src/notifications/schemas.js';
 import type { UserMessage } from '../../src/notifications/user-channel.js';
 
@@ -45,6 +52,13 @@ const checks: boolean[] = [
   same<ReadStatusUpdate, Frame<'read_status_updated'>>(true),
   same<BroadcastMessage, Frame<'broadcast'>>(true),
   same<ChannelMessage, Frame<'channel_message'>>(true),
+  same<Notification, Frame<'notification_updated'>>(true),
+  same<NotificationDeleted, Frame<'notification_deleted'>>(true),
+  same<DismissUpdate, Frame<'notifications_dismissed'>>(true),
+  same<UnreadSummary, Frame<'unread_count'>>(true),
+  same<ActionResult, Static<typeof feedActions.ActionResult>>(true),
+  same<BulkDeleteResult, Static<typeof feedActions.BulkDeleteResult>>(true),
+  same<GroupedPage, Static<typeof history.GroupedPage>>(true),
 ];
 
 t.test('the client types and the server schemas agree', async (t) => {

@@ -4,6 +4,7 @@ import { NotifydError } from '../../src/core/errors.js';
 import { EVENTS, type EventType, listEvents } from '../../src/events/catalogue.js';
 import type { EventEnvelope } from '../../src/events/types.js';
 import { compileValidator } from '../../src/http/validate.js';
+import { NOTIFICATION_EVENTS } from '../../src/notifications/events.js';
 import { RATELIMIT_EVENTS } from '../../src/ratelimit/events.js';
 import type { RateLimitStore } from '../../src/ratelimit/spec.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
@@ -30,7 +31,9 @@ const validators = new Map(
 t.test(
   'the catalogue: unique dotted names a webhook can subscribe to, each described',
   async (t) => {
-    const declared = [RATELIMIT_EVENTS, WEBHOOK_EVENTS].flatMap((table) => Object.keys(table));
+    const declared = [NOTIFICATION_EVENTS, RATELIMIT_EVENTS, WEBHOOK_EVENTS].flatMap((table) =>
+      Object.keys(table),
+    );
     t.same(NAMES, declared, 'no module declares a name another already has');
     for (const e of listEvents()) {
       t.match(e.name, /^[a-z0-9_]+(\.[a-z0-9_]+)+$/, e.name);
@@ -157,6 +160,29 @@ t.test('what every producer emits validates against its catalogued payload', asy
   });
   await ok(s, 'POST', `/api/v1/webhooks/${hook.id}/test`);
   heard.push((await receiver.next('/test')).body);
+
+  // The feed: what a user does with their notifications.
+  const sent = async () =>
+    (
+      await ok(s, 'POST', '/api/v1/notifications', {
+        recipient_id: 'u5',
+        content: { title: 'T', body: 'B' },
+        actions: [{ id: 'yes', label: 'Yes', type: 'primary', callback_key: 'cb' }],
+        data: { n: 1 },
+      })
+    ).notification_id as string;
+  const [n1, n2, n3] = [await sent(), await sent(), await sent()];
+  const asUser = async (method: string, path: string) => {
+    const res = await s.asUser('u5', method, path, {});
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${JSON.stringify(res.body)}`);
+  };
+  await asUser('POST', `/api/v1/me/notifications/${n1}/read`);
+  await asUser('POST', `/api/v1/me/notifications/${n2}/actions/yes`);
+  await asUser('POST', `/api/v1/me/notifications/${n3}/dismiss`);
+  await sent();
+  await asUser('POST', '/api/v1/me/notifications/read-all');
+  await sent();
+  await asUser('POST', '/api/v1/me/notifications/dismiss-all');
 
   await new Promise((r) => setImmediate(r));
   for (const event of heard) {

@@ -67,11 +67,19 @@ t.test('read state, filters, unread counts and delete', async (t) => {
   const orders = await sendMany(s, 'carol', 3, { category: 'orders' });
   const social = await sendMany(s, 'carol', 2, { category: 'social' });
   let counts = await s.asUser('carol', 'GET', '/api/v1/me/unread-count');
-  t.same(counts.body, { unread_count: 5, unread_by_category: { orders: 3, social: 2 } });
+  t.same(counts.body, {
+    unread_count: 5,
+    unread_by_category: { orders: 3, social: 2 },
+    unread_by_priority: { normal: 5 },
+  });
 
   const read = await s.asUser('carol', 'POST', `/api/v1/me/notifications/${orders[0]}/read`);
   t.equal(read.status, 200);
-  t.same(read.body, { unread_count: 4, unread_by_category: { orders: 2, social: 2 } });
+  t.same(read.body, {
+    unread_count: 4,
+    unread_by_category: { orders: 2, social: 2 },
+    unread_by_priority: { normal: 4 },
+  });
   const one = await s.asUser('carol', 'GET', `/api/v1/me/notifications/${orders[0]}`);
   t.equal(one.body.read, true);
   t.type(one.body.read_at, 'string');
@@ -93,7 +101,12 @@ t.test('read state, filters, unread counts and delete', async (t) => {
   const all = await s.asUser('carol', 'POST', '/api/v1/me/notifications/read-all', {
     category: 'orders',
   });
-  t.same(all.body, { updated: 2, unread_count: 2, unread_by_category: { social: 2 } });
+  t.same(all.body, {
+    updated: 2,
+    unread_count: 2,
+    unread_by_category: { social: 2 },
+    unread_by_priority: { normal: 2 },
+  });
   const rest = await s.asUser('carol', 'POST', '/api/v1/me/notifications/read-all');
   t.equal(rest.body.updated, 2);
 

@@ -29,7 +29,16 @@ t.test('health, readiness, metrics and the OpenAPI document', async (t) => {
   t.ok(doc.paths['/api/v1/me/notifications/{id}'].delete, 'path parameters in OpenAPI form');
   t.same(
     doc.paths['/api/v1/me/notifications'].get.parameters.map((p: { name: string }) => p.name),
-    ['cursor', 'limit', 'read', 'category'],
+    [
+      'cursor',
+      'limit',
+      'read',
+      'category',
+      'priority',
+      'dismissed',
+      'created_after',
+      'created_before',
+    ],
   );
 });
 

@@ -76,7 +76,7 @@ t.test('invalid sends are 400 with the field named', async (t) => {
     [note({ content: { body: 'no title' } }), 'body.content.title'],
     [note({ content: { title: 1, body: 'y' } }), 'body.content.title'],
     [note({ colour: 'red' }), 'body.colour'],
-    [note({ priority: 'urgent' }), 'body.priority'],
+    [note({ priority: 'extreme' }), 'body.priority'],
     [
       note({ content: { title: 'x', body: 'y', action_url: 'not a url' } }),
       'body.content.action_url',

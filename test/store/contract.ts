@@ -3,6 +3,7 @@ import type { Store } from '../../src/store/types.js';
 import { countersContract } from './contract/counters.js';
 import { deliveriesContract } from './contract/deliveries.js';
 import { feedContract } from './contract/feed.js';
+import { feedLifecycleContract } from './contract/feed-lifecycle.js';
 import type { MakeStore } from './contract/fixtures.js';
 import { idempotencyContract } from './contract/idempotency.js';
 import { keysContract } from './contract/keys.js';
@@ -32,6 +33,7 @@ export function contract<S extends Store>(
   opts: ContractOptions<S> = {},
 ): void {
   t.test('feed', async (t) => feedContract(t, makeStore));
+  t.test('feed lifecycle', async (t) => feedLifecycleContract(t, makeStore));
   t.test('idempotency', async (t) => idempotencyContract(t, makeStore));
   t.test('deliveries', async (t) => deliveriesContract(t, makeStore));
   t.test('keys', async (t) => keysContract(t, makeStore));

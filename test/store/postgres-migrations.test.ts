@@ -28,6 +28,8 @@ const SEED: Record<number, string> = {
         9000000000000000);`,
   5: `INSERT INTO objects VALUES ('policy', 'pol_01', 't1', 'free', '{"a":1}', 1, 1, 1);`,
   6: `INSERT INTO ratelimit_state VALUES ('r', '{"window_start":0,"current":2,"previous":0,"tokens":0,"refilled_at":0,"burst_start":0,"burst_used":0,"cooldown_until":0,"penalty_until":0,"expires_at":9000000000000000}', 9000000000000000);`,
+  9: `UPDATE notifications SET actions = '[{"id":"ok","label":"OK","type":"primary"}]',
+        expires_at = 9000000000000000 WHERE id = 'ntf_01';`,
 };
 
 /** A fresh schema name, dropped when `t` ends. */
@@ -143,6 +145,21 @@ if (await requirePostgres(t)) {
           channels: ['in_app'],
         });
         t.equal((await store.deliveries.claim(['push'], 1, 5, 10)).length, 1);
+      }
+      if (from >= 1 && from < 9) {
+        t.match(await store.notifications.get('t1', 'alice', 'ntf_01'), {
+          actions: [],
+          template: null,
+          expires_at: null,
+          dismissed_at: null,
+          action_id: null,
+        });
+      }
+      if (from >= 9) {
+        t.match(await store.notifications.get('t1', 'alice', 'ntf_01'), {
+          actions: [{ id: 'ok' }],
+          expires_at: 9e15,
+        });
       }
       if (from >= 2) t.match(await store.keys.findByHash('abc'), { id: 'key_01', scopes: ['*'] });
       if (from >= 3) t.equal(await store.counters.get('c', 0), 4);

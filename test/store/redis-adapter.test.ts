@@ -250,6 +250,7 @@ if (await requireRedis(t)) {
     t.same(await store.notifications.unreadCounts('a', 'b:c'), {
       total: 1,
       by_category: { '50%': 1 },
+      by_priority: { normal: 1 },
     });
   });
 
@@ -266,6 +267,25 @@ if (await requireRedis(t)) {
     t.equal(await store.notifications.purgeExpiredIdempotency(start + 1), CHUNK + 1);
     await Promise.all(items.map((_, i) => store.counters.increment(`c${i}`, 1, 1, start)));
     t.equal(await store.counters.purgeExpired(start + 1), CHUNK + 1);
+  });
+
+  t.test('a sparse filter answers a short page with where to go on', async (t) => {
+    const store = await open();
+    t.teardown(() => store.close());
+    const f = new Fixture();
+    const visible = f.item();
+    // More dismissed notifications above the visible one than one page reads (5,000).
+    const hidden = Array.from({ length: 6000 }, () => f.item({ dismissed_at: 1, read_at: 1 }));
+    await store.notifications.insert([visible, ...hidden]);
+    const query = { tenant_id: 't1', recipient_id: 'alice', limit: 10, dismissed: false };
+    const first = await store.notifications.list(query);
+    t.same(first.items, [], 'nothing found within the budget');
+    t.equal(first.has_more, true);
+    t.ok(first.next, 'where the next page starts');
+    const second = await store.notifications.list({ ...query, before: first.next });
+    t.same(second.items, [visible.notification]);
+    t.equal(second.has_more, false);
+    t.equal(second.next, undefined);
   });
 
   t.test('a record that cannot be serialised is refused before Redis sees it', async (t) => {

@@ -225,7 +225,7 @@ if (await requireRedis(t)) {
       target: 'amy',
       event: event({ priority: 'Critical' }),
     });
-    t.match((await a.next('notification')).data, { priority: 'critical' });
+    t.match((await a.next('notification')).data, { priority: 'urgent' }, 'critical is urgent');
     const amy = await s.asUser('amy', 'GET', '/api/v1/me/notifications');
     t.equal(amy.body.data.length, 2, 'the repeated id got one notification');
   });
@@ -312,7 +312,7 @@ if (await requireRedis(t)) {
       ['bad channel name', { type: 'channel', target: 'no spaces', event: event() }, /target/],
       [
         'bad priority',
-        { type: 'user', target: 'fay', event: event({ priority: 'Urgent' }) },
+        { type: 'user', target: 'fay', event: event({ priority: 'Extreme' }) },
         /priority/,
       ],
       [

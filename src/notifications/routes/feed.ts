@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { NotifydError } from '../../core/errors.js';
 import { errors } from '../../http/responses.js';
 import { type AnyRoute, defineRoute, userOf } from '../../http/route.js';
+import { metadataOf } from '../feed-query.js';
 import {
   FeedPage,
   FeedQuery,
@@ -37,13 +38,16 @@ export function feedRoutes(service: NotificationService, limits: FeedLimits): An
             issues: [{ field: 'query.limit', message: `must be <= ${limits.max_limit}` }],
           });
         }
-        return { status: 200, body: await service.feed(userOf(ctx), { ...ctx.query, limit }) };
+        const metadata = metadataOf(ctx.query);
+        const query = { ...ctx.query, limit, ...(metadata ? { metadata } : {}) };
+        return { status: 200, body: await service.feed(userOf(ctx), query) };
       },
     }),
     defineRoute({
       method: 'GET',
       path: '/api/v1/me/unread-count',
-      summary: 'Unread notifications: total and by category',
+      summary:
+        'Unread notifications: total, by category and by priority (expired ones not counted)',
       tag: 'feed',
       auth: user,
       responses: { 200: { description: 'The counts.', schema: UnreadCount }, ...errors(401) },

@@ -1,21 +1,27 @@
+import { isExpired, matchesFeed } from '../feed-filter.js';
 import type {
+  ActionOutcome,
   FeedQuery,
   NewNotification,
+  NotificationPatch,
   NotificationRecord,
   NotificationStore,
+  UnreadCounts,
 } from '../types.js';
 import type { MemoryDeliveryQueue } from './deliveries.js';
 import { MemoryIdempotency } from './idempotency.js';
 import { planInsert } from './insert.js';
 import { entryOf } from './maps.js';
 import type { OpenState } from './open-state.js';
-import { type SortedIds, sortedIdsOf } from './sorted-ids.js';
+import { SortedIds, sortedIdsOf } from './sorted-ids.js';
 
-/** Notifications and feeds in memory: one id list per recipient, unread counts kept current. */
+/** Notifications and feeds in memory: one id list per recipient, unread ids kept apart. */
 export class MemoryNotificationStore implements NotificationStore {
   private readonly byId = new Map<string, NotificationRecord>();
   private readonly feeds = new Map<string, SortedIds>();
-  private readonly unread = new Map<string, Map<string, number>>();
+  private readonly unread = new Map<string, Set<string>>();
+  /** Every notification id, for the retention purge. */
+  private readonly all = new SortedIds();
   private readonly idempotency = new MemoryIdempotency();
 
   constructor(
@@ -29,8 +35,9 @@ export class MemoryNotificationStore implements NotificationStore {
     for (const item of plan.writes) {
       const n = structuredClone(item.notification);
       this.byId.set(n.id, n);
+      this.all.add(n.id);
       sortedIdsOf(this.feeds, feedKey(n.tenant_id, n.recipient_id)).add(n.id);
-      if (n.read_at === null && n.deleted_at === null) this.countUnread(n, 1);
+      if (n.read_at === null && n.deleted_at === null) this.unreadOf(n).add(n.id);
       for (const d of item.deliveries) this.deliveries.store(d);
     }
     for (const { tenantId, key, claim } of plan.claims) this.idempotency.set(tenantId, key, claim);
@@ -41,6 +48,12 @@ export class MemoryNotificationStore implements NotificationStore {
     this.state.check();
     const n = this.visible(tenantId, recipientId, id);
     return n ? structuredClone(n) : null;
+  }
+
+  async find(tenantId: string, id: string): Promise<NotificationRecord | null> {
+    this.state.check();
+    const n = this.byId.get(id);
+    return n && n.tenant_id === tenantId && n.deleted_at === null ? structuredClone(n) : null;
   }
 
   async list(query: FeedQuery) {
@@ -54,9 +67,7 @@ export class MemoryNotificationStore implements NotificationStore {
         : feed?.ascendingAfter(query.after, query.before);
     for (const id of order ?? []) {
       const n = this.byId.get(id)!;
-      if (n.deleted_at !== null) continue;
-      if (query.read !== undefined && (n.read_at !== null) !== query.read) continue;
-      if (query.category !== undefined && n.category !== query.category) continue;
+      if (!matchesFeed(n, query)) continue;
       if (items.length === query.limit) {
         has_more = true;
         break;
@@ -71,10 +82,7 @@ export class MemoryNotificationStore implements NotificationStore {
     const changed: string[] = [];
     for (const id of new Set(ids)) {
       const n = this.visible(tenantId, recipientId, id);
-      if (!n || n.read_at !== null) continue;
-      n.read_at = at;
-      this.countUnread(n, -1);
-      changed.push(id);
+      if (n && this.read(n, at)) changed.push(id);
     }
     return changed;
   };
@@ -82,35 +90,110 @@ export class MemoryNotificationStore implements NotificationStore {
   markAllRead: NotificationStore['markAllRead'] = async (tenantId, recipientId, at, category) => {
     this.state.check();
     let changed = 0;
+    for (const id of [...(this.unread.get(feedKey(tenantId, recipientId)) ?? [])]) {
+      const n = this.byId.get(id)!;
+      if (category !== undefined && n.category !== category) continue;
+      if (this.read(n, at)) changed++;
+    }
+    return changed;
+  };
+
+  dismiss: NotificationStore['dismiss'] = async (tenantId, recipientId, ids, at) => {
+    this.state.check();
+    const changed: string[] = [];
+    for (const id of new Set(ids)) {
+      const n = this.visible(tenantId, recipientId, id);
+      if (!n || n.dismissed_at !== null) continue;
+      n.dismissed_at = at;
+      this.read(n, at);
+      changed.push(id);
+    }
+    return changed;
+  };
+
+  dismissAll: NotificationStore['dismissAll'] = async (tenantId, recipientId, at, category) => {
+    this.state.check();
+    let changed = 0;
     for (const id of this.feeds.get(feedKey(tenantId, recipientId))?.ascending() ?? []) {
       const n = this.byId.get(id)!;
-      if (n.read_at !== null || n.deleted_at !== null) continue;
+      if (n.deleted_at !== null || n.dismissed_at !== null) continue;
       if (category !== undefined && n.category !== category) continue;
-      n.read_at = at;
-      this.countUnread(n, -1);
+      n.dismissed_at = at;
+      this.read(n, at);
       changed++;
     }
     return changed;
   };
 
+  async update(
+    tenantId: string,
+    id: string,
+    patch: NotificationPatch,
+  ): Promise<NotificationRecord | null> {
+    this.state.check();
+    const n = this.byId.get(id);
+    if (!n || n.tenant_id !== tenantId || n.deleted_at !== null) return null;
+    if (patch.content !== undefined) n.content = structuredClone(patch.content);
+    if (patch.actions !== undefined) n.actions = structuredClone(patch.actions);
+    if (patch.expires_at !== undefined) n.expires_at = patch.expires_at;
+    return structuredClone(n);
+  }
+
+  async recordAction(
+    tenantId: string,
+    recipientId: string,
+    id: string,
+    actionId: string,
+    at: number,
+  ): Promise<ActionOutcome> {
+    this.state.check();
+    const n = this.visible(tenantId, recipientId, id);
+    if (!n) return { status: 'not_found' };
+    if (n.action_id !== null) return { status: 'already', notification: structuredClone(n) };
+    n.action_id = actionId;
+    n.actioned_at = at;
+    return { status: 'recorded', notification: structuredClone(n) };
+  }
+
   async remove(tenantId: string, recipientId: string, id: string, at: number): Promise<boolean> {
     this.state.check();
     const n = this.visible(tenantId, recipientId, id);
     if (!n) return false;
-    if (n.read_at === null) this.countUnread(n, -1);
+    this.unread.get(feedKey(n.tenant_id, n.recipient_id))?.delete(n.id);
     n.deleted_at = at;
     return true;
   }
 
-  async unreadCounts(tenantId: string, recipientId: string) {
+  async unreadCounts(tenantId: string, recipientId: string, now?: number): Promise<UnreadCounts> {
     this.state.check();
-    const by_category: Record<string, number> = {};
-    let total = 0;
-    for (const [category, count] of this.unread.get(feedKey(tenantId, recipientId)) ?? []) {
-      by_category[category] = count;
-      total += count;
+    const counts: UnreadCounts = { total: 0, by_category: {}, by_priority: {} };
+    for (const id of this.unread.get(feedKey(tenantId, recipientId)) ?? []) {
+      const n = this.byId.get(id)!;
+      if (now !== undefined && isExpired(n, now)) continue;
+      counts.total++;
+      counts.by_category[n.category] = (counts.by_category[n.category] ?? 0) + 1;
+      counts.by_priority[n.priority] = (counts.by_priority[n.priority] ?? 0) + 1;
     }
-    return { total, by_category };
+    return counts;
+  }
+
+  async purgeBefore(beforeId: string, limit: number): Promise<number> {
+    this.state.check();
+    const old: string[] = [];
+    for (const id of this.all.ascendingAfter('', beforeId)) {
+      if (old.length === limit) break;
+      old.push(id);
+    }
+    for (const id of old) {
+      const n = this.byId.get(id)!;
+      const key = feedKey(n.tenant_id, n.recipient_id);
+      this.feeds.get(key)?.delete(id);
+      this.unread.get(key)?.delete(id);
+      this.all.delete(id);
+      this.byId.delete(id);
+      this.deliveries.forget(id);
+    }
+    return old.length;
   }
 
   async purgeExpiredIdempotency(now: number): Promise<number> {
@@ -125,12 +208,16 @@ export class MemoryNotificationStore implements NotificationStore {
     return n.deleted_at === null ? n : undefined;
   }
 
-  private countUnread(n: NotificationRecord, delta: number): void {
-    const key = feedKey(n.tenant_id, n.recipient_id);
-    const counts = entryOf(this.unread, key, () => new Map<string, number>());
-    const next = (counts.get(n.category) ?? 0) + delta;
-    if (next > 0) counts.set(n.category, next);
-    else counts.delete(n.category);
+  /** Reads a stored notification if unread; true when it changed. */
+  private read(n: NotificationRecord, at: number): boolean {
+    if (n.read_at !== null) return false;
+    n.read_at = at;
+    this.unreadOf(n).delete(n.id);
+    return true;
+  }
+
+  private unreadOf(n: NotificationRecord): Set<string> {
+    return entryOf(this.unread, feedKey(n.tenant_id, n.recipient_id), () => new Set<string>());
   }
 }
 

@@ -17,6 +17,19 @@ export class SortedIds {
     this.ids.splice(this.lowerBound(id), 0, id);
   }
 
+  /** Removes an id; false when it was not there. */
+  delete(id: string): boolean {
+    const i = this.lowerBound(id);
+    if (this.ids[i] !== id) return false;
+    this.ids.splice(i, 1);
+    return true;
+  }
+
+  /** How many ids it holds. */
+  get size(): number {
+    return this.ids.length;
+  }
+
   /** Ids lower than `before` (all when absent), highest first. */
   *descending(before?: string): Generator<string> {
     const end = before === undefined ? this.ids.length : this.lowerBound(before);

@@ -181,6 +181,29 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX ratelimit_state_expiry ON ratelimit_state (expires_at);
     `,
   },
+  {
+    version: 9,
+    name: 'feed: actions, templates, expiry, dismissal, cancellation',
+    sql: `
+      ALTER TABLE notifications
+        ADD COLUMN actions jsonb NOT NULL DEFAULT '[]',
+        ADD COLUMN template jsonb,
+        ADD COLUMN cancellation_key text COLLATE "C",
+        ADD COLUMN expires_at bigint,
+        ADD COLUMN dismissed_at bigint,
+        ADD COLUMN action_id text,
+        ADD COLUMN actioned_at bigint;
+      UPDATE notifications SET priority = 'urgent' WHERE priority = 'critical';
+      -- Unread counts go by category and priority and leave expired rows out.
+      DROP INDEX notifications_unread;
+      CREATE INDEX notifications_unread
+        ON notifications (tenant_id, recipient_id, category, priority, expires_at)
+        WHERE read_at IS NULL AND deleted_at IS NULL;
+      -- Cancelling by key finds a tenant's notifications without a scan; most have none.
+      CREATE INDEX notifications_cancellation
+        ON notifications (tenant_id, cancellation_key) WHERE cancellation_key IS NOT NULL;
+    `,
+  },
 ];
 
 /** The schema version this build of notifyd writes. */

@@ -1,9 +1,13 @@
 import { VISIBLE_UNREAD } from '../columns.js';
+import { addCount, type FeedDialect, feedConditions, notExpired } from '../feed-sql.js';
 import type {
+  ActionOutcome,
   FeedQuery,
   NewNotification,
+  NotificationPatch,
   NotificationRecord,
   NotificationStore,
+  UnreadCounts,
 } from '../types.js';
 import type { Param, PostgresHandle } from './handle.js';
 import { NotificationWriter } from './insert.js';
@@ -39,22 +43,18 @@ export class PostgresNotificationStore implements NotificationStore {
     return rows[0] ?? null;
   }
 
+  async find(tenantId: string, id: string): Promise<NotificationRecord | null> {
+    const { rows } = await this.h.query<NotificationRow>(
+      `SELECT ${NOTIFICATION_COLUMNS} FROM ${this.n}
+       WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`,
+      [tenantId, id],
+    );
+    return rows[0] ?? null;
+  }
+
   async list(query: FeedQuery) {
     const params: Param[] = [query.tenant_id, query.recipient_id];
-    let where = `${MINE} AND deleted_at IS NULL`;
-    if (query.before !== undefined) {
-      params.push(query.before);
-      where += ` AND id < $${params.length}`;
-    }
-    if (query.after !== undefined) {
-      params.push(query.after);
-      where += ` AND id > $${params.length}`;
-    }
-    if (query.read !== undefined) where += ` AND read_at IS ${query.read ? 'NOT NULL' : 'NULL'}`;
-    if (query.category !== undefined) {
-      params.push(query.category);
-      where += ` AND category = $${params.length}`;
-    }
+    const where = `${MINE} AND ${feedConditions(query, postgresDialect(params))}`;
     params.push(query.limit + 1);
     const { rows } = await this.h.query<NotificationRow>(
       `SELECT ${NOTIFICATION_COLUMNS} FROM ${this.n} WHERE ${where}
@@ -72,9 +72,7 @@ export class PostgresNotificationStore implements NotificationStore {
        WHERE ${MINE} AND id = ANY($4::text[]) AND ${VISIBLE_UNREAD} RETURNING id`,
       [tenantId, recipientId, at, ids],
     );
-    // RETURNING has no order; answer in the order asked.
-    const changed = new Set(rows.map((r) => r.id));
-    return [...new Set(ids)].filter((id) => changed.has(id));
+    return inOrderAsked(ids, rows);
   };
 
   markAllRead: NotificationStore['markAllRead'] = async (tenantId, recipientId, at, category) => {
@@ -91,6 +89,70 @@ export class PostgresNotificationStore implements NotificationStore {
     return rowCount;
   };
 
+  dismiss: NotificationStore['dismiss'] = async (tenantId, recipientId, ids, at) => {
+    this.h.check();
+    if (ids.length === 0) return [];
+    const { rows } = await this.h.query<{ id: string }>(
+      `UPDATE ${this.n} SET dismissed_at = $3, read_at = COALESCE(read_at, $3)
+       WHERE ${MINE} AND id = ANY($4::text[]) AND deleted_at IS NULL AND dismissed_at IS NULL
+       RETURNING id`,
+      [tenantId, recipientId, at, ids],
+    );
+    return inOrderAsked(ids, rows);
+  };
+
+  dismissAll: NotificationStore['dismissAll'] = async (tenantId, recipientId, at, category) => {
+    const params: Param[] = [tenantId, recipientId, at];
+    let where = `${MINE} AND deleted_at IS NULL AND dismissed_at IS NULL`;
+    if (category !== undefined) {
+      params.push(category);
+      where += ' AND category = $4';
+    }
+    const { rowCount } = await this.h.query(
+      `UPDATE ${this.n} SET dismissed_at = $3, read_at = COALESCE(read_at, $3) WHERE ${where}`,
+      params,
+    );
+    return rowCount;
+  };
+
+  async update(tenantId: string, id: string, patch: NotificationPatch) {
+    const sets: string[] = [];
+    const params: Param[] = [tenantId, id];
+    const set = (column: string, value: Param, cast = '') => {
+      params.push(value);
+      sets.push(`${column} = $${params.length}${cast}`);
+    };
+    if (patch.content !== undefined) set('content', JSON.stringify(patch.content), '::jsonb');
+    if (patch.actions !== undefined) set('actions', JSON.stringify(patch.actions), '::jsonb');
+    if (patch.expires_at !== undefined) set('expires_at', patch.expires_at);
+    // Nothing to change still answers the notification as it stands.
+    if (sets.length === 0) set('id', id);
+    const { rows } = await this.h.query<NotificationRow>(
+      `UPDATE ${this.n} SET ${sets.join(', ')}
+       WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL RETURNING ${NOTIFICATION_COLUMNS}`,
+      params,
+    );
+    return rows[0] ?? null;
+  }
+
+  async recordAction(
+    tenantId: string,
+    recipientId: string,
+    id: string,
+    actionId: string,
+    at: number,
+  ): Promise<ActionOutcome> {
+    const { rows } = await this.h.query<NotificationRow>(
+      `UPDATE ${this.n} SET action_id = $4, actioned_at = $5
+       WHERE ${MINE} AND id = $3 AND deleted_at IS NULL AND action_id IS NULL
+       RETURNING ${NOTIFICATION_COLUMNS}`,
+      [tenantId, recipientId, id, actionId, at],
+    );
+    if (rows[0]) return { status: 'recorded', notification: rows[0] };
+    const current = await this.get(tenantId, recipientId, id);
+    return current ? { status: 'already', notification: current } : { status: 'not_found' };
+  }
+
   async remove(tenantId: string, recipientId: string, id: string, at: number): Promise<boolean> {
     const { rowCount } = await this.h.query(
       `UPDATE ${this.n} SET deleted_at = $4 WHERE ${MINE} AND id = $3 AND deleted_at IS NULL`,
@@ -99,19 +161,26 @@ export class PostgresNotificationStore implements NotificationStore {
     return rowCount > 0;
   }
 
-  async unreadCounts(tenantId: string, recipientId: string) {
-    const { rows } = await this.h.query<{ category: string; n: number }>(
-      `SELECT category, COUNT(*) AS n FROM ${this.n} WHERE ${MINE} AND ${VISIBLE_UNREAD}
-       GROUP BY category`,
-      [tenantId, recipientId],
+  async unreadCounts(tenantId: string, recipientId: string, now?: number) {
+    const { rows } = await this.h.query<{ category: string; priority: string; n: number }>(
+      `SELECT category, priority, COUNT(*)::int AS n FROM ${this.n}
+       WHERE ${MINE} AND ${VISIBLE_UNREAD} AND ${notExpired('$3')}
+       GROUP BY category, priority`,
+      [tenantId, recipientId, now ?? Number.MIN_SAFE_INTEGER],
     );
-    const by_category: Record<string, number> = {};
-    let total = 0;
-    for (const { category, n } of rows) {
-      by_category[category] = n;
-      total += n;
-    }
-    return { total, by_category };
+    const counts: UnreadCounts = { total: 0, by_category: {}, by_priority: {} };
+    for (const { category, priority, n } of rows) addCount(counts, category, priority, n);
+    return counts;
+  }
+
+  async purgeBefore(beforeId: string, limit: number): Promise<number> {
+    // Deliveries go with their notification (ON DELETE CASCADE).
+    const { rowCount } = await this.h.query(
+      `DELETE FROM ${this.n} WHERE id IN
+         (SELECT id FROM ${this.n} WHERE id < $1 ORDER BY id LIMIT $2)`,
+      [beforeId, limit],
+    );
+    return rowCount;
   }
 
   async purgeExpiredIdempotency(now: number): Promise<number> {
@@ -121,4 +190,26 @@ export class PostgresNotificationStore implements NotificationStore {
     );
     return rowCount;
   }
+}
+
+/** RETURNING has no order: the ids that changed, once each, in the order asked. */
+function inOrderAsked(ids: string[], rows: { id: string }[]): string[] {
+  const changed = new Set(rows.map((r) => r.id));
+  return [...new Set(ids)].filter((id) => changed.has(id));
+}
+
+/** PostgreSQL's spelling: numbered parameters, and `data[key]` read with jsonb operators. */
+function postgresDialect(params: Param[]): FeedDialect {
+  const param = (value: string | number) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  return {
+    param,
+    metadataText(key) {
+      const k = param(key);
+      return `(CASE WHEN jsonb_typeof(data -> ${k}) IN ('string', 'number', 'boolean')
+        THEN data ->> ${k} END)`;
+    },
+  };
 }

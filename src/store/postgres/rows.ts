@@ -11,7 +11,9 @@ export { DELIVERY_COLUMNS, KEY_COLUMNS, NOTIFICATION_COLUMNS } from '../columns.
 export const NOTIFICATION_RECORDSET = `
   id text, tenant_id text, request_id text, recipient_id text, category text, priority text,
   content jsonb, data jsonb, group_key text, idempotency_key text, channels text[],
-  created_at bigint, read_at bigint, deleted_at bigint`;
+  created_at bigint, read_at bigint, deleted_at bigint, actions jsonb, template jsonb,
+  cancellation_key text, expires_at bigint, dismissed_at bigint, action_id text,
+  actioned_at bigint`;
 
 export const DELIVERY_RECORDSET = `
   id text, tenant_id text, notification_id text, recipient_id text, channel text, status text,

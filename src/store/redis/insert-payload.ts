@@ -11,6 +11,9 @@ interface PayloadItem {
   t: string;
   r: string;
   cat: string;
+  pri: string;
+  /** When it expires (ms), if it does. */
+  exp?: string;
   rid: string;
   created: string;
   read: boolean;
@@ -31,6 +34,7 @@ function payloadItem({ notification: n, deliveries, idempotency }: NewNotificati
     t: n.tenant_id,
     r: n.recipient_id,
     cat: n.category,
+    pri: n.priority,
     rid: n.request_id,
     created: String(n.created_at),
     read: n.read_at !== null,
@@ -38,6 +42,7 @@ function payloadItem({ notification: n, deliveries, idempotency }: NewNotificati
     fields: notificationFields(n),
     dlv: deliveries.map((d) => ({ id: d.id, fields: deliveryFields(d) })),
   };
+  if (n.expires_at !== null) item.exp = String(n.expires_at);
   if (idempotency) {
     item.idem = {
       key: idempotency.key,

@@ -1,4 +1,11 @@
-import type { ApiKeyRecord, DeliveryRecord, DeliveryStatus, NotificationRecord } from '../types.js';
+import { normalPriority } from '../../notifications/records.js';
+import type {
+  ApiKeyRecord,
+  DeliveryRecord,
+  DeliveryStatus,
+  NotificationRecord,
+  Priority,
+} from '../types.js';
 
 /**
  * How records are laid out in Redis hashes. A null is an absent field, numbers are decimal
@@ -28,8 +35,17 @@ function numberOrNull(value: string | undefined): number | null {
   return value === undefined ? null : Number(value);
 }
 
+/** What changes after insert lives in fields of its own; the rest is the `doc`. */
+type Changing =
+  | 'read_at'
+  | 'deleted_at'
+  | 'dismissed_at'
+  | 'expires_at'
+  | 'action_id'
+  | 'actioned_at';
+
 export function notificationFields(n: NotificationRecord): Fields {
-  const { read_at, deleted_at, ...doc } = n;
+  const { read_at, deleted_at, dismissed_at, expires_at, action_id, actioned_at, ...doc } = n;
   const fields = [
     'doc',
     JSON.stringify(doc),
@@ -39,16 +55,36 @@ export function notificationFields(n: NotificationRecord): Fields {
     n.recipient_id,
     'category',
     n.category,
+    'priority',
+    n.priority,
   ];
   push(fields, 'read_at', read_at);
   push(fields, 'deleted_at', deleted_at);
+  push(fields, 'dismissed_at', dismissed_at);
+  push(fields, 'expires_at', expires_at);
+  push(fields, 'action_id', action_id);
+  push(fields, 'actioned_at', actioned_at);
   return fields;
 }
 
+/**
+ * Reads a notification hash. `content` and `actions` fields, when present, were set by an
+ * update and win over the doc's; a doc written before a field existed gets its default.
+ */
 export function toNotification(hash: Record<string, string>): NotificationRecord {
+  const doc = JSON.parse(hash.doc) as Omit<NotificationRecord, Changing>;
   return {
-    ...(JSON.parse(hash.doc) as Omit<NotificationRecord, 'read_at' | 'deleted_at'>),
+    ...doc,
+    priority: normalPriority(doc.priority as Priority | 'critical'),
+    content: hash.content === undefined ? doc.content : JSON.parse(hash.content),
+    actions: hash.actions === undefined ? (doc.actions ?? []) : JSON.parse(hash.actions),
+    template: doc.template ?? null,
+    cancellation_key: doc.cancellation_key ?? null,
+    expires_at: numberOrNull(hash.expires_at),
     read_at: numberOrNull(hash.read_at),
+    dismissed_at: numberOrNull(hash.dismissed_at),
+    action_id: hash.action_id ?? null,
+    actioned_at: numberOrNull(hash.actioned_at),
     deleted_at: numberOrNull(hash.deleted_at),
   };
 }

@@ -171,6 +171,30 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX ratelimit_state_expiry ON ratelimit_state (expires_at);
     `,
   },
+  {
+    version: 9,
+    name: 'feed: actions, templates, expiry, dismissal, cancellation',
+    sql: `
+      ALTER TABLE notifications ADD COLUMN actions TEXT;
+      ALTER TABLE notifications ADD COLUMN template TEXT;
+      ALTER TABLE notifications ADD COLUMN cancellation_key TEXT;
+      ALTER TABLE notifications ADD COLUMN expires_at INTEGER;
+      ALTER TABLE notifications ADD COLUMN dismissed_at INTEGER;
+      ALTER TABLE notifications ADD COLUMN action_id TEXT;
+      ALTER TABLE notifications ADD COLUMN actioned_at INTEGER;
+      UPDATE notifications SET priority = 'urgent' WHERE priority = 'critical';
+      -- Unread counts go by category and priority and leave expired rows out: the index
+      -- covers all three, so counting still reads the index alone.
+      DROP INDEX notifications_unread;
+      CREATE INDEX notifications_unread
+        ON notifications (tenant_id, recipient_id, category, priority, expires_at, id, read_at,
+          deleted_at)
+        WHERE read_at IS NULL AND deleted_at IS NULL;
+      -- Cancelling by key finds a tenant's notifications without a scan; most have none.
+      CREATE INDEX notifications_cancellation
+        ON notifications (tenant_id, cancellation_key) WHERE cancellation_key IS NOT NULL;
+    `,
+  },
 ];
 
 /** The schema version this build of notifyd writes. */

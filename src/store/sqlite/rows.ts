@@ -1,3 +1,4 @@
+import { normalPriority } from '../../notifications/records.js';
 import type { ApiKeyRecord, DeliveryRecord, NotificationRecord, Priority } from '../types.js';
 
 /** A notification as SQLite returns it: JSON columns are TEXT. */
@@ -16,6 +17,13 @@ export interface NotificationRow {
   created_at: number;
   read_at: number | null;
   deleted_at: number | null;
+  actions: string | null;
+  template: string | null;
+  cancellation_key: string | null;
+  expires_at: number | null;
+  dismissed_at: number | null;
+  action_id: string | null;
+  actioned_at: number | null;
 }
 
 /** An API key as SQLite returns it. */
@@ -53,16 +61,26 @@ export function notificationParams(n: NotificationRecord): Param[] {
     n.created_at,
     n.read_at,
     n.deleted_at,
+    n.actions.length === 0 ? null : JSON.stringify(n.actions),
+    n.template === null ? null : JSON.stringify(n.template),
+    n.cancellation_key,
+    n.expires_at,
+    n.dismissed_at,
+    n.action_id,
+    n.actioned_at,
   ];
 }
 
 export function toNotification(row: NotificationRow): NotificationRecord {
   return {
     ...row,
-    priority: row.priority as Priority,
+    // Rows written before `urgent` existed may say `critical`.
+    priority: normalPriority(row.priority as Priority | 'critical'),
     content: JSON.parse(row.content),
     data: row.data === null ? null : JSON.parse(row.data),
     channels: JSON.parse(row.channels),
+    actions: row.actions === null ? [] : JSON.parse(row.actions),
+    template: row.template === null ? null : JSON.parse(row.template),
   };
 }
 

@@ -166,6 +166,7 @@ export function feedContract(t: Test, make: MakeStore): void {
     t.same(await store.notifications.unreadCounts('t1', 'alice'), {
       total: 2,
       by_category: { billing: 2 },
+      by_priority: { normal: 2 },
     });
     t.equal(await store.notifications.markAllRead('t1', 'alice', 6), 2);
     t.equal(await store.notifications.markAllRead('t1', 'alice', 7), 0, 'nothing left');
@@ -192,6 +193,7 @@ export function feedContract(t: Test, make: MakeStore): void {
     t.same(await store.notifications.unreadCounts('t1', 'alice'), {
       total: 1,
       by_category: { general: 1 },
+      by_priority: { normal: 1 },
     });
     t.same(await store.notifications.markRead('t1', 'alice', [a.id], 10), [], 'cannot read it');
     await store.notifications.markRead('t1', 'alice', [b.id], 10);
@@ -200,17 +202,22 @@ export function feedContract(t: Test, make: MakeStore): void {
     t.ok(await store.notifications.get('t1', 'bob', theirs.id), 'bob keeps his');
   });
 
-  t.test('unreadCounts counts unread notifications per category', async (t) => {
+  t.test('unreadCounts counts unread notifications per category and priority', async (t) => {
     const f = new Fixture();
     const store = await storeFor(t, make);
-    t.same(await store.notifications.unreadCounts('t1', 'alice'), { total: 0, by_category: {} });
+    t.same(await store.notifications.unreadCounts('t1', 'alice'), {
+      total: 0,
+      by_category: {},
+      by_priority: {},
+    });
     const news = await seedFeed(f, store, 3, { category: 'news' });
-    const billing = await seedFeed(f, store, 2, { category: 'billing' });
+    const billing = await seedFeed(f, store, 2, { category: 'billing', priority: 'urgent' });
     await seedFeed(f, store, 4, { tenant_id: 't2' });
     await seedFeed(f, store, 5, { recipient_id: 'bob' });
     t.same(await store.notifications.unreadCounts('t1', 'alice'), {
       total: 5,
       by_category: { news: 3, billing: 2 },
+      by_priority: { normal: 3, urgent: 2 },
     });
     await store.notifications.markRead(
       't1',
@@ -221,10 +228,12 @@ export function feedContract(t: Test, make: MakeStore): void {
     t.same(await store.notifications.unreadCounts('t1', 'alice'), {
       total: 2,
       by_category: { news: 2 },
+      by_priority: { normal: 2 },
     });
     t.same(await store.notifications.unreadCounts('t2', 'alice'), {
       total: 4,
       by_category: { general: 4 },
+      by_priority: { normal: 4 },
     });
   });
 

@@ -59,17 +59,148 @@ return { #ids, changed }
 export const REMOVE = new LuaScript(`${LUA_FEED}
 local t, r, id, at = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local nk = k('ntf', id)
-local h = redis.call('HMGET', nk, 'tenant_id', 'recipient_id', 'category', 'read_at', 'deleted_at')
+local h = redis.call('HMGET', nk, 'tenant_id', 'recipient_id', 'category', 'read_at', 'deleted_at',
+  'priority')
 if h[1] ~= t or h[2] ~= r or h[5] then return 0 end
 redis.call('HSET', nk, 'deleted_at', at)
-local read = h[4] and true or false
-local all, ofCat, state, stateOfCat = feed_keys(t, r, h[3], read)
-redis.call('ZREM', all, id)
-redis.call('ZREM', ofCat, id)
-redis.call('ZREM', state, id)
-redis.call('ZREM', stateOfCat, id)
-if not read then count_unread(t, r, h[3], -1) end
+unindex(t, r, id, h[3], h[6], h[4] and true or false)
 return 1
+`);
+
+/** Dismisses one notification of the recipient, reading it too; true when it changed. */
+const LUA_DISMISS = `
+local function dismiss(t, r, id, at)
+  local nk = k('ntf', id)
+  local h = redis.call('HMGET', nk, 'tenant_id', 'recipient_id', 'deleted_at', 'dismissed_at')
+  if h[1] ~= t or h[2] ~= r or h[3] or h[4] then return false end
+  redis.call('HSET', nk, 'dismissed_at', at)
+  mark_read(t, r, id, at)
+  return true
+end
+`;
+
+/** ARGV: tenant, recipient, at, ids…; replies the ids dismissed, once each, in order. */
+export const DISMISS = new LuaScript(`${LUA_FEED}${LUA_DISMISS}
+local t, r, at = ARGV[2], ARGV[3], ARGV[4]
+local seen, changed = {}, {}
+for i = 5, #ARGV do
+  local id = ARGV[i]
+  if not seen[id] then
+    seen[id] = true
+    if dismiss(t, r, id, at) then changed[#changed + 1] = id end
+  end
+end
+return changed
+`);
+
+/**
+ * Dismisses a chunk of the recipient's feed (or of one category's), oldest first. ARGV:
+ * tenant, recipient, at, category ('' for all, with ARGV[7] = '1' when a category is given),
+ * chunk size, the last id of the previous chunk ('' at first). Replies {how many it looked
+ * at, how many changed, the last id it looked at}; the caller repeats while a chunk is full.
+ */
+export const DISMISS_ALL = new LuaScript(`${LUA_FEED}${LUA_DISMISS}
+local t, r, at = ARGV[2], ARGV[3], ARGV[4]
+local source = ARGV[7] == '1' and k('feedc', t, r, ARGV[5]) or k('feed', t, r)
+local from = ARGV[8] == '' and '-' or '(' .. ARGV[8]
+local ids = redis.call('ZRANGE', source, from, '+', 'BYLEX', 'LIMIT', 0, tonumber(ARGV[6]))
+local changed = 0
+for _, id in ipairs(ids) do
+  if dismiss(t, r, id, at) then changed = changed + 1 end
+end
+return { #ids, changed, ids[#ids] or '' }
+`);
+
+/**
+ * Changes a notification of the tenant. ARGV: tenant, id, content JSON ('' keeps it),
+ * actions JSON ('' keeps them), expiry ('keep', 'none', or the time). Replies its hash, flat,
+ * or nil when it is absent or deleted.
+ */
+export const UPDATE = new LuaScript(`
+local t, id = ARGV[2], ARGV[3]
+local nk = k('ntf', id)
+local h = redis.call('HMGET', nk, 'tenant_id', 'recipient_id', 'deleted_at', 'read_at')
+if h[1] ~= t or h[3] then return false end
+if ARGV[4] ~= '' then redis.call('HSET', nk, 'content', ARGV[4]) end
+if ARGV[5] ~= '' then redis.call('HSET', nk, 'actions', ARGV[5]) end
+local expiry = ARGV[6]
+if expiry == 'none' then
+  redis.call('HDEL', nk, 'expires_at')
+  redis.call('ZREM', k('uexp', t, h[2]), id)
+elseif expiry ~= 'keep' then
+  redis.call('HSET', nk, 'expires_at', expiry)
+  if not h[4] then redis.call('ZADD', k('uexp', t, h[2]), expiry, id) end
+end
+return redis.call('HGETALL', nk)
+`);
+
+/**
+ * Records the recipient's action once. ARGV: tenant, recipient, id, action id, at. Replies
+ * {'recorded', hash}, {'already', hash} (an action was recorded before) or {'not_found'}.
+ */
+export const ACTION = new LuaScript(`
+local t, r, id = ARGV[2], ARGV[3], ARGV[4]
+local nk = k('ntf', id)
+local h = redis.call('HMGET', nk, 'tenant_id', 'recipient_id', 'deleted_at', 'action_id')
+if h[1] ~= t or h[2] ~= r or h[3] then return { 'not_found' } end
+if h[4] then return { 'already', redis.call('HGETALL', nk) } end
+redis.call('HSET', nk, 'action_id', ARGV[5], 'actioned_at', ARGV[6])
+return { 'recorded', redis.call('HGETALL', nk) }
+`);
+
+/**
+ * Unread counts of a recipient. ARGV: tenant, recipient, now ('' for no expiry). Replies
+ * {counts by category (flat), counts by priority (flat), category and priority ('' when not
+ * counted) of each unread notification expired at now, flat}: the caller subtracts those.
+ * Entries of the expiry index that are no longer unread are dropped on the way.
+ */
+export const COUNT_UNREAD = new LuaScript(`
+local t, r, now = ARGV[2], ARGV[3], ARGV[4]
+local expired = {}
+if now ~= '' then
+  local index = k('uexp', t, r)
+  for _, id in ipairs(redis.call('ZRANGE', index, '-inf', now, 'BYSCORE')) do
+    local h = redis.call('HMGET', k('ntf', id), 'tenant_id', 'recipient_id', 'category',
+      'priority', 'read_at', 'deleted_at', 'expires_at')
+    if h[1] == t and h[2] == r and not h[5] and not h[6] and h[7] then
+      if tonumber(h[7]) <= tonumber(now) then
+        expired[#expired + 1] = h[3]
+        expired[#expired + 1] = h[4] or ''
+      end
+    else
+      redis.call('ZREM', index, id)
+    end
+  end
+end
+return { redis.call('HGETALL', k('unreadn', t, r)), redis.call('HGETALL', k('unreadp', t, r)),
+  expired }
+`);
+
+/**
+ * Deletes for good up to ARGV[3] notifications (any tenant) with ids below ARGV[2], oldest
+ * first, with their feed entries, counts and deliveries; replies how many.
+ */
+export const PURGE_BEFORE = new LuaScript(`${LUA_FEED}
+local all = k('ntfs')
+local ids = redis.call('ZRANGE', all, '-', '(' .. ARGV[2], 'BYLEX', 'LIMIT', 0, tonumber(ARGV[3]))
+for _, id in ipairs(ids) do
+  local nk = k('ntf', id)
+  local h = redis.call('HMGET', nk, 'tenant_id', 'recipient_id', 'category', 'read_at',
+    'deleted_at', 'priority')
+  if h[1] and not h[5] then unindex(h[1], h[2], id, h[3], h[6], h[4] and true or false) end
+  local dk = k('ndlv', id)
+  for _, d in ipairs(redis.call('ZRANGE', dk, 0, -1)) do
+    local channel = redis.call('HGET', k('dlv', d), 'channel')
+    if channel then
+      redis.call('ZREM', k('due', channel), d)
+      redis.call('ZREM', k('leased', channel), d)
+    end
+    redis.call('DEL', k('dlv', d))
+  end
+  redis.call('DEL', dk, nk)
+  redis.call('ZREM', all, id)
+end
+return #ids
 `);
 
 /** Forgets up to ARGV[3] idempotency claims expired at or before ARGV[2]; replies how many. */

@@ -14,16 +14,23 @@ local function feed_keys(t, r, cat, read)
   return k('feed', t, r), k('feedc', t, r, cat), k(state, t, r), k(state .. 'c', t, r, cat)
 end
 
-local function count_unread(t, r, cat, delta)
+-- Unread counts by category, and by priority (pri is false for notifications written
+-- before priorities were counted: those never entered the priority counts).
+local function count_unread(t, r, cat, pri, delta)
   local counts = k('unreadn', t, r)
   if redis.call('HINCRBY', counts, cat, delta) <= 0 then redis.call('HDEL', counts, cat) end
+  if pri then
+    local byPri = k('unreadp', t, r)
+    if redis.call('HINCRBY', byPri, pri, delta) <= 0 then redis.call('HDEL', byPri, pri) end
+  end
 end
 
 -- Marks one notification read when it is the recipient's, visible and unread: the read flag,
 -- the read/unread indexes and the unread count change together.
 local function mark_read(t, r, id, at)
   local nk = k('ntf', id)
-  local h = redis.call('HMGET', nk, 'tenant_id', 'recipient_id', 'category', 'read_at', 'deleted_at')
+  local h = redis.call('HMGET', nk, 'tenant_id', 'recipient_id', 'category', 'read_at', 'deleted_at',
+    'priority')
   if h[1] ~= t or h[2] ~= r or h[4] or h[5] then return false end
   local cat = h[3]
   redis.call('HSET', nk, 'read_at', at)
@@ -31,8 +38,19 @@ local function mark_read(t, r, id, at)
   redis.call('ZREM', k('unreadc', t, r, cat), id)
   redis.call('ZADD', k('read', t, r), 0, id)
   redis.call('ZADD', k('readc', t, r, cat), 0, id)
-  count_unread(t, r, cat, -1)
+  count_unread(t, r, cat, h[6], -1)
   return true
+end
+
+-- Takes a notification out of every feed index and the counts (removal, purge).
+local function unindex(t, r, id, cat, pri, read)
+  local all, ofCat, state, stateOfCat = feed_keys(t, r, cat, read)
+  redis.call('ZREM', all, id)
+  redis.call('ZREM', ofCat, id)
+  redis.call('ZREM', state, id)
+  redis.call('ZREM', stateOfCat, id)
+  redis.call('ZREM', k('uexp', t, r), id)
+  if not read then count_unread(t, r, cat, pri, -1) end
 end
 `;
 

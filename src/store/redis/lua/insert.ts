@@ -64,8 +64,12 @@ for i, it in ipairs(items) do
     if not it.deleted then
       local all, ofCat, state, stateOfCat = feed_keys(it.t, it.r, it.cat, it.read)
       for _, key in ipairs({ all, ofCat, state, stateOfCat }) do redis.call('ZADD', key, 0, it.id) end
-      if not it.read then count_unread(it.t, it.r, it.cat, 1) end
+      if not it.read then
+        count_unread(it.t, it.r, it.cat, it.pri, 1)
+        if it.exp then redis.call('ZADD', k('uexp', it.t, it.r), it.exp, it.id) end
+      end
     end
+    redis.call('ZADD', k('ntfs'), 0, it.id)
     local ofNotification = k('ndlv', it.id)
     for _, d in ipairs(it.dlv) do
       redis.call('HSET', k('dlv', d.id), unpack(d.fields))

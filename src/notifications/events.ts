@@ -1,0 +1,55 @@
+import { Type } from '@sinclair/typebox';
+import { defineEvents } from '../events/define.js';
+
+const Ids = Type.Array(Type.String(), {
+  description: 'The notifications that changed; empty when `all` is true.',
+});
+const All = Type.Boolean({ description: 'Every (unread, undismissed) notification of the user.' });
+const Category = Type.Union([Type.String(), Type.Null()], {
+  description: 'With `all`: only this category’s; null: every category.',
+});
+const At = Type.String({ format: 'date-time' });
+
+/** The events of the in-app feed: what recipients do with their notifications. */
+export const NOTIFICATION_EVENTS = defineEvents('notifications', {
+  'notification.read': {
+    description: 'A user read notifications (one, several, or all of a category).',
+    payload: Type.Object({
+      recipient_id: Type.String(),
+      notification_ids: Ids,
+      all: All,
+      category: Category,
+      count: Type.Integer({ description: 'How many notifications this read.' }),
+      read_at: At,
+    }),
+  },
+  'notification.dismissed': {
+    description: 'A user dismissed notifications (one, several, or all of a category).',
+    payload: Type.Object({
+      recipient_id: Type.String(),
+      notification_ids: Ids,
+      all: All,
+      category: Category,
+      count: Type.Integer({ description: 'How many notifications this dismissed.' }),
+      dismissed_at: At,
+    }),
+  },
+  'notification.action': {
+    description: 'A user took an action of a notification (recorded once per notification).',
+    payload: Type.Object({
+      notification_id: Type.String(),
+      recipient_id: Type.String(),
+      action_id: Type.String(),
+      label: Type.String(),
+      callback_key: Type.Union([Type.String(), Type.Null()], {
+        description: 'The sender’s key for this action, as given when sending.',
+      }),
+      url: Type.Union([Type.String(), Type.Null()]),
+      category: Type.String(),
+      data: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
+        description: 'The notification’s data, as sent.',
+      }),
+      taken_at: At,
+    }),
+  },
+});

@@ -1,0 +1,55 @@
+import { Type } from '@sinclair/typebox';
+import { errors } from '../../http/responses.js';
+import { type AnyRoute, defineRoute, serviceOf } from '../../http/route.js';
+import { ContentBody, IdParams, NotificationActionSchema, NotificationView } from '../schemas.js';
+import type { SentNotifications } from '../sent.js';
+
+const PatchBody = Type.Object(
+  {
+    content: Type.Optional(ContentBody),
+    actions: Type.Optional(Type.Array(NotificationActionSchema, { maxItems: 10 })),
+    expires_at: Type.Optional(
+      Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+        description: 'null: never expires.',
+      }),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+/** Changing and retracting notifications after sending, for services with an API key. */
+export function sentRoutes(sent: SentNotifications): AnyRoute[] {
+  const auth = { kind: 'key', scope: 'notifications:send' } as const;
+  return [
+    defineRoute({
+      method: 'PATCH',
+      path: '/api/v1/notifications/:id',
+      summary: 'Change a sent notification’s content, actions or expiry (open sessions are told)',
+      tag: 'sending',
+      auth,
+      params: IdParams,
+      body: PatchBody,
+      responses: {
+        200: { description: 'The notification after.', schema: NotificationView },
+        ...errors(400, 401, 403, 404),
+      },
+      async handler(ctx) {
+        const { tenant_id } = serviceOf(ctx);
+        return { status: 200, body: await sent.update(tenant_id, ctx.params.id, ctx.body) };
+      },
+    }),
+    defineRoute({
+      method: 'DELETE',
+      path: '/api/v1/notifications/:id',
+      summary: 'Retract a sent notification from its recipient’s feed (open sessions are told)',
+      tag: 'sending',
+      auth,
+      params: IdParams,
+      responses: { 204: { description: 'Retracted.' }, ...errors(401, 403, 404) },
+      async handler(ctx) {
+        await sent.retract(serviceOf(ctx).tenant_id, ctx.params.id);
+        return { status: 204 };
+      },
+    }),
+  ];
+}
