@@ -102,9 +102,15 @@ export class RealtimeGateway implements UserChannel {
     const topic = topicOf(tenantId, userId);
     const waiting = this.countsFor.get(topic);
     const counted = message.type === 'notification' && this.sessionsOf(tenantId, userId) > 0;
-    if (!waiting && !counted) return this.publishTopic(topic, message);
+    if (!waiting && !counted) {
+      this.publishTopic(topic, message);
+      return;
+    }
     const send = async () => {
-      if (!counted || !this.service) return this.publishTopic(topic, message);
+      if (!counted || !this.service) {
+        this.publishTopic(topic, message);
+        return;
+      }
       const owner = { tenant_id: tenantId, user_id: userId } as UserPrincipal;
       const counts = await this.service.unread(owner).catch(() => null);
       this.publishTopic(topic, counts ? { ...message, ...counts } : message);
