@@ -20,7 +20,15 @@ export type IdKind =
   | 'cst'
   // Webhooks and the events they carry.
   | 'whk'
-  | 'evt';
+  | 'evt'
+  // Analytics: event, funnel, report, report schedule, alert rule, triggered alert, audit entry.
+  | 'aev'
+  | 'fnl'
+  | 'rpt'
+  | 'rps'
+  | 'alr'
+  | 'alt'
+  | 'aud';
 
 export type IdGenerator = (kind: IdKind) => string;
 
