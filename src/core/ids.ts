@@ -21,8 +21,9 @@ export type IdKind =
   // Webhooks and the events they carry.
   | 'whk'
   | 'evt'
-  // Analytics: event, funnel, report, report schedule, alert rule, triggered alert, audit entry.
+  // Analytics: event, event type, funnel, report, report schedule, alert rule, triggered alert, audit entry.
   | 'aev'
+  | 'aet'
   | 'fnl'
   | 'rpt'
   | 'rps'
