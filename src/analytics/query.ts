@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import type { Clock } from '../core/clock.js';
 import { NotifydError } from '../core/errors.js';
 import {
+  checkFilter,
   dimensionText,
   type FieldSource,
   fieldName,
@@ -121,6 +122,7 @@ export class QueryEngine {
     const { from, to } = resolveRange(q.time_range, this.clock.now(), g, tz);
     const starts = g ? bucketsOf(from, to, g, tz) : [from];
     const filters = q.filters ?? [];
+    filters.forEach((f, i) => checkFilter(f, `body.filters[${i}]`));
     const dimensions = q.dimensions ?? [];
     const tenantEq = filters.find((f) => f.field === 'tenant_id' && f.operator === 'eq');
     const scope = tenant ?? (typeof tenantEq?.value === 'string' ? tenantEq.value : null);
