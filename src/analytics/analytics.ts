@@ -1,6 +1,7 @@
 import type { ServicePrincipal } from '../auth/principal.js';
 import type { Caller } from '../objects/tenancy.js';
 import type { EventTypes, StoredEventType } from './event-types.js';
+import type { Funnels } from './funnels.js';
 import type { Ingestor } from './ingest.js';
 import type { AnalyticsQuery, QueryEngine, QueryResult } from './query.js';
 import type { AnalyticsStore } from './store.js';
@@ -29,6 +30,7 @@ export class Analytics {
     readonly ingestor: Ingestor,
     readonly types: EventTypes,
     readonly engine: QueryEngine,
+    readonly funnels: Funnels,
     private readonly now: () => number,
     private readonly dayRetentionMs: number,
   ) {}

@@ -3,11 +3,13 @@ import type { Config } from '../config/options.js';
 import type { ModuleContext, NotifydModule } from '../modules/contract.js';
 import { Analytics } from './analytics.js';
 import { EventTypes } from './event-types.js';
+import { Funnels } from './funnels.js';
 import { Ingestor } from './ingest.js';
 import type { AnalyticsOptions } from './options.js';
 import { QueryEngine } from './query.js';
 import { recordBusEvents } from './recorder.js';
 import { eventRoutes } from './routes/events.js';
+import { funnelRoutes } from './routes/funnels.js';
 import { queryRoutes } from './routes/query.js';
 
 const DAY = 86_400_000;
@@ -66,6 +68,7 @@ export function createAnalyticsModule(
     ingestor,
     types,
     engine,
+    new Funnels(store.objects, clock, ids, engine),
     () => clock.now(),
     retention.day_days * DAY,
   );
@@ -74,7 +77,7 @@ export function createAnalyticsModule(
   return {
     name: 'analytics',
     services: { analytics },
-    routes: [...eventRoutes(analytics), ...queryRoutes(analytics)],
+    routes: [...eventRoutes(analytics), ...queryRoutes(analytics), ...funnelRoutes(analytics)],
     jobs: [
       { name: 'analytics flush', everyMs: options.flush_interval_ms, run: () => ingestor.flush() },
       {
