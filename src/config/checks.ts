@@ -3,6 +3,7 @@
  * own options beside them; this file runs them all, in a fixed order, and says where each
  * offending value came from.
  */
+import { checkAnalyticsOptions } from '../analytics/options.js';
 import { checkAuthOptions } from '../auth/options.js';
 import { checkClusterOptions } from '../cluster/options.js';
 import type { OptionCheck } from '../core/option-spec.js';
@@ -22,6 +23,7 @@ const CHECKS: readonly OptionCheck<Config>[] = [
   checkClusterOptions,
   checkTriggerOptions,
   checkWebhookOptions,
+  checkAnalyticsOptions,
 ];
 
 /** Problems between options of a schema-valid configuration; `label` names each key's source. */

@@ -4,6 +4,7 @@
  * names, config/default.yaml, ara.example.yaml and the README's table are all made from, so
  * they cannot drift apart. The order here is the order of every generated document.
  */
+import { ANALYTICS_OPTIONS } from '../analytics/options.js';
 import { AUTH_OPTIONS } from '../auth/options.js';
 import { CLUSTER_OPTIONS } from '../cluster/options.js';
 import type { ConfigOf, OptionSpec } from '../core/option-spec.js';
@@ -29,6 +30,7 @@ const TABLE = [
   ...TRACKING_OPTIONS,
   ...RATELIMIT_OPTIONS,
   ...WEBHOOK_OPTIONS,
+  ...ANALYTICS_OPTIONS,
   ...LOG_OPTIONS,
   ...METRICS_OPTIONS,
   ...CLUSTER_OPTIONS,

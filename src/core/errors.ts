@@ -3,6 +3,7 @@
  * joined with the codes each module lists beside its code. A code keeps its meaning
  * forever; the README's error table is checked against this object by a test.
  */
+import { ANALYTICS_ERRORS } from '../analytics/errors.js';
 import { AUTH_ERRORS } from '../auth/errors.js';
 import { NOTIFICATION_ERRORS } from '../notifications/errors.js';
 import { OBJECT_ERRORS } from '../objects/errors.js';
@@ -63,6 +64,7 @@ export const ERRORS = joinByStatus(
   REALTIME_ERRORS,
   RATELIMIT_ERRORS,
   WEBHOOK_ERRORS,
+  ANALYTICS_ERRORS,
 );
 
 export type ErrorCode = keyof typeof ERRORS;

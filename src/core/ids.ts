@@ -20,7 +20,16 @@ export type IdKind =
   | 'cst'
   // Webhooks and the events they carry.
   | 'whk'
-  | 'evt';
+  | 'evt'
+  // Analytics: event, event type, funnel, report, report schedule, alert rule, triggered alert, audit entry.
+  | 'aev'
+  | 'aet'
+  | 'fnl'
+  | 'rpt'
+  | 'rps'
+  | 'alr'
+  | 'alt'
+  | 'aud';
 
 export type IdGenerator = (kind: IdKind) => string;
 

@@ -1,3 +1,5 @@
+import type { Analytics } from '../analytics/analytics.js';
+import { analyticsOptions, createAnalyticsModule } from '../analytics/module.js';
 import type { KeyService } from '../auth/api-keys.js';
 import { createAuthModule } from '../auth/module.js';
 import { clusterOptions, createClusterModule } from '../cluster/module.js';
@@ -64,6 +66,8 @@ export interface NotifydServer {
   readonly events: EventBus;
   /** Outgoing webhook subscriptions, their dispatcher and delivery log. */
   readonly webhooks: Webhooks;
+  /** Analytics: ingestion, queries, reports; null when `analytics.enabled` is off. */
+  readonly analytics: Analytics | null;
 }
 
 /**
@@ -104,8 +108,9 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   const webhooks = createWebhooksModule(ctx(webhooksOptions(config), {}));
   const onEvent = deps.onRateLimitEvent;
   const ratelimit = createRateLimitModule(ctx(config, onEvent ? { onEvent } : {}));
+  const analytics = createAnalyticsModule(ctx(analyticsOptions(config), {}));
   const modules = new ModuleRunner(
-    [auth, cluster, realtime, notifications, triggers, webhooks, ratelimit],
+    [auth, cluster, realtime, notifications, triggers, webhooks, ratelimit, analytics],
     logger,
   );
 
@@ -133,6 +138,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     ratelimit: ratelimit.services.admin,
     events: bus,
     webhooks: webhooks.services.webhooks,
+    analytics: analytics.services.analytics,
     async listen() {
       await modules.start();
       const port = await listener.listen();

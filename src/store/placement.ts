@@ -11,6 +11,7 @@ const CONCERNS: Record<StoreConcern, true> = {
   queues: true,
   objects: true,
   ratelimit: true,
+  analytics: true,
 };
 
 /** Every concern a store serves. */
@@ -42,6 +43,7 @@ export function placeConcerns(settings: StoreSettings): Placement {
     queues: settings.queues || main,
     objects: main,
     ratelimit: inProcess ? 'memory' : limits,
+    analytics: main,
   };
 }
 

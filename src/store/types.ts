@@ -8,12 +8,14 @@ import type { StoreBackend } from './backends.js';
  * query names one: a backend never returns another tenant's data.
  */
 
+import type { AnalyticsStore } from '../analytics/store.js';
 import type { KeyStore } from '../auth/store.js';
 import type { DeliveryQueue, NotificationStore, UserQueueStore } from '../notifications/store.js';
 import type { RateLimitStore } from '../ratelimit/spec.js';
 import type { CounterStore } from './counters.js';
 import type { ObjectStore } from './objects.js';
 
+export type { AnalyticsStore } from '../analytics/store.js';
 export type { ApiKeyRecord, KeyStore } from '../auth/store.js';
 export type * from '../notifications/records.js';
 export type { DeliveryQueue, NotificationStore, UserQueueStore } from '../notifications/store.js';
@@ -38,6 +40,8 @@ export interface StoreConcerns {
   objects: ObjectStore;
   /** Rate-limit state: one atomic decision per call (ratelimit/spec.ts). */
   ratelimit: RateLimitStore;
+  /** Analytics events and their rollups (analytics/store.ts). */
+  analytics: AnalyticsStore;
 }
 
 /** A concern's name. */

@@ -114,6 +114,7 @@ t.test('concerns placed in this process serve before the backend opens', async (
     queues: 'sqlite',
     objects: 'sqlite',
     ratelimit: 'memory',
+    analytics: 'sqlite',
   } as const;
   const store = connectStore(down.open, {
     backend: 'sqlite',

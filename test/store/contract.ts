@@ -1,5 +1,6 @@
 import type { Test } from 'tap';
 import type { Store } from '../../src/store/types.js';
+import { analyticsContract } from './contract/analytics.js';
 import { countersContract } from './contract/counters.js';
 import { deliveriesContract } from './contract/deliveries.js';
 import { feedContract } from './contract/feed.js';
@@ -43,6 +44,7 @@ export function contract<S extends Store>(
   t.test('ratelimit', async (t) =>
     ratelimitContract(t, makeStore, opts.limiterStateExpiresByItself ?? false),
   );
+  t.test('analytics', async (t) => analyticsContract(t, makeStore));
   t.test('lifecycle', async (t) => lifecycleContract(t, makeStore));
   const { reopen } = opts;
   if (reopen) t.test('durability', async (t) => durabilityContract(t, makeStore, reopen));

@@ -1,4 +1,5 @@
 import type { Store } from '../types.js';
+import { MemoryAnalyticsStore } from './analytics.js';
 import { MemoryCounterStore } from './counters.js';
 import { MemoryDeliveryQueue } from './deliveries.js';
 import { MemoryKeyStore } from './keys.js';
@@ -25,6 +26,7 @@ export function createMemoryStore(): Store {
     queues: new MemoryUserQueueStore(state),
     objects: new MemoryObjectStore(state),
     ratelimit: new MemoryRateLimitStore(state),
+    analytics: new MemoryAnalyticsStore(state),
     async ping() {
       state.check();
     },

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { NotifydError } from '../../core/errors.js';
 import { storeUnavailable } from '../errors.js';
 import type { Store } from '../types.js';
+import { PostgresAnalyticsStore } from './analytics.js';
 import {
   createPool,
   describeTarget,
@@ -73,6 +74,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
     queues: new PostgresUserQueueStore(h),
     objects: new PostgresObjectStore(h),
     ratelimit: new PostgresRateLimitStore(h),
+    analytics: new PostgresAnalyticsStore(h),
     ping: () => ping(h, pingTimeoutMs),
     close() {
       closing ??= (async () => {

@@ -204,6 +204,37 @@ export const MIGRATIONS: readonly Migration[] = [
         ON notifications (tenant_id, cancellation_key) WHERE cancellation_key IS NOT NULL;
     `,
   },
+  {
+    version: 11,
+    name: 'analytics events and rollups',
+    sql: `
+      -- Raw events in (timestamp, id) order: range scans read the primary key.
+      CREATE TABLE analytics_events (
+        id text COLLATE "C" NOT NULL,
+        tenant_id text NOT NULL,
+        event_type text NOT NULL,
+        user_id text,
+        event_id text,
+        properties text NOT NULL,
+        timestamp bigint NOT NULL,
+        dims text NOT NULL,
+        PRIMARY KEY (timestamp, id)
+      );
+      -- The sender's idempotency id, unique per tenant while the event is kept.
+      CREATE UNIQUE INDEX analytics_events_event_id
+        ON analytics_events (tenant_id, event_id) WHERE event_id IS NOT NULL;
+      -- Event counts per minute, hour and day bucket (UTC), tenant, type and dimensions.
+      CREATE TABLE analytics_rollups (
+        granularity text NOT NULL,
+        bucket bigint NOT NULL,
+        tenant_id text NOT NULL,
+        event_type text NOT NULL,
+        dims text NOT NULL,
+        count bigint NOT NULL,
+        PRIMARY KEY (granularity, bucket, tenant_id, event_type, dims)
+      );
+    `,
+  },
 ];
 
 /** The schema version this build of notifyd writes. */

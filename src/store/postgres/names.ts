@@ -16,6 +16,8 @@ export interface Tables {
   readonly objects: string;
   readonly objectRevisions: string;
   readonly ratelimit: string;
+  readonly analyticsEvents: string;
+  readonly analyticsRollups: string;
   readonly migrations: string;
 }
 
@@ -51,6 +53,8 @@ export function tables(schema: string): Tables {
     objects: `${s}.objects`,
     objectRevisions: `${s}.object_revisions`,
     ratelimit: `${s}.ratelimit_state`,
+    analyticsEvents: `${s}.analytics_events`,
+    analyticsRollups: `${s}.analytics_rollups`,
     migrations: `${s}.schema_migrations`,
   };
 }

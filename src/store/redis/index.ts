@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Store } from '../types.js';
+import { RedisAnalyticsStore } from './analytics.js';
 import {
   createRedisClient,
   DEFAULT_PREFIX,
@@ -53,6 +54,7 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
     queues: new RedisUserQueueStore(h),
     objects: new RedisObjectStore(h),
     ratelimit: new RedisRateLimitStore(h),
+    analytics: new RedisAnalyticsStore(h),
     ping: () =>
       h.run(async (c) => {
         await c.ping();

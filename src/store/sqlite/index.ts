@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import { NotifydError } from '../../core/errors.js';
 import { storeUnavailable } from '../errors.js';
 import type { Store } from '../types.js';
+import { SqliteAnalyticsStore } from './analytics.js';
 import { startWalCheckpointer } from './checkpointer.js';
 import { openDatabase, type SqliteOptions } from './connection.js';
 import { SqliteCounterStore } from './counters.js';
@@ -55,6 +56,7 @@ export function openSqliteStore(options: SqliteOptions): SqliteStore {
     queues: new SqliteUserQueueStore(h),
     objects: new SqliteObjectStore(h),
     ratelimit: new SqliteRateLimitStore(h),
+    analytics: new SqliteAnalyticsStore(h),
     async ping() {
       try {
         await h.run(() => pingQuery.get());

@@ -195,6 +195,37 @@ export const MIGRATIONS: readonly Migration[] = [
         ON notifications (tenant_id, cancellation_key) WHERE cancellation_key IS NOT NULL;
     `,
   },
+  {
+    version: 11,
+    name: 'analytics events and rollups',
+    sql: `
+      -- Raw events in (timestamp, id) order: range scans read them in place.
+      CREATE TABLE analytics_events (
+        id TEXT NOT NULL,
+        tenant_id TEXT NOT NULL,
+        event_type TEXT NOT NULL,
+        user_id TEXT,
+        event_id TEXT,
+        properties TEXT NOT NULL,
+        timestamp INTEGER NOT NULL,
+        dims TEXT NOT NULL,
+        PRIMARY KEY (timestamp, id)
+      ) WITHOUT ROWID;
+      -- The sender's idempotency id, unique per tenant while the event is kept.
+      CREATE UNIQUE INDEX analytics_events_event_id
+        ON analytics_events (tenant_id, event_id) WHERE event_id IS NOT NULL;
+      -- Event counts per minute, hour and day bucket (UTC), tenant, type and dimensions.
+      CREATE TABLE analytics_rollups (
+        granularity TEXT NOT NULL,
+        bucket INTEGER NOT NULL,
+        tenant_id TEXT NOT NULL,
+        event_type TEXT NOT NULL,
+        dims TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (granularity, bucket, tenant_id, event_type, dims)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** The schema version this build of notifyd writes. */

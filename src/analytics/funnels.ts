@@ -1,0 +1,259 @@
+/**
+ * Funnels: ordered steps (an event type and filters each) a user goes through within a
+ * conversion window. A user enters with the first step's event inside the range asked for;
+ * each later step counts when the user's next matching event comes after the previous step
+ * and within the window of entering. Results say, per step, how many entered and went on,
+ * the conversion and drop-off, and the average time to the next step.
+ */
+import { type Static, Type } from '@sinclair/typebox';
+import type { Clock } from '../core/clock.js';
+import type { IdGenerator } from '../core/ids.js';
+import type { ObjectKind } from '../objects/kind.js';
+import { ObjectRepository, type Page, type Stored } from '../objects/repository.js';
+import { envelopeOf, type ListQuery, ViewEnvelope } from '../objects/schemas.js';
+import type { Caller } from '../objects/tenancy.js';
+import type { ObjectStore } from '../store/types.js';
+import { checkFilter, passesAll, type QueryFilter } from './fields.js';
+import type { QueryEngine } from './query.js';
+import { EventTypeName, FilterSchema } from './schemas.js';
+
+const DAY_S = 86_400;
+
+export const FunnelStep = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    event_type: EventTypeName,
+    filters: Type.Optional(Type.Array(FilterSchema, { maxItems: 10 })),
+  },
+  { additionalProperties: false },
+);
+
+const Steps = Type.Array(FunnelStep, { minItems: 2, maxItems: 10 });
+const Window = Type.Integer({
+  minimum: 1,
+  maximum: 90 * DAY_S,
+  description: 'Seconds from entering within which later steps count (default 7 days).',
+});
+
+export const CreateFunnelBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    description: Type.Optional(Type.String({ maxLength: 1000 })),
+    steps: Steps,
+    conversion_window_seconds: Type.Optional(Window),
+  },
+  { additionalProperties: false },
+);
+export type CreateFunnelBody = Static<typeof CreateFunnelBody>;
+
+export const UpdateFunnelBody = Type.Object(
+  {
+    description: Type.Optional(Type.String({ maxLength: 1000 })),
+    steps: Type.Optional(Steps),
+    conversion_window_seconds: Type.Optional(Window),
+    version: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  { additionalProperties: false },
+);
+export type UpdateFunnelBody = Static<typeof UpdateFunnelBody>;
+
+export const FunnelView = Type.Object({
+  ...ViewEnvelope,
+  name: Type.String(),
+  description: Type.String(),
+  steps: Type.Array(
+    Type.Object(
+      { ...FunnelStep.properties, order: Type.Integer() },
+      { additionalProperties: false },
+    ),
+  ),
+  conversion_window_seconds: Type.Integer(),
+});
+
+export const FunnelResultsQuery = Type.Object(
+  {
+    start: Type.String({ format: 'date-time' }),
+    end: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+);
+
+export const FunnelResultsView = Type.Object({
+  funnel_id: Type.String(),
+  steps: Type.Array(
+    Type.Object({
+      step_name: Type.String(),
+      entered: Type.Integer(),
+      completed: Type.Integer(),
+      conversion_rate: Type.Number(),
+      drop_off_rate: Type.Number(),
+      avg_time_to_next_seconds: Type.Union([Type.Number(), Type.Null()]),
+    }),
+  ),
+  overall_conversion_rate: Type.Number(),
+  avg_completion_time_seconds: Type.Union([Type.Number(), Type.Null()]),
+  time_range: Type.Object({ start: Type.String(), end: Type.String() }),
+  rows_scanned: Type.Integer(),
+});
+export type FunnelResults = Static<typeof FunnelResultsView>;
+
+export interface FunnelData {
+  name: string;
+  description: string;
+  steps: { name: string; event_type: string; filters?: QueryFilter[] }[];
+  conversion_window_seconds: number;
+}
+export type StoredFunnel = Stored<FunnelData>;
+
+export const FUNNEL_OBJECT: ObjectKind<'analytics_funnel'> = {
+  kind: 'analytics_funnel',
+  idKind: 'fnl',
+  notFound: 'FUNNEL_NOT_FOUND',
+  global: {
+    visibleToTenants: false,
+    writeScope: 'analytics:manage',
+    refusal:
+      'A global funnel reads every tenant: it needs an analytics:manage key bound to no tenant.',
+  },
+};
+
+const round = (x: number) => Math.round(x * 10_000) / 10_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function funnelView(o: StoredFunnel): Static<typeof FunnelView> {
+  return {
+    ...envelopeOf(o),
+    name: o.data.name,
+    description: o.data.description,
+    steps: o.data.steps.map((s, order) => ({ ...s, order })),
+    conversion_window_seconds: o.data.conversion_window_seconds,
+  };
+}
+
+function checkSteps(steps: FunnelData['steps']): void {
+  steps.forEach((s, i) => {
+    s.filters?.forEach((f, j) => checkFilter(f, `body.steps[${i}].filters[${j}]`));
+  });
+}
+
+/** Funnel definitions as admin objects, and their results. */
+export class Funnels {
+  readonly repo: ObjectRepository<FunnelData>;
+
+  constructor(
+    store: ObjectStore,
+    clock: Clock,
+    ids: IdGenerator,
+    private readonly engine: QueryEngine,
+  ) {
+    this.repo = new ObjectRepository(store, FUNNEL_OBJECT, clock, ids);
+  }
+
+  async create(caller: Caller, body: CreateFunnelBody): Promise<StoredFunnel> {
+    checkSteps(body.steps);
+    const data: FunnelData = {
+      name: body.name,
+      description: body.description ?? '',
+      steps: body.steps,
+      conversion_window_seconds: body.conversion_window_seconds ?? 7 * DAY_S,
+    };
+    return this.repo.create(this.repo.targetTenant(caller, undefined), data, body.name);
+  }
+
+  list(caller: Caller, query: ListQuery): Promise<Page<StoredFunnel>> {
+    return this.repo.list(caller, query);
+  }
+
+  get(caller: Caller, idOrName: string): Promise<StoredFunnel> {
+    return this.repo.resolve(caller, idOrName);
+  }
+
+  async update(caller: Caller, idOrName: string, body: UpdateFunnelBody): Promise<StoredFunnel> {
+    if (body.steps) checkSteps(body.steps);
+    const found = await this.repo.resolve(caller, idOrName);
+    return this.repo.update(
+      caller,
+      found.id,
+      (current) => ({
+        data: {
+          ...current.data,
+          ...(body.description !== undefined ? { description: body.description } : {}),
+          ...(body.steps ? { steps: body.steps } : {}),
+          ...(body.conversion_window_seconds !== undefined
+            ? { conversion_window_seconds: body.conversion_window_seconds }
+            : {}),
+        },
+        key: current.key,
+      }),
+      body.version,
+    );
+  }
+
+  async remove(caller: Caller, idOrName: string): Promise<StoredFunnel> {
+    const found = await this.repo.resolve(caller, idOrName);
+    return this.repo.remove(caller, found.id);
+  }
+
+  /** The funnel's results for users entering in `[from, to)`. */
+  async results(
+    funnel: StoredFunnel,
+    tenant: string | null,
+    from: number,
+    to: number,
+  ): Promise<FunnelResults> {
+    const { steps, conversion_window_seconds } = funnel.data;
+    const windowMs = conversion_window_seconds * 1000;
+    const types = [...new Set(steps.map((s) => s.event_type))];
+    /** Per user: when each step reached so far was reached. */
+    const reached = new Map<string, number[]>();
+    const matches = (i: number, e: Parameters<typeof passesAll>[0]) =>
+      e.event_type === steps[i]!.event_type && passesAll(e, steps[i]!.filters ?? []);
+    const started = performance.now();
+    const scanned = await this.engine.scan(
+      { tenant_id: funnel.tenant_id ?? tenant, from, to: to + windowMs, event_types: types },
+      started,
+      (e) => {
+        if (e.user_id === null) return;
+        const times = reached.get(e.user_id);
+        if (!times) {
+          if (e.timestamp < to && matches(0, e)) reached.set(e.user_id, [e.timestamp]);
+          return;
+        }
+        const k = times.length;
+        if (k < steps.length && e.timestamp - times[0]! <= windowMs && matches(k, e)) {
+          times.push(e.timestamp);
+        }
+      },
+    );
+    const users = [...reached.values()];
+    const entered = steps.map((_, k) => users.filter((t) => t.length > k).length);
+    const out = steps.map((s, k) => {
+      const last = k === steps.length - 1;
+      const completed = last ? entered[k]! : entered[k + 1]!;
+      const conversion = entered[k] ? completed / entered[k]! : 0;
+      const next = last ? [] : users.filter((t) => t.length > k + 1);
+      const avg = next.length
+        ? round(next.reduce((sum, t) => sum + (t[k + 1]! - t[k]!), 0) / next.length / 1000)
+        : null;
+      return {
+        step_name: s.name,
+        entered: entered[k]!,
+        completed,
+        conversion_rate: round(conversion),
+        drop_off_rate: entered[k] ? round(1 - conversion) : 0,
+        avg_time_to_next_seconds: avg,
+      };
+    });
+    const done = users.filter((t) => t.length === steps.length);
+    return {
+      funnel_id: funnel.id,
+      steps: out,
+      overall_conversion_rate: entered[0] ? round(done.length / entered[0]) : 0,
+      avg_completion_time_seconds: done.length
+        ? round(done.reduce((sum, t) => sum + (t[t.length - 1]! - t[0]!), 0) / done.length / 1000)
+        : null,
+      time_range: { start: iso(from), end: iso(to) },
+      rows_scanned: scanned,
+    };
+  }
+}

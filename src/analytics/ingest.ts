@@ -1,0 +1,175 @@
+/**
+ * Turning tracked events into stored records: bounds (timestamp skew and backfill, the
+ * size of properties), the event type's schema, the tenant, and the rollup dimensions.
+ * Events sent to the API are written before the answer (a 202 is durable); notifyd's own
+ * events go through a bounded buffer written in batches, dropped and counted when full, so
+ * recording never slows the work it records.
+ */
+import type { Clock } from '../core/clock.js';
+import { NotifydError } from '../core/errors.js';
+import type { IdGenerator } from '../core/ids.js';
+import type { Logger } from '../core/logger.js';
+import { checkProperties, type EventTypes } from './event-types.js';
+import type { AnalyticsOptions } from './options.js';
+import type { TrackEventBody } from './schemas.js';
+import type { AnalyticsEventRecord, AnalyticsStore } from './store.js';
+
+/** Events written per store call. */
+export const WRITE_BATCH = 1000;
+/** Longest text of one rollup dimension value. */
+const MAX_DIM_TEXT = 100;
+
+/** Counters the ingestor reports to. */
+export interface IngestCounters {
+  recorded(source: 'api' | 'internal', n: number): void;
+  dropped(n: number): void;
+}
+
+/** The rollup dimensions of properties, as canonical JSON (keys in the option's order). */
+export function dimsOf(properties: Record<string, unknown>, dimensions: readonly string[]): string {
+  const out: Record<string, string | number | boolean> = {};
+  for (const d of [...dimensions].sort()) {
+    const v = properties[d];
+    if (typeof v === 'string') out[d] = v.slice(0, MAX_DIM_TEXT);
+    else if (typeof v === 'number' || typeof v === 'boolean') out[d] = v;
+  }
+  return JSON.stringify(out);
+}
+
+export class Ingestor {
+  private buffer: AnalyticsEventRecord[] = [];
+  private flushing: Promise<void> | null = null;
+
+  constructor(
+    private readonly deps: {
+      store: AnalyticsStore;
+      clock: Clock;
+      ids: IdGenerator;
+      types: EventTypes;
+      options: AnalyticsOptions;
+      counters: IngestCounters;
+      logger: Logger;
+    },
+  ) {}
+
+  /**
+   * Checks one event sent to the API and makes its record. `tenant` is where it goes;
+   * `where` names it in errors (`body`, `body.events[3]`).
+   */
+  async build(input: TrackEventBody, tenant: string, where: string): Promise<AnalyticsEventRecord> {
+    const { clock, options, types } = this.deps;
+    const now = clock.now();
+    const properties = input.properties ?? {};
+    const size = Buffer.byteLength(JSON.stringify(properties));
+    if (size > options.max_properties_bytes) {
+      throw new NotifydError(
+        'VALIDATION_ERROR',
+        `${where}.properties is ${size} bytes; at most ${options.max_properties_bytes} (analytics.max_properties_bytes).`,
+        { field: `${where}.properties` },
+      );
+    }
+    let timestamp = now;
+    if (input.timestamp !== undefined) {
+      timestamp = Date.parse(input.timestamp);
+      const field = `${where}.timestamp`;
+      if (timestamp > now + options.max_future_skew_ms) {
+        throw new NotifydError(
+          'VALIDATION_ERROR',
+          `${field} is more than analytics.max_future_skew_ms (${options.max_future_skew_ms} ms) ahead.`,
+          { field },
+        );
+      }
+      if (timestamp < now - options.max_backfill_ms) {
+        throw new NotifydError(
+          'VALIDATION_ERROR',
+          `${field} is further back than analytics.max_backfill_ms (${options.max_backfill_ms} ms).`,
+          { field },
+        );
+      }
+    }
+    const schema = await types.schemaOf(tenant, input.event_type);
+    if (schema) checkProperties(schema, properties, where);
+    return this.record(input.event_type, tenant, input.user_id ?? null, properties, timestamp, {
+      eventId: input.event_id ?? null,
+    });
+  }
+
+  /** A record for an event of `type`. */
+  record(
+    type: string,
+    tenant: string,
+    userId: string | null,
+    properties: Record<string, unknown>,
+    timestamp: number,
+    opts: { eventId?: string | null } = {},
+  ): AnalyticsEventRecord {
+    return {
+      id: this.deps.ids('aev'),
+      tenant_id: tenant,
+      event_type: type,
+      user_id: userId,
+      event_id: opts.eventId ?? null,
+      properties,
+      timestamp,
+      dims: dimsOf(properties, this.deps.options.rollup_dimensions),
+    };
+  }
+
+  /** Writes events now (the API's path); resolves to whether each was new. */
+  async write(records: readonly AnalyticsEventRecord[]): Promise<boolean[]> {
+    const out: boolean[] = [];
+    for (let i = 0; i < records.length; i += WRITE_BATCH) {
+      out.push(...(await this.deps.store.append(records.slice(i, i + WRITE_BATCH))));
+    }
+    this.deps.counters.recorded('api', out.filter(Boolean).length);
+    return out;
+  }
+
+  /** Queues one of notifyd's own events; dropped (and counted) when the buffer is full. */
+  enqueue(record: AnalyticsEventRecord): void {
+    if (this.buffer.length >= this.deps.options.buffer_size) {
+      this.deps.counters.dropped(1);
+      if (this.droppedSinceLog++ === 0) {
+        this.deps.logger.warn(
+          { buffer_size: this.deps.options.buffer_size },
+          'analytics: event buffer full; dropping notifyd events until it drains',
+        );
+      }
+      return;
+    }
+    this.buffer.push(record);
+  }
+
+  private droppedSinceLog = 0;
+
+  /** Writes the buffered events in batches; a failed batch is logged and dropped. */
+  flush(): Promise<void> {
+    this.flushing ??= (async () => {
+      try {
+        while (this.buffer.length > 0) {
+          const batch = this.buffer.splice(0, WRITE_BATCH);
+          try {
+            await this.deps.store.append(batch);
+            this.deps.counters.recorded('internal', batch.length);
+          } catch (err) {
+            this.deps.counters.dropped(batch.length);
+            this.deps.logger.warn(
+              { err, events: batch.length },
+              'analytics: could not write events',
+            );
+            return;
+          }
+        }
+        this.droppedSinceLog = 0;
+      } finally {
+        this.flushing = null;
+      }
+    })();
+    return this.flushing;
+  }
+
+  /** Buffered events not yet written. */
+  get pending(): number {
+    return this.buffer.length;
+  }
+}

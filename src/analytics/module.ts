@@ -1,0 +1,102 @@
+import { Counter, Gauge } from 'prom-client';
+import type { Config } from '../config/options.js';
+import type { ModuleContext, NotifydModule } from '../modules/contract.js';
+import { Analytics } from './analytics.js';
+import { EventTypes } from './event-types.js';
+import { Funnels } from './funnels.js';
+import { Ingestor } from './ingest.js';
+import type { AnalyticsOptions } from './options.js';
+import { QueryEngine } from './query.js';
+import { recordBusEvents } from './recorder.js';
+import { eventRoutes } from './routes/events.js';
+import { funnelRoutes } from './routes/funnels.js';
+import { queryRoutes } from './routes/query.js';
+
+const DAY = 86_400_000;
+
+/** The analytics module's options, from the configuration. */
+export const analyticsOptions = (c: Config): AnalyticsOptions => c.analytics;
+
+/**
+ * Analytics and reporting: event ingestion (the API's, written before answering; notifyd's
+ * own from the bus, buffered), rollups, queries, and the purge of data past its retention.
+ */
+export function createAnalyticsModule(
+  ctx: ModuleContext<AnalyticsOptions>,
+): NotifydModule<{ analytics: Analytics | null }> {
+  const { options, store, clock, ids, logger } = ctx;
+  if (!options.enabled) return { name: 'analytics', routes: [], services: { analytics: null } };
+  const recorded = new Counter({
+    name: 'notifyd_analytics_events_total',
+    help: 'Analytics events stored, by source: api (tracked by clients) or internal (notifyd’s own, from its event bus).',
+    labelNames: ['source'] as const,
+    registers: [ctx.metrics],
+  });
+  const dropped = new Counter({
+    name: 'notifyd_analytics_events_dropped_total',
+    help: 'notifyd’s own analytics events dropped: the buffer was full (analytics.buffer_size) or the store refused a batch.',
+    registers: [ctx.metrics],
+  });
+  const types = new EventTypes(store.objects, clock, ids);
+  const ingestor = new Ingestor({
+    store: store.analytics,
+    clock,
+    ids,
+    types,
+    options,
+    logger,
+    counters: {
+      recorded: (source, n) => recorded.inc({ source }, n),
+      dropped: (n) => dropped.inc(n),
+    },
+  });
+  new Gauge({
+    name: 'notifyd_analytics_buffered_events',
+    help: 'notifyd’s own analytics events waiting to be written.',
+    registers: [ctx.metrics],
+    collect() {
+      this.set(ingestor.pending);
+    },
+  });
+  const engine = new QueryEngine(store.analytics, clock, {
+    rollupDimensions: options.rollup_dimensions,
+    timeoutMs: options.query_timeout_ms,
+  });
+  const { retention } = options;
+  const analytics = new Analytics(
+    store.analytics,
+    ingestor,
+    types,
+    engine,
+    new Funnels(store.objects, clock, ids, engine),
+    () => clock.now(),
+    retention.day_days * DAY,
+  );
+  // Listening from the start: events emitted before the server listens are recorded too.
+  const unsubscribe = recordBusEvents(ctx.bus, ingestor);
+  return {
+    name: 'analytics',
+    services: { analytics },
+    routes: [...eventRoutes(analytics), ...queryRoutes(analytics), ...funnelRoutes(analytics)],
+    jobs: [
+      { name: 'analytics flush', everyMs: options.flush_interval_ms, run: () => ingestor.flush() },
+      {
+        name: 'analytics retention purge',
+        everyMs: options.purge_interval_ms,
+        run: async () => {
+          const now = clock.now();
+          await store.analytics.purge({
+            raw: now - retention.raw_days * DAY,
+            minute: now - retention.minute_days * DAY,
+            hour: now - retention.hour_days * DAY,
+            day: now - retention.day_days * DAY,
+          });
+        },
+      },
+    ],
+    async stop() {
+      unsubscribe();
+      await ingestor.flush();
+    },
+  };
+}

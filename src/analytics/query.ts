@@ -1,0 +1,369 @@
+/**
+ * The time-series query: metrics per bucket and per group of dimension values. Counts are
+ * read from the coarsest rollup whose buckets line up with the query's (no event outside the
+ * range can be counted); distinct counts, active users and anything filtered or grouped by a
+ * field rollups do not keep scan raw events.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Clock } from '../core/clock.js';
+import { NotifydError } from '../core/errors.js';
+import {
+  checkFilter,
+  dimensionText,
+  type FieldSource,
+  fieldName,
+  fieldValue,
+  passesAll,
+  type QueryFilter,
+} from './fields.js';
+import { leavesOf, type MetricDef, metricOf, typesOf, type Where } from './metrics.js';
+import {
+  type AnalyticsEventRecord,
+  type AnalyticsRange,
+  type AnalyticsStore,
+  BUCKET_MS,
+  type RollupGranularity,
+} from './store.js';
+import {
+  bucketsOf,
+  checkTimeZone,
+  type Granularity,
+  resolveRange,
+  type TimeRangeInput,
+} from './time.js';
+
+/** A query as the API takes it. */
+export interface AnalyticsQuery {
+  metrics: string[];
+  dimensions?: string[];
+  filters?: QueryFilter[];
+  time_range: TimeRangeInput;
+  /** Absent: one bucket for the whole range. */
+  granularity?: Granularity;
+  timezone?: string;
+  /** `timestamp` (the default) or one of the metrics. */
+  order_by?: string;
+  order_direction?: 'asc' | 'desc';
+  limit?: number;
+  offset?: number;
+}
+
+/** One row of the answer. */
+export interface DataPoint {
+  timestamp: string;
+  values: Record<string, number>;
+  dimensions: Record<string, string>;
+}
+
+export interface QueryResult {
+  data: DataPoint[];
+  metadata: {
+    query_ms: number;
+    rows_scanned: number;
+    source: 'raw' | 'rollup';
+    cache_hit: boolean;
+    granularity: Granularity | null;
+    timezone: string;
+    time_range: { start: string; end: string };
+  };
+  total_count: number;
+}
+
+const DAY = 86_400_000;
+const SCAN_PAGE = 10_000;
+const DEFAULT_LIMIT = 1000;
+const ROLLUP_ORDER: RollupGranularity[] = ['day', 'hour', 'minute'];
+
+/** What the engine needs besides the store. */
+export interface QueryEngineOptions {
+  /** Properties rollups are counted by. */
+  rollupDimensions: readonly string[];
+  /** Longest a raw scan may take (QUERY_TIMEOUT past it). */
+  timeoutMs: number;
+}
+
+/** Per group: the accumulated value of each leaf metric per bucket. */
+interface Group {
+  dims: Record<string, string>;
+  counts: Map<string, number[]>;
+  uniques: Map<string, Set<string>[]>;
+  /** user → sorted timestamps, for active users. */
+  activity: Map<string, number[]>;
+}
+
+export class QueryEngine {
+  private readonly rollupFields: Set<string>;
+
+  constructor(
+    private readonly store: AnalyticsStore,
+    private readonly clock: Clock,
+    private readonly options: QueryEngineOptions,
+  ) {
+    this.rollupFields = new Set(['event_type', 'tenant_id', ...options.rollupDimensions]);
+  }
+
+  /** Runs a query in a tenant (null: across every tenant). */
+  async run(tenant: string | null, q: AnalyticsQuery): Promise<QueryResult> {
+    const started = performance.now();
+    const tz = q.timezone ?? 'UTC';
+    checkTimeZone(tz);
+    const leaves = [...new Set(q.metrics.flatMap(leavesOf))];
+    const defs = new Map(leaves.map((name) => [name, metricOf(name)]));
+    if (q.order_by && q.order_by !== 'timestamp' && !q.metrics.includes(q.order_by)) {
+      throw new NotifydError(
+        'VALIDATION_ERROR',
+        'order_by must be timestamp or a metric asked for.',
+        {
+          field: 'order_by',
+        },
+      );
+    }
+    const g = q.granularity ?? null;
+    const { from, to } = resolveRange(q.time_range, this.clock.now(), g, tz);
+    const starts = g ? bucketsOf(from, to, g, tz) : [from];
+    const filters = q.filters ?? [];
+    filters.forEach((f, i) => checkFilter(f, `body.filters[${i}]`));
+    const dimensions = q.dimensions ?? [];
+    const tenantEq = filters.find((f) => f.field === 'tenant_id' && f.operator === 'eq');
+    const scope = tenant ?? (typeof tenantEq?.value === 'string' ? tenantEq.value : null);
+    const groups = new Map<string, Group>();
+    const ctx = { starts, to, dimensions, filters, defs, groups };
+    let scanned = 0;
+    let raw = false;
+
+    const counted = leaves.filter((n) => defs.get(n)!.kind === 'count');
+    const rollup = this.rollupFor(from, to, starts, filters, dimensions, counted, defs);
+    const range = (types: string[] | null, start = from): AnalyticsRange => ({
+      tenant_id: scope,
+      from: start,
+      to,
+      ...(types ? { event_types: types } : {}),
+    });
+    const rawLeaves = leaves.filter((n) => {
+      const kind = defs.get(n)!.kind;
+      return kind === 'unique' || (kind === 'count' && !rollup);
+    });
+    if (rollup && counted.length) {
+      const rows = await this.store.rollups(rollup, range(typesOf(counted)));
+      scanned += rows.length;
+      for (const row of rows) {
+        const e: FieldSource = {
+          event_type: row.event_type,
+          tenant_id: row.tenant_id,
+          user_id: null,
+          properties: JSON.parse(row.dims) as Record<string, unknown>,
+        };
+        add(ctx, e, row.bucket, counted, row.count);
+      }
+    }
+    if (rawLeaves.length) {
+      raw = true;
+      scanned += await this.scan(range(typesOf(rawLeaves)), started, (e) =>
+        add(ctx, e, e.timestamp, rawLeaves, 1),
+      );
+    }
+    const active = leaves.filter((n) => defs.get(n)!.kind === 'active');
+    if (active.length) {
+      raw = true;
+      const days = Math.max(...active.map((n) => (defs.get(n) as { days: number }).days));
+      const ends = starts.map((_, i) => starts[i + 1] ?? to);
+      scanned += await this.scan(range(null, Math.min(...ends) - days * DAY), started, (e) =>
+        track(ctx, e),
+      );
+    }
+
+    let data = rows(ctx, q.metrics);
+    const key = q.order_by && q.order_by !== 'timestamp' ? q.order_by : null;
+    const dir = q.order_direction === 'desc' ? -1 : 1;
+    if (key) data.sort((a, b) => dir * (a.values[key]! - b.values[key]!));
+    else if (dir === -1) data.reverse();
+    const total = data.length;
+    const offset = q.offset ?? 0;
+    data = data.slice(offset, offset + (q.limit ?? DEFAULT_LIMIT));
+    return {
+      data,
+      metadata: {
+        query_ms: Math.round(performance.now() - started),
+        rows_scanned: scanned,
+        source: raw ? 'raw' : 'rollup',
+        cache_hit: false,
+        granularity: g,
+        timezone: tz,
+        time_range: { start: new Date(from).toISOString(), end: new Date(to).toISOString() },
+      },
+      total_count: total,
+    };
+  }
+
+  /** Visits raw events of a range; resolves to how many were read. */
+  async scan(
+    range: AnalyticsRange,
+    started: number,
+    visit: (e: AnalyticsEventRecord) => void,
+  ): Promise<number> {
+    let n = 0;
+    let after: AnalyticsEventRecord | undefined;
+    for (;;) {
+      const page = await this.store.scan(range, SCAN_PAGE, after);
+      for (const e of page) visit(e);
+      n += page.length;
+      if (page.length < SCAN_PAGE) return n;
+      after = page[page.length - 1];
+      if (performance.now() - started > this.options.timeoutMs) {
+        throw new NotifydError('QUERY_TIMEOUT', undefined, { rows_scanned: n });
+      }
+    }
+  }
+
+  /**
+   * The coarsest rollup that can answer the counts exactly: every field filtered or grouped
+   * by is kept in rollups, and the range and every bucket edge fall on its bucket edges.
+   */
+  private rollupFor(
+    from: number,
+    to: number,
+    starts: number[],
+    filters: readonly QueryFilter[],
+    dimensions: readonly string[],
+    counted: readonly string[],
+    defs: Map<string, MetricDef>,
+  ): RollupGranularity | null {
+    const fields = [
+      ...filters.map((f) => fieldName(f.field)),
+      ...dimensions.map(fieldName),
+      ...counted.flatMap((n) => Object.keys((defs.get(n) as { where?: Where }).where ?? {})),
+    ];
+    if (!fields.every((f) => this.rollupFields.has(f))) return null;
+    const edges = [from, to, ...starts.slice(1)];
+    return ROLLUP_ORDER.find((r) => edges.every((e) => e % BUCKET_MS[r] === 0)) ?? null;
+  }
+}
+
+interface Ctx {
+  starts: number[];
+  to: number;
+  dimensions: readonly string[];
+  filters: readonly QueryFilter[];
+  defs: Map<string, MetricDef>;
+  groups: Map<string, Group>;
+}
+
+/** The index of the bucket holding `ts`, or -1 outside the range. */
+function bucketIndex(starts: number[], to: number, ts: number): number {
+  if (ts >= to || ts < starts[0]!) return -1;
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= ts) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** The group an event belongs to, made on first sight. */
+function groupOf(ctx: Ctx, e: FieldSource): Group {
+  const dims: Record<string, string> = {};
+  for (const d of ctx.dimensions) dims[d] = dimensionText(fieldValue(e, d));
+  const key = JSON.stringify(ctx.dimensions.map((d) => dims[d]));
+  let g = ctx.groups.get(key);
+  if (!g) {
+    g = { dims, counts: new Map(), uniques: new Map(), activity: new Map() };
+    ctx.groups.set(key, g);
+  }
+  return g;
+}
+
+function matchesWhere(e: FieldSource, where: Where | undefined): boolean {
+  if (!where) return true;
+  for (const [prop, want] of Object.entries(where)) {
+    const v = e.properties[prop];
+    if (Array.isArray(want) ? !want.includes(String(v)) : String(v) !== want) return false;
+  }
+  return true;
+}
+
+/** Adds an event (or a rollup row of `n` events) to the leaf metrics it counts for. */
+function add(ctx: Ctx, e: FieldSource, at: number, leaves: readonly string[], n: number): void {
+  const i = bucketIndex(ctx.starts, ctx.to, at);
+  if (i < 0 || !passesAll(e, ctx.filters)) return;
+  const g = groupOf(ctx, e);
+  for (const name of leaves) {
+    const def = ctx.defs.get(name)!;
+    if (def.kind !== 'count' && def.kind !== 'unique') continue;
+    if (def.types && !def.types.includes(e.event_type)) continue;
+    if (!matchesWhere(e, def.where)) continue;
+    if (def.kind === 'count') {
+      let c = g.counts.get(name);
+      if (!c) {
+        c = new Array<number>(ctx.starts.length).fill(0);
+        g.counts.set(name, c);
+      }
+      c[i]! += n;
+    } else {
+      const v = fieldValue(e, def.field);
+      if (v === undefined || v === null) continue;
+      let u = g.uniques.get(name);
+      if (!u) {
+        u = ctx.starts.map(() => new Set<string>());
+        g.uniques.set(name, u);
+      }
+      u[i]!.add(String(v));
+    }
+  }
+}
+
+/** Notes when a user was active, for active-user metrics. */
+function track(ctx: Ctx, e: AnalyticsEventRecord): void {
+  if (e.user_id === null || !passesAll(e, ctx.filters)) return;
+  const g = groupOf(ctx, e);
+  const times = g.activity.get(e.user_id);
+  if (times) times.push(e.timestamp);
+  else g.activity.set(e.user_id, [e.timestamp]);
+}
+
+/** Users of a group active in `[end - days, end)`. */
+function activeUsers(g: Group, end: number, days: number): number {
+  const start = end - days * DAY;
+  let n = 0;
+  for (const times of g.activity.values()) {
+    // Scans see events in time order, so each list is sorted.
+    let lo = 0;
+    let hi = times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (times[mid]! < start) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < times.length && times[lo]! < end) n++;
+  }
+  return n;
+}
+
+/** A leaf or ratio metric's value for a group and bucket. */
+function metricValue(ctx: Ctx, g: Group, name: string, i: number): number {
+  const def = ctx.defs.get(name) ?? metricOf(name);
+  if (def.kind === 'count') return g.counts.get(name)?.[i] ?? 0;
+  if (def.kind === 'unique') return g.uniques.get(name)?.[i]?.size ?? 0;
+  if (def.kind === 'active') return activeUsers(g, ctx.starts[i + 1] ?? ctx.to, def.days);
+  const den = metricValue(ctx, g, def.den, i);
+  return den === 0 ? 0 : Math.round((metricValue(ctx, g, def.num, i) / den) * 10_000) / 10_000;
+}
+
+/** Every group's row per bucket, groups in order of their dimension values. */
+function rows(ctx: Ctx, metrics: readonly string[]): DataPoint[] {
+  if (ctx.groups.size === 0 && ctx.dimensions.length === 0) {
+    ctx.groups.set('[]', { dims: {}, counts: new Map(), uniques: new Map(), activity: new Map() });
+  }
+  const keys = [...ctx.groups.keys()].sort();
+  const out: DataPoint[] = [];
+  for (let i = 0; i < ctx.starts.length; i++) {
+    for (const key of keys) {
+      const g = ctx.groups.get(key)!;
+      const values: Record<string, number> = {};
+      for (const m of metrics) values[m] = metricValue(ctx, g, m, i);
+      out.push({ timestamp: new Date(ctx.starts[i]!).toISOString(), values, dimensions: g.dims });
+    }
+  }
+  return out;
+}

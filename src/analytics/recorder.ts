@@ -1,0 +1,83 @@
+/**
+ * notifyd's own events, recorded from the event bus: notification events (sent, delivered,
+ * read… with channel, category, template as the engine reports them), rate-limit decisions
+ * (once per key and window), and configuration changes as `audit.change` events, which the
+ * compliance-audit report reads. New bus events of these families are recorded as they are
+ * added to the catalogue, with no change here.
+ */
+import type { EventBus } from '../events/bus.js';
+import type { AnyEvent } from '../events/types.js';
+import type { Ingestor } from './ingest.js';
+
+/** Rate-limit events that are decisions about a key (the rest are configuration or health). */
+const LIMIT_EVENTS = new Set([
+  'ratelimit.limit_exceeded',
+  'ratelimit.limit_approached',
+  'ratelimit.burst_used',
+  'ratelimit.penalty_box_entered',
+]);
+
+/** Configuration changes: `<module>.<object>_<verb>` with these verbs. */
+const CHANGE = /_(created|updated|deleted|enabled|disabled|assigned|unassigned|reverted)$/;
+
+/** The tenant of events that belong to none (a global policy changed). */
+const GLOBAL_TENANT = '_global';
+
+/** Top-level text, number and boolean fields of a payload, as properties. */
+function flatten(data: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(data)) {
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = v;
+  }
+  return out;
+}
+
+/** What a bus event is recorded as, or null when analytics has no use for it. */
+export function analyticsEventOf(
+  event: AnyEvent,
+): { type: string; userId: string | null; properties: Record<string, unknown> } | null {
+  const type: string = event.type;
+  const data = event.data as Record<string, unknown>;
+  if (type.startsWith('notification.') || type.startsWith('delivery.')) {
+    const user = data.recipient_id ?? data.user_id ?? data.subscriber_id;
+    return {
+      type,
+      userId: typeof user === 'string' ? user : null,
+      properties: flatten(data),
+    };
+  }
+  if (LIMIT_EVENTS.has(type)) return { type, userId: null, properties: flatten(data) };
+  if (CHANGE.test(type)) {
+    const props = flatten(data);
+    return {
+      type: 'audit.change',
+      userId: null,
+      properties: {
+        change: type,
+        object: type.slice(0, type.lastIndexOf('_')),
+        action: type.slice(type.lastIndexOf('_') + 1),
+        object_id: props.id ?? null,
+        name: props.name ?? props.key ?? null,
+        ...(typeof props.created_by === 'string' ? { actor: props.created_by } : {}),
+      },
+    };
+  }
+  return null;
+}
+
+/** Subscribes the ingestor to the bus; answers what unsubscribes it. */
+export function recordBusEvents(bus: EventBus, ingestor: Ingestor): () => void {
+  return bus.subscribe((event) => {
+    const found = analyticsEventOf(event);
+    if (!found) return;
+    ingestor.enqueue(
+      ingestor.record(
+        found.type,
+        event.tenant_id ?? GLOBAL_TENANT,
+        found.userId,
+        found.properties,
+        Date.parse(event.created_at),
+      ),
+    );
+  });
+}

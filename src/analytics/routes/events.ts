@@ -1,0 +1,152 @@
+import { Type } from '@sinclair/typebox';
+import type { ServicePrincipal } from '../../auth/principal.js';
+import { NotifydError, toNotifydError } from '../../core/errors.js';
+import { callerOf, IdParams } from '../../http/admin-routes.js';
+import { errors } from '../../http/responses.js';
+import { type AnyRoute, defineRoute, serviceOf } from '../../http/route.js';
+import { compileValidator } from '../../http/validate.js';
+import type { Analytics } from '../analytics.js';
+import {
+  BatchTrackView,
+  CreateEventTypeBody,
+  EventTypeView,
+  TrackBatchBody,
+  TrackEventBody,
+  TrackedView,
+} from '../schemas.js';
+
+const TAG = 'analytics';
+const BASE = '/api/v1/analytics';
+const write = { kind: 'key', scope: 'analytics:write' } as const;
+const read = { kind: 'key', scope: 'analytics:read' } as const;
+const manage = { kind: 'key', scope: 'analytics:manage' } as const;
+const checkEvent = compileValidator(TrackEventBody, 'body');
+
+/** The tenant an event goes to: a tenant key's own; an unbound key's choice or its header's. */
+function tenantFor(p: ServicePrincipal, asked: string | undefined): string {
+  if (asked === undefined) return p.tenant_id;
+  if (p.tenant_bound && asked !== p.tenant_id) {
+    throw new NotifydError('FORBIDDEN', 'A tenant key can only track events in its own tenant.');
+  }
+  return asked;
+}
+
+/** `/analytics/events` (+ `/batch`) and `/analytics/event-types`. */
+export function eventRoutes(analytics: Analytics): AnyRoute[] {
+  const { ingestor, types } = analytics;
+  return [
+    defineRoute({
+      method: 'POST',
+      path: `${BASE}/events`,
+      summary: 'Track one event (written before the answer)',
+      tag: TAG,
+      auth: write,
+      body: TrackEventBody,
+      responses: {
+        202: { description: 'Stored (or a repeat of event_id, ignored).', schema: TrackedView },
+        ...errors(400, 401, 403, 413, 503),
+      },
+      async handler(ctx) {
+        const p = serviceOf(ctx);
+        const record = await ingestor.build(ctx.body, tenantFor(p, ctx.body.tenant_id), 'body');
+        const [fresh] = await ingestor.write([record]);
+        return { status: 202, body: { id: record.id, duplicate: !fresh } };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: `${BASE}/events/batch`,
+      summary: 'Track up to 1,000 events; each is accepted or rejected on its own',
+      tag: TAG,
+      auth: write,
+      body: TrackBatchBody,
+      responses: {
+        202: { description: 'What was stored and why the rest was not.', schema: BatchTrackView },
+        ...errors(400, 401, 403, 413, 503),
+      },
+      async handler(ctx) {
+        const p = serviceOf(ctx);
+        const errs: {
+          index: number;
+          code: string;
+          reason: string;
+          details: Record<string, unknown>;
+        }[] = [];
+        const records = [];
+        for (const [index, item] of ctx.body.events.entries()) {
+          const where = `body.events[${index}]`;
+          try {
+            const input = checkEvent(item);
+            records.push(await ingestor.build(input, tenantFor(p, input.tenant_id), where));
+          } catch (err) {
+            const e = toNotifydError(err);
+            if (e.status >= 500) throw err;
+            const issues = e.details.issues as { field: string; message: string }[] | undefined;
+            const reason = issues?.[0]
+              ? `${issues[0].field.replace(/^body/, where)} ${issues[0].message}`
+              : e.message;
+            errs.push({ index, code: e.code, reason, details: e.details });
+          }
+        }
+        const kept = await ingestor.write(records);
+        const accepted = kept.filter(Boolean).length;
+        return {
+          status: 202,
+          body: {
+            accepted,
+            rejected: errs.length,
+            duplicates: kept.length - accepted,
+            errors: errs,
+          },
+        };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: `${BASE}/event-types`,
+      summary: 'Event types: declared ones with their schema and every type seen, with counts',
+      tag: TAG,
+      auth: read,
+      responses: {
+        200: {
+          description: 'The types, by name.',
+          schema: Type.Object({ data: Type.Array(EventTypeView) }),
+        },
+        ...errors(401, 403),
+      },
+      async handler(ctx) {
+        const caller = callerOf(ctx, 'analytics:manage');
+        return { status: 200, body: { data: await analytics.eventTypes(caller) } };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: `${BASE}/event-types`,
+      summary: 'Declare an event type with a property schema its events must meet',
+      tag: TAG,
+      auth: manage,
+      body: CreateEventTypeBody,
+      responses: {
+        201: { description: 'Declared.', schema: EventTypeView },
+        ...errors(400, 401, 403, 409),
+      },
+      async handler(ctx) {
+        const o = await types.create(callerOf(ctx, 'analytics:manage'), ctx.body);
+        return { status: 201, body: analytics.eventTypeView(o, 0) };
+      },
+    }),
+    defineRoute({
+      method: 'DELETE',
+      path: `${BASE}/event-types/:id`,
+      summary: "Remove an event type's schema (by id or name; its events stay)",
+      tag: TAG,
+      auth: manage,
+      params: IdParams,
+      responses: { 204: { description: 'Removed.' }, ...errors(400, 401, 403, 404) },
+      async handler(ctx) {
+        await types.remove(callerOf(ctx, 'analytics:manage'), ctx.params.id);
+        return { status: 204 };
+      },
+    }),
+  ];
+}

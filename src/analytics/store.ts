@@ -1,0 +1,142 @@
+/**
+ * What analytics keeps: raw events and their rollups (event counts per minute, hour and day,
+ * per tenant, event type and rollup dimensions). Rollups are written in the same step as
+ * the events they count, so a query over months reads a few thousand rollup rows instead
+ * of millions of events. Times are epoch milliseconds; buckets are UTC.
+ */
+
+/** One tracked event as stored. */
+export interface AnalyticsEventRecord {
+  /** `aev_…`, time-ordered: the store's own id. */
+  id: string;
+  tenant_id: string;
+  /** Dotted or snake name: `notification.sent`, `auth.login`, `feature_used`. */
+  event_type: string;
+  user_id: string | null;
+  /** The sender's idempotency id: a second event with it (same tenant) is ignored. */
+  event_id: string | null;
+  properties: Record<string, unknown>;
+  /** When it happened. */
+  timestamp: number;
+  /**
+   * The event's rollup dimensions as canonical JSON (`{"channel":"email"}`, keys sorted):
+   * the low-cardinality properties rollups are counted by. Chosen by the module, kept whole.
+   */
+  dims: string;
+}
+
+/** The rollup sizes, finest first. */
+export const ROLLUP_GRANULARITIES = ['minute', 'hour', 'day'] as const;
+export type RollupGranularity = (typeof ROLLUP_GRANULARITIES)[number];
+
+/** A rollup's bucket length in ms. */
+export const BUCKET_MS: Record<RollupGranularity, number> = {
+  minute: 60_000,
+  hour: 3_600_000,
+  day: 86_400_000,
+};
+
+/** The UTC bucket `ts` falls in. */
+export const bucketOf = (ts: number, g: RollupGranularity): number =>
+  Math.floor(ts / BUCKET_MS[g]) * BUCKET_MS[g];
+
+/** One rollup row: how many events of a type, with these dimensions, fell in a bucket. */
+export interface RollupRow {
+  tenant_id: string;
+  /** The bucket's start. */
+  bucket: number;
+  event_type: string;
+  dims: string;
+  count: number;
+}
+
+/** Which events or rollups a read covers: one tenant (or every one), `[from, to)`, some types. */
+export interface AnalyticsRange {
+  /** Null: every tenant (a key bound to no tenant asking across them). */
+  tenant_id: string | null;
+  from: number;
+  to: number;
+  /** Only these types; absent: every type. */
+  event_types?: readonly string[];
+}
+
+/** Where a scan page ends; the next page starts after it. */
+export interface ScanCursor {
+  timestamp: number;
+  id: string;
+}
+
+/** How far back each kind of data is kept (timestamps and buckets before these are purged). */
+export interface AnalyticsCutoffs {
+  raw: number;
+  minute: number;
+  hour: number;
+  day: number;
+}
+
+/** The analytics store concern, implemented by every backend. */
+export interface AnalyticsStore {
+  /**
+   * Appends events atomically with their rollups (one count in each granularity). An event
+   * whose (tenant, event_id) was already appended is ignored, rollups untouched. Resolves to
+   * whether each event was new, in order.
+   */
+  append(events: readonly AnalyticsEventRecord[]): Promise<boolean[]>;
+  /** Rollup rows of one granularity whose bucket lies in `[from, to)`, in no set order. */
+  rollups(granularity: RollupGranularity, range: AnalyticsRange): Promise<RollupRow[]>;
+  /**
+   * Raw events with timestamp in `[from, to)`, ordered by (timestamp, id), at most `limit`,
+   * starting after `after`.
+   */
+  scan(range: AnalyticsRange, limit: number, after?: ScanCursor): Promise<AnalyticsEventRecord[]>;
+  /** Forgets raw events and rollup buckets older than the cutoffs; resolves to how many rows. */
+  purge(before: AnalyticsCutoffs): Promise<number>;
+}
+
+/** A rollup row with its granularity: what one append adds to one rollup. */
+export interface RollupDelta extends RollupRow {
+  granularity: RollupGranularity;
+}
+
+/**
+ * What appending `events` adds to the rollups: one delta per granularity, bucket, tenant,
+ * type and dims, summed, in a fixed order (so that concurrent writers lock rows alike).
+ */
+export function rollupDeltas(events: readonly AnalyticsEventRecord[]): RollupDelta[] {
+  const deltas = new Map<string, RollupDelta>();
+  for (const e of events) {
+    for (const granularity of ROLLUP_GRANULARITIES) {
+      const bucket = bucketOf(e.timestamp, granularity);
+      const key = JSON.stringify([granularity, bucket, e.tenant_id, e.event_type, e.dims]);
+      const found = deltas.get(key);
+      if (found) found.count++;
+      else {
+        deltas.set(key, {
+          granularity,
+          bucket,
+          tenant_id: e.tenant_id,
+          event_type: e.event_type,
+          dims: e.dims,
+          count: 1,
+        });
+      }
+    }
+  }
+  return [...deltas.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, d]) => d);
+}
+
+/** Whether a record falls in a range (tenant, time, types). */
+export function inRange(
+  r: { tenant_id: string; event_type: string },
+  at: number,
+  range: AnalyticsRange,
+): boolean {
+  if (range.tenant_id !== null && r.tenant_id !== range.tenant_id) return false;
+  if (at < range.from || at >= range.to) return false;
+  return !range.event_types || range.event_types.includes(r.event_type);
+}
+
+/** (timestamp, id) order of raw events. */
+export function compareEvents(a: ScanCursor, b: ScanCursor): number {
+  return a.timestamp - b.timestamp || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}

@@ -1,0 +1,180 @@
+/**
+ * Time ranges and calendar buckets in a time zone. Buckets are hours, days, ISO weeks
+ * (Monday) or months of the zone's wall clock, each given by the UTC instant it starts at.
+ */
+import { NotifydError } from '../core/errors.js';
+
+export const GRANULARITIES = ['hour', 'day', 'week', 'month'] as const;
+export type Granularity = (typeof GRANULARITIES)[number];
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+
+/** The presets of a time range and the span each covers. */
+export const PRESETS = {
+  last_24h: DAY,
+  last_7d: 7 * DAY,
+  last_30d: 30 * DAY,
+  last_90d: 90 * DAY,
+  last_year: 365 * DAY,
+} as const;
+export type Preset = keyof typeof PRESETS;
+
+/** Most buckets one query may ask for. */
+export const MAX_BUCKETS = 10_000;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The zone's formatter; an unknown zone is INVALID_TIME_RANGE. */
+function formatter(tz: string): Intl.DateTimeFormat {
+  let f = formatters.get(tz);
+  if (!f) {
+    try {
+      f = new Intl.DateTimeFormat('en-US', {
+        timeZone: tz,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+      });
+    } catch {
+      throw new NotifydError('INVALID_TIME_RANGE', `Unknown time zone ${JSON.stringify(tz)}.`, {
+        field: 'timezone',
+      });
+    }
+    formatters.set(tz, f);
+  }
+  return f;
+}
+
+/** Checks a zone name (INVALID_TIME_RANGE when unknown). */
+export function checkTimeZone(tz: string): void {
+  formatter(tz);
+}
+
+/** Wall-clock parts of an instant in a zone (month 1–12). */
+interface Wall {
+  y: number;
+  mo: number;
+  d: number;
+  h: number;
+  mi: number;
+  s: number;
+}
+
+function wallOf(ts: number, tz: string): Wall {
+  const p: Record<string, number> = {};
+  for (const part of formatter(tz).formatToParts(ts)) {
+    if (part.type !== 'literal') p[part.type] = Number(part.value);
+  }
+  return { y: p.year!, mo: p.month!, d: p.day!, h: p.hour!, mi: p.minute!, s: p.second! };
+}
+
+/** The zone's offset from UTC at an instant, ms. */
+function offsetAt(ts: number, tz: string): number {
+  const w = wallOf(ts, tz);
+  return Date.UTC(w.y, w.mo - 1, w.d, w.h, w.mi, w.s) - Math.floor(ts / 1000) * 1000;
+}
+
+/** The instant a wall-clock time (normalised by Date.UTC) happens in a zone. */
+function instantOf(y: number, mo: number, d: number, h: number, tz: string): number {
+  const guess = Date.UTC(y, mo - 1, d, h);
+  const first = guess - offsetAt(guess, tz);
+  // Across a change of offset, the offset at the answer is the one that counts.
+  return guess - offsetAt(first, tz);
+}
+
+/** The start of the bucket `ts` is in. */
+export function bucketStart(ts: number, g: Granularity, tz: string): number {
+  if (tz === 'UTC' && g !== 'month' && g !== 'week') {
+    const size = g === 'hour' ? HOUR : DAY;
+    return Math.floor(ts / size) * size;
+  }
+  const w = wallOf(ts, tz);
+  if (g === 'hour') return instantOf(w.y, w.mo, w.d, w.h, tz);
+  if (g === 'day') return instantOf(w.y, w.mo, w.d, 0, tz);
+  if (g === 'month') return instantOf(w.y, w.mo, 1, 0, tz);
+  const weekday = (new Date(Date.UTC(w.y, w.mo - 1, w.d)).getUTCDay() + 6) % 7; // Monday 0
+  return instantOf(w.y, w.mo, w.d - weekday, 0, tz);
+}
+
+/** The start of the bucket after the one starting at `start`. */
+export function nextBucket(start: number, g: Granularity, tz: string): number {
+  const w = wallOf(start, tz);
+  if (g === 'hour') return bucketStart(start + HOUR, g, tz);
+  if (g === 'day') return instantOf(w.y, w.mo, w.d + 1, 0, tz);
+  if (g === 'week') return instantOf(w.y, w.mo, w.d + 7, 0, tz);
+  return instantOf(w.y, w.mo + 1, 1, 0, tz);
+}
+
+/** Bucket starts covering `[from, to)`: the first is the bucket `from` is in. */
+export function bucketsOf(from: number, to: number, g: Granularity, tz: string): number[] {
+  const out: number[] = [];
+  for (let b = bucketStart(from, g, tz); b < to; b = nextBucket(b, g, tz)) {
+    out.push(b);
+    if (out.length > MAX_BUCKETS) {
+      throw new NotifydError(
+        'INVALID_TIME_RANGE',
+        `The range holds more than ${MAX_BUCKETS} ${g} buckets; choose a coarser granularity.`,
+        { field: 'granularity' },
+      );
+    }
+  }
+  return out;
+}
+
+/** A time range as the API takes it. */
+export interface TimeRangeInput {
+  start?: string;
+  end?: string;
+  preset?: Preset | 'custom';
+}
+
+/** An instant of the API (ISO 8601); INVALID_TIME_RANGE when it is not one. */
+export function parseInstant(value: string, field: string): number {
+  const ms = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(ms)) {
+    throw new NotifydError('INVALID_TIME_RANGE', `${field} is not an ISO 8601 time.`, { field });
+  }
+  return ms;
+}
+
+/**
+ * The `[from, to)` a range means at `now`. A preset ends where the bucket holding `now`
+ * ends (its whole current hour, day…) and starts the preset's span before, at a bucket
+ * start; so `last_7d` by day is seven whole days, today included.
+ */
+export function resolveRange(
+  range: TimeRangeInput,
+  now: number,
+  g: Granularity | null,
+  tz: string,
+): { from: number; to: number } {
+  const preset = range.preset && range.preset !== 'custom' ? range.preset : null;
+  if (preset) {
+    if (range.start !== undefined || range.end !== undefined) {
+      throw new NotifydError('INVALID_TIME_RANGE', 'Give a preset or start and end, not both.', {
+        field: 'time_range',
+      });
+    }
+    const unit = g ?? 'hour';
+    const to = nextBucket(bucketStart(now, unit, tz), unit, tz);
+    return { from: bucketStart(to - PRESETS[preset], unit, tz), to };
+  }
+  if (range.start === undefined || range.end === undefined) {
+    throw new NotifydError('INVALID_TIME_RANGE', 'A time range needs a preset or start and end.', {
+      field: 'time_range',
+    });
+  }
+  const from = parseInstant(range.start, 'time_range.start');
+  const to = parseInstant(range.end, 'time_range.end');
+  if (from >= to) {
+    throw new NotifydError('INVALID_TIME_RANGE', 'time_range.start must be before end.', {
+      field: 'time_range',
+    });
+  }
+  return { from, to };
+}

@@ -1,0 +1,132 @@
+import {
+  type AnalyticsCutoffs,
+  type AnalyticsEventRecord,
+  type AnalyticsRange,
+  type AnalyticsStore,
+  type RollupGranularity,
+  type RollupRow,
+  rollupDeltas,
+  type ScanCursor,
+} from '../../analytics/store.js';
+import type { Param, PostgresHandle } from './handle.js';
+
+interface EventRow {
+  id: string;
+  tenant_id: string;
+  event_type: string;
+  user_id: string | null;
+  event_id: string | null;
+  properties: string;
+  timestamp: string;
+  dims: string;
+}
+
+const COLUMNS = 'id, tenant_id, event_type, user_id, event_id, properties, timestamp, dims';
+const RECORDSET =
+  'id text, tenant_id text, event_type text, user_id text, event_id text, properties text, timestamp bigint, dims text';
+const ROLLUP_COLUMNS = 'granularity, bucket, tenant_id, event_type, dims, count';
+const ROLLUP_RECORDSET =
+  'granularity text, bucket bigint, tenant_id text, event_type text, dims text, count bigint';
+
+/** `AND tenant_id = $n AND event_type = ANY($m)` for a range, adding its parameters. */
+function rangeFilter(range: AnalyticsRange, params: Param[]): string {
+  let sql = '';
+  if (range.tenant_id !== null) {
+    params.push(range.tenant_id);
+    sql += ` AND tenant_id = $${params.length}`;
+  }
+  if (range.event_types) {
+    params.push([...range.event_types]);
+    sql += ` AND event_type = ANY($${params.length}::text[])`;
+  }
+  return sql;
+}
+
+/**
+ * Analytics in PostgreSQL: one transaction inserts a batch of events (skipping those whose
+ * (tenant, event_id) is taken) and adds the kept ones to the rollups, rows upserted in a
+ * fixed order so that concurrent batches cannot deadlock on them.
+ */
+export class PostgresAnalyticsStore implements AnalyticsStore {
+  constructor(private readonly h: PostgresHandle) {}
+
+  async append(events: readonly AnalyticsEventRecord[]): Promise<boolean[]> {
+    if (events.length === 0) return [];
+    const { analyticsEvents: ev, analyticsRollups: ru } = this.h.t;
+    const rows = events.map((e) => ({ ...e, properties: JSON.stringify(e.properties) }));
+    return this.h.transaction(async (client) => {
+      const inserted = await client.query<{ id: string }>(
+        `INSERT INTO ${ev} (${COLUMNS})
+         SELECT ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS x(${RECORDSET})
+         ON CONFLICT (tenant_id, event_id) WHERE event_id IS NOT NULL DO NOTHING
+         RETURNING id`,
+        [JSON.stringify(rows)],
+      );
+      const keptIds = new Set(inserted.rows.map((r) => r.id));
+      const outcome = events.map((e) => keptIds.has(e.id));
+      const deltas = rollupDeltas(events.filter((_, i) => outcome[i]));
+      if (deltas.length > 0) {
+        await client.query(
+          `INSERT INTO ${ru} AS r (${ROLLUP_COLUMNS})
+           SELECT ${ROLLUP_COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS x(${ROLLUP_RECORDSET})
+           ON CONFLICT (granularity, bucket, tenant_id, event_type, dims)
+           DO UPDATE SET count = r.count + EXCLUDED.count`,
+          [JSON.stringify(deltas)],
+        );
+      }
+      return outcome;
+    });
+  }
+
+  async rollups(granularity: RollupGranularity, range: AnalyticsRange): Promise<RollupRow[]> {
+    const params: Param[] = [granularity, range.from, range.to];
+    const filter = rangeFilter(range, params);
+    const { rows } = await this.h.query<
+      Omit<RollupRow, 'bucket' | 'count'> & { bucket: string; count: string }
+    >(
+      `SELECT tenant_id, bucket, event_type, dims, count FROM ${this.h.t.analyticsRollups}
+       WHERE granularity = $1 AND bucket >= $2 AND bucket < $3${filter}`,
+      params,
+    );
+    return rows.map((r) => ({ ...r, bucket: Number(r.bucket), count: Number(r.count) }));
+  }
+
+  async scan(
+    range: AnalyticsRange,
+    limit: number,
+    after?: ScanCursor,
+  ): Promise<AnalyticsEventRecord[]> {
+    const params: Param[] = [range.from, range.to, limit];
+    let start = '';
+    if (after) {
+      params.push(after.timestamp, after.id);
+      start = ` AND (timestamp, id) > ($4, $5)`;
+    }
+    const filter = rangeFilter(range, params);
+    const { rows } = await this.h.query<EventRow>(
+      `SELECT ${COLUMNS} FROM ${this.h.t.analyticsEvents}
+       WHERE timestamp >= $1 AND timestamp < $2${start}${filter}
+       ORDER BY timestamp, id LIMIT $3`,
+      params,
+    );
+    return rows.map((r) => ({
+      ...r,
+      timestamp: Number(r.timestamp),
+      properties: JSON.parse(r.properties) as Record<string, unknown>,
+    }));
+  }
+
+  async purge(before: AnalyticsCutoffs): Promise<number> {
+    const { analyticsEvents: ev, analyticsRollups: ru } = this.h.t;
+    let n = (await this.h.query(`DELETE FROM ${ev} WHERE timestamp < $1`, [before.raw])).rowCount;
+    for (const g of ['minute', 'hour', 'day'] as const) {
+      n += (
+        await this.h.query(`DELETE FROM ${ru} WHERE granularity = $1 AND bucket < $2`, [
+          g,
+          before[g],
+        ])
+      ).rowCount;
+    }
+    return n;
+  }
+}

@@ -1,0 +1,145 @@
+import {
+  type AnalyticsCutoffs,
+  type AnalyticsEventRecord,
+  type AnalyticsRange,
+  type AnalyticsStore,
+  inRange,
+  type RollupGranularity,
+  type RollupRow,
+  type ScanCursor,
+} from '../../analytics/store.js';
+import { escapePart } from '../../redis/key-names.js';
+import type { RedisHandle } from './handle.js';
+import { APPEND_EVENTS } from './lua/analytics.js';
+
+/** Timestamps as 16 digits, so that members sort by time as text. */
+const pad = (ts: number) => String(ts).padStart(16, '0');
+/** Sorts after every member of the same (timestamp, id): their JSON starts with `{`. */
+const PAST = '~';
+
+/** An event's member of the event sets: `{timestamp}|{id}|{record JSON}`, ordered by text. */
+const memberOf = (e: AnalyticsEventRecord) => `${pad(e.timestamp)}|${e.id}|${JSON.stringify(e)}`;
+const recordOf = (member: string) =>
+  JSON.parse(member.slice(member.indexOf('|', 17) + 1)) as AnalyticsEventRecord;
+
+/** Members read per round trip by scans and purges. */
+const CHUNK = 1000;
+
+/**
+ * Analytics in Redis (the data model, beside key-names.ts's):
+ *
+ * | key              | type | holds                                                        |
+ * |------------------|------|--------------------------------------------------------------|
+ * | aev, aev-t:{t}   | zset | events (all, one tenant's), score 0, member `{ts}\|{id}\|{JSON}` |
+ * | aeid             | zset | `{t}:{event_id}` of kept events, by timestamp                |
+ * | aru:{g}:{bucket} | hash | `[tenant, type, dims]` JSON → count, per granularity g       |
+ * | arub:{g}         | zset | the buckets of g that have a hash, by start                  |
+ *
+ * Appends run in one script (lua/analytics.ts), so a batch is atomic.
+ */
+export class RedisAnalyticsStore implements AnalyticsStore {
+  constructor(private readonly h: RedisHandle) {}
+
+  append(events: readonly AnalyticsEventRecord[]): Promise<boolean[]> {
+    if (events.length === 0) return Promise.resolve([]);
+    const args: (string | number)[] = [events.length];
+    for (const e of events) {
+      args.push(
+        memberOf(e),
+        e.tenant_id,
+        e.event_id ?? '',
+        e.timestamp,
+        JSON.stringify([e.tenant_id, e.event_type, e.dims]),
+      );
+    }
+    return this.h.run(async () => {
+      const kept = (await this.h.script(APPEND_EVENTS, args)) as number[];
+      return kept.map((k) => k === 1);
+    });
+  }
+
+  rollups(granularity: RollupGranularity, range: AnalyticsRange): Promise<RollupRow[]> {
+    const name = this.h.names.name.bind(this.h.names);
+    return this.h.run(async (c) => {
+      const buckets = await c.zrange(
+        name('arub', granularity),
+        range.from,
+        `(${range.to}`,
+        'BYSCORE',
+      );
+      const pipe = c.pipeline();
+      for (const b of buckets) pipe.hgetall(name('aru', granularity, b));
+      const hashes = buckets.length ? ((await pipe.exec()) ?? []) : [];
+      const out: RollupRow[] = [];
+      hashes.forEach(([err, hash], i) => {
+        if (err) throw err;
+        const bucket = Number(buckets[i]);
+        for (const [field, count] of Object.entries(hash as Record<string, string>)) {
+          const [tenant_id, event_type, dims] = JSON.parse(field) as [string, string, string];
+          const row = { tenant_id, bucket, event_type, dims, count: Number(count) };
+          if (inRange(row, bucket, range)) out.push(row);
+        }
+      });
+      return out;
+    });
+  }
+
+  scan(range: AnalyticsRange, limit: number, after?: ScanCursor): Promise<AnalyticsEventRecord[]> {
+    const name = this.h.names.name.bind(this.h.names);
+    const key = range.tenant_id === null ? name('aev') : name('aev-t', range.tenant_id);
+    return this.h.run(async (c) => {
+      const out: AnalyticsEventRecord[] = [];
+      let start = after ? `(${pad(after.timestamp)}|${after.id}|${PAST}` : `[${pad(range.from)}`;
+      const end = `(${pad(range.to)}`;
+      while (out.length < limit) {
+        const members = await c.zrange(key, start, end, 'BYLEX', 'LIMIT', 0, CHUNK);
+        for (const m of members) {
+          const e = recordOf(m);
+          if (inRange(e, e.timestamp, range) && out.length < limit) out.push(e);
+        }
+        if (members.length < CHUNK) break;
+        start = `(${members[members.length - 1]}`;
+      }
+      return out;
+    });
+  }
+
+  purge(before: AnalyticsCutoffs): Promise<number> {
+    const name = this.h.names.name.bind(this.h.names);
+    return this.h.run(async (c) => {
+      let n = 0;
+      for (;;) {
+        const members = await c.zrange(
+          name('aev'),
+          '-',
+          `(${pad(before.raw)}`,
+          'BYLEX',
+          'LIMIT',
+          0,
+          CHUNK,
+        );
+        if (members.length === 0) break;
+        const pipe = c.multi();
+        for (const m of members) {
+          const e = recordOf(m);
+          pipe.zrem(name('aev-t', e.tenant_id), m);
+          if (e.event_id !== null)
+            pipe.zrem(name('aeid'), `${escapePart(e.tenant_id)}:${e.event_id}`);
+        }
+        pipe.zrem(name('aev'), ...members);
+        await pipe.exec();
+        n += members.length;
+      }
+      for (const g of ['minute', 'hour', 'day'] as const) {
+        const buckets = await c.zrange(name('arub', g), '-inf', `(${before[g]}`, 'BYSCORE');
+        if (buckets.length === 0) continue;
+        const pipe = c.multi();
+        for (const b of buckets) pipe.hlen(name('aru', g, b)).del(name('aru', g, b));
+        pipe.zrem(name('arub', g), ...buckets);
+        const replies = (await pipe.exec()) ?? [];
+        for (let i = 0; i < buckets.length; i++) n += Number(replies[i * 2]?.[1] ?? 0);
+      }
+      return n;
+    });
+  }
+}

@@ -1,0 +1,33 @@
+import { LuaScript } from '../../../redis/script.js';
+
+/**
+ * Appends events with their rollups. ARGV[2] is the count n; then five arguments per event:
+ * its member in the event sets (see analytics.ts), tenant, event_id ('' for none), timestamp,
+ * and its rollup field. An event whose (tenant, event_id) is in `aeid` is skipped; a kept
+ * one goes into `aev` and `aev-t:{t}` and adds 1 to its field of `aru:{g}:{bucket}` for each
+ * granularity, whose bucket is listed in `arub:{g}`. Replies 1 (kept) or 0 per event.
+ */
+export const APPEND_EVENTS = new LuaScript(`
+local n = tonumber(ARGV[2])
+local sizes = { minute = 60000, hour = 3600000, day = 86400000 }
+local out = {}
+for i = 0, n - 1 do
+  local b = 3 + i * 5
+  local member, tenant, eid, ts, field = ARGV[b], ARGV[b + 1], ARGV[b + 2], tonumber(ARGV[b + 3]), ARGV[b + 4]
+  local kept = 1
+  if eid ~= '' then
+    kept = redis.call('ZADD', k('aeid'), 'NX', ts, esc(tenant) .. ':' .. eid)
+  end
+  if kept == 1 then
+    redis.call('ZADD', k('aev'), 0, member)
+    redis.call('ZADD', k('aev-t', tenant), 0, member)
+    for g, size in pairs(sizes) do
+      local bucket = string.format('%d', ts - (ts % size))
+      redis.call('HINCRBY', k('aru', g, bucket), field, 1)
+      redis.call('ZADD', k('arub', g), bucket, bucket)
+    end
+  end
+  out[#out + 1] = kept
+end
+return out
+`);

@@ -1,0 +1,141 @@
+import type { Statement } from 'better-sqlite3';
+import {
+  type AnalyticsCutoffs,
+  type AnalyticsEventRecord,
+  type AnalyticsRange,
+  type AnalyticsStore,
+  type RollupGranularity,
+  type RollupRow,
+  rollupDeltas,
+  type ScanCursor,
+} from '../../analytics/store.js';
+import type { SqliteHandle } from './handle.js';
+
+interface EventRow {
+  id: string;
+  tenant_id: string;
+  event_type: string;
+  user_id: string | null;
+  event_id: string | null;
+  properties: string;
+  timestamp: number;
+  dims: string;
+}
+
+const fromRow = (r: EventRow): AnalyticsEventRecord => ({
+  ...r,
+  properties: JSON.parse(r.properties) as Record<string, unknown>,
+});
+
+/** `AND tenant_id = ? AND event_type IN (?, …)` for a range, and its parameters. */
+function rangeFilter(range: AnalyticsRange): { sql: string; params: (string | number)[] } {
+  let sql = '';
+  const params: (string | number)[] = [];
+  if (range.tenant_id !== null) {
+    sql += ' AND tenant_id = ?';
+    params.push(range.tenant_id);
+  }
+  if (range.event_types) {
+    if (range.event_types.length === 0) return { sql: `${sql} AND 0`, params };
+    sql += ` AND event_type IN (${range.event_types.map(() => '?').join(', ')})`;
+    params.push(...range.event_types);
+  }
+  return { sql, params };
+}
+
+/**
+ * Analytics in SQLite: events in a table ordered by (timestamp, id) and rollups upserted in
+ * the same transaction. Events with a taken (tenant, event_id) are skipped by the unique
+ * index (INSERT OR IGNORE), and only the kept ones are counted.
+ */
+export class SqliteAnalyticsStore implements AnalyticsStore {
+  private readonly insert: Statement<unknown[]>;
+  private readonly addRollup: Statement<unknown[]>;
+  private readonly appendAll: (events: readonly AnalyticsEventRecord[]) => boolean[];
+
+  constructor(private readonly h: SqliteHandle) {
+    const { db } = h;
+    this.insert = db.prepare(
+      `INSERT OR IGNORE INTO analytics_events
+         (id, tenant_id, event_type, user_id, event_id, properties, timestamp, dims)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.addRollup = db.prepare(
+      `INSERT INTO analytics_rollups (granularity, bucket, tenant_id, event_type, dims, count)
+       VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (granularity, bucket, tenant_id, event_type, dims)
+       DO UPDATE SET count = count + excluded.count`,
+    );
+    this.appendAll = db.transaction((events: readonly AnalyticsEventRecord[]) => {
+      const kept: AnalyticsEventRecord[] = [];
+      const outcome = events.map((e) => {
+        const { changes } = this.insert.run(
+          e.id,
+          e.tenant_id,
+          e.event_type,
+          e.user_id,
+          e.event_id,
+          JSON.stringify(e.properties),
+          e.timestamp,
+          e.dims,
+        );
+        if (changes === 1) kept.push(e);
+        return changes === 1;
+      });
+      for (const d of rollupDeltas(kept)) {
+        this.addRollup.run(d.granularity, d.bucket, d.tenant_id, d.event_type, d.dims, d.count);
+      }
+      return outcome;
+    });
+  }
+
+  append(events: readonly AnalyticsEventRecord[]): Promise<boolean[]> {
+    return this.h.run(() => this.appendAll(events));
+  }
+
+  rollups(granularity: RollupGranularity, range: AnalyticsRange): Promise<RollupRow[]> {
+    const f = rangeFilter(range);
+    return this.h.run(
+      () =>
+        this.h.db
+          .prepare(
+            `SELECT tenant_id, bucket, event_type, dims, count FROM analytics_rollups
+             WHERE granularity = ? AND bucket >= ? AND bucket < ?${f.sql}`,
+          )
+          .all(granularity, range.from, range.to, ...f.params) as RollupRow[],
+    );
+  }
+
+  scan(range: AnalyticsRange, limit: number, after?: ScanCursor): Promise<AnalyticsEventRecord[]> {
+    const f = rangeFilter(range);
+    const start = after
+      ? { sql: '(timestamp, id) > (?, ?)', params: [after.timestamp, after.id] }
+      : { sql: 'timestamp >= ?', params: [range.from] };
+    return this.h.run(() =>
+      (
+        this.h.db
+          .prepare(
+            `SELECT id, tenant_id, event_type, user_id, event_id, properties, timestamp, dims
+             FROM analytics_events
+             WHERE ${start.sql} AND timestamp >= ? AND timestamp < ?${f.sql}
+             ORDER BY timestamp, id LIMIT ?`,
+          )
+          .all(...start.params, range.from, range.to, ...f.params, limit) as EventRow[]
+      ).map(fromRow),
+    );
+  }
+
+  purge(before: AnalyticsCutoffs): Promise<number> {
+    return this.h.run(() => {
+      const { db } = this.h;
+      let n = db
+        .prepare('DELETE FROM analytics_events WHERE timestamp < ?')
+        .run(before.raw).changes;
+      const rollups = db.prepare(
+        'DELETE FROM analytics_rollups WHERE granularity = ? AND bucket < ?',
+      );
+      for (const g of ['minute', 'hour', 'day'] as const) n += rollups.run(g, before[g]).changes;
+      return n;
+    });
+  }
+}

@@ -1,0 +1,177 @@
+import type { Test } from 'tap';
+import type { AnalyticsEventRecord, RollupRow } from '../../../src/analytics/store.js';
+import { type MakeStore, storeFor } from './fixtures.js';
+
+const T0 = Date.UTC(2026, 0, 1);
+const MIN = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const ALL = { tenant_id: null, from: 0, to: T0 + 365 * DAY };
+
+let seq = 0;
+/** An event at `ts` in tenant t1, type `signup`, with no dims unless given. */
+function ev(ts: number, over: Partial<AnalyticsEventRecord> = {}): AnalyticsEventRecord {
+  seq++;
+  return {
+    id: `aev_${String(ts).padStart(16, '0')}${String(seq).padStart(6, '0')}`,
+    tenant_id: 't1',
+    event_type: 'signup',
+    user_id: `u${seq}`,
+    event_id: null,
+    properties: { plan: 'pro', n: seq, nested: { ok: true } },
+    timestamp: ts,
+    dims: '{}',
+    ...over,
+  };
+}
+
+/** Rollup rows as sorted, comparable strings. */
+const rows = (r: RollupRow[]) =>
+  r.map((x) => `${x.tenant_id} ${x.bucket - T0} ${x.event_type} ${x.dims} ${x.count}`).sort();
+
+/** Analytics: events appended with their rollups, idempotency, scans, purging. */
+export function analyticsContract(t: Test, make: MakeStore): void {
+  t.test('append keeps events and scan returns them in time order, whole', async (t) => {
+    const store = await storeFor(t, make);
+    const late = ev(T0 + 2 * MIN);
+    const early = ev(T0 + MIN, { user_id: null, properties: { a: [1, 'x'], b: null } });
+    t.same(await store.analytics.append([late, early]), [true, true]);
+    t.same(await store.analytics.append([]), []);
+    const got = await store.analytics.scan(ALL, 10);
+    t.same(got, [early, late], 'ordered by timestamp, fields and properties intact');
+  });
+
+  t.test('rollups count per bucket, tenant, type and dims in every granularity', async (t) => {
+    const store = await storeFor(t, make);
+    await store.analytics.append([
+      ev(T0 + 10_000, { dims: '{"channel":"email"}' }),
+      ev(T0 + 50_000, { dims: '{"channel":"email"}' }),
+      ev(T0 + MIN + 1, { dims: '{"channel":"email"}' }),
+      ev(T0 + HOUR + 5, { dims: '{"channel":"sms"}' }),
+      ev(T0 + DAY + 5, { event_type: 'login' }),
+      ev(T0 + 20, { tenant_id: 't2' }),
+    ]);
+    t.same(
+      rows(await store.analytics.rollups('minute', ALL)),
+      [
+        `t1 0 signup {"channel":"email"} 2`,
+        `t1 ${DAY} login {} 1`,
+        `t1 ${HOUR} signup {"channel":"sms"} 1`,
+        `t1 ${MIN} signup {"channel":"email"} 1`,
+        't2 0 signup {} 1',
+      ].sort(),
+    );
+    t.same(
+      rows(await store.analytics.rollups('hour', ALL)),
+      [
+        `t1 0 signup {"channel":"email"} 3`,
+        `t1 ${DAY} login {} 1`,
+        `t1 ${HOUR} signup {"channel":"sms"} 1`,
+        't2 0 signup {} 1',
+      ].sort(),
+    );
+    t.same(
+      rows(await store.analytics.rollups('day', ALL)),
+      [
+        `t1 0 signup {"channel":"email"} 3`,
+        `t1 0 signup {"channel":"sms"} 1`,
+        `t1 ${DAY} login {} 1`,
+        't2 0 signup {} 1',
+      ].sort(),
+    );
+    const t1Hours = { tenant_id: 't1', from: T0, to: T0 + DAY, event_types: ['signup'] };
+    t.same(
+      rows(await store.analytics.rollups('hour', t1Hours)),
+      [`t1 0 signup {"channel":"email"} 3`, `t1 ${HOUR} signup {"channel":"sms"} 1`],
+      'filtered by tenant, type and [from, to)',
+    );
+    const none = { ...t1Hours, event_types: [] };
+    t.same(await store.analytics.rollups('hour', none), [], 'no types: nothing');
+  });
+
+  t.test('an event_id is kept once per tenant; repeats add nothing', async (t) => {
+    const store = await storeFor(t, make);
+    const first = ev(T0, { event_id: 'e-1' });
+    t.same(await store.analytics.append([first, ev(T0 + 1, { event_id: 'e-1' })]), [true, false]);
+    t.same(
+      await store.analytics.append([
+        ev(T0 + 2, { event_id: 'e-1' }),
+        ev(T0 + 3, { event_id: 'e-1', tenant_id: 't2' }),
+        ev(T0 + 4),
+        ev(T0 + 5),
+      ]),
+      [false, true, true, true],
+      'another tenant may use the same id; events without one are all kept',
+    );
+    t.equal((await store.analytics.scan(ALL, 100)).length, 4);
+    const day = await store.analytics.rollups('day', ALL);
+    t.same(rows(day), ['t1 0 signup {} 3', 't2 0 signup {} 1']);
+  });
+
+  t.test('scan filters and pages by (timestamp, id)', async (t) => {
+    const store = await storeFor(t, make);
+    const events = [
+      ev(T0, { tenant_id: 't2' }),
+      ev(T0 + 1),
+      ev(T0 + 1),
+      ev(T0 + 1, { event_type: 'login' }),
+      ev(T0 + 2),
+      ev(T0 + HOUR),
+    ];
+    await store.analytics.append([...events].reverse());
+    const range = { tenant_id: 't1', from: T0, to: T0 + HOUR, event_types: ['signup'] };
+    const page1 = await store.analytics.scan(range, 2);
+    t.same(
+      page1.map((e) => e.id),
+      [events[1]!.id, events[2]!.id],
+    );
+    const page2 = await store.analytics.scan(range, 2, page1[1]);
+    t.same(
+      page2.map((e) => e.id),
+      [events[4]!.id],
+      'the event at `to` is outside',
+    );
+    t.same(await store.analytics.scan(range, 2, page2[0]), []);
+    const everyone = await store.analytics.scan({ tenant_id: null, from: T0, to: T0 + 2 }, 10);
+    t.same(
+      everyone.map((e) => e.id),
+      events.slice(0, 4).map((e) => e.id),
+    );
+  });
+
+  t.test('purge forgets events and rollup buckets before their cutoffs', async (t) => {
+    const store = await storeFor(t, make);
+    await store.analytics.append([ev(T0, { event_id: 'old' }), ev(T0 + HOUR), ev(T0 + 2 * DAY)]);
+    const cutoffs = { raw: T0 + 1, minute: T0 + 2 * DAY, hour: T0 + HOUR, day: 0 };
+    // raw: 1 event; minute: the buckets at 0 and HOUR; hour: the bucket at 0.
+    t.equal(await store.analytics.purge(cutoffs), 4);
+    t.equal(await store.analytics.purge(cutoffs), 0);
+    t.same(
+      (await store.analytics.scan(ALL, 10)).map((e) => e.timestamp - T0),
+      [HOUR, 2 * DAY],
+    );
+    t.same(
+      rows(await store.analytics.rollups('minute', ALL)),
+      [`t1 ${2 * DAY} signup {} 1`].sort(),
+    );
+    t.same(
+      rows(await store.analytics.rollups('hour', ALL)),
+      [`t1 ${HOUR} signup {} 1`, `t1 ${2 * DAY} signup {} 1`].sort(),
+    );
+    t.same(
+      rows(await store.analytics.rollups('day', ALL)),
+      ['t1 0 signup {} 2', `t1 ${2 * DAY} signup {} 1`].sort(),
+    );
+    t.same(await store.analytics.append([ev(T0, { event_id: 'old' })]), [true], 'purged ids free');
+  });
+
+  t.test('concurrent appends all count', async (t) => {
+    const store = await storeFor(t, make);
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        store.analytics.append(Array.from({ length: 10 }, (_, j) => ev(T0 + i * 10 + j))),
+      ),
+    );
+    t.same(rows(await store.analytics.rollups('day', ALL)), ['t1 0 signup {} 200'].sort());
+  });
+}
