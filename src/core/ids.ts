@@ -20,7 +20,11 @@ export type IdKind =
   | 'cst'
   // Webhooks and the events they carry.
   | 'whk'
-  | 'evt';
+  | 'evt'
+  // Recipients: devices, categories, topics.
+  | 'dev'
+  | 'cat'
+  | 'top';
 
 export type IdGenerator = (kind: IdKind) => string;
 

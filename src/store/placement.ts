@@ -11,6 +11,10 @@ const CONCERNS: Record<StoreConcern, true> = {
   queues: true,
   objects: true,
   ratelimit: true,
+  subscribers: true,
+  devices: true,
+  topicMembers: true,
+  preferences: true,
 };
 
 /** Every concern a store serves. */
@@ -42,6 +46,10 @@ export function placeConcerns(settings: StoreSettings): Placement {
     queues: settings.queues || main,
     objects: main,
     ratelimit: inProcess ? 'memory' : limits,
+    subscribers: main,
+    devices: main,
+    topicMembers: main,
+    preferences: main,
   };
 }
 

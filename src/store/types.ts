@@ -11,6 +11,12 @@ import type { StoreBackend } from './backends.js';
 import type { KeyStore } from '../auth/store.js';
 import type { DeliveryQueue, NotificationStore, UserQueueStore } from '../notifications/store.js';
 import type { RateLimitStore } from '../ratelimit/spec.js';
+import type {
+  DeviceStore,
+  PreferenceStore,
+  SubscriberStore,
+  TopicMemberStore,
+} from '../recipients/store.js';
 import type { CounterStore } from './counters.js';
 import type { ObjectStore } from './objects.js';
 
@@ -18,6 +24,7 @@ export type { ApiKeyRecord, KeyStore } from '../auth/store.js';
 export type * from '../notifications/records.js';
 export type { DeliveryQueue, NotificationStore, UserQueueStore } from '../notifications/store.js';
 export type { RateLimitStore } from '../ratelimit/spec.js';
+export type * from '../recipients/store.js';
 export type { CounterStore } from './counters.js';
 export type { Migration, MigrationResult } from './migrations.js';
 export type * from './objects.js';
@@ -38,6 +45,14 @@ export interface StoreConcerns {
   objects: ObjectStore;
   /** Rate-limit state: one atomic decision per call (ratelimit/spec.ts). */
   ratelimit: RateLimitStore;
+  /** Subscribers (recipients/store.ts). */
+  subscribers: SubscriberStore;
+  /** Subscribers' push addresses (recipients/store.ts). */
+  devices: DeviceStore;
+  /** Topic memberships (recipients/store.ts). */
+  topicMembers: TopicMemberStore;
+  /** Subscribers' notification preferences (recipients/store.ts). */
+  preferences: PreferenceStore;
 }
 
 /** A concern's name. */

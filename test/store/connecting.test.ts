@@ -114,6 +114,10 @@ t.test('concerns placed in this process serve before the backend opens', async (
     queues: 'sqlite',
     objects: 'sqlite',
     ratelimit: 'memory',
+    subscribers: 'sqlite',
+    devices: 'sqlite',
+    topicMembers: 'sqlite',
+    preferences: 'sqlite',
   } as const;
   const store = connectStore(down.open, {
     backend: 'sqlite',

@@ -29,6 +29,15 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
     if (copy.status === 'pending') this.pending.add(copy.id);
   }
 
+  /** Deletes every delivery of a notification (the notification store's erasure). */
+  forget(notificationId: string): void {
+    for (const id of this.byNotification.get(notificationId)?.ascending() ?? []) {
+      this.byId.delete(id);
+      this.pending.delete(id);
+    }
+    this.byNotification.delete(notificationId);
+  }
+
   async listByNotification(tenantId: string, notificationId: string): Promise<DeliveryRecord[]> {
     this.state.check();
     const ids = this.byNotification.get(notificationId)?.ascending() ?? [];

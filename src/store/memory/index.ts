@@ -6,6 +6,12 @@ import { MemoryNotificationStore } from './notifications.js';
 import { MemoryObjectStore } from './objects.js';
 import { OpenState } from './open-state.js';
 import { MemoryRateLimitStore } from './ratelimit.js';
+import {
+  MemoryDeviceStore,
+  MemoryPreferenceStore,
+  MemorySubscriberStore,
+  MemoryTopicMemberStore,
+} from './recipients.js';
 import { MemoryUserQueueStore } from './user-queues.js';
 
 /**
@@ -25,6 +31,10 @@ export function createMemoryStore(): Store {
     queues: new MemoryUserQueueStore(state),
     objects: new MemoryObjectStore(state),
     ratelimit: new MemoryRateLimitStore(state),
+    subscribers: new MemorySubscriberStore(state),
+    devices: new MemoryDeviceStore(state),
+    topicMembers: new MemoryTopicMemberStore(state),
+    preferences: new MemoryPreferenceStore(state),
     async ping() {
       state.check();
     },

@@ -31,6 +31,19 @@ export class SortedIds {
     for (; i < end; i++) yield this.ids[i];
   }
 
+  /** Removes an id; false when it was not there. */
+  delete(id: string): boolean {
+    const i = this.lowerBound(id);
+    if (this.ids[i] !== id) return false;
+    this.ids.splice(i, 1);
+    return true;
+  }
+
+  /** How many ids it holds. */
+  get size(): number {
+    return this.ids.length;
+  }
+
   /** Every id, lowest first. */
   ascending(): readonly string[] {
     return this.ids;

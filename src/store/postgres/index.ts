@@ -25,6 +25,12 @@ import { PostgresNotificationStore } from './notifications.js';
 import { PostgresObjectStore } from './objects.js';
 import { isUnavailable } from './pg-errors.js';
 import { PostgresRateLimitStore } from './ratelimit.js';
+import {
+  PostgresDeviceStore,
+  PostgresPreferenceStore,
+  PostgresSubscriberStore,
+  PostgresTopicMemberStore,
+} from './recipients.js';
 import { PostgresUserQueueStore } from './user-queues.js';
 
 export type { PostgresOptions, PostgresTarget } from './connection.js';
@@ -73,6 +79,10 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
     queues: new PostgresUserQueueStore(h),
     objects: new PostgresObjectStore(h),
     ratelimit: new PostgresRateLimitStore(h),
+    subscribers: new PostgresSubscriberStore(h),
+    devices: new PostgresDeviceStore(h),
+    topicMembers: new PostgresTopicMemberStore(h),
+    preferences: new PostgresPreferenceStore(h),
     ping: () => ping(h, pingTimeoutMs),
     close() {
       closing ??= (async () => {

@@ -16,6 +16,10 @@ export interface Tables {
   readonly objects: string;
   readonly objectRevisions: string;
   readonly ratelimit: string;
+  readonly subscribers: string;
+  readonly devices: string;
+  readonly topicMembers: string;
+  readonly preferences: string;
   readonly migrations: string;
 }
 
@@ -51,6 +55,10 @@ export function tables(schema: string): Tables {
     objects: `${s}.objects`,
     objectRevisions: `${s}.object_revisions`,
     ratelimit: `${s}.ratelimit_state`,
+    subscribers: `${s}.subscribers`,
+    devices: `${s}.devices`,
+    topicMembers: `${s}.topic_members`,
+    preferences: `${s}.preferences`,
     migrations: `${s}.schema_migrations`,
   };
 }

@@ -13,6 +13,12 @@ import { RedisKeyStore } from './keys.js';
 import { RedisNotificationStore } from './notifications.js';
 import { RedisObjectStore } from './objects.js';
 import { RedisRateLimitStore } from './ratelimit.js';
+import {
+  RedisDeviceStore,
+  RedisPreferenceStore,
+  RedisSubscriberStore,
+  RedisTopicMemberStore,
+} from './recipients.js';
 import { RedisUserQueueStore } from './user-queues.js';
 
 export { DEFAULT_PREFIX, DEFAULT_URL, type RedisStoreOptions } from './connection.js';
@@ -53,6 +59,10 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
     queues: new RedisUserQueueStore(h),
     objects: new RedisObjectStore(h),
     ratelimit: new RedisRateLimitStore(h),
+    subscribers: new RedisSubscriberStore(h),
+    devices: new RedisDeviceStore(h),
+    topicMembers: new RedisTopicMemberStore(h),
+    preferences: new RedisPreferenceStore(h),
     ping: () =>
       h.run(async (c) => {
         await c.ping();

@@ -74,3 +74,63 @@ return 1
 
 /** Forgets up to ARGV[3] idempotency claims expired at or before ARGV[2]; replies how many. */
 export const PURGE_IDEMPOTENCY = purgeByExpiry('idem-exp');
+
+/**
+ * A page of every notification of a recipient, deleted ones included (GDPR export). ARGV:
+ * tenant, recipient, lower bound ('-' or '(id'), count. Replies flat hashes, oldest first.
+ */
+export const LIST_ALL = new LuaScript(`
+local ids = redis.call('ZRANGE', k('nrcp', ARGV[2], ARGV[3]), ARGV[4], '+', 'BYLEX', 'LIMIT', 0, ARGV[5])
+local out = {}
+for i, id in ipairs(ids) do out[i] = redis.call('HGETALL', k('ntf', id)) end
+return out
+`);
+
+/**
+ * Erases up to ARGV[4] notifications of recipient ARGV[3] in tenant ARGV[2] (GDPR): each
+ * with its feed entries, unread count, deliveries (and their queue entries) and idempotency
+ * claim. Takes them from the index of every notification, then from the feed (notifications
+ * stored before that index existed). Replies how many.
+ */
+export const ERASE_RECIPIENT = new LuaScript(`${LUA_FEED}
+local t, r, limit = ARGV[2], ARGV[3], tonumber(ARGV[4])
+local every, feed = k('nrcp', t, r), k('feed', t, r)
+local ids = redis.call('ZRANGE', every, 0, limit - 1)
+if #ids < limit then
+  for _, id in ipairs(redis.call('ZRANGE', feed, 0, limit - #ids - 1)) do ids[#ids + 1] = id end
+end
+for _, id in ipairs(ids) do
+  local nk = k('ntf', id)
+  local h = redis.call('HMGET', nk, 'tenant_id', 'recipient_id', 'category', 'read_at', 'deleted_at', 'doc')
+  if h[1] == t and h[2] == r then
+    if not h[5] then
+      local read = h[4] and true or false
+      local all, ofCat, state, stateOfCat = feed_keys(t, r, h[3], read)
+      for _, key in ipairs({ all, ofCat, state, stateOfCat }) do redis.call('ZREM', key, id) end
+      if not read then count_unread(t, r, h[3], -1) end
+    end
+    local ofNotification = k('ndlv', id)
+    for _, d in ipairs(redis.call('ZRANGE', ofNotification, 0, -1)) do
+      local ch = redis.call('HGET', k('dlv', d), 'channel')
+      if ch then
+        redis.call('ZREM', k('due', ch), d)
+        redis.call('ZREM', k('leased', ch), d)
+      end
+      redis.call('DEL', k('dlv', d))
+    end
+    redis.call('DEL', ofNotification)
+    local key = cjson.decode(h[6]).idempotency_key
+    if type(key) == 'string' then
+      local ck = k('idem', t, key)
+      if redis.call('HGET', ck, 'notification_id') == id then
+        redis.call('DEL', ck)
+        redis.call('ZREM', k('idem-exp'), ck)
+      end
+    end
+    redis.call('DEL', nk)
+  end
+  redis.call('ZREM', every, id)
+  redis.call('ZREM', feed, id)
+end
+return #ids
+`);
