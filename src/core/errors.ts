@@ -7,6 +7,7 @@ import { AUTH_ERRORS } from '../auth/errors.js';
 import { NOTIFICATION_ERRORS } from '../notifications/errors.js';
 import { OBJECT_ERRORS } from '../objects/errors.js';
 import { RATELIMIT_ERRORS } from '../ratelimit/errors.js';
+import { RECIPIENT_ERRORS } from '../recipients/errors.js';
 import { REALTIME_ERRORS } from '../server/realtime/errors.js';
 import { WEBHOOK_ERRORS } from '../webhooks/errors.js';
 import type { ErrorCatalogue } from './error-spec.js';
@@ -59,6 +60,7 @@ export const ERRORS = joinByStatus(
   REALTIME_ERRORS,
   RATELIMIT_ERRORS,
   WEBHOOK_ERRORS,
+  RECIPIENT_ERRORS,
 );
 
 export type ErrorCode = keyof typeof ERRORS;

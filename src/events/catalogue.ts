@@ -1,5 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import { RATELIMIT_EVENTS } from '../ratelimit/events.js';
+import { RECIPIENT_EVENTS } from '../recipients/events.js';
 import { WEBHOOK_EVENTS } from '../webhooks/events.js';
 import type { EventDefinition } from './define.js';
 
@@ -11,6 +12,7 @@ import type { EventDefinition } from './define.js';
 export const EVENTS = {
   ...RATELIMIT_EVENTS,
   ...WEBHOOK_EVENTS,
+  ...RECIPIENT_EVENTS,
 };
 
 /** The name of a catalogued event. */
