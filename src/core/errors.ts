@@ -8,6 +8,7 @@ import { AUTH_ERRORS } from '../auth/errors.js';
 import { NOTIFICATION_ERRORS } from '../notifications/errors.js';
 import { OBJECT_ERRORS } from '../objects/errors.js';
 import { RATELIMIT_ERRORS } from '../ratelimit/errors.js';
+import { RECIPIENT_ERRORS } from '../recipients/errors.js';
 import { REALTIME_ERRORS } from '../server/realtime/errors.js';
 import { WEBHOOK_ERRORS } from '../webhooks/errors.js';
 import type { ErrorCatalogue } from './error-spec.js';
@@ -65,6 +66,7 @@ export const ERRORS = joinByStatus(
   RATELIMIT_ERRORS,
   WEBHOOK_ERRORS,
   ANALYTICS_ERRORS,
+  RECIPIENT_ERRORS,
 );
 
 export type ErrorCode = keyof typeof ERRORS;

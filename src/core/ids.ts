@@ -29,7 +29,11 @@ export type IdKind =
   | 'rps'
   | 'alr'
   | 'alt'
-  | 'aud';
+  | 'aud'
+  // Recipients: devices, categories, topics.
+  | 'dev'
+  | 'cat'
+  | 'top';
 
 export type IdGenerator = (kind: IdKind) => string;
 

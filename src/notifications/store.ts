@@ -77,6 +77,21 @@ export interface NotificationStore {
   purgeBefore(beforeId: string, limit: number): Promise<number>;
   /** Forgets idempotency keys that expired at or before `now`; resolves to how many. */
   purgeExpiredIdempotency(now: number): Promise<number>;
+  /**
+   * Up to `limit` of a recipient's notifications, deleted ones included, with an id above
+   * `after` (null: from the first), oldest first: the GDPR export.
+   */
+  listAll(
+    tenantId: string,
+    recipientId: string,
+    after: string | null,
+    limit: number,
+  ): Promise<NotificationRecord[]>;
+  /**
+   * Erases up to `limit` of a recipient's notifications (deleted ones included) with their
+   * deliveries and idempotency claims; resolves to how many (repeat until 0): GDPR erasure.
+   */
+  eraseRecipient(tenantId: string, recipientId: string, limit: number): Promise<number>;
 }
 
 /**

@@ -205,7 +205,8 @@ function dispatch(
 
   // uWS hands the body only to a reader attached now, before the first await.
   let body: Promise<Buffer> | undefined;
-  if (HAS_BODY.has(c.route.method)) {
+  // A DELETE reads a body only where its route declares one (removing topic members).
+  if (HAS_BODY.has(c.route.method) || (c.route.method === 'DELETE' && c.route.body)) {
     body = readBody(res, state, declaredLength(info.headers), deps.bodyLimit);
     body.catch(() => {});
   }

@@ -12,6 +12,10 @@ const CONCERNS: Record<StoreConcern, true> = {
   objects: true,
   ratelimit: true,
   analytics: true,
+  subscribers: true,
+  devices: true,
+  topicMembers: true,
+  preferences: true,
 };
 
 /** Every concern a store serves. */
@@ -44,6 +48,10 @@ export function placeConcerns(settings: StoreSettings): Placement {
     objects: main,
     ratelimit: inProcess ? 'memory' : limits,
     analytics: main,
+    subscribers: main,
+    devices: main,
+    topicMembers: main,
+    preferences: main,
   };
 }
 

@@ -12,6 +12,12 @@ import type { AnalyticsStore } from '../analytics/store.js';
 import type { KeyStore } from '../auth/store.js';
 import type { DeliveryQueue, NotificationStore, UserQueueStore } from '../notifications/store.js';
 import type { RateLimitStore } from '../ratelimit/spec.js';
+import type {
+  DeviceStore,
+  PreferenceStore,
+  SubscriberStore,
+  TopicMemberStore,
+} from '../recipients/store.js';
 import type { CounterStore } from './counters.js';
 import type { ObjectStore } from './objects.js';
 
@@ -20,6 +26,7 @@ export type { ApiKeyRecord, KeyStore } from '../auth/store.js';
 export type * from '../notifications/records.js';
 export type { DeliveryQueue, NotificationStore, UserQueueStore } from '../notifications/store.js';
 export type { RateLimitStore } from '../ratelimit/spec.js';
+export type * from '../recipients/store.js';
 export type { CounterStore } from './counters.js';
 export type { Migration, MigrationResult } from './migrations.js';
 export type * from './objects.js';
@@ -42,6 +49,14 @@ export interface StoreConcerns {
   ratelimit: RateLimitStore;
   /** Analytics events and their rollups (analytics/store.ts). */
   analytics: AnalyticsStore;
+  /** Subscribers (recipients/store.ts). */
+  subscribers: SubscriberStore;
+  /** Subscribers' push addresses (recipients/store.ts). */
+  devices: DeviceStore;
+  /** Topic memberships (recipients/store.ts). */
+  topicMembers: TopicMemberStore;
+  /** Subscribers' notification preferences (recipients/store.ts). */
+  preferences: PreferenceStore;
 }
 
 /** A concern's name. */

@@ -115,6 +115,10 @@ t.test('concerns placed in this process serve before the backend opens', async (
     objects: 'sqlite',
     ratelimit: 'memory',
     analytics: 'sqlite',
+    subscribers: 'sqlite',
+    devices: 'sqlite',
+    topicMembers: 'sqlite',
+    preferences: 'sqlite',
   } as const;
   const store = connectStore(down.open, {
     backend: 'sqlite',

@@ -12,6 +12,7 @@ import { durabilityContract, lifecycleContract } from './contract/lifecycle.js';
 import { objectsContract } from './contract/objects.js';
 import { queuesContract } from './contract/queues.js';
 import { ratelimitContract } from './contract/ratelimit.js';
+import { recipientsContract } from './contract/recipients.js';
 
 /** What differs between backends; a quirk is an option here, never a branch in a test. */
 export interface ContractOptions<S extends Store> {
@@ -45,6 +46,7 @@ export function contract<S extends Store>(
     ratelimitContract(t, makeStore, opts.limiterStateExpiresByItself ?? false),
   );
   t.test('analytics', async (t) => analyticsContract(t, makeStore));
+  t.test('recipients', async (t) => recipientsContract(t, makeStore));
   t.test('lifecycle', async (t) => lifecycleContract(t, makeStore));
   const { reopen } = opts;
   if (reopen) t.test('durability', async (t) => durabilityContract(t, makeStore, reopen));

@@ -21,6 +21,12 @@ export class MemoryIdempotency {
     this.claims.set(claimKey(tenantId, key), claim);
   }
 
+  /** Forgets the claim on this key if it is held by this notification. */
+  forget(tenantId: string, key: string, notificationId: string): void {
+    const k = claimKey(tenantId, key);
+    if (this.claims.get(k)?.notification_id === notificationId) this.claims.delete(k);
+  }
+
   /** Forgets claims that expired at or before `now`; returns how many. */
   purge(now: number): number {
     return deleteExpired(this.claims, now);

@@ -7,6 +7,12 @@ import { MemoryNotificationStore } from './notifications.js';
 import { MemoryObjectStore } from './objects.js';
 import { OpenState } from './open-state.js';
 import { MemoryRateLimitStore } from './ratelimit.js';
+import {
+  MemoryDeviceStore,
+  MemoryPreferenceStore,
+  MemorySubscriberStore,
+  MemoryTopicMemberStore,
+} from './recipients.js';
 import { MemoryUserQueueStore } from './user-queues.js';
 
 /**
@@ -27,6 +33,10 @@ export function createMemoryStore(): Store {
     objects: new MemoryObjectStore(state),
     ratelimit: new MemoryRateLimitStore(state),
     analytics: new MemoryAnalyticsStore(state),
+    subscribers: new MemorySubscriberStore(state),
+    devices: new MemoryDeviceStore(state),
+    topicMembers: new MemoryTopicMemberStore(state),
+    preferences: new MemoryPreferenceStore(state),
     async ping() {
       state.check();
     },

@@ -201,6 +201,36 @@ export class MemoryNotificationStore implements NotificationStore {
     return this.idempotency.purge(now);
   }
 
+  async listAll(tenantId: string, recipientId: string, after: string | null, limit: number) {
+    this.state.check();
+    const feed = this.feeds.get(feedKey(tenantId, recipientId));
+    const out: NotificationRecord[] = [];
+    for (const id of feed?.ascendingAfter(after ?? '') ?? []) {
+      if (out.length >= limit) break;
+      out.push(structuredClone(this.byId.get(id)!));
+    }
+    return out;
+  }
+
+  async eraseRecipient(tenantId: string, recipientId: string, limit: number): Promise<number> {
+    this.state.check();
+    const key = feedKey(tenantId, recipientId);
+    const feed = this.feeds.get(key);
+    if (!feed) return 0;
+    const ids = feed.ascending().slice(0, limit);
+    for (const id of ids) {
+      const n = this.byId.get(id)!;
+      this.unread.get(key)?.delete(id);
+      this.all.delete(id);
+      if (n.idempotency_key !== null) this.idempotency.forget(tenantId, n.idempotency_key, id);
+      this.deliveries.forget(id);
+      this.byId.delete(id);
+      feed.delete(id);
+    }
+    if (feed.size === 0) this.feeds.delete(key);
+    return ids.length;
+  }
+
   /** The stored record (not a copy) if it is this recipient's and not deleted. */
   private visible(tenantId: string, recipientId: string, id: string) {
     const n = this.byId.get(id);

@@ -26,6 +26,12 @@ import { PostgresNotificationStore } from './notifications.js';
 import { PostgresObjectStore } from './objects.js';
 import { isUnavailable } from './pg-errors.js';
 import { PostgresRateLimitStore } from './ratelimit.js';
+import {
+  PostgresDeviceStore,
+  PostgresPreferenceStore,
+  PostgresSubscriberStore,
+  PostgresTopicMemberStore,
+} from './recipients.js';
 import { PostgresUserQueueStore } from './user-queues.js';
 
 export type { PostgresOptions, PostgresTarget } from './connection.js';
@@ -75,6 +81,10 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
     objects: new PostgresObjectStore(h),
     ratelimit: new PostgresRateLimitStore(h),
     analytics: new PostgresAnalyticsStore(h),
+    subscribers: new PostgresSubscriberStore(h),
+    devices: new PostgresDeviceStore(h),
+    topicMembers: new PostgresTopicMemberStore(h),
+    preferences: new PostgresPreferenceStore(h),
     ping: () => ping(h, pingTimeoutMs),
     close() {
       closing ??= (async () => {

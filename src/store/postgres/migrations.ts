@@ -182,6 +182,67 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 7,
+    name: 'subscribers, devices, topic members and preferences',
+    sql: `
+      CREATE TABLE subscribers (
+        tenant_id text COLLATE "C" NOT NULL,
+        id text COLLATE "C" NOT NULL,
+        email text,
+        email_key text COLLATE "C",
+        phone text,
+        locale text,
+        timezone text,
+        name text,
+        avatar_url text,
+        data jsonb,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        PRIMARY KEY (tenant_id, id)
+      );
+      CREATE INDEX subscribers_email ON subscribers (tenant_id, email_key, id)
+        WHERE email_key IS NOT NULL;
+
+      -- address is kind:endpoint or kind:token: one device per address and tenant.
+      CREATE TABLE devices (
+        id text COLLATE "C" PRIMARY KEY,
+        tenant_id text COLLATE "C" NOT NULL,
+        subscriber_id text COLLATE "C" NOT NULL,
+        kind text NOT NULL,
+        address text COLLATE "C" NOT NULL,
+        endpoint text,
+        keys jsonb,
+        token text,
+        info jsonb,
+        active boolean NOT NULL,
+        last_used_at bigint,
+        failure_count integer NOT NULL,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL
+      );
+      CREATE UNIQUE INDEX devices_address ON devices (tenant_id, address);
+      CREATE INDEX devices_subscriber ON devices (tenant_id, subscriber_id, created_at, id);
+
+      -- Members page by subscriber id; the second index finds a subscriber's topics.
+      CREATE TABLE topic_members (
+        tenant_id text COLLATE "C" NOT NULL,
+        topic text COLLATE "C" NOT NULL,
+        subscriber_id text COLLATE "C" NOT NULL,
+        added_at bigint NOT NULL,
+        PRIMARY KEY (tenant_id, topic, subscriber_id)
+      );
+      CREATE INDEX topic_members_subscriber ON topic_members (tenant_id, subscriber_id, topic);
+
+      CREATE TABLE preferences (
+        tenant_id text COLLATE "C" NOT NULL,
+        subscriber_id text COLLATE "C" NOT NULL,
+        data jsonb NOT NULL,
+        updated_at bigint NOT NULL,
+        PRIMARY KEY (tenant_id, subscriber_id)
+      );
+    `,
+  },
+  {
     version: 9,
     name: 'feed: actions, templates, expiry, dismissal, cancellation',
     sql: `

@@ -18,6 +18,10 @@ export interface Tables {
   readonly ratelimit: string;
   readonly analyticsEvents: string;
   readonly analyticsRollups: string;
+  readonly subscribers: string;
+  readonly devices: string;
+  readonly topicMembers: string;
+  readonly preferences: string;
   readonly migrations: string;
 }
 
@@ -55,6 +59,10 @@ export function tables(schema: string): Tables {
     ratelimit: `${s}.ratelimit_state`,
     analyticsEvents: `${s}.analytics_events`,
     analyticsRollups: `${s}.analytics_rollups`,
+    subscribers: `${s}.subscribers`,
+    devices: `${s}.devices`,
+    topicMembers: `${s}.topic_members`,
+    preferences: `${s}.preferences`,
     migrations: `${s}.schema_migrations`,
   };
 }

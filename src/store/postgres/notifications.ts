@@ -190,6 +190,39 @@ export class PostgresNotificationStore implements NotificationStore {
     );
     return rowCount;
   }
+
+  async listAll(tenantId: string, recipientId: string, after: string | null, limit: number) {
+    const { rows } = await this.h.query<NotificationRow>(
+      `SELECT ${NOTIFICATION_COLUMNS} FROM ${this.n} WHERE ${MINE} AND id > $3
+       ORDER BY id LIMIT $4`,
+      [tenantId, recipientId, after ?? '', limit],
+    );
+    return rows;
+  }
+
+  async eraseRecipient(tenantId: string, recipientId: string, limit: number): Promise<number> {
+    return this.h.transaction(async (client) => {
+      const { rows } = await client.query<{ id: string; idempotency_key: string | null }>(
+        `DELETE FROM ${this.n} WHERE id IN (SELECT id FROM ${this.n} WHERE ${MINE}
+         ORDER BY id LIMIT $3) RETURNING id, idempotency_key`,
+        [tenantId, recipientId, limit],
+      );
+      const ids = rows.map((r) => r.id);
+      if (ids.length === 0) return 0;
+      await client.query(`DELETE FROM ${this.h.t.deliveries} WHERE notification_id = ANY($1)`, [
+        ids,
+      ]);
+      const keys = rows.flatMap((r) => (r.idempotency_key === null ? [] : [r.idempotency_key]));
+      if (keys.length > 0) {
+        await client.query(
+          `DELETE FROM ${this.h.t.idempotencyKeys}
+           WHERE tenant_id = $1 AND key = ANY($2) AND notification_id = ANY($3)`,
+          [tenantId, keys, ids],
+        );
+      }
+      return ids.length;
+    });
+  }
 }
 
 /** RETURNING has no order: the ids that changed, once each, in the order asked. */

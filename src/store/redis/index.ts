@@ -14,6 +14,12 @@ import { RedisKeyStore } from './keys.js';
 import { RedisNotificationStore } from './notifications.js';
 import { RedisObjectStore } from './objects.js';
 import { RedisRateLimitStore } from './ratelimit.js';
+import {
+  RedisDeviceStore,
+  RedisPreferenceStore,
+  RedisSubscriberStore,
+  RedisTopicMemberStore,
+} from './recipients.js';
 import { RedisUserQueueStore } from './user-queues.js';
 
 export { DEFAULT_PREFIX, DEFAULT_URL, type RedisStoreOptions } from './connection.js';
@@ -55,6 +61,10 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
     objects: new RedisObjectStore(h),
     ratelimit: new RedisRateLimitStore(h),
     analytics: new RedisAnalyticsStore(h),
+    subscribers: new RedisSubscriberStore(h),
+    devices: new RedisDeviceStore(h),
+    topicMembers: new RedisTopicMemberStore(h),
+    preferences: new RedisPreferenceStore(h),
     ping: () =>
       h.run(async (c) => {
         await c.ping();

@@ -17,6 +17,8 @@ import {
   COUNT_UNREAD,
   DISMISS,
   DISMISS_ALL,
+  ERASE_RECIPIENT,
+  LIST_ALL,
   LIST_FEED,
   MARK_ALL_READ,
   MARK_READ,
@@ -216,6 +218,25 @@ export class RedisNotificationStore implements NotificationStore {
 
   purgeExpiredIdempotency(now: number): Promise<number> {
     return this.h.run(() => purgeInChunks(this.h, PURGE_IDEMPOTENCY, now));
+  }
+
+  listAll(tenantId: string, recipientId: string, after: string | null, limit: number) {
+    const lower = after === null ? '-' : `(${after}`;
+    return this.h.run(async () => {
+      const rows = (await this.h.script(LIST_ALL, [
+        tenantId,
+        recipientId,
+        lower,
+        limit,
+      ])) as FlatHash[];
+      return rows.filter((r) => r.length > 0).map((r) => toNotification(hashOf(r)));
+    });
+  }
+
+  eraseRecipient(tenantId: string, recipientId: string, limit: number): Promise<number> {
+    return this.h.run(
+      async () => (await this.h.script(ERASE_RECIPIENT, [tenantId, recipientId, limit])) as number,
+    );
   }
 }
 

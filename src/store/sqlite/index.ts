@@ -13,6 +13,12 @@ import { type MigrationResult, migrate } from './migrations.js';
 import { SqliteNotificationStore } from './notifications.js';
 import { SqliteObjectStore } from './objects.js';
 import { SqliteRateLimitStore } from './ratelimit.js';
+import {
+  SqliteDeviceStore,
+  SqlitePreferenceStore,
+  SqliteSubscriberStore,
+  SqliteTopicMemberStore,
+} from './recipients.js';
 import { SqliteUserQueueStore } from './user-queues.js';
 
 export type { SqliteOptions } from './connection.js';
@@ -57,6 +63,10 @@ export function openSqliteStore(options: SqliteOptions): SqliteStore {
     objects: new SqliteObjectStore(h),
     ratelimit: new SqliteRateLimitStore(h),
     analytics: new SqliteAnalyticsStore(h),
+    subscribers: new SqliteSubscriberStore(h),
+    devices: new SqliteDeviceStore(h),
+    topicMembers: new SqliteTopicMemberStore(h),
+    preferences: new SqlitePreferenceStore(h),
     async ping() {
       try {
         await h.run(() => pingQuery.get());

@@ -172,6 +172,67 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 7,
+    name: 'subscribers, devices, topic members and preferences',
+    sql: `
+      CREATE TABLE subscribers (
+        tenant_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        email TEXT,
+        email_key TEXT,
+        phone TEXT,
+        locale TEXT,
+        timezone TEXT,
+        name TEXT,
+        avatar_url TEXT,
+        data TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (tenant_id, id)
+      ) WITHOUT ROWID;
+      CREATE INDEX subscribers_email ON subscribers (tenant_id, email_key, id)
+        WHERE email_key IS NOT NULL;
+
+      -- address is kind:endpoint or kind:token: one device per address and tenant.
+      CREATE TABLE devices (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        subscriber_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        address TEXT NOT NULL,
+        endpoint TEXT,
+        keys TEXT,
+        token TEXT,
+        info TEXT,
+        active INTEGER NOT NULL,
+        last_used_at INTEGER,
+        failure_count INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX devices_address ON devices (tenant_id, address);
+      CREATE INDEX devices_subscriber ON devices (tenant_id, subscriber_id, created_at, id);
+
+      -- Members page by subscriber id; the second index finds a subscriber's topics.
+      CREATE TABLE topic_members (
+        tenant_id TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        subscriber_id TEXT NOT NULL,
+        added_at INTEGER NOT NULL,
+        PRIMARY KEY (tenant_id, topic, subscriber_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX topic_members_subscriber ON topic_members (tenant_id, subscriber_id, topic);
+
+      CREATE TABLE preferences (
+        tenant_id TEXT NOT NULL,
+        subscriber_id TEXT NOT NULL,
+        data TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (tenant_id, subscriber_id)
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
     version: 9,
     name: 'feed: actions, templates, expiry, dismissal, cancellation',
     sql: `

@@ -252,6 +252,42 @@ export class SqliteNotificationStore implements NotificationStore {
     return this.h.run(() => this.purgeClaims.run(now).changes);
   }
 
+  listAll(tenantId: string, recipientId: string, after: string | null, limit: number) {
+    return this.h.run(() =>
+      this.h.db
+        .prepare<Param[], NotificationRow>(
+          `SELECT * FROM notifications WHERE ${MINE} AND id > ? ORDER BY id LIMIT ?`,
+        )
+        .all(tenantId, recipientId, after ?? '', limit)
+        .map(toNotification),
+    );
+  }
+
+  eraseRecipient(tenantId: string, recipientId: string, limit: number): Promise<number> {
+    return this.h.run(() =>
+      this.h.db.transaction(() => {
+        const rows = this.h.db
+          .prepare<Param[], { id: string; idempotency_key: string | null }>(
+            `SELECT id, idempotency_key FROM notifications WHERE ${MINE} ORDER BY id LIMIT ?`,
+          )
+          .all(tenantId, recipientId, limit);
+        const dropDeliveries = this.h.db.prepare(
+          'DELETE FROM deliveries WHERE notification_id = ?',
+        );
+        const dropClaim = this.h.db.prepare(
+          'DELETE FROM idempotency_keys WHERE tenant_id = ? AND key = ? AND notification_id = ?',
+        );
+        const dropOne = this.h.db.prepare('DELETE FROM notifications WHERE id = ?');
+        for (const { id, idempotency_key } of rows) {
+          dropDeliveries.run(id);
+          if (idempotency_key !== null) dropClaim.run(tenantId, idempotency_key, id);
+          dropOne.run(id);
+        }
+        return rows.length;
+      })(),
+    );
+  }
+
   /** A prepared statement per combination of filters, made on first use. */
   private feedQuery(
     where: string,

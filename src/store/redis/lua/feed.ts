@@ -188,6 +188,7 @@ for _, id in ipairs(ids) do
   local h = redis.call('HMGET', nk, 'tenant_id', 'recipient_id', 'category', 'read_at',
     'deleted_at', 'priority')
   if h[1] and not h[5] then unindex(h[1], h[2], id, h[3], h[6], h[4] and true or false) end
+  if h[1] then redis.call('ZREM', k('nrcp', h[1], h[2]), id) end
   local dk = k('ndlv', id)
   for _, d in ipairs(redis.call('ZRANGE', dk, 0, -1)) do
     local channel = redis.call('HGET', k('dlv', d), 'channel')
@@ -205,3 +206,60 @@ return #ids
 
 /** Forgets up to ARGV[3] idempotency claims expired at or before ARGV[2]; replies how many. */
 export const PURGE_IDEMPOTENCY = purgeByExpiry('idem-exp');
+
+/**
+ * A page of every notification of a recipient, deleted ones included (GDPR export). ARGV:
+ * tenant, recipient, lower bound ('-' or '(id'), count. Replies flat hashes, oldest first.
+ */
+export const LIST_ALL = new LuaScript(`
+local ids = redis.call('ZRANGE', k('nrcp', ARGV[2], ARGV[3]), ARGV[4], '+', 'BYLEX', 'LIMIT', 0, ARGV[5])
+local out = {}
+for i, id in ipairs(ids) do out[i] = redis.call('HGETALL', k('ntf', id)) end
+return out
+`);
+
+/**
+ * Erases up to ARGV[4] notifications of recipient ARGV[3] in tenant ARGV[2] (GDPR): each
+ * with its feed entries, unread count, deliveries (and their queue entries) and idempotency
+ * claim. Takes them from the index of every notification, then from the feed (notifications
+ * stored before that index existed). Replies how many.
+ */
+export const ERASE_RECIPIENT = new LuaScript(`${LUA_FEED}
+local t, r, limit = ARGV[2], ARGV[3], tonumber(ARGV[4])
+local every, feed = k('nrcp', t, r), k('feed', t, r)
+local ids = redis.call('ZRANGE', every, 0, limit - 1)
+if #ids < limit then
+  for _, id in ipairs(redis.call('ZRANGE', feed, 0, limit - #ids - 1)) do ids[#ids + 1] = id end
+end
+for _, id in ipairs(ids) do
+  local nk = k('ntf', id)
+  local h = redis.call('HMGET', nk, 'tenant_id', 'recipient_id', 'category', 'read_at', 'deleted_at',
+    'doc', 'priority')
+  if h[1] == t and h[2] == r then
+    if not h[5] then unindex(t, r, id, h[3], h[7], h[4] and true or false) end
+    local ofNotification = k('ndlv', id)
+    for _, d in ipairs(redis.call('ZRANGE', ofNotification, 0, -1)) do
+      local ch = redis.call('HGET', k('dlv', d), 'channel')
+      if ch then
+        redis.call('ZREM', k('due', ch), d)
+        redis.call('ZREM', k('leased', ch), d)
+      end
+      redis.call('DEL', k('dlv', d))
+    end
+    redis.call('DEL', ofNotification)
+    local key = cjson.decode(h[6]).idempotency_key
+    if type(key) == 'string' then
+      local ck = k('idem', t, key)
+      if redis.call('HGET', ck, 'notification_id') == id then
+        redis.call('DEL', ck)
+        redis.call('ZREM', k('idem-exp'), ck)
+      end
+    end
+    redis.call('DEL', nk)
+    redis.call('ZREM', k('ntfs'), id)
+  end
+  redis.call('ZREM', every, id)
+  redis.call('ZREM', feed, id)
+end
+return #ids
+`);

@@ -61,6 +61,7 @@ for i, it in ipairs(items) do
     out[i] = { 'duplicate', held[1], held[2] }
   else
     redis.call('HSET', k('ntf', it.id), unpack(it.fields))
+    redis.call('ZADD', k('nrcp', it.t, it.r), 0, it.id) -- every one, deleted too: GDPR
     if not it.deleted then
       local all, ofCat, state, stateOfCat = feed_keys(it.t, it.r, it.cat, it.read)
       for _, key in ipairs({ all, ofCat, state, stateOfCat }) do redis.call('ZADD', key, 0, it.id) end

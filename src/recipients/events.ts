@@ -1,0 +1,61 @@
+import { Type } from '@sinclair/typebox';
+import { defineEvents } from '../events/define.js';
+
+const Subscriber = Type.String({ description: 'The subscriber (your user id).' });
+
+/** The events of subscribers, devices, topics and preferences. */
+export const RECIPIENT_EVENTS = defineEvents('recipients', {
+  'notification.preference_updated': {
+    description:
+      'A subscriber’s preferences changed (by the user or a service), or were reset to the defaults.',
+    payload: Type.Object(
+      {
+        subscriber_id: Subscriber,
+        category_id: Type.Union([Type.String(), Type.Null()], {
+          description: 'The category changed alone (PUT …/categories/{id}); null otherwise.',
+        }),
+        reset: Type.Boolean({ description: 'True when reset to the defaults (DELETE).' }),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  'notification.topic.created': {
+    description: 'A topic was created.',
+    payload: Type.Object(
+      { topic_key: Type.String(), name: Type.String() },
+      { additionalProperties: false },
+    ),
+  },
+  'notification.topic.deleted': {
+    description: 'A topic was deleted, with its memberships.',
+    payload: Type.Object(
+      { topic_key: Type.String(), members_removed: Type.Integer() },
+      { additionalProperties: false },
+    ),
+  },
+  'notification.device.registered': {
+    description: 'A push address was registered (or registered again, which updates it).',
+    payload: Type.Object(
+      {
+        subscriber_id: Subscriber,
+        device_id: Type.String(),
+        kind: Type.String({ description: 'webpush, fcm or apns.' }),
+        created: Type.Boolean({ description: 'False when the address was known and updated.' }),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  'notification.device.unregistered': {
+    description:
+      'A push address was removed (by its user or a service) or deactivated after a provider said it is gone.',
+    payload: Type.Object(
+      {
+        subscriber_id: Subscriber,
+        device_id: Type.String(),
+        kind: Type.String(),
+        reason: Type.String({ description: '`deleted`, or why a provider refused it.' }),
+      },
+      { additionalProperties: false },
+    ),
+  },
+});
