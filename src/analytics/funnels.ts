@@ -131,9 +131,10 @@ export function funnelView(o: StoredFunnel): Static<typeof FunnelView> {
 }
 
 function checkSteps(steps: FunnelData['steps']): void {
-  steps.forEach((s, i) => {
-    s.filters?.forEach((f, j) => checkFilter(f, `body.steps[${i}].filters[${j}]`));
-  });
+  for (const [i, s] of steps.entries()) {
+    for (const [j, f] of (s.filters ?? []).entries())
+      checkFilter(f, `body.steps[${i}].filters[${j}]`);
+  }
 }
 
 /** Funnel definitions as admin objects, and their results. */

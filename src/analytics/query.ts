@@ -122,7 +122,7 @@ export class QueryEngine {
     const { from, to } = resolveRange(q.time_range, this.clock.now(), g, tz);
     const starts = g ? bucketsOf(from, to, g, tz) : [from];
     const filters = q.filters ?? [];
-    filters.forEach((f, i) => checkFilter(f, `body.filters[${i}]`));
+    for (const [i, f] of filters.entries()) checkFilter(f, `body.filters[${i}]`);
     const dimensions = q.dimensions ?? [];
     const tenantEq = filters.find((f) => f.field === 'tenant_id' && f.operator === 'eq');
     const scope = tenant ?? (typeof tenantEq?.value === 'string' ? tenantEq.value : null);

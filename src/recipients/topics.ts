@@ -1,5 +1,4 @@
 import type { Clock } from '../core/clock.js';
-import { NotifydError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { EventSink } from '../events/catalogue.js';
 import type { ObjectKind } from '../objects/kind.js';

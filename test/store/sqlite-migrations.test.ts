@@ -29,7 +29,9 @@ const SEED: Record<number, string> = {
   4: `INSERT INTO user_queues VALUES ('offline', 't1', 'alice', 'ntf_01', 'p', 1, 9e15);`,
   5: `INSERT INTO objects VALUES ('policy', 'pol_01', 't1', 'free', '{"a":1}', 1, 1, 1);`,
   6: `INSERT INTO ratelimit_state VALUES ('r', '{"window_start":0,"current":2,"previous":0,"tokens":0,"refilled_at":0,"burst_start":0,"burst_used":0,"cooldown_until":0,"penalty_until":0,"expires_at":9000000000000000}', 9e15);`,
-  9: `UPDATE notifications SET actions = '[{"id":"ok","label":"OK","type":"primary"}]',
+  7: `INSERT INTO subscribers (tenant_id, id, email, email_key, created_at, updated_at)
+        VALUES ('t1', 'alice', 'Alice@example.com', 'alice@example.com', 1, 1);`,
+  8: `UPDATE notifications SET actions = '[{"id":"ok","label":"OK","type":"primary"}]',
         expires_at = 9000000000000000 WHERE id = 'ntf_01';`,
 };
 
@@ -75,8 +77,12 @@ for (let from = 0; from < SQLITE_SCHEMA_VERSION; from++) {
   t.test(`a database at version ${from} is upgraded and keeps its rows`, async (t) => {
     const path = freshPath();
     const old = new Database(path);
-    migrate(old, upTo(from));
-    for (let v = 1; v <= from; v++) old.exec(SEED[v]);
+    // Each version's rows are written right after its migration, as that schema held them.
+    migrate(old, upTo(0));
+    for (let v = 1; v <= from; v++) {
+      migrate(old, upTo(v));
+      old.exec(SEED[v]);
+    }
     old.close();
     const store = openSqliteStore({ path });
     t.teardown(() => store.close());
@@ -85,7 +91,7 @@ for (let from = 0; from < SQLITE_SCHEMA_VERSION; from++) {
       t.match(await store.notifications.get('t1', 'alice', 'ntf_01'), { content: { title: 'T' } });
       t.equal((await store.deliveries.claim(['push'], 1, 5, 10)).length, 1);
     }
-    if (from >= 1 && from < 9) {
+    if (from >= 1 && from < 8) {
       t.match(await store.notifications.get('t1', 'alice', 'ntf_01'), {
         actions: [],
         template: null,
@@ -94,7 +100,7 @@ for (let from = 0; from < SQLITE_SCHEMA_VERSION; from++) {
         action_id: null,
       });
     }
-    if (from >= 9) {
+    if (from >= 8) {
       t.match(await store.notifications.get('t1', 'alice', 'ntf_01'), {
         actions: [{ id: 'ok' }],
         expires_at: 9e15,
@@ -104,6 +110,9 @@ for (let from = 0; from < SQLITE_SCHEMA_VERSION; from++) {
     if (from >= 3) t.equal(await store.counters.get('c', 0), 4);
     if (from >= 4) t.equal(await store.queues.count('offline', 0), 1);
     if (from >= 5) t.match(await store.objects.get('policy', 'pol_01'), { data: { a: 1 } });
+    if (from >= 7) {
+      t.match(await store.subscribers.get('t1', 'alice'), { email: 'Alice@example.com' });
+    }
     if (from >= 6) {
       const spec = { algorithm: 'fixed_window', max_requests: 3, window_seconds: 10 } as const;
       t.match(await store.ratelimit.consume('r', spec, 1, 5, { dryRun: true }), { used: 3 });

@@ -243,7 +243,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 9,
+    version: 8,
     name: 'feed: actions, templates, expiry, dismissal, cancellation',
     sql: `
       ALTER TABLE notifications
@@ -266,7 +266,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 11,
+    version: 9,
     name: 'analytics events and rollups',
     sql: `
       -- Raw events in (timestamp, id) order: range scans read the primary key.

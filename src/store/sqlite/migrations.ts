@@ -233,7 +233,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 9,
+    version: 8,
     name: 'feed: actions, templates, expiry, dismissal, cancellation',
     sql: `
       ALTER TABLE notifications ADD COLUMN actions TEXT;
@@ -257,7 +257,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 11,
+    version: 9,
     name: 'analytics events and rollups',
     sql: `
       -- Raw events in (timestamp, id) order: range scans read them in place.

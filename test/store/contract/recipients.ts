@@ -238,7 +238,11 @@ export function recipientsContract(t: Test, make: MakeStore): void {
       (await store.notifications.list({ tenant_id: 't1', recipient_id: 'alice', limit: 10 })).items,
       [],
     );
-    t.same(await store.notifications.unreadCounts('t1', 'alice'), { total: 0, by_category: {} });
+    t.same(await store.notifications.unreadCounts('t1', 'alice'), {
+      total: 0,
+      by_category: {},
+      by_priority: {},
+    });
     t.same(await store.deliveries.listByNotification('t1', ids[0]!), []);
     const reused = f.item({}, { key: 'k0', ttlMs: 1e9 });
     t.same(await store.notifications.insert([reused]), [{ status: 'created' }], 'claim gone');
