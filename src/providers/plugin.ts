@@ -1,0 +1,103 @@
+/**
+ * The provider plugin API: what a channel provider (web push, FCM, APNs, Twilio, SMTP,
+ * webhook, console, or a third-party package) implements, and what the delivery worker
+ * hands it. Built-ins live in `plugins/<name>/`; others load by package name or path from
+ * the configuration. A plugin never touches the store: it gets one message, says what
+ * happened, and the worker settles the delivery (retry with backoff, failover to the next
+ * provider of the channel, dead letter after the last try, device deactivated when the
+ * address is gone).
+ */
+import type { TSchema } from '@sinclair/typebox';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { ChannelContents } from '../notifications/channels.js';
+import type { Device, Subscriber } from '../notifications/ports.js';
+
+/** A channel a provider serves: a built-in one, or one a plugin adds (e.g. `chat`). */
+export type ProviderChannel = keyof ChannelContents | (string & {});
+
+/** The content a provider of channel `C` receives (a plugin's own channel: any JSON). */
+export type ContentOf<C extends string> = C extends keyof ChannelContents
+  ? ChannelContents[C]
+  : Record<string, unknown>;
+
+/** One delivery, as a provider sees it. */
+export interface ProviderMessage<C extends string = ProviderChannel> {
+  /** The delivery's id (`dlv_…`): stable across retries, so a provider can deduplicate. */
+  delivery_id: string;
+  notification_id: string;
+  tenant_id: string;
+  channel: C;
+  /** The subscriber with their email, phone, locale and time zone. */
+  recipient: Subscriber;
+  /** Push channels: the device this delivery goes to (one delivery per active device). */
+  device: Device | null;
+  /** The rendered content of this channel. */
+  content: ContentOf<C>;
+  /** 1 on the first try. */
+  attempt: number;
+  /** The notification's priority, for providers that map it (FCM, APNs, web push urgency). */
+  priority: 'low' | 'normal' | 'high' | 'urgent';
+  /** Seconds the message is still worth delivering (push TTL); null: the provider's default. */
+  ttl_seconds: number | null;
+}
+
+/** Why a send failed, which decides what the worker does next. */
+export type FailureKind =
+  /** Try again later (timeouts, 429, 5xx): backoff, then failover after the last try. */
+  | 'retryable'
+  /** The provider refused this message for good (bad content, auth): next provider or dead letter. */
+  | 'permanent'
+  /** The address is gone (web push 404/410, unregistered token, invalid number): device deactivated. */
+  | 'invalid_recipient';
+
+/** What `send` resolves to. A plugin should not throw; a throw counts as `retryable`. */
+export type SendResult =
+  | { ok: true; provider_message_id: string | null }
+  | {
+      ok: false;
+      kind: FailureKind;
+      /** What went wrong, for the delivery's `last_error` and the dead letter (no secrets). */
+      message: string;
+      /** The provider's own error code, when it has one (`messaging/registration-token-not-registered`, `21211`…). */
+      code?: string;
+      /** When the provider said when to come back (Retry-After). */
+      retry_after_ms?: number;
+    };
+
+/** What a plugin's `create` gets besides its options. */
+export interface ProviderContext {
+  /** The provider's configured name (several instances of one plugin may run). */
+  name: string;
+  logger: Logger;
+  clock: Clock;
+  /** Aborted when the daemon stops: in-flight sends should give up promptly. */
+  signal: AbortSignal;
+}
+
+/** A running provider. */
+export interface Provider<C extends string = ProviderChannel> {
+  send(message: ProviderMessage<C>): Promise<SendResult>;
+  /** `POST /providers/{channel}/test`: checks credentials and reachability without sending to a user. */
+  test?(): Promise<{ ok: true; detail?: string } | { ok: false; message: string }>;
+  close?(): Promise<void>;
+}
+
+/** A provider plugin: a module's default export, made with `definePlugin`. */
+export interface ProviderPlugin<O = unknown, C extends string = ProviderChannel> {
+  /** The plugin's name (`webpush`, `fcm`, …): what `providers.<channel>[].plugin` names. */
+  name: string;
+  channel: C;
+  /** Validates the provider's options from the configuration (TypeBox), defaults applied. */
+  options: TSchema;
+  /** Option names that hold secrets: masked in logs, `config show` and `GET /providers`. */
+  secrets?: readonly string[];
+  create(options: O, ctx: ProviderContext): Provider<C> | Promise<Provider<C>>;
+}
+
+/** Declares a provider plugin (typing only: returns what it is given). */
+export function definePlugin<O, C extends string>(
+  plugin: ProviderPlugin<O, C>,
+): ProviderPlugin<O, C> {
+  return plugin;
+}
