@@ -93,6 +93,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     logger,
     ids,
     cors: listener.cors,
+    clock,
   });
   const cluster = createClusterModule(ctx(clusterOptions(config), { local: realtime.gateway }));
   const { node, users } = cluster.services;

@@ -22,6 +22,8 @@ export interface Running {
   config: Config;
   /** fetch with the admin key (or `key`) and JSON body. */
   api(method: string, path: string, body?: unknown, key?: string): Promise<ApiResponse>;
+  /** An end-user token for `user`, issued at the server's clock time. */
+  token(user: string, tenant?: string): Promise<string>;
   /** fetch as an end user with a JWT for `user`. */
   asUser(
     user: string,
@@ -47,14 +49,25 @@ export async function userToken(
     expiresIn?: string | number;
     secret?: string;
     claims?: Record<string, unknown>;
+    /** Issued at this time (ms) instead of now: a server on a fake clock checks iat by it. */
+    at?: number;
   } = {},
 ): Promise<string> {
+  const iat = Math.floor((opts.at ?? Date.now()) / 1000);
+  const exp = opts.expiresIn ?? '1h';
   const jwt = new SignJWT({ ...(opts.tenant ? { tenant_id: opts.tenant } : {}), ...opts.claims })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(sub)
-    .setIssuedAt()
-    .setExpirationTime(opts.expiresIn ?? '1h');
+    .setIssuedAt(iat)
+    .setExpirationTime(typeof exp === 'number' ? exp : iat + secondsOf(exp));
   return jwt.sign(new TextEncoder().encode(opts.secret ?? JWT_SECRET));
+}
+
+/** `'1h'`, `'30m'`, `'10s'` → seconds. */
+function secondsOf(span: string): number {
+  const m = /^(\d+)\s*([smhd])$/.exec(span);
+  if (!m) throw new Error(`a test token lifetime like '1h', not '${span}'`);
+  return Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86_400 }[m[2] as 's' | 'm' | 'h' | 'd'];
 }
 
 async function call(url: string, method: string, headers: Record<string, string>, body?: unknown) {
@@ -104,6 +117,11 @@ export async function startServer(
     await store.close();
   });
   const url = `http://127.0.0.1:${port}`;
+  const token = (user: string, tenant?: string) =>
+    userToken(user, {
+      ...(tenant ? { tenant } : {}),
+      ...(deps.clock ? { at: deps.clock.now() } : {}),
+    });
   return {
     url,
     wsUrl: `ws://127.0.0.1:${port}/api/v1/ws`,
@@ -113,13 +131,9 @@ export async function startServer(
     config,
     api: (method, path, body, key = ADMIN_KEY) =>
       call(`${url}${path}`, method, { authorization: `Bearer ${key}` }, body),
+    token,
     asUser: async (user, method, path, body, tenant) =>
-      call(
-        `${url}${path}`,
-        method,
-        { authorization: `Bearer ${await userToken(user, tenant ? { tenant } : {})}` },
-        body,
-      ),
+      call(`${url}${path}`, method, { authorization: `Bearer ${await token(user, tenant)}` }, body),
   };
 }
 

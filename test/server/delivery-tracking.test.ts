@@ -38,6 +38,7 @@ t.test('offline queue: what came while away is sent first, once', async (t) => {
     has_more: false,
     unread_count: 2,
     unread_by_category: { general: 2 },
+    unread_by_priority: { normal: 2 },
   });
   t.same(idsOf(first.frames), sent, 'oldest first');
   first.ws.close();
@@ -67,6 +68,7 @@ t.test('offline queue: a resume and the queue are merged without duplicates', as
     has_more: false,
     unread_count: 2,
     unread_by_category: { general: 2 },
+    unread_by_priority: { normal: 2 },
   });
   t.same(idsOf(c.frames), [a, b], 'a from the queue, b from both: each once');
 });
@@ -81,6 +83,7 @@ t.test('offline queue: only the newest max_size_per_user wait', async (t) => {
     has_more: false,
     unread_count: 3,
     unread_by_category: { general: 3 },
+    unread_by_priority: { normal: 3 },
   });
   t.same(idsOf(c.frames), sent.slice(1));
   const feed = await s.asUser('cap', 'GET', '/api/v1/me/notifications');
@@ -183,6 +186,7 @@ t.test(
       has_more: false,
       unread_count: 1,
       unread_by_category: { general: 1 },
+      unread_by_priority: { normal: 1 },
     });
     t.same(idsOf(next.frames), [id], 'the next session gets it again');
   },
@@ -222,6 +226,7 @@ t.test('ack tracking: a second session gets what the first has not acked', async
     has_more: false,
     unread_count: 1,
     unread_by_category: { general: 1 },
+    unread_by_priority: { normal: 1 },
   });
   t.same(idsOf(b.frames), [id]);
   b.send({ type: 'ack', notification_ids: [id], id: 'k' });
@@ -246,6 +251,7 @@ t.test('SSE: the queue is replayed, and acks go over HTTP', async (t) => {
     has_more: false,
     unread_count: 1,
     unread_by_category: { general: 1 },
+    unread_by_priority: { normal: 1 },
   });
   t.match((await s.api('GET', '/api/v1/stats/acks')).body, { pending: 1 });
   const ack = await s.asUser('eve', 'POST', '/api/v1/me/notifications/bulk/ack', {

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { FakeClock } from '../../src/core/clock.js';
-import { connect, type Running, startServer, userToken } from '../helpers/server.js';
+import { connect, type Running, startServer } from '../helpers/server.js';
 import { signatureValid, startReceiver } from '../helpers/webhook-receiver.js';
 
 const N = '/api/v1/notifications';
@@ -22,7 +22,7 @@ async function send(s: Running, body: Record<string, unknown>): Promise<string> 
 /** A WebSocket session of `user`, authenticated. */
 async function session(t: Parameters<typeof connect>[0], s: Running, user: string) {
   const ws = await connect(t, s.wsUrl);
-  ws.send({ type: 'authenticate', token: await userToken(user) });
+  ws.send({ type: 'authenticate', token: await s.token(user) });
   await ws.next('authenticated');
   return ws;
 }

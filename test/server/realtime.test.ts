@@ -182,6 +182,7 @@ t.test('a session that gives the last id it saw gets what it missed first', asyn
     has_more: false,
     unread_count: 3,
     unread_by_category: { general: 3 },
+    unread_by_priority: { normal: 3 },
   });
 
   const byFrame = await connect(t, s.wsUrl);
@@ -194,6 +195,7 @@ t.test('a session that gives the last id it saw gets what it missed first', asyn
       has_more: false,
       unread_count: 3,
       unread_by_category: { general: 3 },
+      unread_by_priority: { normal: 3 },
     },
     'nothing after',
   );
@@ -213,6 +215,7 @@ t.test('more missed than a resume sends: has_more says to page the feed', async 
     has_more: true,
     unread_count: 502,
     unread_by_category: { general: 502 },
+    unread_by_priority: { normal: 502 },
   });
   t.equal(c.frames.filter((f) => f.type === 'notification').length, 500);
 });

@@ -55,6 +55,7 @@ t.test('Last-Event-ID resumes after the last notification seen, oldest first', a
     has_more: false,
     unread_count: 3,
     unread_by_category: { general: 3 },
+    unread_by_priority: { normal: 3 },
   });
 });
 

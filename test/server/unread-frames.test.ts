@@ -25,6 +25,7 @@ t.test('authenticated, resumed and notification frames carry the unread counts',
     data: { recipient_id: 'una' },
     unread_count: 3,
     unread_by_category: { billing: 1, general: 2 },
+    unread_by_priority: { normal: 3 },
   });
   c.send({ type: 'mark_read', notification_id: first.body.notification_id });
   t.match(await c.next('read_status_updated'), { data: { unread_count: 2 } });
@@ -61,7 +62,11 @@ t.test('the client library keeps unread current from the socket alone', async (t
   t.equal(client.unread, null, 'nothing known before a session');
   const onConnect = nextEvent(client, 'unread_count');
   await client.connect();
-  t.same(await onConnect, { unread_count: 1, unread_by_category: { general: 1 } });
+  t.same(await onConnect, {
+    unread_count: 1,
+    unread_by_category: { general: 1 },
+    unread_by_priority: { normal: 1 },
+  });
   t.equal(client.unread?.unread_count, 1);
 
   const onNew = nextEvent(client, 'unread_count', (u) => u.unread_count === 2);

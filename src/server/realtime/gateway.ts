@@ -1,6 +1,7 @@
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
 import type { JwtVerifier } from '../../auth/jwt.js';
 import type { UserPrincipal } from '../../auth/principal.js';
+import type { Clock } from '../../core/clock.js';
 import { NotifydError, toNotifydError } from '../../core/errors.js';
 import type { IdGenerator } from '../../core/ids.js';
 import type { Logger } from '../../core/logger.js';
@@ -45,6 +46,8 @@ interface Session {
 
 export interface GatewayOptions {
   jwt: JwtVerifier;
+  /** The clock tokens are checked by (the JWT verifier's). */
+  clock: Clock;
   metrics: Metrics;
   logger: Logger;
   ids: IdGenerator;
@@ -493,10 +496,10 @@ export class RealtimeGateway implements UserChannel {
     session.expiryTimer = null;
     if (user.expires_at === null) return;
     // setTimeout holds at most ~24.8 days; a longer token is checked again then.
-    const delay = Math.min(Math.max(user.expires_at - Date.now(), 0), 2 ** 31 - 1);
+    const delay = Math.min(Math.max(user.expires_at - this.opts.clock.now(), 0), 2 ** 31 - 1);
     session.expiryTimer = setTimeout(() => {
       if (session.closed) return;
-      if (user.expires_at !== null && user.expires_at > Date.now()) {
+      if (user.expires_at !== null && user.expires_at > this.opts.clock.now()) {
         return this.watchExpiry(ws, session, user);
       }
       ws.cork(() => {

@@ -25,6 +25,8 @@ export interface RealtimeDeps {
   logger: Logger;
   ids: IdGenerator;
   cors: Cors;
+  /** The clock tokens are checked by: a session ends when its token does by this clock. */
+  clock: Clock;
 }
 
 /** What the gateway needs once the modules are built. */
@@ -54,7 +56,7 @@ export class Realtime implements NotifydModule<Record<string, never>> {
     private readonly settings: Config['realtime'],
     deps: RealtimeDeps,
   ) {
-    const { jwt, metrics, logger, ids, cors } = deps;
+    const { jwt, metrics, logger, ids, cors, clock } = deps;
     this.sse = new SseHub({
       jwt,
       metrics,
@@ -68,6 +70,7 @@ export class Realtime implements NotifydModule<Record<string, never>> {
     this.gateway = new RealtimeGateway({
       sse: this.sse,
       jwt,
+      clock,
       metrics,
       logger,
       ids,
