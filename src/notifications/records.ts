@@ -81,13 +81,22 @@ export type ActionOutcome =
   | { status: 'already'; notification: NotificationRecord }
   | { status: 'not_found' };
 
-/** Where a delivery stands. */
+/**
+ * Where a delivery stands. Routing writes `pending` (queued channels; a quiet-hours one is
+ * `pending` with a later `next_attempt_at`, shown as `deferred`), `delivered` (in-app) or
+ * `skipped` (with the reason in `last_error`); a provider worker makes it `sent`, `failed`
+ * (dead letter) or `bounced` (address gone); cancelling makes what was not sent `cancelled`.
+ */
 export type DeliveryStatus =
   | 'pending'
+  | 'sent'
   | 'delivered'
   | 'acknowledged'
   | 'expired'
   | 'failed'
+  | 'bounced'
+  | 'skipped'
+  | 'cancelled'
   | 'dead';
 
 /** One attempt-tracked delivery of a notification over one channel. */
