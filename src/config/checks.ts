@@ -8,6 +8,7 @@ import { checkAuthOptions } from '../auth/options.js';
 import { checkClusterOptions } from '../cluster/options.js';
 import type { OptionCheck } from '../core/option-spec.js';
 import { checkNotificationOptions } from '../notifications/options.js';
+import { checkProviderOptions } from '../providers/options.js';
 import { checkServerOptions } from '../server/options.js';
 import { checkTriggerOptions } from '../triggers/options.js';
 import { checkWebhookOptions } from '../webhooks/options.js';
@@ -23,6 +24,7 @@ const CHECKS: readonly OptionCheck<Config>[] = [
   checkClusterOptions,
   checkTriggerOptions,
   checkWebhookOptions,
+  checkProviderOptions,
   checkAnalyticsOptions,
 ];
 

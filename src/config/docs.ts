@@ -22,6 +22,7 @@ function notes(o: OptionSpec): string[] {
   if (o.type === 'enum') out.push(`One of: ${(o.values ?? []).join(', ')}.`);
   if (o.type === 'boolean') out.push('Boolean: true or false.');
   if (o.type === 'list') out.push('A list; in the environment, comma-separated.');
+  if (o.type === 'objects') out.push('A list of mappings; in the environment, as JSON.');
   if (o.file) out.push('A relative path is resolved against the working directory.');
   if (o.secret) out.push('Secret: never printed; prefer setting it in the environment.');
   return out;

@@ -87,6 +87,12 @@ function parseEnvValue(option: OptionSpec, text: string): Parsed {
           .map((s) => s.trim())
           .filter(Boolean),
       };
+    case 'objects':
+      try {
+        return { value: JSON.parse(text) };
+      } catch {
+        return { reason: 'must be a JSON list of mappings' };
+      }
     default:
       return { value: text };
   }

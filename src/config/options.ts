@@ -10,6 +10,7 @@ import { CLUSTER_OPTIONS } from '../cluster/options.js';
 import type { ConfigOf, OptionSpec } from '../core/option-spec.js';
 import { LOG_OPTIONS } from '../core/options.js';
 import { NOTIFICATION_OPTIONS, TRACKING_OPTIONS } from '../notifications/options.js';
+import { PROVIDER_OPTIONS } from '../providers/options.js';
 import { RATELIMIT_OPTIONS } from '../ratelimit/options.js';
 import { METRICS_OPTIONS, SERVER_OPTIONS } from '../server/options.js';
 import { REALTIME_OPTIONS } from '../server/realtime/options.js';
@@ -30,6 +31,7 @@ const TABLE = [
   ...TRACKING_OPTIONS,
   ...RATELIMIT_OPTIONS,
   ...WEBHOOK_OPTIONS,
+  ...PROVIDER_OPTIONS,
   ...ANALYTICS_OPTIONS,
   ...LOG_OPTIONS,
   ...METRICS_OPTIONS,

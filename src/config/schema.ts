@@ -15,7 +15,8 @@ export interface JsonSchema {
   required?: string[];
   additionalProperties?: false;
   enum?: readonly string[];
-  items?: JsonSchema;
+  /** A list's items: strings, or an `objects` option's item schema (TypeBox, i.e. JSON schema). */
+  items?: JsonSchema | object;
   minimum?: number;
   maximum?: number;
   description?: string;
@@ -35,6 +36,8 @@ function leafSchema(o: OptionSpec): JsonSchema {
       return { type: 'string', enum: o.values ?? [], description };
     case 'list':
       return { type: 'array', items: { type: 'string' }, description };
+    case 'objects':
+      return { type: 'array', items: o.item ?? { type: 'object' }, description };
     default:
       return { type: o.type, description };
   }
@@ -92,6 +95,8 @@ function describe(e: ErrorObject, tree: unknown, label: (path: string) => string
     .split('/')
     .slice(1)
     .map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'));
+  const inItem = itemIssue(e, parts, label);
+  if (inItem) return inItem;
   if (e.keyword === 'additionalProperties') {
     const path = [...parts, (e.params as { additionalProperty: string }).additionalProperty].join(
       '.',
@@ -114,6 +119,36 @@ function describe(e: ErrorObject, tree: unknown, label: (path: string) => string
   const value = showValue(path, index === undefined ? list : (list as unknown[])[Number(index)]);
   const key = `${label(path)}${index === undefined ? '' : `[${index}]`}`;
   return { key, value, reason: reasonFor(e, path, index !== undefined) };
+}
+
+/**
+ * An error inside one item of an `objects` option (`providers.push[0].plugin`): named by the
+ * item and the key, its value shown unless the key may hold a secret.
+ */
+function itemIssue(
+  e: ErrorObject,
+  parts: string[],
+  label: (path: string) => string,
+): ConfigIssue | null {
+  const at = parts.findIndex(
+    (_, i) => OPTION_BY_PATH.get(parts.slice(0, i + 1).join('.'))?.type === 'objects',
+  );
+  if (at < 0 || parts.length < at + 2) return null;
+  const path = parts.slice(0, at + 1).join('.');
+  const inner = parts.slice(at + 2);
+  if (e.keyword === 'additionalProperties') {
+    inner.push((e.params as { additionalProperty: string }).additionalProperty);
+  } else if (e.keyword === 'required') {
+    inner.push((e.params as { missingProperty: string }).missingProperty);
+  }
+  const key = `${label(path)}[${parts[at + 1]}]${inner.map((k) => `.${k}`).join('')}`;
+  const reason =
+    e.keyword === 'additionalProperties'
+      ? 'unknown key'
+      : e.keyword === 'required'
+        ? 'is required'
+        : (e.message ?? 'is not valid');
+  return { key, value: '', reason };
 }
 
 function reasonFor(e: ErrorObject, path: string, isItem: boolean): string {

@@ -1,3 +1,5 @@
+import type { Static, TSchema } from '@sinclair/typebox';
+
 /**
  * How a module declares its configuration options. Each module keeps a table of its own
  * options beside its code; `src/config/options.ts` joins them into the one OPTIONS table
@@ -7,7 +9,7 @@
  */
 
 /** The kinds of value an option holds. */
-export type OptionType = 'string' | 'integer' | 'boolean' | 'enum' | 'list';
+export type OptionType = 'string' | 'integer' | 'boolean' | 'enum' | 'list' | 'objects';
 
 /** One configuration option. */
 export interface OptionSpec {
@@ -16,7 +18,9 @@ export interface OptionSpec {
   type: OptionType;
   /** Allowed values of an `enum`. */
   values?: readonly string[];
-  default: string | number | boolean | readonly string[];
+  default: string | number | boolean | readonly string[] | readonly never[];
+  /** The schema of each item of an `objects` option (a list of mappings), e.g. a provider. */
+  item?: TSchema;
   /** Bounds of an `integer`. */
   min?: number;
   max?: number;
@@ -30,16 +34,18 @@ export interface OptionSpec {
   file?: boolean;
 }
 
-/** The value an option holds once loaded. */
+/** The value an option holds once loaded (an `objects` option: its items' static type). */
 export type OptionValue<O extends OptionSpec> = O extends { type: 'integer' }
   ? number
   : O extends { type: 'boolean' }
     ? boolean
     : O extends { type: 'list' }
       ? string[]
-      : O extends { type: 'enum'; values: readonly (infer V)[] }
-        ? V
-        : string;
+      : O extends { type: 'objects'; item: infer S extends TSchema }
+        ? Static<S>[]
+        : O extends { type: 'enum'; values: readonly (infer V)[] }
+          ? V
+          : string;
 
 /**
  * A module's options, with paths, types and enum values kept literal. A default that does
@@ -63,8 +69,11 @@ type MisfitDefault<O> = O extends OptionSpec
   : never;
 
 /** What an option's default must be: its value type, with lists read-only. */
-type DefaultOf<O extends OptionSpec> =
-  OptionValue<O> extends string[] ? readonly string[] : OptionValue<O>;
+type DefaultOf<O extends OptionSpec> = O extends { type: 'objects' }
+  ? readonly never[]
+  : OptionValue<O> extends string[]
+    ? readonly string[]
+    : OptionValue<O>;
 
 /** The first level of a dotted path. */
 type Head<P extends string> = P extends `${infer H}.${string}` ? H : P;

@@ -11,7 +11,7 @@ import type { TSchema } from '@sinclair/typebox';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { ChannelContents } from '../notifications/channels.js';
-import type { Device, Subscriber } from '../notifications/ports.js';
+import type { Device, DeviceKind, Subscriber } from '../notifications/ports.js';
 
 /** A channel a provider serves: a built-in one, or one a plugin adds (e.g. `chat`). */
 export type ProviderChannel = keyof ChannelContents | (string & {});
@@ -90,6 +90,11 @@ export interface ProviderPlugin<O = unknown, C extends string = ProviderChannel>
   channel: C;
   /** Validates the provider's options from the configuration (TypeBox), defaults applied. */
   options: TSchema;
+  /**
+   * Push plugins: the kinds of device they reach (`webpush`, `fcm`, `apns`). A push delivery
+   * goes only to the providers that reach its device's kind; absent: every kind.
+   */
+  devices?: readonly DeviceKind[];
   /** Option names that hold secrets: masked in logs, `config show` and `GET /providers`. */
   secrets?: readonly string[];
   create(options: O, ctx: ProviderContext): Provider<C> | Promise<Provider<C>>;
