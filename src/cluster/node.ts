@@ -1,8 +1,9 @@
 import { hostname } from 'node:os';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { UserChannel, UserMessage } from '../notifications/user-channel.js';
+import { ioredis } from '../redis/load.js';
 import { storeUnavailable } from '../store/errors.js';
 import { ClusterRegistry, type NodeInfo, type UserLocation } from './registry.js';
 
@@ -70,8 +71,11 @@ export class ClusterNode implements UserChannel {
     // Fail fast while Redis is away instead of queueing without bound; ioredis reconnects
     // by itself and resubscribes.
     const redisOptions = { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false };
-    this.commands = new Redis(opts.redisUrl, redisOptions);
-    this.subscriber = new Redis(opts.redisUrl, { ...redisOptions, enableOfflineQueue: true });
+    this.commands = new (ioredis().Redis)(opts.redisUrl, redisOptions);
+    this.subscriber = new (ioredis().Redis)(opts.redisUrl, {
+      ...redisOptions,
+      enableOfflineQueue: true,
+    });
     for (const client of [this.commands, this.subscriber]) {
       client.on('error', (err) => this.warn(err, 'cluster Redis connection failed'));
     }

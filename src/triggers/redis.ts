@@ -1,8 +1,9 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Counter } from 'prom-client';
 import type { Clock } from '../core/clock.js';
 import { NotifydError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { ioredis } from '../redis/load.js';
 import type { TriggerActions, TriggerResult } from './actions.js';
 import { type ChannelPlan, isFirstMatch, planChannels } from './channels.js';
 import { TriggerLease } from './lease.js';
@@ -47,9 +48,9 @@ export class RedisTriggers {
     // Commands wait for a connection however long it takes: a subscribe must not be
     // dropped while Redis is away at start.
     const redisOptions = { maxRetriesPerRequest: null, lazyConnect: true };
-    this.subscriber = new Redis(opts.url, redisOptions);
+    this.subscriber = new (ioredis().Redis)(opts.url, redisOptions);
     this.commands = opts.lease
-      ? new Redis(opts.url, { ...redisOptions, maxRetriesPerRequest: 1 })
+      ? new (ioredis().Redis)(opts.url, { ...redisOptions, maxRetriesPerRequest: 1 })
       : null;
     this.lease =
       opts.lease && this.commands

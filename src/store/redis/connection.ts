@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { ioredis } from '../../redis/load.js';
 
 export const DEFAULT_URL = 'redis://127.0.0.1:6379/0';
 export const DEFAULT_PREFIX = 'notifyd:';
@@ -30,7 +31,7 @@ export interface RedisStoreOptions {
  * off to one attempt every 2 s, for as long as the store is open.
  */
 export function createRedisClient(options: RedisStoreOptions): Redis {
-  return new Redis(options.url ?? DEFAULT_URL, {
+  return new (ioredis().Redis)(options.url ?? DEFAULT_URL, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
