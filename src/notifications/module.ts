@@ -7,6 +7,7 @@ import { FeedService } from './feed-service.js';
 import { FeedHistory } from './history.js';
 import { LiveMessages } from './live.js';
 import type { PresenceProbe } from './presence.js';
+import { RecipientRecords } from './recipient-records.js';
 import { Retention } from './retention.js';
 import { deliveryStateRoutes } from './routes/delivery-state.js';
 import { feedRoutes } from './routes/feed.js';
@@ -51,6 +52,8 @@ export interface NotificationsServices {
   sent: SentNotifications;
   /** Deletes what is past `notifications.retention_days` (its job runs it hourly). */
   retention: Retention;
+  /** A recipient's notifications and deliveries, for the GDPR export and erasure. */
+  records: RecipientRecords;
 }
 
 /** How often expired idempotency keys are forgotten. */
@@ -109,7 +112,15 @@ export function createNotificationsModule(
   let stopSweep = () => {};
   return {
     name: 'notifications',
-    services: { notifications, tracker, live, feed, sent, retention },
+    services: {
+      notifications,
+      tracker,
+      live,
+      feed,
+      sent,
+      retention,
+      records: new RecipientRecords(store),
+    },
     routes: [
       ...notificationRoutes(notifications, accepted),
       ...sentRoutes(sent),

@@ -15,6 +15,7 @@ export function deviceView(d: DeviceRecord): DeviceView {
     subscriber_id: d.subscriber_id,
     kind: d.kind,
     endpoint: d.endpoint,
+    keys: d.keys,
     token: d.token,
     device_info: d.info,
     active: d.active,

@@ -122,6 +122,7 @@ export const DeviceView = Type.Object({
   subscriber_id: Type.String(),
   kind: DeviceKind,
   endpoint: nullable(Type.String()),
+  keys: nullable(Type.Object({ p256dh: Type.String(), auth: Type.String() })),
   token: nullable(Type.String()),
   device_info: nullable(DeviceInfo),
   active: Type.Boolean(),
@@ -322,7 +323,10 @@ export const PreferencesBody = Type.Object(
       }),
     ),
     categories: Type.Optional(
-      Type.Record(Type.String({ pattern: SLUG }), CategoryPreferenceBody, { maxProperties: 256 }),
+      Type.Record(Type.String({ pattern: SLUG }), CategoryPreferenceBody, {
+        maxProperties: 256,
+        additionalProperties: false,
+      }),
     ),
     quiet_hours: Type.Optional(nullable(QuietHours)),
     digest: Type.Optional(Digest),

@@ -62,6 +62,11 @@ export class SubscriberService {
     return (await this.store.get(tenantId, id)) ?? (await this.upsert(tenantId, id, {})).subscriber;
   }
 
+  /** The subscriber, or null. */
+  find(tenantId: string, id: string): Promise<Subscriber | null> {
+    return this.store.get(tenantId, id);
+  }
+
   /** The subscriber, or 404 SUBSCRIBER_NOT_FOUND. */
   async get(tenantId: string, id: string): Promise<Subscriber> {
     const found = await this.store.get(tenantId, id);

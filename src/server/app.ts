@@ -17,6 +17,7 @@ import type { DeliveryTracker } from '../notifications/tracking.js';
 import type { RateLimitAdmin } from '../ratelimit/admin.js';
 import { createRateLimitModule } from '../ratelimit/module.js';
 import type { RateLimitEventObserver } from '../ratelimit/objects.js';
+import { createRecipientsModule } from '../recipients/module.js';
 import type { Store } from '../store/types.js';
 import { createTriggersModule, triggersOptions } from '../triggers/module.js';
 import type { RedisTriggers } from '../triggers/redis.js';
@@ -98,6 +99,10 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   const cluster = createClusterModule(ctx(clusterOptions(config), { local: realtime.gateway }));
   const { node, users } = cluster.services;
   const presence = realtime.presence(node, users, clock);
+  // The notifications module (after this one) keeps a recipient's notifications: asked when used.
+  const recipients = createRecipientsModule(
+    ctx({}, { history: () => notifications.services.records }),
+  );
   const notifications = createNotificationsModule(
     ctx(notificationsOptions(config), { users, presence }),
   );
@@ -111,7 +116,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   const ratelimit = createRateLimitModule(ctx(config, onEvent ? { onEvent } : {}));
   const analytics = createAnalyticsModule(ctx(analyticsOptions(config), {}));
   const modules = new ModuleRunner(
-    [auth, cluster, realtime, notifications, triggers, webhooks, ratelimit, analytics],
+    [auth, cluster, realtime, recipients, notifications, triggers, webhooks, ratelimit, analytics],
     logger,
   );
 

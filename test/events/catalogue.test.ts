@@ -7,6 +7,7 @@ import { compileValidator } from '../../src/http/validate.js';
 import { NOTIFICATION_EVENTS } from '../../src/notifications/events.js';
 import { RATELIMIT_EVENTS } from '../../src/ratelimit/events.js';
 import type { RateLimitStore } from '../../src/ratelimit/spec.js';
+import { RECIPIENT_EVENTS } from '../../src/recipients/events.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
 import type { Store } from '../../src/store/types.js';
 import { EVENT_PATTERN } from '../../src/webhooks/event-pattern.js';
@@ -31,9 +32,12 @@ const validators = new Map(
 t.test(
   'the catalogue: unique dotted names a webhook can subscribe to, each described',
   async (t) => {
-    const declared = [NOTIFICATION_EVENTS, RATELIMIT_EVENTS, WEBHOOK_EVENTS].flatMap((table) =>
-      Object.keys(table),
-    );
+    const declared = [
+      NOTIFICATION_EVENTS,
+      RATELIMIT_EVENTS,
+      WEBHOOK_EVENTS,
+      RECIPIENT_EVENTS,
+    ].flatMap((table) => Object.keys(table));
     t.same(NAMES, declared, 'no module declares a name another already has');
     for (const e of listEvents()) {
       t.match(e.name, /^[a-z0-9_]+(\.[a-z0-9_]+)+$/, e.name);
@@ -183,6 +187,20 @@ t.test('what every producer emits validates against its catalogued payload', asy
   await asUser('POST', '/api/v1/me/notifications/read-all');
   await sent();
   await asUser('POST', '/api/v1/me/notifications/dismiss-all');
+
+  // Recipients: preferences, topics, devices.
+  await ok(s, 'PUT', '/api/v1/subscribers/u5', { email: 'u5@example.com' });
+  await ok(s, 'POST', '/api/v1/categories', { id: 'billing', name: 'Billing' });
+  await ok(s, 'PUT', '/api/v1/subscribers/u5/preferences', { global_enabled: true });
+  await ok(s, 'PUT', '/api/v1/subscribers/u5/preferences/categories/billing', { is_muted: true });
+  await ok(s, 'DELETE', '/api/v1/subscribers/u5/preferences');
+  await ok(s, 'POST', '/api/v1/topics', { key: 'news', name: 'News' });
+  await ok(s, 'DELETE', '/api/v1/topics/news');
+  const device = await ok(s, 'POST', '/api/v1/subscribers/u5/devices', {
+    kind: 'fcm',
+    token: 'fcm-token-1',
+  });
+  await ok(s, 'DELETE', `/api/v1/subscribers/u5/devices/${device.id}`);
 
   await new Promise((r) => setImmediate(r));
   for (const event of heard) {

@@ -1,0 +1,30 @@
+import { objectRoutes } from '../../http/admin-routes.js';
+import type { AnyRoute } from '../../http/route.js';
+import { type CategoryService, categoryView } from '../categories.js';
+import { CategoryView, CreateCategoryBody, UpdateCategoryBody } from '../schemas.js';
+import { TAG } from './subscribers.js';
+
+/** `/categories`: the tenant's categories (and, for unbound admin keys, global ones). */
+export function categoryRoutes(categories: CategoryService): AnyRoute[] {
+  return objectRoutes({
+    base: '/api/v1/categories',
+    tag: TAG,
+    scopes: {
+      read: 'notifications:manage',
+      manage: 'notifications:manage',
+      admin: 'notifications:admin',
+    },
+    noun: 'category',
+    view: CategoryView,
+    toView: categoryView,
+    service: categories,
+    create: {
+      summary: 'Create a category (its id is a slug you choose)',
+      body: CreateCategoryBody,
+    },
+    list: { summary: "List categories: the tenant's and the global ones" },
+    get: { summary: 'Get a category by its slug' },
+    update: { summary: 'Change a category (the fields given)', body: UpdateCategoryBody },
+    remove: { summary: 'Delete a category' },
+  });
+}

@@ -1,0 +1,147 @@
+import { Type } from '@sinclair/typebox';
+import { errors } from '../../http/responses.js';
+import { type AnyRoute, defineRoute, serviceOf } from '../../http/route.js';
+import type { SubscriberErasure } from '../erasure.js';
+import {
+  CursorPage,
+  SubscriberBody,
+  SubscriberListQuery,
+  SubscriberParams,
+  SubscriberView,
+} from '../schemas.js';
+import { type SubscriberService, subscriberView } from '../subscribers.js';
+
+const BASE = '/api/v1/subscribers';
+export const TAG = 'recipients';
+export const MANAGE = { kind: 'key', scope: 'notifications:manage' } as const;
+
+const ErasedView = Type.Object({
+  id: Type.String(),
+  erased: Type.Object({
+    subscriber: Type.Boolean({ description: 'Whether there was a subscriber record.' }),
+    notifications: Type.Integer(),
+    devices: Type.Integer(),
+    topic_memberships: Type.Integer(),
+    preferences: Type.Boolean(),
+  }),
+});
+
+const ExportView = Type.Object(
+  {
+    exported_at: Type.String({ format: 'date-time' }),
+    subscriber_id: Type.String(),
+    subscriber: Type.Union([SubscriberView, Type.Null()]),
+    devices: Type.Array(Type.Unknown()),
+    preferences: Type.Object({ stored: Type.Unknown(), effective: Type.Unknown() }),
+    topics: Type.Array(Type.String()),
+    notifications: Type.Array(Type.Unknown(), {
+      description: 'Every notification (deleted ones too), each with its deliveries.',
+    }),
+  },
+  { description: 'Everything notifyd keeps about the subscriber.' },
+);
+
+/** `/subscribers`: upsert, read, list, GDPR erasure and export. */
+export function subscriberRoutes(
+  subscribers: SubscriberService,
+  erasure: SubscriberErasure,
+): AnyRoute[] {
+  const tenant = (ctx: Parameters<typeof serviceOf>[0]) => serviceOf(ctx).tenant_id;
+  return [
+    defineRoute({
+      method: 'GET',
+      path: BASE,
+      summary: 'List subscribers by id (cursor pagination), optionally those with one email',
+      tag: TAG,
+      auth: MANAGE,
+      query: SubscriberListQuery,
+      responses: {
+        200: { description: 'One page.', schema: CursorPage(SubscriberView) },
+        ...errors(400, 401, 403),
+      },
+      async handler(ctx) {
+        const page = await subscribers.list(tenant(ctx), ctx.query);
+        return {
+          status: 200,
+          body: {
+            data: page.items.map(subscriberView),
+            cursor: page.cursor,
+            has_more: page.has_more,
+          },
+        };
+      },
+    }),
+    defineRoute({
+      method: 'PUT',
+      path: `${BASE}/:id`,
+      summary: 'Create a subscriber or change the fields given (null clears one)',
+      tag: TAG,
+      auth: MANAGE,
+      params: SubscriberParams,
+      body: SubscriberBody,
+      bodyOptional: true,
+      responses: {
+        200: { description: 'Updated.', schema: SubscriberView },
+        201: { description: 'Created.', schema: SubscriberView },
+        ...errors(400, 401, 403),
+      },
+      async handler(ctx) {
+        const { subscriber, created } = await subscribers.upsert(
+          tenant(ctx),
+          ctx.params.id,
+          ctx.body,
+        );
+        return { status: created ? 201 : 200, body: subscriberView(subscriber) };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: `${BASE}/:id`,
+      summary: 'Get a subscriber',
+      tag: TAG,
+      auth: MANAGE,
+      params: SubscriberParams,
+      responses: {
+        200: { description: 'The subscriber.', schema: SubscriberView },
+        ...errors(400, 401, 403, 404),
+      },
+      async handler(ctx) {
+        return {
+          status: 200,
+          body: subscriberView(await subscribers.get(tenant(ctx), ctx.params.id)),
+        };
+      },
+    }),
+    defineRoute({
+      method: 'DELETE',
+      path: `${BASE}/:id`,
+      summary:
+        'Erase a subscriber (GDPR) with their notifications, deliveries, devices, preferences and topic memberships',
+      tag: TAG,
+      auth: MANAGE,
+      params: SubscriberParams,
+      responses: {
+        200: { description: 'Erased: what was deleted.', schema: ErasedView },
+        ...errors(400, 401, 403, 404),
+      },
+      async handler(ctx) {
+        return { status: 200, body: await erasure.erase(tenant(ctx), ctx.params.id) };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: `${BASE}/:id/export`,
+      summary: 'Export everything kept about a subscriber as one JSON document (GDPR)',
+      tag: TAG,
+      auth: MANAGE,
+      params: SubscriberParams,
+      responses: {
+        200: { description: 'The export.', schema: ExportView },
+        ...errors(400, 401, 403, 404),
+      },
+      async handler(ctx) {
+        return { status: 200, body: await erasure.export(tenant(ctx), ctx.params.id) };
+      },
+    }),
+  ];
+}
