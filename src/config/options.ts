@@ -15,6 +15,7 @@ import { RATELIMIT_OPTIONS } from '../ratelimit/options.js';
 import { METRICS_OPTIONS, SERVER_OPTIONS } from '../server/options.js';
 import { REALTIME_OPTIONS } from '../server/realtime/options.js';
 import { STORE_OPTIONS } from '../store/options.js';
+import { TEMPLATE_OPTIONS } from '../templates/options.js';
 import { TRIGGER_OPTIONS } from '../triggers/options.js';
 import { WEBHOOK_OPTIONS } from '../webhooks/options.js';
 
@@ -27,6 +28,7 @@ const TABLE = [
   ...STORE_OPTIONS,
   ...AUTH_OPTIONS,
   ...NOTIFICATION_OPTIONS,
+  ...TEMPLATE_OPTIONS,
   ...REALTIME_OPTIONS,
   ...TRACKING_OPTIONS,
   ...RATELIMIT_OPTIONS,

@@ -10,6 +10,7 @@ import { OBJECT_ERRORS } from '../objects/errors.js';
 import { RATELIMIT_ERRORS } from '../ratelimit/errors.js';
 import { RECIPIENT_ERRORS } from '../recipients/errors.js';
 import { REALTIME_ERRORS } from '../server/realtime/errors.js';
+import { TEMPLATE_ERRORS } from '../templates/errors.js';
 import { WEBHOOK_ERRORS } from '../webhooks/errors.js';
 import type { ErrorCatalogue } from './error-spec.js';
 
@@ -67,6 +68,7 @@ export const ERRORS = joinByStatus(
   WEBHOOK_ERRORS,
   ANALYTICS_ERRORS,
   RECIPIENT_ERRORS,
+  TEMPLATE_ERRORS,
 );
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -33,7 +33,10 @@ export type IdKind =
   // Recipients: devices, categories, topics.
   | 'dev'
   | 'cat'
-  | 'top';
+  | 'top'
+  // Templates and their past versions.
+  | 'tpl'
+  | 'tpv';
 
 export type IdGenerator = (kind: IdKind) => string;
 

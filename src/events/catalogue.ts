@@ -2,6 +2,7 @@ import type { Static } from '@sinclair/typebox';
 import { NOTIFICATION_EVENTS } from '../notifications/events.js';
 import { RATELIMIT_EVENTS } from '../ratelimit/events.js';
 import { RECIPIENT_EVENTS } from '../recipients/events.js';
+import { TEMPLATE_EVENTS } from '../templates/events.js';
 import { WEBHOOK_EVENTS } from '../webhooks/events.js';
 import type { EventDefinition } from './define.js';
 
@@ -15,6 +16,7 @@ export const EVENTS = {
   ...RATELIMIT_EVENTS,
   ...WEBHOOK_EVENTS,
   ...RECIPIENT_EVENTS,
+  ...TEMPLATE_EVENTS,
 };
 
 /** The name of a catalogued event. */

@@ -19,6 +19,8 @@ import { createRateLimitModule } from '../ratelimit/module.js';
 import type { RateLimitEventObserver } from '../ratelimit/objects.js';
 import { createRecipientsModule } from '../recipients/module.js';
 import type { Store } from '../store/types.js';
+import { createTemplatesModule, templatesOptions } from '../templates/module.js';
+import type { TemplateService } from '../templates/service.js';
 import { createTriggersModule, triggersOptions } from '../triggers/module.js';
 import type { RedisTriggers } from '../triggers/redis.js';
 import { createWebhooksModule, webhooksOptions } from '../webhooks/module.js';
@@ -69,6 +71,8 @@ export interface NotifydServer {
   readonly webhooks: Webhooks;
   /** Analytics: ingestion, queries, reports; null when `analytics.enabled` is off. */
   readonly analytics: Analytics | null;
+  /** Notification templates: their admin service and the renderer sends use. */
+  readonly templates: TemplateService;
 }
 
 /**
@@ -103,6 +107,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   const recipients = createRecipientsModule(
     ctx({}, { history: () => notifications.services.records }),
   );
+  const templates = createTemplatesModule(ctx(templatesOptions(config), {}));
   const notifications = createNotificationsModule(
     ctx(notificationsOptions(config), { users, presence }),
   );
@@ -116,7 +121,18 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   const ratelimit = createRateLimitModule(ctx(config, onEvent ? { onEvent } : {}));
   const analytics = createAnalyticsModule(ctx(analyticsOptions(config), {}));
   const modules = new ModuleRunner(
-    [auth, cluster, realtime, recipients, notifications, triggers, webhooks, ratelimit, analytics],
+    [
+      auth,
+      cluster,
+      realtime,
+      recipients,
+      templates,
+      notifications,
+      triggers,
+      webhooks,
+      ratelimit,
+      analytics,
+    ],
     logger,
   );
 
@@ -145,6 +161,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     events: bus,
     webhooks: webhooks.services.webhooks,
     analytics: analytics.services.analytics,
+    templates: templates.services.templates,
     async listen() {
       await modules.start();
       const port = await listener.listen();

@@ -10,6 +10,7 @@ import type { RateLimitStore } from '../../src/ratelimit/spec.js';
 import { RECIPIENT_EVENTS } from '../../src/recipients/events.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
 import type { Store } from '../../src/store/types.js';
+import { TEMPLATE_EVENTS } from '../../src/templates/events.js';
 import { EVENT_PATTERN } from '../../src/webhooks/event-pattern.js';
 import { WEBHOOK_EVENTS } from '../../src/webhooks/events.js';
 import { type Running, startServer } from '../helpers/server.js';
@@ -37,6 +38,7 @@ t.test(
       RATELIMIT_EVENTS,
       WEBHOOK_EVENTS,
       RECIPIENT_EVENTS,
+      TEMPLATE_EVENTS,
     ].flatMap((table) => Object.keys(table));
     t.same(NAMES, declared, 'no module declares a name another already has');
     for (const e of listEvents()) {
@@ -201,6 +203,14 @@ t.test('what every producer emits validates against its catalogued payload', asy
     token: 'fcm-token-1',
   });
   await ok(s, 'DELETE', `/api/v1/subscribers/u5/devices/${device.id}`);
+
+  // Templates: created, then updated.
+  await ok(s, 'POST', '/api/v1/templates', {
+    key: 'hello',
+    name: 'Hello',
+    channels: { in_app: { title: 'Hi {{ name }}', body: 'Hello' } },
+  });
+  await ok(s, 'PATCH', '/api/v1/templates/hello', { is_active: false });
 
   await new Promise((r) => setImmediate(r));
   for (const event of heard) {

@@ -1,0 +1,434 @@
+import type { Clock } from '../core/clock.js';
+import { NotifydError } from '../core/errors.js';
+import type { IdGenerator } from '../core/ids.js';
+import type { EventSink } from '../events/catalogue.js';
+import type { Channel } from '../notifications/channels.js';
+import type { RenderedTemplate, TemplateRenderer } from '../notifications/ports.js';
+import type { ObjectKind } from '../objects/kind.js';
+import { ObjectRepository, type Page, type Stored } from '../objects/repository.js';
+import type { Caller } from '../objects/tenancy.js';
+import type { ObjectStore } from '../store/types.js';
+import {
+  channelsOf,
+  checkContent,
+  normaliseChannels,
+  normaliseVariables,
+  type Rendering,
+  renderContent,
+  type TemplateContent,
+} from './content.js';
+import type { TemplateEngine } from './engine.js';
+import type {
+  CreateTemplateBody,
+  DraftTemplate,
+  RenderBody,
+  RenderDraftBody,
+  TemplateData,
+  TemplateListQuery,
+  TemplateVersionData,
+  TemplateVersionView,
+  TemplateView,
+  UpdateTemplateBody,
+} from './schemas.js';
+
+const GLOBAL = {
+  visibleToTenants: true,
+  writeScope: 'notifications:admin',
+  refusal:
+    'A global template can be sent with in every tenant: it needs a notifications:admin key bound to no tenant.',
+} as const;
+
+/** Templates as admin objects, with a unique key; global ones serve every tenant. */
+export const TEMPLATE_OBJECT: ObjectKind<'notification_template'> = {
+  kind: 'notification_template',
+  idKind: 'tpl',
+  notFound: 'TEMPLATE_NOT_FOUND',
+  global: GLOBAL,
+};
+
+/** A template's past versions, one object each, keyed `<template id>:<version>`. */
+export const TEMPLATE_VERSION_OBJECT: ObjectKind<'notification_template_version'> = {
+  kind: 'notification_template_version',
+  idKind: 'tpv',
+  notFound: 'TEMPLATE_VERSION_NOT_FOUND',
+  global: GLOBAL,
+};
+
+export type StoredTemplate = Stored<TemplateData>;
+
+const DEFAULT_LOCALE = 'en';
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function contentView(d: TemplateData) {
+  return {
+    name: d.name,
+    description: d.description,
+    category: d.category,
+    channels: d.channels,
+    locales: d.locales,
+    default_locale: d.default_locale,
+    variables: d.variables,
+    is_active: d.is_active,
+    restored_from: d.restored_from,
+  };
+}
+
+/** What the API answers for a template. */
+export function templateView(o: StoredTemplate): TemplateView {
+  return {
+    id: o.id,
+    key: o.key as string,
+    tenant_id: o.tenant_id,
+    ...contentView(o.data),
+    version: o.version,
+    created_at: iso(o.created_at),
+    updated_at: iso(o.updated_at),
+  };
+}
+
+function versionView(v: TemplateVersionData, current: boolean): TemplateVersionView {
+  return {
+    template_id: v.template_id,
+    key: v.key,
+    version: v.version,
+    current,
+    ...contentView(v),
+    created_at: iso(v.made_at),
+  };
+}
+
+/** The current version, as a past one would be stored. */
+function asVersion(o: StoredTemplate): TemplateVersionData {
+  return {
+    ...o.data,
+    template_id: o.id,
+    key: o.key as string,
+    version: o.version,
+    made_at: o.updated_at,
+  };
+}
+
+const versionKey = (templateId: string, version: number) => `${templateId}:${version}`;
+
+function invalid(field: string, message: string): NotifydError {
+  return new NotifydError('VALIDATION_ERROR', `${field} ${message}`, {
+    issues: [{ field, message }],
+  });
+}
+
+function checkKey(key: string): string {
+  if (key.startsWith(`${TEMPLATE_OBJECT.idKind}_`)) {
+    throw invalid('body.key', `must not start with ${TEMPLATE_OBJECT.idKind}_ (ids do)`);
+  }
+  return key;
+}
+
+/** What a render answers: which template (none for a draft), the locale, each channel. */
+export interface RenderResult extends Rendering {
+  template: {
+    id: string | null;
+    key: string | null;
+    version: number | null;
+    category: string | null;
+  };
+}
+
+/**
+ * Templates in the object store: their admin API (create, list, get, update, delete), their
+ * versions (every change makes one; older ones are readable and can be made current again),
+ * previews, and the renderer the send pipeline uses (`TemplateRenderer`).
+ */
+export class TemplateService implements TemplateRenderer {
+  private readonly objects: ObjectRepository<TemplateData>;
+  private readonly versions: ObjectRepository<TemplateVersionData>;
+  /** Templates sends read, by tenant and id or key, for templates.lookup_cache_ms. */
+  private readonly lookups = new Map<string, { at: number; template: StoredTemplate | null }>();
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly engine: TemplateEngine,
+    private readonly clock: Clock,
+    ids: IdGenerator,
+    private readonly emit: EventSink<
+      'notification.template.created' | 'notification.template.updated'
+    >,
+    private readonly lookupCacheMs: number,
+  ) {
+    this.objects = new ObjectRepository(store, TEMPLATE_OBJECT, clock, ids);
+    this.versions = new ObjectRepository(store, TEMPLATE_VERSION_OBJECT, clock, ids);
+  }
+
+  async create(caller: Caller, body: CreateTemplateBody): Promise<StoredTemplate> {
+    const tenant = this.objects.targetTenant(caller, body.tenant_id);
+    const data: TemplateData = {
+      name: body.name,
+      description: body.description ?? null,
+      category: body.category ?? null,
+      channels: normaliseChannels(body.channels),
+      locales: body.locales ?? {},
+      default_locale: body.default_locale ?? DEFAULT_LOCALE,
+      variables: normaliseVariables(body.variables ?? []),
+      is_active: body.is_active ?? true,
+      restored_from: null,
+    };
+    await checkContent(this.engine, data);
+    const created = await this.objects.create(tenant, data, checkKey(body.key));
+    this.changed(created, 'notification.template.created');
+    return created;
+  }
+
+  /** A page of the templates the caller sees, oldest first, filtered as asked. */
+  list(caller: Caller, query: TemplateListQuery): Promise<Page<StoredTemplate>> {
+    const { category, is_active, q, ...page } = query;
+    if (category === undefined && is_active === undefined && q === undefined) {
+      return this.objects.list(caller, page);
+    }
+    const needle = q?.toLowerCase();
+    return this.objects.list(
+      caller,
+      page,
+      (o) =>
+        (category === undefined || o.data.category === category) &&
+        (is_active === undefined || o.data.is_active === is_active) &&
+        (needle === undefined ||
+          (o.key as string).toLowerCase().includes(needle) ||
+          o.data.name.toLowerCase().includes(needle)),
+    );
+  }
+
+  /** A template by id or key, or 404 TEMPLATE_NOT_FOUND. */
+  get(caller: Caller, idOrKey: string): Promise<StoredTemplate> {
+    return this.objects.resolve(caller, idOrKey);
+  }
+
+  /** Changes the fields given, making a new version; the old one stays readable. */
+  async update(caller: Caller, idOrKey: string, body: UpdateTemplateBody): Promise<StoredTemplate> {
+    const { version, key, channels, variables, ...rest } = body;
+    const { id } = await this.objects.resolve(caller, idOrKey);
+    const updated = await this.objects.update(
+      caller,
+      id,
+      async (current) => {
+        const data: TemplateData = {
+          ...current.data,
+          ...rest,
+          ...(channels ? { channels: normaliseChannels(channels) } : {}),
+          ...(variables ? { variables: normaliseVariables(variables) } : {}),
+          restored_from: null,
+        };
+        await checkContent(this.engine, data);
+        await this.keep(current);
+        return { data, key: key === undefined ? current.key : checkKey(key) };
+      },
+      version,
+    );
+    this.changed(updated, 'notification.template.updated');
+    return updated;
+  }
+
+  /** Deletes a template and its past versions. */
+  async remove(caller: Caller, idOrKey: string): Promise<StoredTemplate> {
+    const { id } = await this.objects.resolve(caller, idOrKey);
+    const removed = await this.objects.remove(caller, id);
+    for (let n = 1; n < removed.version; n++) {
+      const past = await this.store.getByKey(
+        TEMPLATE_VERSION_OBJECT.kind,
+        removed.tenant_id,
+        versionKey(id, n),
+      );
+      if (past) await this.versions.discard(past.id);
+    }
+    this.lookups.clear();
+    return removed;
+  }
+
+  /** A page of a template's versions, newest first. */
+  async listVersions(
+    caller: Caller,
+    idOrKey: string,
+    query: { page?: number; per_page?: number },
+  ): Promise<Page<TemplateVersionView>> {
+    const current = await this.objects.resolve(caller, idOrKey);
+    const page = query.page ?? 1;
+    const perPage = query.per_page ?? 50;
+    const items: TemplateVersionView[] = [];
+    const first = current.version - (page - 1) * perPage;
+    for (let n = first; n > 0 && n > first - perPage; n--) {
+      const v = n === current.version ? asVersion(current) : await this.past(current, n);
+      if (v) items.push(versionView(v, n === current.version));
+    }
+    return { items, page, per_page: perPage, total: current.version };
+  }
+
+  /** One version of a template, or 404 TEMPLATE_VERSION_NOT_FOUND. */
+  async getVersion(caller: Caller, idOrKey: string, version: number): Promise<TemplateVersionView> {
+    const current = await this.objects.resolve(caller, idOrKey);
+    return versionView(await this.versionOf(current, version), version === current.version);
+  }
+
+  /**
+   * Makes an older version current again (a rollback): its content becomes a new version,
+   * active. With `expected`, only while the template is at that version.
+   */
+  async activate(
+    caller: Caller,
+    idOrKey: string,
+    version: number,
+    expected?: number,
+  ): Promise<StoredTemplate> {
+    const { id } = await this.objects.resolve(caller, idOrKey);
+    const updated = await this.objects.update(
+      caller,
+      id,
+      async (current) => {
+        const old = await this.versionOf(current, version);
+        const { template_id: _id, key: _key, version: _v, made_at: _at, ...content } = old;
+        const data: TemplateData = { ...content, is_active: true, restored_from: version };
+        await this.keep(current);
+        return { data, key: current.key };
+      },
+      expected,
+    );
+    this.changed(updated, 'notification.template.updated');
+    return updated;
+  }
+
+  /** Renders a saved template (any version, active or not) with a payload: a preview. */
+  async preview(caller: Caller, idOrKey: string, body: RenderBody): Promise<RenderResult> {
+    const current = await this.objects.resolve(caller, idOrKey);
+    const version = body.version ?? current.version;
+    const content = await this.versionOf(current, version);
+    const rendered = await renderContent(this.engine, content, body.payload ?? {}, body);
+    return {
+      template: { id: current.id, key: content.key, version, category: content.category },
+      ...rendered,
+    };
+  }
+
+  /** Renders a template that is not saved (checked as a save would check it first). */
+  async renderDraft(body: RenderDraftBody): Promise<RenderResult> {
+    const draft: DraftTemplate = body.template;
+    const content: TemplateContent = {
+      channels: normaliseChannels(draft.channels),
+      locales: draft.locales ?? {},
+      default_locale: draft.default_locale ?? DEFAULT_LOCALE,
+      variables: normaliseVariables(draft.variables ?? []),
+    };
+    await checkContent(this.engine, content);
+    const rendered = await renderContent(this.engine, content, body.payload ?? {}, body);
+    return {
+      template: {
+        id: null,
+        key: draft.key ?? null,
+        version: null,
+        category: draft.category ?? null,
+      },
+      ...rendered,
+    };
+  }
+
+  /** The send pipeline's port: renders the tenant's (or a global) active template. */
+  async render(
+    tenantId: string,
+    idOrKey: string,
+    payload: Record<string, unknown>,
+    options: { locale?: string | null; channels?: readonly Channel[] } = {},
+  ): Promise<RenderedTemplate> {
+    const template = await this.lookup(tenantId, idOrKey);
+    if (!template.data.is_active) {
+      throw new NotifydError('TEMPLATE_INACTIVE', undefined, {
+        id: template.id,
+        key: template.key,
+      });
+    }
+    const rendered = await renderContent(this.engine, template.data, payload, options);
+    return {
+      template: {
+        id: template.id,
+        key: template.key as string,
+        version: template.version,
+        category: template.data.category,
+      },
+      channels: channelsOf(template.data),
+      contents: rendered.contents,
+    };
+  }
+
+  private async lookup(tenantId: string, idOrKey: string): Promise<StoredTemplate> {
+    const cacheKey = `${tenantId}\u0000${idOrKey}`;
+    const now = this.clock.now();
+    const hit = this.lookups.get(cacheKey);
+    let template: StoredTemplate | null;
+    if (hit && now - hit.at < this.lookupCacheMs) template = hit.template;
+    else {
+      const caller: Caller = {
+        key_id: 'notifyd',
+        tenant_id: tenantId,
+        tenant_bound: true,
+        admin: false,
+      };
+      template = await this.objects.resolve(caller, idOrKey).catch((err: unknown) => {
+        if (err instanceof NotifydError && err.code === 'TEMPLATE_NOT_FOUND') return null;
+        throw err;
+      });
+      if (this.lookupCacheMs > 0) {
+        if (this.lookups.size >= 10_000) this.lookups.clear();
+        this.lookups.set(cacheKey, { at: now, template });
+      }
+    }
+    if (!template) throw new NotifydError('TEMPLATE_NOT_FOUND', undefined, { id: idOrKey });
+    return template;
+  }
+
+  /** A version of `current`: itself, or a past one; else 404 TEMPLATE_VERSION_NOT_FOUND. */
+  private async versionOf(current: StoredTemplate, version: number): Promise<TemplateVersionData> {
+    if (version === current.version) return asVersion(current);
+    const past = version < current.version ? await this.past(current, version) : null;
+    if (!past) {
+      throw new NotifydError('TEMPLATE_VERSION_NOT_FOUND', undefined, {
+        id: current.id,
+        version,
+        current: current.version,
+      });
+    }
+    return past;
+  }
+
+  private async past(
+    current: StoredTemplate,
+    version: number,
+  ): Promise<TemplateVersionData | null> {
+    const found = await this.store.getByKey(
+      TEMPLATE_VERSION_OBJECT.kind,
+      current.tenant_id,
+      versionKey(current.id, version),
+    );
+    return found ? (found.data as unknown as TemplateVersionData) : null;
+  }
+
+  /** Keeps the version about to be replaced (once: a retried change finds it kept). */
+  private async keep(current: StoredTemplate): Promise<void> {
+    try {
+      await this.versions.create(
+        current.tenant_id,
+        asVersion(current),
+        versionKey(current.id, current.version),
+      );
+    } catch (err) {
+      if (!(err instanceof NotifydError && err.code === 'ALREADY_EXISTS')) throw err;
+    }
+  }
+
+  private changed(
+    o: StoredTemplate,
+    type: 'notification.template.created' | 'notification.template.updated',
+  ): void {
+    this.lookups.clear();
+    this.emit(type, o.tenant_id, {
+      template_id: o.id,
+      key: o.key as string,
+      version: o.version,
+      is_active: o.data.is_active,
+    });
+  }
+}
