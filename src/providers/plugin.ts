@@ -40,6 +40,11 @@ export interface ProviderMessage<C extends string = ProviderChannel> {
   priority: 'low' | 'normal' | 'high' | 'urgent';
   /** Seconds the message is still worth delivering (push TTL); null: the provider's default. */
   ttl_seconds: number | null;
+  /**
+   * The notification's group key, when it has one: web push `Topic`, APNs `apns-collapse-id`,
+   * FCM collapse key, so that a newer notification of the group replaces an undelivered one.
+   */
+  group_key?: string | null;
 }
 
 /** Why a send failed, which decides what the worker does next. */
