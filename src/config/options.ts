@@ -17,6 +17,7 @@ import { REALTIME_OPTIONS } from '../server/realtime/options.js';
 import { STORE_OPTIONS } from '../store/options.js';
 import { TEMPLATE_OPTIONS } from '../templates/options.js';
 import { TRIGGER_OPTIONS } from '../triggers/options.js';
+import { WEB_OPTIONS } from '../web/options.js';
 import { WEBHOOK_OPTIONS } from '../webhooks/options.js';
 
 export type { OptionSpec, OptionType } from '../core/option-spec.js';
@@ -35,6 +36,7 @@ const TABLE = [
   ...WEBHOOK_OPTIONS,
   ...PROVIDER_OPTIONS,
   ...ANALYTICS_OPTIONS,
+  ...WEB_OPTIONS,
   ...LOG_OPTIONS,
   ...METRICS_OPTIONS,
   ...CLUSTER_OPTIONS,

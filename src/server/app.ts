@@ -23,6 +23,7 @@ import { createTemplatesModule, templatesOptions } from '../templates/module.js'
 import type { TemplateService } from '../templates/service.js';
 import { createTriggersModule, triggersOptions } from '../triggers/module.js';
 import type { RedisTriggers } from '../triggers/redis.js';
+import { createWebModule } from '../web/module.js';
 import { createWebhooksModule, webhooksOptions } from '../webhooks/module.js';
 import type { Webhooks } from '../webhooks/webhooks.js';
 import { Listener } from './listener.js';
@@ -120,6 +121,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   const onEvent = deps.onRateLimitEvent;
   const ratelimit = createRateLimitModule(ctx(config, onEvent ? { onEvent } : {}));
   const analytics = createAnalyticsModule(ctx(analyticsOptions(config), {}));
+  const web = createWebModule(ctx(config.web, {}));
   const modules = new ModuleRunner(
     [
       auth,
@@ -132,6 +134,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
       webhooks,
       ratelimit,
       analytics,
+      web,
     ],
     logger,
   );
