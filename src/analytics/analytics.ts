@@ -4,6 +4,8 @@ import type { EventTypes, StoredEventType } from './event-types.js';
 import type { Funnels } from './funnels.js';
 import type { Ingestor } from './ingest.js';
 import type { AnalyticsQuery, QueryEngine, QueryResult } from './query.js';
+import type { ReportDefinitions } from './report-definitions.js';
+import type { Reports } from './reports.js';
 import type { AnalyticsStore } from './store.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -19,12 +21,21 @@ export interface EventTypeListing {
   created_at: string | null;
 }
 
+/** The reporting half of the module. */
+export interface Reporting {
+  definitions: ReportDefinitions;
+  reports: Reports;
+}
+
 /**
  * The analytics module's services: ingestion, event types and queries, scoped by caller. A
  * key bound to a tenant sees its tenant; a key bound to none sees every tenant (and may
  * filter or group by tenant_id).
  */
 export class Analytics {
+  /** Reports, their definitions, schedules and alerts (set by the module). */
+  reporting!: Reporting;
+
   constructor(
     readonly store: AnalyticsStore,
     readonly ingestor: Ingestor,

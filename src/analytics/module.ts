@@ -8,9 +8,13 @@ import { Ingestor } from './ingest.js';
 import type { AnalyticsOptions } from './options.js';
 import { QueryEngine } from './query.js';
 import { recordBusEvents } from './recorder.js';
+import { ReportDefinitions } from './report-definitions.js';
+import { resolveFont } from './report-pdf.js';
+import { Reports } from './reports.js';
 import { eventRoutes } from './routes/events.js';
 import { funnelRoutes } from './routes/funnels.js';
 import { queryRoutes } from './routes/query.js';
+import { reportDefinitionRoutes, reportRoutes } from './routes/reports.js';
 
 const DAY = 86_400_000;
 
@@ -72,14 +76,41 @@ export function createAnalyticsModule(
     () => clock.now(),
     retention.day_days * DAY,
   );
+  const definitions = new ReportDefinitions(store.objects, clock, ids);
+  const reports = new Reports(
+    store.objects,
+    clock,
+    ids,
+    engine,
+    definitions,
+    (type, tenant, data) => ctx.bus.emit(type, tenant, data),
+    {
+      ttlMs: options.reports.ttl_hours * 3_600_000,
+      maxRows: options.reports.max_rows,
+      maxBytes: options.reports.max_bytes,
+      font: resolveFont(options.reports.pdf_font),
+    },
+  );
+  analytics.reporting = { definitions, reports };
   // Listening from the start: events emitted before the server listens are recorded too.
   const unsubscribe = recordBusEvents(ctx.bus, ingestor);
   return {
     name: 'analytics',
     services: { analytics },
-    routes: [...eventRoutes(analytics), ...queryRoutes(analytics), ...funnelRoutes(analytics)],
+    routes: [
+      ...eventRoutes(analytics),
+      ...queryRoutes(analytics),
+      ...funnelRoutes(analytics),
+      ...reportDefinitionRoutes(definitions),
+      ...reportRoutes(reports),
+    ],
     jobs: [
       { name: 'analytics flush', everyMs: options.flush_interval_ms, run: () => ingestor.flush() },
+      {
+        name: 'reports purge',
+        everyMs: options.purge_interval_ms,
+        run: () => reports.purge().then(() => {}),
+      },
       {
         name: 'analytics retention purge',
         everyMs: options.purge_interval_ms,

@@ -122,7 +122,29 @@ export const ANALYTICS_OPTIONS = defineOptions([
     default: 168,
     min: 1,
     max: 8760,
-    doc: 'How long a generated report can be downloaded; afterwards its download answers 410 REPORT_EXPIRED.',
+    doc: 'How long a generated report can be downloaded; afterwards its download answers 410 REPORT_EXPIRED (and one more such period later it is deleted).',
+  },
+  {
+    path: 'analytics.reports.max_rows',
+    type: 'integer',
+    default: 5000,
+    min: 1,
+    max: 100000,
+    doc: 'Most rows a report keeps per section (query); beyond them the section says it is truncated.',
+  },
+  {
+    path: 'analytics.reports.max_bytes',
+    type: 'integer',
+    default: 4194304,
+    min: 1024,
+    max: 67108864,
+    doc: 'Largest data a generated report may keep (the rows of all its sections, as JSON); a larger one fails with REPORT_GENERATION_FAILED.',
+  },
+  {
+    path: 'analytics.reports.pdf_font',
+    type: 'string',
+    default: 'auto',
+    doc: 'A TrueType font file embedded in PDF reports (its `-Bold` sibling for headings, when present). `auto`: the first of DejaVu Sans or Liberation Sans found on the host; empty: the PDF standard Helvetica, which is not embedded.',
   },
 ]);
 

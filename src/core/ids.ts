@@ -21,10 +21,11 @@ export type IdKind =
   // Webhooks and the events they carry.
   | 'whk'
   | 'evt'
-  // Analytics: event, event type, funnel, report, report schedule, alert rule, triggered alert, audit entry.
+  // Analytics: event, event type, funnel, report definition, report, report schedule, alert rule, triggered alert, audit entry.
   | 'aev'
   | 'aet'
   | 'fnl'
+  | 'rpd'
   | 'rpt'
   | 'rps'
   | 'alr'

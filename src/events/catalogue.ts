@@ -1,4 +1,5 @@
 import type { Static } from '@sinclair/typebox';
+import { ANALYTICS_EVENTS } from '../analytics/events.js';
 import { NOTIFICATION_EVENTS } from '../notifications/events.js';
 import { RATELIMIT_EVENTS } from '../ratelimit/events.js';
 import { RECIPIENT_EVENTS } from '../recipients/events.js';
@@ -17,6 +18,7 @@ export const EVENTS = {
   ...WEBHOOK_EVENTS,
   ...RECIPIENT_EVENTS,
   ...TEMPLATE_EVENTS,
+  ...ANALYTICS_EVENTS,
 };
 
 /** The name of a catalogued event. */

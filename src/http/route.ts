@@ -11,7 +11,7 @@ export type AuthRequirement = { kind: 'none' } | { kind: 'key'; scope: Scope } |
 /** What a handler returns; the router serialises it. */
 export interface Reply {
   status: number;
-  /** Serialised as JSON unless `contentType` is given with a string body. */
+  /** Serialised as JSON unless `contentType` is given with a string or Buffer body. */
   body?: unknown;
   contentType?: string;
   headers?: Record<string, string>;

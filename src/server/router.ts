@@ -224,7 +224,7 @@ function dispatch(
       if (reply.body !== undefined)
         headers['content-type'] = reply.contentType ?? 'application/json';
       const payload =
-        reply.contentType && typeof reply.body === 'string'
+        reply.contentType && (typeof reply.body === 'string' || Buffer.isBuffer(reply.body))
           ? reply.body
           : reply.body === undefined
             ? ''

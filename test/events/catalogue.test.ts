@@ -1,4 +1,5 @@
 import t from 'tap';
+import { ANALYTICS_EVENTS } from '../../src/analytics/events.js';
 import { FakeClock } from '../../src/core/clock.js';
 import { NotifydError } from '../../src/core/errors.js';
 import { EVENTS, type EventType, listEvents } from '../../src/events/catalogue.js';
@@ -39,6 +40,7 @@ t.test(
       WEBHOOK_EVENTS,
       RECIPIENT_EVENTS,
       TEMPLATE_EVENTS,
+      ANALYTICS_EVENTS,
     ].flatMap((table) => Object.keys(table));
     t.same(NAMES, declared, 'no module declares a name another already has');
     for (const e of listEvents()) {
@@ -211,6 +213,26 @@ t.test('what every producer emits validates against its catalogued payload', asy
     channels: { in_app: { title: 'Hi {{ name }}', body: 'Hello' } },
   });
   await ok(s, 'PATCH', '/api/v1/templates/hello', { is_active: false });
+
+  // Reports: one generated, one that fails (its period cannot be read).
+  await ok(s, 'POST', '/api/v1/reports', {
+    queries: [{ title: 'All', metrics: ['events'] }],
+    format: 'csv',
+  });
+  await s.server.analytics!.reporting.reports.make(
+    {
+      title: 'Broken',
+      description: '',
+      definition: null,
+      queries: [],
+      time_range: { start: 'never', end: 'never' },
+      timezone: 'UTC',
+      format: 'csv',
+    },
+    null,
+    null,
+    null,
+  );
 
   await new Promise((r) => setImmediate(r));
   for (const event of heard) {
