@@ -329,10 +329,7 @@ function table(
     });
     y += ROW_H;
   };
-  if (y + 2 * ROW_H > limit()) {
-    doc.addPage();
-    y = doc.y;
-  }
+  // The section's heading made room for the header and a first row (space() before it).
   header();
   for (const [n, r] of s.rows.entries()) {
     if (y + ROW_H > limit()) {

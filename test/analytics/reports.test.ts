@@ -372,3 +372,25 @@ t.test('reports are the tenant’s; a bound key sees its own, delete works', asy
   t.equal((await s.api('DELETE', `${R}/${theirs.body.id}`, undefined, acme)).status, 204);
   t.equal((await s.api('GET', R, undefined, acme)).body.total, 0);
 });
+
+t.test('PDF fonts: a configured one embedded with its bold face, or Helvetica', async (t) => {
+  const queries = [
+    { title: 'Nothing here', metrics: ['count:nothing'], dimensions: ['plan'] },
+    { title: 'Logins', metrics: ['count:login'], granularity: 'day', chart: 'none' },
+  ];
+  const time_range = { start: iso(D7), end: iso(D7 + 3 * DAY) };
+  const liberation = '/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf';
+  for (const [font, want] of [
+    [liberation, /LiberationSans-Bold\s+CID TrueType.*yes yes/],
+    ['', /Helvetica-Bold\s+Type 1\s+WinAnsi\s+no/],
+  ] as const) {
+    const { s } = await seeded(t, { analytics: { reports: { pdf_font: font } } });
+    const made = await s.api('POST', R, { title: 'Fonts', queries, time_range });
+    t.equal(made.body.status, 'completed', JSON.stringify(made.body));
+    const pdf = (await download(s, made.body.id)).body;
+    t.match(execFileSync('pdffonts', ['-'], { input: pdf }).toString(), want, font || 'none');
+    const text = pdfText(pdf);
+    t.match(text, /Nothing here\s+Totals: count:nothing 0\s+No data in this period\./);
+    t.match(text, /Logins\s+Totals: count:login 7\s+time\s+count:login\s+2026-03-07\s+5/);
+  }
+});
