@@ -90,6 +90,30 @@ async function everyoneGot(fleet, perSession) {
   }
 }
 
+/**
+ * Asks /healthz one request at a time while the fan-out runs: how long another request
+ * waits behind it (a publish holding the loop shows here).
+ */
+function probeHealth(url) {
+  const samples = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const start = performance.now();
+      await fetch(`${url}/healthz`).then((r) => r.arrayBuffer());
+      samples.push(performance.now() - start);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return samples;
+    },
+  };
+}
+
 const daemon = await startDaemon({ store: opts.store });
 let fleet;
 let result;
@@ -108,6 +132,7 @@ try {
   acceptMs.length = 0;
 
   const meter = cpuMeter([daemon.pid, ...fleet.pids]);
+  const probe = probeHealth(daemon.url);
   const firstSend = process.hrtime.bigint();
   await sendSeries(opts.warmup, opts.messages, opts['in-flight']);
   const lastAccepted = process.hrtime.bigint();
@@ -118,6 +143,7 @@ try {
   } catch {
     timedOut = true;
   }
+  const healthMs = await probe.stop();
   const cpu = meter();
   const status = await fleet.all('status');
   const lastAt = (done ?? status).reduce(
@@ -147,6 +173,7 @@ try {
     messages_per_s: Math.round(opts.messages / seconds),
     send_seconds: Math.round(sendSeconds * 1000) / 1000,
     accept_ms: accept,
+    healthz_ms: summarize(healthMs),
     daemon_cores: cpu.daemon_cores_each[0],
     clients_cores:
       Math.round(cpu.daemon_cores_each.slice(1).reduce((a, b) => a + b, 0) * 100) / 100,
@@ -165,7 +192,8 @@ console.log(
   `fanout ${opts.store}: ${result.messages} messages × ${result.sessions} subscribers, ` +
     `${result.received} of ${result.expected} received in ${result.seconds} s = ` +
     `${result.deliveries_per_s} deliveries/s (${result.messages_per_s} messages/s; sends took ` +
-    `${result.send_seconds} s, 202 p50 ${result.accept_ms.p50} ms); CPU daemon ` +
+    `${result.send_seconds} s, 202 p50 ${result.accept_ms.p50} ms; /healthz meanwhile p99 ` +
+    `${result.healthz_ms.p99} ms, max ${result.healthz_ms.max} ms); CPU daemon ` +
     `${result.daemon_cores} / clients ${result.clients_cores} / sender ${result.generator_cores} / ` +
     `other ${result.other_cores} cores`,
 );

@@ -12,6 +12,7 @@ import { screen } from '../framing.js';
 import { writeError } from '../http.js';
 import type { Metrics } from '../metrics.js';
 import type { Admission } from './admission.js';
+import { ShardedFanOut, shardTopic } from './fanout.js';
 import { BEARER_PROTOCOL_PREFIX, CLOSE, ClientFrame, idsOf, SUBPROTOCOL } from './protocol.js';
 import { validLastId } from './resume.js';
 import type { SseHub } from './sse.js';
@@ -42,6 +43,8 @@ interface Session {
   /** Named channels the session subscribed to, bounded by `maxChannelsPerSession`. */
   channels: Set<string>;
   closed: boolean;
+  /** Which shard of each broadcast topic (tenant, channels) this session joins. */
+  shard: number;
 }
 
 export interface GatewayOptions {
@@ -84,6 +87,8 @@ const parseFrame = compileValidator(ClientFrame, 'body');
  */
 export class RealtimeGateway implements UserChannel {
   private app: TemplatedApp | null = null;
+  /** Tenant and channel topics, written a loop turn at a time when they are large. */
+  private readonly fanOut = new ShardedFanOut(() => this.app);
   private service: NotificationService | null = null;
   private readonly sessions = new Set<WebSocket<Session>>();
   private slowCheck: NodeJS.Timeout | null = null;
@@ -127,11 +132,20 @@ export class RealtimeGateway implements UserChannel {
   }
 
   publishTenant(tenantId: string, message: UserMessage): void {
-    this.publishTopic(tenantTopic(tenantId), message);
+    this.publishBroadcast(tenantTopic(tenantId), message);
   }
 
   publishChannel(tenantId: string, channel: string, message: UserMessage): void {
-    this.publishTopic(channelTopic(tenantId, channel), message);
+    this.publishBroadcast(channelTopic(tenantId, channel), message);
+  }
+
+  private publishBroadcast(topic: string, message: UserMessage): void {
+    if (!this.app) return;
+    this.opts.sse?.publish(topic, message);
+    if (this.fanOut.subscribers(topic) === 0) return;
+    this.fanOut.publish(topic, JSON.stringify(message), () =>
+      this.opts.metrics.wsMessagesOut.inc({ type: message.type }),
+    );
   }
 
   private publishTopic(topic: string, message: UserMessage): void {
@@ -158,6 +172,7 @@ export class RealtimeGateway implements UserChannel {
   /** Tells every session the server is going away, then closes it. */
   closeAll(reconnectAfterS: number): void {
     if (this.slowCheck) clearInterval(this.slowCheck);
+    this.fanOut.clear();
     const frame = JSON.stringify({
       type: 'shutdown',
       data: { reconnect_after_seconds: reconnectAfterS },
@@ -231,6 +246,7 @@ export class RealtimeGateway implements UserChannel {
           expiryTimer: null,
           channels: new Set(),
           closed: false,
+          shard: this.fanOut.nextShard(),
         };
         res.upgrade(
           session,
@@ -386,12 +402,12 @@ export class RealtimeGateway implements UserChannel {
           });
         }
         session.channels.add(frame.channel);
-        ws.subscribe(channelTopic(user.tenant_id, frame.channel));
+        ws.subscribe(shardTopic(channelTopic(user.tenant_id, frame.channel), session.shard));
         reply({ type: 'subscribed', data: { channel: frame.channel } });
         return true;
       case 'unsubscribe':
         session.channels.delete(frame.channel);
-        ws.unsubscribe(channelTopic(user.tenant_id, frame.channel));
+        ws.unsubscribe(shardTopic(channelTopic(user.tenant_id, frame.channel), session.shard));
         reply({ type: 'unsubscribed', data: { channel: frame.channel } });
         return true;
     }
@@ -475,8 +491,12 @@ export class RealtimeGateway implements UserChannel {
     session.counted = true;
     session.user = user;
     ws.subscribe(topicOf(user.tenant_id, user.user_id));
-    ws.subscribe(tenantTopic(user.tenant_id));
-    if (session.presence) ws.subscribe(channelTopic(user.tenant_id, presenceChannel(user.user_id)));
+    ws.subscribe(shardTopic(tenantTopic(user.tenant_id), session.shard));
+    if (session.presence) {
+      ws.subscribe(
+        shardTopic(channelTopic(user.tenant_id, presenceChannel(user.user_id)), session.shard),
+      );
+    }
     this.watchExpiry(ws, session, user);
     this.send(ws, session, {
       type: 'authenticated',
