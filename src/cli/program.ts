@@ -12,6 +12,7 @@ import { registerRateLimitCheck } from './ratelimit-check.js';
 import { registerRuleCommands } from './rule.js';
 import { registerSendCommand } from './send.js';
 import { registerServeCommand } from './serve.js';
+import { registerTemplateCommands } from './template.js';
 
 /** Builds the notifyd command line; every command group adds itself from its own file. */
 export function buildProgram(io: CliIO): Command {
@@ -34,6 +35,7 @@ export function buildProgram(io: CliIO): Command {
   registerBypassCommands(program, io);
   registerRateLimitAdjust(program, io);
   registerRateLimitCheck(program, io);
+  registerTemplateCommands(program, io);
   return program;
 }
 
