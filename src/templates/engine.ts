@@ -29,21 +29,24 @@ interface Engines {
 /** Thrown by the bounded emitter when output passes templates.max_output_chars. */
 class OutputTooLong extends Error {}
 
-/** What liquidjs writes (mirrors its own `stringify`): strings, numbers, arrays, drops. */
-function textOf(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value === null || value === undefined) return '';
-  if (Array.isArray(value)) return value.map(textOf).join('');
-  const v = (value as { valueOf?: () => unknown }).valueOf?.();
-  return v === value || typeof v === 'object' ? String(value) : textOf(v);
+/** What liquidjs writes (as its own `stringify`): drops by their value, arrays joined. */
+function textOf(value: unknown, toValue: (v: unknown) => unknown): string {
+  const v = toValue(value);
+  if (typeof v === 'string') return v;
+  if (v === null || v === undefined) return '';
+  if (Array.isArray(v)) return v.map((x) => textOf(x, toValue)).join('');
+  return String(v);
 }
 
 /** An emitter that stops rendering once its output passes the limit. */
 class BoundedEmitter {
   buffer = '';
-  constructor(private readonly limit: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly toValue: (v: unknown) => unknown,
+  ) {}
   write(html: unknown): void {
-    this.buffer += textOf(html);
+    this.buffer += textOf(html, this.toValue);
     if (this.buffer.length > this.limit) throw new OutputTooLong();
   }
 }
@@ -122,7 +125,7 @@ export class TemplateEngine {
     const renderTemplates = renderer.renderTemplates.bind(renderer);
     const limit = o.max_output_chars;
     renderer.renderTemplates = (templates, ctx, emitter) =>
-      renderTemplates(templates, ctx, emitter ?? new BoundedEmitter(limit));
+      renderTemplates(templates, ctx, emitter ?? new BoundedEmitter(limit, mod.toValue));
     return liquid;
   }
 
@@ -167,7 +170,7 @@ export class TemplateEngine {
   ): Promise<string> {
     const { text, html } = await this.engines();
     try {
-      return textOf(await (mode === 'html' ? html : text).render(compiled, scope));
+      return String(await (mode === 'html' ? html : text).render(compiled, scope));
     } catch (err) {
       throw this.renderError(err, ref);
     }
