@@ -1,0 +1,215 @@
+import type { Resource } from './resource.js';
+
+/** A page of the console: a resource list, or a page of its own. */
+export interface PageSpec {
+  id: string;
+  group: string;
+  title: string;
+  resource?: Resource;
+  view?: 'overview' | 'send' | 'analytics';
+}
+
+/** Every page, in the order the navigation lists them. */
+export const PAGES: PageSpec[] = [
+  { id: 'overview', group: 'Operations', title: 'Overview', view: 'overview' },
+  { id: 'send', group: 'Notifications', title: 'Send & recent', view: 'send' },
+  {
+    id: 'templates',
+    group: 'Notifications',
+    title: 'Templates',
+    resource: {
+      noun: 'template',
+      path: '/api/v1/templates',
+      idField: 'key',
+      paged: true,
+      columns: [
+        ['key', 'Key'],
+        ['name', 'Name'],
+        ['category', 'Category'],
+        ['version', 'Version'],
+        ['is_active', 'Active'],
+        ['updated_at', 'Updated'],
+      ],
+      create: () => ({
+        key: 'welcome',
+        name: 'Welcome',
+        channels: { in_app: { title: 'Welcome, {{ name }}', body: 'Glad to have you.' } },
+      }),
+    },
+  },
+  {
+    id: 'categories',
+    group: 'Notifications',
+    title: 'Categories',
+    resource: {
+      noun: 'category',
+      path: '/api/v1/categories',
+      paged: true,
+      columns: [
+        ['id', 'ID'],
+        ['name', 'Name'],
+        ['default_channels', 'Default channels'],
+        ['mandatory', 'Mandatory'],
+      ],
+      create: () => ({ id: 'billing', name: 'Billing', default_channels: ['in_app', 'email'] }),
+    },
+  },
+  {
+    id: 'subscribers',
+    group: 'Notifications',
+    title: 'Subscribers',
+    resource: {
+      noun: 'subscriber',
+      path: '/api/v1/subscribers',
+      paged: true,
+      columns: [
+        ['id', 'ID'],
+        ['email', 'Email'],
+        ['phone', 'Phone'],
+        ['locale', 'Locale'],
+        ['timezone', 'Time zone'],
+        ['updated_at', 'Updated'],
+      ],
+    },
+  },
+  {
+    id: 'topics',
+    group: 'Notifications',
+    title: 'Topics',
+    resource: {
+      noun: 'topic',
+      path: '/api/v1/topics',
+      idField: 'key',
+      paged: true,
+      columns: [
+        ['key', 'Key'],
+        ['name', 'Name'],
+        ['description', 'Description'],
+        ['subscriber_count', 'Subscribers'],
+      ],
+      create: () => ({ key: 'product-news', name: 'Product news' }),
+    },
+  },
+  {
+    id: 'keys',
+    group: 'Access',
+    title: 'API keys',
+    resource: {
+      noun: 'key',
+      path: '/api/v1/keys',
+      columns: [
+        ['name', 'Name'],
+        ['prefix', 'Prefix'],
+        ['scopes', 'Scopes'],
+        ['tenant_id', 'Tenant'],
+        ['created_at', 'Created'],
+        ['expires_at', 'Expires'],
+      ],
+      create: () => ({ name: 'backend', scopes: ['notifications:send'] }),
+      created: (a) =>
+        typeof a.key === 'string' ? `Key created. Copy it now, it is shown once: ${a.key}` : null,
+    },
+  },
+  {
+    id: 'webhooks',
+    group: 'Access',
+    title: 'Webhooks',
+    resource: {
+      noun: 'webhook',
+      path: '/api/v1/webhooks',
+      paged: true,
+      columns: [
+        ['url', 'URL'],
+        ['events', 'Events'],
+        ['active', 'Active'],
+        ['description', 'Description'],
+        ['created_at', 'Created'],
+      ],
+      create: () => ({ url: 'https://example.com/hooks/notifyd', events: ['notification.*'] }),
+      created: (a) =>
+        typeof a.secret === 'string'
+          ? `Webhook created. Its signing secret (shown once): ${a.secret}`
+          : null,
+    },
+  },
+  {
+    id: 'policies',
+    group: 'Rate limiting',
+    title: 'Policies',
+    resource: {
+      noun: 'policy',
+      path: '/api/v1/ratelimit/policies',
+      paged: true,
+      columns: [
+        ['name', 'Name'],
+        ['limits', 'Limits'],
+        ['algorithm', 'Algorithm'],
+        ['priority', 'Priority'],
+        ['is_active', 'Active'],
+        ['id', 'ID'],
+      ],
+      create: () => ({
+        name: 'standard',
+        limits: [{ scope: 'api_key', max_requests: 600, window_unit: 'minute' }],
+        algorithm: 'sliding_window',
+      }),
+    },
+  },
+  {
+    id: 'rules',
+    group: 'Rate limiting',
+    title: 'Rules',
+    resource: {
+      noun: 'rule',
+      path: '/api/v1/ratelimit/rules',
+      paged: true,
+      columns: [
+        ['target', 'Target'],
+        ['policy_id', 'Policy'],
+        ['method', 'Method'],
+        ['path', 'Path'],
+        ['priority', 'Priority'],
+        ['enabled', 'Enabled'],
+      ],
+      create: () => ({
+        policy_id: 'pol_…',
+        target: { type: 'endpoint', value: '/api/v1/notifications' },
+      }),
+    },
+  },
+  {
+    id: 'plans',
+    group: 'Rate limiting',
+    title: 'Plans',
+    resource: {
+      noun: 'plan',
+      path: '/api/v1/ratelimit/plans',
+      paged: true,
+      columns: [],
+    },
+  },
+  {
+    id: 'bypass',
+    group: 'Rate limiting',
+    title: 'Bypasses',
+    resource: { noun: 'bypass', path: '/api/v1/ratelimit/bypass', paged: true, columns: [] },
+  },
+  { id: 'analytics', group: 'Analytics', title: 'Query', view: 'analytics' },
+  {
+    id: 'event-types',
+    group: 'Analytics',
+    title: 'Event types',
+    resource: {
+      noun: 'event type',
+      path: '/api/v1/analytics/event-types',
+      paged: true,
+      columns: [],
+    },
+  },
+  {
+    id: 'funnels',
+    group: 'Analytics',
+    title: 'Funnels',
+    resource: { noun: 'funnel', path: '/api/v1/analytics/funnels', paged: true, columns: [] },
+  },
+];

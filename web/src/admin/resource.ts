@@ -1,0 +1,183 @@
+import { h } from '../inbox/dom.js';
+import { api, describe } from './api.js';
+import { confirmButton, pre, table } from './cells.js';
+
+/** An admin collection the console lists, creates in and deletes from. */
+export interface Resource {
+  /** The collection's path, e.g. `/api/v1/keys`. */
+  path: string;
+  /** Columns: field and heading. */
+  columns: Array<[string, string]>;
+  /** The body the "New" form starts from; none: the collection is read-only here. */
+  create?: () => unknown;
+  /** The field naming an item in its path (default `id`); null: items cannot be deleted. */
+  idField?: string | null;
+  /** Says what was created (e.g. the key, shown once). */
+  created?: (answer: Record<string, unknown>) => string | null;
+  /** The collection is paged (`page`, `per_page`, `total`). */
+  paged?: boolean;
+  /** A noun for buttons ("key", "policy"). */
+  noun: string;
+}
+
+interface Page {
+  data?: Record<string, unknown>[];
+  page?: number;
+  per_page?: number;
+  total?: number;
+}
+
+/** Draws a resource page into `main`. */
+export function resourcePage(main: HTMLElement, r: Resource): void {
+  const notice = h('div', { class: 'notice', role: 'status', hidden: true });
+  const list = h('div', {}, h('p', { class: 'muted' }, 'Loading…'));
+  const pager = h('div', { class: 'toolbar' });
+  const detail = h('div', {});
+  let page = 1;
+
+  const say = (text: string, error = false) => {
+    notice.hidden = false;
+    notice.className = error ? 'notice error' : 'notice';
+    notice.replaceChildren(text);
+  };
+
+  const load = async () => {
+    try {
+      const answer = await api<Page | Record<string, unknown>[]>(
+        'GET',
+        r.paged ? `${r.path}?page=${page}&per_page=50` : r.path,
+      );
+      const rows = Array.isArray(answer) ? answer : (answer.data ?? []);
+      const idField = r.idField === undefined ? 'id' : r.idField;
+      const actions = (row: Record<string, unknown>) => {
+        const buttons: Array<Node | string> = [];
+        const view = h('button', { type: 'button', class: 'secondary small' }, 'View');
+        view.addEventListener('click', () =>
+          detail.replaceChildren(
+            h(
+              'div',
+              { class: 'card' },
+              h('h2', {}, String(row[idField ?? 'id'] ?? r.noun)),
+              pre(row),
+            ),
+          ),
+        );
+        buttons.push(view);
+        if (idField && row[idField] !== undefined) {
+          buttons.push(
+            ' ',
+            confirmButton('Delete', 'Confirm delete', async () => {
+              try {
+                await api('DELETE', `${r.path}/${encodeURIComponent(String(row[idField]))}`);
+                say(`Deleted ${r.noun} ${String(row[idField])}.`);
+              } catch (err) {
+                say(describe(err), true);
+              }
+              await load();
+            }),
+          );
+        }
+        return buttons;
+      };
+      list.replaceChildren(
+        rows.length
+          ? table(
+              rows,
+              r.columns.filter(([k]) => rows.some((row) => k in row)),
+              actions,
+            )
+          : h('div', { class: 'empty card' }, `No ${r.noun}s yet.`),
+      );
+      pager.replaceChildren();
+      if (!Array.isArray(answer) && answer.total !== undefined && answer.per_page) {
+        const pages = Math.max(1, Math.ceil(answer.total / answer.per_page));
+        const prev = h(
+          'button',
+          { type: 'button', class: 'secondary small', disabled: page <= 1 },
+          'Previous',
+        );
+        const next = h(
+          'button',
+          { type: 'button', class: 'secondary small', disabled: page >= pages },
+          'Next',
+        );
+        prev.addEventListener('click', () => {
+          page--;
+          void load();
+        });
+        next.addEventListener('click', () => {
+          page++;
+          void load();
+        });
+        pager.append(
+          prev,
+          h('span', { class: 'muted' }, `Page ${page} of ${pages} · ${answer.total} in all`),
+          next,
+        );
+      }
+    } catch (err) {
+      list.replaceChildren(h('div', { class: 'notice error', role: 'alert' }, describe(err)));
+    }
+  };
+
+  const refresh = h('button', { type: 'button', class: 'secondary' }, 'Refresh');
+  refresh.addEventListener('click', () => void load());
+  const toolbar = h('div', { class: 'toolbar' }, refresh);
+  const createCard = h('div', { class: 'card', hidden: true });
+  if (r.create) {
+    const make = r.create;
+    const open = h('button', { type: 'button' }, `New ${r.noun}`);
+    const field = h('textarea', {
+      id: 'create-body',
+      spellcheck: 'false',
+      'aria-label': `New ${r.noun} (JSON)`,
+    });
+    const submit = h('button', { type: 'submit' }, `Create ${r.noun}`);
+    const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
+    const form = h(
+      'form',
+      {},
+      h('h2', {}, `New ${r.noun}`),
+      h(
+        'p',
+        { class: 'muted' },
+        `The JSON body of POST ${r.path} (see /openapi.json for every field).`,
+      ),
+      field,
+      h('div', { class: 'form-actions' }, submit, cancel),
+    );
+    createCard.append(form);
+    open.addEventListener('click', () => {
+      field.value = JSON.stringify(make(), null, 2);
+      createCard.hidden = false;
+      field.focus();
+    });
+    cancel.addEventListener('click', () => {
+      createCard.hidden = true;
+    });
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      let body: unknown;
+      try {
+        body = JSON.parse(field.value);
+      } catch (err) {
+        say(`Not JSON: ${(err as Error).message}`, true);
+        return;
+      }
+      submit.disabled = true;
+      try {
+        const answer = await api<Record<string, unknown>>('POST', r.path, body);
+        createCard.hidden = true;
+        say(r.created?.(answer) ?? `Created ${r.noun} ${String(answer?.id ?? answer?.key ?? '')}.`);
+        await load();
+      } catch (err) {
+        say(describe(err), true);
+      } finally {
+        submit.disabled = false;
+      }
+    });
+    toolbar.prepend(open);
+  }
+  main.replaceChildren(toolbar, notice, createCard, list, pager, detail);
+  void load();
+}
