@@ -100,3 +100,33 @@ test('the console sends a notification and shows its deliveries; dark', async (t
   await page.getByRole('heading', { name: /rows$/ }).or(page.getByRole('alert')).first().waitFor();
   t.pass('the analytics query answered');
 });
+
+test('the console defines a report, generates it and downloads the file', async (t, browser) => {
+  const s = await startServer(t);
+  const page = await newPage(t, browser);
+  await signIn(page, s);
+  await page.getByRole('link', { name: 'Report definitions' }).click();
+  await page.getByRole('button', { name: 'New report definition' }).click();
+  await page
+    .getByLabel('New report definition (JSON)')
+    .fill(
+      JSON.stringify({
+        name: 'weekly',
+        queries: [{ title: 'Events', metrics: ['events'] }],
+        format: 'csv',
+      }),
+    );
+  await page.getByRole('button', { name: 'Create report definition' }).click();
+  await page.locator('tr', { hasText: 'weekly' }).waitFor();
+
+  await page.getByRole('link', { name: 'Reports', exact: true }).click();
+  await page.getByRole('button', { name: 'New report' }).click();
+  await page.getByRole('button', { name: 'Create report' }).click();
+  const row = page.locator('tbody tr').first();
+  await row.waitFor();
+  const [file] = await Promise.all([
+    page.waitForEvent('download'),
+    row.getByRole('button', { name: 'Download' }).click(),
+  ]);
+  t.match(file.suggestedFilename(), /\.csv$/);
+});

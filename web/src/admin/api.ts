@@ -56,3 +56,19 @@ export function describe(err: unknown): string {
   if (err instanceof ApiError) return `${err.code}: ${err.message}`;
   return (err as Error).message ?? String(err);
 }
+
+/** Downloads a file the API serves (the key goes in a header, so no plain link will do). */
+export async function download(path: string): Promise<void> {
+  const res = await fetch(path, { headers: { authorization: `Bearer ${session.key ?? ''}` } });
+  if (!res.ok) throw new ApiError(res.status, 'HTTP_ERROR', `HTTP ${res.status}`);
+  const name =
+    /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'download';
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,3 +1,5 @@
+import { h } from '../inbox/dom.js';
+import { download } from './api.js';
 import type { Resource } from './resource.js';
 
 /** A page of the console: a resource list, or a page of its own. */
@@ -204,6 +206,56 @@ export const PAGES: PageSpec[] = [
       path: '/api/v1/analytics/event-types',
       paged: true,
       columns: [],
+    },
+  },
+  {
+    id: 'report-definitions',
+    group: 'Analytics',
+    title: 'Report definitions',
+    resource: {
+      noun: 'report definition',
+      path: '/api/v1/reports/definitions',
+      paged: true,
+      columns: [
+        ['name', 'Name'],
+        ['title', 'Title'],
+        ['format', 'Format'],
+        ['time_range', 'Period'],
+        ['timezone', 'Time zone'],
+        ['version', 'Version'],
+      ],
+      create: () => ({
+        name: 'weekly',
+        title: 'Weekly activity',
+        queries: [{ title: 'Events', metrics: ['events', 'unique_users'] }],
+        format: 'pdf',
+      }),
+    },
+  },
+  {
+    id: 'reports',
+    group: 'Analytics',
+    title: 'Reports',
+    resource: {
+      noun: 'report',
+      path: '/api/v1/reports',
+      paged: true,
+      columns: [
+        ['title', 'Title'],
+        ['status', 'Status'],
+        ['format', 'Format'],
+        ['created_at', 'Generated'],
+        ['expires_at', 'Expires'],
+      ],
+      create: () => ({ definition: 'weekly' }),
+      rowActions: (row) => {
+        const button = h('button', { type: 'button', class: 'secondary small' }, 'Download');
+        button.addEventListener(
+          'click',
+          () => void download(`/api/v1/reports/${encodeURIComponent(String(row.id))}/download`),
+        );
+        return [button];
+      },
     },
   },
   {

@@ -18,6 +18,8 @@ export interface Resource {
   paged?: boolean;
   /** A noun for buttons ("key", "policy"). */
   noun: string;
+  /** More buttons for each row (e.g. download). */
+  rowActions?: (row: Record<string, unknown>) => Node[];
 }
 
 interface Page {
@@ -63,6 +65,7 @@ export function resourcePage(main: HTMLElement, r: Resource): void {
           ),
         );
         buttons.push(view);
+        for (const extra of r.rowActions?.(row) ?? []) buttons.push(' ', extra);
         if (idField && row[idField] !== undefined) {
           buttons.push(
             ' ',
