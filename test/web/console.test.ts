@@ -107,15 +107,13 @@ test('the console defines a report, generates it and downloads the file', async 
   await signIn(page, s);
   await page.getByRole('link', { name: 'Report definitions' }).click();
   await page.getByRole('button', { name: 'New report definition' }).click();
-  await page
-    .getByLabel('New report definition (JSON)')
-    .fill(
-      JSON.stringify({
-        name: 'weekly',
-        queries: [{ title: 'Events', metrics: ['events'] }],
-        format: 'csv',
-      }),
-    );
+  await page.getByLabel('New report definition (JSON)').fill(
+    JSON.stringify({
+      name: 'weekly',
+      queries: [{ title: 'Events', metrics: ['events'] }],
+      format: 'csv',
+    }),
+  );
   await page.getByRole('button', { name: 'Create report definition' }).click();
   await page.locator('tr', { hasText: 'weekly' }).waitFor();
 
