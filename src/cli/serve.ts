@@ -3,6 +3,7 @@ import { loadBootstrapKey } from '../auth/bootstrap.js';
 import type { Config } from '../config/options.js';
 import type { Logger } from '../core/logger.js';
 import { createLogger } from '../core/logger.js';
+import { ProviderLoadError } from '../providers/loader.js';
 import type { NotifydServer } from '../server/app.js';
 import { createServer } from '../server/app.js';
 import { connectConfiguredStore } from '../store/index.js';
@@ -10,7 +11,7 @@ import { adapterOf } from '../store/registry.js';
 import type { Store } from '../store/types.js';
 import { VERSION } from '../version.js';
 import { loadConfigForCli } from './config.js';
-import type { CliIO } from './io.js';
+import { CliError, type CliIO } from './io.js';
 import { removeRuntimeFile, writeRuntimeFile } from './runtime-file.js';
 
 interface ServeOptions {
@@ -108,7 +109,16 @@ export function registerServeCommand(program: Command, io: CliIO): void {
       // Normally the store opens at once, and the bootstrap key is ready before the port is.
       const opened = await store.firstAttempt;
       if (opened) await bootstrapped;
-      const port = await server.listen();
+      let port: number;
+      try {
+        port = await server.listen();
+      } catch (err) {
+        if (!(err instanceof ProviderLoadError)) throw err;
+        // A provider that cannot start stops the daemon before it takes any traffic.
+        await server.close().catch(() => {});
+        await store.close();
+        throw new CliError(`cannot start: ${err.message}`);
+      }
       try {
         writeRuntimeFile(config.server.runtime_file, config.server.host, port);
       } catch (err) {

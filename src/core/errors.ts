@@ -7,6 +7,7 @@ import { ANALYTICS_ERRORS } from '../analytics/errors.js';
 import { AUTH_ERRORS } from '../auth/errors.js';
 import { NOTIFICATION_ERRORS } from '../notifications/errors.js';
 import { OBJECT_ERRORS } from '../objects/errors.js';
+import { PROVIDER_ERRORS } from '../providers/errors.js';
 import { RATELIMIT_ERRORS } from '../ratelimit/errors.js';
 import { RECIPIENT_ERRORS } from '../recipients/errors.js';
 import { REALTIME_ERRORS } from '../server/realtime/errors.js';
@@ -69,6 +70,7 @@ export const ERRORS = joinByStatus(
   ANALYTICS_ERRORS,
   RECIPIENT_ERRORS,
   TEMPLATE_ERRORS,
+  PROVIDER_ERRORS,
 );
 
 export type ErrorCode = keyof typeof ERRORS;

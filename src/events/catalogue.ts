@@ -1,6 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import { ANALYTICS_EVENTS } from '../analytics/events.js';
 import { NOTIFICATION_EVENTS } from '../notifications/events.js';
+import { PROVIDER_EVENTS } from '../providers/events.js';
 import { RATELIMIT_EVENTS } from '../ratelimit/events.js';
 import { RECIPIENT_EVENTS } from '../recipients/events.js';
 import { TEMPLATE_EVENTS } from '../templates/events.js';
@@ -19,6 +20,7 @@ export const EVENTS = {
   ...RECIPIENT_EVENTS,
   ...TEMPLATE_EVENTS,
   ...ANALYTICS_EVENTS,
+  ...PROVIDER_EVENTS,
 };
 
 /** The name of a catalogued event. */

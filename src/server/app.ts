@@ -10,10 +10,18 @@ import type { Logger } from '../core/logger.js';
 import { EventBus } from '../events/bus.js';
 import { contextFor } from '../modules/contract.js';
 import { ModuleRunner } from '../modules/lifecycle.js';
+import type { DeliveryPort } from '../notifications/delivery-port.js';
 import { createNotificationsModule, notificationsOptions } from '../notifications/module.js';
 import type { Retention } from '../notifications/retention.js';
 import type { NotificationService } from '../notifications/service.js';
 import type { DeliveryTracker } from '../notifications/tracking.js';
+import {
+  createProvidersModule,
+  type Providers,
+  type ProvidersNeeds,
+  type ProvidersOptions,
+  providersOptions,
+} from '../providers/module.js';
 import type { RateLimitAdmin } from '../ratelimit/admin.js';
 import { createRateLimitModule } from '../ratelimit/module.js';
 import type { RateLimitEventObserver } from '../ratelimit/objects.js';
@@ -43,6 +51,11 @@ export interface ServerDeps {
    * health) as it happens, besides the event bus (which takes them to webhooks).
    */
   onRateLimitEvent?: RateLimitEventObserver;
+  /**
+   * The providers module's extras: where plugins resolve from, the environment `${NAME}`
+   * references read, and (tests) a delivery port, jitter and timers of their own.
+   */
+  providers?: Partial<Pick<ProvidersOptions, 'cwd' | 'env' | 'builtinsDir'>> & ProvidersNeeds;
 }
 
 /** A built server: `listen` binds it, `close` drains it. */
@@ -74,6 +87,8 @@ export interface NotifydServer {
   readonly analytics: Analytics | null;
   /** Notification templates: their admin service and the renderer sends use. */
   readonly templates: TemplateService;
+  /** The channel providers (loaded when the server starts) and their delivery workers. */
+  readonly providers: Providers;
 }
 
 /**
@@ -122,6 +137,19 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   const ratelimit = createRateLimitModule(ctx(config, onEvent ? { onEvent } : {}));
   const analytics = createAnalyticsModule(ctx(analyticsOptions(config), {}));
   const web = createWebModule(ctx(config.web, {}));
+  const { deliveries, random, timer, ...where } = deps.providers ?? {};
+  // The notification engine's delivery port, once it offers one (else the workers stay idle).
+  const port = deliveries ?? (notifications.services as { deliveries?: DeliveryPort }).deliveries;
+  const providers = createProvidersModule(
+    ctx(
+      { ...providersOptions(config), ...where },
+      {
+        ...(port ? { deliveries: port } : {}),
+        ...(random ? { random } : {}),
+        ...(timer ? { timer } : {}),
+      },
+    ),
+  );
   const modules = new ModuleRunner(
     [
       auth,
@@ -135,6 +163,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
       ratelimit,
       analytics,
       web,
+      providers,
     ],
     logger,
   );
@@ -165,6 +194,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     webhooks: webhooks.services.webhooks,
     analytics: analytics.services.analytics,
     templates: templates.services.templates,
+    providers: providers.services.providers,
     async listen() {
       await modules.start();
       const port = await listener.listen();

@@ -6,6 +6,7 @@ import { EVENTS, type EventType, listEvents } from '../../src/events/catalogue.j
 import type { EventEnvelope } from '../../src/events/types.js';
 import { compileValidator } from '../../src/http/validate.js';
 import { NOTIFICATION_EVENTS } from '../../src/notifications/events.js';
+import { PROVIDER_EVENTS } from '../../src/providers/events.js';
 import { RATELIMIT_EVENTS } from '../../src/ratelimit/events.js';
 import type { RateLimitStore } from '../../src/ratelimit/spec.js';
 import { RECIPIENT_EVENTS } from '../../src/recipients/events.js';
@@ -16,6 +17,9 @@ import { EVENT_PATTERN } from '../../src/webhooks/event-pattern.js';
 import { WEBHOOK_EVENTS } from '../../src/webhooks/events.js';
 import { type Running, startServer } from '../helpers/server.js';
 import { startReceiver } from '../helpers/webhook-receiver.js';
+import { script } from '../providers/fixtures/script.js';
+import { MemoryPort } from '../providers/memory-port.js';
+import { fixture as providerFixture } from '../providers/setup.js';
 
 const R = '/api/v1/ratelimit';
 const NAMES = Object.keys(EVENTS) as EventType[];
@@ -41,6 +45,7 @@ t.test(
       RECIPIENT_EVENTS,
       TEMPLATE_EVENTS,
       ANALYTICS_EVENTS,
+      PROVIDER_EVENTS,
     ].flatMap((table) => Object.keys(table));
     t.same(NAMES, declared, 'no module declares a name another already has');
     for (const e of listEvents()) {
@@ -213,6 +218,32 @@ t.test('what every producer emits validates against its catalogued payload', asy
     channels: { in_app: { title: 'Hi {{ name }}', body: 'Hello' } },
   });
   await ok(s, 'PATCH', '/api/v1/templates/hello', { is_active: false });
+  // Channel providers: a delivery retried, then sent; another dead-lettered; a circuit.
+  const port = new MemoryPort(clock);
+  const p = await startServer(
+    t,
+    {
+      providers: { sms: [{ name: 'sms', plugin: providerFixture('sms') }] },
+      delivery: {
+        workers: { enabled: false },
+        circuit: { failure_threshold: 1, reset_ms: 100 },
+      },
+    } as never,
+    createMemoryStore(),
+    { clock, providers: { deliveries: port, random: () => 0 } },
+  );
+  p.server.events.subscribe((e) => {
+    heard.push(e);
+  });
+  const worker = p.server.providers.worker!;
+  script('sms', { ok: false, kind: 'retryable', message: 'busy' });
+  port.add('sms');
+  await worker.runOnce();
+  clock.advance(100);
+  await worker.runOnce();
+  script('sms', { ok: false, kind: 'permanent', message: 'refused' });
+  port.add('sms');
+  await worker.runOnce();
 
   // Reports: one generated, one that fails (its period cannot be read).
   await ok(s, 'POST', '/api/v1/reports', {

@@ -1,0 +1,62 @@
+import { Type } from '@sinclair/typebox';
+import { defineEvents } from '../events/define.js';
+
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+
+/** Which delivery an event is about. */
+const Delivery = {
+  delivery_id: Type.String(),
+  notification_id: Type.String(),
+  recipient_id: Type.String(),
+  channel: Type.String(),
+  attempt: Type.Integer({ description: 'The attempt this was, 1 for the first.' }),
+};
+const Kind = Type.Union(
+  [Type.Literal('retryable'), Type.Literal('permanent'), Type.Literal('invalid_recipient')],
+  { description: 'What kind of failure the provider reported (a timeout or a throw: retryable).' },
+);
+
+/** The events of the delivery workers and providers. */
+export const PROVIDER_EVENTS = defineEvents('providers', {
+  'notification.delivered': {
+    description: 'A provider accepted a delivery (push, SMS, email, webhook, …).',
+    payload: Type.Object({
+      ...Delivery,
+      provider: Type.String(),
+      provider_message_id: Nullable(Type.String()),
+      delivered_at: Type.String({ format: 'date-time' }),
+    }),
+  },
+  'notification.failed': {
+    description:
+      'A delivery was given up: dead-lettered after its last attempt or a permanent failure on every provider (status failed), or its address is gone (status bounced, device deactivated).',
+    payload: Type.Object({
+      ...Delivery,
+      status: Type.Union([Type.Literal('failed'), Type.Literal('bounced')]),
+      kind: Kind,
+      provider: Nullable(Type.String()),
+      error: Type.String(),
+      failed_at: Type.String({ format: 'date-time' }),
+    }),
+  },
+  'delivery.retry_scheduled': {
+    description:
+      'Every provider of the channel failed this attempt with a retryable failure; the delivery is tried again later.',
+    payload: Type.Object({
+      ...Delivery,
+      provider: Nullable(Type.String()),
+      error: Type.String(),
+      next_attempt_at: Type.String({ format: 'date-time' }),
+    }),
+  },
+  'provider.circuit_changed': {
+    description:
+      'A provider’s circuit opened (its deliveries fail over to the next provider), went half-open (one trial send) or closed again.',
+    payload: Type.Object({
+      provider: Type.String(),
+      channel: Type.String(),
+      state: Type.Union([Type.Literal('closed'), Type.Literal('open'), Type.Literal('half_open')]),
+      last_error: Nullable(Type.String()),
+    }),
+  },
+});

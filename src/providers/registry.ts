@@ -1,0 +1,123 @@
+/**
+ * The providers of each channel in priority order, with their health: what the worker
+ * picks from (failover goes down the list) and what `GET /providers` shows.
+ */
+import { maskSecretKeys } from '../config/mask-config.js';
+import type { Clock } from '../core/clock.js';
+import {
+  type CircuitSettings,
+  type CircuitState,
+  type HealthView,
+  ProviderHealth,
+} from './health.js';
+import type { LoadedProvider } from './loader.js';
+
+/** A provider with its health. */
+export interface RegisteredProvider extends LoadedProvider {
+  health: ProviderHealth;
+}
+
+/** A provider as `GET /providers` shows it: options with secrets masked, and health. */
+export interface ProviderView {
+  name: string;
+  channel: string;
+  plugin: string;
+  source: LoadedProvider['source'];
+  priority: number;
+  timeout_ms: number;
+  devices: string[] | null;
+  options: Record<string, unknown>;
+  health: HealthView;
+}
+
+const MASK = '********';
+
+export class ProviderRegistry {
+  private readonly byChannel = new Map<string, RegisteredProvider[]>();
+  private readonly byName = new Map<string, RegisteredProvider>();
+  private readonly defaultTimeoutMs: number;
+
+  constructor(
+    providers: readonly LoadedProvider[],
+    settings: CircuitSettings & { timeout_ms: number },
+    clock: Clock,
+    onCircuit: (
+      p: LoadedProvider,
+      state: CircuitState,
+      lastError: string | null,
+    ) => void = () => {},
+  ) {
+    this.defaultTimeoutMs = settings.timeout_ms;
+    for (const p of providers) {
+      const registered: RegisteredProvider = {
+        ...p,
+        health: new ProviderHealth(settings, clock, (state, err) => onCircuit(p, state, err)),
+      };
+      this.byName.set(p.name, registered);
+      const list = this.byChannel.get(p.channel) ?? [];
+      list.push(registered);
+      this.byChannel.set(p.channel, list);
+    }
+    // A stable sort: equal priorities keep the order they were listed in.
+    for (const list of this.byChannel.values()) list.sort((a, b) => a.priority - b.priority);
+  }
+
+  /** The channels that have at least one provider (what the workers claim). */
+  channels(): string[] {
+    return [...this.byChannel.keys()];
+  }
+
+  /** The channel's providers, first choice first; for push, those reaching `deviceKind`. */
+  forChannel(channel: string, deviceKind?: string | null): RegisteredProvider[] {
+    const list = this.byChannel.get(channel) ?? [];
+    if (!deviceKind) return list;
+    return list.filter((p) => p.devices === null || p.devices.includes(deviceKind));
+  }
+
+  get(name: string): RegisteredProvider | undefined {
+    return this.byName.get(name);
+  }
+
+  all(): RegisteredProvider[] {
+    return [...this.byChannel.values()].flat();
+  }
+
+  /** How long one send of `p` may take. */
+  timeoutOf(p: LoadedProvider): number {
+    return p.timeout_ms ?? this.defaultTimeoutMs;
+  }
+
+  view(p: RegisteredProvider): ProviderView {
+    return {
+      name: p.name,
+      channel: p.channel,
+      plugin: p.plugin,
+      source: p.source,
+      priority: p.priority,
+      timeout_ms: this.timeoutOf(p),
+      devices: p.devices ? [...p.devices] : null,
+      options: maskOptions(p.options, p.secrets),
+      health: p.health.view(),
+    };
+  }
+
+  /** Closes every provider; one that fails to close does not stop the others. */
+  async close(): Promise<void> {
+    await Promise.allSettled(this.all().map((p) => p.instance.close?.()));
+  }
+}
+
+/**
+ * A provider's options for display: those the plugin declares secret masked whole, and
+ * credential-like keys (`auth_token`, `private_key`, …) at any depth, even undeclared.
+ */
+export function maskOptions(
+  options: Record<string, unknown>,
+  secrets: readonly string[],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(options)) {
+    out[k] = secrets.includes(k) && v !== '' && v !== null && v !== undefined ? MASK : v;
+  }
+  return maskSecretKeys(out) as Record<string, unknown>;
+}
