@@ -1,0 +1,133 @@
+/**
+ * `twilio`: SMS through Twilio's Messages API with the `twilio` library: account SID and
+ * auth token (or an API key), from a number or a messaging service, optional status
+ * callback URL. Twilio's error codes decide the failure: 21211 (invalid `To`) and 21614
+ * (not a mobile number) mark the number dead; 429 and 5xx are retried.
+ */
+import { type Static, Type } from '@sinclair/typebox';
+import type RequestClient from 'twilio/lib/base/RequestClient.js';
+import { definePlugin, type SendResult } from '../../src/providers/plugin.js';
+
+const TwilioOptions = Type.Object(
+  {
+    account_sid: Type.String({ pattern: '^AC[0-9a-fA-F]{32}$' }),
+    auth_token: Type.Optional(
+      Type.String({ minLength: 1, description: "The account's auth token (or use an API key)." }),
+    ),
+    api_key_sid: Type.Optional(Type.String({ pattern: '^SK[0-9a-fA-F]{32}$' })),
+    api_key_secret: Type.Optional(Type.String({ minLength: 1 })),
+    from: Type.Optional(
+      Type.String({ pattern: '^\\+[1-9]\\d{6,14}$', description: 'Sender number (E.164).' }),
+    ),
+    messaging_service_sid: Type.Optional(
+      Type.String({
+        pattern: '^MG[0-9a-fA-F]{32}$',
+        description: 'Send through a messaging service instead of `from`.',
+      }),
+    ),
+    status_callback_url: Type.Optional(
+      Type.String({ pattern: '^https?://', description: 'Where Twilio posts delivery status.' }),
+    ),
+    base_url: Type.Optional(
+      Type.String({
+        pattern: '^https?://',
+        description:
+          'Send API requests to this origin instead of https://api.twilio.com (a proxy, a test peer).',
+      }),
+    ),
+    timeout_ms: Type.Integer({ minimum: 100, maximum: 120_000, default: 15_000 }),
+  },
+  { additionalProperties: false },
+);
+export type TwilioOptions = Static<typeof TwilioOptions>;
+
+/** Twilio error codes of a number that cannot receive SMS. */
+const DEAD_NUMBER = new Set([21211, 21614]);
+
+/** What the library's RestException (or a network error) carries. */
+interface TwilioError extends Error {
+  status?: number;
+  code?: number | string;
+}
+
+/** Maps a failed `messages.create` to what the worker should do. */
+export function twilioFailure(err: TwilioError): SendResult {
+  const message = err.message.slice(0, 300);
+  if (typeof err.status !== 'number') {
+    // No HTTP answer: connection refused, reset, timeout.
+    return { ok: false, kind: 'retryable', message, code: err.code ? String(err.code) : undefined };
+  }
+  const code = String(err.code ?? err.status);
+  if (typeof err.code === 'number' && DEAD_NUMBER.has(err.code)) {
+    return { ok: false, kind: 'invalid_recipient', message, code };
+  }
+  if (err.status === 429 || err.status >= 500)
+    return { ok: false, kind: 'retryable', message, code };
+  return { ok: false, kind: 'permanent', message, code };
+}
+
+export default definePlugin<TwilioOptions, 'sms'>({
+  name: 'twilio',
+  channel: 'sms',
+  options: TwilioOptions,
+  secrets: ['auth_token', 'api_key_secret'],
+  async create(options) {
+    const byToken = options.auth_token !== undefined;
+    const byKey = options.api_key_sid !== undefined && options.api_key_secret !== undefined;
+    if (byToken === byKey) {
+      throw new Error('twilio: give auth_token, or api_key_sid with api_key_secret (not both)');
+    }
+    if ((options.from === undefined) === (options.messaging_service_sid === undefined)) {
+      throw new Error('twilio: give exactly one of from and messaging_service_sid');
+    }
+    const twilio = (await import('twilio')).default;
+    const base = options.base_url ? new URL(options.base_url) : null;
+    // The documented way to change how the client talks HTTP: a custom httpClient. This
+    // one only moves requests to `base_url`, keeping paths, auth and bodies as they are.
+    class Client extends twilio.RequestClient {
+      override request<T>(opts: RequestClient.RequestOptions<T>) {
+        if (base) {
+          const uri = new URL(opts.uri);
+          opts = { ...opts, uri: `${base.origin}${uri.pathname}${uri.search}` };
+        }
+        return super.request<T>(opts);
+      }
+    }
+    const httpClient = new Client({ timeout: options.timeout_ms, keepAlive: true });
+    const client = byToken
+      ? twilio(options.account_sid, options.auth_token, { httpClient })
+      : twilio(options.api_key_sid, options.api_key_secret, {
+          accountSid: options.account_sid,
+          httpClient,
+        });
+
+    return {
+      async send(message) {
+        const to = message.recipient.phone;
+        if (!to) return { ok: false, kind: 'permanent', message: 'the subscriber has no phone' };
+        try {
+          const sent = await client.messages.create({
+            to,
+            body: message.content.body,
+            ...(options.from ? { from: options.from } : {}),
+            ...(options.messaging_service_sid
+              ? { messagingServiceSid: options.messaging_service_sid }
+              : {}),
+            ...(options.status_callback_url ? { statusCallback: options.status_callback_url } : {}),
+          });
+          return { ok: true, provider_message_id: sent.sid };
+        } catch (err) {
+          return twilioFailure(err as TwilioError);
+        }
+      },
+      async test() {
+        try {
+          const account = await client.api.v2010.accounts(options.account_sid).fetch();
+          return { ok: true, detail: `account ${account.friendlyName} is ${account.status}` };
+        } catch (err) {
+          return { ok: false, message: (err as Error).message };
+        }
+      },
+    };
+  },
+});
