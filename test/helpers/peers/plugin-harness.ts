@@ -36,7 +36,7 @@ export function makeContext(name: string): {
       done();
     },
   });
-  const clock = new FakeClock(Date.UTC(2026, 11, 6, 1, 0, 0));
+  const clock = new FakeClock(Date.now());
   const abort = new AbortController();
   const logger = createLogger({ level: 'debug', destination });
   return { ctx: { name, logger, clock, signal: abort.signal }, lines, clock, abort };
