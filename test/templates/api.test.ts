@@ -361,6 +361,18 @@ t.test('errors name the variable, channel, line and column', async (t) => {
 
 t.test('render an unsaved template', async (t) => {
   const s = await startServer(t);
+  const openapi = (await s.api('GET', '/openapi.json')).body;
+  for (const path of [
+    '/api/v1/templates',
+    '/api/v1/templates/render',
+    '/api/v1/templates/{id}',
+    '/api/v1/templates/{id}/render',
+    '/api/v1/templates/{id}/versions',
+    '/api/v1/templates/{id}/versions/{version}',
+    '/api/v1/templates/{id}/versions/{version}/activate',
+  ]) {
+    t.ok(openapi.paths[path], `${path} is in /openapi.json`);
+  }
   const res = await s.api('POST', `${T}/render`, {
     template: {
       channels: { email: { subject: 'Hi {{ n | plus: 1 }}', text: 'a < b\nc' } },
