@@ -19,6 +19,8 @@ function test(name: string, body: (t: Test, b: Browser) => Promise<void>) {
   if (browser) t.test(name, (t) => body(t, browser));
 }
 
+// A loaded machine slows Chromium down: the whole file gets four minutes, each wait ten seconds.
+t.setTimeout(240_000);
 // One browser for the file (starting Chromium is the slow part); a context per page.
 const browser = await launchBrowser(t);
 
