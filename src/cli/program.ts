@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { registerBypassCommands } from './bypass.js';
+import { registerCategoryCommands } from './category.js';
 import { registerConfigCommands } from './config.js';
 import { CliError, type CliIO } from './io.js';
 import { registerKeyCommands } from './keys.js';
@@ -12,6 +13,8 @@ import { registerRateLimitCheck } from './ratelimit-check.js';
 import { registerRuleCommands } from './rule.js';
 import { registerSendCommand } from './send.js';
 import { registerServeCommand } from './serve.js';
+import { registerSubscriberCommands } from './subscriber.js';
+import { registerTopicCommands } from './topic.js';
 import { registerTemplateCommands } from './template.js';
 
 /** Builds the notifyd command line; every command group adds itself from its own file. */
@@ -29,6 +32,9 @@ export function buildProgram(io: CliIO): Command {
   registerKeyCommands(program, io);
   registerMigrateCommand(program, io);
   registerSendCommand(program, io);
+  registerSubscriberCommands(program, io);
+  registerTopicCommands(program, io);
+  registerCategoryCommands(program, io);
   registerPolicyCommands(program, io);
   registerRuleCommands(program, io);
   registerPlanCommands(program, io);
