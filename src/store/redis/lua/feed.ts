@@ -227,9 +227,17 @@ return out
 export const ERASE_RECIPIENT = new LuaScript(`${LUA_FEED}
 local t, r, limit = ARGV[2], ARGV[3], tonumber(ARGV[4])
 local every, feed = k('nrcp', t, r), k('feed', t, r)
-local ids = redis.call('ZRANGE', every, 0, limit - 1)
+local ids, seen = redis.call('ZRANGE', every, 0, limit - 1), {}
+for _, id in ipairs(ids) do seen[id] = true end
 if #ids < limit then
-  for _, id in ipairs(redis.call('ZRANGE', feed, 0, limit - #ids - 1)) do ids[#ids + 1] = id end
+  -- The feed holds most of the same ids: each is taken (and counted) once.
+  for _, id in ipairs(redis.call('ZRANGE', feed, 0, limit - 1)) do
+    if #ids >= limit then break end
+    if not seen[id] then
+      seen[id] = true
+      ids[#ids + 1] = id
+    end
+  end
 end
 for _, id in ipairs(ids) do
   local nk = k('ntf', id)
