@@ -14,8 +14,8 @@ import { registerRuleCommands } from './rule.js';
 import { registerSendCommand } from './send.js';
 import { registerServeCommand } from './serve.js';
 import { registerSubscriberCommands } from './subscriber.js';
-import { registerTopicCommands } from './topic.js';
 import { registerTemplateCommands } from './template.js';
+import { registerTopicCommands } from './topic.js';
 
 /** Builds the notifyd command line; every command group adds itself from its own file. */
 export function buildProgram(io: CliIO): Command {
