@@ -16,6 +16,7 @@ const CONCERNS: Record<StoreConcern, true> = {
   devices: true,
   topicMembers: true,
   preferences: true,
+  jobs: true,
 };
 
 /** Every concern a store serves. */
@@ -52,6 +53,7 @@ export function placeConcerns(settings: StoreSettings): Placement {
     devices: main,
     topicMembers: main,
     preferences: main,
+    jobs: main,
   };
 }
 

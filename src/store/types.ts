@@ -18,6 +18,7 @@ import type {
   SubscriberStore,
   TopicMemberStore,
 } from '../recipients/store.js';
+import type { JobStore } from '../scheduler/store.js';
 import type { CounterStore } from './counters.js';
 import type { ObjectStore } from './objects.js';
 
@@ -27,6 +28,7 @@ export type * from '../notifications/records.js';
 export type { DeliveryQueue, NotificationStore, UserQueueStore } from '../notifications/store.js';
 export type { RateLimitStore } from '../ratelimit/spec.js';
 export type * from '../recipients/store.js';
+export type * from '../scheduler/store.js';
 export type { CounterStore } from './counters.js';
 export type { Migration, MigrationResult } from './migrations.js';
 export type * from './objects.js';
@@ -57,6 +59,8 @@ export interface StoreConcerns {
   topicMembers: TopicMemberStore;
   /** Subscribers' notification preferences (recipients/store.ts). */
   preferences: PreferenceStore;
+  /** Durable scheduler jobs (scheduler/store.ts). */
+  jobs: JobStore;
 }
 
 /** A concern's name. */

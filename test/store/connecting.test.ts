@@ -119,6 +119,7 @@ t.test('concerns placed in this process serve before the backend opens', async (
     devices: 'sqlite',
     topicMembers: 'sqlite',
     preferences: 'sqlite',
+    jobs: 'sqlite',
   } as const;
   const store = connectStore(down.open, {
     backend: 'sqlite',

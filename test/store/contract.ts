@@ -7,6 +7,7 @@ import { feedContract } from './contract/feed.js';
 import { feedLifecycleContract } from './contract/feed-lifecycle.js';
 import type { MakeStore } from './contract/fixtures.js';
 import { idempotencyContract } from './contract/idempotency.js';
+import { jobsContract } from './contract/jobs.js';
 import { keysContract } from './contract/keys.js';
 import { durabilityContract, lifecycleContract } from './contract/lifecycle.js';
 import { objectsContract } from './contract/objects.js';
@@ -47,6 +48,7 @@ export function contract<S extends Store>(
   );
   t.test('analytics', async (t) => analyticsContract(t, makeStore));
   t.test('recipients', async (t) => recipientsContract(t, makeStore));
+  t.test('jobs', async (t) => jobsContract(t, makeStore));
   t.test('lifecycle', async (t) => lifecycleContract(t, makeStore));
   const { reopen } = opts;
   if (reopen) t.test('durability', async (t) => durabilityContract(t, makeStore, reopen));

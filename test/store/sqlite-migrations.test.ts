@@ -33,6 +33,9 @@ const SEED: Record<number, string> = {
         VALUES ('t1', 'alice', 'Alice@example.com', 'alice@example.com', 1, 1);`,
   8: `UPDATE notifications SET actions = '[{"id":"ok","label":"OK","type":"primary"}]',
         expires_at = 9000000000000000 WHERE id = 'ntf_01';`,
+  9: `INSERT INTO analytics_events VALUES ('aev_01', 't1', 'x', NULL, NULL, '{}', 1, '{}');`,
+  10: `INSERT INTO jobs VALUES ('job_01', 't1', 'notification.send', 5, '{"a":1}', 'scheduled', 0,
+        NULL, NULL, 'ck', NULL, 1, 1);`,
 };
 
 t.test('versions start at 1 and go up by one, each with a name', async (t) => {
@@ -105,6 +108,10 @@ for (let from = 0; from < SQLITE_SCHEMA_VERSION; from++) {
         actions: [{ id: 'ok' }],
         expires_at: 9e15,
       });
+    }
+    if (from >= 10) {
+      t.match(await store.jobs.getByKey('t1', 'ck'), { id: 'job_01', payload: { a: 1 } });
+      t.equal((await store.jobs.claim(['notification.send'], 5, 10, 1000, 'tok')).length, 1);
     }
     if (from >= 2) t.match(await store.keys.findByHash('abc'), { id: 'key_01', scopes: ['*'] });
     if (from >= 3) t.equal(await store.counters.get('c', 0), 4);

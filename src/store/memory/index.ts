@@ -2,6 +2,7 @@ import type { Store } from '../types.js';
 import { MemoryAnalyticsStore } from './analytics.js';
 import { MemoryCounterStore } from './counters.js';
 import { MemoryDeliveryQueue } from './deliveries.js';
+import { MemoryJobStore } from './jobs.js';
 import { MemoryKeyStore } from './keys.js';
 import { MemoryNotificationStore } from './notifications.js';
 import { MemoryObjectStore } from './objects.js';
@@ -37,6 +38,7 @@ export function createMemoryStore(): Store {
     devices: new MemoryDeviceStore(state),
     topicMembers: new MemoryTopicMemberStore(state),
     preferences: new MemoryPreferenceStore(state),
+    jobs: new MemoryJobStore(state),
     async ping() {
       state.check();
     },

@@ -12,6 +12,7 @@ import {
 import { PostgresCounterStore } from './counters.js';
 import { PostgresDeliveryQueue } from './deliveries.js';
 import { PostgresHandle } from './handle.js';
+import { PostgresJobStore } from './jobs.js';
 import { PostgresKeyStore } from './keys.js';
 import {
   type MigrationResult,
@@ -85,6 +86,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
     devices: new PostgresDeviceStore(h),
     topicMembers: new PostgresTopicMemberStore(h),
     preferences: new PostgresPreferenceStore(h),
+    jobs: new PostgresJobStore(h),
     ping: () => ping(h, pingTimeoutMs),
     close() {
       closing ??= (async () => {

@@ -296,6 +296,37 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 10,
+    name: 'scheduler jobs',
+    sql: `
+      CREATE TABLE jobs (
+        id text COLLATE "C" PRIMARY KEY,
+        tenant_id text COLLATE "C" NOT NULL,
+        kind text COLLATE "C" NOT NULL,
+        run_at bigint NOT NULL,
+        payload jsonb NOT NULL,
+        status text NOT NULL,
+        attempts integer NOT NULL,
+        lease_token text,
+        lease_until bigint,
+        key text COLLATE "C",
+        last_error text,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL
+      );
+      -- Claims read scheduled jobs by due time and running ones by lease end, per kind;
+      -- settled jobs (most of the table) cost these indexes nothing.
+      CREATE INDEX jobs_due ON jobs (kind, run_at) WHERE status = 'scheduled';
+      CREATE INDEX jobs_leased ON jobs (kind, lease_until) WHERE status = 'running';
+      -- A key is held by one unsettled job per tenant: scheduling it again dedups.
+      CREATE UNIQUE INDEX jobs_key ON jobs (tenant_id, key)
+        WHERE key IS NOT NULL AND status IN ('scheduled', 'running');
+      CREATE INDEX jobs_tenant ON jobs (tenant_id, id DESC);
+      CREATE INDEX jobs_settled ON jobs (updated_at)
+        WHERE status IN ('done', 'failed', 'cancelled');
+    `,
+  },
 ];
 
 /** The schema version this build of notifyd writes. */

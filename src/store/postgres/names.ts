@@ -22,6 +22,7 @@ export interface Tables {
   readonly devices: string;
   readonly topicMembers: string;
   readonly preferences: string;
+  readonly jobs: string;
   readonly migrations: string;
 }
 
@@ -63,6 +64,7 @@ export function tables(schema: string): Tables {
     devices: `${s}.devices`,
     topicMembers: `${s}.topic_members`,
     preferences: `${s}.preferences`,
+    jobs: `${s}.jobs`,
     migrations: `${s}.schema_migrations`,
   };
 }

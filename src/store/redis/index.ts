@@ -10,6 +10,7 @@ import {
 import { RedisCounterStore } from './counters.js';
 import { RedisDeliveryQueue } from './deliveries.js';
 import { RedisHandle } from './handle.js';
+import { RedisJobStore } from './jobs.js';
 import { RedisKeyStore } from './keys.js';
 import { RedisNotificationStore } from './notifications.js';
 import { RedisObjectStore } from './objects.js';
@@ -65,6 +66,7 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
     devices: new RedisDeviceStore(h),
     topicMembers: new RedisTopicMemberStore(h),
     preferences: new RedisPreferenceStore(h),
+    jobs: new RedisJobStore(h),
     ping: () =>
       h.run(async (c) => {
         await c.ping();

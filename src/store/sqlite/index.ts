@@ -8,6 +8,7 @@ import { openDatabase, type SqliteOptions } from './connection.js';
 import { SqliteCounterStore } from './counters.js';
 import { SqliteDeliveryQueue } from './deliveries.js';
 import { SqliteHandle } from './handle.js';
+import { SqliteJobStore } from './jobs.js';
 import { SqliteKeyStore } from './keys.js';
 import { type MigrationResult, migrate } from './migrations.js';
 import { SqliteNotificationStore } from './notifications.js';
@@ -67,6 +68,7 @@ export function openSqliteStore(options: SqliteOptions): SqliteStore {
     devices: new SqliteDeviceStore(h),
     topicMembers: new SqliteTopicMemberStore(h),
     preferences: new SqlitePreferenceStore(h),
+    jobs: new SqliteJobStore(h),
     async ping() {
       try {
         await h.run(() => pingQuery.get());

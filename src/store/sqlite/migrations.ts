@@ -287,6 +287,37 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 10,
+    name: 'scheduler jobs',
+    sql: `
+      CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        run_at INTEGER NOT NULL,
+        payload TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        lease_token TEXT,
+        lease_until INTEGER,
+        key TEXT,
+        last_error TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      -- Claims read scheduled jobs by due time and running ones by lease end, per kind;
+      -- settled jobs (most of the table) cost these indexes nothing.
+      CREATE INDEX jobs_due ON jobs (kind, run_at) WHERE status = 'scheduled';
+      CREATE INDEX jobs_leased ON jobs (kind, lease_until) WHERE status = 'running';
+      -- A key is held by one unsettled job per tenant: scheduling it again dedups.
+      CREATE UNIQUE INDEX jobs_key ON jobs (tenant_id, key)
+        WHERE key IS NOT NULL AND status IN ('scheduled', 'running');
+      CREATE INDEX jobs_tenant ON jobs (tenant_id, id DESC);
+      CREATE INDEX jobs_settled ON jobs (updated_at)
+        WHERE status IN ('done', 'failed', 'cancelled');
+    `,
+  },
 ];
 
 /** The schema version this build of notifyd writes. */

@@ -1,0 +1,202 @@
+import type {
+  JobFilter,
+  JobKindStats,
+  JobOutcome,
+  JobRecord,
+  JobStore,
+  NewJob,
+} from '../../scheduler/store.js';
+import { newJobRecord } from '../../scheduler/store.js';
+import type { Param, PostgresHandle } from './handle.js';
+
+const COLUMNS =
+  'id, tenant_id, kind, run_at, payload, status, attempts, lease_token, lease_until, key, last_error, created_at, updated_at';
+
+/**
+ * Jobs in PostgreSQL. Claims pick and lease in one statement with FOR UPDATE SKIP LOCKED, so
+ * workers on several nodes claim together without waiting for each other or leasing a job
+ * twice. Scheduling with a held key is answered by the partial unique index.
+ */
+export class PostgresJobStore implements JobStore {
+  private readonly j: string;
+  private readonly claimSql: string;
+
+  constructor(private readonly h: PostgresHandle) {
+    this.j = h.t.jobs;
+    this.claimSql = `
+      WITH due AS (
+        SELECT id FROM ${this.j}
+        WHERE kind = ANY($1::text[]) AND (
+          (status = 'scheduled' AND run_at <= $2) OR (status = 'running' AND lease_until <= $2))
+        ORDER BY run_at, id
+        LIMIT $3
+        FOR UPDATE SKIP LOCKED
+      )
+      UPDATE ${this.j} AS j SET status = 'running', attempts = j.attempts + 1,
+        lease_token = $4, lease_until = $5, updated_at = $2
+      FROM due WHERE j.id = due.id
+      RETURNING ${COLUMNS.split(', ')
+        .map((c) => `j.${c}`)
+        .join(', ')}`;
+  }
+
+  async schedule(job: NewJob): Promise<{ job: JobRecord; created: boolean }> {
+    const r = newJobRecord(job);
+    // A held key makes the insert do nothing; the loop covers a holder that settles between
+    // the insert and the read (the key is then free, and the insert is tried again).
+    for (;;) {
+      const { rows } = await this.h.query<JobRecord>(
+        `INSERT INTO ${this.j} (${COLUMNS})
+         VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11, $12, $13)
+         ON CONFLICT (tenant_id, key) WHERE key IS NOT NULL AND status IN ('scheduled', 'running')
+         DO NOTHING RETURNING ${COLUMNS}`,
+        [
+          r.id,
+          r.tenant_id,
+          r.kind,
+          r.run_at,
+          JSON.stringify(r.payload),
+          r.status,
+          r.attempts,
+          r.lease_token,
+          r.lease_until,
+          r.key,
+          r.last_error,
+          r.created_at,
+          r.updated_at,
+        ],
+      );
+      if (rows[0]) return { job: rows[0], created: true };
+      const held = await this.getByKey(job.tenant_id, job.key as string);
+      if (held) return { job: held, created: false };
+    }
+  }
+
+  async get(tenantId: string, id: string): Promise<JobRecord | null> {
+    const { rows } = await this.h.query<JobRecord>(
+      `SELECT ${COLUMNS} FROM ${this.j} WHERE id = $1 AND tenant_id = $2`,
+      [id, tenantId],
+    );
+    return rows[0] ?? null;
+  }
+
+  async getByKey(tenantId: string, key: string): Promise<JobRecord | null> {
+    const { rows } = await this.h.query<JobRecord>(
+      `SELECT ${COLUMNS} FROM ${this.j}
+       WHERE tenant_id = $1 AND key = $2 AND status IN ('scheduled', 'running')`,
+      [tenantId, key],
+    );
+    return rows[0] ?? null;
+  }
+
+  async claim(
+    kinds: readonly string[],
+    limit: number,
+    now: number,
+    leaseMs: number,
+    token: string,
+  ): Promise<JobRecord[]> {
+    this.h.check();
+    if (kinds.length === 0 || limit <= 0) return [];
+    const { rows } = await this.h.query<JobRecord>(this.claimSql, [
+      [...kinds],
+      now,
+      limit,
+      token,
+      now + leaseMs,
+    ]);
+    return rows.sort((a, b) => a.run_at - b.run_at || (a.id < b.id ? -1 : 1));
+  }
+
+  async complete(id: string, token: string, outcome: JobOutcome, at: number): Promise<boolean> {
+    const again = outcome.status === 'scheduled';
+    const { rowCount } = await this.h.query(
+      `UPDATE ${this.j} SET status = $1, lease_token = NULL, lease_until = NULL, updated_at = $2,
+         last_error = COALESCE($3, last_error),
+         run_at = CASE WHEN $4 THEN $5::bigint ELSE run_at END,
+         attempts = CASE WHEN $6 THEN 0 ELSE attempts END
+       WHERE id = $7 AND status = 'running' AND lease_token = $8`,
+      [
+        outcome.status,
+        at,
+        outcome.error ?? null,
+        again,
+        again ? outcome.run_at : 0,
+        again && outcome.reset_attempts === true,
+        id,
+        token,
+      ],
+    );
+    return rowCount === 1;
+  }
+
+  async cancel(tenantId: string, id: string, at: number) {
+    const { rows } = await this.h.query<JobRecord & { cancelled: boolean }>(
+      `WITH c AS (
+         UPDATE ${this.j} SET status = 'cancelled', lease_token = NULL, lease_until = NULL,
+           updated_at = $3
+         WHERE id = $1 AND tenant_id = $2 AND status IN ('scheduled', 'running')
+         RETURNING ${COLUMNS}
+       )
+       SELECT ${COLUMNS}, true AS cancelled FROM c
+       UNION ALL
+       SELECT ${COLUMNS}, false AS cancelled FROM ${this.j}
+       WHERE id = $1 AND tenant_id = $2 AND NOT EXISTS (SELECT 1 FROM c)`,
+      [id, tenantId, at],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    const { cancelled, ...job } = row;
+    return { job, cancelled };
+  }
+
+  async list(tenantId: string, filter: JobFilter, limit: number): Promise<JobRecord[]> {
+    const params: Param[] = [tenantId];
+    let sql = `SELECT ${COLUMNS} FROM ${this.j} WHERE tenant_id = $1`;
+    if (filter.kind !== undefined) {
+      params.push(filter.kind);
+      sql += ` AND kind = $${params.length}`;
+    }
+    if (filter.status !== undefined) {
+      params.push(filter.status);
+      sql += ` AND status = $${params.length}`;
+    }
+    if (filter.before !== undefined) {
+      params.push(filter.before);
+      sql += ` AND id < $${params.length}`;
+    }
+    params.push(Math.max(0, limit));
+    sql += ` ORDER BY id DESC LIMIT $${params.length}`;
+    return (await this.h.query<JobRecord>(sql, params)).rows;
+  }
+
+  async nextRunAt(kinds: readonly string[]): Promise<number | null> {
+    const { rows } = await this.h.query<{ at: number | null }>(
+      `SELECT MIN(run_at) AS at FROM ${this.j} WHERE status = 'scheduled' AND kind = ANY($1::text[])`,
+      [[...kinds]],
+    );
+    return rows[0]?.at ?? null;
+  }
+
+  async stats(now: number): Promise<JobKindStats[]> {
+    const { rows } = await this.h.query<JobKindStats>(
+      `SELECT kind,
+         COUNT(*) FILTER (WHERE status = 'scheduled' AND run_at > $1)::int AS scheduled,
+         COUNT(*) FILTER (WHERE (status = 'scheduled' AND run_at <= $1)
+           OR (status = 'running' AND lease_until <= $1))::int AS due,
+         COUNT(*) FILTER (WHERE status = 'running' AND lease_until > $1)::int AS running,
+         COUNT(*) FILTER (WHERE status = 'failed')::int AS failed
+       FROM ${this.j} WHERE status IN ('scheduled', 'running', 'failed') GROUP BY kind`,
+      [now],
+    );
+    return rows;
+  }
+
+  async purge(before: number): Promise<number> {
+    const { rowCount } = await this.h.query(
+      `DELETE FROM ${this.j} WHERE status IN ('done', 'failed', 'cancelled') AND updated_at < $1`,
+      [before],
+    );
+    return rowCount;
+  }
+}

@@ -1,0 +1,218 @@
+import type { Statement } from 'better-sqlite3';
+import {
+  type JobFilter,
+  type JobKindStats,
+  type JobOutcome,
+  type JobRecord,
+  type JobStore,
+  type NewJob,
+  newJobRecord,
+} from '../../scheduler/store.js';
+import { StoreConflictError } from '../errors.js';
+import type { SqliteHandle } from './handle.js';
+
+type JobRow = Omit<JobRecord, 'payload'> & { payload: string };
+
+const COLUMNS =
+  'id, tenant_id, kind, run_at, payload, status, attempts, lease_token, lease_until, key, last_error, created_at, updated_at';
+const fromRow = (r: JobRow): JobRecord => ({
+  ...r,
+  payload: JSON.parse(r.payload) as Record<string, unknown>,
+});
+const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+
+/**
+ * Jobs in SQLite. One connection writes, so a claim (select due, then lease them) inside one
+ * transaction is atomic; other processes on the same file wait for the write lock.
+ */
+export class SqliteJobStore implements JobStore {
+  private readonly insert: Statement<unknown[]>;
+  private readonly byId: Statement<unknown[]>;
+  private readonly byKey: Statement<unknown[]>;
+  private readonly scheduleOne: (job: NewJob) => { job: JobRecord; created: boolean };
+  private readonly claimDue: (
+    kinds: readonly string[],
+    limit: number,
+    now: number,
+    leaseMs: number,
+    token: string,
+  ) => JobRecord[];
+
+  constructor(private readonly h: SqliteHandle) {
+    const { db } = h;
+    this.insert = db.prepare(`INSERT INTO jobs (${COLUMNS}) VALUES (${marks(13)})`);
+    this.byId = db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE id = ?`);
+    this.byKey = db.prepare(
+      `SELECT ${COLUMNS} FROM jobs WHERE tenant_id = ? AND key = ?
+         AND status IN ('scheduled', 'running')`,
+    );
+    this.scheduleOne = db.transaction((job: NewJob) => {
+      if (job.key !== null) {
+        const held = this.byKey.get(job.tenant_id, job.key) as JobRow | undefined;
+        if (held) return { job: fromRow(held), created: false };
+      }
+      const r = newJobRecord(job);
+      if (this.byId.get(r.id)) throw new StoreConflictError(`A job with id ${r.id} already exists`);
+      this.insert.run(
+        r.id,
+        r.tenant_id,
+        r.kind,
+        r.run_at,
+        JSON.stringify(r.payload),
+        r.status,
+        r.attempts,
+        r.lease_token,
+        r.lease_until,
+        r.key,
+        r.last_error,
+        r.created_at,
+        r.updated_at,
+      );
+      return { job: r, created: true };
+    });
+    this.claimDue = db.transaction((kinds, limit, now, leaseMs, token) => {
+      const k = marks(kinds.length);
+      const rows = db
+        .prepare(
+          `SELECT id FROM (
+             SELECT id, run_at FROM jobs WHERE status = 'scheduled' AND kind IN (${k}) AND run_at <= ?
+             UNION ALL
+             SELECT id, run_at FROM jobs WHERE status = 'running' AND kind IN (${k}) AND lease_until <= ?
+           ) ORDER BY run_at, id LIMIT ?`,
+        )
+        .all(...kinds, now, ...kinds, now, limit) as { id: string }[];
+      const lease = db.prepare(
+        `UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_token = ?,
+           lease_until = ?, updated_at = ? WHERE id = ? RETURNING ${COLUMNS}`,
+      );
+      return rows.map((r) => fromRow(lease.get(token, now + leaseMs, now, r.id) as JobRow));
+    });
+  }
+
+  schedule(job: NewJob): Promise<{ job: JobRecord; created: boolean }> {
+    return this.h.run(() => this.scheduleOne(job));
+  }
+
+  get(tenantId: string, id: string): Promise<JobRecord | null> {
+    return this.h.run(() => {
+      const row = this.byId.get(id) as JobRow | undefined;
+      return row && row.tenant_id === tenantId ? fromRow(row) : null;
+    });
+  }
+
+  getByKey(tenantId: string, key: string): Promise<JobRecord | null> {
+    return this.h.run(() => {
+      const row = this.byKey.get(tenantId, key) as JobRow | undefined;
+      return row ? fromRow(row) : null;
+    });
+  }
+
+  claim(
+    kinds: readonly string[],
+    limit: number,
+    now: number,
+    leaseMs: number,
+    token: string,
+  ): Promise<JobRecord[]> {
+    if (kinds.length === 0 || limit <= 0) return this.h.run(() => []);
+    return this.h.run(() => this.claimDue([...new Set(kinds)], limit, now, leaseMs, token));
+  }
+
+  complete(id: string, token: string, outcome: JobOutcome, at: number): Promise<boolean> {
+    const again = outcome.status === 'scheduled';
+    return this.h.run(
+      () =>
+        this.h.db
+          .prepare(
+            `UPDATE jobs SET status = ?, lease_token = NULL, lease_until = NULL, updated_at = ?,
+               last_error = COALESCE(?, last_error),
+               run_at = CASE WHEN ? THEN ? ELSE run_at END,
+               attempts = CASE WHEN ? THEN 0 ELSE attempts END
+             WHERE id = ? AND status = 'running' AND lease_token = ?`,
+          )
+          .run(
+            outcome.status,
+            at,
+            outcome.error ?? null,
+            again ? 1 : 0,
+            again ? outcome.run_at : 0,
+            again && outcome.reset_attempts ? 1 : 0,
+            id,
+            token,
+          ).changes === 1,
+    );
+  }
+
+  cancel(tenantId: string, id: string, at: number) {
+    return this.h.run(() => {
+      const changed = this.h.db
+        .prepare(
+          `UPDATE jobs SET status = 'cancelled', lease_token = NULL, lease_until = NULL,
+             updated_at = ? WHERE id = ? AND tenant_id = ? AND status IN ('scheduled', 'running')`,
+        )
+        .run(at, id, tenantId).changes;
+      const row = this.byId.get(id) as JobRow | undefined;
+      if (!row || row.tenant_id !== tenantId) return null;
+      return { job: fromRow(row), cancelled: changed === 1 };
+    });
+  }
+
+  list(tenantId: string, filter: JobFilter, limit: number): Promise<JobRecord[]> {
+    let sql = `SELECT ${COLUMNS} FROM jobs WHERE tenant_id = ?`;
+    const params: (string | number)[] = [tenantId];
+    if (filter.kind !== undefined) {
+      sql += ' AND kind = ?';
+      params.push(filter.kind);
+    }
+    if (filter.status !== undefined) {
+      sql += ' AND status = ?';
+      params.push(filter.status);
+    }
+    if (filter.before !== undefined) {
+      sql += ' AND id < ?';
+      params.push(filter.before);
+    }
+    sql += ' ORDER BY id DESC LIMIT ?';
+    params.push(Math.max(0, limit));
+    return this.h.run(() => (this.h.db.prepare(sql).all(...params) as JobRow[]).map(fromRow));
+  }
+
+  nextRunAt(kinds: readonly string[]): Promise<number | null> {
+    return this.h.run(() => {
+      if (kinds.length === 0) return null;
+      const row = this.h.db
+        .prepare(
+          `SELECT MIN(run_at) AS at FROM jobs WHERE status = 'scheduled' AND kind IN (${marks(kinds.length)})`,
+        )
+        .get(...kinds) as { at: number | null };
+      return row.at;
+    });
+  }
+
+  stats(now: number): Promise<JobKindStats[]> {
+    return this.h.run(() => {
+      const rows = this.h.db
+        .prepare(
+          `SELECT kind,
+             SUM(status = 'scheduled' AND run_at > ?) AS scheduled,
+             SUM((status = 'scheduled' AND run_at <= ?) OR (status = 'running' AND lease_until <= ?)) AS due,
+             SUM(status = 'running' AND lease_until > ?) AS running,
+             SUM(status = 'failed') AS failed
+           FROM jobs WHERE status IN ('scheduled', 'running', 'failed') GROUP BY kind`,
+        )
+        .all(now, now, now, now) as JobKindStats[];
+      return rows;
+    });
+  }
+
+  purge(before: number): Promise<number> {
+    return this.h.run(
+      () =>
+        this.h.db
+          .prepare(
+            `DELETE FROM jobs WHERE status IN ('done', 'failed', 'cancelled') AND updated_at < ?`,
+          )
+          .run(before).changes,
+    );
+  }
+}
