@@ -12,6 +12,7 @@ import { LOG_OPTIONS } from '../core/options.js';
 import { NOTIFICATION_OPTIONS, TRACKING_OPTIONS } from '../notifications/options.js';
 import { PROVIDER_OPTIONS } from '../providers/options.js';
 import { RATELIMIT_OPTIONS } from '../ratelimit/options.js';
+import { SCHEDULER_OPTIONS } from '../scheduler/options.js';
 import { METRICS_OPTIONS, SERVER_OPTIONS } from '../server/options.js';
 import { REALTIME_OPTIONS } from '../server/realtime/options.js';
 import { STORE_OPTIONS } from '../store/options.js';
@@ -32,6 +33,7 @@ const TABLE = [
   ...TEMPLATE_OPTIONS,
   ...REALTIME_OPTIONS,
   ...TRACKING_OPTIONS,
+  ...SCHEDULER_OPTIONS,
   ...RATELIMIT_OPTIONS,
   ...WEBHOOK_OPTIONS,
   ...PROVIDER_OPTIONS,

@@ -37,7 +37,10 @@ export type IdKind =
   | 'top'
   // Templates and their past versions.
   | 'tpl'
-  | 'tpv';
+  | 'tpv'
+  // Scheduler: a durable job, a claim's lease token.
+  | 'job'
+  | 'lse';
 
 export type IdGenerator = (kind: IdKind) => string;
 

@@ -26,6 +26,8 @@ import type { RateLimitAdmin } from '../ratelimit/admin.js';
 import { createRateLimitModule } from '../ratelimit/module.js';
 import type { RateLimitEventObserver } from '../ratelimit/objects.js';
 import { createRecipientsModule } from '../recipients/module.js';
+import { createSchedulerModule, schedulerOptions } from '../scheduler/module.js';
+import type { SchedulerService } from '../scheduler/service.js';
 import type { Store } from '../store/types.js';
 import { createTemplatesModule, templatesOptions } from '../templates/module.js';
 import type { TemplateService } from '../templates/service.js';
@@ -89,6 +91,8 @@ export interface NotifydServer {
   readonly templates: TemplateService;
   /** The channel providers (loaded when the server starts) and their delivery workers. */
   readonly providers: Providers;
+  /** Durable jobs: scheduled sends, recurring jobs. */
+  readonly scheduler: SchedulerService;
 }
 
 /**
@@ -106,6 +110,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   const ctx = <O, N>(options: O, needs: N) => contextFor(shared, options, needs);
   const listener = new Listener(config, { metrics, logger, ids });
 
+  const scheduler = createSchedulerModule(ctx(schedulerOptions(config), {}));
   const auth = createAuthModule(ctx(config.auth, { adminKeys: deps.adminKeys ?? [] }));
   const { keys, jwt } = auth.services;
   const realtime = new Realtime(config.realtime, {
@@ -164,6 +169,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
       analytics,
       web,
       providers,
+      scheduler,
     ],
     logger,
   );
@@ -195,6 +201,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     analytics: analytics.services.analytics,
     templates: templates.services.templates,
     providers: providers.services.providers,
+    scheduler: scheduler.services.scheduler,
     async listen() {
       await modules.start();
       const port = await listener.listen();

@@ -92,6 +92,7 @@ if (await requirePostgres(t)) {
       'deliveries',
       'devices',
       'idempotency_keys',
+      'jobs',
       'notifications',
       'object_revisions',
       'objects',
