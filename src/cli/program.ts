@@ -10,6 +10,7 @@ import { registerPlanCommands } from './plan.js';
 import { registerPolicyCommands } from './policy.js';
 import { registerRateLimitAdjust } from './ratelimit.js';
 import { registerRateLimitCheck } from './ratelimit-check.js';
+import { registerReportCommands } from './report.js';
 import { registerRuleCommands } from './rule.js';
 import { registerSendCommand } from './send.js';
 import { registerServeCommand } from './serve.js';
@@ -42,6 +43,7 @@ export function buildProgram(io: CliIO): Command {
   registerRateLimitAdjust(program, io);
   registerRateLimitCheck(program, io);
   registerTemplateCommands(program, io);
+  registerReportCommands(program, io);
   return program;
 }
 

@@ -104,6 +104,22 @@ export class NotifydClient {
   }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await this.fetchOk(method, path, body);
+    const text = await res.text();
+    return (text ? (JSON.parse(text) as unknown) : undefined) as T;
+  }
+
+  /** A file the API answers (a report's download): its bytes and content type. */
+  async download(path: string): Promise<{ bytes: Uint8Array; contentType: string }> {
+    const res = await this.fetchOk('GET', path);
+    return {
+      bytes: new Uint8Array(await res.arrayBuffer()),
+      contentType: res.headers.get('content-type') ?? 'application/octet-stream',
+    };
+  }
+
+  /** Sends a request; an error answer (or none) throws NotifydApiError. */
+  private async fetchOk(method: string, path: string, body?: unknown): Promise<Response> {
     // Called detached from `options`: a browser's fetch throws when `this` is not the window.
     const fetchFn = this.options.fetch ?? globalThis.fetch;
     let res: Response;
@@ -122,20 +138,18 @@ export class NotifydClient {
         err instanceof Error ? ((err.cause as Error)?.message ?? err.message) : String(err);
       throw new NotifydApiError(0, 'NETWORK_ERROR', networkErrorMessage(this.base, reason));
     }
+    if (res.ok) return res;
     const text = await res.text();
     const json = text ? (JSON.parse(text) as unknown) : undefined;
-    if (!res.ok) {
-      const e = (
-        json as { error?: { code: string; message: string; details?: Record<string, unknown> } }
-      )?.error;
-      throw new NotifydApiError(
-        res.status,
-        e?.code ?? 'HTTP_ERROR',
-        e?.message ?? `HTTP ${res.status}`,
-        e?.details,
-      );
-    }
-    return json as T;
+    const e = (
+      json as { error?: { code: string; message: string; details?: Record<string, unknown> } }
+    )?.error;
+    throw new NotifydApiError(
+      res.status,
+      e?.code ?? 'HTTP_ERROR',
+      e?.message ?? `HTTP ${res.status}`,
+      e?.details,
+    );
   }
 
   createKey(input: CreateKeyInput): Promise<ApiKey & { key: string }> {

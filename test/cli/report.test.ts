@@ -1,0 +1,183 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { runCli } from '../../src/cli/program.js';
+import { FakeClock } from '../../src/core/clock.js';
+import { createMemoryStore } from '../../src/store/memory/index.js';
+import { cliIO } from '../helpers/cli.js';
+import { ADMIN_KEY, startServer } from '../helpers/server.js';
+
+const DAY = 86_400_000;
+const NOW = Date.UTC(2026, 2, 10, 12);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+t.test(
+  'notifyd report: definitions, generate to a file, list, get, download, delete',
+  async (t) => {
+    const s = await startServer(t, {}, createMemoryStore(), { clock: new FakeClock(NOW) });
+    const events = [
+      ...[0, 0, 1].map((d) => ({
+        event_type: 'signup',
+        timestamp: iso(NOW - (d + 1) * DAY),
+        properties: { plan: 'pro' },
+      })),
+      { event_type: 'signup', timestamp: iso(NOW - DAY), properties: { plan: 'free' } },
+    ];
+    t.equal((await s.api('POST', '/api/v1/analytics/events/batch', { events })).body.accepted, 4);
+    await s.api('POST', '/api/v1/reports/definitions', {
+      name: 'signups',
+      title: 'Signups',
+      queries: [{ title: 'By plan', metrics: ['count:signup'], dimensions: ['plan'] }],
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'notifyd-report-'));
+    const env = { NOTIFYD_URL: s.url, NOTIFYD_API_KEY: ADMIN_KEY };
+    const run = async (args: string[], code = 0) => {
+      const r = cliIO(env, dir);
+      t.equal(await runCli(args, r.io), code, `notifyd ${args.join(' ')} ${r.err()}`);
+      return r;
+    };
+
+    t.match((await run(['report', 'definitions'])).out(), /signups\s+Signups\s+1\s+last_7d\s+pdf/);
+    t.equal(JSON.parse((await run(['report', 'definitions', '--json'])).out()).total, 1);
+
+    const made = await run(['report', 'generate', 'signups', '--format', 'pdf', '--out', 'r.pdf']);
+    t.match(made.out(), /^Wrote r\.pdf \(\d+ bytes\)\.\nSignups \(rpt_\w+, completed\)/);
+    t.match(made.out(), /section\s+By plan: 2 rows/);
+    const text = execFileSync('pdftotext', ['-layout', join(dir, 'r.pdf'), '-']).toString();
+    t.match(text, /Totals: count:signup 4/);
+    t.match(text, /pro\s+3/);
+    t.match(text, /free\s+1/);
+
+    const inline = JSON.parse(
+      (
+        await run([
+          'report',
+          'generate',
+          '--query',
+          'count:signup',
+          '--by',
+          'plan',
+          '--granularity',
+          'day',
+          '--last',
+          '30d',
+          '--timezone',
+          'UTC',
+          '--title',
+          'Daily',
+          '--format',
+          'csv',
+          '--json',
+        ])
+      ).out(),
+    );
+    t.match(inline, {
+      title: 'Daily',
+      format: 'csv',
+      parameters: { time_range: { preset: 'last_30d' } },
+    });
+    const fixed = JSON.parse(
+      (
+        await run([
+          'report',
+          'generate',
+          '--query',
+          'events',
+          '--from',
+          iso(NOW - 3 * DAY),
+          '--to',
+          iso(NOW),
+          '--json',
+          '--out',
+          'x.json',
+          '--format',
+          'json',
+        ])
+      ).out(),
+    );
+    t.match(JSON.parse(readFileSync(join(dir, 'x.json'), 'utf8')), {
+      sections: [{ rows: [{ values: { events: 4 } }] }],
+    });
+
+    const listed = await run(['report', 'list']);
+    t.match(listed.out(), /ID\s+TITLE\s+STATUS/);
+    t.match(listed.out(), /Daily\s+completed\s+csv/);
+    t.equal(
+      JSON.parse((await run(['report', 'list', '--status', 'failed', '--json'])).out()).total,
+      0,
+    );
+    t.match(
+      (await run(['report', 'get', inline.id])).out(),
+      /^Daily \(rpt_\w+, completed\)\n {2}period/,
+    );
+
+    const dl = await run(['report', 'download', inline.id, '--out', 'daily.csv']);
+    t.match(dl.out(), /^Wrote daily\.csv/);
+    const csv = readFileSync(join(dir, 'daily.csv'), 'utf8').trimEnd().split('\r\n');
+    t.equal(csv[0], 'section,timestamp,plan,count:signup');
+    t.ok(csv.includes(`count:signup,${iso(NOW - 2 * DAY - 12 * 3_600_000)},pro,1`), csv.join('\n'));
+    t.match(
+      JSON.parse(
+        (
+          await run(['report', 'download', fixed.id, '--format', 'pdf', '--out', 'f.pdf', '--json'])
+        ).out(),
+      ),
+      { out: 'f.pdf' },
+    );
+
+    // Failures: one line, exit 1.
+    t.match((await run(['report', 'generate'], 1)).err(), /give a definition/);
+    t.match(
+      (await run(['report', 'generate', 'signups', '--query', 'events'], 1)).err(),
+      /not both/,
+    );
+    t.match(
+      (
+        await run(
+          ['report', 'generate', '--query', 'events', '--last', '7d', '--from', 'x', '--to', 'y'],
+          1,
+        )
+      ).err(),
+      /--last or --from/,
+    );
+    t.match(
+      (await run(['report', 'generate', '--query', 'events', '--from', 'x'], 1)).err(),
+      /go together/,
+    );
+    t.match(
+      (await run(['report', 'generate', '--query', 'nope'], 1)).err(),
+      /INVALID_METRIC \(400\)/,
+    );
+    t.match(
+      (await run(['report', 'download', 'rpt_nope', '--out', 'n'], 1)).err(),
+      /REPORT_NOT_FOUND \(404\)/,
+    );
+    t.match(
+      (await run(['report', 'generate', '--query', 'events', '--last', '2w'], 1)).err(),
+      /Allowed: 24h, 7d/,
+    );
+
+    // A report that fails says so.
+    await s.server.analytics!.reporting.reports.make(
+      {
+        title: 'x',
+        description: '',
+        definition: null,
+        queries: [],
+        time_range: { start: 'bad' },
+        timezone: 'UTC',
+        format: 'csv',
+      },
+      'default',
+      null,
+      null,
+    );
+    const failedId = JSON.parse(
+      (await run(['report', 'list', '--status', 'failed', '--json'])).out(),
+    ).data[0].id;
+    t.match((await run(['report', 'get', failedId])).out(), /error\s+INVALID_TIME_RANGE/);
+    t.match((await run(['report', 'delete', failedId])).out(), /Deleted report rpt_/);
+  },
+);
