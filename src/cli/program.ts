@@ -70,8 +70,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
 }
 
 /**
- * The first word when it names no command. Commander would answer `notifyd report --help`
- * with the top-level help and exit 0, as if `report` existed.
+ * The first word when it names no command. Commander would answer `notifyd frobnicate --help`
+ * with the top-level help and exit 0, as if `frobnicate` existed.
  */
 function unknownCommand(program: Command, argv: string[]): string | null {
   const [first] = argv;

@@ -3,7 +3,7 @@ import { runCli } from '../../src/cli/program.js';
 import { cliIO } from '../helpers/cli.js';
 
 t.test('an unknown command exits 1 with one line, even with --help', async (t) => {
-  for (const argv of [['report', '--help'], ['report'], ['reprot', 'generate', '--json']]) {
+  for (const argv of [['frobnicate', '--help'], ['frobnicate'], ['reprot', 'generate', '--json']]) {
     const r = cliIO();
     t.equal(await runCli(argv, r.io), 1, argv.join(' '));
     t.equal(r.out(), '', 'no help on stdout');
@@ -18,6 +18,9 @@ t.test('known commands and the top-level help still work', async (t) => {
   const sub = cliIO();
   await runCli(['keys', '--help'], sub.io);
   t.match(sub.out(), /Usage: notifyd keys/);
+  const report = cliIO();
+  t.equal(await runCli(['report', '--help'], report.io), 0);
+  t.match(report.out(), /Usage: notifyd report/);
   const version = cliIO();
   t.equal(await runCli(['--version'], version.io), 0);
 });
