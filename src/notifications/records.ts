@@ -3,7 +3,7 @@
  * milliseconds; every record carries its tenant.
  */
 
-import type { InAppContent, NotificationAction } from './channels.js';
+import type { InAppContent, NotificationAction, RenderedContent } from './channels.js';
 
 /**
  * How urgent a notification is; providers and routing may use it. `critical`, the name
@@ -51,6 +51,11 @@ export interface NotificationRecord {
   template: TemplateRef | null;
   /** The sender's key for cancelling it (`POST /notifications/cancel`); null when none. */
   cancellation_key: string | null;
+  /**
+   * The rendered content of its queued channels (push, sms, email, webhook…), which a
+   * provider worker delivers after a restart too; null when it has none (in-app only).
+   */
+  contents: RenderedContent | null;
   created_at: number;
   /** From this time on it leaves the feed and the unread counts; null: never. */
   expires_at: number | null;
@@ -107,6 +112,8 @@ export interface DeliveryRecord {
   notification_id: string;
   recipient_id: string;
   channel: string;
+  /** A push delivery's device (`dev_…`): one delivery per active device; null otherwise. */
+  device_id: string | null;
   status: DeliveryStatus;
   attempts: number;
   /** When a worker may next claim it (queued channels). */

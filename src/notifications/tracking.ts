@@ -265,6 +265,7 @@ export class DeliveryTracker {
           notification_id: notificationId,
           recipient_id: userId,
           channel: fallback,
+          device_id: null,
           status: 'pending' as const,
           attempts: 0,
           next_attempt_at: now,

@@ -6,11 +6,11 @@
 export const NOTIFICATION_COLUMNS =
   'id, tenant_id, request_id, recipient_id, category, priority, content, data, group_key, ' +
   'idempotency_key, channels, created_at, read_at, deleted_at, actions, template, ' +
-  'cancellation_key, expires_at, dismissed_at, action_id, actioned_at';
+  'cancellation_key, expires_at, dismissed_at, action_id, actioned_at, contents';
 
 export const DELIVERY_COLUMNS =
   'id, tenant_id, notification_id, recipient_id, channel, status, attempts, next_attempt_at, ' +
-  'lease_until, last_error, provider_message_id, created_at, updated_at';
+  'lease_until, last_error, provider_message_id, created_at, updated_at, device_id';
 
 export const KEY_COLUMNS =
   'id, name, hash, prefix, scopes, tenant_id, ip_allowlist, created_at, expires_at, ' +

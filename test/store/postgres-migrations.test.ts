@@ -182,6 +182,11 @@ if (await requirePostgres(t)) {
         t.match(await store.jobs.getByKey('t1', 'ck'), { id: 'job_01', payload: { a: 1 } });
         t.equal((await store.jobs.claim(['notification.send'], 5, 10, 1000, 'tok')).length, 1);
       }
+      if (from >= 1) {
+        // Migration 11: rows written before it have no rendered contents and no device.
+        t.match(await store.notifications.get('t1', 'alice', 'ntf_01'), { contents: null });
+        t.match(await store.deliveries.listByNotification('t1', 'ntf_01'), [{ device_id: null }]);
+      }
       if (from >= 2) t.match(await store.keys.findByHash('abc'), { id: 'key_01', scopes: ['*'] });
       if (from >= 3) t.equal(await store.counters.get('c', 0), 4);
       if (from >= 4) t.equal(await store.queues.count('offline', 0), 1);

@@ -13,12 +13,12 @@ export const NOTIFICATION_RECORDSET = `
   content jsonb, data jsonb, group_key text, idempotency_key text, channels text[],
   created_at bigint, read_at bigint, deleted_at bigint, actions jsonb, template jsonb,
   cancellation_key text, expires_at bigint, dismissed_at bigint, action_id text,
-  actioned_at bigint`;
+  actioned_at bigint, contents jsonb`;
 
 export const DELIVERY_RECORDSET = `
   id text, tenant_id text, notification_id text, recipient_id text, channel text, status text,
   attempts integer, next_attempt_at bigint, lease_until bigint, last_error text,
-  provider_message_id text, created_at bigint, updated_at bigint`;
+  provider_message_id text, created_at bigint, updated_at bigint, device_id text`;
 
 /** Row types as pg returns them for the column lists above. */
 export type NotificationRow = NotificationRecord;

@@ -80,6 +80,7 @@ export function toNotification(hash: Record<string, string>): NotificationRecord
     actions: hash.actions === undefined ? (doc.actions ?? []) : JSON.parse(hash.actions),
     template: doc.template ?? null,
     cancellation_key: doc.cancellation_key ?? null,
+    contents: doc.contents ?? null,
     expires_at: numberOrNull(hash.expires_at),
     read_at: numberOrNull(hash.read_at),
     dismissed_at: numberOrNull(hash.dismissed_at),
@@ -115,6 +116,7 @@ export function deliveryFields(d: DeliveryRecord): Fields {
   push(fields, 'lease_until', d.lease_until);
   push(fields, 'last_error', d.last_error);
   push(fields, 'provider_message_id', d.provider_message_id);
+  push(fields, 'device_id', d.device_id ?? null);
   return fields;
 }
 
@@ -131,6 +133,7 @@ export function toDelivery(hash: Record<string, string>): DeliveryRecord {
     lease_until: numberOrNull(hash.lease_until),
     last_error: hash.last_error ?? null,
     provider_message_id: hash.provider_message_id ?? null,
+    device_id: hash.device_id ?? null,
     created_at: Number(hash.created_at),
     updated_at: Number(hash.updated_at),
   };

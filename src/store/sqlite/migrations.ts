@@ -318,6 +318,17 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE status IN ('done', 'failed', 'cancelled');
     `,
   },
+  {
+    version: 11,
+    name: 'routed sends: rendered channel contents, push devices',
+    sql: `
+      -- What a provider worker sends for each queued channel, kept with the notification so
+      -- that a delivery can go after a restart; NULL for in-app-only notifications.
+      ALTER TABLE notifications ADD COLUMN contents TEXT;
+      -- A push delivery goes to one device; NULL for the other channels.
+      ALTER TABLE deliveries ADD COLUMN device_id TEXT;
+    `,
+  },
 ];
 
 /** The schema version this build of notifyd writes. */

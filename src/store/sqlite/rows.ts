@@ -24,6 +24,7 @@ export interface NotificationRow {
   dismissed_at: number | null;
   action_id: string | null;
   actioned_at: number | null;
+  contents: string | null;
 }
 
 /** An API key as SQLite returns it. */
@@ -68,6 +69,7 @@ export function notificationParams(n: NotificationRecord): Param[] {
     n.dismissed_at,
     n.action_id,
     n.actioned_at,
+    n.contents ? JSON.stringify(n.contents) : null,
   ];
 }
 
@@ -81,6 +83,7 @@ export function toNotification(row: NotificationRow): NotificationRecord {
     channels: JSON.parse(row.channels),
     actions: row.actions === null ? [] : JSON.parse(row.actions),
     template: row.template === null ? null : JSON.parse(row.template),
+    contents: row.contents ? JSON.parse(row.contents) : null,
   };
 }
 
@@ -99,6 +102,7 @@ export function deliveryParams(d: DeliveryRecord): Param[] {
     d.provider_message_id,
     d.created_at,
     d.updated_at,
+    d.device_id ?? null,
   ];
 }
 

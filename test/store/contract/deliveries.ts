@@ -35,6 +35,40 @@ export function deliveriesContract(t: Test, make: MakeStore): void {
     t.same(await store.deliveries.listByNotification('t1', f.ids('ntf')), []);
   });
 
+  t.test('a routed notification keeps its rendered contents and push devices', async (t) => {
+    const f = new Fixture();
+    const store = await storeFor(t, make);
+    const contents = {
+      push: { title: 'Hi', body: 'Ünïcödé 🎉', data: { n: '1' } },
+      email: { subject: 'S', html: '<b>x</b>', text: 'x' },
+    };
+    const rows = await queue(
+      f,
+      store,
+      (n) => [
+        f.delivery(n, { channel: 'push', device_id: 'dev_1' }),
+        f.delivery(n, { channel: 'push', device_id: 'dev_2' }),
+        f.delivery(n, { channel: 'email' }),
+        f.delivery(n, { channel: 'sms', status: 'skipped', last_error: 'no_phone' }),
+      ],
+      { contents, channels: ['push', 'email'] },
+    );
+    const id = rows[0].notification_id;
+    t.same(await store.deliveries.listByNotification('t1', id), rows);
+    t.same((await store.notifications.find('t1', id))?.contents, contents);
+    const claimed = await store.deliveries.claim(['push'], 10, f.clock.now(), LEASE);
+    t.same(
+      claimed.map((d) => d.device_id),
+      ['dev_1', 'dev_2'],
+    );
+    const [email] = await store.deliveries.claim(['email'], 10, f.clock.now(), LEASE);
+    t.equal(email.device_id, null);
+    await store.deliveries.complete(email.id, 'sent', f.clock.now(), { provider_message_id: 'm' });
+    const after = await store.deliveries.listByNotification('t1', id);
+    t.match(after[2], { status: 'sent', provider_message_id: 'm', device_id: null });
+    t.equal((await store.notifications.find('t1', f.notification().id))?.contents, undefined);
+  });
+
   t.test('claim leases due pending deliveries of the channels, oldest due first', async (t) => {
     const f = new Fixture();
     const store = await storeFor(t, make);
