@@ -67,16 +67,57 @@ export interface SendAction {
   callback_key?: string;
 }
 
+/** Inline in-app content. */
+export interface SendContent {
+  title: string;
+  body: string;
+  action_url?: string;
+  image_url?: string;
+  cta_text?: string;
+  actions?: SendAction[];
+}
+
+/** A channel routing may pick. */
+export type SendChannel = 'in_app' | 'push' | 'sms' | 'email' | 'webhook';
+
+/** A recipient given inline, upserted as a subscriber. */
+export interface SendRecipient {
+  id: string;
+  email?: string | null;
+  phone?: string | null;
+  locale?: string | null;
+  timezone?: string | null;
+  name?: string | null;
+  avatar_url?: string | null;
+  data?: Record<string, unknown> | null;
+}
+
+/** A send: inline `content` or a `template` with its `payload`, to `recipient_id` or `recipient`. */
 export interface SendInput {
-  recipient_id: string;
-  content: {
-    title: string;
-    body: string;
-    action_url?: string;
-    image_url?: string;
-    cta_text?: string;
-    actions?: SendAction[];
+  recipient_id?: string;
+  recipient?: SendRecipient;
+  content?: SendContent;
+  /** A template id or key. */
+  template?: string;
+  template_id?: string;
+  payload?: Record<string, unknown>;
+  locale?: string;
+  channels?: SendChannel[];
+  channel_overrides?: {
+    in_app?: Partial<SendContent>;
+    push?: {
+      title?: string;
+      body?: string;
+      image?: string;
+      icon?: string;
+      url?: string;
+      data?: Record<string, string>;
+    };
+    sms?: { body?: string };
+    email?: { subject?: string; html?: string; text?: string };
+    webhook?: { body?: Record<string, unknown> };
   };
+  ttl_seconds?: number;
   category?: string;
   /** `critical` is an alias of `urgent`. */
   priority?: 'low' | 'normal' | 'high' | 'urgent' | 'critical';
@@ -94,6 +135,7 @@ export interface SendResult {
   notification_id: string;
   status: 'accepted';
   channels_targeted: string[];
+  channels_skipped?: Record<string, string>;
 }
 
 export class NotifydClient {

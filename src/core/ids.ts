@@ -10,6 +10,8 @@ export type IdKind =
   | 'key'
   | 'ses'
   | 'msg'
+  // Notifications: a cancellation by key.
+  | 'ccl'
   // Rate limiting: policy, rule, plan, plan assignment, bypass, adjustment, endpoint cost.
   | 'rlp'
   | 'rlr'

@@ -9,8 +9,13 @@ export const NOTIFICATION_ERRORS = {
     status: 409,
     message: 'Another action of this notification was taken already; an action is taken once.',
   },
+  REQUEST_NOT_FOUND: { status: 404, message: 'No such send request.' },
   DUPLICATE_NOTIFICATION: {
     status: 409,
     message: 'A notification with this idempotency key was already accepted.',
+  },
+  NO_DELIVERY_CHANNEL: {
+    status: 422,
+    message: 'Routing left no channel to deliver on; details.skipped says why each was dropped.',
   },
 } as const satisfies ErrorCatalogue;

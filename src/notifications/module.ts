@@ -3,19 +3,24 @@ import { Counter } from 'prom-client';
 import type { Config } from '../config/options.js';
 import type { ModuleContext, NotifydModule } from '../modules/contract.js';
 import { CursorCodec } from './cursor.js';
+import { DeliveryService } from './deliveries.js';
 import { FeedService } from './feed-service.js';
 import { FeedHistory } from './history.js';
 import { LiveMessages } from './live.js';
 import type { PresenceProbe } from './presence.js';
 import { RecipientRecords } from './recipient-records.js';
+import type { NotificationRecord } from './records.js';
+import { SendRequests } from './requests.js';
 import { Retention } from './retention.js';
 import { deliveryStateRoutes } from './routes/delivery-state.js';
 import { feedRoutes } from './routes/feed.js';
 import { feedActionRoutes } from './routes/feed-actions.js';
 import { historyRoutes } from './routes/history.js';
 import { liveRoutes } from './routes/live.js';
+import { requestRoutes } from './routes/requests.js';
 import { notificationRoutes } from './routes/send.js';
 import { sentRoutes } from './routes/sent.js';
+import { type RoutingNeeds, Sender } from './sender.js';
 import { SentNotifications } from './sent.js';
 import { NotificationService } from './service.js';
 import { DeliveryTracker } from './tracking.js';
@@ -35,8 +40,13 @@ export const notificationsOptions = (c: Config): NotificationsOptions => ({
   jwt_secret: c.auth.jwt.secret,
 });
 
-/** What the module needs: where users' real-time messages go, and who is connected. */
-export interface NotificationsNeeds {
+/**
+ * What the module needs: where users' real-time messages go, and who is connected; and,
+ * when the server has them, the recipients, preferences, templates and providers routing
+ * consults (without them: every recipient is a bare id, every channel allowed and served,
+ * and only inline content can be sent).
+ */
+export interface NotificationsNeeds extends RoutingNeeds {
   users: UserChannel;
   presence: PresenceProbe;
 }
@@ -54,7 +64,14 @@ export interface NotificationsServices {
   retention: Retention;
   /** A recipient's notifications and deliveries, for the GDPR export and erasure. */
   records: RecipientRecords;
+  /** The delivery queue as the providers' worker uses it (delivery-port.ts). */
+  deliveries: DeliveryService;
+  /** Batches' summaries, topic sends, cancellations. */
+  requests: SendRequests;
 }
+
+/** Topic members routed and written per page of a topic send. */
+const TOPIC_PAGE = 500;
 
 /** How often expired idempotency keys are forgotten. */
 const PURGE_MS = 60_000;
@@ -74,7 +91,13 @@ export function createNotificationsModule(
 ): NotifydModule<NotificationsServices> {
   const { options, store, clock, ids, logger, bus } = ctx;
   const events = bus.emit.bind(bus);
-  const { users, presence } = ctx.services;
+  const { users, presence, directory, preferences, templates, providers } = ctx.services;
+  const routing = {
+    ...(directory ? { directory } : {}),
+    ...(preferences ? { preferences } : {}),
+    ...(templates ? { templates } : {}),
+    ...(providers ? { providers } : {}),
+  };
   const tracker = new DeliveryTracker({
     store,
     clock,
@@ -83,15 +106,47 @@ export function createNotificationsModule(
     presence,
     settings: options.realtime,
   });
+  const idempotencyTtlMs = options.notifications.idempotency_ttl_s * 1000;
+  let deliveries: DeliveryService | undefined;
+  const sender = new Sender({
+    store,
+    clock,
+    ids,
+    users,
+    idempotencyTtlMs,
+    tracker,
+    ...routing,
+    queued: (channels) => deliveries?.queued(channels),
+  });
+  const requests = new SendRequests({
+    store,
+    clock,
+    ids,
+    logger,
+    sender,
+    pageSize: TOPIC_PAGE,
+    ...(directory ? { directory } : {}),
+  });
+  const cancelled = (n: NotificationRecord) => requests.cancelled(n);
+  deliveries = new DeliveryService({
+    store,
+    clock,
+    logger,
+    cancelled,
+    ...(directory ? { directory } : {}),
+  });
   const notifications = new NotificationService({
     store,
     clock,
     ids,
     cursors: new CursorCodec(cursorKey(options)),
     users,
-    idempotencyTtlMs: options.notifications.idempotency_ttl_s * 1000,
+    idempotencyTtlMs,
     tracker,
     events,
+    sender,
+    cancelled,
+    requests,
   });
   const feed = new FeedService({ store, clock, users, events });
   const sent = new SentNotifications({ store, clock, users });
@@ -120,9 +175,12 @@ export function createNotificationsModule(
       sent,
       retention,
       records: new RecipientRecords(store),
+      deliveries,
+      requests,
     },
     routes: [
       ...notificationRoutes(notifications, accepted),
+      ...requestRoutes(requests),
       ...sentRoutes(sent),
       ...feedRoutes(notifications, options.feed),
       ...feedActionRoutes(feed),
@@ -147,11 +205,14 @@ export function createNotificationsModule(
         },
       },
     ],
-    start() {
+    async start() {
       stopSweep = tracker.start();
+      const resumed = await requests.resume();
+      if (resumed > 0) logger.info({ resumed }, 'resuming topic sends');
     },
-    pause() {
+    async pause() {
       stopSweep();
+      await requests.stop();
     },
   };
 }

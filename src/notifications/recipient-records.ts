@@ -24,7 +24,7 @@ export class RecipientRecords {
       const page = await this.store.notifications.listAll(tenantId, recipientId, after, PAGE);
       for (const n of page) {
         const deliveries = await this.store.deliveries.listByNotification(tenantId, n.id);
-        out.push({ ...toView(n), deliveries: deliveries.map(toDeliveryView) });
+        out.push({ ...toView(n), deliveries: deliveries.map((d) => toDeliveryView(d)) });
       }
       const last = page[page.length - 1];
       if (page.length < PAGE || !last) return out;

@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { CHANNELS } from './channels.js';
 
 const Url = Type.String({ format: 'uri', maxLength: 2048 });
 
@@ -48,15 +49,122 @@ const ExpiresAt = Type.String({
   description: 'From then on it leaves the feed and the unread counts.',
 });
 
+/** A channel routing may pick. */
+export const ChannelName = Type.Union(
+  CHANNELS.map((c) => Type.Literal(c)),
+  { description: 'A delivery channel.' },
+);
+
+const RecipientId = Type.String({
+  minLength: 1,
+  maxLength: 256,
+  description: 'Your id of the user.',
+});
+const Nullable = <T extends ReturnType<typeof Type.String>>(s: T) => Type.Union([s, Type.Null()]);
+
+/** A recipient given inline: upserted as a subscriber on the way (the recipients module checks it). */
+export const InlineRecipient = Type.Object(
+  {
+    id: RecipientId,
+    email: Type.Optional(Nullable(Type.String({ maxLength: 320 }))),
+    phone: Type.Optional(Nullable(Type.String({ maxLength: 32, description: 'E.164.' }))),
+    locale: Type.Optional(Nullable(Type.String({ maxLength: 35 }))),
+    timezone: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
+    name: Type.Optional(Nullable(Type.String({ maxLength: 256 }))),
+    avatar_url: Type.Optional(Nullable(Type.String({ maxLength: 2048 }))),
+    data: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+
+const Text = (max: number) => Type.String({ maxLength: max });
+
+/** Per-channel content that replaces (field by field) what the template or inline content gives. */
+export const ChannelOverrides = Type.Object(
+  {
+    in_app: Type.Optional(Type.Partial(ContentBody)),
+    push: Type.Optional(
+      Type.Object(
+        {
+          title: Type.Optional(Text(512)),
+          body: Type.Optional(Text(4096)),
+          image: Type.Optional(Url),
+          icon: Type.Optional(Url),
+          url: Type.Optional(Url),
+          data: Type.Optional(Type.Record(Type.String(), Text(4096))),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    sms: Type.Optional(
+      Type.Object({ body: Type.Optional(Text(1600)) }, { additionalProperties: false }),
+    ),
+    email: Type.Optional(
+      Type.Object(
+        {
+          subject: Type.Optional(Text(998)),
+          html: Type.Optional(Text(1_000_000)),
+          text: Type.Optional(Text(1_000_000)),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    webhook: Type.Optional(
+      Type.Object(
+        { body: Type.Optional(Type.Record(Type.String(), Type.Unknown())) },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 /** What POST /notifications accepts. The same schema validates, types and documents it. */
 export const SendNotificationBody = Type.Object(
   {
-    recipient_id: Type.String({
-      minLength: 1,
-      maxLength: 256,
-      description: 'Your id of the user.',
-    }),
-    content: ContentBody,
+    recipient_id: Type.Optional(RecipientId),
+    recipient: Type.Optional(InlineRecipient),
+    content: Type.Optional(ContentBody),
+    template: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        description: 'A template id or key: its channels are rendered with `payload`.',
+      }),
+    ),
+    template_id: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 128, description: 'An alias of `template`.' }),
+    ),
+    payload: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description: 'The template variables.',
+        maxProperties: 256,
+      }),
+    ),
+    locale: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 35,
+        description: "The template locale; the subscriber's when absent.",
+      }),
+    ),
+    channels: Type.Optional(
+      Type.Array(ChannelName, {
+        minItems: 1,
+        maxItems: CHANNELS.length,
+        uniqueItems: true,
+        description:
+          'Restricts routing to these channels. With inline content: the channels it goes to (`in_app` when absent).',
+      }),
+    ),
+    channel_overrides: Type.Optional(ChannelOverrides),
+    ttl_seconds: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 2_419_200,
+        description: 'Expires this long after the send (when `expires_at` is not given).',
+      }),
+    ),
     category: Type.Optional(
       Type.String({
         pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$',
@@ -106,7 +214,12 @@ export const SendAccepted = Type.Object({
   request_id: Type.String(),
   notification_id: Type.String(),
   status: Type.Literal('accepted'),
-  channels_targeted: Type.Array(Type.String()),
+  channels_targeted: Type.Array(Type.String(), { description: 'The routed channels.' }),
+  channels_skipped: Type.Optional(
+    Type.Record(Type.String(), Type.String(), {
+      description: 'Channels routing dropped, with why (routed sends only).',
+    }),
+  ),
 });
 export type SendAccepted = Static<typeof SendAccepted>;
 
@@ -219,9 +332,104 @@ export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength:
 export const DeliveryView = Type.Object({
   id: Type.String(),
   channel: Type.String(),
-  status: Type.String(),
+  status: Type.String({
+    description:
+      'pending, deferred (quiet hours: see next_attempt_at), sent, delivered, acknowledged, failed, bounced, skipped, cancelled, expired.',
+  }),
+  skip_reason: Type.Union([Type.String(), Type.Null()]),
+  device_id: Type.Union([Type.String(), Type.Null()]),
   attempts: Type.Integer(),
   last_error: Type.Union([Type.String(), Type.Null()]),
+  provider_message_id: Type.Union([Type.String(), Type.Null()]),
+  next_attempt_at: Type.Union([IsoTime, Type.Null()], {
+    description: 'When a pending or deferred delivery may go next.',
+  }),
   created_at: IsoTime,
   updated_at: IsoTime,
+});
+
+/** POST /notifications/batch. */
+export const BatchBody = Type.Object(
+  {
+    notifications: Type.Array(SendNotificationBody, { minItems: 1, maxItems: 1000 }),
+    atomic: Type.Optional(
+      Type.Boolean({ description: 'true: one refused item refuses all; nothing is written.' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const BatchResultSchema = Type.Object({
+  request_id: Type.String(),
+  accepted: Type.Integer(),
+  rejected: Type.Integer(),
+  results: Type.Array(
+    Type.Object({
+      index: Type.Integer(),
+      status: Type.Union([Type.Literal('accepted'), Type.Literal('rejected')]),
+      notification_id: Type.Optional(Type.String()),
+      channels_targeted: Type.Optional(Type.Array(Type.String())),
+      error: Type.Optional(
+        Type.Object({
+          code: Type.String(),
+          message: Type.String(),
+          details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+        }),
+      ),
+    }),
+  ),
+});
+
+/** POST /topics/{key}/notifications: a send without its recipient. */
+export const TopicSendBody = Type.Omit(SendNotificationBody, ['recipient_id', 'recipient'], {
+  additionalProperties: false,
+});
+
+export const TopicParams = Type.Object({
+  key: Type.String({ minLength: 1, maxLength: 128 }),
+});
+
+export const TopicSendAccepted = Type.Object({
+  request_id: Type.String(),
+  status: Type.Literal('accepted'),
+  topic: Type.String(),
+});
+
+export const RequestParams = Type.Object({
+  request_id: Type.String({ minLength: 1, maxLength: 64 }),
+});
+
+export const RequestViewSchema = Type.Object({
+  request_id: Type.String(),
+  type: Type.Union([Type.Literal('batch'), Type.Literal('topic')]),
+  status: Type.Union([
+    Type.Literal('running'),
+    Type.Literal('completed'),
+    Type.Literal('cancelled'),
+    Type.Literal('failed'),
+  ]),
+  topic: Type.Union([Type.String(), Type.Null()]),
+  accepted: Type.Integer({ description: 'Notifications written.' }),
+  skipped: Type.Integer({ description: 'Recipients routing left no channel for.' }),
+  rejected: Type.Integer({ description: 'Items or recipients refused for another reason.' }),
+  errors: Type.Array(
+    Type.Object({
+      index: Type.Optional(Type.Integer()),
+      recipient_id: Type.Optional(Type.String()),
+      code: Type.String(),
+      message: Type.String(),
+    }),
+  ),
+  created_at: Type.String({ format: 'date-time' }),
+  completed_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+
+export const CancelBody = Type.Object(
+  { cancellation_key: Type.String({ minLength: 1, maxLength: 256 }) },
+  { additionalProperties: false },
+);
+
+export const CancelResult = Type.Object({
+  cancellation_key: Type.String(),
+  cancelled_at: Type.String({ format: 'date-time' }),
 });

@@ -1,14 +1,14 @@
 import type { UserPrincipal } from '../auth/principal.js';
 import type { Clock } from '../core/clock.js';
-import { NotifydError } from '../core/errors.js';
+import { type ErrorCode, NotifydError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { EventSink } from '../events/catalogue.js';
 import type { NotificationRecord, Store, UnreadCounts } from '../store/types.js';
-import { checkActions, checkExpiry, splitContent } from './content.js';
 import type { CursorCodec } from './cursor.js';
 import { type FeedFilters, toStoreQuery } from './feed-query.js';
-import { normalPriority } from './records.js';
+import type { SendRequests } from './requests.js';
 import type { FeedPage, NotificationView, SendAccepted, SendNotificationBody } from './schemas.js';
+import { isInline, type Prepared, type Sender } from './sender.js';
 import type { DeliveryTracker } from './tracking.js';
 import type { UnreadSummary, UserChannel } from './user-channel.js';
 import { toDeliveryView, toView } from './view.js';
@@ -25,6 +25,38 @@ export interface NotificationServiceDeps {
   tracker?: DeliveryTracker;
   /** Where what users do with their feed is reported (webhooks listen). */
   events: EventSink<FeedEvent>;
+  /** Prepares and writes sends (routing). */
+  sender: Sender;
+  /** Whether a notification was cancelled by its key. */
+  cancelled?: (n: NotificationRecord) => Promise<boolean>;
+  /** Where batches are recorded for GET /requests/{id}. */
+  requests?: Pick<SendRequests, 'recordBatch'>;
+}
+
+/** One item's result in a batch. */
+export type BatchItemResult =
+  | { index: number; status: 'accepted'; notification_id: string; channels_targeted: string[] }
+  | {
+      index: number;
+      status: 'rejected';
+      error: { code: string; message: string; details?: Record<string, unknown> };
+    };
+
+export interface BatchResult {
+  request_id: string;
+  accepted: number;
+  rejected: number;
+  results: BatchItemResult[];
+}
+
+/** A refused item's result; an unexpected error is rethrown (the whole request fails). */
+function rejected(index: number, err: unknown): BatchItemResult {
+  if (!(err instanceof NotifydError) || err.code === 'STORE_UNAVAILABLE') throw err;
+  return {
+    index,
+    status: 'rejected',
+    error: { code: err.code, message: err.message, details: err.details },
+  };
 }
 
 /** The events the feed emits. */
@@ -43,89 +75,21 @@ export class NotificationService {
   /**
    * Accepts one notification: one durable write of the notification and its delivery
    * rows, then real-time delivery to the recipient's open sessions. Resolves after the
-   * write is committed; a repeated idempotency key is DUPLICATE_NOTIFICATION.
+   * write is committed; a repeated idempotency key is DUPLICATE_NOTIFICATION. A plain
+   * inline in-app send does no lookup before the write (see sender.ts).
    */
   async send(
     tenantId: string,
     input: SendNotificationBody,
     requestId: string,
   ): Promise<SendAccepted> {
-    const { store, clock, ids, users } = this.deps;
-    const now = clock.now();
-    const { content, actions } = splitContent(input.content, input.actions);
-    checkActions(actions, 'body');
-    const expiresAt = checkExpiry(input.expires_at, now, 'body.expires_at');
-    const notification: NotificationRecord = {
-      id: ids('ntf'),
-      tenant_id: tenantId,
-      request_id: requestId,
-      recipient_id: input.recipient_id,
-      category: input.category ?? 'general',
-      priority: normalPriority(input.priority),
-      content,
-      actions,
-      data: input.data ?? null,
-      group_key: input.group_key ?? null,
-      idempotency_key: input.idempotency_key ?? null,
-      channels: ['in_app'],
-      template: null,
-      cancellation_key: input.cancellation_key ?? null,
-      contents: null,
-      created_at: now,
-      expires_at: expiresAt,
-      read_at: null,
-      dismissed_at: null,
-      action_id: null,
-      actioned_at: null,
-      deleted_at: null,
-    };
-    const [outcome] = await store.notifications.insert([
-      {
-        notification,
-        // The feed is the in-app inbox: stored in it is delivered; an ack acknowledges it.
-        deliveries: [
-          {
-            id: ids('dlv'),
-            tenant_id: tenantId,
-            notification_id: notification.id,
-            recipient_id: notification.recipient_id,
-            channel: 'in_app',
-            device_id: null,
-            status: 'delivered',
-            attempts: 1,
-            next_attempt_at: now,
-            lease_until: null,
-            last_error: null,
-            provider_message_id: null,
-            created_at: now,
-            updated_at: now,
-          },
-        ],
-        ...(input.idempotency_key
-          ? {
-              idempotency: {
-                key: input.idempotency_key,
-                expires_at: now + this.deps.idempotencyTtlMs,
-              },
-            }
-          : {}),
-      },
-    ]);
-    if (outcome?.status === 'duplicate') {
-      throw new NotifydError('DUPLICATE_NOTIFICATION', undefined, {
-        notification_id: outcome.notification_id,
-        request_id: outcome.request_id,
-      });
-    }
-    const view = toView(notification);
-    users.publish(tenantId, notification.recipient_id, { type: 'notification', data: view });
-    await this.deps.tracker?.published(tenantId, view);
-    return {
-      request_id: requestId,
-      notification_id: notification.id,
-      status: 'accepted',
-      channels_targeted: notification.channels,
-    };
+    const { sender } = this.deps;
+    const prepared = isInline(input)
+      ? sender.prepareInline(tenantId, input, requestId)
+      : await sender.prepare(tenantId, input, requestId);
+    const [result] = await sender.commit([prepared]);
+    if (result instanceof NotifydError) throw result;
+    return result;
   }
 
   /**
@@ -315,10 +279,75 @@ export class NotificationService {
 
   /** Delivery rows of a notification, for the service that sent it. */
   async deliveries(tenantId: string, notificationId: string) {
-    const rows = await this.deps.store.deliveries.listByNotification(tenantId, notificationId);
+    const { store, cancelled } = this.deps;
+    const [rows, n] = await Promise.all([
+      store.deliveries.listByNotification(tenantId, notificationId),
+      store.notifications.find(tenantId, notificationId),
+    ]);
     if (rows.length === 0) {
       throw new NotifydError('NOTIFICATION_NOT_FOUND', undefined, { id: notificationId });
     }
-    return rows.map(toDeliveryView);
+    // A retracted notification's waiting deliveries will not go either.
+    const gone = n === null || (cancelled ? await cancelled(n) : false);
+    return rows.map((d) => toDeliveryView(d, gone));
+  }
+
+  /**
+   * Up to 1,000 sends in one request, written with one store call. Each item gets its
+   * result; with `atomic`, one refused item refuses them all and nothing is written.
+   */
+  async batch(
+    tenantId: string,
+    items: SendNotificationBody[],
+    atomic: boolean,
+    requestId: string,
+  ): Promise<BatchResult> {
+    const { sender } = this.deps;
+    const settled = await Promise.allSettled(
+      items.map((item, i) => sender.prepare(tenantId, item, requestId, `notifications.${i}`)),
+    );
+    const results: BatchItemResult[] = new Array(items.length);
+    const ready: Array<{ index: number; prepared: Prepared }> = [];
+    settled.forEach((s, index) => {
+      if (s.status === 'fulfilled') ready.push({ index, prepared: s.value });
+      else results[index] = rejected(index, s.reason);
+    });
+    const refused = results.find((r) => r !== undefined);
+    if (atomic && refused?.status === 'rejected') {
+      throw new NotifydError(
+        refused.error.code as ErrorCode,
+        `notifications.${refused.index}: ${refused.error.message} (atomic: nothing was written)`,
+        { index: refused.index, results: results.filter((r) => r !== undefined) },
+      );
+    }
+    const written = await sender.commit(ready.map((r) => r.prepared));
+    written.forEach((w, i) => {
+      const index = ready[i].index;
+      results[index] =
+        w instanceof NotifydError
+          ? rejected(index, w)
+          : {
+              index,
+              status: 'accepted',
+              notification_id: w.notification_id,
+              channels_targeted: w.channels_targeted,
+            };
+    });
+    const accepted = results.filter((r) => r.status === 'accepted').length;
+    const skipped = results.filter(
+      (r) => r.status === 'rejected' && r.error.code === 'NO_DELIVERY_CHANNEL',
+    ).length;
+    const errors = results.flatMap((r) =>
+      r.status === 'rejected'
+        ? [{ index: r.index, code: r.error.code, message: r.error.message }]
+        : [],
+    );
+    await this.deps.requests?.recordBatch(tenantId, requestId, {
+      accepted,
+      skipped,
+      rejected: items.length - accepted - skipped,
+      errors,
+    });
+    return { request_id: requestId, accepted, rejected: items.length - accepted, results };
   }
 }

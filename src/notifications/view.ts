@@ -30,13 +30,27 @@ export function toView(n: NotificationRecord): NotificationView {
   };
 }
 
-export function toDeliveryView(d: DeliveryRecord) {
+/**
+ * A delivery as its sender sees it. A pending one not yet tried and due later than it was
+ * made waits for quiet hours to end: `deferred`; one of a cancelled notification is shown
+ * `cancelled` (the worker settles it so when it comes to it).
+ */
+export function toDeliveryView(d: DeliveryRecord, cancelled = false) {
+  const skipped = d.status === 'skipped';
+  const waiting = d.status === 'pending';
+  let status: string = d.status;
+  if (waiting && cancelled) status = 'cancelled';
+  else if (waiting && d.attempts === 0 && d.next_attempt_at > d.created_at) status = 'deferred';
   return {
     id: d.id,
     channel: d.channel,
-    status: d.status,
+    status,
+    skip_reason: skipped ? d.last_error : null,
+    device_id: d.device_id ?? null,
     attempts: d.attempts,
-    last_error: d.last_error,
+    last_error: skipped ? null : d.last_error,
+    provider_message_id: d.provider_message_id,
+    next_attempt_at: waiting ? iso(d.next_attempt_at) : null,
     created_at: iso(d.created_at),
     updated_at: iso(d.updated_at),
   };

@@ -12,7 +12,9 @@ import { contextFor } from '../modules/contract.js';
 import { ModuleRunner } from '../modules/lifecycle.js';
 import type { DeliveryPort } from '../notifications/delivery-port.js';
 import { createNotificationsModule, notificationsOptions } from '../notifications/module.js';
+import type { SendRequests } from '../notifications/requests.js';
 import type { Retention } from '../notifications/retention.js';
+import type { RoutingNeeds } from '../notifications/sender.js';
 import type { NotificationService } from '../notifications/service.js';
 import type { DeliveryTracker } from '../notifications/tracking.js';
 import {
@@ -58,6 +60,11 @@ export interface ServerDeps {
    * references read, and (tests) a delivery port, jitter and timers of their own.
    */
   providers?: Partial<Pick<ProvidersOptions, 'cwd' | 'env' | 'builtinsDir'>> & ProvidersNeeds;
+  /**
+   * Services routing consults, given by the caller (tests' in-process ones); they win over
+   * the modules' own.
+   */
+  routing?: RoutingNeeds;
 }
 
 /** A built server: `listen` binds it, `close` drains it. */
@@ -72,6 +79,10 @@ export interface NotifydServer {
   close(): Promise<void>;
   readonly metrics: Metrics;
   readonly notifications: NotificationService;
+  /** The delivery queue as a provider worker uses it. */
+  readonly deliveries: DeliveryPort;
+  /** Topic sends and batches' records. */
+  readonly requests: SendRequests;
   /** Deletes notifications past `notifications.retention_days` (its job runs it hourly). */
   readonly retention: Retention;
   readonly keys: KeyService;
@@ -130,7 +141,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   );
   const templates = createTemplatesModule(ctx(templatesOptions(config), {}));
   const notifications = createNotificationsModule(
-    ctx(notificationsOptions(config), { users, presence }),
+    ctx(notificationsOptions(config), { users, presence, ...deps.routing }),
   );
   const { notifications: service, tracker, live } = notifications.services;
   const nodeId = node?.nodeId ?? null;
@@ -191,6 +202,8 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   return {
     metrics,
     notifications: service,
+    deliveries: notifications.services.deliveries,
+    requests: notifications.services.requests,
     retention: notifications.services.retention,
     keys,
     tracker,

@@ -90,7 +90,9 @@ export async function startServer(
   overrides: Overrides = {},
   store: Store = createMemoryStore(),
   /** A fake clock, a logger to read what the server logged, a sink for rate-limit events. */
-  deps: Pick<ServerDeps, 'onRateLimitEvent' | 'clock' | 'providers'> & { logger?: Logger } = {},
+  deps: Pick<ServerDeps, 'onRateLimitEvent' | 'clock' | 'providers' | 'routing'> & {
+    logger?: Logger;
+  } = {},
 ): Promise<Running> {
   const config = loadConfig({
     env: {},

@@ -34,6 +34,7 @@ export class MemoryPort implements DeliveryPort {
       tenant_id: 't1',
       notification_id: `ntf_${id}`,
       recipient_id: 'u1',
+      device_id: opts.device?.id ?? null,
       channel,
       status: 'pending',
       attempts: 0,

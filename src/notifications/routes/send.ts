@@ -2,7 +2,14 @@ import { Type } from '@sinclair/typebox';
 import type { Counter } from 'prom-client';
 import { errors } from '../../http/responses.js';
 import { type AnyRoute, defineRoute, serviceOf } from '../../http/route.js';
-import { DeliveryView, IdParams, SendAccepted, SendNotificationBody } from '../schemas.js';
+import {
+  BatchBody,
+  BatchResultSchema,
+  DeliveryView,
+  IdParams,
+  SendAccepted,
+  SendNotificationBody,
+} from '../schemas.js';
 import type { NotificationService } from '../service.js';
 
 /** Sending, for services with an API key. */
@@ -20,13 +27,37 @@ export function notificationRoutes(
       body: SendNotificationBody,
       responses: {
         202: { description: 'Accepted: durably stored, delivery under way.', schema: SendAccepted },
-        ...errors(400, 401, 403, 409, 413, 415, 503),
+        ...errors(400, 401, 403, 404, 409, 413, 415, 422, 503),
       },
       async handler(ctx) {
         const { tenant_id } = serviceOf(ctx);
         const accepted = await service.send(tenant_id, ctx.body, ctx.requestId);
         acceptedTotal.inc({ tenant: tenant_id });
         return { status: 202, body: accepted };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/api/v1/notifications/batch',
+      summary: 'Send up to 1,000 notifications (per-item results; atomic: all or nothing)',
+      tag: 'sending',
+      auth: { kind: 'key', scope: 'notifications:send' },
+      body: BatchBody,
+      responses: {
+        202: { description: 'Each item accepted or refused.', schema: BatchResultSchema },
+        ...errors(400, 401, 403, 404, 409, 413, 415, 422, 503),
+      },
+      async handler(ctx) {
+        const { tenant_id } = serviceOf(ctx);
+        const { notifications, atomic } = ctx.body;
+        const result = await service.batch(
+          tenant_id,
+          notifications,
+          atomic ?? false,
+          ctx.requestId,
+        );
+        if (result.accepted > 0) acceptedTotal.inc({ tenant: tenant_id }, result.accepted);
+        return { status: 202, body: result };
       },
     }),
     defineRoute({

@@ -1,0 +1,161 @@
+/**
+ * The delivery port (delivery-port.ts) over the store: what the providers' worker claims and
+ * settles. A claim joins each delivery with its notification's content for the channel, the
+ * recipient and the device; what can no longer go is settled at once and not handed out.
+ */
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { ProviderMessage } from '../providers/plugin.js';
+import type { Store } from '../store/types.js';
+import type { ClaimedDelivery, DeliveryPort } from './delivery-port.js';
+import type { Device, RecipientDirectory, Subscriber } from './ports.js';
+import type { DeliveryRecord, NotificationRecord } from './records.js';
+import { contentFromInApp } from './routing.js';
+
+export interface DeliveryServiceDeps {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  directory?: RecipientDirectory;
+  /** Whether a notification was cancelled by its cancellation key (cancel.ts). */
+  cancelled(n: NotificationRecord): Promise<boolean>;
+}
+
+/** A recipient the directory does not know: their id only. */
+function bareSubscriber(tenantId: string, id: string, at: number): Subscriber {
+  return {
+    id,
+    tenant_id: tenantId,
+    email: null,
+    phone: null,
+    locale: null,
+    timezone: null,
+    name: null,
+    avatar_url: null,
+    data: null,
+    created_at: at,
+    updated_at: at,
+  };
+}
+
+export class DeliveryService implements DeliveryPort {
+  private readonly listeners = new Set<(channels: readonly string[]) => void>();
+  /** Push deliveries claimed here and not settled yet: their device, for `bounced`. */
+  private readonly claimedDevices = new Map<string, { tenant: string; device: string }>();
+
+  constructor(private readonly deps: DeliveryServiceDeps) {}
+
+  async claim(
+    channels: readonly string[],
+    limit: number,
+    leaseMs: number,
+  ): Promise<ClaimedDelivery[]> {
+    const { store, clock } = this.deps;
+    const now = clock.now();
+    const rows = await store.deliveries.claim([...channels], limit, now, leaseMs);
+    const notifications = new Map<string, Promise<NotificationRecord | null>>();
+    const out: ClaimedDelivery[] = [];
+    for (const delivery of rows) {
+      let found = notifications.get(delivery.notification_id);
+      if (!found) {
+        found = store.notifications.find(delivery.tenant_id, delivery.notification_id);
+        notifications.set(delivery.notification_id, found);
+      }
+      const message = await this.message(delivery, await found, now);
+      if (message) out.push({ delivery, message });
+    }
+    return out;
+  }
+
+  /** The provider message of a claimed delivery, or null after settling one that cannot go. */
+  private async message(
+    d: DeliveryRecord,
+    n: NotificationRecord | null,
+    now: number,
+  ): Promise<ProviderMessage | null> {
+    const { store, directory } = this.deps;
+    const settle = async (status: 'cancelled' | 'expired' | 'failed', error: string) => {
+      await store.deliveries.complete(d.id, status, now, { error });
+      return null;
+    };
+    if (!n) return settle('cancelled', 'the notification was deleted');
+    if (n.expires_at !== null && n.expires_at <= now) {
+      return settle('expired', 'the notification expired');
+    }
+    if (await this.deps.cancelled(n)) return settle('cancelled', 'cancelled by its key');
+    const content =
+      n.contents?.[d.channel as keyof NonNullable<NotificationRecord['contents']>] ??
+      contentFromInApp(d.channel, { ...n.content, actions: n.actions });
+    if (!content) return settle('failed', `no content for channel ${d.channel}`);
+    let recipient = directory ? await directory.get(n.tenant_id, n.recipient_id) : null;
+    recipient ??= bareSubscriber(n.tenant_id, n.recipient_id, n.created_at);
+    let device: Device | null = null;
+    if (d.device_id !== null) {
+      const devices = directory ? await directory.activeDevices(n.tenant_id, n.recipient_id) : [];
+      device = devices.find((x) => x.id === d.device_id) ?? null;
+      if (!device) return settle('failed', 'the device is no longer active');
+      this.claimedDevices.set(d.id, { tenant: n.tenant_id, device: device.id });
+    }
+    return {
+      delivery_id: d.id,
+      notification_id: n.id,
+      tenant_id: n.tenant_id,
+      channel: d.channel,
+      recipient,
+      device,
+      content: content as ProviderMessage['content'],
+      attempt: d.attempts,
+      priority: n.priority,
+      ttl_seconds: n.expires_at === null ? null : Math.ceil((n.expires_at - now) / 1000),
+    };
+  }
+
+  async complete(deliveryId: string, providerMessageId: string | null): Promise<void> {
+    this.claimedDevices.delete(deliveryId);
+    await this.deps.store.deliveries.complete(
+      deliveryId,
+      'sent',
+      this.deps.clock.now(),
+      providerMessageId === null ? {} : { provider_message_id: providerMessageId },
+    );
+  }
+
+  async retry(deliveryId: string, nextAttemptAt: number, error: string): Promise<void> {
+    this.claimedDevices.delete(deliveryId);
+    await this.deps.store.deliveries.retry(deliveryId, nextAttemptAt, error, this.deps.clock.now());
+  }
+
+  async dead(deliveryId: string, error: string): Promise<void> {
+    this.claimedDevices.delete(deliveryId);
+    await this.deps.store.deliveries.complete(deliveryId, 'failed', this.deps.clock.now(), {
+      error,
+    });
+  }
+
+  async bounced(deliveryId: string, error: string): Promise<void> {
+    const claimed = this.claimedDevices.get(deliveryId);
+    this.claimedDevices.delete(deliveryId);
+    await this.deps.store.deliveries.complete(deliveryId, 'bounced', this.deps.clock.now(), {
+      error,
+    });
+    if (claimed && this.deps.directory) {
+      await this.deps.directory.deactivateDevice(claimed.tenant, claimed.device, error);
+    }
+  }
+
+  onQueued(listener: (channels: readonly string[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Tells the listeners that deliveries of these channels were queued. */
+  queued(channels: readonly string[]): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(channels);
+      } catch (err) {
+        this.deps.logger.warn({ err }, 'a delivery queue listener failed');
+      }
+    }
+  }
+}

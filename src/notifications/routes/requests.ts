@@ -1,0 +1,75 @@
+import { errors } from '../../http/responses.js';
+import { type AnyRoute, defineRoute, serviceOf } from '../../http/route.js';
+import type { SendRequests } from '../requests.js';
+import {
+  CancelBody,
+  CancelResult,
+  RequestParams,
+  RequestViewSchema,
+  TopicParams,
+  TopicSendAccepted,
+  TopicSendBody,
+} from '../schemas.js';
+
+/** Topic sends, request status and cancellation, for services with an API key. */
+export function requestRoutes(requests: SendRequests): AnyRoute[] {
+  const auth = { kind: 'key', scope: 'notifications:send' } as const;
+  return [
+    defineRoute({
+      method: 'POST',
+      path: '/api/v1/topics/:key/notifications',
+      summary: 'Send to every member of a topic (fanned out in pages; survives a restart)',
+      tag: 'sending',
+      auth,
+      params: TopicParams,
+      body: TopicSendBody,
+      responses: {
+        202: {
+          description: 'Recorded durably; GET /requests/{request_id} follows the fan-out.',
+          schema: TopicSendAccepted,
+        },
+        ...errors(400, 401, 403, 404, 409, 413, 415, 503),
+      },
+      async handler(ctx) {
+        const { tenant_id } = serviceOf(ctx);
+        const body = await requests.topic(tenant_id, ctx.params.key, ctx.body, ctx.requestId);
+        return { status: 202, body };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/v1/requests/:request_id',
+      summary: 'Where a batch or topic send stands',
+      tag: 'sending',
+      auth,
+      params: RequestParams,
+      responses: {
+        200: { description: 'The request.', schema: RequestViewSchema },
+        ...errors(401, 403, 404),
+      },
+      async handler(ctx) {
+        const { tenant_id } = serviceOf(ctx);
+        return { status: 200, body: await requests.get(tenant_id, ctx.params.request_id) };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/api/v1/notifications/cancel',
+      summary: 'Cancel what is not sent yet of the notifications holding a cancellation key',
+      tag: 'sending',
+      auth,
+      body: CancelBody,
+      responses: {
+        200: {
+          description: 'Cancelled: their pending and deferred deliveries will not go out.',
+          schema: CancelResult,
+        },
+        ...errors(400, 401, 403, 413, 415, 503),
+      },
+      async handler(ctx) {
+        const { tenant_id } = serviceOf(ctx);
+        return { status: 200, body: await requests.cancel(tenant_id, ctx.body.cancellation_key) };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,413 @@
+/**
+ * Sending: one request (or a batch's item, or a topic member) to one stored notification
+ * with its delivery rows. `prepare` validates, resolves the recipient, renders, routes and
+ * builds the records without writing; `commit` writes any number of prepared sends with one
+ * store call (one durable write) and then delivers in-app and wakes the delivery workers.
+ *
+ * An inline in-app send naming no template, recipient record, channels or overrides takes
+ * the fast path: no lookups at all, as before routing existed.
+ */
+import type { Clock } from '../core/clock.js';
+import { NotifydError } from '../core/errors.js';
+import type { IdGenerator } from '../core/ids.js';
+import type { Store } from '../store/types.js';
+import type { Channel, InAppContent, RenderedContent } from './channels.js';
+import { checkActions, checkExpiry, splitContent } from './content.js';
+import type { ProviderChannels } from './delivery-port.js';
+import type {
+  Device,
+  PreferenceService,
+  RecipientDirectory,
+  Subscriber,
+  TemplateRenderer,
+} from './ports.js';
+import {
+  type DeliveryRecord,
+  type NewNotification,
+  type NotificationRecord,
+  normalPriority,
+  type TemplateRef,
+} from './records.js';
+import { contentFromInApp, type Routed, route } from './routing.js';
+import type { SendAccepted, SendNotificationBody } from './schemas.js';
+import type { DeliveryTracker } from './tracking.js';
+import type { UserChannel } from './user-channel.js';
+import { toView } from './view.js';
+
+/** The services routing uses when the server has them. */
+export interface RoutingNeeds {
+  directory?: RecipientDirectory;
+  preferences?: PreferenceService;
+  templates?: TemplateRenderer;
+  providers?: ProviderChannels;
+}
+
+export interface SenderDeps extends RoutingNeeds {
+  store: Store;
+  clock: Clock;
+  ids: IdGenerator;
+  users: UserChannel;
+  idempotencyTtlMs: number;
+  tracker?: DeliveryTracker;
+  /** Told which queued channels got new deliveries (the delivery port's onQueued). */
+  queued: (channels: readonly string[]) => void;
+}
+
+/** A send ready to be written. */
+export interface Prepared {
+  item: NewNotification;
+  /** Routed sends: what routing dropped, by channel. */
+  skipped: Record<string, string> | null;
+}
+
+/** What a template render gave, kept for the other recipients of one request (per locale). */
+export type RenderCache = Map<string, Promise<Awaited<ReturnType<TemplateRenderer['render']>>>>;
+
+function invalid(field: string, message: string): NotifydError {
+  return new NotifydError('VALIDATION_ERROR', `${field}: ${message}`, {
+    issues: [{ field, message }],
+  });
+}
+
+/** True when a send is the plain inline in-app one (no lookups, no rendering). */
+export function isInline(input: SendNotificationBody): boolean {
+  return (
+    input.template === undefined &&
+    input.template_id === undefined &&
+    input.recipient === undefined &&
+    input.channels === undefined &&
+    input.channel_overrides === undefined
+  );
+}
+
+/** In-app feed content for a notification whose template has no in-app channel. */
+function feedContent(contents: RenderedContent): InAppContent {
+  if (contents.in_app) return contents.in_app;
+  if (contents.push) return { title: contents.push.title, body: contents.push.body };
+  if (contents.email) return { title: contents.email.subject, body: contents.email.text };
+  if (contents.sms) return { title: contents.sms.body.slice(0, 512), body: '' };
+  return { title: 'Notification', body: '' };
+}
+
+export class Sender {
+  constructor(private readonly deps: SenderDeps) {}
+
+  /** Validates, resolves, renders and routes one send; writes nothing. */
+  async prepare(
+    tenantId: string,
+    input: SendNotificationBody,
+    requestId: string,
+    where = 'body',
+    cache?: RenderCache,
+  ): Promise<Prepared> {
+    if (isInline(input)) return this.prepareInline(tenantId, input, requestId, where);
+    const recipientId = this.recipientOf(input, where);
+    const { directory, preferences, providers, clock } = this.deps;
+    const now = clock.now();
+    const expiresAt = this.expiry(input, now, where);
+    let subscriber: Subscriber | null = null;
+    if (directory) {
+      subscriber = input.recipient
+        ? await directory.upsert(tenantId, input.recipient)
+        : ((await directory.get(tenantId, recipientId)) ??
+          (await directory.upsert(tenantId, { id: recipientId })));
+    }
+    const { candidates, contents, template, category } = await this.contents(
+      tenantId,
+      input,
+      subscriber,
+      where,
+      cache,
+    );
+    const requested = input.channels ?? null;
+    const wanted = candidates.filter((c) => !requested || requested.includes(c));
+    const priority = normalPriority(input.priority);
+    const devices: Device[] =
+      directory && wanted.includes('push')
+        ? await directory.activeDevices(tenantId, recipientId)
+        : [];
+    const decisions =
+      preferences && wanted.length > 0
+        ? await preferences.decide({
+            tenantId,
+            subscriberId: recipientId,
+            category,
+            channels: wanted,
+            priority,
+            now,
+          })
+        : null;
+    const routed = route({
+      candidates,
+      requested: template ? requested : null,
+      decisions,
+      subscriber,
+      devices,
+      providers: providers ?? null,
+    });
+    const skipped: Record<string, string> = {};
+    for (const r of routed) if (!r.deliver) skipped[r.channel] = r.reason;
+    if (!routed.some((r) => r.deliver)) {
+      throw new NotifydError(
+        'NO_DELIVERY_CHANNEL',
+        `No channel is left for ${recipientId}: ${Object.entries(skipped)
+          .map(([c, why]) => `${c} (${why})`)
+          .join(', ')}.`,
+        { recipient_id: recipientId, skipped },
+      );
+    }
+    const inApp = feedContent(contents);
+    const split = splitContent(inApp, input.actions ?? (input.content ? undefined : inApp.actions));
+    checkActions(split.actions, where);
+    const delivered = routed.filter((r) => r.deliver);
+    const toFeed = delivered.some((r) => r.channel === 'in_app');
+    const queuedContents: RenderedContent = {};
+    for (const r of delivered) {
+      if (r.channel !== 'in_app')
+        Object.assign(queuedContents, { [r.channel]: contents[r.channel] });
+    }
+    const notification = this.record(tenantId, input, requestId, recipientId, now, {
+      content: split.content,
+      actions: split.actions,
+      category: category ?? 'general',
+      channels: delivered.map((r) => r.channel),
+      template,
+      contents: Object.keys(queuedContents).length > 0 ? queuedContents : null,
+      expires_at: expiresAt,
+      // Not routed to the feed: kept (deliveries, export) but out of the inbox and its counts.
+      hidden: !toFeed,
+    });
+    return {
+      item: this.item(notification, this.deliveries(notification, routed, devices, now), input),
+      skipped,
+    };
+  }
+
+  /**
+   * Writes prepared sends with one store call. Resolves, in order, to each one's answer or
+   * the error that refused it (a repeated idempotency key).
+   */
+  async commit(
+    prepared: Prepared[],
+    options: { quiet?: boolean } = {},
+  ): Promise<Array<SendAccepted | NotifydError>> {
+    if (prepared.length === 0) return [];
+    const outcomes = await this.deps.store.notifications.insert(prepared.map((p) => p.item));
+    const queued = new Set<string>();
+    const out: Array<SendAccepted | NotifydError> = [];
+    for (let i = 0; i < prepared.length; i++) {
+      const outcome = outcomes[i];
+      const { item, skipped } = prepared[i];
+      const n = item.notification;
+      if (outcome?.status === 'duplicate') {
+        out.push(
+          new NotifydError('DUPLICATE_NOTIFICATION', undefined, {
+            notification_id: outcome.notification_id,
+            request_id: outcome.request_id,
+          }),
+        );
+        continue;
+      }
+      for (const d of item.deliveries) if (d.status === 'pending') queued.add(d.channel);
+      if (n.channels.includes('in_app') && !options.quiet) await this.publish(n);
+      out.push({
+        request_id: n.request_id,
+        notification_id: n.id,
+        status: 'accepted',
+        channels_targeted: n.channels,
+        ...(skipped ? { channels_skipped: skipped } : {}),
+      });
+    }
+    if (queued.size > 0) this.deps.queued([...queued]);
+    return out;
+  }
+
+  /** Real-time delivery to the recipient's open sessions, and ack tracking. */
+  async publish(n: NotificationRecord): Promise<void> {
+    const view = toView(n);
+    this.deps.users.publish(n.tenant_id, n.recipient_id, { type: 'notification', data: view });
+    await this.deps.tracker?.published(n.tenant_id, view);
+  }
+
+  /** The plain inline in-app send (see isInline): synchronous, no lookups before the write. */
+  prepareInline(
+    tenantId: string,
+    input: SendNotificationBody,
+    requestId: string,
+    where = 'body',
+  ): Prepared {
+    const recipientId = this.recipientOf(input, where);
+    const now = this.deps.clock.now();
+    if (!input.content) throw invalid(`${where}.content`, 'required unless a template is named');
+    const { content, actions } = splitContent(input.content, input.actions);
+    checkActions(actions, where);
+    const notification = this.record(tenantId, input, requestId, recipientId, now, {
+      content,
+      actions,
+      category: input.category ?? 'general',
+      channels: ['in_app'],
+      template: null,
+      contents: null,
+      expires_at: this.expiry(input, now, where),
+      hidden: false,
+    });
+    const feed: Routed = { channel: 'in_app', deliver: true, defer_until: null };
+    return {
+      item: this.item(notification, this.deliveries(notification, [feed], [], now), input),
+      skipped: null,
+    };
+  }
+
+  private recipientOf(input: SendNotificationBody, where: string): string {
+    const id = input.recipient?.id ?? input.recipient_id;
+    if (id === undefined)
+      throw invalid(`${where}.recipient_id`, 'recipient_id or recipient is required');
+    if (input.recipient && input.recipient_id !== undefined && input.recipient_id !== id) {
+      throw invalid(`${where}.recipient_id`, 'differs from recipient.id');
+    }
+    return id;
+  }
+
+  private expiry(input: SendNotificationBody, now: number, where: string): number | null {
+    const at = checkExpiry(input.expires_at, now, `${where}.expires_at`);
+    if (at !== null || input.ttl_seconds === undefined) return at;
+    return now + input.ttl_seconds * 1000;
+  }
+
+  /** The channels the content exists for and each one's content: rendered, or inline. */
+  private async contents(
+    tenantId: string,
+    input: SendNotificationBody,
+    subscriber: Subscriber | null,
+    where: string,
+    cache?: RenderCache,
+  ): Promise<{
+    candidates: Channel[];
+    contents: RenderedContent;
+    template: TemplateRef | null;
+    category: string | null;
+  }> {
+    const name = input.template ?? input.template_id;
+    let out: Awaited<ReturnType<Sender['contents']>>;
+    if (name !== undefined) {
+      if (input.content) throw invalid(`${where}.content`, 'give content or a template, not both');
+      const { templates } = this.deps;
+      if (!templates)
+        throw invalid(`${where}.template`, 'templates are not available on this server');
+      const locale = input.locale ?? subscriber?.locale ?? null;
+      const key = `${name}\u0000${locale ?? ''}`;
+      let rendering = cache?.get(key);
+      if (!rendering) {
+        rendering = templates.render(tenantId, name, input.payload ?? {}, { locale });
+        cache?.set(key, rendering);
+      }
+      const r = await rendering;
+      out = {
+        candidates: [...r.channels],
+        contents: { ...r.contents },
+        template: { id: r.template.id, key: r.template.key, version: r.template.version },
+        category: input.category ?? r.template.category,
+      };
+    } else {
+      if (!input.content) throw invalid(`${where}.content`, 'required unless a template is named');
+      const candidates = input.channels ? [...input.channels] : (['in_app'] as Channel[]);
+      const contents: RenderedContent = {};
+      for (const c of candidates)
+        Object.assign(contents, { [c]: contentFromInApp(c, input.content) });
+      out = { candidates, contents, template: null, category: input.category ?? null };
+    }
+    for (const [channel, override] of Object.entries(input.channel_overrides ?? {})) {
+      const base = out.contents[channel as Channel];
+      if (base && override) Object.assign(out.contents, { [channel]: { ...base, ...override } });
+    }
+    return out;
+  }
+
+  private record(
+    tenantId: string,
+    input: SendNotificationBody,
+    requestId: string,
+    recipientId: string,
+    now: number,
+    fields: Pick<
+      NotificationRecord,
+      'content' | 'actions' | 'category' | 'channels' | 'template' | 'contents' | 'expires_at'
+    > & { hidden: boolean },
+  ): NotificationRecord {
+    const { hidden, ...rest } = fields;
+    return {
+      id: this.deps.ids('ntf'),
+      tenant_id: tenantId,
+      request_id: requestId,
+      recipient_id: recipientId,
+      priority: normalPriority(input.priority),
+      data: input.data ?? null,
+      group_key: input.group_key ?? null,
+      idempotency_key: input.idempotency_key ?? null,
+      cancellation_key: input.cancellation_key ?? null,
+      created_at: now,
+      read_at: hidden ? now : null,
+      dismissed_at: hidden ? now : null,
+      action_id: null,
+      actioned_at: null,
+      deleted_at: null,
+      ...rest,
+    };
+  }
+
+  /** One row per routed channel (per device for push), skipped ones with their reason. */
+  private deliveries(
+    n: NotificationRecord,
+    routed: Routed[],
+    devices: readonly Device[],
+    now: number,
+  ): DeliveryRecord[] {
+    const row = (channel: string, over: Partial<DeliveryRecord>): DeliveryRecord => ({
+      id: this.deps.ids('dlv'),
+      tenant_id: n.tenant_id,
+      notification_id: n.id,
+      recipient_id: n.recipient_id,
+      channel,
+      device_id: null,
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: now,
+      lease_until: null,
+      last_error: null,
+      provider_message_id: null,
+      created_at: now,
+      updated_at: now,
+      ...over,
+    });
+    const rows: DeliveryRecord[] = [];
+    for (const r of routed) {
+      if (!r.deliver) {
+        rows.push(row(r.channel, { status: 'skipped', last_error: r.reason }));
+      } else if (r.channel === 'in_app') {
+        // The feed is the in-app inbox: stored in it is delivered; an ack acknowledges it.
+        rows.push(row('in_app', { status: 'delivered', attempts: 1 }));
+      } else {
+        const due = r.defer_until ?? now;
+        const targets = r.channel === 'push' ? devices.map((d) => d.id) : [null];
+        for (const device_id of targets)
+          rows.push(row(r.channel, { device_id, next_attempt_at: due }));
+      }
+    }
+    return rows;
+  }
+
+  private item(
+    notification: NotificationRecord,
+    deliveries: DeliveryRecord[],
+    input: SendNotificationBody,
+  ): NewNotification {
+    const key = input.idempotency_key;
+    return {
+      notification,
+      deliveries,
+      ...(key
+        ? { idempotency: { key, expires_at: notification.created_at + this.deps.idempotencyTtlMs } }
+        : {}),
+    };
+  }
+}
