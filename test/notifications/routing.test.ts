@@ -227,8 +227,8 @@ t.test(
       channels: ['in_app', 'sms', 'push'],
     });
     t.equal(res.status, 202);
-    t.same(res.body.channels_targeted, ['in_app', 'sms']);
-    t.same(res.body.channels_skipped, { push: 'no_device' });
+    t.same(res.body.channels_targeted, ['in_app']);
+    t.same(res.body.channels_skipped, { sms: 'no_phone', push: 'no_device' }, 'no address known');
   },
 );
 
