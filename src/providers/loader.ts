@@ -119,7 +119,7 @@ async function loadOne(
     );
   }
   const name = entry.name ?? plugin.name;
-  if (section !== 'custom' && plugin.channel !== section) {
+  if (section !== 'custom' && plugin.channel !== '*' && plugin.channel !== section) {
     return fail(
       `the plugin serves the ${plugin.channel} channel, not ${section}; list it under providers.${PROVIDER_SECTIONS.includes(plugin.channel as ProviderSection) ? plugin.channel : 'custom'}`,
     );

@@ -85,7 +85,7 @@ export const PROVIDER_OPTIONS = defineOptions([
     default: [],
     doc: entryDoc(
       'email',
-      '[{plugin: smtp, options: {url: "smtp://mail:587", from: "no-reply@example.com"}}]',
+      '[{plugin: smtp, options: {host: mail.example.com, port: 587, from: "no-reply@example.com"}}]',
     ),
   },
   {

@@ -195,3 +195,15 @@ t.test('a plugin whose schema is not a schema', async (t) => {
     message: /the plugin’s options schema is not valid/,
   });
 });
+
+t.test('the built-in console serves whichever channel it is listed under', async (t) => {
+  const loaded = await load(
+    { push: [{ plugin: 'console' }], email: [{ plugin: 'console', name: 'mail-log' }] },
+    deps({ builtinsDir: defaultBuiltinsDir() }),
+  );
+  t.match(loaded, [
+    { name: 'console', source: 'builtin' },
+    { name: 'mail-log', source: 'builtin' },
+  ]);
+  for (const p of loaded) await p.instance.close?.();
+});
