@@ -10,7 +10,7 @@ import type { Logger } from '../core/logger.js';
 import { EventBus } from '../events/bus.js';
 import { contextFor } from '../modules/contract.js';
 import { ModuleRunner } from '../modules/lifecycle.js';
-import type { DeliveryPort } from '../notifications/delivery-port.js';
+import type { DeliveryPort, ProviderChannels } from '../notifications/delivery-port.js';
 import { createNotificationsModule, notificationsOptions } from '../notifications/module.js';
 import type { SendRequests } from '../notifications/requests.js';
 import type { Retention } from '../notifications/retention.js';
@@ -140,8 +140,19 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     ctx({}, { history: () => notifications.services.records }),
   );
   const templates = createTemplatesModule(ctx(templatesOptions(config), {}));
+  // Routing asks the providers module (built after, as it works the delivery queue this
+  // module offers) which channels have a provider: asked when used.
+  const channels: ProviderChannels = { serves: (ch) => providers.services.channels.serves(ch) };
   const notifications = createNotificationsModule(
-    ctx(notificationsOptions(config), { users, presence, ...deps.routing }),
+    ctx(notificationsOptions(config), {
+      users,
+      presence,
+      directory: recipients.services.directory,
+      preferences: recipients.services.preferences,
+      templates: templates.services.renderer,
+      providers: channels,
+      ...deps.routing,
+    }),
   );
   const { notifications: service, tracker, live } = notifications.services;
   const nodeId = node?.nodeId ?? null;

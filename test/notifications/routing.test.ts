@@ -215,12 +215,12 @@ t.test('bad sends are 400 with the envelope', async (t) => {
 });
 
 t.test(
-  'without a template renderer a template send is refused; without a directory only the feed goes',
+  'the real server: an unknown template is 404; a recipient with no address gets only the feed',
   async (t) => {
     const s = await startServer(t);
     const tpl = await s.api('POST', '/api/v1/notifications', { recipient_id: 'a', template: 'x' });
-    t.equal(tpl.status, 400);
-    t.match(tpl.body.error.message, /templates are not available/);
+    t.equal(tpl.status, 404);
+    t.equal(tpl.body.error.code, 'TEMPLATE_NOT_FOUND');
     const res = await s.api('POST', '/api/v1/notifications', {
       recipient_id: 'a',
       content: { title: 'T', body: 'B' },
