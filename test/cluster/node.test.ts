@@ -96,6 +96,7 @@ if (await requireRedis(t)) {
   t.test(
     'presence is cluster-wide: counts, frames and the ack fallback see every node',
     async (t) => {
+      shared = createMemoryStore();
       const a = await node(t, 'pa');
       const b = await node(t, 'pb');
       const watcher = await connect(t, `${a.wsUrl}?token=${await userToken('pia')}&presence=true`);
