@@ -165,6 +165,33 @@ export function createNotificationsModule(
     registers: [ctx.metrics],
   });
   let stopSweep = () => {};
+  // Topic sends a stopped node left half done are picked up in the background: a store
+  // that is down at start must not keep the server from listening (it retries until up).
+  let resuming: Promise<void> = Promise.resolve();
+  let retryTimer: NodeJS.Timeout | null = null;
+  let wakeUp = () => {};
+  let stopped = false;
+  const stopResuming = () => {
+    stopped = true;
+    if (retryTimer) clearTimeout(retryTimer);
+    wakeUp();
+  };
+  const resumeTopicSends = async (): Promise<void> => {
+    while (!stopped) {
+      try {
+        const resumed = await requests.resume();
+        if (resumed > 0) logger.info({ resumed }, 'resuming topic sends');
+        return;
+      } catch (err) {
+        logger.warn({ err }, 'cannot resume topic sends yet; trying again in 1 s');
+        await new Promise<void>((resolve) => {
+          wakeUp = resolve;
+          retryTimer = setTimeout(resolve, 1000);
+          retryTimer.unref();
+        });
+      }
+    }
+  };
   return {
     name: 'notifications',
     services: {
@@ -205,13 +232,14 @@ export function createNotificationsModule(
         },
       },
     ],
-    async start() {
+    start() {
       stopSweep = tracker.start();
-      const resumed = await requests.resume();
-      if (resumed > 0) logger.info({ resumed }, 'resuming topic sends');
+      resuming = resumeTopicSends();
     },
     async pause() {
       stopSweep();
+      stopResuming();
+      await resuming;
       await requests.stop();
     },
   };
