@@ -3,14 +3,16 @@
  * settles. A claim joins each delivery with its notification's content for the channel, the
  * recipient and the device; what can no longer go is settled at once and not handed out.
  */
+
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { ProviderMessage } from '../providers/plugin.js';
 import type { Store } from '../store/types.js';
 import type { ClaimedDelivery, DeliveryPort } from './delivery-port.js';
-import type { Device, RecipientDirectory, Subscriber } from './ports.js';
+import type { Device, RecipientDirectory } from './ports.js';
 import type { DeliveryRecord, NotificationRecord } from './records.js';
 import { contentFromInApp } from './routing.js';
+import { blankSubscriber } from './subscriber.js';
 
 export interface DeliveryServiceDeps {
   store: Store;
@@ -19,23 +21,6 @@ export interface DeliveryServiceDeps {
   directory?: RecipientDirectory;
   /** Whether a notification was cancelled by its cancellation key (cancel.ts). */
   cancelled(n: NotificationRecord): Promise<boolean>;
-}
-
-/** A recipient the directory does not know: their id only. */
-function bareSubscriber(tenantId: string, id: string, at: number): Subscriber {
-  return {
-    id,
-    tenant_id: tenantId,
-    email: null,
-    phone: null,
-    locale: null,
-    timezone: null,
-    name: null,
-    avatar_url: null,
-    data: null,
-    created_at: at,
-    updated_at: at,
-  };
 }
 
 export class DeliveryService implements DeliveryPort {
@@ -88,7 +73,7 @@ export class DeliveryService implements DeliveryPort {
       contentFromInApp(d.channel, { ...n.content, actions: n.actions });
     if (!content) return settle('failed', `no content for channel ${d.channel}`);
     let recipient = directory ? await directory.get(n.tenant_id, n.recipient_id) : null;
-    recipient ??= bareSubscriber(n.tenant_id, n.recipient_id, n.created_at);
+    recipient ??= blankSubscriber(n.tenant_id, n.recipient_id, n.created_at);
     let device: Device | null = null;
     if (d.device_id !== null) {
       const devices = directory ? await directory.activeDevices(n.tenant_id, n.recipient_id) : [];

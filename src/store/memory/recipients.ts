@@ -1,4 +1,5 @@
 import type { Subscriber, SubscriberInput } from '../../notifications/ports.js';
+import { blankSubscriber } from '../../notifications/subscriber.js';
 import {
   type DeviceChange,
   type DeviceRecord,
@@ -40,19 +41,7 @@ export class MemorySubscriberStore implements SubscriberStore {
     let current = this.byKey.get(k);
     const created = current === undefined;
     if (!current) {
-      current = {
-        id: input.id,
-        tenant_id: tenantId,
-        email: null,
-        phone: null,
-        locale: null,
-        timezone: null,
-        name: null,
-        avatar_url: null,
-        data: null,
-        created_at: at,
-        updated_at: at,
-      };
+      current = blankSubscriber(tenantId, input.id, at);
       this.byKey.set(k, current);
       sortedIdsOf(this.ofTenant, tenantId).add(input.id);
     }
