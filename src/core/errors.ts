@@ -13,24 +13,25 @@ import { RECIPIENT_ERRORS } from '../recipients/errors.js';
 import { REALTIME_ERRORS } from '../server/realtime/errors.js';
 import { TEMPLATE_ERRORS } from '../templates/errors.js';
 import { WEBHOOK_ERRORS } from '../webhooks/errors.js';
-import type { ErrorCatalogue } from './error-spec.js';
+import { type ErrorCatalogue, errorsByStatus } from './error-spec.js';
 
 /** Codes any part of notifyd may answer with: requests, routing, the store, shutdown. */
-const HTTP_ERRORS = {
-  VALIDATION_ERROR: { status: 400, message: 'The request is not valid.' },
-  INVALID_JSON: { status: 400, message: 'The request body is not valid JSON.' },
-  MALFORMED_REQUEST: {
-    status: 400,
-    message: 'The request framing is ambiguous; the connection is closed.',
+const HTTP_ERRORS = errorsByStatus({
+  400: {
+    VALIDATION_ERROR: 'The request is not valid.',
+    INVALID_JSON: 'The request body is not valid JSON.',
+    MALFORMED_REQUEST: 'The request framing is ambiguous; the connection is closed.',
   },
-  NOT_FOUND: { status: 404, message: 'No such route.' },
-  METHOD_NOT_ALLOWED: { status: 405, message: 'The route does not support this method.' },
-  PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than allowed.' },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The request body must be application/json.' },
-  INTERNAL_ERROR: { status: 500, message: 'An unexpected error occurred.' },
-  STORE_UNAVAILABLE: { status: 503, message: 'The store is unavailable; retry later.' },
-  SHUTTING_DOWN: { status: 503, message: 'The server is shutting down.' },
-} as const satisfies ErrorCatalogue;
+  404: { NOT_FOUND: 'No such route.' },
+  405: { METHOD_NOT_ALLOWED: 'The route does not support this method.' },
+  413: { PAYLOAD_TOO_LARGE: 'The request body is larger than allowed.' },
+  415: { UNSUPPORTED_MEDIA_TYPE: 'The request body must be application/json.' },
+  500: { INTERNAL_ERROR: 'An unexpected error occurred.' },
+  503: {
+    STORE_UNAVAILABLE: 'The store is unavailable; retry later.',
+    SHUTTING_DOWN: 'The server is shutting down.',
+  },
+});
 
 /** The catalogues' codes in one object type. */
 type Joined<G extends readonly ErrorCatalogue[]> = G extends readonly [

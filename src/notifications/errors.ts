@@ -1,21 +1,22 @@
 /** The notifications module's error codes; `core/errors.ts` joins them into ERRORS. */
-import type { ErrorCatalogue } from '../core/error-spec.js';
+import { errorsByStatus } from '../core/error-spec.js';
 
-export const NOTIFICATION_ERRORS = {
-  INVALID_CURSOR: { status: 400, message: 'The cursor is not one this server issued.' },
-  NOTIFICATION_NOT_FOUND: { status: 404, message: 'No such notification.' },
-  ACTION_NOT_FOUND: { status: 404, message: 'The notification has no action with this id.' },
-  ACTION_ALREADY_TAKEN: {
-    status: 409,
-    message: 'Another action of this notification was taken already; an action is taken once.',
+export const NOTIFICATION_ERRORS = errorsByStatus({
+  400: {
+    INVALID_CURSOR: 'The cursor is not one this server issued.',
   },
-  REQUEST_NOT_FOUND: { status: 404, message: 'No such send request.' },
-  DUPLICATE_NOTIFICATION: {
-    status: 409,
-    message: 'A notification with this idempotency key was already accepted.',
+  404: {
+    NOTIFICATION_NOT_FOUND: 'No such notification.',
+    ACTION_NOT_FOUND: 'The notification has no action with this id.',
+    REQUEST_NOT_FOUND: 'No such send request.',
   },
-  NO_DELIVERY_CHANNEL: {
-    status: 422,
-    message: 'Routing left no channel to deliver on; details.skipped says why each was dropped.',
+  409: {
+    ACTION_ALREADY_TAKEN:
+      'Another action of this notification was taken already; an action is taken once.',
+    DUPLICATE_NOTIFICATION: 'A notification with this idempotency key was already accepted.',
   },
-} as const satisfies ErrorCatalogue;
+  422: {
+    NO_DELIVERY_CHANNEL:
+      'Routing left no channel to deliver on; details.skipped says why each was dropped.',
+  },
+});

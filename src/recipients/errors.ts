@@ -1,13 +1,14 @@
 /** The recipients module's error codes; `core/errors.ts` joins them into ERRORS. */
-import type { ErrorCatalogue } from '../core/error-spec.js';
+import { errorsByStatus } from '../core/error-spec.js';
 
-export const RECIPIENT_ERRORS = {
-  MANDATORY_CATEGORY: {
-    status: 403,
-    message: 'This category is mandatory: it cannot be switched off or muted.',
+export const RECIPIENT_ERRORS = errorsByStatus({
+  403: {
+    MANDATORY_CATEGORY: 'This category is mandatory: it cannot be switched off or muted.',
   },
-  SUBSCRIBER_NOT_FOUND: { status: 404, message: 'No such subscriber.' },
-  DEVICE_NOT_FOUND: { status: 404, message: 'No such device.' },
-  CATEGORY_NOT_FOUND: { status: 404, message: 'No such category.' },
-  TOPIC_NOT_FOUND: { status: 404, message: 'No such topic.' },
-} as const satisfies ErrorCatalogue;
+  404: {
+    SUBSCRIBER_NOT_FOUND: 'No such subscriber.',
+    DEVICE_NOT_FOUND: 'No such device.',
+    CATEGORY_NOT_FOUND: 'No such category.',
+    TOPIC_NOT_FOUND: 'No such topic.',
+  },
+});
