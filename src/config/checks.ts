@@ -7,6 +7,7 @@ import { checkAnalyticsOptions } from '../analytics/options.js';
 import { checkAuthOptions } from '../auth/options.js';
 import { checkClusterOptions } from '../cluster/options.js';
 import type { OptionCheck } from '../core/option-spec.js';
+import { checkEncryptionOptions } from '../core/options.js';
 import { checkNotificationOptions } from '../notifications/options.js';
 import { checkProviderOptions } from '../providers/options.js';
 import { checkServerOptions } from '../server/options.js';
@@ -21,6 +22,7 @@ const CHECKS: readonly OptionCheck<Config>[] = [
   checkServerOptions,
   checkNotificationOptions,
   checkAuthOptions,
+  checkEncryptionOptions,
   checkClusterOptions,
   checkTriggerOptions,
   checkWebhookOptions,

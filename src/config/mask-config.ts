@@ -14,6 +14,9 @@ export function maskConfig(config: Config): Config {
 /** Key names that hold credentials inside an `objects` option (a provider's `options`). */
 const SECRET_KEY = /secret|password|passwd|token|private|credential|api_?key|auth/i;
 
+/** Whether a key inside an `objects` option (a provider's option) names a credential. */
+export const isSecretKey = (key: string): boolean => SECRET_KEY.test(key);
+
 /**
  * A copy of a value with every non-empty string under a secret-looking key masked; an
  * environment reference (`${NAME}`) is not a secret and is kept, so one sees where it comes from.

@@ -8,7 +8,7 @@ import { ANALYTICS_OPTIONS } from '../analytics/options.js';
 import { AUTH_OPTIONS } from '../auth/options.js';
 import { CLUSTER_OPTIONS } from '../cluster/options.js';
 import type { ConfigOf, OptionSpec } from '../core/option-spec.js';
-import { LOG_OPTIONS } from '../core/options.js';
+import { ENCRYPTION_OPTIONS, LOG_OPTIONS } from '../core/options.js';
 import { NOTIFICATION_OPTIONS, TRACKING_OPTIONS } from '../notifications/options.js';
 import { PROVIDER_OPTIONS } from '../providers/options.js';
 import { RATELIMIT_OPTIONS } from '../ratelimit/options.js';
@@ -29,6 +29,7 @@ const TABLE = [
   ...SERVER_OPTIONS,
   ...STORE_OPTIONS,
   ...AUTH_OPTIONS,
+  ...ENCRYPTION_OPTIONS,
   ...NOTIFICATION_OPTIONS,
   ...TEMPLATE_OPTIONS,
   ...REALTIME_OPTIONS,

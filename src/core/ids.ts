@@ -42,7 +42,9 @@ export type IdKind =
   | 'tpv'
   // Scheduler: a durable job, a claim's lease token.
   | 'job'
-  | 'lse';
+  | 'lse'
+  // Providers added through the API.
+  | 'prv';
 
 export type IdGenerator = (kind: IdKind) => string;
 

@@ -5,4 +5,9 @@ export const PROVIDER_ERRORS = errorsByStatus({
   404: {
     PROVIDER_NOT_FOUND: 'No such provider or served channel.',
   },
+  409: {
+    PROVIDER_READ_ONLY: 'The provider comes from the configuration file; change it there.',
+    ENCRYPTION_KEY_MISSING:
+      'Providers with credentials are stored encrypted: set NOTIFYD_ENCRYPTION_KEY (encryption.key) on every node first.',
+  },
 });

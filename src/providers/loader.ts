@@ -41,6 +41,10 @@ export class ProviderLoadError extends Error {
   constructor(
     readonly provider: string,
     message: string,
+    /** The bad option's path (`options.port`, `plugin`, `channel`), when one is to blame. */
+    readonly field: string | null = null,
+    /** The reason alone, without the provider's name and place. */
+    readonly reason: string = message,
   ) {
     super(message);
     this.name = 'ProviderLoadError';
@@ -60,9 +64,45 @@ export interface LoaderDeps {
   builtinsDir?: string;
 }
 
+/** One provider to load, whichever way it was declared (a channel's list, the flat list, the API). */
+export interface ProviderSpec {
+  name?: string | undefined;
+  plugin: string;
+  /** The channel asked for; undefined: the plugin's own (a `providers.custom` entry). */
+  channel?: string | undefined;
+  /** The per-channel list it is in, whose channel it must serve. */
+  section?: ProviderSection;
+  priority: number;
+  timeout_ms?: number | undefined;
+  options: Record<string, unknown>;
+  /** Where it was declared, for messages: `providers.sms[0]`, `PUT /providers/x`. */
+  where: string;
+  /** Read `${NAME}` references from the environment (configuration only, never the API). */
+  expandEnv: boolean;
+}
+
 /** The package's built-in plugins folder, next to `src/` (or `dist/src/`). */
 export function defaultBuiltinsDir(): string {
   return fileURLToPath(new URL('../../plugins/', import.meta.url));
+}
+
+/** The configured providers as specs, in the order they are listed. */
+export function configSpecs(config: ProvidersConfig): ProviderSpec[] {
+  return PROVIDER_SECTIONS.flatMap((section) =>
+    config[section].map(
+      (entry: ProviderEntry, i): ProviderSpec => ({
+        name: entry.name,
+        plugin: entry.plugin,
+        channel: section === 'custom' ? entry.channel : section,
+        section,
+        priority: entry.priority ?? i,
+        timeout_ms: entry.timeout_ms,
+        options: entry.options ?? {},
+        where: `providers.${section}[${i}]`,
+        expandEnv: true,
+      }),
+    ),
+  );
 }
 
 /** Loads every configured provider in order; on the first failure, closes those made and throws. */
@@ -72,12 +112,7 @@ export async function loadProviders(
 ): Promise<LoadedProvider[]> {
   const loaded: LoadedProvider[] = [];
   try {
-    for (const section of PROVIDER_SECTIONS) {
-      const entries = config[section];
-      for (let i = 0; i < entries.length; i++) {
-        loaded.push(await loadOne(section, i, entries[i], deps));
-      }
-    }
+    for (const spec of configSpecs(config)) loaded.push(await loadProvider(spec, deps));
   } catch (err) {
     await Promise.allSettled(loaded.map((p) => p.instance.close?.()));
     throw err;
@@ -89,6 +124,7 @@ export async function loadProviders(
       throw new ProviderLoadError(
         p.name,
         `provider "${p.name}": two providers have this name; set a distinct \`name\` on each`,
+        'name',
       );
     }
     names.add(p.name);
@@ -96,60 +132,37 @@ export async function loadProviders(
   return loaded;
 }
 
-async function loadOne(
-  section: ProviderSection,
-  index: number,
-  entry: ProviderEntry,
-  deps: LoaderDeps,
-): Promise<LoadedProvider> {
-  const where = `providers.${section}[${index}]`;
-  const label = entry.name ?? entry.plugin;
-  const fail = (reason: string): never => {
+/** Loads one provider: its plugin, its options checked (defaults applied), then created. */
+export async function loadProvider(spec: ProviderSpec, deps: LoaderDeps): Promise<LoadedProvider> {
+  const label = spec.name ?? spec.plugin;
+  const fail = (reason: string, field: string | null = null): never => {
     throw new ProviderLoadError(
       label,
-      `provider "${label}" (${where}, plugin ${entry.plugin}): ${reason}`,
+      `provider "${label}" (${spec.where}, plugin ${spec.plugin}): ${reason}`,
+      field,
+      reason,
     );
   };
-  const { plugin, source } = await importPlugin(entry.plugin, deps).catch((err: unknown) =>
-    fail(`cannot be loaded: ${err instanceof Error ? err.message : String(err)}`),
+  const { plugin, source } = await importPlugin(spec.plugin, deps).catch((err: unknown) =>
+    fail(`cannot be loaded: ${err instanceof Error ? err.message : String(err)}`, 'plugin'),
   );
   if (!isPlugin(plugin)) {
     return fail(
       'the module’s default export is not a plugin made with definePlugin (name, channel, options, create)',
+      'plugin',
     );
   }
-  const name = entry.name ?? plugin.name;
-  if (section !== 'custom' && plugin.channel !== '*' && plugin.channel !== section) {
-    return fail(
-      `the plugin serves the ${plugin.channel} channel, not ${section}; list it under providers.${PROVIDER_SECTIONS.includes(plugin.channel as ProviderSection) ? plugin.channel : 'custom'}`,
-    );
-  }
-  if (section === 'custom' && PROVIDER_SECTIONS.includes(plugin.channel as ProviderSection)) {
-    return fail(
-      `the plugin serves the ${plugin.channel} channel; list it under providers.${plugin.channel}`,
-    );
-  }
+  const name = spec.name ?? plugin.name;
+  const channel = channelOf(spec, plugin.channel, fail);
   const env = deps.env ?? process.env;
-  const raw = expandEnv(entry.options ?? {}, env, (ref) =>
-    fail(`options refer to the environment variable ${ref}, which is not set`),
-  ) as Record<string, unknown>;
-  const options = structuredClone(raw);
-  let validate: ReturnType<Ajv['compile']>;
-  try {
-    validate = optionsAjv.compile(plugin.options);
-  } catch (err) {
-    return fail(`the plugin’s options schema is not valid: ${(err as Error).message}`);
-  }
-  if (!validate(options)) {
-    const e = (validate.errors ?? [])[0] as ErrorObject;
-    const extra =
-      e.keyword === 'additionalProperties'
-        ? `.${(e.params as { additionalProperty: string }).additionalProperty}`
-        : '';
-    const reason =
-      e.keyword === 'additionalProperties' ? 'is not an option of this plugin' : e.message;
-    return fail(`options${e.instancePath.replaceAll('/', '.')}${extra} ${reason}`);
-  }
+  const given = spec.expandEnv
+    ? (expandEnv(spec.options, env, (ref) =>
+        fail(`options refer to the environment variable ${ref}, which is not set`),
+      ) as Record<string, unknown>)
+    : spec.options;
+  const checked = checkPluginOptions(plugin, given);
+  if ('reason' in checked) return fail(checked.reason, checked.field);
+  const { options } = checked;
   let instance: Provider;
   try {
     instance = await plugin.create(options, {
@@ -159,20 +172,81 @@ async function loadOne(
       signal: deps.signal,
     });
   } catch (err) {
-    return fail(`failed to start: ${err instanceof Error ? err.message : String(err)}`);
+    return fail(`failed to start: ${err instanceof Error ? err.message : String(err)}`, 'options');
   }
   return {
     name,
-    channel: plugin.channel,
-    plugin: entry.plugin,
+    channel,
+    plugin: spec.plugin,
     source,
-    priority: entry.priority ?? index,
-    timeout_ms: entry.timeout_ms ?? null,
+    priority: spec.priority,
+    timeout_ms: spec.timeout_ms ?? null,
     options,
     secrets: plugin.secrets ?? [],
     devices: plugin.devices ?? null,
     instance,
   };
+}
+
+/** The channel a provider serves: the plugin's own, or for a plugin of any channel, the one asked. */
+function channelOf(
+  spec: ProviderSpec,
+  own: string,
+  fail: (reason: string, field: string) => never,
+): string {
+  const { section } = spec;
+  const listed = (c: string) => (PROVIDER_SECTIONS.includes(c as ProviderSection) ? c : 'custom');
+  if (section && section !== 'custom' && own !== '*' && own !== section) {
+    return fail(
+      `the plugin serves the ${own} channel, not ${section}; list it under providers.${listed(own)}`,
+      'channel',
+    );
+  }
+  if (section === 'custom' && PROVIDER_SECTIONS.includes(own as ProviderSection)) {
+    return fail(`the plugin serves the ${own} channel; list it under providers.${own}`, 'channel');
+  }
+  if (own === '*') {
+    return (
+      spec.channel ??
+      fail('the plugin serves whichever channel it is given: set `channel`', 'channel')
+    );
+  }
+  if (spec.channel !== undefined && spec.channel !== own) {
+    return fail(`the plugin serves the ${own} channel, not ${spec.channel}`, 'channel');
+  }
+  return own;
+}
+
+/**
+ * A plugin's options checked against its schema, defaults filled in (on a copy): the options,
+ * or the first problem with the option's path (`options.port`).
+ */
+export function checkPluginOptions(
+  plugin: ProviderPlugin<Record<string, unknown>>,
+  given: Record<string, unknown>,
+): { options: Record<string, unknown> } | { reason: string; field: string } {
+  const options = structuredClone(given);
+  let validate: ReturnType<Ajv['compile']>;
+  try {
+    validate = optionsAjv.compile(plugin.options);
+  } catch (err) {
+    return {
+      reason: `the plugin’s options schema is not valid: ${(err as Error).message}`,
+      field: 'plugin',
+    };
+  }
+  if (validate(options)) return { options };
+  const e = (validate.errors ?? [])[0] as ErrorObject;
+  const extra =
+    e.keyword === 'additionalProperties'
+      ? `.${(e.params as { additionalProperty: string }).additionalProperty}`
+      : '';
+  const at = `options${e.instancePath.replaceAll('/', '.')}${extra}`;
+  const reason =
+    e.keyword === 'additionalProperties' ? 'is not an option of this plugin' : e.message;
+  const missing =
+    e.keyword === 'required' ? `.${(e.params as { missingProperty: string }).missingProperty}` : '';
+  return { reason: `${at} ${reason}`, field: `${at}${missing}` };
 }
 
 /** Checks plugins' options (TypeBox schemas are JSON schemas), filling in their defaults. */

@@ -6,19 +6,30 @@
  */
 import type { Config } from '../config/options.js';
 import { NotifydError } from '../core/errors.js';
+import { SecretBox } from '../core/secrets.js';
 import type { ModuleContext, NotifydModule } from '../modules/contract.js';
 import type { DeliveryPort, ProviderChannels } from '../notifications/delivery-port.js';
-import { type LoaderDeps, loadProviders } from './loader.js';
+import type { Caller } from '../objects/tenancy.js';
+import {
+  type LoadedProvider,
+  type LoaderDeps,
+  loadProvider,
+  loadProviders,
+  ProviderLoadError,
+} from './loader.js';
 import { ProviderMetrics } from './metrics.js';
 import type { DeliveryOptions, ProvidersConfig } from './options.js';
-import { ProviderRegistry, type ProviderView } from './registry.js';
+import { ProviderRegistry, type ProviderView, type RegisteredProvider } from './registry.js';
 import { providerRoutes } from './routes.js';
+import { type ProviderChange, RuntimeProviderStore, type StoredProvider } from './runtime.js';
 import { DeliveryWorker, type Timer } from './worker.js';
 
 /** `providers.*` and `delivery.*`, and where plugins and `${NAME}` references are read. */
 export interface ProvidersOptions {
   providers: ProvidersConfig;
   delivery: DeliveryOptions;
+  /** `encryption.key`: seals runtime providers' credentials; empty refuses runtime providers. */
+  encryption_key?: string;
   /** Relative plugin paths and package names resolve from here. Default: process.cwd(). */
   cwd?: string;
   env?: Record<string, string | undefined>;
@@ -28,6 +39,7 @@ export interface ProvidersOptions {
 export const providersOptions = (c: Config): ProvidersOptions => ({
   providers: c.providers,
   delivery: c.delivery,
+  encryption_key: c.encryption.key,
 });
 
 /** What the module takes from the others: the delivery port (the workers run only with it). */
@@ -50,26 +62,42 @@ export interface TestOutcome {
 export class Providers implements ProviderChannels {
   registry: ProviderRegistry | null = null;
   worker: DeliveryWorker | null = null;
+  /** The providers added through the API, in the store. */
+  readonly runtime: RuntimeProviderStore;
   private readonly abort = new AbortController();
   private readonly metrics: ProviderMetrics;
   private unsubscribe: (() => void) | null = null;
+  private readonly deps: LoaderDeps;
+  /** Runtime providers this node runs: name → the stored `id:version` it loaded. */
+  private readonly loadedRuntime = new Map<string, string>();
+  private seenRevision: number | null = null;
+  private stopped = false;
+  /** One sync at a time, and API changes wait for it (and it for them). */
+  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly ctx: ModuleContext<ProvidersOptions, ProvidersNeeds>) {
     this.metrics = new ProviderMetrics(ctx.metrics);
+    const { options, clock, logger, store, ids } = ctx;
+    this.deps = { logger, clock, signal: this.abort.signal };
+    if (options.cwd) this.deps.cwd = options.cwd;
+    if (options.env) this.deps.env = options.env;
+    if (options.builtinsDir) this.deps.builtinsDir = options.builtinsDir;
+    const box = SecretBox.fromKey(options.encryption_key ?? '');
+    this.runtime = new RuntimeProviderStore(store.objects, clock, ids, box);
   }
 
   serves(channel: string): boolean {
     return (this.registry?.forChannel(channel).length ?? 0) > 0;
   }
 
-  /** Loads every provider (throws ProviderLoadError), then starts the workers. */
+  /**
+   * Loads every configured provider (throws ProviderLoadError), then the runtime ones from
+   * the store (one that fails is logged and skipped; a store that is down is read later),
+   * then starts the workers.
+   */
   async start(): Promise<void> {
     const { options, clock, logger, bus, services } = this.ctx;
-    const deps: LoaderDeps = { logger, clock, signal: this.abort.signal };
-    if (options.cwd) deps.cwd = options.cwd;
-    if (options.env) deps.env = options.env;
-    if (options.builtinsDir) deps.builtinsDir = options.builtinsDir;
-    const loaded = await loadProviders(options.providers, deps);
+    const loaded = await loadProviders(options.providers, this.deps);
     const { delivery } = options;
     this.registry = new ProviderRegistry(
       loaded,
@@ -89,15 +117,12 @@ export class Providers implements ProviderChannels {
         );
       },
     );
-    for (const p of loaded) {
-      this.metrics.register(p.name, p.channel);
-      logger.info(
-        { provider: p.name, channel: p.channel, plugin: p.plugin, source: p.source },
-        `provider ${p.name} (${p.plugin}) serves ${p.channel}`,
-      );
-    }
+    for (const p of loaded) this.announce(p);
+    await this.sync().catch((err: unknown) =>
+      logger.warn({ err }, 'providers: cannot read the runtime providers yet; retried'),
+    );
     const port = services.deliveries;
-    if (!port || loaded.length === 0) return;
+    if (!port) return;
     this.worker = new DeliveryWorker({
       port,
       registry: this.registry,
@@ -110,15 +135,166 @@ export class Providers implements ProviderChannels {
       ...(services.timer ? { timer: services.timer } : {}),
     });
     if (!delivery.workers.enabled) return;
-    const served = new Set(this.registry.channels());
     this.unsubscribe = port.onQueued((channels) => {
-      if (channels.some((c) => served.has(c))) this.worker?.nudge();
+      if (channels.some((c) => this.serves(c))) this.worker?.nudge();
     });
     this.worker.start();
   }
 
+  private announce(p: LoadedProvider): void {
+    this.metrics.register(p.name, p.channel);
+    this.ctx.logger.info(
+      { provider: p.name, channel: p.channel, plugin: p.plugin, source: p.source },
+      `provider ${p.name} (${p.plugin}) serves ${p.channel}`,
+    );
+  }
+
+  /** Runs `fn` after every sync and change before it on this node. */
+  private inTurn<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(fn, fn);
+    this.turn = run.catch(() => {});
+    return run;
+  }
+
+  /** Puts a provider in the registry, closing the one it replaces; starts idle workers. */
+  private register(p: LoadedProvider): void {
+    const replaced = this.registry?.add(p, 'runtime');
+    void replaced?.instance.close?.()?.catch(() => {});
+    this.announce(p);
+    if (this.ctx.options.delivery.workers.enabled) this.worker?.start();
+  }
+
+  private unregister(name: string): void {
+    void this.registry
+      ?.remove(name)
+      ?.instance.close?.()
+      ?.catch(() => {});
+    this.loadedRuntime.delete(name);
+  }
+
+  /**
+   * Brings this node's runtime providers in line with the store: loads those added or
+   * changed (on any node) since the last look, drops those removed. Cheap when nothing
+   * changed (one revision read); runs every `delivery.providers_reload_ms`.
+   */
+  sync(): Promise<void> {
+    return this.inTurn(async () => {
+      const registry = this.registry;
+      if (!registry || this.stopped) return;
+      const revision = await this.runtime.revision();
+      if (revision === this.seenRevision) return;
+      const stored = await this.runtime.all();
+      const names = new Set<string>();
+      for (const o of stored) {
+        const name = o.key ?? o.id;
+        names.add(name);
+        const tag = `${o.id}:${o.version}`;
+        if (this.loadedRuntime.get(name) === tag) continue;
+        this.loadedRuntime.set(name, tag);
+        const existing = registry.get(name);
+        if (existing && existing.origin === 'config') {
+          this.ctx.logger.warn(
+            { provider: name },
+            `runtime provider ${name} is ignored: the configuration file has a provider of that name`,
+          );
+          continue;
+        }
+        try {
+          this.register(await loadProvider(this.runtime.specOf(o), this.deps));
+        } catch (err) {
+          this.ctx.logger.error(
+            { err, provider: name },
+            `runtime provider ${name} cannot be loaded on this node; it is skipped`,
+          );
+          if (existing) this.unregister(name);
+          this.loadedRuntime.set(name, tag);
+        }
+      }
+      for (const name of [...this.loadedRuntime.keys()]) {
+        if (!names.has(name)) this.unregister(name);
+      }
+      this.seenRevision = revision;
+    });
+  }
+
+  /** A provider's view by name, whichever its source; 404 PROVIDER_NOT_FOUND. */
+  view(name: string): ProviderView {
+    const p = this.registry?.get(name);
+    if (!this.registry || !p) {
+      throw new NotifydError('PROVIDER_NOT_FOUND', `No provider is named "${name}".`, { name });
+    }
+    return this.registry.view(p);
+  }
+
+  private configured(name: string): RegisteredProvider | undefined {
+    const p = this.registry?.get(name);
+    return p?.origin === 'config' ? p : undefined;
+  }
+
+  private readOnly(name: string): NotifydError {
+    return new NotifydError(
+      'PROVIDER_READ_ONLY',
+      `Provider "${name}" comes from the configuration file; change it there (or give the runtime provider another name).`,
+      { name, source: 'config' },
+    );
+  }
+
+  /**
+   * Adds or replaces a runtime provider: loaded and checked first (400 naming the bad
+   * option), then stored with its credentials sealed, then serving on this node at once.
+   */
+  put(caller: Caller, name: string, change: ProviderChange): Promise<ProviderView> {
+    return this.inTurn(async () => {
+      if (this.configured(name)) throw this.readOnly(name);
+      this.runtime.requireKey();
+      const options = await this.runtime.unmasked(name, change);
+      let loaded: LoadedProvider;
+      try {
+        loaded = await loadProvider(
+          {
+            name,
+            plugin: change.plugin,
+            channel: change.channel,
+            priority: change.priority ?? 0,
+            timeout_ms: change.timeout_ms,
+            options,
+            where: `PUT /providers/${name}`,
+            expandEnv: false,
+          },
+          this.deps,
+        );
+      } catch (err) {
+        if (!(err instanceof ProviderLoadError)) throw err;
+        const field = `body.${err.field ?? 'plugin'}`;
+        throw new NotifydError('VALIDATION_ERROR', `${field}: ${err.reason}`, {
+          issues: [{ field, message: err.reason }],
+        });
+      }
+      let stored: StoredProvider;
+      try {
+        stored = await this.runtime.put(caller, name, change, options, loaded.secrets);
+      } catch (err) {
+        await loaded.instance.close?.();
+        throw err;
+      }
+      this.loadedRuntime.set(name, `${stored.id}:${stored.version}`);
+      this.register(loaded);
+      return this.view(name);
+    });
+  }
+
+  /** Removes a runtime provider from the store and from this node (others follow). */
+  remove(caller: Caller, name: string): Promise<void> {
+    return this.inTurn(async () => {
+      if (this.configured(name)) throw this.readOnly(name);
+      await this.runtime.remove(caller, name);
+      this.unregister(name);
+    });
+  }
+
   /** Stops claiming, lets the sends in flight finish, closes the providers. */
   async stop(): Promise<void> {
+    this.stopped = true;
     this.unsubscribe?.();
     await this.worker?.stop();
     this.abort.abort();
@@ -182,6 +358,13 @@ export function createProvidersModule(
     name: 'providers',
     services: { providers, channels: providers },
     routes: providerRoutes(providers),
+    jobs: [
+      {
+        name: 'runtime providers reload',
+        everyMs: ctx.options.delivery.providers_reload_ms,
+        run: () => providers.sync(),
+      },
+    ],
     start: () => providers.start(),
     stop: () => providers.stop(),
   };

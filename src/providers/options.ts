@@ -21,6 +21,13 @@ export const ProviderEntrySchema = Type.Object(
       description:
         'A built-in (`webpush`, `fcm`, `apns`, `twilio`, `smtp`, `webhook`, `console`), a package name, or a path to a module (relative to the working directory).',
     }),
+    channel: Type.Optional(
+      Type.String({
+        pattern: '^[a-z][a-z0-9_-]{0,31}$',
+        description:
+          'The channel it serves: needed only in providers.custom for a plugin of any channel (console); elsewhere the list’s own.',
+      }),
+    ),
     options: Type.Optional(
       Type.Record(Type.String(), Type.Unknown(), {
         description:
@@ -139,6 +146,14 @@ export const PROVIDER_OPTIONS = defineOptions([
     min: 10,
     max: 60000,
     doc: 'How often an idle worker looks for due deliveries.',
+  },
+  {
+    path: 'delivery.providers_reload_ms',
+    type: 'integer',
+    default: 5000,
+    min: 100,
+    max: 3600000,
+    doc: 'How often a node checks the store for providers added, changed or removed through the API (PUT /providers/{name}) on another node; the node that made the change applies it at once.',
   },
   {
     path: 'delivery.max_attempts',

@@ -12,9 +12,13 @@ import {
 } from './health.js';
 import type { LoadedProvider } from './loader.js';
 
+/** Where a provider was declared: the configuration file, or the API (stored, every node). */
+export type ProviderOrigin = 'config' | 'runtime';
+
 /** A provider with its health. */
 export interface RegisteredProvider extends LoadedProvider {
   health: ProviderHealth;
+  origin: ProviderOrigin;
 }
 
 /** A provider as `GET /providers` shows it: options with secrets masked, and health. */
@@ -22,7 +26,8 @@ export interface ProviderView {
   name: string;
   channel: string;
   plugin: string;
-  source: LoadedProvider['source'];
+  source: ProviderOrigin;
+  loaded_from: LoadedProvider['source'];
   priority: number;
   timeout_ms: number;
   devices: string[] | null;
@@ -32,6 +37,8 @@ export interface ProviderView {
 
 const MASK = '********';
 
+type OnCircuit = (p: LoadedProvider, state: CircuitState, lastError: string | null) => void;
+
 export class ProviderRegistry {
   private readonly byChannel = new Map<string, RegisteredProvider[]>();
   private readonly byName = new Map<string, RegisteredProvider>();
@@ -39,27 +46,45 @@ export class ProviderRegistry {
 
   constructor(
     providers: readonly LoadedProvider[],
-    settings: CircuitSettings & { timeout_ms: number },
-    clock: Clock,
-    onCircuit: (
-      p: LoadedProvider,
-      state: CircuitState,
-      lastError: string | null,
-    ) => void = () => {},
+    private readonly settings: CircuitSettings & { timeout_ms: number },
+    private readonly clock: Clock,
+    private readonly onCircuit: OnCircuit = () => {},
   ) {
     this.defaultTimeoutMs = settings.timeout_ms;
-    for (const p of providers) {
-      const registered: RegisteredProvider = {
-        ...p,
-        health: new ProviderHealth(settings, clock, (state, err) => onCircuit(p, state, err)),
-      };
-      this.byName.set(p.name, registered);
-      const list = this.byChannel.get(p.channel) ?? [];
-      list.push(registered);
-      this.byChannel.set(p.channel, list);
-    }
-    // A stable sort: equal priorities keep the order they were listed in.
-    for (const list of this.byChannel.values()) list.sort((a, b) => a.priority - b.priority);
+    for (const p of providers) this.add(p, 'config');
+  }
+
+  /**
+   * Adds a provider (in its channel's priority order; equal priorities keep the order added),
+   * replacing one of the same name, which is answered so that the caller closes it.
+   */
+  add(p: LoadedProvider, origin: ProviderOrigin): RegisteredProvider | undefined {
+    const replaced = this.remove(p.name);
+    const registered: RegisteredProvider = {
+      ...p,
+      origin,
+      health: new ProviderHealth(this.settings, this.clock, (state, err) =>
+        this.onCircuit(p, state, err),
+      ),
+    };
+    this.byName.set(p.name, registered);
+    const list = this.byChannel.get(p.channel) ?? [];
+    list.push(registered);
+    // A stable sort: equal priorities keep the order they were added in.
+    list.sort((a, b) => a.priority - b.priority);
+    this.byChannel.set(p.channel, list);
+    return replaced;
+  }
+
+  /** Takes a provider out (its sends in flight finish); answers it, for the caller to close. */
+  remove(name: string): RegisteredProvider | undefined {
+    const found = this.byName.get(name);
+    if (!found) return undefined;
+    this.byName.delete(name);
+    const list = (this.byChannel.get(found.channel) ?? []).filter((p) => p !== found);
+    if (list.length === 0) this.byChannel.delete(found.channel);
+    else this.byChannel.set(found.channel, list);
+    return found;
   }
 
   /** The channels that have at least one provider (what the workers claim). */
@@ -92,7 +117,8 @@ export class ProviderRegistry {
       name: p.name,
       channel: p.channel,
       plugin: p.plugin,
-      source: p.source,
+      source: p.origin,
+      loaded_from: p.source,
       priority: p.priority,
       timeout_ms: this.timeoutOf(p),
       devices: p.devices ? [...p.devices] : null,

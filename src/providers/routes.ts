@@ -1,4 +1,6 @@
 import { Type } from '@sinclair/typebox';
+import { NotifydError } from '../core/errors.js';
+import { callerOf } from '../http/admin-routes.js';
 import { errors } from '../http/responses.js';
 import { type AnyRoute, defineRoute } from '../http/route.js';
 import type { Providers } from './module.js';
@@ -25,7 +27,11 @@ const ProviderView = Type.Object({
   name: Type.String(),
   channel: Type.String(),
   plugin: Type.String({ description: 'As configured: a built-in’s name, a package or a path.' }),
-  source: Type.Union([Type.Literal('builtin'), Type.Literal('package'), Type.Literal('path')]),
+  source: Type.Union([Type.Literal('config'), Type.Literal('runtime')], {
+    description:
+      'config: from the configuration file (read-only through the API); runtime: added through PUT /providers/{name}, stored, on every node.',
+  }),
+  loaded_from: Type.Union([Type.Literal('builtin'), Type.Literal('package'), Type.Literal('path')]),
   priority: Type.Integer({ description: 'Lower goes first within the channel.' }),
   timeout_ms: Type.Integer(),
   devices: Type.Union([Type.Array(Type.String()), Type.Null()], {
@@ -44,7 +50,48 @@ const TestResult = Type.Object({
   latency_ms: Type.Number(),
 });
 
-/** `/providers`: the configured providers with their health, and their tests. */
+const NAME = '^[a-z0-9][a-z0-9_-]{0,62}$';
+const NameParams = Type.Object({
+  name: Type.String({
+    pattern: NAME,
+    description: 'The provider’s name, unique over every channel.',
+  }),
+});
+
+const PutProviderBody = Type.Object(
+  {
+    plugin: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 500,
+        description:
+          'A built-in (`webpush`, `fcm`, `apns`, `twilio`, `smtp`, `webhook`, `console`), a package name, or a path to a module on the nodes.',
+      }),
+    ),
+    use: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 500, description: 'Another name for `plugin`.' }),
+    ),
+    channel: Type.Optional(
+      Type.String({
+        pattern: '^[a-z][a-z0-9_-]{0,31}$',
+        description: 'The channel it serves: needed for a plugin of any channel (console).',
+      }),
+    ),
+    priority: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 1000, description: 'Lower goes first; default 0.' }),
+    ),
+    timeout_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 300000 })),
+    options: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description:
+          'The plugin’s options, checked against its schema. Credentials are stored encrypted (encryption.key) and shown masked; a masked value (`********`) sent back keeps the stored one. Environment references ($NAME in braces) are not read here.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** `/providers`: the providers with their health, their tests, and those added at runtime. */
 export function providerRoutes(providers: Providers): AnyRoute[] {
   return [
     defineRoute({
@@ -62,6 +109,64 @@ export function providerRoutes(providers: Providers): AnyRoute[] {
       },
       async handler() {
         return { status: 200, body: { data: providers.list() } };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: `${BASE}/:name`,
+      summary: 'One provider, from the configuration file or added at runtime, with its health',
+      tag: TAG,
+      auth,
+      params: NameParams,
+      responses: {
+        200: { description: 'The provider (secrets masked).', schema: ProviderView },
+        ...errors(400, 401, 403, 404),
+      },
+      async handler(ctx) {
+        return { status: 200, body: providers.view(ctx.params.name) };
+      },
+    }),
+    defineRoute({
+      method: 'PUT',
+      path: `${BASE}/:name`,
+      summary:
+        'Add or replace a runtime provider: checked against its plugin’s options, stored with its credentials encrypted, serving on every node',
+      tag: TAG,
+      auth,
+      params: NameParams,
+      body: PutProviderBody,
+      responses: {
+        200: {
+          description: 'The provider as it now serves (secrets masked).',
+          schema: ProviderView,
+        },
+        ...errors(400, 401, 403, 409),
+      },
+      async handler(ctx) {
+        const { use, plugin, ...rest } = ctx.body;
+        const named = plugin ?? use;
+        if (!named || (plugin && use && plugin !== use)) {
+          const message = named ? 'plugin and use name different plugins' : 'is required';
+          throw new NotifydError('VALIDATION_ERROR', `body.plugin ${message}`, {
+            issues: [{ field: 'body.plugin', message }],
+          });
+        }
+        const caller = callerOf(ctx, 'notifications:admin');
+        const view = await providers.put(caller, ctx.params.name, { ...rest, plugin: named });
+        return { status: 200, body: view };
+      },
+    }),
+    defineRoute({
+      method: 'DELETE',
+      path: `${BASE}/:name`,
+      summary: 'Remove a runtime provider from every node (configuration-file ones are read-only)',
+      tag: TAG,
+      auth,
+      params: NameParams,
+      responses: { 204: { description: 'Removed.' }, ...errors(400, 401, 403, 404, 409) },
+      async handler(ctx) {
+        await providers.remove(callerOf(ctx, 'notifications:admin'), ctx.params.name);
+        return { status: 204 };
       },
     }),
     defineRoute({

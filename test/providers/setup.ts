@@ -21,6 +21,7 @@ export const SETTINGS: DeliveryOptions = {
     lease_ms: 60000,
     poll_interval_ms: 500,
   },
+  providers_reload_ms: 5000,
   max_attempts: 3,
   backoff_base_ms: 1000,
   backoff_max_ms: 60000,
