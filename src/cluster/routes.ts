@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { errors } from '../http/responses.js';
-import { type AnyRoute, defineRoute, serviceOf } from '../http/route.js';
+import { type AnyRoute, routeGroup, serviceOf } from '../http/route.js';
 import type { ClusterView } from './view.js';
 
 const NODE_WIDE =
@@ -35,14 +35,12 @@ const UserView = Type.Object({
 
 /** Where the nodes and the users' sessions are; needs `notifications:admin`. */
 export function clusterRoutes(cluster: ClusterView): AnyRoute[] {
-  const admin = { kind: 'key', scope: 'notifications:admin' } as const;
+  const clusterRoute = routeGroup('cluster', { kind: 'key', scope: 'notifications:admin' });
   return [
-    defineRoute({
+    clusterRoute({
       method: 'GET',
       path: '/api/v1/cluster/status',
       summary: 'This node, every live node, and their connections',
-      tag: 'cluster',
-      auth: admin,
       responses: { 200: { description: 'The cluster.', schema: StatusView }, ...errors(401, 403) },
       async handler(ctx) {
         const status = await cluster.status();
@@ -53,12 +51,10 @@ export function clusterRoutes(cluster: ClusterView): AnyRoute[] {
         return { status: 200, body: { ...rest, nodes: tenantNodes } };
       },
     }),
-    defineRoute({
+    clusterRoute({
       method: 'GET',
       path: '/api/v1/cluster/users/:id',
       summary: "Where a user is connected (in the caller's tenant)",
-      tag: 'cluster',
-      auth: admin,
       params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) }),
       responses: { 200: { description: 'The user.', schema: UserView }, ...errors(401, 403) },
       async handler(ctx) {

@@ -75,3 +75,24 @@ export function serviceOf(ctx: { principal: Principal | null }): ServicePrincipa
   if (ctx.principal?.kind !== 'service') throw new Error('route declared auth: key');
   return ctx.principal;
 }
+
+/** A route declared without the tag and caller its group shares. */
+export type GroupRoute<
+  TB extends TSchema | undefined = undefined,
+  TQ extends TSchema | undefined = undefined,
+  TP extends TSchema | undefined = undefined,
+> = Omit<Route<TB, TQ, TP>, 'tag' | 'auth'>;
+
+/**
+ * Declares routes that share a tag and who may call them, e.g.
+ * `const route = routeGroup('sending', { kind: 'key', scope: 'notifications:send' })`.
+ */
+export function routeGroup(tag: string, auth: AuthRequirement) {
+  return <
+    TB extends TSchema | undefined = undefined,
+    TQ extends TSchema | undefined = undefined,
+    TP extends TSchema | undefined = undefined,
+  >(
+    route: GroupRoute<TB, TQ, TP>,
+  ): AnyRoute => defineRoute<TB, TQ, TP>({ ...route, tag, auth });
+}

@@ -1,18 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import { NotifydError } from '../../core/errors.js';
 import { errors } from '../../http/responses.js';
-import { type AnyRoute, defineRoute, userOf } from '../../http/route.js';
+import { type AnyRoute, userOf } from '../../http/route.js';
 import { metadataOf } from '../feed-query.js';
-import {
-  FeedPage,
-  FeedQuery,
-  IdParams,
-  NotificationView,
-  ReadAllBody,
-  ReadAllResult,
-  UnreadCount,
-} from '../schemas.js';
+import { FeedPage, FeedQuery, IdParams, NotificationView, UnreadCount } from '../schemas.js';
 import type { NotificationService } from '../service.js';
+import { feedAllRoute, feedItemRoute, feedRoute, NotificationIdsBody } from './feed-route.js';
 
 export interface FeedLimits {
   default_limit: number;
@@ -21,14 +14,11 @@ export interface FeedLimits {
 
 /** The end user's own feed, with their JWT. */
 export function feedRoutes(service: NotificationService, limits: FeedLimits): AnyRoute[] {
-  const user = { kind: 'user' } as const;
   return [
-    defineRoute({
+    feedRoute({
       method: 'GET',
       path: '/api/v1/me/notifications',
       summary: 'The user’s feed, newest first',
-      tag: 'feed',
-      auth: user,
       query: FeedQuery,
       responses: { 200: { description: 'One page.', schema: FeedPage }, ...errors(400, 401) },
       async handler(ctx) {
@@ -43,46 +33,26 @@ export function feedRoutes(service: NotificationService, limits: FeedLimits): An
         return { status: 200, body: await service.feed(userOf(ctx), query) };
       },
     }),
-    defineRoute({
+    feedRoute({
       method: 'GET',
       path: '/api/v1/me/unread-count',
       summary:
         'Unread notifications: total, by category and by priority (expired ones not counted)',
-      tag: 'feed',
-      auth: user,
       responses: { 200: { description: 'The counts.', schema: UnreadCount }, ...errors(401) },
       async handler(ctx) {
         return { status: 200, body: await service.unread(userOf(ctx)) };
       },
     }),
-    defineRoute({
-      method: 'POST',
-      path: '/api/v1/me/notifications/read-all',
-      summary: 'Mark every unread notification read (optionally of one category)',
-      tag: 'feed',
-      auth: user,
-      body: ReadAllBody,
-      bodyOptional: true,
-      responses: { 200: { description: 'Done.', schema: ReadAllResult }, ...errors(400, 401) },
-      async handler(ctx) {
-        return { status: 200, body: await service.markAllRead(userOf(ctx), ctx.body.category) };
-      },
-    }),
-    defineRoute({
+    feedAllRoute(
+      '/api/v1/me/notifications/read-all',
+      'Mark every unread notification read (optionally of one category)',
+      (user, category) => service.markAllRead(user, category),
+    ),
+    feedRoute({
       method: 'POST',
       path: '/api/v1/me/notifications/bulk/ack',
       summary: 'Acknowledge that the app received these notifications (as the ack frame does)',
-      tag: 'feed',
-      auth: user,
-      body: Type.Object(
-        {
-          notification_ids: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
-            minItems: 1,
-            maxItems: 500,
-          }),
-        },
-        { additionalProperties: false },
-      ),
+      body: NotificationIdsBody,
       responses: {
         200: {
           description: 'How many deliveries this acknowledged (acking twice changes nothing).',
@@ -95,41 +65,25 @@ export function feedRoutes(service: NotificationService, limits: FeedLimits): An
         return { status: 200, body: { acknowledged } };
       },
     }),
-    defineRoute({
+    feedRoute({
       method: 'GET',
       path: '/api/v1/me/notifications/:id',
       summary: 'One notification',
-      tag: 'feed',
-      auth: user,
       params: IdParams,
       responses: { 200: { description: 'It.', schema: NotificationView }, ...errors(401, 404) },
       async handler(ctx) {
         return { status: 200, body: await service.get(userOf(ctx), ctx.params.id) };
       },
     }),
-    defineRoute({
-      method: 'POST',
-      path: '/api/v1/me/notifications/:id/read',
-      summary: 'Mark one notification read',
-      tag: 'feed',
-      auth: user,
-      params: IdParams,
-      body: Type.Object({}, { additionalProperties: false }),
-      bodyOptional: true,
-      responses: {
-        200: { description: 'Unread counts after.', schema: UnreadCount },
-        ...errors(401, 404),
-      },
-      async handler(ctx) {
-        return { status: 200, body: await service.markRead(userOf(ctx), [ctx.params.id], true) };
-      },
-    }),
-    defineRoute({
+    feedItemRoute(
+      '/api/v1/me/notifications/:id/read',
+      'Mark one notification read',
+      (user, ids, strict) => service.markRead(user, ids, strict),
+    ),
+    feedRoute({
       method: 'DELETE',
       path: '/api/v1/me/notifications/:id',
       summary: 'Delete one notification from the feed',
-      tag: 'feed',
-      auth: user,
       params: IdParams,
       responses: { 204: { description: 'Deleted.' }, ...errors(401, 404) },
       async handler(ctx) {

@@ -1,10 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import { errors } from '../../http/responses.js';
-import { type AnyRoute, defineRoute, userOf } from '../../http/route.js';
+import { type AnyRoute, userOf } from '../../http/route.js';
 import { toCsv } from '../csv.js';
 import { metadataOf } from '../feed-query.js';
 import type { FeedHistory } from '../history.js';
 import { feedFilters, METADATA_PARAM, MetadataParams, NotificationView } from '../schemas.js';
+import { feedRoute } from './feed-route.js';
 
 const Actor = Type.Object({
   id: Type.String(),
@@ -40,14 +41,11 @@ const withMetadata = {
 
 /** Grouped feed and history export of the user's own feed, with their JWT. */
 export function historyRoutes(history: FeedHistory, exportMax: number): AnyRoute[] {
-  const user = { kind: 'user' } as const;
   return [
-    defineRoute({
+    feedRoute({
       method: 'GET',
       path: '/api/v1/me/notifications/grouped',
       summary: 'The newest notifications grouped by group_key: count, latest, actors',
-      tag: 'feed',
-      auth: user,
       query: Type.Object(
         {
           limit: Type.Optional(
@@ -72,12 +70,10 @@ export function historyRoutes(history: FeedHistory, exportMax: number): AnyRoute
         return { status: 200, body };
       },
     }),
-    defineRoute({
+    feedRoute({
       method: 'GET',
       path: '/api/v1/me/notifications/export',
       summary: 'The user’s notification history as CSV or JSON (newest first, bounded)',
-      tag: 'feed',
-      auth: user,
       query: Type.Object(
         {
           format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),

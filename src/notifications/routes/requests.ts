@@ -1,5 +1,5 @@
 import { errors } from '../../http/responses.js';
-import { type AnyRoute, defineRoute, serviceOf } from '../../http/route.js';
+import { type AnyRoute, serviceOf } from '../../http/route.js';
 import type { SendRequests } from '../requests.js';
 import {
   CancelBody,
@@ -10,17 +10,15 @@ import {
   TopicSendAccepted,
   TopicSendBody,
 } from '../schemas.js';
+import { sendingRoute } from './sending-route.js';
 
 /** Topic sends, request status and cancellation, for services with an API key. */
 export function requestRoutes(requests: SendRequests): AnyRoute[] {
-  const auth = { kind: 'key', scope: 'notifications:send' } as const;
   return [
-    defineRoute({
+    sendingRoute({
       method: 'POST',
       path: '/api/v1/topics/:key/notifications',
       summary: 'Send to every member of a topic (fanned out in pages; survives a restart)',
-      tag: 'sending',
-      auth,
       params: TopicParams,
       body: TopicSendBody,
       responses: {
@@ -36,12 +34,10 @@ export function requestRoutes(requests: SendRequests): AnyRoute[] {
         return { status: 202, body };
       },
     }),
-    defineRoute({
+    sendingRoute({
       method: 'GET',
       path: '/api/v1/requests/:request_id',
       summary: 'Where a batch or topic send stands',
-      tag: 'sending',
-      auth,
       params: RequestParams,
       responses: {
         200: { description: 'The request.', schema: RequestViewSchema },
@@ -52,12 +48,10 @@ export function requestRoutes(requests: SendRequests): AnyRoute[] {
         return { status: 200, body: await requests.get(tenant_id, ctx.params.request_id) };
       },
     }),
-    defineRoute({
+    sendingRoute({
       method: 'POST',
       path: '/api/v1/notifications/cancel',
       summary: 'Cancel what is not sent yet of the notifications holding a cancellation key',
-      tag: 'sending',
-      auth,
       body: CancelBody,
       responses: {
         200: {

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Counter } from 'prom-client';
 import { errors } from '../../http/responses.js';
-import { type AnyRoute, defineRoute, serviceOf } from '../../http/route.js';
+import { type AnyRoute, serviceOf } from '../../http/route.js';
 import {
   BatchBody,
   BatchResultSchema,
@@ -11,6 +11,10 @@ import {
   SendNotificationBody,
 } from '../schemas.js';
 import type { NotificationService } from '../service.js';
+import { sendingRoute } from './sending-route.js';
+
+/** What a send can be refused with. */
+const SEND_ERRORS = errors(400, 401, 403, 404, 409, 413, 415, 422, 503);
 
 /** Sending, for services with an API key. */
 export function notificationRoutes(
@@ -18,16 +22,14 @@ export function notificationRoutes(
   acceptedTotal: Counter<'tenant'>,
 ): AnyRoute[] {
   return [
-    defineRoute({
+    sendingRoute({
       method: 'POST',
       path: '/api/v1/notifications',
       summary: 'Send a notification to one recipient',
-      tag: 'sending',
-      auth: { kind: 'key', scope: 'notifications:send' },
       body: SendNotificationBody,
       responses: {
         202: { description: 'Accepted: durably stored, delivery under way.', schema: SendAccepted },
-        ...errors(400, 401, 403, 404, 409, 413, 415, 422, 503),
+        ...SEND_ERRORS,
       },
       async handler(ctx) {
         const { tenant_id } = serviceOf(ctx);
@@ -36,16 +38,14 @@ export function notificationRoutes(
         return { status: 202, body: accepted };
       },
     }),
-    defineRoute({
+    sendingRoute({
       method: 'POST',
       path: '/api/v1/notifications/batch',
       summary: 'Send up to 1,000 notifications (per-item results; atomic: all or nothing)',
-      tag: 'sending',
-      auth: { kind: 'key', scope: 'notifications:send' },
       body: BatchBody,
       responses: {
         202: { description: 'Each item accepted or refused.', schema: BatchResultSchema },
-        ...errors(400, 401, 403, 404, 409, 413, 415, 422, 503),
+        ...SEND_ERRORS,
       },
       async handler(ctx) {
         const { tenant_id } = serviceOf(ctx);
@@ -60,12 +60,10 @@ export function notificationRoutes(
         return { status: 202, body: result };
       },
     }),
-    defineRoute({
+    sendingRoute({
       method: 'GET',
       path: '/api/v1/notifications/:id/deliveries',
       summary: 'Delivery status of a notification, per channel',
-      tag: 'sending',
-      auth: { kind: 'key', scope: 'notifications:send' },
       params: IdParams,
       responses: {
         200: {

@@ -1,8 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import { errors } from '../../http/responses.js';
-import { type AnyRoute, defineRoute, serviceOf } from '../../http/route.js';
+import { type AnyRoute, serviceOf } from '../../http/route.js';
 import { ContentBody, IdParams, NotificationActionSchema, NotificationView } from '../schemas.js';
 import type { SentNotifications } from '../sent.js';
+import { sendingRoute } from './sending-route.js';
 
 const PatchBody = Type.Object(
   {
@@ -19,14 +20,11 @@ const PatchBody = Type.Object(
 
 /** Changing and retracting notifications after sending, for services with an API key. */
 export function sentRoutes(sent: SentNotifications): AnyRoute[] {
-  const auth = { kind: 'key', scope: 'notifications:send' } as const;
   return [
-    defineRoute({
+    sendingRoute({
       method: 'PATCH',
       path: '/api/v1/notifications/:id',
       summary: 'Change a sent notification’s content, actions or expiry (open sessions are told)',
-      tag: 'sending',
-      auth,
       params: IdParams,
       body: PatchBody,
       responses: {
@@ -38,12 +36,10 @@ export function sentRoutes(sent: SentNotifications): AnyRoute[] {
         return { status: 200, body: await sent.update(tenant_id, ctx.params.id, ctx.body) };
       },
     }),
-    defineRoute({
+    sendingRoute({
       method: 'DELETE',
       path: '/api/v1/notifications/:id',
       summary: 'Retract a sent notification from its recipient’s feed (open sessions are told)',
-      tag: 'sending',
-      auth,
       params: IdParams,
       responses: { 204: { description: 'Retracted.' }, ...errors(401, 403, 404) },
       async handler(ctx) {
