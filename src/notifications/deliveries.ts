@@ -4,11 +4,12 @@
  * recipient and the device; what can no longer go is settled at once and not handed out.
  */
 
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { ProviderMessage } from '../providers/plugin.js';
 import type { Store } from '../store/types.js';
-import type { ClaimedDelivery, DeliveryPort } from './delivery-port.js';
+import type { ClaimedDelivery, DeliveryLease, DeliveryPort } from './delivery-port.js';
 import type { Device, RecipientDirectory } from './ports.js';
 import type { DeliveryRecord, NotificationRecord } from './records.js';
 import { contentFromInApp } from './routing.js';
@@ -37,7 +38,9 @@ export class DeliveryService implements DeliveryPort {
   ): Promise<ClaimedDelivery[]> {
     const { store, clock } = this.deps;
     const now = clock.now();
-    const rows = await store.deliveries.claim([...channels], limit, now, leaseMs);
+    // A new token per claim: only it settles these rows (see DeliveryQueue).
+    const token = randomUUID();
+    const rows = await store.deliveries.claim([...channels], limit, now, leaseMs, token);
     const notifications = new Map<string, Promise<NotificationRecord | null>>();
     const out: ClaimedDelivery[] = [];
     for (const delivery of rows) {
@@ -46,21 +49,22 @@ export class DeliveryService implements DeliveryPort {
         found = store.notifications.find(delivery.tenant_id, delivery.notification_id);
         notifications.set(delivery.notification_id, found);
       }
-      const message = await this.message(delivery, await found, now);
-      if (message) out.push({ delivery, message });
+      const leased = { ...delivery, lease_token: token };
+      const message = await this.message(leased, await found, now);
+      if (message) out.push({ delivery: leased, message });
     }
     return out;
   }
 
   /** The provider message of a claimed delivery, or null after settling one that cannot go. */
   private async message(
-    d: DeliveryRecord,
+    d: DeliveryRecord & DeliveryLease,
     n: NotificationRecord | null,
     now: number,
   ): Promise<ProviderMessage | null> {
     const { store, directory } = this.deps;
     const settle = async (status: 'cancelled' | 'expired' | 'failed', error: string) => {
-      await store.deliveries.complete(d.id, status, now, { error });
+      await store.deliveries.complete(d.id, d.lease_token, status, now, { error });
       return null;
     };
     if (!n) return settle('cancelled', 'the notification was deleted');
@@ -95,37 +99,39 @@ export class DeliveryService implements DeliveryPort {
     };
   }
 
-  async complete(deliveryId: string, providerMessageId: string | null): Promise<void> {
-    this.claimedDevices.delete(deliveryId);
-    await this.deps.store.deliveries.complete(
-      deliveryId,
-      'sent',
-      this.deps.clock.now(),
-      providerMessageId === null ? {} : { provider_message_id: providerMessageId },
-    );
+  complete(lease: DeliveryLease, providerMessageId: string | null): Promise<boolean> {
+    const detail = providerMessageId === null ? {} : { provider_message_id: providerMessageId };
+    return this.settle(lease, 'sent', detail);
   }
 
-  async retry(deliveryId: string, nextAttemptAt: number, error: string): Promise<void> {
-    this.claimedDevices.delete(deliveryId);
-    await this.deps.store.deliveries.retry(deliveryId, nextAttemptAt, error, this.deps.clock.now());
+  retry(lease: DeliveryLease, nextAttemptAt: number, error: string): Promise<boolean> {
+    this.claimedDevices.delete(lease.id);
+    const now = this.deps.clock.now();
+    return this.deps.store.deliveries.retry(lease.id, lease.lease_token, nextAttemptAt, error, now);
   }
 
-  async dead(deliveryId: string, error: string): Promise<void> {
-    this.claimedDevices.delete(deliveryId);
-    await this.deps.store.deliveries.complete(deliveryId, 'failed', this.deps.clock.now(), {
-      error,
-    });
+  dead(lease: DeliveryLease, error: string): Promise<boolean> {
+    return this.settle(lease, 'failed', { error });
   }
 
-  async bounced(deliveryId: string, error: string): Promise<void> {
-    const claimed = this.claimedDevices.get(deliveryId);
-    this.claimedDevices.delete(deliveryId);
-    await this.deps.store.deliveries.complete(deliveryId, 'bounced', this.deps.clock.now(), {
-      error,
-    });
-    if (claimed && this.deps.directory) {
+  async bounced(lease: DeliveryLease, error: string): Promise<boolean> {
+    const claimed = this.claimedDevices.get(lease.id);
+    const settled = await this.settle(lease, 'bounced', { error });
+    // Another claim holds it now: that worker bounces it (and deactivates) if it still must.
+    if (settled && claimed && this.deps.directory) {
       await this.deps.directory.deactivateDevice(claimed.tenant, claimed.device, error);
     }
+    return settled;
+  }
+
+  private settle(
+    lease: DeliveryLease,
+    status: 'sent' | 'failed' | 'bounced',
+    detail: { provider_message_id?: string; error?: string },
+  ): Promise<boolean> {
+    this.claimedDevices.delete(lease.id);
+    const { store, clock } = this.deps;
+    return store.deliveries.complete(lease.id, lease.lease_token, status, clock.now(), detail);
   }
 
   onQueued(listener: (channels: readonly string[]) => void): () => void {

@@ -10,10 +10,19 @@
 import type { ProviderMessage } from '../providers/plugin.js';
 import type { DeliveryRecord } from './records.js';
 
+/**
+ * What settles a claimed delivery: its id and the token of the claim that leased it. Once
+ * the lease has run out and another claim holds the delivery, the token settles nothing.
+ */
+export interface DeliveryLease {
+  id: string;
+  lease_token: string;
+}
+
 /** One claimed delivery, leased to the caller, with the message its provider gets. */
 export interface ClaimedDelivery {
-  /** The delivery as claimed: `attempts` already counts this attempt. */
-  delivery: DeliveryRecord;
+  /** The delivery as claimed: `attempts` already counts this attempt; it is its own lease. */
+  delivery: DeliveryRecord & DeliveryLease;
   /**
    * Recipient (the subscriber, or a bare `{id}` one when the directory does not know them),
    * device (push), the channel's rendered content, priority and TTL.
@@ -21,7 +30,11 @@ export interface ClaimedDelivery {
   message: ProviderMessage;
 }
 
-/** The delivery queue as the providers' worker uses it. Times come from the daemon's clock. */
+/**
+ * The delivery queue as the providers' worker uses it. Times come from the daemon's clock.
+ * Each settling call takes the claimed delivery's lease and answers whether it settled: false
+ * means the lease ran out and another claim holds the delivery (nothing was changed).
+ */
 export interface DeliveryPort {
   /**
    * Claims up to `limit` pending deliveries of these channels that are due, oldest due
@@ -32,16 +45,16 @@ export interface DeliveryPort {
    */
   claim(channels: readonly string[], limit: number, leaseMs: number): Promise<ClaimedDelivery[]>;
   /** The provider accepted the message: `sent`, with its message id when it gave one. */
-  complete(deliveryId: string, providerMessageId: string | null): Promise<void>;
+  complete(lease: DeliveryLease, providerMessageId: string | null): Promise<boolean>;
   /** Back to the queue, due again at `nextAttemptAt` (epoch ms), with what went wrong. */
-  retry(deliveryId: string, nextAttemptAt: number, error: string): Promise<void>;
+  retry(lease: DeliveryLease, nextAttemptAt: number, error: string): Promise<boolean>;
   /** Gave up (last try, or a permanent failure on every provider): `failed`, the dead letter. */
-  dead(deliveryId: string, error: string): Promise<void>;
+  dead(lease: DeliveryLease, error: string): Promise<boolean>;
   /**
    * The address is gone (web push 404/410, unregistered token, invalid number): `bounced`,
    * and a push delivery's device is deactivated in the recipient directory.
    */
-  bounced(deliveryId: string, error: string): Promise<void>;
+  bounced(lease: DeliveryLease, error: string): Promise<boolean>;
   /**
    * Called (in this process) after deliveries of these channels were queued, so that a
    * worker can claim at once instead of waiting for its next poll. Returns the unsubscriber.

@@ -120,6 +120,11 @@ export interface DeliveryRecord {
   next_attempt_at: number;
   /** A claimed delivery belongs to its worker until this time; null when unclaimed. */
   lease_until: number | null;
+  /**
+   * The token of the claim that leased it; only that token settles it (a worker whose lease
+   * ran out and was claimed again settles nothing). Null when unclaimed.
+   */
+  lease_token: string | null;
   last_error: string | null;
   provider_message_id: string | null;
   created_at: number;

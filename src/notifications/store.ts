@@ -96,25 +96,50 @@ export interface NotificationStore {
 
 /**
  * Deliveries: their status per notification, and the queue workers claim from. A claim
- * leases a pending delivery of one of the channels, due and not leased, to its worker and
- * counts an attempt; a delivery whose lease ran out is claimable again.
+ * leases a pending delivery of one of the channels, due and not leased, to its worker under
+ * the claim's token and counts an attempt; a delivery whose lease ran out is claimable again
+ * (under the new claim's token). Only the token a delivery is leased under settles it: a
+ * worker whose lease ran out, and was claimed again since, settles nothing.
  */
 export interface DeliveryQueue {
   /** Every delivery of a notification, oldest first. */
   listByNotification(tenantId: string, notificationId: string): Promise<DeliveryRecord[]>;
-  /** Claims up to `limit` deliveries due at `now`, oldest due first, leased to `now + leaseMs`. */
-  claim(channels: string[], limit: number, now: number, leaseMs: number): Promise<DeliveryRecord[]>;
-  /** Settles a delivery with a final or intermediate status and clears its lease. */
+  /**
+   * Claims up to `limit` deliveries due at `now`, oldest due first, leased to `now + leaseMs`
+   * under `token` (each returned row carries it as `lease_token`). A caller uses a new token
+   * for every claim.
+   */
+  claim(
+    channels: string[],
+    limit: number,
+    now: number,
+    leaseMs: number,
+    token: string,
+  ): Promise<DeliveryRecord[]>;
+  /**
+   * Settles a delivery leased under `token` with a final or intermediate status and clears
+   * its lease; false (and nothing changed) when it is not leased under that token.
+   */
   complete(
     id: string,
+    token: string,
     status: Exclude<DeliveryStatus, 'pending'>,
     at: number,
     detail?: { provider_message_id?: string; error?: string },
-  ): Promise<void>;
+  ): Promise<boolean>;
   /** Adds deliveries to existing notifications (a fallback channel); a known id is left as is. */
   add(records: DeliveryRecord[]): Promise<void>;
-  /** Returns a claimed delivery to the queue, due again at `nextAttemptAt`. */
-  retry(id: string, nextAttemptAt: number, error: string, at: number): Promise<void>;
+  /**
+   * Returns a delivery leased under `token` to the queue, due again at `nextAttemptAt`;
+   * false (and nothing changed) when it is not leased under that token.
+   */
+  retry(
+    id: string,
+    token: string,
+    nextAttemptAt: number,
+    error: string,
+    at: number,
+  ): Promise<boolean>;
   /** Sets the status of a recipient's deliveries on one channel (acks); resolves to how many. */
   setStatus(
     tenantId: string,

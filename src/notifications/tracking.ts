@@ -270,6 +270,7 @@ export class DeliveryTracker {
           attempts: 0,
           next_attempt_at: now,
           lease_until: null,
+          lease_token: null,
           last_error: null,
           provider_message_id: null,
           created_at: now,

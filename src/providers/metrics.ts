@@ -41,7 +41,7 @@ export class ProviderMetrics {
     });
     this.outcomes = new Counter({
       name: 'notifyd_deliveries_total',
-      help: 'Deliveries settled by the workers, by outcome: sent, retried, failed (dead-lettered), bounced (address gone).',
+      help: 'Deliveries settled by the workers, by outcome: sent, retried, failed (dead-lettered), bounced (address gone), lease_lost (the lease ran out before settling and another claim holds the delivery).',
       labelNames: ['channel', 'outcome'] as const,
       registers,
     });
@@ -67,7 +67,10 @@ export class ProviderMetrics {
     this.circuit.set({ provider, channel }, CIRCUIT[state]);
   }
 
-  settled(channel: string, outcome: 'sent' | 'retried' | 'failed' | 'bounced'): void {
+  settled(
+    channel: string,
+    outcome: 'sent' | 'retried' | 'failed' | 'bounced' | 'lease_lost',
+  ): void {
     this.outcomes.inc({ channel, outcome });
   }
 }

@@ -11,13 +11,20 @@
  * - `invalid_recipient`: the delivery `bounced` (the port deactivates its device).
  *
  * A claim leases the delivery: if this node dies mid-send, another claims it once the lease
- * runs out (so a delivery may be sent twice within `lease_ms`, never lost).
+ * runs out (so a delivery may be sent twice within `lease_ms`, never lost). Settling takes
+ * the claim's lease token: a send that outlived its lease, whose delivery another worker has
+ * claimed since, settles nothing and emits nothing (that worker settles it); it is logged and
+ * counted as `lease_lost`.
  */
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { maskText } from '../core/mask.js';
 import type { EventSink } from '../events/catalogue.js';
-import type { ClaimedDelivery, DeliveryPort } from '../notifications/delivery-port.js';
+import type {
+  ClaimedDelivery,
+  DeliveryLease,
+  DeliveryPort,
+} from '../notifications/delivery-port.js';
 import type { DeliveryRecord } from '../notifications/records.js';
 import type { ProviderMetrics } from './metrics.js';
 import type { DeliveryOptions } from './options.js';
@@ -51,6 +58,9 @@ export interface WorkerDeps {
   /** Send timeouts and the idle poll. Default: setTimeout. */
   timer?: Timer;
 }
+
+/** A claimed delivery: its record and the lease that settles it. */
+type Leased = DeliveryRecord & DeliveryLease;
 
 /** How one provider's send ended, for the settling. */
 interface Failure {
@@ -171,7 +181,10 @@ export class DeliveryWorker {
       const result = await this.send(provider, { ...message, attempt });
       const now = clock.now();
       if (result.ok) {
-        await port.complete(record.id, result.provider_message_id);
+        if (!(await port.complete(record, result.provider_message_id))) {
+          this.leaseLost(record, 'sent');
+          return;
+        }
         metrics.settled(record.channel, 'sent');
         this.deps.emit('notification.delivered', record.tenant_id, {
           ...this.about(record),
@@ -219,7 +232,10 @@ export class DeliveryWorker {
     const now = clock.now();
     let next = now + this.backoff(attempt, retryable);
     if (failures.length === 0 && reopensAt !== null) next = Math.max(reopensAt, now);
-    await port.retry(record.id, next, cause.error);
+    if (!(await port.retry(record, next, cause.error))) {
+      this.leaseLost(record, 'retried');
+      return;
+    }
     metrics.settled(record.channel, 'retried');
     this.deps.emit('delivery.retry_scheduled', record.tenant_id, {
       ...this.about(record),
@@ -281,19 +297,26 @@ export class DeliveryWorker {
   }
 
   /** Dead-letters the delivery (status `failed`, listed at GET /deliveries/dead). */
-  private giveUp(record: DeliveryRecord, failure: Failure): Promise<void> {
+  private giveUp(record: Leased, failure: Failure): Promise<void> {
     return this.settleFailed(record, 'failed', failure);
   }
 
   /** `failed` (the dead letter) or `bounced` (the address is gone; the port deactivates it). */
   private async settleFailed(
-    record: DeliveryRecord,
+    record: Leased,
     status: 'failed' | 'bounced',
     failure: Failure,
   ): Promise<void> {
     const now = this.deps.clock.now();
-    if (status === 'bounced') await this.deps.port.bounced(record.id, failure.error);
-    else await this.deps.port.dead(record.id, failure.error);
+    const { port } = this.deps;
+    const settled =
+      status === 'bounced'
+        ? await port.bounced(record, failure.error)
+        : await port.dead(record, failure.error);
+    if (!settled) {
+      this.leaseLost(record, status);
+      return;
+    }
     this.deps.metrics.settled(record.channel, status);
     this.deps.emit('notification.failed', record.tenant_id, {
       ...this.about(record),
@@ -303,6 +326,18 @@ export class DeliveryWorker {
       error: failure.error,
       failed_at: new Date(now).toISOString(),
     });
+  }
+
+  /**
+   * The lease ran out before this worker settled, and another claim holds the delivery now:
+   * that claim settles it, so this outcome is dropped (no event, no status change).
+   */
+  private leaseLost(record: DeliveryRecord, outcome: string): void {
+    this.deps.metrics.settled(record.channel, 'lease_lost');
+    this.deps.logger.warn(
+      { delivery_id: record.id, channel: record.channel, attempt: record.attempts, outcome },
+      'delivery worker: the lease ran out before settling and another claim holds the delivery; this outcome is dropped',
+    );
   }
 
   private about(record: DeliveryRecord) {

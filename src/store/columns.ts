@@ -10,7 +10,7 @@ export const NOTIFICATION_COLUMNS =
 
 export const DELIVERY_COLUMNS =
   'id, tenant_id, notification_id, recipient_id, channel, status, attempts, next_attempt_at, ' +
-  'lease_until, last_error, provider_message_id, created_at, updated_at, device_id';
+  'lease_until, last_error, provider_message_id, created_at, updated_at, device_id, lease_token';
 
 export const KEY_COLUMNS =
   'id, name, hash, prefix, scopes, tenant_id, ip_allowlist, created_at, expires_at, ' +

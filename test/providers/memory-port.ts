@@ -3,7 +3,11 @@
  * by due time with a lease on the test's clock, settled as the port's contract says.
  */
 import type { Clock } from '../../src/core/clock.js';
-import type { ClaimedDelivery, DeliveryPort } from '../../src/notifications/delivery-port.js';
+import type {
+  ClaimedDelivery,
+  DeliveryLease,
+  DeliveryPort,
+} from '../../src/notifications/delivery-port.js';
 import type { Device } from '../../src/notifications/ports.js';
 import type { DeliveryRecord } from '../../src/notifications/records.js';
 import type { ProviderMessage } from '../../src/providers/plugin.js';
@@ -17,6 +21,7 @@ export class MemoryPort implements DeliveryPort {
   readonly rows = new Map<string, Row>();
   private listeners = new Set<(channels: readonly string[]) => void>();
   private n = 0;
+  private claims = 0;
   /** Make the next settle throw (a store failing mid-settle). */
   failSettle = false;
   failClaim = false;
@@ -40,6 +45,7 @@ export class MemoryPort implements DeliveryPort {
       attempts: 0,
       next_attempt_at: opts.at ?? now,
       lease_until: null,
+      lease_token: null,
       last_error: null,
       provider_message_id: null,
       created_at: now,
@@ -94,38 +100,54 @@ export class MemoryPort implements DeliveryPort {
           (r.lease_until === null || r.lease_until <= now),
       )
       .slice(0, limit);
+    const token = `lease-${++this.claims}`;
     return due.map(({ record, message }) => {
       record.attempts += 1;
       record.lease_until = now + leaseMs;
+      record.lease_token = token;
       return {
-        delivery: structuredClone(record),
+        delivery: { ...structuredClone(record), lease_token: token },
         message: { ...structuredClone(message), attempt: record.attempts },
       };
     });
   }
 
-  private settle(id: string, change: Partial<DeliveryRecord>): void {
+  /** Settles the delivery if `lease` still holds it; false (nothing changed) otherwise. */
+  private settle(lease: DeliveryLease, change: Partial<DeliveryRecord>): boolean {
     if (this.failSettle) throw new Error('store down while settling');
-    const row = this.rows.get(id) as Row;
-    Object.assign(row.record, change, { lease_until: null, updated_at: this.clock.now() });
+    const row = this.rows.get(lease.id) as Row;
+    if (row.record.status !== 'pending' || row.record.lease_token !== lease.lease_token) {
+      return false;
+    }
+    Object.assign(row.record, change, {
+      lease_until: null,
+      lease_token: null,
+      updated_at: this.clock.now(),
+    });
+    return true;
   }
 
-  async complete(id: string, providerMessageId: string | null): Promise<void> {
-    this.settle(id, { status: 'sent', provider_message_id: providerMessageId });
+  async complete(lease: DeliveryLease, providerMessageId: string | null): Promise<boolean> {
+    return this.settle(lease, { status: 'sent', provider_message_id: providerMessageId });
   }
 
-  async retry(id: string, nextAttemptAt: number, error: string): Promise<void> {
-    this.settle(id, { status: 'pending', next_attempt_at: nextAttemptAt, last_error: error });
+  async retry(lease: DeliveryLease, nextAttemptAt: number, error: string): Promise<boolean> {
+    return this.settle(lease, {
+      status: 'pending',
+      next_attempt_at: nextAttemptAt,
+      last_error: error,
+    });
   }
 
-  async dead(id: string, error: string): Promise<void> {
-    this.settle(id, { status: 'failed', last_error: error });
+  async dead(lease: DeliveryLease, error: string): Promise<boolean> {
+    return this.settle(lease, { status: 'failed', last_error: error });
   }
 
-  async bounced(id: string, error: string): Promise<void> {
-    this.settle(id, { status: 'bounced', last_error: error });
-    const device = this.rows.get(id)?.message.device;
+  async bounced(lease: DeliveryLease, error: string): Promise<boolean> {
+    if (!this.settle(lease, { status: 'bounced', last_error: error })) return false;
+    const device = this.rows.get(lease.id)?.message.device;
     if (device) this.deactivated.push(device.id);
+    return true;
   }
 
   onQueued(listener: (channels: readonly string[]) => void): () => void {

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { closed, reset, script, sent } from './fixtures/script.js';
 import { device } from './memory-port.js';
-import { fixture, setup } from './setup.js';
+import { fixture, SETTINGS, setup } from './setup.js';
 
 t.beforeEach(() => reset());
 
@@ -142,6 +142,47 @@ t.test('invalid recipient: bounced, the device deactivated, no failover', async 
     type: 'notification.failed',
     data: { status: 'bounced', kind: 'invalid_recipient' },
   });
+});
+
+t.test('a send that outlived its lease settles nothing: the new claim holds it', async (t) => {
+  const outcomes = [
+    ['sent', { ok: true, provider_message_id: 'late' }],
+    ['retried', { ok: false, kind: 'retryable', message: 'HTTP 503' }],
+    ['failed', { ok: false, kind: 'permanent', message: 'refused' }],
+    ['bounced', { ok: false, kind: 'invalid_recipient', message: 'HTTP 410 Gone' }],
+  ] as const;
+  for (const [outcome, result] of outcomes) {
+    await t.test(outcome, async (t) => {
+      const { port, worker, events, metrics, clock } = await setup({
+        push: [{ name: 'p1', plugin: fixture('anypush') }],
+      });
+      const id = port.add('push', { device: device('webpush') });
+      let second: Awaited<ReturnType<typeof port.claim>> = [];
+      script('p1', async () => {
+        // The send takes longer than the lease; another worker claims the delivery meanwhile.
+        clock.advance(SETTINGS.workers.lease_ms);
+        second = await port.claim(['push'], 10, SETTINGS.workers.lease_ms);
+        return result;
+      });
+      await worker.runOnce();
+      t.equal(second.length, 1, 'claimed again once the lease ran out');
+      t.match(port.get(id), {
+        status: 'pending',
+        attempts: 2,
+        lease_token: second[0].delivery.lease_token,
+        provider_message_id: null,
+        last_error: null,
+      });
+      t.same(events, [], 'no event: the new claim settles it');
+      t.same(port.deactivated, [], 'no device deactivated');
+      t.match(
+        await metrics.metrics(),
+        /notifyd_deliveries_total\{channel="push",outcome="lease_lost"\} 1/,
+      );
+      t.ok(await port.complete(second[0].delivery, 'p-2'), 'the new claim settles it');
+      t.match(port.get(id), { status: 'sent', provider_message_id: 'p-2' });
+    });
+  }
 });
 
 t.test('push goes only to the providers reaching the device’s kind', async (t) => {

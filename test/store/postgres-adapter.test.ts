@@ -196,7 +196,9 @@ if (await requirePostgres(t)) {
     const rows = Array.from({ length: 40 }, () => f.delivery(n, { channel: 'push' }));
     await a.notifications.insert([{ notification: n, deliveries: rows }]);
     const claims = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).deliveries.claim(['push'], 5, now, 1000)),
+      Array.from({ length: 8 }, (_, i) =>
+        (i % 2 ? a : b).deliveries.claim(['push'], 5, now, 1000, `w${i}`),
+      ),
     );
     const ids = claims.flat().map((d) => d.id);
     t.equal(ids.length, 40, 'every delivery claimed');

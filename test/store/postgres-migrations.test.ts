@@ -35,6 +35,8 @@ const SEED: Record<number, string> = {
   9: `INSERT INTO analytics_events VALUES ('aev_01', 't1', 'x', NULL, NULL, '{}', 1, '{}');`,
   10: `INSERT INTO jobs VALUES ('job_01', 't1', 'notification.send', 5, '{"a":1}', 'scheduled', 0,
         NULL, NULL, 'ck', NULL, 1, 1);`,
+  // A delivery leased before migration 12 added lease tokens (its lease ends at 50).
+  11: `UPDATE deliveries SET attempts = 1, lease_until = 50 WHERE id = 'dlv_01';`,
 };
 
 /** A fresh schema name, dropped when `t` ends. */
@@ -161,7 +163,10 @@ if (await requirePostgres(t)) {
           content: { title: 'T' },
           channels: ['in_app'],
         });
-        t.equal((await store.deliveries.claim(['push'], 1, 5, 10)).length, 1);
+        t.equal(
+          (await store.deliveries.claim(['push'], 1, 5, 10, 'tok')).length,
+          from < 11 ? 1 : 0,
+        );
       }
       if (from >= 1 && from < 8) {
         t.match(await store.notifications.get('t1', 'alice', 'ntf_01'), {
@@ -186,6 +191,15 @@ if (await requirePostgres(t)) {
         // Migration 11: rows written before it have no rendered contents and no device.
         t.match(await store.notifications.get('t1', 'alice', 'ntf_01'), { contents: null });
         t.match(await store.deliveries.listByNotification('t1', 'ntf_01'), [{ device_id: null }]);
+      }
+      if (from >= 11) {
+        // Migration 12: a delivery leased before it has no token; once its lease runs out it is
+        // claimed again under one, and only that token settles it.
+        t.match(await store.deliveries.listByNotification('t1', 'ntf_01'), [{ lease_token: null }]);
+        const [again] = await store.deliveries.claim(['push'], 1, 50, 10, 'tok');
+        t.match(again, { id: 'dlv_01', attempts: 2, lease_token: 'tok' });
+        t.notOk(await store.deliveries.complete('dlv_01', 'other', 'sent', 51));
+        t.ok(await store.deliveries.complete('dlv_01', 'tok', 'sent', 51));
       }
       if (from >= 2) t.match(await store.keys.findByHash('abc'), { id: 'key_01', scopes: ['*'] });
       if (from >= 3) t.equal(await store.counters.get('c', 0), 4);

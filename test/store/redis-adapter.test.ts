@@ -84,7 +84,7 @@ t.test('a Redis that does not listen: calls fail fast with STORE_UNAVAILABLE', a
     ['ping', () => store.ping()],
     ['insert', () => store.notifications.insert([f.item()])],
     ['list', () => store.notifications.list({ tenant_id: 't', recipient_id: 'r', limit: 1 })],
-    ['claim', () => store.deliveries.claim(['push'], 1, 0, 1)],
+    ['claim', () => store.deliveries.claim(['push'], 1, 0, 1, 'tok')],
     ['keys', () => store.keys.count()],
     ['counters', () => store.counters.increment('c', 1, 1000, 0)],
   ];
@@ -121,9 +121,10 @@ if (await requireRedis(t)) {
     await store.notifications.markRead('t1', 'alice', [a.notification.id], now);
     await store.notifications.markAllRead('acme:eu', 'bob', now);
     await store.notifications.remove('acme:eu', 'bob', b.notification.id, now);
-    const [claimed] = await store.deliveries.claim(['push'], 1, now, 1000);
-    await store.deliveries.retry(claimed.id, now + 1, 'later', now);
-    await store.deliveries.complete(claimed.id, 'delivered', now + 2);
+    const [claimed] = await store.deliveries.claim(['push'], 1, now, 1000, 'tok-1');
+    await store.deliveries.retry(claimed.id, 'tok-1', now + 1, 'later', now);
+    await store.deliveries.claim(['push'], 1, now + 1, 1000, 'tok-2');
+    await store.deliveries.complete(claimed.id, 'tok-2', 'delivered', now + 2);
     await store.deliveries.setStatus('t1', 'alice', [a.notification.id], 'in_app', 'failed', now);
     const key = f.key({ tenant_id: 'acme' });
     await store.keys.create(key);

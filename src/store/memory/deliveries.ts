@@ -49,7 +49,7 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
     return out;
   }
 
-  claim: DeliveryQueue['claim'] = async (channels, limit, now, leaseMs) => {
+  claim: DeliveryQueue['claim'] = async (channels, limit, now, leaseMs, token) => {
     this.state.check();
     if (limit <= 0 || channels.length === 0) return [];
     const wanted = new Set(channels);
@@ -63,32 +63,42 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
     due.sort(byDueThenId);
     return due.slice(0, limit).map((d) => {
       d.lease_until = now + leaseMs;
+      d.lease_token = token;
       d.attempts += 1;
       d.updated_at = now;
       return structuredClone(d);
     });
   };
 
-  complete: DeliveryQueue['complete'] = async (id, status, at, detail) => {
+  complete: DeliveryQueue['complete'] = async (id, token, status, at, detail) => {
     this.state.check();
-    const d = this.byId.get(id);
-    if (!d) return;
+    const d = this.leased(id, token);
+    if (!d) return false;
     this.changeStatus(d, status, at);
-    d.lease_until = null;
     if (detail?.provider_message_id !== undefined) {
       d.provider_message_id = detail.provider_message_id;
     }
     if (detail?.error !== undefined) d.last_error = detail.error;
+    return true;
   };
 
-  async retry(id: string, nextAttemptAt: number, error: string, at: number): Promise<void> {
+  retry: DeliveryQueue['retry'] = async (id, token, nextAttemptAt, error, at) => {
     this.state.check();
-    const d = this.byId.get(id);
-    if (!d) return;
+    const d = this.leased(id, token);
+    if (!d) return false;
     this.changeStatus(d, 'pending', at);
     d.next_attempt_at = nextAttemptAt;
-    d.lease_until = null;
     d.last_error = error;
+    return true;
+  };
+
+  /** The pending delivery leased under `token`, its lease cleared for settling; else null. */
+  private leased(id: string, token: string): DeliveryRecord | null {
+    const d = this.byId.get(id);
+    if (d?.status !== 'pending' || d.lease_token !== token) return null;
+    d.lease_until = null;
+    d.lease_token = null;
+    return d;
   }
 
   setStatus: DeliveryQueue['setStatus'] = async (tenant, recipient, ids, channel, status, at) => {

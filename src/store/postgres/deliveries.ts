@@ -22,7 +22,8 @@ export class PostgresDeliveryQueue implements DeliveryQueue {
         LIMIT $3
         FOR UPDATE SKIP LOCKED
       )
-      UPDATE ${this.d} AS d SET lease_until = $4, attempts = d.attempts + 1, updated_at = $2
+      UPDATE ${this.d} AS d
+      SET lease_until = $4, lease_token = $5, attempts = d.attempts + 1, updated_at = $2
       FROM due WHERE d.id = due.id
       RETURNING ${DELIVERY_COLUMNS.split(', ')
         .map((c) => `d.${c}`)
@@ -49,7 +50,7 @@ export class PostgresDeliveryQueue implements DeliveryQueue {
     return rows;
   }
 
-  claim: DeliveryQueue['claim'] = async (channels, limit, now, leaseMs) => {
+  claim: DeliveryQueue['claim'] = async (channels, limit, now, leaseMs, token) => {
     this.h.check();
     if (limit <= 0 || channels.length === 0) return [];
     const { rows } = await this.h.query<DeliveryRow>(this.claimSql, [
@@ -57,29 +58,33 @@ export class PostgresDeliveryQueue implements DeliveryQueue {
       now,
       limit,
       now + leaseMs,
+      token,
     ]);
     // RETURNING gives rows in no promised order.
     return rows.sort(byDueThenId);
   };
 
-  complete: DeliveryQueue['complete'] = async (id, status, at, detail) => {
-    await this.h.query(
-      `UPDATE ${this.d} SET status = $2, lease_until = NULL, updated_at = $3,
-         provider_message_id = COALESCE($4, provider_message_id),
-         last_error = COALESCE($5, last_error)
-       WHERE id = $1`,
-      [id, status, at, detail?.provider_message_id ?? null, detail?.error ?? null],
+  // Only the claim's token settles: a lease that ran out and was claimed again has another.
+  complete: DeliveryQueue['complete'] = async (id, token, status, at, detail) => {
+    const { rowCount } = await this.h.query(
+      `UPDATE ${this.d} SET status = $3, lease_until = NULL, lease_token = NULL, updated_at = $4,
+         provider_message_id = COALESCE($5, provider_message_id),
+         last_error = COALESCE($6, last_error)
+       WHERE id = $1 AND status = 'pending' AND lease_token = $2`,
+      [id, token, status, at, detail?.provider_message_id ?? null, detail?.error ?? null],
     );
+    return rowCount === 1;
   };
 
-  async retry(id: string, nextAttemptAt: number, error: string, at: number): Promise<void> {
-    await this.h.query(
-      `UPDATE ${this.d} SET status = 'pending', lease_until = NULL, next_attempt_at = $2,
-         last_error = $3, updated_at = $4
-       WHERE id = $1`,
-      [id, nextAttemptAt, error, at],
+  retry: DeliveryQueue['retry'] = async (id, token, nextAttemptAt, error, at) => {
+    const { rowCount } = await this.h.query(
+      `UPDATE ${this.d} SET status = 'pending', lease_until = NULL, lease_token = NULL,
+         next_attempt_at = $3, last_error = $4, updated_at = $5
+       WHERE id = $1 AND status = 'pending' AND lease_token = $2`,
+      [id, token, nextAttemptAt, error, at],
     );
-  }
+    return rowCount === 1;
+  };
 
   setStatus: DeliveryQueue['setStatus'] = async (tenant, recipient, ids, channel, status, at) => {
     this.h.check();

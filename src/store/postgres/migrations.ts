@@ -338,6 +338,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE deliveries ADD COLUMN device_id text;
     `,
   },
+  {
+    version: 12,
+    name: 'delivery lease tokens',
+    sql: `
+      -- The token of the claim that leased a delivery: only it settles the delivery, so a
+      -- worker whose lease ran out cannot settle a row another worker has claimed since.
+      -- Rows leased before this migration have none: their lease runs out and they are
+      -- claimed again with one.
+      ALTER TABLE deliveries ADD COLUMN lease_token text;
+    `,
+  },
 ];
 
 /** The schema version this build of notifyd writes. */

@@ -18,7 +18,7 @@ export const NOTIFICATION_RECORDSET = `
 export const DELIVERY_RECORDSET = `
   id text, tenant_id text, notification_id text, recipient_id text, channel text, status text,
   attempts integer, next_attempt_at bigint, lease_until bigint, last_error text,
-  provider_message_id text, created_at bigint, updated_at bigint, device_id text`;
+  provider_message_id text, created_at bigint, updated_at bigint, device_id text, lease_token text`;
 
 /** Row types as pg returns them for the column lists above. */
 export type NotificationRow = NotificationRecord;

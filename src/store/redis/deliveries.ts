@@ -38,29 +38,27 @@ export class RedisDeliveryQueue implements DeliveryQueue {
     });
   }
 
-  claim: DeliveryQueue['claim'] = (channels, limit, now, leaseMs) => {
+  claim: DeliveryQueue['claim'] = (channels, limit, now, leaseMs, token) => {
     return this.h.run(async () => {
       if (limit <= 0 || channels.length === 0) return [];
-      const args = [now, leaseMs, limit, ...new Set(channels)];
+      const args = [now, leaseMs, limit, token, ...new Set(channels)];
       const rows = (await this.h.script(CLAIM, args)) as FlatHash[];
       return rows.map((row) => toDelivery(hashOf(row)));
     });
   };
 
-  complete: DeliveryQueue['complete'] = (id, status, at, detail) => {
+  complete: DeliveryQueue['complete'] = (id, token, status, at, detail) => {
     const pmid = detail?.provider_message_id;
     const error = detail?.error;
-    const args = [id, status, at, ...given(pmid), ...given(error)];
-    return this.h.run(async () => {
-      await this.h.script(COMPLETE, args);
-    });
+    const args = [id, token, status, at, ...given(pmid), ...given(error)];
+    return this.h.run(async () => (await this.h.script(COMPLETE, args)) === 1);
   };
 
-  retry(id: string, nextAttemptAt: number, error: string, at: number): Promise<void> {
-    return this.h.run(async () => {
-      await this.h.script(RETRY, [id, nextAttemptAt, error, at]);
-    });
-  }
+  retry: DeliveryQueue['retry'] = (id, token, nextAttemptAt, error, at) => {
+    return this.h.run(
+      async () => (await this.h.script(RETRY, [id, token, nextAttemptAt, error, at])) === 1,
+    );
+  };
 
   setStatus: DeliveryQueue['setStatus'] = (tenant, recipient, ids, channel, status, at) => {
     return this.h.run(async () => {

@@ -117,6 +117,7 @@ export function deliveryFields(d: DeliveryRecord): Fields {
   push(fields, 'last_error', d.last_error);
   push(fields, 'provider_message_id', d.provider_message_id);
   push(fields, 'device_id', d.device_id ?? null);
+  push(fields, 'lease_token', d.lease_token ?? null);
   return fields;
 }
 
@@ -134,6 +135,7 @@ export function toDelivery(hash: Record<string, string>): DeliveryRecord {
     last_error: hash.last_error ?? null,
     provider_message_id: hash.provider_message_id ?? null,
     device_id: hash.device_id ?? null,
+    lease_token: hash.lease_token ?? null,
     created_at: Number(hash.created_at),
     updated_at: Number(hash.updated_at),
   };

@@ -8,11 +8,13 @@ import { DELIVERY_COLUMNS, deliveryParams, type Param, placeholders } from './ro
 export class SqliteDeliveryQueue implements DeliveryQueue {
   private readonly byNotification: Statement<[string, string], DeliveryRecord>;
   private readonly claimDue: Statement<
-    [number, number, string, number, number, number],
+    [number, string, number, string, number, number, number],
     DeliveryRecord
   >;
-  private readonly settle: Statement<[string, number, string | null, string | null, string]>;
-  private readonly requeue: Statement<[number, string, number, string]>;
+  private readonly settle: Statement<
+    [string, number, string | null, string | null, string, string]
+  >;
+  private readonly requeue: Statement<[number, string, number, string, string]>;
   private readonly setOne: Statement<[string, number, string, string, string, string, string]>;
   private readonly setMany: (
     ids: string[],
@@ -30,7 +32,8 @@ export class SqliteDeliveryQueue implements DeliveryQueue {
     );
     // One statement picks and leases, so two workers (or processes) never claim the same row.
     this.claimDue = db.prepare(
-      `UPDATE deliveries SET lease_until = ?, attempts = attempts + 1, updated_at = ?
+      `UPDATE deliveries SET lease_until = ?, lease_token = ?, attempts = attempts + 1,
+         updated_at = ?
        WHERE id IN (
          SELECT id FROM deliveries
          WHERE status = 'pending' AND channel IN (SELECT value FROM json_each(?))
@@ -38,16 +41,17 @@ export class SqliteDeliveryQueue implements DeliveryQueue {
          ORDER BY next_attempt_at, id LIMIT ?)
        RETURNING *`,
     );
+    // Only the claim's token settles: a lease that ran out and was claimed again has another.
     this.settle = db.prepare(
-      `UPDATE deliveries SET status = ?, lease_until = NULL, updated_at = ?,
+      `UPDATE deliveries SET status = ?, lease_until = NULL, lease_token = NULL, updated_at = ?,
          provider_message_id = COALESCE(?, provider_message_id),
          last_error = COALESCE(?, last_error)
-       WHERE id = ?`,
+       WHERE id = ? AND status = 'pending' AND lease_token = ?`,
     );
     this.requeue = db.prepare(
-      `UPDATE deliveries SET status = 'pending', lease_until = NULL, next_attempt_at = ?,
-         last_error = ?, updated_at = ?
-       WHERE id = ?`,
+      `UPDATE deliveries SET status = 'pending', lease_until = NULL, lease_token = NULL,
+         next_attempt_at = ?, last_error = ?, updated_at = ?
+       WHERE id = ? AND status = 'pending' AND lease_token = ?`,
     );
     this.setOne = db.prepare(
       `UPDATE deliveries SET status = ?, updated_at = ?
@@ -96,26 +100,25 @@ export class SqliteDeliveryQueue implements DeliveryQueue {
     return this.h.run(() => this.byNotification.all(tenantId, notificationId));
   }
 
-  claim: DeliveryQueue['claim'] = (channels, limit, now, leaseMs) => {
+  claim: DeliveryQueue['claim'] = (channels, limit, now, leaseMs, token) => {
     return this.h.run(() => {
       if (limit <= 0 || channels.length === 0) return [];
-      const rows = this.claimDue.all(now + leaseMs, now, JSON.stringify(channels), now, now, limit);
+      const wanted = JSON.stringify(channels);
+      const rows = this.claimDue.all(now + leaseMs, token, now, wanted, now, now, limit);
       // RETURNING gives rows in no promised order.
       return rows.sort(byDueThenId);
     });
   };
 
-  complete: DeliveryQueue['complete'] = (id, status, at, detail) => {
-    return this.h.run(() => {
-      this.settle.run(status, at, detail?.provider_message_id ?? null, detail?.error ?? null, id);
-    });
+  complete: DeliveryQueue['complete'] = (id, token, status, at, detail) => {
+    const pmid = detail?.provider_message_id ?? null;
+    const error = detail?.error ?? null;
+    return this.h.run(() => this.settle.run(status, at, pmid, error, id, token).changes === 1);
   };
 
-  retry(id: string, nextAttemptAt: number, error: string, at: number): Promise<void> {
-    return this.h.run(() => {
-      this.requeue.run(nextAttemptAt, error, at, id);
-    });
-  }
+  retry: DeliveryQueue['retry'] = (id, token, nextAttemptAt, error, at) => {
+    return this.h.run(() => this.requeue.run(nextAttemptAt, error, at, id, token).changes === 1);
+  };
 
   setStatus: DeliveryQueue['setStatus'] = (tenant, recipient, ids, channel, status, at) => {
     return this.h.run(() => this.setMany(ids, [tenant, recipient], channel, status, at));

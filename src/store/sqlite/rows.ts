@@ -103,6 +103,7 @@ export function deliveryParams(d: DeliveryRecord): Param[] {
     d.created_at,
     d.updated_at,
     d.device_id ?? null,
+    d.lease_token ?? null,
   ];
 }
 

@@ -3,6 +3,7 @@ import type { DeliveryRecord, NotificationRecord, Store } from '../../../src/sto
 import { Fixture, type MakeStore, storeFor } from './fixtures.js';
 
 const LEASE = 30_000;
+const TOKEN = 'lease-1';
 
 /** Inserts one notification with queued deliveries built by `build`. */
 async function queue(
@@ -56,14 +57,16 @@ export function deliveriesContract(t: Test, make: MakeStore): void {
     const id = rows[0].notification_id;
     t.same(await store.deliveries.listByNotification('t1', id), rows);
     t.same((await store.notifications.find('t1', id))?.contents, contents);
-    const claimed = await store.deliveries.claim(['push'], 10, f.clock.now(), LEASE);
+    const claimed = await store.deliveries.claim(['push'], 10, f.clock.now(), LEASE, TOKEN);
     t.same(
       claimed.map((d) => d.device_id),
       ['dev_1', 'dev_2'],
     );
-    const [email] = await store.deliveries.claim(['email'], 10, f.clock.now(), LEASE);
+    const [email] = await store.deliveries.claim(['email'], 10, f.clock.now(), LEASE, TOKEN);
     t.equal(email.device_id, null);
-    await store.deliveries.complete(email.id, 'sent', f.clock.now(), { provider_message_id: 'm' });
+    await store.deliveries.complete(email.id, TOKEN, 'sent', f.clock.now(), {
+      provider_message_id: 'm',
+    });
     const after = await store.deliveries.listByNotification('t1', id);
     t.match(after[2], { status: 'sent', provider_message_id: 'm', device_id: null });
     t.equal((await store.notifications.find('t1', f.notification().id))?.contents, undefined);
@@ -82,19 +85,24 @@ export function deliveriesContract(t: Test, make: MakeStore): void {
       tenant_id: 't2',
     });
     await queue(f, store, (n) => [f.delivery(n, { channel: 'email', status: 'failed' })]);
-    const claimed = await store.deliveries.claim(['email'], 10, now, LEASE);
+    const claimed = await store.deliveries.claim(['email'], 10, now, LEASE, TOKEN);
     t.same(ids(claimed), [early.id, late.id], 'due only, oldest due first, pending only');
     for (const d of claimed) {
       t.equal(d.lease_until, now + LEASE);
+      t.equal(d.lease_token, TOKEN);
       t.equal(d.attempts, 1);
       t.equal(d.updated_at, now);
       t.equal(d.status, 'pending');
     }
-    t.same(await store.deliveries.claim(['email'], 10, now, LEASE), [], 'leased ones are taken');
-    const both = await store.deliveries.claim(['email', 'push', 'sms'], 10, now + 1, LEASE);
+    t.same(
+      await store.deliveries.claim(['email'], 10, now, LEASE, TOKEN),
+      [],
+      'leased ones are taken',
+    );
+    const both = await store.deliveries.claim(['email', 'push', 'sms'], 10, now + 1, LEASE, TOKEN);
     t.same(ids(both), [push.id, future.id], 'every tenant; by due time then id');
-    t.same(await store.deliveries.claim([], 10, now + 1, LEASE), []);
-    t.same(await store.deliveries.claim(['email'], 0, now + 1, LEASE), []);
+    t.same(await store.deliveries.claim([], 10, now + 1, LEASE, TOKEN), []);
+    t.same(await store.deliveries.claim(['email'], 0, now + 1, LEASE, TOKEN), []);
     const stored = await store.deliveries.listByNotification('t1', early.notification_id);
     t.same(
       stored.find((d) => d.id === early.id),
@@ -112,9 +120,9 @@ export function deliveriesContract(t: Test, make: MakeStore): void {
         f.delivery(n, { channel: 'sms', next_attempt_at: now - i }),
       ),
     );
-    const first = await store.deliveries.claim(['sms'], 2, now, LEASE);
+    const first = await store.deliveries.claim(['sms'], 2, now, LEASE, TOKEN);
     t.same(ids(first), [rows[4].id, rows[3].id]);
-    const rest = await store.deliveries.claim(['sms'], 10, now, LEASE);
+    const rest = await store.deliveries.claim(['sms'], 10, now, LEASE, TOKEN);
     t.same(ids(rest), [rows[2].id, rows[1].id, rows[0].id]);
   });
 
@@ -123,12 +131,73 @@ export function deliveriesContract(t: Test, make: MakeStore): void {
     const store = await storeFor(t, make);
     const now = f.clock.now();
     const [d] = await queue(f, store, (n) => [f.delivery(n, { channel: 'push' })]);
-    await store.deliveries.claim(['push'], 1, now, LEASE);
-    t.same(await store.deliveries.claim(['push'], 1, now + LEASE - 1, LEASE), []);
-    const [again] = await store.deliveries.claim(['push'], 1, now + LEASE, LEASE);
+    await store.deliveries.claim(['push'], 1, now, LEASE, TOKEN);
+    t.same(await store.deliveries.claim(['push'], 1, now + LEASE - 1, LEASE, 'lease-2'), []);
+    const [again] = await store.deliveries.claim(['push'], 1, now + LEASE, LEASE, 'lease-3');
     t.equal(again.id, d.id);
     t.equal(again.attempts, 2, 'each claim counts an attempt');
     t.equal(again.lease_until, now + 2 * LEASE);
+    t.equal(again.lease_token, 'lease-3', 'under the new claim’s token');
+  });
+
+  t.test('only the token a delivery is leased under settles it', async (t) => {
+    const f = new Fixture();
+    const store = await storeFor(t, make);
+    const now = f.clock.now();
+    const [a, b] = await queue(f, store, (n) => [
+      f.delivery(n, { channel: 'push' }),
+      f.delivery(n, { channel: 'push' }),
+    ]);
+    const nid = a.notification_id;
+    const list = () => store.deliveries.listByNotification('t1', nid);
+    t.notOk(await store.deliveries.complete(a.id, TOKEN, 'sent', now), 'not claimed: refused');
+    t.notOk(await store.deliveries.retry(a.id, TOKEN, now, 'x', now), 'not claimed: refused');
+    await store.deliveries.claim(['push'], 2, now, LEASE, 'old');
+    // The first worker's lease runs out; another claims both under its own token.
+    const later = now + LEASE;
+    t.equal((await store.deliveries.claim(['push'], 2, later, LEASE, 'new')).length, 2);
+    const before = await list();
+    t.notOk(
+      await store.deliveries.complete(a.id, 'old', 'sent', later + 1, { provider_message_id: 'p' }),
+      'a stale token does not complete',
+    );
+    t.notOk(
+      await store.deliveries.retry(b.id, 'old', later + 9, 'late', later + 1),
+      'a stale token does not retry',
+    );
+    t.notOk(await store.deliveries.complete(f.ids('dlv'), 'old', 'sent', later), 'unknown id');
+    t.same(await list(), before, 'nothing changed');
+    t.match(before, [{ lease_token: 'new' }, { lease_token: 'new' }]);
+    t.ok(await store.deliveries.complete(a.id, 'new', 'sent', later + 2), 'the holder completes');
+    t.ok(await store.deliveries.retry(b.id, 'new', later + 50, 'HTTP 503', later + 2));
+    t.match(await list(), [
+      { status: 'sent', lease_until: null, lease_token: null },
+      { status: 'pending', lease_until: null, lease_token: null, next_attempt_at: later + 50 },
+    ]);
+    t.notOk(await store.deliveries.complete(a.id, 'new', 'failed', later + 3), 'settled once');
+    t.notOk(await store.deliveries.retry(b.id, 'new', later, 'again', later + 3), 'requeued once');
+    const [c] = await store.deliveries.claim(['push'], 1, later + 50, LEASE, 'third');
+    t.match(c, { id: b.id, lease_token: 'third', attempts: 3 });
+  });
+
+  t.test('concurrent claimers never lease one delivery twice', async (t) => {
+    const f = new Fixture();
+    const store = await storeFor(t, make);
+    const now = f.clock.now();
+    const rows = await queue(f, store, (n) =>
+      Array.from({ length: 40 }, () => f.delivery(n, { channel: 'email' })),
+    );
+    const claims = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        store.deliveries.claim(['email'], 7, now, LEASE, `w${i}`),
+      ),
+    );
+    const got = claims.flatMap((c, i) => c.map((d) => [d.id, `w${i}`] as const));
+    t.equal(new Set(got.map(([id]) => id)).size, got.length, 'no delivery twice');
+    t.equal(got.length, rows.length, 'every delivery once');
+    for (const [id, token] of got) {
+      t.ok(await store.deliveries.complete(id, token, 'sent', now + 1), `${id} by its claimer`);
+    }
   });
 
   t.test('complete settles a delivery and clears its lease', async (t) => {
@@ -139,11 +208,22 @@ export function deliveriesContract(t: Test, make: MakeStore): void {
       f.delivery(n, { channel: 'push' }),
       f.delivery(n, { channel: 'push' }),
     ]);
-    await store.deliveries.claim(['push'], 2, now, LEASE);
-    await store.deliveries.complete(ok.id, 'delivered', now + 5, { provider_message_id: 'pm-1' });
-    await store.deliveries.complete(bad.id, 'dead', now + 6, { error: 'invalid token' });
+    await store.deliveries.claim(['push'], 2, now, LEASE, TOKEN);
+    t.ok(
+      await store.deliveries.complete(ok.id, TOKEN, 'delivered', now + 5, {
+        provider_message_id: 'pm-1',
+      }),
+    );
+    t.ok(
+      await store.deliveries.complete(bad.id, TOKEN, 'dead', now + 6, { error: 'invalid token' }),
+    );
     const [a, b] = await store.deliveries.listByNotification('t1', ok.notification_id);
-    t.match(a, { status: 'delivered', lease_until: null, provider_message_id: 'pm-1' });
+    t.match(a, {
+      status: 'delivered',
+      lease_until: null,
+      lease_token: null,
+      provider_message_id: 'pm-1',
+    });
     t.match(a, { updated_at: now + 5, attempts: 1, last_error: null });
     t.match(b, {
       status: 'dead',
@@ -151,8 +231,12 @@ export function deliveriesContract(t: Test, make: MakeStore): void {
       last_error: 'invalid token',
       updated_at: now + 6,
     });
-    t.same(await store.deliveries.claim(['push'], 10, now + 10 * LEASE, LEASE), [], 'settled');
-    await store.deliveries.complete(f.ids('dlv'), 'failed', now);
+    t.same(
+      await store.deliveries.claim(['push'], 10, now + 10 * LEASE, LEASE, TOKEN),
+      [],
+      'settled',
+    );
+    t.notOk(await store.deliveries.complete(f.ids('dlv'), TOKEN, 'failed', now), 'unknown');
   });
 
   t.test('retry returns a delivery to the queue, due at the next time', async (t) => {
@@ -160,8 +244,8 @@ export function deliveriesContract(t: Test, make: MakeStore): void {
     const store = await storeFor(t, make);
     const now = f.clock.now();
     const [d] = await queue(f, store, (n) => [f.delivery(n, { channel: 'webhook' })]);
-    await store.deliveries.claim(['webhook'], 1, now, LEASE);
-    await store.deliveries.retry(d.id, now + 60_000, 'HTTP 503', now + 1);
+    await store.deliveries.claim(['webhook'], 1, now, LEASE, TOKEN);
+    t.ok(await store.deliveries.retry(d.id, TOKEN, now + 60_000, 'HTTP 503', now + 1));
     const [stored] = await store.deliveries.listByNotification('t1', d.notification_id);
     t.match(stored, {
       status: 'pending',
@@ -170,13 +254,19 @@ export function deliveriesContract(t: Test, make: MakeStore): void {
       last_error: 'HTTP 503',
       updated_at: now + 1,
     });
-    t.same(await store.deliveries.claim(['webhook'], 1, now + 59_999, LEASE), [], 'not yet due');
-    const [again] = await store.deliveries.claim(['webhook'], 1, now + 60_000, LEASE);
+    t.same(
+      await store.deliveries.claim(['webhook'], 1, now + 59_999, LEASE, TOKEN),
+      [],
+      'not yet due',
+    );
+    const [again] = await store.deliveries.claim(['webhook'], 1, now + 60_000, LEASE, TOKEN);
     t.equal(again.attempts, 2);
-    await store.deliveries.complete(again.id, 'failed', now + 60_001);
-    await store.deliveries.retry(d.id, now + 70_000, 'retry after failed', now + 60_002);
-    const [requeued] = await store.deliveries.claim(['webhook'], 1, now + 70_000, LEASE);
-    t.equal(requeued?.id, d.id, 'a settled delivery can be queued again');
+    t.ok(await store.deliveries.complete(again.id, TOKEN, 'failed', now + 60_001));
+    t.notOk(
+      await store.deliveries.retry(d.id, TOKEN, now + 70_000, 'retry after failed', now + 60_002),
+      'a settled delivery is not queued again by its old lease',
+    );
+    t.same(await store.deliveries.claim(['webhook'], 1, now + 70_000, LEASE, TOKEN), []);
   });
 
   t.test('add adds deliveries to an existing notification, leaving known ids alone', async (t) => {
@@ -205,10 +295,16 @@ export function deliveriesContract(t: Test, make: MakeStore): void {
       [inApp, push, sms],
       'an existing id is untouched',
     );
-    t.same(await store.deliveries.claim(['push', 'sms', 'in_app'], 10, now + 4, LEASE), []);
-    const [claimed] = await store.deliveries.claim(['push', 'sms', 'in_app'], 10, now + 5, LEASE);
+    t.same(await store.deliveries.claim(['push', 'sms', 'in_app'], 10, now + 4, LEASE, TOKEN), []);
+    const [claimed] = await store.deliveries.claim(
+      ['push', 'sms', 'in_app'],
+      10,
+      now + 5,
+      LEASE,
+      TOKEN,
+    );
     t.match(claimed, { id: push.id, attempts: 1, lease_until: now + 5 + LEASE });
-    await store.deliveries.complete(push.id, 'delivered', now + 6);
+    t.ok(await store.deliveries.complete(push.id, TOKEN, 'delivered', now + 6));
     const [again] = await store.deliveries.listByNotification('t1', n.id).then((r) => r.slice(1));
     t.equal(again.status, 'delivered', 'an added delivery settles like any other');
   });

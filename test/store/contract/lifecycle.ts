@@ -116,7 +116,7 @@ export function lifecycleContract(t: Test, make: MakeStore): void {
       store.notifications.list({ tenant_id: 't1', recipient_id: 'a', limit: 1 }),
       unavailable,
     );
-    await t.rejects(store.deliveries.claim(['push'], 1, 0, 1), unavailable);
+    await t.rejects(store.deliveries.claim(['push'], 1, 0, 1, 'tok'), unavailable);
     await t.rejects(store.keys.count(), unavailable);
     await t.rejects(store.counters.increment('c', 1, 1, 0), unavailable);
     await t.rejects(store.queues.count('offline', 0), unavailable);

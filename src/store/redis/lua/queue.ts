@@ -2,18 +2,19 @@ import { LuaScript } from '../../../redis/script.js';
 import { LUA_DELIVERY_INDEX } from './fragments.js';
 
 /**
- * Claims due deliveries. ARGV: now, lease ms, limit, channels…. Per channel, leases that ran
+ * Claims due deliveries. ARGV: now, lease ms, limit, token, channels…. Per channel, leases that ran
  * out rejoin the due set first (at their due time, so they keep their place); then the first
  * `limit` due ids of each channel are merged by (due time, id) and the first `limit` of those
- * are leased. One script, so two workers never lease the same delivery. Replies the claimed
+ * are leased under the token. One script, so two workers never lease the same delivery. Replies the claimed
  * deliveries' hashes, flat, oldest due first.
  */
 export const CLAIM = new LuaScript(`${LUA_DELIVERY_INDEX}
 local now = tonumber(ARGV[2])
 local leaseEnd = now + tonumber(ARGV[3])
 local limit = tonumber(ARGV[4])
+local token = ARGV[5]
 local due = {}
-for c = 5, #ARGV do
+for c = 6, #ARGV do
   local channel = ARGV[c]
   local leased = k('leased', channel)
   -- Bounded by how much work is leased at once, not by the backlog.
@@ -33,7 +34,8 @@ for i = 1, math.min(limit, #due) do
   local id = due[i][1]
   local dk = k('dlv', id)
   redis.call('HINCRBY', dk, 'attempts', 1)
-  redis.call('HSET', dk, 'lease_until', string.format('%d', leaseEnd), 'updated_at', ARGV[2])
+  redis.call('HSET', dk, 'lease_until', string.format('%d', leaseEnd), 'lease_token', token,
+    'updated_at', ARGV[2])
   index_delivery(id)
   out[i] = redis.call('HGETALL', dk)
 end
@@ -41,28 +43,43 @@ return out
 `);
 
 /**
- * Settles a delivery. ARGV: id, status, at, then flags and values for the provider message id
- * and the error ('1', value or '0', ''). Replies 0 when there is no such delivery.
+ * Whether the delivery `id` is pending and leased under `token`: only that claim settles it
+ * (a lease that ran out and was claimed again has another token). Clears the lease if so.
  */
-export const COMPLETE = new LuaScript(`${LUA_DELIVERY_INDEX}
+const LUA_TAKE_LEASE = `
+local function take_lease(dk, token)
+  local h = redis.call('HMGET', dk, 'status', 'lease_token')
+  if h[1] ~= 'pending' or h[2] ~= token then return false end
+  redis.call('HDEL', dk, 'lease_until', 'lease_token')
+  return true
+end
+`;
+
+/**
+ * Settles a delivery leased under a token. ARGV: id, token, status, at, then flags and values
+ * for the provider message id and the error ('1', value or '0', ''). Replies 1 when settled,
+ * 0 when it is not leased under that token (or unknown).
+ */
+export const COMPLETE = new LuaScript(`${LUA_DELIVERY_INDEX}${LUA_TAKE_LEASE}
 local id = ARGV[2]
 local dk = k('dlv', id)
-if redis.call('EXISTS', dk) == 0 then return 0 end
-redis.call('HSET', dk, 'status', ARGV[3], 'updated_at', ARGV[4])
-redis.call('HDEL', dk, 'lease_until')
-if ARGV[5] == '1' then redis.call('HSET', dk, 'provider_message_id', ARGV[6]) end
-if ARGV[7] == '1' then redis.call('HSET', dk, 'last_error', ARGV[8]) end
+if not take_lease(dk, ARGV[3]) then return 0 end
+redis.call('HSET', dk, 'status', ARGV[4], 'updated_at', ARGV[5])
+if ARGV[6] == '1' then redis.call('HSET', dk, 'provider_message_id', ARGV[7]) end
+if ARGV[8] == '1' then redis.call('HSET', dk, 'last_error', ARGV[9]) end
 index_delivery(id)
 return 1
 `);
 
-/** Queues a delivery again. ARGV: id, next attempt, error, at. Replies 0 when unknown. */
-export const RETRY = new LuaScript(`${LUA_DELIVERY_INDEX}
+/**
+ * Queues a delivery leased under a token again. ARGV: id, token, next attempt, error, at.
+ * Replies 1 when queued, 0 when it is not leased under that token (or unknown).
+ */
+export const RETRY = new LuaScript(`${LUA_DELIVERY_INDEX}${LUA_TAKE_LEASE}
 local id = ARGV[2]
 local dk = k('dlv', id)
-if redis.call('EXISTS', dk) == 0 then return 0 end
-redis.call('HSET', dk, 'status', 'pending', 'next_attempt_at', ARGV[3], 'last_error', ARGV[4], 'updated_at', ARGV[5])
-redis.call('HDEL', dk, 'lease_until')
+if not take_lease(dk, ARGV[3]) then return 0 end
+redis.call('HSET', dk, 'status', 'pending', 'next_attempt_at', ARGV[4], 'last_error', ARGV[5], 'updated_at', ARGV[6])
 index_delivery(id)
 return 1
 `);
