@@ -144,10 +144,9 @@ export function deliveriesContract(t: Test, make: MakeStore): void {
     const f = new Fixture();
     const store = await storeFor(t, make);
     const now = f.clock.now();
-    const [a, b] = await queue(f, store, (n) => [
-      f.delivery(n, { channel: 'push' }),
-      f.delivery(n, { channel: 'push' }),
-    ]);
+    const [a, b] = await queue(f, store, (n) =>
+      ['push', 'push'].map((channel) => f.delivery(n, { channel })),
+    );
     const nid = a.notification_id;
     const list = () => store.deliveries.listByNotification('t1', nid);
     t.notOk(await store.deliveries.complete(a.id, TOKEN, 'sent', now), 'not claimed: refused');
