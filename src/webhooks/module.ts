@@ -1,16 +1,21 @@
 import { Counter } from 'prom-client';
 import type { Config } from '../config/options.js';
+import { SecretBox } from '../core/secrets.js';
 import type { ModuleContext, NotifydModule } from '../modules/contract.js';
 import { webhookRoutes } from './routes.js';
 import { Webhooks } from './webhooks.js';
 
-/** `webhooks.*`, and how long shutdown may wait for deliveries in flight. */
-export type WebhooksOptions = Config['webhooks'] & { shutdown_timeout_ms: number };
+/** `webhooks.*`, how long shutdown may wait for deliveries in flight, and the key sealing secrets. */
+export type WebhooksOptions = Config['webhooks'] & {
+  shutdown_timeout_ms: number;
+  encryption_key?: string;
+};
 
 /** The webhooks module's options, from the configuration. */
 export const webhooksOptions = (c: Config): WebhooksOptions => ({
   ...c.webhooks,
   shutdown_timeout_ms: c.server.shutdown_timeout_ms,
+  encryption_key: c.encryption.key,
 });
 
 /** Outgoing webhooks: subscriptions, and the dispatcher that takes bus events to them. */
@@ -32,6 +37,7 @@ export function createWebhooksModule(
     settings: options,
     count: (result) => deliveries.inc({ result }),
     logger: ctx.logger,
+    box: SecretBox.fromKey(options.encryption_key ?? ''),
   });
   // Listening from the start: an event emitted before the server listens is not lost.
   webhooks.dispatcher.start();

@@ -83,8 +83,9 @@ export function webhookRoutes(webhooks: Webhooks): AnyRoute[] {
         },
         async handler(ctx) {
           const webhook = await service.get(callerOf(ctx, ADMIN), ctx.params.id);
-          const { event_id, delivered, status_code, error, duration_ms } =
-            await dispatcher.test(webhook);
+          const { event_id, delivered, status_code, error, duration_ms } = await dispatcher.test(
+            service.opened(webhook),
+          );
           return { status: 200, body: { event_id, delivered, status_code, error, duration_ms } };
         },
       }),

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { NotifydError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
+import { isSealed, readSecret, type SecretBox, writeSecret } from '../core/secrets.js';
 import type { ObjectKind } from '../objects/kind.js';
 import { ObjectRepository, type Page, type Stored } from '../objects/repository.js';
 import type { ListQuery } from '../objects/schemas.js';
@@ -81,8 +82,10 @@ function invalid(field: string, message: string): NotifydError {
 
 /**
  * Webhook subscriptions in the object store (see WEBHOOK_OBJECT for who reaches which).
- * The secret is generated when not given and kept in the document: deliveries are signed
- * with it, and only the create answer shows it.
+ * The secret is generated when not given and kept in the document, sealed with
+ * `encryption.key` when one is set (a plaintext one written before is still read, and sealed
+ * on the webhook's next change): deliveries are signed with it, and only the create answer
+ * shows it.
  */
 export class WebhookService {
   private readonly objects: ObjectRepository<WebhookData>;
@@ -93,26 +96,38 @@ export class WebhookService {
     ids: IdGenerator,
     private readonly changed: WebhooksChanged = () => {},
     private readonly transport?: WebhookTransport,
+    private readonly box: SecretBox | null = null,
   ) {
     this.objects = new ObjectRepository(store, WEBHOOK_OBJECT, clock, ids);
   }
 
-  /** Creates a webhook; its secret is in `data.secret`, for the create answer only. */
+  /** Creates a webhook; its secret, in plaintext, is in `data.secret`, for the create answer only. */
   async create(caller: Caller, body: CreateWebhookBody): Promise<StoredWebhook> {
     const tenant = this.objects.targetTenant(caller, body.tenant_id);
+    const secret = body.secret ?? `whsec_${randomBytes(24).toString('base64url')}`;
     const created = await this.objects.create(
       tenant,
       {
         url: checkUrl(body.url, 'body.url', this.transport),
         events: body.events,
-        secret: body.secret ?? `whsec_${randomBytes(24).toString('base64url')}`,
+        secret: writeSecret(this.box, secret),
         description: body.description ?? '',
         active: body.active ?? true,
       },
       null,
     );
     this.changed();
-    return created;
+    return { ...created, data: { ...created.data, secret } };
+  }
+
+  /** The webhook with its secret opened, to sign with (409 ENCRYPTION_KEY_MISSING when it cannot be opened). */
+  opened(webhook: StoredWebhook): StoredWebhook {
+    try {
+      const secret = readSecret(this.box, webhook.data.secret);
+      return { ...webhook, data: { ...webhook.data, secret } };
+    } catch (err) {
+      throw new NotifydError('ENCRYPTION_KEY_MISSING', (err as Error).message, { id: webhook.id });
+    }
   }
 
   /** A page of the webhooks the caller sees, oldest first. */
@@ -133,7 +148,16 @@ export class WebhookService {
     const updated = await this.objects.update(
       caller,
       id,
-      (current) => ({ data: { ...current.data, ...change, ...(url ? { url } : {}) }, key: null }),
+      (current) => {
+        // A new secret is sealed; a plaintext one from before the key is sealed now.
+        const given = change.secret ?? current.data.secret;
+        const secret =
+          change.secret !== undefined || (this.box && !isSealed(given))
+            ? writeSecret(this.box, given)
+            : given;
+        const data = { ...current.data, ...change, ...(url ? { url } : {}), secret };
+        return { data, key: null };
+      },
       version,
     );
     this.changed();

@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import { readSecret, type SecretBox } from '../core/secrets.js';
 import type { ObjectStore } from '../store/types.js';
 import { compileEventPatterns, type EventMatcher } from './event-pattern.js';
 import { type StoredWebhook, WEBHOOK_KIND } from './service.js';
@@ -30,6 +31,7 @@ export class SubscriptionCache {
     private readonly clock: Clock,
     private readonly ttlMs: number,
     private readonly logger?: Logger,
+    private readonly box: SecretBox | null = null,
   ) {}
 
   /** The active subscriptions; the ones in hand when the store cannot be read. */
@@ -44,7 +46,7 @@ export class SubscriptionCache {
       if (!this.loaded || this.stale || revision !== this.loaded.revision) {
         this.stale = false;
         const { items } = await this.store.list({ kind: WEBHOOK_KIND });
-        this.loaded = { revision, subscriptions: compile(items as StoredWebhook[]) };
+        this.loaded = { revision, subscriptions: this.compile(items as StoredWebhook[]) };
       }
     } catch (err) {
       this.logger?.warn({ err }, 'webhooks: cannot load subscriptions');
@@ -57,16 +59,30 @@ export class SubscriptionCache {
   invalidate(): void {
     this.stale = true;
   }
-}
 
-function compile(webhooks: StoredWebhook[]): Subscription[] {
-  return webhooks
-    .filter((w) => w.data.active)
-    .map((w) => ({
-      id: w.id,
-      tenant_id: w.tenant_id,
-      url: w.data.url,
-      secret: w.data.secret,
-      matches: compileEventPatterns(w.data.events),
-    }));
+  /** The active webhooks, secrets opened; one whose secret does not open is logged and left out. */
+  private compile(webhooks: StoredWebhook[]): Subscription[] {
+    const out: Subscription[] = [];
+    for (const w of webhooks) {
+      if (!w.data.active) continue;
+      let secret: string;
+      try {
+        secret = readSecret(this.box, w.data.secret);
+      } catch (err) {
+        this.logger?.error(
+          { err, webhook_id: w.id },
+          'webhooks: cannot open a webhook’s secret; it gets no events',
+        );
+        continue;
+      }
+      out.push({
+        id: w.id,
+        tenant_id: w.tenant_id,
+        url: w.data.url,
+        secret,
+        matches: compileEventPatterns(w.data.events),
+      });
+    }
+    return out;
+  }
 }

@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
+import type { SecretBox } from '../core/secrets.js';
 import type { EventBus } from '../events/bus.js';
 import type { ObjectStore } from '../store/types.js';
 import { DeliveryLog } from './delivery-log.js';
@@ -18,6 +19,8 @@ export interface WebhooksOptions {
   /** Counts each delivery outcome (the server's Prometheus counter). */
   count?: (result: DeliveryCount) => void;
   logger?: Logger;
+  /** Seals stored secrets (`encryption.key`); null: stored as given. */
+  box?: SecretBox | null;
 }
 
 /**
@@ -30,9 +33,12 @@ export class Webhooks {
   readonly log = new DeliveryLog();
 
   constructor(o: WebhooksOptions) {
-    const cache = new SubscriptionCache(o.store, o.clock, o.settings.config_cache_ms, o.logger);
+    const box = o.box ?? null;
+    const { config_cache_ms } = o.settings;
+    const cache = new SubscriptionCache(o.store, o.clock, config_cache_ms, o.logger, box);
     const transport = new WebhookTransport(o.settings.denied_networks);
-    this.service = new WebhookService(o.store, o.clock, o.ids, () => cache.invalidate(), transport);
+    const changed = () => cache.invalidate();
+    this.service = new WebhookService(o.store, o.clock, o.ids, changed, transport, box);
     this.dispatcher = new WebhookDispatcher({
       transport,
       bus: o.bus,
