@@ -9,11 +9,14 @@ export const NOTIFICATION_ERRORS = errorsByStatus({
     NOTIFICATION_NOT_FOUND: 'No such notification.',
     ACTION_NOT_FOUND: 'The notification has no action with this id.',
     REQUEST_NOT_FOUND: 'No such send request.',
+    SCHEDULED_NOT_FOUND: 'No such scheduled send.',
   },
   409: {
     ACTION_ALREADY_TAKEN:
       'Another action of this notification was taken already; an action is taken once.',
     DUPLICATE_NOTIFICATION: 'A notification with this idempotency key was already accepted.',
+    SCHEDULED_NOT_CANCELLABLE:
+      'The scheduled send was sent, failed or cancelled already; details.status says which.',
   },
   422: {
     NO_DELIVERY_CHANNEL:

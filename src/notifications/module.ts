@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Counter } from 'prom-client';
 import type { Config } from '../config/options.js';
 import type { ModuleContext, NotifydModule } from '../modules/contract.js';
+import type { SchedulerService } from '../scheduler/service.js';
 import { CursorCodec } from './cursor.js';
 import { DeliveryService } from './deliveries.js';
 import { FeedService } from './feed-service.js';
@@ -18,8 +19,10 @@ import { feedActionRoutes } from './routes/feed-actions.js';
 import { historyRoutes } from './routes/history.js';
 import { liveRoutes } from './routes/live.js';
 import { requestRoutes } from './routes/requests.js';
+import { scheduledRoutes } from './routes/scheduled.js';
 import { notificationRoutes } from './routes/send.js';
 import { sentRoutes } from './routes/sent.js';
+import { ScheduledSends } from './scheduled.js';
 import { type RoutingNeeds, Sender } from './sender.js';
 import { SentNotifications } from './sent.js';
 import { NotificationService } from './service.js';
@@ -30,6 +33,8 @@ import type { UserChannel } from './user-channel.js';
 export type NotificationsOptions = Pick<Config, 'feed' | 'notifications' | 'realtime'> & {
   /** Seeds the feed's cursor key when `feed.cursor_secret` is not set (`auth.jwt.secret`). */
   jwt_secret: string;
+  /** Scheduled sends: `scheduler.max_lateness_ms` and `scheduler.max_send_ahead_days`. */
+  scheduled: Pick<Config['scheduler'], 'max_lateness_ms' | 'max_send_ahead_days'>;
 };
 
 /** The notifications module's options, from the configuration. */
@@ -38,6 +43,10 @@ export const notificationsOptions = (c: Config): NotificationsOptions => ({
   notifications: c.notifications,
   realtime: c.realtime,
   jwt_secret: c.auth.jwt.secret,
+  scheduled: {
+    max_lateness_ms: c.scheduler.max_lateness_ms,
+    max_send_ahead_days: c.scheduler.max_send_ahead_days,
+  },
 });
 
 /**
@@ -49,6 +58,8 @@ export const notificationsOptions = (c: Config): NotificationsOptions => ({
 export interface NotificationsNeeds extends RoutingNeeds {
   users: UserChannel;
   presence: PresenceProbe;
+  /** Durable jobs: sends with `send_at` need it (without it they are refused). */
+  scheduler?: SchedulerService;
 }
 
 export interface NotificationsServices {
@@ -68,6 +79,8 @@ export interface NotificationsServices {
   deliveries: DeliveryService;
   /** Batches' summaries, topic sends, cancellations. */
   requests: SendRequests;
+  /** Sends with `send_at`; null without a scheduler. */
+  scheduled: ScheduledSends | null;
 }
 
 /** Topic members routed and written per page of a topic send. */
@@ -128,6 +141,18 @@ export function createNotificationsModule(
     ...(directory ? { directory } : {}),
   });
   const cancelled = (n: NotificationRecord) => requests.cancelled(n);
+  const { scheduler } = ctx.services;
+  const scheduled = scheduler
+    ? new ScheduledSends({
+        scheduler,
+        sender,
+        clock,
+        maxLatenessMs: options.scheduled.max_lateness_ms,
+        maxAheadMs: options.scheduled.max_send_ahead_days * 86_400_000,
+        cancelledSince: (tenantId, key, at) => requests.cancelledSince(tenantId, key, at),
+      })
+    : null;
+  if (scheduled) requests.alsoCancels((tenantId, key) => scheduled.cancelByKey(tenantId, key));
   deliveries = new DeliveryService({
     store,
     clock,
@@ -147,6 +172,7 @@ export function createNotificationsModule(
     sender,
     cancelled,
     requests,
+    ...(scheduled ? { scheduled } : {}),
   });
   const feed = new FeedService({ store, clock, users, events });
   const sent = new SentNotifications({ store, clock, users });
@@ -204,10 +230,12 @@ export function createNotificationsModule(
       records: new RecipientRecords(store),
       deliveries,
       requests,
+      scheduled,
     },
     routes: [
       ...notificationRoutes(notifications, accepted),
       ...requestRoutes(requests),
+      ...(scheduled ? scheduledRoutes(scheduled) : []),
       ...sentRoutes(sent),
       ...feedRoutes(notifications, options.feed),
       ...feedActionRoutes(feed),

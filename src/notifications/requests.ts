@@ -70,8 +70,14 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export class SendRequests {
   private readonly running = new Map<string, Promise<void>>();
   private stopping = false;
+  private readonly cancelHooks: Array<(tenantId: string, key: string) => Promise<unknown>> = [];
 
   constructor(private readonly deps: SendRequestsDeps) {}
+
+  /** Adds what else a cancellation key cancels (scheduled sends), after its marker is kept. */
+  alsoCancels(hook: (tenantId: string, key: string) => Promise<unknown>): void {
+    this.cancelHooks.push(hook);
+  }
 
   /** Records a finished batch, for GET /requests/{id}. */
   async recordBatch(
@@ -366,17 +372,19 @@ export class SendRequests {
       }
       if (attempt >= 3) throw new NotifydError('STORE_UNAVAILABLE');
     }
+    for (const hook of this.cancelHooks) await hook(tenantId, key);
     return { cancellation_key: key, cancelled_at: iso(now) };
   }
 
   /** Whether a notification was cancelled by its key after it was sent. */
   async cancelled(n: NotificationRecord): Promise<boolean> {
     if (!n.cancellation_key) return false;
-    const marker = await this.deps.store.objects.getByKey(
-      CANCELLATION,
-      n.tenant_id,
-      n.cancellation_key,
-    );
-    return marker !== null && (marker.data.at as number) >= n.created_at;
+    return this.cancelledSince(n.tenant_id, n.cancellation_key, n.created_at);
+  }
+
+  /** Whether the tenant's cancellation key was used at or after `at`. */
+  async cancelledSince(tenantId: string, key: string, at: number): Promise<boolean> {
+    const marker = await this.deps.store.objects.getByKey(CANCELLATION, tenantId, key);
+    return marker !== null && (marker.data.at as number) >= at;
   }
 }

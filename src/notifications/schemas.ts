@@ -205,6 +205,13 @@ export const SendNotificationBody = Type.Object(
         description: 'A second send with the same key within the idempotency window gets 409.',
       }),
     ),
+    send_at: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description:
+          'Send later: kept as a scheduled send (202 `status: scheduled`) and sent at this time. In the future, at most `scheduler.max_send_ahead_days` ahead.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -222,6 +229,62 @@ export const SendAccepted = Type.Object({
   ),
 });
 export type SendAccepted = Static<typeof SendAccepted>;
+
+/** The 202 of a send with `send_at`. */
+export const ScheduledAcceptedSchema = Type.Object({
+  request_id: Type.String(),
+  status: Type.Literal('scheduled'),
+  scheduled_id: Type.String({ description: 'GET or DELETE /scheduled/{scheduled_id}.' }),
+  send_at: Type.String({ format: 'date-time' }),
+});
+
+const ScheduledStatus = Type.Union(
+  [
+    Type.Literal('scheduled'),
+    Type.Literal('sending'),
+    Type.Literal('sent'),
+    Type.Literal('failed'),
+    Type.Literal('dropped'),
+    Type.Literal('cancelled'),
+  ],
+  {
+    description:
+      'scheduled (waiting), sending (claimed by a node), sent, failed (last_error says why), dropped (found later than scheduler.max_lateness_ms), cancelled.',
+  },
+);
+
+/** A scheduled send as GET /scheduled/{id} shows it. */
+export const ScheduledViewSchema = Type.Object({
+  scheduled_id: Type.String(),
+  status: ScheduledStatus,
+  send_at: Type.String({ format: 'date-time' }),
+  request_id: Type.String(),
+  recipient_id: Type.Union([Type.String(), Type.Null()]),
+  cancellation_key: Type.Union([Type.String(), Type.Null()]),
+  idempotency_key: Type.Union([Type.String(), Type.Null()]),
+  attempts: Type.Integer({ description: 'Runs so far (a run whose node died counts).' }),
+  last_error: Type.Union([Type.String(), Type.Null()]),
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Type.String({ format: 'date-time' }),
+});
+
+export const ScheduledQuery = Type.Object(
+  {
+    status: Type.Optional(ScheduledStatus),
+    cursor: Type.Optional(
+      Type.String({ maxLength: 64, description: 'The `next` of the previous page.' }),
+    ),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+  },
+  { additionalProperties: false },
+);
+
+export const ScheduledPage = Type.Object({
+  data: Type.Array(ScheduledViewSchema),
+  next: Type.Union([Type.String(), Type.Null()], {
+    description: 'Pass as ?cursor= for the next (older) page; null on the last.',
+  }),
+});
 
 const IsoTime = Type.String({ format: 'date-time' });
 
@@ -366,8 +429,14 @@ export const BatchResultSchema = Type.Object({
   results: Type.Array(
     Type.Object({
       index: Type.Integer(),
-      status: Type.Union([Type.Literal('accepted'), Type.Literal('rejected')]),
+      status: Type.Union([
+        Type.Literal('accepted'),
+        Type.Literal('scheduled'),
+        Type.Literal('rejected'),
+      ]),
       notification_id: Type.Optional(Type.String()),
+      scheduled_id: Type.Optional(Type.String()),
+      send_at: Type.Optional(Type.String({ format: 'date-time' })),
       channels_targeted: Type.Optional(Type.Array(Type.String())),
       error: Type.Optional(
         Type.Object({
@@ -381,9 +450,13 @@ export const BatchResultSchema = Type.Object({
 });
 
 /** POST /topics/{key}/notifications: a send without its recipient. */
-export const TopicSendBody = Type.Omit(SendNotificationBody, ['recipient_id', 'recipient'], {
-  additionalProperties: false,
-});
+export const TopicSendBody = Type.Omit(
+  SendNotificationBody,
+  ['recipient_id', 'recipient', 'send_at'],
+  {
+    additionalProperties: false,
+  },
+);
 
 export const TopicParams = Type.Object({
   key: Type.String({ minLength: 1, maxLength: 128 }),

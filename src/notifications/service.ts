@@ -7,6 +7,7 @@ import type { NotificationRecord, Store, UnreadCounts } from '../store/types.js'
 import type { CursorCodec } from './cursor.js';
 import { type FeedFilters, toStoreQuery } from './feed-query.js';
 import type { SendRequests } from './requests.js';
+import type { ScheduledAccepted, ScheduledSends } from './scheduled.js';
 import type { FeedPage, NotificationView, SendAccepted, SendNotificationBody } from './schemas.js';
 import { isInline, type Prepared, type Sender } from './sender.js';
 import type { DeliveryTracker } from './tracking.js';
@@ -31,11 +32,14 @@ export interface NotificationServiceDeps {
   cancelled?: (n: NotificationRecord) => Promise<boolean>;
   /** Where batches are recorded for GET /requests/{id}. */
   requests?: Pick<SendRequests, 'recordBatch'>;
+  /** Sends with `send_at`, when the server has a scheduler. */
+  scheduled?: ScheduledSends;
 }
 
 /** One item's result in a batch. */
 export type BatchItemResult =
   | { index: number; status: 'accepted'; notification_id: string; channels_targeted: string[] }
+  | { index: number; status: 'scheduled'; scheduled_id: string; send_at: string }
   | {
       index: number;
       status: 'rejected';
@@ -82,14 +86,28 @@ export class NotificationService {
     tenantId: string,
     input: SendNotificationBody,
     requestId: string,
-  ): Promise<SendAccepted> {
+  ): Promise<SendAccepted | ScheduledAccepted> {
     const { sender } = this.deps;
+    if (input.send_at !== undefined) {
+      return this.scheduler().schedule(tenantId, input, requestId);
+    }
     const prepared = isInline(input)
       ? sender.prepareInline(tenantId, input, requestId)
       : await sender.prepare(tenantId, input, requestId);
     const [result] = await sender.commit([prepared]);
     if (result instanceof NotifydError) throw result;
     return result;
+  }
+
+  /** Scheduled sends; VALIDATION_ERROR on a server without a scheduler. */
+  private scheduler(): ScheduledSends {
+    const { scheduled } = this.deps;
+    if (!scheduled) {
+      throw new NotifydError('VALIDATION_ERROR', 'send_at: this server has no scheduler', {
+        issues: [{ field: 'send_at', message: 'this server has no scheduler' }],
+      });
+    }
+    return scheduled;
   }
 
   /**
@@ -303,14 +321,29 @@ export class NotificationService {
     requestId: string,
   ): Promise<BatchResult> {
     const { sender } = this.deps;
-    const settled = await Promise.allSettled(
-      items.map((item, i) => sender.prepare(tenantId, item, requestId, `notifications.${i}`)),
-    );
     const results: BatchItemResult[] = new Array(items.length);
+    // Items with send_at are checked now and kept as scheduled sends after the others' write.
+    const later: number[] = [];
+    items.forEach((item, index) => {
+      if (item.send_at === undefined) return;
+      try {
+        this.scheduler().check(item, `notifications.${index}`);
+        later.push(index);
+      } catch (err) {
+        results[index] = rejected(index, err);
+      }
+    });
+    const settled = await Promise.allSettled(
+      items.map((item, i) =>
+        item.send_at !== undefined
+          ? Promise.resolve(null)
+          : sender.prepare(tenantId, item, requestId, `notifications.${i}`),
+      ),
+    );
     const ready: Array<{ index: number; prepared: Prepared }> = [];
     settled.forEach((s, index) => {
-      if (s.status === 'fulfilled') ready.push({ index, prepared: s.value });
-      else results[index] = rejected(index, s.reason);
+      if (s.status === 'rejected') results[index] = rejected(index, s.reason);
+      else if (s.value) ready.push({ index, prepared: s.value });
     });
     const refused = results.find((r) => r !== undefined);
     if (atomic && refused?.status === 'rejected') {
@@ -333,7 +366,25 @@ export class NotificationService {
               channels_targeted: w.channels_targeted,
             };
     });
-    const accepted = results.filter((r) => r.status === 'accepted').length;
+    for (const index of later) {
+      try {
+        const s = await this.scheduler().schedule(
+          tenantId,
+          items[index] as SendNotificationBody,
+          requestId,
+          `notifications.${index}`,
+        );
+        results[index] = {
+          index,
+          status: 'scheduled',
+          scheduled_id: s.scheduled_id,
+          send_at: s.send_at,
+        };
+      } catch (err) {
+        results[index] = rejected(index, err);
+      }
+    }
+    const accepted = results.filter((r) => r.status !== 'rejected').length;
     const skipped = results.filter(
       (r) => r.status === 'rejected' && r.error.code === 'NO_DELIVERY_CHANNEL',
     ).length;

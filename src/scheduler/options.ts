@@ -57,6 +57,14 @@ export const SCHEDULER_OPTIONS = defineOptions([
     doc: 'A scheduled send found this much past its send_at (notifyd was down) is dropped instead of sent; 0 sends it however late.',
   },
   {
+    path: 'scheduler.max_send_ahead_days',
+    type: 'integer',
+    default: 365,
+    min: 1,
+    max: 3650,
+    doc: 'How far ahead a send_at may be; a later one is refused (400).',
+  },
+  {
     path: 'scheduler.retention_hours',
     type: 'integer',
     default: 168,

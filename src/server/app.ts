@@ -97,6 +97,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
       preferences: recipients.services.preferences,
       templates: templates.services.renderer,
       providers: channels,
+      scheduler: scheduler.services.scheduler,
       ...deps.routing,
     }),
   );

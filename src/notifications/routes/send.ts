@@ -7,6 +7,7 @@ import {
   BatchResultSchema,
   DeliveryView,
   IdParams,
+  ScheduledAcceptedSchema,
   SendAccepted,
   SendNotificationBody,
 } from '../schemas.js';
@@ -28,7 +29,11 @@ export function notificationRoutes(
       summary: 'Send a notification to one recipient',
       body: SendNotificationBody,
       responses: {
-        202: { description: 'Accepted: durably stored, delivery under way.', schema: SendAccepted },
+        202: {
+          description:
+            'Accepted: durably stored, delivery under way; with `send_at`, scheduled (`status: scheduled`).',
+          schema: Type.Union([SendAccepted, ScheduledAcceptedSchema]),
+        },
         ...SEND_ERRORS,
       },
       async handler(ctx) {
@@ -44,7 +49,10 @@ export function notificationRoutes(
       summary: 'Send up to 1,000 notifications (per-item results; atomic: all or nothing)',
       body: BatchBody,
       responses: {
-        202: { description: 'Each item accepted or refused.', schema: BatchResultSchema },
+        202: {
+          description: 'Each item accepted, scheduled (`send_at`) or refused.',
+          schema: BatchResultSchema,
+        },
         ...SEND_ERRORS,
       },
       async handler(ctx) {
