@@ -1,6 +1,6 @@
 import { errors } from '../../http/responses.js';
 import { type AnyRoute, defineRoute, serviceOf } from '../../http/route.js';
-import type { ScheduledSends } from '../scheduled.js';
+import type { ScheduledSends, ScheduledView } from '../scheduled.js';
 import { IdParams, ScheduledPage, ScheduledQuery, ScheduledViewSchema } from '../schemas.js';
 
 /** Scheduled sends (`send_at`): list, read, cancel; tenant-scoped, for services. */
@@ -29,37 +29,35 @@ export function scheduledRoutes(scheduled: ScheduledSends): AnyRoute[] {
         return { status: 200, body: page };
       },
     }),
-    defineRoute({
-      method: 'GET',
-      path: '/api/v1/scheduled/:id',
-      summary: 'One scheduled send and where it stands',
-      tag: 'sending',
-      auth,
-      params: IdParams,
-      responses: {
-        200: { description: 'The scheduled send.', schema: ScheduledViewSchema },
-        ...errors(401, 403, 404, 503),
-      },
-      async handler(ctx) {
-        const { tenant_id } = serviceOf(ctx);
-        return { status: 200, body: await scheduled.get(tenant_id, ctx.params.id) };
-      },
-    }),
-    defineRoute({
-      method: 'DELETE',
-      path: '/api/v1/scheduled/:id',
-      summary: 'Cancel a scheduled send that is not sent yet',
-      tag: 'sending',
-      auth,
-      params: IdParams,
-      responses: {
-        200: { description: 'Cancelled: it will not be sent.', schema: ScheduledViewSchema },
-        ...errors(401, 403, 404, 409, 503),
-      },
-      async handler(ctx) {
-        const { tenant_id } = serviceOf(ctx);
-        return { status: 200, body: await scheduled.cancel(tenant_id, ctx.params.id) };
-      },
-    }),
+    byId('GET', 'One scheduled send and where it stands', 'The scheduled send.', (t, id) =>
+      scheduled.get(t, id),
+    ),
+    byId('DELETE', 'Cancel a scheduled send that is not sent yet', 'Cancelled.', (t, id) =>
+      scheduled.cancel(t, id),
+    ),
   ];
+}
+
+/** A route on one scheduled send: it answers the send's view. */
+function byId(
+  method: 'GET' | 'DELETE',
+  summary: string,
+  description: string,
+  run: (tenantId: string, id: string) => Promise<ScheduledView>,
+): AnyRoute {
+  return defineRoute({
+    method,
+    path: '/api/v1/scheduled/:id',
+    summary,
+    tag: 'sending',
+    auth: { kind: 'key', scope: 'notifications:send' },
+    params: IdParams,
+    responses: {
+      200: { description, schema: ScheduledViewSchema },
+      ...errors(401, 403, 404, ...(method === 'DELETE' ? [409] : []), 503),
+    },
+    async handler(ctx) {
+      return { status: 200, body: await run(serviceOf(ctx).tenant_id, ctx.params.id) };
+    },
+  });
 }
