@@ -1,18 +1,16 @@
 import { errors } from '../../http/responses.js';
-import { type AnyRoute, defineRoute, serviceOf } from '../../http/route.js';
+import { type AnyRoute, serviceOf } from '../../http/route.js';
 import type { ScheduledSends, ScheduledView } from '../scheduled.js';
 import { IdParams, ScheduledPage, ScheduledQuery, ScheduledViewSchema } from '../schemas.js';
+import { sendingRoute } from './sending-route.js';
 
 /** Scheduled sends (`send_at`): list, read, cancel; tenant-scoped, for services. */
 export function scheduledRoutes(scheduled: ScheduledSends): AnyRoute[] {
-  const auth = { kind: 'key', scope: 'notifications:send' } as const;
   return [
-    defineRoute({
+    sendingRoute({
       method: 'GET',
       path: '/api/v1/scheduled',
       summary: 'Scheduled sends of the tenant, newest first',
-      tag: 'sending',
-      auth,
       query: ScheduledQuery,
       responses: {
         200: { description: 'One page.', schema: ScheduledPage },
@@ -45,12 +43,10 @@ function byId(
   description: string,
   run: (tenantId: string, id: string) => Promise<ScheduledView>,
 ): AnyRoute {
-  return defineRoute({
+  return sendingRoute({
     method,
     path: '/api/v1/scheduled/:id',
     summary,
-    tag: 'sending',
-    auth: { kind: 'key', scope: 'notifications:send' },
     params: IdParams,
     responses: {
       200: { description, schema: ScheduledViewSchema },
