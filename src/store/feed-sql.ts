@@ -1,4 +1,4 @@
-import type { FeedQuery, UnreadCounts } from './types.js';
+import type { FeedQuery } from './types.js';
 
 /** How one SQL dialect spells what the feed's WHERE clause needs. */
 export interface FeedDialect {
@@ -39,12 +39,4 @@ export function feedConditions(q: FeedQuery, d: FeedDialect): string {
 /** Not expired at the time in the placeholder `now`. */
 export function notExpired(now: string): string {
   return `(expires_at IS NULL OR expires_at > ${now})`;
-}
-
-/** Adds one group of unread notifications to the counts (the SQL backends group by both). */
-export function addCount(c: UnreadCounts, category: string, priority: string, n: number): void {
-  const p = priority === 'critical' ? 'urgent' : priority;
-  c.total += n;
-  c.by_category[category] = (c.by_category[category] ?? 0) + n;
-  c.by_priority[p] = (c.by_priority[p] ?? 0) + n;
 }

@@ -2,18 +2,16 @@ import type { Store } from '../types.js';
 import { MemoryAnalyticsStore } from './analytics.js';
 import { MemoryCounterStore } from './counters.js';
 import { MemoryDeliveryQueue } from './deliveries.js';
+import { MemoryDeviceStore } from './devices.js';
 import { MemoryJobStore } from './jobs.js';
 import { MemoryKeyStore } from './keys.js';
 import { MemoryNotificationStore } from './notifications.js';
 import { MemoryObjectStore } from './objects.js';
 import { OpenState } from './open-state.js';
+import { MemoryPreferenceStore } from './preferences.js';
 import { MemoryRateLimitStore } from './ratelimit.js';
-import {
-  MemoryDeviceStore,
-  MemoryPreferenceStore,
-  MemorySubscriberStore,
-  MemoryTopicMemberStore,
-} from './recipients.js';
+import { MemorySubscriberStore } from './subscribers.js';
+import { MemoryTopicMemberStore } from './topic-members.js';
 import { MemoryUserQueueStore } from './user-queues.js';
 
 /**

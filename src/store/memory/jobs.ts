@@ -1,9 +1,7 @@
 import {
   byDue,
   copyJob,
-  type JobFilter,
   type JobKindStats,
-  type JobOutcome,
   type JobRecord,
   type JobStore,
   type NewJob,
@@ -47,13 +45,7 @@ export class MemoryJobStore implements JobStore {
     return id ? copyJob(this.jobs.get(id)!) : null;
   }
 
-  async claim(
-    kinds: readonly string[],
-    limit: number,
-    now: number,
-    leaseMs: number,
-    token: string,
-  ): Promise<JobRecord[]> {
+  claim: JobStore['claim'] = async (kinds, limit, now, leaseMs, token) => {
     this.state.check();
     const wanted = new Set(kinds);
     const due = [...this.jobs.values()]
@@ -68,9 +60,9 @@ export class MemoryJobStore implements JobStore {
       j.updated_at = now;
       return copyJob(j);
     });
-  }
+  };
 
-  async complete(id: string, token: string, outcome: JobOutcome, at: number): Promise<boolean> {
+  complete: JobStore['complete'] = async (id, token, outcome, at) => {
     this.state.check();
     const j = this.jobs.get(id);
     if (j?.status !== 'running' || j.lease_token !== token) return false;
@@ -84,7 +76,7 @@ export class MemoryJobStore implements JobStore {
       if (outcome.reset_attempts) j.attempts = 0;
     } else this.release(j);
     return true;
-  }
+  };
 
   async cancel(tenantId: string, id: string, at: number) {
     this.state.check();
@@ -99,7 +91,7 @@ export class MemoryJobStore implements JobStore {
     return { job: copyJob(j), cancelled: true };
   }
 
-  async list(tenantId: string, filter: JobFilter, limit: number): Promise<JobRecord[]> {
+  list: JobStore['list'] = async (tenantId, filter, limit) => {
     this.state.check();
     return [...this.jobs.values()]
       .filter(
@@ -112,7 +104,7 @@ export class MemoryJobStore implements JobStore {
       .sort((a, b) => (a.id < b.id ? 1 : -1))
       .slice(0, Math.max(0, limit))
       .map(copyJob);
-  }
+  };
 
   async nextRunAt(kinds: readonly string[]): Promise<number | null> {
     this.state.check();
@@ -129,7 +121,7 @@ export class MemoryJobStore implements JobStore {
     return next;
   }
 
-  async stats(now: number): Promise<JobKindStats[]> {
+  stats: JobStore['stats'] = async (now) => {
     this.state.check();
     const byKind = new Map<string, JobKindStats>();
     for (const j of this.jobs.values()) {
@@ -143,7 +135,7 @@ export class MemoryJobStore implements JobStore {
       else if (j.status === 'failed') s.failed++;
     }
     return [...byKind.values()];
-  }
+  };
 
   async purge(before: number): Promise<number> {
     this.state.check();

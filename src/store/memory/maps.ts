@@ -19,3 +19,6 @@ export function deleteExpired<K>(map: Map<K, { expires_at: number }>, now: numbe
   }
   return deleted;
 }
+
+/** One key of several parts; a NUL cannot appear in a tenant id, so parts never run together. */
+export const joinKey = (...parts: string[]) => parts.join('\u0000');

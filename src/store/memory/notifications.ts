@@ -1,13 +1,6 @@
 import { isExpired, matchesFeed } from '../feed-filter.js';
-import type {
-  ActionOutcome,
-  FeedQuery,
-  NewNotification,
-  NotificationPatch,
-  NotificationRecord,
-  NotificationStore,
-  UnreadCounts,
-} from '../types.js';
+import type { NewNotification, NotificationRecord, NotificationStore } from '../types.js';
+import { noUnread } from '../unread-counts.js';
 import type { MemoryDeliveryQueue } from './deliveries.js';
 import { MemoryIdempotency } from './idempotency.js';
 import { planInsert } from './insert.js';
@@ -56,7 +49,7 @@ export class MemoryNotificationStore implements NotificationStore {
     return n && n.tenant_id === tenantId && n.deleted_at === null ? structuredClone(n) : null;
   }
 
-  async list(query: FeedQuery) {
+  list: NotificationStore['list'] = async (query) => {
     this.state.check();
     const feed = this.feeds.get(feedKey(query.tenant_id, query.recipient_id));
     const items: NotificationRecord[] = [];
@@ -75,7 +68,7 @@ export class MemoryNotificationStore implements NotificationStore {
       items.push(structuredClone(n));
     }
     return { items, has_more };
-  }
+  };
 
   markRead: NotificationStore['markRead'] = async (tenantId, recipientId, ids, at) => {
     this.state.check();
@@ -125,11 +118,7 @@ export class MemoryNotificationStore implements NotificationStore {
     return changed;
   };
 
-  async update(
-    tenantId: string,
-    id: string,
-    patch: NotificationPatch,
-  ): Promise<NotificationRecord | null> {
+  update: NotificationStore['update'] = async (tenantId, id, patch) => {
     this.state.check();
     const n = this.byId.get(id);
     if (!n || n.tenant_id !== tenantId || n.deleted_at !== null) return null;
@@ -137,15 +126,15 @@ export class MemoryNotificationStore implements NotificationStore {
     if (patch.actions !== undefined) n.actions = structuredClone(patch.actions);
     if (patch.expires_at !== undefined) n.expires_at = patch.expires_at;
     return structuredClone(n);
-  }
+  };
 
-  async recordAction(
-    tenantId: string,
-    recipientId: string,
-    id: string,
-    actionId: string,
-    at: number,
-  ): Promise<ActionOutcome> {
+  recordAction: NotificationStore['recordAction'] = async (
+    tenantId,
+    recipientId,
+    id,
+    actionId,
+    at,
+  ) => {
     this.state.check();
     const n = this.visible(tenantId, recipientId, id);
     if (!n) return { status: 'not_found' };
@@ -153,7 +142,7 @@ export class MemoryNotificationStore implements NotificationStore {
     n.action_id = actionId;
     n.actioned_at = at;
     return { status: 'recorded', notification: structuredClone(n) };
-  }
+  };
 
   async remove(tenantId: string, recipientId: string, id: string, at: number): Promise<boolean> {
     this.state.check();
@@ -164,9 +153,9 @@ export class MemoryNotificationStore implements NotificationStore {
     return true;
   }
 
-  async unreadCounts(tenantId: string, recipientId: string, now?: number): Promise<UnreadCounts> {
+  async unreadCounts(tenantId: string, recipientId: string, now?: number) {
     this.state.check();
-    const counts: UnreadCounts = { total: 0, by_category: {}, by_priority: {} };
+    const counts = noUnread();
     for (const id of this.unread.get(feedKey(tenantId, recipientId)) ?? []) {
       const n = this.byId.get(id)!;
       if (now !== undefined && isExpired(n, now)) continue;

@@ -11,6 +11,7 @@ import {
 } from './connection.js';
 import { PostgresCounterStore } from './counters.js';
 import { PostgresDeliveryQueue } from './deliveries.js';
+import { PostgresDeviceStore } from './devices.js';
 import { PostgresHandle } from './handle.js';
 import { PostgresJobStore } from './jobs.js';
 import { PostgresKeyStore } from './keys.js';
@@ -26,13 +27,10 @@ import { checkSchemaName, tables } from './names.js';
 import { PostgresNotificationStore } from './notifications.js';
 import { PostgresObjectStore } from './objects.js';
 import { isUnavailable } from './pg-errors.js';
+import { PostgresPreferenceStore } from './preferences.js';
 import { PostgresRateLimitStore } from './ratelimit.js';
-import {
-  PostgresDeviceStore,
-  PostgresPreferenceStore,
-  PostgresSubscriberStore,
-  PostgresTopicMemberStore,
-} from './recipients.js';
+import { PostgresSubscriberStore } from './subscribers.js';
+import { PostgresTopicMemberStore } from './topic-members.js';
 import { PostgresUserQueueStore } from './user-queues.js';
 
 export type { PostgresOptions, PostgresTarget } from './connection.js';

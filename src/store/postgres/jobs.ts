@@ -1,16 +1,7 @@
-import type {
-  JobFilter,
-  JobKindStats,
-  JobOutcome,
-  JobRecord,
-  JobStore,
-  NewJob,
-} from '../../scheduler/store.js';
+import type { JobKindStats, JobRecord, JobStore, NewJob } from '../../scheduler/store.js';
 import { newJobRecord } from '../../scheduler/store.js';
+import { JOB_COLUMNS, jobValues } from '../job-columns.js';
 import type { Param, PostgresHandle } from './handle.js';
-
-const COLUMNS =
-  'id, tenant_id, kind, run_at, payload, status, attempts, lease_token, lease_until, key, last_error, created_at, updated_at';
 
 /**
  * Jobs in PostgreSQL. Claims pick and lease in one statement with FOR UPDATE SKIP LOCKED, so
@@ -35,7 +26,7 @@ export class PostgresJobStore implements JobStore {
       UPDATE ${this.j} AS j SET status = 'running', attempts = j.attempts + 1,
         lease_token = $4, lease_until = $5, updated_at = $2
       FROM due WHERE j.id = due.id
-      RETURNING ${COLUMNS.split(', ')
+      RETURNING ${JOB_COLUMNS.split(', ')
         .map((c) => `j.${c}`)
         .join(', ')}`;
   }
@@ -46,25 +37,11 @@ export class PostgresJobStore implements JobStore {
     // the insert and the read (the key is then free, and the insert is tried again).
     for (;;) {
       const { rows } = await this.h.query<JobRecord>(
-        `INSERT INTO ${this.j} (${COLUMNS})
+        `INSERT INTO ${this.j} (${JOB_COLUMNS})
          VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11, $12, $13)
          ON CONFLICT (tenant_id, key) WHERE key IS NOT NULL AND status IN ('scheduled', 'running')
-         DO NOTHING RETURNING ${COLUMNS}`,
-        [
-          r.id,
-          r.tenant_id,
-          r.kind,
-          r.run_at,
-          JSON.stringify(r.payload),
-          r.status,
-          r.attempts,
-          r.lease_token,
-          r.lease_until,
-          r.key,
-          r.last_error,
-          r.created_at,
-          r.updated_at,
-        ],
+         DO NOTHING RETURNING ${JOB_COLUMNS}`,
+        jobValues(r),
       );
       if (rows[0]) return { job: rows[0], created: true };
       const held = await this.getByKey(job.tenant_id, job.key as string);
@@ -74,7 +51,7 @@ export class PostgresJobStore implements JobStore {
 
   async get(tenantId: string, id: string): Promise<JobRecord | null> {
     const { rows } = await this.h.query<JobRecord>(
-      `SELECT ${COLUMNS} FROM ${this.j} WHERE id = $1 AND tenant_id = $2`,
+      `SELECT ${JOB_COLUMNS} FROM ${this.j} WHERE id = $1 AND tenant_id = $2`,
       [id, tenantId],
     );
     return rows[0] ?? null;
@@ -82,20 +59,14 @@ export class PostgresJobStore implements JobStore {
 
   async getByKey(tenantId: string, key: string): Promise<JobRecord | null> {
     const { rows } = await this.h.query<JobRecord>(
-      `SELECT ${COLUMNS} FROM ${this.j}
+      `SELECT ${JOB_COLUMNS} FROM ${this.j}
        WHERE tenant_id = $1 AND key = $2 AND status IN ('scheduled', 'running')`,
       [tenantId, key],
     );
     return rows[0] ?? null;
   }
 
-  async claim(
-    kinds: readonly string[],
-    limit: number,
-    now: number,
-    leaseMs: number,
-    token: string,
-  ): Promise<JobRecord[]> {
+  claim: JobStore['claim'] = async (kinds, limit, now, leaseMs, token) => {
     this.h.check();
     if (kinds.length === 0 || limit <= 0) return [];
     const { rows } = await this.h.query<JobRecord>(this.claimSql, [
@@ -106,9 +77,9 @@ export class PostgresJobStore implements JobStore {
       now + leaseMs,
     ]);
     return rows.sort((a, b) => a.run_at - b.run_at || (a.id < b.id ? -1 : 1));
-  }
+  };
 
-  async complete(id: string, token: string, outcome: JobOutcome, at: number): Promise<boolean> {
+  complete: JobStore['complete'] = async (id, token, outcome, at) => {
     const again = outcome.status === 'scheduled';
     const { rowCount } = await this.h.query(
       `UPDATE ${this.j} SET status = $1, lease_token = NULL, lease_until = NULL, updated_at = $2,
@@ -128,7 +99,7 @@ export class PostgresJobStore implements JobStore {
       ],
     );
     return rowCount === 1;
-  }
+  };
 
   async cancel(tenantId: string, id: string, at: number) {
     const { rows } = await this.h.query<JobRecord & { cancelled: boolean }>(
@@ -136,11 +107,11 @@ export class PostgresJobStore implements JobStore {
          UPDATE ${this.j} SET status = 'cancelled', lease_token = NULL, lease_until = NULL,
            updated_at = $3
          WHERE id = $1 AND tenant_id = $2 AND status IN ('scheduled', 'running')
-         RETURNING ${COLUMNS}
+         RETURNING ${JOB_COLUMNS}
        )
-       SELECT ${COLUMNS}, true AS cancelled FROM c
+       SELECT ${JOB_COLUMNS}, true AS cancelled FROM c
        UNION ALL
-       SELECT ${COLUMNS}, false AS cancelled FROM ${this.j}
+       SELECT ${JOB_COLUMNS}, false AS cancelled FROM ${this.j}
        WHERE id = $1 AND tenant_id = $2 AND NOT EXISTS (SELECT 1 FROM c)`,
       [id, tenantId, at],
     );
@@ -150,9 +121,9 @@ export class PostgresJobStore implements JobStore {
     return { job, cancelled };
   }
 
-  async list(tenantId: string, filter: JobFilter, limit: number): Promise<JobRecord[]> {
+  list: JobStore['list'] = async (tenantId, filter, limit) => {
     const params: Param[] = [tenantId];
-    let sql = `SELECT ${COLUMNS} FROM ${this.j} WHERE tenant_id = $1`;
+    let sql = `SELECT ${JOB_COLUMNS} FROM ${this.j} WHERE tenant_id = $1`;
     if (filter.kind !== undefined) {
       params.push(filter.kind);
       sql += ` AND kind = $${params.length}`;
@@ -168,7 +139,7 @@ export class PostgresJobStore implements JobStore {
     params.push(Math.max(0, limit));
     sql += ` ORDER BY id DESC LIMIT $${params.length}`;
     return (await this.h.query<JobRecord>(sql, params)).rows;
-  }
+  };
 
   async nextRunAt(kinds: readonly string[]): Promise<number | null> {
     const { rows } = await this.h.query<{ at: number | null }>(
@@ -178,7 +149,7 @@ export class PostgresJobStore implements JobStore {
     return rows[0]?.at ?? null;
   }
 
-  async stats(now: number): Promise<JobKindStats[]> {
+  stats: JobStore['stats'] = async (now) => {
     const { rows } = await this.h.query<JobKindStats>(
       `SELECT kind,
          COUNT(*) FILTER (WHERE status = 'scheduled' AND run_at > $1)::int AS scheduled,
@@ -190,7 +161,7 @@ export class PostgresJobStore implements JobStore {
       [now],
     );
     return rows;
-  }
+  };
 
   async purge(before: number): Promise<number> {
     const { rowCount } = await this.h.query(

@@ -1,14 +1,7 @@
 import { VISIBLE_UNREAD } from '../columns.js';
-import { addCount, type FeedDialect, feedConditions, notExpired } from '../feed-sql.js';
-import type {
-  ActionOutcome,
-  FeedQuery,
-  NewNotification,
-  NotificationPatch,
-  NotificationRecord,
-  NotificationStore,
-  UnreadCounts,
-} from '../types.js';
+import { type FeedDialect, feedConditions, notExpired } from '../feed-sql.js';
+import type { NewNotification, NotificationRecord, NotificationStore } from '../types.js';
+import { tallyUnread } from '../unread-counts.js';
 import type { Param, PostgresHandle } from './handle.js';
 import { NotificationWriter } from './insert.js';
 import { NOTIFICATION_COLUMNS, type NotificationRow } from './rows.js';
@@ -52,7 +45,7 @@ export class PostgresNotificationStore implements NotificationStore {
     return rows[0] ?? null;
   }
 
-  async list(query: FeedQuery) {
+  list: NotificationStore['list'] = async (query) => {
     const params: Param[] = [query.tenant_id, query.recipient_id];
     const where = `${MINE} AND ${feedConditions(query, postgresDialect(params))}`;
     params.push(query.limit + 1);
@@ -62,7 +55,7 @@ export class PostgresNotificationStore implements NotificationStore {
       params,
     );
     return { items: rows.slice(0, query.limit), has_more: rows.length > query.limit };
-  }
+  };
 
   markRead: NotificationStore['markRead'] = async (tenantId, recipientId, ids, at) => {
     this.h.check();
@@ -115,7 +108,7 @@ export class PostgresNotificationStore implements NotificationStore {
     return rowCount;
   };
 
-  async update(tenantId: string, id: string, patch: NotificationPatch) {
+  update: NotificationStore['update'] = async (tenantId, id, patch) => {
     const sets: string[] = [];
     const params: Param[] = [tenantId, id];
     const set = (column: string, value: Param, cast = '') => {
@@ -133,15 +126,15 @@ export class PostgresNotificationStore implements NotificationStore {
       params,
     );
     return rows[0] ?? null;
-  }
+  };
 
-  async recordAction(
-    tenantId: string,
-    recipientId: string,
-    id: string,
-    actionId: string,
-    at: number,
-  ): Promise<ActionOutcome> {
+  recordAction: NotificationStore['recordAction'] = async (
+    tenantId,
+    recipientId,
+    id,
+    actionId,
+    at,
+  ) => {
     const { rows } = await this.h.query<NotificationRow>(
       `UPDATE ${this.n} SET action_id = $4, actioned_at = $5
        WHERE ${MINE} AND id = $3 AND deleted_at IS NULL AND action_id IS NULL
@@ -151,7 +144,7 @@ export class PostgresNotificationStore implements NotificationStore {
     if (rows[0]) return { status: 'recorded', notification: rows[0] };
     const current = await this.get(tenantId, recipientId, id);
     return current ? { status: 'already', notification: current } : { status: 'not_found' };
-  }
+  };
 
   async remove(tenantId: string, recipientId: string, id: string, at: number): Promise<boolean> {
     const { rowCount } = await this.h.query(
@@ -168,9 +161,7 @@ export class PostgresNotificationStore implements NotificationStore {
        GROUP BY category, priority`,
       [tenantId, recipientId, now ?? Number.MIN_SAFE_INTEGER],
     );
-    const counts: UnreadCounts = { total: 0, by_category: {}, by_priority: {} };
-    for (const { category, priority, n } of rows) addCount(counts, category, priority, n);
-    return counts;
+    return tallyUnread(rows);
   }
 
   async purgeBefore(beforeId: string, limit: number): Promise<number> {

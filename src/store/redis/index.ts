@@ -9,18 +9,16 @@ import {
 } from './connection.js';
 import { RedisCounterStore } from './counters.js';
 import { RedisDeliveryQueue } from './deliveries.js';
+import { RedisDeviceStore } from './devices.js';
 import { RedisHandle } from './handle.js';
 import { RedisJobStore } from './jobs.js';
 import { RedisKeyStore } from './keys.js';
 import { RedisNotificationStore } from './notifications.js';
 import { RedisObjectStore } from './objects.js';
+import { RedisPreferenceStore } from './preferences.js';
 import { RedisRateLimitStore } from './ratelimit.js';
-import {
-  RedisDeviceStore,
-  RedisPreferenceStore,
-  RedisSubscriberStore,
-  RedisTopicMemberStore,
-} from './recipients.js';
+import { RedisSubscriberStore } from './subscribers.js';
+import { RedisTopicMemberStore } from './topic-members.js';
 import { RedisUserQueueStore } from './user-queues.js';
 
 export { DEFAULT_PREFIX, DEFAULT_URL, type RedisStoreOptions } from './connection.js';

@@ -1,12 +1,4 @@
-import type {
-  JobFilter,
-  JobKindStats,
-  JobOutcome,
-  JobRecord,
-  JobStatus,
-  JobStore,
-  NewJob,
-} from '../../scheduler/store.js';
+import type { JobRecord, JobStatus, JobStore, NewJob } from '../../scheduler/store.js';
 import type { RedisHandle } from './handle.js';
 import { CANCEL_JOB } from './lua/jobs/cancel-job.js';
 import { CLAIM_JOBS } from './lua/jobs/claim-jobs.js';
@@ -91,21 +83,15 @@ export class RedisJobStore implements JobStore {
     });
   }
 
-  claim(
-    kinds: readonly string[],
-    limit: number,
-    now: number,
-    leaseMs: number,
-    token: string,
-  ): Promise<JobRecord[]> {
+  claim: JobStore['claim'] = (kinds, limit, now, leaseMs, token) => {
     return this.h.run(async () => {
       if (kinds.length === 0 || limit <= 0) return [];
       const args = [now, leaseMs, limit, token, ...new Set(kinds)];
       return ((await this.h.script(CLAIM_JOBS, args)) as FlatHash[]).map(toJob);
     });
-  }
+  };
 
-  complete(id: string, token: string, outcome: JobOutcome, at: number): Promise<boolean> {
+  complete: JobStore['complete'] = (id, token, outcome, at) => {
     const again = outcome.status === 'scheduled';
     const args = [
       id,
@@ -118,7 +104,7 @@ export class RedisJobStore implements JobStore {
       again && outcome.reset_attempts ? '1' : '0',
     ];
     return this.h.run(async () => (await this.h.script(COMPLETE_JOB, args)) === 1);
-  }
+  };
 
   cancel(tenantId: string, id: string, at: number) {
     return this.h.run(async () => {
@@ -130,7 +116,7 @@ export class RedisJobStore implements JobStore {
     });
   }
 
-  list(tenantId: string, filter: JobFilter, limit: number): Promise<JobRecord[]> {
+  list: JobStore['list'] = (tenantId, filter, limit) => {
     const args = [
       tenantId,
       filter.kind ?? '',
@@ -142,7 +128,7 @@ export class RedisJobStore implements JobStore {
       if (limit <= 0) return [];
       return ((await this.h.script(LIST_JOBS, args)) as FlatHash[]).map(toJob);
     });
-  }
+  };
 
   nextRunAt(kinds: readonly string[]): Promise<number | null> {
     return this.h.run(async () => {
@@ -152,7 +138,7 @@ export class RedisJobStore implements JobStore {
     });
   }
 
-  stats(now: number): Promise<JobKindStats[]> {
+  stats: JobStore['stats'] = (now) => {
     return this.h.run(async () => {
       const rows = (await this.h.script(JOB_STATS, [now])) as [
         string,
@@ -169,7 +155,7 @@ export class RedisJobStore implements JobStore {
         failed,
       }));
     });
-  }
+  };
 
   purge(before: number): Promise<number> {
     return this.h.run(async () => {

@@ -1,14 +1,6 @@
 import { matchesFeed } from '../feed-filter.js';
-import type {
-  ActionOutcome,
-  FeedPage,
-  FeedQuery,
-  NewNotification,
-  NotificationPatch,
-  NotificationRecord,
-  NotificationStore,
-  UnreadCounts,
-} from '../types.js';
+import type { NewNotification, NotificationRecord, NotificationStore } from '../types.js';
+import { noUnread } from '../unread-counts.js';
 import { CHUNK, purgeInChunks } from './chunks.js';
 import type { RedisHandle } from './handle.js';
 import { insertPayload, toOutcomes } from './insert-payload.js';
@@ -60,7 +52,7 @@ export class RedisNotificationStore implements NotificationStore {
    * filtered here by the rest. A page stops after SCAN_BUDGET notifications read, short,
    * with `next` saying where to go on, so a sparse filter never reads a whole feed at once.
    */
-  list(query: FeedQuery): Promise<FeedPage> {
+  list: NotificationStore['list'] = (query) => {
     const index = this.h.names.feed(query.tenant_id, query.recipient_id, query);
     const desc = query.after === undefined;
     return this.h.run(async () => {
@@ -88,7 +80,7 @@ export class RedisNotificationStore implements NotificationStore {
         chunk = Math.min(chunk * 2, 1000);
       }
     });
-  }
+  };
 
   find(tenantId: string, id: string): Promise<NotificationRecord | null> {
     return this.h.run(async (client) => {
@@ -124,7 +116,7 @@ export class RedisNotificationStore implements NotificationStore {
     });
   };
 
-  update(tenantId: string, id: string, patch: NotificationPatch) {
+  update: NotificationStore['update'] = (tenantId, id, patch) => {
     const expiry =
       patch.expires_at === undefined
         ? 'keep'
@@ -142,15 +134,9 @@ export class RedisNotificationStore implements NotificationStore {
       const row = (await this.h.script(UPDATE, args)) as FlatHash | null;
       return row ? toNotification(hashOf(row)) : null;
     });
-  }
+  };
 
-  recordAction(
-    tenantId: string,
-    recipientId: string,
-    id: string,
-    actionId: string,
-    at: number,
-  ): Promise<ActionOutcome> {
+  recordAction: NotificationStore['recordAction'] = (tenantId, recipientId, id, actionId, at) => {
     return this.h.run(async () => {
       const args = [tenantId, recipientId, id, actionId, at];
       const [status, row] = (await this.h.script(ACTION, args)) as [string, FlatHash?];
@@ -160,7 +146,7 @@ export class RedisNotificationStore implements NotificationStore {
         ? { status: 'recorded', notification }
         : { status: 'already', notification };
     });
-  }
+  };
 
   purgeBefore(beforeId: string, limit: number): Promise<number> {
     return this.h.run(async () => (await this.h.script(PURGE_BEFORE, [beforeId, limit])) as number);
@@ -199,7 +185,7 @@ export class RedisNotificationStore implements NotificationStore {
         FlatHash,
         string[],
       ];
-      const counts: UnreadCounts = { total: 0, by_category: {}, by_priority: {} };
+      const counts = noUnread();
       for (const [category, n] of Object.entries(hashOf(byCategory))) {
         counts.by_category[category] = Number(n);
         counts.total += Number(n);

@@ -7,19 +7,17 @@ import { startWalCheckpointer } from './checkpointer.js';
 import { openDatabase, type SqliteOptions } from './connection.js';
 import { SqliteCounterStore } from './counters.js';
 import { SqliteDeliveryQueue } from './deliveries.js';
+import { SqliteDeviceStore } from './devices.js';
 import { SqliteHandle } from './handle.js';
 import { SqliteJobStore } from './jobs.js';
 import { SqliteKeyStore } from './keys.js';
 import { type MigrationResult, migrate } from './migrations.js';
 import { SqliteNotificationStore } from './notifications.js';
 import { SqliteObjectStore } from './objects.js';
+import { SqlitePreferenceStore } from './preferences.js';
 import { SqliteRateLimitStore } from './ratelimit.js';
-import {
-  SqliteDeviceStore,
-  SqlitePreferenceStore,
-  SqliteSubscriberStore,
-  SqliteTopicMemberStore,
-} from './recipients.js';
+import { SqliteSubscriberStore } from './subscribers.js';
+import { SqliteTopicMemberStore } from './topic-members.js';
 import { SqliteUserQueueStore } from './user-queues.js';
 
 export type { SqliteOptions } from './connection.js';

@@ -1,20 +1,17 @@
 import type { Statement } from 'better-sqlite3';
 import {
-  type JobFilter,
   type JobKindStats,
-  type JobOutcome,
   type JobRecord,
   type JobStore,
   type NewJob,
   newJobRecord,
 } from '../../scheduler/store.js';
 import { StoreConflictError } from '../errors.js';
+import { JOB_COLUMNS, jobValues } from '../job-columns.js';
 import type { SqliteHandle } from './handle.js';
 
 type JobRow = Omit<JobRecord, 'payload'> & { payload: string };
 
-const COLUMNS =
-  'id, tenant_id, kind, run_at, payload, status, attempts, lease_token, lease_until, key, last_error, created_at, updated_at';
 const fromRow = (r: JobRow): JobRecord => ({
   ...r,
   payload: JSON.parse(r.payload) as Record<string, unknown>,
@@ -30,20 +27,14 @@ export class SqliteJobStore implements JobStore {
   private readonly byId: Statement<unknown[]>;
   private readonly byKey: Statement<unknown[]>;
   private readonly scheduleOne: (job: NewJob) => { job: JobRecord; created: boolean };
-  private readonly claimDue: (
-    kinds: readonly string[],
-    limit: number,
-    now: number,
-    leaseMs: number,
-    token: string,
-  ) => JobRecord[];
+  private readonly claimDue: (...args: Parameters<JobStore['claim']>) => JobRecord[];
 
   constructor(private readonly h: SqliteHandle) {
     const { db } = h;
-    this.insert = db.prepare(`INSERT INTO jobs (${COLUMNS}) VALUES (${marks(13)})`);
-    this.byId = db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE id = ?`);
+    this.insert = db.prepare(`INSERT INTO jobs (${JOB_COLUMNS}) VALUES (${marks(13)})`);
+    this.byId = db.prepare(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = ?`);
     this.byKey = db.prepare(
-      `SELECT ${COLUMNS} FROM jobs WHERE tenant_id = ? AND key = ?
+      `SELECT ${JOB_COLUMNS} FROM jobs WHERE tenant_id = ? AND key = ?
          AND status IN ('scheduled', 'running')`,
     );
     this.scheduleOne = db.transaction((job: NewJob) => {
@@ -53,21 +44,7 @@ export class SqliteJobStore implements JobStore {
       }
       const r = newJobRecord(job);
       if (this.byId.get(r.id)) throw new StoreConflictError(`A job with id ${r.id} already exists`);
-      this.insert.run(
-        r.id,
-        r.tenant_id,
-        r.kind,
-        r.run_at,
-        JSON.stringify(r.payload),
-        r.status,
-        r.attempts,
-        r.lease_token,
-        r.lease_until,
-        r.key,
-        r.last_error,
-        r.created_at,
-        r.updated_at,
-      );
+      this.insert.run(...jobValues(r));
       return { job: r, created: true };
     });
     this.claimDue = db.transaction((kinds, limit, now, leaseMs, token) => {
@@ -83,7 +60,7 @@ export class SqliteJobStore implements JobStore {
         .all(...kinds, now, ...kinds, now, limit) as { id: string }[];
       const lease = db.prepare(
         `UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_token = ?,
-           lease_until = ?, updated_at = ? WHERE id = ? RETURNING ${COLUMNS}`,
+           lease_until = ?, updated_at = ? WHERE id = ? RETURNING ${JOB_COLUMNS}`,
       );
       return rows.map((r) => fromRow(lease.get(token, now + leaseMs, now, r.id) as JobRow));
     });
@@ -107,18 +84,12 @@ export class SqliteJobStore implements JobStore {
     });
   }
 
-  claim(
-    kinds: readonly string[],
-    limit: number,
-    now: number,
-    leaseMs: number,
-    token: string,
-  ): Promise<JobRecord[]> {
+  claim: JobStore['claim'] = (kinds, limit, now, leaseMs, token) => {
     if (kinds.length === 0 || limit <= 0) return this.h.run(() => []);
     return this.h.run(() => this.claimDue([...new Set(kinds)], limit, now, leaseMs, token));
-  }
+  };
 
-  complete(id: string, token: string, outcome: JobOutcome, at: number): Promise<boolean> {
+  complete: JobStore['complete'] = (id, token, outcome, at) => {
     const again = outcome.status === 'scheduled';
     return this.h.run(
       () =>
@@ -141,7 +112,7 @@ export class SqliteJobStore implements JobStore {
             token,
           ).changes === 1,
     );
-  }
+  };
 
   cancel(tenantId: string, id: string, at: number) {
     return this.h.run(() => {
@@ -157,8 +128,8 @@ export class SqliteJobStore implements JobStore {
     });
   }
 
-  list(tenantId: string, filter: JobFilter, limit: number): Promise<JobRecord[]> {
-    let sql = `SELECT ${COLUMNS} FROM jobs WHERE tenant_id = ?`;
+  list: JobStore['list'] = (tenantId, filter, limit) => {
+    let sql = `SELECT ${JOB_COLUMNS} FROM jobs WHERE tenant_id = ?`;
     const params: (string | number)[] = [tenantId];
     if (filter.kind !== undefined) {
       sql += ' AND kind = ?';
@@ -175,7 +146,7 @@ export class SqliteJobStore implements JobStore {
     sql += ' ORDER BY id DESC LIMIT ?';
     params.push(Math.max(0, limit));
     return this.h.run(() => (this.h.db.prepare(sql).all(...params) as JobRow[]).map(fromRow));
-  }
+  };
 
   nextRunAt(kinds: readonly string[]): Promise<number | null> {
     return this.h.run(() => {
@@ -189,7 +160,7 @@ export class SqliteJobStore implements JobStore {
     });
   }
 
-  stats(now: number): Promise<JobKindStats[]> {
+  stats: JobStore['stats'] = (now) => {
     return this.h.run(() => {
       const rows = this.h.db
         .prepare(
@@ -203,7 +174,7 @@ export class SqliteJobStore implements JobStore {
         .all(now, now, now, now) as JobKindStats[];
       return rows;
     });
-  }
+  };
 
   purge(before: number): Promise<number> {
     return this.h.run(

@@ -1,16 +1,15 @@
 import type { Statement } from 'better-sqlite3';
 import { VISIBLE_UNREAD } from '../columns.js';
 import { storeUnavailable } from '../errors.js';
-import { addCount, type FeedDialect, feedConditions, notExpired } from '../feed-sql.js';
+import { type FeedDialect, feedConditions, notExpired } from '../feed-sql.js';
 import type {
   ActionOutcome,
-  FeedQuery,
   NewNotification,
   NotificationPatch,
   NotificationRecord,
   NotificationStore,
-  UnreadCounts,
 } from '../types.js';
+import { tallyUnread } from '../unread-counts.js';
 import type { SqliteHandle } from './handle.js';
 import { NotificationWriter } from './insert.js';
 import { type NotificationRow, notificationParams, type Param, toNotification } from './rows.js';
@@ -169,7 +168,7 @@ export class SqliteNotificationStore implements NotificationStore {
     });
   }
 
-  list(query: FeedQuery) {
+  list: NotificationStore['list'] = (query) => {
     return this.h.run(() => {
       const params: Param[] = [query.tenant_id, query.recipient_id];
       const where = `${MINE} AND ${feedConditions(query, sqliteDialect(params))}`;
@@ -179,7 +178,7 @@ export class SqliteNotificationStore implements NotificationStore {
       const has_more = rows.length > query.limit;
       return { items: rows.slice(0, query.limit).map(toNotification), has_more };
     });
-  }
+  };
 
   markRead(tenantId: string, recipientId: string, ids: string[], at: number): Promise<string[]> {
     return this.h.run(() => this.markManyRead(ids, [tenantId, recipientId], at));
@@ -209,22 +208,16 @@ export class SqliteNotificationStore implements NotificationStore {
     });
   };
 
-  update(tenantId: string, id: string, patch: NotificationPatch) {
+  update: NotificationStore['update'] = (tenantId, id, patch) => {
     return this.h.run(() => {
       const row = this.patchOne(tenantId, id, patch);
       return row ? toNotification(row) : null;
     });
-  }
+  };
 
-  recordAction(
-    tenantId: string,
-    recipientId: string,
-    id: string,
-    actionId: string,
-    at: number,
-  ): Promise<ActionOutcome> {
+  recordAction: NotificationStore['recordAction'] = (tenantId, recipientId, id, actionId, at) => {
     return this.h.run(() => this.actOnce([tenantId, recipientId], id, actionId, at));
-  }
+  };
 
   remove(tenantId: string, recipientId: string, id: string, at: number): Promise<boolean> {
     return this.h.run(() => this.removeOne.run(at, id, tenantId, recipientId).changes > 0);
@@ -232,15 +225,8 @@ export class SqliteNotificationStore implements NotificationStore {
 
   unreadCounts(tenantId: string, recipientId: string, now?: number) {
     return this.h.run(() => {
-      const counts: UnreadCounts = { total: 0, by_category: {}, by_priority: {} };
-      for (const { category, priority, n } of this.countUnread.all(
-        tenantId,
-        recipientId,
-        now ?? Number.MIN_SAFE_INTEGER,
-      )) {
-        addCount(counts, category, priority, n);
-      }
-      return counts;
+      const at = now ?? Number.MIN_SAFE_INTEGER;
+      return tallyUnread(this.countUnread.all(tenantId, recipientId, at));
     });
   }
 

@@ -1,0 +1,33 @@
+import type { PreferenceStore, StoredPreferences } from '../../recipients/store.js';
+import type { SqliteHandle } from './handle.js';
+import { deleteOfSubscriber, prep } from './prepared.js';
+
+/** Preferences in SQLite: one JSON document per subscriber. */
+export class SqlitePreferenceStore implements PreferenceStore {
+  constructor(private readonly h: SqliteHandle) {}
+
+  get(tenantId: string, subscriberId: string) {
+    return this.h.run(() => {
+      const row = prep(
+        this.h,
+        'SELECT data, updated_at FROM preferences WHERE tenant_id = ? AND subscriber_id = ?',
+      ).get(tenantId, subscriberId) as { data: string; updated_at: number } | undefined;
+      return row ? { data: JSON.parse(row.data), updated_at: row.updated_at } : null;
+    });
+  }
+
+  put(tenantId: string, subscriberId: string, prefs: StoredPreferences) {
+    return this.h.run(() => {
+      prep(
+        this.h,
+        `INSERT INTO preferences (tenant_id, subscriber_id, data, updated_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (tenant_id, subscriber_id) DO UPDATE SET data = excluded.data,
+           updated_at = excluded.updated_at`,
+      ).run(tenantId, subscriberId, JSON.stringify(prefs.data), prefs.updated_at);
+    });
+  }
+
+  remove(tenantId: string, subscriberId: string) {
+    return this.h.run(() => deleteOfSubscriber(this.h, 'preferences', tenantId, subscriberId) > 0);
+  }
+}
