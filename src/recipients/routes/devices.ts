@@ -1,7 +1,6 @@
-import { Type } from '@sinclair/typebox';
-import type { Principal } from '../../auth/principal.js';
+import { type TSchema, Type } from '@sinclair/typebox';
 import { errors } from '../../http/responses.js';
-import { type AnyRoute, defineRoute, serviceOf, userOf } from '../../http/route.js';
+import { type AnyRoute, type AuthRequirement, routeGroup } from '../../http/route.js';
 import { type DeviceService, deviceView } from '../devices.js';
 import {
   DeviceParams,
@@ -12,15 +11,95 @@ import {
   UpdateDeviceBody,
 } from '../schemas.js';
 import type { SubscriberService } from '../subscribers.js';
+import { type OwnerOf, subscriberOwner, userOwner } from './owner.js';
 import { MANAGE, TAG } from './subscribers.js';
 
 const DeviceList = Type.Object({ data: Type.Array(DeviceView) });
-const USER = { kind: 'user' } as const;
 
-/** Whose devices a request is about: the user's own, or the subscriber a service names. */
-interface Owner {
-  tenant: string;
-  subscriber: string;
+/** One family of device routes: the user's own, or those of the subscriber a service names. */
+interface Side {
+  path: string;
+  auth: AuthRequirement;
+  params?: TSchema;
+  deviceParams: TSchema;
+  summaries: { list: string; register: string; update: string; remove: string };
+  /** Statuses a subscriber's routes add to the user's. */
+  more: { list: number[]; register: number[]; item: number[] };
+  owner: OwnerOf;
+}
+
+/** Listing, registering, changing and unregistering one side's push devices. */
+function sideRoutes(side: Side, devices: DeviceService): AnyRoute[] {
+  const route = routeGroup(TAG, side.auth);
+  const { path, params, owner, summaries, more } = side;
+  const device = (ctx: { params: unknown }) => (ctx.params as { device: string }).device;
+  return [
+    route({
+      method: 'GET',
+      path,
+      summary: summaries.list,
+      params,
+      responses: {
+        200: { description: 'Oldest first.', schema: DeviceList },
+        ...errors(...more.list, 401),
+      },
+      async handler(ctx) {
+        const o = await owner(ctx, false);
+        return {
+          status: 200,
+          body: { data: (await devices.list(o.tenant, o.subscriber)).map(deviceView) },
+        };
+      },
+    }),
+    route({
+      method: 'POST',
+      path,
+      summary: summaries.register,
+      params,
+      body: RegisterDeviceBody,
+      responses: {
+        200: { description: 'This address was known: updated.', schema: DeviceView },
+        201: { description: 'Registered.', schema: DeviceView },
+        ...errors(400, 401, ...more.register),
+      },
+      async handler(ctx) {
+        const o = await owner(ctx, true);
+        const { device, created } = await devices.register(o.tenant, o.subscriber, ctx.body);
+        return { status: created ? 201 : 200, body: deviceView(device) };
+      },
+    }),
+    route({
+      method: 'PATCH',
+      path: `${path}/:device`,
+      summary: summaries.update,
+      params: side.deviceParams,
+      body: UpdateDeviceBody,
+      responses: {
+        200: { description: 'Changed.', schema: DeviceView },
+        ...errors(400, 401, ...more.item, 404),
+      },
+      async handler(ctx) {
+        const o = await owner(ctx, false);
+        const d = await devices.update(o.tenant, o.subscriber, device(ctx), ctx.body);
+        return { status: 200, body: deviceView(d) };
+      },
+    }),
+    route({
+      method: 'DELETE',
+      path: `${path}/:device`,
+      summary: summaries.remove,
+      params: side.deviceParams,
+      responses: {
+        204: { description: 'Unregistered.' },
+        ...errors(400, 401, ...more.item, 404),
+      },
+      async handler(ctx) {
+        const o = await owner(ctx, false);
+        await devices.remove(o.tenant, o.subscriber, device(ctx));
+        return { status: 204 };
+      },
+    }),
+  ];
 }
 
 /**
@@ -28,145 +107,32 @@ interface Owner {
  * `/subscribers/{id}/devices` for services (the subscriber must exist there).
  */
 export function deviceRoutes(subscribers: SubscriberService, devices: DeviceService): AnyRoute[] {
-  const me = (ctx: { principal: Principal | null }): Owner => {
-    const u = userOf(ctx);
-    return { tenant: u.tenant_id, subscriber: u.user_id };
+  const me: Side = {
+    path: '/api/v1/me/devices',
+    auth: { kind: 'user' },
+    deviceParams: DeviceParams,
+    summaries: {
+      list: "The user's push devices",
+      register: 'Register a push device (the same endpoint or token again updates it)',
+      update: 'Change a push device (active, keys, device_info)',
+      remove: 'Unregister a push device',
+    },
+    more: { list: [], register: [], item: [] },
+    owner: userOwner(subscribers),
   };
-  const admin = async (ctx: { principal: Principal | null; params: { id: string } }) => {
-    const tenant = serviceOf(ctx).tenant_id;
-    await subscribers.get(tenant, ctx.params.id);
-    return { tenant, subscriber: ctx.params.id };
+  const subscriber: Side = {
+    path: '/api/v1/subscribers/:id/devices',
+    auth: MANAGE,
+    params: SubscriberParams,
+    deviceParams: SubscriberDeviceParams,
+    summaries: {
+      list: "A subscriber's push devices",
+      register: 'Register a push device for a subscriber (the same address again updates it)',
+      update: "Change a subscriber's push device",
+      remove: "Unregister a subscriber's push device",
+    },
+    more: { list: [400, 403, 404], register: [403, 404], item: [403] },
+    owner: subscriberOwner(subscribers),
   };
-  const list = async (o: Owner) => ({
-    status: 200,
-    body: { data: (await devices.list(o.tenant, o.subscriber)).map(deviceView) },
-  });
-  const register = async (o: Owner, body: RegisterDeviceBody) => {
-    const { device, created } = await devices.register(o.tenant, o.subscriber, body);
-    return { status: created ? 201 : 200, body: deviceView(device) };
-  };
-  const registerResponses = (...codes: number[]) => ({
-    200: { description: 'This address was known: updated.', schema: DeviceView },
-    201: { description: 'Registered.', schema: DeviceView },
-    ...errors(400, 401, ...codes),
-  });
-  const ME = '/api/v1/me/devices';
-  const SUB = '/api/v1/subscribers/:id/devices';
-  return [
-    defineRoute({
-      method: 'GET',
-      path: ME,
-      summary: "The user's push devices",
-      tag: TAG,
-      auth: USER,
-      responses: { 200: { description: 'Oldest first.', schema: DeviceList }, ...errors(401) },
-      handler: (ctx) => list(me(ctx)),
-    }),
-    defineRoute({
-      method: 'POST',
-      path: ME,
-      summary: 'Register a push device (the same endpoint or token again updates it)',
-      tag: TAG,
-      auth: USER,
-      body: RegisterDeviceBody,
-      responses: registerResponses(),
-      async handler(ctx) {
-        const o = me(ctx);
-        await subscribers.ensure(o.tenant, o.subscriber);
-        return register(o, ctx.body);
-      },
-    }),
-    defineRoute({
-      method: 'PATCH',
-      path: `${ME}/:device`,
-      summary: 'Change a push device (active, keys, device_info)',
-      tag: TAG,
-      auth: USER,
-      params: DeviceParams,
-      body: UpdateDeviceBody,
-      responses: {
-        200: { description: 'Changed.', schema: DeviceView },
-        ...errors(400, 401, 404),
-      },
-      async handler(ctx) {
-        const o = me(ctx);
-        const d = await devices.update(o.tenant, o.subscriber, ctx.params.device, ctx.body);
-        return { status: 200, body: deviceView(d) };
-      },
-    }),
-    defineRoute({
-      method: 'DELETE',
-      path: `${ME}/:device`,
-      summary: 'Unregister a push device',
-      tag: TAG,
-      auth: USER,
-      params: DeviceParams,
-      responses: { 204: { description: 'Unregistered.' }, ...errors(400, 401, 404) },
-      async handler(ctx) {
-        const o = me(ctx);
-        await devices.remove(o.tenant, o.subscriber, ctx.params.device);
-        return { status: 204 };
-      },
-    }),
-    defineRoute({
-      method: 'GET',
-      path: SUB,
-      summary: "A subscriber's push devices",
-      tag: TAG,
-      auth: MANAGE,
-      params: SubscriberParams,
-      responses: {
-        200: { description: 'Oldest first.', schema: DeviceList },
-        ...errors(400, 401, 403, 404),
-      },
-      async handler(ctx) {
-        return list(await admin(ctx));
-      },
-    }),
-    defineRoute({
-      method: 'POST',
-      path: SUB,
-      summary: 'Register a push device for a subscriber (the same address again updates it)',
-      tag: TAG,
-      auth: MANAGE,
-      params: SubscriberParams,
-      body: RegisterDeviceBody,
-      responses: registerResponses(403, 404),
-      async handler(ctx) {
-        return register(await admin(ctx), ctx.body);
-      },
-    }),
-    defineRoute({
-      method: 'PATCH',
-      path: `${SUB}/:device`,
-      summary: "Change a subscriber's push device",
-      tag: TAG,
-      auth: MANAGE,
-      params: SubscriberDeviceParams,
-      body: UpdateDeviceBody,
-      responses: {
-        200: { description: 'Changed.', schema: DeviceView },
-        ...errors(400, 401, 403, 404),
-      },
-      async handler(ctx) {
-        const o = await admin(ctx);
-        const d = await devices.update(o.tenant, o.subscriber, ctx.params.device, ctx.body);
-        return { status: 200, body: deviceView(d) };
-      },
-    }),
-    defineRoute({
-      method: 'DELETE',
-      path: `${SUB}/:device`,
-      summary: "Unregister a subscriber's push device",
-      tag: TAG,
-      auth: MANAGE,
-      params: SubscriberDeviceParams,
-      responses: { 204: { description: 'Unregistered.' }, ...errors(400, 401, 403, 404) },
-      async handler(ctx) {
-        const o = await admin(ctx);
-        await devices.remove(o.tenant, o.subscriber, ctx.params.device);
-        return { status: 204 };
-      },
-    }),
-  ];
+  return [...sideRoutes(me, devices), ...sideRoutes(subscriber, devices)];
 }

@@ -1,7 +1,6 @@
-import { Type } from '@sinclair/typebox';
-import type { Principal } from '../../auth/principal.js';
+import { type TSchema, Type } from '@sinclair/typebox';
 import { errors } from '../../http/responses.js';
-import { type AnyRoute, defineRoute, serviceOf, userOf } from '../../http/route.js';
+import { type AnyRoute, type AuthRequirement, routeGroup } from '../../http/route.js';
 import type { Preferences } from '../preferences.js';
 import {
   CategoryPreferenceBody,
@@ -13,16 +12,90 @@ import {
   SubscriberParams,
 } from '../schemas.js';
 import type { SubscriberService } from '../subscribers.js';
+import { type OwnerOf, subscriberOwner, userOwner } from './owner.js';
 import { MANAGE, TAG } from './subscribers.js';
 
-const USER = { kind: 'user' } as const;
 const Slug = Type.String({ pattern: SLUG, maxLength: 128 });
 const CategoryParams = Type.Object({ category: Slug });
 const SubscriberCategoryParams = Type.Object({ id: SubscriberId, category: Slug });
 
-interface Owner {
-  tenant: string;
-  subscriber: string;
+/** Who the preferences of one family of routes belong to, and how they are reached. */
+interface Side {
+  path: string;
+  /** `the user's`, `a subscriber's`: in the summaries. */
+  whose: string;
+  auth: AuthRequirement;
+  params?: TSchema;
+  categoryParams: TSchema;
+  /** Error statuses of reading and resetting. */
+  readErrors: number[];
+  /** The owner of the preferences. */
+  owner: OwnerOf;
+}
+
+const viewResponses = (...codes: number[]) => ({
+  200: { description: 'The preferences, defaults filled in.', schema: PreferencesView },
+  ...errors(...codes),
+});
+const ok = (body: unknown) => ({ status: 200, body });
+const capitalised = (s: string) => s[0]!.toUpperCase() + s.slice(1);
+
+/** Viewing, changing, resetting and changing one category of one side's preferences. */
+function sideRoutes(side: Side, preferences: Preferences): AnyRoute[] {
+  const route = routeGroup(TAG, side.auth);
+  const { path, whose, params, owner } = side;
+  return [
+    route({
+      method: 'GET',
+      path,
+      summary: `${capitalised(whose)} notification preferences`,
+      params,
+      responses: viewResponses(...side.readErrors),
+      async handler(ctx) {
+        const o = await owner(ctx, false);
+        return ok(await preferences.view(o.tenant, o.subscriber));
+      },
+    }),
+    route({
+      method: 'PUT',
+      path,
+      summary: `Change ${whose} preferences (the parts given)`,
+      params,
+      body: PreferencesBody,
+      responses: viewResponses(400, 401, 403, 404),
+      async handler(ctx) {
+        const o = await owner(ctx, true);
+        return ok(await preferences.update(o.tenant, o.subscriber, ctx.body));
+      },
+    }),
+    route({
+      method: 'DELETE',
+      path,
+      summary: `Reset ${whose} preferences to the defaults`,
+      params,
+      responses: viewResponses(...side.readErrors),
+      async handler(ctx) {
+        const o = await owner(ctx, false);
+        return ok(await preferences.reset(o.tenant, o.subscriber));
+      },
+    }),
+    route({
+      method: 'PUT',
+      path: `${path}/categories/:category`,
+      summary: `Change ${whose} channels or mute for one category (403 when mandatory)`,
+      params: side.categoryParams,
+      body: CategoryPreferenceBody,
+      responses: {
+        200: { description: 'The category’s preference.', schema: CategoryPreferenceView },
+        ...errors(400, 401, 403, 404),
+      },
+      async handler(ctx) {
+        const o = await owner(ctx, true);
+        const { category } = ctx.params as { category: string };
+        return ok(await preferences.updateCategory(o.tenant, o.subscriber, category, ctx.body));
+      },
+    }),
+  ];
 }
 
 /**
@@ -34,138 +107,22 @@ export function preferenceRoutes(
   subscribers: SubscriberService,
   preferences: Preferences,
 ): AnyRoute[] {
-  const me = async (ctx: { principal: Principal | null }, create: boolean): Promise<Owner> => {
-    const u = userOf(ctx);
-    if (create) await subscribers.ensure(u.tenant_id, u.user_id);
-    return { tenant: u.tenant_id, subscriber: u.user_id };
+  const me: Side = {
+    path: '/api/v1/me/preferences',
+    whose: "the user's",
+    auth: { kind: 'user' },
+    categoryParams: CategoryParams,
+    readErrors: [401],
+    owner: userOwner(subscribers),
   };
-  const admin = async (ctx: { principal: Principal | null; params: { id: string } }) => {
-    const tenant = serviceOf(ctx).tenant_id;
-    await subscribers.get(tenant, ctx.params.id);
-    return { tenant, subscriber: ctx.params.id };
+  const subscriber: Side = {
+    path: '/api/v1/subscribers/:id/preferences',
+    whose: "a subscriber's",
+    auth: MANAGE,
+    params: SubscriberParams,
+    categoryParams: SubscriberCategoryParams,
+    readErrors: [400, 401, 403, 404],
+    owner: subscriberOwner(subscribers),
   };
-  const viewResponses = (...codes: number[]) => ({
-    200: { description: 'The preferences, defaults filled in.', schema: PreferencesView },
-    ...errors(...codes),
-  });
-  const ME = '/api/v1/me/preferences';
-  const SUB = '/api/v1/subscribers/:id/preferences';
-  const ok = (body: unknown) => ({ status: 200, body });
-  return [
-    defineRoute({
-      method: 'GET',
-      path: ME,
-      summary: "The user's notification preferences",
-      tag: TAG,
-      auth: USER,
-      responses: viewResponses(401),
-      async handler(ctx) {
-        const o = await me(ctx, false);
-        return ok(await preferences.view(o.tenant, o.subscriber));
-      },
-    }),
-    defineRoute({
-      method: 'PUT',
-      path: ME,
-      summary: "Change the user's preferences (the parts given)",
-      tag: TAG,
-      auth: USER,
-      body: PreferencesBody,
-      responses: viewResponses(400, 401, 403, 404),
-      async handler(ctx) {
-        const o = await me(ctx, true);
-        return ok(await preferences.update(o.tenant, o.subscriber, ctx.body));
-      },
-    }),
-    defineRoute({
-      method: 'DELETE',
-      path: ME,
-      summary: "Reset the user's preferences to the defaults",
-      tag: TAG,
-      auth: USER,
-      responses: viewResponses(401),
-      async handler(ctx) {
-        const o = await me(ctx, false);
-        return ok(await preferences.reset(o.tenant, o.subscriber));
-      },
-    }),
-    defineRoute({
-      method: 'PUT',
-      path: `${ME}/categories/:category`,
-      summary: "Change the user's channels or mute for one category (403 when mandatory)",
-      tag: TAG,
-      auth: USER,
-      params: CategoryParams,
-      body: CategoryPreferenceBody,
-      responses: {
-        200: { description: 'The category’s preference.', schema: CategoryPreferenceView },
-        ...errors(400, 401, 403, 404),
-      },
-      async handler(ctx) {
-        const o = await me(ctx, true);
-        return ok(
-          await preferences.updateCategory(o.tenant, o.subscriber, ctx.params.category, ctx.body),
-        );
-      },
-    }),
-    defineRoute({
-      method: 'GET',
-      path: SUB,
-      summary: "A subscriber's notification preferences",
-      tag: TAG,
-      auth: MANAGE,
-      params: SubscriberParams,
-      responses: viewResponses(400, 401, 403, 404),
-      async handler(ctx) {
-        const o = await admin(ctx);
-        return ok(await preferences.view(o.tenant, o.subscriber));
-      },
-    }),
-    defineRoute({
-      method: 'PUT',
-      path: SUB,
-      summary: "Change a subscriber's preferences (the parts given)",
-      tag: TAG,
-      auth: MANAGE,
-      params: SubscriberParams,
-      body: PreferencesBody,
-      responses: viewResponses(400, 401, 403, 404),
-      async handler(ctx) {
-        const o = await admin(ctx);
-        return ok(await preferences.update(o.tenant, o.subscriber, ctx.body));
-      },
-    }),
-    defineRoute({
-      method: 'DELETE',
-      path: SUB,
-      summary: "Reset a subscriber's preferences to the defaults",
-      tag: TAG,
-      auth: MANAGE,
-      params: SubscriberParams,
-      responses: viewResponses(400, 401, 403, 404),
-      async handler(ctx) {
-        const o = await admin(ctx);
-        return ok(await preferences.reset(o.tenant, o.subscriber));
-      },
-    }),
-    defineRoute({
-      method: 'PUT',
-      path: `${SUB}/categories/:category`,
-      summary: "Change a subscriber's channels or mute for one category (403 when mandatory)",
-      tag: TAG,
-      auth: MANAGE,
-      params: SubscriberCategoryParams,
-      body: CategoryPreferenceBody,
-      responses: {
-        200: { description: 'The category’s preference.', schema: CategoryPreferenceView },
-        ...errors(400, 401, 403, 404),
-      },
-      async handler(ctx) {
-        const o = await admin(ctx);
-        return ok(
-          await preferences.updateCategory(o.tenant, o.subscriber, ctx.params.category, ctx.body),
-        );
-      },
-    }),
-  ];
+  return [...sideRoutes(me, preferences), ...sideRoutes(subscriber, preferences)];
 }

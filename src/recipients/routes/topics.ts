@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { callerOf, IdParams, objectRoutes } from '../../http/admin-routes.js';
 import { errors } from '../../http/responses.js';
 import { type AnyRoute, defineRoute } from '../../http/route.js';
+import type { Caller } from '../../objects/tenancy.js';
 import {
   CreateTopicBody,
   CursorQuery,
@@ -25,6 +26,35 @@ const MemberPage = Type.Object({
 export function topicRoutes(topics: TopicService): AnyRoute[] {
   const caller = (ctx: Parameters<typeof callerOf>[0]) => callerOf(ctx, 'notifications:admin');
   const members = `${BASE}/:id/subscribers`;
+  /** Adding or removing members: the same body, answering how many changed. */
+  const membersRoute = (
+    method: 'POST' | 'DELETE',
+    verb: 'added' | 'removed',
+    summary: string,
+    change: (c: Caller, topic: string, ids: string[]) => Promise<unknown>,
+  ) =>
+    defineRoute({
+      method,
+      path: members,
+      summary,
+      tag: TAG,
+      auth: MANAGE,
+      params: IdParams,
+      body: MembersBody,
+      responses: {
+        200: {
+          description: verb === 'added' ? 'Added.' : 'Removed.',
+          schema: MembersChanged(verb),
+        },
+        ...errors(400, 401, 403, 404),
+      },
+      async handler(ctx) {
+        return {
+          status: 200,
+          body: await change(caller(ctx), ctx.params.id, ctx.body.subscribers),
+        };
+      },
+    });
   return objectRoutes({
     base: BASE,
     tag: TAG,
@@ -43,40 +73,18 @@ export function topicRoutes(topics: TopicService): AnyRoute[] {
     update: { summary: 'Change a topic', body: UpdateTopicBody },
     remove: { summary: 'Delete a topic and its memberships' },
     item: [
-      defineRoute({
-        method: 'POST',
-        path: members,
-        summary: 'Add up to 1,000 subscribers to a topic (all must exist)',
-        tag: TAG,
-        auth: MANAGE,
-        params: IdParams,
-        body: MembersBody,
-        responses: {
-          200: { description: 'Added.', schema: MembersChanged('added') },
-          ...errors(400, 401, 403, 404),
-        },
-        async handler(ctx) {
-          const r = await topics.addMembers(caller(ctx), ctx.params.id, ctx.body.subscribers);
-          return { status: 200, body: r };
-        },
-      }),
-      defineRoute({
-        method: 'DELETE',
-        path: members,
-        summary: 'Remove up to 1,000 subscribers from a topic',
-        tag: TAG,
-        auth: MANAGE,
-        params: IdParams,
-        body: MembersBody,
-        responses: {
-          200: { description: 'Removed.', schema: MembersChanged('removed') },
-          ...errors(400, 401, 403, 404),
-        },
-        async handler(ctx) {
-          const r = await topics.removeMembers(caller(ctx), ctx.params.id, ctx.body.subscribers);
-          return { status: 200, body: r };
-        },
-      }),
+      membersRoute(
+        'POST',
+        'added',
+        'Add up to 1,000 subscribers to a topic (all must exist)',
+        (c, t, ids) => topics.addMembers(c, t, ids),
+      ),
+      membersRoute(
+        'DELETE',
+        'removed',
+        'Remove up to 1,000 subscribers from a topic',
+        (c, t, ids) => topics.removeMembers(c, t, ids),
+      ),
       defineRoute({
         method: 'GET',
         path: members,
