@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
+import { providersFromList } from '../providers/options.js';
 import { crossFieldIssues } from './checks.js';
 import { readEnv } from './env.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
@@ -15,6 +16,7 @@ import {
   isTree,
   SECTION_PATHS,
   setPath,
+  showValue,
   type Tree,
 } from './option-tree.js';
 import { type Config, OPTIONS } from './options.js';
@@ -57,22 +59,37 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   const file = findConfigFile(opts);
   const source = file ?? 'defaults + environment';
   const tree = defaultTree();
-  if (file) mergeInto(tree, readConfigFile(file));
+  const early: ConfigIssue[] = [];
+  if (file) mergeInto(tree, flatForms(readConfigFile(file), early));
 
   const env = readEnv(opts.env ?? process.env);
   const sources = env.sources;
   mergeInto(tree, env.tree);
-  for (const path of mergeInto(tree, (opts.overrides ?? {}) as Tree)) sources.delete(path);
+  const overrides = flatForms((opts.overrides ?? {}) as Tree, early);
+  for (const path of mergeInto(tree, overrides)) sources.delete(path);
   const label = (path: string) => {
     const name = sources.get(path);
     return name ? `${name} (${path})` : path;
   };
 
+  if (early.length > 0) throw new ConfigError([...early, ...env.issues], source);
   const issues: ConfigIssue[] = [...env.issues, ...schemaIssues(tree, label)];
   if (issues.length === 0) issues.push(...crossFieldIssues(tree as unknown as Config, label));
   if (issues.length > 0) throw new ConfigError(issues, source);
   resolveFilePaths(tree, cwd);
   return deepFreeze(tree as unknown as Config);
+}
+
+/**
+ * A layer with the short forms some sections accept spelled out: `providers:` as one flat
+ * list (`[{use, channel, …}]`) becomes the per-channel lists.
+ */
+function flatForms(layer: Tree, issues: ConfigIssue[]): Tree {
+  if (!Array.isArray(layer.providers)) return layer;
+  const lists = providersFromList(layer.providers, (key, value, reason) =>
+    issues.push({ key, value: showValue(key, value), reason }),
+  );
+  return { ...layer, providers: (lists ?? {}) as Tree };
 }
 
 /** Reads and parses a YAML file; a missing file or a syntax error is a ConfigError. */

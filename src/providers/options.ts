@@ -4,7 +4,12 @@
  * (`delivery.*`).
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { defineOptions, type OptionCheck, type SectionOf } from '../core/option-spec.js';
+import {
+  defineOptions,
+  type OptionCheck,
+  type ReportIssue,
+  type SectionOf,
+} from '../core/option-spec.js';
 
 /** One configured provider: a plugin instance serving a channel. */
 export const ProviderEntrySchema = Type.Object(
@@ -107,7 +112,7 @@ export const PROVIDER_OPTIONS = defineOptions([
     type: 'objects',
     item: ProviderEntrySchema,
     default: [],
-    doc: `Providers of channels a plugin adds (e.g. chat): each serves the channel its plugin declares, e.g. [{name: slack, plugin: "@acme/notifyd-slack", options: {token: \${SLACK_TOKEN}}}].`,
+    doc: `Providers of channels a plugin adds (e.g. chat): each serves the channel its plugin declares (a plugin of any channel, like console, names it with \`channel\`), e.g. [{name: slack, plugin: "@acme/notifyd-slack", options: {token: \${SLACK_TOKEN}}}]. In the file, the whole \`providers:\` may instead be one flat list, [{use: twilio, channel: sms, name: tw, priority: 1, options: {…}}, {use: "./my-plugin.js", channel: chat}]: each item goes to its channel’s list.`,
   },
   {
     path: 'delivery.workers.enabled',
@@ -209,6 +214,51 @@ export const PROVIDER_OPTIONS = defineOptions([
 export type ProvidersConfig = SectionOf<typeof PROVIDER_OPTIONS, 'providers'>;
 /** `delivery.*` as loaded. */
 export type DeliveryOptions = SectionOf<typeof PROVIDER_OPTIONS, 'delivery'>;
+
+/**
+ * The flat form `providers: [{use, channel, name?, priority?, timeout_ms?, options?}]` as the
+ * per-channel lists: `use` is `plugin`; a channel other than push, sms, email or webhook goes
+ * to `custom` with its `channel`. Answers null (after reporting) when the list is malformed.
+ */
+export function providersFromList(
+  list: readonly unknown[],
+  report: ReportIssue,
+): Record<ProviderSection, Record<string, unknown>[]> | null {
+  const out: Record<ProviderSection, Record<string, unknown>[]> = {
+    push: [],
+    sms: [],
+    email: [],
+    webhook: [],
+    custom: [],
+  };
+  let ok = true;
+  list.forEach((item, i) => {
+    const at = `providers[${i}]`;
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+      report(at, item, 'must be a mapping { use, channel, name, priority, options }');
+      ok = false;
+      return;
+    }
+    const { use, channel, ...rest } = item as Record<string, unknown>;
+    const plugin = use ?? rest.plugin;
+    if (typeof plugin !== 'string' || plugin === '') {
+      report(`${at}.use`, plugin, 'is required: a built-in plugin, a package name or a path');
+      ok = false;
+    }
+    if (typeof channel !== 'string' || channel === '') {
+      report(
+        `${at}.channel`,
+        channel,
+        'is required: the channel it serves (push, sms, email, webhook or a plugin’s own)',
+      );
+      ok = false;
+      return;
+    }
+    const section = PROVIDER_SECTIONS.find((s) => s === channel && s !== 'custom');
+    out[section ?? 'custom'].push({ ...rest, plugin, ...(section ? {} : { channel }) });
+  });
+  return ok ? out : null;
+}
 
 /** Provider names are unique, retries start below their ceiling, leases outlast timeouts. */
 export const checkProviderOptions: OptionCheck<{

@@ -197,13 +197,17 @@ t.test('a plugin whose schema is not a schema', async (t) => {
 });
 
 t.test('the built-in console serves whichever channel it is listed under', async (t) => {
+  await t.rejects(
+    load({ custom: [{ plugin: 'console' }] }, deps({ builtinsDir: defaultBuiltinsDir() })),
+    { message: /serves whichever channel it is given: set `channel`/ },
+  );
   const loaded = await load(
     { push: [{ plugin: 'console' }], email: [{ plugin: 'console', name: 'mail-log' }] },
     deps({ builtinsDir: defaultBuiltinsDir() }),
   );
   t.match(loaded, [
-    { name: 'console', source: 'builtin' },
-    { name: 'mail-log', source: 'builtin' },
+    { name: 'console', source: 'builtin', channel: 'push' },
+    { name: 'mail-log', source: 'builtin', channel: 'email' },
   ]);
   for (const p of loaded) await p.instance.close?.();
 });

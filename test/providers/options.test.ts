@@ -75,3 +75,57 @@ t.test(
     );
   },
 );
+
+t.test('the flat form providers: [{use, channel, …}] becomes the per-channel lists', async (t) => {
+  const dir = t.testdir({
+    'notifyd.yaml': [
+      'providers:',
+      '  - use: twilio',
+      '    channel: sms',
+      '    name: tw',
+      '    priority: 2',
+      `    options: { account_sid: AC1, auth_token: "${ref('TW_TOKEN')}", from: "+15550100" }`,
+      '  - use: console',
+      '    channel: email',
+      '  - use: ./chat.js',
+      '    channel: chat',
+      '    timeout_ms: 500',
+    ].join('\n'),
+  });
+  const config = loadConfig({ file: `${dir}/notifyd.yaml`, env: {}, cwd: dir });
+  t.same(config.providers.sms, [
+    {
+      name: 'tw',
+      plugin: 'twilio',
+      priority: 2,
+      options: { account_sid: 'AC1', auth_token: ref('TW_TOKEN'), from: '+15550100' },
+    },
+  ]);
+  t.same(config.providers.email, [{ plugin: 'console' }]);
+  t.same(config.providers.custom, [{ plugin: './chat.js', channel: 'chat', timeout_ms: 500 }]);
+  t.same(config.providers.push, []);
+
+  const broken = t.testdir({
+    'notifyd.yaml': 'providers:\n  - channel: sms\n  - use: smtp\n  - 7\n',
+  });
+  t.throws(() => loadConfig({ file: `${broken}/notifyd.yaml`, env: {} }), ConfigError);
+  try {
+    loadConfig({ file: `${broken}/notifyd.yaml`, env: {} });
+  } catch (err) {
+    t.same(
+      (err as ConfigError).issues.map((i) => `${i.key}: ${i.reason}`),
+      [
+        'providers[0].use: is required: a built-in plugin, a package name or a path',
+        'providers[1].channel: is required: the channel it serves (push, sms, email, webhook or a plugin’s own)',
+        'providers[2]: must be a mapping { use, channel, name, priority, options }',
+      ],
+    );
+  }
+  // An unknown key is still named, in the list it went to.
+  const extra = t.testdir({
+    'notifyd.yaml': 'providers:\n  - { use: smtp, channel: email, colour: red }\n',
+  });
+  t.throws(() => loadConfig({ file: `${extra}/notifyd.yaml`, env: {} }), {
+    message: /providers\.email\[0\]\.colour/,
+  });
+});
