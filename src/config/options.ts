@@ -9,6 +9,7 @@ import { AUTH_OPTIONS } from '../auth/options.js';
 import { CLUSTER_OPTIONS } from '../cluster/options.js';
 import type { ConfigOf, OptionSpec } from '../core/option-spec.js';
 import { ENCRYPTION_OPTIONS, LOG_OPTIONS } from '../core/options.js';
+import { DIGEST_OPTIONS } from '../digests/options.js';
 import { NOTIFICATION_OPTIONS, TRACKING_OPTIONS } from '../notifications/options.js';
 import { PROVIDER_OPTIONS } from '../providers/options.js';
 import { RATELIMIT_OPTIONS } from '../ratelimit/options.js';
@@ -35,6 +36,7 @@ const TABLE = [
   ...REALTIME_OPTIONS,
   ...TRACKING_OPTIONS,
   ...SCHEDULER_OPTIONS,
+  ...DIGEST_OPTIONS,
   ...RATELIMIT_OPTIONS,
   ...WEBHOOK_OPTIONS,
   ...PROVIDER_OPTIONS,

@@ -44,7 +44,14 @@ export type IdKind =
   | 'job'
   | 'lse'
   // Providers added through the API.
-  | 'prv';
+  | 'prv'
+  // Digests: a recipient's window (bucket) and their digest state.
+  | 'dgb'
+  | 'dgs'
+  // Workflows, their versions and runs.
+  | 'wfl'
+  | 'wfv'
+  | 'wfr';
 
 export type IdGenerator = (kind: IdKind) => string;
 

@@ -1,5 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import { ANALYTICS_EVENTS } from '../analytics/events.js';
+import { DIGEST_EVENTS } from '../digests/events.js';
 import { NOTIFICATION_EVENTS } from '../notifications/events.js';
 import { PROVIDER_EVENTS } from '../providers/events.js';
 import { RATELIMIT_EVENTS } from '../ratelimit/events.js';
@@ -21,6 +22,7 @@ export const EVENTS = {
   ...TEMPLATE_EVENTS,
   ...ANALYTICS_EVENTS,
   ...PROVIDER_EVENTS,
+  ...DIGEST_EVENTS,
 };
 
 /** The name of a catalogued event. */

@@ -104,8 +104,9 @@ export function createNotificationsModule(
 ): NotifydModule<NotificationsServices> {
   const { options, store, clock, ids, logger, bus } = ctx;
   const events = bus.emit.bind(bus);
-  const { users, presence, directory, preferences, templates, providers } = ctx.services;
+  const { users, presence, directory, preferences, templates, providers, digests } = ctx.services;
   const routing = {
+    ...(digests ? { digests } : {}),
     ...(directory ? { directory } : {}),
     ...(preferences ? { preferences } : {}),
     ...(templates ? { templates } : {}),

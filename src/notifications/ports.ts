@@ -99,14 +99,18 @@ export type SkipReason =
   | 'no_device'
   | 'no_phone'
   | 'no_email'
-  | 'no_provider';
+  | 'no_provider'
+  /** The recipient takes this channel as a digest: the notification waits in it. */
+  | 'digest';
 
 /** What a recipient's preferences say about one channel of one notification. */
 export type ChannelDecision =
   | { deliver: true }
   | { deliver: false; reason: SkipReason }
   /** Quiet hours: deliver, but not before `until`. */
-  | { deliver: true; defer_until: number };
+  | { deliver: true; defer_until: number }
+  /** The recipient takes this channel as a digest: collect it instead of sending it. */
+  | { deliver: true; digest: true };
 
 /** What the preferences module decides for one notification. */
 export interface PreferenceQuery {
@@ -117,6 +121,8 @@ export interface PreferenceQuery {
   channels: readonly Channel[];
   priority: Priority | 'urgent';
   now: number;
+  /** False for a send that is itself a digest: no channel of it is collected again. */
+  digest?: boolean;
 }
 
 /** Preferences: the recipients module's service for routing. */
@@ -147,4 +153,26 @@ export interface TemplateRenderer {
     payload: Record<string, unknown>,
     options?: { locale?: string | null; channels?: readonly Channel[] },
   ): Promise<RenderedTemplate>;
+}
+
+/** A notification that went to its recipient's digest instead of being sent. */
+export interface DigestItem {
+  tenant_id: string;
+  recipient_id: string;
+  notification_id: string;
+  /** The channels it was routed to as a digest. */
+  channels: Channel[];
+  category: string;
+  title: string;
+  body: string;
+  action_url: string | null;
+  group_key: string | null;
+  data: Record<string, unknown> | null;
+  created_at: number;
+}
+
+/** Digests: the digests module's service; collects what routing sent to a digest. */
+export interface DigestCollector {
+  /** Adds notifications to their recipients' open digests (once per notification). */
+  collect(items: readonly DigestItem[]): Promise<void>;
 }

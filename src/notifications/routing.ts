@@ -51,6 +51,10 @@ export function route(input: RoutingInput): Routed[] {
       out.push({ channel, deliver: false, reason: decision.reason });
       continue;
     }
+    if (decision && 'digest' in decision) {
+      out.push({ channel, deliver: false, reason: 'digest' });
+      continue;
+    }
     const reason = unavailable(channel, input);
     if (reason) {
       out.push({ channel, deliver: false, reason });

@@ -16,6 +16,8 @@ import { checkActions, checkExpiry, splitContent } from './content.js';
 import type { ProviderChannels } from './delivery-port.js';
 import type {
   Device,
+  DigestCollector,
+  DigestItem,
   PreferenceService,
   RecipientDirectory,
   Subscriber,
@@ -40,6 +42,14 @@ export interface RoutingNeeds {
   preferences?: PreferenceService;
   templates?: TemplateRenderer;
   providers?: ProviderChannels;
+  /** Where digested channels go (the digests module, built after this one: asked when used). */
+  digests?: () => DigestCollector | null;
+}
+
+/** How a send is routed beyond its body. */
+export interface SendOptions {
+  /** False: this send is itself a digest, so none of its channels is collected again. */
+  digest?: boolean;
 }
 
 export interface SenderDeps extends RoutingNeeds {
@@ -58,6 +68,8 @@ export interface Prepared {
   item: NewNotification;
   /** Routed sends: what routing dropped, by channel. */
   skipped: Record<string, string> | null;
+  /** Channels that went to the recipient's digest instead. */
+  digested?: Channel[];
 }
 
 /** What a template render gave, kept for the other recipients of one request (per locale). */
@@ -89,6 +101,23 @@ function feedContent(contents: RenderedContent): InAppContent {
   return { title: 'Notification', body: '' };
 }
 
+/** What a digest keeps of a notification routed to it. */
+function digestItem(n: NotificationRecord, channels: Channel[]): DigestItem {
+  return {
+    tenant_id: n.tenant_id,
+    recipient_id: n.recipient_id,
+    notification_id: n.id,
+    channels,
+    category: n.category,
+    title: n.content.title,
+    body: n.content.body,
+    action_url: n.content.action_url ?? null,
+    group_key: n.group_key,
+    data: n.data,
+    created_at: n.created_at,
+  };
+}
+
 export class Sender {
   constructor(private readonly deps: SenderDeps) {}
 
@@ -99,6 +128,7 @@ export class Sender {
     requestId: string,
     where = 'body',
     cache?: RenderCache,
+    opts: SendOptions = {},
   ): Promise<Prepared> {
     if (isInline(input)) return this.prepareInline(tenantId, input, requestId, where);
     const recipientId = this.recipientOf(input, where);
@@ -135,6 +165,8 @@ export class Sender {
             channels: wanted,
             priority,
             now,
+            // Without a digest service (digests off), nothing is collected: all go now.
+            ...(opts.digest === false || !this.deps.digests?.() ? { digest: false } : {}),
           })
         : null;
     const routed = route({
@@ -146,8 +178,13 @@ export class Sender {
       providers: providers ?? null,
     });
     const skipped: Record<string, string> = {};
-    for (const r of routed) if (!r.deliver) skipped[r.channel] = r.reason;
-    if (!routed.some((r) => r.deliver)) {
+    const digested: Channel[] = [];
+    for (const r of routed) {
+      if (r.deliver) continue;
+      skipped[r.channel] = r.reason;
+      if (r.reason === 'digest') digested.push(r.channel);
+    }
+    if (digested.length === 0 && !routed.some((r) => r.deliver)) {
       throw new NotifydError(
         'NO_DELIVERY_CHANNEL',
         `No channel is left for ${recipientId}: ${Object.entries(skipped)
@@ -180,6 +217,7 @@ export class Sender {
     return {
       item: this.item(notification, this.deliveries(notification, routed, devices, now), input),
       skipped,
+      ...(digested.length > 0 ? { digested } : {}),
     };
   }
 
@@ -194,6 +232,7 @@ export class Sender {
     if (prepared.length === 0) return [];
     const outcomes = await this.deps.store.notifications.insert(prepared.map((p) => p.item));
     const queued = new Set<string>();
+    const collected: DigestItem[] = [];
     const out: Array<SendAccepted | NotifydError> = [];
     for (let i = 0; i < prepared.length; i++) {
       const outcome = outcomes[i];
@@ -209,6 +248,7 @@ export class Sender {
         continue;
       }
       for (const d of item.deliveries) if (d.status === 'pending') queued.add(d.channel);
+      if (prepared[i].digested) collected.push(digestItem(n, prepared[i].digested as Channel[]));
       if (n.channels.includes('in_app') && !options.quiet) await this.publish(n);
       out.push({
         request_id: n.request_id,
@@ -219,6 +259,7 @@ export class Sender {
       });
     }
     if (queued.size > 0) this.deps.queued([...queued]);
+    if (collected.length > 0) await this.deps.digests?.()?.collect(collected);
     return out;
   }
 

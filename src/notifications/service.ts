@@ -9,7 +9,7 @@ import { type FeedFilters, toStoreQuery } from './feed-query.js';
 import type { SendRequests } from './requests.js';
 import type { ScheduledAccepted, ScheduledSends } from './scheduled.js';
 import type { FeedPage, NotificationView, SendAccepted, SendNotificationBody } from './schemas.js';
-import { isInline, type Prepared, type Sender } from './sender.js';
+import { isInline, type Prepared, type Sender, type SendOptions } from './sender.js';
 import type { DeliveryTracker } from './tracking.js';
 import type { UnreadSummary, UserChannel } from './user-channel.js';
 import { toDeliveryView, toView } from './view.js';
@@ -86,6 +86,7 @@ export class NotificationService {
     tenantId: string,
     input: SendNotificationBody,
     requestId: string,
+    options: SendOptions = {},
   ): Promise<SendAccepted | ScheduledAccepted> {
     const { sender } = this.deps;
     if (input.send_at !== undefined) {
@@ -93,7 +94,7 @@ export class NotificationService {
     }
     const prepared = isInline(input)
       ? sender.prepareInline(tenantId, input, requestId)
-      : await sender.prepare(tenantId, input, requestId);
+      : await sender.prepare(tenantId, input, requestId, 'body', undefined, options);
     const [result] = await sender.commit([prepared]);
     if (result instanceof NotifydError) throw result;
     return result;

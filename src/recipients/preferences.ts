@@ -38,11 +38,27 @@ const DIGEST_DEFAULT = {
   delivery_time: '09:00',
   delivery_day: 'monday',
   categories: [] as string[],
+  channel: 'email',
 };
 
 type PreferenceEvents = 'notification.preference_updated';
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * Whether the subscriber takes a channel as a digest: its `delivery_schedule` is `digest`,
+ * or `digest.enabled` and the channel (not in-app) says nothing; `digest.categories`, when
+ * listed, limits it to those categories (and their children).
+ */
+function digested(doc: PreferenceDocument, chain: Category[], channel: Channel): boolean {
+  const schedule = doc.channels?.[channel]?.delivery_schedule;
+  const wanted =
+    schedule === 'digest' ||
+    (schedule === undefined && doc.digest?.enabled === true && channel !== 'in_app');
+  if (!wanted) return false;
+  const only = doc.digest?.categories ?? [];
+  return only.length === 0 || chain.some((c) => only.includes(c.id));
+}
 
 /** Whether a category, or one of its parents, is mandatory. */
 const mandatoryIn = (chain: Category[]) => chain.some((c) => c.mandatory);
@@ -170,6 +186,10 @@ export class Preferences implements PreferenceService {
       const refused = mandatory ? null : this.optOut(doc, chain, channel);
       if (refused) {
         out[channel] = { deliver: false, reason: refused };
+        continue;
+      }
+      if (q.digest !== false && q.priority !== 'urgent' && digested(doc, chain, channel)) {
+        out[channel] = { deliver: true, digest: true };
         continue;
       }
       const affected: readonly string[] = quiet?.channels_affected ?? QUIET_CHANNELS_DEFAULT;

@@ -309,6 +309,11 @@ export const Digest = Type.Object(
     delivery_day: Type.Optional(Day),
     timezone: Type.Optional(Type.String({ maxLength: 64 })),
     categories: Type.Optional(Type.Array(Slug, { uniqueItems: true, maxItems: 256 })),
+    channel: Type.Optional(
+      literals(['in_app', 'push', 'sms', 'email'] as const, {
+        description: 'The channel the digest itself is sent on; email by default.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -359,6 +364,7 @@ export const PreferencesView = Type.Object({
     delivery_day: Type.String(),
     timezone: Type.String(),
     categories: Type.Array(Type.String()),
+    channel: Type.String(),
   }),
   updated_at: nullable(Iso),
 });

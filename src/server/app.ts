@@ -1,6 +1,7 @@
 import { analyticsOptions, createAnalyticsModule } from '../analytics/module.js';
 import { createAuthModule } from '../auth/module.js';
 import { clusterOptions, createClusterModule } from '../cluster/module.js';
+import { createDigestsModule, digestsNeeds, digestsOptions } from '../digests/module.js';
 import type { Config } from '../config/options.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { createIdGenerator } from '../core/ids.js';
@@ -98,10 +99,13 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
       templates: templates.services.renderer,
       providers: channels,
       scheduler: scheduler.services.scheduler,
+      digests: () => digests.services.digests,
       ...deps.routing,
     }),
   );
   const { notifications: service, tracker, live } = notifications.services;
+  const engine = { scheduler, recipients, templates, notifications };
+  const digests = createDigestsModule(ctx(digestsOptions(config), digestsNeeds(engine)));
   const nodeId = node?.nodeId ?? null;
   const triggers = createTriggersModule(
     ctx(triggersOptions(config), { notifications: service, live, nodeId }),
@@ -119,7 +123,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     ctx({ ...providersOptions(config), ...where }, providerNeeds),
   );
   // The start order; pausing and stopping go in reverse.
-  const first = [auth, cluster, realtime, recipients, templates, notifications, triggers];
+  const first = [auth, cluster, realtime, recipients, templates, notifications, digests, triggers];
   const then = [webhooks, ratelimit, analytics, web, providers, scheduler];
   const modules = new ModuleRunner([...first, ...then], logger);
 
@@ -132,5 +136,5 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   listener.mount(routes, { keys, jwt, ...(limiting ? { rateLimiting: limiting } : {}) });
   const exposed = { notifications, triggers, ratelimit, webhooks, analytics, templates };
   const parts = { metrics, bus, keys, listener, runner: modules };
-  return serverFacade(parts, { ...exposed, providers, scheduler });
+  return serverFacade(parts, { ...exposed, providers, scheduler, digests });
 }

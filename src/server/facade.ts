@@ -1,6 +1,8 @@
 import type { Analytics } from '../analytics/analytics.js';
 import type { createAnalyticsModule } from '../analytics/module.js';
 import type { KeyService } from '../auth/api-keys.js';
+import type { createDigestsModule } from '../digests/module.js';
+import type { Digests } from '../digests/service.js';
 import type { EventBus } from '../events/bus.js';
 import type { ModuleRunner } from '../modules/lifecycle.js';
 import type { DeliveryPort } from '../notifications/delivery-port.js';
@@ -60,6 +62,8 @@ export interface NotifydServer {
   readonly providers: Providers;
   /** Durable jobs: scheduled sends, recurring jobs. */
   readonly scheduler: SchedulerService;
+  /** Digests (null when `digests.enabled` is off). */
+  readonly digests: Digests | null;
 }
 
 /** The modules whose services a built server hands out. */
@@ -72,6 +76,7 @@ export interface ExposedModules {
   templates: ReturnType<typeof createTemplatesModule>;
   providers: ReturnType<typeof createProvidersModule>;
   scheduler: ReturnType<typeof createSchedulerModule>;
+  digests: ReturnType<typeof createDigestsModule>;
 }
 
 /** The server-wide pieces besides the modules: what listens, what runs the modules. */
@@ -107,6 +112,7 @@ export function serverFacade(parts: ServerParts, m: ExposedModules): NotifydServ
     templates: m.templates.services.templates,
     providers: m.providers.services.providers,
     scheduler: m.scheduler.services.scheduler,
+    digests: m.digests.services.digests,
     async listen() {
       await runner.start();
       const port = await listener.listen();

@@ -11,7 +11,7 @@ import type { Store } from '../../src/store/types.js';
 export const ADMIN_KEY = 'nk_test_admin_key_0123456789abcdef';
 export const JWT_SECRET = 'test-jwt-secret-that-is-long-enough-0123456789';
 
-type Overrides = DeepPartial<Config>;
+export type Overrides = DeepPartial<Config>;
 
 export interface Running {
   url: string;

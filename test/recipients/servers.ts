@@ -6,7 +6,7 @@ import type { StoreBackend } from '../../src/store/backends.js';
 import { openStore } from '../../src/store/index.js';
 import { dropSchemaAfter, uniqueSchema } from '../helpers/postgres.js';
 import { deleteKeys } from '../helpers/redis.js';
-import { type Running, startServer } from '../helpers/server.js';
+import { type Overrides, type Running, startServer } from '../helpers/server.js';
 import { POSTGRES_URL, REDIS_URL, requirePostgres, requireRedis } from '../helpers/services.js';
 
 /** The backends every recipients test runs on; the durable ones join where said. */
@@ -18,8 +18,12 @@ export type Server = Running & { clock: FakeClock };
  * A real server on port 0 over a fresh store of `backend` and a fake clock, or null when
  * that backend's server is not reachable (a failure under CI=true).
  */
-export async function serverOn(t: Test, backend: StoreBackend): Promise<Server | null> {
-  const clock = new FakeClock(Date.now());
+export async function serverOn(
+  t: Test,
+  backend: StoreBackend,
+  overrides: Overrides = {},
+  clock = new FakeClock(Date.now()),
+): Promise<Server | null> {
   const defaults = loadConfig({ env: {} }).store;
   let store = defaults;
   if (backend === 'sqlite') {
@@ -41,7 +45,7 @@ export async function serverOn(t: Test, backend: StoreBackend): Promise<Server |
   } else {
     store = { ...defaults, backend };
   }
-  const s = await startServer(t, {}, await openStore(store), { clock });
+  const s = await startServer(t, overrides, await openStore(store), { clock });
   return { ...s, clock };
 }
 
