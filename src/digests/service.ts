@@ -22,12 +22,12 @@ import type {
 } from '../notifications/ports.js';
 import type { SendNotificationBody } from '../notifications/schemas.js';
 import type { SendOptions } from '../notifications/sender.js';
-import type { JobRecord } from '../scheduler/store.js';
 import type { SchedulerService } from '../scheduler/service.js';
+import type { JobRecord } from '../scheduler/store.js';
 import { StoreConflictError } from '../store/errors.js';
 import type { ObjectStore, StoredObject } from '../store/types.js';
-import type { TemplateEngine } from '../templates/engine.js';
 import { renderContent } from '../templates/content.js';
+import type { TemplateEngine } from '../templates/engine.js';
 import {
   addItem,
   BUCKET_KIND,
@@ -53,7 +53,7 @@ export interface DigestSender {
     input: SendNotificationBody,
     requestId: string,
     options?: SendOptions,
-  ): Promise<{ notification_id?: string }>;
+  ): Promise<object>;
 }
 
 export interface DigestDeps {
@@ -163,7 +163,10 @@ export class Digests implements DigestCollector {
 
   /** The scheduler's handler of `digest.flush`. */
   async run(job: JobRecord): Promise<undefined> {
-    const { recipient_id, window_end } = job.payload as { recipient_id: string; window_end: number };
+    const { recipient_id, window_end } = job.payload as {
+      recipient_id: string;
+      window_end: number;
+    };
     await this.flush(job.tenant_id, recipient_id, window_end);
     return undefined;
   }
@@ -173,7 +176,8 @@ export class Digests implements DigestCollector {
     const bucket = await this.close(tenant, recipient, end);
     if (!bucket) return { status: 'none' };
     const data = bucket.data as unknown as BucketData;
-    if (data.status === 'sent') return { status: 'already_sent', notification_id: data.notification_id };
+    if (data.status === 'sent')
+      return { status: 'already_sent', notification_id: data.notification_id };
     if (data.status === 'skipped') return { status: 'skipped', reason: 'skipped before' };
     if (data.count === 0) {
       await this.settle(bucket, { status: 'skipped' });
@@ -199,7 +203,7 @@ export class Digests implements DigestCollector {
     try {
       // A digest names no send_at: it is accepted now, with its notification id.
       const accepted = await sender.send(tenant, input, ids('req'), { digest: false });
-      id = accepted.notification_id as string;
+      id = (accepted as { notification_id: string }).notification_id;
     } catch (err) {
       if (err instanceof NotifydError && err.code === 'DUPLICATE_NOTIFICATION') {
         id = String((err.details as { notification_id?: unknown })?.notification_id ?? '');
@@ -215,7 +219,11 @@ export class Digests implements DigestCollector {
     const at = this.deps.clock.now();
     await this.settle(bucket, { status: 'sent', notification_id: id, channel, sent_at: at });
     if (!mine) return { status: 'already_sent', notification_id: id };
-    await this.remember(tenant, recipient, { last_sent_at: at, last_notification_id: id, last_window_end: end });
+    await this.remember(tenant, recipient, {
+      last_sent_at: at,
+      last_notification_id: id,
+      last_window_end: end,
+    });
     emit('notification.digest.sent', tenant, {
       subscriber_id: recipient,
       notification_id: id,
@@ -244,7 +252,11 @@ export class Digests implements DigestCollector {
     );
     const channel = settings.channel as Channel;
     const contents: RenderedContent = options.template
-      ? (await templates.render(tenant, options.template, payload, { locale: subscriber?.locale ?? null })).contents
+      ? (
+          await templates.render(tenant, options.template, payload, {
+            locale: subscriber?.locale ?? null,
+          })
+        ).contents
       : (await renderContent(engine, DEFAULT_DIGEST_TEMPLATE, payload)).contents;
     const feed = contents.in_app ?? {
       title: contents.push?.title ?? contents.email?.subject ?? `${data.count} new notifications`,
@@ -254,7 +266,11 @@ export class Digests implements DigestCollector {
     return {
       recipient_id: recipient,
       channels: [channel],
-      content: { title: feed.title, body: feed.body, ...(feed.action_url ? { action_url: feed.action_url } : {}) },
+      content: {
+        title: feed.title,
+        body: feed.body,
+        ...(feed.action_url ? { action_url: feed.action_url } : {}),
+      },
       ...(own && channel !== 'in_app' ? { channel_overrides: { [channel]: own } } : {}),
       category: 'digest',
       idempotency_key: `digest:${recipient}:${data.window_end}`,
@@ -269,7 +285,11 @@ export class Digests implements DigestCollector {
   }
 
   /** Closes the bucket to new items (once); null when there is none. */
-  private async close(tenant: string, recipient: string, end: number): Promise<StoredObject | null> {
+  private async close(
+    tenant: string,
+    recipient: string,
+    end: number,
+  ): Promise<StoredObject | null> {
     const { objects, clock } = this.deps;
     for (let i = 0; i < TRIES; i++) {
       const found = await objects.getByKey(BUCKET_KIND, tenant, bucketKey(recipient, end));
@@ -308,7 +328,11 @@ export class Digests implements DigestCollector {
   }
 
   /** Keeps the recipient's last digest (`last_sent_at`). */
-  private async remember(tenant: string, recipient: string, state: Record<string, unknown>): Promise<void> {
+  private async remember(
+    tenant: string,
+    recipient: string,
+    state: Record<string, unknown>,
+  ): Promise<void> {
     const { objects, clock, ids } = this.deps;
     for (let i = 0; i < TRIES; i++) {
       const found = await objects.getByKey(STATE_KIND, tenant, recipient);
@@ -329,7 +353,13 @@ export class Digests implements DigestCollector {
         }
       }
       if (Number(found.data.last_sent_at ?? 0) > Number(state.last_sent_at)) return;
-      const outcome = await objects.update(STATE_KIND, found.id, { data: state, key: recipient }, found.version, clock.now());
+      const outcome = await objects.update(
+        STATE_KIND,
+        found.id,
+        { data: state, key: recipient },
+        found.version,
+        clock.now(),
+      );
       if (outcome.status === 'ok') return;
     }
   }

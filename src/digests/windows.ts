@@ -17,10 +17,13 @@ export interface DigestSettings {
 const DAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 
 /** The cron expression of a schedule (`0 9 * * *` for daily at 09:00). */
-export function digestCron(s: Pick<DigestSettings, 'frequency' | 'delivery_time' | 'delivery_day'>) {
+export function digestCron(
+  s: Pick<DigestSettings, 'frequency' | 'delivery_time' | 'delivery_day'>,
+) {
   const [hour, minute] = s.delivery_time.split(':').map(Number);
   if (s.frequency === 'hourly') return `${minute} * * * *`;
-  if (s.frequency === 'weekly') return `${minute} ${hour} * * ${Math.max(0, DAYS.indexOf(s.delivery_day))}`;
+  if (s.frequency === 'weekly')
+    return `${minute} ${hour} * * ${Math.max(0, DAYS.indexOf(s.delivery_day))}`;
   return `${minute} ${hour} * * *`;
 }
 

@@ -50,14 +50,20 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * or `digest.enabled` and the channel (not in-app) says nothing; `digest.categories`, when
  * listed, limits it to those categories (and their children).
  */
-function digested(doc: PreferenceDocument, chain: Category[], channel: Channel): boolean {
+function digested(
+  doc: PreferenceDocument,
+  category: string | null,
+  chain: Category[],
+  channel: Channel,
+): boolean {
   const schedule = doc.channels?.[channel]?.delivery_schedule;
   const wanted =
     schedule === 'digest' ||
     (schedule === undefined && doc.digest?.enabled === true && channel !== 'in_app');
   if (!wanted) return false;
   const only = doc.digest?.categories ?? [];
-  return only.length === 0 || chain.some((c) => only.includes(c.id));
+  if (only.length === 0 || (category !== null && only.includes(category))) return true;
+  return chain.some((c) => only.includes(c.id));
 }
 
 /** Whether a category, or one of its parents, is mandatory. */
@@ -188,7 +194,11 @@ export class Preferences implements PreferenceService {
         out[channel] = { deliver: false, reason: refused };
         continue;
       }
-      if (q.digest !== false && q.priority !== 'urgent' && digested(doc, chain, channel)) {
+      if (
+        q.digest !== false &&
+        q.priority !== 'urgent' &&
+        digested(doc, q.category, chain, channel)
+      ) {
         out[channel] = { deliver: true, digest: true };
         continue;
       }

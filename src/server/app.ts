@@ -1,11 +1,11 @@
 import { analyticsOptions, createAnalyticsModule } from '../analytics/module.js';
 import { createAuthModule } from '../auth/module.js';
 import { clusterOptions, createClusterModule } from '../cluster/module.js';
-import { createDigestsModule, digestsNeeds, digestsOptions } from '../digests/module.js';
 import type { Config } from '../config/options.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { createIdGenerator } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
+import { createDigestsModule, digestsNeeds, digestsOptions } from '../digests/module.js';
 import { EventBus } from '../events/bus.js';
 import { contextFor } from '../modules/contract.js';
 import { ModuleRunner } from '../modules/lifecycle.js';
