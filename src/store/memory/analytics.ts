@@ -1,11 +1,8 @@
 import {
-  type AnalyticsCutoffs,
   type AnalyticsEventRecord,
-  type AnalyticsRange,
   type AnalyticsStore,
   compareEvents,
   inRange,
-  type RollupGranularity,
   type RollupRow,
   rollupDeltas,
   type ScanCursor,
@@ -53,20 +50,16 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
     return outcome;
   }
 
-  async rollups(granularity: RollupGranularity, range: AnalyticsRange): Promise<RollupRow[]> {
+  rollups: AnalyticsStore['rollups'] = async (granularity, range) => {
     this.state.check();
     const out: RollupRow[] = [];
     for (const row of this.rollupRows[granularity].values()) {
       if (inRange(row, row.bucket, range)) out.push({ ...row });
     }
     return out;
-  }
+  };
 
-  async scan(
-    range: AnalyticsRange,
-    limit: number,
-    after?: ScanCursor,
-  ): Promise<AnalyticsEventRecord[]> {
+  scan: AnalyticsStore['scan'] = async (range, limit, after) => {
     this.state.check();
     const start = after ? this.insertionPoint(after, true) : this.firstAt(range.from);
     const out: AnalyticsEventRecord[] = [];
@@ -76,9 +69,9 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
       if (inRange(e, e.timestamp, range)) out.push(copy(e));
     }
     return out;
-  }
+  };
 
-  async purge(before: AnalyticsCutoffs): Promise<number> {
+  purge: AnalyticsStore['purge'] = async (before) => {
     this.state.check();
     const drop = this.firstAt(before.raw);
     const gone = this.events.splice(0, drop);
@@ -95,7 +88,7 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
       }
     }
     return n;
-  }
+  };
 
   /** The index of the first event after `at` (or at it, unless `strictlyAfter`). */
   private insertionPoint(at: ScanCursor, strictlyAfter = true): number {

@@ -1,25 +1,11 @@
 import {
-  type AnalyticsCutoffs,
-  type AnalyticsEventRecord,
   type AnalyticsRange,
   type AnalyticsStore,
-  type RollupGranularity,
   type RollupRow,
   rollupDeltas,
-  type ScanCursor,
 } from '../../analytics/store.js';
+import { type EventRow, eventOf } from '../analytics-rows.js';
 import type { Param, PostgresHandle } from './handle.js';
-
-interface EventRow {
-  id: string;
-  tenant_id: string;
-  event_type: string;
-  user_id: string | null;
-  event_id: string | null;
-  properties: string;
-  timestamp: string;
-  dims: string;
-}
 
 const COLUMNS = 'id, tenant_id, event_type, user_id, event_id, properties, timestamp, dims';
 const RECORDSET =
@@ -50,7 +36,7 @@ function rangeFilter(range: AnalyticsRange, params: Param[]): string {
 export class PostgresAnalyticsStore implements AnalyticsStore {
   constructor(private readonly h: PostgresHandle) {}
 
-  async append(events: readonly AnalyticsEventRecord[]): Promise<boolean[]> {
+  append: AnalyticsStore['append'] = async (events) => {
     if (events.length === 0) return [];
     const { analyticsEvents: ev, analyticsRollups: ru } = this.h.t;
     const rows = events.map((e) => ({ ...e, properties: JSON.stringify(e.properties) }));
@@ -76,9 +62,9 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
       }
       return outcome;
     });
-  }
+  };
 
-  async rollups(granularity: RollupGranularity, range: AnalyticsRange): Promise<RollupRow[]> {
+  rollups: AnalyticsStore['rollups'] = async (granularity, range) => {
     const params: Param[] = [granularity, range.from, range.to];
     const filter = rangeFilter(range, params);
     const { rows } = await this.h.query<
@@ -89,13 +75,9 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
       params,
     );
     return rows.map((r) => ({ ...r, bucket: Number(r.bucket), count: Number(r.count) }));
-  }
+  };
 
-  async scan(
-    range: AnalyticsRange,
-    limit: number,
-    after?: ScanCursor,
-  ): Promise<AnalyticsEventRecord[]> {
+  scan: AnalyticsStore['scan'] = async (range, limit, after) => {
     const params: Param[] = [range.from, range.to, limit];
     let start = '';
     if (after) {
@@ -109,14 +91,10 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
        ORDER BY timestamp, id LIMIT $3`,
       params,
     );
-    return rows.map((r) => ({
-      ...r,
-      timestamp: Number(r.timestamp),
-      properties: JSON.parse(r.properties) as Record<string, unknown>,
-    }));
-  }
+    return rows.map(eventOf);
+  };
 
-  async purge(before: AnalyticsCutoffs): Promise<number> {
+  purge: AnalyticsStore['purge'] = async (before) => {
     const { analyticsEvents: ev, analyticsRollups: ru } = this.h.t;
     let n = (await this.h.query(`DELETE FROM ${ev} WHERE timestamp < $1`, [before.raw])).rowCount;
     for (const g of ['minute', 'hour', 'day'] as const) {
@@ -128,5 +106,5 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
       ).rowCount;
     }
     return n;
-  }
+  };
 }

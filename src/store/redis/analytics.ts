@@ -1,12 +1,8 @@
 import {
-  type AnalyticsCutoffs,
   type AnalyticsEventRecord,
-  type AnalyticsRange,
   type AnalyticsStore,
   inRange,
-  type RollupGranularity,
   type RollupRow,
-  type ScanCursor,
 } from '../../analytics/store.js';
 import { escapePart } from '../../redis/key-names.js';
 import type { RedisHandle } from './handle.js';
@@ -58,7 +54,7 @@ export class RedisAnalyticsStore implements AnalyticsStore {
     });
   }
 
-  rollups(granularity: RollupGranularity, range: AnalyticsRange): Promise<RollupRow[]> {
+  rollups: AnalyticsStore['rollups'] = (granularity, range) => {
     const name = this.h.names.name.bind(this.h.names);
     return this.h.run(async (c) => {
       const buckets = await c.zrange(
@@ -82,9 +78,9 @@ export class RedisAnalyticsStore implements AnalyticsStore {
       });
       return out;
     });
-  }
+  };
 
-  scan(range: AnalyticsRange, limit: number, after?: ScanCursor): Promise<AnalyticsEventRecord[]> {
+  scan: AnalyticsStore['scan'] = (range, limit, after) => {
     const name = this.h.names.name.bind(this.h.names);
     const key = range.tenant_id === null ? name('aev') : name('aev-t', range.tenant_id);
     return this.h.run(async (c) => {
@@ -102,9 +98,9 @@ export class RedisAnalyticsStore implements AnalyticsStore {
       }
       return out;
     });
-  }
+  };
 
-  purge(before: AnalyticsCutoffs): Promise<number> {
+  purge: AnalyticsStore['purge'] = (before) => {
     const name = this.h.names.name.bind(this.h.names);
     return this.h.run(async (c) => {
       let n = 0;
@@ -141,5 +137,5 @@ export class RedisAnalyticsStore implements AnalyticsStore {
       }
       return n;
     });
-  }
+  };
 }

@@ -1,31 +1,13 @@
 import type { Statement } from 'better-sqlite3';
 import {
-  type AnalyticsCutoffs,
   type AnalyticsEventRecord,
   type AnalyticsRange,
   type AnalyticsStore,
-  type RollupGranularity,
   type RollupRow,
   rollupDeltas,
-  type ScanCursor,
 } from '../../analytics/store.js';
+import { type EventRow, eventOf } from '../analytics-rows.js';
 import type { SqliteHandle } from './handle.js';
-
-interface EventRow {
-  id: string;
-  tenant_id: string;
-  event_type: string;
-  user_id: string | null;
-  event_id: string | null;
-  properties: string;
-  timestamp: number;
-  dims: string;
-}
-
-const fromRow = (r: EventRow): AnalyticsEventRecord => ({
-  ...r,
-  properties: JSON.parse(r.properties) as Record<string, unknown>,
-});
 
 /** `AND tenant_id = ? AND event_type IN (?, …)` for a range, and its parameters. */
 function rangeFilter(range: AnalyticsRange): { sql: string; params: (string | number)[] } {
@@ -93,7 +75,7 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
     return this.h.run(() => this.appendAll(events));
   }
 
-  rollups(granularity: RollupGranularity, range: AnalyticsRange): Promise<RollupRow[]> {
+  rollups: AnalyticsStore['rollups'] = (granularity, range) => {
     const f = rangeFilter(range);
     return this.h.run(
       () =>
@@ -104,9 +86,9 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
           )
           .all(granularity, range.from, range.to, ...f.params) as RollupRow[],
     );
-  }
+  };
 
-  scan(range: AnalyticsRange, limit: number, after?: ScanCursor): Promise<AnalyticsEventRecord[]> {
+  scan: AnalyticsStore['scan'] = (range, limit, after) => {
     const f = rangeFilter(range);
     const start = after
       ? { sql: '(timestamp, id) > (?, ?)', params: [after.timestamp, after.id] }
@@ -121,11 +103,11 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
              ORDER BY timestamp, id LIMIT ?`,
           )
           .all(...start.params, range.from, range.to, ...f.params, limit) as EventRow[]
-      ).map(fromRow),
+      ).map(eventOf),
     );
-  }
+  };
 
-  purge(before: AnalyticsCutoffs): Promise<number> {
+  purge: AnalyticsStore['purge'] = (before) => {
     return this.h.run(() => {
       const { db } = this.h;
       let n = db
@@ -137,5 +119,5 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
       for (const g of ['minute', 'hour', 'day'] as const) n += rollups.run(g, before[g]).changes;
       return n;
     });
-  }
+  };
 }

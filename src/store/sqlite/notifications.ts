@@ -185,13 +185,8 @@ export class SqliteNotificationStore implements NotificationStore {
   }
 
   markAllRead: NotificationStore['markAllRead'] = (tenantId, recipientId, at, category) => {
-    return this.h.run(() => {
-      const result =
-        category === undefined
-          ? this.markAll.run(at, tenantId, recipientId)
-          : this.markAllOfCategory.run(at, tenantId, recipientId, category);
-      return result.changes;
-    });
+    const args = [at, tenantId, recipientId];
+    return this.h.run(() => this.allOrOf(this.markAll, this.markAllOfCategory, args, category));
   };
 
   dismiss(tenantId: string, recipientId: string, ids: string[], at: number): Promise<string[]> {
@@ -199,14 +194,16 @@ export class SqliteNotificationStore implements NotificationStore {
   }
 
   dismissAll: NotificationStore['dismissAll'] = (tenantId, recipientId, at, category) => {
-    return this.h.run(() => {
-      const result =
-        category === undefined
-          ? this.dismissEvery.run(at, at, tenantId, recipientId)
-          : this.dismissEveryOfCategory.run(at, at, tenantId, recipientId, category);
-      return result.changes;
-    });
+    const args = [at, at, tenantId, recipientId];
+    return this.h.run(() =>
+      this.allOrOf(this.dismissEvery, this.dismissEveryOfCategory, args, category),
+    );
   };
+
+  /** Runs `all` with `args`, or `ofCategory` with the category after them; rows changed. */
+  private allOrOf(all: Statement, ofCategory: Statement, args: unknown[], category?: string) {
+    return (category === undefined ? all.run(...args) : ofCategory.run(...args, category)).changes;
+  }
 
   update: NotificationStore['update'] = (tenantId, id, patch) => {
     return this.h.run(() => {

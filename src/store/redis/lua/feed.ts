@@ -20,19 +20,25 @@ for i, id in ipairs(ids) do out[i] = redis.call('HGETALL', k('ntf', id)) end
 return out
 `);
 
-/** ARGV: tenant, recipient, at, ids…; replies the ids that changed, once each, in order. */
-export const MARK_READ = new LuaScript(`${LUA_FEED}
+/**
+ * The body of a script that applies `fn(t, r, id, at)` to each of ARGV's ids once, in order.
+ * ARGV: tenant, recipient, at, ids…; replies the ids it changed.
+ */
+const eachIdOnce = (fn: string) => `
 local t, r, at = ARGV[2], ARGV[3], ARGV[4]
 local seen, changed = {}, {}
 for i = 5, #ARGV do
   local id = ARGV[i]
   if not seen[id] then
     seen[id] = true
-    if mark_read(t, r, id, at) then changed[#changed + 1] = id end
+    if ${fn}(t, r, id, at) then changed[#changed + 1] = id end
   end
 end
 return changed
-`);
+`;
+
+/** ARGV: tenant, recipient, at, ids…; replies the ids that changed, once each, in order. */
+export const MARK_READ = new LuaScript(`${LUA_FEED}${eachIdOnce('mark_read')}`);
 
 /**
  * Marks up to ARGV[6] of the recipient's unread notifications read, oldest first. ARGV:
@@ -80,18 +86,7 @@ end
 `;
 
 /** ARGV: tenant, recipient, at, ids…; replies the ids dismissed, once each, in order. */
-export const DISMISS = new LuaScript(`${LUA_FEED}${LUA_DISMISS}
-local t, r, at = ARGV[2], ARGV[3], ARGV[4]
-local seen, changed = {}, {}
-for i = 5, #ARGV do
-  local id = ARGV[i]
-  if not seen[id] then
-    seen[id] = true
-    if dismiss(t, r, id, at) then changed[#changed + 1] = id end
-  end
-end
-return changed
-`);
+export const DISMISS = new LuaScript(`${LUA_FEED}${LUA_DISMISS}${eachIdOnce('dismiss')}`);
 
 /**
  * Dismisses a chunk of the recipient's feed (or of one category's), oldest first. ARGV:

@@ -74,3 +74,14 @@ local function index_delivery(id)
   end
 end
 `;
+
+/**
+ * The order due work is claimed in and objects are listed in: entries `{ id, score, … }`
+ * by score, then id (`table.sort(entries, by_score_then_id)`).
+ */
+export const LUA_BY_SCORE = `
+local function by_score_then_id(a, b)
+  if a[2] ~= b[2] then return a[2] < b[2] end
+  return a[1] < b[1]
+end
+`;

@@ -1,4 +1,5 @@
 import { LuaScript } from '../../../redis/script.js';
+import { LUA_BY_SCORE } from './fragments.js';
 
 /**
  * Configuration objects (see key-names.ts): `obj:{kind}:{id}` holds one object's fields,
@@ -80,7 +81,7 @@ return { 'ok', hash }
  * Replies { total, hash, hash, … }, oldest first. Several tenants' lists are merged here:
  * configuration is small, so reading their ids whole costs less than a temporary key.
  */
-export const LIST_OBJECTS = new LuaScript(`
+export const LIST_OBJECTS = new LuaScript(`${LUA_BY_SCORE}
 local kind, offset, limit, n = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local ids, total = {}, 0
 if n <= 1 then
@@ -94,10 +95,7 @@ else
     local scored = redis.call('ZRANGE', k('objs-t', kind, ARGV[5 + i]), 0, -1, 'WITHSCORES')
     for j = 1, #scored, 2 do all[#all + 1] = { scored[j], tonumber(scored[j + 1]) } end
   end
-  table.sort(all, function(a, b)
-    if a[2] ~= b[2] then return a[2] < b[2] end
-    return a[1] < b[1]
-  end)
+  table.sort(all, by_score_then_id)
   total = #all
   local last = limit < 0 and total or math.min(total, offset + limit)
   for i = offset + 1, last do ids[#ids + 1] = all[i][1] end

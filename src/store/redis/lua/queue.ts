@@ -1,5 +1,5 @@
 import { LuaScript } from '../../../redis/script.js';
-import { LUA_DELIVERY_INDEX } from './fragments.js';
+import { LUA_BY_SCORE, LUA_DELIVERY_INDEX } from './fragments.js';
 
 /**
  * Claims due deliveries. ARGV: now, lease ms, limit, token, channels…. Per channel, leases that ran
@@ -8,7 +8,7 @@ import { LUA_DELIVERY_INDEX } from './fragments.js';
  * are leased under the token. One script, so two workers never lease the same delivery. Replies the claimed
  * deliveries' hashes, flat, oldest due first.
  */
-export const CLAIM = new LuaScript(`${LUA_DELIVERY_INDEX}
+export const CLAIM = new LuaScript(`${LUA_BY_SCORE}${LUA_DELIVERY_INDEX}
 local now = tonumber(ARGV[2])
 local leaseEnd = now + tonumber(ARGV[3])
 local limit = tonumber(ARGV[4])
@@ -25,10 +25,7 @@ for c = 6, #ARGV do
   local rows = redis.call('ZRANGE', k('due', channel), '-inf', now, 'BYSCORE', 'LIMIT', 0, limit, 'WITHSCORES')
   for i = 1, #rows, 2 do due[#due + 1] = { rows[i], tonumber(rows[i + 1]) } end
 end
-table.sort(due, function(a, b)
-  if a[2] ~= b[2] then return a[2] < b[2] end
-  return a[1] < b[1]
-end)
+table.sort(due, by_score_then_id)
 local out = {}
 for i = 1, math.min(limit, #due) do
   local id = due[i][1]

@@ -1,4 +1,5 @@
 import { LuaScript } from '../../../../redis/script.js';
+import { LUA_BY_SCORE } from '../fragments.js';
 
 /**
  * Leases due jobs. ARGV: now, lease ms, limit, token, kinds…. Per kind, jobs whose lease
@@ -7,7 +8,7 @@ import { LuaScript } from '../../../../redis/script.js';
  * leased. One script, so two workers never lease the same job. Replies the claimed jobs'
  * hashes, flat, earliest due first.
  */
-export const CLAIM_JOBS = new LuaScript(`
+export const CLAIM_JOBS = new LuaScript(`${LUA_BY_SCORE}
 local now = tonumber(ARGV[2])
 local leaseEnd = string.format('%d', now + tonumber(ARGV[3]))
 local limit = tonumber(ARGV[4])
@@ -23,10 +24,7 @@ for c = 6, #ARGV do
   local rows = redis.call('ZRANGE', k('jdue', kind), '-inf', now, 'BYSCORE', 'LIMIT', 0, limit, 'WITHSCORES')
   for i = 1, #rows, 2 do due[#due + 1] = { rows[i], tonumber(rows[i + 1]), kind } end
 end
-table.sort(due, function(a, b)
-  if a[2] ~= b[2] then return a[2] < b[2] end
-  return a[1] < b[1]
-end)
+table.sort(due, by_score_then_id)
 local out = {}
 for i = 1, math.min(limit, #due) do
   local id, kind = due[i][1], due[i][3]
