@@ -47,11 +47,7 @@ export type IdKind =
   | 'prv'
   // Digests: a recipient's window (bucket) and their digest state.
   | 'dgb'
-  | 'dgs'
-  // Workflows, their versions and runs.
-  | 'wfl'
-  | 'wfv'
-  | 'wfr';
+  | 'dgs';
 
 export type IdGenerator = (kind: IdKind) => string;
 
