@@ -1,5 +1,5 @@
 import { LuaScript } from '../../../redis/script.js';
-import { LUA_FEED } from './fragments.js';
+import { LUA_DROP_DELIVERIES, LUA_FEED } from './fragments.js';
 import { purgeByExpiry } from './purge.js';
 
 /**
@@ -175,7 +175,7 @@ return { redis.call('HGETALL', k('unreadn', t, r)), redis.call('HGETALL', k('unr
  * Deletes for good up to ARGV[3] notifications (any tenant) with ids below ARGV[2], oldest
  * first, with their feed entries, counts and deliveries; replies how many.
  */
-export const PURGE_BEFORE = new LuaScript(`${LUA_FEED}
+export const PURGE_BEFORE = new LuaScript(`${LUA_FEED}${LUA_DROP_DELIVERIES}
 local all = k('ntfs')
 local ids = redis.call('ZRANGE', all, '-', '(' .. ARGV[2], 'BYLEX', 'LIMIT', 0, tonumber(ARGV[3]))
 for _, id in ipairs(ids) do
@@ -184,16 +184,8 @@ for _, id in ipairs(ids) do
     'deleted_at', 'priority')
   if h[1] and not h[5] then unindex(h[1], h[2], id, h[3], h[6], h[4] and true or false) end
   if h[1] then redis.call('ZREM', k('nrcp', h[1], h[2]), id) end
-  local dk = k('ndlv', id)
-  for _, d in ipairs(redis.call('ZRANGE', dk, 0, -1)) do
-    local channel = redis.call('HGET', k('dlv', d), 'channel')
-    if channel then
-      redis.call('ZREM', k('due', channel), d)
-      redis.call('ZREM', k('leased', channel), d)
-    end
-    redis.call('DEL', k('dlv', d))
-  end
-  redis.call('DEL', dk, nk)
+  drop_deliveries(id)
+  redis.call('DEL', nk)
   redis.call('ZREM', all, id)
 end
 return #ids
@@ -219,7 +211,7 @@ return out
  * claim. Takes them from the index of every notification, then from the feed (notifications
  * stored before that index existed). Replies how many.
  */
-export const ERASE_RECIPIENT = new LuaScript(`${LUA_FEED}
+export const ERASE_RECIPIENT = new LuaScript(`${LUA_FEED}${LUA_DROP_DELIVERIES}
 local t, r, limit = ARGV[2], ARGV[3], tonumber(ARGV[4])
 local every, feed = k('nrcp', t, r), k('feed', t, r)
 local ids, seen = redis.call('ZRANGE', every, 0, limit - 1), {}
@@ -240,16 +232,7 @@ for _, id in ipairs(ids) do
     'doc', 'priority')
   if h[1] == t and h[2] == r then
     if not h[5] then unindex(t, r, id, h[3], h[7], h[4] and true or false) end
-    local ofNotification = k('ndlv', id)
-    for _, d in ipairs(redis.call('ZRANGE', ofNotification, 0, -1)) do
-      local ch = redis.call('HGET', k('dlv', d), 'channel')
-      if ch then
-        redis.call('ZREM', k('due', ch), d)
-        redis.call('ZREM', k('leased', ch), d)
-      end
-      redis.call('DEL', k('dlv', d))
-    end
-    redis.call('DEL', ofNotification)
+    drop_deliveries(id)
     local key = cjson.decode(h[6]).idempotency_key
     if type(key) == 'string' then
       local ck = k('idem', t, key)

@@ -85,3 +85,19 @@ local function by_score_then_id(a, b)
   return a[1] < b[1]
 end
 `;
+
+/** Deletes a notification's deliveries with their queue entries, and its delivery index. */
+export const LUA_DROP_DELIVERIES = `
+local function drop_deliveries(id)
+  local of = k('ndlv', id)
+  for _, d in ipairs(redis.call('ZRANGE', of, 0, -1)) do
+    local channel = redis.call('HGET', k('dlv', d), 'channel')
+    if channel then
+      redis.call('ZREM', k('due', channel), d)
+      redis.call('ZREM', k('leased', channel), d)
+    end
+    redis.call('DEL', k('dlv', d))
+  end
+  redis.call('DEL', of)
+end
+`;
