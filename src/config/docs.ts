@@ -49,7 +49,12 @@ function wrap(text: string, width: number): string[] {
 }
 
 /** Renders every option as nested YAML; `comment` gives the lines above each key. */
-function renderYaml(header: string[], comment: (o: OptionSpec) => string[], gap: boolean): string {
+function renderYaml(
+  header: string[],
+  comment: (o: OptionSpec) => string[],
+  gap: boolean,
+  value: (o: OptionSpec) => OptionSpec['default'] = (o) => o.default,
+): string {
   const out = header.map((l) => (l ? `# ${l}` : '#'));
   let open: string[] = [];
   for (const o of OPTIONS) {
@@ -64,7 +69,7 @@ function renderYaml(header: string[], comment: (o: OptionSpec) => string[], gap:
     for (const line of comment(o).flatMap((c) => wrap(c, 92 - indent.length))) {
       out.push(`${indent}# ${line}`);
     }
-    out.push(`${indent}${parts[parts.length - 1]}: ${yamlValue(o.default)}`);
+    out.push(`${indent}${parts[parts.length - 1]}: ${yamlValue(value(o))}`);
   }
   return `${out.join('\n')}\n`;
 }
@@ -100,8 +105,16 @@ export function renderExampleYaml(): string {
       '',
       'Unknown keys are errors. Check a file with: notifyd config check --config FILE',
     ],
-    (o) => [o.doc, [...notes(o), `Env: ${docEnvNames(o).join(', ')}.`].join(' ')],
+    (o) => [
+      o.doc,
+      [
+        ...notes(o),
+        ...(o.example !== undefined ? [`Default: ${yamlValue(o.default)}.`] : []),
+        `Env: ${docEnvNames(o).join(', ')}.`,
+      ].join(' '),
+    ],
     true,
+    (o) => o.example ?? o.default,
   );
 }
 

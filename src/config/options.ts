@@ -7,6 +7,7 @@
 import { ANALYTICS_OPTIONS } from '../analytics/options.js';
 import { AUTH_OPTIONS } from '../auth/options.js';
 import { CLUSTER_OPTIONS } from '../cluster/options.js';
+import { COMPAT_ARA_OPTIONS } from '../compat/ara/options.js';
 import type { ConfigOf, OptionSpec } from '../core/option-spec.js';
 import { ENCRYPTION_OPTIONS, LOG_OPTIONS } from '../core/options.js';
 import { DIGEST_OPTIONS } from '../digests/options.js';
@@ -45,6 +46,7 @@ const TABLE = [
   ...LOG_OPTIONS,
   ...METRICS_OPTIONS,
   ...CLUSTER_OPTIONS,
+  ...COMPAT_ARA_OPTIONS,
   ...TRIGGER_OPTIONS,
 ] as const;
 

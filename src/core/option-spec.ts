@@ -32,6 +32,8 @@ export interface OptionSpec {
   env?: readonly string[];
   /** A file path: when relative, resolved against the working directory at load time. */
   file?: boolean;
+  /** What ara.example.yaml sets it to when that differs from the default (e.g. Ara's door on). */
+  example?: string | number | boolean;
 }
 
 /** The value an option holds once loaded (an `objects` option: its items' static type). */

@@ -50,6 +50,13 @@ export interface Route<
   /** Documented answers: status → description and schema. */
   responses: Record<number, { description: string; schema?: TSchema; contentType?: string }>;
   handler(ctx: Context<In<TB>, In<TQ>, In<TP>>): Promise<Reply> | Reply;
+  /**
+   * Set on a second route at a method and path another route already serves (a
+   * compatibility door, e.g. Ara's batch at notifyd's): the request goes to this route when
+   * its parsed JSON body satisfies `when`, else to the route without one. Both must ask for
+   * the same credentials (they are checked before the body is read).
+   */
+  when?: (body: unknown) => boolean;
 }
 
 /** A route with its types erased, as the router stores it. */

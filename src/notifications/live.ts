@@ -6,6 +6,8 @@ import type { LiveMessage, UserChannel } from './user-channel.js';
 export interface LiveInput {
   event?: string;
   data: Record<string, unknown>;
+  /** Priority and lifetime as a compatibility door takes them (Ara's `priority`, `ttl`). */
+  metadata?: LiveMessage['metadata'];
 }
 
 /**
@@ -26,6 +28,7 @@ export class LiveMessages {
       event: input.event ?? null,
       data: input.data,
       sent_at: new Date(this.clock.now()).toISOString(),
+      ...(input.metadata ? { metadata: input.metadata } : {}),
     };
   }
 

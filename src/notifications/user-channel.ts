@@ -15,6 +15,8 @@ export interface LiveMessage {
   event: string | null;
   data: Record<string, unknown>;
   sent_at: string;
+  /** Only when the sender gave them (Ara's door): priority and lifetime in seconds. */
+  metadata?: { priority?: string; ttl?: number };
 }
 
 /** Messages the server pushes to sessions. */
@@ -64,3 +66,12 @@ export interface UserChannel {
 
 /** A named channel users subscribe to: letters, digits and `_ . : -`, up to 128. */
 export const CHANNEL_PATTERN = '^[A-Za-z0-9_.:-]{1,128}$';
+
+/** One open, authenticated session on this node, whatever protocol it speaks (for stats). */
+export interface SessionInfo {
+  tenant_id: string;
+  user_id: string;
+  transport: 'websocket' | 'sse';
+  /** Named channels it subscribed to, with when (ms). */
+  channels: ReadonlyMap<string, number>;
+}

@@ -1,6 +1,7 @@
 import { analyticsOptions, createAnalyticsModule } from '../analytics/module.js';
 import { createAuthModule } from '../auth/module.js';
 import { clusterOptions, createClusterModule } from '../cluster/module.js';
+import { araOptions, createAraModule } from '../compat/ara/module.js';
 import type { Config } from '../config/options.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { createIdGenerator } from '../core/ids.js';
@@ -110,6 +111,8 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   const triggers = createTriggersModule(
     ctx(triggersOptions(config), { notifications: service, live, nodeId }),
   );
+  const araNeeds = { notifications: service, live, presence, sessions: realtime.gateway };
+  const ara = createAraModule(ctx(araOptions(config), araNeeds));
   const webhooks = createWebhooksModule(ctx(webhooksOptions(config), {}));
   const onEvent = deps.onRateLimitEvent;
   const ratelimit = createRateLimitModule(ctx(config, onEvent ? { onEvent } : {}));
@@ -124,7 +127,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   );
   // The start order; pausing and stopping go in reverse.
   const first = [auth, cluster, realtime, recipients, templates, notifications, digests, triggers];
-  const then = [webhooks, ratelimit, analytics, web, providers, scheduler];
+  const then = [ara, webhooks, ratelimit, analytics, web, providers, scheduler];
   const modules = new ModuleRunner([...first, ...then], logger);
 
   const limiting = ratelimit.services.engine.http;

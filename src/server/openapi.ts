@@ -1,6 +1,32 @@
 import { takesIdempotencyKey } from '../http/idempotency-header.js';
 import type { AnyRoute } from '../http/route.js';
 
+interface Operation {
+  summary: string;
+  requestBody?: { content: { 'application/json': { schema: unknown } } };
+  responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+}
+
+/** Adds a body-chosen alternate's body and answers to an operation as `oneOf`. */
+function alternateOf(
+  op: Operation,
+  body: unknown,
+  responses: Record<string, unknown>,
+  summary: string,
+): void {
+  op.summary = `${op.summary}; or ${summary}`;
+  const json = op.requestBody?.content['application/json'];
+  if (json && body) json.schema = { oneOf: [json.schema, body] };
+  for (const [status, r] of Object.entries(responses) as Array<
+    [string, Operation['responses'][string]]
+  >) {
+    const mine = op.responses[status]?.content?.['application/json'];
+    const theirs = r.content?.['application/json'];
+    if (mine?.schema && theirs?.schema) mine.schema = { oneOf: [mine.schema, theirs.schema] };
+    else op.responses[status] ??= r;
+  }
+}
+
 /** Builds the OpenAPI 3.1 document from the same route declarations that serve requests. */
 export function buildOpenApi(routes: AnyRoute[], version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -41,7 +67,14 @@ export function buildOpenApi(routes: AnyRoute[], version: string): Record<string
           ? [{ userToken: [] }]
           : [];
     paths[path] ??= {};
-    paths[path][route.method.toLowerCase()] = {
+    const method = route.method.toLowerCase();
+    const existing = paths[path][method] as Operation | undefined;
+    if (existing && route.when) {
+      // A second door at the same place (chosen by body shape): either body, either answer.
+      alternateOf(existing, route.body, responses, route.summary);
+      continue;
+    }
+    paths[path][method] = {
       summary: route.summary,
       tags: [route.tag],
       ...(route.auth.kind === 'key' ? { 'x-required-scope': route.auth.scope } : {}),

@@ -63,6 +63,8 @@ interface Compiled {
   idempotencyHeader: boolean;
   query?: (v: unknown) => unknown;
   params?: (v: unknown) => unknown;
+  /** Routes at the same method and path chosen by their body (`Route.when`), tried first. */
+  alternates?: Compiled[];
 }
 
 function compile(route: AnyRoute): Compiled {
@@ -99,11 +101,36 @@ function clientAddress(info: RequestInfo, addresses: ClientAddresses): string {
   return addresses.of(info.remoteAddress, info.headers['x-forwarded-for']);
 }
 
+/**
+ * One compiled route per method and path: a route with `when` becomes an alternate of the
+ * one without at the same place, chosen by the request's body.
+ */
+function withAlternates(routes: AnyRoute[]): Compiled[] {
+  const at = new Map<string, Compiled>();
+  const alternates: AnyRoute[] = [];
+  for (const route of routes) {
+    if (route.when) alternates.push(route);
+    else at.set(`${route.method} ${route.path}`, compile(route));
+  }
+  for (const route of alternates) {
+    const main = at.get(`${route.method} ${route.path}`);
+    if (!main) {
+      at.set(`${route.method} ${route.path}`, compile({ ...route, when: undefined }));
+      continue;
+    }
+    if (JSON.stringify(main.route.auth) !== JSON.stringify(route.auth)) {
+      throw new Error(`${route.method} ${route.path}: an alternate must ask for the same auth`);
+    }
+    main.alternates = [...(main.alternates ?? []), compile(route)];
+  }
+  return [...at.values()];
+}
+
 /** Registers every route on the app, plus the 404/405 fallback; returns the dispatcher. */
 export function mountRoutes(app: TemplatedApp, routes: AnyRoute[], deps: RouterDeps): void {
   const byPath = new Map<string, Method[]>();
-  for (const route of routes) {
-    const c = compile(route);
+  for (const c of withAlternates(routes)) {
+    const { route } = c;
     byPath.set(route.path, [...(byPath.get(route.path) ?? []), route.method]);
     app[UWS_METHOD[route.method]](route.path, (res, req) => {
       const info = readRequest(res, req);
@@ -299,9 +326,14 @@ async function authenticate(
   return principal;
 }
 
-async function parseBody(info: RequestInfo, c: Compiled, raw: Buffer): Promise<unknown> {
+/** The route that takes this body (an alternate when its `when` holds) and the body checked by it. */
+async function parseBody(
+  info: RequestInfo,
+  main: Compiled,
+  raw: Buffer,
+): Promise<[Compiled, unknown]> {
   if (raw.byteLength === 0) {
-    if (c.route.bodyOptional || !c.body) return c.body ? c.body({}) : undefined;
+    if (main.route.bodyOptional || !main.body) return [main, main.body ? main.body({}) : undefined];
     throw new NotifydError('VALIDATION_ERROR', 'A JSON body is required.');
   }
   if (!JSON_TYPE.test(info.headers['content-type'] ?? '')) {
@@ -313,8 +345,9 @@ async function parseBody(info: RequestInfo, c: Compiled, raw: Buffer): Promise<u
   } catch (err) {
     throw new NotifydError('INVALID_JSON', undefined, { reason: (err as Error).message });
   }
+  const c = main.alternates?.find((a) => a.route.when?.(value)) ?? main;
   if (c.idempotencyHeader) value = withIdempotencyHeader(value, info.headers[IDEMPOTENCY_HEADER]);
-  return c.body ? c.body(value) : undefined;
+  return [c, c.body ? c.body(value) : undefined];
 }
 
 async function handle(
@@ -354,7 +387,9 @@ async function handle(
     principal,
     params: c.params ? c.params(params) : params,
     query: c.query ? c.query(parseQuery(info.query)) : undefined,
-    body: body ? await parseBody(info, c, await body) : undefined,
+    body: undefined as unknown,
   };
-  return c.route.handler(ctx as Parameters<AnyRoute['handler']>[0]);
+  let chosen = c;
+  if (body) [chosen, ctx.body] = await parseBody(info, c, await body);
+  return chosen.route.handler(ctx as Parameters<AnyRoute['handler']>[0]);
 }

@@ -151,8 +151,14 @@ export interface WsClient {
   closed: Promise<{ code: number; reason: string }>;
 }
 
-export function connect(t: Test, url: string, protocols?: string[]): Promise<WsClient> {
-  const ws = new WebSocket(url, protocols);
+export function connect(
+  t: Test,
+  url: string,
+  protocols?: string[],
+  /** Upgrade request headers (e.g. Authorization: Bearer, as Ara's clients send it). */
+  headers?: Record<string, string>,
+): Promise<WsClient> {
+  const ws = new WebSocket(url, protocols, headers ? { headers } : {});
   const frames: WsClient['frames'] = [];
   const waiters: Array<{ type: string; resolve: (f: unknown) => void }> = [];
   const consumed = new Set<object>();

@@ -7,7 +7,12 @@ import type { IdGenerator } from '../../core/ids.js';
 import type { Logger } from '../../core/logger.js';
 import { compileValidator } from '../../http/validate.js';
 import type { NotificationService } from '../../notifications/service.js';
-import type { UnreadSummary, UserChannel, UserMessage } from '../../notifications/user-channel.js';
+import type {
+  SessionInfo,
+  UnreadSummary,
+  UserChannel,
+  UserMessage,
+} from '../../notifications/user-channel.js';
 import { screen } from '../framing.js';
 import { writeError } from '../http.js';
 import type { Metrics } from '../metrics.js';
@@ -40,8 +45,8 @@ interface Session {
   counted: boolean;
   /** Closes the session when its token expires, unless a `refresh` frame replaces it. */
   expiryTimer: NodeJS.Timeout | null;
-  /** Named channels the session subscribed to, bounded by `maxChannelsPerSession`. */
-  channels: Set<string>;
+  /** Named channels the session subscribed to (with when, ms), bounded by `maxChannelsPerSession`. */
+  channels: Map<string, number>;
   closed: boolean;
   /** Which shard of each broadcast topic (tenant, channels) this session joins. */
   shard: number;
@@ -169,6 +174,30 @@ export class RealtimeGateway implements UserChannel {
     return (this.app?.numSubscribers(topic) ?? 0) + (this.opts.sse?.count(topic) ?? 0);
   }
 
+  /** Sessions on this node (WebSocket and SSE) a broadcast to the tenant reaches. */
+  reachTenant(tenantId: string): number {
+    const topic = tenantTopic(tenantId);
+    return this.fanOut.subscribers(topic) + (this.opts.sse?.count(topic) ?? 0);
+  }
+
+  /** Sessions on this node (WebSocket and SSE) subscribed to the tenant's channel. */
+  reachChannel(tenantId: string, channel: string): number {
+    const topic = channelTopic(tenantId, channel);
+    return this.fanOut.subscribers(topic) + (this.opts.sse?.count(topic) ?? 0);
+  }
+
+  /** Every open authenticated session on this node: who, over what, which channels. */
+  describe(): SessionInfo[] {
+    const out: SessionInfo[] = [];
+    for (const ws of this.sessions) {
+      const { user, channels, closed } = ws.getUserData();
+      if (!user || closed) continue;
+      const { tenant_id, user_id } = user;
+      out.push({ tenant_id, user_id, transport: 'websocket', channels });
+    }
+    return [...out, ...(this.opts.sse?.describe() ?? [])];
+  }
+
   /** Tells every session the server is going away, then closes it. */
   closeAll(reconnectAfterS: number): void {
     if (this.slowCheck) clearInterval(this.slowCheck);
@@ -244,7 +273,7 @@ export class RealtimeGateway implements UserChannel {
           authTimer: null,
           counted: false,
           expiryTimer: null,
-          channels: new Set(),
+          channels: new Map(),
           closed: false,
           shard: this.fanOut.nextShard(),
         };
@@ -401,7 +430,9 @@ export class RealtimeGateway implements UserChannel {
             limit: this.opts.maxChannelsPerSession,
           });
         }
-        session.channels.add(frame.channel);
+        if (!session.channels.has(frame.channel)) {
+          session.channels.set(frame.channel, this.opts.clock.now());
+        }
         ws.subscribe(shardTopic(channelTopic(user.tenant_id, frame.channel), session.shard));
         reply({ type: 'subscribed', data: { channel: frame.channel } });
         return true;

@@ -5,7 +5,7 @@ import { NotifydError, toNotifydError } from '../../core/errors.js';
 import type { IdGenerator } from '../../core/ids.js';
 import type { Logger } from '../../core/logger.js';
 import type { NotificationService } from '../../notifications/service.js';
-import type { UnreadSummary, UserMessage } from '../../notifications/user-channel.js';
+import type { SessionInfo, UnreadSummary, UserMessage } from '../../notifications/user-channel.js';
 import type { Cors } from '../cors.js';
 import { screen } from '../framing.js';
 import { type ResponseState, writeError } from '../http.js';
@@ -20,6 +20,8 @@ interface Stream {
   res: HttpResponse;
   user: UserPrincipal;
   topics: string[];
+  /** Its named channels (`?channels=`), with when it opened (ms). */
+  channels: Map<string, number>;
   /** A write did not fit in the socket's buffer: what has been written since waits in memory. */
   congested: boolean;
   /** Bytes written while congested; past `maxBackpressureBytes` the stream is ended. */
@@ -66,6 +68,16 @@ export class SseHub {
   /** Open streams now. */
   get size(): number {
     return this.streams.size;
+  }
+
+  /** Every open stream: who, which channels. */
+  describe(): SessionInfo[] {
+    return [...this.streams].map((s) => ({
+      tenant_id: s.user.tenant_id,
+      user_id: s.user.user_id,
+      transport: 'sse' as const,
+      channels: s.channels,
+    }));
   }
 
   /** How many streams listen to `topic`. */
@@ -187,6 +199,7 @@ export class SseHub {
             ...channels.map((c) => channelTopic(user.tenant_id, c)),
             ...(presence ? [channelTopic(user.tenant_id, presenceChannel(user.user_id))] : []),
           ],
+          channels: new Map(channels.map((c) => [c, Date.now()])),
           congested: false,
           waiting: 0,
           closed: false,

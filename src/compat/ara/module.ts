@@ -1,0 +1,84 @@
+/**
+ * The Ara notification service's door (compat.ara.enabled): its HTTP routes, health and
+ * stats; its WebSocket and SSE protocol are the gateway's protocol variant (protocol.ts).
+ * Everything goes through notifyd's own engine, feed and gateway.
+ */
+import type { Config } from '../../config/options.js';
+import { defineRoute } from '../../http/route.js';
+import type { ModuleContext, NotifydModule } from '../../modules/contract.js';
+import type { LiveMessages } from '../../notifications/live.js';
+import type { PresenceProbe } from '../../notifications/presence.js';
+import type { NotificationService } from '../../notifications/service.js';
+import { VERSION } from '../../version.js';
+import { DailyCounters } from './counters.js';
+import type { AraOptions } from './options.js';
+import type { GatewaySessions } from './ports.js';
+import { araRoutes } from './routes.js';
+import { HealthReply } from './schemas.js';
+
+export interface AraModuleOptions extends AraOptions {
+  /** The offline queue is on: an offline user's notification is `queued`. */
+  queueEnabled: boolean;
+  /** Something runs on Redis (store, queues, limits, cluster, triggers): health checks it. */
+  redisRequired: boolean;
+}
+
+/** The Ara door's options, from the configuration. */
+export const araOptions = (c: Config): AraModuleOptions => ({
+  ...c.compat.ara,
+  queueEnabled: c.realtime.queue.enabled,
+  redisRequired:
+    c.store.backend === 'redis' ||
+    c.store.queues === 'redis' ||
+    c.store.ratelimit === 'redis' ||
+    c.cluster.enabled ||
+    c.triggers.redis.enabled,
+});
+
+export interface AraNeeds {
+  notifications: NotificationService;
+  live: LiveMessages;
+  presence: PresenceProbe;
+  sessions: GatewaySessions;
+}
+
+export function createAraModule(
+  ctx: ModuleContext<AraModuleOptions, AraNeeds>,
+): NotifydModule<Record<string, never>> {
+  const { options, services, clock, store } = ctx;
+  if (!options.enabled) return { name: 'ara', routes: [], services: {} };
+  const started = clock.now();
+  const health = defineRoute({
+    method: 'GET',
+    path: '/health',
+    summary: "Ara's health: healthy, or degraded when a required dependency is not",
+    tag: 'ara',
+    auth: { kind: 'none' },
+    responses: { 200: { description: 'The status.', schema: HealthReply } },
+    async handler() {
+      // The store's ping reaches every backend it placed on Redis.
+      const up = await store.ping().then(
+        () => true,
+        () => false,
+      );
+      const redis = options.redisRequired
+        ? { status: up ? 'healthy' : 'unhealthy', connected: up }
+        : { status: 'disabled', connected: false };
+      return {
+        status: 200,
+        body: {
+          status: up ? 'healthy' : 'degraded',
+          version: VERSION,
+          uptime_seconds: Math.floor((clock.now() - started) / 1000),
+          redis,
+        },
+      };
+    },
+  });
+  const routes = araRoutes({
+    ...services,
+    counters: new DailyCounters(clock),
+    queueEnabled: options.queueEnabled,
+  });
+  return { name: 'ara', routes: [...routes, health], services: {} };
+}
