@@ -3,6 +3,7 @@
  * (Monday) or months of the zone's wall clock, each given by the UTC instant it starts at.
  */
 import { NotifydError } from '../core/errors.js';
+import { wallParts } from '../core/wall-clock.js';
 
 export const GRANULARITIES = ['hour', 'day', 'week', 'month'] as const;
 export type Granularity = (typeof GRANULARITIES)[number];
@@ -23,36 +24,20 @@ export type Preset = keyof typeof PRESETS;
 /** Most buckets one query may ask for. */
 export const MAX_BUCKETS = 10_000;
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** The zone's formatter; an unknown zone is INVALID_TIME_RANGE. */
-function formatter(tz: string): Intl.DateTimeFormat {
-  let f = formatters.get(tz);
-  if (!f) {
-    try {
-      f = new Intl.DateTimeFormat('en-US', {
-        timeZone: tz,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-      });
-    } catch {
-      throw new NotifydError('INVALID_TIME_RANGE', `Unknown time zone ${JSON.stringify(tz)}.`, {
-        field: 'timezone',
-      });
-    }
-    formatters.set(tz, f);
+/** Wall-clock parts of an instant in a zone; an unknown zone is INVALID_TIME_RANGE. */
+function partsIn(ts: number, tz: string): Record<string, number> {
+  try {
+    return wallParts(ts, tz);
+  } catch {
+    throw new NotifydError('INVALID_TIME_RANGE', `Unknown time zone ${JSON.stringify(tz)}.`, {
+      field: 'timezone',
+    });
   }
-  return f;
 }
 
 /** Checks a zone name (INVALID_TIME_RANGE when unknown). */
 export function checkTimeZone(tz: string): void {
-  formatter(tz);
+  partsIn(0, tz);
 }
 
 /** Wall-clock parts of an instant in a zone (month 1–12). */
@@ -66,10 +51,7 @@ interface Wall {
 }
 
 function wallOf(ts: number, tz: string): Wall {
-  const p: Record<string, number> = {};
-  for (const part of formatter(tz).formatToParts(ts)) {
-    if (part.type !== 'literal') p[part.type] = Number(part.value);
-  }
+  const p = partsIn(ts, tz);
   return { y: p.year!, mo: p.month!, d: p.day!, h: p.hour!, mi: p.minute!, s: p.second! };
 }
 

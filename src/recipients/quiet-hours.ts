@@ -1,3 +1,4 @@
+import { wallParts } from '../core/wall-clock.js';
 import type { Day, QuietHours } from './schemas.js';
 import { minutesOf } from './validation.js';
 
@@ -14,33 +15,9 @@ const DAYS: readonly Day[] = [
   'saturday',
 ];
 
-const formats = new Map<string, Intl.DateTimeFormat>();
-
-function formatIn(zone: string): Intl.DateTimeFormat {
-  let f = formats.get(zone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    if (formats.size < 1000) formats.set(zone, f);
-  }
-  return f;
-}
-
 /** The wall clock in `zone` at `at`: as if it were UTC, in ms (seconds kept, ms dropped). */
 function wallClock(at: number, zone: string): number {
-  const parts: Record<string, number> = {};
-  for (const p of formatIn(zone).formatToParts(at)) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  const { year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0 } = parts;
+  const { year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0 } = wallParts(at, zone);
   return Date.UTC(year, month - 1, day, hour, minute, second);
 }
 
