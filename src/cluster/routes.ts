@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { errors } from '../http/responses.js';
+import { answers } from '../http/responses.js';
 import { type AnyRoute, routeGroup, serviceOf } from '../http/route.js';
 import type { ClusterView } from './view.js';
 
@@ -41,7 +41,7 @@ export function clusterRoutes(cluster: ClusterView): AnyRoute[] {
       method: 'GET',
       path: '/api/v1/cluster/status',
       summary: 'This node, every live node, and their connections',
-      responses: { 200: { description: 'The cluster.', schema: StatusView }, ...errors(401, 403) },
+      responses: answers(200, 'The cluster.', StatusView, [401, 403]),
       async handler(ctx) {
         const status = await cluster.status();
         if (!serviceOf(ctx).tenant_bound) return { status: 200, body: status };
@@ -56,7 +56,7 @@ export function clusterRoutes(cluster: ClusterView): AnyRoute[] {
       path: '/api/v1/cluster/users/:id',
       summary: "Where a user is connected (in the caller's tenant)",
       params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) }),
-      responses: { 200: { description: 'The user.', schema: UserView }, ...errors(401, 403) },
+      responses: answers(200, 'The user.', UserView, [401, 403]),
       async handler(ctx) {
         const { tenant_id } = serviceOf(ctx);
         const nodes = await cluster.locate(tenant_id, ctx.params.id);

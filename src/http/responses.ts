@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { type TSchema, Type } from '@sinclair/typebox';
 import { ERRORS } from '../core/errors.js';
 
 /** The body of every error answer. */
@@ -24,4 +24,17 @@ export function errors(...statuses: number[]) {
     out[status] = { description: codes.join(', '), schema: ErrorBody };
   }
   return out;
+}
+
+/** A route's documented answers: its success (status, description, schema) and its errors. */
+export function answers(
+  status: number,
+  description: string,
+  schema: TSchema | undefined,
+  errorStatuses: number[],
+) {
+  return {
+    [status]: schema ? { description, schema } : { description },
+    ...errors(...errorStatuses),
+  };
 }

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { callerOf, IdParams, objectRoutes, oneResponses, pageBody } from '../http/admin-routes.js';
-import { errors } from '../http/responses.js';
+import { answers, errors } from '../http/responses.js';
 import { type AnyRoute, defineRoute } from '../http/route.js';
 import { PageOf } from '../objects/schemas.js';
 import {
@@ -62,10 +62,7 @@ export function templateRoutes(service: TemplateService): AnyRoute[] {
         tag: TAG,
         auth,
         body: RenderDraftBody,
-        responses: {
-          200: { description: 'Each channel rendered.', schema: RenderedView },
-          ...errors(400, 401, 403),
-        },
+        responses: answers(200, 'Each channel rendered.', RenderedView, [400, 401, 403]),
         async handler(ctx) {
           return { status: 200, body: await service.renderDraft(ctx.body) };
         },
@@ -104,10 +101,12 @@ export function templateRoutes(service: TemplateService): AnyRoute[] {
         auth,
         params: IdParams,
         query: VersionsQuery,
-        responses: {
-          200: { description: 'One page, newest first.', schema: PageOf(TemplateVersionView) },
-          ...errors(400, 401, 403, 404),
-        },
+        responses: answers(
+          200,
+          'One page, newest first.',
+          PageOf(TemplateVersionView),
+          [400, 401, 403, 404],
+        ),
         async handler(ctx) {
           const page = await service.listVersions(caller(ctx), ctx.params.id, ctx.query);
           return { status: 200, body: pageBody(page, (v) => v) };

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { listEvents } from '../events/catalogue.js';
 import { callerOf, IdParams, objectRoutes } from '../http/admin-routes.js';
-import { errors } from '../http/responses.js';
+import { answers, errors } from '../http/responses.js';
 import { type AnyRoute, defineRoute } from '../http/route.js';
 import {
   CataloguedEventView,
@@ -77,10 +77,12 @@ export function webhookRoutes(webhooks: Webhooks): AnyRoute[] {
         params: IdParams,
         bodyOptional: true,
         body: Type.Object({}, { additionalProperties: false }),
-        responses: {
-          200: { description: 'The attempt (delivered or not).', schema: TestResultView },
-          ...errors(400, 401, 403, 404),
-        },
+        responses: answers(
+          200,
+          'The attempt (delivered or not).',
+          TestResultView,
+          [400, 401, 403, 404],
+        ),
         async handler(ctx) {
           const webhook = await service.get(callerOf(ctx, ADMIN), ctx.params.id);
           const { event_id, delivered, status_code, error, duration_ms } = await dispatcher.test(

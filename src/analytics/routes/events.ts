@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { ServicePrincipal } from '../../auth/principal.js';
 import { NotifydError, toNotifydError } from '../../core/errors.js';
 import { callerOf, IdParams } from '../../http/admin-routes.js';
-import { errors } from '../../http/responses.js';
+import { answers, errors } from '../../http/responses.js';
 import { type AnyRoute, defineRoute, serviceOf } from '../../http/route.js';
 import { compileValidator } from '../../http/validate.js';
 import type { Analytics } from '../analytics.js';
@@ -42,10 +42,12 @@ export function eventRoutes(analytics: Analytics): AnyRoute[] {
       tag: TAG,
       auth: write,
       body: TrackEventBody,
-      responses: {
-        202: { description: 'Stored (or a repeat of event_id, ignored).', schema: TrackedView },
-        ...errors(400, 401, 403, 413, 503),
-      },
+      responses: answers(
+        202,
+        'Stored (or a repeat of event_id, ignored).',
+        TrackedView,
+        [400, 401, 403, 413, 503],
+      ),
       async handler(ctx) {
         const p = serviceOf(ctx);
         const record = await ingestor.build(ctx.body, tenantFor(p, ctx.body.tenant_id), 'body');
@@ -60,10 +62,12 @@ export function eventRoutes(analytics: Analytics): AnyRoute[] {
       tag: TAG,
       auth: write,
       body: TrackBatchBody,
-      responses: {
-        202: { description: 'What was stored and why the rest was not.', schema: BatchTrackView },
-        ...errors(400, 401, 403, 413, 503),
-      },
+      responses: answers(
+        202,
+        'What was stored and why the rest was not.',
+        BatchTrackView,
+        [400, 401, 403, 413, 503],
+      ),
       async handler(ctx) {
         const p = serviceOf(ctx);
         const errs: {
@@ -126,10 +130,7 @@ export function eventRoutes(analytics: Analytics): AnyRoute[] {
       tag: TAG,
       auth: manage,
       body: CreateEventTypeBody,
-      responses: {
-        201: { description: 'Declared.', schema: EventTypeView },
-        ...errors(400, 401, 403, 409),
-      },
+      responses: answers(201, 'Declared.', EventTypeView, [400, 401, 403, 409]),
       async handler(ctx) {
         const o = await types.create(callerOf(ctx, 'analytics:manage'), ctx.body);
         return { status: 201, body: analytics.eventTypeView(o, 0) };

@@ -1,6 +1,6 @@
 import { NotifydError } from '../../core/errors.js';
 import { callerOf, IdParams, objectRoutes } from '../../http/admin-routes.js';
-import { errors } from '../../http/responses.js';
+import { answers } from '../../http/responses.js';
 import { type AnyRoute, defineRoute } from '../../http/route.js';
 import type { Analytics } from '../analytics.js';
 import {
@@ -46,10 +46,7 @@ export function funnelRoutes(analytics: Analytics): AnyRoute[] {
         auth: { kind: 'key', scope: scopes.read },
         params: IdParams,
         query: FunnelResultsQuery,
-        responses: {
-          200: { description: 'The results.', schema: FunnelResultsView },
-          ...errors(400, 401, 403, 404, 408),
-        },
+        responses: answers(200, 'The results.', FunnelResultsView, [400, 401, 403, 404, 408]),
         async handler(ctx) {
           const caller = callerOf(ctx, scopes.admin);
           const funnel = await funnels.get(caller, ctx.params.id);

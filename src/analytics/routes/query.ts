@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { errors } from '../../http/responses.js';
+import { answers, errors } from '../../http/responses.js';
 import { type AnyRoute, defineRoute, serviceOf } from '../../http/route.js';
 import type { Analytics } from '../analytics.js';
 import { METRICS } from '../metrics.js';
@@ -19,10 +19,7 @@ export function queryRoutes(analytics: Analytics): AnyRoute[] {
       tag: TAG,
       auth: read,
       body: QueryBody,
-      responses: {
-        200: { description: 'The series.', schema: QueryResultView },
-        ...errors(400, 401, 403, 408, 503),
-      },
+      responses: answers(200, 'The series.', QueryResultView, [400, 401, 403, 408, 503]),
       async handler(ctx) {
         const result = await analytics.query(serviceOf(ctx), ctx.body);
         return { status: 200, body: result };

@@ -1,4 +1,4 @@
-import { errors } from '../../http/responses.js';
+import { answers, errors } from '../../http/responses.js';
 import { type AnyRoute, serviceOf } from '../../http/route.js';
 import type { SendRequests } from '../requests.js';
 import {
@@ -39,10 +39,7 @@ export function requestRoutes(requests: SendRequests): AnyRoute[] {
       path: '/api/v1/requests/:request_id',
       summary: 'Where a batch or topic send stands',
       params: RequestParams,
-      responses: {
-        200: { description: 'The request.', schema: RequestViewSchema },
-        ...errors(401, 403, 404),
-      },
+      responses: answers(200, 'The request.', RequestViewSchema, [401, 403, 404]),
       async handler(ctx) {
         const { tenant_id } = serviceOf(ctx);
         return { status: 200, body: await requests.get(tenant_id, ctx.params.request_id) };

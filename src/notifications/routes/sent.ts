@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { errors } from '../../http/responses.js';
+import { answers, errors } from '../../http/responses.js';
 import { type AnyRoute, serviceOf } from '../../http/route.js';
 import { ContentBody, IdParams, NotificationActionSchema, NotificationView } from '../schemas.js';
 import type { SentNotifications } from '../sent.js';
@@ -27,10 +27,7 @@ export function sentRoutes(sent: SentNotifications): AnyRoute[] {
       summary: 'Change a sent notification’s content, actions or expiry (open sessions are told)',
       params: IdParams,
       body: PatchBody,
-      responses: {
-        200: { description: 'The notification after.', schema: NotificationView },
-        ...errors(400, 401, 403, 404),
-      },
+      responses: answers(200, 'The notification after.', NotificationView, [400, 401, 403, 404]),
       async handler(ctx) {
         const { tenant_id } = serviceOf(ctx);
         return { status: 200, body: await sent.update(tenant_id, ctx.params.id, ctx.body) };

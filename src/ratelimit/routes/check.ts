@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { NotifydError } from '../../core/errors.js';
-import { errors } from '../../http/responses.js';
+import { answers, errors } from '../../http/responses.js';
 import { type AnyRoute, defineRoute, serviceOf } from '../../http/route.js';
 import type { RateLimitCheck } from '../check.js';
 import type { RateLimitConfigCache } from '../config-cache.js';
@@ -160,10 +160,7 @@ export function rateLimitCheckRoutes(deps: {
         { policy: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) },
         { additionalProperties: false },
       ),
-      responses: {
-        200: { description: 'The standing.', schema: StatusView },
-        ...errors(400, 401, 403, 404),
-      },
+      responses: answers(200, 'The standing.', StatusView, [400, 401, 403, 404]),
       async handler(ctx) {
         const body = await check.status({
           tenant_id: serviceOf(ctx).tenant_id,
@@ -187,10 +184,7 @@ export function rateLimitCheckRoutes(deps: {
         },
         { additionalProperties: false },
       ),
-      responses: {
-        200: { description: 'The counts.', schema: AnalyticsView },
-        ...errors(400, 401, 403),
-      },
+      responses: answers(200, 'The counts.', AnalyticsView, [400, 401, 403]),
       async handler(ctx) {
         const to = ctx.query.to ? Date.parse(ctx.query.to) : now();
         const from = ctx.query.from ? Date.parse(ctx.query.from) : to - 24 * 3_600_000;
@@ -219,10 +213,7 @@ export function rateLimitCheckRoutes(deps: {
         { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) },
         { additionalProperties: false },
       ),
-      responses: {
-        200: { description: 'Most limited first.', schema: TopView },
-        ...errors(400, 401, 403),
-      },
+      responses: answers(200, 'Most limited first.', TopView, [400, 401, 403]),
       async handler(ctx) {
         return {
           status: 200,
@@ -236,7 +227,7 @@ export function rateLimitCheckRoutes(deps: {
       summary: "The rate-limit store's health and the latency of one decision",
       tag: TAG,
       auth: READ,
-      responses: { 200: { description: 'The store.', schema: StoreView }, ...errors(401, 403) },
+      responses: answers(200, 'The store.', StoreView, [401, 403]),
       async handler() {
         const base = { backend: store.backend, on_store_error: store.onStoreError };
         try {

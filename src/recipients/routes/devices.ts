@@ -1,5 +1,5 @@
 import { type TSchema, Type } from '@sinclair/typebox';
-import { errors } from '../../http/responses.js';
+import { answers, errors } from '../../http/responses.js';
 import { type AnyRoute, type AuthRequirement, routeGroup } from '../../http/route.js';
 import { type DeviceService, deviceView } from '../devices.js';
 import {
@@ -39,10 +39,7 @@ function sideRoutes(side: Side, devices: DeviceService): AnyRoute[] {
       path,
       summary: summaries.list,
       params,
-      responses: {
-        200: { description: 'Oldest first.', schema: DeviceList },
-        ...errors(...more.list, 401),
-      },
+      responses: answers(200, 'Oldest first.', DeviceList, [...more.list, 401]),
       async handler(ctx) {
         const o = await owner(ctx, false);
         return {
@@ -74,10 +71,7 @@ function sideRoutes(side: Side, devices: DeviceService): AnyRoute[] {
       summary: summaries.update,
       params: side.deviceParams,
       body: UpdateDeviceBody,
-      responses: {
-        200: { description: 'Changed.', schema: DeviceView },
-        ...errors(400, 401, ...more.item, 404),
-      },
+      responses: answers(200, 'Changed.', DeviceView, [400, 401, ...more.item, 404]),
       async handler(ctx) {
         const o = await owner(ctx, false);
         const d = await devices.update(o.tenant, o.subscriber, device(ctx), ctx.body);

@@ -1,5 +1,5 @@
 import { type TSchema, Type } from '@sinclair/typebox';
-import { errors } from '../../http/responses.js';
+import { answers, errors } from '../../http/responses.js';
 import { type AnyRoute, type AuthRequirement, routeGroup } from '../../http/route.js';
 import type { Preferences } from '../preferences.js';
 import {
@@ -85,10 +85,12 @@ function sideRoutes(side: Side, preferences: Preferences): AnyRoute[] {
       summary: `Change ${whose} channels or mute for one category (403 when mandatory)`,
       params: side.categoryParams,
       body: CategoryPreferenceBody,
-      responses: {
-        200: { description: 'The category’s preference.', schema: CategoryPreferenceView },
-        ...errors(400, 401, 403, 404),
-      },
+      responses: answers(
+        200,
+        'The category’s preference.',
+        CategoryPreferenceView,
+        [400, 401, 403, 404],
+      ),
       async handler(ctx) {
         const o = await owner(ctx, true);
         const { category } = ctx.params as { category: string };

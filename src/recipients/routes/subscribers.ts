@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { errors } from '../../http/responses.js';
+import { answers, errors } from '../../http/responses.js';
 import { type AnyRoute, defineRoute, serviceOf } from '../../http/route.js';
 import type { SubscriberErasure } from '../erasure.js';
 import {
@@ -55,10 +55,7 @@ export function subscriberRoutes(
       tag: TAG,
       auth: MANAGE,
       query: SubscriberListQuery,
-      responses: {
-        200: { description: 'One page.', schema: CursorPage(SubscriberView) },
-        ...errors(400, 401, 403),
-      },
+      responses: answers(200, 'One page.', CursorPage(SubscriberView), [400, 401, 403]),
       async handler(ctx) {
         const page = await subscribers.list(tenant(ctx), ctx.query);
         return {
@@ -101,10 +98,7 @@ export function subscriberRoutes(
       tag: TAG,
       auth: MANAGE,
       params: SubscriberParams,
-      responses: {
-        200: { description: 'The subscriber.', schema: SubscriberView },
-        ...errors(400, 401, 403, 404),
-      },
+      responses: answers(200, 'The subscriber.', SubscriberView, [400, 401, 403, 404]),
       async handler(ctx) {
         return {
           status: 200,
@@ -120,10 +114,7 @@ export function subscriberRoutes(
       tag: TAG,
       auth: MANAGE,
       params: SubscriberParams,
-      responses: {
-        200: { description: 'Erased: what was deleted.', schema: ErasedView },
-        ...errors(400, 401, 403, 404),
-      },
+      responses: answers(200, 'Erased: what was deleted.', ErasedView, [400, 401, 403, 404]),
       async handler(ctx) {
         return { status: 200, body: await erasure.erase(tenant(ctx), ctx.params.id) };
       },
@@ -135,10 +126,7 @@ export function subscriberRoutes(
       tag: TAG,
       auth: MANAGE,
       params: SubscriberParams,
-      responses: {
-        200: { description: 'The export.', schema: ExportView },
-        ...errors(400, 401, 403, 404),
-      },
+      responses: answers(200, 'The export.', ExportView, [400, 401, 403, 404]),
       async handler(ctx) {
         return { status: 200, body: await erasure.export(tenant(ctx), ctx.params.id) };
       },

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { callerOf, IdParams, objectRoutes } from '../../http/admin-routes.js';
-import { errors } from '../../http/responses.js';
+import { answers, errors } from '../../http/responses.js';
 import { type AnyRoute, defineRoute } from '../../http/route.js';
 import type { Caller } from '../../objects/tenancy.js';
 import {
@@ -93,10 +93,7 @@ export function topicRoutes(topics: TopicService): AnyRoute[] {
         auth: MANAGE,
         params: IdParams,
         query: CursorQuery,
-        responses: {
-          200: { description: 'One page.', schema: MemberPage },
-          ...errors(400, 401, 403, 404),
-        },
+        responses: answers(200, 'One page.', MemberPage, [400, 401, 403, 404]),
         async handler(ctx) {
           const page = await topics.listMembers(caller(ctx), ctx.params.id, ctx.query);
           return {
