@@ -2,13 +2,8 @@ import type { Static } from '@sinclair/typebox';
 import { type Command, Option } from 'commander';
 import { BYPASS_TYPES, type BypassView } from '../ratelimit/schemas.js';
 import type { CliIO } from './io.js';
-import {
-  type OwnerOptions,
-  owner,
-  ownerFlags,
-  ownerOf,
-  registerObjectCommands,
-} from './object-commands.js';
+import { registerObjectCommands } from './object-commands.js';
+import { type OwnerOptions, owner, ownerFlags, ownerOf } from './owner.js';
 import { oneOf, parseDuration } from './ratelimit-args.js';
 import { remoteOptions } from './remote.js';
 

@@ -2,13 +2,8 @@ import type { Static } from '@sinclair/typebox';
 import type { Command } from 'commander';
 import type { CategoryView } from '../recipients/schemas.js';
 import type { CliIO } from './io.js';
-import {
-  type OwnerOptions,
-  owner,
-  ownerFlags,
-  ownerOf,
-  registerObjectCommands,
-} from './object-commands.js';
+import { registerObjectCommands } from './object-commands.js';
+import { type OwnerOptions, owner, ownerFlags, ownerOf } from './owner.js';
 import { type RemoteOptions, remoteOptions } from './remote.js';
 
 type Category = Static<typeof CategoryView>;

@@ -3,17 +3,8 @@ import type { Command } from 'commander';
 import type { PageBody } from '../http/admin-routes.js';
 import type { AssignmentView, PlanView } from '../ratelimit/schemas.js';
 import { CliError, type CliIO } from './io.js';
-import {
-  enc,
-  type OwnerOptions,
-  owner,
-  ownerFlags,
-  ownerOf,
-  pageNote,
-  printer,
-  query,
-  registerObjectCommands,
-} from './object-commands.js';
+import { enc, pageNote, printer, query, registerObjectCommands } from './object-commands.js';
+import { type OwnerOptions, owner, ownerFlags, ownerOf } from './owner.js';
 import { call, clientFor, type RemoteOptions, remoteOptions } from './remote.js';
 import { formatTable } from './table.js';
 

@@ -3,14 +3,8 @@ import { type Command, Option } from 'commander';
 import type { PolicyView } from '../ratelimit/schemas.js';
 import { ALGORITHMS, LIMIT_SCOPES } from '../ratelimit/spec.js';
 import { CliError, type CliIO } from './io.js';
-import {
-  enc,
-  type OwnerOptions,
-  owner,
-  ownerFlags,
-  ownerOf,
-  registerObjectCommands,
-} from './object-commands.js';
+import { enc, registerObjectCommands } from './object-commands.js';
+import { type OwnerOptions, owner, ownerFlags, ownerOf } from './owner.js';
 import {
   intBetween,
   listOf,

@@ -2,15 +2,8 @@ import type { Static } from '@sinclair/typebox';
 import { type Command, Option } from 'commander';
 import { HTTP_METHODS, type RuleView, TARGET_TYPES } from '../ratelimit/schemas.js';
 import type { CliIO } from './io.js';
-import {
-  enc,
-  type OwnerOptions,
-  owner,
-  ownerFlags,
-  ownerOf,
-  printer,
-  registerObjectCommands,
-} from './object-commands.js';
+import { enc, printer, registerObjectCommands } from './object-commands.js';
+import { type OwnerOptions, owner, ownerFlags, ownerOf } from './owner.js';
 import { collect, collectPair, intBetween, oneOf } from './ratelimit-args.js';
 import { type RemoteOptions, remoteOptions } from './remote.js';
 

@@ -8,16 +8,13 @@ import type { RenderedView, TemplateVersionView, TemplateView } from '../templat
 import { CliError, type CliIO } from './io.js';
 import {
   enc,
-  type OwnerOptions,
-  owner,
-  ownerFlags,
-  ownerOf,
   pageFlags,
   pageNote,
   printer,
   query,
   registerObjectCommands,
 } from './object-commands.js';
+import { type OwnerOptions, owner, ownerFlags, ownerOf } from './owner.js';
 import { intBetween } from './ratelimit-args.js';
 import { type RemoteOptions, remoteOptions } from './remote.js';
 import { formatTable } from './table.js';
