@@ -1,25 +1,20 @@
 import type { Stored } from '../objects/repository.js';
 import { envelopeOf } from '../objects/schemas.js';
-import type {
-  AdjustmentData,
-  AssignmentData,
-  BypassData,
-  CostData,
-  PlanData,
-  PolicyData,
-  RuleData,
-} from './schemas.js';
+import type { AdjustmentData, BypassData } from './schemas.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 const envelope = envelopeOf;
 
+/** The view of a kind that answers its document as stored, with the envelope. */
+const plain = <D extends object>(o: Stored<D>) => ({ ...envelope(o), ...o.data });
+
 /** What the API answers for each kind: the document with its envelope, times as ISO text. */
 export const views = {
-  policy: (o: Stored<PolicyData>) => ({ ...envelope(o), ...o.data }),
-  rule: (o: Stored<RuleData>) => ({ ...envelope(o), ...o.data }),
-  plan: (o: Stored<PlanData>) => ({ ...envelope(o), ...o.data }),
-  assignment: (o: Stored<AssignmentData>) => ({ ...envelope(o), ...o.data }),
+  policy: plain,
+  rule: plain,
+  plan: plain,
+  assignment: plain,
   bypass: (o: Stored<BypassData>) => ({
     ...envelope(o),
     ...o.data,
@@ -32,7 +27,7 @@ export const views = {
     reverted_at: isoOrNull(o.data.reverted_at),
     active: adjustmentActive(o.data, now),
   }),
-  cost: (o: Stored<CostData>) => ({ ...envelope(o), ...o.data }),
+  cost: plain,
 };
 
 /** An adjustment is in force until it expires or is reverted. */
