@@ -6,6 +6,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
+import { NotifydError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { ProviderMessage } from '../providers/plugin.js';
 import type { Store } from '../store/types.js';
@@ -14,6 +15,16 @@ import type { Device, RecipientDirectory } from './ports.js';
 import type { DeliveryRecord, NotificationRecord } from './records.js';
 import { contentFromInApp } from './routing.js';
 import { blankSubscriber } from './subscriber.js';
+import { toDeliveryView } from './view.js';
+
+/** Dead letters requeued per page by retry-all, and at most per call. */
+const RETRY_ALL_PAGE = 100;
+export const RETRY_ALL_MAX = 10_000;
+
+/** A dead letter as the API shows it: the delivery with its notification and recipient. */
+function deadView(d: DeliveryRecord) {
+  return { ...toDeliveryView(d), notification_id: d.notification_id, recipient_id: d.recipient_id };
+}
 
 export interface DeliveryServiceDeps {
   store: Store;
@@ -132,6 +143,59 @@ export class DeliveryService implements DeliveryPort {
     this.claimedDevices.delete(lease.id);
     const { store, clock } = this.deps;
     return store.deliveries.complete(lease.id, lease.lease_token, status, clock.now(), detail);
+  }
+
+  /**
+   * One page of the tenant's dead letters, newest first: `next_cursor` (the last id) when
+   * more may follow, for `before`.
+   */
+  async listDead(tenantId: string, filter: { channel?: string; before?: string }, limit: number) {
+    const rows = await this.deps.store.deliveries.listDead(tenantId, filter, limit + 1);
+    const page = rows.slice(0, limit);
+    const more = rows.length > limit;
+    return { data: page.map(deadView), next_cursor: more ? page[page.length - 1].id : null };
+  }
+
+  /** Puts one dead letter back in the queue, due now; 404 when it is not one of the tenant's. */
+  async retryDead(tenantId: string, id: string) {
+    const d = await this.deps.store.deliveries.requeueDead(tenantId, id, this.deps.clock.now());
+    if (!d) throw new NotifydError('DEAD_LETTER_NOT_FOUND', undefined, { id });
+    this.queued([d.channel]);
+    return deadView(d);
+  }
+
+  /**
+   * Puts the tenant's dead letters (of one channel, when given) back in the queue, newest
+   * first, at most RETRY_ALL_MAX per call: how many, and whether some were left.
+   */
+  async retryAllDead(tenantId: string, channel?: string) {
+    const { store, clock } = this.deps;
+    const channels = new Set<string>();
+    let retried = 0;
+    let before: string | undefined;
+    while (retried < RETRY_ALL_MAX) {
+      const limit = Math.min(RETRY_ALL_PAGE, RETRY_ALL_MAX - retried);
+      const page = await store.deliveries.listDead(
+        tenantId,
+        { ...(channel === undefined ? {} : { channel }), ...(before ? { before } : {}) },
+        limit,
+      );
+      for (const d of page) {
+        if (await store.deliveries.requeueDead(tenantId, d.id, clock.now())) {
+          retried++;
+          channels.add(d.channel);
+        }
+      }
+      if (page.length < limit) break;
+      before = page[page.length - 1].id;
+    }
+    if (channels.size > 0) this.queued([...channels]);
+    const left = await store.deliveries.listDead(
+      tenantId,
+      { ...(channel === undefined ? {} : { channel }), ...(before ? { before } : {}) },
+      1,
+    );
+    return { retried, more: retried >= RETRY_ALL_MAX && left.length > 0 };
   }
 
   onQueued(listener: (channels: readonly string[]) => void): () => void {

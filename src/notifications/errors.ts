@@ -10,6 +10,7 @@ export const NOTIFICATION_ERRORS = errorsByStatus({
     ACTION_NOT_FOUND: 'The notification has no action with this id.',
     REQUEST_NOT_FOUND: 'No such send request.',
     SCHEDULED_NOT_FOUND: 'No such scheduled send.',
+    DEAD_LETTER_NOT_FOUND: 'No dead-lettered (failed) delivery with this id.',
   },
   409: {
     ACTION_ALREADY_TAKEN:

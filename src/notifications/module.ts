@@ -13,6 +13,7 @@ import { RecipientRecords } from './recipient-records.js';
 import type { NotificationRecord } from './records.js';
 import { SendRequests } from './requests.js';
 import { Retention } from './retention.js';
+import { deadLetterRoutes } from './routes/dead-letters.js';
 import { deliveryStateRoutes } from './routes/delivery-state.js';
 import { feedRoutes } from './routes/feed.js';
 import { feedActionRoutes } from './routes/feed-actions.js';
@@ -243,6 +244,7 @@ export function createNotificationsModule(
       ...historyRoutes(history, options.feed.export_max_rows),
       ...liveRoutes(live),
       ...deliveryStateRoutes(tracker, presence),
+      ...deadLetterRoutes(deliveries),
     ],
     jobs: [
       {

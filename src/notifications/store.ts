@@ -140,6 +140,21 @@ export interface DeliveryQueue {
     error: string,
     at: number,
   ): Promise<boolean>;
+  /**
+   * Dead letters: the tenant's `failed` deliveries, newest (highest id) first, at most
+   * `limit`, of one channel when given, with an id below `before` when given (the next page).
+   */
+  listDead(
+    tenantId: string,
+    filter: { channel?: string; before?: string },
+    limit: number,
+  ): Promise<DeliveryRecord[]>;
+  /**
+   * Puts a dead letter (a `failed` delivery of the tenant) back in the queue: `pending`, due
+   * at `at`, unleased, its attempts counted again from 0. Resolves to the delivery after, or
+   * null when it is not a dead letter of the tenant.
+   */
+  requeueDead(tenantId: string, id: string, at: number): Promise<DeliveryRecord | null>;
   /** Sets the status of a recipient's deliveries on one channel (acks); resolves to how many. */
   setStatus(
     tenantId: string,

@@ -101,6 +101,31 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
     return d;
   }
 
+  listDead: DeliveryQueue['listDead'] = async (tenantId, filter, limit) => {
+    this.state.check();
+    const out: DeliveryRecord[] = [];
+    for (const d of this.byId.values()) {
+      if (d.tenant_id !== tenantId || d.status !== 'failed') continue;
+      if (filter.channel !== undefined && d.channel !== filter.channel) continue;
+      if (filter.before !== undefined && d.id >= filter.before) continue;
+      out.push(d);
+    }
+    out.sort((a, b) => (a.id < b.id ? 1 : -1));
+    return out.slice(0, Math.max(0, limit)).map((d) => structuredClone(d));
+  };
+
+  requeueDead: DeliveryQueue['requeueDead'] = async (tenantId, id, at) => {
+    this.state.check();
+    const d = this.byId.get(id);
+    if (d?.tenant_id !== tenantId || d.status !== 'failed') return null;
+    this.changeStatus(d, 'pending', at);
+    d.next_attempt_at = at;
+    d.attempts = 0;
+    d.lease_until = null;
+    d.lease_token = null;
+    return structuredClone(d);
+  };
+
   setStatus: DeliveryQueue['setStatus'] = async (tenant, recipient, ids, channel, status, at) => {
     this.state.check();
     let changed = 0;

@@ -86,6 +86,28 @@ export class PostgresDeliveryQueue implements DeliveryQueue {
     return rowCount === 1;
   };
 
+  listDead: DeliveryQueue['listDead'] = async (tenantId, filter, limit) => {
+    const { rows } = await this.h.query<DeliveryRow>(
+      `SELECT ${DELIVERY_COLUMNS} FROM ${this.d}
+       WHERE tenant_id = $1 AND status = 'failed' AND ($2::text IS NULL OR channel = $2)
+         AND ($3::text IS NULL OR id < $3)
+       ORDER BY id DESC LIMIT $4`,
+      [tenantId, filter.channel ?? null, filter.before ?? null, Math.max(0, limit)],
+    );
+    return rows;
+  };
+
+  requeueDead: DeliveryQueue['requeueDead'] = async (tenantId, id, at) => {
+    const { rows } = await this.h.query<DeliveryRow>(
+      `UPDATE ${this.d} SET status = 'pending', next_attempt_at = $3, updated_at = $3,
+         attempts = 0, lease_until = NULL, lease_token = NULL
+       WHERE id = $1 AND tenant_id = $2 AND status = 'failed'
+       RETURNING ${DELIVERY_COLUMNS}`,
+      [id, tenantId, at],
+    );
+    return rows[0] ?? null;
+  };
+
   setStatus: DeliveryQueue['setStatus'] = async (tenant, recipient, ids, channel, status, at) => {
     this.h.check();
     if (ids.length === 0) return 0;

@@ -349,6 +349,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE deliveries ADD COLUMN lease_token text;
     `,
   },
+  {
+    version: 13,
+    name: 'dead-letter index',
+    sql: `
+      -- GET /deliveries/dead: a tenant's failed deliveries, newest first.
+      CREATE INDEX deliveries_dead ON deliveries (tenant_id, id DESC) WHERE status = 'failed';
+    `,
+  },
 ];
 
 /** The schema version this build of notifyd writes. */

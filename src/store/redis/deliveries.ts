@@ -4,7 +4,9 @@ import {
   ADD_DELIVERIES,
   CLAIM,
   COMPLETE,
+  LIST_DEAD,
   LIST_DELIVERIES,
+  REQUEUE_DEAD,
   RETRY,
   SET_STATUS,
 } from './lua/queue.js';
@@ -58,6 +60,22 @@ export class RedisDeliveryQueue implements DeliveryQueue {
     return this.h.run(
       async () => (await this.h.script(RETRY, [id, token, nextAttemptAt, error, at])) === 1,
     );
+  };
+
+  listDead: DeliveryQueue['listDead'] = (tenantId, filter, limit) => {
+    return this.h.run(async () => {
+      if (limit <= 0) return [];
+      const args = [tenantId, filter.channel ?? '', filter.before ?? '', limit];
+      const rows = (await this.h.script(LIST_DEAD, args)) as FlatHash[];
+      return rows.map((row) => toDelivery(hashOf(row)));
+    });
+  };
+
+  requeueDead: DeliveryQueue['requeueDead'] = (tenantId, id, at) => {
+    return this.h.run(async () => {
+      const row = (await this.h.script(REQUEUE_DEAD, [tenantId, id, at])) as FlatHash | null;
+      return row ? toDelivery(hashOf(row)) : null;
+    });
   };
 
   setStatus: DeliveryQueue['setStatus'] = (tenant, recipient, ids, channel, status, at) => {

@@ -19,6 +19,7 @@ import { keyName } from '../../redis/key-names.js';
  * | ndlv:{notification id}       | zset | a notification's delivery ids, ordered by id       |
  * | due:{ch}                     | zset | pending, unleased delivery ids by next attempt     |
  * | leased:{ch}                  | zset | pending, leased delivery ids by lease end          |
+ * | dead:{t}                     | zset | a tenant's failed delivery ids, score 0, by id     |
  * | apikey:{id}                  | hash | an API key                                         |
  * | apikey-hash                  | hash | key hash → key id                                  |
  * | apikeys, apikeys-t:{t}       | zset | key ids by created_at (then id)                    |

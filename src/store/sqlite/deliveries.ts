@@ -15,6 +15,11 @@ export class SqliteDeliveryQueue implements DeliveryQueue {
     [string, number, string | null, string | null, string, string]
   >;
   private readonly requeue: Statement<[number, string, number, string, string]>;
+  private readonly deadPage: Statement<
+    [string, string | null, string | null, string | null, string | null, number],
+    DeliveryRecord
+  >;
+  private readonly requeueOne: Statement<[number, number, string, string], DeliveryRecord>;
   private readonly setOne: Statement<[string, number, string, string, string, string, string]>;
   private readonly setMany: (
     ids: string[],
@@ -52,6 +57,18 @@ export class SqliteDeliveryQueue implements DeliveryQueue {
       `UPDATE deliveries SET status = 'pending', lease_until = NULL, lease_token = NULL,
          next_attempt_at = ?, last_error = ?, updated_at = ?
        WHERE id = ? AND status = 'pending' AND lease_token = ?`,
+    );
+    this.deadPage = db.prepare(
+      `SELECT * FROM deliveries
+       WHERE tenant_id = ? AND status = 'failed' AND (? IS NULL OR channel = ?)
+         AND (? IS NULL OR id < ?)
+       ORDER BY id DESC LIMIT ?`,
+    );
+    this.requeueOne = db.prepare(
+      `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ?, attempts = 0,
+         lease_until = NULL, lease_token = NULL
+       WHERE id = ? AND tenant_id = ? AND status = 'failed'
+       RETURNING *`,
     );
     this.setOne = db.prepare(
       `UPDATE deliveries SET status = ?, updated_at = ?
@@ -118,6 +135,23 @@ export class SqliteDeliveryQueue implements DeliveryQueue {
 
   retry: DeliveryQueue['retry'] = (id, token, nextAttemptAt, error, at) => {
     return this.h.run(() => this.requeue.run(nextAttemptAt, error, at, id, token).changes === 1);
+  };
+
+  listDead: DeliveryQueue['listDead'] = (tenantId, filter, limit) => {
+    return this.h.run(() =>
+      this.deadPage.all(
+        tenantId,
+        filter.channel ?? null,
+        filter.channel ?? null,
+        filter.before ?? null,
+        filter.before ?? null,
+        Math.max(0, limit),
+      ),
+    );
+  };
+
+  requeueDead: DeliveryQueue['requeueDead'] = (tenantId, id, at) => {
+    return this.h.run(() => this.requeueOne.get(at, at, id, tenantId) ?? null);
   };
 
   setStatus: DeliveryQueue['setStatus'] = (tenant, recipient, ids, channel, status, at) => {

@@ -308,6 +308,58 @@ export function deliveriesContract(t: Test, make: MakeStore): void {
     t.equal(again.status, 'delivered', 'an added delivery settles like any other');
   });
 
+  t.test('dead letters: listed newest first per tenant, paged, by channel; requeued', async (t) => {
+    const f = new Fixture();
+    const store = await storeFor(t, make);
+    const now = f.clock.now();
+    const dead = { status: 'failed' as const, attempts: 3, last_error: 'HTTP 503' };
+    const [email1, sms1, fine] = await queue(f, store, (n) => [
+      f.delivery(n, { channel: 'email', ...dead }),
+      f.delivery(n, { channel: 'sms', ...dead }),
+      f.delivery(n, { channel: 'email', status: 'sent' }),
+    ]);
+    const [email2] = await queue(f, store, (n) => [f.delivery(n, { channel: 'email', ...dead })]);
+    const [theirs] = await queue(f, store, (n) => [f.delivery(n, { channel: 'email', ...dead })], {
+      tenant_id: 't2',
+    });
+    const list = (filter: { channel?: string; before?: string }, limit = 10) =>
+      store.deliveries.listDead('t1', filter, limit).then(ids);
+    t.same(await list({}), [email2.id, sms1.id, email1.id], 'failed only, newest first');
+    t.same(await list({}, 2), [email2.id, sms1.id]);
+    t.same(await list({ before: sms1.id }), [email1.id], 'the next page');
+    t.same(await list({ channel: 'email' }), [email2.id, email1.id]);
+    t.same(await list({ channel: 'email', before: email2.id }), [email1.id]);
+    t.same(await list({ channel: 'push' }), []);
+    t.same(await list({}, 0), []);
+    t.same(await store.deliveries.listDead('t2', {}, 10).then(ids), [theirs.id], 'per tenant');
+    const [first] = await store.deliveries.listDead('t1', {}, 1);
+    t.same(first, email2, 'the whole record');
+
+    t.equal(await store.deliveries.requeueDead('t2', email1.id, now), null, 'other tenant');
+    t.equal(await store.deliveries.requeueDead('t1', fine.id, now), null, 'not dead');
+    t.equal(await store.deliveries.requeueDead('t1', f.ids('dlv'), now), null, 'unknown');
+    const back = await store.deliveries.requeueDead('t1', email1.id, now + 5);
+    t.match(back, {
+      id: email1.id,
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: now + 5,
+      updated_at: now + 5,
+      lease_until: null,
+      lease_token: null,
+      last_error: 'HTTP 503',
+    });
+    t.equal(await store.deliveries.requeueDead('t1', email1.id, now + 5), null, 'once');
+    t.same(await list({}), [email2.id, sms1.id], 'no longer dead');
+    t.same(await store.deliveries.claim(['email'], 10, now + 4, LEASE, TOKEN), [], 'not due');
+    const [claimed] = await store.deliveries.claim(['email'], 10, now + 5, LEASE, TOKEN);
+    t.match(claimed, { id: email1.id, attempts: 1 });
+    t.ok(await store.deliveries.complete(email1.id, TOKEN, 'failed', now + 6, { error: 'x' }));
+    t.same(await list({}), [email2.id, sms1.id, email1.id], 'dead again');
+    await store.notifications.purgeBefore(f.ids('ntf'), 100);
+    t.same(await list({}), [], 'purged with their notifications');
+  });
+
   t.test('setStatus changes one channel of the recipient’s notifications', async (t) => {
     const f = new Fixture();
     const store = await storeFor(t, make);

@@ -57,11 +57,13 @@ end
 /**
  * Puts a delivery where its state says: pending and unleased in its channel's due set
  * (scored by next attempt), pending and leased in its channel's leased set (scored by the
- * lease's end, so claim finds run-out leases by score), settled in neither.
+ * lease's end, so claim finds run-out leases by score), failed in its tenant's dead-letter
+ * set (score 0: ordered by id), otherwise in none.
  */
 export const LUA_DELIVERY_INDEX = `
 local function index_delivery(id)
-  local h = redis.call('HMGET', k('dlv', id), 'channel', 'status', 'next_attempt_at', 'lease_until')
+  local h = redis.call('HMGET', k('dlv', id), 'channel', 'status', 'next_attempt_at', 'lease_until',
+    'tenant_id')
   local due, leased = k('due', h[1]), k('leased', h[1])
   redis.call('ZREM', due, id)
   redis.call('ZREM', leased, id)
@@ -71,6 +73,11 @@ local function index_delivery(id)
     else
       redis.call('ZADD', due, h[3], id)
     end
+  end
+  if h[2] == 'failed' then
+    redis.call('ZADD', k('dead', h[5]), 0, id)
+  else
+    redis.call('ZREM', k('dead', h[5]), id)
   end
 end
 `;
@@ -86,15 +93,16 @@ local function by_score_then_id(a, b)
 end
 `;
 
-/** Deletes a notification's deliveries with their queue entries, and its delivery index. */
+/** Deletes a notification's deliveries with their queue and dead-letter entries, and its delivery index. */
 export const LUA_DROP_DELIVERIES = `
 local function drop_deliveries(id)
   local of = k('ndlv', id)
   for _, d in ipairs(redis.call('ZRANGE', of, 0, -1)) do
-    local channel = redis.call('HGET', k('dlv', d), 'channel')
-    if channel then
-      redis.call('ZREM', k('due', channel), d)
-      redis.call('ZREM', k('leased', channel), d)
+    local h = redis.call('HMGET', k('dlv', d), 'channel', 'tenant_id')
+    if h[1] then
+      redis.call('ZREM', k('due', h[1]), d)
+      redis.call('ZREM', k('leased', h[1]), d)
+      redis.call('ZREM', k('dead', h[2]), d)
     end
     redis.call('DEL', k('dlv', d))
   end

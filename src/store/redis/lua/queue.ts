@@ -106,6 +106,45 @@ end
 return changed
 `);
 
+/**
+ * A tenant's dead letters, newest first. ARGV: tenant, channel ('' for any), before ('' for
+ * none), limit. Reads the tenant's dead set by id downwards, skipping other channels. Replies
+ * flat hashes.
+ */
+export const LIST_DEAD = new LuaScript(`
+local dead, channel, limit = k('dead', ARGV[2]), ARGV[3], tonumber(ARGV[5])
+local top = ARGV[4] == '' and '+' or '(' .. ARGV[4]
+local out = {}
+while #out < limit do
+  local ids = redis.call('ZREVRANGEBYLEX', dead, top, '-', 'LIMIT', 0, 100)
+  if #ids == 0 then break end
+  for _, id in ipairs(ids) do
+    if #out >= limit then break end
+    local h = redis.call('HGETALL', k('dlv', id))
+    local ch = redis.call('HGET', k('dlv', id), 'channel')
+    if channel == '' or ch == channel then out[#out + 1] = h end
+  end
+  top = '(' .. ids[#ids]
+end
+return out
+`);
+
+/**
+ * A tenant's dead letter back to the queue, due at once. ARGV: tenant, id, at. Replies its
+ * flat hash, or nil when it is not a failed delivery of the tenant.
+ */
+export const REQUEUE_DEAD = new LuaScript(`${LUA_DELIVERY_INDEX}
+local id = ARGV[3]
+local dk = k('dlv', id)
+local h = redis.call('HMGET', dk, 'tenant_id', 'status')
+if h[1] ~= ARGV[2] or h[2] ~= 'failed' then return nil end
+redis.call('HSET', dk, 'status', 'pending', 'next_attempt_at', ARGV[4], 'updated_at', ARGV[4],
+  'attempts', 0)
+redis.call('HDEL', dk, 'lease_until', 'lease_token')
+index_delivery(id)
+return redis.call('HGETALL', dk)
+`);
+
 /** The deliveries of a notification, oldest (lowest id) first, as flat hashes. ARGV: id. */
 export const LIST_DELIVERIES = new LuaScript(`
 local out = {}
