@@ -17,3 +17,23 @@ export async function checkLeaseTokens(t: Test, store: Store): Promise<void> {
   t.notOk(await store.deliveries.complete('dlv_01', 'other', 'sent', 51));
   t.ok(await store.deliveries.complete('dlv_01', 'tok', 'sent', 51));
 }
+
+/**
+ * Seeded at version 12 (the same SQL on SQLite and Postgres): a second notification with a
+ * failed delivery, a dead letter from before migration 13 indexed them.
+ */
+export const SEED_DEAD_LETTER = `
+  CREATE TEMP TABLE ntf_copy AS SELECT * FROM notifications WHERE id = 'ntf_01';
+  UPDATE ntf_copy SET id = 'ntf_02', idempotency_key = NULL;
+  INSERT INTO notifications SELECT * FROM ntf_copy;
+  DROP TABLE ntf_copy;
+  INSERT INTO deliveries (id, tenant_id, notification_id, recipient_id, channel, status,
+    attempts, next_attempt_at, created_at, updated_at)
+    VALUES ('dlv_02', 't1', 'ntf_02', 'alice', 'sms', 'failed', 3, 1, 1, 1);`;
+
+/** Migration 13 (dead-letter index): the dead letter seeded at 12 is listed and requeued. */
+export async function checkDeadLetters(t: Test, store: Store): Promise<void> {
+  t.match(await store.deliveries.listDead('t1', {}, 10), [{ id: 'dlv_02', status: 'failed' }]);
+  t.match(await store.deliveries.requeueDead('t1', 'dlv_02', 7), { status: 'pending' });
+  t.same(await store.deliveries.listDead('t1', {}, 10), []);
+}
