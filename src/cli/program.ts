@@ -12,6 +12,7 @@ import { registerRateLimitAdjust } from './ratelimit.js';
 import { registerRateLimitCheck } from './ratelimit-check.js';
 import { registerReportCommands } from './report.js';
 import { registerRuleCommands } from './rule.js';
+import { registerScheduledCommands } from './scheduled.js';
 import { registerSendCommand } from './send.js';
 import { registerServeCommand } from './serve.js';
 import { registerSubscriberCommands } from './subscriber.js';
@@ -33,6 +34,7 @@ export function buildProgram(io: CliIO): Command {
   registerKeyCommands(program, io);
   registerMigrateCommand(program, io);
   registerSendCommand(program, io);
+  registerScheduledCommands(program, io);
   registerSubscriberCommands(program, io);
   registerTopicCommands(program, io);
   registerCategoryCommands(program, io);
