@@ -9,6 +9,9 @@ import {
   maskConfig,
   renderExampleYaml,
 } from '../config/index.js';
+import { systemClock } from '../core/clock.js';
+import { createLogger } from '../core/logger.js';
+import { loadProviders, ProviderLoadError } from '../providers/loader.js';
 import { CliError, type CliIO } from './io.js';
 
 interface FileOptions {
@@ -32,6 +35,31 @@ export function loadConfigForCli(io: CliIO, file?: string): Config {
   }
 }
 
+/**
+ * Loads every configured provider as `serve` would (plugin found, options checked against its
+ * schema with `${NAME}` read from the command's environment, created), then closes them:
+ * a bad one is a CliError naming the provider, where it is configured and the bad option.
+ */
+async function checkProviders(io: CliIO, config: Config): Promise<number> {
+  const abort = new AbortController();
+  try {
+    const loaded = await loadProviders(config.providers, {
+      logger: createLogger({ level: 'silent' }),
+      clock: systemClock,
+      signal: abort.signal,
+      cwd: io.cwd,
+      env: io.env,
+    });
+    await Promise.allSettled(loaded.map((p) => p.instance.close?.()));
+    return loaded.length;
+  } catch (err) {
+    if (err instanceof ProviderLoadError) throw new CliError(`config invalid: ${err.message}`);
+    throw err;
+  } finally {
+    abort.abort();
+  }
+}
+
 /** `notifyd config check|print|example`: validate, show and explain the configuration. */
 export function registerConfigCommands(program: Command, io: CliIO): void {
   const config = program.command('config').description('check, print or explain the configuration');
@@ -40,10 +68,13 @@ export function registerConfigCommands(program: Command, io: CliIO): void {
     .command('check')
     .description('validate the configuration (file and environment) and exit non-zero if invalid')
     .option('--config <file>', CONFIG_HELP)
-    .action((opts: FileOptions) => {
-      loadConfigForCli(io, opts.config);
+    .action(async (opts: FileOptions) => {
+      const config = loadConfigForCli(io, opts.config);
+      const loaded = await checkProviders(io, config);
       const file = findConfigFile({ file: opts.config, env: io.env, cwd: io.cwd });
-      io.stdout.write(`config OK: ${file ?? 'defaults + environment'}\n`);
+      const providers =
+        loaded === 0 ? '' : loaded === 1 ? ' (1 provider loaded)' : ` (${loaded} providers loaded)`;
+      io.stdout.write(`config OK: ${file ?? 'defaults + environment'}${providers}\n`);
     });
 
   config
