@@ -1,4 +1,5 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { TENANT_PATTERN } from '../core/tenancy.js';
 import type { StoredObject } from '../store/types.js';
 
 /** The shapes every admin object kind shares: list parameters, pages, the view's envelope. */
@@ -16,6 +17,12 @@ export const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 export type ListQuery = Static<typeof ListQuery>;
+
+/** The owning tenant in a create body: a tenant id, or null for a global object. */
+export const OwnerTenant = (description: string) =>
+  Type.Optional(
+    Type.Union([Type.String({ pattern: TENANT_PATTERN }), Type.Null()], { description }),
+  );
 
 /** One page of a list, as the API answers it. */
 export function PageOf<T extends TSchema>(item: T) {

@@ -1,6 +1,5 @@
 import { type Static, type TOptional, type TSchema, Type } from '@sinclair/typebox';
-import { TENANT_PATTERN } from '../core/tenancy.js';
-import { ViewEnvelope } from '../objects/schemas.js';
+import { OwnerTenant, ViewEnvelope } from '../objects/schemas.js';
 import { ALGORITHMS, LIMIT_SCOPES } from './spec.js';
 
 /**
@@ -17,11 +16,8 @@ const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$';
 const Name = Type.String({ pattern: NAME_PATTERN });
 const Text = (max: number) => Type.String({ maxLength: max });
 /** `null` makes a global object (needs `ratelimit:admin`); absent means the caller's tenant. */
-const TenantField = Type.Optional(
-  Type.Union([Type.String({ pattern: TENANT_PATTERN }), Type.Null()], {
-    description:
-      "The owning tenant; null for a global object (ratelimit:admin); default the caller's.",
-  }),
+const TenantField = OwnerTenant(
+  "The owning tenant; null for a global object (ratelimit:admin); default the caller's.",
 );
 const Version = Type.Optional(
   Type.Integer({

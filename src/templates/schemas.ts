@@ -1,6 +1,5 @@
 import { type Static, type TObject, type TProperties, Type } from '@sinclair/typebox';
-import { TENANT_PATTERN } from '../core/tenancy.js';
-import { ListQuery } from '../objects/schemas.js';
+import { ListQuery, OwnerTenant } from '../objects/schemas.js';
 
 /**
  * The shapes of templates: what the API takes and answers, and the stored document. Every
@@ -200,11 +199,8 @@ export const CreateTemplateBody = Type.Object(
     is_active: Type.Optional(
       Type.Boolean({ description: 'Inactive templates cannot be sent with (default true).' }),
     ),
-    tenant_id: Type.Optional(
-      Type.Union([Type.String({ pattern: TENANT_PATTERN }), Type.Null()], {
-        description:
-          'The owning tenant; null for a global template (every tenant can send with it; a notifications:admin key bound to no tenant); default the caller’s.',
-      }),
+    tenant_id: OwnerTenant(
+      'The owning tenant; null for a global template (every tenant can send with it; a notifications:admin key bound to no tenant); default the caller’s.',
     ),
   },
   { additionalProperties: false },

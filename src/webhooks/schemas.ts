@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { TENANT_PATTERN } from '../core/tenancy.js';
+import { OwnerTenant } from '../objects/schemas.js';
 import { EVENT_PATTERN } from './event-pattern.js';
 
 /**
@@ -36,11 +36,8 @@ export const CreateWebhookBody = Type.Object(
     secret: Type.Optional(Secret),
     description: Type.Optional(Description),
     active: Type.Optional(Type.Boolean({ description: 'Inactive webhooks get nothing.' })),
-    tenant_id: Type.Optional(
-      Type.Union([Type.String({ pattern: TENANT_PATTERN }), Type.Null()], {
-        description:
-          "The tenant whose events it gets; null for every tenant's (a key bound to no tenant); default the caller's.",
-      }),
+    tenant_id: OwnerTenant(
+      "The tenant whose events it gets; null for every tenant's (a key bound to no tenant); default the caller's.",
     ),
   },
   { additionalProperties: false },
@@ -93,7 +90,7 @@ export const CreatedWebhookView = Type.Composite([
 ]);
 
 /** Page-based, like every admin object list. */
-export { ListQuery as WebhookListQuery } from '../objects/schemas.js';
+export { ListQuery as WebhookListQuery, OwnerTenant } from '../objects/schemas.js';
 
 /** One delivery attempt, as the deliveries log keeps it. */
 export const DeliveryAttemptView = Type.Object({
