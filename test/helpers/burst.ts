@@ -2,14 +2,23 @@ import type { Test } from 'tap';
 import { type Daemon, startDaemon } from './process.js';
 import { ADMIN_KEY, userToken } from './server.js';
 
-const USERS = 8;
+export const USERS = 8;
 
 /**
  * Sends from 32 concurrent clients until `atLeast` got their 202, then kills the daemon
  * with SIGKILL mid-burst. Resolves to the ids that got a 202; requests that died with the
  * process never did.
  */
-export async function burstThenKill(t: Test, daemon: Daemon, atLeast = 1500): Promise<string[]> {
+export async function burstThenKill(
+  t: Test,
+  daemon: Daemon,
+  atLeast = 1500,
+  /** The send body for the i-th request (by default an inline in-app one). */
+  bodyOf: (i: number, w: number) => Record<string, unknown> = (i, w) => ({
+    recipient_id: `user${i % USERS}`,
+    content: { title: `n${i}`, body: `w${w}` },
+  }),
+): Promise<string[]> {
   const accepted: string[] = [];
   let sent = 0;
   let stop = false;
@@ -20,10 +29,7 @@ export async function burstThenKill(t: Test, daemon: Daemon, atLeast = 1500): Pr
         const res = await fetch(`${daemon.url}/api/v1/notifications`, {
           method: 'POST',
           headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-          body: JSON.stringify({
-            recipient_id: `user${i % USERS}`,
-            content: { title: `n${i}`, body: `w${w}` },
-          }),
+          body: JSON.stringify(bodyOf(i, w)),
         });
         if (res.status === 202)
           accepted.push(((await res.json()) as { notification_id: string }).notification_id);
