@@ -46,6 +46,11 @@ export interface NotifydModule<Services = unknown> {
   readonly jobs?: readonly Job[];
   /** Before the server listens: connect, subscribe, start workers. */
   start?(): Promise<void> | void;
+  /**
+   * Once every module has started and the server listens: work that needs other modules'
+   * started services (e.g. resuming topic sends needs the providers loaded).
+   */
+  started?(): void;
   /** When the server starts draining: stop taking new work from outside HTTP. */
   pause?(): Promise<void> | void;
   /** Once requests in flight are done: flush and release. */

@@ -24,8 +24,9 @@ export class ModuleRunner {
     for (const m of this.modules) await m.start?.();
   }
 
-  /** Starts every module's background jobs. */
+  /** Once the server listens: each module's started hook, then its background jobs. */
   startJobs(): void {
+    for (const m of this.modules) m.started?.();
     for (const m of this.modules) {
       for (const job of m.jobs ?? []) {
         this.stopJobs.push(

@@ -265,6 +265,10 @@ export function createNotificationsModule(
     ],
     start() {
       stopSweep = tracker.start();
+    },
+    // After every module started: a resumed page must see the providers loaded, or it would
+    // route push and email as no_provider (the kill -9 topic test caught it).
+    started() {
       resuming = resumeTopicSends();
     },
     async pause() {
