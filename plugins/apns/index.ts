@@ -5,12 +5,13 @@
  * than every 20 minutes). One HTTP/2 connection is kept and reused for every request.
  * No listed library does APNs token auth on HTTP/2, hence node:http2 + jose.
  */
-import { createHash, createPrivateKey, type KeyObject, randomUUID } from 'node:crypto';
+import { createPrivateKey, type KeyObject, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type ClientHttp2Session, connect, constants } from 'node:http2';
 import { rootCertificates } from 'node:tls';
 import { type Static, Type } from '@sinclair/typebox';
 import { definePlugin, type ProviderMessage, type SendResult } from '../../src/providers/plugin.js';
+import { collapseIdOf } from '../group-key.js';
 import { retryAfterMs } from '../retry-after.js';
 
 const ApnsOptions = Type.Object(
@@ -49,12 +50,7 @@ const TOKEN_LIFETIME_MS = 50 * 60 * 1000;
 /** Reasons that say the device token is dead. */
 const DEAD_TOKEN = new Set(['BadDeviceToken', 'Unregistered', 'DeviceTokenNotForTopic']);
 
-/** A group key as `apns-collapse-id` (at most 64 bytes). */
-export function collapseIdOf(groupKey: string): string {
-  return Buffer.byteLength(groupKey) <= 64
-    ? groupKey
-    : createHash('sha256').update(groupKey).digest('base64url');
-}
+export { collapseIdOf };
 
 function failure(status: number, reason: string, retryAfter: number | undefined): SendResult {
   const message = `APNs answered ${status}${reason ? ` ${reason}` : ''}`;

@@ -19,6 +19,7 @@ import { rootCertificates } from 'node:tls';
 import { type Static, Type } from '@sinclair/typebox';
 import type { Clock } from '../../src/core/clock.js';
 import { definePlugin, type ProviderMessage, type SendResult } from '../../src/providers/plugin.js';
+import { collapseIdOf, topicOf } from '../group-key.js';
 
 const FcmOptions = Type.Object(
   {
@@ -211,7 +212,8 @@ function fcmMessage(message: ProviderMessage<'push'>, token: string, sound: stri
   const alert = Boolean(title || body);
   const high = message.priority === 'high' || message.priority === 'urgent';
   const ttl = message.ttl_seconds;
-  const collapse = message.group_key ? message.group_key.slice(0, 64) : undefined;
+  const group = message.group_key;
+  const collapse = group ? collapseIdOf(group) : undefined;
   return {
     token,
     ...(alert ? { notification: { title, body, ...(image ? { imageUrl: image } : {}) } } : {}),
@@ -237,6 +239,7 @@ function fcmMessage(message: ProviderMessage<'push'>, token: string, sound: stri
     webpush: {
       headers: {
         Urgency: high ? 'high' : message.priority,
+        ...(group ? { Topic: topicOf(group) } : {}),
         ...(ttl !== null ? { TTL: String(ttl) } : {}),
       },
       ...(url?.startsWith('https://') ? { fcmOptions: { link: url } } : {}),

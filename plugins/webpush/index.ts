@@ -4,12 +4,12 @@
  * authentication, TTL from the message or the options, urgency from the priority and the
  * `Topic` from the group key (so a newer notification of a group replaces an undelivered one).
  */
-import { createHash } from 'node:crypto';
 import { Agent } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { type Static, Type } from '@sinclair/typebox';
 import type { Device } from '../../src/notifications/ports.js';
 import { definePlugin, type SendResult } from '../../src/providers/plugin.js';
+import { topicOf } from '../group-key.js';
 import { retryAfterMs } from '../retry-after.js';
 
 const WebPushOptions = Type.Object(
@@ -51,10 +51,7 @@ export type WebPushOptions = Static<typeof WebPushOptions>;
 
 const URGENCY = { low: 'low', normal: 'normal', high: 'high', urgent: 'high' } as const;
 
-/** A group key as a `Topic`: at most 32 base64url characters, whatever the key. */
-export function topicOf(groupKey: string): string {
-  return createHash('sha256').update(groupKey).digest('base64url').slice(0, 32);
-}
+export { topicOf };
 
 /** Whether a subscription's keys can be encrypted to (65-byte P-256 point, 16-byte auth). */
 function usableKeys(keys: Device['keys']): boolean {

@@ -107,6 +107,7 @@ export class DeliveryService implements DeliveryPort {
       attempt: d.attempts,
       priority: n.priority,
       ttl_seconds: n.expires_at === null ? null : Math.ceil((n.expires_at - now) / 1000),
+      group_key: n.group_key,
     };
   }
 

@@ -1,20 +1,13 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import fcmPlugin, { fcmFailure } from '../../plugins/fcm/index.js';
+import { topicOf } from '../../plugins/group-key.js';
+import { testServiceAccount } from '../helpers/peers/credentials.js';
 import { startFcmPeer } from '../helpers/peers/fcm-peer.js';
 import { device, message, startProvider, TEST_CA } from '../helpers/peers/plugin-harness.js';
 
-const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const account = {
-  type: 'service_account',
-  project_id: 'acme-test',
-  private_key_id: 'k1',
-  private_key: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
-  client_email: 'notifyd@acme-test.iam.gserviceaccount.com',
-  token_uri: 'https://oauth2.googleapis.com/token',
-};
+const account = testServiceAccount();
 const options = (endpoint: string) => ({
   service_account_json: JSON.stringify(account),
   endpoint,
@@ -62,7 +55,7 @@ t.test('gets an OAuth token with the service account and sends through FCM v1', 
     payload: { aps: { sound: 'default' } },
   });
   t.same(sent?.webpush, {
-    headers: { Urgency: 'high', TTL: '600' },
+    headers: { Urgency: 'high', Topic: topicOf('order-42'), TTL: '600' },
     fcmOptions: { link: 'https://acme.test/o/42' },
   });
   await provider.send(message('push', content, { device: phone() }));

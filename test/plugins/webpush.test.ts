@@ -1,16 +1,10 @@
 import t from 'tap';
 import webpushPlugin, { topicOf } from '../../plugins/webpush/index.js';
-import { device, message, startProvider, TEST_CA } from '../helpers/peers/plugin-harness.js';
+import { vapidOptions } from '../helpers/peers/credentials.js';
+import { device, message, startProvider } from '../helpers/peers/plugin-harness.js';
 import { type BrowserSubscription, startPushService } from '../helpers/peers/push-service.js';
 
-const webpush = (await import('web-push')).default;
-const vapid = webpush.generateVAPIDKeys();
-const options = {
-  vapid_public_key: vapid.publicKey,
-  vapid_private_key: vapid.privateKey,
-  subject: 'mailto:ops@example.com',
-  ca: TEST_CA,
-};
+const { vapid, options } = await vapidOptions();
 const content = {
   title: 'Order shipped',
   body: 'Your order #42 is on its way',
@@ -97,7 +91,7 @@ t.test("the push service's answers map to failure kinds", async (t) => {
 t.test('a VAPID key the push service does not accept is permanent', async (t) => {
   const service = await startPushService(t);
   const sub = service.subscribe();
-  const other = webpush.generateVAPIDKeys();
+  const other = (await vapidOptions()).vapid;
   // The public key announced does not match the key that signs: the JWT fails to verify.
   const { provider } = await startProvider(t, webpushPlugin, {
     ...options,
