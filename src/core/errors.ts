@@ -13,6 +13,7 @@ import { RECIPIENT_ERRORS } from '../recipients/errors.js';
 import { REALTIME_ERRORS } from '../server/realtime/errors.js';
 import { TEMPLATE_ERRORS } from '../templates/errors.js';
 import { WEBHOOK_ERRORS } from '../webhooks/errors.js';
+import { WORKFLOW_ERRORS } from '../workflows/errors.js';
 import { type ErrorCatalogue, errorsByStatus } from './error-spec.js';
 
 /** Codes any part of notifyd may answer with: requests, routing, the store, shutdown. */
@@ -72,6 +73,7 @@ export const ERRORS = joinByStatus(
   RECIPIENT_ERRORS,
   TEMPLATE_ERRORS,
   PROVIDER_ERRORS,
+  WORKFLOW_ERRORS,
 );
 
 export type ErrorCode = keyof typeof ERRORS;

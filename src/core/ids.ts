@@ -47,7 +47,10 @@ export type IdKind =
   | 'prv'
   // Digests: a recipient's window (bucket) and their digest state.
   | 'dgb'
-  | 'dgs';
+  | 'dgs'
+  // Workflows and their runs.
+  | 'wfl'
+  | 'wfr';
 
 export type IdGenerator = (kind: IdKind) => string;
 

@@ -7,6 +7,7 @@ import { RATELIMIT_EVENTS } from '../ratelimit/events.js';
 import { RECIPIENT_EVENTS } from '../recipients/events.js';
 import { TEMPLATE_EVENTS } from '../templates/events.js';
 import { WEBHOOK_EVENTS } from '../webhooks/events.js';
+import { WORKFLOW_EVENTS } from '../workflows/events.js';
 import type { EventDefinition } from './define.js';
 
 /**
@@ -23,6 +24,7 @@ export const EVENTS = {
   ...ANALYTICS_EVENTS,
   ...PROVIDER_EVENTS,
   ...DIGEST_EVENTS,
+  ...WORKFLOW_EVENTS,
 };
 
 /** The name of a catalogued event. */

@@ -5,9 +5,11 @@ import type { ModuleContext, NotifydModule } from '../modules/contract.js';
 import type { SchedulerService } from '../scheduler/service.js';
 import { CursorCodec } from './cursor.js';
 import { DeliveryService } from './deliveries.js';
+import { notificationFacts } from './facts.js';
 import { FeedService } from './feed-service.js';
 import { FeedHistory } from './history.js';
 import { LiveMessages } from './live.js';
+import type { NotificationFacts, WorkflowRunner } from './ports.js';
 import type { PresenceProbe } from './presence.js';
 import { RecipientRecords } from './recipient-records.js';
 import type { NotificationRecord } from './records.js';
@@ -61,6 +63,8 @@ export interface NotificationsNeeds extends RoutingNeeds {
   presence: PresenceProbe;
   /** Durable jobs: sends with `send_at` need it (without it they are refused). */
   scheduler?: SchedulerService;
+  /** Runs sends with `workflow` start (the workflows module, built after: asked when used). */
+  workflows?: () => WorkflowRunner | null;
 }
 
 export interface NotificationsServices {
@@ -82,6 +86,8 @@ export interface NotificationsServices {
   requests: SendRequests;
   /** Sends with `send_at`; null without a scheduler. */
   scheduled: ScheduledSends | null;
+  /** What a workflow condition may know of a notification (read, dismissed, actioned). */
+  facts: NotificationFacts;
 }
 
 /** Topic members routed and written per page of a topic send. */
@@ -175,6 +181,7 @@ export function createNotificationsModule(
     cancelled,
     requests,
     ...(scheduled ? { scheduled } : {}),
+    ...(ctx.services.workflows ? { workflows: ctx.services.workflows } : {}),
   });
   const feed = new FeedService({ store, clock, users, events });
   const sent = new SentNotifications({ store, clock, users });
@@ -233,6 +240,7 @@ export function createNotificationsModule(
       deliveries,
       requests,
       scheduled,
+      facts: notificationFacts(store),
     },
     routes: [
       ...notificationRoutes(notifications, accepted),

@@ -176,3 +176,20 @@ export interface DigestCollector {
   /** Adds notifications to their recipients' open digests (once per notification). */
   collect(items: readonly DigestItem[]): Promise<void>;
 }
+
+/**
+ * Workflows: the workflows module's runs; `POST /notifications` with `workflow` starts one
+ * (the module is built after this one: asked when used).
+ */
+export interface WorkflowRunner {
+  start(
+    tenantId: string,
+    workflow: string,
+    input: { recipient_id: string; payload?: Record<string, unknown>; cancellation_key?: string },
+  ): Promise<{ run_id: string; status: 'running' }>;
+}
+
+/** What a workflow condition may know of a notification; null when it is gone. */
+export interface NotificationFacts {
+  facts(tenantId: string, id: string): Promise<Record<string, unknown> | null>;
+}

@@ -212,6 +212,14 @@ export const SendNotificationBody = Type.Object(
           'Send later: kept as a scheduled send (202 `status: scheduled`) and sent at this time. In the future, at most `scheduler.max_send_ahead_days` ahead.',
       }),
     ),
+    workflow: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        description:
+          'Start a run of the workflow with this trigger identifier (or id) for `recipient_id`, with `payload` and `cancellation_key` (202 `status: running`, `run_id`); nothing else is sent directly.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -229,6 +237,13 @@ export const SendAccepted = Type.Object({
   ),
 });
 export type SendAccepted = Static<typeof SendAccepted>;
+
+/** The 202 of a send with `workflow`. */
+export const WorkflowStartedSchema = Type.Object({
+  request_id: Type.String(),
+  status: Type.Literal('running'),
+  run_id: Type.String({ description: 'GET or DELETE /workflow-runs/{run_id}.' }),
+});
 
 /** The 202 of a send with `send_at`. */
 export const ScheduledAcceptedSchema = Type.Object({
@@ -414,7 +429,10 @@ export const DeliveryView = Type.Object({
 /** POST /notifications/batch. */
 export const BatchBody = Type.Object(
   {
-    notifications: Type.Array(SendNotificationBody, { minItems: 1, maxItems: 1000 }),
+    notifications: Type.Array(Type.Omit(SendNotificationBody, ['workflow']), {
+      minItems: 1,
+      maxItems: 1000,
+    }),
     atomic: Type.Optional(
       Type.Boolean({ description: 'true: one refused item refuses all; nothing is written.' }),
     ),

@@ -1,3 +1,4 @@
+import type { Static } from '@sinclair/typebox';
 import type { UserPrincipal } from '../auth/principal.js';
 import type { Clock } from '../core/clock.js';
 import { type ErrorCode, NotifydError } from '../core/errors.js';
@@ -6,9 +7,16 @@ import type { EventSink } from '../events/catalogue.js';
 import type { NotificationRecord, Store, UnreadCounts } from '../store/types.js';
 import type { CursorCodec } from './cursor.js';
 import { type FeedFilters, toStoreQuery } from './feed-query.js';
+import type { WorkflowRunner } from './ports.js';
 import type { SendRequests } from './requests.js';
 import type { ScheduledAccepted, ScheduledSends } from './scheduled.js';
-import type { FeedPage, NotificationView, SendAccepted, SendNotificationBody } from './schemas.js';
+import type {
+  FeedPage,
+  NotificationView,
+  SendAccepted,
+  SendNotificationBody,
+  WorkflowStartedSchema,
+} from './schemas.js';
 import { isInline, type Prepared, type Sender, type SendOptions } from './sender.js';
 import type { DeliveryTracker } from './tracking.js';
 import type { UnreadSummary, UserChannel } from './user-channel.js';
@@ -34,6 +42,8 @@ export interface NotificationServiceDeps {
   requests?: Pick<SendRequests, 'recordBatch'>;
   /** Sends with `send_at`, when the server has a scheduler. */
   scheduled?: ScheduledSends;
+  /** Sends with `workflow` (the workflows module, built after this one: asked when used). */
+  workflows?: () => WorkflowRunner | null;
 }
 
 /** One item's result in a batch. */
@@ -63,6 +73,9 @@ function rejected(index: number, err: unknown): BatchItemResult {
   };
 }
 
+/** The 202 of a send with `workflow`. */
+export type WorkflowStarted = Static<typeof WorkflowStartedSchema>;
+
 /** The events the feed emits. */
 export type FeedEvent = 'notification.read' | 'notification.dismissed' | 'notification.action';
 
@@ -87,8 +100,9 @@ export class NotificationService {
     input: SendNotificationBody,
     requestId: string,
     options: SendOptions = {},
-  ): Promise<SendAccepted | ScheduledAccepted> {
+  ): Promise<SendAccepted | ScheduledAccepted | WorkflowStarted> {
     const { sender } = this.deps;
+    if (input.workflow !== undefined) return this.startWorkflow(tenantId, input, requestId);
     if (input.send_at !== undefined) {
       return this.scheduler().schedule(tenantId, input, requestId);
     }
@@ -98,6 +112,28 @@ export class NotificationService {
     const [result] = await sender.commit([prepared]);
     if (result instanceof NotifydError) throw result;
     return result;
+  }
+
+  /** A send naming a workflow: a run of it for the recipient, with the payload. */
+  private async startWorkflow(
+    tenantId: string,
+    input: SendNotificationBody,
+    requestId: string,
+  ): Promise<WorkflowStarted> {
+    const refuse = (field: string, message: string) =>
+      new NotifydError('VALIDATION_ERROR', `${field}: ${message}`, {
+        issues: [{ field, message }],
+      });
+    const runner = this.deps.workflows?.();
+    if (!runner) throw refuse('workflow', 'this server has no workflows');
+    if (input.recipient_id === undefined) throw refuse('recipient_id', 'a workflow needs one');
+    if (input.send_at !== undefined) throw refuse('send_at', 'not with a workflow');
+    const started = await runner.start(tenantId, input.workflow as string, {
+      recipient_id: input.recipient_id,
+      ...(input.payload ? { payload: input.payload } : {}),
+      ...(input.cancellation_key ? { cancellation_key: input.cancellation_key } : {}),
+    });
+    return { request_id: requestId, ...started };
   }
 
   /** Scheduled sends; VALIDATION_ERROR on a server without a scheduler. */

@@ -169,9 +169,11 @@ export class SchedulerRuntime {
     await this.idle();
   }
 
-  /** Resolves once no run is under way. */
-  async idle(): Promise<void> {
+  /** Resolves once no run is under way: true when it had any to wait for. */
+  async idle(): Promise<boolean> {
+    const waited = this.active.size > 0;
     while (this.active.size > 0) await Promise.allSettled([...this.active]);
+    return waited;
   }
 
   /**

@@ -65,8 +65,9 @@ export function schedulerService(
       let total = 0;
       for (;;) {
         const ran = await runtime.runDue();
-        await runtime.idle();
-        if (ran === 0) return total;
+        // Runs the background loop claimed count too: what they schedule may be due now.
+        const waited = await runtime.idle();
+        if (ran === 0 && !waited) return total;
         total += ran;
       }
     },

@@ -28,6 +28,7 @@ import { createTemplatesModule, templatesOptions } from '../templates/module.js'
 import { createTriggersModule, triggersOptions } from '../triggers/module.js';
 import { createWebModule } from '../web/module.js';
 import { createWebhooksModule, webhooksOptions } from '../webhooks/module.js';
+import { createWorkflowsModule, workflowsNeeds } from '../workflows/module.js';
 import { type NotifydServer, serverFacade } from './facade.js';
 import { Listener } from './listener.js';
 import { Metrics } from './metrics.js';
@@ -101,12 +102,14 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
       providers: channels,
       scheduler: scheduler.services.scheduler,
       digests: () => digests.services.digests,
+      workflows: () => workflows.services.runs,
       ...deps.routing,
     }),
   );
   const { notifications: service, tracker, live } = notifications.services;
   const engine = { scheduler, recipients, templates, notifications };
   const digests = createDigestsModule(ctx(digestsOptions(config), digestsNeeds(engine)));
+  const workflows = createWorkflowsModule(ctx({}, workflowsNeeds(engine)));
   const nodeId = node?.nodeId ?? null;
   const triggers = createTriggersModule(
     ctx(triggersOptions(config), { notifications: service, live, nodeId }),
@@ -126,7 +129,17 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     ctx({ ...providersOptions(config), ...where }, providerNeeds),
   );
   // The start order; pausing and stopping go in reverse.
-  const first = [auth, cluster, realtime, recipients, templates, notifications, digests, triggers];
+  const first = [
+    auth,
+    cluster,
+    realtime,
+    recipients,
+    templates,
+    notifications,
+    digests,
+    workflows,
+    triggers,
+  ];
   const then = [ara, webhooks, ratelimit, analytics, web, providers, scheduler];
   const modules = new ModuleRunner([...first, ...then], logger);
 
@@ -139,5 +152,5 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   listener.mount(routes, { keys, jwt, ...(limiting ? { rateLimiting: limiting } : {}) });
   const exposed = { notifications, triggers, ratelimit, webhooks, analytics, templates };
   const parts = { metrics, bus, keys, listener, runner: modules };
-  return serverFacade(parts, { ...exposed, providers, scheduler, digests });
+  return serverFacade(parts, { ...exposed, providers, scheduler, digests, workflows });
 }

@@ -22,6 +22,7 @@ import type { createTriggersModule } from '../triggers/module.js';
 import type { RedisTriggers } from '../triggers/redis.js';
 import type { createWebhooksModule } from '../webhooks/module.js';
 import type { Webhooks } from '../webhooks/webhooks.js';
+import type { createWorkflowsModule, WorkflowsServices } from '../workflows/module.js';
 import type { Listener } from './listener.js';
 import type { Metrics } from './metrics.js';
 
@@ -64,6 +65,8 @@ export interface NotifydServer {
   readonly scheduler: SchedulerService;
   /** Digests (null when `digests.enabled` is off). */
   readonly digests: Digests | null;
+  /** Workflows and their runs. */
+  readonly workflows: WorkflowsServices;
 }
 
 /** The modules whose services a built server hands out. */
@@ -77,6 +80,7 @@ export interface ExposedModules {
   providers: ReturnType<typeof createProvidersModule>;
   scheduler: ReturnType<typeof createSchedulerModule>;
   digests: ReturnType<typeof createDigestsModule>;
+  workflows: ReturnType<typeof createWorkflowsModule>;
 }
 
 /** The server-wide pieces besides the modules: what listens, what runs the modules. */
@@ -113,6 +117,7 @@ export function serverFacade(parts: ServerParts, m: ExposedModules): NotifydServ
     providers: m.providers.services.providers,
     scheduler: m.scheduler.services.scheduler,
     digests: m.digests.services.digests,
+    workflows: m.workflows.services,
     async listen() {
       await runner.start();
       const port = await listener.listen();

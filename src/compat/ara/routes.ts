@@ -57,8 +57,14 @@ export function araRoutes(deps: AraRouteDeps): AnyRoute[] {
   async function toUser(tenant: string, user: string, body: SendBodyLike, requestId: string) {
     const accepted = await notifications.send(tenant, sendBodyFor(user, body), requestId);
     const connections = (await presence.of(tenant, user)).connections;
-    // Ara's sends never name send_at, so nothing here is scheduled; the id holds either way.
-    const id = 'notification_id' in accepted ? accepted.notification_id : accepted.scheduled_id;
+    // Ara's sends never name send_at or workflow, so nothing here is scheduled or a run; the
+    // id holds either way.
+    const id =
+      'notification_id' in accepted
+        ? accepted.notification_id
+        : 'scheduled_id' in accepted
+          ? accepted.scheduled_id
+          : accepted.run_id;
     return { id, connections };
   }
 

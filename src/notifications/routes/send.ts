@@ -10,6 +10,7 @@ import {
   ScheduledAcceptedSchema,
   SendAccepted,
   SendNotificationBody,
+  WorkflowStartedSchema,
 } from '../schemas.js';
 import type { NotificationService } from '../service.js';
 import { sendingRoute } from './sending-route.js';
@@ -31,8 +32,8 @@ export function notificationRoutes(
       responses: {
         202: {
           description:
-            'Accepted: durably stored, delivery under way; with `send_at`, scheduled (`status: scheduled`).',
-          schema: Type.Union([SendAccepted, ScheduledAcceptedSchema]),
+            'Accepted: durably stored, delivery under way; with `send_at`, scheduled (`status: scheduled`); with `workflow`, a run started (`status: running`, `run_id`).',
+          schema: Type.Union([SendAccepted, ScheduledAcceptedSchema, WorkflowStartedSchema]),
         },
         ...SEND_ERRORS,
       },

@@ -1,0 +1,108 @@
+import { callerOf, IdParams, objectRoutes } from '../http/admin-routes.js';
+import { errors } from '../http/responses.js';
+import { type AnyRoute, defineRoute, serviceOf } from '../http/route.js';
+import { envelopeOf } from '../objects/schemas.js';
+import { runView, type WorkflowRuns } from './runs.js';
+import {
+  CreateWorkflowBody,
+  RunStartedView,
+  RunView,
+  TriggerBody,
+  UpdateWorkflowBody,
+  WorkflowView,
+} from './schemas.js';
+import type { StoredWorkflow, WorkflowService } from './service.js';
+
+const SCOPES = {
+  read: 'notifications:manage',
+  manage: 'notifications:manage',
+  admin: 'notifications:admin',
+} as const;
+
+const toView = (o: StoredWorkflow) => ({
+  ...envelopeOf(o),
+  trigger_identifier: o.data.trigger_identifier,
+  name: o.data.name,
+  steps: o.data.steps,
+});
+
+/** `/workflows` CRUD and trigger, `/workflow-runs/{id}` read and cancel. */
+export function workflowRoutes(service: WorkflowService, runs: WorkflowRuns): AnyRoute[] {
+  const tag = 'workflows';
+  const manage = { kind: 'key', scope: SCOPES.manage } as const;
+  return [
+    ...objectRoutes({
+      base: '/api/v1/workflows',
+      tag,
+      scopes: SCOPES,
+      noun: 'workflow',
+      view: WorkflowView,
+      toView,
+      service,
+      create: {
+        summary: 'Create a workflow (trigger identifier, ordered steps)',
+        body: CreateWorkflowBody,
+        errors: [409],
+      },
+      list: { summary: 'List workflows' },
+      get: { summary: 'A workflow, by id or trigger identifier' },
+      update: {
+        summary: 'Change a workflow (a new version; running runs keep theirs)',
+        body: UpdateWorkflowBody,
+      },
+      remove: { summary: 'Delete a workflow (running runs go on)' },
+      item: [
+        defineRoute({
+          method: 'POST',
+          path: '/api/v1/workflows/:id/trigger',
+          summary: 'Start a run of a workflow for one recipient',
+          tag,
+          auth: manage,
+          params: IdParams,
+          body: TriggerBody,
+          responses: {
+            202: { description: 'The run started.', schema: RunStartedView },
+            ...errors(400, 401, 403, 404),
+          },
+          async handler(ctx) {
+            const wf = await service.get(callerOf(ctx, SCOPES.admin), ctx.params.id);
+            const tenant = serviceOf(ctx).tenant_id;
+            return { status: 202, body: await runs.startOf(wf.tenant_id ?? tenant, wf, ctx.body) };
+          },
+        }),
+      ],
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/v1/workflow-runs/:id',
+      summary: 'A workflow run: state and step history',
+      tag,
+      auth: manage,
+      params: IdParams,
+      responses: {
+        200: { description: 'The run.', schema: RunView },
+        ...errors(400, 401, 403, 404),
+      },
+      async handler(ctx) {
+        const run = await runs.get(serviceOf(ctx).tenant_id, ctx.params.id);
+        return { status: 200, body: runView(run) };
+      },
+    }),
+    defineRoute({
+      method: 'DELETE',
+      path: '/api/v1/workflow-runs/:id',
+      summary: 'Cancel a workflow run (nothing more of it runs)',
+      tag,
+      auth: manage,
+      params: IdParams,
+      responses: {
+        200: { description: 'The run, cancelled (or as it ended).', schema: RunView },
+        ...errors(400, 401, 403, 404),
+      },
+      async handler(ctx) {
+        const run = await runs.cancel(serviceOf(ctx).tenant_id, ctx.params.id);
+        return { status: 200, body: runView(run) };
+      },
+    }),
+  ];
+}

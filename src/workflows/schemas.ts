@@ -1,0 +1,174 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { ViewEnvelope } from '../objects/schemas.js';
+
+const Channel = Type.Union(
+  ['in_app', 'push', 'sms', 'email', 'webhook'].map((c) => Type.Literal(c)),
+  { description: 'The channel the step sends on.' },
+);
+
+const SendStep = Type.Object(
+  {
+    type: Type.Literal('send'),
+    channel: Channel,
+    template: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 128, description: 'A template id or key.' }),
+    ),
+    content: Type.Optional(
+      Type.Object(
+        {
+          title: Type.String({ minLength: 1, maxLength: 500 }),
+          body: Type.String({ maxLength: 10_000 }),
+          action_url: Type.Optional(Type.String({ format: 'uri', maxLength: 2048 })),
+        },
+        { additionalProperties: false, description: 'Inline content (instead of a template).' },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const DelayStep = Type.Object(
+  {
+    type: Type.Literal('delay'),
+    duration: Type.String({
+      minLength: 2,
+      maxLength: 64,
+      description: 'An ISO 8601 duration, e.g. PT1H, P1D, P1DT12H (at most 365 days).',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const OPERATORS = ['equals', 'not_equals', 'exists', 'gt', 'lt'] as const;
+export type Operator = (typeof OPERATORS)[number];
+
+const ConditionStep = Type.Object(
+  {
+    type: Type.Literal('condition'),
+    field: Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description:
+        'notification.read|dismissed|actioned|action_id (the last notification the run sent) or payload.<path>.',
+    }),
+    operator: Type.Union(
+      OPERATORS.map((o) => Type.Literal(o)),
+      { description: 'equals, not_equals, exists, gt, lt.' },
+    ),
+    value: Type.Optional(
+      Type.Union([Type.String({ maxLength: 1000 }), Type.Number(), Type.Boolean(), Type.Null()]),
+    ),
+    on_fail: Type.Optional(
+      Type.Union(
+        [
+          Type.Literal('stop'),
+          Type.Object(
+            { skip_to: Type.Integer({ minimum: 0, description: 'A later step index (0-based).' }) },
+            { additionalProperties: false },
+          ),
+        ],
+        { description: 'When the condition does not hold: stop (default), or skip to a step.' },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const Step = Type.Union([SendStep, DelayStep, ConditionStep]);
+export type Step = Static<typeof Step>;
+export type SendStep = Static<typeof SendStep>;
+export type ConditionStep = Static<typeof ConditionStep>;
+
+const Steps = Type.Array(Step, { minItems: 1, maxItems: 50 });
+const TriggerIdentifier = Type.String({
+  pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$',
+  description: 'What starts it: `POST /notifications` with `workflow` names it. Unique per tenant.',
+});
+
+export const CreateWorkflowBody = Type.Object(
+  {
+    trigger_identifier: TriggerIdentifier,
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    steps: Steps,
+    tenant_id: Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+export type CreateWorkflowBody = Static<typeof CreateWorkflowBody>;
+
+export const UpdateWorkflowBody = Type.Object(
+  {
+    trigger_identifier: Type.Optional(TriggerIdentifier),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    steps: Type.Optional(Steps),
+    version: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'Change only at this version (else 409).' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type UpdateWorkflowBody = Static<typeof UpdateWorkflowBody>;
+
+/** A workflow as stored. */
+export interface WorkflowData {
+  trigger_identifier: string;
+  name: string;
+  steps: Step[];
+}
+
+export const WorkflowView = Type.Object({
+  ...ViewEnvelope,
+  trigger_identifier: Type.String(),
+  name: Type.String(),
+  steps: Type.Array(Step),
+});
+
+export const TriggerBody = Type.Object(
+  {
+    recipient_id: Type.String({ minLength: 1, maxLength: 256 }),
+    payload: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { maxProperties: 256 })),
+    cancellation_key: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  },
+  { additionalProperties: false },
+);
+export type TriggerBody = Static<typeof TriggerBody>;
+
+export const RunStartedView = Type.Object({
+  run_id: Type.String({ description: 'GET or DELETE /workflow-runs/{run_id}.' }),
+  status: Type.Literal('running'),
+});
+
+export const RUN_STATUSES = ['running', 'completed', 'stopped', 'failed', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const RunView = Type.Object({
+  id: Type.String(),
+  workflow_id: Type.String(),
+  workflow_version: Type.Integer(),
+  trigger_identifier: Type.String(),
+  recipient_id: Type.String(),
+  status: Type.Union(RUN_STATUSES.map((s) => Type.Literal(s))),
+  current_step: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'The step waiting to run (null once the run ended).',
+  }),
+  next_run_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  cancellation_key: Type.Union([Type.String(), Type.Null()]),
+  history: Type.Array(
+    Type.Object({
+      step: Type.Integer(),
+      type: Type.String(),
+      status: Type.String({
+        description:
+          'sent, failed (send steps), waited (delay), passed, stopped, skipped (condition).',
+      }),
+      at: Type.String({ format: 'date-time' }),
+      notification_id: Type.Optional(Type.String()),
+      channel: Type.Optional(Type.String()),
+      until: Type.Optional(Type.String({ format: 'date-time' })),
+      skip_to: Type.Optional(Type.Integer()),
+      error: Type.Optional(Type.String()),
+    }),
+  ),
+  started_at: Type.String({ format: 'date-time' }),
+  ended_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
