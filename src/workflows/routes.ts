@@ -72,37 +72,35 @@ export function workflowRoutes(service: WorkflowService, runs: WorkflowRuns): An
         }),
       ],
     }),
-    defineRoute({
-      method: 'GET',
-      path: '/api/v1/workflow-runs/:id',
-      summary: 'A workflow run: state and step history',
-      tag,
-      auth: manage,
-      params: IdParams,
-      responses: {
-        200: { description: 'The run.', schema: RunView },
-        ...errors(400, 401, 403, 404),
-      },
-      async handler(ctx) {
-        const run = await runs.get(serviceOf(ctx).tenant_id, ctx.params.id);
-        return { status: 200, body: runView(run) };
-      },
-    }),
-    defineRoute({
-      method: 'DELETE',
-      path: '/api/v1/workflow-runs/:id',
-      summary: 'Cancel a workflow run (nothing more of it runs)',
-      tag,
-      auth: manage,
-      params: IdParams,
-      responses: {
-        200: { description: 'The run, cancelled (or as it ended).', schema: RunView },
-        ...errors(400, 401, 403, 404),
-      },
-      async handler(ctx) {
-        const run = await runs.cancel(serviceOf(ctx).tenant_id, ctx.params.id);
-        return { status: 200, body: runView(run) };
-      },
-    }),
+    runRoute('GET', 'A workflow run: state and step history', 'The run.', (tenant, id) =>
+      runs.get(tenant, id),
+    ),
+    runRoute(
+      'DELETE',
+      'Cancel a workflow run (nothing more of it runs)',
+      'The run, cancelled (or as it ended).',
+      (tenant, id) => runs.cancel(tenant, id),
+    ),
   ];
+}
+
+/** A route on one run (`/workflow-runs/:id`) answering the run's view. */
+function runRoute(
+  method: 'GET' | 'DELETE',
+  summary: string,
+  description: string,
+  act: (tenant: string, id: string) => ReturnType<WorkflowRuns['get']>,
+): AnyRoute {
+  return defineRoute({
+    method,
+    path: '/api/v1/workflow-runs/:id',
+    summary,
+    tag: 'workflows',
+    auth: { kind: 'key', scope: SCOPES.manage },
+    params: IdParams,
+    responses: { 200: { description, schema: RunView }, ...errors(400, 401, 403, 404) },
+    async handler(ctx) {
+      return { status: 200, body: runView(await act(serviceOf(ctx).tenant_id, ctx.params.id)) };
+    },
+  });
 }
