@@ -87,13 +87,10 @@ const jobKey = (run: string, step: number) => `wfr:${run}:${step}`;
 /** A run as `GET /workflow-runs/{id}` shows it. */
 export function runView(run: StoredRun) {
   const d = run.data;
+  const { workflow_id, workflow_version, trigger_identifier, recipient_id, status } = d;
   return {
     id: run.id,
-    workflow_id: d.workflow_id,
-    workflow_version: d.workflow_version,
-    trigger_identifier: d.trigger_identifier,
-    recipient_id: d.recipient_id,
-    status: d.status,
+    ...{ workflow_id, workflow_version, trigger_identifier, recipient_id, status },
     current_step: d.status === 'running' ? d.step : null,
     next_run_at: d.status === 'running' && d.next_at !== null ? iso(d.next_at) : null,
     cancellation_key: d.cancellation_key,
