@@ -105,6 +105,34 @@ export function configSpecs(config: ProvidersConfig): ProviderSpec[] {
   );
 }
 
+/** The channels the built-in console serves when the configuration names no provider at all. */
+const FALLBACK_CHANNELS = ['push', 'sms', 'email', 'webhook'] as const;
+
+/**
+ * The built-in console for every channel (it only logs), last in priority: what serves a
+ * configuration that names no provider (`delivery.console_fallback`), so that a fresh install
+ * shows every channel working and a provider added later through the API goes first.
+ */
+export function loadConsoleFallback(deps: LoaderDeps): Promise<LoadedProvider[]> {
+  return Promise.all(
+    FALLBACK_CHANNELS.map((channel) =>
+      loadProvider(
+        {
+          name: `console-${channel}`,
+          plugin: 'console',
+          channel,
+          section: channel,
+          priority: 1000,
+          options: {},
+          where: 'delivery.console_fallback',
+          expandEnv: false,
+        },
+        deps,
+      ),
+    ),
+  );
+}
+
 /** Loads every configured provider in order; on the first failure, closes those made and throws. */
 export async function loadProviders(
   config: ProvidersConfig,

@@ -13,6 +13,7 @@ import type { Caller } from '../objects/tenancy.js';
 import {
   type LoadedProvider,
   type LoaderDeps,
+  loadConsoleFallback,
   loadProvider,
   loadProviders,
   ProviderLoadError,
@@ -98,6 +99,12 @@ export class Providers implements ProviderChannels {
   async start(): Promise<void> {
     const { options, clock, logger, bus, services } = this.ctx;
     const loaded = await loadProviders(options.providers, this.deps);
+    if (loaded.length === 0 && options.delivery.console_fallback) {
+      loaded.push(...(await loadConsoleFallback(this.deps)));
+      logger.info(
+        'no provider is configured: the built-in console serves push, sms, email and webhook (it only logs them); configure providers to deliver, or set delivery.console_fallback: false',
+      );
+    }
     const { delivery } = options;
     this.registry = new ProviderRegistry(
       loaded,

@@ -66,7 +66,7 @@ export const PROVIDER_SECTIONS = ['push', 'sms', 'email', 'webhook', 'custom'] a
 export type ProviderSection = (typeof PROVIDER_SECTIONS)[number];
 
 const entryDoc = (channel: string, example: string) =>
-  `Providers of the ${channel} channel, tried in priority order (failover on a retryable failure or an open circuit); each is { name, plugin, options, priority, timeout_ms }, e.g. ${example}. Empty: the channel is not sent.`;
+  `Providers of the ${channel} channel, tried in priority order (failover on a retryable failure or an open circuit); each is { name, plugin, options, priority, timeout_ms }, e.g. ${example}. Empty: the channel is not sent (unless no channel has a provider: see delivery.console_fallback).`;
 
 /** Providers per channel, and the delivery workers. */
 export const PROVIDER_OPTIONS = defineOptions([
@@ -113,6 +113,12 @@ export const PROVIDER_OPTIONS = defineOptions([
     item: ProviderEntrySchema,
     default: [],
     doc: `Providers of channels a plugin adds (e.g. chat): each serves the channel its plugin declares (a plugin of any channel, like console, names it with \`channel\`), e.g. [{name: slack, plugin: "@acme/notifyd-slack", options: {token: \${SLACK_TOKEN}}}]. In the file, the whole \`providers:\` may instead be one flat list, [{use: twilio, channel: sms, name: tw, priority: 1, options: {…}}, {use: "./my-plugin.js", channel: chat}]: each item goes to its channel’s list.`,
+  },
+  {
+    path: 'delivery.console_fallback',
+    type: 'boolean',
+    default: true,
+    doc: 'When no provider is configured at all, the built-in console serves push, sms, email and webhook (it only logs each message), so that a fresh install shows every channel working; a provider added through the API goes before it. Off: with no provider, those channels are skipped as no_provider.',
   },
   {
     path: 'delivery.workers.enabled',

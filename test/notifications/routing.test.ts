@@ -13,7 +13,8 @@ async function routed(t: Test, clock?: FakeClock) {
   f.directory.device('alice', 'dev_a');
   f.directory.device('alice', 'dev_b');
   f.directory.calls = 0;
-  const s = await startServer(t, {}, undefined, {
+  // No provider and no console fallback: the rows stay as routing wrote them (no worker sends).
+  const s = await startServer(t, { delivery: { console_fallback: false } }, undefined, {
     routing: f.routing,
     ...(clock ? { clock } : {}),
   });

@@ -21,6 +21,7 @@ export const SETTINGS: DeliveryOptions = {
     lease_ms: 60000,
     poll_interval_ms: 500,
   },
+  console_fallback: false,
   providers_reload_ms: 5000,
   max_attempts: 3,
   backoff_base_ms: 1000,
