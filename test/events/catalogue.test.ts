@@ -2,6 +2,7 @@ import t from 'tap';
 import { ANALYTICS_EVENTS } from '../../src/analytics/events.js';
 import { FakeClock } from '../../src/core/clock.js';
 import { NotifydError } from '../../src/core/errors.js';
+import { DIGEST_EVENTS } from '../../src/digests/events.js';
 import { EVENTS, type EventType, listEvents } from '../../src/events/catalogue.js';
 import type { EventEnvelope } from '../../src/events/types.js';
 import { compileValidator } from '../../src/http/validate.js';
@@ -15,6 +16,7 @@ import type { Store } from '../../src/store/types.js';
 import { TEMPLATE_EVENTS } from '../../src/templates/events.js';
 import { EVENT_PATTERN } from '../../src/webhooks/event-pattern.js';
 import { WEBHOOK_EVENTS } from '../../src/webhooks/events.js';
+import { WORKFLOW_EVENTS } from '../../src/workflows/events.js';
 import { type Running, startServer } from '../helpers/server.js';
 import { startReceiver } from '../helpers/webhook-receiver.js';
 import { script } from '../providers/fixtures/script.js';
@@ -46,6 +48,8 @@ t.test(
       TEMPLATE_EVENTS,
       ANALYTICS_EVENTS,
       PROVIDER_EVENTS,
+      DIGEST_EVENTS,
+      WORKFLOW_EVENTS,
     ].flatMap((table) => Object.keys(table));
     t.same(NAMES, declared, 'no module declares a name another already has');
     for (const e of listEvents()) {
@@ -264,6 +268,28 @@ t.test('what every producer emits validates against its catalogued payload', asy
     null,
     null,
   );
+
+  // A digest: one in-app digest of the hour, sent when its window ends.
+  await ok(s, 'PUT', '/api/v1/subscribers/dg', { email: 'dg@example.com' });
+  await ok(s, 'PUT', '/api/v1/subscribers/dg/preferences', {
+    digest: { enabled: true, frequency: 'hourly', delivery_time: '00:30', channel: 'in_app' },
+  });
+  await ok(s, 'POST', '/api/v1/notifications', {
+    recipient_id: 'dg',
+    channels: ['in_app', 'email'],
+    content: { title: 'A comment', body: 'Nice' },
+  });
+  clock.advance(3_600_000);
+  await s.server.scheduler.runDue();
+
+  // A workflow run of one step: started, then completed.
+  await ok(s, 'POST', '/api/v1/workflows', {
+    trigger_identifier: 'welcome',
+    name: 'Welcome',
+    steps: [{ type: 'send', channel: 'in_app', content: { title: 'Hi', body: 'Welcome' } }],
+  });
+  await ok(s, 'POST', '/api/v1/workflows/welcome/trigger', { recipient_id: 'dg' });
+  await s.server.scheduler.runDue();
 
   await new Promise((r) => setImmediate(r));
   for (const event of heard) {
