@@ -1,0 +1,11 @@
+/**
+ * kill -9 during the engine's sends on Redis: routed sends (in_app + push + email, recipients
+ * with a device) and a topic send killed midway. (One file per backend: together they
+ * outlasted tap's per-file limit on a loaded machine.)
+ */
+import t from 'tap';
+import { routedSurvivesKill9, topicSurvivesKill9 } from '../helpers/engine-kill.js';
+import { redis } from '../helpers/kill9-backends.js';
+
+t.test('a routed send survives kill -9 of notifyd and Redis', redis(routedSurvivesKill9));
+t.test('a topic send killed midway finishes once on Redis', redis(topicSurvivesKill9));
