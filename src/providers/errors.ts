@@ -4,6 +4,8 @@ import { errorsByStatus } from '../core/error-spec.js';
 export const PROVIDER_ERRORS = errorsByStatus({
   404: {
     PROVIDER_NOT_FOUND: 'No such provider or served channel.',
+    VAPID_KEY_NOT_CONFIGURED:
+      'No webpush provider is configured, so there is no VAPID public key to subscribe with.',
   },
   409: {
     PROVIDER_READ_ONLY: 'The provider comes from the configuration file; change it there.',

@@ -20,6 +20,7 @@ import {
 } from './loader.js';
 import { ProviderMetrics } from './metrics.js';
 import type { DeliveryOptions, ProvidersConfig } from './options.js';
+import { pushKeyRoutes } from './push-key-route.js';
 import { ProviderRegistry, type ProviderView, type RegisteredProvider } from './registry.js';
 import { providerRoutes } from './routes.js';
 import { type ProviderChange, RuntimeProviderStore, type StoredProvider } from './runtime.js';
@@ -308,6 +309,19 @@ export class Providers implements ProviderChannels {
     await this.registry?.close();
   }
 
+  /**
+   * The VAPID public key browsers subscribe with: that of the first push provider (by
+   * priority, from the file or the API) reaching web push devices with a
+   * `vapid_public_key` option; 404 VAPID_KEY_NOT_CONFIGURED when there is none.
+   */
+  vapidPublicKey(): string {
+    for (const p of this.registry?.forChannel('push', 'webpush') ?? []) {
+      const key = p.options.vapid_public_key;
+      if (typeof key === 'string' && key !== '') return key;
+    }
+    throw new NotifydError('VAPID_KEY_NOT_CONFIGURED');
+  }
+
   /** Every provider, first choice of each channel first; secrets masked. */
   list(): ProviderView[] {
     const registry = this.registry;
@@ -364,7 +378,7 @@ export function createProvidersModule(
   return {
     name: 'providers',
     services: { providers, channels: providers },
-    routes: providerRoutes(providers),
+    routes: [...providerRoutes(providers), ...pushKeyRoutes(providers)],
     jobs: [
       {
         name: 'runtime providers reload',
