@@ -23,4 +23,8 @@ export const NOTIFICATION_ERRORS = errorsByStatus({
     NO_DELIVERY_CHANNEL:
       'Routing left no channel to deliver on; details.skipped says why each was dropped.',
   },
+  429: {
+    USER_CAP_EXCEEDED:
+      "The recipient's cap for the channel is reached and their deferred deliveries are at notifications.caps.max_deferred; details name the channel and cap.",
+  },
 });

@@ -3,6 +3,8 @@ import { Counter } from 'prom-client';
 import type { Config } from '../config/options.js';
 import type { ModuleContext, NotifydModule } from '../modules/contract.js';
 import type { SchedulerService } from '../scheduler/service.js';
+import { CapRelease } from './cap-release.js';
+import { UserCaps } from './caps.js';
 import { CursorCodec } from './cursor.js';
 import { DeliveryService } from './deliveries.js';
 import { notificationFacts } from './facts.js';
@@ -129,6 +131,8 @@ export function createNotificationsModule(
   });
   const idempotencyTtlMs = options.notifications.idempotency_ttl_s * 1000;
   let deliveries: DeliveryService | undefined;
+  let release: CapRelease | null = null;
+  const { scheduler } = ctx.services;
   const sender = new Sender({
     store,
     clock,
@@ -138,6 +142,13 @@ export function createNotificationsModule(
     tracker,
     ...routing,
     queued: (channels) => deliveries?.queued(channels),
+    // In-app caps need the scheduler to release what they defer; queued channels do not.
+    ...(options.notifications.caps.enabled
+      ? { caps: new UserCaps(store.ratelimit, options.notifications.caps, scheduler !== undefined) }
+      : {}),
+    release: async (n, at) => {
+      await release?.schedule(n, at);
+    },
   });
   const requests = new SendRequests({
     store,
@@ -149,7 +160,17 @@ export function createNotificationsModule(
     ...(directory ? { directory } : {}),
   });
   const cancelled = (n: NotificationRecord) => requests.cancelled(n);
-  const { scheduler } = ctx.services;
+  release = scheduler
+    ? new CapRelease({
+        scheduler,
+        store,
+        clock,
+        ids,
+        idempotencyTtlMs,
+        publish: (n) => sender.publish(n),
+        cancelled,
+      })
+    : null;
   const scheduled = scheduler
     ? new ScheduledSends({
         scheduler,

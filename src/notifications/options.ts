@@ -2,7 +2,28 @@
  * The notifications module's options: the in-app feed (feed.*), sending (notifications.*),
  * and the offline queue and ack tracking (realtime.queue.*, realtime.ack.*).
  */
+import { Type } from '@sinclair/typebox';
 import { defineOptions, type OptionCheck, type SectionOf } from '../core/option-spec.js';
+
+/** One per-user cap override (`notifications.caps.overrides`). */
+const CapRuleSchema = Type.Object(
+  {
+    channel: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      description: 'push, in_app, email, sms, webhook…',
+    }),
+    max: Type.Integer({
+      minimum: 0,
+      maximum: 1_000_000,
+      description: 'Per user and window; 0: no cap.',
+    }),
+    window: Type.Union([Type.Literal('hour'), Type.Literal('day')]),
+    category: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    tenant: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  },
+  { additionalProperties: false },
+);
 
 /** The in-app feed and sending. */
 export const NOTIFICATION_OPTIONS = defineOptions([
@@ -52,6 +73,51 @@ export const NOTIFICATION_OPTIONS = defineOptions([
     min: 0,
     max: 36500,
     doc: 'Notifications older than this many days are deleted for good, with their deliveries, by an hourly cleanup. 0: kept forever.',
+  },
+  {
+    path: 'notifications.caps.enabled',
+    type: 'boolean',
+    default: true,
+    doc: 'Per-user channel caps: a non-urgent delivery past the user’s cap for its channel and window is deferred to the next window with room (see docs/scheduler.md).',
+  },
+  {
+    path: 'notifications.caps.push_per_hour',
+    type: 'integer',
+    default: 10,
+    min: 0,
+    max: 1000000,
+    doc: 'Push notifications per user per hour (UTC clock hours). 0: no cap.',
+  },
+  {
+    path: 'notifications.caps.in_app_per_hour',
+    type: 'integer',
+    default: 100,
+    min: 0,
+    max: 1000000,
+    doc: 'In-app notifications per user per hour (UTC clock hours); a deferred one enters the feed at the next hour. 0: no cap.',
+  },
+  {
+    path: 'notifications.caps.email_per_day',
+    type: 'integer',
+    default: 20,
+    min: 0,
+    max: 1000000,
+    doc: 'Emails per user per day (UTC days). 0: no cap.',
+  },
+  {
+    path: 'notifications.caps.max_deferred',
+    type: 'integer',
+    default: 100,
+    min: 0,
+    max: 100000,
+    doc: 'Most deliveries deferred ahead per user, channel and cap; past it a send is refused with 429 USER_CAP_EXCEEDED.',
+  },
+  {
+    path: 'notifications.caps.overrides',
+    type: 'objects',
+    item: CapRuleSchema,
+    default: [],
+    doc: 'Caps per category and per tenant, the most specific first (tenant and category, tenant, category, then the defaults), e.g. [{channel: push, max: 2, window: hour, category: marketing}, {channel: email, max: 100, window: day, tenant: acme}]. A category rule counts that category’s sends apart from the channel’s others.',
   },
 ]);
 

@@ -235,6 +235,12 @@ export const SendAccepted = Type.Object({
       description: 'Channels routing dropped, with why (routed sends only).',
     }),
   ),
+  channels_deferred: Type.Optional(
+    Type.Record(Type.String(), Type.String({ format: 'date-time' }), {
+      description:
+        "Channels past the recipient's cap (notifications.caps), with when they go: the next window with room.",
+    }),
+  ),
 });
 export type SendAccepted = Static<typeof SendAccepted>;
 

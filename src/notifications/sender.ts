@@ -11,6 +11,7 @@ import type { Clock } from '../core/clock.js';
 import { NotifydError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { Store } from '../store/types.js';
+import type { UserCaps } from './caps.js';
 import type { Channel, InAppContent, RenderedContent } from './channels.js';
 import { checkActions, checkExpiry, splitContent } from './content.js';
 import type { ProviderChannels } from './delivery-port.js';
@@ -61,6 +62,10 @@ export interface SenderDeps extends RoutingNeeds {
   tracker?: DeliveryTracker;
   /** Told which queued channels got new deliveries (the delivery port's onQueued). */
   queued: (channels: readonly string[]) => void;
+  /** Per-user channel caps (caps.ts); none: nothing is capped. */
+  caps?: UserCaps;
+  /** Schedules the release of an in-app notification deferred by a cap (cap-release.ts). */
+  release?: (n: NotificationRecord, at: number) => Promise<void>;
 }
 
 /** A send ready to be written. */
@@ -70,6 +75,8 @@ export interface Prepared {
   skipped: Record<string, string> | null;
   /** Channels that went to the recipient's digest instead. */
   digested?: Channel[];
+  /** Channels a cap deferred, and until when (epoch ms). */
+  deferred?: Record<string, number>;
 }
 
 /** What a template render gave, kept for the other recipients of one request (per locale). */
@@ -118,8 +125,16 @@ function digestItem(n: NotificationRecord, channels: Channel[]): DigestItem {
   };
 }
 
+const isoTimes = (times: Record<string, number>) =>
+  Object.fromEntries(Object.entries(times).map(([c, at]) => [c, new Date(at).toISOString()]));
+
 export class Sender {
   constructor(private readonly deps: SenderDeps) {}
+
+  /** Whether sends are counted against per-user caps. */
+  get capped(): boolean {
+    return this.deps.caps !== undefined;
+  }
 
   /** Validates, resolves, renders and routes one send; writes nothing. */
   async prepare(
@@ -130,7 +145,10 @@ export class Sender {
     cache?: RenderCache,
     opts: SendOptions = {},
   ): Promise<Prepared> {
-    if (isInline(input)) return this.prepareInline(tenantId, input, requestId, where);
+    if (isInline(input)) {
+      const p = this.prepareInline(tenantId, input, requestId, where);
+      return this.deps.caps ? this.capInline(p) : p;
+    }
     const recipientId = this.recipientOf(input, where);
     const { directory, preferences, providers, clock } = this.deps;
     const now = clock.now();
@@ -169,7 +187,7 @@ export class Sender {
             ...(opts.digest === false || !this.deps.digests?.() ? { digest: false } : {}),
           })
         : null;
-    const routed = route({
+    const uncapped = route({
       candidates,
       requested: template ? requested : null,
       decisions,
@@ -177,6 +195,12 @@ export class Sender {
       devices,
       providers: providers ?? null,
     });
+    const routed = this.deps.caps
+      ? await this.deps.caps.apply(
+          { tenantId, recipientId, category: category ?? 'general', priority, now },
+          uncapped,
+        )
+      : uncapped;
     const skipped: Record<string, string> = {};
     const digested: Channel[] = [];
     for (const r of routed) {
@@ -197,7 +221,9 @@ export class Sender {
     const split = splitContent(inApp, input.actions ?? (input.content ? undefined : inApp.actions));
     checkActions(split.actions, where);
     const delivered = routed.filter((r) => r.deliver);
-    const toFeed = delivered.some((r) => r.channel === 'in_app');
+    const deferred = this.capDeferred(uncapped, routed);
+    const held = deferred?.in_app !== undefined;
+    const toFeed = !held && delivered.some((r) => r.channel === 'in_app');
     const queuedContents: RenderedContent = {};
     for (const r of delivered) {
       if (r.channel !== 'in_app')
@@ -215,9 +241,53 @@ export class Sender {
       hidden: !toFeed,
     });
     return {
-      item: this.item(notification, this.deliveries(notification, routed, devices, now), input),
+      item: this.item(
+        notification,
+        this.deliveries(notification, routed, devices, now, held),
+        input,
+      ),
       skipped,
       ...(digested.length > 0 ? { digested } : {}),
+      ...(deferred ? { deferred } : {}),
+    };
+  }
+
+  /** The channels a cap moved later than routing had them, with their new time. */
+  private capDeferred(before: Routed[], after: Routed[]): Record<string, number> | null {
+    const out: Record<string, number> = {};
+    after.forEach((r, i) => {
+      const was = before[i];
+      if (r.deliver && was?.deliver && r.defer_until !== was.defer_until && r.defer_until !== null)
+        out[r.channel] = r.defer_until;
+    });
+    return Object.keys(out).length > 0 ? out : null;
+  }
+
+  /** A plain inline in-app send counted against the in-app cap (deferred past it). */
+  private async capInline(p: Prepared): Promise<Prepared> {
+    const n = p.item.notification;
+    const feed: Routed = { channel: 'in_app', deliver: true, defer_until: null };
+    const [capped] = await (this.deps.caps as UserCaps).apply(
+      {
+        tenantId: n.tenant_id,
+        recipientId: n.recipient_id,
+        category: n.category,
+        priority: n.priority,
+        now: n.created_at,
+      },
+      [feed],
+    );
+    if (!capped?.deliver || capped.defer_until === null) return p;
+    const at = capped.defer_until;
+    const notification = { ...n, read_at: n.created_at, dismissed_at: n.created_at };
+    return {
+      ...p,
+      item: {
+        ...p.item,
+        notification,
+        deliveries: this.deliveries(notification, [capped], [], n.created_at, true),
+      },
+      deferred: { in_app: at },
     };
   }
 
@@ -249,13 +319,17 @@ export class Sender {
       }
       for (const d of item.deliveries) if (d.status === 'pending') queued.add(d.channel);
       if (prepared[i].digested) collected.push(digestItem(n, prepared[i].digested as Channel[]));
-      if (n.channels.includes('in_app') && !options.quiet) await this.publish(n);
+      const deferred = prepared[i].deferred;
+      const later = deferred?.in_app;
+      if (later !== undefined) await this.deps.release?.(n, later);
+      else if (n.channels.includes('in_app') && !options.quiet) await this.publish(n);
       out.push({
         request_id: n.request_id,
         notification_id: n.id,
         status: 'accepted',
         channels_targeted: n.channels,
         ...(skipped ? { channels_skipped: skipped } : {}),
+        ...(deferred ? { channels_deferred: isoTimes(deferred) } : {}),
       });
     }
     if (queued.size > 0) this.deps.queued([...queued]);
@@ -402,6 +476,8 @@ export class Sender {
     routed: Routed[],
     devices: readonly Device[],
     now: number,
+    /** The in-app delivery is held back by a cap until its release. */
+    heldInApp = false,
   ): DeliveryRecord[] {
     const row = (channel: string, over: Partial<DeliveryRecord>): DeliveryRecord => ({
       id: this.deps.ids('dlv'),
@@ -425,6 +501,9 @@ export class Sender {
     for (const r of routed) {
       if (!r.deliver) {
         rows.push(row(r.channel, { status: 'skipped', last_error: r.reason }));
+      } else if (r.channel === 'in_app' && heldInApp && r.defer_until !== null) {
+        // Held back by a cap: pending (shown deferred) until its release job (cap-release.ts).
+        rows.push(row('in_app', { next_attempt_at: r.defer_until }));
       } else if (r.channel === 'in_app') {
         // The feed is the in-app inbox: stored in it is delivered; an ack acknowledges it.
         rows.push(row('in_app', { status: 'delivered', attempts: 1 }));

@@ -106,9 +106,11 @@ export class NotificationService {
     if (input.send_at !== undefined) {
       return this.scheduler().schedule(tenantId, input, requestId);
     }
-    const prepared = isInline(input)
-      ? sender.prepareInline(tenantId, input, requestId)
-      : await sender.prepare(tenantId, input, requestId, 'body', undefined, options);
+    // Inline sends skip every lookup, unless caps count them (sender.prepare does both).
+    const prepared =
+      isInline(input) && !sender.capped
+        ? sender.prepareInline(tenantId, input, requestId)
+        : await sender.prepare(tenantId, input, requestId, 'body', undefined, options);
     const [result] = await sender.commit([prepared]);
     if (result instanceof NotifydError) throw result;
     return result;

@@ -89,6 +89,8 @@ const logOnly = (channel: string) =>
 const durableEnv = (env: Record<string, string>) => ({
   // Durability is what is under test, not the per-key limit.
   NOTIFYD_RATELIMIT__DEFAULT_PER_KEY_PER_MINUTE: '1000000',
+  // Nor the per-user caps (many sends per recipient would be deferred).
+  NOTIFYD_NOTIFICATIONS__CAPS__ENABLED: 'false',
   // Push and email need a provider to be routed at all.
   NOTIFYD_PROVIDERS__PUSH: logOnly('push'),
   NOTIFYD_PROVIDERS__EMAIL: logOnly('email'),

@@ -1,0 +1,151 @@
+/**
+ * Per-user channel caps: at most so many deliveries per user, channel and window (by default
+ * 10 push and 100 in-app per hour, 20 email per day; per category and per tenant in config).
+ * A delivery past its window's cap is deferred to the start of the next window with room;
+ * `urgent` ones bypass the cap (and are not counted). Counting goes through the rate-limit
+ * store (`store.ratelimit`, fixed windows aligned to the epoch: whole UTC hours and days), one
+ * key per user, channel, rule and window, so several nodes sharing the store count together.
+ *
+ * What is deferred is bounded: the deliveries already booked in later windows of the same
+ * user, channel and rule may not exceed `max_deferred`; past it the send is refused with 429
+ * USER_CAP_EXCEEDED (a user flooded that much would only get a backlog nobody reads).
+ */
+import { NotifydError } from '../core/errors.js';
+import type { LimitSpec, RateLimitStore } from '../ratelimit/spec.js';
+import type { Priority } from './records.js';
+import type { Routed } from './routing.js';
+
+/** One cap as configured. */
+export interface CapRule {
+  channel: string;
+  /** Deliveries allowed per window; 0: no cap. */
+  max: number;
+  window: 'hour' | 'day';
+  /** Only this category's sends (counted apart from the channel's other sends). */
+  category?: string;
+  /** Only this tenant's sends. */
+  tenant?: string;
+}
+
+/** The caps' settings as loaded (`notifications.caps.*`). */
+export interface CapSettings {
+  enabled: boolean;
+  push_per_hour: number;
+  in_app_per_hour: number;
+  email_per_day: number;
+  max_deferred: number;
+  overrides: CapRule[];
+}
+
+const WINDOW_MS = { hour: 3_600_000, day: 86_400_000 } as const;
+
+/** The defaults as rules, least specific. */
+function defaults(s: CapSettings): CapRule[] {
+  return [
+    { channel: 'push', max: s.push_per_hour, window: 'hour' },
+    { channel: 'in_app', max: s.in_app_per_hour, window: 'hour' },
+    { channel: 'email', max: s.email_per_day, window: 'day' },
+  ];
+}
+
+/** How specific a rule is: tenant and category beat tenant, which beats category. */
+const rank = (r: CapRule) => (r.tenant ? 2 : 0) + (r.category ? 1 : 0);
+
+export interface CapQuery {
+  tenantId: string;
+  recipientId: string;
+  category: string;
+  priority: Priority;
+  now: number;
+}
+
+export class UserCaps {
+  private readonly rules: CapRule[];
+
+  /**
+   * `inAppDeferrable`: false without a scheduler to release deferred in-app notifications;
+   * in-app sends are then not capped.
+   */
+  constructor(
+    private readonly store: RateLimitStore,
+    private readonly settings: CapSettings,
+    private readonly inAppDeferrable = true,
+  ) {
+    this.rules = [...settings.overrides].sort((a, b) => rank(b) - rank(a));
+    this.rules.push(...defaults(settings));
+  }
+
+  /** The cap in force for a send on a channel: the most specific rule that matches, or null. */
+  ruleFor(channel: string, tenantId: string, category: string): CapRule | null {
+    const rule = this.rules.find(
+      (r) =>
+        r.channel === channel &&
+        (r.tenant === undefined || r.tenant === tenantId) &&
+        (r.category === undefined || r.category === category),
+    );
+    if (channel === 'in_app' && !this.inAppDeferrable) return null;
+    return rule && rule.max > 0 ? rule : null;
+  }
+
+  /**
+   * Counts each delivering channel against its cap and defers the ones past it: their
+   * `defer_until` becomes the start of the first window with room. Throws USER_CAP_EXCEEDED
+   * when that would defer more than `max_deferred` for one channel.
+   */
+  async apply(q: CapQuery, routed: Routed[]): Promise<Routed[]> {
+    if (!this.settings.enabled || q.priority === 'urgent') return routed;
+    const out: Routed[] = [];
+    for (const r of routed) {
+      const rule = r.deliver ? this.ruleFor(r.channel, q.tenantId, q.category) : null;
+      if (!r.deliver || !rule) {
+        out.push(r);
+        continue;
+      }
+      const at = await this.slot(q, rule, r.defer_until ?? q.now);
+      out.push({ ...r, defer_until: at === (r.defer_until ?? q.now) ? r.defer_until : at });
+    }
+    return out;
+  }
+
+  /** When a delivery due at `due` may go under `rule`: `due`, or a later window's start. */
+  private async slot(q: CapQuery, rule: CapRule, due: number): Promise<number> {
+    const windowMs = WINDOW_MS[rule.window];
+    const spec: LimitSpec = {
+      algorithm: 'fixed_window',
+      max_requests: rule.max,
+      window_seconds: windowMs / 1000,
+    };
+    const scope = rule.category ?? '*';
+    const key = (start: number) =>
+      `cap:${q.tenantId}:${q.recipientId}:${rule.channel}:${scope}:${start}`;
+    const first = Math.floor(due / windowMs) * windowMs;
+    if ((await this.store.consume(key(first), spec, 1, due)).allowed) return due;
+    // Later windows, each counted under its own key at its start; `ahead`: booked before it.
+    let ahead = 0;
+    for (let start = first + windowMs; ; start += windowMs) {
+      const seen = await this.store.consume(key(start), spec, 1, start, { dryRun: true });
+      // A dry run that would be allowed counts the unit it would take.
+      const booked = seen.allowed ? seen.used - 1 : seen.used;
+      if (ahead + booked >= this.settings.max_deferred) throw this.full(q, rule, ahead + booked);
+      const d = await this.store.consume(key(start), spec, 1, start);
+      if (d.allowed) return start;
+      ahead += d.used;
+    }
+  }
+
+  private full(q: CapQuery, rule: CapRule, deferred: number): NotifydError {
+    return new NotifydError(
+      'USER_CAP_EXCEEDED',
+      `${q.recipientId} had ${rule.max} ${rule.channel} per ${rule.window} and has ${deferred} deferred (at most ${this.settings.max_deferred}).`,
+      {
+        recipient_id: q.recipientId,
+        channel: rule.channel,
+        category: rule.category ?? null,
+        max: rule.max,
+        window: rule.window,
+        deferred,
+        max_deferred: this.settings.max_deferred,
+      },
+    );
+  }
+}

@@ -1,0 +1,161 @@
+import t, { type Test } from 'tap';
+import { CONSOLE } from '../digests/helpers.js';
+import { BACKENDS, KEYS, ok, type Server, serverOn } from '../recipients/servers.js';
+
+/**
+ * Per-user channel caps (notifications.caps): past the cap a delivery is deferred to the
+ * next window's start (its row `deferred` with the time; the workers claim it then), urgent
+ * bypasses, a full deferred queue is 429 USER_CAP_EXCEEDED, a category has its own cap. Fake
+ * clock; the delivery workers are off so the test claims through the delivery port itself.
+ */
+const HOUR = 3_600_000;
+// 10:20 UTC: the hour's window runs to 11:00.
+const START = Date.UTC(2026, 4, 12, 10, 20);
+const NEXT = Date.UTC(2026, 4, 12, 11, 0);
+
+async function setup(t: Test, backend: (typeof BACKENDS)[number], caps: object = {}) {
+  const s = await serverOn(t, backend, {
+    ...CONSOLE,
+    delivery: { workers: { enabled: false } },
+    notifications: { caps: { enabled: true, ...caps } },
+  } as never);
+  if (!s) return null;
+  s.clock.set(START);
+  await ok(s, 'PUT', '/api/v1/subscribers/u1', { email: 'u1@example.com' });
+  const dev = await s.asUser('u1', 'POST', '/api/v1/me/devices', {
+    kind: 'webpush',
+    endpoint: 'https://push.example.com/send/abc',
+    keys: KEYS,
+  });
+  t.equal(dev.status, 201, 'push device registered');
+  return s;
+}
+
+const push = (s: Server, extra: object = {}) =>
+  s.api('POST', '/api/v1/notifications', {
+    recipient_id: 'u1',
+    channels: ['push'],
+    content: { title: 'Hi', body: 'there' },
+    ...extra,
+  });
+
+const claimable = async (s: Server, channel = 'push') =>
+  (await s.server.deliveries.claim([channel], 100, 100 * HOUR)).length;
+
+async function rowOf(s: Server, id: string, channel: string) {
+  const rows = (await ok(s, 'GET', `/api/v1/notifications/${id}/deliveries`)).data;
+  return rows.find((r: { channel: string }) => r.channel === channel);
+}
+
+for (const backend of BACKENDS) {
+  t.test(`${backend}: the 11th push in an hour goes at the next hour`, async (t) => {
+    const s = await setup(t, backend);
+    if (!s) return;
+    for (let i = 0; i < 10; i++) t.equal((await push(s)).status, 202);
+    t.equal(await claimable(s), 10, 'ten go now');
+    const res = await push(s);
+    t.equal(res.status, 202);
+    t.same(res.body.channels_deferred, { push: new Date(NEXT).toISOString() });
+    t.match(await rowOf(s, res.body.notification_id, 'push'), {
+      status: 'deferred',
+      next_attempt_at: new Date(NEXT).toISOString(),
+    });
+    t.equal(await claimable(s), 0, 'held in this hour');
+    s.clock.set(NEXT - 1);
+    t.equal(await claimable(s), 0, 'a millisecond before the hour');
+    s.clock.set(NEXT);
+    t.equal(await claimable(s), 1, 'handed out at the hour');
+    // The deferred one used a slot of the new hour: nine more go in it, the tenth waits.
+    for (let i = 0; i < 9; i++) t.notOk((await push(s)).body.channels_deferred);
+    t.ok((await push(s)).body.channels_deferred, 'the new hour is full too');
+  });
+
+  t.test(`${backend}: urgent bypasses the cap`, async (t) => {
+    const s = await setup(t, backend);
+    if (!s) return;
+    for (let i = 0; i < 10; i++) await push(s);
+    const res = await push(s, { priority: 'urgent' });
+    t.equal(res.status, 202);
+    t.notOk(res.body.channels_deferred);
+    t.equal(await claimable(s), 11);
+  });
+
+  t.test(`${backend}: a full deferred queue answers 429 USER_CAP_EXCEEDED`, async (t) => {
+    const s = await setup(t, backend, { max_deferred: 15 });
+    if (!s) return;
+    const at: string[] = [];
+    for (let i = 0; i < 25; i++) {
+      const res = await push(s);
+      t.equal(res.status, 202, JSON.stringify(res.body));
+      at.push(res.body.channels_deferred?.push ?? 'now');
+    }
+    t.equal(at.filter((a) => a === 'now').length, 10);
+    t.equal(at.filter((a) => a === new Date(NEXT).toISOString()).length, 10);
+    t.equal(at.filter((a) => a === new Date(NEXT + HOUR).toISOString()).length, 5);
+    const res = await push(s);
+    t.equal(res.status, 429);
+    t.match(res.body.error, {
+      code: 'USER_CAP_EXCEEDED',
+      details: { recipient_id: 'u1', channel: 'push', max: 10, window: 'hour', max_deferred: 15 },
+    });
+    t.type(res.body.error.request_id, 'string', 'the error envelope');
+  });
+
+  t.test(`${backend}: a category has its own cap`, async (t) => {
+    const s = await setup(t, backend, {
+      overrides: [{ channel: 'push', max: 2, window: 'hour', category: 'marketing' }],
+    });
+    if (!s) return;
+    const promo = () => push(s, { category: 'marketing' });
+    t.notOk((await promo()).body.channels_deferred);
+    t.notOk((await promo()).body.channels_deferred);
+    t.same((await promo()).body.channels_deferred, { push: new Date(NEXT).toISOString() });
+    // Other categories still have the channel's ten.
+    t.notOk((await push(s)).body.channels_deferred, 'a general push goes now');
+  });
+
+  t.test(`${backend}: email counts per UTC day; a tenant override wins`, async (t) => {
+    const s = await setup(t, backend, {
+      email_per_day: 1,
+      overrides: [{ channel: 'email', max: 3, window: 'day', tenant: 'other' }],
+    });
+    if (!s) return;
+    const mail = () =>
+      s.api('POST', '/api/v1/notifications', {
+        recipient_id: 'u1',
+        channels: ['email'],
+        content: { title: 'Hi', body: 'there' },
+      });
+    t.notOk((await mail()).body.channels_deferred);
+    t.same((await mail()).body.channels_deferred, {
+      email: new Date(Date.UTC(2026, 4, 13)).toISOString(),
+    });
+  });
+
+  t.test(`${backend}: a capped in-app notification enters the feed at the hour`, async (t) => {
+    const s = await setup(t, backend, { in_app_per_hour: 1 });
+    if (!s) return;
+    const inApp = (title: string) =>
+      ok(s, 'POST', '/api/v1/notifications', {
+        recipient_id: 'u1',
+        content: { title, body: '' },
+      });
+    await inApp('first');
+    const held = await inApp('second');
+    t.same(held.channels_deferred, { in_app: new Date(NEXT).toISOString() });
+    t.match(await rowOf(s, held.notification_id, 'in_app'), { status: 'deferred' });
+    const feed = async () =>
+      (await s.asUser('u1', 'GET', '/api/v1/me/notifications')).body.data.map(
+        (n: { content: { title: string } }) => n.content.title,
+      );
+    t.same(await feed(), ['first'], 'not in the feed before the hour');
+    await s.server.scheduler.runDue();
+    t.same(await feed(), ['first'], 'nor after running what is due now');
+    s.clock.set(NEXT);
+    await s.server.scheduler.runDue();
+    t.same(await feed(), ['second', 'first'], 'in the feed at the hour, newest');
+    t.match(await rowOf(s, held.notification_id, 'in_app'), { status: 'delivered' });
+    await s.server.scheduler.runDue();
+    t.same(await feed(), ['second', 'first'], 'once');
+  });
+}
