@@ -19,7 +19,13 @@ t.test(
         { kind: 'demo', scheduled: 1, due: 1, running: 0, failed: 0 },
         { kind: 'other', scheduled: 0, due: 1, running: 0, failed: 0 },
       ],
-      node_kinds: ['demo', 'digest.flush', 'notification.release', 'notification.send', 'workflow.step'],
+      node_kinds: [
+        'demo',
+        'digest.flush',
+        'notification.release',
+        'notification.send',
+        'workflow.step',
+      ],
     });
     const metrics = await fetch(`${s.url}/metrics`).then((r) => r.text());
     t.match(metrics, /notifyd_scheduler_jobs\{kind="demo",state="due"\} 1/);
