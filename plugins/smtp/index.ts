@@ -1,6 +1,6 @@
 /**
- * `smtp`: email through an SMTP server with `nodemailer`: HTML and text parts, from and
- * reply-to, STARTTLS or implicit TLS, pooled connections. SMTP's own answer decides what a
+ * `smtp`: email through an SMTP server with `nodemailer`: HTML and text parts, attachments,
+ * from and reply-to, STARTTLS or implicit TLS, pooled connections. SMTP's own answer decides what a
  * failure is: 4xx replies and broken connections are retryable, 5xx replies permanent, and
  * a 5.1.x "bad destination mailbox" reply marks the address as gone.
  */
@@ -108,6 +108,16 @@ export default definePlugin<SmtpOptions, 'email'>({
             subject: message.content.subject,
             text: message.content.text,
             html: message.content.html,
+            ...(message.content.attachments?.length
+              ? {
+                  attachments: message.content.attachments.map((a) => ({
+                    filename: a.filename,
+                    contentType: a.content_type,
+                    content: a.content_base64,
+                    encoding: 'base64',
+                  })),
+                }
+              : {}),
             headers: {
               'X-Notifyd-Delivery': message.delivery_id,
               'X-Notifyd-Notification': message.notification_id,

@@ -46,11 +46,19 @@ export interface SmsContent {
   body: string;
 }
 
-/** An email: subject, HTML and plain-text parts. */
+/** A file attached to an email, its bytes in base64. */
+export interface EmailAttachment {
+  filename: string;
+  content_type: string;
+  content_base64: string;
+}
+
+/** An email: subject, HTML and plain-text parts, and files attached to it. */
 export interface EmailContent {
   subject: string;
   html: string;
   text: string;
+  attachments?: EmailAttachment[];
 }
 
 /** A JSON body POSTed to the recipient's or the provider's URL. */

@@ -105,6 +105,22 @@ export const ChannelOverrides = Type.Object(
           subject: Type.Optional(Text(998)),
           html: Type.Optional(Text(1_000_000)),
           text: Type.Optional(Text(1_000_000)),
+          attachments: Type.Optional(
+            Type.Array(
+              Type.Object(
+                {
+                  filename: Type.String({ minLength: 1, maxLength: 255 }),
+                  content_type: Type.String({ minLength: 3, maxLength: 255 }),
+                  content_base64: Type.String({
+                    maxLength: 14_000_000,
+                    description: 'The file, base64-encoded.',
+                  }),
+                },
+                { additionalProperties: false },
+              ),
+              { maxItems: 10, description: 'Files attached to the email (providers that can).' },
+            ),
+          ),
         },
         { additionalProperties: false },
       ),

@@ -7,6 +7,8 @@ import { SERVER_CERT, SERVER_KEY } from './plugin-harness.js';
 export interface MimePart {
   headers: Record<string, string>;
   body: string;
+  /** The decoded bytes (an attachment's file). */
+  bytes: Buffer;
 }
 
 /** A mail the server accepted. */
@@ -42,6 +44,11 @@ function parseHeaders(block: string): Record<string, string> {
   return headers;
 }
 
+function decodeBytes(body: string, encoding = '7bit'): Buffer {
+  if (encoding.toLowerCase() === 'base64') return Buffer.from(body, 'base64');
+  return Buffer.from(body, 'latin1');
+}
+
 function decode(body: string, encoding = '7bit'): string {
   if (encoding.toLowerCase() === 'base64') return Buffer.from(body, 'base64').toString('utf8');
   if (encoding.toLowerCase() === 'quoted-printable') {
@@ -62,7 +69,13 @@ export function mimeLeaves(entity: string): { headers: Record<string, string>; p
   if (!headers['content-type']?.startsWith('multipart/') || !boundary) {
     return {
       headers,
-      parts: [{ headers, body: decode(body, headers['content-transfer-encoding']).trimEnd() }],
+      parts: [
+        {
+          headers,
+          body: decode(body, headers['content-transfer-encoding']).trimEnd(),
+          bytes: decodeBytes(body, headers['content-transfer-encoding']),
+        },
+      ],
     };
   }
   const pieces = body.split(`--${boundary}`).slice(1, -1);
