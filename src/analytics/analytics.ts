@@ -6,6 +6,7 @@ import type { Ingestor } from './ingest.js';
 import type { AnalyticsQuery, QueryEngine, QueryResult } from './query.js';
 import type { ReportDefinitions } from './report-definitions.js';
 import type { Reports } from './reports.js';
+import type { Schedules } from './schedules.js';
 import type { AnalyticsStore } from './store.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -25,6 +26,7 @@ export interface EventTypeListing {
 export interface Reporting {
   definitions: ReportDefinitions;
   reports: Reports;
+  schedules: Schedules;
 }
 
 /**

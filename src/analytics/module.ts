@@ -1,6 +1,7 @@
 import { Counter, Gauge } from 'prom-client';
 import type { Config } from '../config/options.js';
 import type { ModuleContext, NotifydModule } from '../modules/contract.js';
+import type { SchedulerService } from '../scheduler/service.js';
 import { Analytics } from './analytics.js';
 import { EventTypes } from './event-types.js';
 import { Funnels } from './funnels.js';
@@ -15,18 +16,27 @@ import { eventRoutes } from './routes/events.js';
 import { funnelRoutes } from './routes/funnels.js';
 import { queryRoutes } from './routes/query.js';
 import { reportDefinitionRoutes, reportRoutes } from './routes/reports.js';
+import { scheduleRoutes } from './routes/schedules.js';
+import { type ReportSender, ScheduleRunner } from './schedule-runner.js';
+import { SCHEDULE_JOB, Schedules } from './schedules.js';
 
 const DAY = 86_400_000;
 
 /** The analytics module's options, from the configuration. */
 export const analyticsOptions = (c: Config): AnalyticsOptions => c.analytics;
 
+/** What the module needs: the scheduler's jobs, and the send path reports go out through. */
+export interface AnalyticsNeeds {
+  scheduler: SchedulerService;
+  sender: () => ReportSender | null;
+}
+
 /**
  * Analytics and reporting: event ingestion (the API's, written before answering; notifyd's
  * own from the bus, buffered), rollups, queries, and the purge of data past its retention.
  */
 export function createAnalyticsModule(
-  ctx: ModuleContext<AnalyticsOptions>,
+  ctx: ModuleContext<AnalyticsOptions, AnalyticsNeeds>,
 ): NotifydModule<{ analytics: Analytics | null }> {
   const { options, store, clock, ids, logger } = ctx;
   if (!options.enabled) return { name: 'analytics', routes: [], services: { analytics: null } };
@@ -91,7 +101,33 @@ export function createAnalyticsModule(
       font: resolveFont(options.reports.pdf_font),
     },
   );
-  analytics.reporting = { definitions, reports };
+  const r = options.reports;
+  const links = {
+    secret: r.link_secret,
+    publicUrl: r.public_url,
+    ttlMs: r.link_ttl_hours * 3_600_000,
+  };
+  const { scheduler, sender } = ctx.services;
+  const schedules = new Schedules(
+    store.objects,
+    clock,
+    ids,
+    definitions,
+    scheduler,
+    links.secret !== '',
+  );
+  const runner = new ScheduleRunner({
+    objects: store.objects,
+    repo: schedules.repo,
+    reports,
+    clock,
+    ids,
+    logger,
+    sender,
+    links,
+  });
+  scheduler.register(SCHEDULE_JOB, (job) => runner.run(job));
+  analytics.reporting = { definitions, reports, schedules };
   // Listening from the start: events emitted before the server listens are recorded too.
   const unsubscribe = recordBusEvents(ctx.bus, ingestor);
   return {
@@ -102,7 +138,8 @@ export function createAnalyticsModule(
       ...queryRoutes(analytics),
       ...funnelRoutes(analytics),
       ...reportDefinitionRoutes(definitions),
-      ...reportRoutes(reports),
+      ...scheduleRoutes(schedules),
+      ...reportRoutes(reports, links),
     ],
     jobs: [
       { name: 'analytics flush', everyMs: options.flush_interval_ms, run: () => ingestor.flush() },

@@ -146,6 +146,27 @@ export const ANALYTICS_OPTIONS = defineOptions([
     default: 'auto',
     doc: 'A TrueType font file embedded in PDF reports (its `-Bold` sibling for headings, when present). `auto`: the first of DejaVu Sans or Liberation Sans found on the host; empty: the PDF standard Helvetica, which is not embedded.',
   },
+  {
+    path: 'analytics.reports.link_secret',
+    type: 'string',
+    default: '',
+    secret: true,
+    doc: 'Signs the download links scheduled reports send to webhooks (HMAC-SHA256); the same on every node. Empty: schedules cannot deliver by webhook.',
+  },
+  {
+    path: 'analytics.reports.public_url',
+    type: 'string',
+    default: '',
+    doc: "notifyd's address as webhook receivers reach it (`https://notify.example.com`): the start of a signed download link. Empty: the link is a path.",
+  },
+  {
+    path: 'analytics.reports.link_ttl_hours',
+    type: 'integer',
+    default: 72,
+    min: 1,
+    max: 8760,
+    doc: 'How long a signed download link works (never past the report’s own expiry).',
+  },
 ]);
 
 /** Analytics settings as loaded: `analytics.*`. */

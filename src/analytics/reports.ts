@@ -231,7 +231,7 @@ export class Reports {
   readonly repo: ObjectRepository<ReportData>;
 
   constructor(
-    store: ObjectStore,
+    private readonly store: ObjectStore,
     private readonly clock: Clock,
     ids: IdGenerator,
     private readonly engine: QueryEngine,
@@ -398,6 +398,18 @@ export class Reports {
   /** The report as a file: 409 when it failed, 410 once it expired. */
   async download(caller: Caller, id: string, format?: ReportFormat): Promise<ReportFile> {
     const report = await this.repo.get(caller, id);
+    return this.fileOf(report, format);
+  }
+
+  /** The time now, as reports see it. */
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** A report's file by id alone, for a signed link (checked before): 404 when it is gone. */
+  async fileById(id: string, format?: ReportFormat): Promise<ReportFile> {
+    const report = (await this.store.get(REPORT_OBJECT.kind, id)) as StoredReport | null;
+    if (!report) throw new NotifydError('REPORT_NOT_FOUND', undefined, { id });
     return this.fileOf(report, format);
   }
 

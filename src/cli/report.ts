@@ -8,6 +8,7 @@ import { CliError, type CliIO } from './io.js';
 import { enc, type ObjectApi, printer, query, registerObjectCommands } from './object-commands.js';
 import { oneOf } from './ratelimit-args.js';
 import { call, type RemoteOptions, remoteOptions } from './remote.js';
+import { registerScheduleCommands } from './report-schedule.js';
 import { formatTable } from './table.js';
 
 type Definition = import('@sinclair/typebox').Static<typeof ReportDefinitionView>;
@@ -94,7 +95,7 @@ async function save(
   return file.bytes.byteLength;
 }
 
-/** `notifyd report definitions|generate|list|get|download|delete`. */
+/** `notifyd report definitions|generate|list|get|download|schedule …|delete`. */
 export function registerReportCommands(program: Command, io: CliIO): void {
   const out = printer(io);
   registerObjectCommands<ReportViewT>(program, io, {
@@ -165,6 +166,7 @@ export function registerReportCommands(program: Command, io: CliIO): void {
     },
     get: { description: 'show a generated report', argument: ['<id>', 'the report (rpt_…)'] },
     more(group, api) {
+      registerScheduleCommands(group, io);
       remoteOptions(
         group
           .command('download')

@@ -119,7 +119,12 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   const webhooks = createWebhooksModule(ctx(webhooksOptions(config), {}));
   const onEvent = deps.onRateLimitEvent;
   const ratelimit = createRateLimitModule(ctx(config, onEvent ? { onEvent } : {}));
-  const analytics = createAnalyticsModule(ctx(analyticsOptions(config), {}));
+  const analytics = createAnalyticsModule(
+    ctx(analyticsOptions(config), {
+      scheduler: scheduler.services.scheduler,
+      sender: () => service,
+    }),
+  );
   const web = createWebModule(ctx(config.web, {}));
   const { deliveries, random, timer, ...where } = deps.providers ?? {};
   // The notification engine's delivery port, once it offers one (else the workers stay idle).

@@ -181,3 +181,58 @@ t.test(
     t.match((await run(['report', 'delete', failedId])).out(), /Deleted report rpt_/);
   },
 );
+
+t.test('notifyd report schedule: create, list, get, pause, resume, delete', async (t) => {
+  const s = await startServer(t, {}, createMemoryStore(), { clock: new FakeClock(NOW) });
+  await s.api('POST', '/api/v1/reports/definitions', {
+    name: 'signups',
+    title: 'Signups',
+    queries: [{ title: 'All', metrics: ['count:signup'] }],
+  });
+  const env = { NOTIFYD_URL: s.url, NOTIFYD_API_KEY: ADMIN_KEY };
+  const run = async (args: string[], code = 0) => {
+    const r = cliIO(env, process.cwd());
+    t.equal(await runCli(args, r.io), code, `notifyd ${args.join(' ')} ${r.err()}`);
+    return r;
+  };
+  const created = await run([
+    'report',
+    'schedule',
+    'create',
+    'morning',
+    'signups',
+    '--schedule',
+    'daily',
+    '--at',
+    '09:00',
+    '--timezone',
+    'Europe/Berlin',
+    '--email',
+    'ops@acme.test',
+    '--email',
+    'cto@acme.test',
+  ]);
+  t.match(created.out(), /^morning \(rps_\w+, active\)/);
+  t.match(created.out(), /runs\s+daily at 09:00 Europe\/Berlin/);
+  t.match(created.out(), /to\s+ops@acme\.test, cto@acme\.test/);
+  t.match(created.out(), /next\s+2026-03-11T08:00:00\.000Z/);
+  t.match(
+    (await run(['report', 'schedule', 'list'])).out(),
+    /morning\s+rps_\w+\s+daily 09:00\s+Europe\/Berlin\s+active\s+2026-03-11T08:00:00\.000Z/,
+  );
+  t.match((await run(['report', 'schedule', 'pause', 'morning'])).out(), /\(rps_\w+, paused\)/);
+  const resumed = JSON.parse(
+    (await run(['report', 'schedule', 'resume', 'morning', '--json'])).out(),
+  );
+  t.match(resumed, { status: 'active', next_run_at: '2026-03-11T08:00:00.000Z' });
+  const bad = await run(
+    ['report', 'schedule', 'create', 'x', 'signups', '--schedule', 'often', '--email', 'a@b.co'],
+    1,
+  );
+  t.match(bad.err(), /INVALID_SCHEDULE/);
+  t.match(
+    (await run(['report', 'schedule', 'delete', 'morning'])).out(),
+    'Deleted report schedule morning.',
+  );
+  t.equal(JSON.parse((await run(['report', 'schedule', 'list', '--json'])).out()).total, 0);
+});

@@ -1,13 +1,16 @@
+import { Type } from '@sinclair/typebox';
 import { callerOf, IdParams, objectRoutes } from '../../http/admin-routes.js';
 import { errors } from '../../http/responses.js';
 import { type AnyRoute, defineRoute } from '../../http/route.js';
 import {
   CreateReportDefinitionBody,
+  ReportFormatSchema as Format,
   type ReportDefinitions,
   ReportDefinitionView,
   reportDefinitionView,
   UpdateReportDefinitionBody,
 } from '../report-definitions.js';
+import { checkLink, type LinkSettings } from '../report-links.js';
 import {
   DownloadQuery,
   GenerateReportBody,
@@ -47,7 +50,7 @@ export function reportDefinitionRoutes(definitions: ReportDefinitions): AnyRoute
 }
 
 /** `POST /reports`, `GET /reports`, `GET|DELETE /reports/{id}`, `GET /reports/{id}/download`. */
-export function reportRoutes(reports: Reports): AnyRoute[] {
+export function reportRoutes(reports: Reports, links: LinkSettings): AnyRoute[] {
   return objectRoutes({
     base: BASE,
     tag: TAG,
@@ -87,15 +90,45 @@ export function reportRoutes(reports: Reports): AnyRoute[] {
         },
         async handler(ctx) {
           const caller = callerOf(ctx, REPORT_SCOPES.admin);
-          const file = await reports.download(caller, ctx.params.id, ctx.query.format);
-          return {
-            status: 200,
-            contentType: file.contentType,
-            body: file.body,
-            headers: { 'content-disposition': `attachment; filename="${file.filename}"` },
-          };
+          return fileReply(await reports.download(caller, ctx.params.id, ctx.query.format));
+        },
+      }),
+      defineRoute({
+        method: 'GET',
+        path: `${BASE}/:id/file`,
+        summary: 'Download a report through a signed link (what scheduled webhook deliveries send)',
+        tag: TAG,
+        auth: { kind: 'none' },
+        params: IdParams,
+        query: SignedQuery,
+        responses: {
+          200: {
+            description: 'The file (text/csv, application/json or application/pdf).',
+            contentType: 'application/octet-stream',
+          },
+          ...errors(400, 403, 404, 409, 410),
+        },
+        async handler(ctx) {
+          checkLink(links, ctx.params.id, ctx.query, reports.now());
+          return fileReply(await reports.fileById(ctx.params.id, ctx.query.format));
         },
       }),
     ],
   });
 }
+
+const SignedQuery = Type.Object(
+  {
+    format: Format,
+    expires: Type.Integer({ minimum: 0, description: 'When the link ends (Unix seconds).' }),
+    signature: Type.String({ minLength: 1, maxLength: 128 }),
+  },
+  { additionalProperties: false },
+);
+
+const fileReply = (file: { body: string | Buffer; contentType: string; filename: string }) => ({
+  status: 200,
+  contentType: file.contentType,
+  body: file.body,
+  headers: { 'content-disposition': `attachment; filename="${file.filename}"` },
+});

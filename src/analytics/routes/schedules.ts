@@ -1,0 +1,58 @@
+import { Type } from '@sinclair/typebox';
+import { callerOf, IdParams, objectRoutes } from '../../http/admin-routes.js';
+import { answers } from '../../http/responses.js';
+import { type AnyRoute, defineRoute } from '../../http/route.js';
+import {
+  CreateScheduleBody,
+  type Schedules,
+  ScheduleView,
+  scheduleView,
+  UpdateScheduleBody,
+} from '../schedules.js';
+import { REPORT_SCOPES } from './reports.js';
+
+const BASE = '/api/v1/reports/schedules';
+const TAG = 'reports';
+
+/** `/reports/schedules` CRUD, `POST /reports/schedules/{id}/pause` and `/resume`. */
+export function scheduleRoutes(schedules: Schedules): AnyRoute[] {
+  const toggle = (verb: 'pause' | 'resume', summary: string) =>
+    defineRoute({
+      method: 'POST',
+      path: `${BASE}/:id/${verb}`,
+      summary,
+      tag: TAG,
+      auth: { kind: 'key', scope: REPORT_SCOPES.manage },
+      params: IdParams,
+      bodyOptional: true,
+      body: Type.Object({}, { additionalProperties: false }),
+      responses: answers(200, 'The schedule.', ScheduleView, [400, 401, 403, 404, 409]),
+      async handler(ctx) {
+        const caller = callerOf(ctx, REPORT_SCOPES.admin);
+        const s = await schedules[verb](caller, ctx.params.id);
+        return { status: 200, body: scheduleView(s) };
+      },
+    });
+  return objectRoutes({
+    base: BASE,
+    tag: TAG,
+    scopes: REPORT_SCOPES,
+    noun: 'report schedule',
+    view: ScheduleView,
+    toView: scheduleView,
+    service: schedules,
+    create: {
+      summary: 'Schedule a report: a definition, a cadence and time zone, where it goes',
+      body: CreateScheduleBody,
+      errors: [404, 409],
+    },
+    list: { summary: 'List report schedules' },
+    get: { summary: 'Get a report schedule (by id or name)' },
+    update: { summary: 'Change a report schedule', body: UpdateScheduleBody },
+    remove: { summary: 'Delete a report schedule' },
+    item: [
+      toggle('pause', 'Pause a report schedule (its runs stop)'),
+      toggle('resume', 'Resume a report schedule from its next occurrence'),
+    ],
+  });
+}

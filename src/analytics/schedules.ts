@@ -1,0 +1,343 @@
+/**
+ * Report schedules: a definition generated on a cadence (`daily|weekly|monthly` at a time, or
+ * a cron expression) in a time zone and delivered by email (the file attached) or webhook (a
+ * signed link). Each active schedule holds one durable scheduler job, keyed by the schedule,
+ * due at its `next_run_at`: the job's key and lease make each run happen once across nodes.
+ */
+import { type Static, Type } from '@sinclair/typebox';
+import type { Clock } from '../core/clock.js';
+import { NotifydError } from '../core/errors.js';
+import type { IdGenerator } from '../core/ids.js';
+import type { ObjectKind } from '../objects/kind.js';
+import { ObjectRepository, type Page, type Stored } from '../objects/repository.js';
+import { envelopeOf, type ListQuery, ViewEnvelope } from '../objects/schemas.js';
+import type { Caller } from '../objects/tenancy.js';
+import type { SchedulerService } from '../scheduler/service.js';
+import type { ObjectStore } from '../store/types.js';
+import type { ReportDefinitions, ReportFormat } from './report-definitions.js';
+import { ReportFormatSchema } from './report-definitions.js';
+import { cronOf, nextRun } from './schedule-cadence.js';
+import { TimeRangeSchema } from './schemas.js';
+import { checkTimeZone, type TimeRangeInput } from './time.js';
+
+/** The scheduler job kind that runs schedules. */
+export const SCHEDULE_JOB = 'analytics.report_schedule';
+export const scheduleJobKey = (id: string) => `report-schedule:${id}`;
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+
+const Delivery = Type.Object(
+  {
+    email: Type.Optional(
+      Type.Array(Type.String({ format: 'email', maxLength: 320 }), {
+        minItems: 1,
+        maxItems: 50,
+        uniqueItems: true,
+        description: 'Addresses the report is mailed to, the file attached.',
+      }),
+    ),
+    webhook: Type.Optional(
+      Type.String({
+        format: 'uri',
+        maxLength: 2048,
+        description: 'A URL POSTed a signed download link (needs analytics.reports.link_secret).',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'Where each run goes: email, webhook, or both.' },
+);
+
+const Parameters = Type.Object(
+  {
+    title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    time_range: Type.Optional(TimeRangeSchema),
+    timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "Overrides of the definition's: the period defaults to the cadence's (last_24h, last_7d, last_30d), the time zone to the schedule's.",
+  },
+);
+
+const ScheduleSpec = Type.String({
+  minLength: 5,
+  maxLength: 120,
+  description: '`daily`, `weekly` (Mondays), `monthly` (the 1st), or a cron expression.',
+});
+const Time = Type.String({
+  pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$',
+  description: 'HH:MM for daily, weekly and monthly (default 08:00).',
+});
+
+export const CreateScheduleBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 128 }),
+    definition: Type.String({ minLength: 1, maxLength: 128, description: 'Its id or name.' }),
+    parameters: Type.Optional(Parameters),
+    format: Type.Optional(ReportFormatSchema),
+    schedule: ScheduleSpec,
+    time: Type.Optional(Time),
+    timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    delivery: Delivery,
+    paused: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type CreateScheduleBody = Static<typeof CreateScheduleBody>;
+
+export const UpdateScheduleBody = Type.Object(
+  {
+    parameters: Type.Optional(Parameters),
+    format: Type.Optional(ReportFormatSchema),
+    schedule: Type.Optional(ScheduleSpec),
+    time: Type.Optional(Time),
+    timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    delivery: Type.Optional(Delivery),
+    version: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  { additionalProperties: false },
+);
+export type UpdateScheduleBody = Static<typeof UpdateScheduleBody>;
+
+export interface ScheduleDelivery {
+  email?: string[];
+  webhook?: string;
+}
+
+export interface ScheduleData {
+  name: string;
+  definition_id: string;
+  parameters: { title?: string; time_range?: TimeRangeInput; timezone?: string };
+  format: ReportFormat | null;
+  schedule: string;
+  time: string;
+  cron: string;
+  timezone: string;
+  delivery: ScheduleDelivery;
+  /** The tenant its reports read; null: every tenant (made with an unbound key). */
+  scope: string | null;
+  paused: boolean;
+  next_run_at: number | null;
+  last_run_at: number | null;
+  /** The run_at of the last run done: a retried job does not deliver twice. */
+  last_due_at: number | null;
+  last_report_id: string | null;
+  last_error: string | null;
+}
+export type StoredSchedule = Stored<ScheduleData>;
+
+export const SCHEDULE_OBJECT: ObjectKind<'analytics_report_schedule'> = {
+  kind: 'analytics_report_schedule',
+  idKind: 'rps',
+  notFound: 'SCHEDULE_NOT_FOUND',
+  global: {
+    visibleToTenants: false,
+    writeScope: 'analytics:manage',
+    refusal: 'A schedule of every tenant needs an analytics:manage key bound to no tenant.',
+  },
+};
+
+export const ScheduleView = Type.Object({
+  ...ViewEnvelope,
+  name: Type.String(),
+  report_definition_id: Type.String(),
+  parameters: Parameters,
+  format: Type.Union([ReportFormatSchema, Type.Null()]),
+  schedule: Type.String(),
+  time: Type.String(),
+  cron: Type.String({ description: 'The cron expression it runs on.' }),
+  timezone: Type.String(),
+  delivery: Delivery,
+  status: Type.Union([Type.Literal('active'), Type.Literal('paused')]),
+  next_run_at: Nullable(Type.String({ format: 'date-time' })),
+  last_run_at: Nullable(Type.String({ format: 'date-time' })),
+  last_report_id: Nullable(Type.String()),
+  last_error: Nullable(Type.String()),
+});
+
+export function scheduleView(o: StoredSchedule): Static<typeof ScheduleView> {
+  const d = o.data;
+  return {
+    ...envelopeOf(o),
+    name: d.name,
+    report_definition_id: d.definition_id,
+    parameters: d.parameters,
+    format: d.format,
+    schedule: d.schedule,
+    time: d.time,
+    cron: d.cron,
+    timezone: d.timezone,
+    delivery: d.delivery,
+    status: d.paused ? 'paused' : 'active',
+    next_run_at: iso(d.next_run_at),
+    last_run_at: iso(d.last_run_at),
+    last_report_id: d.last_report_id,
+    last_error: d.last_error,
+  };
+}
+
+/** Report schedules as admin objects, each with its job while active. */
+export class Schedules {
+  readonly repo: ObjectRepository<ScheduleData>;
+
+  constructor(
+    store: ObjectStore,
+    private readonly clock: Clock,
+    ids: IdGenerator,
+    private readonly definitions: ReportDefinitions,
+    private readonly scheduler: SchedulerService,
+    /** Whether webhook delivery can sign links (analytics.reports.link_secret is set). */
+    private readonly canSign: boolean,
+  ) {
+    this.repo = new ObjectRepository(store, SCHEDULE_OBJECT, clock, ids);
+  }
+
+  private checkDelivery(d: ScheduleDelivery): void {
+    if (!d.email && !d.webhook) {
+      throw new NotifydError('INVALID_SCHEDULE', 'Give delivery.email or delivery.webhook.', {
+        field: 'body.delivery',
+      });
+    }
+    if (d.webhook && !this.canSign) {
+      throw new NotifydError(
+        'INVALID_SCHEDULE',
+        'Webhook delivery sends a signed link: set analytics.reports.link_secret.',
+        { field: 'body.delivery.webhook' },
+      );
+    }
+  }
+
+  /** Checks the cadence and zone; answers the cron and the next run after now. */
+  private async timing(schedule: string, time: string, timezone: string) {
+    try {
+      checkTimeZone(timezone);
+    } catch (err) {
+      throw new NotifydError('INVALID_SCHEDULE', (err as Error).message, {
+        field: 'body.timezone',
+      });
+    }
+    const cron = cronOf(schedule, time);
+    return { cron, next: await nextRun(cron, timezone, this.clock.now()) };
+  }
+
+  async create(caller: Caller, body: CreateScheduleBody): Promise<StoredSchedule> {
+    this.checkDelivery(body.delivery);
+    const def = await this.definitions.get(caller, body.definition);
+    if (body.parameters?.timezone) checkTimeZone(body.parameters.timezone);
+    const time = body.time ?? '08:00';
+    const timezone = body.timezone ?? 'UTC';
+    const { cron, next } = await this.timing(body.schedule, time, timezone);
+    const paused = body.paused ?? false;
+    const tenant = this.repo.targetTenant(caller, undefined);
+    if (await this.repo.findByKey(caller, body.name)) {
+      throw new NotifydError('SCHEDULE_CONFLICT', undefined, { name: body.name });
+    }
+    const created = await this.repo.create(
+      tenant,
+      {
+        name: body.name,
+        definition_id: def.id,
+        parameters: body.parameters ?? {},
+        format: body.format ?? null,
+        schedule: body.schedule,
+        time,
+        cron,
+        timezone,
+        delivery: body.delivery,
+        scope: caller.tenant_bound ? caller.tenant_id : null,
+        paused,
+        next_run_at: paused ? null : next,
+        last_run_at: null,
+        last_due_at: null,
+        last_report_id: null,
+        last_error: null,
+      },
+      body.name,
+    );
+    if (!paused) await this.arm(created);
+    return created;
+  }
+
+  list(caller: Caller, query: ListQuery): Promise<Page<StoredSchedule>> {
+    return this.repo.list(caller, query);
+  }
+
+  get(caller: Caller, idOrName: string): Promise<StoredSchedule> {
+    return this.repo.resolve(caller, idOrName);
+  }
+
+  async update(
+    caller: Caller,
+    idOrName: string,
+    body: UpdateScheduleBody,
+  ): Promise<StoredSchedule> {
+    if (body.delivery) this.checkDelivery(body.delivery);
+    if (body.parameters?.timezone) checkTimeZone(body.parameters.timezone);
+    const found = await this.repo.resolve(caller, idOrName);
+    const { version, ...change } = body;
+    const updated = await this.repo.update(
+      caller,
+      found.id,
+      async (current) => {
+        const d = { ...current.data, ...change };
+        const { cron, next } = await this.timing(d.schedule, d.time, d.timezone);
+        return { data: { ...d, cron, next_run_at: d.paused ? null : next }, key: current.key };
+      },
+      version,
+    );
+    await this.disarm(updated);
+    if (!updated.data.paused) await this.arm(updated);
+    return updated;
+  }
+
+  /** Stops running it (its job is cancelled); runs missed while paused are not made up. */
+  async pause(caller: Caller, idOrName: string): Promise<StoredSchedule> {
+    const found = await this.repo.resolve(caller, idOrName);
+    const updated = await this.repo.update(caller, found.id, (c) => ({
+      data: { ...c.data, paused: true, next_run_at: null },
+      key: c.key,
+    }));
+    await this.disarm(updated);
+    return updated;
+  }
+
+  /** Runs it again from its next occurrence after now. */
+  async resume(caller: Caller, idOrName: string): Promise<StoredSchedule> {
+    const found = await this.repo.resolve(caller, idOrName);
+    const updated = await this.repo.update(caller, found.id, async (c) => ({
+      data: {
+        ...c.data,
+        paused: false,
+        next_run_at: await nextRun(c.data.cron, c.data.timezone, this.clock.now()),
+      },
+      key: c.key,
+    }));
+    await this.disarm(updated);
+    await this.arm(updated);
+    return updated;
+  }
+
+  async remove(caller: Caller, idOrName: string): Promise<StoredSchedule> {
+    const found = await this.repo.resolve(caller, idOrName);
+    const removed = await this.repo.remove(caller, found.id);
+    await this.disarm(removed);
+    return removed;
+  }
+
+  /** The job that runs it at its next_run_at (one per schedule: it holds the key). */
+  private async arm(s: StoredSchedule): Promise<void> {
+    await this.scheduler.schedule(
+      s.tenant_id ?? 'default',
+      SCHEDULE_JOB,
+      s.data.next_run_at!,
+      { schedule_id: s.id },
+      { key: scheduleJobKey(s.id) },
+    );
+  }
+
+  private async disarm(s: StoredSchedule): Promise<void> {
+    await this.scheduler.cancel(s.tenant_id ?? 'default', { key: scheduleJobKey(s.id) });
+  }
+}
