@@ -195,21 +195,29 @@ export class DeliveryTracker {
     );
   }
 
+  /**
+   * Queue items for `views`, kept `ttlMs`; with `untilExpiry`, no longer than the
+   * notification itself (its `ttl_seconds` or `expires_at`): an expired one is never replayed.
+   */
   private items(
     tenantId: string,
     userId: string,
     views: NotificationView[],
     ttlMs: number,
+    untilExpiry = false,
   ): QueuedItem[] {
     const now = this.deps.clock.now();
-    return views.map((view) => ({
-      id: view.id,
-      tenant_id: tenantId,
-      user_id: userId,
-      payload: JSON.stringify(view),
-      queued_at: now,
-      expires_at: now + ttlMs,
-    }));
+    return views.map((view) => {
+      const own = untilExpiry && view.expires_at ? Date.parse(view.expires_at) : Infinity;
+      return {
+        id: view.id,
+        tenant_id: tenantId,
+        user_id: userId,
+        payload: JSON.stringify(view),
+        queued_at: now,
+        expires_at: Math.min(now + ttlMs, own),
+      };
+    });
   }
 
   private async track(tenantId: string, userId: string, views: NotificationView[]) {
@@ -221,7 +229,7 @@ export class DeliveryTracker {
 
   private async enqueue(tenantId: string, userId: string, views: NotificationView[]) {
     const { store, settings } = this.deps;
-    const items = this.items(tenantId, userId, views, settings.queue.ttl_s * 1000);
+    const items = this.items(tenantId, userId, views, settings.queue.ttl_s * 1000, true);
     await store.queues.push(OFFLINE, items, settings.queue.max_size_per_user);
   }
 

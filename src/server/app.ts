@@ -152,8 +152,9 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   const { lifecycle, addresses } = listener;
   const on = config.metrics.enabled ? metrics : null;
   const routes = withOperations(modules.routes, { store, metrics: on, lifecycle });
-  const sessions = { notifications: service, tracker, presence, addresses, limiting, lifecycle };
-  realtime.mount(listener.app, sessions);
+  const { doors } = ara.services;
+  const sessions = { notifications: service, tracker, presence, addresses, limiting };
+  realtime.mount(listener.app, { ...sessions, lifecycle, doors });
   listener.mount(routes, { keys, jwt, ...(limiting ? { rateLimiting: limiting } : {}) });
   const exposed = { notifications, triggers, ratelimit, webhooks, analytics, templates };
   const parts = { metrics, bus, keys, listener, runner: modules };

@@ -1,12 +1,11 @@
 /**
- * Ara's shapes to notifyd's and back: an Ara event becomes the notification POST
- * /notifications would take, and what the gateway publishes becomes Ara's `notification`
- * frame. Nothing here sends: the engine and the gateway do.
+ * Ara's shapes to notifyd's: an Ara event becomes the notification POST /notifications
+ * would take, or a live message. Nothing here sends: the engine and the gateway do
+ * (frames.ts turns what the gateway publishes into Ara's frames).
  */
 import { NotifydError } from '../../core/errors.js';
 import type { LiveInput } from '../../notifications/live.js';
 import type { SendNotificationBody } from '../../notifications/schemas.js';
-import type { UserMessage } from '../../notifications/user-channel.js';
 import { notificationFor } from '../../triggers/actions.js';
 import type { TriggerEvent } from '../../triggers/payload.js';
 import type { AraEvent, AraPriority } from './schemas.js';
@@ -90,51 +89,4 @@ export function liveFor(e: AraEvent): LiveInput {
       ...(e.ttl != null ? { ttl: e.ttl } : {}),
     },
   };
-}
-
-/** Ara's `notification` frame (WebSocket) for a message to sessions; null when Ara has none. */
-export function araNotification(message: UserMessage): Record<string, unknown> | null {
-  switch (message.type) {
-    case 'notification': {
-      const n = message.data;
-      const data = n.data ?? {};
-      const { title, body, ...content } = n.content;
-      return {
-        type: 'notification',
-        id: n.id,
-        occurred_at: n.created_at,
-        event_type: typeof data.event_type === 'string' ? data.event_type : n.category,
-        payload:
-          typeof data.payload === 'object' && data.payload !== null
-            ? data.payload
-            : { title, body, ...content },
-        metadata: {
-          priority: araPriority(n.priority),
-          ...(typeof data.ttl === 'number' ? { ttl: data.ttl } : {}),
-          ...(typeof data.source === 'string' ? { source: data.source } : {}),
-          ...(typeof data.correlation_id === 'string'
-            ? { correlation_id: data.correlation_id }
-            : {}),
-        },
-      };
-    }
-    case 'broadcast':
-    case 'channel_message': {
-      const m = message.data;
-      return {
-        type: 'notification',
-        id: m.id,
-        occurred_at: m.sent_at,
-        event_type: m.event ?? 'message',
-        payload: m.data,
-        metadata: {
-          priority: m.metadata?.priority ?? 'Normal',
-          ...(m.metadata?.ttl != null ? { ttl: m.metadata.ttl } : {}),
-          ...('channel' in m ? { channel: m.channel } : {}),
-        },
-      };
-    }
-    default:
-      return null;
-  }
 }

@@ -1,7 +1,7 @@
 /**
  * The Ara notification service's door (compat.ara.enabled): its HTTP routes, health and
- * stats; its WebSocket and SSE protocol are the gateway's protocol variant (protocol.ts).
- * Everything goes through notifyd's own engine, feed and gateway.
+ * stats, and its WebSocket and SSE protocol (frames.ts) at /ws and /sse, which the gateway
+ * serves beside its own. Everything goes through notifyd's own engine, feed and gateway.
  */
 import type { Config } from '../../config/options.js';
 import { defineRoute } from '../../http/route.js';
@@ -9,8 +9,10 @@ import type { ModuleContext, NotifydModule } from '../../modules/contract.js';
 import type { LiveMessages } from '../../notifications/live.js';
 import type { PresenceProbe } from '../../notifications/presence.js';
 import type { NotificationService } from '../../notifications/service.js';
+import type { RealtimeDoor } from '../../server/realtime/wire.js';
 import { VERSION } from '../../version.js';
 import { DailyCounters } from './counters.js';
+import { araWire } from './frames.js';
 import type { AraOptions } from './options.js';
 import type { GatewaySessions } from './ports.js';
 import { araRoutes } from './routes.js';
@@ -42,11 +44,16 @@ export interface AraNeeds {
   sessions: GatewaySessions;
 }
 
+/** What the Ara door offers the server: its real-time paths, when on. */
+export interface AraServices {
+  doors: RealtimeDoor[];
+}
+
 export function createAraModule(
   ctx: ModuleContext<AraModuleOptions, AraNeeds>,
-): NotifydModule<Record<string, never>> {
+): NotifydModule<AraServices> {
   const { options, services, clock, store } = ctx;
-  if (!options.enabled) return { name: 'ara', routes: [], services: {} };
+  if (!options.enabled) return { name: 'ara', routes: [], services: { doors: [] } };
   const started = clock.now();
   const health = defineRoute({
     method: 'GET',
@@ -80,5 +87,10 @@ export function createAraModule(
     counters: new DailyCounters(clock),
     queueEnabled: options.queueEnabled,
   });
-  return { name: 'ara', routes: [...routes, health], services: {} };
+  const wire = araWire({
+    heartbeatMs: options.heartbeat_s * 1000,
+    openChannels: options.open_channels,
+  });
+  const doors = [{ ws: '/ws', sse: '/sse', wire }];
+  return { name: 'ara', routes: [...routes, health], services: { doors } };
 }

@@ -18,6 +18,12 @@ export const COMPAT_ARA_OPTIONS = defineOptions([
     max: 3600,
     doc: "How often Ara's WebSocket sessions get a heartbeat frame and its SSE streams a heartbeat event.",
   },
+  {
+    path: 'compat.ara.open_channels',
+    type: 'boolean',
+    default: true,
+    doc: "Sessions speaking Ara's protocol (/ws, /sse) may subscribe to any channel of their tenant, as Ara allows. false holds them to their token's channels claim, as notifyd's own sessions are.",
+  },
 ]);
 
 /** Ara compatibility settings as loaded: `compat.ara.*`. */

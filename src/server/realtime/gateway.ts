@@ -5,23 +5,31 @@ import type { Clock } from '../../core/clock.js';
 import { NotifydError, toNotifydError } from '../../core/errors.js';
 import type { IdGenerator } from '../../core/ids.js';
 import type { Logger } from '../../core/logger.js';
-import { compileValidator } from '../../http/validate.js';
 import type { NotificationService } from '../../notifications/service.js';
-import type {
-  SessionInfo,
-  UnreadSummary,
-  UserChannel,
-  UserMessage,
+import {
+  CHANNEL_PATTERN,
+  type SessionInfo,
+  type UnreadSummary,
+  type UserChannel,
+  type UserMessage,
 } from '../../notifications/user-channel.js';
 import { screen } from '../framing.js';
 import { writeError } from '../http.js';
 import type { Metrics } from '../metrics.js';
 import type { Admission } from './admission.js';
 import { ShardedFanOut, shardTopic } from './fanout.js';
-import { BEARER_PROTOCOL_PREFIX, CLOSE, ClientFrame, idsOf, SUBPROTOCOL } from './protocol.js';
+import { BEARER_PROTOCOL_PREFIX, CLOSE, SUBPROTOCOL } from './protocol.js';
 import { validLastId } from './resume.js';
 import type { SseHub } from './sse.js';
-import { channelAllowed, channelTopic, presenceChannel, tenantTopic, topicOf } from './topics.js';
+import {
+  channelAllowed,
+  channelTopic,
+  HEARTBEAT_TOPIC,
+  presenceChannel,
+  tenantTopic,
+  topicOf,
+} from './topics.js';
+import type { Command, Outcome, WireProtocol } from './wire.js';
 
 /** What uWS keeps for each socket. */
 interface Session {
@@ -50,6 +58,12 @@ interface Session {
   closed: boolean;
   /** Which shard of each broadcast topic (tenant, channels) this session joins. */
   shard: number;
+  /** The protocol it speaks: its path's, or the one its first frame was in. */
+  wire: WireProtocol;
+  /** Where it connected: the path rate-limit rules see. */
+  path: string;
+  /** Frames it sent so far (the first may choose its protocol). */
+  framesIn: number;
 }
 
 export interface GatewayOptions {
@@ -72,23 +86,18 @@ export interface GatewayOptions {
   maxBackpressureBytes: number;
   /** Event streams that get the same messages (SSE). */
   sse?: SseHub;
+  /** notifyd's own protocol: its topics carry no prefix. */
+  wire: WireProtocol;
 }
 
-/** The `id` of a frame that failed validation, when it has a usable one. */
-function correlationOf(message: ArrayBuffer): string | undefined {
-  try {
-    const id = (JSON.parse(Buffer.from(message).toString('utf8')) as { id?: unknown })?.id;
-    return typeof id === 'string' && id.length > 0 && id.length <= 64 ? id : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const parseFrame = compileValidator(ClientFrame, 'body');
+const CHANNEL_RE = new RegExp(CHANNEL_PATTERN);
 
 /**
  * The WebSocket side of the in-app channel: authenticates sessions, subscribes each to its
- * user's topic, and carries client actions (ack, mark_read, ping) to the service.
+ * user's topic, and carries client actions (ack, mark_read, ping) to the service. Sessions
+ * speak notifyd's protocol or a compatibility door's (wire.ts); each protocol's sessions
+ * join topics of their own, so a message is encoded once per protocol that has sessions
+ * there, never per session.
  */
 export class RealtimeGateway implements UserChannel {
   private app: TemplatedApp | null = null;
@@ -97,24 +106,28 @@ export class RealtimeGateway implements UserChannel {
   private service: NotificationService | null = null;
   private readonly sessions = new Set<WebSocket<Session>>();
   private slowCheck: NodeJS.Timeout | null = null;
+  private readonly heartbeats: NodeJS.Timeout[] = [];
+  private lifecycle: { draining: boolean } = { draining: false };
   /** Node and user limits, presence, and what a starting session is sent; set by `mount`. */
   private admission!: Admission;
-  /** Where the gateway is mounted: the path rate-limit rules see for a connection. */
-  private path = '';
+  /** Every protocol served, notifyd's first. */
+  private readonly wires: WireProtocol[];
   /** Per user topic: the last message waiting for unread counts, which later ones follow. */
   private readonly countsFor = new Map<string, Promise<void>>();
 
-  constructor(private readonly opts: GatewayOptions) {}
+  constructor(private readonly opts: GatewayOptions) {
+    this.wires = [opts.wire];
+  }
 
   /**
    * Sends to the user's sessions. A notification goes with the user's unread counts (read
-   * from the store once it is there, only when the user has a session on this node);
-   * whatever is published for the user meanwhile waits behind it, so order holds.
+   * from the store once it is there, only when the user has a session on this node that
+   * shows them); whatever is published for the user meanwhile waits behind it, so order holds.
    */
   publish(tenantId: string, userId: string, message: UserMessage): void {
     const topic = topicOf(tenantId, userId);
     const waiting = this.countsFor.get(topic);
-    const counted = message.type === 'notification' && this.sessionsOf(tenantId, userId) > 0;
+    const counted = message.type === 'notification' && this.countedSessions(topic) > 0;
     if (!waiting && !counted) {
       this.publishTopic(topic, message);
       return;
@@ -144,22 +157,37 @@ export class RealtimeGateway implements UserChannel {
     this.publishBroadcast(channelTopic(tenantId, channel), message);
   }
 
+  /** Sessions that show unread counts: notifyd's own WebSocket sessions and SSE streams. */
+  private countedSessions(topic: string): number {
+    return (this.app?.numSubscribers(topic) ?? 0) + (this.opts.sse?.count(topic) ?? 0);
+  }
+
   private publishBroadcast(topic: string, message: UserMessage): void {
     if (!this.app) return;
     this.opts.sse?.publish(topic, message);
-    if (this.fanOut.subscribers(topic) === 0) return;
-    this.fanOut.publish(topic, JSON.stringify(message), () =>
-      this.opts.metrics.wsMessagesOut.inc({ type: message.type }),
-    );
+    for (const wire of this.wires) {
+      const mine = wire.prefix + topic;
+      if (this.fanOut.subscribers(mine) === 0) continue;
+      const frame = wire.encode(message);
+      if (frame === null) continue;
+      this.fanOut.publish(mine, frame, () =>
+        this.opts.metrics.wsMessagesOut.inc({ type: message.type }),
+      );
+    }
   }
 
   private publishTopic(topic: string, message: UserMessage): void {
-    if (!this.app) return;
+    const app = this.app;
+    if (!app) return;
     this.opts.sse?.publish(topic, message);
-    // Most recipients are offline: skip serialising for nobody.
-    if (this.app.numSubscribers(topic) === 0) return;
-    if (this.app.publish(topic, JSON.stringify(message))) {
-      this.opts.metrics.wsMessagesOut.inc({ type: message.type });
+    for (const wire of this.wires) {
+      const mine = wire.prefix + topic;
+      // Most recipients are offline: skip serialising for nobody.
+      if (app.numSubscribers(mine) === 0) continue;
+      const frame = wire.encode(message);
+      if (frame !== null && app.publish(mine, frame)) {
+        this.opts.metrics.wsMessagesOut.inc({ type: message.type });
+      }
     }
   }
 
@@ -168,22 +196,38 @@ export class RealtimeGateway implements UserChannel {
     return this.sessions.size + (this.opts.sse?.size ?? 0);
   }
 
+  /** WebSocket sessions of every protocol on `topic` (unsharded). */
+  private subscribers(topic: string): number {
+    const app = this.app;
+    if (!app) return 0;
+    let n = 0;
+    for (const wire of this.wires) n += app.numSubscribers(wire.prefix + topic);
+    return n;
+  }
+
+  /** WebSocket sessions of every protocol on a sharded broadcast topic. */
+  private broadcastSubscribers(topic: string): number {
+    let n = 0;
+    for (const wire of this.wires) n += this.fanOut.subscribers(wire.prefix + topic);
+    return n;
+  }
+
   /** Open, authenticated sessions (WebSocket and SSE) of one user on this node. */
   sessionsOf(tenantId: string, userId: string): number {
     const topic = topicOf(tenantId, userId);
-    return (this.app?.numSubscribers(topic) ?? 0) + (this.opts.sse?.count(topic) ?? 0);
+    return this.subscribers(topic) + (this.opts.sse?.count(topic) ?? 0);
   }
 
   /** Sessions on this node (WebSocket and SSE) a broadcast to the tenant reaches. */
   reachTenant(tenantId: string): number {
     const topic = tenantTopic(tenantId);
-    return this.fanOut.subscribers(topic) + (this.opts.sse?.count(topic) ?? 0);
+    return this.broadcastSubscribers(topic) + (this.opts.sse?.count(topic) ?? 0);
   }
 
   /** Sessions on this node (WebSocket and SSE) subscribed to the tenant's channel. */
   reachChannel(tenantId: string, channel: string): number {
     const topic = channelTopic(tenantId, channel);
-    return this.fanOut.subscribers(topic) + (this.opts.sse?.count(topic) ?? 0);
+    return this.broadcastSubscribers(topic) + (this.opts.sse?.count(topic) ?? 0);
   }
 
   /** Every open authenticated session on this node: who, over what, which channels. */
@@ -198,15 +242,14 @@ export class RealtimeGateway implements UserChannel {
     return [...out, ...(this.opts.sse?.describe() ?? [])];
   }
 
-  /** Tells every session the server is going away, then closes it. */
+  /** Tells every session the server is going away, in its protocol, then closes it. */
   closeAll(reconnectAfterS: number): void {
     if (this.slowCheck) clearInterval(this.slowCheck);
+    for (const timer of this.heartbeats) clearInterval(timer);
     this.fanOut.clear();
-    const frame = JSON.stringify({
-      type: 'shutdown',
-      data: { reconnect_after_seconds: reconnectAfterS },
-    });
+    const frames = new Map(this.wires.map((w) => [w, w.shutdown(reconnectAfterS)]));
     for (const ws of [...this.sessions]) {
+      const frame = frames.get(ws.getUserData().wire) as string;
       ws.cork(() => {
         ws.send(frame);
         ws.end(CLOSE.GOING_AWAY, 'server shutting down');
@@ -214,19 +257,33 @@ export class RealtimeGateway implements UserChannel {
     }
   }
 
-  /** Serves WebSocket upgrades at `path`; refuses them with 503 while `lifecycle.draining`. */
+  /** Takes what every path needs; `serve` then opens each path. */
   mount(
     app: TemplatedApp,
-    path: string,
     service: NotificationService,
     lifecycle: { draining: boolean },
     admission: Admission,
   ): void {
     this.app = app;
     this.admission = admission;
-    this.path = path;
     this.service = service;
+    this.lifecycle = lifecycle;
+    this.slowCheck = setInterval(() => this.closeSlow(), 1000);
+    this.slowCheck.unref();
+  }
+
+  /**
+   * Serves WebSocket upgrades at `path`, sessions speaking `wire` (notifyd's when not
+   * given); refuses them with 503 while draining.
+   */
+  serve(path: string, wire: WireProtocol = this.opts.wire): void {
+    const app = this.app;
+    if (!app) throw new Error('mount the gateway before serving a path');
     const { opts } = this;
+    if (!this.wires.includes(wire)) {
+      this.wires.push(wire);
+      if (wire.heartbeat) this.beat(wire, wire.heartbeat);
+    }
     app.ws<Session>(path, {
       // uWS drops a frame over its limit without a close frame (1006): it is given room for
       // frames up to four times the limit, which are read and closed with 1009 below.
@@ -245,7 +302,7 @@ export class RealtimeGateway implements UserChannel {
           return writeError(res, state, malformed, opts.ids('req'), {}, true);
         }
         const address = this.admission.address(res, req);
-        const refusal = this.admission.refuse(address, lifecycle.draining);
+        const refusal = this.admission.refuse(address, this.lifecycle.draining);
         if (refusal) {
           const { err, retryAfter } = refusal;
           const state = { aborted: false, done: false };
@@ -262,10 +319,18 @@ export class RealtimeGateway implements UserChannel {
           .map((p) => p.trim())
           .filter(Boolean);
         const bearer = offered.find((p) => p.startsWith(BEARER_PROTOCOL_PREFIX));
+        const header = /^Bearer\s+(.+)$/i.exec(req.getHeader('authorization'))?.[1];
+        const token =
+          query.get('token') ?? bearer?.slice(BEARER_PROTOCOL_PREFIX.length) ?? header ?? null;
+        if (!token && wire.tokenAtUpgrade) {
+          const state = { aborted: false, done: false };
+          const err = new NotifydError('AUTH_FAILED', 'A token is required.');
+          return writeError(res, state, err, opts.ids('req'));
+        }
         const session: Session = {
           id: opts.ids('ses'),
           user: null,
-          token: query.get('token') ?? bearer?.slice(BEARER_PROTOCOL_PREFIX.length) ?? null,
+          token,
           lastId: validLastId(query.get('last_id')),
           address,
           presence: query.get('presence') === 'true',
@@ -276,6 +341,9 @@ export class RealtimeGateway implements UserChannel {
           channels: new Map(),
           closed: false,
           shard: this.fanOut.nextShard(),
+          wire,
+          path,
+          framesIn: 0,
         };
         res.upgrade(
           session,
@@ -314,15 +382,13 @@ export class RealtimeGateway implements UserChannel {
           ws.end(CLOSE.MESSAGE_TOO_BIG, 'message too big');
           return;
         }
-        let frame: ClientFrame;
-        try {
-          frame = parseFrame(JSON.parse(Buffer.from(message).toString('utf8')));
-        } catch (err) {
-          const e = err instanceof NotifydError ? err : new NotifydError('INVALID_JSON');
-          return this.sendError(ws, session, e, correlationOf(message));
-        }
-        opts.metrics.wsMessagesIn.inc({ type: frame.type });
-        const run = () => this.handle(ws, session, frame);
+        const text = Buffer.from(message).toString('utf8');
+        if (session.framesIn++ === 0) this.chooseWire(ws, session, text);
+        const decoded = session.wire.decode(text);
+        if ('error' in decoded) return this.sendError(ws, session, decoded.error, decoded.id);
+        const { command, id } = decoded;
+        opts.metrics.wsMessagesIn.inc({ type: command.type });
+        const run = () => this.handle(ws, session, command);
         const done = session.pending ? session.pending.then(run) : run();
         if (session.pending)
           session.pending = done.then(
@@ -330,14 +396,14 @@ export class RealtimeGateway implements UserChannel {
             () => {},
           );
         done.then(
-          (answered) => {
-            // Actions with no answer of their own confirm a frame that asked, by its id.
-            if (!answered && frame.id) this.send(ws, session, { type: 'done', id: frame.id });
+          (outcome) => {
+            if (!outcome || session.closed) return;
+            for (const frame of session.wire.answer(command, outcome, id)) ws.send(frame);
           },
           (err: unknown) => {
             const e = toNotifydError(err);
             if (e.status >= 500) opts.logger.error({ err }, 'websocket action failed');
-            this.sendError(ws, session, e, frame.id);
+            this.sendError(ws, session, e, id);
           },
         );
       },
@@ -351,8 +417,35 @@ export class RealtimeGateway implements UserChannel {
         opts.metrics.wsConnections.dec();
       },
     });
-    this.slowCheck = setInterval(() => this.closeSlow(), 1000);
-    this.slowCheck.unref();
+  }
+
+  /** Sends `wire`'s heartbeat frame to all its sessions every so often: one publish each time. */
+  private beat(wire: WireProtocol, heartbeat: { everyMs: number; frame: string }): void {
+    const timer = setInterval(() => {
+      const topic = wire.prefix + HEARTBEAT_TOPIC;
+      if (this.fanOut.subscribers(topic) > 0) this.fanOut.publish(topic, heartbeat.frame, () => {});
+    }, heartbeat.everyMs);
+    timer.unref();
+    this.heartbeats.push(timer);
+  }
+
+  /**
+   * A session's first frame in another protocol than its path's (a client of a
+   * compatibility door that reached notifyd's path) switches it to that protocol: from then
+   * on it is spoken to in it, its topics moved to that protocol's.
+   */
+  private chooseWire(ws: WebSocket<Session>, session: Session, text: string): void {
+    const wire = this.wires.find((w) => w !== session.wire && w.opensWith(text));
+    if (!wire) return;
+    const old = session.wire;
+    session.wire = wire;
+    if (!session.user) return;
+    for (const topic of ws.getTopics()) {
+      if (!topic.startsWith(old.prefix)) continue;
+      ws.unsubscribe(topic);
+      ws.subscribe(wire.prefix + topic.slice(old.prefix.length));
+    }
+    if (wire.heartbeat) ws.subscribe(shardTopic(wire.prefix + HEARTBEAT_TOPIC, session.shard));
   }
 
   /**
@@ -370,44 +463,41 @@ export class RealtimeGateway implements UserChannel {
     }
   }
 
-  /** Carries out one frame; resolves to whether it answered (else `done` may confirm it). */
+  /** Carries out one command; resolves to what the protocol answers, null when answered. */
   private async handle(
     ws: WebSocket<Session>,
     session: Session,
-    frame: ClientFrame,
-  ): Promise<boolean> {
-    if (frame.type === 'authenticate') {
+    command: Command,
+  ): Promise<Outcome | null> {
+    if (command.type === 'authenticate') {
       if (session.user) throw new NotifydError('VALIDATION_ERROR', 'Already authenticated.');
-      if (frame.presence !== undefined) session.presence = frame.presence;
-      await this.authenticate(ws, session, frame.token, frame.last_id ?? session.lastId);
-      return true;
+      if (command.presence !== undefined) session.presence = command.presence;
+      await this.authenticate(ws, session, command.token, command.last_id ?? session.lastId);
+      return null;
     }
     const user = session.user;
     if (!user) {
       this.refuse(ws, session, new NotifydError('AUTH_FAILED', 'Authenticate first.'));
-      return true;
+      return null;
     }
     const service = this.service!;
-    const reply = (message: { type: string; data?: unknown }) =>
-      this.send(ws, session, { ...message, ...(frame.id ? { id: frame.id } : {}) });
-    switch (frame.type) {
+    switch (command.type) {
       case 'ping':
-        reply({ type: 'pong' });
-        return true;
+        return { type: 'pong' };
       case 'ack':
-        await service.ack(user, idsOf(frame));
-        return false;
+        if (command.ids.length > 0) await service.ack(user, command.ids);
+        return { type: 'done' };
       case 'mark_read':
-        await service.markRead(user, idsOf(frame), true);
-        return false;
+        await service.markRead(user, command.ids, true);
+        return { type: 'done' };
       case 'mark_all_read':
-        await service.markAllRead(user, frame.category);
-        return false;
+        await service.markAllRead(user, command.category);
+        return { type: 'done' };
       case 'dismiss':
-        for (const id of idsOf(frame)) await service.remove(user, id);
-        return false;
+        for (const id of command.ids) await service.remove(user, id);
+        return { type: 'done' };
       case 'refresh': {
-        const fresh = await this.opts.jwt.verify(frame.token);
+        const fresh = await this.opts.jwt.verify(command.token);
         if (fresh.user_id !== user.user_id || fresh.tenant_id !== user.tenant_id) {
           throw new NotifydError('AUTH_FAILED', 'A refresh token must be for the same user.');
         }
@@ -415,33 +505,52 @@ export class RealtimeGateway implements UserChannel {
         this.watchExpiry(ws, session, fresh);
         const expiresAt =
           fresh.expires_at === null ? null : new Date(fresh.expires_at).toISOString();
-        reply({ type: 'refreshed', data: { expires_at: expiresAt } });
-        return true;
+        return { type: 'refreshed', expires_at: expiresAt };
       }
-      case 'subscribe':
-        if (!channelAllowed(user.channels, frame.channel)) {
-          throw new NotifydError('CHANNEL_FORBIDDEN', undefined, { channel: frame.channel });
+      case 'subscribe': {
+        const taken: string[] = [];
+        let refused: NotifydError | undefined;
+        for (const channel of command.channels) {
+          const why = this.subscribe(ws, session, user, channel);
+          if (why) refused ??= why;
+          else taken.push(channel);
         }
-        if (
-          !session.channels.has(frame.channel) &&
-          session.channels.size >= this.opts.maxChannelsPerSession
-        ) {
-          throw new NotifydError('TOO_MANY_CHANNELS', undefined, {
-            limit: this.opts.maxChannelsPerSession,
-          });
-        }
-        if (!session.channels.has(frame.channel)) {
-          session.channels.set(frame.channel, this.opts.clock.now());
-        }
-        ws.subscribe(shardTopic(channelTopic(user.tenant_id, frame.channel), session.shard));
-        reply({ type: 'subscribed', data: { channel: frame.channel } });
-        return true;
+        return { type: 'subscribed', channels: taken, ...(refused ? { refused } : {}) };
+      }
       case 'unsubscribe':
-        session.channels.delete(frame.channel);
-        ws.unsubscribe(shardTopic(channelTopic(user.tenant_id, frame.channel), session.shard));
-        reply({ type: 'unsubscribed', data: { channel: frame.channel } });
-        return true;
+        for (const channel of command.channels) {
+          session.channels.delete(channel);
+          const topic = session.wire.prefix + channelTopic(user.tenant_id, channel);
+          ws.unsubscribe(shardTopic(topic, session.shard));
+        }
+        return { type: 'unsubscribed', channels: command.channels };
     }
+  }
+
+  /** Subscribes the session to a named channel; the error when it may not. */
+  private subscribe(
+    ws: WebSocket<Session>,
+    session: Session,
+    user: UserPrincipal,
+    channel: string,
+  ): NotifydError | null {
+    if (!CHANNEL_RE.test(channel)) {
+      return new NotifydError('VALIDATION_ERROR', `Not a channel name: ${channel}.`, { channel });
+    }
+    if (!session.wire.anyChannel && !channelAllowed(user.channels, channel)) {
+      return new NotifydError('CHANNEL_FORBIDDEN', undefined, { channel });
+    }
+    if (!session.channels.has(channel)) {
+      if (session.channels.size >= this.opts.maxChannelsPerSession) {
+        return new NotifydError('TOO_MANY_CHANNELS', undefined, {
+          limit: this.opts.maxChannelsPerSession,
+        });
+      }
+      session.channels.set(channel, this.opts.clock.now());
+    }
+    const topic = session.wire.prefix + channelTopic(user.tenant_id, channel);
+    ws.subscribe(shardTopic(topic, session.shard));
+    return null;
   }
 
   /** Admits the session with this token's user, or refuses it and closes the socket. */
@@ -458,13 +567,12 @@ export class RealtimeGateway implements UserChannel {
       return this.refuse(ws, session, toNotifydError(err));
     }
     const limited = await this.admission
-      .limit(user, session.address, this.path)
+      .limit(user, session.address, session.path)
       .catch((err: unknown) => toNotifydError(err));
     if (limited) {
       if (session.closed) return;
-      const { code, message, details } = limited;
       ws.cork(() => {
-        ws.send(JSON.stringify({ type: 'error', data: { code, message, details } }));
+        ws.send(session.wire.error(limited));
         ws.end(CLOSE.RATE_LIMITED, 'rate limited');
       });
       return;
@@ -494,7 +602,10 @@ export class RealtimeGateway implements UserChannel {
       );
       if (session.closed || messages.length === 0) return;
       ws.cork(() => {
-        for (const message of messages) this.send(ws, session, message);
+        for (const message of messages) {
+          const frame = session.wire.encode(message);
+          if (frame !== null) ws.send(frame);
+        }
       });
       await this.admission.sent(user, replayed);
     } catch (err) {
@@ -511,33 +622,27 @@ export class RealtimeGateway implements UserChannel {
   ): boolean {
     if (session.closed) return false;
     if (session.authTimer) clearTimeout(session.authTimer);
+    const { wire, shard } = session;
     if (!this.admission.admit(user)) {
       ws.cork(() => {
-        const { code, message } = new NotifydError('TOO_MANY_CONNECTIONS');
-        ws.send(JSON.stringify({ type: 'error', data: { code, message } }));
+        ws.send(wire.error(new NotifydError('TOO_MANY_CONNECTIONS')));
         ws.end(CLOSE.TOO_MANY_CONNECTIONS, 'too many connections');
       });
       return false;
     }
     session.counted = true;
     session.user = user;
-    ws.subscribe(topicOf(user.tenant_id, user.user_id));
-    ws.subscribe(shardTopic(tenantTopic(user.tenant_id), session.shard));
+    const { prefix } = wire;
+    ws.subscribe(prefix + topicOf(user.tenant_id, user.user_id));
+    ws.subscribe(shardTopic(prefix + tenantTopic(user.tenant_id), shard));
     if (session.presence) {
-      ws.subscribe(
-        shardTopic(channelTopic(user.tenant_id, presenceChannel(user.user_id)), session.shard),
-      );
+      const presence = channelTopic(user.tenant_id, presenceChannel(user.user_id));
+      ws.subscribe(shardTopic(prefix + presence, shard));
     }
+    if (wire.heartbeat) ws.subscribe(shardTopic(prefix + HEARTBEAT_TOPIC, shard));
     this.watchExpiry(ws, session, user);
-    this.send(ws, session, {
-      type: 'authenticated',
-      data: {
-        session_id: session.id,
-        user_id: user.user_id,
-        tenant_id: user.tenant_id,
-        ...counts,
-      },
-    });
+    const greeting = wire.greeting({ session_id: session.id, user, counts, channels: [] });
+    if (greeting !== null) ws.send(greeting);
     return true;
   }
 
@@ -554,8 +659,7 @@ export class RealtimeGateway implements UserChannel {
         return this.watchExpiry(ws, session, user);
       }
       ws.cork(() => {
-        const { code, message } = new NotifydError('TOKEN_EXPIRED');
-        ws.send(JSON.stringify({ type: 'error', data: { code, message } }));
+        ws.send(session.wire.error(new NotifydError('TOKEN_EXPIRED')));
         ws.end(CLOSE.TOKEN_EXPIRED, 'token expired');
       });
     }, delay);
@@ -565,9 +669,7 @@ export class RealtimeGateway implements UserChannel {
   private refuse(ws: WebSocket<Session>, session: Session, err: NotifydError): void {
     if (session.closed) return;
     ws.cork(() => {
-      ws.send(
-        JSON.stringify({ type: 'error', data: { code: 'AUTH_FAILED', message: err.message } }),
-      );
+      ws.send(session.wire.error(new NotifydError('AUTH_FAILED', err.message)));
       ws.end(CLOSE.AUTH_FAILED, 'authentication failed');
     });
   }
@@ -578,14 +680,6 @@ export class RealtimeGateway implements UserChannel {
     err: NotifydError,
     id?: string,
   ): void {
-    this.send(ws, session, {
-      type: 'error',
-      ...(id ? { id } : {}),
-      data: { code: err.code, message: err.message, details: err.details },
-    });
-  }
-
-  private send(ws: WebSocket<Session>, session: Session, message: unknown): void {
-    if (!session.closed) ws.send(JSON.stringify(message));
+    if (!session.closed) ws.send(session.wire.error(err, id));
   }
 }

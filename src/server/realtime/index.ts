@@ -16,8 +16,10 @@ import type { Metrics } from '../metrics.js';
 import { Admission } from './admission.js';
 import { RealtimeGateway } from './gateway.js';
 import { ConnectionLimits } from './limits.js';
+import { notifydWire } from './notifyd-wire.js';
 import { Presence } from './presence.js';
 import { SseHub } from './sse.js';
+import type { RealtimeDoor, WireProtocol } from './wire.js';
 
 export interface RealtimeDeps {
   jwt: JwtVerifier;
@@ -38,12 +40,15 @@ export interface MountDeps {
   /** Every authenticated connection goes through the rate-limit engine too, when on. */
   limiting: HttpRateLimiting | null;
   lifecycle: { draining: boolean };
+  /** Other protocols at paths of their own (a compatibility door's), beside notifyd's. */
+  doors: RealtimeDoor[];
 }
 
 /**
  * The real-time side of the server: WebSocket sessions at `/api/v1/ws` and SSE streams at
- * `/api/v1/sse`, which get the same messages. Built before the modules (the cluster needs
- * its sessions), mounted after them (sessions need the feed).
+ * `/api/v1/sse`, which get the same messages, and the same again in a compatibility door's
+ * protocol at its paths. Built before the modules (the cluster needs its sessions), mounted
+ * after them (sessions need the feed).
  */
 export class Realtime implements NotifydModule<Record<string, never>> {
   readonly name = 'realtime';
@@ -51,23 +56,27 @@ export class Realtime implements NotifydModule<Record<string, never>> {
   readonly services = {};
   readonly sse: SseHub;
   readonly gateway: RealtimeGateway;
+  /** notifyd's own protocol. */
+  readonly wire: WireProtocol;
 
   constructor(
     private readonly settings: Config['realtime'],
     deps: RealtimeDeps,
   ) {
     const { jwt, metrics, logger, ids, cors, clock } = deps;
+    this.wire = notifydWire(settings.sse_heartbeat_s * 1000);
     this.sse = new SseHub({
       jwt,
       metrics,
       logger,
       ids,
       cors,
-      heartbeatMs: settings.sse_heartbeat_s * 1000,
+      clock,
       maxChannelsPerSession: settings.max_channels_per_session,
       maxBackpressureBytes: settings.max_backpressure_bytes,
     });
     this.gateway = new RealtimeGateway({
+      wire: this.wire,
       sse: this.sse,
       jwt,
       clock,
@@ -105,8 +114,15 @@ export class Realtime implements NotifydModule<Record<string, never>> {
       () => this.gateway.size,
     );
     admission.useEngine(m.limiting);
-    this.gateway.mount(app, '/api/v1/ws', m.notifications, m.lifecycle, admission);
-    this.sse.mount(app, '/api/v1/sse', m.notifications, m.lifecycle, admission);
+    this.gateway.mount(app, m.notifications, m.lifecycle, admission);
+    this.sse.mount(m.notifications, m.lifecycle, admission);
+    for (const { ws, sse, wire } of [
+      { ws: '/api/v1/ws', sse: '/api/v1/sse', wire: this.wire },
+      ...m.doors,
+    ]) {
+      this.gateway.serve(ws, wire);
+      this.sse.serve(app, sse, wire);
+    }
   }
 
   /** Once requests are done: every session gets a shutdown frame and is closed. */

@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { JwtVerifier } from '../../auth/jwt.js';
 import type { UserPrincipal } from '../../auth/principal.js';
+import type { Clock } from '../../core/clock.js';
 import { NotifydError, toNotifydError } from '../../core/errors.js';
 import type { IdGenerator } from '../../core/ids.js';
 import type { Logger } from '../../core/logger.js';
@@ -14,10 +15,15 @@ import type { Admission } from './admission.js';
 import { CHANNEL_PATTERN } from './protocol.js';
 import { validLastId } from './resume.js';
 import { channelAllowed, channelTopic, presenceChannel, tenantTopic, topicOf } from './topics.js';
+import type { SseWire, WireProtocol } from './wire.js';
 
 /** One open event stream. */
 interface Stream {
+  /** Its session id (Ara's `connection_id`). */
+  id: string;
   res: HttpResponse;
+  /** The protocol its events are in: its path's. */
+  wire: WireProtocol;
   user: UserPrincipal;
   topics: string[];
   /** Its named channels (`?channels=`), with when it opened (ms). */
@@ -35,8 +41,8 @@ export interface SseOptions {
   logger: Logger;
   ids: IdGenerator;
   cors: Cors;
-  /** Comment lines this often keep proxies from closing an idle stream. */
-  heartbeatMs: number;
+  /** Heartbeat events are stamped by it. */
+  clock: Clock;
   /** Named channels one stream may ask for (`?channels=`). */
   maxChannelsPerSession: number;
   /** Bytes that may wait for a client that does not read before its stream is ended. */
@@ -44,12 +50,6 @@ export interface SseOptions {
 }
 
 const CHANNEL_RE = new RegExp(CHANNEL_PATTERN);
-
-/** One event in the text/event-stream format; only notifications carry an `id:`. */
-function frame(message: UserMessage): string {
-  const id = message.type === 'notification' ? `id: ${message.data.id}\n` : '';
-  return `${id}event: ${message.type}\ndata: ${JSON.stringify(message.data)}\n\n`;
-}
 
 /**
  * Server-Sent Events at `/api/v1/sse`, for clients behind proxies that block WebSockets:
@@ -60,8 +60,11 @@ function frame(message: UserMessage): string {
 export class SseHub {
   private readonly byTopic = new Map<string, Set<Stream>>();
   private readonly streams = new Set<Stream>();
-  private heartbeat: NodeJS.Timeout | null = null;
+  private readonly heartbeats: NodeJS.Timeout[] = [];
+  private readonly wires = new Set<WireProtocol>();
   private admission: Admission | null = null;
+  private service: NotificationService | null = null;
+  private lifecycle: { draining: boolean } = { draining: false };
 
   constructor(private readonly opts: SseOptions) {}
 
@@ -85,33 +88,57 @@ export class SseHub {
     return this.byTopic.get(topic)?.size ?? 0;
   }
 
+  /** Writes `message` to the streams of `topic`, encoded once per protocol among them. */
   publish(topic: string, message: UserMessage): void {
     const streams = this.byTopic.get(topic);
     if (!streams || streams.size === 0) return;
-    const text = frame(message);
-    for (const stream of streams) this.write(stream, text);
+    let wire: SseWire | null = null;
+    let text: string | null = null;
+    let others: Map<SseWire, string | null> | null = null;
+    for (const stream of streams) {
+      const mine = stream.wire.sse;
+      if (wire === null) {
+        wire = mine;
+        text = mine.event(message);
+      }
+      let out = text;
+      if (mine !== wire) {
+        others ??= new Map();
+        out = others.get(mine) ?? null;
+        if (!others.has(mine)) {
+          out = mine.event(message);
+          others.set(mine, out);
+        }
+      }
+      if (out !== null) this.write(stream, out);
+    }
   }
 
-  mount(
-    app: TemplatedApp,
-    path: string,
-    service: NotificationService,
-    lifecycle: { draining: boolean },
-    admission: Admission,
-  ): void {
+  /** Takes what every path needs; `serve` then opens each path. */
+  mount(service: NotificationService, lifecycle: { draining: boolean }, admission: Admission) {
     this.admission = admission;
-    app.get(path, (res, req) => this.open(res, req, service, lifecycle));
-    this.heartbeat = setInterval(() => {
-      for (const stream of this.streams) this.write(stream, ': ping\n\n');
-    }, this.opts.heartbeatMs);
-    this.heartbeat.unref();
+    this.service = service;
+    this.lifecycle = lifecycle;
   }
 
-  /** Sends every stream a shutdown event, then ends it. */
+  /** Serves event streams at `path` in `wire`'s protocol, with its heartbeat. */
+  serve(app: TemplatedApp, path: string, wire: WireProtocol): void {
+    app.get(path, (res, req) => this.open(res, req, wire));
+    if (this.wires.has(wire)) return;
+    this.wires.add(wire);
+    const timer = setInterval(() => {
+      const text = wire.sse.heartbeat(this.opts.clock.now());
+      for (const stream of this.streams) if (stream.wire === wire) this.write(stream, text);
+    }, wire.sse.heartbeatMs);
+    timer.unref();
+    this.heartbeats.push(timer);
+  }
+
+  /** Sends every stream a shutdown event in its protocol, then ends it. */
   closeAll(reconnectAfterS: number): void {
-    if (this.heartbeat) clearInterval(this.heartbeat);
-    const text = `event: shutdown\ndata: ${JSON.stringify({ reconnect_after_seconds: reconnectAfterS })}\n\n`;
+    for (const timer of this.heartbeats) clearInterval(timer);
     for (const stream of [...this.streams]) {
+      const text = stream.wire.sse.shutdown(reconnectAfterS);
       stream.res.cork(() => {
         stream.res.write(text);
         stream.res.end();
@@ -120,12 +147,9 @@ export class SseHub {
     }
   }
 
-  private open(
-    res: HttpResponse,
-    req: HttpRequest,
-    service: NotificationService,
-    lifecycle: { draining: boolean },
-  ): void {
+  private open(res: HttpResponse, req: HttpRequest, wire: WireProtocol): void {
+    const service = this.service!;
+    const lifecycle = this.lifecycle;
     // Everything from the request is read now: uWS frees it when this handler returns.
     const query = new URLSearchParams(req.getQuery() ?? '');
     const bearer = /^Bearer\s+(.+)$/i.exec(req.getHeader('authorization'))?.[1];
@@ -180,7 +204,9 @@ export class SseHub {
         if (new Set(channels).size > max) {
           throw new NotifydError('TOO_MANY_CHANNELS', undefined, { limit: max });
         }
-        const refused = channels.find((c) => !channelAllowed(user.channels, c));
+        const refused = wire.anyChannel
+          ? undefined
+          : channels.find((c) => !channelAllowed(user.channels, c));
         if (refused !== undefined) {
           throw new NotifydError('CHANNEL_FORBIDDEN', undefined, { channel: refused });
         }
@@ -191,7 +217,9 @@ export class SseHub {
         if (state.aborted) return;
         if (!admission.admit(user)) throw new NotifydError('TOO_MANY_CONNECTIONS');
         stream = {
+          id: this.opts.ids('ses'),
           res,
+          wire,
           user,
           topics: [
             topicOf(user.tenant_id, user.user_id),
@@ -216,7 +244,7 @@ export class SseHub {
     channels: string[],
     counts: UnreadSummary | null,
   ): void {
-    const { res, user } = stream;
+    const { res, user, wire } = stream;
     res.cork(() => {
       res.writeStatus('200 OK');
       res.writeHeader('content-type', 'text/event-stream; charset=utf-8');
@@ -225,14 +253,7 @@ export class SseHub {
       res.writeHeader('x-accel-buffering', 'no');
       for (const [k, v] of Object.entries(cors)) res.writeHeader(k, v);
       res.write('retry: 3000\n\n');
-      res.write(
-        `event: authenticated\ndata: ${JSON.stringify({
-          user_id: user.user_id,
-          tenant_id: user.tenant_id,
-          channels,
-          ...counts,
-        })}\n\n`,
-      );
+      res.write(wire.sse.greeting({ session_id: stream.id, user, counts, channels }));
     });
     res.onWritable(() => {
       stream.congested = false;
@@ -257,13 +278,12 @@ export class SseHub {
     const admission = this.admission!;
     try {
       const { messages, replayed } = await admission.startMessages(service, stream.user, lastId);
-      for (const message of messages) text += frame(message);
+      for (const message of messages) text += stream.wire.sse.event(message) ?? '';
       if (text === '' || stream.closed) return;
       this.write(stream, text);
       await admission.sent(stream.user, replayed);
     } catch (err) {
-      const { code, message } = toNotifydError(err);
-      this.write(stream, `event: error\ndata: ${JSON.stringify({ code, message })}\n\n`);
+      this.write(stream, stream.wire.sse.error(toNotifydError(err)));
     }
   }
 

@@ -18,3 +18,6 @@ export function channelAllowed(allowed: readonly string[], channel: string): boo
     a.endsWith('*') ? channel.startsWith(a.slice(0, -1)) : a === channel,
   );
 }
+
+/** The topic of a protocol's heartbeat frames (sharded like a tenant's). */
+export const HEARTBEAT_TOPIC = 'h';

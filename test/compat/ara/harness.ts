@@ -97,3 +97,8 @@ export async function startAra(
 /** A WebSocket client of Ara's protocol (JWT in the query, or `Authorization` in headers). */
 export const araSocket = (t: Test, url: string, headers?: Record<string, string>) =>
   connect(t, url, undefined, headers);
+
+/** `user`'s WebSocket at Ara's `/ws`, its JWT in the query (Ara's first way). */
+export async function araWs(t: Test, s: AraServer, user: string, claims?: Record<string, unknown>) {
+  return araSocket(t, `${s.base.replace('http', 'ws')}/ws?token=${await s.jwt(user, claims)}`);
+}
