@@ -83,11 +83,9 @@ onBackends(t, 'a queued notification past its ttl is not replayed', async (t, ba
 
   clock.advance(120_000);
   // The JWT is issued at the clock's time, as Ara's backend would issue it now.
-  const c = await araSocket(
-    t,
-    `${s.base.replace('http', 'ws')}/ws`,
-    { authorization: `Bearer ${await s.jwt('user-7')}` },
-  );
+  const c = await araSocket(t, `${s.base.replace('http', 'ws')}/ws`, {
+    authorization: `Bearer ${await s.jwt('user-7')}`,
+  });
   const frame = await c.next('notification');
   t.equal(frame.id, long.body.notification_id, 'the one still within its ttl');
   c.send({ type: 'Ping' });
