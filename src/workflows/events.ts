@@ -19,10 +19,15 @@ const RunCompleted = Type.Object(
     trigger_identifier: Type.String(),
     recipient_id: Type.String(),
     status: Type.Union(
-      [Type.Literal('completed'), Type.Literal('stopped'), Type.Literal('failed')],
+      [
+        Type.Literal('completed'),
+        Type.Literal('stopped'),
+        Type.Literal('failed'),
+        Type.Literal('digested'),
+      ],
       {
         description:
-          'completed (every step ran or was skipped to the end), stopped (a condition failed with on_fail stop), failed (a step could not run).',
+          'completed (every step ran or was skipped to the end), stopped (a condition failed with on_fail stop), failed (a step could not run), digested (its payload went into the open window of another run at a digest step).',
       },
     ),
     notifications: Type.Array(Type.String(), { description: 'The notifications the run sent.' }),
@@ -38,7 +43,7 @@ export const WORKFLOW_EVENTS = defineEvents('workflows', {
   },
   'workflow.run.completed': {
     description:
-      'A workflow run ended by itself: completed, stopped by a condition, or failed (not when cancelled).',
+      'A workflow run ended by itself: completed, stopped by a condition, failed, or digested into another run (not when cancelled).',
     payload: RunCompleted,
   },
 });

@@ -53,7 +53,7 @@ export interface WorkflowsServices {
 }
 
 /**
- * Workflows: versioned step lists (send, delay, condition) started by a trigger identifier;
+ * Workflows: versioned step lists (send, delay, digest, condition) started by a trigger identifier;
  * each run advances as durable `workflow.step` jobs.
  */
 export function createWorkflowsModule(

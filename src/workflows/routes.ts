@@ -2,7 +2,7 @@ import { callerOf, IdParams, objectRoutes } from '../http/admin-routes.js';
 import { errors } from '../http/responses.js';
 import { type AnyRoute, defineRoute, serviceOf } from '../http/route.js';
 import { envelopeOf } from '../objects/schemas.js';
-import { runView, type WorkflowRuns } from './runs.js';
+import type { WorkflowRuns } from './runs.js';
 import {
   CreateWorkflowBody,
   RunStartedView,
@@ -72,10 +72,11 @@ export function workflowRoutes(service: WorkflowService, runs: WorkflowRuns): An
         }),
       ],
     }),
-    runRoute('GET', 'A workflow run: state and step history', 'The run.', (tenant, id) =>
+    runRoute(runs, 'GET', 'A workflow run: state and step history', 'The run.', (tenant, id) =>
       runs.get(tenant, id),
     ),
     runRoute(
+      runs,
       'DELETE',
       'Cancel a workflow run (nothing more of it runs)',
       'The run, cancelled (or as it ended).',
@@ -86,6 +87,7 @@ export function workflowRoutes(service: WorkflowService, runs: WorkflowRuns): An
 
 /** A route on one run (`/workflow-runs/:id`) answering the run's view. */
 function runRoute(
+  runs: WorkflowRuns,
   method: 'GET' | 'DELETE',
   summary: string,
   description: string,
@@ -100,7 +102,8 @@ function runRoute(
     params: IdParams,
     responses: { 200: { description, schema: RunView }, ...errors(400, 401, 403, 404) },
     async handler(ctx) {
-      return { status: 200, body: runView(await act(serviceOf(ctx).tenant_id, ctx.params.id)) };
+      const run = await act(serviceOf(ctx).tenant_id, ctx.params.id);
+      return { status: 200, body: await runs.view(run) };
     },
   });
 }

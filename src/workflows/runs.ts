@@ -7,6 +7,8 @@
  * idempotency key `workflow:{run}:{step}`, so it sends once. The next step's job is scheduled
  * after the run moved on; a re-run of a job the run moved past re-schedules the step the run
  * waits at (by its key, a no-op when it exists), so a crash between the two loses nothing.
+ * A digest step (digest.ts) either ends the run `digested` or holds it at the step until its
+ * window closes: that wait is a job of its own, keyed `wfr:{run}:{step}:close`.
  */
 import type { Clock } from '../core/clock.js';
 import { NotifydError } from '../core/errors.js';
@@ -18,6 +20,7 @@ import type { SendNotificationBody } from '../notifications/schemas.js';
 import type { SchedulerService } from '../scheduler/service.js';
 import type { JobRecord } from '../scheduler/store.js';
 import type { ObjectStore, StoredObject } from '../store/types.js';
+import { DigestWindows, digestVariables, type RunDigest } from './digest.js';
 import type { RunStatus, Step } from './schemas.js';
 import type { StoredWorkflow } from './service.js';
 import { durationMs, holds } from './steps.js';
@@ -39,6 +42,10 @@ export interface HistoryEntry {
   until?: number;
   skip_to?: number;
   error?: string;
+  /** Digest closed: how many triggers its window collected. */
+  count?: number;
+  /** Digested: the run holding the window. */
+  digested_into?: string;
 }
 
 export interface RunData {
@@ -56,6 +63,8 @@ export interface RunData {
   last_notification_id: string | null;
   notifications: string[];
   history: HistoryEntry[];
+  /** The digest window the run opened (absent on runs stored before digest steps). */
+  digest?: RunDigest | null;
   started_at: number;
   ended_at: number | null;
 }
@@ -84,6 +93,13 @@ export interface RunDeps {
 const iso = (ms: number) => new Date(ms).toISOString();
 const jobKey = (run: string, step: number) => `wfr:${run}:${step}`;
 
+/** Whether the run waits for the window it opened at the step it stands at to close. */
+const collecting = (d: RunData) => d.digest?.status === 'collecting' && d.digest.step === d.step;
+
+/** The key of the job the run waits for. */
+const waitKey = (run: StoredRun) =>
+  collecting(run.data) ? `${jobKey(run.id, run.data.step)}:close` : jobKey(run.id, run.data.step);
+
 /** A run as `GET /workflow-runs/{id}` shows it. */
 export function runView(run: StoredRun) {
   const d = run.data;
@@ -99,6 +115,16 @@ export function runView(run: StoredRun) {
       at: iso(h.at),
       ...(h.until !== undefined ? { until: iso(h.until) } : {}),
     })),
+    digest: d.digest
+      ? {
+          step: d.digest.step,
+          status: d.digest.status,
+          key: d.digest.key,
+          window_start: iso(d.digest.opened_at),
+          window_end: iso(d.digest.closes_at),
+          count: d.digest.count,
+        }
+      : null,
     started_at: iso(d.started_at),
     ended_at: d.ended_at === null ? null : iso(d.ended_at),
   };
@@ -111,10 +137,16 @@ interface Outcome {
   next: number | null;
   at: number;
   end?: RunStatus;
+  /** The run's digest window from now on. */
+  digest?: RunDigest;
 }
 
 export class WorkflowRuns implements WorkflowRunner {
-  constructor(private readonly deps: RunDeps) {}
+  private readonly windows: DigestWindows;
+
+  constructor(private readonly deps: RunDeps) {
+    this.windows = new DigestWindows(deps);
+  }
 
   /** Starts a run of the tenant's workflow `ref` (trigger identifier or id). */
   async start(
@@ -149,6 +181,7 @@ export class WorkflowRuns implements WorkflowRunner {
       last_notification_id: null,
       notifications: [],
       history: [],
+      digest: null,
       started_at: now,
       ended_at: null,
     };
@@ -187,11 +220,19 @@ export class WorkflowRuns implements WorkflowRunner {
     return asRun(found);
   }
 
+  /** A run as GET shows it, with the count of the window it is collecting in. */
+  async view(run: StoredRun): Promise<RunView> {
+    const d = run.data.digest;
+    if (!d || !collecting(run.data)) return runView(run);
+    const count = await this.windows.count(d);
+    return runView({ ...run, data: { ...run.data, digest: { ...d, count } } });
+  }
+
   /** Cancels a running run (a run already ended is answered as it is). */
   async cancel(tenantId: string, id: string): Promise<StoredRun> {
     let run = await this.get(tenantId, id);
     for (let i = 0; i < TRIES && run.data.status === 'running'; i++) {
-      const waiting = run.data.step;
+      const waiting = waitKey(run);
       const data: RunData = {
         ...run.data,
         status: 'cancelled',
@@ -200,7 +241,9 @@ export class WorkflowRuns implements WorkflowRunner {
       };
       const done = await this.write(run, data);
       if (done) {
-        await this.deps.scheduler.cancel(tenantId, { key: jobKey(id, waiting) });
+        await this.deps.scheduler.cancel(tenantId, { key: waiting });
+        const digest = run.data.digest;
+        if (digest && collecting(run.data)) await this.windows.cancel(digest);
         return done;
       }
       run = await this.get(tenantId, id);
@@ -221,7 +264,11 @@ export class WorkflowRuns implements WorkflowRunner {
 
   /** The scheduler's handler of `workflow.step`. */
   async run(job: JobRecord): Promise<undefined> {
-    const { run_id, step } = job.payload as { run_id: string; step: number };
+    const { run_id, step, phase } = job.payload as {
+      run_id: string;
+      step: number;
+      phase?: 'close';
+    };
     const found = await this.deps.objects.get(RUN_KIND, run_id);
     if (!found) return undefined;
     const run = asRun(found);
@@ -231,7 +278,25 @@ export class WorkflowRuns implements WorkflowRunner {
       if (run.data.step > step) await this.scheduleNext(run);
       return undefined;
     }
-    const outcome = await this.perform(run, step);
+    let outcome: Outcome;
+    const digest = run.data.digest;
+    if (digest && collecting(run.data)) {
+      // The job that opened the window, run again, or a close due later: wait for the close.
+      if (phase !== 'close' || this.deps.clock.now() < digest.closes_at) {
+        await this.scheduleNext(run);
+        return undefined;
+      }
+      const closed = await this.windows.close(digest);
+      const entry = { step, type: 'digest' as const, at: this.deps.clock.now() };
+      outcome = {
+        entry: { ...entry, status: 'closed', count: closed.count },
+        next: step + 1,
+        at: entry.at,
+        digest: closed,
+      };
+    } else {
+      outcome = await this.perform(run, step);
+    }
     const moved = await this.advance(run, outcome);
     if (moved) await this.scheduleNext(moved);
     return undefined;
@@ -244,8 +309,8 @@ export class WorkflowRuns implements WorkflowRunner {
       run.tenant_id as string,
       STEP_KIND,
       d.next_at,
-      { run_id: run.id, step: d.step },
-      { key: jobKey(run.id, d.step) },
+      { run_id: run.id, step: d.step, ...(collecting(d) ? { phase: 'close' } : {}) },
+      { key: waitKey(run) },
     );
   }
 
@@ -259,8 +324,28 @@ export class WorkflowRuns implements WorkflowRunner {
       const until = now + (durationMs(step.duration) ?? 0);
       return { entry: { ...entry, status: 'waited', until }, next: i + 1, at: until };
     }
+    if (step.type === 'digest') {
+      const entered = await this.windows.enter(run, i, step);
+      if ('digested_into' in entered) {
+        const into = entered.digested_into;
+        const digested = { ...entry, status: 'digested', digested_into: into };
+        return { entry: digested, next: null, at: now, end: 'digested' };
+      }
+      const until = entered.opened.closes_at;
+      return {
+        entry: { ...entry, status: 'collecting', until },
+        next: i,
+        at: until,
+        digest: entered.opened,
+      };
+    }
     if (step.type === 'condition') {
-      const facts = { payload: run.data.payload, notification: await this.seen(run) };
+      const d = run.data.digest;
+      const facts = {
+        payload: run.data.payload,
+        notification: await this.seen(run),
+        digest: d?.status === 'closed' ? { count: d.count } : null,
+      };
       if (holds(step, facts))
         return { entry: { ...entry, status: 'passed' }, next: i + 1, at: now };
       const fail = step.on_fail ?? 'stop';
@@ -317,10 +402,14 @@ export class WorkflowRuns implements WorkflowRunner {
   /** Sends a send step once (its idempotency key); the notification's id. */
   private async send(run: StoredRun, i: number, step: Extract<Step, { type: 'send' }>) {
     const d = run.data;
+    const payload =
+      d.digest?.status === 'closed'
+        ? { ...d.payload, digest: digestVariables(d.digest) }
+        : d.payload;
     const input = {
       recipient_id: d.recipient_id,
       channels: [step.channel],
-      ...(step.template ? { template: step.template, payload: d.payload } : {}),
+      ...(step.template ? { template: step.template, payload } : {}),
       ...(step.content ? { content: step.content } : {}),
       idempotency_key: `workflow:${run.id}:${i}`,
       ...(d.cancellation_key ? { cancellation_key: d.cancellation_key } : {}),
@@ -354,12 +443,13 @@ export class WorkflowRuns implements WorkflowRunner {
       next_at: ends ? null : o.at,
       ended_at: ends ? now : null,
       history: [...d.history, o.entry],
+      ...(o.digest ? { digest: o.digest } : {}),
       ...(sent ? { last_notification_id: sent, notifications: [...d.notifications, sent] } : {}),
     };
     const moved = await this.write(run, data);
     if (!moved) return null; // cancelled, or another runner moved it first
     if (ends) {
-      const status = data.status as 'completed' | 'stopped' | 'failed';
+      const status = data.status as 'completed' | 'stopped' | 'failed' | 'digested';
       this.deps.emit('workflow.run.completed', run.tenant_id as string, {
         run_id: run.id,
         workflow_id: d.workflow_id,

@@ -39,6 +39,27 @@ const DelayStep = Type.Object(
   { additionalProperties: false },
 );
 
+const DigestStep = Type.Object(
+  {
+    type: Type.Literal('digest'),
+    window: Type.String({
+      minLength: 2,
+      maxLength: 64,
+      description:
+        'How long the window stays open after the first run reaches the step: an ISO 8601 duration (PT10M, PT1H, P1D; at most 365 days).',
+    }),
+    key: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description:
+          'payload.<path>: runs whose payloads hold the same value share a window (default: one window per recipient).',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const OPERATORS = ['equals', 'not_equals', 'exists', 'gt', 'lt'] as const;
 export type Operator = (typeof OPERATORS)[number];
 
@@ -49,7 +70,7 @@ const ConditionStep = Type.Object(
       minLength: 1,
       maxLength: 200,
       description:
-        'notification.read|dismissed|actioned|action_id (the last notification the run sent) or payload.<path>.',
+        'notification.read|dismissed|actioned|action_id (the notifications the run sent), digest.count (after a digest step) or payload.<path>.',
     }),
     operator: Type.Union(
       OPERATORS.map((o) => Type.Literal(o)),
@@ -74,9 +95,10 @@ const ConditionStep = Type.Object(
   { additionalProperties: false },
 );
 
-export const Step = Type.Union([SendStep, DelayStep, ConditionStep]);
+export const Step = Type.Union([SendStep, DelayStep, DigestStep, ConditionStep]);
 export type Step = Static<typeof Step>;
 export type SendStep = Static<typeof SendStep>;
+export type DigestStep = Static<typeof DigestStep>;
 export type ConditionStep = Static<typeof ConditionStep>;
 
 const Steps = Type.Array(Step, { minItems: 1, maxItems: 50 });
@@ -138,7 +160,14 @@ export const RunStartedView = Type.Object({
   status: Type.Literal('running'),
 });
 
-export const RUN_STATUSES = ['running', 'completed', 'stopped', 'failed', 'cancelled'] as const;
+export const RUN_STATUSES = [
+  'running',
+  'completed',
+  'stopped',
+  'failed',
+  'cancelled',
+  'digested',
+] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export const RunView = Type.Object({
@@ -147,7 +176,13 @@ export const RunView = Type.Object({
   workflow_version: Type.Integer(),
   trigger_identifier: Type.String(),
   recipient_id: Type.String(),
-  status: Type.Union(RUN_STATUSES.map((s) => Type.Literal(s))),
+  status: Type.Union(
+    RUN_STATUSES.map((s) => Type.Literal(s)),
+    {
+      description:
+        'digested: the run reached a digest step while another run of the workflow held the window open; its payload went into that run (see `history[].digested_into`).',
+    },
+  ),
   current_step: Type.Union([Type.Integer(), Type.Null()], {
     description: 'The step waiting to run (null once the run ended).',
   }),
@@ -159,7 +194,7 @@ export const RunView = Type.Object({
       type: Type.String(),
       status: Type.String({
         description:
-          'sent, failed (send steps), waited (delay), passed, stopped, skipped (condition).',
+          'sent, failed (send steps), waited (delay), collecting, closed, digested (digest), passed, stopped, skipped (condition).',
       }),
       at: Type.String({ format: 'date-time' }),
       notification_id: Type.Optional(Type.String()),
@@ -167,7 +202,27 @@ export const RunView = Type.Object({
       until: Type.Optional(Type.String({ format: 'date-time' })),
       skip_to: Type.Optional(Type.Integer()),
       error: Type.Optional(Type.String()),
+      count: Type.Optional(
+        Type.Integer({ description: 'How many triggers the digest window collected (closed).' }),
+      ),
+      digested_into: Type.Optional(
+        Type.String({ description: 'The run holding the window this run was digested into.' }),
+      ),
     }),
+  ),
+  digest: Type.Union(
+    [
+      Type.Object({
+        step: Type.Integer(),
+        status: Type.Union([Type.Literal('collecting'), Type.Literal('closed')]),
+        key: Type.String({ description: "The digest key's value ('' without a key)." }),
+        window_start: Type.String({ format: 'date-time' }),
+        window_end: Type.String({ format: 'date-time' }),
+        count: Type.Integer({ description: 'Triggers in the window (this run included).' }),
+      }),
+      Type.Null(),
+    ],
+    { description: 'The digest window this run opened, if any.' },
   ),
   started_at: Type.String({ format: 'date-time' }),
   ended_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),

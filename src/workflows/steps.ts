@@ -1,6 +1,7 @@
 /**
- * What a workflow's steps mean beyond their schema: ISO 8601 delays, the fields a condition
- * may read, where a failed condition may skip to, and how a condition is judged.
+ * What a workflow's steps mean beyond their schema: ISO 8601 delays and digest windows, the
+ * fields a condition may read, where a failed condition may skip to, and how a condition is
+ * judged.
  */
 import { NotifydError } from '../core/errors.js';
 import type { ConditionStep, Step } from './schemas.js';
@@ -28,6 +29,7 @@ const NOTIFICATION_FIELDS = ['read', 'dismissed', 'actioned', 'action_id'];
 /** Whether a condition may read `field`. */
 function knownField(field: string): boolean {
   if (field.startsWith('payload.')) return field.length > 'payload.'.length;
+  if (field === 'digest.count') return true;
   const [head, name, ...rest] = field.split('.');
   return head === 'notification' && rest.length === 0 && NOTIFICATION_FIELDS.includes(name ?? '');
 }
@@ -46,11 +48,22 @@ export function checkSteps(steps: readonly Step[]): void {
           field: `${at}.duration`,
           message: `not an ISO 8601 duration of at most 365 days (PT1H, P1D, P1DT12H): ${step.duration}`,
         });
+    } else if (step.type === 'digest') {
+      if (durationMs(step.window) === null)
+        issues.push({
+          field: `${at}.window`,
+          message: `not an ISO 8601 duration of at most 365 days (PT10M, PT1H, P1D): ${step.window}`,
+        });
+      if (step.key !== undefined && !/^payload\.[^.]+(\.[^.]+)*$/.test(step.key))
+        issues.push({
+          field: `${at}.key`,
+          message: `a digest key is payload.<path> (payload.post_id): ${step.key}`,
+        });
     } else {
       if (!knownField(step.field))
         issues.push({
           field: `${at}.field`,
-          message: `unknown field ${step.field}: notification.${NOTIFICATION_FIELDS.join('|')} or payload.<path>`,
+          message: `unknown field ${step.field}: notification.${NOTIFICATION_FIELDS.join('|')}, digest.count or payload.<path>`,
         });
       if (step.operator !== 'exists' && step.value === undefined)
         issues.push({ field: `${at}.value`, message: `operator ${step.operator} needs a value` });
@@ -65,15 +78,17 @@ export function checkSteps(steps: readonly Step[]): void {
   if (issues.length > 0) throw new NotifydError('VALIDATION_ERROR', issues[0]?.message, { issues });
 }
 
-/** What a condition reads: the run's payload and the last notification it sent. */
+/** What a condition reads: the run's payload, its notifications, its closed digest. */
 export interface ConditionFacts {
   payload: Record<string, unknown>;
   notification: Record<string, unknown> | null;
+  digest?: Record<string, unknown> | null;
 }
 
 function lookup(facts: ConditionFacts, field: string): unknown {
   const [head, ...path] = field.split('.');
-  let v: unknown = head === 'payload' ? facts.payload : facts.notification;
+  let v: unknown =
+    head === 'payload' ? facts.payload : head === 'digest' ? facts.digest : facts.notification;
   for (const part of path) {
     if (v === null || typeof v !== 'object') return undefined;
     v = (v as Record<string, unknown>)[part];
