@@ -19,6 +19,7 @@ import { registerSubscriberCommands } from './subscriber.js';
 import { registerTemplateCommands } from './template.js';
 import { registerTopicCommands } from './topic.js';
 import { registerVapidCommands } from './vapid.js';
+import { registerWorkflowCommands } from './workflow.js';
 
 /** Builds the notifyd command line; every command group adds itself from its own file. */
 export function buildProgram(io: CliIO): Command {
@@ -46,6 +47,7 @@ export function buildProgram(io: CliIO): Command {
   registerRateLimitAdjust(program, io);
   registerRateLimitCheck(program, io);
   registerTemplateCommands(program, io);
+  registerWorkflowCommands(program, io);
   registerReportCommands(program, io);
   registerVapidCommands(program, io);
   return program;

@@ -22,7 +22,7 @@ import { formatTable } from './table.js';
 type Rendered = Static<typeof RenderedView>;
 
 /** A YAML or JSON file's document (an object), relative to the working directory. */
-function readDocument(io: CliIO, file: string): Record<string, unknown> {
+export function readDocument(io: CliIO, file: string, what = 'template'): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(resolve(io.cwd, file), 'utf8');
@@ -36,7 +36,7 @@ function readDocument(io: CliIO, file: string): Record<string, unknown> {
     throw new CliError(`${file} is not valid YAML or JSON: ${(err as Error).message}`);
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new CliError(`${file} must hold one template (a mapping)`);
+    throw new CliError(`${file} must hold one ${what} (a mapping)`);
   }
   return doc as Record<string, unknown>;
 }
