@@ -1,5 +1,6 @@
 import t, { type Test } from 'tap';
 import type { AnyEvent } from '../../src/events/types.js';
+import type { StoreBackend } from '../../src/store/backends.js';
 import { CONSOLE } from '../digests/helpers.js';
 import { BACKENDS, ok, type Server, serverOn } from '../recipients/servers.js';
 
@@ -34,7 +35,7 @@ type Run = {
   history: Array<{ status: string; notification_id?: string; digested_into?: string }>;
 };
 
-async function setup(t: Test, backend: (typeof BACKENDS)[number]) {
+async function setup(t: Test, backend: StoreBackend) {
   const s = await serverOn(t, backend, CONSOLE);
   if (!s) return null;
   s.clock.set(START);
@@ -164,7 +165,10 @@ for (const backend of BACKENDS) {
       ['1 new comment on p1', '2 new comments on p1', '1 new comment on p2'],
     );
   });
+}
 
+// The window is a store-level guarantee: the durable shared backends too.
+for (const backend of [...BACKENDS, 'redis', 'postgres'] as const) {
   t.test(`${backend}: concurrent triggers still give one continuation`, async (t) => {
     const s = await setup(t, backend);
     if (!s) return;
