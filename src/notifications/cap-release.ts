@@ -16,7 +16,7 @@ import type { IdGenerator } from '../core/ids.js';
 import type { SchedulerService } from '../scheduler/service.js';
 import type { JobRecord } from '../scheduler/store.js';
 import type { Store } from '../store/types.js';
-import type { NotificationRecord } from './records.js';
+import { type NotificationRecord, newDelivery } from './records.js';
 
 /** The job kind that puts a capped in-app notification in the feed. */
 export const CAP_RELEASE = 'notification.release';
@@ -80,23 +80,17 @@ export class CapRelease {
       {
         notification: item,
         deliveries: [
-          {
-            id: ids('dlv'),
-            tenant_id: n.tenant_id,
-            notification_id: item.id,
-            recipient_id: n.recipient_id,
-            channel: 'in_app',
-            device_id: null,
-            status: 'delivered',
-            attempts: 1,
-            next_attempt_at: now,
-            lease_until: null,
-            lease_token: null,
-            last_error: null,
-            provider_message_id: null,
-            created_at: now,
-            updated_at: now,
-          },
+          newDelivery(
+            ids('dlv'),
+            {
+              tenant_id: n.tenant_id,
+              notification_id: item.id,
+              recipient_id: n.recipient_id,
+              channel: 'in_app',
+            },
+            now,
+            { status: 'delivered', attempts: 1 },
+          ),
         ],
         idempotency: { key, expires_at: now + this.deps.idempotencyTtlMs },
       },

@@ -3,7 +3,7 @@
  * and the offline queue and ack tracking (realtime.queue.*, realtime.ack.*).
  */
 import { Type } from '@sinclair/typebox';
-import { defineOptions, type OptionCheck, type SectionOf } from '../core/option-spec.js';
+import { defineOptions, type SectionOf, sectionCheck } from '../core/option-spec.js';
 
 /** One per-user cap override (`notifications.caps.overrides`). */
 const CapRuleSchema = Type.Object(
@@ -206,7 +206,7 @@ export type NotificationOptions = SectionOf<typeof NOTIFICATION_OPTIONS, 'notifi
 export type TrackingOptions = SectionOf<typeof TRACKING_OPTIONS, 'realtime'>;
 
 /** A feed page by default may not be larger than the largest a client may ask for. */
-export const checkNotificationOptions: OptionCheck<{ feed: FeedOptions }> = ({ feed }, report) => {
+export const checkNotificationOptions = sectionCheck('feed', (feed: FeedOptions, report) => {
   if (feed.default_limit > feed.max_limit) {
     report(
       'feed.default_limit',
@@ -214,4 +214,4 @@ export const checkNotificationOptions: OptionCheck<{ feed: FeedOptions }> = ({ f
       `must not exceed feed.max_limit (${feed.max_limit}); lower it or raise feed.max_limit`,
     );
   }
-};
+});

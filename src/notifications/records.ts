@@ -131,6 +131,33 @@ export interface DeliveryRecord {
   updated_at: number;
 }
 
+/**
+ * A new delivery row of a notification to its recipient over `channel`, at `now`: pending,
+ * never tried nor claimed, unless `over` says otherwise (skipped, delivered at once, …).
+ */
+export function newDelivery(
+  id: string,
+  of: Pick<DeliveryRecord, 'tenant_id' | 'notification_id' | 'recipient_id' | 'channel'>,
+  now: number,
+  over: Partial<DeliveryRecord> = {},
+): DeliveryRecord {
+  return {
+    id,
+    ...of,
+    device_id: null,
+    status: 'pending',
+    attempts: 0,
+    next_attempt_at: now,
+    lease_until: null,
+    lease_token: null,
+    last_error: null,
+    provider_message_id: null,
+    created_at: now,
+    updated_at: now,
+    ...over,
+  };
+}
+
 /** A notification with its deliveries and optional idempotency claim, written as one unit. */
 export interface NewNotification {
   notification: NotificationRecord;

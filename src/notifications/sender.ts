@@ -28,6 +28,7 @@ import {
   type DeliveryRecord,
   type NewNotification,
   type NotificationRecord,
+  newDelivery,
   normalPriority,
   type TemplateRef,
 } from './records.js';
@@ -479,24 +480,13 @@ export class Sender {
     /** The in-app delivery is held back by a cap until its release. */
     heldInApp = false,
   ): DeliveryRecord[] {
-    const row = (channel: string, over: Partial<DeliveryRecord>): DeliveryRecord => ({
-      id: this.deps.ids('dlv'),
-      tenant_id: n.tenant_id,
-      notification_id: n.id,
-      recipient_id: n.recipient_id,
-      channel,
-      device_id: null,
-      status: 'pending',
-      attempts: 0,
-      next_attempt_at: now,
-      lease_until: null,
-      lease_token: null,
-      last_error: null,
-      provider_message_id: null,
-      created_at: now,
-      updated_at: now,
-      ...over,
-    });
+    const row = (channel: string, over: Partial<DeliveryRecord>): DeliveryRecord =>
+      newDelivery(
+        this.deps.ids('dlv'),
+        { tenant_id: n.tenant_id, notification_id: n.id, recipient_id: n.recipient_id, channel },
+        now,
+        over,
+      );
     const rows: DeliveryRecord[] = [];
     for (const r of routed) {
       if (!r.deliver) {

@@ -5,6 +5,7 @@ import { runPeriodically } from '../core/periodic.js';
 import type { QueuedItem, Store } from '../store/types.js';
 import type { TrackingOptions } from './options.js';
 import type { PresenceProbe } from './presence.js';
+import { newDelivery } from './records.js';
 import type { NotificationView } from './schemas.js';
 
 /** Queue names in the store's UserQueueStore. */
@@ -267,23 +268,18 @@ export class DeliveryTracker {
         continue;
       }
       await store.deliveries.add(
-        expiredIds.map((notificationId) => ({
-          id: ids('dlv'),
-          tenant_id: tenantId,
-          notification_id: notificationId,
-          recipient_id: userId,
-          channel: fallback,
-          device_id: null,
-          status: 'pending' as const,
-          attempts: 0,
-          next_attempt_at: now,
-          lease_until: null,
-          lease_token: null,
-          last_error: null,
-          provider_message_id: null,
-          created_at: now,
-          updated_at: now,
-        })),
+        expiredIds.map((notificationId) =>
+          newDelivery(
+            ids('dlv'),
+            {
+              tenant_id: tenantId,
+              notification_id: notificationId,
+              recipient_id: userId,
+              channel: fallback,
+            },
+            now,
+          ),
+        ),
       );
     }
   }

@@ -1,19 +1,12 @@
 import { wallParts } from '../core/wall-clock.js';
-import type { Day, QuietHours } from './schemas.js';
+import { DAYS, type Day, type QuietHours } from './schemas.js';
 import { minutesOf } from './validation.js';
 
 /** The channels quiet hours hold back when the subscriber names none. */
 export const QUIET_CHANNELS_DEFAULT = ['push', 'sms', 'email'] as const;
 
-const DAYS: readonly Day[] = [
-  'sunday',
-  'monday',
-  'tuesday',
-  'wednesday',
-  'thursday',
-  'friday',
-  'saturday',
-];
+/** The day of the week of a UTC instant (getUTCDay counts from Sunday, DAYS from Monday). */
+const dayOf = (at: number): Day => DAYS[(new Date(at).getUTCDay() + 6) % 7]!;
 
 /** The wall clock in `zone` at `at`: as if it were UTC, in ms (seconds kept, ms dropped). */
 function wallClock(at: number, zone: string): number {
@@ -45,8 +38,7 @@ export function quietUntil(quiet: QuietHours, zone: string, now: number): number
   const midnight = Math.floor(wall / DAY_MS) * DAY_MS;
   const minute = Math.floor((wall - midnight) / 60_000);
   const days = quiet.days && quiet.days.length > 0 ? new Set(quiet.days) : null;
-  const startsOn = (dayMidnight: number) =>
-    days === null || days.has(DAYS[new Date(dayMidnight).getUTCDay()] as Day);
+  const startsOn = (dayMidnight: number) => days === null || days.has(dayOf(dayMidnight));
   let endWall: number | null = null;
   if (start < end) {
     if (minute >= start && minute < end && startsOn(midnight)) endWall = midnight + end * 60_000;

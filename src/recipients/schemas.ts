@@ -242,7 +242,8 @@ export const MembersBody = Type.Object(
 
 // ---- preferences ----
 
-const Day = literals([
+/** The days of the week, Monday first, as quiet hours name them. */
+export const DAYS = [
   'monday',
   'tuesday',
   'wednesday',
@@ -250,7 +251,8 @@ const Day = literals([
   'friday',
   'saturday',
   'sunday',
-] as const);
+] as const;
+const Day = literals(DAYS);
 export type Day = Static<typeof Day>;
 const Time = Type.String({ pattern: TIME_PATTERN, description: 'HH:MM, 24-hour.' });
 
