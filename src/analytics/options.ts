@@ -1,5 +1,5 @@
 /** Analytics options (analytics.*). */
-import { defineOptions, type OptionCheck, type SectionOf } from '../core/option-spec.js';
+import { defineOptions, type SectionOf, sectionCheck } from '../core/option-spec.js';
 
 const DAY_MS = 86_400_000;
 
@@ -173,15 +173,15 @@ export const ANALYTICS_OPTIONS = defineOptions([
 export type AnalyticsOptions = SectionOf<typeof ANALYTICS_OPTIONS, 'analytics'>;
 
 /** Backfill past raw retention would be purged as soon as it is written. */
-export const checkAnalyticsOptions: OptionCheck<{ analytics: AnalyticsOptions }> = (
-  { analytics },
-  report,
-) => {
-  if (analytics.max_backfill_ms > analytics.retention.raw_days * DAY_MS) {
-    report(
-      'analytics.max_backfill_ms',
-      analytics.max_backfill_ms,
-      `must not reach past analytics.retention.raw_days (${analytics.retention.raw_days} days); lower it or keep raw events longer`,
-    );
-  }
-};
+export const checkAnalyticsOptions = sectionCheck(
+  'analytics',
+  (analytics: AnalyticsOptions, report) => {
+    if (analytics.max_backfill_ms > analytics.retention.raw_days * DAY_MS) {
+      report(
+        'analytics.max_backfill_ms',
+        analytics.max_backfill_ms,
+        `must not reach past analytics.retention.raw_days (${analytics.retention.raw_days} days); lower it or keep raw events longer`,
+      );
+    }
+  },
+);

@@ -1,5 +1,5 @@
 /** Authentication options (auth.*): the admin key, API key caching and end-user JWTs. */
-import { defineOptions, type OptionCheck, type SectionOf } from '../core/option-spec.js';
+import { defineOptions, type SectionOf, sectionCheck } from '../core/option-spec.js';
 
 /** API keys and end-user tokens. */
 export const AUTH_OPTIONS = defineOptions([
@@ -118,34 +118,38 @@ export const JWT_ALGORITHMS: readonly string[] = [
  * The accepted token algorithms must be known, and each kind accepted needs its key. A
  * server without any JWT key is valid: token requests fail, start-up does not.
  */
-export const checkAuthOptions: OptionCheck<{ auth: Pick<AuthOptions, 'jwt'> }> = (
-  { auth: { jwt } },
-  report,
-) => {
-  const unknown = jwt.algorithms.filter((a) => !JWT_ALGORITHMS.includes(a));
-  if (jwt.algorithms.length === 0) {
-    report('auth.jwt.algorithms', jwt.algorithms, 'must list at least one algorithm, e.g. [HS256]');
-  } else if (unknown.length > 0) {
-    report(
-      'auth.jwt.algorithms',
-      jwt.algorithms,
-      `${unknown.join(', ')} is not a token algorithm; use some of ${JWT_ALGORITHMS.join(', ')}`,
-    );
-  } else if (jwt.algorithms.every((a) => a.startsWith('HS')) && !jwt.secret) {
-    report(
-      'auth.jwt.algorithms',
-      jwt.algorithms,
-      'only HMAC algorithms are accepted but auth.jwt.secret is empty; set JWT_SECRET, or accept RS256/ES256 and set auth.jwt.public_key or auth.jwt.jwks_file',
-    );
-  } else if (
-    jwt.algorithms.every((a) => !a.startsWith('HS')) &&
-    !jwt.public_key &&
-    !jwt.jwks_file
-  ) {
-    report(
-      'auth.jwt.algorithms',
-      jwt.algorithms,
-      'only public-key algorithms are accepted but neither auth.jwt.public_key nor auth.jwt.jwks_file is set; set one, or accept HS256 and set JWT_SECRET',
-    );
-  }
-};
+export const checkAuthOptions = sectionCheck(
+  'auth',
+  ({ jwt }: Pick<AuthOptions, 'jwt'>, report) => {
+    const unknown = jwt.algorithms.filter((a) => !JWT_ALGORITHMS.includes(a));
+    if (jwt.algorithms.length === 0) {
+      report(
+        'auth.jwt.algorithms',
+        jwt.algorithms,
+        'must list at least one algorithm, e.g. [HS256]',
+      );
+    } else if (unknown.length > 0) {
+      report(
+        'auth.jwt.algorithms',
+        jwt.algorithms,
+        `${unknown.join(', ')} is not a token algorithm; use some of ${JWT_ALGORITHMS.join(', ')}`,
+      );
+    } else if (jwt.algorithms.every((a) => a.startsWith('HS')) && !jwt.secret) {
+      report(
+        'auth.jwt.algorithms',
+        jwt.algorithms,
+        'only HMAC algorithms are accepted but auth.jwt.secret is empty; set JWT_SECRET, or accept RS256/ES256 and set auth.jwt.public_key or auth.jwt.jwks_file',
+      );
+    } else if (
+      jwt.algorithms.every((a) => !a.startsWith('HS')) &&
+      !jwt.public_key &&
+      !jwt.jwks_file
+    ) {
+      report(
+        'auth.jwt.algorithms',
+        jwt.algorithms,
+        'only public-key algorithms are accepted but neither auth.jwt.public_key nor auth.jwt.jwks_file is set; set one, or accept HS256 and set JWT_SECRET',
+      );
+    }
+  },
+);

@@ -130,3 +130,14 @@ export type ReportIssue = (path: string, value: unknown, reason: string) => void
  * problem with how to fix it. `C` is the part of the configuration it reads.
  */
 export type OptionCheck<C> = (config: C, report: ReportIssue) => void;
+
+/**
+ * A check that reads one section of the configuration, given that section:
+ * `sectionCheck('webhooks', (webhooks: WebhookOptions, report) => …)`.
+ */
+export function sectionCheck<S extends string, O>(
+  section: S,
+  check: (options: O, report: ReportIssue) => void,
+): OptionCheck<Record<S, O>> {
+  return (config, report) => check(config[section], report);
+}

@@ -1,5 +1,5 @@
 /** The logger's options (log.*). */
-import { defineOptions, type OptionCheck, type SectionOf } from './option-spec.js';
+import { defineOptions, type SectionOf, sectionCheck } from './option-spec.js';
 import { parseEncryptionKey } from './secrets.js';
 
 /** What is logged. */
@@ -39,11 +39,11 @@ export const ENCRYPTION_OPTIONS = defineOptions([
 export type EncryptionOptions = SectionOf<typeof ENCRYPTION_OPTIONS, 'encryption'>;
 
 /** The encryption key, when set, is 32 bytes. */
-export const checkEncryptionOptions: OptionCheck<{ encryption: EncryptionOptions }> = (
-  { encryption },
-  report,
-) => {
-  if (encryption.key.trim() === '') return;
-  const key = parseEncryptionKey(encryption.key);
-  if (!Buffer.isBuffer(key)) report('encryption.key', encryption.key, key.reason);
-};
+export const checkEncryptionOptions = sectionCheck(
+  'encryption',
+  (encryption: EncryptionOptions, report) => {
+    if (encryption.key.trim() === '') return;
+    const key = parseEncryptionKey(encryption.key);
+    if (!Buffer.isBuffer(key)) report('encryption.key', encryption.key, key.reason);
+  },
+);

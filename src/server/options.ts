@@ -1,6 +1,6 @@
 /** The HTTP server's options (server.*) and the metrics endpoint's (metrics.*). */
 import { reportBadRanges } from '../core/ip-ranges.js';
-import { defineOptions, type OptionCheck, type SectionOf } from '../core/option-spec.js';
+import { defineOptions, type SectionOf, sectionCheck } from '../core/option-spec.js';
 
 /** The HTTP server: address, limits, proxies, CORS and shutdown. */
 export const SERVER_OPTIONS = defineOptions([
@@ -80,5 +80,6 @@ export type ServerOptions = SectionOf<typeof SERVER_OPTIONS, 'server'>;
 export type MetricsOptions = SectionOf<typeof METRICS_OPTIONS, 'metrics'>;
 
 /** Every trusted proxy must be an address or a range. */
-export const checkServerOptions: OptionCheck<{ server: ServerOptions }> = (config, report) =>
-  reportBadRanges('server.trusted_proxies', config.server.trusted_proxies, report);
+export const checkServerOptions = sectionCheck('server', (server: ServerOptions, report) =>
+  reportBadRanges('server.trusted_proxies', server.trusted_proxies, report),
+);

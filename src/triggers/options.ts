@@ -1,5 +1,5 @@
 /** Trigger options (triggers.*): notifications triggered by Redis pub/sub, as Ara takes them. */
-import { defineOptions, type OptionCheck, type SectionOf } from '../core/option-spec.js';
+import { defineOptions, type SectionOf, sectionCheck } from '../core/option-spec.js';
 
 /** Redis pub/sub triggers in the Ara notification service's format. */
 export const TRIGGER_OPTIONS = defineOptions([
@@ -38,10 +38,7 @@ export const TRIGGER_OPTIONS = defineOptions([
 export type TriggerOptions = SectionOf<typeof TRIGGER_OPTIONS, 'triggers'>;
 
 /** Listening for triggers on no channel at all is a mistake, not a way to turn them off. */
-export const checkTriggerOptions: OptionCheck<{ triggers: TriggerOptions }> = (
-  { triggers: { redis } },
-  report,
-) => {
+export const checkTriggerOptions = sectionCheck('triggers', ({ redis }: TriggerOptions, report) => {
   if (redis.enabled && redis.channels.length === 0) {
     report(
       'triggers.redis.channels',
@@ -49,4 +46,4 @@ export const checkTriggerOptions: OptionCheck<{ triggers: TriggerOptions }> = (
       'must name at least one channel while triggers.redis.enabled is true, e.g. notification:user:*',
     );
   }
-};
+});

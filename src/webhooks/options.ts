@@ -1,6 +1,6 @@
 /** Outgoing webhooks' options (webhooks.*). */
 import { reportBadRanges } from '../core/ip-ranges.js';
-import { defineOptions, type OptionCheck, type SectionOf } from '../core/option-spec.js';
+import { defineOptions, type SectionOf, sectionCheck } from '../core/option-spec.js';
 
 /** Delivery timeouts, retries, queueing and the networks deliveries may not reach. */
 export const WEBHOOK_OPTIONS = defineOptions([
@@ -81,10 +81,7 @@ export const WEBHOOK_OPTIONS = defineOptions([
 export type WebhookOptions = SectionOf<typeof WEBHOOK_OPTIONS, 'webhooks'>;
 
 /** Denied networks must be addresses or ranges, and retries may not start past their ceiling. */
-export const checkWebhookOptions: OptionCheck<{ webhooks: WebhookOptions }> = (
-  { webhooks },
-  report,
-) => {
+export const checkWebhookOptions = sectionCheck('webhooks', (webhooks: WebhookOptions, report) => {
   reportBadRanges('webhooks.denied_networks', webhooks.denied_networks, report);
   if (webhooks.retry_base_ms > webhooks.retry_max_ms) {
     report(
@@ -93,4 +90,4 @@ export const checkWebhookOptions: OptionCheck<{ webhooks: WebhookOptions }> = (
       `must not exceed webhooks.retry_max_ms (${webhooks.retry_max_ms}); lower it or raise webhooks.retry_max_ms`,
     );
   }
-};
+});
