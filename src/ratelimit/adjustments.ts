@@ -1,8 +1,7 @@
 import type { Static } from '@sinclair/typebox';
-import type { Clock } from '../core/clock.js';
 import { NotifydError } from '../core/errors.js';
 import type { Caller, Page, Stored } from '../objects/repository.js';
-import type { ChangeSink, RateLimitObjects } from './objects.js';
+import { RateLimitService } from './objects.js';
 import type { AdjustmentData, CreateAdjustmentBody, ListQuery } from './schemas.js';
 import { adjustmentActive, views } from './views.js';
 
@@ -14,12 +13,8 @@ import { adjustmentActive, views } from './views.js';
  * most one active adjustment: the active one holds the key `rule:{id}`, which the store
  * keeps unique, so two concurrent creations cannot both succeed.
  */
-export class AdjustmentService {
-  constructor(
-    private readonly o: RateLimitObjects,
-    private readonly clock: Clock,
-    private readonly changed: ChangeSink,
-  ) {}
+export class AdjustmentService extends RateLimitService<AdjustmentData> {
+  protected readonly repo = this.o.adjustments;
 
   async create(
     caller: Caller,
@@ -54,7 +49,7 @@ export class AdjustmentService {
     }
   }
 
-  list(
+  override list(
     caller: Caller,
     query: ListQuery & { rule_id?: string; active?: boolean },
   ): Promise<Page<Stored<AdjustmentData>>> {
@@ -70,10 +65,6 @@ export class AdjustmentService {
             (active === undefined || adjustmentActive(a.data, now) === active)
         : undefined,
     );
-  }
-
-  get(caller: Caller, id: string): Promise<Stored<AdjustmentData>> {
-    return this.o.adjustments.get(caller, id);
   }
 
   /** Ends an active adjustment now; the rule's own limit applies again. */

@@ -48,11 +48,11 @@ export class RateLimitAdmin {
         logger?.warn({ err, type }, 'rate-limit event listener failed');
       }
     };
-    this.policies = new PolicyService(o, changed);
-    this.rules = new RuleService(o, changed);
-    this.plans = new PlanService(o, changed);
-    this.bypasses = new BypassService(o, clock, changed);
-    this.adjustments = new AdjustmentService(o, clock, changed);
-    this.costs = new CostService(o, changed);
+    this.policies = new PolicyService(o, changed, clock);
+    this.rules = new RuleService(o, changed, clock);
+    this.plans = new PlanService(o, changed, clock);
+    this.bypasses = new BypassService(o, changed, clock);
+    this.adjustments = new AdjustmentService(o, changed, clock);
+    this.costs = new CostService(o, changed, clock);
   }
 }

@@ -1,18 +1,13 @@
 import type { Static } from '@sinclair/typebox';
-import type { Clock } from '../core/clock.js';
 import { checkRange } from '../core/ip-ranges.js';
 import type { Caller, Page, Stored } from '../objects/repository.js';
-import { type ChangeSink, invalid, type RateLimitObjects } from './objects.js';
+import { invalid, RateLimitService } from './objects.js';
 import type { BypassData, CreateBypassBody, ListQuery } from './schemas.js';
 import { views } from './views.js';
 
 /** Bypass rules: requests of an API key, role, address range or user are never limited. */
-export class BypassService {
-  constructor(
-    private readonly o: RateLimitObjects,
-    private readonly clock: Clock,
-    private readonly changed: ChangeSink,
-  ) {}
+export class BypassService extends RateLimitService<BypassData> {
+  protected readonly repo = this.o.bypasses;
 
   async create(caller: Caller, body: Static<typeof CreateBypassBody>): Promise<Stored<BypassData>> {
     const tenant = this.o.bypasses.targetTenant(caller, body.tenant_id);
@@ -48,7 +43,10 @@ export class BypassService {
   }
 
   /** Bypasses, expired ones included unless `active` (they stop applying, not existing). */
-  list(caller: Caller, query: ListQuery & { active?: boolean }): Promise<Page<Stored<BypassData>>> {
+  override list(
+    caller: Caller,
+    query: ListQuery & { active?: boolean },
+  ): Promise<Page<Stored<BypassData>>> {
     const { active, ...rest } = query;
     const now = this.clock.now();
     return this.o.bypasses.list(
@@ -58,10 +56,6 @@ export class BypassService {
         ? undefined
         : (b) => (b.data.expires_at === null || b.data.expires_at > now) === active,
     );
-  }
-
-  get(caller: Caller, id: string): Promise<Stored<BypassData>> {
-    return this.o.bypasses.get(caller, id);
   }
 
   async remove(caller: Caller, id: string): Promise<Stored<BypassData>> {

@@ -1,15 +1,12 @@
 import type { Static } from '@sinclair/typebox';
-import type { Caller, Page, Stored } from '../objects/repository.js';
-import { type ChangeSink, invalid, type RateLimitObjects } from './objects.js';
-import type { CostData, CreateCostBody, ListQuery, UpdateCostBody } from './schemas.js';
+import type { Caller, Stored } from '../objects/repository.js';
+import { invalid, RateLimitService } from './objects.js';
+import type { CostData, CreateCostBody, UpdateCostBody } from './schemas.js';
 import { views } from './views.js';
 
 /** Endpoint costs: what one request to a path (and method) counts against cost-based limits. */
-export class CostService {
-  constructor(
-    private readonly o: RateLimitObjects,
-    private readonly changed: ChangeSink,
-  ) {}
+export class CostService extends RateLimitService<CostData> {
+  protected readonly repo = this.o.costs;
 
   async create(caller: Caller, body: Static<typeof CreateCostBody>): Promise<Stored<CostData>> {
     const tenant = this.o.costs.targetTenant(caller, body.tenant_id);
@@ -25,14 +22,6 @@ export class CostService {
     const created = await this.o.costs.create(tenant, data, `${data.method} ${data.path}`);
     this.changed('ratelimit.cost_created', views.cost(created));
     return created;
-  }
-
-  list(caller: Caller, query: ListQuery): Promise<Page<Stored<CostData>>> {
-    return this.o.costs.list(caller, query);
-  }
-
-  get(caller: Caller, id: string): Promise<Stored<CostData>> {
-    return this.o.costs.get(caller, id);
   }
 
   async update(

@@ -3,18 +3,11 @@ import { type ErrorCode, NotifydError } from '../core/errors.js';
 import type { IdGenerator, IdKind } from '../core/ids.js';
 import type { EventPayload } from '../events/catalogue.js';
 import type { ObjectKind } from '../objects/kind.js';
-import { ObjectRepository, type Stored } from '../objects/repository.js';
+import { type Caller, ObjectRepository, type Stored } from '../objects/repository.js';
+import { ObjectReads } from '../objects/service.js';
 import type { ObjectStore } from '../store/types.js';
 import type { RateLimitChangeType, RateLimitEventType } from './events.js';
-import type {
-  AdjustmentData,
-  AssignmentData,
-  BypassData,
-  CostData,
-  PlanData,
-  PolicyData,
-  RuleData,
-} from './schemas.js';
+import type { PolicyData, RateLimitData } from './schemas.js';
 
 /** Rate-limit objects apply in every tenant when global; only a global admin writes those. */
 const GLOBAL: ObjectKind['global'] = {
@@ -45,31 +38,21 @@ export const RATELIMIT_OBJECT_KINDS = {
 export const RATELIMIT_KINDS = Object.values(RATELIMIT_OBJECT_KINDS).map((k) => k.kind);
 
 /** One repository per kind of rate-limit object. */
-export interface RateLimitObjects {
-  policies: ObjectRepository<PolicyData>;
-  rules: ObjectRepository<RuleData>;
-  plans: ObjectRepository<PlanData>;
-  assignments: ObjectRepository<AssignmentData>;
-  bypasses: ObjectRepository<BypassData>;
-  adjustments: ObjectRepository<AdjustmentData>;
-  costs: ObjectRepository<CostData>;
-}
+export type RateLimitObjects = {
+  [K in keyof RateLimitData]: ObjectRepository<RateLimitData[K]>;
+};
 
 export function rateLimitObjects(
   store: ObjectStore,
   clock: Clock,
   ids: IdGenerator,
 ): RateLimitObjects {
-  const k = RATELIMIT_OBJECT_KINDS;
-  return {
-    policies: new ObjectRepository(store, k.policies, clock, ids),
-    rules: new ObjectRepository(store, k.rules, clock, ids),
-    plans: new ObjectRepository(store, k.plans, clock, ids),
-    assignments: new ObjectRepository(store, k.assignments, clock, ids),
-    bypasses: new ObjectRepository(store, k.bypasses, clock, ids),
-    adjustments: new ObjectRepository(store, k.adjustments, clock, ids),
-    costs: new ObjectRepository(store, k.costs, clock, ids),
-  };
+  return Object.fromEntries(
+    Object.entries(RATELIMIT_OBJECT_KINDS).map(([name, kind]) => [
+      name,
+      new ObjectRepository(store, kind, clock, ids),
+    ]),
+  ) as RateLimitObjects;
 }
 
 /** A request that is well-formed JSON but wrong: 400 naming the field. */
@@ -104,3 +87,28 @@ export type RateLimitEventObserver = <T extends RateLimitEventType>(
   type: T,
   data: EventPayload<T> & { tenant_id: string | null },
 ) => void;
+
+/**
+ * An admin service of one kind of rate-limit object: the kind's reads, the repositories of
+ * every kind (objects refer to each other), the sink told of each change, and the clock.
+ */
+export abstract class RateLimitService<D extends object> extends ObjectReads<D> {
+  constructor(
+    protected readonly o: RateLimitObjects,
+    protected readonly changed: ChangeSink,
+    protected readonly clock: Clock,
+  ) {
+    super();
+  }
+
+  /** A policy by id or by name as seen from `tenant` (its own, then a global one); null when none. */
+  protected findPolicy(
+    caller: Caller,
+    tenant: string | null,
+    idOrName: string,
+  ): Promise<Stored<PolicyData> | null> {
+    return idOrName.startsWith('rlp_')
+      ? this.o.policies.get(caller, idOrName)
+      : this.o.policies.findByKey(caller, idOrName, tenant);
+  }
+}

@@ -1,7 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import { NotifydError } from '../core/errors.js';
 import type { Caller, Page, Stored } from '../objects/repository.js';
-import { type ChangeSink, checkReference, type RateLimitObjects } from './objects.js';
+import { checkReference, RateLimitService } from './objects.js';
 import type {
   AssignmentData,
   AssignPlanBody,
@@ -20,11 +20,9 @@ const subjectKey = (a: Pick<AssignmentData, 'subject_type' | 'subject_id'>) =>
  * Plans map a plan id (`free`, `pro`) to a policy; assignments give API keys, users and
  * tenants a plan, one each (assigning again replaces it).
  */
-export class PlanService {
-  constructor(
-    private readonly o: RateLimitObjects,
-    private readonly changed: ChangeSink,
-  ) {}
+export class PlanService extends RateLimitService<PlanData> {
+  protected readonly repo = this.o.plans;
+  protected override readonly byKey = true;
 
   async create(caller: Caller, body: Static<typeof CreatePlanBody>): Promise<Stored<PlanData>> {
     const tenant = this.o.plans.targetTenant(caller, body.tenant_id);
@@ -41,15 +39,6 @@ export class PlanService {
     }
     this.changed('ratelimit.plan_created', views.plan(created));
     return created;
-  }
-
-  list(caller: Caller, query: ListQuery): Promise<Page<Stored<PlanData>>> {
-    return this.o.plans.list(caller, query);
-  }
-
-  /** By id or by plan id (the caller's tenant's first, then a global one). */
-  get(caller: Caller, idOrPlan: string): Promise<Stored<PlanData>> {
-    return this.o.plans.resolve(caller, idOrPlan);
   }
 
   async update(
@@ -151,9 +140,7 @@ export class PlanService {
   }
 
   private async policyId(caller: Caller, tenant: string | null, idOrName: string): Promise<string> {
-    const policy = idOrName.startsWith('rlp_')
-      ? await this.o.policies.get(caller, idOrName)
-      : await this.o.policies.findByKey(caller, idOrName, tenant);
+    const policy = await this.findPolicy(caller, tenant, idOrName);
     if (!policy) throw new NotifydError('POLICY_NOT_FOUND', undefined, { id: idOrName });
     checkReference(tenant, policy, 'body.policy_id');
     return policy.id;

@@ -1,10 +1,9 @@
 import type { Static } from '@sinclair/typebox';
 import { NotifydError } from '../core/errors.js';
-import type { Caller, Page, Stored } from '../objects/repository.js';
-import { type ChangeSink, invalid, type RateLimitObjects } from './objects.js';
+import type { Caller, Stored } from '../objects/repository.js';
+import { invalid, RateLimitService } from './objects.js';
 import {
   type CreatePolicyBody,
-  type ListQuery,
   type PolicyData,
   type UpdatePolicyBody,
   WINDOW_UNITS,
@@ -75,11 +74,9 @@ export function normalizePolicy(input: PolicyInput): PolicyData {
 }
 
 /** Policies: what a limit is. A policy that a rule or plan uses cannot be deleted. */
-export class PolicyService {
-  constructor(
-    private readonly o: RateLimitObjects,
-    private readonly changed: ChangeSink,
-  ) {}
+export class PolicyService extends RateLimitService<PolicyData> {
+  protected readonly repo = this.o.policies;
+  protected override readonly byKey = true;
 
   async create(caller: Caller, body: Static<typeof CreatePolicyBody>): Promise<Stored<PolicyData>> {
     const { tenant_id, ...input } = body;
@@ -87,15 +84,6 @@ export class PolicyService {
     const created = await this.o.policies.create(tenant, normalizePolicy(input), input.name);
     this.changed('ratelimit.policy_created', views.policy(created));
     return created;
-  }
-
-  list(caller: Caller, query: ListQuery): Promise<Page<Stored<PolicyData>>> {
-    return this.o.policies.list(caller, query);
-  }
-
-  /** By id or by name (the caller's tenant's first, then a global one). */
-  get(caller: Caller, idOrName: string): Promise<Stored<PolicyData>> {
-    return this.o.policies.resolve(caller, idOrName);
   }
 
   async update(

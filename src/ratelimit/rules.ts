@@ -2,7 +2,7 @@ import type { Static } from '@sinclair/typebox';
 import { NotifydError } from '../core/errors.js';
 import { checkRange } from '../core/ip-ranges.js';
 import type { Caller, Page, Stored } from '../objects/repository.js';
-import { type ChangeSink, checkReference, invalid, type RateLimitObjects } from './objects.js';
+import { checkReference, invalid, RateLimitService } from './objects.js';
 import type { Conditions, CreateRuleBody, ListQuery, RuleData, UpdateRuleBody } from './schemas.js';
 import { views } from './views.js';
 
@@ -76,11 +76,8 @@ export function conflicts(a: RuleData, b: RuleData): boolean {
 }
 
 /** Rules: bind a policy to the requests they match. Conflicting enabled rules are refused. */
-export class RuleService {
-  constructor(
-    private readonly o: RateLimitObjects,
-    private readonly changed: ChangeSink,
-  ) {}
+export class RuleService extends RateLimitService<RuleData> {
+  protected readonly repo = this.o.rules;
 
   async create(caller: Caller, body: Static<typeof CreateRuleBody>): Promise<Stored<RuleData>> {
     const { tenant_id, ...input } = body;
@@ -98,17 +95,16 @@ export class RuleService {
     return created;
   }
 
-  list(caller: Caller, query: ListQuery & { policy_id?: string }): Promise<Page<Stored<RuleData>>> {
+  override list(
+    caller: Caller,
+    query: ListQuery & { policy_id?: string },
+  ): Promise<Page<Stored<RuleData>>> {
     const { policy_id, ...rest } = query;
     return this.o.rules.list(
       caller,
       rest,
       policy_id ? (r) => r.data.policy_id === policy_id : undefined,
     );
-  }
-
-  get(caller: Caller, id: string): Promise<Stored<RuleData>> {
-    return this.o.rules.get(caller, id);
   }
 
   async update(
@@ -166,9 +162,7 @@ export class RuleService {
 
   /** The policy's id, given its id or name; it must be visible from the rule's tenant. */
   private async policyId(caller: Caller, tenant: string | null, idOrName: string): Promise<string> {
-    const policy = idOrName.startsWith('rlp_')
-      ? await this.o.policies.get(caller, idOrName)
-      : await this.o.policies.findByKey(caller, idOrName, tenant);
+    const policy = await this.findPolicy(caller, tenant, idOrName);
     if (!policy || (tenant === null && policy.tenant_id !== null)) {
       throw new NotifydError('POLICY_NOT_FOUND', undefined, { id: idOrName });
     }

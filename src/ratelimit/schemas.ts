@@ -380,6 +380,17 @@ export const CostView = Type.Object({
 
 export { ListQuery, PageOf } from '../objects/schemas.js';
 
+/** The document of each kind of rate-limit object, by its repository's name. */
+export interface RateLimitData {
+  policies: PolicyData;
+  rules: RuleData;
+  plans: PlanData;
+  assignments: AssignmentData;
+  bypasses: BypassData;
+  adjustments: AdjustmentData;
+  costs: CostData;
+}
+
 /** The same fields, every one optional (an update body). */
 function partial<T extends Record<string, TSchema>>(
   fields: T,
