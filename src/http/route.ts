@@ -28,7 +28,8 @@ export interface Context<B, Q, P> {
   principal: Principal | null;
 }
 
-type In<T> = T extends TSchema ? Static<T> : undefined;
+/** What a schema (or its absence) validates into. */
+export type In<T> = T extends TSchema ? Static<T> : undefined;
 
 /** One HTTP route, declared once: it drives registration, validation and the OpenAPI document. */
 export interface Route<

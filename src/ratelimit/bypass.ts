@@ -38,8 +38,7 @@ export class BypassService extends RateLimitService<BypassData> {
       },
       null,
     );
-    this.changed('ratelimit.bypass_created', views.bypass(created));
-    return created;
+    return this.announce('ratelimit.bypass_created', views.bypass, created);
   }
 
   /** Bypasses, expired ones included unless `active` (they stop applying, not existing). */
@@ -60,7 +59,6 @@ export class BypassService extends RateLimitService<BypassData> {
 
   async remove(caller: Caller, id: string): Promise<Stored<BypassData>> {
     const removed = await this.o.bypasses.remove(caller, id);
-    this.changed('ratelimit.bypass_deleted', views.bypass(removed));
-    return removed;
+    return this.announce('ratelimit.bypass_deleted', views.bypass, removed);
   }
 }

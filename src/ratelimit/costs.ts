@@ -20,8 +20,7 @@ export class CostService extends RateLimitService<CostData> {
       description: body.description ?? '',
     };
     const created = await this.o.costs.create(tenant, data, `${data.method} ${data.path}`);
-    this.changed('ratelimit.cost_created', views.cost(created));
-    return created;
+    return this.announce('ratelimit.cost_created', views.cost, created);
   }
 
   async update(
@@ -42,13 +41,11 @@ export class CostService extends RateLimitService<CostData> {
       },
       body.version,
     );
-    this.changed('ratelimit.cost_updated', views.cost(updated));
-    return updated;
+    return this.announce('ratelimit.cost_updated', views.cost, updated);
   }
 
   async remove(caller: Caller, id: string): Promise<Stored<CostData>> {
     const removed = await this.o.costs.remove(caller, id);
-    this.changed('ratelimit.cost_deleted', views.cost(removed));
-    return removed;
+    return this.announce('ratelimit.cost_deleted', views.cost, removed);
   }
 }

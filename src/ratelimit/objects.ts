@@ -101,6 +101,16 @@ export abstract class RateLimitService<D extends object> extends ObjectReads<D> 
     super();
   }
 
+  /** Tells the sink of a change to `o` (as `view` shows it) and answers `o`. */
+  protected announce<T extends RateLimitChangeType, O>(
+    type: T,
+    view: (o: O) => EventPayload<T>,
+    o: O,
+  ): O {
+    this.changed(type, view(o));
+    return o;
+  }
+
   /** A policy by id or by name as seen from `tenant` (its own, then a global one); null when none. */
   protected findPolicy(
     caller: Caller,

@@ -37,8 +37,7 @@ export class PlanService extends RateLimitService<PlanData> {
       await this.o.plans.discard(created.id);
       throw new NotifydError('POLICY_NOT_FOUND', undefined, { id: policyId });
     }
-    this.changed('ratelimit.plan_created', views.plan(created));
-    return created;
+    return this.announce('ratelimit.plan_created', views.plan, created);
   }
 
   async update(
@@ -70,16 +69,14 @@ export class PlanService extends RateLimitService<PlanData> {
         throw new NotifydError('POLICY_NOT_FOUND', undefined, { id: updated.data.policy_id });
       }
     }
-    this.changed('ratelimit.plan_updated', views.plan(updated));
-    return updated;
+    return this.announce('ratelimit.plan_updated', views.plan, updated);
   }
 
   /** Deletes a plan and, with it, nothing else: assignments to it stop applying. */
   async remove(caller: Caller, idOrPlan: string): Promise<Stored<PlanData>> {
     const { id } = await this.get(caller, idOrPlan);
     const removed = await this.o.plans.remove(caller, id);
-    this.changed('ratelimit.plan_deleted', views.plan(removed));
-    return removed;
+    return this.announce('ratelimit.plan_deleted', views.plan, removed);
   }
 
   /** Gives a subject a plan, replacing the plan it had; the plan must exist. */
@@ -135,8 +132,7 @@ export class PlanService extends RateLimitService<PlanData> {
 
   async unassign(caller: Caller, id: string): Promise<Stored<AssignmentData>> {
     const removed = await this.o.assignments.remove(caller, id);
-    this.changed('ratelimit.plan_unassigned', views.assignment(removed));
-    return removed;
+    return this.announce('ratelimit.plan_unassigned', views.assignment, removed);
   }
 
   private async policyId(caller: Caller, tenant: string | null, idOrName: string): Promise<string> {

@@ -82,8 +82,7 @@ export class PolicyService extends RateLimitService<PolicyData> {
     const { tenant_id, ...input } = body;
     const tenant = this.o.policies.targetTenant(caller, tenant_id);
     const created = await this.o.policies.create(tenant, normalizePolicy(input), input.name);
-    this.changed('ratelimit.policy_created', views.policy(created));
-    return created;
+    return this.announce('ratelimit.policy_created', views.policy, created);
   }
 
   async update(
@@ -102,8 +101,7 @@ export class PolicyService extends RateLimitService<PolicyData> {
       },
       version,
     );
-    this.changed('ratelimit.policy_updated', views.policy(updated));
-    return updated;
+    return this.announce('ratelimit.policy_updated', views.policy, updated);
   }
 
   async remove(caller: Caller, idOrName: string): Promise<Stored<PolicyData>> {
@@ -122,8 +120,7 @@ export class PolicyService extends RateLimitService<PolicyData> {
             });
           }
         });
-        this.changed('ratelimit.policy_deleted', views.policy(removed));
-        return removed;
+        return this.announce('ratelimit.policy_deleted', views.policy, removed);
       } catch (err) {
         const moved = err instanceof NotifydError && err.code === 'VERSION_CONFLICT';
         if (!moved || attempt >= 5) throw err;

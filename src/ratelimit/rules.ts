@@ -91,8 +91,7 @@ export class RuleService extends RateLimitService<RuleData> {
       await this.o.rules.discard(created.id);
       throw new NotifydError('POLICY_NOT_FOUND', undefined, { id: data.policy_id });
     }
-    this.changed('ratelimit.rule_created', views.rule(created));
-    return created;
+    return this.announce('ratelimit.rule_created', views.rule, created);
   }
 
   override list(
@@ -140,8 +139,7 @@ export class RuleService extends RateLimitService<RuleData> {
         throw new NotifydError('POLICY_NOT_FOUND', undefined, { id: updated.data.policy_id });
       }
     }
-    this.changed(event, views.rule(updated));
-    return updated;
+    return this.announce(event, views.rule, updated);
   }
 
   /** Enables or disables a rule; enabling checks for conflicts again. */
@@ -156,8 +154,7 @@ export class RuleService extends RateLimitService<RuleData> {
 
   async remove(caller: Caller, id: string): Promise<Stored<RuleData>> {
     const removed = await this.o.rules.remove(caller, id);
-    this.changed('ratelimit.rule_deleted', views.rule(removed));
-    return removed;
+    return this.announce('ratelimit.rule_deleted', views.rule, removed);
   }
 
   /** The policy's id, given its id or name; it must be visible from the rule's tenant. */

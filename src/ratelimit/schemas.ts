@@ -209,21 +209,17 @@ export interface RuleData {
   enabled: boolean;
 }
 
+/** What a plan's update may change, as its create body gives it. */
+const planFields = {
+  policy_id: Type.String({ minLength: 1, maxLength: 64 }),
+  description: Type.Optional(Text(500)),
+};
 export const CreatePlanBody = Type.Object(
-  {
-    plan: Name,
-    policy_id: Type.String({ minLength: 1, maxLength: 64 }),
-    description: Type.Optional(Text(500)),
-    tenant_id: TenantField,
-  },
+  { plan: Name, ...planFields, tenant_id: TenantField },
   { additionalProperties: false },
 );
 export const UpdatePlanBody = Type.Object(
-  {
-    policy_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    description: Type.Optional(Text(500)),
-    version: Version,
-  },
+  { ...partial(planFields), version: Version },
   { additionalProperties: false },
 );
 export interface PlanData {
@@ -287,22 +283,22 @@ export interface AdjustmentData {
   reverted_by: string | null;
 }
 
+/** What a cost's update may change (not what it matches), as its create body gives it. */
+const costFields = {
+  cost: Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000 }),
+  description: Type.Optional(Text(500)),
+};
 export const CreateCostBody = Type.Object(
   {
     method: Type.Optional(literals(HTTP_METHODS)),
     path: Type.String({ minLength: 1, maxLength: 512 }),
-    cost: Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000 }),
-    description: Type.Optional(Text(500)),
+    ...costFields,
     tenant_id: TenantField,
   },
   { additionalProperties: false },
 );
 export const UpdateCostBody = Type.Object(
-  {
-    cost: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000 })),
-    description: Type.Optional(Text(500)),
-    version: Version,
-  },
+  { ...partial(costFields), version: Version },
   { additionalProperties: false },
 );
 export interface CostData {
