@@ -5,7 +5,15 @@ import type { Page } from '../objects/repository.js';
 import { ListQuery, PageOf } from '../objects/schemas.js';
 import type { Caller } from '../objects/tenancy.js';
 import { errors } from './responses.js';
-import { type AnyRoute, defineRoute, serviceOf } from './route.js';
+import {
+  type AnyRoute,
+  type Context,
+  defineRoute,
+  type In,
+  type Reply,
+  type Route,
+  serviceOf,
+} from './route.js';
 
 /** The `:id` of an object route: an id, or a name where the kind has one. */
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
@@ -74,13 +82,35 @@ export interface ObjectService<D, C, U, Q> {
   remove?(caller: Caller, idOrKey: string): Promise<D>;
 }
 
+/** Where a kind's routes live, their tag and the scopes they need. */
+export interface KindRoutes {
+  /** The collection's path, e.g. `/api/v1/ratelimit/policies`. */
+  base: string;
+  tag: string;
+  /** Reads need `read`; changes need `manage`; unbound keys with `admin` write global objects. */
+  scopes: { read: Scope; manage: Scope; admin: Scope };
+}
+
 /**
  * A verb of the API: its summary and the statuses it answers besides 400, 401, 403 (and 404
  * on `:id`, 409 on an update, which may meet a version conflict).
  */
 interface Verb {
-  summary: string;
+  /** Unless given: `Create a {noun}`, `List {noun}s`, `Get a {noun}`, `Change a {noun}`, `Delete a {noun}`. */
+  summary?: string;
   errors?: number[];
+}
+
+/** The summaries of the verbs that do not say their own, in the kind's noun. */
+function defaultSummaries(noun: string) {
+  const a = /^[aeiou]/i.test(noun) ? `an ${noun}` : `a ${noun}`;
+  return {
+    create: `Create ${a}`,
+    list: `List ${noun}s`,
+    get: `Get ${a}`,
+    update: `Change ${a}`,
+    remove: `Delete ${a}`,
+  };
 }
 
 /**
@@ -96,12 +126,7 @@ export interface ObjectRoutes<
   C extends TSchema,
   U extends TSchema,
   Q extends TSchema,
-> {
-  /** The collection's path, e.g. `/api/v1/ratelimit/policies`. */
-  base: string;
-  tag: string;
-  /** Reads need `read`; changes need `manage`; unbound keys with `admin` write global objects. */
-  scopes: { read: Scope; manage: Scope; admin: Scope };
+> extends KindRoutes {
   /** What one object is called in `The policy.`. */
   noun: string;
   /** The schema of one object's view, and how a stored object becomes it. */
@@ -135,6 +160,7 @@ export function objectRoutes<
   const manage = { kind: 'key', scope: scopes.manage } as const;
   const caller = (ctx: { principal: Principal | null }) => callerOf(ctx, scopes.admin);
   const verb = <F>(v: Verb | undefined, method: F | undefined) => (v && method ? method : null);
+  const summary = defaultSummaries(spec.noun);
   const routes: AnyRoute[] = [];
   const create = verb(spec.create, service.create);
   if (spec.create && create) {
@@ -143,7 +169,7 @@ export function objectRoutes<
       defineRoute({
         method: 'POST',
         path: base,
-        summary: spec.create.summary,
+        summary: spec.create.summary ?? summary.create,
         tag,
         auth: manage,
         body: spec.create.body as TSchema,
@@ -166,7 +192,7 @@ export function objectRoutes<
       defineRoute({
         method: 'GET',
         path: base,
-        summary: spec.list.summary,
+        summary: spec.list.summary ?? summary.list,
         tag,
         auth: read,
         query: (spec.list.query ?? ListQuery) as TSchema,
@@ -186,7 +212,7 @@ export function objectRoutes<
       defineRoute({
         method: 'GET',
         path: one,
-        summary: spec.get.summary,
+        summary: spec.get.summary ?? summary.get,
         tag,
         auth: read,
         params: IdParams,
@@ -203,7 +229,7 @@ export function objectRoutes<
       defineRoute({
         method: 'PATCH',
         path: one,
-        summary: spec.update.summary,
+        summary: spec.update.summary ?? summary.update,
         tag,
         auth: manage,
         params: IdParams,
@@ -223,7 +249,7 @@ export function objectRoutes<
       defineRoute({
         method: 'DELETE',
         path: one,
-        summary: spec.remove.summary,
+        summary: spec.remove.summary ?? summary.remove,
         tag,
         auth: manage,
         params: IdParams,
@@ -238,4 +264,33 @@ export function objectRoutes<
   }
   routes.push(...(spec.item ?? []));
   return routes;
+}
+
+/**
+ * A route on one object of a kind, `base/:id/{action}`, given the kind's tag, the `:id` and
+ * the caller; `access` says whether reading the kind is enough or it takes managing it.
+ */
+export function itemRoute<
+  TB extends TSchema | undefined = undefined,
+  TQ extends TSchema | undefined = undefined,
+>(
+  kind: KindRoutes,
+  access: 'read' | 'manage',
+  route: Omit<Route<TB, TQ, typeof IdParams>, 'path' | 'tag' | 'auth' | 'params' | 'handler'> & {
+    action: string;
+    handler(
+      caller: Caller,
+      ctx: Context<In<TB>, In<TQ>, Static<typeof IdParams>>,
+    ): Promise<Reply> | Reply;
+  },
+): AnyRoute {
+  const { action, handler, ...rest } = route;
+  return defineRoute<TB, TQ, typeof IdParams>({
+    ...rest,
+    path: `${kind.base}/:id/${action}`,
+    tag: kind.tag,
+    auth: { kind: 'key', scope: kind.scopes[access] },
+    params: IdParams,
+    handler: (ctx) => handler(callerOf(ctx, kind.scopes.admin), ctx),
+  });
 }

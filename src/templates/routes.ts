@@ -1,5 +1,12 @@
 import { Type } from '@sinclair/typebox';
-import { callerOf, IdParams, objectRoutes, oneResponses, pageBody } from '../http/admin-routes.js';
+import {
+  callerOf,
+  itemRoute,
+  type KindRoutes,
+  objectRoutes,
+  oneResponses,
+  pageBody,
+} from '../http/admin-routes.js';
 import { answers, errors } from '../http/responses.js';
 import { type AnyRoute, defineRoute } from '../http/route.js';
 import { PageOf } from '../objects/schemas.js';
@@ -35,10 +42,13 @@ export function templateRoutes(service: TemplateService): AnyRoute[] {
   const auth = { kind: 'key', scope: MANAGE } as const;
   const caller = (ctx: Parameters<typeof callerOf>[0]) => callerOf(ctx, ADMIN);
   const renderErrors = errors(400, 401, 403, 404);
-  return objectRoutes({
+  const kind: KindRoutes = {
     base: BASE,
     tag: TAG,
     scopes: { read: MANAGE, manage: MANAGE, admin: ADMIN },
+  };
+  return objectRoutes({
+    ...kind,
     noun: 'template',
     view: TemplateView,
     toView: templateView,
@@ -76,30 +86,24 @@ export function templateRoutes(service: TemplateService): AnyRoute[] {
     },
     remove: { summary: 'Delete a template and its versions' },
     item: [
-      defineRoute({
+      itemRoute(kind, 'manage', {
         method: 'POST',
-        path: `${BASE}/:id/render`,
+        action: 'render',
         summary: 'Preview: render every channel (or those asked) with a payload, in a locale',
-        tag: TAG,
-        auth,
-        params: IdParams,
         body: RenderBody,
         responses: {
           200: { description: 'Each channel rendered.', schema: RenderedView },
           ...renderErrors,
         },
-        async handler(ctx) {
-          const rendered = await service.preview(caller(ctx), ctx.params.id, ctx.body);
+        async handler(caller, ctx) {
+          const rendered = await service.preview(caller, ctx.params.id, ctx.body);
           return { status: 200, body: rendered };
         },
       }),
-      defineRoute({
+      itemRoute(kind, 'read', {
         method: 'GET',
-        path: `${BASE}/:id/versions`,
+        action: 'versions',
         summary: "A template's versions, newest first",
-        tag: TAG,
-        auth,
-        params: IdParams,
         query: VersionsQuery,
         responses: answers(
           200,
@@ -107,8 +111,8 @@ export function templateRoutes(service: TemplateService): AnyRoute[] {
           PageOf(TemplateVersionView),
           [400, 401, 403, 404],
         ),
-        async handler(ctx) {
-          const page = await service.listVersions(caller(ctx), ctx.params.id, ctx.query);
+        async handler(caller, ctx) {
+          const page = await service.listVersions(caller, ctx.params.id, ctx.query);
           return { status: 200, body: pageBody(page, (v) => v) };
         },
       }),

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { listEvents } from '../events/catalogue.js';
-import { callerOf, IdParams, objectRoutes } from '../http/admin-routes.js';
+import { itemRoute, type KindRoutes, objectRoutes } from '../http/admin-routes.js';
 import { answers, errors } from '../http/responses.js';
 import { type AnyRoute, defineRoute } from '../http/route.js';
 import {
@@ -25,10 +25,13 @@ const BASE = '/api/v1/webhooks';
 export function webhookRoutes(webhooks: Webhooks): AnyRoute[] {
   const { service, dispatcher, log } = webhooks;
   const auth = { kind: 'key', scope: ADMIN } as const;
-  return objectRoutes({
+  const kind: KindRoutes = {
     base: BASE,
     tag: TAG,
     scopes: { read: ADMIN, manage: ADMIN, admin: ADMIN },
+  };
+  return objectRoutes({
+    ...kind,
     noun: 'webhook',
     view: WebhookView,
     toView: webhookView,
@@ -64,17 +67,14 @@ export function webhookRoutes(webhooks: Webhooks): AnyRoute[] {
         },
       }),
     ],
-    get: { summary: 'Get a webhook' },
+    get: {},
     update: { summary: 'Change a webhook (the fields given)', body: UpdateWebhookBody },
-    remove: { summary: 'Delete a webhook', after: (removed) => log.forget(removed.id) },
+    remove: { after: (removed) => log.forget(removed.id) },
     item: [
-      defineRoute({
+      itemRoute(kind, 'manage', {
         method: 'POST',
-        path: `${BASE}/:id/test`,
+        action: 'test',
         summary: 'Send a webhook.test event now, once, and answer how it went',
-        tag: TAG,
-        auth,
-        params: IdParams,
         bodyOptional: true,
         body: Type.Object({}, { additionalProperties: false }),
         responses: answers(
@@ -83,21 +83,18 @@ export function webhookRoutes(webhooks: Webhooks): AnyRoute[] {
           TestResultView,
           [400, 401, 403, 404],
         ),
-        async handler(ctx) {
-          const webhook = await service.get(callerOf(ctx, ADMIN), ctx.params.id);
+        async handler(caller, ctx) {
+          const webhook = await service.get(caller, ctx.params.id);
           const { event_id, delivered, status_code, error, duration_ms } = await dispatcher.test(
             service.opened(webhook),
           );
           return { status: 200, body: { event_id, delivered, status_code, error, duration_ms } };
         },
       }),
-      defineRoute({
+      itemRoute(kind, 'read', {
         method: 'GET',
-        path: `${BASE}/:id/deliveries`,
+        action: 'deliveries',
         summary: "Recent delivery attempts, newest first (this node's, kept in memory)",
-        tag: TAG,
-        auth,
-        params: IdParams,
         responses: {
           200: {
             description: 'The attempts.',
@@ -105,8 +102,8 @@ export function webhookRoutes(webhooks: Webhooks): AnyRoute[] {
           },
           ...errors(400, 401, 403, 404),
         },
-        async handler(ctx) {
-          const webhook = await service.get(callerOf(ctx, ADMIN), ctx.params.id);
+        async handler(caller, ctx) {
+          const webhook = await service.get(caller, ctx.params.id);
           return { status: 200, body: { data: log.recent(webhook.id) } };
         },
       }),

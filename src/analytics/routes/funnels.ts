@@ -1,7 +1,7 @@
 import { NotifydError } from '../../core/errors.js';
-import { callerOf, IdParams, objectRoutes } from '../../http/admin-routes.js';
+import { itemRoute, objectRoutes } from '../../http/admin-routes.js';
 import { answers } from '../../http/responses.js';
-import { type AnyRoute, defineRoute } from '../../http/route.js';
+import type { AnyRoute } from '../../http/route.js';
 import type { Analytics } from '../analytics.js';
 import {
   CreateFunnelBody,
@@ -24,31 +24,26 @@ const scopes = {
 /** `/analytics/funnels` CRUD and `/analytics/funnels/{id}/results`. */
 export function funnelRoutes(analytics: Analytics): AnyRoute[] {
   const { funnels } = analytics;
+  const kind = { base: BASE, tag: TAG, scopes };
   return objectRoutes({
-    base: BASE,
-    tag: TAG,
-    scopes,
+    ...kind,
     noun: 'funnel',
     view: FunnelView,
     toView: funnelView,
     service: funnels,
-    create: { summary: 'Create a funnel', body: CreateFunnelBody },
-    list: { summary: 'List funnels' },
+    create: { body: CreateFunnelBody },
+    list: {},
     get: { summary: 'Get a funnel (by id or name)' },
-    update: { summary: 'Change a funnel', body: UpdateFunnelBody },
-    remove: { summary: 'Delete a funnel' },
+    update: { body: UpdateFunnelBody },
+    remove: {},
     item: [
-      defineRoute({
+      itemRoute(kind, 'read', {
         method: 'GET',
-        path: `${BASE}/:id/results`,
+        action: 'results',
         summary: 'Conversion per step for users entering the funnel in [start, end)',
-        tag: TAG,
-        auth: { kind: 'key', scope: scopes.read },
-        params: IdParams,
         query: FunnelResultsQuery,
         responses: answers(200, 'The results.', FunnelResultsView, [400, 401, 403, 404, 408]),
-        async handler(ctx) {
-          const caller = callerOf(ctx, scopes.admin);
+        async handler(caller, ctx) {
           const funnel = await funnels.get(caller, ctx.params.id);
           const from = parseInstant(ctx.query.start, 'start');
           const to = parseInstant(ctx.query.end, 'end');

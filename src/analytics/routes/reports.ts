@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { callerOf, IdParams, objectRoutes } from '../../http/admin-routes.js';
+import { IdParams, itemRoute, objectRoutes } from '../../http/admin-routes.js';
 import { errors } from '../../http/responses.js';
 import { type AnyRoute, defineRoute } from '../../http/route.js';
 import {
@@ -42,19 +42,18 @@ export function reportDefinitionRoutes(definitions: ReportDefinitions): AnyRoute
       summary: 'Create a report definition (named queries, period, format)',
       body: CreateReportDefinitionBody,
     },
-    list: { summary: 'List report definitions' },
+    list: {},
     get: { summary: 'Get a report definition (by id or name)' },
-    update: { summary: 'Change a report definition', body: UpdateReportDefinitionBody },
-    remove: { summary: 'Delete a report definition' },
+    update: { body: UpdateReportDefinitionBody },
+    remove: {},
   });
 }
 
 /** `POST /reports`, `GET /reports`, `GET|DELETE /reports/{id}`, `GET /reports/{id}/download`. */
 export function reportRoutes(reports: Reports, links: LinkSettings): AnyRoute[] {
+  const kind = { base: BASE, tag: TAG, scopes: REPORT_SCOPES };
   return objectRoutes({
-    base: BASE,
-    tag: TAG,
-    scopes: REPORT_SCOPES,
+    ...kind,
     noun: 'report',
     view: ReportView,
     toView: reportView,
@@ -73,23 +72,13 @@ export function reportRoutes(reports: Reports, links: LinkSettings): AnyRoute[] 
     get: { summary: 'Get a generated report' },
     remove: { summary: 'Delete a generated report' },
     item: [
-      defineRoute({
+      itemRoute(kind, 'read', {
         method: 'GET',
-        path: `${BASE}/:id/download`,
+        action: 'download',
         summary: 'Download a report as CSV, JSON or PDF (default: its own format)',
-        tag: TAG,
-        auth: { kind: 'key', scope: REPORT_SCOPES.read },
-        params: IdParams,
         query: DownloadQuery,
-        responses: {
-          200: {
-            description: 'The file (text/csv, application/json or application/pdf).',
-            contentType: 'application/octet-stream',
-          },
-          ...errors(400, 401, 403, 404, 409, 410),
-        },
-        async handler(ctx) {
-          const caller = callerOf(ctx, REPORT_SCOPES.admin);
+        responses: fileResponses(401, 403),
+        async handler(caller, ctx) {
           return fileReply(await reports.download(caller, ctx.params.id, ctx.query.format));
         },
       }),
@@ -101,13 +90,7 @@ export function reportRoutes(reports: Reports, links: LinkSettings): AnyRoute[] 
         auth: { kind: 'none' },
         params: IdParams,
         query: SignedQuery,
-        responses: {
-          200: {
-            description: 'The file (text/csv, application/json or application/pdf).',
-            contentType: 'application/octet-stream',
-          },
-          ...errors(400, 403, 404, 409, 410),
-        },
+        responses: fileResponses(403),
         async handler(ctx) {
           checkLink(links, ctx.params.id, ctx.query, reports.now());
           return fileReply(await reports.fileById(ctx.params.id, ctx.query.format));
@@ -125,6 +108,15 @@ const SignedQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** The answers of a route that sends a report's file; `codes` besides 400, 404, 409 and 410. */
+const fileResponses = (...codes: number[]) => ({
+  200: {
+    description: 'The file (text/csv, application/json or application/pdf).',
+    contentType: 'application/octet-stream',
+  },
+  ...errors(400, ...codes, 404, 409, 410),
+});
 
 const fileReply = (file: { body: string | Buffer; contentType: string; filename: string }) => ({
   status: 200,

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import { callerOf, IdParams, objectRoutes } from '../../http/admin-routes.js';
+import { itemRoute, objectRoutes } from '../../http/admin-routes.js';
 import { answers } from '../../http/responses.js';
-import { type AnyRoute, defineRoute } from '../../http/route.js';
+import type { AnyRoute } from '../../http/route.js';
 import {
   CreateScheduleBody,
   type Schedules,
@@ -16,27 +16,22 @@ const TAG = 'reports';
 
 /** `/reports/schedules` CRUD, `POST /reports/schedules/{id}/pause` and `/resume`. */
 export function scheduleRoutes(schedules: Schedules): AnyRoute[] {
+  const kind = { base: BASE, tag: TAG, scopes: REPORT_SCOPES };
   const toggle = (verb: 'pause' | 'resume', summary: string) =>
-    defineRoute({
+    itemRoute(kind, 'manage', {
       method: 'POST',
-      path: `${BASE}/:id/${verb}`,
+      action: verb,
       summary,
-      tag: TAG,
-      auth: { kind: 'key', scope: REPORT_SCOPES.manage },
-      params: IdParams,
       bodyOptional: true,
       body: Type.Object({}, { additionalProperties: false }),
       responses: answers(200, 'The schedule.', ScheduleView, [400, 401, 403, 404, 409]),
-      async handler(ctx) {
-        const caller = callerOf(ctx, REPORT_SCOPES.admin);
+      async handler(caller, ctx) {
         const s = await schedules[verb](caller, ctx.params.id);
         return { status: 200, body: scheduleView(s) };
       },
     });
   return objectRoutes({
-    base: BASE,
-    tag: TAG,
-    scopes: REPORT_SCOPES,
+    ...kind,
     noun: 'report schedule',
     view: ScheduleView,
     toView: scheduleView,
@@ -46,10 +41,10 @@ export function scheduleRoutes(schedules: Schedules): AnyRoute[] {
       body: CreateScheduleBody,
       errors: [404, 409],
     },
-    list: { summary: 'List report schedules' },
+    list: {},
     get: { summary: 'Get a report schedule (by id or name)' },
-    update: { summary: 'Change a report schedule', body: UpdateScheduleBody },
-    remove: { summary: 'Delete a report schedule' },
+    update: { body: UpdateScheduleBody },
+    remove: {},
     item: [
       toggle('pause', 'Pause a report schedule (its runs stop)'),
       toggle('resume', 'Resume a report schedule from its next occurrence'),

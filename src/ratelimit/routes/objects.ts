@@ -4,6 +4,7 @@ import {
   callerOf,
   deleteResponses,
   IdParams,
+  itemRoute,
   listResponses,
   objectRoutes,
   oneResponses,
@@ -69,6 +70,8 @@ const kind = { tag: TAG, scopes: SCOPES } as const;
  */
 export function rateLimitObjectRoutes(admin: RateLimitAdmin, clock: Clock): AnyRoute[] {
   const { policies, rules, plans, bypasses, adjustments, costs } = admin;
+  const rulesKind = { ...kind, base: `${BASE}/rules` };
+  const adjustmentsKind = { ...kind, base: `${BASE}/adjustments` };
   return [
     ...objectRoutes({
       ...kind,
@@ -84,8 +87,7 @@ export function rateLimitObjectRoutes(admin: RateLimitAdmin, clock: Clock): AnyR
       remove: { summary: 'Delete a policy no rule or plan uses', errors: [409] },
     }),
     ...objectRoutes({
-      ...kind,
-      base: `${BASE}/rules`,
+      ...rulesKind,
       noun: 'rule',
       view: RuleView,
       toView: views.rule,
@@ -96,25 +98,21 @@ export function rateLimitObjectRoutes(admin: RateLimitAdmin, clock: Clock): AnyR
         errors: [404, 409],
       },
       list: { summary: "List rules: the tenant's and the global ones", query: RuleListQuery },
-      get: { summary: 'Get a rule' },
+      get: {},
       update: { summary: 'Change a rule (the fields given)', body: UpdateRuleBody },
       item: (['enable', 'disable'] as const).map((action) =>
-        defineRoute({
+        itemRoute(rulesKind, 'manage', {
           method: 'POST',
-          path: `${BASE}/rules/:id/${action}`,
+          action,
           summary: action === 'enable' ? 'Enable a rule' : 'Disable a rule',
-          tag: TAG,
-          auth: { kind: 'key', scope: SCOPES.manage },
-          params: IdParams,
           responses: oneResponses(200, 'The rule.', RuleView, 404, 409),
-          async handler(ctx) {
-            const caller = callerOf(ctx, SCOPES.admin);
+          async handler(caller, ctx) {
             const rule = await rules.setEnabled(caller, ctx.params.id, action === 'enable');
             return { status: 200, body: views.rule(rule) };
           },
         }),
       ),
-      remove: { summary: 'Delete a rule' },
+      remove: {},
     }),
     ...objectRoutes({
       ...kind,
@@ -146,12 +144,11 @@ export function rateLimitObjectRoutes(admin: RateLimitAdmin, clock: Clock): AnyR
         body: CreateBypassBody,
       },
       list: { summary: 'List bypass rules (active=true: only unexpired)', query: ActiveQuery },
-      get: { summary: 'Get a bypass rule' },
-      remove: { summary: 'Delete a bypass rule' },
+      get: {},
+      remove: {},
     }),
     ...objectRoutes({
-      ...kind,
-      base: `${BASE}/adjustments`,
+      ...adjustmentsKind,
       noun: 'adjustment',
       view: AdjustmentView,
       toView: (a) => views.adjustment(a, clock.now()),
@@ -165,18 +162,15 @@ export function rateLimitObjectRoutes(admin: RateLimitAdmin, clock: Clock): AnyR
         summary: 'List adjustments (active=true: only those in force)',
         query: AdjustmentQuery,
       },
-      get: { summary: 'Get an adjustment' },
+      get: {},
       item: [
-        defineRoute({
+        itemRoute(adjustmentsKind, 'manage', {
           method: 'POST',
-          path: `${BASE}/adjustments/:id/revert`,
+          action: 'revert',
           summary: 'End an adjustment now',
-          tag: TAG,
-          auth: { kind: 'key', scope: SCOPES.manage },
-          params: IdParams,
           responses: oneResponses(200, 'Reverted.', AdjustmentView, 404),
-          async handler(ctx) {
-            const reverted = await adjustments.revert(callerOf(ctx, SCOPES.admin), ctx.params.id);
+          async handler(caller, ctx) {
+            const reverted = await adjustments.revert(caller, ctx.params.id);
             return { status: 200, body: views.adjustment(reverted, clock.now()) };
           },
         }),

@@ -2,18 +2,14 @@ import { objectRoutes } from '../../http/admin-routes.js';
 import type { AnyRoute } from '../../http/route.js';
 import { type CategoryService, categoryView } from '../categories.js';
 import { CategoryView, CreateCategoryBody, UpdateCategoryBody } from '../schemas.js';
-import { TAG } from './subscribers.js';
+import { OBJECT_SCOPES, TAG } from './subscribers.js';
 
 /** `/categories`: the tenant's categories (and, for unbound admin keys, global ones). */
 export function categoryRoutes(categories: CategoryService): AnyRoute[] {
   return objectRoutes({
     base: '/api/v1/categories',
     tag: TAG,
-    scopes: {
-      read: 'notifications:manage',
-      manage: 'notifications:manage',
-      admin: 'notifications:admin',
-    },
+    scopes: OBJECT_SCOPES,
     noun: 'category',
     view: CategoryView,
     toView: categoryView,
@@ -25,6 +21,6 @@ export function categoryRoutes(categories: CategoryService): AnyRoute[] {
     list: { summary: "List categories: the tenant's and the global ones" },
     get: { summary: 'Get a category by its slug' },
     update: { summary: 'Change a category (the fields given)', body: UpdateCategoryBody },
-    remove: { summary: 'Delete a category' },
+    remove: {},
   });
 }

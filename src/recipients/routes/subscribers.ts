@@ -14,6 +14,12 @@ import { type SubscriberService, subscriberView } from '../subscribers.js';
 const BASE = '/api/v1/subscribers';
 export const TAG = 'recipients';
 export const MANAGE = { kind: 'key', scope: 'notifications:manage' } as const;
+/** Topics and categories: `notifications:manage`; global categories `notifications:admin`. */
+export const OBJECT_SCOPES = {
+  read: 'notifications:manage',
+  manage: 'notifications:manage',
+  admin: 'notifications:admin',
+} as const;
 
 const ErasedView = Type.Object({
   id: Type.String(),

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import { callerOf, IdParams, objectRoutes } from '../../http/admin-routes.js';
+import { itemRoute, objectRoutes } from '../../http/admin-routes.js';
 import { answers, errors } from '../../http/responses.js';
-import { type AnyRoute, defineRoute } from '../../http/route.js';
+import type { AnyRoute } from '../../http/route.js';
 import type { Caller } from '../../objects/tenancy.js';
 import {
   CreateTopicBody,
@@ -11,7 +11,7 @@ import {
   UpdateTopicBody,
 } from '../schemas.js';
 import { type TopicService, topicView } from '../topics.js';
-import { MANAGE, TAG } from './subscribers.js';
+import { OBJECT_SCOPES, TAG } from './subscribers.js';
 
 const BASE = '/api/v1/topics';
 const MembersChanged = (verb: 'added' | 'removed') =>
@@ -24,8 +24,11 @@ const MemberPage = Type.Object({
 
 /** `/topics` and their members (`/topics/{key}/subscribers`); a topic is named by id or key. */
 export function topicRoutes(topics: TopicService): AnyRoute[] {
-  const caller = (ctx: Parameters<typeof callerOf>[0]) => callerOf(ctx, 'notifications:admin');
-  const members = `${BASE}/:id/subscribers`;
+  const kind = {
+    base: BASE,
+    tag: TAG,
+    scopes: OBJECT_SCOPES,
+  };
   /** Adding or removing members: the same body, answering how many changed. */
   const membersRoute = (
     method: 'POST' | 'DELETE',
@@ -33,13 +36,10 @@ export function topicRoutes(topics: TopicService): AnyRoute[] {
     summary: string,
     change: (c: Caller, topic: string, ids: string[]) => Promise<unknown>,
   ) =>
-    defineRoute({
+    itemRoute(kind, 'manage', {
       method,
-      path: members,
+      action: 'subscribers',
       summary,
-      tag: TAG,
-      auth: MANAGE,
-      params: IdParams,
       body: MembersBody,
       responses: {
         200: {
@@ -48,29 +48,20 @@ export function topicRoutes(topics: TopicService): AnyRoute[] {
         },
         ...errors(400, 401, 403, 404),
       },
-      async handler(ctx) {
-        return {
-          status: 200,
-          body: await change(caller(ctx), ctx.params.id, ctx.body.subscribers),
-        };
+      async handler(caller, ctx) {
+        return { status: 200, body: await change(caller, ctx.params.id, ctx.body.subscribers) };
       },
     });
   return objectRoutes({
-    base: BASE,
-    tag: TAG,
-    scopes: {
-      read: 'notifications:manage',
-      manage: 'notifications:manage',
-      admin: 'notifications:admin',
-    },
+    ...kind,
     noun: 'topic',
     view: TopicView,
     toView: topicView,
     service: topics,
-    create: { summary: 'Create a topic', body: CreateTopicBody },
+    create: { body: CreateTopicBody },
     list: { summary: "List the tenant's topics" },
     get: { summary: 'Get a topic (by id or key) with its subscriber count' },
-    update: { summary: 'Change a topic', body: UpdateTopicBody },
+    update: { body: UpdateTopicBody },
     remove: { summary: 'Delete a topic and its memberships' },
     item: [
       membersRoute(
@@ -85,17 +76,14 @@ export function topicRoutes(topics: TopicService): AnyRoute[] {
         'Remove up to 1,000 subscribers from a topic',
         (c, t, ids) => topics.removeMembers(c, t, ids),
       ),
-      defineRoute({
+      itemRoute(kind, 'manage', {
         method: 'GET',
-        path: members,
+        action: 'subscribers',
         summary: "A topic's subscribers (cursor pagination)",
-        tag: TAG,
-        auth: MANAGE,
-        params: IdParams,
         query: CursorQuery,
         responses: answers(200, 'One page.', MemberPage, [400, 401, 403, 404]),
-        async handler(ctx) {
-          const page = await topics.listMembers(caller(ctx), ctx.params.id, ctx.query);
+        async handler(caller, ctx) {
+          const page = await topics.listMembers(caller, ctx.params.id, ctx.query);
           return {
             status: 200,
             body: { data: page.ids, cursor: page.cursor, has_more: page.has_more },
