@@ -8,12 +8,13 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
-import type { ObjectKind } from '../objects/kind.js';
-import { ObjectRepository, type Page, type Stored } from '../objects/repository.js';
-import { envelopeOf, type ListQuery, ViewEnvelope } from '../objects/schemas.js';
+import { ObjectRepository, type Stored } from '../objects/repository.js';
+import { envelopeOf, ViewEnvelope } from '../objects/schemas.js';
+import { ObjectReads } from '../objects/service.js';
 import type { Caller } from '../objects/tenancy.js';
 import type { ObjectStore } from '../store/types.js';
 import { checkFilter, passesAll, type QueryFilter } from './fields.js';
+import { analyticsKind } from './kinds.js';
 import type { QueryEngine } from './query.js';
 import { EventTypeName, FilterSchema } from './schemas.js';
 
@@ -105,17 +106,12 @@ export interface FunnelData {
 }
 export type StoredFunnel = Stored<FunnelData>;
 
-export const FUNNEL_OBJECT: ObjectKind<'analytics_funnel'> = {
-  kind: 'analytics_funnel',
-  idKind: 'fnl',
-  notFound: 'FUNNEL_NOT_FOUND',
-  global: {
-    visibleToTenants: false,
-    writeScope: 'analytics:manage',
-    refusal:
-      'A global funnel reads every tenant: it needs an analytics:manage key bound to no tenant.',
-  },
-};
+export const FUNNEL_OBJECT = analyticsKind(
+  'analytics_funnel',
+  'fnl',
+  'FUNNEL_NOT_FOUND',
+  'A global funnel reads every tenant: it needs an analytics:manage key bound to no tenant.',
+);
 
 const round = (x: number) => Math.round(x * 10_000) / 10_000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -138,8 +134,9 @@ function checkSteps(steps: FunnelData['steps']): void {
 }
 
 /** Funnel definitions as admin objects, and their results. */
-export class Funnels {
+export class Funnels extends ObjectReads<FunnelData> {
   readonly repo: ObjectRepository<FunnelData>;
+  protected override readonly byKey = true;
 
   constructor(
     store: ObjectStore,
@@ -147,6 +144,7 @@ export class Funnels {
     ids: IdGenerator,
     private readonly engine: QueryEngine,
   ) {
+    super();
     this.repo = new ObjectRepository(store, FUNNEL_OBJECT, clock, ids);
   }
 
@@ -159,14 +157,6 @@ export class Funnels {
       conversion_window_seconds: body.conversion_window_seconds ?? 7 * DAY_S,
     };
     return this.repo.create(this.repo.targetTenant(caller, undefined), data, body.name);
-  }
-
-  list(caller: Caller, query: ListQuery): Promise<Page<StoredFunnel>> {
-    return this.repo.list(caller, query);
-  }
-
-  get(caller: Caller, idOrName: string): Promise<StoredFunnel> {
-    return this.repo.resolve(caller, idOrName);
   }
 
   async update(caller: Caller, idOrName: string, body: UpdateFunnelBody): Promise<StoredFunnel> {

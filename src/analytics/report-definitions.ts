@@ -7,12 +7,13 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { Clock } from '../core/clock.js';
 import { NotifydError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
-import type { ObjectKind } from '../objects/kind.js';
-import { ObjectRepository, type Page, type Stored } from '../objects/repository.js';
-import { envelopeOf, type ListQuery, ViewEnvelope } from '../objects/schemas.js';
+import { ObjectRepository, type Stored } from '../objects/repository.js';
+import { envelopeOf, ViewEnvelope } from '../objects/schemas.js';
+import { ObjectReads } from '../objects/service.js';
 import type { Caller } from '../objects/tenancy.js';
 import type { ObjectStore } from '../store/types.js';
 import { checkFilter, type QueryFilter } from './fields.js';
+import { analyticsKind } from './kinds.js';
 import { leavesOf } from './metrics.js';
 import { FilterSchema, TimeRangeSchema } from './schemas.js';
 import { checkTimeZone, GRANULARITIES, type TimeRangeInput } from './time.js';
@@ -105,17 +106,12 @@ export interface ReportDefinitionData {
 }
 export type StoredReportDefinition = Stored<ReportDefinitionData>;
 
-export const REPORT_DEFINITION_OBJECT: ObjectKind<'analytics_report_definition'> = {
-  kind: 'analytics_report_definition',
-  idKind: 'rpd',
-  notFound: 'REPORT_DEFINITION_NOT_FOUND',
-  global: {
-    visibleToTenants: false,
-    writeScope: 'analytics:manage',
-    refusal:
-      'A global report definition reads every tenant: it needs an analytics:manage key bound to no tenant.',
-  },
-};
+export const REPORT_DEFINITION_OBJECT = analyticsKind(
+  'analytics_report_definition',
+  'rpd',
+  'REPORT_DEFINITION_NOT_FOUND',
+  'A global report definition reads every tenant: it needs an analytics:manage key bound to no tenant.',
+);
 
 export const DEFAULT_TIME_RANGE: TimeRangeInput = { preset: 'last_7d' };
 
@@ -150,10 +146,12 @@ export function checkQueries(queries: readonly ReportQuery[], field: string): vo
 }
 
 /** Report definitions as admin objects. */
-export class ReportDefinitions {
+export class ReportDefinitions extends ObjectReads<ReportDefinitionData> {
   readonly repo: ObjectRepository<ReportDefinitionData>;
+  protected override readonly byKey = true;
 
   constructor(store: ObjectStore, clock: Clock, ids: IdGenerator) {
+    super();
     this.repo = new ObjectRepository(store, REPORT_DEFINITION_OBJECT, clock, ids);
   }
 
@@ -170,14 +168,6 @@ export class ReportDefinitions {
       format: body.format ?? 'pdf',
     };
     return this.repo.create(this.repo.targetTenant(caller, undefined), data, body.name);
-  }
-
-  list(caller: Caller, query: ListQuery): Promise<Page<StoredReportDefinition>> {
-    return this.repo.list(caller, query);
-  }
-
-  get(caller: Caller, idOrName: string): Promise<StoredReportDefinition> {
-    return this.repo.resolve(caller, idOrName);
   }
 
   async update(

@@ -13,11 +13,11 @@ import type { Clock } from '../core/clock.js';
 import { NotifydError, toNotifydError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { EventSink } from '../events/catalogue.js';
-import type { ObjectKind } from '../objects/kind.js';
 import { ObjectRepository, type Page, type Stored } from '../objects/repository.js';
 import { envelopeOf, ListQuery, ViewEnvelope } from '../objects/schemas.js';
 import type { Caller } from '../objects/tenancy.js';
 import type { ObjectStore } from '../store/types.js';
+import { analyticsKind } from './kinds.js';
 import type { DataPoint, QueryEngine } from './query.js';
 import {
   type Chart,
@@ -107,16 +107,12 @@ export interface ReportData {
 }
 export type StoredReport = Stored<ReportData>;
 
-export const REPORT_OBJECT: ObjectKind<'analytics_report'> = {
-  kind: 'analytics_report',
-  idKind: 'rpt',
-  notFound: 'REPORT_NOT_FOUND',
-  global: {
-    visibleToTenants: false,
-    writeScope: 'analytics:manage',
-    refusal: 'A report of every tenant needs an analytics:manage key bound to no tenant.',
-  },
-};
+export const REPORT_OBJECT = analyticsKind(
+  'analytics_report',
+  'rpt',
+  'REPORT_NOT_FOUND',
+  'A report of every tenant needs an analytics:manage key bound to no tenant.',
+);
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 

@@ -8,12 +8,13 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { Clock } from '../core/clock.js';
 import { NotifydError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
-import type { ObjectKind } from '../objects/kind.js';
-import { ObjectRepository, type Page, type Stored } from '../objects/repository.js';
-import { envelopeOf, type ListQuery, ViewEnvelope } from '../objects/schemas.js';
+import { ObjectRepository, type Stored } from '../objects/repository.js';
+import { envelopeOf, ViewEnvelope } from '../objects/schemas.js';
+import { ObjectReads } from '../objects/service.js';
 import type { Caller } from '../objects/tenancy.js';
 import type { SchedulerService } from '../scheduler/service.js';
 import type { ObjectStore } from '../store/types.js';
+import { analyticsKind } from './kinds.js';
 import type { ReportDefinitions, ReportFormat } from './report-definitions.js';
 import { ReportFormatSchema } from './report-definitions.js';
 import { cronOf, nextRun } from './schedule-cadence.js';
@@ -128,16 +129,12 @@ export interface ScheduleData {
 }
 export type StoredSchedule = Stored<ScheduleData>;
 
-export const SCHEDULE_OBJECT: ObjectKind<'analytics_report_schedule'> = {
-  kind: 'analytics_report_schedule',
-  idKind: 'rps',
-  notFound: 'SCHEDULE_NOT_FOUND',
-  global: {
-    visibleToTenants: false,
-    writeScope: 'analytics:manage',
-    refusal: 'A schedule of every tenant needs an analytics:manage key bound to no tenant.',
-  },
-};
+export const SCHEDULE_OBJECT = analyticsKind(
+  'analytics_report_schedule',
+  'rps',
+  'SCHEDULE_NOT_FOUND',
+  'A schedule of every tenant needs an analytics:manage key bound to no tenant.',
+);
 
 export const ScheduleView = Type.Object({
   ...ViewEnvelope,
@@ -179,8 +176,9 @@ export function scheduleView(o: StoredSchedule): Static<typeof ScheduleView> {
 }
 
 /** Report schedules as admin objects, each with its job while active. */
-export class Schedules {
+export class Schedules extends ObjectReads<ScheduleData> {
   readonly repo: ObjectRepository<ScheduleData>;
+  protected override readonly byKey = true;
 
   constructor(
     store: ObjectStore,
@@ -191,6 +189,7 @@ export class Schedules {
     /** Whether webhook delivery can sign links (analytics.reports.link_secret is set). */
     private readonly canSign: boolean,
   ) {
+    super();
     this.repo = new ObjectRepository(store, SCHEDULE_OBJECT, clock, ids);
   }
 
@@ -258,14 +257,6 @@ export class Schedules {
     );
     if (!paused) await this.arm(created);
     return created;
-  }
-
-  list(caller: Caller, query: ListQuery): Promise<Page<StoredSchedule>> {
-    return this.repo.list(caller, query);
-  }
-
-  get(caller: Caller, idOrName: string): Promise<StoredSchedule> {
-    return this.repo.resolve(caller, idOrName);
   }
 
   async update(
