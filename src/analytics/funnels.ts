@@ -9,7 +9,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
 import { ObjectRepository, type Stored } from '../objects/repository.js';
-import { envelopeOf, ViewEnvelope } from '../objects/schemas.js';
+import { envelopeOf, partial, ViewEnvelope } from '../objects/schemas.js';
 import { ObjectReads } from '../objects/service.js';
 import type { Caller } from '../objects/tenancy.js';
 import type { ObjectStore } from '../store/types.js';
@@ -36,24 +36,21 @@ const Window = Type.Integer({
   description: 'Seconds from entering within which later steps count (default 7 days).',
 });
 
+/** What a funnel's update may change: all but its name. */
+const funnelFields = {
+  description: Type.Optional(Type.String({ maxLength: 1000 })),
+  steps: Steps,
+  conversion_window_seconds: Type.Optional(Window),
+};
+
 export const CreateFunnelBody = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    description: Type.Optional(Type.String({ maxLength: 1000 })),
-    steps: Steps,
-    conversion_window_seconds: Type.Optional(Window),
-  },
+  { name: Type.String({ minLength: 1, maxLength: 200 }), ...funnelFields },
   { additionalProperties: false },
 );
 export type CreateFunnelBody = Static<typeof CreateFunnelBody>;
 
 export const UpdateFunnelBody = Type.Object(
-  {
-    description: Type.Optional(Type.String({ maxLength: 1000 })),
-    steps: Type.Optional(Steps),
-    conversion_window_seconds: Type.Optional(Window),
-    version: Type.Optional(Type.Integer({ minimum: 1 })),
-  },
+  { ...partial(funnelFields), version: Type.Optional(Type.Integer({ minimum: 1 })) },
   { additionalProperties: false },
 );
 export type UpdateFunnelBody = Static<typeof UpdateFunnelBody>;

@@ -8,7 +8,7 @@ import type { Clock } from '../core/clock.js';
 import { NotifydError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
 import { ObjectRepository, type Stored } from '../objects/repository.js';
-import { envelopeOf, ViewEnvelope } from '../objects/schemas.js';
+import { envelopeOf, partial, ViewEnvelope } from '../objects/schemas.js';
 import { ObjectReads } from '../objects/service.js';
 import type { Caller } from '../objects/tenancy.js';
 import type { ObjectStore } from '../store/types.js';
@@ -55,30 +55,29 @@ export type ReportQuery = Static<typeof ReportQuerySchema>;
 
 export const ReportQueries = Type.Array(ReportQuerySchema, { minItems: 1, maxItems: 10 });
 
+/** What a report covers and how its file is made: a definition's, adjustable per report. */
+export const ReportOutputFields = {
+  time_range: Type.Optional(TimeRangeSchema),
+  timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  format: Type.Optional(ReportFormatSchema),
+};
+
+/** What a definition's update may change: all but its name. */
+const definitionFields = {
+  title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  description: Type.Optional(Type.String({ maxLength: 1000 })),
+  queries: ReportQueries,
+  ...ReportOutputFields,
+};
+
 export const CreateReportDefinitionBody = Type.Object(
-  {
-    name: ReportName,
-    title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    description: Type.Optional(Type.String({ maxLength: 1000 })),
-    queries: ReportQueries,
-    time_range: Type.Optional(TimeRangeSchema),
-    timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    format: Type.Optional(ReportFormatSchema),
-  },
+  { name: ReportName, ...definitionFields },
   { additionalProperties: false },
 );
 export type CreateReportDefinitionBody = Static<typeof CreateReportDefinitionBody>;
 
 export const UpdateReportDefinitionBody = Type.Object(
-  {
-    title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    description: Type.Optional(Type.String({ maxLength: 1000 })),
-    queries: Type.Optional(ReportQueries),
-    time_range: Type.Optional(TimeRangeSchema),
-    timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    format: Type.Optional(ReportFormatSchema),
-    version: Type.Optional(Type.Integer({ minimum: 1 })),
-  },
+  { ...partial(definitionFields), version: Type.Optional(Type.Integer({ minimum: 1 })) },
   { additionalProperties: false },
 );
 export type UpdateReportDefinitionBody = Static<typeof UpdateReportDefinitionBody>;

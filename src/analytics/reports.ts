@@ -26,6 +26,7 @@ import {
   type ReportDefinitions,
   type ReportFormat,
   ReportFormatSchema,
+  ReportOutputFields,
   ReportQueries,
   type ReportQuery,
   type StoredReportDefinition,
@@ -47,9 +48,7 @@ export const GenerateReportBody = Type.Object(
     definition: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
     title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     queries: Type.Optional(ReportQueries),
-    time_range: Type.Optional(TimeRangeSchema),
-    timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    format: Type.Optional(ReportFormatSchema),
+    ...ReportOutputFields,
   },
   { additionalProperties: false },
 );

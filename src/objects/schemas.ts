@@ -1,4 +1,4 @@
-import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { type Static, type TOptional, type TSchema, Type } from '@sinclair/typebox';
 import { TENANT_PATTERN } from '../core/tenancy.js';
 import type { StoredObject } from '../store/types.js';
 
@@ -54,4 +54,13 @@ export function envelopeOf(o: Omit<StoredObject, 'data'>) {
     created_at: iso(o.created_at),
     updated_at: iso(o.updated_at),
   };
+}
+
+/** The same fields, every one optional (an update body made from the create body's fields). */
+export function partial<T extends Record<string, TSchema>>(
+  fields: T,
+): { [K in keyof T]: TOptional<T[K]> } {
+  const out: Record<string, TSchema> = {};
+  for (const [k, v] of Object.entries(fields)) out[k] = Type.Optional(v);
+  return out as { [K in keyof T]: TOptional<T[K]> };
 }

@@ -1,5 +1,5 @@
-import { type Static, type TOptional, type TSchema, Type } from '@sinclair/typebox';
-import { OwnerTenant, ViewEnvelope } from '../objects/schemas.js';
+import { type Static, Type } from '@sinclair/typebox';
+import { OwnerTenant, partial, ViewEnvelope } from '../objects/schemas.js';
 import { ALGORITHMS, LIMIT_SCOPES } from './spec.js';
 
 /**
@@ -385,13 +385,4 @@ export interface RateLimitData {
   bypasses: BypassData;
   adjustments: AdjustmentData;
   costs: CostData;
-}
-
-/** The same fields, every one optional (an update body). */
-function partial<T extends Record<string, TSchema>>(
-  fields: T,
-): { [K in keyof T]: TOptional<T[K]> } {
-  const out: Record<string, TSchema> = {};
-  for (const [k, v] of Object.entries(fields)) out[k] = Type.Optional(v);
-  return out as { [K in keyof T]: TOptional<T[K]> };
 }
