@@ -9,7 +9,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
 import { ObjectRepository, type Stored } from '../objects/repository.js';
-import { envelopeOf, partial, ViewEnvelope } from '../objects/schemas.js';
+import { envelopeOf, updateBody, ViewEnvelope } from '../objects/schemas.js';
 import { ObjectReads } from '../objects/service.js';
 import type { Caller } from '../objects/tenancy.js';
 import type { ObjectStore } from '../store/types.js';
@@ -49,10 +49,7 @@ export const CreateFunnelBody = Type.Object(
 );
 export type CreateFunnelBody = Static<typeof CreateFunnelBody>;
 
-export const UpdateFunnelBody = Type.Object(
-  { ...partial(funnelFields), version: Type.Optional(Type.Integer({ minimum: 1 })) },
-  { additionalProperties: false },
-);
+export const UpdateFunnelBody = updateBody(funnelFields);
 export type UpdateFunnelBody = Static<typeof UpdateFunnelBody>;
 
 export const FunnelView = Type.Object({

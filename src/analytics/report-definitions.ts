@@ -8,7 +8,7 @@ import type { Clock } from '../core/clock.js';
 import { NotifydError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
 import { ObjectRepository, type Stored } from '../objects/repository.js';
-import { envelopeOf, partial, ViewEnvelope } from '../objects/schemas.js';
+import { envelopeOf, updateBody, ViewEnvelope } from '../objects/schemas.js';
 import { ObjectReads } from '../objects/service.js';
 import type { Caller } from '../objects/tenancy.js';
 import type { ObjectStore } from '../store/types.js';
@@ -76,10 +76,7 @@ export const CreateReportDefinitionBody = Type.Object(
 );
 export type CreateReportDefinitionBody = Static<typeof CreateReportDefinitionBody>;
 
-export const UpdateReportDefinitionBody = Type.Object(
-  { ...partial(definitionFields), version: Type.Optional(Type.Integer({ minimum: 1 })) },
-  { additionalProperties: false },
-);
+export const UpdateReportDefinitionBody = updateBody(definitionFields);
 export type UpdateReportDefinitionBody = Static<typeof UpdateReportDefinitionBody>;
 
 export const ReportDefinitionView = Type.Object({

@@ -9,7 +9,7 @@ import type { Clock } from '../core/clock.js';
 import { NotifydError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
 import { ObjectRepository, type Stored } from '../objects/repository.js';
-import { envelopeOf, ViewEnvelope } from '../objects/schemas.js';
+import { envelopeOf, updateBody, ViewEnvelope } from '../objects/schemas.js';
 import { ObjectReads } from '../objects/service.js';
 import type { Caller } from '../objects/tenancy.js';
 import type { SchedulerService } from '../scheduler/service.js';
@@ -72,34 +72,28 @@ const Time = Type.String({
   description: 'HH:MM for daily, weekly and monthly (default 08:00).',
 });
 
+/** What a schedule's update may change: all but its name, definition and pause state. */
+const scheduleFields = {
+  parameters: Type.Optional(Parameters),
+  format: Type.Optional(ReportFormatSchema),
+  schedule: ScheduleSpec,
+  time: Type.Optional(Time),
+  timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  delivery: Delivery,
+};
+
 export const CreateScheduleBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 128 }),
     definition: Type.String({ minLength: 1, maxLength: 128, description: 'Its id or name.' }),
-    parameters: Type.Optional(Parameters),
-    format: Type.Optional(ReportFormatSchema),
-    schedule: ScheduleSpec,
-    time: Type.Optional(Time),
-    timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    delivery: Delivery,
+    ...scheduleFields,
     paused: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
 export type CreateScheduleBody = Static<typeof CreateScheduleBody>;
 
-export const UpdateScheduleBody = Type.Object(
-  {
-    parameters: Type.Optional(Parameters),
-    format: Type.Optional(ReportFormatSchema),
-    schedule: Type.Optional(ScheduleSpec),
-    time: Type.Optional(Time),
-    timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    delivery: Type.Optional(Delivery),
-    version: Type.Optional(Type.Integer({ minimum: 1 })),
-  },
-  { additionalProperties: false },
-);
+export const UpdateScheduleBody = updateBody(scheduleFields);
 export type UpdateScheduleBody = Static<typeof UpdateScheduleBody>;
 
 export interface ScheduleDelivery {

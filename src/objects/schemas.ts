@@ -64,3 +64,11 @@ export function partial<T extends Record<string, TSchema>>(
   for (const [k, v] of Object.entries(fields)) out[k] = Type.Optional(v);
   return out as { [K in keyof T]: TOptional<T[K]> };
 }
+
+/** An update body: the fields a kind's update may change, each optional, and the version expected. */
+export function updateBody<T extends Record<string, TSchema>>(fields: T) {
+  return Type.Object(
+    { ...partial(fields), version: Type.Optional(Type.Integer({ minimum: 1 })) },
+    { additionalProperties: false },
+  );
+}
