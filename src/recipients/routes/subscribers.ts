@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { answers, errors } from '../../http/responses.js';
-import { type AnyRoute, defineRoute, serviceOf } from '../../http/route.js';
+import { type AnyRoute, routeGroup, serviceOf } from '../../http/route.js';
 import type { SubscriberErasure } from '../erasure.js';
 import {
   CursorPage,
@@ -14,6 +14,7 @@ import { type SubscriberService, subscriberView } from '../subscribers.js';
 const BASE = '/api/v1/subscribers';
 export const TAG = 'recipients';
 export const MANAGE = { kind: 'key', scope: 'notifications:manage' } as const;
+const route = routeGroup(TAG, MANAGE);
 /** Topics and categories: `notifications:manage`; global categories `notifications:admin`. */
 export const OBJECT_SCOPES = {
   read: 'notifications:manage',
@@ -54,12 +55,10 @@ export function subscriberRoutes(
 ): AnyRoute[] {
   const tenant = (ctx: Parameters<typeof serviceOf>[0]) => serviceOf(ctx).tenant_id;
   return [
-    defineRoute({
+    route({
       method: 'GET',
       path: BASE,
       summary: 'List subscribers by id (cursor pagination), optionally those with one email',
-      tag: TAG,
-      auth: MANAGE,
       query: SubscriberListQuery,
       responses: answers(200, 'One page.', CursorPage(SubscriberView), [400, 401, 403]),
       async handler(ctx) {
@@ -74,12 +73,10 @@ export function subscriberRoutes(
         };
       },
     }),
-    defineRoute({
+    route({
       method: 'PUT',
       path: `${BASE}/:id`,
       summary: 'Create a subscriber or change the fields given (null clears one)',
-      tag: TAG,
-      auth: MANAGE,
       params: SubscriberParams,
       body: SubscriberBody,
       bodyOptional: true,
@@ -97,12 +94,10 @@ export function subscriberRoutes(
         return { status: created ? 201 : 200, body: subscriberView(subscriber) };
       },
     }),
-    defineRoute({
+    route({
       method: 'GET',
       path: `${BASE}/:id`,
       summary: 'Get a subscriber',
-      tag: TAG,
-      auth: MANAGE,
       params: SubscriberParams,
       responses: answers(200, 'The subscriber.', SubscriberView, [400, 401, 403, 404]),
       async handler(ctx) {
@@ -112,25 +107,21 @@ export function subscriberRoutes(
         };
       },
     }),
-    defineRoute({
+    route({
       method: 'DELETE',
       path: `${BASE}/:id`,
       summary:
         'Erase a subscriber (GDPR) with their notifications, deliveries, devices, preferences and topic memberships',
-      tag: TAG,
-      auth: MANAGE,
       params: SubscriberParams,
       responses: answers(200, 'Erased: what was deleted.', ErasedView, [400, 401, 403, 404]),
       async handler(ctx) {
         return { status: 200, body: await erasure.erase(tenant(ctx), ctx.params.id) };
       },
     }),
-    defineRoute({
+    route({
       method: 'GET',
       path: `${BASE}/:id/export`,
       summary: 'Export everything kept about a subscriber as one JSON document (GDPR)',
-      tag: TAG,
-      auth: MANAGE,
       params: SubscriberParams,
       responses: answers(200, 'The export.', ExportView, [400, 401, 403, 404]),
       async handler(ctx) {
