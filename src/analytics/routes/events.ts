@@ -3,7 +3,7 @@ import type { ServicePrincipal } from '../../auth/principal.js';
 import { NotifydError, toNotifydError } from '../../core/errors.js';
 import { callerOf, IdParams } from '../../http/admin-routes.js';
 import { answers, errors } from '../../http/responses.js';
-import { type AnyRoute, defineRoute, serviceOf } from '../../http/route.js';
+import { type AnyRoute, defineRoute, routeGroup, serviceOf } from '../../http/route.js';
 import { compileValidator } from '../../http/validate.js';
 import type { Analytics } from '../analytics.js';
 import {
@@ -17,7 +17,9 @@ import {
 
 const TAG = 'analytics';
 const BASE = '/api/v1/analytics';
-const write = { kind: 'key', scope: 'analytics:write' } as const;
+/** Tracking needs `analytics:write`; it fails as a bad body, a tenant it may not write, too large or a store down. */
+const track = routeGroup(TAG, { kind: 'key', scope: 'analytics:write' });
+const TRACK_ERRORS = [400, 401, 403, 413, 503];
 const read = { kind: 'key', scope: 'analytics:read' } as const;
 const manage = { kind: 'key', scope: 'analytics:manage' } as const;
 const checkEvent = compileValidator(TrackEventBody, 'body');
@@ -35,18 +37,16 @@ function tenantFor(p: ServicePrincipal, asked: string | undefined): string {
 export function eventRoutes(analytics: Analytics): AnyRoute[] {
   const { ingestor, types } = analytics;
   return [
-    defineRoute({
+    track({
       method: 'POST',
       path: `${BASE}/events`,
       summary: 'Track one event (written before the answer)',
-      tag: TAG,
-      auth: write,
       body: TrackEventBody,
       responses: answers(
         202,
         'Stored (or a repeat of event_id, ignored).',
         TrackedView,
-        [400, 401, 403, 413, 503],
+        TRACK_ERRORS,
       ),
       async handler(ctx) {
         const p = serviceOf(ctx);
@@ -55,18 +55,16 @@ export function eventRoutes(analytics: Analytics): AnyRoute[] {
         return { status: 202, body: { id: record.id, duplicate: !fresh } };
       },
     }),
-    defineRoute({
+    track({
       method: 'POST',
       path: `${BASE}/events/batch`,
       summary: 'Track up to 1,000 events; each is accepted or rejected on its own',
-      tag: TAG,
-      auth: write,
       body: TrackBatchBody,
       responses: answers(
         202,
         'What was stored and why the rest was not.',
         BatchTrackView,
-        [400, 401, 403, 413, 503],
+        TRACK_ERRORS,
       ),
       async handler(ctx) {
         const p = serviceOf(ctx);
