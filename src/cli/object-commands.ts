@@ -99,6 +99,8 @@ export interface ObjectApi<V> {
   call<T = V>(opts: RemoteOptions, method: string, suffix: string, body?: unknown): Promise<T>;
   /** Prints the object: `describe` for people, JSON with --json. */
   show(o: V, opts: RemoteOptions): void;
+  /** Prints anything else the kind's commands answer: text for people, or JSON. */
+  out: ReturnType<typeof printer>;
 }
 
 /** Registers an object kind's command group; answers it and the API helper for more commands. */
@@ -114,6 +116,7 @@ export function registerObjectCommands<V>(
     call: (opts, method, suffix, body) =>
       call(() => clientFor(io, opts).request(method, `${spec.path}${suffix}`, body)),
     show: (o, opts) => (opts.json ? out.json(o) : out.text(spec.describe(o))),
+    out,
   };
   const command = (name: string, c: CommandSpec) => {
     let cmd = group.command(name).description(c.description);

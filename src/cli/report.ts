@@ -5,7 +5,7 @@ import type { ReportDefinitionView } from '../analytics/report-definitions.js';
 import type { ReportViewT } from '../analytics/reports.js';
 import type { PageBody } from '../http/admin-routes.js';
 import { CliError, type CliIO } from './io.js';
-import { enc, type ObjectApi, printer, query, registerObjectCommands } from './object-commands.js';
+import { enc, type ObjectApi, query, registerObjectCommands } from './object-commands.js';
 import { oneOf } from './ratelimit-args.js';
 import { call, type RemoteOptions, remoteOptions } from './remote.js';
 import { registerScheduleCommands } from './report-schedule.js';
@@ -97,7 +97,6 @@ async function save(
 
 /** `notifyd report definitions|generate|list|get|download|schedule …|delete`. */
 export function registerReportCommands(program: Command, io: CliIO): void {
-  const out = printer(io);
   registerObjectCommands<ReportViewT>(program, io, {
     group: 'report',
     description: 'generate and download analytics reports (CSV, JSON, PDF)',
@@ -140,10 +139,10 @@ export function registerReportCommands(program: Command, io: CliIO): void {
         }
         if (opts.out) {
           const bytes = await save(io, api, opts, report.id, opts.format, opts.out);
-          if (!opts.json) out.text(`Wrote ${opts.out} (${bytes} bytes).\n`);
+          if (!opts.json) api.out.text(`Wrote ${opts.out} (${bytes} bytes).\n`);
         }
-        if (opts.json) out.json(report);
-        else out.text(describe(report));
+        if (opts.json) api.out.json(report);
+        else api.out.text(describe(report));
       });
     },
     list: {
@@ -176,8 +175,8 @@ export function registerReportCommands(program: Command, io: CliIO): void {
           .requiredOption('--out <file>', 'where to write it'),
       ).action(async (id: string, opts: RemoteOptions & { format?: string; out: string }) => {
         const bytes = await save(io, api, opts, id, opts.format, opts.out);
-        if (opts.json) out.json({ id, out: opts.out, bytes });
-        else out.text(`Wrote ${opts.out} (${bytes} bytes).\n`);
+        if (opts.json) api.out.json({ id, out: opts.out, bytes });
+        else api.out.text(`Wrote ${opts.out} (${bytes} bytes).\n`);
       });
       remoteOptions(group.command('definitions').description('list report definitions')).action(
         async (opts: RemoteOptions) => {
@@ -186,8 +185,8 @@ export function registerReportCommands(program: Command, io: CliIO): void {
               .client(opts)
               .request<PageBody<Definition>>('GET', '/api/v1/reports/definitions?per_page=200'),
           );
-          if (opts.json) return out.json(page);
-          out.text(
+          if (opts.json) return api.out.json(page);
+          api.out.text(
             formatTable(
               ['NAME', 'TITLE', 'QUERIES', 'PERIOD', 'FORMAT'],
               page.data.map((d) => [

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { ScheduledView } from '../notifications/scheduled.js';
 import { CliError, type CliIO } from './io.js';
-import { enc, printer, query, registerObjectCommands } from './object-commands.js';
+import { enc, query, registerObjectCommands } from './object-commands.js';
 import { type RemoteOptions, remoteOptions } from './remote.js';
 import { formatTable } from './table.js';
 
@@ -21,7 +21,6 @@ const describe = (s: ScheduledView) =>
 
 /** `notifyd scheduled list|show|cancel`: sends with `send_at` not sent yet, or done. */
 export function registerScheduledCommands(program: Command, io: CliIO): void {
-  const out = printer(io);
   registerObjectCommands<ScheduledView>(program, io, {
     group: 'scheduled',
     description: 'list, show and cancel scheduled sends (send_at)',
@@ -50,7 +49,7 @@ export function registerScheduledCommands(program: Command, io: CliIO): void {
           'GET',
           query({ status: opts.status, cursor: opts.cursor, limit: opts.limit }),
         );
-        if (opts.json) return out.json(page);
+        if (opts.json) return api.out.json(page);
         const rows = page.data.map((s) => [
           s.scheduled_id,
           s.status,
@@ -58,7 +57,7 @@ export function registerScheduledCommands(program: Command, io: CliIO): void {
           s.recipient_id ?? '',
           s.cancellation_key ?? '',
         ]);
-        out.text(
+        api.out.text(
           formatTable(['ID', 'STATUS', 'SEND AT', 'RECIPIENT', 'CANCELLATION KEY'], rows) +
             (page.next ? `more: --cursor ${page.next}\n` : ''),
         );
@@ -70,8 +69,8 @@ export function registerScheduledCommands(program: Command, io: CliIO): void {
           .argument('<id>', 'its scheduled_id (job_…)'),
       ).action(async (id: string, opts: RemoteOptions) => {
         const view = await api.call(opts, 'DELETE', `/${enc(id)}`);
-        if (opts.json) out.json(view);
-        else out.text(`Cancelled scheduled send ${id}.\n`);
+        if (opts.json) api.out.json(view);
+        else api.out.text(`Cancelled scheduled send ${id}.\n`);
       });
     },
   });

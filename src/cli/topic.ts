@@ -2,7 +2,7 @@ import type { Static } from '@sinclair/typebox';
 import type { Command } from 'commander';
 import type { TopicView } from '../recipients/schemas.js';
 import type { CliIO } from './io.js';
-import { enc, printer, query, registerObjectCommands } from './object-commands.js';
+import { enc, query, registerObjectCommands } from './object-commands.js';
 import { intBetween } from './ratelimit-args.js';
 import { type RemoteOptions, remoteOptions } from './remote.js';
 import { formatTable } from './table.js';
@@ -14,7 +14,6 @@ const describe = (o: Topic) =>
 
 /** `notifyd topic create|list|get|delete|add|remove|members`: topics and their members. */
 export function registerTopicCommands(program: Command, io: CliIO): void {
-  const out = printer(io);
   registerObjectCommands<Topic>(program, io, {
     group: 'topic',
     description: 'manage topics and their subscribers',
@@ -68,8 +67,8 @@ export function registerTopicCommands(program: Command, io: CliIO): void {
             `/${enc(key)}/subscribers`,
             { subscribers: ids },
           );
-          if (opts.json) return out.json(r);
-          out.text(`${verb} ${r[verb]}; ${key} has ${r.subscriber_count} subscribers.\n`);
+          if (opts.json) return api.out.json(r);
+          api.out.text(`${verb} ${r[verb]}; ${key} has ${r.subscriber_count} subscribers.\n`);
         });
       }
       remoteOptions(
@@ -85,14 +84,14 @@ export function registerTopicCommands(program: Command, io: CliIO): void {
           'GET',
           `/${enc(key)}/subscribers${query({ limit: opts.limit, cursor: opts.cursor })}`,
         );
-        if (opts.json) return out.json(page);
-        out.text(
+        if (opts.json) return api.out.json(page);
+        api.out.text(
           formatTable(
             ['SUBSCRIBER'],
             page.data.map((id) => [id]),
           ),
         );
-        if (page.cursor) out.text(`more: --cursor ${page.cursor}\n`);
+        if (page.cursor) api.out.text(`more: --cursor ${page.cursor}\n`);
       });
     },
   });
