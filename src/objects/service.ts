@@ -22,3 +22,15 @@ export abstract class ObjectReads<D extends object> {
     return this.byKey ? this.repo.resolve(caller, idOrKey) : this.repo.get(caller, idOrKey);
   }
 }
+
+/**
+ * A list filter keeping the objects whose data equals every field given (a field left
+ * undefined does not filter); undefined when none is given, so that the store pages alone.
+ */
+export function matching<D extends object>(
+  fields: Partial<Record<keyof D, unknown>>,
+): ((o: Stored<D>) => boolean) | undefined {
+  const wanted = Object.entries(fields).filter(([, v]) => v !== undefined);
+  if (wanted.length === 0) return undefined;
+  return (o) => wanted.every(([k, v]) => (o.data as Record<string, unknown>)[k] === v);
+}

@@ -1,6 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import { NotifydError } from '../core/errors.js';
 import type { Caller, Page, Stored } from '../objects/repository.js';
+import { matching } from '../objects/service.js';
 import { checkReference, RateLimitService } from './objects.js';
 import type {
   AssignmentData,
@@ -117,17 +118,8 @@ export class PlanService extends RateLimitService<PlanData> {
     query: ListQuery & { plan?: string; subject_type?: string; subject_id?: string },
   ): Promise<Page<Stored<AssignmentData>>> {
     const { plan, subject_type, subject_id, ...rest } = query;
-    const filtered = plan !== undefined || subject_type !== undefined || subject_id !== undefined;
-    return this.o.assignments.list(
-      caller,
-      rest,
-      filtered
-        ? (a) =>
-            (plan === undefined || a.data.plan === plan) &&
-            (subject_type === undefined || a.data.subject_type === subject_type) &&
-            (subject_id === undefined || a.data.subject_id === subject_id)
-        : undefined,
-    );
+    const filter = matching<AssignmentData>({ plan, subject_type, subject_id });
+    return this.o.assignments.list(caller, rest, filter);
   }
 
   async unassign(caller: Caller, id: string): Promise<Stored<AssignmentData>> {
