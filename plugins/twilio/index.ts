@@ -1,12 +1,13 @@
 /**
  * `twilio`: SMS through Twilio's Messages API with the `twilio` library: account SID and
- * auth token (or an API key), from a number or a messaging service, optional status
- * callback URL. Twilio's error codes decide the failure: 21211 (invalid `To`) and 21614
+ * auth token (or an API key), from a number or a messaging service, status callbacks to
+ * notifyd's `POST /api/v1/providers/twilio/status` when `server.public_url` is set. Twilio's error codes decide the failure: 21211 (invalid `To`) and 21614
  * (not a mobile number) mark the number dead; 429 and 5xx are retried.
  */
 import { type Static, Type } from '@sinclair/typebox';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import { definePlugin, type SendResult } from '../../src/providers/plugin.js';
+import { TWILIO_STATUS_PATH } from '../../src/providers/twilio-status-route.js';
 
 const TwilioOptions = Type.Object(
   {
@@ -26,7 +27,11 @@ const TwilioOptions = Type.Object(
       }),
     ),
     status_callback_url: Type.Optional(
-      Type.String({ pattern: '^https?://', description: 'Where Twilio posts delivery status.' }),
+      Type.String({
+        pattern: '^https?://',
+        description:
+          'Where Twilio posts delivery status. Default: notifyd’s own callback (`server.public_url` + /api/v1/providers/twilio/status) when `server.public_url` is set and the provider has an auth token (the callback’s signature is checked with it).',
+      }),
     ),
     base_url: Type.Optional(
       Type.String({
@@ -71,7 +76,7 @@ export default definePlugin<TwilioOptions, 'sms'>({
   channel: 'sms',
   options: TwilioOptions,
   secrets: ['auth_token', 'api_key_secret'],
-  async create(options) {
+  async create(options, ctx) {
     const byToken = options.auth_token !== undefined;
     const byKey = options.api_key_sid !== undefined && options.api_key_secret !== undefined;
     if (byToken === byKey) {
@@ -80,6 +85,12 @@ export default definePlugin<TwilioOptions, 'sms'>({
     if ((options.from === undefined) === (options.messaging_service_sid === undefined)) {
       throw new Error('twilio: give exactly one of from and messaging_service_sid');
     }
+    // notifyd's own status callback verifies Twilio's signature with the auth token, so an
+    // API-key provider (which has none) asks for no callback unless given a URL.
+    const publicUrl = ctx.links?.publicUrl;
+    const statusCallback =
+      options.status_callback_url ??
+      (publicUrl && byToken ? `${publicUrl}${TWILIO_STATUS_PATH}` : undefined);
     const twilio = (await import('twilio')).default;
     const base = options.base_url ? new URL(options.base_url) : null;
     // The documented way to change how the client talks HTTP: a custom httpClient. This
@@ -113,7 +124,7 @@ export default definePlugin<TwilioOptions, 'sms'>({
             ...(options.messaging_service_sid
               ? { messagingServiceSid: options.messaging_service_sid }
               : {}),
-            ...(options.status_callback_url ? { statusCallback: options.status_callback_url } : {}),
+            ...(statusCallback ? { statusCallback } : {}),
           });
           return { ok: true, provider_message_id: sent.sid };
         } catch (err) {

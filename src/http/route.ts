@@ -46,6 +46,13 @@ export interface Route<
   body?: TB;
   /** When true an empty body is read as `{}`. */
   bodyOptional?: boolean;
+  /**
+   * When true the body is `application/x-www-form-urlencoded` (a service's callback, e.g.
+   * Twilio's), read as an object of its fields (a repeated name keeps its last value).
+   */
+  form?: boolean;
+  /** Largest body in bytes, below `server.body_limit` (a callback's small form). */
+  bodyLimit?: number;
   query?: TQ;
   params?: TP;
   /** Documented answers: status → description and schema. */

@@ -10,7 +10,12 @@ import { NotifydError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { ProviderMessage } from '../providers/plugin.js';
 import type { Store } from '../store/types.js';
-import type { ClaimedDelivery, DeliveryLease, DeliveryPort } from './delivery-port.js';
+import type {
+  ClaimedDelivery,
+  DeliveryLease,
+  DeliveryPort,
+  DeliveryReports,
+} from './delivery-port.js';
 import type { Device, RecipientDirectory } from './ports.js';
 import type { DeliveryRecord, NotificationRecord } from './records.js';
 import { contentFromInApp } from './routing.js';
@@ -35,7 +40,7 @@ export interface DeliveryServiceDeps {
   cancelled(n: NotificationRecord): Promise<boolean>;
 }
 
-export class DeliveryService implements DeliveryPort {
+export class DeliveryService implements DeliveryPort, DeliveryReports {
   private readonly listeners = new Set<(channels: readonly string[]) => void>();
   /** Push deliveries claimed here and not settled yet: their device, for `bounced`. */
   private readonly claimedDevices = new Map<string, { tenant: string; device: string }>();
@@ -105,6 +110,7 @@ export class DeliveryService implements DeliveryPort {
       device,
       content: content as ProviderMessage['content'],
       attempt: d.attempts,
+      category: n.category,
       priority: n.priority,
       ttl_seconds: n.expires_at === null ? null : Math.ceil((n.expires_at - now) / 1000),
       group_key: n.group_key,
@@ -134,6 +140,14 @@ export class DeliveryService implements DeliveryPort {
       await this.deps.directory.deactivateDevice(claimed.tenant, claimed.device, error);
     }
     return settled;
+  }
+
+  byProviderMessageId(channel: string, providerMessageId: string) {
+    return this.deps.store.deliveries.findByProviderMessageId(channel, providerMessageId);
+  }
+
+  confirmSent(id: string, status: 'delivered' | 'failed', error?: string) {
+    return this.deps.store.deliveries.confirmSent(id, status, this.deps.clock.now(), error);
   }
 
   private settle(

@@ -62,6 +62,24 @@ export interface DeliveryPort {
   onQueued(listener: (channels: readonly string[]) => void): () => void;
 }
 
+/**
+ * A provider's later word on a delivery it accepted (a status callback, e.g. Twilio's): the
+ * notification engine's service for the providers module.
+ */
+export interface DeliveryReports {
+  /** The delivery of `channel` (any tenant) the provider's message id names; null when none. */
+  byProviderMessageId(channel: string, providerMessageId: string): Promise<DeliveryRecord | null>;
+  /**
+   * Moves a `sent` delivery to `delivered`, or to `failed` with `error` (a dead letter);
+   * resolves to the delivery after, or null (nothing changed) when it is not `sent`.
+   */
+  confirmSent(
+    id: string,
+    status: 'delivered' | 'failed',
+    error?: string,
+  ): Promise<DeliveryRecord | null>;
+}
+
 /** Which channels have a provider: the providers module's service for routing. */
 export interface ProviderChannels {
   /** True when at least one provider (or the built-in console one) serves the channel. */

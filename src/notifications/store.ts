@@ -155,6 +155,26 @@ export interface DeliveryQueue {
    * null when it is not a dead letter of the tenant.
    */
   requeueDead(tenantId: string, id: string, at: number): Promise<DeliveryRecord | null>;
+  /**
+   * The delivery of `channel` (any tenant) whose provider gave it this message id when it
+   * accepted it (a Twilio message SID): what a provider's status callback names; null when
+   * none has it.
+   */
+  findByProviderMessageId(
+    channel: string,
+    providerMessageId: string,
+  ): Promise<DeliveryRecord | null>;
+  /**
+   * A provider's later word on a `sent` delivery (a status callback): `delivered`, or
+   * `failed` with `error`; resolves to the delivery after, or null (nothing changed) when it
+   * is not `sent` (unknown, or settled by an earlier report).
+   */
+  confirmSent(
+    id: string,
+    status: 'delivered' | 'failed',
+    at: number,
+    error?: string,
+  ): Promise<DeliveryRecord | null>;
   /** Sets the status of a recipient's deliveries on one channel (acks); resolves to how many. */
   setStatus(
     tenantId: string,

@@ -2,6 +2,11 @@
 import { errorsByStatus } from '../core/error-spec.js';
 
 export const PROVIDER_ERRORS = errorsByStatus({
+  403: {
+    TWILIO_SIGNATURE_INVALID:
+      'The X-Twilio-Signature header is missing or is not that of a configured Twilio account for this URL and body.',
+    UNSUBSCRIBE_LINK_INVALID: 'The unsubscribe link is not one notifyd signed.',
+  },
   404: {
     PROVIDER_NOT_FOUND: 'No such provider or served channel.',
     VAPID_KEY_NOT_CONFIGURED:

@@ -14,7 +14,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { ProviderEntry, ProviderSection, ProvidersConfig } from './options.js';
 import { PROVIDER_SECTIONS } from './options.js';
-import type { Provider, ProviderPlugin } from './plugin.js';
+import type { Provider, ProviderLinks, ProviderPlugin } from './plugin.js';
 
 /** A provider ready to send: its plugin, options and place in its channel's order. */
 export interface LoadedProvider {
@@ -62,6 +62,8 @@ export interface LoaderDeps {
   env?: Record<string, string | undefined>;
   /** The built-ins' folder. Default: the package's `plugins/` (`dist/plugins/` when built). */
   builtinsDir?: string;
+  /** Links to notifyd handed to every plugin. */
+  links?: ProviderLinks;
 }
 
 /** One provider to load, whichever way it was declared (a channel's list, the flat list, the API). */
@@ -198,6 +200,7 @@ export async function loadProvider(spec: ProviderSpec, deps: LoaderDeps): Promis
       logger: deps.logger.child({ provider: name }),
       clock: deps.clock,
       signal: deps.signal,
+      ...(deps.links ? { links: deps.links } : {}),
     });
   } catch (err) {
     return fail(`failed to start: ${err instanceof Error ? err.message : String(err)}`, 'options');

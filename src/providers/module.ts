@@ -8,7 +8,11 @@ import type { Config } from '../config/options.js';
 import { NotifydError } from '../core/errors.js';
 import { SecretBox } from '../core/secrets.js';
 import type { ModuleContext, NotifydModule } from '../modules/contract.js';
-import type { DeliveryPort, ProviderChannels } from '../notifications/delivery-port.js';
+import type {
+  DeliveryPort,
+  DeliveryReports,
+  ProviderChannels,
+} from '../notifications/delivery-port.js';
 import type { Caller } from '../objects/tenancy.js';
 import {
   type LoadedProvider,
@@ -20,10 +24,13 @@ import {
 } from './loader.js';
 import { ProviderMetrics } from './metrics.js';
 import type { DeliveryOptions, ProvidersConfig } from './options.js';
+import type { ProviderLinks } from './plugin.js';
 import { pushKeyRoutes } from './push-key-route.js';
 import { ProviderRegistry, type ProviderView, type RegisteredProvider } from './registry.js';
 import { providerRoutes } from './routes.js';
 import { type ProviderChange, RuntimeProviderStore, type StoredProvider } from './runtime.js';
+import { twilioStatusRoutes } from './twilio-status-route.js';
+import { UnsubscribeTokens, unsubscribeUrl } from './unsubscribe-token.js';
 import { DeliveryWorker, type Timer } from './worker.js';
 
 /** `providers.*` and `delivery.*`, and where plugins and `${NAME}` references are read. */
@@ -32,6 +39,8 @@ export interface ProvidersOptions {
   delivery: DeliveryOptions;
   /** `encryption.key`: seals runtime providers' credentials; empty refuses runtime providers. */
   encryption_key?: string;
+  /** `server.public_url`: status callbacks and unsubscribe links point at it; empty: none. */
+  public_url?: string;
   /** Relative plugin paths and package names resolve from here. Default: process.cwd(). */
   cwd?: string;
   env?: Record<string, string | undefined>;
@@ -42,11 +51,14 @@ export const providersOptions = (c: Config): ProvidersOptions => ({
   providers: c.providers,
   delivery: c.delivery,
   encryption_key: c.encryption.key,
+  public_url: c.server.public_url,
 });
 
 /** What the module takes from the others: the delivery port (the workers run only with it). */
 export interface ProvidersNeeds {
   deliveries?: DeliveryPort;
+  /** Where status callbacks settle deliveries (Twilio's). */
+  reports?: DeliveryReports;
   /** Tests: the backoff's jitter and the timers. */
   random?: () => number;
   timer?: Timer;
@@ -74,18 +86,46 @@ export class Providers implements ProviderChannels {
   private readonly loadedRuntime = new Map<string, string>();
   private seenRevision: number | null = null;
   private stopped = false;
+  /** `server.public_url` without a trailing slash; '' when unset. */
+  readonly publicUrl: string;
+  private readonly unsubscribeTokens: UnsubscribeTokens | null;
   /** One sync at a time, and API changes wait for it (and it for them). */
   private turn: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly ctx: ModuleContext<ProvidersOptions, ProvidersNeeds>) {
     this.metrics = new ProviderMetrics(ctx.metrics);
     const { options, clock, logger, store, ids } = ctx;
-    this.deps = { logger, clock, signal: this.abort.signal };
+    this.publicUrl = (options.public_url ?? '').replace(/\/+$/, '');
+    this.unsubscribeTokens = UnsubscribeTokens.fromEncryptionKey(options.encryption_key ?? '');
+    this.deps = { logger, clock, signal: this.abort.signal, links: this.links() };
     if (options.cwd) this.deps.cwd = options.cwd;
     if (options.env) this.deps.env = options.env;
     if (options.builtinsDir) this.deps.builtinsDir = options.builtinsDir;
     const box = SecretBox.fromKey(options.encryption_key ?? '');
     this.runtime = new RuntimeProviderStore(store.objects, clock, ids, box);
+  }
+
+  /** What plugins get to link back to notifyd (Twilio's status callback, unsubscribe links). */
+  private links(): ProviderLinks {
+    const publicUrl = this.publicUrl || null;
+    const tokens = this.unsubscribeTokens;
+    return {
+      publicUrl,
+      unsubscribe: (tenant_id, subscriber_id, category) =>
+        publicUrl && tokens
+          ? unsubscribeUrl(publicUrl, tokens, { tenant_id, subscriber_id, category })
+          : null,
+    };
+  }
+
+  /** The one-click unsubscribe tokens' signer; null without `encryption.key`. */
+  get unsubscribeSigner(): UnsubscribeTokens | null {
+    return this.unsubscribeTokens;
+  }
+
+  /** The twilio providers running now. */
+  twilioProviders(): RegisteredProvider[] {
+    return this.registry?.all().filter((p) => p.plugin === 'twilio') ?? [];
   }
 
   serves(channel: string): boolean {
@@ -100,6 +140,12 @@ export class Providers implements ProviderChannels {
   async start(): Promise<void> {
     const { options, clock, logger, bus, services } = this.ctx;
     const loaded = await loadProviders(options.providers, this.deps);
+    if (this.publicUrl && !this.unsubscribeTokens && loaded.some((p) => p.plugin === 'smtp')) {
+      throw new ProviderLoadError(
+        'smtp',
+        'server.public_url is set and an smtp provider is configured, but encryption.key (NOTIFYD_ENCRYPTION_KEY) is not: it signs the one-click unsubscribe links emails carry. Set it (e.g. `openssl rand -base64 32`), or unset server.public_url.',
+      );
+    }
     if (loaded.length === 0 && options.delivery.console_fallback) {
       loaded.push(...(await loadConsoleFallback(this.deps)));
       logger.info(
@@ -378,7 +424,19 @@ export function createProvidersModule(
   return {
     name: 'providers',
     services: { providers, channels: providers },
-    routes: [...providerRoutes(providers), ...pushKeyRoutes(providers)],
+    routes: [
+      ...providerRoutes(providers),
+      ...pushKeyRoutes(providers),
+      ...twilioStatusRoutes({
+        twilioProviders: () => providers.twilioProviders(),
+        publicUrl: providers.publicUrl,
+        reports: ctx.services.reports,
+        emit: (type, tenant, data) => ctx.bus.emit(type, tenant, data),
+        clock: ctx.clock,
+        logger: ctx.logger,
+        registry: ctx.metrics,
+      }),
+    ],
     jobs: [
       {
         name: 'runtime providers reload',

@@ -36,6 +36,8 @@ export interface ProviderMessage<C extends string = ProviderChannel> {
   content: ContentOf<C>;
   /** 1 on the first try. */
   attempt: number;
+  /** The notification's category (email: what its one-click unsubscribe turns off). */
+  category?: string;
   /** The notification's priority, for providers that map it (FCM, APNs, web push urgency). */
   priority: 'low' | 'normal' | 'high' | 'urgent';
   /** Seconds the message is still worth delivering (push TTL); null: the provider's default. */
@@ -70,8 +72,21 @@ export type SendResult =
       retry_after_ms?: number;
     };
 
+/** Links to notifyd a provider may put in what it sends (from `server.public_url`). */
+export interface ProviderLinks {
+  /** notifyd's public address without a trailing slash (`server.public_url`); null when unset. */
+  publicUrl: string | null;
+  /**
+   * The signed one-click unsubscribe URL (RFC 8058) that turns email of `category` off for
+   * the recipient; null when `server.public_url` (or `encryption.key`, which signs it) is unset.
+   */
+  unsubscribe(tenantId: string, recipientId: string, category: string): string | null;
+}
+
 /** What a plugin's `create` gets besides its options. */
 export interface ProviderContext {
+  /** Links to notifyd (absent when a plugin is created outside the daemon, e.g. in a test). */
+  links?: ProviderLinks;
   /** The provider's configured name (several instances of one plugin may run). */
   name: string;
   logger: Logger;

@@ -10,7 +10,11 @@ import { createDigestsModule, digestsNeeds, digestsOptions } from '../digests/mo
 import { EventBus } from '../events/bus.js';
 import { contextFor } from '../modules/contract.js';
 import { ModuleRunner } from '../modules/lifecycle.js';
-import type { DeliveryPort, ProviderChannels } from '../notifications/delivery-port.js';
+import type {
+  DeliveryPort,
+  DeliveryReports,
+  ProviderChannels,
+} from '../notifications/delivery-port.js';
 import { createNotificationsModule, notificationsOptions } from '../notifications/module.js';
 import type { RoutingNeeds } from '../notifications/sender.js';
 import {
@@ -129,7 +133,8 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   const { deliveries, random, timer, ...where } = deps.providers ?? {};
   // The notification engine's delivery port, once it offers one (else the workers stay idle).
   const port = deliveries ?? (notifications.services as { deliveries?: DeliveryPort }).deliveries;
-  const providerNeeds = { deliveries: port, random, timer };
+  const reports = (notifications.services as { deliveries?: DeliveryReports }).deliveries;
+  const providerNeeds = { deliveries: port, reports, random, timer };
   const providers = createProvidersModule(
     ctx({ ...providersOptions(config), ...where }, providerNeeds),
   );

@@ -84,7 +84,11 @@ export function buildOpenApi(routes: AnyRoute[], version: string): Record<string
         ? {
             requestBody: {
               required: !route.bodyOptional,
-              content: { 'application/json': { schema: route.body } },
+              content: {
+                [route.form ? 'application/x-www-form-urlencoded' : 'application/json']: {
+                  schema: route.body,
+                },
+              },
             },
           }
         : {}),

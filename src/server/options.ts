@@ -47,6 +47,12 @@ export const SERVER_OPTIONS = defineOptions([
     doc: 'Browser origins allowed to call the API (CORS), e.g. https://app.example.com; * allows any. Empty sends no CORS headers.',
   },
   {
+    path: 'server.public_url',
+    type: 'string',
+    default: '',
+    doc: "notifyd's address as the outside world reaches it (`https://notify.example.com`): Twilio status callbacks are requested at it and their signatures checked against it, and emails carry one-click unsubscribe links to it (signed with encryption.key). Empty: no status callbacks and no unsubscribe headers.",
+  },
+  {
     path: 'server.runtime_file',
     file: true,
     type: 'string',

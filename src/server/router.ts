@@ -47,6 +47,7 @@ export interface RouterDeps {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const JSON_TYPE = /^application\/(?:[a-z0-9.+-]+\+)?json\s*(?:;|$)/i;
+const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(?:;|$)/i;
 const BEARER = /^Bearer\s+(\S+)$/i;
 const TENANT = new RegExp(TENANT_PATTERN);
 
@@ -234,7 +235,8 @@ function dispatch(
   let body: Promise<Buffer> | undefined;
   // A DELETE reads a body only where its route declares one (removing topic members).
   if (HAS_BODY.has(c.route.method) || (c.route.method === 'DELETE' && c.route.body)) {
-    body = readBody(res, state, declaredLength(info.headers), deps.bodyLimit);
+    const limit = Math.min(deps.bodyLimit, c.route.bodyLimit ?? deps.bodyLimit);
+    body = readBody(res, state, declaredLength(info.headers), limit);
     body.catch(() => {});
   }
 
@@ -335,6 +337,13 @@ async function parseBody(
   if (raw.byteLength === 0) {
     if (main.route.bodyOptional || !main.body) return [main, main.body ? main.body({}) : undefined];
     throw new NotifydError('VALIDATION_ERROR', 'A JSON body is required.');
+  }
+  if (main.route.form) {
+    if (!FORM_TYPE.test(info.headers['content-type'] ?? '')) {
+      throw new NotifydError('UNSUPPORTED_MEDIA_TYPE', 'The request body must be a form.');
+    }
+    const value = Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
+    return [main, main.body ? main.body(value) : undefined];
   }
   if (!JSON_TYPE.test(info.headers['content-type'] ?? '')) {
     throw new NotifydError('UNSUPPORTED_MEDIA_TYPE');

@@ -37,3 +37,18 @@ export async function checkDeadLetters(t: Test, store: Store): Promise<void> {
   t.match(await store.deliveries.requeueDead('t1', 'dlv_02', 7), { status: 'pending' });
   t.same(await store.deliveries.listDead('t1', {}, 10), []);
 }
+
+/**
+ * Seeded at version 13: an SMS delivery Twilio accepted, with its message SID, from before
+ * migration 14 indexed provider message ids.
+ */
+export const SEED_SENT_SMS = `
+  INSERT INTO deliveries (id, tenant_id, notification_id, recipient_id, channel, status,
+    attempts, next_attempt_at, provider_message_id, created_at, updated_at)
+    VALUES ('dlv_03', 't1', 'ntf_02', 'alice', 'sms', 'sent', 1, 1, 'SM_OLD', 1, 1);`;
+
+/** Migration 14 (provider message id index): the SMS seeded at 13 is found and confirmed. */
+export async function checkProviderMessageIds(t: Test, store: Store): Promise<void> {
+  t.match(await store.deliveries.findByProviderMessageId('sms', 'SM_OLD'), { id: 'dlv_03' });
+  t.match(await store.deliveries.confirmSent('dlv_03', 'delivered', 8), { status: 'delivered' });
+}

@@ -10,7 +10,13 @@ import {
 } from '../../src/store/postgres/migrations.js';
 import { adminQuery, dropSchemaAfter, uniqueSchema } from '../helpers/postgres.js';
 import { POSTGRES_URL, requirePostgres } from '../helpers/services.js';
-import { checkDeadLetters, checkLeaseTokens, SEED_DEAD_LETTER } from './migration-checks.js';
+import {
+  checkDeadLetters,
+  checkLeaseTokens,
+  checkProviderMessageIds,
+  SEED_DEAD_LETTER,
+  SEED_SENT_SMS,
+} from './migration-checks.js';
 
 const upTo = (version: number) => MIGRATIONS.filter((m) => m.version <= version);
 const all = MIGRATIONS.map((m) => m.version);
@@ -39,6 +45,7 @@ const SEED: Record<number, string> = {
   // A delivery leased before migration 12 added lease tokens (its lease ends at 50).
   11: `UPDATE deliveries SET attempts = 1, lease_until = 50 WHERE id = 'dlv_01';`,
   12: SEED_DEAD_LETTER,
+  13: SEED_SENT_SMS,
 };
 
 /** A fresh schema name, dropped when `t` ends. */
@@ -196,6 +203,7 @@ if (await requirePostgres(t)) {
       }
       if (from >= 11) await checkLeaseTokens(t, store);
       if (from >= 12) await checkDeadLetters(t, store);
+      if (from >= 13) await checkProviderMessageIds(t, store);
       if (from >= 2) t.match(await store.keys.findByHash('abc'), { id: 'key_01', scopes: ['*'] });
       if (from >= 3) t.equal(await store.counters.get('c', 0), 4);
       if (from >= 4) t.equal(await store.queues.count('offline', 0), 1);

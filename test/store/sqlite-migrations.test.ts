@@ -9,7 +9,13 @@ import {
   SQLITE_SCHEMA_VERSION,
   schemaVersion,
 } from '../../src/store/sqlite/migrations.js';
-import { checkDeadLetters, checkLeaseTokens, SEED_DEAD_LETTER } from './migration-checks.js';
+import {
+  checkDeadLetters,
+  checkLeaseTokens,
+  checkProviderMessageIds,
+  SEED_DEAD_LETTER,
+  SEED_SENT_SMS,
+} from './migration-checks.js';
 
 const dir = t.testdir();
 let n = 0;
@@ -40,6 +46,7 @@ const SEED: Record<number, string> = {
   // A delivery leased before migration 12 added lease tokens (its lease ends at 50).
   11: `UPDATE deliveries SET attempts = 1, lease_until = 50 WHERE id = 'dlv_01';`,
   12: SEED_DEAD_LETTER,
+  13: SEED_SENT_SMS,
 };
 
 t.test('versions start at 1 and go up by one, each with a name', async (t) => {
@@ -124,6 +131,7 @@ for (let from = 0; from < SQLITE_SCHEMA_VERSION; from++) {
     }
     if (from >= 11) await checkLeaseTokens(t, store);
     if (from >= 12) await checkDeadLetters(t, store);
+    if (from >= 13) await checkProviderMessageIds(t, store);
     if (from >= 2) t.match(await store.keys.findByHash('abc'), { id: 'key_01', scopes: ['*'] });
     if (from >= 3) t.equal(await store.counters.get('c', 0), 4);
     if (from >= 4) t.equal(await store.queues.count('offline', 0), 1);

@@ -101,6 +101,23 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
     return d;
   }
 
+  findByProviderMessageId: DeliveryQueue['findByProviderMessageId'] = async (channel, pmid) => {
+    this.state.check();
+    for (const d of this.byId.values()) {
+      if (d.channel === channel && d.provider_message_id === pmid) return structuredClone(d);
+    }
+    return null;
+  };
+
+  confirmSent: DeliveryQueue['confirmSent'] = async (id, status, at, error) => {
+    this.state.check();
+    const d = this.byId.get(id);
+    if (d?.status !== 'sent') return null;
+    this.changeStatus(d, status, at);
+    if (error !== undefined) d.last_error = error;
+    return structuredClone(d);
+  };
+
   listDead: DeliveryQueue['listDead'] = async (tenantId, filter, limit) => {
     this.state.check();
     const out: DeliveryRecord[] = [];

@@ -86,6 +86,25 @@ export class PostgresDeliveryQueue implements DeliveryQueue {
     return rowCount === 1;
   };
 
+  findByProviderMessageId: DeliveryQueue['findByProviderMessageId'] = async (channel, pmid) => {
+    const { rows } = await this.h.query<DeliveryRow>(
+      `SELECT ${DELIVERY_COLUMNS} FROM ${this.d}
+       WHERE provider_message_id = $1 AND channel = $2 LIMIT 1`,
+      [pmid, channel],
+    );
+    return rows[0] ?? null;
+  };
+
+  confirmSent: DeliveryQueue['confirmSent'] = async (id, status, at, error) => {
+    const { rows } = await this.h.query<DeliveryRow>(
+      `UPDATE ${this.d} SET status = $2, updated_at = $3, last_error = COALESCE($4, last_error)
+       WHERE id = $1 AND status = 'sent'
+       RETURNING ${DELIVERY_COLUMNS}`,
+      [id, status, at, error ?? null],
+    );
+    return rows[0] ?? null;
+  };
+
   listDead: DeliveryQueue['listDead'] = async (tenantId, filter, limit) => {
     const { rows } = await this.h.query<DeliveryRow>(
       `SELECT ${DELIVERY_COLUMNS} FROM ${this.d}

@@ -4,6 +4,8 @@ import {
   ADD_DELIVERIES,
   CLAIM,
   COMPLETE,
+  CONFIRM_SENT,
+  FIND_BY_PROVIDER_ID,
   LIST_DEAD,
   LIST_DELIVERIES,
   REQUEUE_DEAD,
@@ -60,6 +62,21 @@ export class RedisDeliveryQueue implements DeliveryQueue {
     return this.h.run(
       async () => (await this.h.script(RETRY, [id, token, nextAttemptAt, error, at])) === 1,
     );
+  };
+
+  findByProviderMessageId: DeliveryQueue['findByProviderMessageId'] = (channel, pmid) => {
+    return this.h.run(async () => {
+      const row = (await this.h.script(FIND_BY_PROVIDER_ID, [channel, pmid])) as FlatHash | null;
+      return row ? toDelivery(hashOf(row)) : null;
+    });
+  };
+
+  confirmSent: DeliveryQueue['confirmSent'] = (id, status, at, error) => {
+    return this.h.run(async () => {
+      const args = [id, status, at, ...given(error)];
+      const row = (await this.h.script(CONFIRM_SENT, args)) as FlatHash | null;
+      return row ? toDelivery(hashOf(row)) : null;
+    });
   };
 
   listDead: DeliveryQueue['listDead'] = (tenantId, filter, limit) => {

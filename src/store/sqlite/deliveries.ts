@@ -29,6 +29,8 @@ export class SqliteDeliveryQueue implements DeliveryQueue {
     at: number,
   ) => number;
   private readonly addAll: (records: DeliveryRecord[]) => void;
+  private readonly byProviderId: Statement<[string, string], DeliveryRecord>;
+  private readonly confirm: Statement<[string, number, string | null, string], DeliveryRecord>;
 
   constructor(private readonly h: SqliteHandle) {
     const { db } = h;
@@ -68,6 +70,14 @@ export class SqliteDeliveryQueue implements DeliveryQueue {
       `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ?, attempts = 0,
          lease_until = NULL, lease_token = NULL
        WHERE id = ? AND tenant_id = ? AND status = 'failed'
+       RETURNING *`,
+    );
+    this.byProviderId = db.prepare(
+      'SELECT * FROM deliveries WHERE provider_message_id = ? AND channel = ? LIMIT 1',
+    );
+    this.confirm = db.prepare(
+      `UPDATE deliveries SET status = ?, updated_at = ?, last_error = COALESCE(?, last_error)
+       WHERE id = ? AND status = 'sent'
        RETURNING *`,
     );
     this.setOne = db.prepare(
@@ -135,6 +145,14 @@ export class SqliteDeliveryQueue implements DeliveryQueue {
 
   retry: DeliveryQueue['retry'] = (id, token, nextAttemptAt, error, at) => {
     return this.h.run(() => this.requeue.run(nextAttemptAt, error, at, id, token).changes === 1);
+  };
+
+  findByProviderMessageId: DeliveryQueue['findByProviderMessageId'] = (channel, pmid) => {
+    return this.h.run(() => this.byProviderId.get(pmid, channel) ?? null);
+  };
+
+  confirmSent: DeliveryQueue['confirmSent'] = (id, status, at, error) => {
+    return this.h.run(() => this.confirm.get(status, at, error ?? null, id) ?? null);
   };
 
   listDead: DeliveryQueue['listDead'] = (tenantId, filter, limit) => {

@@ -348,6 +348,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX deliveries_dead ON deliveries (tenant_id, id DESC) WHERE status = 'failed';
     `,
   },
+  {
+    version: 14,
+    name: 'provider message id index',
+    sql: `
+      -- Status callbacks (Twilio's) name a delivery by the provider's message id.
+      CREATE INDEX deliveries_provider_message ON deliveries (provider_message_id)
+        WHERE provider_message_id IS NOT NULL;
+    `,
+  },
 ];
 
 /** The schema version this build of notifyd writes. */

@@ -238,6 +238,80 @@ export function deliveriesContract(t: Test, make: MakeStore): void {
     t.notOk(await store.deliveries.complete(f.ids('dlv'), TOKEN, 'failed', now), 'unknown');
   });
 
+  t.test(
+    'status callbacks: a sent delivery found by its provider message id, then confirmed',
+    async (t) => {
+      const f = new Fixture();
+      const store = await storeFor(t, make);
+      const now = f.clock.now();
+      const [one, two] = await queue(f, store, (n) => [
+        f.delivery(n, { channel: 'sms' }),
+        f.delivery(n, { channel: 'email' }),
+      ]);
+      const [other] = await queue(f, store, (n) => [f.delivery(n, { channel: 'sms' })], {
+        tenant_id: 't2',
+      });
+      await store.deliveries.claim(['sms', 'email'], 10, now, LEASE, TOKEN);
+      t.ok(
+        await store.deliveries.complete(one.id, TOKEN, 'sent', now + 1, {
+          provider_message_id: 'SM1',
+        }),
+      );
+      t.ok(
+        await store.deliveries.complete(two.id, TOKEN, 'sent', now + 1, {
+          provider_message_id: 'SM2',
+        }),
+      );
+      t.ok(
+        await store.deliveries.complete(other.id, TOKEN, 'sent', now + 1, {
+          provider_message_id: 'SM3',
+        }),
+      );
+      t.match(await store.deliveries.findByProviderMessageId('sms', 'SM1'), {
+        id: one.id,
+        tenant_id: 't1',
+        status: 'sent',
+        provider_message_id: 'SM1',
+      });
+      t.match(
+        await store.deliveries.findByProviderMessageId('sms', 'SM3'),
+        {
+          id: other.id,
+          tenant_id: 't2',
+        },
+        'any tenant: the provider message id names it',
+      );
+      t.equal(
+        await store.deliveries.findByProviderMessageId('sms', 'SM2'),
+        null,
+        'another channel',
+      );
+      t.equal(await store.deliveries.findByProviderMessageId('sms', 'SM404'), null, 'unknown');
+
+      t.match(await store.deliveries.confirmSent(one.id, 'delivered', now + 2), {
+        id: one.id,
+        status: 'delivered',
+        updated_at: now + 2,
+        last_error: null,
+      });
+      t.equal(
+        await store.deliveries.confirmSent(one.id, 'failed', now + 3, '30008'),
+        null,
+        'not sent any more',
+      );
+      t.match(await store.deliveries.confirmSent(other.id, 'failed', now + 4, 'twilio: 30003'), {
+        status: 'failed',
+        last_error: 'twilio: 30003',
+      });
+      t.same(ids(await store.deliveries.listDead('t2', {}, 10)), [other.id], 'a dead letter now');
+      t.equal(await store.deliveries.confirmSent(f.ids('dlv'), 'delivered', now), null, 'unknown');
+      t.match(await store.deliveries.listByNotification('t1', one.notification_id), [
+        { id: one.id, status: 'delivered' },
+        { id: two.id, status: 'sent' },
+      ]);
+    },
+  );
+
   t.test('retry returns a delivery to the queue, due at the next time', async (t) => {
     const f = new Fixture();
     const store = await storeFor(t, make);

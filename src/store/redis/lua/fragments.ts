@@ -93,16 +93,20 @@ local function by_score_then_id(a, b)
 end
 `;
 
-/** Deletes a notification's deliveries with their queue and dead-letter entries, and its delivery index. */
+/**
+ * Deletes a notification's deliveries with their queue, dead-letter and provider message id
+ * entries, and its delivery index.
+ */
 export const LUA_DROP_DELIVERIES = `
 local function drop_deliveries(id)
   local of = k('ndlv', id)
   for _, d in ipairs(redis.call('ZRANGE', of, 0, -1)) do
-    local h = redis.call('HMGET', k('dlv', d), 'channel', 'tenant_id')
+    local h = redis.call('HMGET', k('dlv', d), 'channel', 'tenant_id', 'provider_message_id')
     if h[1] then
       redis.call('ZREM', k('due', h[1]), d)
       redis.call('ZREM', k('leased', h[1]), d)
       redis.call('ZREM', k('dead', h[2]), d)
+      if h[3] then redis.call('DEL', k('pmid', h[1], h[3])) end
     end
     redis.call('DEL', k('dlv', d))
   end

@@ -62,10 +62,40 @@ local id = ARGV[2]
 local dk = k('dlv', id)
 if not take_lease(dk, ARGV[3]) then return 0 end
 redis.call('HSET', dk, 'status', ARGV[4], 'updated_at', ARGV[5])
-if ARGV[6] == '1' then redis.call('HSET', dk, 'provider_message_id', ARGV[7]) end
+if ARGV[6] == '1' then
+  redis.call('HSET', dk, 'provider_message_id', ARGV[7])
+  -- Status callbacks name the delivery by this id (FIND_BY_PROVIDER_ID).
+  redis.call('SET', k('pmid', redis.call('HGET', dk, 'channel'), ARGV[7]), id)
+end
 if ARGV[8] == '1' then redis.call('HSET', dk, 'last_error', ARGV[9]) end
 index_delivery(id)
 return 1
+`);
+
+/**
+ * The delivery a provider's message id names. ARGV: channel, provider message id. Replies its
+ * flat hash, or nil.
+ */
+export const FIND_BY_PROVIDER_ID = new LuaScript(`
+local id = redis.call('GET', k('pmid', ARGV[2], ARGV[3]))
+if not id then return nil end
+local h = redis.call('HGETALL', k('dlv', id))
+if #h == 0 then return nil end
+return h
+`);
+
+/**
+ * A provider's later word on a sent delivery. ARGV: id, status, at, then '1' and the error or
+ * '0' and ''. Replies the delivery's flat hash after, or nil when it is not sent.
+ */
+export const CONFIRM_SENT = new LuaScript(`${LUA_DELIVERY_INDEX}
+local id = ARGV[2]
+local dk = k('dlv', id)
+if redis.call('HGET', dk, 'status') ~= 'sent' then return nil end
+redis.call('HSET', dk, 'status', ARGV[3], 'updated_at', ARGV[4])
+if ARGV[5] == '1' then redis.call('HSET', dk, 'last_error', ARGV[6]) end
+index_delivery(id)
+return redis.call('HGETALL', dk)
 `);
 
 /**
