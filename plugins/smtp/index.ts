@@ -1,6 +1,8 @@
 /**
  * `smtp`: email through an SMTP server with `nodemailer`: HTML and text parts, attachments,
- * from and reply-to, STARTTLS or implicit TLS, pooled connections. SMTP's own answer decides what a
+ * from and reply-to, STARTTLS or implicit TLS, pooled connections, and a signed one-click
+ * unsubscribe (`List-Unsubscribe` + `List-Unsubscribe-Post`, RFC 8058) for a notification
+ * with a category when `server.public_url` is set. SMTP's own answer decides what a
  * failure is: 4xx replies and broken connections are retryable, 5xx replies permanent, and
  * a 5.1.x "bad destination mailbox" reply marks the address as gone.
  */
@@ -72,7 +74,7 @@ export default definePlugin<SmtpOptions, 'email'>({
   channel: 'email',
   options: SmtpOptions,
   secrets: ['password'],
-  async create(options) {
+  async create(options, ctx) {
     if ((options.username === undefined) !== (options.password === undefined)) {
       throw new Error('smtp: username and password go together');
     }
@@ -100,6 +102,10 @@ export default definePlugin<SmtpOptions, 'email'>({
       async send(message) {
         const to = message.recipient.email;
         if (!to) return { ok: false, kind: 'permanent', message: 'the subscriber has no email' };
+        // RFC 8058 one-click unsubscribe from this category; only with server.public_url.
+        const unsubscribe = message.category
+          ? ctx.links?.unsubscribe(message.tenant_id, message.recipient.id, message.category)
+          : null;
         try {
           const info = await transport.sendMail({
             from: options.from,
@@ -121,6 +127,12 @@ export default definePlugin<SmtpOptions, 'email'>({
             headers: {
               'X-Notifyd-Delivery': message.delivery_id,
               'X-Notifyd-Notification': message.notification_id,
+              ...(unsubscribe
+                ? {
+                    'List-Unsubscribe': `<${unsubscribe}>`,
+                    'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+                  }
+                : {}),
             },
           });
           return { ok: true, provider_message_id: info.messageId ?? null };

@@ -31,7 +31,7 @@ export const ENCRYPTION_OPTIONS = defineOptions([
     default: '',
     secret: true,
     env: ['NOTIFYD_ENCRYPTION_KEY'],
-    doc: 'AES-256-GCM key (32 bytes: 64 hex digits or base64, e.g. `openssl rand -base64 32`) that encrypts stored secrets: the credentials of providers added through the API (which are refused without it) and outgoing webhook secrets. The same on every node; losing it loses those secrets.',
+    doc: 'AES-256-GCM key (32 bytes: 64 hex digits or base64, e.g. `openssl rand -base64 32`) that encrypts stored secrets: the credentials of providers added through the API (which are refused without it) and outgoing webhook secrets; a key derived from it signs the one-click unsubscribe links of emails. The same on every node; losing it loses those secrets.',
   },
 ]);
 

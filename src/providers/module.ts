@@ -30,6 +30,7 @@ import { ProviderRegistry, type ProviderView, type RegisteredProvider } from './
 import { providerRoutes } from './routes.js';
 import { type ProviderChange, RuntimeProviderStore, type StoredProvider } from './runtime.js';
 import { twilioStatusRoutes } from './twilio-status-route.js';
+import { type EmailOptOut, unsubscribeRoutes } from './unsubscribe-route.js';
 import { UnsubscribeTokens, unsubscribeUrl } from './unsubscribe-token.js';
 import { DeliveryWorker, type Timer } from './worker.js';
 
@@ -59,6 +60,8 @@ export interface ProvidersNeeds {
   deliveries?: DeliveryPort;
   /** Where status callbacks settle deliveries (Twilio's). */
   reports?: DeliveryReports;
+  /** Where one-click unsubscribes turn a category's email off. */
+  preferences?: EmailOptOut;
   /** Tests: the backoff's jitter and the timers. */
   random?: () => number;
   timer?: Timer;
@@ -435,6 +438,10 @@ export function createProvidersModule(
         clock: ctx.clock,
         logger: ctx.logger,
         registry: ctx.metrics,
+      }),
+      ...unsubscribeRoutes({
+        tokens: providers.unsubscribeSigner,
+        preferences: ctx.services.preferences,
       }),
     ],
     jobs: [

@@ -134,7 +134,8 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   // The notification engine's delivery port, once it offers one (else the workers stay idle).
   const port = deliveries ?? (notifications.services as { deliveries?: DeliveryPort }).deliveries;
   const reports = (notifications.services as { deliveries?: DeliveryReports }).deliveries;
-  const providerNeeds = { deliveries: port, reports, random, timer };
+  const preferences = recipients.services.preferenceAdmin;
+  const providerNeeds = { deliveries: port, reports, preferences, random, timer };
   const providers = createProvidersModule(
     ctx({ ...providersOptions(config), ...where }, providerNeeds),
   );
