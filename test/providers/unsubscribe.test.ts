@@ -1,5 +1,9 @@
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
+import { loadConfig } from '../../src/config/index.js';
+import { createLogger } from '../../src/core/logger.js';
+import { createServer } from '../../src/server/app.js';
+import { createMemoryStore } from '../../src/store/memory/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { TEST_CA } from '../helpers/peers/plugin-harness.js';
 import { type SmtpPeer, startSmtpPeer } from '../helpers/peers/smtp-peer.js';
@@ -148,4 +152,21 @@ t.test('without server.public_url, no unsubscribe headers', async (t) => {
   const got = await mail(s, peer, 'newsletter');
   t.notOk('list-unsubscribe' in got.headers);
   t.notOk('list-unsubscribe-post' in got.headers);
+});
+
+t.test('server.public_url with an smtp provider needs encryption.key', async (t) => {
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      server: { host: '127.0.0.1', port: 0, public_url: PUBLIC },
+      log: { level: 'silent' },
+      providers: {
+        email: [{ plugin: 'smtp', options: { host: '127.0.0.1', from: 'a@b.test' } }],
+      } as never,
+    },
+  });
+  const store = createMemoryStore();
+  const server = createServer(config, { store, logger: createLogger({ level: 'silent' }) });
+  await t.rejects(server.listen(), { message: /encryption\.key \(NOTIFYD_ENCRYPTION_KEY\)/ });
+  await store.close();
 });
