@@ -95,7 +95,9 @@ export function twilioStatusRoutes(deps: TwilioStatusDeps): AnyRoute[] {
       return 'ignored';
     }
     const reports = deps.reports;
-    const found = reports ? await reports.byProviderMessageId(provider.channel, form.MessageSid) : null;
+    const found = reports
+      ? await reports.byProviderMessageId(provider.channel, form.MessageSid)
+      : null;
     if (!reports || !found) return 'unknown';
     const at = new Date(deps.clock.now()).toISOString();
     if (status === 'delivered') {
