@@ -413,8 +413,9 @@ export class NotifydRealtimeClient implements AsyncIterable<Notification, undefi
 
   /** Asks the server for the unread counts (a session opened: some may have changed). */
   private refreshUnread(): void {
+    const since = this.unreadTracker.stamp;
     this.me.unreadCount().then(
-      (counts) => this.unreadTracker.set(countsOf(counts)),
+      (counts) => this.unreadTracker.setUnlessNewer(countsOf(counts), since),
       (err) => this.events.emit('error', asError(err)),
     );
   }

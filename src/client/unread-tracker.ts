@@ -7,6 +7,7 @@ import type { Notification, UnreadSummary } from './types.js';
  */
 export class UnreadTracker {
   private current: UnreadSummary | null = null;
+  private sets = 0;
 
   constructor(private readonly emit: (counts: UnreadSummary) => void) {}
 
@@ -17,7 +18,22 @@ export class UnreadTracker {
 
   set(counts: UnreadSummary): void {
     this.current = counts;
+    this.sets++;
     this.emit(counts);
+  }
+
+  /**
+   * Sets `counts` fetched by a request made at `since` (see `stamp`), unless fresher counts
+   * came meanwhile: a frame that carried counts, or a new notification, outranks an HTTP
+   * answer that may have been read before them.
+   */
+  setUnlessNewer(counts: UnreadSummary, since: number): void {
+    if (this.sets === since) this.set(counts);
+  }
+
+  /** A stamp to pass to setUnlessNewer: how many times counts have been set so far. */
+  get stamp(): number {
+    return this.sets;
   }
 
   /** A new notification arrived: one more unread, once counts are known. */

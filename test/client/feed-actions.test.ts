@@ -144,3 +144,43 @@ t.test('preferences and devices: the requests the account API makes', async (t) 
     'with the user token',
   );
 });
+
+t.test('counts fetched before notifications that arrived first do not win', async (t) => {
+  const s = await startServer(t);
+  let release = () => {};
+  const released = new Promise<void>((r) => {
+    release = r;
+  });
+  let fetched = () => {};
+  const countRead = new Promise<void>((r) => {
+    fetched = r;
+  });
+  const client = await clientOf(t, s, 'nina', {
+    fetch: async (input, init) => {
+      const res = await fetch(input, init);
+      if (!String(input).endsWith('/api/v1/me/unread-count')) return res;
+      // The server read 0 before the sends below; the answer reaches the client after them.
+      fetched();
+      await released;
+      return res;
+    },
+  });
+  const counts: UnreadSummary[] = [];
+  client.onUnreadCountChange((c) => counts.push(c));
+  await client.connect();
+  await countRead;
+  const arrived = new Promise<void>((resolve) => {
+    let n = 0;
+    client.on('notification', () => {
+      if (++n === 2) resolve();
+    });
+  });
+  await send(s);
+  await send(s);
+  await arrived;
+  t.equal(counts.at(-1)?.unread_count, 2);
+  release();
+  await new Promise((r) => setTimeout(r, 50));
+  t.equal(counts.at(-1)?.unread_count, 2, 'the older answer is dropped');
+  t.equal(client.unread?.unread_count, 2);
+});
