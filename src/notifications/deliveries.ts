@@ -128,6 +128,12 @@ export class DeliveryService implements DeliveryPort, DeliveryReports {
     return this.deps.store.deliveries.retry(lease.id, lease.lease_token, nextAttemptAt, error, now);
   }
 
+  defer(lease: DeliveryLease, dueAt: number): Promise<boolean> {
+    this.claimedDevices.delete(lease.id);
+    const now = this.deps.clock.now();
+    return this.deps.store.deliveries.release(lease.id, lease.lease_token, dueAt, now);
+  }
+
   dead(lease: DeliveryLease, error: string): Promise<boolean> {
     return this.settle(lease, 'failed', { error });
   }

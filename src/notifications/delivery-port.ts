@@ -48,6 +48,11 @@ export interface DeliveryPort {
   complete(lease: DeliveryLease, providerMessageId: string | null): Promise<boolean>;
   /** Back to the queue, due again at `nextAttemptAt` (epoch ms), with what went wrong. */
   retry(lease: DeliveryLease, nextAttemptAt: number, error: string): Promise<boolean>;
+  /**
+   * Back to the queue, due again at `dueAt`, with this attempt not counted: no provider
+   * could take it now (each at its concurrency or rate limit), so it was not tried.
+   */
+  defer(lease: DeliveryLease, dueAt: number): Promise<boolean>;
   /** Gave up (last try, or a permanent failure on every provider): `failed`, the dead letter. */
   dead(lease: DeliveryLease, error: string): Promise<boolean>;
   /**

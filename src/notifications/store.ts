@@ -141,6 +141,13 @@ export interface DeliveryQueue {
     at: number,
   ): Promise<boolean>;
   /**
+   * Returns a delivery leased under `token` to the queue, due again at `dueAt`, without
+   * counting the claim's attempt (the worker did not try it: every provider was at its
+   * concurrency or rate limit); its last error is kept. False (and nothing changed) when it
+   * is not leased under that token.
+   */
+  release(id: string, token: string, dueAt: number, at: number): Promise<boolean>;
+  /**
    * Dead letters: the tenant's `failed` deliveries, newest (highest id) first, at most
    * `limit`, of one channel when given, with an id below `before` when given (the next page).
    */

@@ -12,7 +12,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import type { ProviderEntry, ProviderSection, ProvidersConfig } from './options.js';
+import type {
+  ProviderEntry,
+  ProviderRateLimit,
+  ProviderSection,
+  ProvidersConfig,
+} from './options.js';
 import { PROVIDER_SECTIONS } from './options.js';
 import type { Provider, ProviderLinks, ProviderPlugin } from './plugin.js';
 
@@ -27,6 +32,10 @@ export interface LoadedProvider {
   priority: number;
   /** null: `delivery.timeout_ms`. */
   timeout_ms: number | null;
+  /** Most sends in flight to it from this node; null: no limit of its own. */
+  concurrency: number | null;
+  /** Its sends per window over every node; null: none. */
+  rate_limit: ProviderRateLimit | null;
   /** The validated options (defaults applied), secrets included: never print these. */
   options: Record<string, unknown>;
   /** Option names the plugin says are secret. */
@@ -76,6 +85,8 @@ export interface ProviderSpec {
   section?: ProviderSection;
   priority: number;
   timeout_ms?: number | undefined;
+  concurrency?: number | undefined;
+  rate_limit?: ProviderRateLimit | undefined;
   options: Record<string, unknown>;
   /** Where it was declared, for messages: `providers.sms[0]`, `PUT /providers/x`. */
   where: string;
@@ -99,6 +110,8 @@ export function configSpecs(config: ProvidersConfig): ProviderSpec[] {
         section,
         priority: entry.priority ?? i,
         timeout_ms: entry.timeout_ms,
+        concurrency: entry.concurrency,
+        rate_limit: entry.rate_limit,
         options: entry.options ?? {},
         where: `providers.${section}[${i}]`,
         expandEnv: true,
@@ -212,6 +225,8 @@ export async function loadProvider(spec: ProviderSpec, deps: LoaderDeps): Promis
     source,
     priority: spec.priority,
     timeout_ms: spec.timeout_ms ?? null,
+    concurrency: spec.concurrency ?? null,
+    rate_limit: spec.rate_limit ?? null,
     options,
     secrets: plugin.secrets ?? [],
     devices: plugin.devices ?? null,

@@ -314,6 +314,8 @@ export class Providers implements ProviderChannels {
             channel: change.channel,
             priority: change.priority ?? 0,
             timeout_ms: change.timeout_ms,
+            concurrency: change.concurrency,
+            rate_limit: change.rate_limit,
             options,
             where: `PUT /providers/${name}`,
             expandEnv: false,

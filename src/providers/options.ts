@@ -10,6 +10,44 @@ import {
   type ReportIssue,
   type SectionOf,
 } from '../core/option-spec.js';
+import { ALGORITHMS } from '../ratelimit/spec.js';
+
+/**
+ * A provider's rate limit, in the rate-limit engine's words (a policy limit's): at most
+ * `max_requests` sends per `window_seconds`, counted in the rate-limit store so that every
+ * node sharing it counts together.
+ */
+export const ProviderRateLimitSchema = Type.Object(
+  {
+    max_requests: Type.Integer({
+      minimum: 1,
+      maximum: 1_000_000_000,
+      description: 'Sends allowed per window, over every node sharing the rate-limit store.',
+    }),
+    window_seconds: Type.Integer({ minimum: 1, maximum: 86_400, description: 'The window.' }),
+    algorithm: Type.Optional(
+      Type.Union(
+        ALGORITHMS.map((a) => Type.Literal(a)),
+        {
+          description:
+            'How sends are counted, as in rate-limit policies; default fixed_window (the N-per-window a provider’s own limit usually means).',
+        },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** `rate_limit` of a provider as configured. */
+export type ProviderRateLimit = Static<typeof ProviderRateLimitSchema>;
+
+/** Most sends in flight to one provider from one node (`concurrency`). */
+export const ProviderConcurrencySchema = Type.Integer({
+  minimum: 1,
+  maximum: 10_000,
+  description:
+    'Most sends in flight to this provider at once from this node; default: no limit of its own (delivery.workers.concurrency bounds every provider together).',
+});
 
 /** One configured provider: a plugin instance serving a channel. */
 export const ProviderEntrySchema = Type.Object(
@@ -54,6 +92,8 @@ export const ProviderEntrySchema = Type.Object(
         description: 'How long one send may take; default: delivery.timeout_ms.',
       }),
     ),
+    concurrency: Type.Optional(ProviderConcurrencySchema),
+    rate_limit: Type.Optional(ProviderRateLimitSchema),
   },
   { additionalProperties: false },
 );
@@ -66,7 +106,7 @@ export const PROVIDER_SECTIONS = ['push', 'sms', 'email', 'webhook', 'custom'] a
 export type ProviderSection = (typeof PROVIDER_SECTIONS)[number];
 
 const entryDoc = (channel: string, example: string) =>
-  `Providers of the ${channel} channel, tried in priority order (failover on a retryable failure or an open circuit); each is { name, plugin, options, priority, timeout_ms }, e.g. ${example}. Empty: the channel is not sent (unless no channel has a provider: see delivery.console_fallback).`;
+  `Providers of the ${channel} channel, tried in priority order (failover on a retryable failure or an open circuit); each is { name, plugin, options, priority, timeout_ms, concurrency, rate_limit: {max_requests, window_seconds} } (a provider at its concurrency or rate limit is passed over like an unavailable one; with none left, the delivery waits without an attempt counted), e.g. ${example}. Empty: the channel is not sent (unless no channel has a provider: see delivery.console_fallback).`;
 
 /** Providers per channel, and the delivery workers. */
 export const PROVIDER_OPTIONS = defineOptions([

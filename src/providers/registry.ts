@@ -10,18 +10,21 @@ import {
   type HealthView,
   ProviderHealth,
 } from './health.js';
+import type { RateLimitStore } from '../ratelimit/spec.js';
+import { ProviderLimits, type LimitsView } from './limits.js';
 import type { LoadedProvider } from './loader.js';
 
 /** Where a provider was declared: the configuration file, or the API (stored, every node). */
 export type ProviderOrigin = 'config' | 'runtime';
 
-/** A provider with its health. */
+/** A provider with its health and its limits. */
 export interface RegisteredProvider extends LoadedProvider {
   health: ProviderHealth;
+  limits: ProviderLimits;
   origin: ProviderOrigin;
 }
 
-/** A provider as `GET /providers` shows it: options with secrets masked, and health. */
+/** A provider as `GET /providers` shows it: options with secrets masked, health, limits. */
 export interface ProviderView {
   name: string;
   channel: string;
@@ -33,6 +36,7 @@ export interface ProviderView {
   devices: string[] | null;
   options: Record<string, unknown>;
   health: HealthView;
+  limits: LimitsView;
 }
 
 const MASK = '********';
@@ -46,7 +50,11 @@ export class ProviderRegistry {
 
   constructor(
     providers: readonly LoadedProvider[],
-    private readonly settings: CircuitSettings & { timeout_ms: number },
+    private readonly settings: CircuitSettings & {
+      timeout_ms: number;
+      /** Counts providers' rate limits: the rate-limit engine's store (needed for one). */
+      limiter?: RateLimitStore;
+    },
     private readonly clock: Clock,
     private readonly onCircuit: OnCircuit = () => {},
   ) {
@@ -59,10 +67,20 @@ export class ProviderRegistry {
    * replacing one of the same name, which is answered so that the caller closes it.
    */
   add(p: LoadedProvider, origin: ProviderOrigin): RegisteredProvider | undefined {
+    if (p.rate_limit && !this.settings.limiter) {
+      throw new Error(`provider ${p.name} has a rate_limit, and the registry no limiter`);
+    }
     const replaced = this.remove(p.name);
     const registered: RegisteredProvider = {
       ...p,
       origin,
+      limits: new ProviderLimits(
+        p.name,
+        p.concurrency,
+        p.rate_limit,
+        this.settings.limiter ?? null,
+        this.clock,
+      ),
       health: new ProviderHealth(this.settings, this.clock, (state, err) =>
         this.onCircuit(p, state, err),
       ),
@@ -124,6 +142,7 @@ export class ProviderRegistry {
       devices: p.devices ? [...p.devices] : null,
       options: maskOptions(p.options, p.secrets),
       health: p.health.view(),
+      limits: p.limits.view(),
     };
   }
 

@@ -4,6 +4,7 @@ import { callerOf } from '../http/admin-routes.js';
 import { errors } from '../http/responses.js';
 import { type AnyRoute, defineRoute } from '../http/route.js';
 import type { Providers } from './module.js';
+import { ProviderConcurrencySchema, ProviderRateLimitSchema } from './options.js';
 
 const TAG = 'providers';
 const BASE = '/api/v1/providers';
@@ -41,6 +42,27 @@ const ProviderView = Type.Object({
     description: 'Its options, secrets masked (`********`).',
   }),
   health: HealthView,
+  limits: Type.Object({
+    concurrency: Type.Union([Type.Integer(), Type.Null()], {
+      description: 'Most sends in flight to it from this node; null: no limit of its own.',
+    }),
+    rate_limit: Type.Union(
+      [
+        Type.Object({
+          max_requests: Type.Integer(),
+          window_seconds: Type.Integer(),
+          algorithm: Type.String(),
+        }),
+        Type.Null(),
+      ],
+      { description: 'Its sends per window over every node sharing the rate-limit store.' },
+    ),
+    in_flight: Type.Integer({ description: 'Sends to it in flight on this node now.' }),
+    rate_limited_until: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+      description:
+        'Until when this node found it at its rate limit (deliveries go to the next provider or wait); null: not limited.',
+    }),
+  }),
 });
 
 const TestResult = Type.Object({
@@ -81,6 +103,8 @@ const PutProviderBody = Type.Object(
       Type.Integer({ minimum: 0, maximum: 1000, description: 'Lower goes first; default 0.' }),
     ),
     timeout_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 300000 })),
+    concurrency: Type.Optional(ProviderConcurrencySchema),
+    rate_limit: Type.Optional(ProviderRateLimitSchema),
     options: Type.Optional(
       Type.Record(Type.String(), Type.Unknown(), {
         description:

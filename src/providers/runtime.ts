@@ -15,6 +15,7 @@ import { ObjectRepository, type Stored } from '../objects/repository.js';
 import type { Caller } from '../objects/tenancy.js';
 import type { ObjectStore } from '../store/types.js';
 import type { ProviderSpec } from './loader.js';
+import type { ProviderRateLimit } from './options.js';
 
 /** Providers serve every tenant: they are global objects, written by an unbound admin key. */
 export const PROVIDER_OBJECT: ObjectKind<'provider'> = {
@@ -36,6 +37,9 @@ export type RuntimeProviderData = {
   channel: string | null;
   priority: number;
   timeout_ms: number | null;
+  /** Absent in documents stored before limits existed: no limit. */
+  concurrency?: number | null;
+  rate_limit?: ProviderRateLimit | null;
   /** The options as given, each credential sealed (`enc:v1:…`). */
   options: Record<string, unknown>;
 };
@@ -48,6 +52,8 @@ export interface ProviderChange {
   channel?: string | undefined;
   priority?: number | undefined;
   timeout_ms?: number | undefined;
+  concurrency?: number | undefined;
+  rate_limit?: ProviderRateLimit | undefined;
   options?: Record<string, unknown> | undefined;
 }
 
@@ -111,6 +117,8 @@ export class RuntimeProviderStore {
       channel: change.channel ?? null,
       priority: change.priority ?? 0,
       timeout_ms: change.timeout_ms ?? null,
+      concurrency: change.concurrency ?? null,
+      rate_limit: change.rate_limit ?? null,
       options: this.sealOptions(options, secrets),
     };
     const tenant = this.objects.targetTenant(caller, null);
@@ -142,6 +150,8 @@ export class RuntimeProviderStore {
       channel: o.data.channel ?? undefined,
       priority: o.data.priority,
       timeout_ms: o.data.timeout_ms ?? undefined,
+      concurrency: o.data.concurrency ?? undefined,
+      rate_limit: o.data.rate_limit ?? undefined,
       options: this.openOptions(o.data.options),
       where: `runtime provider ${o.key}`,
       expandEnv: false,

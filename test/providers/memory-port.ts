@@ -139,6 +139,12 @@ export class MemoryPort implements DeliveryPort {
     });
   }
 
+  async defer(lease: DeliveryLease, dueAt: number): Promise<boolean> {
+    const row = this.rows.get(lease.id) as Row;
+    const attempts = Math.max(0, row.record.attempts - 1);
+    return this.settle(lease, { status: 'pending', next_attempt_at: dueAt, attempts });
+  }
+
   async dead(lease: DeliveryLease, error: string): Promise<boolean> {
     return this.settle(lease, { status: 'failed', last_error: error });
   }

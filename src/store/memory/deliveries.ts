@@ -92,6 +92,16 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
     return true;
   };
 
+  release: DeliveryQueue['release'] = async (id, token, dueAt, at) => {
+    this.state.check();
+    const d = this.leased(id, token);
+    if (!d) return false;
+    this.changeStatus(d, 'pending', at);
+    d.next_attempt_at = dueAt;
+    d.attempts = Math.max(0, d.attempts - 1);
+    return true;
+  };
+
   /** The pending delivery leased under `token`, its lease cleared for settling; else null. */
   private leased(id: string, token: string): DeliveryRecord | null {
     const d = this.byId.get(id);

@@ -105,6 +105,16 @@ export class PostgresDeliveryQueue implements DeliveryQueue {
     return rows[0] ?? null;
   };
 
+  release: DeliveryQueue['release'] = async (id, token, dueAt, at) => {
+    const { rowCount } = await this.h.query(
+      `UPDATE ${this.d} SET lease_until = NULL, lease_token = NULL, next_attempt_at = $3,
+         updated_at = $4, attempts = GREATEST(attempts - 1, 0)
+       WHERE id = $1 AND status = 'pending' AND lease_token = $2`,
+      [id, token, dueAt, at],
+    );
+    return rowCount === 1;
+  };
+
   listDead: DeliveryQueue['listDead'] = async (tenantId, filter, limit) => {
     const { rows } = await this.h.query<DeliveryRow>(
       `SELECT ${DELIVERY_COLUMNS} FROM ${this.d}

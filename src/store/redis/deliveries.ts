@@ -8,6 +8,7 @@ import {
   FIND_BY_PROVIDER_ID,
   LIST_DEAD,
   LIST_DELIVERIES,
+  RELEASE,
   REQUEUE_DEAD,
   RETRY,
   SET_STATUS,
@@ -77,6 +78,10 @@ export class RedisDeliveryQueue implements DeliveryQueue {
       const row = (await this.h.script(CONFIRM_SENT, args)) as FlatHash | null;
       return row ? toDelivery(hashOf(row)) : null;
     });
+  };
+
+  release: DeliveryQueue['release'] = (id, token, dueAt, at) => {
+    return this.h.run(async () => (await this.h.script(RELEASE, [id, token, dueAt, at])) === 1);
   };
 
   listDead: DeliveryQueue['listDead'] = (tenantId, filter, limit) => {

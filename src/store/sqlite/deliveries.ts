@@ -15,6 +15,7 @@ export class SqliteDeliveryQueue implements DeliveryQueue {
     [string, number, string | null, string | null, string, string]
   >;
   private readonly requeue: Statement<[number, string, number, string, string]>;
+  private readonly release_: Statement<[number, number, string, string]>;
   private readonly deadPage: Statement<
     [string, string | null, string | null, string | null, string | null, number],
     DeliveryRecord
@@ -58,6 +59,11 @@ export class SqliteDeliveryQueue implements DeliveryQueue {
     this.requeue = db.prepare(
       `UPDATE deliveries SET status = 'pending', lease_until = NULL, lease_token = NULL,
          next_attempt_at = ?, last_error = ?, updated_at = ?
+       WHERE id = ? AND status = 'pending' AND lease_token = ?`,
+    );
+    this.release_ = db.prepare(
+      `UPDATE deliveries SET lease_until = NULL, lease_token = NULL, next_attempt_at = ?,
+         updated_at = ?, attempts = MAX(attempts - 1, 0)
        WHERE id = ? AND status = 'pending' AND lease_token = ?`,
     );
     this.deadPage = db.prepare(
@@ -153,6 +159,10 @@ export class SqliteDeliveryQueue implements DeliveryQueue {
 
   confirmSent: DeliveryQueue['confirmSent'] = (id, status, at, error) => {
     return this.h.run(() => this.confirm.get(status, at, error ?? null, id) ?? null);
+  };
+
+  release: DeliveryQueue['release'] = (id, token, dueAt, at) => {
+    return this.h.run(() => this.release_.run(dueAt, at, id, token).changes === 1);
   };
 
   listDead: DeliveryQueue['listDead'] = (tenantId, filter, limit) => {

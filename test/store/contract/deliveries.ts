@@ -342,6 +342,33 @@ export function deliveriesContract(t: Test, make: MakeStore): void {
     t.same(await store.deliveries.claim(['webhook'], 1, now + 70_000, LEASE, TOKEN), []);
   });
 
+  t.test('release returns a delivery to the queue without counting the attempt', async (t) => {
+    const f = new Fixture();
+    const store = await storeFor(t, make);
+    const now = f.clock.now();
+    const [d] = await queue(f, store, (n) => [f.delivery(n, { channel: 'webhook' })]);
+    await store.deliveries.claim(['webhook'], 1, now, LEASE, TOKEN);
+    t.ok(await store.deliveries.retry(d.id, TOKEN, now, 'HTTP 503', now));
+    const [first] = await store.deliveries.claim(['webhook'], 1, now, LEASE, TOKEN);
+    t.equal(first.attempts, 2);
+    t.notOk(await store.deliveries.release(d.id, 'other', now + 5_000, now + 1), 'not its lease');
+    t.ok(await store.deliveries.release(d.id, TOKEN, now + 5_000, now + 1));
+    const [stored] = await store.deliveries.listByNotification('t1', d.notification_id);
+    t.match(stored, {
+      status: 'pending',
+      lease_until: null,
+      lease_token: null,
+      next_attempt_at: now + 5_000,
+      attempts: 1,
+      last_error: 'HTTP 503',
+      updated_at: now + 1,
+    });
+    t.notOk(await store.deliveries.release(d.id, TOKEN, now + 6_000, now + 2), 'released once');
+    t.same(await store.deliveries.claim(['webhook'], 1, now + 4_999, LEASE, TOKEN), []);
+    const [again] = await store.deliveries.claim(['webhook'], 1, now + 5_000, LEASE, 'lease-2');
+    t.equal(again.attempts, 2, 'the released claim was not counted');
+  });
+
   t.test('add adds deliveries to an existing notification, leaving known ids alone', async (t) => {
     const f = new Fixture();
     const store = await storeFor(t, make);

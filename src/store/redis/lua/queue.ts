@@ -112,6 +112,22 @@ return 1
 `);
 
 /**
+ * Queues a delivery leased under a token again without counting the claim's attempt (no
+ * provider could take it). ARGV: id, token, due at, at. Replies 1 when queued, 0 when it is
+ * not leased under that token (or unknown).
+ */
+export const RELEASE = new LuaScript(`${LUA_DELIVERY_INDEX}${LUA_TAKE_LEASE}
+local id = ARGV[2]
+local dk = k('dlv', id)
+if not take_lease(dk, ARGV[3]) then return 0 end
+local attempts = tonumber(redis.call('HGET', dk, 'attempts') or '0')
+if attempts > 0 then redis.call('HSET', dk, 'attempts', attempts - 1) end
+redis.call('HSET', dk, 'next_attempt_at', ARGV[4], 'updated_at', ARGV[5])
+index_delivery(id)
+return 1
+`);
+
+/**
  * Sets the status of the recipient's deliveries on one channel of these notifications. ARGV:
  * tenant, recipient, channel, status, at, notification ids…. Replies how many changed.
  */
