@@ -61,6 +61,11 @@ export class ProviderHealth {
     return true;
   }
 
+  /** A send `allow` let through did not happen (the provider was at its limit): no trial taken. */
+  skipped(): void {
+    this.trialInFlight = false;
+  }
+
   /** When an open circuit lets a trial through; null when it is not open. */
   reopensAt(): number | null {
     return this.state === 'open' ? this.openedAt + this.settings.reset_ms : null;

@@ -48,7 +48,7 @@ export class ProviderLimits {
   constructor(
     private readonly name: string,
     readonly concurrency: number | null,
-    private readonly rate: ProviderRateLimit | null,
+    rate: ProviderRateLimit | null,
     private readonly limiter: RateLimitStore | null,
     private readonly clock: Clock,
     private readonly logger?: Logger,

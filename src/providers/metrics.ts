@@ -41,7 +41,7 @@ export class ProviderMetrics {
     });
     this.outcomes = new Counter({
       name: 'notifyd_deliveries_total',
-      help: 'Deliveries settled by the workers, by outcome: sent, retried, failed (dead-lettered), bounced (address gone), lease_lost (the lease ran out before settling and another claim holds the delivery).',
+      help: 'Deliveries settled by the workers, by outcome: sent, retried, deferred (every provider at its concurrency or rate limit: back to the queue, no attempt counted), failed (dead-lettered), bounced (address gone), lease_lost (the lease ran out before settling and another claim holds the delivery).',
       labelNames: ['channel', 'outcome'] as const,
       registers,
     });
@@ -69,7 +69,7 @@ export class ProviderMetrics {
 
   settled(
     channel: string,
-    outcome: 'sent' | 'retried' | 'failed' | 'bounced' | 'lease_lost',
+    outcome: 'sent' | 'retried' | 'deferred' | 'failed' | 'bounced' | 'lease_lost',
   ): void {
     this.outcomes.inc({ channel, outcome });
   }

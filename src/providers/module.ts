@@ -14,6 +14,7 @@ import type {
   ProviderChannels,
 } from '../notifications/delivery-port.js';
 import type { Caller } from '../objects/tenancy.js';
+import type { RateLimitStore } from '../ratelimit/spec.js';
 import {
   type LoadedProvider,
   type LoaderDeps,
@@ -62,6 +63,11 @@ export interface ProvidersNeeds {
   reports?: DeliveryReports;
   /** Where one-click unsubscribes turn a category's email off. */
   preferences?: EmailOptOut;
+  /**
+   * The rate-limit engine's limiter, which counts providers' `rate_limit`s (default: the
+   * store's rate-limit state, unguarded).
+   */
+  limiter?: RateLimitStore;
   /** Tests: the backoff's jitter and the timers. */
   random?: () => number;
   timer?: Timer;
@@ -158,7 +164,11 @@ export class Providers implements ProviderChannels {
     const { delivery } = options;
     this.registry = new ProviderRegistry(
       loaded,
-      { ...delivery.circuit, timeout_ms: delivery.timeout_ms },
+      {
+        ...delivery.circuit,
+        timeout_ms: delivery.timeout_ms,
+        limiter: services.limiter ?? this.ctx.store.ratelimit,
+      },
       clock,
       (p, state, lastError) => {
         this.metrics.circuitChanged(p.name, p.channel, state);

@@ -10,7 +10,7 @@ import {
   type ReportIssue,
   type SectionOf,
 } from '../core/option-spec.js';
-import { ALGORITHMS } from '../ratelimit/spec.js';
+import { ALGORITHMS, type Algorithm } from '../ratelimit/spec.js';
 
 /**
  * A provider's rate limit, in the rate-limit engine's words (a policy limit's): at most
@@ -26,13 +26,12 @@ export const ProviderRateLimitSchema = Type.Object(
     }),
     window_seconds: Type.Integer({ minimum: 1, maximum: 86_400, description: 'The window.' }),
     algorithm: Type.Optional(
-      Type.Union(
-        ALGORITHMS.map((a) => Type.Literal(a)),
-        {
-          description:
-            'How sends are counted, as in rate-limit policies; default fixed_window (the N-per-window a provider’s own limit usually means).',
-        },
-      ),
+      // An enum (not a union of literals), so that a bad value is told the allowed ones.
+      Type.Unsafe<Algorithm>({
+        type: 'string',
+        enum: [...ALGORITHMS],
+        description: `How sends are counted, as in rate-limit policies: ${ALGORITHMS.join(', ')}; default fixed_window (the N-per-window a provider’s own limit usually means).`,
+      }),
     ),
   },
   { additionalProperties: false },

@@ -4,14 +4,14 @@
  */
 import { maskSecretKeys } from '../config/mask-config.js';
 import type { Clock } from '../core/clock.js';
+import type { RateLimitStore } from '../ratelimit/spec.js';
 import {
   type CircuitSettings,
   type CircuitState,
   type HealthView,
   ProviderHealth,
 } from './health.js';
-import type { RateLimitStore } from '../ratelimit/spec.js';
-import { ProviderLimits, type LimitsView } from './limits.js';
+import { type LimitsView, ProviderLimits } from './limits.js';
 import type { LoadedProvider } from './loader.js';
 
 /** Where a provider was declared: the configuration file, or the API (stored, every node). */

@@ -8,7 +8,12 @@
  *   the provider's Retry-After), dead-lettered (`failed`) after `delivery.max_attempts`;
  * - `permanent`: the next provider; when no provider took it and none failed retryably,
  *   dead-lettered at once;
- * - `invalid_recipient`: the delivery `bounced` (the port deactivates its device).
+ * - `invalid_recipient`: the delivery `bounced` (the port deactivates its device);
+ * - a provider at its own `concurrency` or `rate_limit` (limits.ts) is passed over like one
+ *   whose circuit is open; when no provider was tried because of that, the delivery goes back
+ *   to the queue without its attempt counted (never dead-lettered for it), due when the
+ *   limiter lets a send through again (at once for concurrency: the claim takes no more of a
+ *   channel than its providers have free slots, and looks again when a send ends).
  *
  * A claim leases the delivery: if this node dies mid-send, another claims it once the lease
  * runs out (so a delivery may be sent twice within `lease_ms`, never lost). Settling takes
@@ -78,6 +83,8 @@ export class DeliveryWorker {
   private loop: Promise<void> | null = null;
   private readonly random: () => number;
   private readonly timer: Timer;
+  /** The last claim left a channel out for its providers' limits: a send's end looks again. */
+  private gated = false;
 
   constructor(private readonly deps: WorkerDeps) {
     this.random = deps.random ?? Math.random;
@@ -146,8 +153,23 @@ export class DeliveryWorker {
 
   private claim(): Promise<ClaimedDelivery[]> {
     const { batch_size, concurrency, lease_ms } = this.deps.settings.workers;
-    const free = Math.min(batch_size, concurrency - this.inFlight.size);
-    const channels = this.deps.registry.channels();
+    let free = Math.min(batch_size, concurrency - this.inFlight.size);
+    const { registry, clock } = this.deps;
+    const now = clock.now();
+    // No more of a channel than its providers can take now (as this node knows).
+    let room = 0;
+    const channels = registry.channels().filter((channel) => {
+      let slots = 0;
+      for (const p of registry.forChannel(channel)) {
+        if (!p.limits.free(now)) continue;
+        const c = p.limits.concurrency;
+        slots += c === null ? Number.POSITIVE_INFINITY : c - p.limits.busy;
+      }
+      room += slots;
+      return slots > 0;
+    });
+    this.gated = channels.length < registry.channels().length || room < free;
+    free = Math.min(free, room);
     if (free <= 0 || channels.length === 0) return Promise.resolve([]);
     return this.deps.port.claim(channels, free, lease_ms);
   }
@@ -160,7 +182,11 @@ export class DeliveryWorker {
         'delivery worker: cannot settle a delivery; it is tried again when its lease runs out',
       );
     });
-    const tracked = done.finally(() => this.inFlight.delete(tracked));
+    const tracked = done.finally(() => {
+      this.inFlight.delete(tracked);
+      // A provider's slot may have come free: claim what its limit held back.
+      if (this.gated && this.running) this.nudge();
+    });
     this.inFlight.add(tracked);
     return tracked;
   }
@@ -172,13 +198,27 @@ export class DeliveryWorker {
     const candidates = registry.forChannel(record.channel, message.device?.kind ?? null);
     const failures: Failure[] = [];
     let reopensAt: number | null = null;
+    /** The earliest a provider passed over for its limits takes a send again; null: none was. */
+    let limitedUntil: number | null = null;
     for (const provider of candidates) {
       if (!provider.health.allow()) {
         const at = provider.health.reopensAt();
         if (at !== null) reopensAt = reopensAt === null ? at : Math.min(reopensAt, at);
         continue;
       }
-      const result = await this.send(provider, { ...message, attempt });
+      const admission = await provider.limits.admit();
+      if (!admission.ok) {
+        provider.health.skipped();
+        const at = admission.retryAt ?? clock.now();
+        limitedUntil = limitedUntil === null ? at : Math.min(limitedUntil, at);
+        continue;
+      }
+      let result: SendResult;
+      try {
+        result = await this.send(provider, { ...message, attempt });
+      } finally {
+        admission.release();
+      }
       const now = clock.now();
       if (result.ok) {
         if (!(await port.complete(record, result.provider_message_id))) {
@@ -207,6 +247,11 @@ export class DeliveryWorker {
       }
       failures.push(failure);
     }
+    if (limitedUntil !== null && failures.length === 0) {
+      // Nobody tried it: no attempt is counted, and its wait is the limit's, not a backoff.
+      await this.defer(record, Math.max(limitedUntil, clock.now()));
+      return;
+    }
     const retryable = failures.filter((f) => f.kind === 'retryable');
     const last = failures[failures.length - 1];
     if (candidates.length === 0) {
@@ -215,7 +260,7 @@ export class DeliveryWorker {
       await this.giveUp(record, { provider: '', kind: 'permanent', error });
       return;
     }
-    if (last && retryable.length === 0 && reopensAt === null) {
+    if (last && retryable.length === 0 && reopensAt === null && limitedUntil === null) {
       await this.giveUp(record, last);
       return;
     }
@@ -225,13 +270,18 @@ export class DeliveryWorker {
         kind: 'retryable' as const,
         error: 'every provider’s circuit is open',
       };
-    if (attempt >= settings.max_attempts) {
+    // A provider held back by its limits may still take it: not a dead letter yet.
+    if (attempt >= settings.max_attempts && limitedUntil === null) {
       await this.giveUp(record, cause);
       return;
     }
     const now = clock.now();
     let next = now + this.backoff(attempt, retryable);
     if (failures.length === 0 && reopensAt !== null) next = Math.max(reopensAt, now);
+    if (limitedUntil !== null) {
+      // Only the limited provider may take it (the others refused it outright): its time.
+      next = Math.max(now, retryable.length === 0 ? limitedUntil : Math.min(next, limitedUntil));
+    }
     if (!(await port.retry(record, next, cause.error))) {
       this.leaseLost(record, 'retried');
       return;
@@ -243,6 +293,15 @@ export class DeliveryWorker {
       error: cause.error,
       next_attempt_at: new Date(next).toISOString(),
     });
+  }
+
+  /** Back to the queue, due at `dueAt`, this claim's attempt not counted. */
+  private async defer(record: Leased, dueAt: number): Promise<void> {
+    if (!(await this.deps.port.defer(record, dueAt))) {
+      this.leaseLost(record, 'deferred');
+      return;
+    }
+    this.deps.metrics.settled(record.channel, 'deferred');
   }
 
   /**

@@ -13,6 +13,7 @@ import type { LimitEventType, StoreHealthEventType } from './events.js';
 import { guardRateLimitStore } from './guard.js';
 import { HttpRateLimiting } from './http-limiting.js';
 import type { StoreProbe } from './routes/check.js';
+import type { RateLimitStore } from './spec.js';
 import { RateLimitStats } from './stats.js';
 
 /** What the engine reads of the configuration. */
@@ -26,6 +27,8 @@ export interface RateLimitEngine {
   check: RateLimitCheck;
   stats: RateLimitStats;
   probe: StoreProbe;
+  /** The limiter itself (guarded as configured), for other modules' own limits (providers). */
+  limiter: RateLimitStore;
 }
 
 const PROBE_SPEC = { algorithm: 'fixed_window', max_requests: 1, window_seconds: 1 } as const;
@@ -82,6 +85,7 @@ export function buildRateLimitEngine(
       : null,
     check: new RateLimitCheck(enforcer, admin.config, clock),
     stats,
+    limiter: guarded,
     probe: {
       backend,
       onStoreError: config.ratelimit.on_store_error,

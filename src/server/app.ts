@@ -135,7 +135,8 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   const port = deliveries ?? (notifications.services as { deliveries?: DeliveryPort }).deliveries;
   const reports = (notifications.services as { deliveries?: DeliveryReports }).deliveries;
   const preferences = recipients.services.preferenceAdmin;
-  const providerNeeds = { deliveries: port, reports, preferences, random, timer };
+  const limiter = ratelimit.services.engine.limiter;
+  const providerNeeds = { deliveries: port, reports, preferences, limiter, random, timer };
   const providers = createProvidersModule(
     ctx({ ...providersOptions(config), ...where }, providerNeeds),
   );

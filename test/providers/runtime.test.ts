@@ -211,3 +211,49 @@ t.test('a plugin of any channel takes the channel it is given', async (t) => {
   t.match(put.body, { channel: 'email', plugin: 'console', loaded_from: 'builtin' });
   t.ok(a.server.providers.serves('email'));
 });
+
+t.test('limits: given with PUT, shown by GET on every node, bad values refused', async (t) => {
+  const file = tmpDb(t);
+  const a = await node(t, file);
+  const b = await node(t, file);
+  const rate_limit = { max_requests: 30, window_seconds: 1 };
+  const put = await a.api('PUT', '/api/v1/providers/limited', {
+    ...body(),
+    concurrency: 2,
+    rate_limit,
+  });
+  t.equal(put.status, 200);
+  const limits = {
+    concurrency: 2,
+    rate_limit: { ...rate_limit, algorithm: 'fixed_window' },
+    in_flight: 0,
+    rate_limited_until: null,
+  };
+  t.same(put.body.limits, limits);
+  const listed = await a.api('GET', '/api/v1/providers');
+  t.same(listed.body.data.find((p: { name: string }) => p.name === 'from-file').limits, {
+    concurrency: null,
+    rate_limit: null,
+    in_flight: 0,
+    rate_limited_until: null,
+  });
+  await b.server.providers.sync();
+  t.same((await b.api('GET', '/api/v1/providers/limited')).body.limits, limits, 'other node');
+
+  for (const [bad, field] of [
+    [{ concurrency: 0 }, 'body.concurrency'],
+    [{ concurrency: 'many' }, 'body.concurrency'],
+    [{ rate_limit: { max_requests: 0, window_seconds: 1 } }, 'body.rate_limit.max_requests'],
+    [{ rate_limit: { max_requests: 5 } }, 'body.rate_limit.window_seconds'],
+    [{ rate_limit: { max_requests: 5, window_seconds: 1, per: 'x' } }, 'body.rate_limit.per'],
+    [
+      { rate_limit: { max_requests: 5, window_seconds: 1, algorithm: 'leaky' } },
+      'body.rate_limit.algorithm',
+    ],
+  ] as const) {
+    const res = await a.api('PUT', '/api/v1/providers/limited', { ...body(), ...bad });
+    t.equal(res.status, 400, JSON.stringify(bad));
+    t.equal(res.body.error.code, 'VALIDATION_ERROR');
+    t.match(res.body.error.details.issues, [{ field }], field);
+  }
+});

@@ -8,6 +8,7 @@ import { ProviderMetrics } from '../../src/providers/metrics.js';
 import type { DeliveryOptions, ProviderEntry } from '../../src/providers/options.js';
 import { ProviderRegistry } from '../../src/providers/registry.js';
 import { DeliveryWorker, type Timer } from '../../src/providers/worker.js';
+import { createMemoryStore } from '../../src/store/memory/index.js';
 import { MemoryPort } from './memory-port.js';
 
 export const FIXTURES = resolve(import.meta.dirname, 'fixtures');
@@ -77,7 +78,11 @@ export async function setup(
   const circuits: string[] = [];
   const registry = new ProviderRegistry(
     loaded,
-    { ...options.circuit, timeout_ms: options.timeout_ms },
+    {
+      ...options.circuit,
+      timeout_ms: options.timeout_ms,
+      limiter: createMemoryStore().ratelimit,
+    },
     clock,
     (p, state) => circuits.push(`${p.name}:${state}`),
   );
