@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { defineEvents } from '../events/define.js';
+import type { DeliveryRecord } from '../notifications/records.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -11,6 +12,18 @@ const Delivery = {
   channel: Type.String(),
   attempt: Type.Integer({ description: 'The attempt this was, 1 for the first.' }),
 };
+
+/** The `Delivery` fields of an event, from the delivery row it is about. */
+export function deliveryFields(d: DeliveryRecord) {
+  return {
+    delivery_id: d.id,
+    notification_id: d.notification_id,
+    recipient_id: d.recipient_id,
+    channel: d.channel,
+    attempt: d.attempts,
+  };
+}
+
 const Kind = Type.Union(
   [Type.Literal('retryable'), Type.Literal('permanent'), Type.Literal('invalid_recipient')],
   { description: 'What kind of failure the provider reported (a timeout or a throw: retryable).' },

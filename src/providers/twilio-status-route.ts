@@ -21,7 +21,7 @@ import type { EventSink } from '../events/catalogue.js';
 import { errors } from '../http/responses.js';
 import { type AnyRoute, defineRoute } from '../http/route.js';
 import type { DeliveryReports } from '../notifications/delivery-port.js';
-import type { DeliveryRecord } from '../notifications/records.js';
+import { deliveryFields } from './events.js';
 import type { RegisteredProvider } from './registry.js';
 
 export const TWILIO_STATUS_PATH = '/api/v1/providers/twilio/status';
@@ -104,7 +104,7 @@ export function twilioStatusRoutes(deps: TwilioStatusDeps): AnyRoute[] {
       const after = await reports.confirmSent(found.id, 'delivered');
       if (!after) return 'already_settled';
       deps.emit('notification.delivered', after.tenant_id, {
-        ...about(after),
+        ...deliveryFields(after),
         provider: provider.name,
         provider_message_id: form.MessageSid,
         delivered_at: at,
@@ -116,7 +116,7 @@ export function twilioStatusRoutes(deps: TwilioStatusDeps): AnyRoute[] {
     const after = await reports.confirmSent(found.id, 'failed', error);
     if (!after) return 'already_settled';
     deps.emit('notification.failed', after.tenant_id, {
-      ...about(after),
+      ...deliveryFields(after),
       status: 'failed',
       kind: 'permanent',
       provider: provider.name,
@@ -170,14 +170,4 @@ export function twilioStatusRoutes(deps: TwilioStatusDeps): AnyRoute[] {
       },
     }),
   ];
-}
-
-function about(d: DeliveryRecord) {
-  return {
-    delivery_id: d.id,
-    notification_id: d.notification_id,
-    recipient_id: d.recipient_id,
-    channel: d.channel,
-    attempt: d.attempts,
-  };
 }

@@ -31,6 +31,7 @@ import type {
   DeliveryPort,
 } from '../notifications/delivery-port.js';
 import type { DeliveryRecord } from '../notifications/records.js';
+import { deliveryFields } from './events.js';
 import type { ProviderMetrics } from './metrics.js';
 import type { DeliveryOptions } from './options.js';
 import type { FailureKind, SendResult } from './plugin.js';
@@ -227,7 +228,7 @@ export class DeliveryWorker {
         }
         metrics.settled(record.channel, 'sent');
         this.deps.emit('notification.delivered', record.tenant_id, {
-          ...this.about(record),
+          ...deliveryFields(record),
           provider: provider.name,
           provider_message_id: result.provider_message_id,
           delivered_at: new Date(now).toISOString(),
@@ -288,7 +289,7 @@ export class DeliveryWorker {
     }
     metrics.settled(record.channel, 'retried');
     this.deps.emit('delivery.retry_scheduled', record.tenant_id, {
-      ...this.about(record),
+      ...deliveryFields(record),
       provider: cause.provider || null,
       error: cause.error,
       next_attempt_at: new Date(next).toISOString(),
@@ -378,7 +379,7 @@ export class DeliveryWorker {
     }
     this.deps.metrics.settled(record.channel, status);
     this.deps.emit('notification.failed', record.tenant_id, {
-      ...this.about(record),
+      ...deliveryFields(record),
       status,
       kind: failure.kind,
       provider: failure.provider || null,
@@ -397,16 +398,6 @@ export class DeliveryWorker {
       { delivery_id: record.id, channel: record.channel, attempt: record.attempts, outcome },
       'delivery worker: the lease ran out before settling and another claim holds the delivery; this outcome is dropped',
     );
-  }
-
-  private about(record: DeliveryRecord) {
-    return {
-      delivery_id: record.id,
-      notification_id: record.notification_id,
-      recipient_id: record.recipient_id,
-      channel: record.channel,
-      attempt: record.attempts,
-    };
   }
 }
 
