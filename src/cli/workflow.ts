@@ -136,10 +136,10 @@ export function registerWorkflowCommands(program: Command, io: CliIO): void {
     more(group, api) {
       const runs = (opts: RemoteOptions, method: string, id: string) =>
         call(() => api.client(opts).request<Run>(method, `${RUNS}/${enc(id)}`));
+      const printRun = (run: Run, opts: RemoteOptions) =>
+        opts.json ? out.json(run) : out.text(describeRun(run));
       const showRun = async (id: string, opts: RemoteOptions) => {
-        const run = await runs(opts, 'GET', id);
-        if (opts.json) out.json(run);
-        else out.text(describeRun(run));
+        printRun(await runs(opts, 'GET', id), opts);
       };
       remoteOptions(
         group
@@ -153,8 +153,7 @@ export function registerWorkflowCommands(program: Command, io: CliIO): void {
         const run = await runs(opts, 'GET', opts.run);
         if (id !== run.workflow_id && id !== run.trigger_identifier)
           throw new CliError(`${opts.run} is a run of ${run.trigger_identifier}, not of ${id}`);
-        if (opts.json) out.json(run);
-        else out.text(describeRun(run));
+        printRun(run, opts);
       });
       remoteOptions(
         group
