@@ -1,5 +1,7 @@
 import type { ServicePrincipal } from '../auth/principal.js';
 import type { Caller } from '../objects/tenancy.js';
+import type { AlertRules } from './alert-rules.js';
+import type { Alerts } from './alerts.js';
 import type { EventTypes, StoredEventType } from './event-types.js';
 import type { Funnels } from './funnels.js';
 import type { Ingestor } from './ingest.js';
@@ -27,6 +29,8 @@ export interface Reporting {
   definitions: ReportDefinitions;
   reports: Reports;
   schedules: Schedules;
+  rules: AlertRules;
+  alerts: Alerts;
 }
 
 /**

@@ -2,6 +2,9 @@ import { Counter, Gauge } from 'prom-client';
 import type { Config } from '../config/options.js';
 import type { ModuleContext, NotifydModule } from '../modules/contract.js';
 import type { SchedulerService } from '../scheduler/service.js';
+import { AlertEvaluator, type TopicSender } from './alert-evaluator.js';
+import { ALERT_JOB, AlertRules } from './alert-rules.js';
+import { Alerts } from './alerts.js';
 import { Analytics } from './analytics.js';
 import { EventTypes } from './event-types.js';
 import { Funnels } from './funnels.js';
@@ -12,6 +15,7 @@ import { recordBusEvents } from './recorder.js';
 import { ReportDefinitions } from './report-definitions.js';
 import { resolveFont } from './report-pdf.js';
 import { Reports } from './reports.js';
+import { alertRoutes } from './routes/alerts.js';
 import { eventRoutes } from './routes/events.js';
 import { funnelRoutes } from './routes/funnels.js';
 import { queryRoutes } from './routes/query.js';
@@ -25,10 +29,12 @@ const DAY = 86_400_000;
 /** The analytics module's options, from the configuration. */
 export const analyticsOptions = (c: Config): AnalyticsOptions => c.analytics;
 
-/** What the module needs: the scheduler's jobs, and the send path reports go out through. */
+/** What the module needs: the scheduler's jobs, the send paths reports and alerts go out through. */
 export interface AnalyticsNeeds {
   scheduler: SchedulerService;
   sender: () => ReportSender | null;
+  /** Topic sends, for alert rules that notify a topic. */
+  topics: () => TopicSender | null;
 }
 
 /**
@@ -107,7 +113,7 @@ export function createAnalyticsModule(
     publicUrl: r.public_url,
     ttlMs: r.link_ttl_hours * 3_600_000,
   };
-  const { scheduler, sender } = ctx.services;
+  const { scheduler, sender, topics } = ctx.services;
   const schedules = new Schedules(
     store.objects,
     clock,
@@ -127,7 +133,23 @@ export function createAnalyticsModule(
     links,
   });
   scheduler.register(SCHEDULE_JOB, (job) => runner.run(job));
-  analytics.reporting = { definitions, reports, schedules };
+  const alerts = new Alerts(store.objects, clock, ids, (type, tenant, data) =>
+    ctx.bus.emit(type, tenant, data),
+  );
+  const rules = new AlertRules(store.objects, clock, ids, scheduler, alerts);
+  const evaluator = new AlertEvaluator({
+    objects: store.objects,
+    rules,
+    alerts,
+    engine,
+    clock,
+    ids,
+    logger,
+    sender,
+    topics,
+  });
+  scheduler.register(ALERT_JOB, (job) => evaluator.run(job));
+  analytics.reporting = { definitions, reports, schedules, rules, alerts };
   // Listening from the start: events emitted before the server listens are recorded too.
   const unsubscribe = recordBusEvents(ctx.bus, ingestor);
   return {
@@ -139,6 +161,7 @@ export function createAnalyticsModule(
       ...funnelRoutes(analytics),
       ...reportDefinitionRoutes(definitions),
       ...scheduleRoutes(schedules),
+      ...alertRoutes(rules, alerts),
       ...reportRoutes(reports, links),
     ],
     jobs: [

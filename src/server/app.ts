@@ -127,6 +127,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     ctx(analyticsOptions(config), {
       scheduler: scheduler.services.scheduler,
       sender: () => service,
+      topics: () => notifications.services.requests,
     }),
   );
   const web = createWebModule(ctx(config.web, {}));

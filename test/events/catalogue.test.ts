@@ -269,6 +269,19 @@ t.test('what every producer emits validates against its catalogued payload', asy
     null,
   );
 
+  // An alert: a rule on a metric nothing counts triggers at its first evaluation; deleting
+  // the rule resolves it.
+  await ok(s, 'POST', '/api/v1/alerts/rules', {
+    name: 'quiet',
+    metric: 'count:nothing',
+    condition: 'below',
+    threshold: 1,
+    window: '1m',
+  });
+  clock.advance(60_000);
+  await s.server.scheduler.runDue();
+  await ok(s, 'DELETE', '/api/v1/alerts/rules/quiet');
+
   // A digest: one in-app digest of the hour, sent when its window ends.
   await ok(s, 'PUT', '/api/v1/subscribers/dg', { email: 'dg@example.com' });
   await ok(s, 'PUT', '/api/v1/subscribers/dg/preferences', {
