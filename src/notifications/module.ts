@@ -11,6 +11,7 @@ import { notificationFacts } from './facts.js';
 import { FeedService } from './feed-service.js';
 import { FeedHistory } from './history.js';
 import { LiveMessages } from './live.js';
+import { NotificationLookup } from './lookup.js';
 import type { NotificationFacts, WorkflowRunner } from './ports.js';
 import type { PresenceProbe } from './presence.js';
 import { RecipientRecords } from './recipient-records.js';
@@ -23,6 +24,7 @@ import { feedRoutes } from './routes/feed.js';
 import { feedActionRoutes } from './routes/feed-actions.js';
 import { historyRoutes } from './routes/history.js';
 import { liveRoutes } from './routes/live.js';
+import { lookupRoutes } from './routes/lookup.js';
 import { requestRoutes } from './routes/requests.js';
 import { scheduledRoutes } from './routes/scheduled.js';
 import { notificationRoutes } from './routes/send.js';
@@ -274,6 +276,7 @@ export function createNotificationsModule(
       ...liveRoutes(live),
       ...deliveryStateRoutes(tracker, presence),
       ...deadLetterRoutes(deliveries),
+      ...lookupRoutes(new NotificationLookup({ store, cancelled })),
     ],
     jobs: [
       {
