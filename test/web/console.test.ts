@@ -79,7 +79,7 @@ test('the console refuses a bad key, signs in, lists and creates keys and polici
   t.equal(await page.evaluate(() => sessionStorage.length), 0, 'the key is forgotten');
 });
 
-test('the console sends a notification and shows its deliveries; dark', async (t, browser) => {
+test('the console sends a notification and shows its timeline; dark', async (t, browser) => {
   const s = await startServer(t);
   const page = await newPage(t, browser, { colorScheme: 'dark' });
   await signIn(page, s);
@@ -92,9 +92,10 @@ test('the console sends a notification and shows its deliveries; dark', async (t
   const feed = await s.asUser('erin', 'GET', '/api/v1/me/notifications');
   t.equal(feed.body.data[0].content.title, 'Hello from the console');
   const row = page.locator('tr', { hasText: 'Hello from the console' });
-  await row.getByRole('button', { name: 'Deliveries' }).click();
-  await page.getByRole('heading', { name: /^Deliveries of / }).waitFor();
-  t.match(await page.locator('pre').last().textContent(), /in_app/);
+  await row.getByRole('link', { name: 'Timeline' }).click();
+  const timeline = page.getByRole('region', { name: /^Timeline of ntf_/ });
+  await timeline.getByText('Routed to in_app').waitFor();
+  t.match(await timeline.textContent(), /<img src=x onerror=alert\(1\)>/, 'the body as text');
   await screenshot(page, 'console-send-dark');
 
   await page.getByRole('link', { name: 'Query' }).click();

@@ -4,6 +4,8 @@
  */
 
 import { ApiError, api, describe, session } from './admin/api.js';
+import { deadLettersPage } from './admin/dead-letters.js';
+import { notificationsPage } from './admin/notifications.js';
 import { PAGES, type PageSpec } from './admin/pages.js';
 import { resourcePage } from './admin/resource.js';
 import { analyticsPage, overviewPage, sendPage } from './admin/views.js';
@@ -11,9 +13,14 @@ import { h } from './inbox/dom.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
-function pageOf(hash: string): PageSpec {
-  const id = hash.replace(/^#\/?/, '');
-  return PAGES.find((p) => p.id === id) ?? PAGES[0];
+/** The page a hash names (`#/notifications/ntf_…`: the page, then what it should open). */
+function pageOf(hash: string): { page: PageSpec; arg: string } {
+  const [id = '', ...rest] = hash.replace(/^#\/?/, '').split('/');
+  let arg = '';
+  try {
+    arg = decodeURIComponent(rest.join('/'));
+  } catch {}
+  return { page: PAGES.find((p) => p.id === id) ?? PAGES[0], arg };
 }
 
 function drawNav(current: PageSpec): void {
@@ -37,7 +44,7 @@ function drawNav(current: PageSpec): void {
 }
 
 function show(): void {
-  const page = pageOf(location.hash);
+  const { page, arg } = pageOf(location.hash);
   drawNav(page);
   $('page-title').textContent = page.title;
   document.title = `${page.title} · notifyd console`;
@@ -45,6 +52,8 @@ function show(): void {
   if (page.resource) resourcePage(main, page.resource);
   else if (page.view === 'send') sendPage(main);
   else if (page.view === 'analytics') analyticsPage(main);
+  else if (page.view === 'notifications') notificationsPage(main, arg);
+  else if (page.view === 'dead-letters') deadLettersPage(main);
   else overviewPage(main);
 }
 

@@ -83,6 +83,9 @@ export function confirmButton(
     }
     button.disabled = true;
     await act();
+    armed = false;
+    button.textContent = label;
+    button.disabled = false;
   });
   return button;
 }

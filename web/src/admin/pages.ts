@@ -8,13 +8,15 @@ export interface PageSpec {
   group: string;
   title: string;
   resource?: Resource;
-  view?: 'overview' | 'send' | 'analytics';
+  view?: 'overview' | 'send' | 'analytics' | 'notifications' | 'dead-letters';
 }
 
 /** Every page, in the order the navigation lists them. */
 export const PAGES: PageSpec[] = [
   { id: 'overview', group: 'Operations', title: 'Overview', view: 'overview' },
   { id: 'send', group: 'Notifications', title: 'Send & recent', view: 'send' },
+  { id: 'notifications', group: 'Notifications', title: 'Notifications', view: 'notifications' },
+  { id: 'dead-letters', group: 'Notifications', title: 'Dead letters', view: 'dead-letters' },
   {
     id: 'templates',
     group: 'Notifications',

@@ -76,7 +76,6 @@ export function sendPage(main: HTMLElement): void {
     result,
   );
   const list = h('section', { class: 'card' });
-  const detail = h('div', {});
   const drawRecent = () => {
     const rows = recent();
     list.replaceChildren(h('h2', {}, 'Recent sends (this tab)'));
@@ -93,29 +92,13 @@ export function sendPage(main: HTMLElement): void {
           ['title', 'Title'],
           ['notification_id', 'Notification'],
         ],
-        (row) => {
-          const button = h('button', { type: 'button', class: 'secondary small' }, 'Deliveries');
-          button.addEventListener('click', async () => {
-            const id = String(row.notification_id);
-            try {
-              const deliveries = await api(
-                'GET',
-                `/api/v1/notifications/${encodeURIComponent(id)}/deliveries`,
-              );
-              detail.replaceChildren(
-                h(
-                  'section',
-                  { class: 'card' },
-                  h('h2', {}, `Deliveries of ${id}`),
-                  pre(deliveries),
-                ),
-              );
-            } catch (err) {
-              detail.replaceChildren(h('p', { class: 'error' }, describe(err)));
-            }
-          });
-          return [button];
-        },
+        (row) => [
+          h(
+            'a',
+            { href: `#/notifications/${encodeURIComponent(String(row.notification_id))}` },
+            'Timeline',
+          ),
+        ],
       ),
     );
   };
@@ -152,7 +135,7 @@ export function sendPage(main: HTMLElement): void {
       submit.disabled = false;
     }
   });
-  main.replaceChildren(h('div', { class: 'grid' }, form, list), detail);
+  main.replaceChildren(h('div', { class: 'grid' }, form, list));
   drawRecent();
 }
 
