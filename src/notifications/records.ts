@@ -170,6 +170,12 @@ export interface NewNotification {
 }
 
 /** The outcome of one item of a batch insert. */
+/** The notification holding an idempotency key. */
+export interface KeyHolder {
+  notification_id: string;
+  request_id: string;
+}
+
 export type InsertOutcome =
   | { status: 'created' }
   | { status: 'duplicate'; notification_id: string; request_id: string };

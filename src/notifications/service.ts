@@ -350,6 +350,41 @@ export class NotificationService {
   }
 
   /**
+   * An atomic batch's keys, checked before its write so that a key already held (or used
+   * twice in the batch) refuses the batch instead of leaving the other items written.
+   */
+  private async refuseHeldKeys(
+    tenantId: string,
+    ready: Array<{ index: number; prepared: Prepared }>,
+    results: BatchItemResult[],
+  ): Promise<void> {
+    const keyed = ready.filter((r) => r.prepared.item.idempotency);
+    if (keyed.length === 0) return;
+    const keys = keyed.map((r) => r.prepared.item.idempotency!.key);
+    const held = await this.deps.store.notifications.heldKeys(
+      tenantId,
+      keys,
+      this.deps.clock.now(),
+    );
+    const first = new Map<string, number>();
+    keyed.forEach(({ index }, i) => {
+      const key = keys[i] as string;
+      const holder = held[i];
+      const earlier = first.get(key);
+      if (earlier === undefined) first.set(key, index);
+      if (!holder && earlier === undefined) return;
+      results[index] = rejected(
+        index,
+        new NotifydError(
+          'DUPLICATE_NOTIFICATION',
+          holder ? undefined : `notifications.${earlier}: holds the same idempotency key`,
+          holder ? { ...holder } : { index: earlier },
+        ),
+      );
+    });
+  }
+
+  /**
    * Up to 1,000 sends in one request, written with one store call. Each item gets its
    * result; with `atomic`, one refused item refuses them all and nothing is written.
    */
@@ -384,6 +419,7 @@ export class NotificationService {
       if (s.status === 'rejected') results[index] = rejected(index, s.reason);
       else if (s.value) ready.push({ index, prepared: s.value });
     });
+    if (atomic) await this.refuseHeldKeys(tenantId, ready, results);
     const refused = results.find((r) => r !== undefined);
     if (atomic && refused?.status === 'rejected') {
       throw new NotifydError(

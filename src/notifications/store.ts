@@ -12,6 +12,7 @@ import type {
   FeedPage,
   FeedQuery,
   InsertOutcome,
+  KeyHolder,
   NewNotification,
   NotificationPatch,
   NotificationRecord,
@@ -77,6 +78,11 @@ export interface NotificationStore {
   purgeBefore(beforeId: string, limit: number): Promise<number>;
   /** Forgets idempotency keys that expired at or before `now`; resolves to how many. */
   purgeExpiredIdempotency(now: number): Promise<number>;
+  /**
+   * Who holds each of these idempotency keys of the tenant at `at` (unexpired claims only),
+   * in the order asked; null for a free key. An atomic batch checks its keys with it.
+   */
+  heldKeys(tenantId: string, keys: string[], at: number): Promise<Array<KeyHolder | null>>;
   /**
    * Up to `limit` of a recipient's notifications, deleted ones included, with an id above
    * `after` (null: from the first), oldest first: the GDPR export.

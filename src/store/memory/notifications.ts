@@ -190,6 +190,16 @@ export class MemoryNotificationStore implements NotificationStore {
     return this.idempotency.purge(now);
   }
 
+  async heldKeys(tenantId: string, keys: string[], at: number) {
+    this.state.check();
+    return keys.map((key) => {
+      const claim = this.idempotency.held(tenantId, key, at);
+      return claim
+        ? { notification_id: claim.notification_id, request_id: claim.request_id }
+        : null;
+    });
+  }
+
   async listAll(tenantId: string, recipientId: string, after: string | null, limit: number) {
     this.state.check();
     const feed = this.feeds.get(feedKey(tenantId, recipientId));

@@ -182,6 +182,24 @@ export class PostgresNotificationStore implements NotificationStore {
     return rowCount;
   }
 
+  async heldKeys(tenantId: string, keys: string[], at: number) {
+    if (keys.length === 0) return [];
+    const { rows } = await this.h.query<{
+      key: string;
+      notification_id: string;
+      request_id: string;
+    }>(
+      `SELECT key, notification_id, request_id FROM ${this.h.t.idempotencyKeys}
+       WHERE tenant_id = $1 AND key = ANY($2) AND expires_at > $3`,
+      [tenantId, keys, at],
+    );
+    const held = new Map(rows.map((r) => [r.key, r]));
+    return keys.map((key) => {
+      const row = held.get(key);
+      return row ? { notification_id: row.notification_id, request_id: row.request_id } : null;
+    });
+  }
+
   async listAll(tenantId: string, recipientId: string, after: string | null, limit: number) {
     const { rows } = await this.h.query<NotificationRow>(
       `SELECT ${NOTIFICATION_COLUMNS} FROM ${this.n} WHERE ${MINE} AND id > $3

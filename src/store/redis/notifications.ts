@@ -206,6 +206,26 @@ export class RedisNotificationStore implements NotificationStore {
     return this.h.run(() => purgeInChunks(this.h, PURGE_IDEMPOTENCY, now));
   }
 
+  heldKeys(tenantId: string, keys: string[], at: number) {
+    return this.h.run(async (client) => {
+      const pipeline = client.pipeline();
+      for (const key of keys)
+        pipeline.hmget(
+          this.h.names.name('idem', tenantId, key),
+          'notification_id',
+          'request_id',
+          'expires_at',
+        );
+      const replies = (await pipeline.exec()) ?? [];
+      return replies.map(([err, reply]) => {
+        if (err) throw err;
+        const [notification_id, request_id, expires] = reply as Array<string | null>;
+        if (!notification_id || !request_id || Number(expires) <= at) return null;
+        return { notification_id, request_id };
+      });
+    });
+  }
+
   listAll(tenantId: string, recipientId: string, after: string | null, limit: number) {
     const lower = after === null ? '-' : `(${after}`;
     return this.h.run(async () => {

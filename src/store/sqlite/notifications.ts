@@ -235,6 +235,19 @@ export class SqliteNotificationStore implements NotificationStore {
     return this.h.run(() => this.purgeClaims.run(now).changes);
   }
 
+  heldKeys(tenantId: string, keys: string[], at: number) {
+    return this.h.run(() => {
+      const select = this.h.db.prepare<Param[], { notification_id: string; request_id: string }>(
+        `SELECT notification_id, request_id FROM idempotency_keys
+         WHERE tenant_id = ? AND key = ? AND expires_at > ?`,
+      );
+      return keys.map((key) => {
+        const row = select.get(tenantId, key, at);
+        return row ? { notification_id: row.notification_id, request_id: row.request_id } : null;
+      });
+    });
+  }
+
   listAll(tenantId: string, recipientId: string, after: string | null, limit: number) {
     return this.h.run(() =>
       this.h.db

@@ -133,4 +133,33 @@ export function idempotencyContract(t: Test, make: MakeStore): void {
     t.equal(outcome.status, 'duplicate', 'an unexpired key survives the purge');
     t.equal(await store.notifications.purgeExpiredIdempotency(start + 3000), 1);
   });
+
+  t.test('heldKeys names who holds each unexpired key, per tenant, in order', async (t) => {
+    const f = new Fixture();
+    const store = await storeFor(t, make);
+    const start = f.clock.now();
+    const a = f.item({}, { key: 'a', ttlMs: 1000 });
+    const b = f.item({}, { key: 'b:c%', ttlMs: 3000 });
+    await store.notifications.insert([
+      a,
+      b,
+      f.item({ tenant_id: 't2' }, { key: 'x', ttlMs: HOUR }),
+    ]);
+    const holder = (x: NewNotification) => ({
+      notification_id: x.notification.id,
+      request_id: x.notification.request_id,
+    });
+    t.same(await store.notifications.heldKeys('t1', ['b:c%', 'free', 'a', 'x'], start), [
+      holder(b),
+      null,
+      holder(a),
+      null,
+    ]);
+    t.same(
+      await store.notifications.heldKeys('t1', ['a', 'b:c%'], start + 1000),
+      [null, holder(b)],
+      'a key is free at its expiry',
+    );
+    t.same(await store.notifications.heldKeys('t1', [], start), []);
+  });
 }
