@@ -158,6 +158,16 @@ export class SendRequests {
       body,
       after: null,
     };
+    // The job first: a crash between the two writes leaves a job without its request, which
+    // the next start drops (fanOut finds no request), never a request no job will run.
+    await store.objects.create({
+      kind: JOB,
+      id: requestId,
+      tenant_id: tenantId,
+      key: null,
+      data: {},
+      created_at: now,
+    });
     try {
       await store.objects.create({
         kind: REQUEST,
@@ -168,20 +178,13 @@ export class SendRequests {
         created_at: now,
       });
     } catch (err) {
+      await store.objects.remove(JOB, requestId);
       if (!(err instanceof StoreConflictError) || body.idempotency_key === undefined) throw err;
       const holder = await store.objects.getByKey(REQUEST, tenantId, body.idempotency_key);
       throw new NotifydError('DUPLICATE_NOTIFICATION', undefined, {
         request_id: holder?.id ?? null,
       });
     }
-    await store.objects.create({
-      kind: JOB,
-      id: requestId,
-      tenant_id: tenantId,
-      key: null,
-      data: {},
-      created_at: now,
-    });
     this.launch(requestId);
     return { request_id: requestId, status: 'accepted', topic: key };
   }
