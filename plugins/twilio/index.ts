@@ -91,6 +91,8 @@ export default definePlugin<TwilioOptions, 'sms'>({
     const statusCallback =
       options.status_callback_url ??
       (publicUrl && byToken ? `${publicUrl}${TWILIO_STATUS_PATH}` : undefined);
+    // Callbacks to notifyd's own route settle the delivery; to another URL, notifyd never hears.
+    const confirmsHere = statusCallback?.endsWith(TWILIO_STATUS_PATH) ?? false;
     const twilio = (await import('twilio')).default;
     const base = options.base_url ? new URL(options.base_url) : null;
     // The documented way to change how the client talks HTTP: a custom httpClient. This
@@ -126,7 +128,7 @@ export default definePlugin<TwilioOptions, 'sms'>({
               : {}),
             ...(statusCallback ? { statusCallback } : {}),
           });
-          return { ok: true, provider_message_id: sent.sid };
+          return { ok: true, provider_message_id: sent.sid, confirms_later: confirmsHere };
         } catch (err) {
           return twilioFailure(err as TwilioError);
         }

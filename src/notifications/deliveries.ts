@@ -156,6 +156,12 @@ export class DeliveryService implements DeliveryPort, DeliveryReports {
     return this.deps.store.deliveries.confirmSent(id, status, this.deps.clock.now(), error);
   }
 
+  async categoryOf(d: DeliveryRecord): Promise<string | null> {
+    return (
+      (await this.deps.store.notifications.find(d.tenant_id, d.notification_id))?.category ?? null
+    );
+  }
+
   private settle(
     lease: DeliveryLease,
     status: 'sent' | 'failed' | 'bounced',

@@ -83,6 +83,8 @@ export interface DeliveryReports {
     status: 'delivered' | 'failed',
     error?: string,
   ): Promise<DeliveryRecord | null>;
+  /** The category of the delivery's notification; null when the notification is gone. */
+  categoryOf(delivery: DeliveryRecord): Promise<string | null>;
 }
 
 /** Which channels have a provider: the providers module's service for routing. */

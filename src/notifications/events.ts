@@ -10,8 +10,24 @@ const Category = Type.Union([Type.String(), Type.Null()], {
 });
 const At = Type.String({ format: 'date-time' });
 
-/** The events of the in-app feed: what recipients do with their notifications. */
+/** The events of sending and of the in-app feed: what recipients do with their notifications. */
 export const NOTIFICATION_EVENTS = defineEvents('notifications', {
+  'notification.accepted': {
+    description:
+      'A notification to one recipient was accepted and stored (a send, a batch item, a topic member, a scheduled send at its time), once per notification; its queued channels follow as `notification.sent` / `notification.delivered` per delivery.',
+    payload: Type.Object({
+      notification_id: Type.String(),
+      request_id: Type.String(),
+      recipient_id: Type.String(),
+      category: Type.String(),
+      priority: Type.String(),
+      channels: Type.Array(Type.String(), { description: 'The channels it was routed to.' }),
+      template: Type.Union([Type.String(), Type.Null()], {
+        description: 'The key of the template it was rendered from; null for inline content.',
+      }),
+      accepted_at: At,
+    }),
+  },
   'notification.read': {
     description: 'A user read notifications (one, several, or all of a category).',
     payload: Type.Object({

@@ -151,6 +151,7 @@ export function createNotificationsModule(
     release: async (n, at) => {
       await release?.schedule(n, at);
     },
+    events,
   });
   const requests = new SendRequests({
     store,

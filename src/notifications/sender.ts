@@ -10,6 +10,7 @@
 import type { Clock } from '../core/clock.js';
 import { NotifydError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
+import type { EventSink } from '../events/catalogue.js';
 import type { Store } from '../store/types.js';
 import type { UserCaps } from './caps.js';
 import type { Channel, InAppContent, RenderedContent } from './channels.js';
@@ -67,6 +68,8 @@ export interface SenderDeps extends RoutingNeeds {
   caps?: UserCaps;
   /** Schedules the release of an in-app notification deferred by a cap (cap-release.ts). */
   release?: (n: NotificationRecord, at: number) => Promise<void>;
+  /** Where `notification.accepted` goes, once per stored notification. */
+  events?: EventSink<'notification.accepted'>;
 }
 
 /** A send ready to be written. */
@@ -87,6 +90,20 @@ function invalid(field: string, message: string): NotifydError {
   return new NotifydError('VALIDATION_ERROR', `${field}: ${message}`, {
     issues: [{ field, message }],
   });
+}
+
+/** The `notification.accepted` payload of a stored notification. */
+function acceptedEvent(n: NotificationRecord) {
+  return {
+    notification_id: n.id,
+    request_id: n.request_id,
+    recipient_id: n.recipient_id,
+    category: n.category,
+    priority: n.priority,
+    channels: n.channels,
+    template: n.template?.key ?? null,
+    accepted_at: new Date(n.created_at).toISOString(),
+  };
 }
 
 /** True when a send is the plain inline in-app one (no lookups, no rendering). */
@@ -324,6 +341,7 @@ export class Sender {
       const later = deferred?.in_app;
       if (later !== undefined) await this.deps.release?.(n, later);
       else if (n.channels.includes('in_app') && !options.quiet) await this.publish(n);
+      this.deps.events?.('notification.accepted', n.tenant_id, acceptedEvent(n));
       out.push({
         request_id: n.request_id,
         notification_id: n.id,

@@ -11,11 +11,13 @@ const Delivery = {
   recipient_id: Type.String(),
   channel: Type.String(),
   attempt: Type.Integer({ description: 'The attempt this was, 1 for the first.' }),
+  category: Nullable(Type.String({ description: 'The notification’s category.' })),
 };
 
-/** The `Delivery` fields of an event, from the delivery row it is about. */
-export function deliveryFields(d: DeliveryRecord) {
+/** The `Delivery` fields of an event: the delivery row it is about and its notification's category. */
+export function deliveryFields(d: DeliveryRecord, category: string | null) {
   return {
+    category,
     delivery_id: d.id,
     notification_id: d.notification_id,
     recipient_id: d.recipient_id,
@@ -31,8 +33,19 @@ const Kind = Type.Union(
 
 /** The events of the delivery workers and providers. */
 export const PROVIDER_EVENTS = defineEvents('providers', {
+  'notification.sent': {
+    description:
+      'A provider accepted a delivery (push, SMS, email, webhook, …): handed over, the delivery is `sent`. `notification.delivered` follows at once, or when the provider confirms it later (Twilio’s status callback).',
+    payload: Type.Object({
+      ...Delivery,
+      provider: Type.String(),
+      provider_message_id: Nullable(Type.String()),
+      sent_at: Type.String({ format: 'date-time' }),
+    }),
+  },
   'notification.delivered': {
-    description: 'A provider accepted a delivery (push, SMS, email, webhook, …).',
+    description:
+      'A delivery reached its recipient as far as the provider can tell: the push service, SMTP server or webhook accepted it, or (SMS through Twilio with status callbacks) Twilio reported it delivered.',
     payload: Type.Object({
       ...Delivery,
       provider: Type.String(),

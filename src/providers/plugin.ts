@@ -60,7 +60,16 @@ export type FailureKind =
 
 /** What `send` resolves to. A plugin should not throw; a throw counts as `retryable`. */
 export type SendResult =
-  | { ok: true; provider_message_id: string | null }
+  | {
+      ok: true;
+      provider_message_id: string | null;
+      /**
+       * True when the provider will report the outcome later (a status callback notifyd
+       * receives): the delivery stays `sent` and `notification.delivered` waits for that
+       * report. Absent: accepted is as delivered as this provider can tell.
+       */
+      confirms_later?: boolean;
+    }
   | {
       ok: false;
       kind: FailureKind;

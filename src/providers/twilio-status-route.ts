@@ -104,7 +104,7 @@ export function twilioStatusRoutes(deps: TwilioStatusDeps): AnyRoute[] {
       const after = await reports.confirmSent(found.id, 'delivered');
       if (!after) return 'already_settled';
       deps.emit('notification.delivered', after.tenant_id, {
-        ...deliveryFields(after),
+        ...deliveryFields(after, await reports.categoryOf(after)),
         provider: provider.name,
         provider_message_id: form.MessageSid,
         delivered_at: at,
@@ -116,7 +116,7 @@ export function twilioStatusRoutes(deps: TwilioStatusDeps): AnyRoute[] {
     const after = await reports.confirmSent(found.id, 'failed', error);
     if (!after) return 'already_settled';
     deps.emit('notification.failed', after.tenant_id, {
-      ...deliveryFields(after),
+      ...deliveryFields(after, await reports.categoryOf(after)),
       status: 'failed',
       kind: 'permanent',
       provider: provider.name,

@@ -39,6 +39,7 @@ import type { ProviderRegistry, RegisteredProvider } from './registry.js';
 
 /** The events the worker emits. */
 export type WorkerEvent =
+  | 'notification.sent'
   | 'notification.delivered'
   | 'notification.failed'
   | 'delivery.retry_scheduled';
@@ -66,7 +67,8 @@ export interface WorkerDeps {
 }
 
 /** A claimed delivery: its record and the lease that settles it. */
-type Leased = DeliveryRecord & DeliveryLease;
+/** A claimed delivery, with its notification's category for the events about it. */
+type Leased = DeliveryRecord & DeliveryLease & { category: string | null };
 
 /** How one provider's send ended, for the settling. */
 interface Failure {
@@ -193,7 +195,8 @@ export class DeliveryWorker {
   }
 
   /** Sends one delivery through its channel's providers and settles it. */
-  private async deliver({ delivery: record, message }: ClaimedDelivery): Promise<void> {
+  private async deliver({ delivery, message }: ClaimedDelivery): Promise<void> {
+    const record: Leased = { ...delivery, category: message.category ?? null };
     const { registry, port, clock, settings, metrics } = this.deps;
     const attempt = record.attempts;
     const candidates = registry.forChannel(record.channel, message.device?.kind ?? null);
@@ -227,12 +230,19 @@ export class DeliveryWorker {
           return;
         }
         metrics.settled(record.channel, 'sent');
-        this.deps.emit('notification.delivered', record.tenant_id, {
-          ...deliveryFields(record),
+        const handed = {
+          ...deliveryFields(record, record.category),
           provider: provider.name,
           provider_message_id: result.provider_message_id,
-          delivered_at: new Date(now).toISOString(),
-        });
+        };
+        const at = new Date(now).toISOString();
+        this.deps.emit('notification.sent', record.tenant_id, { ...handed, sent_at: at });
+        if (!result.confirms_later) {
+          this.deps.emit('notification.delivered', record.tenant_id, {
+            ...handed,
+            delivered_at: at,
+          });
+        }
         return;
       }
       const failure: Failure = {
@@ -289,7 +299,7 @@ export class DeliveryWorker {
     }
     metrics.settled(record.channel, 'retried');
     this.deps.emit('delivery.retry_scheduled', record.tenant_id, {
-      ...deliveryFields(record),
+      ...deliveryFields(record, record.category),
       provider: cause.provider || null,
       error: cause.error,
       next_attempt_at: new Date(next).toISOString(),
@@ -379,7 +389,7 @@ export class DeliveryWorker {
     }
     this.deps.metrics.settled(record.channel, status);
     this.deps.emit('notification.failed', record.tenant_id, {
-      ...deliveryFields(record),
+      ...deliveryFields(record, record.category),
       status,
       kind: failure.kind,
       provider: failure.provider || null,
@@ -409,7 +419,12 @@ function checked(result: unknown): SendResult {
     const r = result as Record<string, unknown>;
     if (r.ok === true) {
       const id = r.provider_message_id;
-      return { ok: true, provider_message_id: typeof id === 'string' ? id : null };
+      return {
+        ok: true,
+        provider_message_id: typeof id === 'string' ? id : null,
+        // Only a message id can be confirmed later: without one, accepted is delivered.
+        ...(r.confirms_later === true && typeof id === 'string' ? { confirms_later: true } : {}),
+      };
     }
     if (r.ok === false && typeof r.kind === 'string' && KINDS.includes(r.kind)) {
       return {

@@ -1,5 +1,3 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import t from 'tap';
 import { runCli } from '../../src/cli/program.js';
 import { FakeClock } from '../../src/core/clock.js';

@@ -92,6 +92,22 @@ t.test(
     t.equal(peer.received[0]?.form.StatusCallback, CALLBACK, 'the plugin asked for the callback');
     t.equal(row.provider_message_id, peer.received[0]?.sid, 'the row keeps the message SID');
     const sid = row.provider_message_id as string;
+    // Twilio accepting it is `notification.sent`; delivered waits for Twilio's word.
+    for (let i = 0; i < 200 && !events.some((e) => e.type === 'notification.sent'); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    t.match(
+      events.filter((e) => e.type.startsWith('notification.')),
+      [
+        { type: 'notification.accepted', data: { notification_id: row.notification_id } },
+        { type: 'notification.sent', data: { delivery_id: row.id, provider_message_id: sid } },
+      ],
+      'accepted, then sent; not yet delivered',
+    );
+    t.same(
+      events.filter((e) => e.type.startsWith('notification.')).map((e) => e.type),
+      ['notification.accepted', 'notification.sent'],
+    );
 
     const queued = await callback(s, form(sid, 'sent'));
     t.equal(queued.status, 204, 'an intermediate status is acknowledged');

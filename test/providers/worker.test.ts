@@ -15,11 +15,17 @@ t.test('a send that succeeds: sent with the provider’s id, an event, the metri
   t.equal(sent.get('a')?.[0].attempt, 1, 'the plugin sees the attempt');
   t.match(events, [
     {
+      type: 'notification.sent',
+      tenant: 't1',
+      data: { delivery_id: id, provider: 'a', attempt: 1, provider_message_id: `a-${id}` },
+    },
+    {
       type: 'notification.delivered',
       tenant: 't1',
       data: { delivery_id: id, provider: 'a', attempt: 1 },
     },
   ]);
+  t.equal(events.length, 2, 'sent, and delivered at once: this provider confirms nothing later');
   const text = await metrics.metrics();
   t.match(text, /notifyd_provider_sent_total\{provider="a",channel="sms"\} 1/);
   t.match(text, /notifyd_deliveries_total\{channel="sms",outcome="sent"\} 1/);
