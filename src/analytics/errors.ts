@@ -8,6 +8,8 @@ export const ANALYTICS_ERRORS = errorsByStatus({
     EVENT_SCHEMA_ERROR: "The event does not match its event type's property schema.",
     UNSUPPORTED_FORMAT: 'The report cannot be exported in this format.',
     INVALID_SCHEDULE: 'The schedule is not valid.',
+    INVALID_REPORT_PARAMETER:
+      'A report parameter is unknown or its value is not valid; details.parameter names it.',
   },
   404: {
     REPORT_NOT_FOUND: 'No such report.',
@@ -24,6 +26,8 @@ export const ANALYTICS_ERRORS = errorsByStatus({
   409: {
     REPORT_NOT_READY: 'The report is not generated yet.',
     SCHEDULE_CONFLICT: 'A schedule with this name already exists.',
+    REPORT_DEFINITION_READ_ONLY:
+      'The report definition is built into notifyd: it cannot be changed or deleted.',
   },
   410: {
     REPORT_EXPIRED: 'The report has expired; generate it again.',

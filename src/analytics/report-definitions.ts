@@ -7,14 +7,16 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { Clock } from '../core/clock.js';
 import { NotifydError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
-import { ObjectRepository, type Stored } from '../objects/repository.js';
-import { envelopeOf, updateBody, ViewEnvelope } from '../objects/schemas.js';
+import { ObjectRepository, type Page, type Stored } from '../objects/repository.js';
+import { envelopeOf, type ListQuery, updateBody, ViewEnvelope } from '../objects/schemas.js';
 import { ObjectReads } from '../objects/service.js';
-import type { Caller } from '../objects/tenancy.js';
+import { type Caller, listedTenants } from '../objects/tenancy.js';
 import type { ObjectStore } from '../store/types.js';
 import { checkFilter, type QueryFilter } from './fields.js';
 import { analyticsKind } from './kinds.js';
 import { leavesOf } from './metrics.js';
+import { BUILTIN_DEFINITIONS, builtinDefinition } from './report-builtins.js';
+import { parameterView, type ReportParameter, ReportParameterView } from './report-parameters.js';
 import { FilterSchema, TimeRangeSchema } from './schemas.js';
 import { checkTimeZone, GRANULARITIES, type TimeRangeInput } from './time.js';
 
@@ -89,6 +91,13 @@ export const ReportDefinitionView = Type.Object({
   timezone: Type.String(),
   format: ReportFormatSchema,
   available_formats: Type.Array(ReportFormatSchema),
+  category: Type.String({
+    description: 'What it reports on; `custom` for definitions people made.',
+  }),
+  parameters: Type.Array(ReportParameterView, {
+    description: 'What `POST /reports` may give in `parameters` (built-in definitions).',
+  }),
+  builtin: Type.Boolean({ description: 'Built into notifyd: read-only, its id its name.' }),
 });
 
 export interface ReportDefinitionData {
@@ -99,6 +108,12 @@ export interface ReportDefinitionData {
   time_range: TimeRangeInput;
   timezone: string;
   format: ReportFormat;
+  /** What it reports on (built-ins); absent: `custom`. */
+  category?: string;
+  /** The typed parameters a report may give (built-ins); absent: none. */
+  parameters?: ReportParameter[];
+  /** A built-in definition (`report-builtins.ts`), never stored. */
+  builtin?: boolean;
 }
 export type StoredReportDefinition = Stored<ReportDefinitionData>;
 
@@ -114,11 +129,24 @@ export const DEFAULT_TIME_RANGE: TimeRangeInput = { preset: 'last_7d' };
 export function reportDefinitionView(
   o: StoredReportDefinition,
 ): Static<typeof ReportDefinitionView> {
+  const { category, parameters, builtin, ...data } = o.data;
   return {
     ...envelopeOf(o),
-    ...o.data,
+    ...data,
     available_formats: [...REPORT_FORMATS],
+    category: category ?? 'custom',
+    parameters: (parameters ?? []).map(parameterView),
+    builtin: builtin ?? false,
   };
+}
+
+/** 409 for a change to a built-in definition. */
+function readOnly(name: string): NotifydError {
+  return new NotifydError(
+    'REPORT_DEFINITION_READ_ONLY',
+    `${name} is a built-in report definition: it cannot be changed or deleted. Create your own under another name.`,
+    { id: name },
+  );
 }
 
 /**
@@ -141,7 +169,10 @@ export function checkQueries(queries: readonly ReportQuery[], field: string): vo
   }
 }
 
-/** Report definitions as admin objects. */
+/**
+ * Report definitions as admin objects, with the built-in ones served beside them: listed
+ * first, read by their name, never changed or deleted, and no stored one takes their name.
+ */
 export class ReportDefinitions extends ObjectReads<ReportDefinitionData> {
   readonly repo: ObjectRepository<ReportDefinitionData>;
   protected override readonly byKey = true;
@@ -151,7 +182,32 @@ export class ReportDefinitions extends ObjectReads<ReportDefinitionData> {
     this.repo = new ObjectRepository(store, REPORT_DEFINITION_OBJECT, clock, ids);
   }
 
+  override async list(caller: Caller, query: ListQuery): Promise<Page<StoredReportDefinition>> {
+    const page = query.page ?? 1;
+    const perPage = query.per_page ?? 50;
+    const offset = (page - 1) * perPage;
+    const own = await this.repo.all(listedTenants(REPORT_DEFINITION_OBJECT, caller, query.scope));
+    const all = [...BUILTIN_DEFINITIONS, ...own];
+    return {
+      items: all.slice(offset, offset + perPage),
+      page,
+      per_page: perPage,
+      total: all.length,
+    };
+  }
+
+  override async get(caller: Caller, idOrName: string): Promise<StoredReportDefinition> {
+    return builtinDefinition(idOrName) ?? super.get(caller, idOrName);
+  }
+
   async create(caller: Caller, body: CreateReportDefinitionBody): Promise<StoredReportDefinition> {
+    if (builtinDefinition(body.name)) {
+      throw new NotifydError(
+        'ALREADY_EXISTS',
+        `${body.name} is the name of a built-in report definition; choose another.`,
+        { kind: REPORT_DEFINITION_OBJECT.kind, key: body.name },
+      );
+    }
     checkQueries(body.queries, 'body.queries');
     if (body.timezone) checkTimeZone(body.timezone);
     const data: ReportDefinitionData = {
@@ -171,6 +227,7 @@ export class ReportDefinitions extends ObjectReads<ReportDefinitionData> {
     idOrName: string,
     body: UpdateReportDefinitionBody,
   ): Promise<StoredReportDefinition> {
+    if (builtinDefinition(idOrName)) throw readOnly(idOrName);
     if (body.queries) checkQueries(body.queries, 'body.queries');
     if (body.timezone) checkTimeZone(body.timezone);
     const found = await this.repo.resolve(caller, idOrName);
@@ -184,6 +241,7 @@ export class ReportDefinitions extends ObjectReads<ReportDefinitionData> {
   }
 
   async remove(caller: Caller, idOrName: string): Promise<StoredReportDefinition> {
+    if (builtinDefinition(idOrName)) throw readOnly(idOrName);
     const found = await this.repo.resolve(caller, idOrName);
     return this.repo.remove(caller, found.id);
   }

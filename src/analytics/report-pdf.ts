@@ -118,7 +118,10 @@ export async function reportPdf(d: ReportData, font: string | null): Promise<Buf
   );
   const range =
     d.time_range.preset && d.time_range.preset !== 'custom' ? d.time_range.preset : 'custom';
-  doc.text(`Parameters: time range ${range}, time zone ${tz}`);
+  const chosen = Object.entries(d.parameters ?? {}).map(
+    ([k, v]) => `, ${k} ${Array.isArray(v) ? v.join(' + ') : v}`,
+  );
+  doc.text(`Parameters: time range ${range}, time zone ${tz}${chosen.join('')}`);
   doc.text(`Generated: ${wallClock(d.completed_at, 'UTC', true)} UTC`);
   if (d.description) doc.moveDown(0.5).text(d.description);
 
@@ -128,7 +131,7 @@ export async function reportPdf(d: ReportData, font: string | null): Promise<Buf
     space(doc, s.chart !== 'none' && s.rows.length ? CHART_H + 110 : 80);
     doc.font(f.bold).fontSize(14).fillColor('#111827').text(s.title, MARGIN);
     doc.font(f.body).fontSize(9).fillColor('#374151');
-    const sums = totals(s);
+    const sums = figures(s) ? [] : totals(s);
     if (sums.length) doc.text(`Totals: ${sums.map(([m, v]) => `${m} ${v}`).join(' · ')}`);
     if (s.rows.length === 0) {
       doc.text('No data in this period.');
@@ -299,6 +302,25 @@ function caption(doc: Doc, box: { y: number; h: number }, font: string, text: st
   doc.y = box.y + box.h + 28;
 }
 
+/** A section of summary figures: one row, no dimension, no time: shown as metric | value. */
+const figures = (s: ReportSection) =>
+  s.rows.length === 1 && s.dimensions.length === 0 && !s.granularity;
+
+/** A summary section's figures, one line each: a table as tall as it has metrics. */
+function figuresOf(s: ReportSection): ReportSection {
+  const values = s.rows[0]!.values;
+  return {
+    ...s,
+    dimensions: ['figure'],
+    metrics: ['value'],
+    rows: s.metrics.map((m) => ({
+      timestamp: s.rows[0]!.timestamp,
+      dimensions: { figure: m },
+      values: { value: values[m] ?? 0 },
+    })),
+  };
+}
+
 /** The rows as a table; on a page break the header is drawn again. */
 function table(
   doc: Doc,
@@ -307,6 +329,10 @@ function table(
   width: number,
   tz: string,
 ): void {
+  if (figures(s)) {
+    s = figuresOf(s);
+    width = Math.min(width, 300);
+  }
   const columns: Array<[string, (r: DataPoint) => string]> = [
     ...(s.granularity
       ? [['time', (r: DataPoint) => when(s, r, tz)] as [string, (r: DataPoint) => string]]

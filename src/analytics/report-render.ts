@@ -58,7 +58,7 @@ export function reportJson(d: ReportData): string {
       description: d.description,
       report_definition_id: d.definition_id,
       period: { start: iso(d.period_start), end: iso(d.period_end) },
-      parameters: { time_range: d.time_range, timezone: d.timezone },
+      parameters: { ...d.parameters, time_range: d.time_range, timezone: d.timezone },
       generated_at: iso(d.completed_at),
       sections: d.sections,
     },

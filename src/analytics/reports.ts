@@ -31,6 +31,13 @@ import {
   type ReportQuery,
   type StoredReportDefinition,
 } from './report-definitions.js';
+import {
+  checkParameters,
+  filteredQueries,
+  ParametersBody,
+  type ParameterValues,
+  periodRange,
+} from './report-parameters.js';
 import { render } from './report-render.js';
 import { TimeRangeSchema } from './schemas.js';
 import { checkTimeZone, type Granularity, resolveRange, type TimeRangeInput } from './time.js';
@@ -48,6 +55,7 @@ export const GenerateReportBody = Type.Object(
     definition: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
     title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     queries: Type.Optional(ReportQueries),
+    parameters: Type.Optional(ParametersBody),
     ...ReportOutputFields,
   },
   { additionalProperties: false },
@@ -94,6 +102,8 @@ export interface ReportData {
   status: ReportStatus;
   time_range: TimeRangeInput;
   timezone: string;
+  /** The definition's parameters the report was made with (absent in older reports). */
+  parameters?: ParameterValues;
   period_start: number | null;
   period_end: number | null;
   sections: ReportSection[];
@@ -125,7 +135,13 @@ export const ReportView = Type.Object({
   status: literals(REPORT_STATUSES),
   format: ReportFormatSchema,
   available_formats: Type.Array(ReportFormatSchema),
-  parameters: Type.Object({ time_range: TimeRangeSchema, timezone: Type.String() }),
+  parameters: Type.Object(
+    { time_range: TimeRangeSchema, timezone: Type.String() },
+    {
+      additionalProperties: Type.Union([Type.String(), Type.Array(Type.String())]),
+      description: "The period, the time zone and the values of the definition's parameters.",
+    },
+  ),
   period: Type.Union([
     Type.Object({ start: Type.String({ format: 'date-time' }), end: Type.String() }),
     Type.Null(),
@@ -162,7 +178,7 @@ export function reportView(o: StoredReport): ReportViewT {
     status: d.status,
     format: d.format,
     available_formats: ['csv', 'json', 'pdf'],
-    parameters: { time_range: d.time_range, timezone: d.timezone },
+    parameters: { ...d.parameters, time_range: d.time_range, timezone: d.timezone },
     period:
       d.period_start === null || d.period_end === null
         ? null
@@ -193,6 +209,8 @@ export interface ReportSpec {
   time_range: TimeRangeInput;
   timezone: string;
   format: ReportFormat;
+  /** The definition's parameters, checked (none when absent). */
+  parameters?: ParameterValues;
 }
 
 export interface ReportsOptions {
@@ -245,17 +263,29 @@ export class Reports {
       });
     }
     const def = body.definition ? await this.definitions.get(caller, body.definition) : null;
+    const params = def?.data.parameters ?? [];
+    const values = checkParameters(params, body.parameters ?? {});
+    const timezone = body.timezone ?? def?.data.timezone ?? 'UTC';
+    checkTimeZone(timezone);
+    const period = periodRange(values, timezone);
+    if (period && body.time_range) {
+      throw new NotifydError(
+        'INVALID_REPORT_PARAMETER',
+        'Give time_range or the period parameters (period, start_date, end_date), not both.',
+        { parameter: values.period ? 'period' : 'start_date' },
+      );
+    }
     const spec: ReportSpec = {
       title: body.title ?? def?.data.title ?? 'Report',
       description: def?.data.description ?? '',
       definition: def,
-      queries: body.queries ?? def!.data.queries,
-      time_range: body.time_range ?? def?.data.time_range ?? DEFAULT_TIME_RANGE,
-      timezone: body.timezone ?? def?.data.timezone ?? 'UTC',
+      queries: body.queries ?? filteredQueries(def!.data.queries, params, values),
+      time_range: body.time_range ?? period ?? def?.data.time_range ?? DEFAULT_TIME_RANGE,
+      timezone,
       format: body.format ?? def?.data.format ?? 'pdf',
+      parameters: values,
     };
     if (body.queries) checkQueries(body.queries, 'body.queries');
-    checkTimeZone(spec.timezone);
     periodOf(spec.time_range, this.clock.now(), spec.timezone);
     return spec;
   }
@@ -288,6 +318,7 @@ export class Reports {
       status: 'completed',
       time_range: spec.time_range,
       timezone: spec.timezone,
+      parameters: spec.parameters ?? {},
       period_start: null,
       period_end: null,
       sections: [],

@@ -49,6 +49,23 @@ interface GenerateOptions extends RemoteOptions {
   title?: string;
   format?: string;
   out?: string;
+  param?: string[];
+}
+
+/** The period parameters every built-in definition takes; the table lists the others. */
+const PERIOD_PARAMS = new Set(['period', 'start_date', 'end_date']);
+
+/** `--param k=v` (repeatable; a name given twice is a list) as `parameters`. */
+export function parametersOf(pairs: readonly string[]): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new CliError(`--param takes name=value, not ${JSON.stringify(pair)}`);
+    const [name, value] = [pair.slice(0, eq), pair.slice(eq + 1)];
+    const had = out[name];
+    out[name] = had === undefined ? value : [...(Array.isArray(had) ? had : [had]), value];
+  }
+  return out;
 }
 
 /** The body of `POST /reports` from the command's arguments. */
@@ -77,6 +94,7 @@ export function generateBody(definition: string | undefined, o: GenerateOptions)
     ...(o.timezone ? { timezone: o.timezone } : {}),
     ...(o.title ? { title: o.title } : {}),
     ...(o.format ? { format: o.format } : {}),
+    ...(o.param?.length ? { parameters: parametersOf(o.param) } : {}),
   };
 }
 
@@ -111,6 +129,11 @@ export function registerReportCommands(program: Command, io: CliIO): void {
             'generate a report from a definition, or from --query metrics (e.g. --query count:signup,count:login --by plan --last 7d)',
           )
           .argument('[definition]', 'the report definition (name or id)')
+          .option(
+            '--param <name=value>',
+            "a parameter of the definition, e.g. --param channel=email,push --param period=last_30d (repeatable; see 'report definitions')",
+            collect,
+          )
           .option('--query <metrics>', 'a section: comma-separated metrics (repeatable)', collect)
           .option('--by <dimensions>', 'group --query sections by these (comma-separated)')
           .addOption(
@@ -188,11 +211,16 @@ export function registerReportCommands(program: Command, io: CliIO): void {
           if (opts.json) return api.out.json(page);
           api.out.text(
             formatTable(
-              ['NAME', 'TITLE', 'QUERIES', 'PERIOD', 'FORMAT'],
+              ['NAME', 'CATEGORY', 'TITLE', 'SECTIONS', 'PARAMETERS', 'PERIOD', 'FORMAT'],
               page.data.map((d) => [
                 d.name,
+                d.category,
                 d.title,
                 String(d.queries.length),
+                d.parameters
+                  .filter((p) => !PERIOD_PARAMS.has(p.name))
+                  .map((p) => `${p.name}${p.required ? '*' : ''}`)
+                  .join(', ') || '-',
                 d.time_range.preset ?? `${d.time_range.start} – ${d.time_range.end}`,
                 d.format,
               ]),

@@ -39,8 +39,17 @@ t.test(
       return r;
     };
 
-    t.match((await run(['report', 'definitions'])).out(), /signups\s+Signups\s+1\s+last_7d\s+pdf/);
-    t.equal(JSON.parse((await run(['report', 'definitions', '--json'])).out()).total, 1);
+    const defs = (await run(['report', 'definitions'])).out();
+    t.match(defs, /signups\s+custom\s+Signups\s+1\s+-\s+last_7d\s+pdf/);
+    t.match(
+      defs,
+      /notification-delivery\s+notifications\s+Notification delivery\s+4\s+channel, category, template, tenant\s+last_7d\s+pdf/,
+    );
+    t.match(
+      defs,
+      /compliance-audit\s+compliance\s+Compliance audit\s+4\s+object, action, actor, tenant/,
+    );
+    t.equal(JSON.parse((await run(['report', 'definitions', '--json'])).out()).total, 10);
 
     const made = await run(['report', 'generate', 'signups', '--format', 'pdf', '--out', 'r.pdf']);
     t.match(made.out(), /^Wrote r\.pdf \(\d+ bytes\)\.\nSignups \(rpt_\w+, completed\)/);
@@ -125,6 +134,45 @@ t.test(
         ).out(),
       ),
       { out: 'f.pdf' },
+    );
+
+    // A built-in definition with --param (a name twice is a list).
+    const built = JSON.parse(
+      (
+        await run([
+          'report',
+          'generate',
+          'notification-delivery',
+          '--param',
+          'channel=email',
+          '--param',
+          'channel=push',
+          '--param',
+          'period=last_30d',
+          '--format',
+          'csv',
+          '--out',
+          'nd.csv',
+          '--json',
+        ])
+      ).out(),
+    );
+    t.match(built, {
+      report_definition_id: 'notification-delivery',
+      status: 'completed',
+      parameters: { channel: ['email', 'push'], period: 'last_30d' },
+    });
+    t.match(
+      readFileSync(join(dir, 'nd.csv'), 'utf8'),
+      /^section,timestamp,channel,notifications_sent/,
+    );
+    t.match(
+      (await run(['report', 'generate', 'api-usage', '--param', 'colour=red'], 1)).err(),
+      /Unknown parameter colour/,
+    );
+    t.match(
+      (await run(['report', 'generate', 'api-usage', '--param', 'colour'], 1)).err(),
+      /--param takes name=value/,
     );
 
     // Failures: one line, exit 1.
