@@ -12,6 +12,9 @@ export interface ChannelPreference {
 }
 
 export interface CategoryPreference {
+  /** The category's name and description, as the admin set them (read-only). */
+  readonly name?: string;
+  readonly description?: string | null;
   channels: Partial<Record<ChannelName, boolean>>;
   is_muted: boolean;
   /** Set by the admin: a mandatory category cannot be switched off (403 MANDATORY_CATEGORY). */

@@ -279,6 +279,8 @@ export class Preferences implements PreferenceService {
     }
     return {
       category_id: slug,
+      name: chain[0]?.name ?? slug,
+      description: chain[0]?.description ?? null,
       channels,
       is_muted: mandatory ? false : (set?.is_muted ?? false),
       is_mandatory: mandatory,

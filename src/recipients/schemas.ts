@@ -274,6 +274,8 @@ export const CategoryPreferenceBody = Type.Object(
     channels: Type.Optional(ChannelSwitches),
     is_muted: Type.Optional(Type.Boolean()),
     category_id: Type.Optional(Type.String({ description: 'Read-only: ignored.' })),
+    name: Type.Optional(Type.String({ description: 'Read-only: ignored.' })),
+    description: Type.Optional(nullable(Type.String({ description: 'Read-only: ignored.' }))),
     is_mandatory: Type.Optional(Type.Boolean({ description: 'Read-only: ignored.' })),
   },
   { additionalProperties: false },
@@ -344,6 +346,8 @@ export type PreferencesBody = Static<typeof PreferencesBody>;
 
 export const CategoryPreferenceView = Type.Object({
   category_id: Type.String(),
+  name: Type.String({ description: 'The category’s name, for a preferences screen.' }),
+  description: nullable(Type.String()),
   channels: Type.Record(Type.String(), Type.Boolean()),
   is_muted: Type.Boolean(),
   is_mandatory: Type.Boolean(),

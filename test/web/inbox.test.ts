@@ -188,3 +188,64 @@ test('over Server-Sent Events, in French, dark', async (t, browser) => {
   t.ok(await inbox.getByRole('button', { name: 'Tout marquer comme lu' }).isVisible());
   await screenshot(page, 'inbox-dark');
 });
+
+test('notifications sharing a group_key show as one item: "Dan and 3 others"', async (t, browser) => {
+  const s = await startServer(t);
+  const page = await newPage(t, browser);
+  const inbox = await openInbox(page, s, 'gina');
+  const actors = [
+    { id: 'u1', name: 'Alice' },
+    { id: 'u2', name: 'Bob' },
+    'u3',
+    { id: 'u4', name: 'Dan' },
+  ];
+  for (const actor of actors) {
+    await send(
+      s,
+      'gina',
+      { title: 'New comment on PR #42', body: 'a comment' },
+      { group_key: 'pr-42', data: { actor } },
+    );
+  }
+  await send(s, 'gina', { title: 'Deploy finished', body: '' });
+  await inbox.locator('.badge', { hasText: '5' }).waitFor();
+  await inbox.locator('button.bell').click();
+  const group = inbox.locator('li.item[data-group="pr-42"]');
+  await group.waitFor();
+  t.equal(await inbox.locator('li.item').count(), 2, 'four in one item, and the other one');
+  t.equal(await group.getAttribute('data-count'), '4');
+  t.equal(
+    await group.locator('.actors').textContent(),
+    'Dan and 3 others',
+    'the newest actor first',
+  );
+  t.equal(await group.locator('.avatar').count(), 3);
+  t.equal(await group.locator('.count .sr').textContent(), '4 notifications');
+  await screenshot(page, 'inbox-grouped');
+
+  // Marking the group read marks its four members read.
+  await group.getByRole('button', { name: 'Mark as read' }).click();
+  await inbox.locator('.badge', { hasText: '1' }).waitFor();
+  t.equal((await s.asUser('gina', 'GET', '/api/v1/me/unread-count')).body.unread_count, 1);
+
+  // A new member moves the group to the top and counts it.
+  await send(
+    s,
+    'gina',
+    { title: 'New comment on PR #42', body: 'another' },
+    { group_key: 'pr-42', data: { actor: { id: 'u1', name: 'Alice' } } },
+  );
+  await group.and(page.locator('[data-count="5"]')).waitFor();
+  t.equal(await inbox.locator('li.item').first().getAttribute('data-group'), 'pr-42');
+  t.equal(await group.locator('.actors').textContent(), 'Alice and 3 others');
+  t.equal(await group.getAttribute('class'), 'item unread');
+
+  // Dismissing the group dismisses every member.
+  await group.getByRole('button', { name: 'Dismiss' }).click();
+  await group.waitFor({ state: 'detached' });
+  const feed = await s.asUser('gina', 'GET', '/api/v1/me/notifications');
+  t.same(
+    feed.body.data.map((n: { content: { title: string } }) => n.content.title),
+    ['Deploy finished'],
+  );
+});

@@ -1,14 +1,36 @@
-import type { FeedQuery, Notification, UnreadSummary } from '../client/index.js';
+import {
+  AccountApi,
+  type ChannelName,
+  type FeedQuery,
+  type Notification,
+  type UnreadSummary,
+} from '../client/index.js';
 import { InboxApi } from './api.js';
 import { h } from './dom.js';
+import { type FeedEntry, groupFeed } from './group.js';
 import { itemVersion, renderItem } from './item.js';
 import { Live, type LiveStatus, type TransportMode } from './live.js';
+import { DEFAULT_CHANNELS, PreferencesPanel } from './preferences.js';
 import { type InboxStrings, stringsFor } from './strings.js';
 import { INBOX_CSS } from './styles.js';
 
 /** Where the element's script came from: the default server. */
 const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
 const BELL_ICON = 'M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9M13.73 21a2 2 0 0 1-3.46 0';
+const SLIDERS_ICON = 'M21 4h-7M10 4H3M21 12h-9M8 12H3M21 20h-5M12 20H3M14 2v4M8 10v4M16 18v4';
+const KNOWN_CHANNELS = new Set<string>(['in_app', 'email', 'push', 'sms', 'webhook']);
+
+/** An SVG icon of one stroked path, hidden from screen readers (its button has a label). */
+function icon(d: string): SVGSVGElement {
+  const svgNs = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(svgNs, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('aria-hidden', 'true');
+  const path = document.createElementNS(svgNs, 'path');
+  path.setAttribute('d', d);
+  svg.append(path);
+  return svg;
+}
 
 let sheet: CSSStyleSheet | null = null;
 let instances = 0;
@@ -18,10 +40,19 @@ let instances = 0;
  * notifications, live over the notifyd client. Attributes: `server` (default: where this
  * script came from), `token` (the user's JWT), `locale`, `theme` (light, dark, auto),
  * `transport` (auto, websocket, sse), `categories` (extra tabs, comma separated),
- * `page-size`. Property: `tokenProvider`, a function giving a fresh token.
+ * `page-size`, `channels` (the preferences panel's columns). Property: `tokenProvider`, a
+ * function giving a fresh token.
  */
 export class NotifydInbox extends HTMLElement {
-  static observedAttributes = ['server', 'token', 'locale', 'transport', 'categories', 'page-size'];
+  static observedAttributes = [
+    'server',
+    'token',
+    'locale',
+    'transport',
+    'categories',
+    'page-size',
+    'channels',
+  ];
 
   private provider: (() => string | Promise<string>) | null = null;
 
@@ -33,6 +64,10 @@ export class NotifydInbox extends HTMLElement {
   private readonly heading: HTMLHeadingElement;
   private readonly markAll: HTMLButtonElement;
   private readonly closer: HTMLButtonElement;
+  private readonly prefsButton: HTMLButtonElement;
+  private readonly feedView: HTMLDivElement;
+  private readonly prefs: PreferencesPanel;
+  private account: AccountApi | null = null;
   private readonly tabs: HTMLDivElement;
   private readonly banner: HTMLDivElement;
   private readonly list: HTMLUListElement;
@@ -65,13 +100,6 @@ export class NotifydInbox extends HTMLElement {
     this.root.adoptedStyleSheets = [sheet];
     const panelId = `${this.uid}-panel`;
     this.badge = h('span', { class: 'badge', part: 'badge', hidden: true, 'aria-hidden': 'true' });
-    const svgNs = 'http://www.w3.org/2000/svg';
-    const icon = document.createElementNS(svgNs, 'svg');
-    icon.setAttribute('viewBox', '0 0 24 24');
-    icon.setAttribute('aria-hidden', 'true');
-    const path = document.createElementNS(svgNs, 'path');
-    path.setAttribute('d', BELL_ICON);
-    icon.append(path);
     this.bell = h('button', {
       type: 'button',
       class: 'bell',
@@ -80,15 +108,41 @@ export class NotifydInbox extends HTMLElement {
       'aria-expanded': 'false',
       'aria-controls': panelId,
     });
-    this.bell.append(icon, this.badge);
+    this.bell.append(icon(BELL_ICON), this.badge);
     this.heading = h('h2', { id: `${this.uid}-title` });
     this.markAll = h('button', { type: 'button', class: 'link mark-all', part: 'mark-all' });
     this.closer = h('button', { type: 'button', class: 'icon close' }, '×');
+    this.prefsButton = h('button', {
+      type: 'button',
+      class: 'icon prefs-toggle',
+      part: 'preferences-button',
+      'aria-pressed': 'false',
+    });
+    this.prefsButton.append(icon(SLIDERS_ICON));
+    this.prefs = new PreferencesPanel(() => ({
+      api: this.account,
+      strings: this.strings,
+      locale: this.locale,
+      channels: this.channels,
+      uid: this.uid,
+    }));
     this.tabs = h('div', { class: 'tabs', role: 'tablist', part: 'tabs' });
     this.banner = h('div', { class: 'banner', role: 'status', hidden: true });
     this.list = h('ul', { class: 'list', part: 'list', id: `${this.uid}-list` });
     this.state = h('div', { class: 'state', part: 'state' });
     this.more = h('button', { type: 'button', class: 'more', hidden: true });
+    this.feedView = h(
+      'div',
+      { class: 'feed' },
+      this.tabs,
+      h(
+        'div',
+        { role: 'tabpanel', class: 'list', 'aria-labelledby': `${this.uid}-title` },
+        this.list,
+        this.state,
+        this.more,
+      ),
+    );
     this.panel = h(
       'div',
       {
@@ -100,16 +154,10 @@ export class NotifydInbox extends HTMLElement {
         'aria-labelledby': `${this.uid}-title`,
         hidden: true,
       },
-      h('div', { class: 'head' }, this.heading, this.markAll, this.closer),
-      this.tabs,
+      h('div', { class: 'head' }, this.heading, this.markAll, this.prefsButton, this.closer),
       this.banner,
-      h(
-        'div',
-        { role: 'tabpanel', class: 'list', 'aria-labelledby': `${this.uid}-title` },
-        this.list,
-        this.state,
-        this.more,
-      ),
+      this.feedView,
+      this.prefs.el,
     );
     this.announcer = h('div', { class: 'sr', 'aria-live': 'polite' });
     this.root.append(this.bell, this.panel, this.announcer);
@@ -123,6 +171,7 @@ export class NotifydInbox extends HTMLElement {
       }
     });
     this.closer.addEventListener('click', () => this.toggle(false));
+    this.prefsButton.addEventListener('click', () => this.showPreferences(this.prefs.el.hidden));
     this.markAll.addEventListener('click', () => void this.markAllRead());
     this.more.addEventListener('click', () => void this.loadMore());
     this.panel.addEventListener('keydown', (e) => this.onPanelKey(e));
@@ -146,6 +195,9 @@ export class NotifydInbox extends HTMLElement {
     if (name === 'locale') {
       this.drawStrings();
       this.drawList(true);
+      this.prefs.draw();
+    } else if (name === 'channels') {
+      this.prefs.draw();
     } else {
       this.queueRestart();
     }
@@ -161,6 +213,20 @@ export class NotifydInbox extends HTMLElement {
     } else {
       this.observer?.disconnect();
       if (this.root.activeElement && this.root.activeElement !== this.bell) this.bell.focus();
+    }
+  }
+
+  /** Shows the preferences panel instead of the feed (or the feed again). */
+  showPreferences(show = true): void {
+    if (show === !this.prefs.el.hidden) return;
+    this.prefs.el.hidden = !show;
+    this.feedView.hidden = show;
+    this.markAll.hidden = show;
+    this.prefsButton.setAttribute('aria-pressed', String(show));
+    this.heading.textContent = show ? this.strings.preferences : this.strings.title;
+    if (show) {
+      this.toggle(true);
+      void this.prefs.load();
     }
   }
 
@@ -194,6 +260,15 @@ export class NotifydInbox extends HTMLElement {
     return this.getAttribute('server') || SCRIPT_ORIGIN;
   }
 
+  /** The preferences panel's columns: the `channels` attribute's known channels, in its order. */
+  private get channels(): ChannelName[] {
+    const listed = (this.getAttribute('channels') ?? '')
+      .split(',')
+      .map((c) => c.trim())
+      .filter((c): c is ChannelName => KNOWN_CHANNELS.has(c));
+    return listed.length > 0 ? listed : DEFAULT_CHANNELS;
+  }
+
   private get pageSize(): number {
     const n = Number(this.getAttribute('page-size'));
     return Number.isInteger(n) && n > 0 && n <= 100 ? n : 20;
@@ -224,6 +299,8 @@ export class NotifydInbox extends HTMLElement {
     this.live?.stop();
     this.live = null;
     this.api = null;
+    this.account = null;
+    this.prefs.reset();
     if (this.countTimer) clearTimeout(this.countTimer);
     this.observer?.disconnect();
   }
@@ -239,9 +316,12 @@ export class NotifydInbox extends HTMLElement {
     if (!this.tokenProvider && !this.getAttribute('token')) {
       this.setCounts(null);
       this.drawList();
+      this.prefs.draw();
       return;
     }
     this.api = new InboxApi(this.server, (fresh) => this.token(fresh), undefined);
+    this.account = new AccountApi(this.server, (fresh) => this.token(fresh), undefined);
+    if (!this.prefs.el.hidden) void this.prefs.load();
     const mode = (this.getAttribute('transport') ?? 'auto') as TransportMode;
     this.live = new Live(this.server, () => this.token(true), mode, {
       notification: (n) => this.arrived(n),
@@ -395,23 +475,33 @@ export class NotifydInbox extends HTMLElement {
     this.dataset.status = status;
   }
 
-  private async markRead(n: Notification): Promise<void> {
-    if (!this.api || n.read) return;
-    this.markedRead([n.id]);
+  /** Marks read every unread member of the entry (one notification, or a group). */
+  private async markRead(entry: FeedEntry): Promise<void> {
+    const api = this.api;
+    const ids = entry.members.filter((n) => !n.read).map((n) => n.id);
+    if (!api || ids.length === 0) return;
+    this.markedRead(ids);
     try {
-      this.setCounts(await this.api.markRead(n.id));
+      const answers = await Promise.all(ids.map((id) => api.markRead(id)));
+      this.setCounts(answers[answers.length - 1]);
     } catch {
       this.refreshCounts();
     }
   }
 
-  private async dismiss(n: Notification): Promise<void> {
-    if (!this.api) return;
-    const index = this.items.indexOf(n);
-    this.removed([n.id]);
-    this.focusItem(Math.min(index, this.items.length - 1));
+  /** Dismisses every member of the entry; focus goes to the entry now in its place. */
+  private async dismiss(entry: FeedEntry): Promise<void> {
+    const api = this.api;
+    if (!api) return;
+    const index = [...this.list.children].findIndex(
+      (el) => (el as HTMLElement).dataset.id === entry.latest.id,
+    );
+    const ids = entry.members.map((n) => n.id);
+    this.removed(ids);
+    this.focusItem(Math.min(index, this.list.children.length - 1));
     try {
-      this.setCounts(await this.api.dismiss(n.id));
+      const answers = await Promise.all(ids.map((id) => api.dismiss(id)));
+      this.setCounts(answers[answers.length - 1]);
     } catch {
       this.refreshCounts();
     }
@@ -443,18 +533,21 @@ export class NotifydInbox extends HTMLElement {
       const result = await this.api.act(n.id, actionId);
       this.replace(result.notification);
     } catch {}
-    void this.markRead(n);
+    const entry = groupFeed(this.items).find((e) => e.members.some((m) => m.id === n.id));
+    if (entry) void this.markRead(entry);
     if (url) location.assign(url);
   }
 
-  private open(n: Notification, url: string | null): void {
-    void this.markRead(n);
+  private open(entry: FeedEntry, url: string | null): void {
+    void this.markRead(entry);
     if (url) location.assign(url);
   }
 
   private drawStrings(): void {
     const t = this.strings;
-    this.heading.textContent = t.title;
+    this.heading.textContent = this.prefs.el.hidden ? t.title : t.preferences;
+    this.prefsButton.setAttribute('aria-label', t.preferences);
+    this.prefsButton.title = t.preferences;
     this.markAll.textContent = t.markAllRead;
     this.closer.setAttribute('aria-label', t.close);
     this.closer.title = t.close;
@@ -537,23 +630,23 @@ export class NotifydInbox extends HTMLElement {
     const t = this.strings;
     const locale = this.locale;
     const handlers = {
-      open: (n: Notification, url: string | null) => this.open(n, url),
-      markRead: (n: Notification) => void this.markRead(n),
-      dismiss: (n: Notification) => void this.dismiss(n),
+      open: (e: FeedEntry, url: string | null) => this.open(e, url),
+      markRead: (e: FeedEntry) => void this.markRead(e),
+      dismiss: (e: FeedEntry) => void this.dismiss(e),
       act: (n: Notification, id: string, url: string | null) => void this.act(n, id, url),
     };
     const wanted: HTMLLIElement[] = [];
     const ids = new Set<string>();
-    for (const n of this.items) {
-      ids.add(n.id);
-      const version = itemVersion(n, locale);
-      let drawn = this.drawn.get(n.id);
+    for (const entry of groupFeed(this.items)) {
+      ids.add(entry.key);
+      const version = itemVersion(entry, locale);
+      let drawn = this.drawn.get(entry.key);
       if (!drawn || drawn.version !== version || all) {
-        const el = renderItem(n, t, locale, handlers);
+        const el = renderItem(entry, t, locale, handlers);
         const hadFocus = drawn?.el.contains(this.root.activeElement);
         if (drawn) drawn.el.replaceWith(el);
         drawn = { el, version };
-        this.drawn.set(n.id, drawn);
+        this.drawn.set(entry.key, drawn);
         if (hadFocus) el.focus();
       }
       wanted.push(drawn.el);
@@ -640,7 +733,7 @@ export class NotifydInbox extends HTMLElement {
       // A focus trap: Tab cycles inside the open dropdown.
       const focusables = [
         ...this.panel.querySelectorAll<HTMLElement>(
-          'button:not([disabled]):not([hidden]), a[href], [tabindex="0"]',
+          'button:not([disabled]):not([hidden]), input:not([disabled]), select:not([disabled]), a[href], [tabindex="0"]',
         ),
       ].filter((el) => el.offsetParent !== null);
       if (focusables.length === 0) return;

@@ -19,6 +19,36 @@ export interface InboxStrings {
   newNotification: (title: string) => string;
   unreadItem: string;
   signedOut: string;
+  /** A group of notifications: who it is about, `actors` names (most recent first) of `total`. */
+  actors: (names: string[], total: number) => string;
+  /** A group without actors: `count` notifications. */
+  groupCount: (count: number) => string;
+  preferences: string;
+  back: string;
+  channelsPerCategory: string;
+  category: string;
+  allCategories: string;
+  channel: Record<string, string>;
+  required: string;
+  requiredHint: string;
+  noCategories: string;
+  quietHours: string;
+  quietEnabled: string;
+  from: string;
+  to: string;
+  timeZone: string;
+  days: string;
+  digest: string;
+  digestEnabled: string;
+  frequency: string;
+  frequencies: Record<'hourly' | 'daily' | 'weekly', string>;
+  at: string;
+  on: string;
+  save: string;
+  saved: string;
+  saveFailed: (reason: string) => string;
+  pickADay: string;
+  preferencesError: string;
 }
 
 const en: InboxStrings = {
@@ -40,6 +70,39 @@ const en: InboxStrings = {
   newNotification: (t) => `New notification: ${t}`,
   unreadItem: 'Unread',
   signedOut: 'Sign in to see your notifications.',
+  actors: (names, total) =>
+    total <= 1
+      ? names[0]
+      : total === 2 && names.length === 2
+        ? `${names[0]} and ${names[1]}`
+        : `${names[0]} and ${total - 1} ${total - 1 === 1 ? 'other' : 'others'}`,
+  groupCount: (n) => `${n} notifications`,
+  preferences: 'Preferences',
+  back: 'Back to notifications',
+  channelsPerCategory: 'Channels per category',
+  category: 'Category',
+  allCategories: 'All categories',
+  channel: { in_app: 'In-app', email: 'Email', push: 'Push', sms: 'SMS', webhook: 'Webhook' },
+  required: 'Required',
+  requiredHint: 'These notifications cannot be turned off.',
+  noCategories: 'No categories yet.',
+  quietHours: 'Quiet hours',
+  quietEnabled: 'Hold notifications during quiet hours',
+  from: 'From',
+  to: 'To',
+  timeZone: 'Time zone',
+  days: 'Days',
+  digest: 'Digest',
+  digestEnabled: 'Bundle notifications into a digest',
+  frequency: 'How often',
+  frequencies: { hourly: 'Hourly', daily: 'Daily', weekly: 'Weekly' },
+  at: 'At',
+  on: 'On',
+  save: 'Save',
+  saved: 'Saved.',
+  saveFailed: (reason) => `Not saved: ${reason}`,
+  pickADay: 'Choose at least one day.',
+  preferencesError: 'Preferences could not be loaded.',
 };
 
 const fr: InboxStrings = {
@@ -61,6 +124,45 @@ const fr: InboxStrings = {
   newNotification: (t) => `Nouvelle notification : ${t}`,
   unreadItem: 'Non lue',
   signedOut: 'Connectez-vous pour voir vos notifications.',
+  actors: (names, total) =>
+    total <= 1
+      ? names[0]
+      : total === 2 && names.length === 2
+        ? `${names[0]} et ${names[1]}`
+        : `${names[0]} et ${total - 1} ${total - 1 === 1 ? 'autre personne' : 'autres personnes'}`,
+  groupCount: (n) => `${n} notifications`,
+  preferences: 'Préférences',
+  back: 'Retour aux notifications',
+  channelsPerCategory: 'Canaux par catégorie',
+  category: 'Catégorie',
+  allCategories: 'Toutes les catégories',
+  channel: {
+    in_app: 'Dans l’app',
+    email: 'E-mail',
+    push: 'Push',
+    sms: 'SMS',
+    webhook: 'Webhook',
+  },
+  required: 'Obligatoire',
+  requiredHint: 'Ces notifications ne peuvent pas être désactivées.',
+  noCategories: 'Aucune catégorie pour l’instant.',
+  quietHours: 'Heures calmes',
+  quietEnabled: 'Retenir les notifications pendant les heures calmes',
+  from: 'De',
+  to: 'À',
+  timeZone: 'Fuseau horaire',
+  days: 'Jours',
+  digest: 'Résumé',
+  digestEnabled: 'Regrouper les notifications dans un résumé',
+  frequency: 'Fréquence',
+  frequencies: { hourly: 'Toutes les heures', daily: 'Chaque jour', weekly: 'Chaque semaine' },
+  at: 'À',
+  on: 'Le',
+  save: 'Enregistrer',
+  saved: 'Enregistré.',
+  saveFailed: (reason) => `Non enregistré : ${reason}`,
+  pickADay: 'Choisissez au moins un jour.',
+  preferencesError: 'Impossible de charger les préférences.',
 };
 
 const LANGUAGES: Record<string, InboxStrings> = { en, fr };

@@ -118,7 +118,66 @@ button:focus-visible, a:focus-visible, [tabindex]:focus-visible { outline: none;
 .more { display: block; width: 100%; padding: 10px; border: 0; border-top: 1px solid var(--notifyd-border); background: none; color: var(--notifyd-accent); }
 .more[hidden] { display: none; }
 .sr { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
+.feed { display: flex; flex-direction: column; flex: 1; min-height: 0; }
+.feed[hidden], .prefs[hidden], .mark-all[hidden] { display: none; }
+.prefs-toggle svg { width: 18px; height: 18px; fill: none; stroke: currentColor; stroke-width: 2; stroke-linecap: round; }
+.prefs-toggle[aria-pressed="true"] { color: var(--notifyd-accent); background: var(--notifyd-hover); }
+.group { display: flex; align-items: center; gap: 6px; margin-top: 4px; font-size: 13px; color: var(--notifyd-muted); }
+.avatars { display: inline-flex; }
+.avatar {
+  width: 20px; height: 20px; border-radius: 50%; margin-left: -6px; border: 2px solid var(--notifyd-bg);
+  background: var(--notifyd-accent); color: var(--notifyd-accent-fg); font-size: 10px; font-weight: 700;
+  display: inline-flex; align-items: center; justify-content: center; object-fit: cover;
+}
+.avatar:first-child { margin-left: 0; }
+.group .count {
+  margin-left: auto; min-width: 20px; padding: 0 6px; border-radius: 10px; text-align: center;
+  background: var(--notifyd-hover); color: var(--notifyd-fg); font-size: 11px; font-weight: 600; line-height: 18px;
+}
+.prefs { flex: 1; min-height: 0; overflow-y: auto; padding: 4px 14px 14px; border-top: 1px solid var(--notifyd-border); overscroll-behavior: contain; }
+.matrix { width: 100%; border-collapse: collapse; font-size: 13px; }
+.matrix caption { text-align: left; font-weight: 600; padding: 8px 0 4px; }
+.matrix th, .matrix td { padding: 6px 4px; border-bottom: 1px solid var(--notifyd-border); }
+.matrix thead th { font-weight: 500; color: var(--notifyd-muted); font-size: 12px; text-align: center; }
+.matrix thead th:first-child, .matrix tbody th { text-align: left; }
+.matrix tbody th { font-weight: 500; }
+.matrix td { text-align: center; }
+.matrix tr.all th { font-weight: 600; }
+.matrix .hint, .matrix-wrap .hint { display: block; font-size: 12px; color: var(--notifyd-muted); font-weight: 400; margin: 4px 0 0; }
+.lock { display: inline-block; margin-left: 6px; padding: 0 6px; border-radius: 8px; font-size: 11px; font-weight: 600; background: var(--notifyd-hover); color: var(--notifyd-muted); }
+.switch {
+  appearance: none; position: relative; width: 32px; height: 18px; margin: 0; border-radius: 9px;
+  background: var(--notifyd-border); cursor: pointer; vertical-align: middle; transition: background 120ms ease;
+}
+.switch::after {
+  content: ""; position: absolute; top: 2px; left: 2px; width: 14px; height: 14px; border-radius: 50%;
+  background: var(--notifyd-bg); transition: transform 120ms ease;
+}
+.switch:checked { background: var(--notifyd-accent); }
+.switch:checked::after { transform: translateX(14px); }
+.switch:disabled { opacity: 0.5; cursor: not-allowed; }
+.switch:focus-visible, input:focus-visible, select:focus-visible { outline: none; box-shadow: var(--notifyd-focus); }
+.schedule { margin-top: 10px; display: flex; flex-direction: column; gap: 10px; font-size: 13px; }
+.schedule fieldset { border: 1px solid var(--notifyd-border); border-radius: 8px; margin: 0; padding: 8px 10px 10px; display: flex; flex-direction: column; gap: 8px; }
+.schedule legend { font-weight: 600; padding: 0 4px; }
+.schedule fieldset.days { border: 0; padding: 0; flex-direction: row; flex-wrap: wrap; gap: 4px; }
+.schedule fieldset.days legend { font-weight: 400; color: var(--notifyd-muted); padding: 0 0 4px; }
+.field { display: flex; flex-direction: column; gap: 2px; }
+.field[hidden] { display: none; }
+.field label, .check label { color: var(--notifyd-muted); font-size: 12px; }
+.check { display: flex; align-items: center; gap: 6px; }
+.check label { color: var(--notifyd-fg); font-size: 13px; }
+.row { display: flex; gap: 10px; flex-wrap: wrap; }
+.schedule input:not([type="checkbox"]), .schedule select {
+  font: inherit; color: var(--notifyd-fg); background: var(--notifyd-bg);
+  border: 1px solid var(--notifyd-border); border-radius: 6px; padding: 4px 6px;
+}
+.day { display: inline-flex; align-items: center; gap: 3px; padding: 2px 6px; border: 1px solid var(--notifyd-border); border-radius: 12px; font-size: 12px; }
+.save { align-self: flex-start; border: 0; border-radius: 6px; padding: 6px 14px; background: var(--notifyd-accent); color: var(--notifyd-accent-fg); }
+.save:disabled { opacity: 0.6; }
+.prefs-status { margin: 8px 0 0; font-size: 12px; color: var(--notifyd-muted); min-height: 1em; }
+.prefs-status[data-error="true"] { color: var(--notifyd-danger); }
 @media (prefers-reduced-motion: reduce) {
-  .panel { transition: none; }
+  .panel, .switch, .switch::after { transition: none; }
 }
 `;

@@ -1,0 +1,175 @@
+import type { Page } from 'playwright-core';
+import t from 'tap';
+import { launchBrowser, newPage, screenshot } from '../helpers/browser.js';
+import { type Running, startServer, userToken } from '../helpers/server.js';
+
+/** The demo page signed in as `user`, its inbox connected. */
+async function openInbox(page: Page, s: Running, user: string) {
+  await page.goto(`${s.url}/ui/demo#token=${await userToken(user)}`);
+  await page.waitForFunction(
+    () => document.querySelector('notifyd-inbox[data-status="open"]') !== null,
+  );
+  return page.locator('notifyd-inbox');
+}
+
+t.setTimeout(240_000);
+const browser = await launchBrowser(t);
+
+/** A billing notice to erin, by email and in the app. */
+const sendBilling = (s: Running) =>
+  s.api('POST', '/api/v1/notifications', {
+    recipient: { id: 'erin', email: 'erin@example.com' },
+    category: 'billing',
+    channels: ['in_app', 'email'],
+    content: { title: 'Invoice ready', body: 'December 2026' },
+  });
+
+/** The notification's deliveries: channel → status (a channel routing dropped is `skipped`). */
+const deliveriesOf = async (s: Running, id: string) =>
+  Object.fromEntries(
+    (await s.api('GET', `/api/v1/notifications/${id}/deliveries`)).body.data.map(
+      (d: { channel: string; status: string }) => [d.channel, d.status],
+    ),
+  );
+
+if (browser) {
+  t.test('the preferences panel switches a category’s email off for the next send', async (t) => {
+    const s = await startServer(t);
+    for (const category of [
+      { id: 'billing', name: 'Billing', default_channels: ['in_app', 'email'] },
+      {
+        id: 'security',
+        name: 'Security',
+        description: 'Sign-ins and password changes',
+        mandatory: true,
+        default_channels: ['in_app', 'email'],
+      },
+    ]) {
+      t.equal((await s.api('POST', '/api/v1/categories', category)).status, 201);
+    }
+    const before = await sendBilling(s);
+    t.equal(before.status, 202, JSON.stringify(before.body));
+    t.same(before.body.channels_targeted, ['in_app', 'email']);
+    const first = await deliveriesOf(s, before.body.notification_id);
+    t.match(first, { email: /^(pending|sent|delivered)$/ }, 'email goes out');
+
+    const page = await newPage(t, browser);
+    const inbox = await openInbox(page, s, 'erin');
+    await inbox.locator('button.bell').click();
+    const toggle = inbox.getByRole('button', { name: 'Preferences' });
+    await toggle.click();
+    t.equal(await toggle.getAttribute('aria-pressed'), 'true');
+    t.equal(await inbox.locator('.panel h2').textContent(), 'Preferences');
+    t.equal(await inbox.locator('.feed').isHidden(), true, 'the feed gives way to the panel');
+
+    const billingEmail = inbox.getByRole('switch', { name: 'Billing: Email' });
+    await billingEmail.waitFor();
+    t.equal(await billingEmail.isChecked(), true, 'on: a default channel of billing');
+    t.equal(await inbox.getByRole('switch', { name: 'Billing: Push' }).isChecked(), false);
+    const securityEmail = inbox.getByRole('switch', { name: 'Security: Email' });
+    t.equal(await securityEmail.isChecked(), true);
+    t.equal(await securityEmail.isDisabled(), true, 'a mandatory category is locked');
+    t.equal(
+      await inbox.locator('tr[data-category="security"] .lock').textContent(),
+      'Required',
+      'and says so',
+    );
+    t.equal(
+      await securityEmail.getAttribute('aria-describedby'),
+      await inbox.locator('.matrix-wrap .hint').last().getAttribute('id'),
+      'the lock is explained to screen readers',
+    );
+    t.equal(
+      await inbox.locator('tr[data-category="security"] .hint').textContent(),
+      'Sign-ins and password changes',
+    );
+    await screenshot(page, 'inbox-preferences');
+
+    await billingEmail.click();
+    await inbox.locator('.prefs-status', { hasText: 'Saved.' }).waitFor();
+    t.equal(await billingEmail.isChecked(), false);
+    const stored = await s.asUser('erin', 'GET', '/api/v1/me/preferences');
+    t.match(stored.body.categories.billing, { name: 'Billing', channels: { email: false } });
+
+    const after = await sendBilling(s);
+    t.equal(after.status, 202);
+    t.same(after.body.channels_targeted, ['in_app'], 'the next send leaves email out');
+    t.same(after.body.channels_skipped, { email: 'category_disabled' });
+    t.match(await deliveriesOf(s, after.body.notification_id), { email: 'skipped' });
+
+    // The keyboard works the switches: Space turns billing's push on.
+    await inbox.getByRole('switch', { name: 'Billing: Push' }).focus();
+    await page.keyboard.press('Space');
+    await inbox.getByRole('switch', { name: 'Billing: Push', checked: true }).waitFor();
+    t.match(
+      (await s.asUser('erin', 'GET', '/api/v1/me/preferences')).body.categories.billing.channels,
+      { push: true, email: false },
+    );
+
+    // Quiet hours and the digest, saved together.
+    await inbox.getByLabel('Hold notifications during quiet hours').check();
+    await inbox.getByLabel('From', { exact: true }).fill('21:30');
+    await inbox.getByLabel('To', { exact: true }).fill('07:15');
+    await inbox.getByLabel('Time zone', { exact: true }).fill('Europe/Paris');
+    await inbox.getByRole('checkbox', { name: 'Sunday' }).uncheck();
+    await inbox.getByLabel('Bundle notifications into a digest').check();
+    await inbox.getByLabel('How often').selectOption('weekly');
+    await inbox.getByLabel('On', { exact: true }).selectOption('friday');
+    await inbox.getByLabel('At', { exact: true }).fill('08:30');
+    await inbox.getByRole('button', { name: 'Save' }).click();
+    await inbox.locator('.prefs-status', { hasText: 'Saved.' }).waitFor();
+    const saved = (await s.asUser('erin', 'GET', '/api/v1/me/preferences')).body;
+    t.same(saved.quiet_hours, {
+      enabled: true,
+      start_time: '21:30',
+      end_time: '07:15',
+      timezone: 'Europe/Paris',
+      days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'],
+    });
+    t.match(saved.digest, {
+      enabled: true,
+      frequency: 'weekly',
+      delivery_day: 'friday',
+      delivery_time: '08:30',
+      timezone: 'Europe/Paris',
+    });
+
+    // A zone the server refuses: its reason shows, as text.
+    await inbox.getByLabel('Time zone', { exact: true }).fill('Mars/Olympus');
+    await inbox.getByRole('button', { name: 'Save' }).click();
+    await inbox.locator('.prefs-status[data-error="true"]').waitFor();
+    t.match(await inbox.locator('.prefs-status').textContent(), /^Not saved: /);
+
+    // Back to the feed: the toggle again.
+    await toggle.click();
+    t.equal(await inbox.locator('.prefs').isHidden(), true);
+    await inbox.locator('li.item', { hasText: 'Invoice ready' }).first().waitFor();
+    t.equal(await inbox.locator('.panel h2').textContent(), 'Notifications');
+  });
+
+  t.test('the panel in French, dark', async (t) => {
+    const s = await startServer(t);
+    await s.api('POST', '/api/v1/categories', {
+      id: 'security',
+      name: 'Sécurité',
+      mandatory: true,
+      default_channels: ['email'],
+    });
+    const page = await newPage(t, browser, { colorScheme: 'dark' });
+    const inbox = await openInbox(page, s, 'fanny');
+    await inbox.evaluate((el) => {
+      el.setAttribute('locale', 'fr');
+      el.setAttribute('channels', 'in_app,email');
+    });
+    await page.locator('#theme').selectOption('dark');
+    await inbox.locator('button.bell').click();
+    await inbox.getByRole('button', { name: 'Préférences' }).click();
+    const locked = inbox.getByRole('switch', { name: 'Sécurité: E-mail' });
+    await locked.waitFor();
+    t.equal(await locked.isDisabled(), true);
+    t.equal(await inbox.locator('.lock').textContent(), 'Obligatoire');
+    t.equal(await inbox.locator('.matrix thead th').count(), 3, 'the channels asked for');
+    t.ok(await inbox.getByRole('button', { name: 'Enregistrer' }).isVisible());
+    await screenshot(page, 'inbox-preferences-dark');
+  });
+}
