@@ -8,6 +8,7 @@ import { deadLettersPage } from './admin/dead-letters.js';
 import { notificationsPage } from './admin/notifications.js';
 import { PAGES, type PageSpec } from './admin/pages.js';
 import { resourcePage } from './admin/resource.js';
+import { templatePage } from './admin/templates.js';
 import { analyticsPage, overviewPage, sendPage } from './admin/views.js';
 import { h } from './inbox/dom.js';
 
@@ -49,7 +50,8 @@ function show(): void {
   $('page-title').textContent = page.title;
   document.title = `${page.title} · notifyd console`;
   const main = $('page');
-  if (page.resource) resourcePage(main, page.resource);
+  if (arg && page.item === 'template') templatePage(main, arg);
+  else if (page.resource) resourcePage(main, page.resource);
   else if (page.view === 'send') sendPage(main);
   else if (page.view === 'analytics') analyticsPage(main);
   else if (page.view === 'notifications') notificationsPage(main, arg);

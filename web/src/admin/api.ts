@@ -8,6 +8,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The envelope's `details` (e.g. a template error's channel, field, line, column). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -45,8 +47,15 @@ export async function api<T = unknown>(
     parsed = text;
   }
   if (!res.ok) {
-    const e = (parsed as { error?: { code: string; message: string } } | null)?.error;
-    throw new ApiError(res.status, e?.code ?? 'HTTP_ERROR', e?.message ?? `HTTP ${res.status}`);
+    const e = (
+      parsed as { error?: { code: string; message: string; details?: Record<string, unknown> } }
+    )?.error;
+    throw new ApiError(
+      res.status,
+      e?.code ?? 'HTTP_ERROR',
+      e?.message ?? `HTTP ${res.status}`,
+      e?.details ?? {},
+    );
   }
   return parsed as T;
 }

@@ -9,6 +9,8 @@ export interface PageSpec {
   title: string;
   resource?: Resource;
   view?: 'overview' | 'send' | 'analytics' | 'notifications' | 'dead-letters';
+  /** What `#/<id>/<item>` opens: the page of one item (a template's editor). */
+  item?: 'template';
 }
 
 /** Every page, in the order the navigation lists them. */
@@ -21,6 +23,7 @@ export const PAGES: PageSpec[] = [
     id: 'templates',
     group: 'Notifications',
     title: 'Templates',
+    item: 'template',
     resource: {
       noun: 'template',
       path: '/api/v1/templates',
@@ -39,6 +42,9 @@ export const PAGES: PageSpec[] = [
         name: 'Welcome',
         channels: { in_app: { title: 'Welcome, {{ name }}', body: 'Glad to have you.' } },
       }),
+      rowActions: (row) => [
+        h('a', { href: `#/templates/${encodeURIComponent(String(row.key))}` }, 'Edit'),
+      ],
     },
   },
   {
