@@ -4,7 +4,8 @@
  * who opens the link gets a small page whose button does the same POST. The signed token
  * (unsubscribe-token.ts) names the tenant, subscriber and category; the POST turns that
  * category's email off through the preferences service (a mandatory category: 403
- * MANDATORY_CATEGORY). No API key: the token is the permission, and it can do nothing else.
+ * MANDATORY_CATEGORY); a category the tenant does not define has no preferences of its
+ * own, so its link turns the subscriber's email off as a whole (mandatory ones still send). No API key: the token is the permission, and it can do nothing else.
  */
 import { Type } from '@sinclair/typebox';
 import { NotifydError } from '../core/errors.js';
@@ -18,11 +19,18 @@ import {
 
 /** The preferences service as the unsubscribe needs it (the recipients module's). */
 export interface EmailOptOut {
+  /** True when the tenant defines this category (it has preferences of its own). */
+  knowsCategory(tenantId: string, category: string): Promise<boolean>;
   updateCategory(
     tenantId: string,
     subscriberId: string,
     category: string,
     body: { channels: { email: boolean } },
+  ): Promise<unknown>;
+  update(
+    tenantId: string,
+    subscriberId: string,
+    body: { channels: { email: { enabled: boolean } } },
   ): Promise<unknown>;
 }
 
@@ -39,7 +47,10 @@ const OneClick = Type.Object(
 );
 const Done = Type.Object({
   unsubscribed: Type.Literal(true),
-  category: Type.String(),
+  category: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'The category whose email was turned off; null: the link’s category is not defined, so email as a whole was turned off (mandatory categories still send).',
+  }),
   channel: Type.Literal('email'),
 });
 
@@ -54,6 +65,19 @@ export function unsubscribeRoutes(deps: UnsubscribeDeps): AnyRoute[] {
     if (!t) throw new NotifydError('UNSUBSCRIBE_LINK_INVALID');
     return t;
   };
+  /**
+   * What the link turns off: its category's email, or, for a category the tenant does not
+   * define (an uncategorised notification is `general`), the subscriber's email as a whole.
+   */
+  const scopeOf = async (t: UnsubscribeTarget) => {
+    if (!deps.preferences) throw new NotifydError('UNSUBSCRIBE_LINK_INVALID');
+    const known = await deps.preferences.knowsCategory(t.tenant_id, t.category);
+    return {
+      preferences: deps.preferences,
+      category: known ? t.category : null,
+      what: known ? `emails about <b>${html(t.category)}</b>` : 'emails from this service',
+    };
+  };
   return [
     defineRoute({
       method: 'GET',
@@ -66,14 +90,14 @@ export function unsubscribeRoutes(deps: UnsubscribeDeps): AnyRoute[] {
         200: { description: 'A small HTML page.', contentType: 'text/html' },
         ...errors(400, 403),
       },
-      handler({ query }) {
-        const { category } = target(query.token);
+      async handler({ query }) {
+        const { what } = await scopeOf(target(query.token));
         const action = `${UNSUBSCRIBE_PATH}?${new URLSearchParams({ token: query.token })}`;
         return {
           status: 200,
           contentType: 'text/html; charset=utf-8',
           body: page(
-            `<p>Stop emails about <b>${html(category)}</b>?</p><form method="post" action="${html(action)}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>`,
+            `<p>Stop ${what}?</p><form method="post" action="${html(action)}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>`,
           ),
         };
       },
@@ -96,21 +120,24 @@ export function unsubscribeRoutes(deps: UnsubscribeDeps): AnyRoute[] {
       },
       async handler({ query, request }) {
         const t = target(query.token);
-        if (!deps.preferences) throw new NotifydError('UNSUBSCRIBE_LINK_INVALID');
-        await deps.preferences.updateCategory(t.tenant_id, t.subscriber_id, t.category, {
-          channels: { email: false },
-        });
+        const { preferences, category, what } = await scopeOf(t);
+        if (category === null) {
+          await preferences.update(t.tenant_id, t.subscriber_id, {
+            channels: { email: { enabled: false } },
+          });
+        } else {
+          await preferences.updateCategory(t.tenant_id, t.subscriber_id, category, {
+            channels: { email: false },
+          });
+        }
         if ((request.headers.accept ?? '').includes('text/html')) {
           return {
             status: 200,
             contentType: 'text/html; charset=utf-8',
-            body: page(`<p>You will get no more emails about <b>${html(t.category)}</b>.</p>`),
+            body: page(`<p>You will get no more ${what}.</p>`),
           };
         }
-        return {
-          status: 200,
-          body: { unsubscribed: true, category: t.category, channel: 'email' },
-        };
+        return { status: 200, body: { unsubscribed: true, category, channel: 'email' } };
       },
     }),
   ];

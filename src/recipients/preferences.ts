@@ -157,6 +157,11 @@ export class Preferences implements PreferenceService {
     return this.view(tenantId, subscriberId);
   }
 
+  /** True when the tenant defines the category (directly or as a parent's child). */
+  async knowsCategory(tenantId: string, slug: string): Promise<boolean> {
+    return (await this.categories.chain(tenantId, slug)).length > 0;
+  }
+
   /** One category's switches and mute; a mandatory category refuses opt-outs (403). */
   async updateCategory(
     tenantId: string,

@@ -112,11 +112,27 @@ t.test('a mail carries one-click unsubscribe; POSTing it turns that email off', 
   t.match(one ?? prefs.body.categories?.newsletter, { channels: { email: false } }, 'email off');
 
   // A notification without a category is of the implicit `general`, which has no
-  // preferences of its own until it is defined: its link answers 404 (documented).
+  // preferences of its own: its link turns ada's email off as a whole, except what a
+  // mandatory category sends.
   const plain = await mail(s, peer);
-  const general = await oneClick(linkOf(s, plain.headers['list-unsubscribe']));
-  t.equal(general.status, 404);
-  t.match(await general.json(), { error: { code: 'CATEGORY_NOT_FOUND' } });
+  const generalLink = linkOf(s, plain.headers['list-unsubscribe']);
+  t.match(await (await fetch(generalLink)).text(), /Stop emails from this service\?/);
+  const general = await oneClick(generalLink);
+  t.equal(general.status, 200);
+  t.same(await general.json(), { unsubscribed: true, category: null, channel: 'email' });
+  const after = await s.api('GET', '/api/v1/subscribers/ada/preferences');
+  t.match(after.body.channels, { email: { enabled: false } }, 'email off as a whole');
+  const security = await mail(s, peer, 'security');
+  t.ok(security, 'a mandatory category still mails');
+  const sent = await s.api('POST', '/api/v1/notifications', {
+    recipient_id: 'ada',
+    channels: ['email'],
+    content: { title: 'News', body: 'again' },
+  });
+  t.equal(sent.status, 422, 'other email is not sent');
+  t.match(sent.body, {
+    error: { code: 'NO_DELIVERY_CHANNEL', details: { skipped: { email: 'channel_disabled' } } },
+  });
 });
 
 t.test('forged links are refused; a mandatory category cannot be left', async (t) => {
