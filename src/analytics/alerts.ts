@@ -69,7 +69,13 @@ export const AlertListQuery = Type.Object(
   {
     ...ListQuery.properties,
     status: Type.Optional(literals(ALERT_STATUSES)),
-    rule_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    rule: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        description: 'Only alerts of this rule: its id, or its name (alerts of deleted rules too).',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -152,12 +158,13 @@ export class Alerts extends ObjectReads<AlertData> {
   }
 
   override list(caller: Caller, q: AlertListQuery): Promise<Page<StoredAlert>> {
-    const { status, rule_id, ...page } = q;
-    if (!status && !rule_id) return this.repo.list(caller, page);
+    const { status, rule, ...page } = q;
+    if (!status && !rule) return this.repo.list(caller, page);
+    const ofRule = (d: AlertData) => !rule || d.rule_id === rule || d.rule_name === rule;
     return this.repo.list(
       caller,
       page,
-      (o) => (!status || o.data.status === status) && (!rule_id || o.data.rule_id === rule_id),
+      (o) => (!status || o.data.status === status) && ofRule(o.data),
     );
   }
 

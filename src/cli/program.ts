@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
+import { registerAlertCommands } from './alert.js';
 import { registerBypassCommands } from './bypass.js';
 import { registerCategoryCommands } from './category.js';
 import { registerConfigCommands } from './config.js';
@@ -49,6 +50,7 @@ export function buildProgram(io: CliIO): Command {
   registerTemplateCommands(program, io);
   registerWorkflowCommands(program, io);
   registerReportCommands(program, io);
+  registerAlertCommands(program, io);
   registerVapidCommands(program, io);
   return program;
 }

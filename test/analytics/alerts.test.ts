@@ -139,7 +139,9 @@ for (const backend of BACKENDS) {
         ['resolved', 'triggered'],
         'a resolved alert leaves room for the next',
       );
-      t.equal((await alertsOf(s, `?status=triggered&rule_id=${rule.id}`)).length, 1);
+      t.equal((await alertsOf(s, `?status=triggered&rule=${rule.id}`)).length, 1);
+    t.equal((await alertsOf(s, '?rule=errors-high')).length, 2);
+    t.equal((await alertsOf(s, '?rule=other')).length, 0);
     },
   );
 
