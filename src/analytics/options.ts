@@ -9,7 +9,7 @@ export const ANALYTICS_OPTIONS = defineOptions([
     path: 'analytics.enabled',
     type: 'boolean',
     default: true,
-    doc: 'Record analytics: the /analytics and /reports APIs, and notifyd’s own events (notifications, rate limiting) from its event bus. Off: those routes answer 404 and nothing is recorded.',
+    doc: 'Record analytics: the /analytics, /reports and /alerts APIs, and notifyd’s own events (notifications, rate limiting) from its event bus. Off: those routes answer 404 and nothing is recorded.',
   },
   {
     path: 'analytics.max_future_skew_ms',

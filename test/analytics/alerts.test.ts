@@ -140,8 +140,8 @@ for (const backend of BACKENDS) {
         'a resolved alert leaves room for the next',
       );
       t.equal((await alertsOf(s, `?status=triggered&rule=${rule.id}`)).length, 1);
-    t.equal((await alertsOf(s, '?rule=errors-high')).length, 2);
-    t.equal((await alertsOf(s, '?rule=other')).length, 0);
+      t.equal((await alertsOf(s, '?rule=errors-high')).length, 2);
+      t.equal((await alertsOf(s, '?rule=other')).length, 0);
     },
   );
 
