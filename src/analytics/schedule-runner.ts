@@ -18,7 +18,12 @@ import type { ObjectStore } from '../store/objects.js';
 import { type LinkSettings, signedLink } from './report-links.js';
 import type { Reports, StoredReport } from './reports.js';
 import { defaultPreset, nextRun } from './schedule-cadence.js';
-import { SCHEDULE_OBJECT, type ScheduleData, type StoredSchedule } from './schedules.js';
+import {
+  reportParametersOf,
+  SCHEDULE_OBJECT,
+  type ScheduleData,
+  type StoredSchedule,
+} from './schedules.js';
 
 /** The send path reports go out through (the notifications service). */
 export interface ReportSender {
@@ -82,10 +87,16 @@ export class ScheduleRunner {
     };
     try {
       const p = s.data.parameters;
+      const values = reportParametersOf(p);
+      // Period parameters choose the period themselves; else it is the cadence's.
+      const ownPeriod = values.period !== undefined || values.start_date !== undefined;
       const spec = await reports.specOf(caller, {
         definition: s.data.definition_id,
         ...(p.title ? { title: p.title } : {}),
-        time_range: p.time_range ?? { preset: defaultPreset(s.data.schedule) },
+        ...(Object.keys(values).length ? { parameters: values } : {}),
+        ...(ownPeriod
+          ? {}
+          : { time_range: p.time_range ?? { preset: defaultPreset(s.data.schedule) } }),
         timezone: p.timezone ?? s.data.timezone,
         ...(s.data.format ? { format: s.data.format } : {}),
       });

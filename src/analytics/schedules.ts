@@ -15,8 +15,13 @@ import type { Caller } from '../objects/tenancy.js';
 import type { SchedulerService } from '../scheduler/service.js';
 import type { ObjectStore } from '../store/types.js';
 import { analyticsKind } from './kinds.js';
-import type { ReportDefinitions, ReportFormat } from './report-definitions.js';
+import type {
+  ReportDefinitions,
+  ReportFormat,
+  StoredReportDefinition,
+} from './report-definitions.js';
 import { ReportFormatSchema } from './report-definitions.js';
+import { checkParameters, type ParameterValues } from './report-parameters.js';
 import { cronOf, nextRun } from './schedule-cadence.js';
 import { TimeRangeSchema } from './schemas.js';
 import { checkTimeZone, type TimeRangeInput } from './time.js';
@@ -56,9 +61,12 @@ const Parameters = Type.Object(
     timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   },
   {
-    additionalProperties: false,
+    additionalProperties: Type.Union([
+      Type.String({ maxLength: 1000 }),
+      Type.Array(Type.String({ maxLength: 200 }), { maxItems: 100 }),
+    ]),
     description:
-      "Overrides of the definition's: the period defaults to the cadence's (last_24h, last_7d, last_30d), the time zone to the schedule's.",
+      "Overrides of the definition's: the period defaults to the cadence's (last_24h, last_7d, last_30d), the time zone to the schedule's. Any other name is one of the definition's `parameters` (built-ins), checked when the schedule is saved.",
   },
 );
 
@@ -101,10 +109,35 @@ export interface ScheduleDelivery {
   webhook?: string;
 }
 
+/** A schedule's overrides, and the values of its definition's parameters. */
+export type ScheduleParameters = {
+  title?: string;
+  time_range?: TimeRangeInput;
+  timezone?: string;
+} & { [name: string]: string | string[] | TimeRangeInput | undefined };
+
+/** The values of a definition's parameters among a schedule's (all but its own overrides). */
+export function reportParametersOf(p: ScheduleParameters): ParameterValues {
+  const { title: _t, time_range: _r, timezone: _z, ...values } = p;
+  return values as ParameterValues;
+}
+
+/** Checks a schedule's parameters against its definition's (400 naming a bad one). */
+function checkScheduleParameters(def: StoredReportDefinition, p: ScheduleParameters): void {
+  const values = checkParameters(def.data.parameters ?? [], reportParametersOf(p));
+  if (p.time_range && (values.period || values.start_date)) {
+    throw new NotifydError(
+      'INVALID_REPORT_PARAMETER',
+      'Give time_range or the period parameters (period, start_date, end_date), not both.',
+      { parameter: values.period ? 'period' : 'start_date' },
+    );
+  }
+}
+
 export interface ScheduleData {
   name: string;
   definition_id: string;
-  parameters: { title?: string; time_range?: TimeRangeInput; timezone?: string };
+  parameters: ScheduleParameters;
   format: ReportFormat | null;
   schedule: string;
   time: string;
@@ -219,6 +252,7 @@ export class Schedules extends ObjectReads<ScheduleData> {
     this.checkDelivery(body.delivery);
     const def = await this.definitions.get(caller, body.definition);
     if (body.parameters?.timezone) checkTimeZone(body.parameters.timezone);
+    if (body.parameters) checkScheduleParameters(def, body.parameters as ScheduleParameters);
     const time = body.time ?? '08:00';
     const timezone = body.timezone ?? 'UTC';
     const { cron, next } = await this.timing(body.schedule, time, timezone);
@@ -232,7 +266,7 @@ export class Schedules extends ObjectReads<ScheduleData> {
       {
         name: body.name,
         definition_id: def.id,
-        parameters: body.parameters ?? {},
+        parameters: (body.parameters ?? {}) as ScheduleParameters,
         format: body.format ?? null,
         schedule: body.schedule,
         time,
@@ -261,6 +295,10 @@ export class Schedules extends ObjectReads<ScheduleData> {
     if (body.delivery) this.checkDelivery(body.delivery);
     if (body.parameters?.timezone) checkTimeZone(body.parameters.timezone);
     const found = await this.repo.resolve(caller, idOrName);
+    if (body.parameters) {
+      const def = await this.definitions.get(caller, found.data.definition_id);
+      checkScheduleParameters(def, body.parameters as ScheduleParameters);
+    }
     const { version, ...change } = body;
     const updated = await this.repo.update(
       caller,

@@ -5,6 +5,7 @@ import { CliError, type CliIO } from './io.js';
 import { enc, registerObjectCommands } from './object-commands.js';
 import { oneOf } from './ratelimit-args.js';
 import { type RemoteOptions, remoteOptions } from './remote.js';
+import { parametersOf } from './report-params.js';
 
 type Schedule = Static<typeof ScheduleView>;
 
@@ -32,6 +33,7 @@ interface CreateOptions extends RemoteOptions {
   email?: string[];
   webhook?: string;
   title?: string;
+  param?: string[];
   paused?: boolean;
 }
 
@@ -61,6 +63,11 @@ export function registerScheduleCommands(report: Command, io: CliIO): void {
           .option('--email <address>', 'mail the file to this address (repeatable)', collect)
           .option('--webhook <url>', 'POST a signed download link here')
           .option('--title <text>', 'the reports’ title')
+          .option(
+            '--param <name=value>',
+            'a parameter of the definition, e.g. --param channel=email (repeatable)',
+            collect,
+          )
           .option('--paused', 'create it paused'),
       ).action(async (name: string, definition: string, opts: CreateOptions) => {
         if (!opts.email?.length && !opts.webhook) throw new CliError('give --email or --webhook');
@@ -71,7 +78,14 @@ export function registerScheduleCommands(report: Command, io: CliIO): void {
           ...(opts.at ? { time: opts.at } : {}),
           ...(opts.timezone ? { timezone: opts.timezone } : {}),
           ...(opts.format ? { format: opts.format } : {}),
-          ...(opts.title ? { parameters: { title: opts.title } } : {}),
+          ...(opts.title || opts.param?.length
+            ? {
+                parameters: {
+                  ...parametersOf(opts.param ?? []),
+                  ...(opts.title ? { title: opts.title } : {}),
+                },
+              }
+            : {}),
           ...(opts.paused ? { paused: true } : {}),
           delivery: {
             ...(opts.email?.length ? { email: opts.email } : {}),

@@ -8,6 +8,7 @@ import { CliError, type CliIO } from './io.js';
 import { enc, type ObjectApi, query, registerObjectCommands } from './object-commands.js';
 import { oneOf } from './ratelimit-args.js';
 import { call, type RemoteOptions, remoteOptions } from './remote.js';
+import { parametersOf } from './report-params.js';
 import { registerScheduleCommands } from './report-schedule.js';
 import { formatTable } from './table.js';
 
@@ -54,19 +55,6 @@ interface GenerateOptions extends RemoteOptions {
 
 /** The period parameters every built-in definition takes; the table lists the others. */
 const PERIOD_PARAMS = new Set(['period', 'start_date', 'end_date']);
-
-/** `--param k=v` (repeatable; a name given twice is a list) as `parameters`. */
-export function parametersOf(pairs: readonly string[]): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq < 1) throw new CliError(`--param takes name=value, not ${JSON.stringify(pair)}`);
-    const [name, value] = [pair.slice(0, eq), pair.slice(eq + 1)];
-    const had = out[name];
-    out[name] = had === undefined ? value : [...(Array.isArray(had) ? had : [had]), value];
-  }
-  return out;
-}
 
 /** The body of `POST /reports` from the command's arguments. */
 export function generateBody(definition: string | undefined, o: GenerateOptions) {

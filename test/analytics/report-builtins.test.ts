@@ -146,8 +146,8 @@ const EVENTS = [
 
 const PERIOD = { start_date: '2026-03-07', end_date: '2026-03-09' };
 
-async function seeded(t: Test, store: Store) {
-  const s = await startServer(t, {}, store, { clock: new FakeClock(NOW) });
+async function seeded(t: Test, store: Store, clock = new FakeClock(NOW)) {
+  const s = await startServer(t, {}, store, { clock });
   const res = await s.api('POST', '/api/v1/analytics/events/batch', { events: EVENTS });
   t.equal(res.body.accepted, EVENTS.length, JSON.stringify(res.body.errors?.[0]));
   return s;
@@ -645,13 +645,52 @@ t.test('the PDF of a built-in: title, period, parameters, figures, tables', asyn
 });
 
 t.test('a schedule runs a built-in with its parameters', async (t) => {
-  const s = await seeded(t, createMemoryStore());
-  const made = await s.api('POST', `${R}/schedules`, {
-    name: 'weekly-delivery',
+  const clock = new FakeClock(NOW);
+  const s = await seeded(t, createMemoryStore(), clock);
+  const S = `${R}/schedules`;
+  const base = {
     definition: 'notification-delivery',
-    schedule: 'weekly',
+    schedule: 'daily',
+    time: '13:00',
+    format: 'json',
     delivery: { email: ['ops@example.test'] },
+  };
+  const made = await s.api('POST', S, {
+    ...base,
+    name: 'email-daily',
+    parameters: { ...PERIOD, channel: 'email', title: 'Email deliveries' },
   });
   t.equal(made.status, 201, JSON.stringify(made.body));
-  t.equal(made.body.report_definition_id, 'notification-delivery');
+  t.match(made.body, {
+    report_definition_id: 'notification-delivery',
+    parameters: { ...PERIOD, channel: 'email', title: 'Email deliveries' },
+  });
+  const bad = async (body: object, parameter: string, method = 'POST', path = S) => {
+    const res = await s.api(method, path, body);
+    t.equal(res.status, 400, JSON.stringify(body));
+    t.match(res.body.error, { code: 'INVALID_REPORT_PARAMETER', details: { parameter } });
+  };
+  await bad({ ...base, name: 'x', parameters: { colour: 'red' } }, 'colour');
+  await bad({ ...base, name: 'x', parameters: { channel: 'fax' } }, 'channel');
+  await bad(
+    { ...base, name: 'x', parameters: { period: 'last_30d', time_range: { preset: 'last_7d' } } },
+    'period',
+  );
+  await bad({ parameters: { channel: 'fax' } }, 'channel', 'PATCH', `${S}/email-daily`);
+
+  clock.advance(2 * 3_600_000);
+  await s.server.scheduler.runDue();
+  const reports = (await s.api('GET', `${R}?per_page=100`)).body.data.filter(
+    (r: { schedule_id: string | null }) => r.schedule_id === made.body.id,
+  );
+  t.equal(reports.length, 1, 'one run at 13:00');
+  t.match(reports[0], {
+    title: 'Email deliveries',
+    status: 'completed',
+    report_definition_id: 'notification-delivery',
+    parameters: { ...PERIOD, channel: ['email'] },
+    period: { start: iso(day(7, 0)), end: iso(day(10, 0)) },
+  });
+  const doc = JSON.parse((await download(s, reports[0].id, 'json')).toString());
+  t.match(doc.sections[0].rows[0].values, { notifications_sent: 4, notifications_delivered: 3 });
 });

@@ -278,6 +278,52 @@ t.test('notifyd report schedule: create, list, get, pause, resume, delete', asyn
     1,
   );
   t.match(bad.err(), /INVALID_SCHEDULE/);
+  const built = JSON.parse(
+    (
+      await run([
+        'report',
+        'schedule',
+        'create',
+        'sms-weekly',
+        'channel-performance',
+        '--schedule',
+        'weekly',
+        '--email',
+        'ops@acme.test',
+        '--param',
+        'channel=sms',
+        '--title',
+        'SMS',
+        '--json',
+      ])
+    ).out(),
+  );
+  t.match(built, {
+    report_definition_id: 'channel-performance',
+    parameters: { channel: 'sms', title: 'SMS' },
+  });
+  t.match(
+    (
+      await run(
+        [
+          'report',
+          'schedule',
+          'create',
+          'y',
+          'channel-performance',
+          '--schedule',
+          'weekly',
+          '--email',
+          'a@b.co',
+          '--param',
+          'channel=fax',
+        ],
+        1,
+      )
+    ).err(),
+    /INVALID_REPORT_PARAMETER/,
+  );
+  await run(['report', 'schedule', 'delete', 'sms-weekly']);
   t.match(
     (await run(['report', 'schedule', 'delete', 'morning'])).out(),
     'Deleted report schedule morning.',
