@@ -7,9 +7,11 @@ import { ApiError, api, describe, session } from './admin/api.js';
 import { deadLettersPage } from './admin/dead-letters.js';
 import { notificationsPage } from './admin/notifications.js';
 import { PAGES, type PageSpec } from './admin/pages.js';
+import { providersPage } from './admin/providers.js';
 import { resourcePage } from './admin/resource.js';
 import { templatePage } from './admin/templates.js';
 import { analyticsPage, overviewPage, sendPage } from './admin/views.js';
+import { workflowPage } from './admin/workflows.js';
 import { h } from './inbox/dom.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -51,11 +53,13 @@ function show(): void {
   document.title = `${page.title} · notifyd console`;
   const main = $('page');
   if (arg && page.item === 'template') templatePage(main, arg);
+  else if (arg && page.item === 'workflow') workflowPage(main, arg);
   else if (page.resource) resourcePage(main, page.resource);
   else if (page.view === 'send') sendPage(main);
   else if (page.view === 'analytics') analyticsPage(main);
   else if (page.view === 'notifications') notificationsPage(main, arg);
   else if (page.view === 'dead-letters') deadLettersPage(main);
+  else if (page.view === 'providers') providersPage(main);
   else overviewPage(main);
 }
 

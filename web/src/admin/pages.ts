@@ -8,9 +8,9 @@ export interface PageSpec {
   group: string;
   title: string;
   resource?: Resource;
-  view?: 'overview' | 'send' | 'analytics' | 'notifications' | 'dead-letters';
+  view?: 'overview' | 'send' | 'analytics' | 'notifications' | 'dead-letters' | 'providers';
   /** What `#/<id>/<item>` opens: the page of one item (a template's editor). */
-  item?: 'template';
+  item?: 'template' | 'workflow';
 }
 
 /** Every page, in the order the navigation lists them. */
@@ -100,6 +100,40 @@ export const PAGES: PageSpec[] = [
       create: () => ({ key: 'product-news', name: 'Product news' }),
     },
   },
+  {
+    id: 'workflows',
+    group: 'Notifications',
+    title: 'Workflows',
+    item: 'workflow',
+    resource: {
+      noun: 'workflow',
+      path: '/api/v1/workflows',
+      paged: true,
+      columns: [
+        ['trigger_identifier', 'Trigger'],
+        ['name', 'Name'],
+        ['version', 'Version'],
+        ['updated_at', 'Updated'],
+      ],
+      create: () => ({
+        trigger_identifier: 'onboarding',
+        name: 'Onboarding',
+        steps: [
+          {
+            type: 'send',
+            channel: 'in_app',
+            content: { title: 'Welcome', body: 'Glad to see you.' },
+          },
+          { type: 'delay', duration: 'P1D' },
+          { type: 'send', channel: 'email', content: { title: 'Day two', body: 'Tips.' } },
+        ],
+      }),
+      rowActions: (row) => [
+        h('a', { href: `#/workflows/${encodeURIComponent(String(row.id))}` }, 'Steps'),
+      ],
+    },
+  },
+  { id: 'providers', group: 'Notifications', title: 'Providers', view: 'providers' },
   {
     id: 'keys',
     group: 'Access',
