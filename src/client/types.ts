@@ -28,6 +28,8 @@ export interface Notification {
     action_url?: string;
     image_url?: string;
     cta_text?: string;
+    /** Custom JSON from its template's `in_app.data`. */
+    data?: Record<string, unknown>;
   };
   actions: NotificationAction[];
   data: Record<string, unknown> | null;

@@ -136,7 +136,8 @@ export interface ObjectRoutes<
   /** The create answer when it is more than the view (a webhook's secret, shown once). */
   created?: { schema: TSchema; toView(o: D): unknown };
   create?: Verb & { body: C };
-  list?: Verb & { query?: Q };
+  /** `beside`: fields answered beside the page, from its objects (another API's list shape). */
+  list?: Verb & { query?: Q; beside?(items: D[]): Record<string, unknown> };
   get?: Verb;
   update?: Verb & { body: U };
   /** `after` runs once the object is gone (e.g. forgetting what this node cached of it). */
@@ -199,7 +200,8 @@ export function objectRoutes<
         responses: listResponses(view),
         async handler(ctx) {
           const page = await list.call(service, caller(ctx), ctx.query as Static<Q>);
-          return { status: 200, body: pageBody(page, toView) };
+          const beside = spec.list?.beside?.(page.items) ?? {};
+          return { status: 200, body: { ...pageBody(page, toView), ...beside } };
         },
       }),
     );

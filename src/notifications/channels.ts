@@ -27,6 +27,8 @@ export interface InAppContent {
   image_url?: string;
   cta_text?: string;
   actions?: NotificationAction[];
+  /** Custom JSON for the app (a template's `in_app.data`, rendered). */
+  data?: Record<string, unknown>;
 }
 
 /** A push notification (web push, FCM, APNs). */

@@ -133,7 +133,16 @@ export interface PreferenceService {
 
 /** A template as routing sees it after rendering. */
 export interface RenderedTemplate {
-  template: { id: string; key: string; version: number; category: string | null };
+  template: {
+    id: string;
+    key: string;
+    version: number;
+    category: string | null;
+    /** The priority of its notifications when the send gives none. */
+    priority: Priority | null;
+    /** Their lifetime in seconds when the send gives none. */
+    ttl_seconds: number | null;
+  };
   /** The channels the template has content for. */
   channels: Channel[];
   /** Each channel's content, rendered with the payload in the chosen locale. */

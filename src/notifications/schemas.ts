@@ -338,6 +338,11 @@ export const NotificationView = Type.Object({
     action_url: Type.Optional(Type.String()),
     image_url: Type.Optional(Type.String()),
     cta_text: Type.Optional(Type.String()),
+    data: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description: "Custom JSON from its template's `in_app.data`, rendered.",
+      }),
+    ),
   }),
   actions: Type.Array(NotificationActionSchema),
   data: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),

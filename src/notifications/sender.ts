@@ -31,6 +31,7 @@ import {
   type NotificationRecord,
   newDelivery,
   normalPriority,
+  type Priority,
   type TemplateRef,
 } from './records.js';
 import { contentFromInApp, type Routed, route } from './routing.js';
@@ -170,7 +171,6 @@ export class Sender {
     const recipientId = this.recipientOf(input, where);
     const { directory, preferences, providers, clock } = this.deps;
     const now = clock.now();
-    const expiresAt = this.expiry(input, now, where);
     let subscriber: Subscriber | null = null;
     if (directory) {
       subscriber = input.recipient
@@ -178,16 +178,18 @@ export class Sender {
         : ((await directory.get(tenantId, recipientId)) ??
           (await directory.upsert(tenantId, { id: recipientId })));
     }
-    const { candidates, contents, template, category } = await this.contents(
+    const { candidates, contents, template, category, defaults } = await this.contents(
       tenantId,
       input,
       subscriber,
       where,
       cache,
     );
+    // The send's own priority and lifetime win over its template's.
+    const expiresAt = this.expiry(input, now, where, defaults.ttl_seconds);
     const requested = input.channels ?? null;
     const wanted = candidates.filter((c) => !requested || requested.includes(c));
-    const priority = normalPriority(input.priority);
+    const priority = normalPriority(input.priority ?? defaults.priority ?? undefined);
     const devices: Device[] =
       directory && wanted.includes('push')
         ? await directory.activeDevices(tenantId, recipientId)
@@ -248,6 +250,7 @@ export class Sender {
         Object.assign(queuedContents, { [r.channel]: contents[r.channel] });
     }
     const notification = this.record(tenantId, input, requestId, recipientId, now, {
+      priority,
       content: split.content,
       actions: split.actions,
       category: category ?? 'general',
@@ -376,6 +379,7 @@ export class Sender {
     const { content, actions } = splitContent(input.content, input.actions);
     checkActions(actions, where);
     const notification = this.record(tenantId, input, requestId, recipientId, now, {
+      priority: normalPriority(input.priority),
       content,
       actions,
       category: input.category ?? 'general',
@@ -402,10 +406,16 @@ export class Sender {
     return id;
   }
 
-  private expiry(input: SendNotificationBody, now: number, where: string): number | null {
+  private expiry(
+    input: SendNotificationBody,
+    now: number,
+    where: string,
+    templateTtl: number | null = null,
+  ): number | null {
     const at = checkExpiry(input.expires_at, now, `${where}.expires_at`);
-    if (at !== null || input.ttl_seconds === undefined) return at;
-    return now + input.ttl_seconds * 1000;
+    const ttl = input.ttl_seconds ?? templateTtl;
+    if (at !== null || ttl === null) return at;
+    return now + ttl * 1000;
   }
 
   /** The channels the content exists for and each one's content: rendered, or inline. */
@@ -420,6 +430,8 @@ export class Sender {
     contents: RenderedContent;
     template: TemplateRef | null;
     category: string | null;
+    /** The template's priority and lifetime for a send that gives none. */
+    defaults: { priority: Priority | null; ttl_seconds: number | null };
   }> {
     const name = input.template ?? input.template_id;
     let out: Awaited<ReturnType<Sender['contents']>>;
@@ -441,6 +453,7 @@ export class Sender {
         contents: { ...r.contents },
         template: { id: r.template.id, key: r.template.key, version: r.template.version },
         category: input.category ?? r.template.category,
+        defaults: { priority: r.template.priority, ttl_seconds: r.template.ttl_seconds },
       };
     } else {
       if (!input.content) throw invalid(`${where}.content`, 'required unless a template is named');
@@ -448,7 +461,13 @@ export class Sender {
       const contents: RenderedContent = {};
       for (const c of candidates)
         Object.assign(contents, { [c]: contentFromInApp(c, input.content) });
-      out = { candidates, contents, template: null, category: input.category ?? null };
+      out = {
+        candidates,
+        contents,
+        template: null,
+        category: input.category ?? null,
+        defaults: { priority: null, ttl_seconds: null },
+      };
     }
     for (const [channel, override] of Object.entries(input.channel_overrides ?? {})) {
       const base = out.contents[channel as Channel];
@@ -465,7 +484,14 @@ export class Sender {
     now: number,
     fields: Pick<
       NotificationRecord,
-      'content' | 'actions' | 'category' | 'channels' | 'template' | 'contents' | 'expires_at'
+      | 'priority'
+      | 'content'
+      | 'actions'
+      | 'category'
+      | 'channels'
+      | 'template'
+      | 'contents'
+      | 'expires_at'
     > & { hidden: boolean },
   ): NotificationRecord {
     const { hidden, ...rest } = fields;
@@ -474,7 +500,6 @@ export class Sender {
       tenant_id: tenantId,
       request_id: requestId,
       recipient_id: recipientId,
-      priority: normalPriority(input.priority),
       data: input.data ?? null,
       group_key: input.group_key ?? null,
       idempotency_key: input.idempotency_key ?? null,

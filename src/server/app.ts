@@ -1,7 +1,7 @@
 import { analyticsOptions, createAnalyticsModule } from '../analytics/module.js';
 import { createAuthModule } from '../auth/module.js';
 import { clusterOptions, createClusterModule } from '../cluster/module.js';
-import { araOptions, createAraModule } from '../compat/ara/module.js';
+import { araOptions, araTemplateShapes, createAraModule } from '../compat/ara/module.js';
 import type { Config } from '../config/options.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { createIdGenerator } from '../core/ids.js';
@@ -92,7 +92,9 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   const recipients = createRecipientsModule(
     ctx({}, { history: () => notifications.services.records }),
   );
-  const templates = createTemplatesModule(ctx(templatesOptions(config), {}));
+  const templates = createTemplatesModule(
+    ctx(templatesOptions(config), { shapes: araTemplateShapes(config) }),
+  );
   // Routing asks the providers module (built after, as it works the delivery queue this
   // module offers) which channels have a provider: asked when used.
   const channels: ProviderChannels = { serves: (ch) => providers.services.channels.serves(ch) };
@@ -118,7 +120,13 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   const triggers = createTriggersModule(
     ctx(triggersOptions(config), { notifications: service, live, nodeId }),
   );
-  const araNeeds = { notifications: service, live, presence, sessions: realtime.gateway };
+  const araNeeds = {
+    notifications: service,
+    templates: templates.services.templates,
+    live,
+    presence,
+    sessions: realtime.gateway,
+  };
   const ara = createAraModule(ctx(araOptions(config), araNeeds));
   const webhooks = createWebhooksModule(ctx(webhooksOptions(config), {}));
   const onEvent = deps.onRateLimitEvent;

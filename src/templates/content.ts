@@ -27,8 +27,10 @@ export interface TemplateContent {
 /** A channel's fields as a flat record (values are Liquid, or nested for webhook/actions). */
 type Fields = Record<string, unknown>;
 
-/** How deep a webhook body may nest. */
+/** How deep a JSON field (a webhook body, in-app data) may nest. */
 export const MAX_BODY_DEPTH = 16;
+/** How many strings (each Liquid) one JSON field may hold. */
+export const MAX_JSON_STRINGS = 1000;
 
 function invalid(field: string, message: string): NotifydError {
   return new NotifydError('VALIDATION_ERROR', `${field} ${message}`, {
@@ -78,7 +80,7 @@ const modeOf = (channel: TemplateChannel, field: string): Mode =>
 function* sources(channel: TemplateChannel, fields: Fields): Generator<[string, string]> {
   for (const [name, value] of Object.entries(fields)) {
     if (value === undefined) continue;
-    if (channel === 'webhook' && name === 'body') yield* jsonStrings(value, 'body', 0);
+    if (isJson(channel, name)) yield* jsonStrings(channel, value, name);
     else if (name === 'actions' && Array.isArray(value)) {
       for (const [i, action] of value.entries()) {
         const a = action as { label?: string; url?: string };
@@ -91,16 +93,33 @@ function* sources(channel: TemplateChannel, fields: Fields): Generator<[string, 
   }
 }
 
-function* jsonStrings(value: unknown, path: string, depth: number): Generator<[string, string]> {
-  if (depth > MAX_BODY_DEPTH) {
-    throw invalid(`webhook.${path}`, `nests deeper than ${MAX_BODY_DEPTH} levels`);
+/** The fields that are JSON with Liquid strings at any depth, not one Liquid text. */
+const isJson = (channel: TemplateChannel, field: string) =>
+  (channel === 'webhook' && field === 'body') || (channel === 'in_app' && field === 'data');
+
+/** Each string of a JSON field with its path; too deep or too many strings is refused. */
+function* jsonStrings(
+  channel: TemplateChannel,
+  value: unknown,
+  field: string,
+): Generator<[string, string]> {
+  let count = 0;
+  function* walk(v: unknown, path: string, depth: number): Generator<[string, string]> {
+    if (depth > MAX_BODY_DEPTH) {
+      throw invalid(`${channel}.${path}`, `nests deeper than ${MAX_BODY_DEPTH} levels`);
+    }
+    if (typeof v === 'string') {
+      if (++count > MAX_JSON_STRINGS) {
+        throw invalid(`${channel}.${field}`, `holds more than ${MAX_JSON_STRINGS} strings`);
+      }
+      yield [path, v];
+    } else if (Array.isArray(v)) {
+      for (const [i, x] of v.entries()) yield* walk(x, `${path}.${i}`, depth + 1);
+    } else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) yield* walk(x, `${path}.${k}`, depth + 1);
+    }
   }
-  if (typeof value === 'string') yield [path, value];
-  else if (Array.isArray(value)) {
-    for (const [i, v] of value.entries()) yield* jsonStrings(v, `${path}.${i}`, depth + 1);
-  } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) yield* jsonStrings(v, `${path}.${k}`, depth + 1);
-  }
+  yield* walk(value, field, 0);
 }
 
 /**
@@ -234,6 +253,7 @@ async function renderChannel(
       out.title = await render('title', fields.title as string);
       out.body = await render('body', fields.body as string);
       await optional(out, fields, ['action_url', 'image_url', 'cta_text'], render);
+      if (fields.data !== undefined) out.data = await renderJson(fields.data, 'data', render);
       const actions = fields.actions as Array<Record<string, string>> | undefined;
       if (actions) {
         const rendered = [];

@@ -4,6 +4,7 @@ import { TemplateEngine } from './engine.js';
 import type { TemplateOptions } from './options.js';
 import { templateRoutes } from './routes.js';
 import { TemplateService } from './service.js';
+import type { TemplateShape } from './shapes.js';
 
 /** The templates module's options, from the configuration. */
 export const templatesOptions = (c: Config): TemplateOptions => c.templates;
@@ -12,7 +13,9 @@ export const templatesOptions = (c: Config): TemplateOptions => c.templates;
  * Notification templates: their admin API and the renderer the send pipeline takes as a
  * need (`renderer`, a TemplateRenderer). liquidjs loads on the first parse or render.
  */
-export function createTemplatesModule(ctx: ModuleContext<TemplateOptions>): NotifydModule<{
+export function createTemplatesModule(
+  ctx: ModuleContext<TemplateOptions, { shapes?: readonly TemplateShape[] }>,
+): NotifydModule<{
   renderer: TemplateService;
   templates: TemplateService;
   engine: TemplateEngine;
@@ -29,6 +32,6 @@ export function createTemplatesModule(ctx: ModuleContext<TemplateOptions>): Noti
   return {
     name: 'templates',
     services: { renderer: templates, templates, engine },
-    routes: templateRoutes(templates),
+    routes: templateRoutes(templates, ctx.services.shapes ?? []),
   };
 }

@@ -22,6 +22,7 @@ import {
   VersionParams,
 } from './schemas.js';
 import { type TemplateService, templateView } from './service.js';
+import { besideIn, type TemplateShape, viewIn } from './shapes.js';
 
 /** Reading and changing templates needs `notifications:manage`; global ones `notifications:admin`. */
 const MANAGE = 'notifications:manage';
@@ -37,8 +38,16 @@ const VersionsQuery = Type.Object(
   { additionalProperties: false },
 );
 
-/** `/templates`: CRUD, versions, activation of an older version, previews. */
-export function templateRoutes(service: TemplateService): AnyRoute[] {
+/**
+ * `/templates`: CRUD, versions, activation of an older version, previews. A template written
+ * in another API's shape (`shapes`, e.g. compat.ara's) answers in that shape.
+ */
+export function templateRoutes(
+  service: TemplateService,
+  shapes: readonly TemplateShape[] = [],
+): AnyRoute[] {
+  const toView = viewIn(shapes, templateView);
+  const beside = besideIn(shapes);
   const auth = { kind: 'key', scope: MANAGE } as const;
   const caller = (ctx: Parameters<typeof callerOf>[0]) => callerOf(ctx, ADMIN);
   const renderErrors = errors(400, 401, 403, 404);
@@ -51,7 +60,7 @@ export function templateRoutes(service: TemplateService): AnyRoute[] {
     ...kind,
     noun: 'template',
     view: TemplateView,
-    toView: templateView,
+    toView,
     service,
     create: {
       summary:
@@ -63,6 +72,7 @@ export function templateRoutes(service: TemplateService): AnyRoute[] {
       summary:
         "List templates: the tenant's and the global ones (filter by category, is_active, q)",
       query: TemplateListQuery,
+      ...(beside ? { beside } : {}),
     },
     collection: [
       defineRoute({
@@ -158,7 +168,7 @@ export function templateRoutes(service: TemplateService): AnyRoute[] {
             ctx.params.version,
             ctx.body.expected_version,
           );
-          return { status: 200, body: templateView(o) };
+          return { status: 200, body: toView(o) };
         },
       }),
     ],

@@ -41,6 +41,13 @@ const InAppFields = {
   image_url: Type.Optional(Liquid('An image shown with it.')),
   cta_text: Type.Optional(Liquid('The call-to-action text.')),
   actions: Type.Optional(Type.Array(ActionTemplate, { maxItems: 10 })),
+  data: Type.Optional(
+    Type.Record(Type.String({ maxLength: 256 }), Type.Unknown(), {
+      maxProperties: 256,
+      description:
+        'Custom JSON the feed entry carries (its `content.data`, for your app): every string in it, at any depth, is Liquid.',
+    }),
+  ),
 };
 const PushFields = {
   title: Liquid('The notification title.'),
@@ -167,6 +174,30 @@ const Category = Type.Union([Type.String({ minLength: 1, maxLength: 128 }), Type
 });
 const Variables = Type.Array(TemplateVariable, { maxItems: 100 });
 
+/** The priorities a template may give its notifications (notifyd's; `critical` = `urgent`). */
+export const TEMPLATE_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type TemplatePriority = (typeof TEMPLATE_PRIORITIES)[number];
+const DefaultPriority = Type.Union(
+  [literals([...TEMPLATE_PRIORITIES, 'critical'] as const), Type.Null()],
+  {
+    description:
+      'The priority of the notifications sent with it when the send gives none (`critical` is `urgent`); null: normal.',
+  },
+);
+/** The longest lifetime a template may give, as a send's `ttl_seconds`. */
+export const MAX_TEMPLATE_TTL_S = 2_419_200;
+const DefaultTtl = Type.Union(
+  [Type.Integer({ minimum: 1, maximum: MAX_TEMPLATE_TTL_S }), Type.Null()],
+  {
+    description:
+      'Seconds the notifications sent with it stay relevant (they expire then) when the send gives no `ttl_seconds` or `expires_at`; null: no expiry.',
+  },
+);
+const defaults = {
+  priority: Type.Optional(DefaultPriority),
+  ttl_seconds: Type.Optional(DefaultTtl),
+};
+
 const content = {
   channels: Type.Union([ChannelTemplates, ChannelTemplateList], {
     description:
@@ -196,6 +227,7 @@ export const CreateTemplateBody = Type.Object(
     description: Type.Optional(Description),
     category: Type.Optional(Category),
     ...content,
+    ...defaults,
     is_active: Type.Optional(
       Type.Boolean({ description: 'Inactive templates cannot be sent with (default true).' }),
     ),
@@ -217,6 +249,7 @@ export const UpdateTemplateBody = Type.Object(
     locales: Type.Optional(Locales),
     default_locale: Type.Optional(Locale),
     variables: Type.Optional(Variables),
+    ...defaults,
     is_active: Type.Optional(Type.Boolean()),
     version: Type.Optional(
       Type.Integer({
@@ -249,9 +282,18 @@ export interface TemplateData {
   locales: Record<string, LocaleVariant>;
   default_locale: string;
   variables: TemplateVariableDoc[];
+  /** The priority of its notifications when the send gives none (absent in older documents). */
+  priority?: TemplatePriority | null;
+  /** Their lifetime in seconds when the send gives none (absent in older documents). */
+  ttl_seconds?: number | null;
   is_active: boolean;
   /** When this version was made by activating an older one: that version. */
   restored_from: number | null;
+  /**
+   * The API shape it was last written in when not notifyd's (`ara`: Ara's payload_template,
+   * compat.ara): reads of it answer in that shape too (see TemplateShape).
+   */
+  shape?: string | null;
 }
 
 /** A stored past version: the template's document then, its key and version. */
@@ -279,6 +321,8 @@ const contentView = {
   locales: Type.Record(Type.String(), LocaleVariant),
   default_locale: Type.String(),
   variables: Type.Array(VariableView),
+  priority: Type.Union([literals(TEMPLATE_PRIORITIES), Type.Null()]),
+  ttl_seconds: Type.Union([Type.Integer(), Type.Null()]),
   is_active: Type.Boolean(),
   restored_from: Type.Union([Type.Integer(), Type.Null()], {
     description: 'The older version this one was made from by activating it, if so.',

@@ -25,6 +25,7 @@ import type {
   RenderDraftBody,
   TemplateData,
   TemplateListQuery,
+  TemplatePriority,
   TemplateVersionData,
   TemplateVersionView,
   TemplateView,
@@ -68,9 +69,20 @@ function contentView(d: TemplateData) {
     locales: d.locales,
     default_locale: d.default_locale,
     variables: d.variables,
+    priority: d.priority ?? null,
+    ttl_seconds: d.ttl_seconds ?? null,
     is_active: d.is_active,
     restored_from: d.restored_from,
   };
+}
+
+/** A priority as given (`critical` read as `urgent`); null or absent: none. */
+const priorityOf = (p: TemplatePriority | 'critical' | null | undefined) =>
+  p == null ? null : p === 'critical' ? 'urgent' : p;
+
+/** How a write in another API's shape marks the template (TemplateShape.name). */
+export interface WriteOptions {
+  shape?: string;
 }
 
 /** What the API answers for a template. */
@@ -158,7 +170,11 @@ export class TemplateService implements TemplateRenderer {
     this.versions = new ObjectRepository(store, TEMPLATE_VERSION_OBJECT, clock, ids);
   }
 
-  async create(caller: Caller, body: CreateTemplateBody): Promise<StoredTemplate> {
+  async create(
+    caller: Caller,
+    body: CreateTemplateBody,
+    opts: WriteOptions = {},
+  ): Promise<StoredTemplate> {
     const tenant = this.objects.targetTenant(caller, body.tenant_id);
     const data: TemplateData = {
       name: body.name,
@@ -168,8 +184,11 @@ export class TemplateService implements TemplateRenderer {
       locales: body.locales ?? {},
       default_locale: body.default_locale ?? DEFAULT_LOCALE,
       variables: normaliseVariables(body.variables ?? []),
+      priority: priorityOf(body.priority),
+      ttl_seconds: body.ttl_seconds ?? null,
       is_active: body.is_active ?? true,
       restored_from: null,
+      shape: opts.shape ?? null,
     };
     await checkContent(this.engine, data);
     const created = await this.objects.create(tenant, data, checkKey(body.key));
@@ -202,8 +221,13 @@ export class TemplateService implements TemplateRenderer {
   }
 
   /** Changes the fields given, making a new version; the old one stays readable. */
-  async update(caller: Caller, idOrKey: string, body: UpdateTemplateBody): Promise<StoredTemplate> {
-    const { version, key, channels, variables, ...rest } = body;
+  async update(
+    caller: Caller,
+    idOrKey: string,
+    body: UpdateTemplateBody,
+    opts: WriteOptions = {},
+  ): Promise<StoredTemplate> {
+    const { version, key, channels, variables, priority, ...rest } = body;
     const { id } = await this.objects.resolve(caller, idOrKey);
     const updated = await this.objects.update(
       caller,
@@ -214,6 +238,8 @@ export class TemplateService implements TemplateRenderer {
           ...rest,
           ...(channels ? { channels: normaliseChannels(channels) } : {}),
           ...(variables ? { variables: normaliseVariables(variables) } : {}),
+          ...(priority !== undefined ? { priority: priorityOf(priority) } : {}),
+          ...(opts.shape ? { shape: opts.shape } : {}),
           restored_from: null,
         };
         await checkContent(this.engine, data);
@@ -348,6 +374,8 @@ export class TemplateService implements TemplateRenderer {
         key: template.key as string,
         version: template.version,
         category: template.data.category,
+        priority: template.data.priority ?? null,
+        ttl_seconds: template.data.ttl_seconds ?? null,
       },
       channels: channelsOf(template.data),
       contents: rendered.contents,

@@ -149,7 +149,14 @@ export class FakeTemplates implements TemplateRenderer {
       return v;
     };
     return {
-      template: { id: t.id, key: t.key, version: t.version, category: t.category },
+      template: {
+        id: t.id,
+        key: t.key,
+        version: t.version,
+        category: t.category,
+        priority: null,
+        ttl_seconds: null,
+      },
       channels: Object.keys(source) as Channel[],
       contents: fill(source) as RenderedContent,
     };

@@ -451,3 +451,52 @@ t.test('tenancy: tenant keys see their own and global templates; scopes', async 
   const preview = await s.api('POST', `${T}/mine/render`, { payload }, acme);
   t.equal(preview.status, 200, 'an inactive template can still be previewed');
 });
+
+t.test("a template's priority, lifetime and in-app data reach its notifications", async (t) => {
+  const s = await startServer(t);
+  const created = await s.api('POST', T, {
+    key: 'shipped',
+    name: 'Shipped',
+    channels: {
+      in_app: {
+        title: 'Order {{ order.id }}',
+        body: '',
+        data: {
+          order: '{{ order.id }}',
+          lines: ['{{ order.id }}-1', 2],
+          open: { url: '/o/{{ order.id }}' },
+        },
+      },
+    },
+    priority: 'critical',
+    ttl_seconds: 600,
+  });
+  t.equal(created.status, 201, JSON.stringify(created.body));
+  t.match(created.body, { priority: 'urgent', ttl_seconds: 600 });
+  const send = (extra: Record<string, unknown> = {}) =>
+    s.api('POST', '/api/v1/notifications', {
+      recipient_id: 'u1',
+      template: 'shipped',
+      payload: { order: { id: 'A7' } },
+      ...extra,
+    });
+  t.equal((await send()).status, 202);
+  t.equal((await send({ priority: 'low', ttl_seconds: 60 })).status, 202);
+  const feed = await s.asUser('u1', 'GET', '/api/v1/me/notifications');
+  const [own, defaults] = feed.body.data;
+  t.match(defaults, { priority: 'urgent', content: { title: 'Order A7' } });
+  t.same(defaults.content.data, { order: 'A7', lines: ['A7-1', 2], open: { url: '/o/A7' } });
+  t.equal(Date.parse(defaults.expires_at) - Date.parse(defaults.created_at), 600_000);
+  t.match(own, { priority: 'low' }, "the send's own priority wins");
+  t.equal(Date.parse(own.expires_at) - Date.parse(own.created_at), 60_000, 'and its own ttl');
+
+  const cleared = await s.api('PATCH', `${T}/shipped`, { priority: null, ttl_seconds: null });
+  t.match(cleared.body, { priority: null, ttl_seconds: null, version: 2 });
+  const bad = await s.api('POST', T, {
+    key: 'bad',
+    name: 'Bad',
+    channels: { in_app: { title: 'x', body: '', data: { a: '{% if %}' } } },
+  });
+  t.equal(bad.status, 400);
+  t.match(bad.body, { error: { code: 'TEMPLATE_SYNTAX_ERROR', details: { channel: 'in_app' } } });
+});

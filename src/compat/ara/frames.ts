@@ -25,18 +25,28 @@ export function araNotification(message: UserMessage): Record<string, unknown> |
       const n = message.data;
       const data = n.data ?? {};
       const { title, body, ...content } = n.content;
+      // An Ara event's payload (send, trigger), else its template's rendered payload
+      // (payload_template, kept as in-app data), else the content itself.
+      const payload =
+        typeof data.payload === 'object' && data.payload !== null
+          ? data.payload
+          : (content.data ?? { title, body, ...content });
+      // Ara's ttl as given, else the lifetime the notification was sent with (its template's).
+      const ttl =
+        typeof data.ttl === 'number'
+          ? data.ttl
+          : n.expires_at
+            ? Math.round((Date.parse(n.expires_at) - Date.parse(n.created_at)) / 1000)
+            : null;
       return {
         type: 'notification',
         id: n.id,
         occurred_at: n.created_at,
         event_type: typeof data.event_type === 'string' ? data.event_type : n.category,
-        payload:
-          typeof data.payload === 'object' && data.payload !== null
-            ? data.payload
-            : { title, body, ...content },
+        payload,
         metadata: {
           priority: araPriority(n.priority),
-          ...(typeof data.ttl === 'number' ? { ttl: data.ttl } : {}),
+          ...(ttl !== null ? { ttl } : {}),
           ...(typeof data.source === 'string' ? { source: data.source } : {}),
           ...(typeof data.correlation_id === 'string'
             ? { correlation_id: data.correlation_id }

@@ -10,6 +10,8 @@ import type { LiveMessages } from '../../notifications/live.js';
 import type { PresenceProbe } from '../../notifications/presence.js';
 import type { NotificationService } from '../../notifications/service.js';
 import type { RealtimeDoor } from '../../server/realtime/wire.js';
+import type { TemplateService } from '../../templates/service.js';
+import type { TemplateShape } from '../../templates/shapes.js';
 import { VERSION } from '../../version.js';
 import { DailyCounters } from './counters.js';
 import { araWire } from './frames.js';
@@ -17,6 +19,7 @@ import type { AraOptions } from './options.js';
 import type { GatewaySessions } from './ports.js';
 import { araRoutes } from './routes.js';
 import { HealthReply } from './schemas.js';
+import { ARA_TEMPLATE_SHAPE, araTemplateRefusal, araTemplateRoutes } from './templates.js';
 
 export interface AraModuleOptions extends AraOptions {
   /** The offline queue is on: an offline user's notification is `queued`. */
@@ -37,8 +40,13 @@ export const araOptions = (c: Config): AraModuleOptions => ({
     c.triggers.redis.enabled,
 });
 
+/** The template shapes the templates module serves for this door: Ara's, when it is on. */
+export const araTemplateShapes = (c: Config): TemplateShape[] =>
+  c.compat.ara.enabled ? [ARA_TEMPLATE_SHAPE] : [];
+
 export interface AraNeeds {
   notifications: NotificationService;
+  templates: TemplateService;
   live: LiveMessages;
   presence: PresenceProbe;
   sessions: GatewaySessions;
@@ -53,7 +61,10 @@ export function createAraModule(
   ctx: ModuleContext<AraModuleOptions, AraNeeds>,
 ): NotifydModule<AraServices> {
   const { options, services, clock, store } = ctx;
-  if (!options.enabled) return { name: 'ara', routes: [], services: { doors: [] } };
+  if (!options.enabled) {
+    // Ara's template body would meet notifyd's at the same path: refused, saying why.
+    return { name: 'ara', routes: [araTemplateRefusal()], services: { doors: [] } };
+  }
   const started = clock.now();
   const health = defineRoute({
     method: 'GET',
@@ -92,5 +103,6 @@ export function createAraModule(
     openChannels: options.open_channels,
   });
   const doors = [{ ws: '/ws', sse: '/sse', wire }];
-  return { name: 'ara', routes: [...routes, health], services: { doors } };
+  const templates = araTemplateRoutes(services.templates);
+  return { name: 'ara', routes: [...routes, ...templates, health], services: { doors } };
 }

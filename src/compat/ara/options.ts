@@ -8,7 +8,7 @@ export const COMPAT_ARA_OPTIONS = defineOptions([
     default: false,
     example: true,
     env: ['ARA_COMPAT_ENABLED'],
-    doc: "Serve the Ara notification service's API beside notifyd's own (README, Coming from Ara): its send, broadcast, channel and batch routes under /api/v1/notifications, GET /health, /api/v1/stats, /api/v1/channels and /api/v1/users/{id}/subscriptions, WebSocket at /ws and SSE at /sse with Ara's frames. The same engine, feed and gateway answer both.",
+    doc: "Serve the Ara notification service's API beside notifyd's own (README, Coming from Ara): its send, broadcast, channel and batch routes under /api/v1/notifications, its template shape (payload_template) at /api/v1/templates, GET /health, /api/v1/stats, /api/v1/channels and /api/v1/users/{id}/subscriptions, WebSocket at /ws and SSE at /sse with Ara's frames. The same engine, feed and gateway answer both.",
   },
   {
     path: 'compat.ara.heartbeat_s',
