@@ -32,7 +32,10 @@ interface Version extends Template {
 
 /** Each channel's fields, in order; the first ones are required. */
 const FIELDS: Record<string, { text: string[]; json: string[] }> = {
-  in_app: { text: ['title', 'body', 'action_url', 'image_url', 'cta_text'], json: ['actions'] },
+  in_app: {
+    text: ['title', 'body', 'action_url', 'image_url', 'cta_text'],
+    json: ['actions', 'data'],
+  },
   push: { text: ['title', 'body', 'image', 'icon', 'url'], json: ['data'] },
   sms: { text: ['body'], json: [] },
   email: { text: ['subject', 'html', 'text'], json: [] },
