@@ -105,7 +105,9 @@ export const AlertView = Type.Object({
   acknowledged_by: Nullable(Type.String()),
   resolved_at: Nullable(Type.String({ format: 'date-time' })),
   resolved_reason: Type.Union([literals(RESOLVE_REASONS), Type.Null()]),
-  notified: Type.Integer({ description: 'Notifications sent to the rule’s recipients.' }),
+  notified: Type.Integer({
+    description: 'Sends accepted for the rule’s recipients: one per subscriber, one for the topic.',
+  }),
   notify_errors: Type.Array(Type.String()),
 });
 export type AlertViewT = Static<typeof AlertView>;

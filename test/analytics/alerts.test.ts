@@ -1,6 +1,9 @@
 import t, { type Test } from 'tap';
 import { FakeClock } from '../../src/core/clock.js';
 import type { AnyEvent } from '../../src/events/types.js';
+import { createMemoryStore } from '../../src/store/memory/index.js';
+import { startServer } from '../helpers/server.js';
+import { startReceiver } from '../helpers/webhook-receiver.js';
 import { ok, type Server, serverOn } from '../recipients/servers.js';
 
 const MIN = 60_000;
@@ -289,7 +292,6 @@ t.test('a rule that cannot be evaluated is refused with the error envelope', asy
 });
 
 t.test('the triggered event reaches a webhook', async (t) => {
-  const { startReceiver } = await import('../helpers/webhook-receiver.js');
   const receiver = await startReceiver(t);
   const { s } = (await server(t, 'memory'))!;
   await ok(s, 'POST', '/api/v1/webhooks', {
@@ -308,3 +310,69 @@ t.test('the triggered event reaches a webhook', async (t) => {
   t.equal(got.headers['x-notifyd-event'], 'analytics.alert.triggered');
   t.match(got.body.data, { rule_name: 'any', condition: 'below', actual_value: 0, value: 0 });
 });
+
+t.test("a tenant's rule reads its tenant's events and is seen by its tenant only", async (t) => {
+  const { s } = (await server(t, 'memory'))!;
+  const events = [
+    { event_type: 'error', tenant_id: 'acme', timestamp: iso(NOW - MIN) },
+    ...[1, 2, 3].map((m) => ({
+      event_type: 'error',
+      tenant_id: 'other',
+      timestamp: iso(NOW - m * MIN),
+    })),
+  ];
+  await ok(s, 'POST', '/api/v1/analytics/events/batch', { events });
+  const made = await ok(s, 'POST', '/api/v1/keys', {
+    name: 'acme analytics',
+    scopes: ['analytics:read', 'analytics:manage'],
+    tenant_id: 'acme',
+  });
+  const acme = made.key as string;
+  const rule = { metric: 'count:error', condition: 'above', threshold: 1, window: '5m' };
+  t.equal((await s.api('POST', R, { ...rule, name: 'acme-errors' }, acme)).status, 201);
+  await ok(s, 'POST', R, { ...rule, name: 'all-errors' });
+  await evaluateAt(s, NOW + MIN);
+  const seen = await s.api('GET', R, undefined, acme);
+  t.same(
+    seen.body.data.map((r: { name: string; last_value: number }) => `${r.name} ${r.last_value}`),
+    ['acme-errors 1'],
+    'acme sees its rule, which counted its one error',
+  );
+  t.equal((await s.api('GET', `${R}/all-errors`, undefined, acme)).status, 404);
+  t.match(await ok(s, 'GET', `${R}/all-errors`), { last_value: 4 }, 'an unbound rule reads all');
+  const alerts = await s.api('GET', A, undefined, acme);
+  t.equal(alerts.body.total, 0, 'only the unbound rule fired, and acme does not see it');
+  t.match(await alertsOf(s), [{ rule_name: 'all-errors', tenant_id: 'default', actual_value: 4 }]);
+});
+
+t.test(
+  'two nodes on one store: each evaluation runs once, one alert, one notification',
+  async (t) => {
+    const { createMemoryStore } = await import('../../src/store/memory/index.js');
+    const { startServer } = await import('../helpers/server.js');
+    const store = createMemoryStore();
+    const clock = new FakeClock(NOW);
+    const a = await startServer(t, OVERRIDES, store, { clock });
+    const b = await startServer(t, OVERRIDES, store, { clock });
+    await ok(a, 'POST', R, {
+      name: 'quiet',
+      metric: 'count:nothing',
+      condition: 'below',
+      threshold: 1,
+      window: '5m',
+      recipients: { subscribers: ['ops'] },
+    });
+    clock.set(NOW + MIN);
+    await Promise.all([a.server.scheduler.runDue(), b.server.scheduler.runDue()]);
+    clock.set(NOW + 2 * MIN);
+    await Promise.all([b.server.scheduler.runDue(), a.server.scheduler.runDue()]);
+    const listed = (await a.api('GET', A)).body;
+    t.equal(listed.total, 1);
+    t.match(listed.data[0], { status: 'triggered', notified: 1 });
+    t.equal((await a.asUser('ops', 'GET', '/api/v1/me/notifications')).body.data.length, 1);
+    t.match((await b.api('GET', `${R}/quiet`)).body, {
+      last_evaluated_at: iso(NOW + 2 * MIN),
+      next_evaluation_at: iso(NOW + 3 * MIN),
+    });
+  },
+);
