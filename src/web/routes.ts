@@ -100,6 +100,13 @@ export function webRoutes(options: WebOptions, assets: AssetStore): AnyRoute[] {
         assets,
       ),
       fixed('/ui/demo.js', "The demo page's script", `${BUILT}/demo.js`, 'asset', assets),
+      fixed(
+        '/ui/push-sw.js',
+        "The inbox's web push service worker",
+        `${BUILT}/push-sw.js`,
+        'asset',
+        assets,
+      ),
       fixed('/ui/demo.css', "The demo page's styles", `${PUBLIC}/demo.css`, 'asset', assets),
     );
   }

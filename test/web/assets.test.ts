@@ -60,6 +60,7 @@ t.test(
       '/ui/client/index.js',
       '/ui/inbox/element.js',
       '/ui/demo.js',
+      '/ui/push-sw.js',
       '/ui/demo.css',
       '/ui/admin.css',
     ]) {
@@ -86,6 +87,7 @@ t.test('web.inbox and web.console turn each surface off', async (t) => {
     '/ui/inbox.js',
     '/ui/demo',
     '/ui/client/index.js',
+    '/ui/push-sw.js',
     '/ui/admin',
     '/ui/admin.js',
     '/console',
@@ -124,5 +126,5 @@ t.test('ETag matching, the package root, the module', async (t) => {
   t.throws(() => packageRoot('/tmp/nowhere/file.js'), /package root/);
   const mod = createWebModule({ options: { inbox: true, console: false } } as never);
   t.equal(mod.name, 'web');
-  t.equal(mod.routes.length, 6);
+  t.equal(mod.routes.length, 7);
 });

@@ -1,5 +1,7 @@
+import { createECDH, randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import t from 'tap';
+import webpush from 'web-push';
 import { launchBrowser, newPage, screenshot } from '../helpers/browser.js';
 import { type Running, startServer, userToken } from '../helpers/server.js';
 
@@ -171,5 +173,91 @@ if (browser) {
     t.equal(await inbox.locator('.matrix thead th').count(), 3, 'the channels asked for');
     t.ok(await inbox.getByRole('button', { name: 'Enregistrer' }).isVisible());
     await screenshot(page, 'inbox-preferences-dark');
+  });
+
+  t.test('the web push opt-in registers the service worker and the device', async (t) => {
+    const vapid = webpush.generateVAPIDKeys();
+    const s = await startServer(t, {
+      providers: {
+        push: [
+          {
+            name: 'browsers',
+            plugin: 'webpush',
+            options: {
+              vapid_public_key: vapid.publicKey,
+              vapid_private_key: vapid.privateKey,
+              subject: 'mailto:ops@example.com',
+            },
+          },
+        ],
+      },
+    } as never);
+    const page = await newPage(t, browser);
+    await page.context().grantPermissions(['notifications'], { origin: s.url });
+    // Headless Chromium reaches no push service to subscribe with, so the browser's
+    // PushManager answers like one: the subscription carries real P-256 keys, and the
+    // applicationServerKey the inbox passed is kept for the test to read.
+    const subscription = {
+      endpoint: 'https://push.example.test/send/erin-1',
+      keys: {
+        p256dh: createECDH('prime256v1').generateKeys().toString('base64url'),
+        auth: randomBytes(16).toString('base64url'),
+      },
+    };
+    await page.addInitScript((sub) => {
+      const w = window as unknown as { pushKey?: number[] };
+      let current: object | null = null;
+      PushManager.prototype.getSubscription = async () => current as PushSubscription | null;
+      PushManager.prototype.subscribe = async (options) => {
+        w.pushKey = [...new Uint8Array(options?.applicationServerKey as ArrayBuffer)];
+        current = {
+          endpoint: sub.endpoint,
+          toJSON: () => sub,
+          unsubscribe: async () => {
+            current = null;
+            return true;
+          },
+        };
+        return current as PushSubscription;
+      };
+    }, subscription);
+    const inbox = await openInbox(page, s, 'erin');
+    await inbox.locator('button.bell').click();
+    await inbox.getByRole('button', { name: 'Preferences' }).click();
+    const push = inbox.locator('fieldset.push');
+    await push.and(page.locator('[data-state="off"]')).waitFor();
+    t.equal(
+      await push.locator('.push-state').textContent(),
+      'Get notifications on this device even when the app is closed.',
+    );
+
+    await push.getByRole('button', { name: 'Turn on' }).click();
+    await push.and(page.locator('[data-state="on"]')).waitFor();
+    t.equal(
+      await push.locator('.push-state').textContent(),
+      'Push notifications are on for this browser.',
+    );
+    const workers = await page.evaluate(async () =>
+      (await navigator.serviceWorker.getRegistrations()).map((r) => r.active?.scriptURL),
+    );
+    t.same(workers, [`${s.url}/ui/push-sw.js`], 'the worker notifyd serves, registered');
+    t.same(
+      await page.evaluate(() => (window as unknown as { pushKey: number[] }).pushKey),
+      [...Buffer.from(vapid.publicKey, 'base64url')],
+      'subscribed with the server’s VAPID key',
+    );
+    const devices = await s.asUser('erin', 'GET', '/api/v1/me/devices');
+    t.match(devices.body.data, [
+      { kind: 'webpush', endpoint: subscription.endpoint, keys: subscription.keys, active: true },
+    ]);
+    t.equal(devices.body.data.length, 1);
+
+    await push.getByRole('button', { name: 'Turn off' }).click();
+    await push.and(page.locator('[data-state="off"]')).waitFor();
+    t.same(
+      (await s.asUser('erin', 'GET', '/api/v1/me/devices')).body.data,
+      [],
+      'the device is removed',
+    );
   });
 }

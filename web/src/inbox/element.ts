@@ -11,6 +11,7 @@ import { type FeedEntry, groupFeed } from './group.js';
 import { itemVersion, renderItem } from './item.js';
 import { Live, type LiveStatus, type TransportMode } from './live.js';
 import { DEFAULT_CHANNELS, PreferencesPanel } from './preferences.js';
+import { PushOptIn } from './push.js';
 import { type InboxStrings, stringsFor } from './strings.js';
 import { INBOX_CSS } from './styles.js';
 
@@ -40,7 +41,8 @@ let instances = 0;
  * notifications, live over the notifyd client. Attributes: `server` (default: where this
  * script came from), `token` (the user's JWT), `locale`, `theme` (light, dark, auto),
  * `transport` (auto, websocket, sse), `categories` (extra tabs, comma separated),
- * `page-size`, `channels` (the preferences panel's columns). Property: `tokenProvider`, a
+ * `page-size`, `channels` (the preferences panel's columns), `service-worker` (the web push
+ * worker, when the page is not on notifyd's origin). Property: `tokenProvider`, a
  * function giving a fresh token.
  */
 export class NotifydInbox extends HTMLElement {
@@ -67,6 +69,7 @@ export class NotifydInbox extends HTMLElement {
   private readonly prefsButton: HTMLButtonElement;
   private readonly feedView: HTMLDivElement;
   private readonly prefs: PreferencesPanel;
+  private readonly push: PushOptIn;
   private account: AccountApi | null = null;
   private readonly tabs: HTMLDivElement;
   private readonly banner: HTMLDivElement;
@@ -119,13 +122,22 @@ export class NotifydInbox extends HTMLElement {
       'aria-pressed': 'false',
     });
     this.prefsButton.append(icon(SLIDERS_ICON));
-    this.prefs = new PreferencesPanel(() => ({
+    this.push = new PushOptIn(() => ({
       api: this.account,
       strings: this.strings,
-      locale: this.locale,
-      channels: this.channels,
-      uid: this.uid,
+      server: this.server,
+      worker: this.getAttribute('service-worker'),
     }));
+    this.prefs = new PreferencesPanel(
+      () => ({
+        api: this.account,
+        strings: this.strings,
+        locale: this.locale,
+        channels: this.channels,
+        uid: this.uid,
+      }),
+      this.push.el,
+    );
     this.tabs = h('div', { class: 'tabs', role: 'tablist', part: 'tabs' });
     this.banner = h('div', { class: 'banner', role: 'status', hidden: true });
     this.list = h('ul', { class: 'list', part: 'list', id: `${this.uid}-list` });
@@ -196,6 +208,7 @@ export class NotifydInbox extends HTMLElement {
       this.drawStrings();
       this.drawList(true);
       this.prefs.draw();
+      this.push.draw();
     } else if (name === 'channels') {
       this.prefs.draw();
     } else {
@@ -227,6 +240,7 @@ export class NotifydInbox extends HTMLElement {
     if (show) {
       this.toggle(true);
       void this.prefs.load();
+      void this.push.refresh();
     }
   }
 

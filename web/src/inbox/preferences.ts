@@ -50,11 +50,15 @@ export class PreferencesPanel {
   private failed = false;
   private generation = 0;
 
-  constructor(private readonly context: () => PanelContext) {
+  /** `extra`: drawn below the preferences (the web push opt-in). */
+  constructor(
+    private readonly context: () => PanelContext,
+    extra: HTMLElement,
+  ) {
     this.status = h('p', { class: 'prefs-status', role: 'status', 'aria-live': 'polite' });
     this.body = h('div', { class: 'prefs-body' });
     this.el = h('section', { class: 'prefs', part: 'preferences', hidden: true }, this.body);
-    this.el.append(this.status);
+    this.el.append(this.status, extra);
   }
 
   /** Asks the server for the preferences and draws them. */

@@ -49,6 +49,18 @@ export interface InboxStrings {
   saveFailed: (reason: string) => string;
   pickADay: string;
   preferencesError: string;
+  push: {
+    title: string;
+    unsupported: string;
+    unavailable: string;
+    denied: string;
+    off: string;
+    on: string;
+    turnOn: string;
+    turnOff: string;
+    working: string;
+    failed: (reason: string) => string;
+  };
 }
 
 const en: InboxStrings = {
@@ -103,6 +115,18 @@ const en: InboxStrings = {
   saveFailed: (reason) => `Not saved: ${reason}`,
   pickADay: 'Choose at least one day.',
   preferencesError: 'Preferences could not be loaded.',
+  push: {
+    title: 'Push notifications',
+    unsupported: 'This browser cannot receive push notifications.',
+    unavailable: 'Push notifications are not available on this page.',
+    denied: 'Notifications are blocked for this site in the browser’s settings.',
+    off: 'Get notifications on this device even when the app is closed.',
+    on: 'Push notifications are on for this browser.',
+    turnOn: 'Turn on',
+    turnOff: 'Turn off',
+    working: 'One moment…',
+    failed: (reason) => `Push notifications could not be changed: ${reason}`,
+  },
 };
 
 const fr: InboxStrings = {
@@ -163,6 +187,18 @@ const fr: InboxStrings = {
   saveFailed: (reason) => `Non enregistré : ${reason}`,
   pickADay: 'Choisissez au moins un jour.',
   preferencesError: 'Impossible de charger les préférences.',
+  push: {
+    title: 'Notifications push',
+    unsupported: 'Ce navigateur ne peut pas recevoir de notifications push.',
+    unavailable: 'Les notifications push ne sont pas disponibles sur cette page.',
+    denied: 'Les notifications sont bloquées pour ce site dans les réglages du navigateur.',
+    off: 'Recevez les notifications sur cet appareil même quand l’app est fermée.',
+    on: 'Les notifications push sont activées pour ce navigateur.',
+    turnOn: 'Activer',
+    turnOff: 'Désactiver',
+    working: 'Un instant…',
+    failed: (reason) => `Impossible de modifier les notifications push : ${reason}`,
+  },
 };
 
 const LANGUAGES: Record<string, InboxStrings> = { en, fr };

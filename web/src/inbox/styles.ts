@@ -23,6 +23,7 @@ export const INBOX_CSS = `
   --notifyd-max-height: 480px;
   --notifyd-shadow: 0 8px 24px rgba(0, 0, 0, 0.16);
   --notifyd-focus: 0 0 0 3px rgba(37, 99, 235, 0.45);
+  color-scheme: light;
   display: inline-block;
   position: relative;
   font-family: var(--notifyd-font);
@@ -40,6 +41,7 @@ export const INBOX_CSS = `
   --notifyd-accent: #4493f8;
   --notifyd-shadow: 0 8px 24px rgba(0, 0, 0, 0.5);
   --notifyd-danger: #f85149;
+  color-scheme: dark;
 }
 @media (prefers-color-scheme: dark) {
   :host([theme="auto"]) {
@@ -52,6 +54,7 @@ export const INBOX_CSS = `
     --notifyd-accent: #4493f8;
     --notifyd-shadow: 0 8px 24px rgba(0, 0, 0, 0.5);
     --notifyd-danger: #f85149;
+    color-scheme: dark;
   }
 }
 * { box-sizing: border-box; }
@@ -177,6 +180,10 @@ button:focus-visible, a:focus-visible, [tabindex]:focus-visible { outline: none;
 .save:disabled { opacity: 0.6; }
 .prefs-status { margin: 8px 0 0; font-size: 12px; color: var(--notifyd-muted); min-height: 1em; }
 .prefs-status[data-error="true"] { color: var(--notifyd-danger); }
+.push { border: 1px solid var(--notifyd-border); border-radius: 8px; margin: 0; padding: 8px 10px 10px; font-size: 13px; }
+.push legend { font-weight: 600; padding: 0 4px; }
+.push-state { margin: 0 0 8px; color: var(--notifyd-muted); }
+.push .save[hidden] { display: none; }
 @media (prefers-reduced-motion: reduce) {
   .panel, .switch, .switch::after { transition: none; }
 }
