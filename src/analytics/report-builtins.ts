@@ -76,10 +76,8 @@ const NOTIFICATION_DELIVERY: Builtin = {
         'notifications_sent',
         'notifications_delivered',
         'notifications_failed',
-        'notifications_read',
         'delivery_rate',
         'failure_rate',
-        'read_rate',
       ],
       chart: 'none',
     },
@@ -101,8 +99,9 @@ const NOTIFICATION_DELIVERY: Builtin = {
       order_direction: desc,
     },
     {
-      title: 'Notifications accepted per day',
-      metrics: ['notifications_accepted'],
+      // Not by channel: a notification has several, and a read none.
+      title: 'Accepted and read per day',
+      metrics: ['notifications_accepted', 'notifications_read', 'read_rate'],
       granularity: 'day',
     },
   ],

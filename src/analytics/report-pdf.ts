@@ -116,11 +116,16 @@ export async function reportPdf(d: ReportData, font: string | null): Promise<Buf
   doc.text(
     `Period: ${wallClock(d.period_start!, tz, hourly)} to ${wallClock(d.period_end!, tz, hourly)} (${tz}, end excluded)`,
   );
-  const range =
-    d.time_range.preset && d.time_range.preset !== 'custom' ? d.time_range.preset : 'custom';
-  const chosen = Object.entries(d.parameters ?? {}).map(
-    ([k, v]) => `, ${k} ${Array.isArray(v) ? v.join(' + ') : v}`,
-  );
+  const p = d.parameters ?? {};
+  const range = p.start_date
+    ? `${p.start_date} to ${p.end_date}`
+    : d.time_range.preset && d.time_range.preset !== 'custom'
+      ? d.time_range.preset
+      : 'custom';
+  // The period parameters are the time range above.
+  const chosen = Object.entries(p)
+    .filter(([k]) => !['period', 'start_date', 'end_date'].includes(k))
+    .map(([k, v]) => `, ${k} ${Array.isArray(v) ? v.join(' + ') : v}`);
   doc.text(`Parameters: time range ${range}, time zone ${tz}${chosen.join('')}`);
   doc.text(`Generated: ${wallClock(d.completed_at, 'UTC', true)} UTC`);
   if (d.description) doc.moveDown(0.5).text(d.description);

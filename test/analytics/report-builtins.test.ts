@@ -314,10 +314,8 @@ for (const [backend, makeStore] of BACKENDS) {
       notifications_sent: 9,
       notifications_delivered: 7,
       notifications_failed: 2,
-      notifications_read: 2,
       delivery_rate: 0.7778,
       failure_rate: 0.2222,
-      read_rate: 0.2857,
     });
     t.same(nd.series('Deliveries per day', 'notifications_sent'), {
       '2026-03-07': 4,
@@ -326,9 +324,19 @@ for (const [backend, makeStore] of BACKENDS) {
     });
     t.same(nd.series('By channel', 'notifications_sent'), { email: 4, sms: 3, push: 2 });
     t.same(nd.series('By channel', 'delivery_rate'), { email: 0.75, sms: 0.6667, push: 1 });
-    t.same(nd.series('Notifications accepted per day', 'notifications_accepted'), {
+    t.same(nd.series('Accepted and read per day', 'notifications_accepted'), {
       '2026-03-07': 5,
       '2026-03-08': 0,
+      '2026-03-09': 0,
+    });
+    t.same(nd.series('Accepted and read per day', 'notifications_read'), {
+      '2026-03-07': 0,
+      '2026-03-08': 2,
+      '2026-03-09': 0,
+    });
+    t.same(nd.series('Accepted and read per day', 'read_rate'), {
+      '2026-03-07': 0,
+      '2026-03-08': 1,
       '2026-03-09': 0,
     });
     t.match(nd.made, {
@@ -479,10 +487,11 @@ for (const [backend, makeStore] of BACKENDS) {
     const csv = (await download(s, nd.made.id, 'csv')).toString().trimEnd().split('\r\n');
     t.equal(
       csv[0],
-      'section,timestamp,channel,notifications_sent,notifications_delivered,notifications_failed,notifications_read,delivery_rate,failure_rate,read_rate,notifications_accepted',
+      'section,timestamp,channel,notifications_sent,notifications_delivered,notifications_failed,delivery_rate,failure_rate,notifications_accepted,notifications_read,read_rate',
     );
-    t.equal(csv[1], `Summary,${iso(day(7, 0))},,9,7,2,2,0.7778,0.2222,0.2857,`);
-    t.ok(csv.includes(`By channel,${iso(day(7, 0))},sms,3,2,1,,0.6667,,,`), 'the sms row');
+    t.equal(csv[1], `Summary,${iso(day(7, 0))},,9,7,2,0.7778,0.2222,,,`);
+    t.ok(csv.includes(`By channel,${iso(day(7, 0))},sms,3,2,1,0.6667,,,,`), 'the sms row');
+    t.ok(csv.includes(`Accepted and read per day,${iso(day(8, 0))},,,,,,,0,2,1`), 'March 8');
     t.equal(csv.length, 1 + 1 + 3 + 3 + 3);
     const auditCsv = (await download(s, audit.made.id, 'csv')).toString();
     t.match(auditCsv, /By actor,2026-03-07T00:00:00.000Z,,,key_admin,,3\r\n/);
@@ -500,9 +509,9 @@ t.test('parameters filter the sections they apply to', async (t) => {
   });
   t.same(email.series('By channel', 'notifications_sent'), { email: 4 });
   t.same(
-    email.series('Notifications accepted per day', 'notifications_accepted')['2026-03-07'],
+    email.series('Accepted and read per day', 'notifications_accepted')['2026-03-07'],
     5,
-    'accepted notifications have no channel yet: not filtered by it',
+    'accepted and read notifications have no one channel: not filtered by it',
   );
   t.same(email.made.parameters.channel, ['email']);
   const two = await sections(t, s, 'channel-performance', { channel: ['sms', 'push'] });
@@ -632,11 +641,11 @@ t.test('the PDF of a built-in: title, period, parameters, figures, tables', asyn
   }
   t.match(
     text,
-    /Parameters: time range custom, time zone UTC, start_date 2026-03-07, end_date 2026-03-09,\s+channel email \+ sms/,
+    /Parameters: time range 2026-03-07 to 2026-03-09, time zone UTC, channel email \+ sms\n/,
   );
   t.match(
     text,
-    /Summary\s+figure\s+value\s+notifications_sent\s+7\s+notifications_delivered\s+5\s+notifications_failed\s+2\s+notifications_read\s+0\s+delivery_rate\s+0\.7143\s+failure_rate\s+0\.2857\s+read_rate\s+0\s/,
+    /Summary\s+figure\s+value\s+notifications_sent\s+7\s+notifications_delivered\s+5\s+notifications_failed\s+2\s+delivery_rate\s+0\.7143\s+failure_rate\s+0\.2857\s/,
     'the summary figures, one a line',
   );
   t.match(text, /2026-03-07\s+4\s+3\s+1/, 'the row of March 7');
