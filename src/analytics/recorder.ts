@@ -17,8 +17,15 @@ const LIMIT_EVENTS = new Set([
   'ratelimit.penalty_box_entered',
 ]);
 
-/** Configuration changes: `<module>.<object>_<verb>` with these verbs. */
-const CHANGE = /_(created|updated|deleted|enabled|disabled|assigned|unassigned|reverted)$/;
+/**
+ * Configuration changes: `<module>.<object>_<verb>` or `<module>.<object>.<verb>` with these
+ * verbs (`ratelimit.policy_created`, `notification.template.deleted`, `api_key.revoked`).
+ */
+const CHANGE =
+  /[._](created|updated|deleted|enabled|disabled|assigned|unassigned|reverted|configured|removed|revoked)$/;
+
+/** Changes that are not an operator's: a subscriber's own preferences. */
+const NOT_ADMIN = new Set(['notification.preference_updated']);
 
 /** The tenant of events that belong to none (a global policy changed). */
 const GLOBAL_TENANT = '_global';
@@ -38,6 +45,23 @@ export function analyticsEventOf(
 ): { type: string; userId: string | null; properties: Record<string, unknown> } | null {
   const type: string = event.type;
   const data = event.data as Record<string, unknown>;
+  if (CHANGE.test(type) && !NOT_ADMIN.has(type)) {
+    const props = flatten(data);
+    const cut = Math.max(type.lastIndexOf('_'), type.lastIndexOf('.'));
+    const actor = props.actor ?? props.created_by;
+    return {
+      type: 'audit.change',
+      userId: null,
+      properties: {
+        change: type,
+        object: type.slice(0, cut),
+        action: type.slice(cut + 1),
+        object_id: props.id ?? props.template_id ?? props.key_id ?? props.provider ?? null,
+        name: props.name ?? props.key ?? props.provider ?? props.topic_key ?? null,
+        ...(typeof actor === 'string' ? { actor } : {}),
+      },
+    };
+  }
   if (type.startsWith('notification.') || type.startsWith('delivery.')) {
     const user = data.recipient_id ?? data.user_id ?? data.subscriber_id;
     return {
@@ -47,21 +71,6 @@ export function analyticsEventOf(
     };
   }
   if (LIMIT_EVENTS.has(type)) return { type, userId: null, properties: flatten(data) };
-  if (CHANGE.test(type)) {
-    const props = flatten(data);
-    return {
-      type: 'audit.change',
-      userId: null,
-      properties: {
-        change: type,
-        object: type.slice(0, type.lastIndexOf('_')),
-        action: type.slice(type.lastIndexOf('_') + 1),
-        object_id: props.id ?? null,
-        name: props.name ?? props.key ?? null,
-        ...(typeof props.created_by === 'string' ? { actor: props.created_by } : {}),
-      },
-    };
-  }
   return null;
 }
 

@@ -140,12 +140,14 @@ export class KeyService {
     return record;
   }
 
-  async revoke(id: string, tenantId?: string): Promise<void> {
-    await this.visible(id, tenantId);
+  /** Revokes a key; answers it as it was. */
+  async revoke(id: string, tenantId?: string): Promise<ApiKeyRecord> {
+    const record = await this.visible(id, tenantId);
     if (!(await this.store.revoke(id, this.clock.now()))) {
       throw new NotifydError('KEY_NOT_FOUND', 'The key is already revoked.', { id });
     }
     for (const [hash, cached] of this.cache) if (cached.record.id === id) this.cache.delete(hash);
+    return record;
   }
 
   /**

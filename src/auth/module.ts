@@ -28,6 +28,6 @@ export function createAuthModule(
   return {
     name: 'auth',
     services: { keys, jwt: createJwtVerifier(options.jwt, ctx.clock) },
-    routes: keyRoutes(keys),
+    routes: keyRoutes(keys, ctx.bus.emit.bind(ctx.bus)),
   };
 }

@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { NotifydError } from '../core/errors.js';
 import { TENANT_PATTERN } from '../core/tenancy.js';
+import type { EventSink } from '../events/catalogue.js';
 import { errors } from '../http/responses.js';
 import { type AnyRoute, defineRoute, serviceOf } from '../http/route.js';
 import type { ApiKeyRecord } from '../store/types.js';
@@ -73,7 +74,10 @@ function toKeyView(r: ApiKeyRecord): KeyView {
 }
 
 /** API key management; needs `notifications:admin`. A tenant-bound key manages its tenant only. */
-export function keyRoutes(keys: KeyService): AnyRoute[] {
+export function keyRoutes(
+  keys: KeyService,
+  emit: EventSink<'api_key.created' | 'api_key.revoked'>,
+): AnyRoute[] {
   const admin = { kind: 'key', scope: 'notifications:admin' } as const;
   /** The tenant whose keys the caller manages, or undefined for all. */
   const scopeOf = (ctx: Parameters<typeof serviceOf>[0]) => {
@@ -111,7 +115,17 @@ export function keyRoutes(keys: KeyService): AnyRoute[] {
           ip_allowlist: ctx.body.ip_allowlist ?? [],
           expires_at: expires,
         });
-        return { status: 201, body: { ...toKeyView(record), key } };
+        const view = toKeyView(record);
+        emit('api_key.created', record.tenant_id, {
+          key_id: view.id,
+          name: view.name,
+          prefix: view.prefix,
+          scopes: view.scopes,
+          tenant_id: view.tenant_id,
+          expires_at: view.expires_at,
+          actor: serviceOf(ctx).key_id,
+        });
+        return { status: 201, body: { ...view, key } };
       },
     }),
     defineRoute({
@@ -140,7 +154,12 @@ export function keyRoutes(keys: KeyService): AnyRoute[] {
       async handler(ctx) {
         const scopes = await keys.scopesOf(ctx.params.id, scopeOf(ctx));
         checkGrantable(serviceOf(ctx).scopes, scopes, 'revoke');
-        await keys.revoke(ctx.params.id, scopeOf(ctx));
+        const revoked = await keys.revoke(ctx.params.id, scopeOf(ctx));
+        emit('api_key.revoked', revoked.tenant_id, {
+          key_id: revoked.id,
+          name: revoked.name,
+          actor: serviceOf(ctx).key_id,
+        });
         return { status: 204 };
       },
     }),

@@ -1,5 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import { ANALYTICS_EVENTS } from '../analytics/events.js';
+import { AUTH_EVENTS } from '../auth/events.js';
 import { DIGEST_EVENTS } from '../digests/events.js';
 import { NOTIFICATION_EVENTS } from '../notifications/events.js';
 import { PROVIDER_EVENTS } from '../providers/events.js';
@@ -25,6 +26,7 @@ export const EVENTS = {
   ...PROVIDER_EVENTS,
   ...DIGEST_EVENTS,
   ...WORKFLOW_EVENTS,
+  ...AUTH_EVENTS,
 };
 
 /** The name of a catalogued event. */

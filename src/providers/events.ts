@@ -75,6 +75,27 @@ export const PROVIDER_EVENTS = defineEvents('providers', {
       next_attempt_at: Type.String({ format: 'date-time' }),
     }),
   },
+  'notification.provider.configured': {
+    description:
+      'A runtime provider was added or replaced (`PUT /providers/{name}`); it serves on every node. Its options are not in the event.',
+    payload: Type.Object({
+      provider: Type.String(),
+      channel: Type.String(),
+      plugin: Type.String(),
+      version: Type.Integer({ description: 'Its version now; 1 when it was added.' }),
+      actor: Type.String({ description: 'The API key that made the change.' }),
+    }),
+  },
+  'notification.provider.removed': {
+    description: 'A runtime provider was removed (`DELETE /providers/{name}`) from every node.',
+    payload: Type.Object({
+      provider: Type.String(),
+      channel: Type.String(),
+      plugin: Type.String(),
+      version: Type.Integer({ description: 'The version it had.' }),
+      actor: Type.String({ description: 'The API key that made the change.' }),
+    }),
+  },
   'provider.circuit_changed': {
     description:
       'A provider’s circuit opened (its deliveries fail over to the next provider), went half-open (one trial send) or closed again.',

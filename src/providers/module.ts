@@ -348,6 +348,13 @@ export class Providers implements ProviderChannels {
       }
       this.loadedRuntime.set(name, `${stored.id}:${stored.version}`);
       this.register(loaded);
+      this.ctx.bus.emit('notification.provider.configured', null, {
+        provider: name,
+        channel: loaded.channel,
+        plugin: loaded.plugin,
+        version: stored.version,
+        actor: caller.key_id,
+      });
       return this.view(name);
     });
   }
@@ -356,8 +363,16 @@ export class Providers implements ProviderChannels {
   remove(caller: Caller, name: string): Promise<void> {
     return this.inTurn(async () => {
       if (this.configured(name)) throw this.readOnly(name);
-      await this.runtime.remove(caller, name);
+      const removed = await this.runtime.remove(caller, name);
+      const channel = this.registry?.get(name)?.channel ?? removed.data.channel ?? '';
       this.unregister(name);
+      this.ctx.bus.emit('notification.provider.removed', null, {
+        provider: name,
+        channel,
+        plugin: removed.data.plugin,
+        version: removed.version,
+        actor: caller.key_id,
+      });
     });
   }
 

@@ -7,6 +7,9 @@ const Change = Type.Object(
     key: Type.String({ description: 'Its key.' }),
     version: Type.Integer({ description: 'The version now current.' }),
     is_active: Type.Boolean(),
+    actor: Type.String({
+      description: 'The API key that made the change (`admin` for the configured admin key).',
+    }),
   },
   { additionalProperties: false },
 );
@@ -20,6 +23,10 @@ export const TEMPLATE_EVENTS = defineEvents('templates', {
   'notification.template.updated': {
     description:
       'A template changed: a new version was made by an update or by activating an older version.',
+    payload: Change,
+  },
+  'notification.template.deleted': {
+    description: 'A template was deleted, with its past versions (`version`: its last).',
     payload: Change,
   },
 });

@@ -150,6 +150,12 @@ export interface RenderResult extends Rendering {
  * versions (every change makes one; older ones are readable and can be made current again),
  * previews, and the renderer the send pipeline uses (`TemplateRenderer`).
  */
+/** What the service emits as templates change. */
+type TemplateEvent =
+  | 'notification.template.created'
+  | 'notification.template.updated'
+  | 'notification.template.deleted';
+
 export class TemplateService implements TemplateRenderer {
   private readonly objects: ObjectRepository<TemplateData>;
   private readonly versions: ObjectRepository<TemplateVersionData>;
@@ -161,9 +167,7 @@ export class TemplateService implements TemplateRenderer {
     private readonly engine: TemplateEngine,
     private readonly clock: Clock,
     ids: IdGenerator,
-    private readonly emit: EventSink<
-      'notification.template.created' | 'notification.template.updated'
-    >,
+    private readonly emit: EventSink<TemplateEvent>,
     private readonly lookupCacheMs: number,
   ) {
     this.objects = new ObjectRepository(store, TEMPLATE_OBJECT, clock, ids);
@@ -192,7 +196,7 @@ export class TemplateService implements TemplateRenderer {
     };
     await checkContent(this.engine, data);
     const created = await this.objects.create(tenant, data, checkKey(body.key));
-    this.changed(created, 'notification.template.created');
+    this.changed(created, 'notification.template.created', caller);
     return created;
   }
 
@@ -248,7 +252,7 @@ export class TemplateService implements TemplateRenderer {
       },
       version,
     );
-    this.changed(updated, 'notification.template.updated');
+    this.changed(updated, 'notification.template.updated', caller);
     return updated;
   }
 
@@ -264,7 +268,7 @@ export class TemplateService implements TemplateRenderer {
       );
       if (past) await this.versions.discard(past.id);
     }
-    this.lookups.clear();
+    this.changed(removed, 'notification.template.deleted', caller);
     return removed;
   }
 
@@ -315,7 +319,7 @@ export class TemplateService implements TemplateRenderer {
       },
       expected,
     );
-    this.changed(updated, 'notification.template.updated');
+    this.changed(updated, 'notification.template.updated', caller);
     return updated;
   }
 
@@ -447,16 +451,14 @@ export class TemplateService implements TemplateRenderer {
     }
   }
 
-  private changed(
-    o: StoredTemplate,
-    type: 'notification.template.created' | 'notification.template.updated',
-  ): void {
+  private changed(o: StoredTemplate, type: TemplateEvent, caller: Caller): void {
     this.lookups.clear();
     this.emit(type, o.tenant_id, {
       template_id: o.id,
       key: o.key as string,
       version: o.version,
       is_active: o.data.is_active,
+      actor: caller.key_id,
     });
   }
 }

@@ -1,5 +1,6 @@
 import t from 'tap';
 import { ANALYTICS_EVENTS } from '../../src/analytics/events.js';
+import { AUTH_EVENTS } from '../../src/auth/events.js';
 import { FakeClock } from '../../src/core/clock.js';
 import { NotifydError } from '../../src/core/errors.js';
 import { DIGEST_EVENTS } from '../../src/digests/events.js';
@@ -50,6 +51,7 @@ t.test(
       PROVIDER_EVENTS,
       DIGEST_EVENTS,
       WORKFLOW_EVENTS,
+      AUTH_EVENTS,
     ].flatMap((table) => Object.keys(table));
     t.same(NAMES, declared, 'no module declares a name another already has');
     for (const e of listEvents()) {
@@ -222,12 +224,17 @@ t.test('what every producer emits validates against its catalogued payload', asy
     channels: { in_app: { title: 'Hi {{ name }}', body: 'Hello' } },
   });
   await ok(s, 'PATCH', '/api/v1/templates/hello', { is_active: false });
+  await ok(s, 'DELETE', '/api/v1/templates/hello');
+  // API keys: created, then revoked.
+  const key = await ok(s, 'POST', '/api/v1/keys', { name: 'ops', scopes: ['notifications:send'] });
+  await ok(s, 'DELETE', `/api/v1/keys/${key.id}`);
   // Channel providers: a delivery retried, then sent; another dead-lettered; a circuit.
   const port = new MemoryPort(clock);
   const p = await startServer(
     t,
     {
       providers: { sms: [{ name: 'sms', plugin: providerFixture('sms') }] },
+      encryption: { key: Buffer.alloc(32, 7).toString('base64') },
       delivery: {
         workers: { enabled: false },
         circuit: { failure_threshold: 1, reset_ms: 100 },
@@ -239,6 +246,12 @@ t.test('what every producer emits validates against its catalogued payload', asy
   p.server.events.subscribe((e) => {
     heard.push(e);
   });
+  // A runtime provider: configured, then removed.
+  await ok(p, 'PUT', '/api/v1/providers/rt-sms', {
+    plugin: providerFixture('sms'),
+    options: { region: 'eu' },
+  });
+  await ok(p, 'DELETE', '/api/v1/providers/rt-sms');
   const worker = p.server.providers.worker!;
   script('sms', { ok: false, kind: 'retryable', message: 'busy' });
   port.add('sms');

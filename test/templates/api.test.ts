@@ -202,6 +202,7 @@ t.test('create, get by id and key, list, update into versions, activate, delete'
     'notification.template.updated:3',
     'notification.template.updated:4',
     'notification.template.updated:5',
+    'notification.template.deleted:5',
   ]);
 });
 
