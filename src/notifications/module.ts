@@ -161,6 +161,7 @@ export function createNotificationsModule(
     sender,
     pageSize: TOPIC_PAGE,
     ...(directory ? { directory } : {}),
+    ...(preferences ? { preferences } : {}),
   });
   const cancelled = (n: NotificationRecord) => requests.cancelled(n);
   release = scheduler

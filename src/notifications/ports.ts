@@ -66,6 +66,20 @@ export interface Category {
   parent: string | null;
 }
 
+/**
+ * Recipients read ahead for a page of sends, so that each send of the page reads nothing of
+ * its own: subscribers and their active devices (directory), preferences (preferences).
+ */
+export interface KnownRecipients {
+  subscribers: ReadonlyMap<string, Subscriber>;
+  devices: ReadonlyMap<string, Device[]>;
+  /** Each subscriber's stored preference document, as PreferenceService.documents gave it. */
+  preferences?: ReadonlyMap<string, PreferenceDocumentRef>;
+}
+
+/** A subscriber's stored preferences, opaque to sending: read ahead, handed back to decide. */
+export type PreferenceDocumentRef = { readonly data: Record<string, unknown> };
+
 /** Recipients, their push addresses, categories and topics: the recipients module's service. */
 export interface RecipientDirectory {
   /** Creates the subscriber or updates the fields given; returns the stored subscriber. */
@@ -73,6 +87,11 @@ export interface RecipientDirectory {
   get(tenantId: string, id: string): Promise<Subscriber | null>;
   /** The subscriber's active devices, oldest first. */
   activeDevices(tenantId: string, subscriberId: string): Promise<Device[]>;
+  /**
+   * What sending needs of many recipients, read at once (a page of a topic send): the stored
+   * subscribers and the active devices of each, by id. An absent subscriber is not stored.
+   */
+  readMany(tenantId: string, ids: string[]): Promise<KnownRecipients>;
   /** After a provider said the address is gone (404/410, unregistered token). */
   deactivateDevice(tenantId: string, deviceId: string, reason: string): Promise<void>;
   category(tenantId: string, id: string): Promise<Category | null>;
@@ -123,12 +142,19 @@ export interface PreferenceQuery {
   now: number;
   /** False for a send that is itself a digest: no channel of it is collected again. */
   digest?: boolean;
+  /**
+   * Read ahead (a page of a topic send): the subscriber's stored preferences (null: none),
+   * and the subscriber (for the time zone of quiet hours). Absent: decide reads them.
+   */
+  known?: { document: PreferenceDocumentRef | null; subscriber: Subscriber | null };
 }
 
 /** Preferences: the recipients module's service for routing. */
 export interface PreferenceService {
   /** One decision per channel asked; mandatory categories ignore opt-outs and mutes. */
   decide(query: PreferenceQuery): Promise<Record<string, ChannelDecision>>;
+  /** The stored preferences of many subscribers with one read, for `known` (absent: none). */
+  documents(tenantId: string, ids: string[]): Promise<Map<string, PreferenceDocumentRef>>;
 }
 
 /** A template as routing sees it after rendering. */

@@ -10,10 +10,10 @@ import type { IdGenerator } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import { StoreConflictError } from '../store/errors.js';
 import type { Store, StoredObject } from '../store/types.js';
-import type { RecipientDirectory } from './ports.js';
+import type { KnownRecipients, PreferenceService, RecipientDirectory } from './ports.js';
 import type { NotificationRecord } from './records.js';
 import type { SendNotificationBody } from './schemas.js';
-import type { Prepared, RenderCache, Sender } from './sender.js';
+import { isInline, type Prepared, type RenderCache, type Sender } from './sender.js';
 
 const REQUEST = 'send_request';
 const JOB = 'send_job';
@@ -61,6 +61,8 @@ export interface SendRequestsDeps {
   logger: Logger;
   sender: Sender;
   directory?: RecipientDirectory;
+  /** Reads a page's preferences at once (each member's are read alone without it). */
+  preferences?: Pick<PreferenceService, 'documents'>;
   /** Topic members routed and written per page. */
   pageSize: number;
 }
@@ -296,12 +298,15 @@ export class SendRequests {
         });
       }
     };
+    const known = await this.readAhead(tenantId, body, members);
     const settled = await Promise.allSettled(
       members.map((id) => {
         const { recipient: _r, idempotency_key: _k, ...rest } = body;
         // The member's key makes a resumed page write nobody twice.
         const input = { ...rest, recipient_id: id, idempotency_key: `${requestId}:${id}` };
-        return sender.prepare(tenantId, input, requestId, `recipient ${id}`, cache);
+        return sender.prepare(tenantId, input, requestId, `recipient ${id}`, cache, {
+          ...(known ? { known } : {}),
+        });
       }),
     );
     const prepared: Prepared[] = [];
@@ -313,6 +318,24 @@ export class SendRequests {
     // A duplicate is a member written before a restart: accepted then.
     out.accepted += results.length;
     return out;
+  }
+
+  /**
+   * A page's subscribers, devices and preferences with one read each, instead of one per
+   * member; none for a plain inline in-app send, which reads nothing.
+   */
+  private async readAhead(
+    tenantId: string,
+    body: SendNotificationBody,
+    members: string[],
+  ): Promise<KnownRecipients | undefined> {
+    const { directory, preferences } = this.deps;
+    if (!directory || isInline(body)) return undefined;
+    const [recipients, documents] = await Promise.all([
+      directory.readMany(tenantId, members),
+      preferences?.documents(tenantId, members),
+    ]);
+    return documents ? { ...recipients, preferences: documents } : recipients;
   }
 
   private async cancelledRequest(

@@ -20,6 +20,7 @@ import type {
   Device,
   DigestCollector,
   DigestItem,
+  KnownRecipients,
   PreferenceService,
   RecipientDirectory,
   Subscriber,
@@ -54,6 +55,8 @@ export interface RoutingNeeds {
 export interface SendOptions {
   /** False: this send is itself a digest, so none of its channels is collected again. */
   digest?: boolean;
+  /** The recipient read ahead with the rest of its page (a topic send): no reads of its own. */
+  known?: KnownRecipients;
 }
 
 export interface SenderDeps extends RoutingNeeds {
@@ -171,11 +174,14 @@ export class Sender {
     const recipientId = this.recipientOf(input, where);
     const { directory, preferences, providers, clock } = this.deps;
     const now = clock.now();
+    const { known } = opts;
     let subscriber: Subscriber | null = null;
     if (directory) {
       subscriber = input.recipient
         ? await directory.upsert(tenantId, input.recipient)
-        : ((await directory.get(tenantId, recipientId)) ??
+        : ((known
+            ? known.subscribers.get(recipientId)
+            : await directory.get(tenantId, recipientId)) ??
           (await directory.upsert(tenantId, { id: recipientId })));
     }
     const { candidates, contents, template, category, defaults } = await this.contents(
@@ -190,10 +196,12 @@ export class Sender {
     const requested = input.channels ?? null;
     const wanted = candidates.filter((c) => !requested || requested.includes(c));
     const priority = normalPriority(input.priority ?? defaults.priority ?? undefined);
-    const devices: Device[] =
-      directory && wanted.includes('push')
-        ? await directory.activeDevices(tenantId, recipientId)
-        : [];
+    let devices: Device[] = [];
+    if (directory && wanted.includes('push')) {
+      devices = known
+        ? (known.devices.get(recipientId) ?? [])
+        : await directory.activeDevices(tenantId, recipientId);
+    }
     const decisions =
       preferences && wanted.length > 0
         ? await preferences.decide({
@@ -205,6 +213,14 @@ export class Sender {
             now,
             // Without a digest service (digests off), nothing is collected: all go now.
             ...(opts.digest === false || !this.deps.digests?.() ? { digest: false } : {}),
+            ...(known?.preferences
+              ? {
+                  known: {
+                    document: known.preferences.get(recipientId) ?? null,
+                    subscriber,
+                  },
+                }
+              : {}),
           })
         : null;
     const uncapped = route({

@@ -105,6 +105,11 @@ export class DeviceService {
     return this.store.list(tenantId, subscriberId);
   }
 
+  /** Every device of these subscribers, with one read. */
+  listMany(tenantId: string, subscriberIds: string[]): Promise<DeviceRecord[]> {
+    return this.store.listMany(tenantId, subscriberIds);
+  }
+
   /** The subscriber's device, or 404 DEVICE_NOT_FOUND (also when it is someone else's). */
   async get(tenantId: string, subscriberId: string, id: string): Promise<DeviceRecord> {
     const found = await this.store.get(tenantId, id);

@@ -1,6 +1,7 @@
 import type {
   Category,
   Device,
+  KnownRecipients,
   RecipientDirectory,
   Subscriber,
   SubscriberInput,
@@ -26,6 +27,21 @@ export class Directory implements RecipientDirectory {
 
   get(tenantId: string, id: string): Promise<Subscriber | null> {
     return this.subscribers.find(tenantId, id);
+  }
+
+  async readMany(tenantId: string, ids: string[]): Promise<KnownRecipients> {
+    const [subscribers, devices] = await Promise.all([
+      this.subscribers.findMany(tenantId, ids),
+      this.devices.listMany(tenantId, ids),
+    ]);
+    const bySubscriber = new Map<string, Device[]>();
+    for (const d of devices) {
+      if (!d.active) continue;
+      const list = bySubscriber.get(d.subscriber_id);
+      if (list) list.push(d);
+      else bySubscriber.set(d.subscriber_id, [d]);
+    }
+    return { subscribers: new Map(subscribers.map((s) => [s.id, s])), devices: bySubscriber };
   }
 
   async activeDevices(tenantId: string, subscriberId: string): Promise<Device[]> {

@@ -5,6 +5,7 @@ import { CHANNELS, type Channel } from '../notifications/channels.js';
 import type {
   Category,
   ChannelDecision,
+  PreferenceDocumentRef,
   PreferenceQuery,
   PreferenceService,
 } from '../notifications/ports.js';
@@ -186,8 +187,14 @@ export class Preferences implements PreferenceService {
   }
 
   /** One decision per channel asked; mandatory categories ignore opt-outs and mutes. */
+  documents(tenantId: string, ids: string[]): Promise<Map<string, PreferenceDocumentRef>> {
+    return this.store.getMany(tenantId, ids);
+  }
+
   async decide(q: PreferenceQuery): Promise<Record<string, ChannelDecision>> {
-    const { doc } = await this.document(q.tenantId, q.subscriberId);
+    const doc = q.known
+      ? ((q.known.document?.data ?? {}) as PreferenceDocument)
+      : (await this.document(q.tenantId, q.subscriberId)).doc;
     const chain = q.category ? await this.categories.chain(q.tenantId, q.category) : [];
     const mandatory = mandatoryIn(chain);
     const quiet = doc.quiet_hours?.enabled && q.priority !== 'urgent' ? doc.quiet_hours : null;
@@ -239,8 +246,12 @@ export class Preferences implements PreferenceService {
   }
 
   private async quietEnd(q: PreferenceQuery, quiet: QuietHours): Promise<number | null> {
-    const zone =
-      quiet.timezone ?? (await this.subscribers.get(q.tenantId, q.subscriberId))?.timezone;
+    const subscriber = q.known
+      ? q.known.subscriber
+      : quiet.timezone
+        ? null
+        : await this.subscribers.get(q.tenantId, q.subscriberId);
+    const zone = quiet.timezone ?? subscriber?.timezone;
     return quietUntil(quiet, zone ?? 'UTC', q.now);
   }
 

@@ -31,6 +31,8 @@ export interface SubscriberStore {
   ): Promise<{ subscriber: Subscriber; created: boolean }>;
   /** One subscriber, or null. */
   get(tenantId: string, id: string): Promise<Subscriber | null>;
+  /** The stored ones of these subscribers (each once, in the order given): one read. */
+  getMany(tenantId: string, ids: string[]): Promise<Subscriber[]>;
   /** Which of these ids are subscribers of the tenant (each once, in the order given). */
   existing(tenantId: string, ids: string[]): Promise<string[]>;
   /** Up to `limit` subscribers with an id above `after`, by id; only `email` (any case) if given. */
@@ -52,6 +54,11 @@ export interface DeviceStore {
   register(device: DeviceRecord): Promise<{ device: DeviceRecord; created: boolean }>;
   /** One device, or null. */
   get(tenantId: string, id: string): Promise<DeviceRecord | null>;
+  /**
+   * Every device of these subscribers with one read: each subscriber's in the order `list`
+   * gives them, subscribers in the order asked (each once).
+   */
+  listMany(tenantId: string, subscriberIds: string[]): Promise<DeviceRecord[]>;
   /** A subscriber's devices, oldest first (created_at, then id). */
   list(tenantId: string, subscriberId: string): Promise<DeviceRecord[]>;
   /** Changes the fields given; resolves to the device, or null when there is none. */
@@ -96,6 +103,8 @@ export interface PreferenceStore {
   get(tenantId: string, subscriberId: string): Promise<StoredPreferences | null>;
   /** Replaces the subscriber's document. */
   put(tenantId: string, subscriberId: string, prefs: StoredPreferences): Promise<void>;
+  /** The stored preferences of these subscribers with one read, by subscriber; absent: none. */
+  getMany(tenantId: string, subscriberIds: string[]): Promise<Map<string, StoredPreferences>>;
   /** Deletes it; false when there was none. */
   remove(tenantId: string, subscriberId: string): Promise<boolean>;
 }

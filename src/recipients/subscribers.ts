@@ -67,6 +67,11 @@ export class SubscriberService {
     return this.store.get(tenantId, id);
   }
 
+  /** The stored ones of these subscribers, with one read. */
+  findMany(tenantId: string, ids: string[]): Promise<Subscriber[]> {
+    return this.store.getMany(tenantId, ids);
+  }
+
   /** The subscriber, or 404 SUBSCRIBER_NOT_FOUND. */
   async get(tenantId: string, id: string): Promise<Subscriber> {
     const found = await this.store.get(tenantId, id);

@@ -9,6 +9,8 @@ import type { ProviderChannels } from '../../src/notifications/delivery-port.js'
 import type {
   ChannelDecision,
   Device,
+  KnownRecipients,
+  PreferenceDocumentRef,
   PreferenceQuery,
   PreferenceService,
   RecipientDirectory,
@@ -57,6 +59,23 @@ export class FakeDirectory implements RecipientDirectory {
     return this.devices.filter(
       (d) => d.tenant_id === tenantId && d.subscriber_id === subscriberId && d.active,
     );
+  }
+
+  readManyCalls = 0;
+
+  async readMany(tenantId: string, ids: string[]): Promise<KnownRecipients> {
+    this.readManyCalls++;
+    const subscribers = new Map<string, Subscriber>();
+    const devices = new Map<string, Device[]>();
+    for (const id of ids) {
+      const s = this.subscribers.get(`${tenantId}/${id}`);
+      if (s) subscribers.set(id, s);
+      const mine = this.devices.filter(
+        (d) => d.tenant_id === tenantId && d.subscriber_id === id && d.active,
+      );
+      if (mine.length > 0) devices.set(id, mine);
+    }
+    return { subscribers, devices };
   }
 
   async deactivateDevice(tenantId: string, deviceId: string, reason: string): Promise<void> {
@@ -109,6 +128,14 @@ export class FakePreferences implements PreferenceService {
     this.queries.push(query);
     const rules = this.rules.get(query.subscriberId) ?? {};
     return Object.fromEntries(query.channels.map((c) => [c, rules[c] ?? { deliver: true }]));
+  }
+
+  /** The subscriber ids of each documents() call. */
+  readonly documentReads: string[][] = [];
+
+  async documents(_tenantId: string, ids: string[]): Promise<Map<string, PreferenceDocumentRef>> {
+    this.documentReads.push(ids);
+    return new Map();
   }
 }
 

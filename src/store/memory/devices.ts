@@ -50,6 +50,12 @@ export class MemoryDeviceStore implements DeviceStore {
       .map((d) => structuredClone(d));
   }
 
+  async listMany(tenantId: string, subscriberIds: string[]) {
+    const out: DeviceRecord[] = [];
+    for (const id of new Set(subscriberIds)) out.push(...(await this.list(tenantId, id)));
+    return out;
+  }
+
   async update(tenantId: string, id: string, change: DeviceChange, at: number) {
     this.state.check();
     const d = this.byId.get(id);

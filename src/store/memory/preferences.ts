@@ -14,6 +14,16 @@ export class MemoryPreferenceStore implements PreferenceStore {
     return doc ? structuredClone(doc) : null;
   }
 
+  async getMany(tenantId: string, subscriberIds: string[]) {
+    this.state.check();
+    const out = new Map<string, StoredPreferences>();
+    for (const id of subscriberIds) {
+      const doc = this.docs.get(key(tenantId, id));
+      if (doc) out.set(id, structuredClone(doc));
+    }
+    return out;
+  }
+
   async put(tenantId: string, subscriberId: string, prefs: StoredPreferences) {
     this.state.check();
     this.docs.set(key(tenantId, subscriberId), structuredClone(prefs));

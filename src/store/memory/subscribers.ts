@@ -38,6 +38,14 @@ export class MemorySubscriberStore implements SubscriberStore {
     return s ? structuredClone(s) : null;
   }
 
+  async getMany(tenantId: string, ids: string[]) {
+    this.state.check();
+    return [...new Set(ids)].flatMap((id) => {
+      const s = this.byKey.get(key(tenantId, id));
+      return s ? [structuredClone(s)] : [];
+    });
+  }
+
   async existing(tenantId: string, ids: string[]) {
     this.state.check();
     return [...new Set(ids)].filter((id) => this.byKey.has(key(tenantId, id)));

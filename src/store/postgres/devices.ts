@@ -65,6 +65,20 @@ export class PostgresDeviceStore implements DeviceStore {
     return rows;
   }
 
+  async listMany(tenantId: string, subscriberIds: string[]) {
+    const unique = [...new Set(subscriberIds)];
+    if (unique.length === 0) return [];
+    const { rows } = await this.h.query<DeviceRecord>(
+      `SELECT ${DEVICE_COLUMNS} FROM ${this.d} WHERE tenant_id = $1 AND subscriber_id = ANY($2)
+       ORDER BY created_at, id`,
+      [tenantId, unique],
+    );
+    const bySubscriber = new Map<string, DeviceRecord[]>();
+    for (const d of rows)
+      bySubscriber.set(d.subscriber_id, [...(bySubscriber.get(d.subscriber_id) ?? []), d]);
+    return unique.flatMap((id) => bySubscriber.get(id) ?? []);
+  }
+
   async update(tenantId: string, id: string, change: DeviceChange, at: number) {
     const params: Param[] = [id, tenantId, at];
     const sets = ['updated_at = $3'];

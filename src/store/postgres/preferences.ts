@@ -17,6 +17,18 @@ export class PostgresPreferenceStore implements PreferenceStore {
     return rows[0] ?? null;
   }
 
+  async getMany(tenantId: string, subscriberIds: string[]) {
+    const out = new Map<string, StoredPreferences>();
+    if (subscriberIds.length === 0) return out;
+    const { rows } = await this.h.query<StoredPreferences & { subscriber_id: string }>(
+      `SELECT subscriber_id, data, updated_at FROM ${this.p}
+       WHERE tenant_id = $1 AND subscriber_id = ANY($2)`,
+      [tenantId, [...new Set(subscriberIds)]],
+    );
+    for (const { subscriber_id, ...prefs } of rows) out.set(subscriber_id, prefs);
+    return out;
+  }
+
   async put(tenantId: string, subscriberId: string, prefs: StoredPreferences) {
     await this.h.query(
       `INSERT INTO ${this.p} (tenant_id, subscriber_id, data, updated_at)

@@ -51,6 +51,17 @@ export class PostgresSubscriberStore implements SubscriberStore {
     return rows[0] ?? null;
   }
 
+  async getMany(tenantId: string, ids: string[]) {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return [];
+    const { rows } = await this.h.query<Subscriber>(
+      `SELECT ${SUBSCRIBER_COLUMNS} FROM ${this.s} WHERE tenant_id = $1 AND id = ANY($2)`,
+      [tenantId, unique],
+    );
+    const found = new Map(rows.map((r) => [r.id, r]));
+    return unique.flatMap((id) => found.get(id) ?? []);
+  }
+
   async existing(tenantId: string, ids: string[]) {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return [];

@@ -7,6 +7,7 @@ import {
 import type { RedisHandle } from './handle.js';
 import {
   LIST_DEVICES,
+  LIST_DEVICES_MANY,
   REGISTER_DEVICE,
   REMOVE_DEVICE,
   REMOVE_DEVICES,
@@ -50,6 +51,16 @@ export class RedisDeviceStore implements DeviceStore {
         toDevice(hashOf(r)),
       ),
     );
+  }
+
+  listMany(tenantId: string, subscriberIds: string[]) {
+    const unique = [...new Set(subscriberIds)];
+    return this.h.run(async () => {
+      if (unique.length === 0) return [];
+      return ((await this.h.script(LIST_DEVICES_MANY, [tenantId, ...unique])) as FlatHash[]).map(
+        (r) => toDevice(hashOf(r)),
+      );
+    });
   }
 
   update(tenantId: string, id: string, change: DeviceChange, at: number) {

@@ -14,6 +14,27 @@ export class RedisPreferenceStore implements PreferenceStore {
     });
   }
 
+  getMany(tenantId: string, subscriberIds: string[]) {
+    return this.h.run(async (client) => {
+      const out = new Map<string, StoredPreferences>();
+      const unique = [...new Set(subscriberIds)];
+      if (unique.length === 0) return out;
+      const pipeline = client.pipeline();
+      for (const id of unique) pipeline.hgetall(this.h.names.name('pref', tenantId, id));
+      const replies = (await pipeline.exec()) ?? [];
+      replies.forEach(([err, reply], i) => {
+        if (err) throw err;
+        const h = reply as Record<string, string>;
+        if (h.data !== undefined)
+          out.set(unique[i] as string, {
+            data: JSON.parse(h.data),
+            updated_at: Number(h.updated_at),
+          });
+      });
+      return out;
+    });
+  }
+
   put(tenantId: string, subscriberId: string, prefs: StoredPreferences) {
     return this.h.run(async (client) => {
       await client.hset(this.h.names.name('pref', tenantId, subscriberId), {

@@ -39,6 +39,21 @@ export class RedisSubscriberStore implements SubscriberStore {
     });
   }
 
+  getMany(tenantId: string, ids: string[]) {
+    const unique = [...new Set(ids)];
+    return this.h.run(async (client) => {
+      if (unique.length === 0) return [];
+      const pipeline = client.pipeline();
+      for (const id of unique) pipeline.hgetall(this.h.names.name('sub', tenantId, id));
+      const replies = (await pipeline.exec()) ?? [];
+      return replies.flatMap(([err, h]) => {
+        if (err) throw err;
+        const hash = h as Record<string, string>;
+        return hash.id === undefined ? [] : [toSubscriber(hash)];
+      });
+    });
+  }
+
   existing(tenantId: string, ids: string[]) {
     const unique = [...new Set(ids)];
     return this.h.run(async (client) => {

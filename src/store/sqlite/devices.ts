@@ -61,6 +61,26 @@ export class SqliteDeviceStore implements DeviceStore {
     return this.h.run(() => this.one(tenantId, id));
   }
 
+  listMany(tenantId: string, subscriberIds: string[]) {
+    return this.h.run(() => {
+      const unique = [...new Set(subscriberIds)];
+      const bySubscriber = new Map<string, DeviceRecord[]>();
+      for (let i = 0; i < unique.length; i += 500) {
+        const part = unique.slice(i, i + 500);
+        const rows = prep(
+          this.h,
+          `SELECT * FROM devices WHERE tenant_id = ? AND subscriber_id IN (${part.map(() => '?').join(',')})
+           ORDER BY created_at, id`,
+        ).all(tenantId, ...part) as Row[];
+        for (const r of rows) {
+          const d = toDevice(r);
+          bySubscriber.set(d.subscriber_id, [...(bySubscriber.get(d.subscriber_id) ?? []), d]);
+        }
+      }
+      return unique.flatMap((id) => bySubscriber.get(id) ?? []);
+    });
+  }
+
   list(tenantId: string, subscriberId: string) {
     return this.h.run(() =>
       (

@@ -16,6 +16,28 @@ export class SqlitePreferenceStore implements PreferenceStore {
     });
   }
 
+  getMany(tenantId: string, subscriberIds: string[]) {
+    return this.h.run(() => {
+      const unique = [...new Set(subscriberIds)];
+      const out = new Map<string, StoredPreferences>();
+      for (let i = 0; i < unique.length; i += 500) {
+        const part = unique.slice(i, i + 500);
+        const rows = prep(
+          this.h,
+          `SELECT subscriber_id, data, updated_at FROM preferences
+           WHERE tenant_id = ? AND subscriber_id IN (${part.map(() => '?').join(',')})`,
+        ).all(tenantId, ...part) as Array<{
+          subscriber_id: string;
+          data: string;
+          updated_at: number;
+        }>;
+        for (const r of rows)
+          out.set(r.subscriber_id, { data: JSON.parse(r.data), updated_at: r.updated_at });
+      }
+      return out;
+    });
+  }
+
   put(tenantId: string, subscriberId: string, prefs: StoredPreferences) {
     return this.h.run(() => {
       prep(

@@ -66,6 +66,26 @@ export class SqliteSubscriberStore implements SubscriberStore {
     });
   }
 
+  getMany(tenantId: string, ids: string[]) {
+    return this.h.run(() => {
+      const unique = [...new Set(ids)];
+      const found = new Map<string, Subscriber>();
+      // Bounded chunks: SQLite limits the number of bound parameters.
+      for (let i = 0; i < unique.length; i += 500) {
+        const part = unique.slice(i, i + 500);
+        const rows = prep(
+          this.h,
+          `SELECT * FROM subscribers WHERE tenant_id = ? AND id IN (${part.map(() => '?').join(',')})`,
+        ).all(tenantId, ...part) as Row[];
+        for (const r of rows) {
+          const sub = toSubscriber(r);
+          found.set(sub.id, sub);
+        }
+      }
+      return unique.flatMap((id) => found.get(id) ?? []);
+    });
+  }
+
   existing(tenantId: string, ids: string[]) {
     return this.h.run(() => {
       const unique = [...new Set(ids)];

@@ -210,6 +210,53 @@ export function recipientsContract(t: Test, make: MakeStore): void {
     t.equal(await store.preferences.get('t1', 'alice'), null);
   });
 
+  t.test('a page of recipients is read at once: getMany, listMany', async (t) => {
+    const f = new Fixture();
+    const store = await storeFor(t, make);
+    for (const id of ['ann', 'bob', 'cy'])
+      await store.subscribers.upsert('t1', { id, email: `${id}@example.com` }, 1000);
+    await store.subscribers.upsert('t2', { id: 'dee' }, 1000);
+    const many = await store.subscribers.getMany('t1', ['cy', 'nobody', 'ann', 'cy', 'dee']);
+    t.same(
+      many,
+      [await store.subscribers.get('t1', 'cy'), await store.subscribers.get('t1', 'ann')],
+      'the stored ones, each once, in the order asked, of the tenant only',
+    );
+    t.same(await store.subscribers.getMany('t1', []), []);
+
+    const b1 = device(f, { subscriber_id: 'bob', token: 'b1' });
+    f.clock.advance(1);
+    const a1 = device(f, { subscriber_id: 'ann', token: 'a1' });
+    f.clock.advance(1);
+    const b2 = device(f, { subscriber_id: 'bob', token: 'b2', active: false });
+    for (const d of [b1, a1, b2, device(f, { tenant_id: 't2', subscriber_id: 'bob' })])
+      await store.devices.register(d);
+    const devices = await store.devices.listMany('t1', ['bob', 'cy', 'ann', 'bob']);
+    t.same(
+      devices,
+      [...(await store.devices.list('t1', 'bob')), ...(await store.devices.list('t1', 'ann'))],
+      'each subscriber’s as list gives them, in the order asked',
+    );
+    t.same(
+      devices.map((d) => d.token),
+      ['b1', 'b2', 'a1'],
+    );
+    t.same(await store.devices.listMany('t1', []), []);
+
+    await store.preferences.put('t1', 'ann', { data: { global_enabled: false }, updated_at: 5 });
+    await store.preferences.put('t1', 'cy', { data: { channels: { sms: {} } }, updated_at: 6 });
+    await store.preferences.put('t2', 'bob', { data: {}, updated_at: 7 });
+    const prefs = await store.preferences.getMany('t1', ['ann', 'bob', 'cy']);
+    t.same(
+      prefs,
+      new Map([
+        ['ann', { data: { global_enabled: false }, updated_at: 5 }],
+        ['cy', { data: { channels: { sms: {} } }, updated_at: 6 }],
+      ]),
+    );
+    t.same(await store.preferences.getMany('t1', []), new Map());
+  });
+
   t.test('notifications: every one of a recipient is listed, then erased', async (t) => {
     const f = new Fixture();
     const store = await storeFor(t, make);

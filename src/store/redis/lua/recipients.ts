@@ -128,6 +128,17 @@ end
 return out
 `);
 
+/** ARGV: tenant, subscriber ids…. Replies every device hash of each, in turn. */
+export const LIST_DEVICES_MANY = new LuaScript(`
+local out = {}
+for j = 3, #ARGV do
+  for _, id in ipairs(redis.call('ZRANGE', k('devs', ARGV[2], ARGV[j]), 0, -1)) do
+    out[#out + 1] = redis.call('HGETALL', k('dev', id))
+  end
+end
+return out
+`);
+
 /** ARGV: tenant, topic, ids…. Replies how many it added. */
 export const ADD_MEMBERS = new LuaScript(`
 local t, topic, n = ARGV[2], ARGV[3], 0

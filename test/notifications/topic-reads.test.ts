@@ -1,0 +1,81 @@
+/**
+ * A topic send reads its members' subscribers, devices and preferences once per page, not
+ * once per member (requests.ts readAhead), and routes each member as a single send would.
+ */
+import t from 'tap';
+import { FakeClock } from '../../src/core/clock.js';
+import { startServer } from '../helpers/server.js';
+import { fakes, welcomeTemplate } from './fakes.js';
+
+const T = 'default';
+
+t.test('a topic of three pages: three reads of each kind, routing unchanged', async (t) => {
+  const f = fakes();
+  f.templates.templates.push(welcomeTemplate());
+  const members = Array.from({ length: 1200 }, (_, i) => `m${String(i).padStart(4, '0')}`);
+  for (const id of members) await f.directory.upsert(T, { id, email: `${id}@example.com` });
+  f.directory.device('m0001', 'dev_1');
+  f.directory.device('m0700', 'dev_2');
+  f.directory.topics.set(`${T}/all`, members);
+  f.preferences.rules.set('m1199', { email: { deliver: false, reason: 'channel_disabled' } });
+  f.directory.calls = 0;
+  const s = await startServer(t, { delivery: { console_fallback: false } }, undefined, {
+    routing: f.routing,
+    clock: new FakeClock(Date.now()),
+  });
+  const res = await s.api('POST', '/api/v1/topics/all/notifications', {
+    template: 'welcome',
+    payload: { name: 'You' },
+  });
+  t.equal(res.status, 202);
+  let view = (await s.api('GET', `/api/v1/requests/${res.body.request_id}`)).body;
+  for (let i = 0; i < 400 && view.status === 'running'; i++) {
+    await new Promise((r) => setTimeout(r, 25));
+    view = (await s.api('GET', `/api/v1/requests/${res.body.request_id}`)).body;
+  }
+  t.match(view, {
+    status: 'completed',
+    accepted: 1200,
+    rejected: 0,
+  });
+
+  t.equal(f.directory.readManyCalls, 3, 'one read of subscribers and devices per page');
+  t.same(
+    f.preferences.documentReads.map((ids) => ids.length),
+    [500, 500, 200],
+    'one read of preferences per page',
+  );
+  t.equal(f.directory.calls, 0, 'no read per member');
+  t.equal(f.preferences.queries.length, 1200);
+  t.ok(
+    f.preferences.queries.every((q) => q.known?.subscriber?.id === q.subscriberId),
+    'each decision is given its member as read ahead',
+  );
+
+  const rows = async (id: string) => {
+    const [n] = await s.store.notifications.listAll(T, id, null, 1);
+    return (await s.api('GET', `/api/v1/notifications/${n!.id}/deliveries`)).body.data
+      .map((d: { channel: string; status: string; device_id: string | null }) =>
+        [d.channel, d.status, d.device_id].join(' '),
+      )
+      .sort();
+  };
+  t.same(await rows('m0001'), [
+    'email pending ',
+    'in_app delivered ',
+    'push pending dev_1',
+    'sms skipped ',
+  ]);
+  t.same(await rows('m0700'), [
+    'email pending ',
+    'in_app delivered ',
+    'push pending dev_2',
+    'sms skipped ',
+  ]);
+  t.same(await rows('m1199'), [
+    'email skipped ',
+    'in_app delivered ',
+    'push skipped ',
+    'sms skipped ',
+  ]);
+});
