@@ -117,7 +117,21 @@ export function registerSubscriberCommands(program: Command, io: CliIO): void {
       .description('print everything kept about a subscriber as JSON (GDPR)')
       .argument('<id>', 'the id'),
   ).action(async (id: string, opts: RemoteOptions) => {
-    out.json(await api(opts, 'GET', `/${enc(id)}/export`));
+    // The API pages the notifications (1,000 an answer); the command prints them all.
+    type Exported = { notifications: unknown[]; cursor: string | null; has_more: boolean };
+    const first = await api<Exported>(opts, 'GET', `/${enc(id)}/export`);
+    const notifications = [...first.notifications];
+    for (let cursor = first.cursor; cursor !== null; ) {
+      const next = await api<Exported>(
+        opts,
+        'GET',
+        `/${enc(id)}/export?cursor=${encodeURIComponent(cursor)}`,
+      );
+      notifications.push(...next.notifications);
+      cursor = next.cursor;
+    }
+    const { cursor: _c, has_more: _h, ...rest } = first;
+    out.json({ ...rest, notifications });
   });
 
   remoteOptions(

@@ -16,20 +16,23 @@ export type RecordedNotification = ReturnType<typeof toView> & {
 export class RecipientRecords {
   constructor(private readonly store: Pick<Store, 'notifications' | 'deliveries'>) {}
 
-  /** Every notification of the recipient (deleted ones too), oldest first, with deliveries. */
-  async export(tenantId: string, recipientId: string): Promise<RecordedNotification[]> {
-    const out: RecordedNotification[] = [];
-    let after: string | null = null;
-    for (;;) {
-      const page = await this.store.notifications.listAll(tenantId, recipientId, after, PAGE);
-      for (const n of page) {
-        const deliveries = await this.store.deliveries.listByNotification(tenantId, n.id);
-        out.push({ ...toView(n), deliveries: deliveries.map((d) => toDeliveryView(d)) });
-      }
-      const last = page[page.length - 1];
-      if (page.length < PAGE || !last) return out;
-      after = last.id;
+  /**
+   * Up to `limit` notifications of the recipient (deleted ones too) after the id `after`,
+   * oldest first, with their deliveries; `next` is the id to continue after, null at the end.
+   */
+  async export(
+    tenantId: string,
+    recipientId: string,
+    after: string | null,
+    limit: number,
+  ): Promise<{ items: RecordedNotification[]; next: string | null }> {
+    const page = await this.store.notifications.listAll(tenantId, recipientId, after, limit + 1);
+    const items: RecordedNotification[] = [];
+    for (const n of page.slice(0, limit)) {
+      const deliveries = await this.store.deliveries.listByNotification(tenantId, n.id);
+      items.push({ ...toView(n), deliveries: deliveries.map((d) => toDeliveryView(d)) });
     }
+    return { items, next: page.length > limit ? (items.at(-1)?.id ?? null) : null };
   }
 
   /** Erases every notification of the recipient with its deliveries; resolves to how many. */

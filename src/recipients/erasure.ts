@@ -7,10 +7,18 @@ import { subscriberView } from './subscribers.js';
 
 /** What the notifications module offers for a recipient's notifications and deliveries. */
 export interface RecipientHistory {
-  export(tenantId: string, recipientId: string): Promise<RecordedNotification[]>;
+  export(
+    tenantId: string,
+    recipientId: string,
+    after: string | null,
+    limit: number,
+  ): Promise<{ items: RecordedNotification[]; next: string | null }>;
   /** Erases them all; resolves to how many notifications. */
   erase(tenantId: string, recipientId: string): Promise<number>;
 }
+
+/** Most notifications one export answer holds (and its default); the rest is paged. */
+export const EXPORT_PAGE_MAX = 1000;
 
 export interface RecipientStores {
   subscribers: SubscriberStore;
@@ -32,12 +40,18 @@ export class SubscriberErasure {
     private readonly now: () => number,
   ) {}
 
-  async export(tenantId: string, id: string) {
+  /**
+   * Everything kept about the subscriber, with one page of their notifications: at most
+   * `limit` (EXPORT_PAGE_MAX), oldest first, after the notification id `cursor`; the answer's
+   * `cursor` continues, null once the last one is in.
+   */
+  async export(tenantId: string, id: string, page: { cursor?: string; limit?: number } = {}) {
     const { subscribers, devices, topicMembers, preferences } = this.stores;
     const subscriber = await subscribers.get(tenantId, id);
-    const notifications = await this.history().export(tenantId, id);
+    const limit = Math.min(page.limit ?? EXPORT_PAGE_MAX, EXPORT_PAGE_MAX);
+    const notifications = await this.history().export(tenantId, id, page.cursor ?? null, limit);
     const owned = await devices.list(tenantId, id);
-    if (!subscriber && notifications.length === 0 && owned.length === 0) {
+    if (!subscriber && notifications.items.length === 0 && owned.length === 0 && !page.cursor) {
       throw new NotifydError('SUBSCRIBER_NOT_FOUND', undefined, { id });
     }
     const stored = await preferences.get(tenantId, id);
@@ -51,7 +65,9 @@ export class SubscriberErasure {
         effective: await this.preferences.view(tenantId, id),
       },
       topics: await topicMembers.topicsOf(tenantId, id),
-      notifications,
+      notifications: notifications.items,
+      cursor: notifications.next,
+      has_more: notifications.next !== null,
     };
   }
 

@@ -123,8 +123,13 @@ t.test('records: the export and erasure read and erase in pages', async (t) => {
     deliveries: { listByNotification: async () => [] },
   } as unknown as Pick<Store, 'notifications' | 'deliveries'>;
   const records = new RecipientRecords(store);
-  const exported = await records.export('t', 'r');
-  t.equal(exported.length, 1203);
-  t.equal(exported[1202]?.id, 'ntf_1202');
+  const first = await records.export('t', 'r', null, 1000);
+  t.equal(first.items.length, 1000);
+  t.equal(first.next, first.items[999]?.id, 'continued after the last one given');
+  const rest = await records.export('t', 'r', first.next, 1000);
+  t.equal(rest.items.length, 203);
+  t.equal(rest.items[202]?.id, 'ntf_1202');
+  t.equal(rest.next, null, 'the end');
+  t.same(await records.export('t', 'r', 'ntf_1202', 5), { items: [], next: null });
   t.equal(await records.erase('t', 'r'), 1203);
 });

@@ -4,6 +4,7 @@ import { type AnyRoute, routeGroup, serviceOf } from '../../http/route.js';
 import type { SubscriberErasure } from '../erasure.js';
 import {
   CursorPage,
+  CursorQuery,
   SubscriberBody,
   SubscriberListQuery,
   SubscriberParams,
@@ -42,8 +43,13 @@ const ExportView = Type.Object(
     preferences: Type.Object({ stored: Type.Unknown(), effective: Type.Unknown() }),
     topics: Type.Array(Type.String()),
     notifications: Type.Array(Type.Unknown(), {
-      description: 'Every notification (deleted ones too), each with its deliveries.',
+      description:
+        'Notifications (deleted ones too), oldest first, each with its deliveries: at most `limit` (default and most 1,000) per answer.',
     }),
+    cursor: Type.Union([Type.String(), Type.Null()], {
+      description: 'Pass as `?cursor=` for the next notifications; null when all are in.',
+    }),
+    has_more: Type.Boolean(),
   },
   { description: 'Everything notifyd keeps about the subscriber.' },
 );
@@ -121,11 +127,13 @@ export function subscriberRoutes(
     route({
       method: 'GET',
       path: `${BASE}/:id/export`,
-      summary: 'Export everything kept about a subscriber as one JSON document (GDPR)',
+      summary:
+        'Export everything kept about a subscriber as JSON (GDPR); notifications 1,000 per answer, paged with ?cursor=',
       params: SubscriberParams,
+      query: CursorQuery,
       responses: answers(200, 'The export.', ExportView, [400, 401, 403, 404]),
       async handler(ctx) {
-        return { status: 200, body: await erasure.export(tenant(ctx), ctx.params.id) };
+        return { status: 200, body: await erasure.export(tenant(ctx), ctx.params.id, ctx.query) };
       },
     }),
   ];
