@@ -378,8 +378,10 @@ export class Sender {
   /** Real-time delivery to the recipient's open sessions, and ack tracking. */
   async publish(n: NotificationRecord): Promise<void> {
     const view = toView(n);
-    this.deps.users.publish(n.tenant_id, n.recipient_id, { type: 'notification', data: view });
+    // Pending first: an ack sent the moment the frame arrives must find it recorded, or the
+    // notification would stay pending and be redelivered on the next connection.
     await this.deps.tracker?.published(n.tenant_id, view);
+    this.deps.users.publish(n.tenant_id, n.recipient_id, { type: 'notification', data: view });
   }
 
   /** The plain inline in-app send (see isInline): synchronous, no lookups before the write. */

@@ -64,7 +64,7 @@ export class DeliveryTracker {
     return queue.enabled || ack.enabled;
   }
 
-  /** After a notification was stored and published live: queue it or track its ack. */
+  /** Once a notification is stored, before it is published live: queue it or track its ack. */
   async published(tenantId: string, view: NotificationView): Promise<void> {
     if (!this.enabled) return;
     const { presence, settings } = this.deps;

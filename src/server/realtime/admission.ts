@@ -128,7 +128,7 @@ export class Admission {
     };
   }
 
-  /** The session was sent what `startMessages` replayed. */
+  /** The session is about to be sent what `startMessages` replayed (call before sending). */
   async sent(user: UserPrincipal, replayed: NotificationView[]): Promise<void> {
     await this.opts.tracker.replayed(user.tenant_id, user.user_id, replayed);
   }

@@ -601,13 +601,16 @@ export class RealtimeGateway implements UserChannel {
         lastId,
       );
       if (session.closed || messages.length === 0) return;
+      // Recorded as pending before they go out, so an immediate ack finds them; if the
+      // session closes meanwhile they time out and wait for the next one.
+      await this.admission.sent(user, replayed);
+      if (session.closed) return;
       ws.cork(() => {
         for (const message of messages) {
           const frame = session.wire.encode(message);
           if (frame !== null) ws.send(frame);
         }
       });
-      await this.admission.sent(user, replayed);
     } catch (err) {
       this.sendError(ws, session, toNotifydError(err));
     }

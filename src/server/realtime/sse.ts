@@ -280,8 +280,9 @@ export class SseHub {
       const { messages, replayed } = await admission.startMessages(service, stream.user, lastId);
       for (const message of messages) text += stream.wire.sse.event(message) ?? '';
       if (text === '' || stream.closed) return;
-      this.write(stream, text);
+      // Pending before they go out, so an immediate ack finds them (as on the WebSocket).
       await admission.sent(stream.user, replayed);
+      this.write(stream, text);
     } catch (err) {
       this.write(stream, stream.wire.sse.error(toNotifydError(err)));
     }
