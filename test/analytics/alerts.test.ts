@@ -1,8 +1,6 @@
 import t, { type Test } from 'tap';
 import { FakeClock } from '../../src/core/clock.js';
 import type { AnyEvent } from '../../src/events/types.js';
-import { createMemoryStore } from '../../src/store/memory/index.js';
-import { startServer } from '../helpers/server.js';
 import { startReceiver } from '../helpers/webhook-receiver.js';
 import { ok, type Server, serverOn } from '../recipients/servers.js';
 
