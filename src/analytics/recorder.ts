@@ -21,8 +21,20 @@ const LIMIT_EVENTS = new Set([
  * Configuration changes: `<module>.<object>_<verb>` or `<module>.<object>.<verb>` with these
  * verbs (`ratelimit.policy_created`, `notification.template.deleted`, `api_key.revoked`).
  */
-const CHANGE =
-  /[._](created|updated|deleted|enabled|disabled|assigned|unassigned|reverted|configured|removed|revoked)$/;
+export const AUDIT_ACTIONS = [
+  'created',
+  'updated',
+  'deleted',
+  'enabled',
+  'disabled',
+  'assigned',
+  'unassigned',
+  'reverted',
+  'configured',
+  'removed',
+  'revoked',
+] as const;
+const CHANGE = new RegExp(`[._](${AUDIT_ACTIONS.join('|')})$`);
 
 /** Changes that are not an operator's: a subscriber's own preferences. */
 const NOT_ADMIN = new Set(['notification.preference_updated']);

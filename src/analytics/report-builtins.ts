@@ -5,6 +5,7 @@
  * sections (see `report-parameters.ts`).
  */
 import { CHANNELS } from '../notifications/channels.js';
+import { AUDIT_ACTIONS } from './recorder.js';
 import type {
   ReportDefinitionData,
   ReportQuery,
@@ -34,17 +35,6 @@ const channels = filter('channel', 'channel', 'Only these channels.', {
   options: [...CHANNELS],
 });
 
-/** Verbs of the configuration changes the audit log records (`recorder.ts`). */
-const AUDIT_ACTIONS = [
-  'created',
-  'updated',
-  'deleted',
-  'enabled',
-  'disabled',
-  'assigned',
-  'unassigned',
-  'reverted',
-];
 /** The login methods of the seed's auth metrics. */
 const AUTH_METHODS = ['password', 'social', 'sso', 'passwordless', 'passkey', 'mfa'];
 
@@ -386,7 +376,7 @@ const COMPLIANCE_AUDIT: Builtin = {
     filter('object', 'object', 'Only changes of this kind of object (e.g. ratelimit.policy).'),
     filter('action', 'action', 'Only these actions.', {
       type: 'multiselect',
-      options: AUDIT_ACTIONS,
+      options: [...AUDIT_ACTIONS],
     }),
     filter('actor', 'actor', 'Only changes made by this key or user.'),
     tenant,

@@ -4,7 +4,7 @@
  */
 import t from 'tap';
 import { createMemoryStore } from '../../src/store/memory/index.js';
-import { startServer } from '../helpers/server.js';
+import { ADMIN_KEY, startServer } from '../helpers/server.js';
 import { fixture } from '../providers/setup.js';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
@@ -63,6 +63,20 @@ t.test('keys, templates and runtime providers changed by an operator are audited
     `notification.template.deleted ${key.body.id} welcome`,
     `notification.template.updated ${key.body.id} welcome`,
   ]);
+  // The compliance-audit report filters by the new verbs too.
+  const report = await s.api('POST', '/api/v1/reports', {
+    definition: 'compliance-audit',
+    parameters: { action: 'revoked' },
+    format: 'json',
+  });
+  t.equal(report.status, 201, JSON.stringify(report.body));
+  t.equal(report.body.status, 'completed');
+  const file = await fetch(`${s.url}/api/v1/reports/${report.body.id}/download?format=json`, {
+    headers: { 'x-api-key': ADMIN_KEY },
+  }).then((r) => r.text());
+  t.match(file, /"action":\s*"revoked"/);
+  t.match(file, /"object":\s*"api_key"/);
+  t.notMatch(file, /"action":\s*"created"/, 'only the revocation');
   // No secret reached the log.
   const raw = JSON.stringify(res.body);
   t.notMatch(raw, /tok-secret/);
