@@ -20,6 +20,7 @@ t.test(
         { kind: 'other', scheduled: 0, due: 1, running: 0, failed: 0 },
       ],
       node_kinds: [
+        'analytics.alert_rule',
         'analytics.report_schedule',
         'demo',
         'digest.flush',
