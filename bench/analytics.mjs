@@ -13,7 +13,7 @@
 // Prints readable lines, then a JSON summary as its last line.
 import { cpus, loadavg } from 'node:os';
 import { cpuMeter } from './lib/cpu.mjs';
-import { ADMIN_KEY, startDaemon } from './lib/daemon.mjs';
+import { adminApi as api, startDaemon } from './lib/daemon.mjs';
 import { mib, rssOf } from './lib/memory.mjs';
 import { parseArgs, percentile } from './lib/stats.mjs';
 
@@ -31,19 +31,6 @@ const BATCH = 1000;
 const DAY = 86_400_000;
 const SPAN = 30 * DAY;
 const METHODS = ['password', 'sso', 'social'];
-
-async function api(daemon, method, path, body) {
-  const res = await fetch(`${daemon.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json().catch(() => null);
-  if (res.status >= 300) {
-    throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  }
-  return json;
-}
 
 /** A small fast generator, so that runs are alike (and Math.random stays out of the loop). */
 function lcg(seed) {

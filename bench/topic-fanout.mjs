@@ -26,7 +26,7 @@ import pg from 'pg';
 import { openPostgresStore } from '../dist/src/store/postgres/index.js';
 import { openSqliteStore } from '../dist/src/store/sqlite/index.js';
 import { cpuMeter } from './lib/cpu.mjs';
-import { ADMIN_KEY, createNamespace, POSTGRES_URL, startDaemon } from './lib/daemon.mjs';
+import { adminApi as api, createNamespace, POSTGRES_URL, startDaemon } from './lib/daemon.mjs';
 import { mib, rssOf } from './lib/memory.mjs';
 import { parseArgs } from './lib/stats.mjs';
 import { CATEGORY, expectedRouted, memberIds, seedMembers, TEMPLATE } from './lib/topic-seed.mjs';
@@ -90,19 +90,6 @@ async function prepareDatabase() {
     },
     cleanup: () => ns.drop(),
   };
-}
-
-async function api(daemon, method, path, body) {
-  const res = await fetch(`${daemon.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json().catch(() => null);
-  if (res.status >= 300) {
-    throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  }
-  return json;
 }
 
 const db = await prepareDatabase();

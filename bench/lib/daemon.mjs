@@ -245,3 +245,17 @@ async function waitForNodes(url, count) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** One admin API call to a daemon; resolves to its JSON answer, throws on a status ≥ 300. */
+export async function adminApi(daemon, method, path, body) {
+  const res = await fetch(`${daemon.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json().catch(() => null);
+  if (res.status >= 300) {
+    throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  }
+  return json;
+}
