@@ -11,11 +11,10 @@
 // method), 35% feature_used (one of 10 features). The batch API answers after the events are
 // written (the 202 means stored), so events/s is stored events per second of the whole run.
 // Prints readable lines, then a JSON summary as its last line.
-import { cpus, loadavg } from 'node:os';
 import { cpuMeter } from './lib/cpu.mjs';
 import { adminApi as api, startDaemon } from './lib/daemon.mjs';
 import { mib, rssOf } from './lib/memory.mjs';
-import { parseArgs, percentile } from './lib/stats.mjs';
+import { machineInfo, parseArgs, percentile } from './lib/stats.mjs';
 
 const opts = parseArgs(process.argv.slice(2), {
   store: 'sqlite',
@@ -194,12 +193,7 @@ try {
       dau_mau_7d: activeUsers,
     },
     server_problems: daemon.problems,
-    machine: {
-      cpus: cpus().length,
-      model: cpus()[0]?.model,
-      node: process.version,
-      loadavg: loadavg().map((x) => Math.round(x * 100) / 100),
-    },
+    machine: machineInfo(),
   };
 } finally {
   await daemon.stop();

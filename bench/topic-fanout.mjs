@@ -19,7 +19,7 @@
 // The routed rows are counted in the database and checked against what the seed implies.
 // Prints one readable line, then a JSON summary as its last line.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -28,7 +28,7 @@ import { openSqliteStore } from '../dist/src/store/sqlite/index.js';
 import { cpuMeter } from './lib/cpu.mjs';
 import { adminApi as api, createNamespace, POSTGRES_URL, startDaemon } from './lib/daemon.mjs';
 import { mib, rssOf } from './lib/memory.mjs';
-import { parseArgs } from './lib/stats.mjs';
+import { machineInfo, parseArgs } from './lib/stats.mjs';
 import { CATEGORY, expectedRouted, memberIds, seedMembers, TEMPLATE } from './lib/topic-seed.mjs';
 
 const opts = parseArgs(process.argv.slice(2), {
@@ -160,12 +160,7 @@ try {
     seed_s: Math.round(seedS * 10) / 10,
     topic_add_s: Math.round(addS * 10) / 10,
     server_problems: daemon.problems,
-    machine: {
-      cpus: cpus().length,
-      model: cpus()[0]?.model,
-      node: process.version,
-      loadavg: loadavg().map((x) => Math.round(x * 100) / 100),
-    },
+    machine: machineInfo(),
   };
 } finally {
   await daemon.stop();

@@ -1,3 +1,5 @@
+import { cpus, loadavg } from 'node:os';
+
 /** Nearest-rank percentile of an ascending array; `p` in 0..100. */
 export function percentile(sorted, p) {
   if (sorted.length === 0) return Number.NaN;
@@ -36,4 +38,14 @@ export function parseArgs(argv, defaults) {
     if (Number.isNaN(out[name])) throw new Error(`--${name} must be a number`);
   }
   return out;
+}
+
+/** The machine a figure was taken on: cores, CPU model, Node, load average now. */
+export function machineInfo() {
+  return {
+    cpus: cpus().length,
+    model: cpus()[0]?.model,
+    node: process.version,
+    loadavg: loadavg().map((x) => Math.round(x * 100) / 100),
+  };
 }

@@ -206,19 +206,23 @@ export class Alerts extends ObjectReads<AlertData> {
   ): Promise<StoredAlert | null> {
     const now = this.clock.now();
     const d = rule.data;
+    // What the alert records and the event says alike.
+    const reading = {
+      rule_id: rule.id,
+      rule_name: d.name,
+      metric: d.metric,
+      condition: d.condition,
+      threshold: d.threshold,
+      actual_value: r.actual,
+      value: r.value,
+      previous_value: r.previous,
+    };
     let alert: StoredAlert;
     try {
       alert = await this.repo.create(
         rule.tenant_id,
         {
-          rule_id: rule.id,
-          rule_name: d.name,
-          metric: d.metric,
-          condition: d.condition,
-          threshold: d.threshold,
-          actual_value: r.actual,
-          value: r.value,
-          previous_value: r.previous,
+          ...reading,
           window_start: window.from,
           window_end: window.to,
           status: 'triggered',
@@ -238,14 +242,7 @@ export class Alerts extends ObjectReads<AlertData> {
     }
     this.emit('analytics.alert.triggered', rule.tenant_id, {
       alert_id: alert.id,
-      rule_id: rule.id,
-      rule_name: d.name,
-      metric: d.metric,
-      condition: d.condition,
-      threshold: d.threshold,
-      actual_value: r.actual,
-      value: r.value,
-      previous_value: r.previous,
+      ...reading,
       window_start: iso(window.from)!,
       window_end: iso(window.to)!,
       triggered_at: iso(now)!,
