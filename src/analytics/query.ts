@@ -27,7 +27,7 @@ import {
 import {
   bucketsOf,
   checkTimeZone,
-  type Granularity,
+  type QueryGranularity,
   resolveRange,
   type TimeRangeInput,
 } from './time.js';
@@ -38,8 +38,8 @@ export interface AnalyticsQuery {
   dimensions?: string[];
   filters?: QueryFilter[];
   time_range: TimeRangeInput;
-  /** Absent: one bucket for the whole range. */
-  granularity?: Granularity;
+  /** Absent: one bucket for the whole range; `minute` over at most a day. */
+  granularity?: QueryGranularity;
   timezone?: string;
   /** `timestamp` (the default) or one of the metrics. */
   order_by?: string;
@@ -62,7 +62,7 @@ export interface QueryResult {
     rows_scanned: number;
     source: 'raw' | 'rollup';
     cache_hit: boolean;
-    granularity: Granularity | null;
+    granularity: QueryGranularity | null;
     timezone: string;
     time_range: { start: string; end: string };
   };

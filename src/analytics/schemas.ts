@@ -1,7 +1,7 @@
 /** Request and answer shapes of the analytics API; they validate, type and document it. */
 import { type Static, Type } from '@sinclair/typebox';
 import { OPERATORS } from './fields.js';
-import { GRANULARITIES, PRESETS } from './time.js';
+import { PRESETS, QUERY_GRANULARITIES } from './time.js';
 
 const literals = <T extends string>(values: readonly T[]) =>
   Type.Union(values.map((v) => Type.Literal(v)));
@@ -80,7 +80,7 @@ export const QueryBody = Type.Object(
     ),
     filters: Type.Optional(Type.Array(FilterSchema, { maxItems: 20 })),
     time_range: TimeRangeSchema,
-    granularity: Type.Optional(literals(GRANULARITIES)),
+    granularity: Type.Optional(literals(QUERY_GRANULARITIES)),
     timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     order_by: Type.Optional(Type.String({ maxLength: 120 })),
     order_direction: Type.Optional(literals(['asc', 'desc'] as const)),
@@ -104,7 +104,7 @@ export const QueryResultView = Type.Object({
     rows_scanned: Type.Integer(),
     source: literals(['raw', 'rollup'] as const),
     cache_hit: Type.Boolean(),
-    granularity: Type.Union([literals(GRANULARITIES), Type.Null()]),
+    granularity: Type.Union([literals(QUERY_GRANULARITIES), Type.Null()]),
     timezone: Type.String(),
     time_range: Type.Object({ start: Type.String(), end: Type.String() }),
   }),

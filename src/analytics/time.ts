@@ -1,13 +1,18 @@
 /**
- * Time ranges and calendar buckets in a time zone. Buckets are hours, days, ISO weeks
- * (Monday) or months of the zone's wall clock, each given by the UTC instant it starts at.
+ * Time ranges and calendar buckets in a time zone. Buckets are minutes, hours, days, ISO
+ * weeks (Monday) or months of the zone's wall clock, each given by the UTC instant it starts
+ * at. Minutes are for queries only (over at most a day); reports bucket by hour and coarser.
  */
 import { NotifydError } from '../core/errors.js';
 import { wallParts } from '../core/wall-clock.js';
 
 export const GRANULARITIES = ['hour', 'day', 'week', 'month'] as const;
 export type Granularity = (typeof GRANULARITIES)[number];
+/** What a query may bucket by: minutes too, over a range of at most MAX_MINUTE_RANGE_MS. */
+export const QUERY_GRANULARITIES = ['minute', ...GRANULARITIES] as const;
+export type QueryGranularity = (typeof QUERY_GRANULARITIES)[number];
 
+const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
@@ -23,6 +28,8 @@ export type Preset = keyof typeof PRESETS;
 
 /** Most buckets one query may ask for. */
 export const MAX_BUCKETS = 10_000;
+/** The longest range minute buckets may cover (1,440 of them). */
+export const MAX_MINUTE_RANGE_MS = DAY;
 
 /** Wall-clock parts of an instant in a zone; an unknown zone is INVALID_TIME_RANGE. */
 function partsIn(ts: number, tz: string): Record<string, number> {
@@ -70,7 +77,9 @@ function instantOf(y: number, mo: number, d: number, h: number, tz: string): num
 }
 
 /** The start of the bucket `ts` is in. */
-export function bucketStart(ts: number, g: Granularity, tz: string): number {
+export function bucketStart(ts: number, g: QueryGranularity, tz: string): number {
+  // Zones are whole minutes off UTC today, so a minute starts at the same instant everywhere.
+  if (g === 'minute') return Math.floor(ts / MINUTE) * MINUTE;
   if (tz === 'UTC' && g !== 'month' && g !== 'week') {
     const size = g === 'hour' ? HOUR : DAY;
     return Math.floor(ts / size) * size;
@@ -84,7 +93,8 @@ export function bucketStart(ts: number, g: Granularity, tz: string): number {
 }
 
 /** The start of the bucket after the one starting at `start`. */
-export function nextBucket(start: number, g: Granularity, tz: string): number {
+export function nextBucket(start: number, g: QueryGranularity, tz: string): number {
+  if (g === 'minute') return start + MINUTE;
   const w = wallOf(start, tz);
   if (g === 'hour') return bucketStart(start + HOUR, g, tz);
   if (g === 'day') return instantOf(w.y, w.mo, w.d + 1, 0, tz);
@@ -93,7 +103,7 @@ export function nextBucket(start: number, g: Granularity, tz: string): number {
 }
 
 /** Bucket starts covering `[from, to)`: the first is the bucket `from` is in. */
-export function bucketsOf(from: number, to: number, g: Granularity, tz: string): number[] {
+export function bucketsOf(from: number, to: number, g: QueryGranularity, tz: string): number[] {
   const out: number[] = [];
   for (let b = bucketStart(from, g, tz); b < to; b = nextBucket(b, g, tz)) {
     out.push(b);
@@ -126,13 +136,32 @@ export function parseInstant(value: string, field: string): number {
 
 /**
  * The `[from, to)` a range means at `now`. A preset ends where the bucket holding `now`
- * ends (its whole current hour, day…) and starts the preset's span before, at a bucket
- * start; so `last_7d` by day is seven whole days, today included.
+ * ends (its whole current minute, hour, day…) and starts the preset's span before, at a
+ * bucket start; so `last_7d` by day is seven whole days, today included. Minute buckets
+ * cover at most a day (INVALID_TIME_RANGE past it).
  */
 export function resolveRange(
   range: TimeRangeInput,
   now: number,
-  g: Granularity | null,
+  g: QueryGranularity | null,
+  tz: string,
+): { from: number; to: number } {
+  const resolved = rangeOf(range, now, g, tz);
+  const span = resolved.to - resolved.from;
+  if (g === 'minute' && span > MAX_MINUTE_RANGE_MS) {
+    throw new NotifydError(
+      'INVALID_TIME_RANGE',
+      `Minute granularity covers at most 24 hours; this range is ${Math.ceil(span / HOUR)} hours. Ask for hour granularity or a shorter range.`,
+      { field: 'granularity' },
+    );
+  }
+  return resolved;
+}
+
+function rangeOf(
+  range: TimeRangeInput,
+  now: number,
+  g: QueryGranularity | null,
   tz: string,
 ): { from: number; to: number } {
   const preset = range.preset && range.preset !== 'custom' ? range.preset : null;

@@ -145,6 +145,45 @@ t.test(
   },
 );
 
+t.test('minute buckets read minute rollups over at most a day', async (t) => {
+  const s = await seeded(t);
+  const MIN = 60_000;
+  const at = TODAY + 3 * HOUR; // two successful logins
+  const body = (start: number, end: number) => ({
+    metrics: ['logins_total'],
+    dimensions: ['status'],
+    time_range: { start: iso(start), end: iso(end) },
+    granularity: 'minute',
+  });
+  const aligned = await s.api('POST', QUERY, body(at - 2 * MIN, at + 3 * MIN));
+  t.equal(aligned.status, 200);
+  t.same(series(aligned.body, 'logins_total'), [0, 0, 2, 0, 0]);
+  t.equal(aligned.body.data[2].timestamp, iso(at));
+  t.same(aligned.body.data[2].dimensions, { status: 'success' });
+  t.match(aligned.body.metadata, { source: 'rollup', granularity: 'minute' });
+  const off = await s.api('POST', QUERY, body(at - 2 * MIN + 1, at + 3 * MIN));
+  t.same(series(off.body, 'logins_total'), [0, 0, 2, 0, 0], 'a raw scan agrees');
+  t.equal(off.body.metadata.source, 'raw');
+
+  const day = await s.api('POST', QUERY, {
+    metrics: ['events'],
+    time_range: { preset: 'last_24h' },
+    granularity: 'minute',
+    limit: 10_000,
+  });
+  t.equal(day.status, 200, 'a whole day of minutes is allowed');
+  t.equal(day.body.total_count, 1440);
+  t.equal(day.body.data.at(-1).timestamp, iso(NOW), 'the current minute is the last');
+
+  const long = await s.api('POST', QUERY, body(at - DAY - MIN, at));
+  t.equal(long.status, 400);
+  t.match(long.body.error, {
+    code: 'INVALID_TIME_RANGE',
+    message: /^Minute granularity covers at most 24 hours; this range is 25 hours/,
+    details: { field: 'granularity' },
+  });
+});
+
 t.test('dimensions group rows; rollup and raw agree', async (t) => {
   const s = await seeded(t);
   const q = {
@@ -377,6 +416,20 @@ t.test('the error table: unknown metric, bad ranges', async (t) => {
     [{ metrics: ['events'], time_range: { preset: 'last_week' } }, 400, 'VALIDATION_ERROR'],
     [
       { metrics: ['events'], time_range: { preset: 'last_7d' }, granularity: 'minute' },
+      400,
+      'INVALID_TIME_RANGE',
+    ],
+    [
+      {
+        metrics: ['events'],
+        time_range: { start: iso(NOW - DAY - 60_000), end: iso(NOW) },
+        granularity: 'minute',
+      },
+      400,
+      'INVALID_TIME_RANGE',
+    ],
+    [
+      { metrics: ['events'], time_range: { preset: 'last_7d' }, granularity: 'second' },
       400,
       'VALIDATION_ERROR',
     ],
