@@ -153,21 +153,20 @@ export function registerAlertRuleCommands(alert: Command, io: CliIO): void {
       description: 'show an alert rule',
       argument: ['<name-or-id>', 'the rule'],
     },
-    more(group, api) {
-      for (const [verb, enabled] of [
-        ['enable', true],
-        ['disable', false],
-      ] as const) {
-        remoteOptions(
-          group
-            .command(verb)
-            .description(`${verb} an alert rule${enabled ? '' : ' (its open alert is resolved)'}`)
-            .argument('<name-or-id>', 'the rule'),
-        ).action(async (id: string, opts: RemoteOptions) => {
-          api.show(await api.call(opts, 'PATCH', `/${enc(id)}`, { enabled }), opts);
-        });
-      }
-    },
+    actions: [
+      {
+        name: 'enable',
+        description: 'enable an alert rule',
+        argument: ['<name-or-id>', 'the rule'],
+        request: (id) => ['PATCH', `/${enc(id)}`, { enabled: true }],
+      },
+      {
+        name: 'disable',
+        description: 'disable an alert rule (its open alert is resolved)',
+        argument: ['<name-or-id>', 'the rule'],
+        request: (id) => ['PATCH', `/${enc(id)}`, { enabled: false }],
+      },
+    ],
     remove: { description: 'delete an alert rule', argument: ['<name-or-id>', 'the rule'] },
   });
 }

@@ -4,7 +4,6 @@ import { registerAlertRuleCommands } from './alert-rule.js';
 import type { CliIO } from './io.js';
 import { enc, registerObjectCommands } from './object-commands.js';
 import { oneOf } from './ratelimit-args.js';
-import { type RemoteOptions, remoteOptions } from './remote.js';
 
 const unit = (a: AlertViewT) => (a.condition === 'change_percent' ? '%' : '');
 
@@ -55,15 +54,15 @@ export function registerAlertCommands(program: Command, io: CliIO): void {
       ],
     },
     get: { name: 'show', description: 'show an alert', argument: ['<id>', 'the alert (alt_…)'] },
-    more(group, api) {
-      remoteOptions(
-        group
-          .command('ack')
-          .description('acknowledge an alert (it stays open until its condition clears)')
-          .argument('<id>', 'the alert (alt_…)'),
-      ).action(async (id: string, opts: RemoteOptions) => {
-        api.show(await api.call(opts, 'POST', `/${enc(id)}/acknowledge`), opts);
-      });
+    actions: [
+      {
+        name: 'ack',
+        description: 'acknowledge an alert (it stays open until its condition clears)',
+        argument: ['<id>', 'the alert (alt_…)'],
+        request: (id) => ['POST', `/${enc(id)}/acknowledge`],
+      },
+    ],
+    more(group) {
       registerAlertRuleCommands(group, io);
     },
   });

@@ -89,6 +89,18 @@ export interface ObjectCommands<V> {
    */
   create?(group: Command, api: ObjectApi<V>): void;
   update?(group: Command, api: ObjectApi<V>): void;
+  /**
+   * One-word commands on one object (`enable`, `pause`, `ack`): each calls the API and
+   * prints the object it answers.
+   */
+  actions?: Array<
+    CommandSpec & {
+      name: string;
+      argument: [string, string];
+      /** The call: method, path under the object, body. */
+      request(id: string): [method: string, suffix: string, body?: unknown];
+    }
+  >;
   more?(group: Command, api: ObjectApi<V>): void;
 }
 
@@ -150,6 +162,12 @@ export function registerObjectCommands<V>(
     });
   }
   spec.update?.(group, api);
+  for (const action of spec.actions ?? []) {
+    command(action.name, action).action(async (id: string, opts: RemoteOptions) => {
+      const [method, suffix, body] = action.request(id);
+      api.show(await api.call(opts, method, suffix, body), opts);
+    });
+  }
   spec.more?.(group, api);
   if (remove) {
     command('delete', remove).action(async (id: string, opts: RemoteOptions) => {

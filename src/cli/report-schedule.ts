@@ -108,18 +108,12 @@ export function registerScheduleCommands(report: Command, io: CliIO): void {
       ],
     },
     get: { description: 'show a report schedule', argument: ['<name-or-id>', 'the schedule'] },
-    more(group, api) {
-      for (const action of ['pause', 'resume'] as const) {
-        remoteOptions(
-          group
-            .command(action)
-            .description(`${action} a report schedule`)
-            .argument('<name-or-id>', 'the schedule'),
-        ).action(async (id: string, opts: RemoteOptions) => {
-          api.show(await api.call(opts, 'POST', `/${enc(id)}/${action}`), opts);
-        });
-      }
-    },
+    actions: (['pause', 'resume'] as const).map((action) => ({
+      name: action,
+      description: `${action} a report schedule`,
+      argument: ['<name-or-id>', 'the schedule'] as [string, string],
+      request: (id: string): [string, string] => ['POST', `/${enc(id)}/${action}`],
+    })),
     remove: { description: 'delete a report schedule', argument: ['<name-or-id>', 'the schedule'] },
   });
 }
