@@ -123,6 +123,7 @@ const SETTINGS = {
   backoff_max_ms: 60_000,
   timeout_ms: 15_000,
   circuit: { failure_threshold: 1000, reset_ms: 30_000 },
+  status_poll: { first_ms: 10_000, max_ms: 600_000, max_polls: 8 },
 };
 
 const recipient = {

@@ -1,12 +1,14 @@
 /**
  * `twilio`: SMS through Twilio's Messages API with the `twilio` library: account SID and
  * auth token (or an API key), from a number or a messaging service, status callbacks to
- * notifyd's `POST /api/v1/providers/twilio/status` when `server.public_url` is set. Twilio's error codes decide the failure: 21211 (invalid `To`) and 21614
- * (not a mobile number) mark the number dead; 429 and 5xx are retried.
+ * notifyd's `POST /api/v1/providers/twilio/status` when `server.public_url` is set, and
+ * status polls (`messages(sid).fetch()`) when no callback comes to notifyd. Twilio's error
+ * codes decide the failure: 21211 (invalid `To`) and 21614 (not a mobile number) mark the
+ * number dead; 429 and 5xx are retried.
  */
 import { type Static, Type } from '@sinclair/typebox';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
-import { definePlugin, type SendResult } from '../../src/providers/plugin.js';
+import { definePlugin, type MessageStatus, type SendResult } from '../../src/providers/plugin.js';
 import { TWILIO_STATUS_PATH } from '../../src/providers/twilio-status-route.js';
 
 const TwilioOptions = Type.Object(
@@ -33,6 +35,11 @@ const TwilioOptions = Type.Object(
           'Where Twilio posts delivery status. Default: notifyd’s own callback (`server.public_url` + /api/v1/providers/twilio/status) when `server.public_url` is set and the provider has an auth token (the callback’s signature is checked with it).',
       }),
     ),
+    status_poll: Type.Boolean({
+      default: true,
+      description:
+        'When no status callback comes to notifyd (an API key, or status_callback_url elsewhere): ask Twilio for each message’s status on the delivery.status_poll schedule until it is delivered, undelivered or failed. Off: accepted counts as delivered.',
+    }),
     base_url: Type.Optional(
       Type.String({
         pattern: '^https?://',
@@ -48,6 +55,25 @@ export type TwilioOptions = Static<typeof TwilioOptions>;
 
 /** Twilio error codes of a number that cannot receive SMS. */
 const DEAD_NUMBER = new Set([21211, 21614]);
+
+/** Twilio's final message statuses, and those of a message that will never arrive. */
+const DELIVERED = new Set(['delivered', 'read']);
+const UNDELIVERED = new Set(['undelivered', 'failed', 'canceled']);
+
+/**
+ * A message's status as Twilio reports it, as a status poll takes it: delivered (or read),
+ * undelivered, failed or canceled are final; queued, accepted, scheduled, sending, sent are not.
+ */
+export function twilioStatus(status: string, errorCode: number | null | undefined): MessageStatus {
+  if (DELIVERED.has(status)) return { state: 'delivered' };
+  if (UNDELIVERED.has(status)) {
+    const message = `Twilio reports the message ${status}`;
+    return errorCode
+      ? { state: 'failed', message, code: String(errorCode) }
+      : { state: 'failed', message };
+  }
+  return { state: 'pending', detail: status };
+}
 
 /** What the library's RestException (or a network error) carries. */
 interface TwilioError extends Error {
@@ -91,8 +117,10 @@ export default definePlugin<TwilioOptions, 'sms'>({
     const statusCallback =
       options.status_callback_url ??
       (publicUrl && byToken ? `${publicUrl}${TWILIO_STATUS_PATH}` : undefined);
-    // Callbacks to notifyd's own route settle the delivery; to another URL, notifyd never hears.
+    // Callbacks to notifyd's own route settle the delivery; to another URL, notifyd never
+    // hears, so it asks (status polls) unless told not to.
     const confirmsHere = statusCallback?.endsWith(TWILIO_STATUS_PATH) ?? false;
+    const confirmsLater = confirmsHere ? true : options.status_poll ? 'poll' : false;
     const twilio = (await import('twilio')).default;
     const base = options.base_url ? new URL(options.base_url) : null;
     // The documented way to change how the client talks HTTP: a custom httpClient. This
@@ -128,10 +156,14 @@ export default definePlugin<TwilioOptions, 'sms'>({
               : {}),
             ...(statusCallback ? { statusCallback } : {}),
           });
-          return { ok: true, provider_message_id: sent.sid, confirms_later: confirmsHere };
+          return { ok: true, provider_message_id: sent.sid, confirms_later: confirmsLater };
         } catch (err) {
           return twilioFailure(err as TwilioError);
         }
+      },
+      async status(sid) {
+        const found = await client.messages(sid).fetch();
+        return twilioStatus(found.status, found.errorCode);
       },
       async test() {
         try {

@@ -35,7 +35,7 @@ const Kind = Type.Union(
 export const PROVIDER_EVENTS = defineEvents('providers', {
   'notification.sent': {
     description:
-      'A provider accepted a delivery (push, SMS, email, webhook, …): handed over, the delivery is `sent`. `notification.delivered` follows at once, or when the provider confirms it later (Twilio’s status callback).',
+      'A provider accepted a delivery (push, SMS, email, webhook, …): handed over, the delivery is `sent`. `notification.delivered` follows at once, or when the provider confirms it later (Twilio’s status callback, or a status poll).',
     payload: Type.Object({
       ...Delivery,
       provider: Type.String(),
@@ -45,7 +45,7 @@ export const PROVIDER_EVENTS = defineEvents('providers', {
   },
   'notification.delivered': {
     description:
-      'A delivery reached its recipient as far as the provider can tell: the push service, SMTP server or webhook accepted it, or (SMS through Twilio with status callbacks) Twilio reported it delivered.',
+      'A delivery reached its recipient as far as the provider can tell: the push service, SMTP server or webhook accepted it, or (SMS through Twilio) Twilio reported it delivered, in a status callback or when polled.',
     payload: Type.Object({
       ...Delivery,
       provider: Type.String(),
@@ -55,7 +55,7 @@ export const PROVIDER_EVENTS = defineEvents('providers', {
   },
   'notification.failed': {
     description:
-      'A delivery was given up: dead-lettered after its last attempt or a permanent failure on every provider (status failed), or its address is gone (status bounced, device deactivated).',
+      'A delivery was given up: dead-lettered after its last attempt or a permanent failure on every provider, or reported undelivered later by a provider that had accepted it (status failed), or its address is gone (status bounced, device deactivated).',
     payload: Type.Object({
       ...Delivery,
       status: Type.Union([Type.Literal('failed'), Type.Literal('bounced')]),

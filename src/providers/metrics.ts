@@ -2,6 +2,17 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { CircuitState } from './health.js';
 import type { FailureKind } from './plugin.js';
 
+/** How one status poll ended, for `notifyd_provider_status_polls_total{result}`. */
+export type StatusPollResult =
+  | 'delivered'
+  | 'failed'
+  | 'pending'
+  | 'error'
+  | 'already_settled'
+  | 'unknown'
+  | 'gave_up'
+  | 'no_provider';
+
 const CIRCUIT: Record<CircuitState, number> = { closed: 0, half_open: 1, open: 2 };
 
 /** Per provider: sends, failures by kind, latency, circuit state; per delivery: its outcome. */
@@ -11,6 +22,7 @@ export class ProviderMetrics {
   private readonly latency: Histogram<'provider' | 'channel'>;
   private readonly circuit: Gauge<'provider' | 'channel'>;
   private readonly outcomes: Counter<'channel' | 'outcome'>;
+  private readonly polls: Counter<'provider' | 'channel' | 'result'>;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -41,10 +53,21 @@ export class ProviderMetrics {
     });
     this.outcomes = new Counter({
       name: 'notifyd_deliveries_total',
-      help: 'Deliveries settled by the workers, by outcome: sent, retried, deferred (every provider at its concurrency or rate limit: back to the queue, no attempt counted), failed (dead-lettered), bounced (address gone), lease_lost (the lease ran out before settling and another claim holds the delivery).',
+      help: 'Delivery state changes, by outcome. By the workers: sent, retried, deferred (every provider at its concurrency or rate limit: back to the queue, no attempt counted), failed (dead-lettered), bounced (address gone), lease_lost (the lease ran out before settling and another claim holds the delivery). Delivered: notification.delivered was emitted, at once when accepting is all a provider can tell, or later from a status callback or poll. Undelivered: a provider that had accepted it reported it undelivered or failed later (the delivery is failed, a dead letter).',
       labelNames: ['channel', 'outcome'] as const,
       registers,
     });
+    this.polls = new Counter({
+      name: 'notifyd_provider_status_polls_total',
+      help: 'Status polls of messages a provider accepted without a callback to come (delivery.status_poll), by result: delivered, failed (the poll settled the delivery), pending (asked again later), error (the provider could not answer; asked again), already_settled (a callback or another poll came first), unknown (no sent delivery has the message id), gave_up (still pending after the last poll: the delivery stays sent), no_provider (the provider is gone or cannot be asked).',
+      labelNames: ['provider', 'channel', 'result'] as const,
+      registers,
+    });
+  }
+
+  /** One status poll's result. */
+  polled(provider: string, channel: string, result: StatusPollResult): void {
+    this.polls.inc({ provider, channel, result });
   }
 
   /** Makes the provider's series exist from the start (0 sent, circuit closed). */
@@ -69,7 +92,15 @@ export class ProviderMetrics {
 
   settled(
     channel: string,
-    outcome: 'sent' | 'retried' | 'deferred' | 'failed' | 'bounced' | 'lease_lost',
+    outcome:
+      | 'sent'
+      | 'retried'
+      | 'deferred'
+      | 'failed'
+      | 'bounced'
+      | 'lease_lost'
+      | 'delivered'
+      | 'undelivered',
   ): void {
     this.outcomes.inc({ channel, outcome });
   }

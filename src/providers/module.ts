@@ -15,6 +15,8 @@ import type {
 } from '../notifications/delivery-port.js';
 import type { Caller } from '../objects/tenancy.js';
 import type { RateLimitStore } from '../ratelimit/spec.js';
+import type { SchedulerService } from '../scheduler/service.js';
+import { LaterOutcomes } from './later-outcomes.js';
 import {
   type LoadedProvider,
   type LoaderDeps,
@@ -30,6 +32,7 @@ import { pushKeyRoutes } from './push-key-route.js';
 import { ProviderRegistry, type ProviderView, type RegisteredProvider } from './registry.js';
 import { providerRoutes } from './routes.js';
 import { type ProviderChange, RuntimeProviderStore, type StoredProvider } from './runtime.js';
+import { StatusPoller } from './status-poll.js';
 import { twilioStatusRoutes } from './twilio-status-route.js';
 import { type EmailOptOut, unsubscribeRoutes } from './unsubscribe-route.js';
 import { UnsubscribeTokens, unsubscribeUrl } from './unsubscribe-token.js';
@@ -68,6 +71,8 @@ export interface ProvidersNeeds {
    * store's rate-limit state, unguarded).
    */
   limiter?: RateLimitStore;
+  /** Where status polls run (providers that answer `confirms_later: 'poll'`). */
+  scheduler?: SchedulerService;
   /** Tests: the backoff's jitter and the timers. */
   random?: () => number;
   timer?: Timer;
@@ -89,6 +94,10 @@ export class Providers implements ProviderChannels {
   readonly runtime: RuntimeProviderStore;
   private readonly abort = new AbortController();
   private readonly metrics: ProviderMetrics;
+  /** Where providers' later reports (callbacks, polls) settle deliveries. */
+  readonly outcomes: LaterOutcomes;
+  /** Status polls; null without a scheduler (a 'poll' send then counts as delivered). */
+  private readonly poller: StatusPoller | null;
   private unsubscribe: (() => void) | null = null;
   private readonly deps: LoaderDeps;
   /** Runtime providers this node runs: name → the stored `id:version` it loaded. */
@@ -103,7 +112,24 @@ export class Providers implements ProviderChannels {
 
   constructor(private readonly ctx: ModuleContext<ProvidersOptions, ProvidersNeeds>) {
     this.metrics = new ProviderMetrics(ctx.metrics);
-    const { options, clock, logger, store, ids } = ctx;
+    const { options, clock, logger, store, ids, services, bus } = ctx;
+    this.outcomes = new LaterOutcomes({
+      reports: services.reports,
+      emit: (type, tenant, data) => bus.emit(type, tenant, data),
+      clock,
+      metrics: this.metrics,
+    });
+    this.poller = services.scheduler
+      ? new StatusPoller({
+          scheduler: services.scheduler,
+          provider: (name) => this.registry?.get(name),
+          outcomes: this.outcomes,
+          settings: options.delivery.status_poll,
+          clock,
+          logger,
+          metrics: this.metrics,
+        })
+      : null;
     this.publicUrl = (options.public_url ?? '').replace(/\/+$/, '');
     this.unsubscribeTokens = UnsubscribeTokens.fromEncryptionKey(options.encryption_key ?? '');
     this.deps = { logger, clock, signal: this.abort.signal, links: this.links() };
@@ -198,6 +224,7 @@ export class Providers implements ProviderChannels {
       logger,
       emit: (type, tenant, data) => bus.emit(type, tenant, data),
       metrics: this.metrics,
+      ...(this.poller ? { poller: this.poller } : {}),
       ...(services.random ? { random: services.random } : {}),
       ...(services.timer ? { timer: services.timer } : {}),
     });
@@ -460,9 +487,7 @@ export function createProvidersModule(
       ...twilioStatusRoutes({
         twilioProviders: () => providers.twilioProviders(),
         publicUrl: providers.publicUrl,
-        reports: ctx.services.reports,
-        emit: (type, tenant, data) => ctx.bus.emit(type, tenant, data),
-        clock: ctx.clock,
+        outcomes: providers.outcomes,
         logger: ctx.logger,
         registry: ctx.metrics,
       }),

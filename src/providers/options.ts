@@ -253,6 +253,30 @@ export const PROVIDER_OPTIONS = defineOptions([
     max: 3600000,
     doc: 'How long an open circuit stays open before one trial send is let through (half-open).',
   },
+  {
+    path: 'delivery.status_poll.first_ms',
+    type: 'integer',
+    default: 10000,
+    min: 100,
+    max: 86400000,
+    doc: 'Providers that report a message’s outcome only when asked (Twilio without a status callback to notifyd: an API key, or status_callback_url elsewhere) are asked this long after the send; each answer still pending (queued, sending, sent) doubles the wait before the next poll, up to delivery.status_poll.max_ms. The polls are durable scheduler jobs (delivery.status_poll).',
+  },
+  {
+    path: 'delivery.status_poll.max_ms',
+    type: 'integer',
+    default: 600000,
+    min: 100,
+    max: 86400000,
+    doc: 'Longest wait between two status polls of one message.',
+  },
+  {
+    path: 'delivery.status_poll.max_polls',
+    type: 'integer',
+    default: 8,
+    min: 1,
+    max: 100,
+    doc: 'Status polls per message, at most; still pending after the last, the delivery stays sent (accepted, outcome unknown). The defaults ask for about half an hour.',
+  },
 ]);
 
 /** `providers.*` as loaded. */
@@ -330,6 +354,13 @@ export const checkProviderOptions: OptionCheck<{
       'delivery.backoff_base_ms',
       delivery.backoff_base_ms,
       `must not exceed delivery.backoff_max_ms (${delivery.backoff_max_ms}); lower it or raise delivery.backoff_max_ms`,
+    );
+  }
+  if (delivery.status_poll.first_ms > delivery.status_poll.max_ms) {
+    report(
+      'delivery.status_poll.first_ms',
+      delivery.status_poll.first_ms,
+      `must not exceed delivery.status_poll.max_ms (${delivery.status_poll.max_ms}); lower it or raise delivery.status_poll.max_ms`,
     );
   }
   if (delivery.timeout_ms >= delivery.workers.lease_ms) {

@@ -64,11 +64,14 @@ export type SendResult =
       ok: true;
       provider_message_id: string | null;
       /**
-       * True when the provider will report the outcome later (a status callback notifyd
-       * receives): the delivery stays `sent` and `notification.delivered` waits for that
-       * report. Absent: accepted is as delivered as this provider can tell.
+       * Whether the provider reports the outcome later, so that the delivery stays `sent`
+       * and `notification.delivered` waits for that report: `true`, a status callback
+       * notifyd receives (Twilio's); `'poll'`, notifyd asks the plugin's `status` on a
+       * durable schedule (`delivery.status_poll.*`) until it answers delivered or failed.
+       * Absent or false: accepted is as delivered as this provider can tell. Either way, a
+       * delivery is confirmed once, whichever report comes first.
        */
-      confirms_later?: boolean;
+      confirms_later?: boolean | 'poll';
     }
   | {
       ok: false;
@@ -80,6 +83,15 @@ export type SendResult =
       /** When the provider said when to come back (Retry-After). */
       retry_after_ms?: number;
     };
+
+/** What a provider says now of a message it accepted (`Provider.status`). */
+export type MessageStatus =
+  /** Not final yet (queued, sending, sent…): asked again later, up to `delivery.status_poll.max_polls`. */
+  | { state: 'pending'; detail?: string }
+  /** It reached the recipient: the delivery becomes `delivered`. */
+  | { state: 'delivered' }
+  /** It never will (undelivered, failed): the delivery becomes `failed`, a dead letter. */
+  | { state: 'failed'; message: string; code?: string };
 
 /** Links to notifyd a provider may put in what it sends (from `server.public_url`). */
 export interface ProviderLinks {
@@ -107,6 +119,11 @@ export interface ProviderContext {
 /** A running provider. */
 export interface Provider<C extends string = ProviderChannel> {
   send(message: ProviderMessage<C>): Promise<SendResult>;
+  /**
+   * The provider's word now on a message it accepted with `confirms_later: 'poll'`, by the
+   * `provider_message_id` its `send` answered. A throw counts as not final yet.
+   */
+  status?(providerMessageId: string): Promise<MessageStatus>;
   /** `POST /providers/{channel}/test`: checks credentials and reachability without sending to a user. */
   test?(): Promise<{ ok: true; detail?: string } | { ok: false; message: string }>;
   close?(): Promise<void>;

@@ -8,20 +8,18 @@
  *
  * `delivered` makes the `sent` delivery with that message id `delivered` and emits
  * `notification.delivered`; `failed` and `undelivered` make it `failed` (a dead letter, the
- * ErrorCode in its error) and emit `notification.failed`; other statuses (queued, sent…)
- * change nothing. A callback for a message id notifyd does not know (or for a delivery
+ * ErrorCode in its error) and emit `notification.failed` (the path status polls take too,
+ * `later-outcomes.ts`: whichever report comes first settles it); other statuses (queued,
+ * sent…) change nothing. A callback for a message id notifyd does not know (or for a delivery
  * already settled) is answered 204 too, as Twilio would retry anything else, and counted.
  */
 import { Type } from '@sinclair/typebox';
 import { Counter, type Registry } from 'prom-client';
-import type { Clock } from '../core/clock.js';
 import { NotifydError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { EventSink } from '../events/catalogue.js';
 import { errors } from '../http/responses.js';
 import { type AnyRoute, defineRoute } from '../http/route.js';
-import type { DeliveryReports } from '../notifications/delivery-port.js';
-import { deliveryFields } from './events.js';
+import type { LaterOutcomes } from './later-outcomes.js';
 import type { RegisteredProvider } from './registry.js';
 
 export const TWILIO_STATUS_PATH = '/api/v1/providers/twilio/status';
@@ -52,9 +50,8 @@ export interface TwilioStatusDeps {
   twilioProviders(): RegisteredProvider[];
   /** `server.public_url` without a trailing slash; '' when unset (every callback is refused). */
   publicUrl: string;
-  reports: DeliveryReports | undefined;
-  emit: EventSink<'notification.delivered' | 'notification.failed'>;
-  clock: Clock;
+  /** Where a delivered, failed or undelivered status settles its delivery. */
+  outcomes: LaterOutcomes;
   logger: Logger;
   registry: Registry;
 }
@@ -86,6 +83,7 @@ export function twilioStatusRoutes(deps: TwilioStatusDeps): AnyRoute[] {
     return null;
   }
 
+  /** Settles through the path status polls take too: the first report wins. */
   async function settle(
     provider: RegisteredProvider,
     form: Record<string, string>,
@@ -94,36 +92,12 @@ export function twilioStatusRoutes(deps: TwilioStatusDeps): AnyRoute[] {
     if (status !== 'delivered' && status !== 'failed' && status !== 'undelivered') {
       return 'ignored';
     }
-    const reports = deps.reports;
-    const found = reports
-      ? await reports.byProviderMessageId(provider.channel, form.MessageSid)
-      : null;
-    if (!reports || !found) return 'unknown';
-    const at = new Date(deps.clock.now()).toISOString();
     if (status === 'delivered') {
-      const after = await reports.confirmSent(found.id, 'delivered');
-      if (!after) return 'already_settled';
-      deps.emit('notification.delivered', after.tenant_id, {
-        ...deliveryFields(after, await reports.categoryOf(after)),
-        provider: provider.name,
-        provider_message_id: form.MessageSid,
-        delivered_at: at,
-      });
-      return 'delivered';
+      return deps.outcomes.settle(provider, form.MessageSid, { state: 'delivered' });
     }
     const code = form.ErrorCode ? ` (${form.ErrorCode})` : '';
     const error = `${provider.name}: Twilio reports the message ${status}${code}`;
-    const after = await reports.confirmSent(found.id, 'failed', error);
-    if (!after) return 'already_settled';
-    deps.emit('notification.failed', after.tenant_id, {
-      ...deliveryFields(after, await reports.categoryOf(after)),
-      status: 'failed',
-      kind: 'permanent',
-      provider: provider.name,
-      error,
-      failed_at: at,
-    });
-    return 'failed';
+    return deps.outcomes.settle(provider, form.MessageSid, { state: 'failed', error });
   }
 
   return [

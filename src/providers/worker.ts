@@ -2,7 +2,9 @@
  * The delivery worker: claims due deliveries of the channels that have providers, sends
  * each through its channel's providers in priority order, and settles it.
  *
- * - success: `delivered` with the provider's message id;
+ * - success: `sent` with the provider's message id, and `notification.delivered` at once
+ *   unless the provider reports the outcome later (a status callback, or status polls the
+ *   worker schedules through `poller`: `later-outcomes.ts` settles it then);
  * - `retryable` (a timeout or a throw too), or an open circuit: the next provider; when
  *   every one failed, back to the queue after an exponential backoff with full jitter (or
  *   the provider's Retry-After), dead-lettered (`failed`) after `delivery.max_attempts`;
@@ -64,6 +66,17 @@ export interface WorkerDeps {
   random?: () => number;
   /** Send timeouts and the idle poll. Default: setTimeout. */
   timer?: Timer;
+  /**
+   * Asks a provider that answered `confirms_later: 'poll'` for the outcome later (the
+   * status polls on the scheduler); absent: such a send counts as delivered at once.
+   */
+  poller?: {
+    watch(
+      delivery: { id: string; tenant_id: string; channel: string },
+      provider: string,
+      messageId: string,
+    ): Promise<void>;
+  };
 }
 
 /** A claimed delivery: its record and the lease that settles it. */
@@ -237,7 +250,20 @@ export class DeliveryWorker {
         };
         const at = new Date(now).toISOString();
         this.deps.emit('notification.sent', record.tenant_id, { ...handed, sent_at: at });
-        if (!result.confirms_later) {
+        const id = result.provider_message_id;
+        const poller = this.deps.poller;
+        const polled = result.confirms_later === 'poll' && id !== null && poller !== undefined;
+        if (polled && provider.instance.status) {
+          await poller
+            .watch(record, provider.name, id)
+            .catch((err: unknown) =>
+              this.deps.logger.error(
+                { err, delivery_id: record.id, provider: provider.name },
+                'delivery worker: cannot schedule the status polls of a sent delivery; it stays sent',
+              ),
+            );
+        } else if (result.confirms_later !== true) {
+          metrics.settled(record.channel, 'delivered');
           this.deps.emit('notification.delivered', record.tenant_id, {
             ...handed,
             delivered_at: at,
@@ -419,11 +445,14 @@ function checked(result: unknown): SendResult {
     const r = result as Record<string, unknown>;
     if (r.ok === true) {
       const id = r.provider_message_id;
+      const later = r.confirms_later;
       return {
         ok: true,
         provider_message_id: typeof id === 'string' ? id : null,
         // Only a message id can be confirmed later: without one, accepted is delivered.
-        ...(r.confirms_later === true && typeof id === 'string' ? { confirms_later: true } : {}),
+        ...((later === true || later === 'poll') && typeof id === 'string'
+          ? { confirms_later: later }
+          : {}),
       };
     }
     if (r.ok === false && typeof r.kind === 'string' && KINDS.includes(r.kind)) {

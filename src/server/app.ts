@@ -145,7 +145,15 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   const reports = (notifications.services as { deliveries?: DeliveryReports }).deliveries;
   const preferences = recipients.services.preferenceAdmin;
   const limiter = ratelimit.services.engine.limiter;
-  const providerNeeds = { deliveries: port, reports, preferences, limiter, random, timer };
+  const providerNeeds = {
+    deliveries: port,
+    reports,
+    preferences,
+    limiter,
+    scheduler: scheduler.services.scheduler,
+    random,
+    timer,
+  };
   const providers = createProvidersModule(
     ctx({ ...providersOptions(config), ...where }, providerNeeds),
   );

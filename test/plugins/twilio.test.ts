@@ -1,5 +1,5 @@
 import t from 'tap';
-import twilioPlugin, { twilioFailure } from '../../plugins/twilio/index.js';
+import twilioPlugin, { twilioFailure, twilioStatus } from '../../plugins/twilio/index.js';
 import { message, startProvider, subscriber } from '../helpers/peers/plugin-harness.js';
 import { startTwilioPeer } from '../helpers/peers/twilio-peer.js';
 
@@ -43,11 +43,11 @@ t.test('sends through a messaging service with an API key', async (t) => {
     messaging_service_sid: SERVICE,
     base_url: peer.url,
   });
-  // No callback is asked for (no auth token to check it with): accepted is delivered.
+  // No callback is asked for (no auth token to check it with): notifyd polls the status.
   t.same(await provider.send(message('sms', sms)), {
     ok: true,
     provider_message_id: peer.received[0]?.sid,
-    confirms_later: false,
+    confirms_later: 'poll',
   });
   t.same(peer.received[0]?.form, {
     To: '+15005550006',
@@ -55,6 +55,56 @@ t.test('sends through a messaging service with an API key', async (t) => {
     Body: sms.body,
   });
   t.equal(peer.received[0]?.user, API_KEY, 'Basic auth with the API key');
+});
+
+t.test('status asks Twilio for the message and maps its status', async (t) => {
+  const peer = await startTwilioPeer(t, ACCOUNT, credentials);
+  const { provider } = await startProvider(t, twilioPlugin, {
+    account_sid: ACCOUNT,
+    api_key_sid: API_KEY,
+    api_key_secret: 'key-secret-1',
+    from: '+15005550006',
+    base_url: peer.url,
+  });
+  const sent = await provider.send(message('sms', sms));
+  const sid = peer.received[0]?.sid as string;
+  t.match(sent, { ok: true, provider_message_id: sid, confirms_later: 'poll' });
+  t.same(await provider.status?.(sid), { state: 'pending', detail: 'queued' });
+  peer.statuses.set(sid, { status: 'sent' });
+  t.same(await provider.status?.(sid), { state: 'pending', detail: 'sent' });
+  peer.statuses.set(sid, { status: 'delivered' });
+  t.same(await provider.status?.(sid), { state: 'delivered' });
+  peer.statuses.set(sid, { status: 'undelivered', error_code: 30003 });
+  t.same(await provider.status?.(sid), {
+    state: 'failed',
+    message: 'Twilio reports the message undelivered',
+    code: '30003',
+  });
+  t.same(peer.fetched, [sid, sid, sid, sid], 'GET Messages/{sid}.json, with the API key');
+  t.same(peer.rejected, []);
+  await t.rejects(provider.status!(`SM${'f'.repeat(32)}`), /not found/, 'an unknown SID throws');
+
+  for (const s of ['queued', 'accepted', 'scheduled', 'sending', 'sent']) {
+    t.match(twilioStatus(s, null), { state: 'pending' }, s);
+  }
+  t.same(twilioStatus('read', null), { state: 'delivered' });
+  t.same(twilioStatus('failed', 30008), {
+    state: 'failed',
+    message: 'Twilio reports the message failed',
+    code: '30008',
+  });
+  t.match(twilioStatus('canceled', null), { state: 'failed' });
+
+  // Polls off: accepted is delivered.
+  const off = await startProvider(t, twilioPlugin, {
+    account_sid: ACCOUNT,
+    api_key_sid: API_KEY,
+    api_key_secret: 'key-secret-1',
+    from: '+15005550006',
+    status_poll: false,
+    base_url: peer.url,
+  });
+  t.match(await off.provider.send(message('sms', sms)), { ok: true, confirms_later: false });
 });
 
 t.test("Twilio's errors map to failure kinds", async (t) => {

@@ -7,7 +7,7 @@ import { loadProviders } from '../../src/providers/loader.js';
 import { ProviderMetrics } from '../../src/providers/metrics.js';
 import type { DeliveryOptions, ProviderEntry } from '../../src/providers/options.js';
 import { ProviderRegistry } from '../../src/providers/registry.js';
-import { DeliveryWorker, type Timer } from '../../src/providers/worker.js';
+import { DeliveryWorker, type Timer, type WorkerDeps } from '../../src/providers/worker.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
 import { MemoryPort } from './memory-port.js';
 
@@ -29,6 +29,7 @@ export const SETTINGS: DeliveryOptions = {
   backoff_max_ms: 60000,
   timeout_ms: 5000,
   circuit: { failure_threshold: 3, reset_ms: 30000 },
+  status_poll: { first_ms: 10000, max_ms: 600000, max_polls: 8 },
 };
 
 export interface Emitted {
@@ -62,6 +63,8 @@ export class ManualTimer {
 export async function setup(
   providers: Partial<Record<'push' | 'sms' | 'email' | 'webhook' | 'custom', ProviderEntry[]>>,
   settings: Partial<DeliveryOptions> = {},
+  /** The worker's status poller (providers answering `confirms_later: 'poll'`). */
+  poller?: WorkerDeps['poller'],
 ) {
   const clock = new FakeClock();
   const logger = createLogger({ level: 'silent' });
@@ -102,6 +105,7 @@ export async function setup(
     metrics: new ProviderMetrics(metricsRegistry),
     random: () => jitter,
     timer: timers.timer,
+    ...(poller ? { poller } : {}),
   });
   return {
     clock,

@@ -140,6 +140,9 @@ t.test(
     t.match(metrics, /notifyd_twilio_status_callbacks_total\{outcome="unknown"\} 1/);
     t.match(metrics, /notifyd_twilio_status_callbacks_total\{outcome="delivered"\} 1/);
     t.match(metrics, /notifyd_twilio_status_callbacks_total\{outcome="already_settled"\} 1/);
+    // The delivery outcome counted once, when the callback came (not when Twilio accepted it).
+    t.match(metrics, /notifyd_deliveries_total\{channel="sms",outcome="sent"\} 1/);
+    t.match(metrics, /notifyd_deliveries_total\{channel="sms",outcome="delivered"\} 1/);
   },
 );
 
@@ -158,6 +161,9 @@ t.test('an undelivered callback fails the SMS with Twilio’s error code', async
   );
   const dead = await s.api('GET', '/api/v1/deliveries/dead');
   t.match(dead.body.data, [{ id: row.id }], 'a dead letter, retryable from the API');
+  const metrics = await fetch(`${s.url}/metrics`).then((r) => r.text());
+  t.match(metrics, /notifyd_deliveries_total\{channel="sms",outcome="undelivered"\} 1/);
+  t.notMatch(metrics, /notifyd_deliveries_total\{channel="sms",outcome="delivered"\}/);
 });
 
 t.test('a missing or wrong signature is 403, and changes nothing', async (t) => {

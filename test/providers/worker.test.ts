@@ -38,6 +38,47 @@ t.test('a send that succeeds: sent with the provider’s id, an event, the metri
   t.equal(await worker.runOnce(), 0, 'nothing left to claim');
 });
 
+t.test('confirms_later: delivered waits for a callback or for the status polls', async (t) => {
+  const watched: Array<{ id: string; provider: string; messageId: string }> = [];
+  const poller = {
+    async watch(d: { id: string }, provider: string, messageId: string) {
+      watched.push({ id: d.id, provider, messageId });
+    },
+  };
+  const { port, worker, events, metrics } = await setup({ sms: [sms('a')] }, {}, poller);
+  const ok = (confirms_later: true | 'poll') => ({
+    ok: true as const,
+    provider_message_id: 'SM1',
+    confirms_later,
+  });
+  script('a', ok('poll'), ok(true), {
+    ok: true,
+    provider_message_id: null,
+    confirms_later: 'poll',
+  });
+  const polled = port.add('sms');
+  const called = port.add('sms');
+  const noId = port.add('sms');
+  t.equal(await worker.runOnce(), 3);
+  t.same(watched, [{ id: polled, provider: 'a', messageId: 'SM1' }], 'polls asked for once');
+  t.same(
+    events.filter((e) => e.type === 'notification.delivered').map((e) => e.data.delivery_id),
+    [noId],
+    'only the send without a message id (nothing to ask about) is delivered at once',
+  );
+  t.equal(events.filter((e) => e.type === 'notification.sent').length, 3);
+  t.match(port.get(called), { status: 'sent' });
+  const text = await metrics.metrics();
+  t.match(text, /notifyd_deliveries_total\{channel="sms",outcome="delivered"\} 1/);
+
+  // Without a scheduler to poll on, a 'poll' send is as delivered as the provider can tell.
+  const bare = await setup({ sms: [sms('b')] });
+  script('b', { ok: true, provider_message_id: 'SM2', confirms_later: 'poll' });
+  const id = bare.port.add('sms');
+  await bare.worker.runOnce();
+  t.match(bare.events.at(-1), { type: 'notification.delivered', data: { delivery_id: id } });
+});
+
 t.test(
   'retryable: back to the queue after a full-jitter backoff, then dead after the last try',
   async (t) => {

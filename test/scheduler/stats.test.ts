@@ -22,6 +22,7 @@ t.test(
       node_kinds: [
         'analytics.alert_rule',
         'analytics.report_schedule',
+        'delivery.status_poll',
         'demo',
         'digest.flush',
         'notification.release',

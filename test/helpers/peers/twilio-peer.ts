@@ -18,20 +18,33 @@ export interface TwilioPeer {
   rejected: string[];
   /** Answer an error to this `To` (Twilio's JSON error), or accept (null). */
   answer: (to: string) => { status: number; code?: number; message?: string } | null;
+  /** A message's status as `GET …/Messages/{sid}.json` answers it (default: queued). */
+  statuses: Map<string, { status: string; error_code?: number }>;
+  /** The message SIDs fetched, in order. */
+  fetched: string[];
 }
 
 /**
  * Twilio's REST API as far as SMS goes, on loopback: `POST
  * /2010-04-01/Accounts/{AccountSid}/Messages.json` with Basic auth (account SID + auth
  * token, or API key SID + secret) and a form body checked as Twilio does (To, Body, From
- * or MessagingServiceSid), and `GET /2010-04-01/Accounts/{AccountSid}.json`.
+ * or MessagingServiceSid), `GET /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json` (the
+ * status the test set, 404 for a SID it never issued) and `GET
+ * /2010-04-01/Accounts/{AccountSid}.json`.
  */
 export async function startTwilioPeer(
   t: Test,
   accountSid: string,
   credentials: Record<string, string>,
 ): Promise<TwilioPeer> {
-  const peer: TwilioPeer = { url: '', received: [], rejected: [], answer: () => null };
+  const peer: TwilioPeer = {
+    url: '',
+    received: [],
+    rejected: [],
+    answer: () => null,
+    statuses: new Map(),
+    fetched: [],
+  };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -56,6 +69,24 @@ export async function startTwilioPeer(
       const base = `/2010-04-01/Accounts/${accountSid}`;
       if (req.method === 'GET' && req.url === `${base}.json`) {
         return json(200, { sid: accountSid, friendly_name: 'Acme', status: 'active' });
+      }
+      const asked = new RegExp(`^${base}/Messages/(SM[0-9a-f]{32})\\.json$`).exec(req.url ?? '');
+      if (req.method === 'GET' && asked) {
+        const sid = asked[1] as string;
+        const sent = peer.received.find((r) => r.sid === sid);
+        if (!sent) return error(404, 20404, `The requested resource ${req.url} was not found`);
+        peer.fetched.push(sid);
+        const { status, error_code } = peer.statuses.get(sid) ?? { status: 'queued' };
+        return json(200, {
+          sid,
+          account_sid: accountSid,
+          to: sent.form.To,
+          from: sent.form.From ?? null,
+          body: sent.form.Body,
+          status,
+          error_code: error_code ?? null,
+          error_message: null,
+        });
       }
       if (req.method !== 'POST' || req.url !== `${base}/Messages.json`) {
         peer.rejected.push(`path ${req.method} ${req.url}`);
