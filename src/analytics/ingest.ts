@@ -144,7 +144,10 @@ export class Ingestor {
 
   /** Writes the buffered events in batches; a failed batch is logged and dropped. */
   flush(): Promise<void> {
-    this.flushing ??= (async () => {
+    // The run starts a tick later, so it always ends after this assignment: run at once, an
+    // empty buffer ended it (clearing `flushing`) first, and the settled promise then stood
+    // for every later flush, which wrote nothing again.
+    this.flushing ??= Promise.resolve().then(async () => {
       try {
         while (this.buffer.length > 0) {
           const batch = this.buffer.splice(0, WRITE_BATCH);
@@ -164,7 +167,7 @@ export class Ingestor {
       } finally {
         this.flushing = null;
       }
-    })();
+    });
     return this.flushing;
   }
 

@@ -44,6 +44,18 @@ t.test('one event is stored before the 202; a repeated event_id is ignored', asy
   ]);
 });
 
+t.test('a flush with nothing buffered leaves later flushes to write', async (t) => {
+  const { s } = await server(t);
+  const ingestor = s.server.analytics!.ingestor;
+  await ingestor.flush();
+  await ingestor.flush();
+  ingestor.enqueue(ingestor.record('notification.sent', 'default', null, { channel: 'sms' }, NOW));
+  t.equal(ingestor.pending, 1);
+  await ingestor.flush();
+  t.equal(ingestor.pending, 0, 'written');
+  t.equal(await countOf(s, 'notification.sent'), 1);
+});
+
 t.test('bad events are refused with a 4xx envelope naming the field', async (t) => {
   const { s } = await server(t);
   const cases: [string, unknown, string, RegExp][] = [
