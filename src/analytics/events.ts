@@ -1,11 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import { defineEvents } from '../events/define.js';
+import { objectChange } from '../objects/change-events.js';
 
 const Id = (description: string) => Type.String({ description });
 const NullableId = (description: string) =>
   Type.Union([Type.String(), Type.Null()], { description });
 
-/** The events of reports, their schedules and alerts. */
+/** The events of reports, their schedules and alerts, and of the analytics objects' changes. */
 export const ANALYTICS_EVENTS = defineEvents('analytics', {
   'analytics.report.generated': {
     description: 'A report was generated and can be downloaded.',
@@ -77,6 +78,45 @@ export const ANALYTICS_EVENTS = defineEvents('analytics', {
         }),
         triggered_at: Type.String({ format: 'date-time' }),
         resolved_at: Type.String({ format: 'date-time' }),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  'analytics.funnel.created': objectChange('A funnel was created.'),
+  'analytics.funnel.updated': objectChange('A funnel was changed (a new version).'),
+  'analytics.funnel.deleted': objectChange('A funnel was deleted.'),
+  'analytics.report_definition.created': objectChange('A report definition was created.'),
+  'analytics.report_definition.updated': objectChange('A report definition was changed.'),
+  'analytics.report_definition.deleted': objectChange('A report definition was deleted.'),
+  'analytics.report_schedule.created': objectChange('A report schedule was created.'),
+  'analytics.report_schedule.updated': objectChange(
+    'A report schedule was changed (its cadence, recipients or definition).',
+  ),
+  'analytics.report_schedule.paused': objectChange('A report schedule was paused.'),
+  'analytics.report_schedule.resumed': objectChange(
+    'A paused report schedule was resumed from its next occurrence.',
+  ),
+  'analytics.report_schedule.deleted': objectChange('A report schedule was deleted.'),
+  'analytics.alert_rule.created': objectChange('An alert rule was created.'),
+  'analytics.alert_rule.updated': objectChange(
+    'An alert rule was changed (enabling and disabling it too).',
+  ),
+  'analytics.alert_rule.deleted': objectChange(
+    'An alert rule was deleted (its open alert is resolved).',
+  ),
+  'analytics.alert.acknowledged': {
+    description:
+      'Someone acknowledged an alert (once: acknowledging again changes nothing); it stays open until it resolves.',
+    payload: Type.Object(
+      {
+        alert_id: Id('The alert (alt_…).'),
+        rule_id: Id('Its rule (alr_…).'),
+        rule_name: Type.String(),
+        metric: Type.String(),
+        acknowledged_at: Type.String({ format: 'date-time' }),
+        actor: Type.String({
+          description: 'The API key that acknowledged it (`admin` for the configured admin key).',
+        }),
       },
       { additionalProperties: false },
     ),

@@ -152,16 +152,17 @@ export function createAnalyticsModule(
   analytics.reporting = { definitions, reports, schedules, rules, alerts };
   // Listening from the start: events emitted before the server listens are recorded too.
   const unsubscribe = recordBusEvents(ctx.bus, ingestor);
+  const emit = ctx.bus.emit.bind(ctx.bus);
   return {
     name: 'analytics',
     services: { analytics },
     routes: [
       ...eventRoutes(analytics),
       ...queryRoutes(analytics),
-      ...funnelRoutes(analytics),
-      ...reportDefinitionRoutes(definitions),
-      ...scheduleRoutes(schedules),
-      ...alertRoutes(rules, alerts),
+      ...funnelRoutes(analytics, emit),
+      ...reportDefinitionRoutes(definitions, emit),
+      ...scheduleRoutes(schedules, emit),
+      ...alertRoutes(rules, alerts, emit),
       ...reportRoutes(reports, links),
     ],
     jobs: [

@@ -3,7 +3,8 @@
  * read… with channel, category, template as the engine reports them), rate-limit decisions
  * (once per key and window), and configuration changes as `audit.change` events, which the
  * compliance-audit report reads. New bus events of these families are recorded as they are
- * added to the catalogue, with no change here.
+ * added to the catalogue, with no change here: an admin object kind joins the audit log by
+ * declaring change events (src/objects/change-events.ts) whose names end with a verb below.
  */
 import type { EventBus } from '../events/bus.js';
 import type { AnyEvent } from '../events/types.js';
@@ -19,7 +20,8 @@ const LIMIT_EVENTS = new Set([
 
 /**
  * Configuration changes: `<module>.<object>_<verb>` or `<module>.<object>.<verb>` with these
- * verbs (`ratelimit.policy_created`, `notification.template.deleted`, `api_key.revoked`).
+ * verbs (`ratelimit.policy_created`, `notification.template.deleted`, `api_key.revoked`,
+ * `analytics.report_schedule.paused`, `analytics.alert.acknowledged`).
  */
 export const AUDIT_ACTIONS = [
   'created',
@@ -33,6 +35,9 @@ export const AUDIT_ACTIONS = [
   'configured',
   'removed',
   'revoked',
+  'paused',
+  'resumed',
+  'acknowledged',
 ] as const;
 const CHANGE = new RegExp(`[._](${AUDIT_ACTIONS.join('|')})$`);
 
@@ -51,6 +56,18 @@ function flatten(data: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/**
+ * The channels a notification was routed to (`notification.accepted`), kept as a sorted
+ * list: a query filters with `channels contains sms` or groups by the combination. Not a
+ * rollup dimension (its values are combinations of channels, few, but queries by it read
+ * raw events); other lists of a payload (notification ids) are not kept.
+ */
+function channelsOf(data: Record<string, unknown>): { channels?: string[] } {
+  const { channels } = data;
+  if (!Array.isArray(channels) || !channels.every((c) => typeof c === 'string')) return {};
+  return { channels: [...channels].sort() };
+}
+
 /** What a bus event is recorded as, or null when analytics has no use for it. */
 export function analyticsEventOf(
   event: AnyEvent,
@@ -60,16 +77,26 @@ export function analyticsEventOf(
   if (CHANGE.test(type) && !NOT_ADMIN.has(type)) {
     const props = flatten(data);
     const cut = Math.max(type.lastIndexOf('_'), type.lastIndexOf('.'));
-    const actor = props.actor ?? props.created_by;
+    const action = type.slice(cut + 1);
+    // Never an object's `created_by`: a bypass deleted by another key would name its creator.
+    const { actor } = props;
     return {
       type: 'audit.change',
       userId: null,
       properties: {
         change: type,
         object: type.slice(0, cut),
-        action: type.slice(cut + 1),
-        object_id: props.id ?? props.template_id ?? props.key_id ?? props.provider ?? null,
-        name: props.name ?? props.key ?? props.provider ?? props.topic_key ?? null,
+        action,
+        object_id:
+          props.id ??
+          props.template_id ??
+          props.key_id ??
+          props.provider ??
+          props.topic_key ??
+          props.alert_id ??
+          null,
+        name:
+          props.topic_key ?? props.name ?? props.key ?? props.provider ?? props.rule_name ?? null,
         ...(typeof actor === 'string' ? { actor } : {}),
       },
     };
@@ -79,7 +106,7 @@ export function analyticsEventOf(
     return {
       type,
       userId: typeof user === 'string' ? user : null,
-      properties: flatten(data),
+      properties: { ...flatten(data), ...channelsOf(data) },
     };
   }
   if (LIMIT_EVENTS.has(type)) return { type, userId: null, properties: flatten(data) };

@@ -1,6 +1,7 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import type { Principal } from '../auth/principal.js';
 import { hasScope, type Scope } from '../auth/scopes.js';
+import { type ChangeEvents, emitChange } from '../objects/change-events.js';
 import type { Page } from '../objects/repository.js';
 import { ListQuery, PageOf } from '../objects/schemas.js';
 import type { Caller } from '../objects/tenancy.js';
@@ -142,6 +143,11 @@ export interface ObjectRoutes<
   update?: Verb & { body: U };
   /** `after` runs once the object is gone (e.g. forgetting what this node cached of it). */
   remove?: Verb & { after?(removed: D): void };
+  /**
+   * The bus events its create, update and delete emit, with the caller as `actor` (the
+   * audit log is made of them); the kind's own routes emit theirs.
+   */
+  changes?: ChangeEvents<D>;
   /** Routes on the collection, registered before the `:id` routes. */
   collection?: AnyRoute[];
   /** Routes on one object (`base/:id/…`). */
@@ -162,6 +168,12 @@ export function objectRoutes<
   const caller = (ctx: { principal: Principal | null }) => callerOf(ctx, scopes.admin);
   const verb = <F>(v: Verb | undefined, method: F | undefined) => (v && method ? method : null);
   const summary = defaultSummaries(spec.noun);
+  const { changes } = spec;
+  /** Reports a change to the bus when the kind declares an event for it. */
+  const changed = (verb: 'created' | 'updated' | 'deleted', o: D, by: Caller) => {
+    const type = changes?.[verb];
+    if (changes && type) emitChange(changes, type, o, by);
+  };
   const routes: AnyRoute[] = [];
   const create = verb(spec.create, service.create);
   if (spec.create && create) {
@@ -181,7 +193,9 @@ export function objectRoutes<
           ...(spec.create.errors ?? []),
         ),
         async handler(ctx) {
-          const o = await create.call(service, caller(ctx), ctx.body as Static<C>);
+          const by = caller(ctx);
+          const o = await create.call(service, by, ctx.body as Static<C>);
+          changed('created', o, by);
           return { status: 201, body: created ? created.toView(o) : toView(o) };
         },
       }),
@@ -238,7 +252,9 @@ export function objectRoutes<
         body: spec.update.body as TSchema,
         responses: oneResponses(200, 'Changed.', view, 404, 409, ...(spec.update.errors ?? [])),
         async handler(ctx) {
-          const o = await update.call(service, caller(ctx), ctx.params.id, ctx.body as Static<U>);
+          const by = caller(ctx);
+          const o = await update.call(service, by, ctx.params.id, ctx.body as Static<U>);
+          changed('updated', o, by);
           return { status: 200, body: toView(o) };
         },
       }),
@@ -257,8 +273,10 @@ export function objectRoutes<
         params: IdParams,
         responses: deleteResponses(...(spec.remove.errors ?? [])),
         async handler(ctx) {
-          const removed = await remove.call(service, caller(ctx), ctx.params.id);
+          const by = caller(ctx);
+          const removed = await remove.call(service, by, ctx.params.id);
           after?.(removed);
+          changed('deleted', removed, by);
           return { status: 204 };
         },
       }),

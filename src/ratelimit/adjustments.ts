@@ -41,7 +41,10 @@ export class AdjustmentService extends RateLimitService<AdjustmentData> {
     };
     try {
       const created = await this.o.adjustments.create(rule.tenant_id, data, key);
-      this.changed('ratelimit.adjustment_created', views.adjustment(created, now));
+      this.changed('ratelimit.adjustment_created', {
+        ...views.adjustment(created, now),
+        actor: caller.key_id,
+      });
       return created;
     } catch (err) {
       if (err instanceof NotifydError && err.code === 'ALREADY_EXISTS') throw this.active(null);
@@ -76,7 +79,10 @@ export class AdjustmentService extends RateLimitService<AdjustmentData> {
       }
       return { data: { ...current.data, reverted_at: now, reverted_by: caller.key_id }, key: null };
     });
-    this.changed('ratelimit.adjustment_reverted', views.adjustment(reverted, this.clock.now()));
+    this.changed('ratelimit.adjustment_reverted', {
+      ...views.adjustment(reverted, this.clock.now()),
+      actor: caller.key_id,
+    });
     return reverted;
   }
 
@@ -92,7 +98,11 @@ export class AdjustmentService extends RateLimitService<AdjustmentData> {
       if (a.key === null || adjustmentActive(a.data, now)) continue;
       const released = await this.o.adjustments.replace(a, a.data, null);
       if (!released) continue;
-      this.changed('ratelimit.adjustment_expired', views.adjustment(released, now));
+      // Its time ran out: notifyd ended it, not a key.
+      this.changed('ratelimit.adjustment_expired', {
+        ...views.adjustment(released, now),
+        actor: 'system',
+      });
       announced++;
     }
     return announced;

@@ -38,7 +38,7 @@ export class BypassService extends RateLimitService<BypassData> {
       },
       null,
     );
-    return this.announce('ratelimit.bypass_created', views.bypass, created);
+    return this.announce('ratelimit.bypass_created', views.bypass, created, caller);
   }
 
   /** Bypasses, expired ones included unless `active` (they stop applying, not existing). */
@@ -59,6 +59,6 @@ export class BypassService extends RateLimitService<BypassData> {
 
   async remove(caller: Caller, id: string): Promise<Stored<BypassData>> {
     const removed = await this.o.bypasses.remove(caller, id);
-    return this.announce('ratelimit.bypass_deleted', views.bypass, removed);
+    return this.announce('ratelimit.bypass_deleted', views.bypass, removed, caller);
   }
 }

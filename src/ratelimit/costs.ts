@@ -20,7 +20,7 @@ export class CostService extends RateLimitService<CostData> {
       description: body.description ?? '',
     };
     const created = await this.o.costs.create(tenant, data, `${data.method} ${data.path}`);
-    return this.announce('ratelimit.cost_created', views.cost, created);
+    return this.announce('ratelimit.cost_created', views.cost, created, caller);
   }
 
   async update(
@@ -41,11 +41,11 @@ export class CostService extends RateLimitService<CostData> {
       },
       body.version,
     );
-    return this.announce('ratelimit.cost_updated', views.cost, updated);
+    return this.announce('ratelimit.cost_updated', views.cost, updated, caller);
   }
 
   async remove(caller: Caller, id: string): Promise<Stored<CostData>> {
     const removed = await this.o.costs.remove(caller, id);
-    return this.announce('ratelimit.cost_deleted', views.cost, removed);
+    return this.announce('ratelimit.cost_deleted', views.cost, removed, caller);
   }
 }

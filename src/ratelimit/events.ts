@@ -1,4 +1,4 @@
-import { type TSchema, Type } from '@sinclair/typebox';
+import { type TObject, type TProperties, type TSchema, Type } from '@sinclair/typebox';
 import { defineEvents } from '../events/define.js';
 import {
   AdjustmentView,
@@ -17,10 +17,21 @@ import { LIMIT_SCOPES } from './spec.js';
  * health (see the guard).
  */
 
-/** A change's declaration: its payload is the object's view. */
-const change = <P extends TSchema>(payload: P, description: string) => ({ description, payload });
+const Actor = Type.String({
+  description:
+    'The API key that made the change (`admin` for the configured admin key; `system` when notifyd did, as when an adjustment runs out).',
+});
 
-/** Configuration changes: the object as the API shows it, after the change (before a delete). */
+/** A change's declaration: its payload is the object's view and who made the change. */
+const change = <P extends TProperties>(view: TObject<P>, description: string) => ({
+  description,
+  payload: Type.Object({ ...view.properties, actor: Actor }, { additionalProperties: false }),
+});
+
+/**
+ * Configuration changes: the object as the API shows it, after the change (before a delete),
+ * and its `actor`.
+ */
 export const RATELIMIT_CHANGE_EVENTS = defineEvents('ratelimit', {
   'ratelimit.policy_created': change(PolicyView, 'A policy was created.'),
   'ratelimit.policy_updated': change(PolicyView, 'A policy was changed.'),

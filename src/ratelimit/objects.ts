@@ -79,6 +79,9 @@ export function checkReference<D>(owner: string | null, target: Stored<D>, field
  */
 export type ChangeSink = <T extends RateLimitChangeType>(type: T, data: EventPayload<T>) => void;
 
+/** A change event's payload without its `actor`: the object's view. */
+export type ChangeView<T extends RateLimitChangeType> = Omit<EventPayload<T>, 'actor'>;
+
 /**
  * Told of every rate-limit event, changes and enforcement alike, with its payload and the
  * tenant it happened in (a change's payload has it already).
@@ -101,13 +104,15 @@ export abstract class RateLimitService<D extends object> extends ObjectReads<D> 
     super();
   }
 
-  /** Tells the sink of a change to `o` (as `view` shows it) and answers `o`. */
+  /** Tells the sink of a change to `o` (as `view` shows it) made by `by`, and answers `o`. */
   protected announce<T extends RateLimitChangeType, O>(
     type: T,
-    view: (o: O) => EventPayload<T>,
+    view: (o: O) => ChangeView<T>,
     o: O,
+    by: Caller,
   ): O {
-    this.changed(type, view(o));
+    // The view and the actor are the payload; TypeScript cannot follow Omit over a generic T.
+    this.changed(type, { ...view(o), actor: by.key_id } as unknown as EventPayload<T>);
     return o;
   }
 

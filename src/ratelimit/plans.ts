@@ -38,7 +38,7 @@ export class PlanService extends RateLimitService<PlanData> {
       await this.o.plans.discard(created.id);
       throw new NotifydError('POLICY_NOT_FOUND', undefined, { id: policyId });
     }
-    return this.announce('ratelimit.plan_created', views.plan, created);
+    return this.announce('ratelimit.plan_created', views.plan, created, caller);
   }
 
   async update(
@@ -70,14 +70,14 @@ export class PlanService extends RateLimitService<PlanData> {
         throw new NotifydError('POLICY_NOT_FOUND', undefined, { id: updated.data.policy_id });
       }
     }
-    return this.announce('ratelimit.plan_updated', views.plan, updated);
+    return this.announce('ratelimit.plan_updated', views.plan, updated, caller);
   }
 
   /** Deletes a plan and, with it, nothing else: assignments to it stop applying. */
   async remove(caller: Caller, idOrPlan: string): Promise<Stored<PlanData>> {
     const { id } = await this.get(caller, idOrPlan);
     const removed = await this.o.plans.remove(caller, id);
-    return this.announce('ratelimit.plan_deleted', views.plan, removed);
+    return this.announce('ratelimit.plan_deleted', views.plan, removed, caller);
   }
 
   /** Gives a subject a plan, replacing the plan it had; the plan must exist. */
@@ -105,11 +105,17 @@ export class PlanService extends RateLimitService<PlanData> {
         data,
         key,
       }));
-      this.changed('ratelimit.plan_assigned', views.assignment(assignment));
+      this.changed('ratelimit.plan_assigned', {
+        ...views.assignment(assignment),
+        actor: caller.key_id,
+      });
       return { assignment, created: false };
     }
     const assignment = await this.o.assignments.create(tenant, data, key);
-    this.changed('ratelimit.plan_assigned', views.assignment(assignment));
+    this.changed('ratelimit.plan_assigned', {
+      ...views.assignment(assignment),
+      actor: caller.key_id,
+    });
     return { assignment, created: true };
   }
 
@@ -124,7 +130,7 @@ export class PlanService extends RateLimitService<PlanData> {
 
   async unassign(caller: Caller, id: string): Promise<Stored<AssignmentData>> {
     const removed = await this.o.assignments.remove(caller, id);
-    return this.announce('ratelimit.plan_unassigned', views.assignment, removed);
+    return this.announce('ratelimit.plan_unassigned', views.assignment, removed, caller);
   }
 
   private async policyId(caller: Caller, tenant: string | null, idOrName: string): Promise<string> {

@@ -82,7 +82,7 @@ export class PolicyService extends RateLimitService<PolicyData> {
     const { tenant_id, ...input } = body;
     const tenant = this.o.policies.targetTenant(caller, tenant_id);
     const created = await this.o.policies.create(tenant, normalizePolicy(input), input.name);
-    return this.announce('ratelimit.policy_created', views.policy, created);
+    return this.announce('ratelimit.policy_created', views.policy, created, caller);
   }
 
   async update(
@@ -101,7 +101,7 @@ export class PolicyService extends RateLimitService<PolicyData> {
       },
       version,
     );
-    return this.announce('ratelimit.policy_updated', views.policy, updated);
+    return this.announce('ratelimit.policy_updated', views.policy, updated, caller);
   }
 
   async remove(caller: Caller, idOrName: string): Promise<Stored<PolicyData>> {
@@ -120,7 +120,7 @@ export class PolicyService extends RateLimitService<PolicyData> {
             });
           }
         });
-        return this.announce('ratelimit.policy_deleted', views.policy, removed);
+        return this.announce('ratelimit.policy_deleted', views.policy, removed, caller);
       } catch (err) {
         const moved = err instanceof NotifydError && err.code === 'VERSION_CONFLICT';
         if (!moved || attempt >= 5) throw err;

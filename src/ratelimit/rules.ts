@@ -91,7 +91,7 @@ export class RuleService extends RateLimitService<RuleData> {
       await this.o.rules.discard(created.id);
       throw new NotifydError('POLICY_NOT_FOUND', undefined, { id: data.policy_id });
     }
-    return this.announce('ratelimit.rule_created', views.rule, created);
+    return this.announce('ratelimit.rule_created', views.rule, created, caller);
   }
 
   override list(
@@ -139,7 +139,7 @@ export class RuleService extends RateLimitService<RuleData> {
         throw new NotifydError('POLICY_NOT_FOUND', undefined, { id: updated.data.policy_id });
       }
     }
-    return this.announce(event, views.rule, updated);
+    return this.announce(event, views.rule, updated, caller);
   }
 
   /** Enables or disables a rule; enabling checks for conflicts again. */
@@ -154,7 +154,7 @@ export class RuleService extends RateLimitService<RuleData> {
 
   async remove(caller: Caller, id: string): Promise<Stored<RuleData>> {
     const removed = await this.o.rules.remove(caller, id);
-    return this.announce('ratelimit.rule_deleted', views.rule, removed);
+    return this.announce('ratelimit.rule_deleted', views.rule, removed, caller);
   }
 
   /** The policy's id, given its id or name; it must be visible from the rule's tenant. */

@@ -1,9 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import { defineEvents } from '../events/define.js';
+import { objectChange } from '../objects/change-events.js';
 
 const Subscriber = Type.String({ description: 'The subscriber (your user id).' });
+const Actor = Type.String({
+  description: 'The API key that made the change (`admin` for the configured admin key).',
+});
 
-/** The events of subscribers, devices, topics and preferences. */
+/** The events of subscribers, devices, topics, categories and preferences. */
 export const RECIPIENT_EVENTS = defineEvents('recipients', {
   'notification.preference_updated': {
     description:
@@ -22,17 +26,27 @@ export const RECIPIENT_EVENTS = defineEvents('recipients', {
   'notification.topic.created': {
     description: 'A topic was created.',
     payload: Type.Object(
-      { topic_key: Type.String(), name: Type.String() },
+      { topic_key: Type.String(), name: Type.String(), actor: Actor },
+      { additionalProperties: false },
+    ),
+  },
+  'notification.topic.updated': {
+    description: 'A topic’s name or description changed.',
+    payload: Type.Object(
+      { topic_key: Type.String(), name: Type.String(), version: Type.Integer(), actor: Actor },
       { additionalProperties: false },
     ),
   },
   'notification.topic.deleted': {
     description: 'A topic was deleted, with its memberships.',
     payload: Type.Object(
-      { topic_key: Type.String(), members_removed: Type.Integer() },
+      { topic_key: Type.String(), members_removed: Type.Integer(), actor: Actor },
       { additionalProperties: false },
     ),
   },
+  'notification.category.created': objectChange('A category was created (`id`: its slug).'),
+  'notification.category.updated': objectChange('A category was changed.'),
+  'notification.category.deleted': objectChange('A category was deleted.'),
   'notification.device.registered': {
     description: 'A push address was registered (or registered again, which updates it).',
     payload: Type.Object(

@@ -72,7 +72,7 @@ export function createRecipientsModule(
       ...subscriberRoutes(subscribers, erasure),
       ...deviceRoutes(subscribers, devices),
       ...preferenceRoutes(subscribers, preferences),
-      ...categoryRoutes(categories),
+      ...categoryRoutes(categories, emit),
       ...topicRoutes(topics),
     ],
   };

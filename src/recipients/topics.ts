@@ -44,7 +44,10 @@ export function topicView(o: CountedTopic) {
 /** Members removed per store call when a topic is deleted. */
 const CLEAR_CHUNK = 1000;
 
-type TopicEvents = 'notification.topic.created' | 'notification.topic.deleted';
+type TopicEvents =
+  | 'notification.topic.created'
+  | 'notification.topic.updated'
+  | 'notification.topic.deleted';
 
 /** Topics and their members. */
 export class TopicService {
@@ -70,6 +73,7 @@ export class TopicService {
     this.emit('notification.topic.created', caller.tenant_id, {
       topic_key: body.key,
       name: body.name,
+      actor: caller.key_id,
     });
     return this.counted(created);
   }
@@ -93,6 +97,12 @@ export class TopicService {
       (o) => ({ data: { ...o.data, ...change }, key: o.key }),
       version,
     );
+    this.emit('notification.topic.updated', updated.tenant_id, {
+      topic_key: updated.key as string,
+      name: updated.data.name,
+      version: updated.version,
+      actor: caller.key_id,
+    });
     return this.counted(updated);
   }
 
@@ -110,6 +120,7 @@ export class TopicService {
     this.emit('notification.topic.deleted', removed.tenant_id, {
       topic_key: key,
       members_removed: cleared,
+      actor: caller.key_id,
     });
     return { ...removed, subscriber_count: 0 };
   }

@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { defineEvents } from '../events/define.js';
+import { objectChange } from '../objects/change-events.js';
 
-/** The events of outgoing webhooks. */
+/** The events of outgoing webhooks, and of their subscriptions' changes. */
 export const WEBHOOK_EVENTS = defineEvents('webhooks', {
   'webhook.test': {
     description:
@@ -14,4 +15,9 @@ export const WEBHOOK_EVENTS = defineEvents('webhooks', {
       { additionalProperties: false },
     ),
   },
+  'webhook.created': objectChange(
+    'A webhook was created (`name`: its description, else its URL’s host; never its secret).',
+  ),
+  'webhook.updated': objectChange('A webhook was changed (its URL, events, secret or state).'),
+  'webhook.deleted': objectChange('A webhook was deleted.'),
 });

@@ -44,7 +44,7 @@ export function createWebhooksModule(
   return {
     name: 'webhooks',
     services: { webhooks },
-    routes: webhookRoutes(webhooks),
+    routes: webhookRoutes(webhooks, ctx.bus.emit.bind(ctx.bus)),
     // Requests are done, so no more events; deliveries in flight get a moment to finish.
     stop: () =>
       webhooks.dispatcher.close(Math.min(options.timeout_ms, options.shutdown_timeout_ms)),

@@ -1,8 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import { listEvents } from '../events/catalogue.js';
+import { type EventSink, listEvents } from '../events/catalogue.js';
 import { itemRoute, type KindRoutes, objectRoutes } from '../http/admin-routes.js';
 import { answers, errors } from '../http/responses.js';
 import { type AnyRoute, defineRoute } from '../http/route.js';
+import { changedObject, type ObjectChangeEvent } from '../objects/change-events.js';
 import {
   CataloguedEventView,
   CreatedWebhookView,
@@ -22,7 +23,7 @@ const TAG = 'webhooks';
 const BASE = '/api/v1/webhooks';
 
 /** `/webhooks`: outgoing webhook subscriptions, their test and their recent deliveries. */
-export function webhookRoutes(webhooks: Webhooks): AnyRoute[] {
+export function webhookRoutes(webhooks: Webhooks, emit: EventSink<ObjectChangeEvent>): AnyRoute[] {
   const { service, dispatcher, log } = webhooks;
   const auth = { kind: 'key', scope: ADMIN } as const;
   const kind: KindRoutes = {
@@ -70,6 +71,17 @@ export function webhookRoutes(webhooks: Webhooks): AnyRoute[] {
     get: {},
     update: { summary: 'Change a webhook (the fields given)', body: UpdateWebhookBody },
     remove: { after: (removed) => log.forget(removed.id) },
+    changes: {
+      emit,
+      created: 'webhook.created',
+      updated: 'webhook.updated',
+      deleted: 'webhook.deleted',
+      // Named by its description, else its URL's host: a URL's path or query may hold a token.
+      describe: (o) => ({
+        ...changedObject(o),
+        name: o.data.description || hostOf(o.data.url),
+      }),
+    },
     item: [
       itemRoute(kind, 'manage', {
         method: 'POST',
@@ -109,4 +121,13 @@ export function webhookRoutes(webhooks: Webhooks): AnyRoute[] {
       }),
     ],
   });
+}
+
+/** A URL's host, or null when it is none. */
+function hostOf(url: string): string | null {
+  try {
+    return new URL(url).host;
+  } catch {
+    return null;
+  }
 }

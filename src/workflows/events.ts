@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { defineEvents } from '../events/define.js';
+import { objectChange } from '../objects/change-events.js';
 
 const RunStarted = Type.Object(
   {
@@ -46,4 +47,7 @@ export const WORKFLOW_EVENTS = defineEvents('workflows', {
       'A workflow run ended by itself: completed, stopped by a condition, failed, or digested into another run (not when cancelled).',
     payload: RunCompleted,
   },
+  'workflow.created': objectChange('A workflow was created (`name`: its trigger identifier).'),
+  'workflow.updated': objectChange('A workflow was changed: a new version (runs keep theirs).'),
+  'workflow.deleted': objectChange('A workflow was deleted (running runs go on).'),
 });

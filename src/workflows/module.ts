@@ -83,6 +83,6 @@ export function createWorkflowsModule(
   return {
     name: 'workflows',
     services: { workflows, runs },
-    routes: workflowRoutes(workflows, runs),
+    routes: workflowRoutes(workflows, runs, bus.emit.bind(bus)),
   };
 }

@@ -1,6 +1,8 @@
+import type { EventSink } from '../events/catalogue.js';
 import { callerOf, IdParams, objectRoutes } from '../http/admin-routes.js';
 import { errors } from '../http/responses.js';
 import { type AnyRoute, defineRoute, serviceOf } from '../http/route.js';
+import type { ObjectChangeEvent } from '../objects/change-events.js';
 import { envelopeOf } from '../objects/schemas.js';
 import type { WorkflowRuns } from './runs.js';
 import {
@@ -27,7 +29,11 @@ const toView = (o: StoredWorkflow) => ({
 });
 
 /** `/workflows` CRUD and trigger, `/workflow-runs/{id}` read and cancel. */
-export function workflowRoutes(service: WorkflowService, runs: WorkflowRuns): AnyRoute[] {
+export function workflowRoutes(
+  service: WorkflowService,
+  runs: WorkflowRuns,
+  emit: EventSink<ObjectChangeEvent>,
+): AnyRoute[] {
   const tag = 'workflows';
   const manage = { kind: 'key', scope: SCOPES.manage } as const;
   return [
@@ -51,6 +57,12 @@ export function workflowRoutes(service: WorkflowService, runs: WorkflowRuns): An
         body: UpdateWorkflowBody,
       },
       remove: { summary: 'Delete a workflow (running runs go on)' },
+      changes: {
+        emit,
+        created: 'workflow.created',
+        updated: 'workflow.updated',
+        deleted: 'workflow.deleted',
+      },
       item: [
         defineRoute({
           method: 'POST',

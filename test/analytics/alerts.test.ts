@@ -40,7 +40,12 @@ async function evaluateAt(s: Server, at: number) {
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON came back
 const alertsOf = async (s: Server, q = ''): Promise<any[]> => (await ok(s, 'GET', `${A}${q}`)).data;
-const summary = (e: AnyEvent) => `${e.type} ${(e.data as { actual_value: unknown }).actual_value}`;
+const summary = (e: AnyEvent) => {
+  const data = e.data as { actual_value?: unknown; actor?: string };
+  return e.type === 'analytics.alert.acknowledged'
+    ? `${e.type} by ${data.actor}`
+    : `${e.type} ${data.actual_value}`;
+};
 
 for (const backend of BACKENDS) {
   t.test(
@@ -123,6 +128,7 @@ for (const backend of BACKENDS) {
         acknowledged_by: 'admin',
       });
       t.equal((await alertsOf(s, '?status=acknowledged')).length, 1);
+      await ok(s, 'POST', `${A}/${alert.id}/acknowledge`); // again: no second event
 
       await evaluateAt(s, NOW + 4 * MIN); // [NOW-1m, NOW+4m): 3, clears
       t.match(await ok(s, 'GET', `${A}/${alert.id}`), {
@@ -132,7 +138,18 @@ for (const backend of BACKENDS) {
         resolved_at: iso(NOW + 4 * MIN),
         resolved_reason: 'cleared',
       });
-      t.same(heard.map(summary), ['analytics.alert.triggered 4', 'analytics.alert.resolved 3']);
+      t.same(heard.map(summary), [
+        'analytics.alert.triggered 4',
+        'analytics.alert.acknowledged by admin',
+        'analytics.alert.resolved 3',
+      ]);
+      t.match(heard[1]?.data, {
+        alert_id: alert.id,
+        rule_id: rule.id,
+        rule_name: rule.name,
+        acknowledged_at: iso(NOW + 3 * MIN),
+        actor: 'admin',
+      });
 
       await evaluateAt(s, NOW + 5 * MIN); // [NOW, NOW+5m): 4, a new alert
       t.same(

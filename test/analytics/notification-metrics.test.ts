@@ -1,4 +1,5 @@
 import t from 'tap';
+import { analyticsEventOf } from '../../src/analytics/recorder.js';
 import { FakeClock } from '../../src/core/clock.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
 import { startServer } from '../helpers/server.js';
@@ -77,5 +78,82 @@ t.test(
         ],
       ],
     );
+
+    // notification.accepted keeps the channels it was routed to, as a sorted list: grouped
+    // by the combination, or filtered on one channel.
+    const byChannels = await s.api('POST', '/api/v1/analytics/query', {
+      metrics: ['notifications_accepted'],
+      dimensions: ['channels'],
+      time_range: { preset: 'last_24h' },
+      order_by: 'notifications_accepted',
+      order_direction: 'desc',
+    });
+    t.equal(byChannels.status, 200, JSON.stringify(byChannels.body));
+    t.same(
+      byChannels.body.data.map((r: { dimensions: unknown; values: unknown }) => [
+        r.dimensions,
+        r.values,
+      ]),
+      [
+        [{ channels: '["in_app","sms"]' }, { notifications_accepted: 2 }],
+        [{ channels: '["in_app"]' }, { notifications_accepted: 1 }],
+      ],
+    );
+    const withSms = await s.api('POST', '/api/v1/analytics/query', {
+      metrics: ['notifications_accepted'],
+      filters: [{ field: 'channels', operator: 'contains', value: 'sms' }],
+      time_range: { preset: 'last_24h' },
+    });
+    t.equal(withSms.status, 200);
+    t.match(withSms.body, { data: [{ values: { notifications_accepted: 2 } }] });
+    t.equal(withSms.body.metadata.source, 'raw', 'channels is no rollup dimension');
+  },
+);
+
+t.test(
+  'notification.accepted is recorded with its channels, sorted; other lists are not',
+  async (t) => {
+    const found = analyticsEventOf({
+      id: 'evt_1',
+      type: 'notification.accepted',
+      tenant_id: 'default',
+      created_at: new Date(NOW).toISOString(),
+      data: {
+        notification_id: 'ntf_1',
+        request_id: 'req_1',
+        recipient_id: 'ada',
+        category: 'billing',
+        priority: 'normal',
+        channels: ['sms', 'email', 'in_app'],
+        template: null,
+        accepted_at: new Date(NOW).toISOString(),
+      },
+    } as never);
+    t.same(found, {
+      type: 'notification.accepted',
+      userId: 'ada',
+      properties: {
+        notification_id: 'ntf_1',
+        request_id: 'req_1',
+        recipient_id: 'ada',
+        category: 'billing',
+        priority: 'normal',
+        accepted_at: new Date(NOW).toISOString(),
+        channels: ['email', 'in_app', 'sms'],
+      },
+    });
+    const read = analyticsEventOf({
+      id: 'evt_2',
+      type: 'notification.read',
+      tenant_id: 'default',
+      created_at: new Date(NOW).toISOString(),
+      data: {
+        recipient_id: 'ada',
+        notification_ids: ['ntf_1', 'ntf_2'],
+        all: false,
+        category: null,
+      },
+    } as never);
+    t.notOk(read && 'notification_ids' in read.properties, 'ids are not kept');
   },
 );

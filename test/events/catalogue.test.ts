@@ -179,6 +179,8 @@ t.test('what every producer emits validates against its catalogued payload', asy
   });
   await ok(s, 'POST', `/api/v1/webhooks/${hook.id}/test`);
   heard.push((await receiver.next('/test')).body);
+  await ok(s, 'PATCH', `/api/v1/webhooks/${hook.id}`, { description: 'everything' });
+  await ok(s, 'DELETE', `/api/v1/webhooks/${hook.id}`);
 
   // The feed: what a user does with their notifications.
   const sent = async () =>
@@ -210,7 +212,10 @@ t.test('what every producer emits validates against its catalogued payload', asy
   await ok(s, 'PUT', '/api/v1/subscribers/u5/preferences/categories/billing', { is_muted: true });
   await ok(s, 'DELETE', '/api/v1/subscribers/u5/preferences');
   await ok(s, 'POST', '/api/v1/topics', { key: 'news', name: 'News' });
+  await ok(s, 'PATCH', '/api/v1/topics/news', { name: 'Newsletter' });
   await ok(s, 'DELETE', '/api/v1/topics/news');
+  await ok(s, 'PATCH', '/api/v1/categories/billing', { description: 'Invoices' });
+  await ok(s, 'DELETE', '/api/v1/categories/billing');
   const device = await ok(s, 'POST', '/api/v1/subscribers/u5/devices', {
     kind: 'fcm',
     token: 'fcm-token-1',
@@ -293,7 +298,38 @@ t.test('what every producer emits validates against its catalogued payload', asy
   });
   clock.advance(60_000);
   await s.server.scheduler.runDue();
+  const [alert] = (await ok(s, 'GET', '/api/v1/alerts')).data;
+  await ok(s, 'POST', `/api/v1/alerts/${alert.id}/acknowledge`);
+  await ok(s, 'PATCH', '/api/v1/alerts/rules/quiet', { description: 'acknowledged' });
   await ok(s, 'DELETE', '/api/v1/alerts/rules/quiet');
+
+  // Funnels, report definitions and schedules: each created, changed and deleted.
+  await ok(s, 'POST', '/api/v1/analytics/funnels', {
+    name: 'buy',
+    steps: [
+      { name: 'Seen', event_type: 'view' },
+      { name: 'Bought', event_type: 'purchase' },
+    ],
+  });
+  await ok(s, 'PATCH', '/api/v1/analytics/funnels/buy', { description: 'to a sale' });
+  await ok(s, 'DELETE', '/api/v1/analytics/funnels/buy');
+  await ok(s, 'POST', '/api/v1/reports/definitions', {
+    name: 'views',
+    title: 'Views',
+    queries: [{ title: 'Views', metrics: ['count:view'] }],
+  });
+  await ok(s, 'PATCH', '/api/v1/reports/definitions/views', { title: 'Page views' });
+  await ok(s, 'POST', '/api/v1/reports/schedules', {
+    name: 'daily-views',
+    definition: 'views',
+    schedule: 'daily',
+    delivery: { email: ['ops@example.com'] },
+  });
+  await ok(s, 'PATCH', '/api/v1/reports/schedules/daily-views', { time: '09:00' });
+  await ok(s, 'POST', '/api/v1/reports/schedules/daily-views/pause');
+  await ok(s, 'POST', '/api/v1/reports/schedules/daily-views/resume');
+  await ok(s, 'DELETE', '/api/v1/reports/schedules/daily-views');
+  await ok(s, 'DELETE', '/api/v1/reports/definitions/views');
 
   // A digest: one in-app digest of the hour, sent when its window ends.
   await ok(s, 'PUT', '/api/v1/subscribers/dg', { email: 'dg@example.com' });
@@ -316,6 +352,8 @@ t.test('what every producer emits validates against its catalogued payload', asy
   });
   await ok(s, 'POST', '/api/v1/workflows/welcome/trigger', { recipient_id: 'dg' });
   await s.server.scheduler.runDue();
+  await ok(s, 'PATCH', '/api/v1/workflows/welcome', { name: 'Hello' });
+  await ok(s, 'DELETE', '/api/v1/workflows/welcome');
 
   await new Promise((r) => setImmediate(r));
   for (const event of heard) {

@@ -100,9 +100,10 @@ for (const backend of BACKENDS) {
     await ok(s, 'POST', T, { key: 'news', name: 'News again' });
     t.equal((await ok(s, 'GET', `${T}/news`)).subscriber_count, 0, 'memberships went with it');
     t.same(heard, [
-      'notification.topic.created {"topic_key":"news","name":"News"}',
-      'notification.topic.deleted {"topic_key":"news","members_removed":4}',
-      'notification.topic.created {"topic_key":"news","name":"News again"}',
+      'notification.topic.created {"topic_key":"news","name":"News","actor":"admin"}',
+      'notification.topic.updated {"topic_key":"news","name":"News","version":2,"actor":"admin"}',
+      'notification.topic.deleted {"topic_key":"news","members_removed":4,"actor":"admin"}',
+      'notification.topic.created {"topic_key":"news","name":"News again","actor":"admin"}',
     ]);
   });
 }

@@ -1,7 +1,9 @@
 import { Type } from '@sinclair/typebox';
+import type { EventSink } from '../../events/catalogue.js';
 import { itemRoute, objectRoutes } from '../../http/admin-routes.js';
 import { answers } from '../../http/responses.js';
 import type { AnyRoute } from '../../http/route.js';
+import type { ObjectChangeEvent } from '../../objects/change-events.js';
 import {
   type AlertRules,
   AlertRuleView,
@@ -19,7 +21,11 @@ const TAG = 'alerts';
  * `/alerts/rules` CRUD, then `GET /alerts`, `GET /alerts/{id}` and
  * `POST /alerts/{id}/acknowledge` (the rule routes first: `rules` is no alert id).
  */
-export function alertRoutes(rules: AlertRules, alerts: Alerts): AnyRoute[] {
+export function alertRoutes(
+  rules: AlertRules,
+  alerts: Alerts,
+  emit: EventSink<ObjectChangeEvent | 'analytics.alert.acknowledged'>,
+): AnyRoute[] {
   const kind = { base: BASE, tag: TAG, scopes: REPORT_SCOPES };
   const ruleRoutes = objectRoutes({
     ...kind,
@@ -37,6 +43,12 @@ export function alertRoutes(rules: AlertRules, alerts: Alerts): AnyRoute[] {
     get: { summary: 'Get an alert rule (by id or name)' },
     update: { body: UpdateAlertRuleBody },
     remove: { summary: 'Delete an alert rule (its open alert is resolved)' },
+    changes: {
+      emit,
+      created: 'analytics.alert_rule.created',
+      updated: 'analytics.alert_rule.updated',
+      deleted: 'analytics.alert_rule.deleted',
+    },
   });
   const alertRoutes = objectRoutes({
     ...kind,
@@ -55,7 +67,20 @@ export function alertRoutes(rules: AlertRules, alerts: Alerts): AnyRoute[] {
         body: Type.Object({}, { additionalProperties: false }),
         responses: answers(200, 'The alert.', AlertView, [400, 401, 403, 404, 409]),
         async handler(caller, ctx) {
-          return { status: 200, body: alertView(await alerts.acknowledge(caller, ctx.params.id)) };
+          // Acknowledging again answers the alert as it is: only the first is a change.
+          const first = (await alerts.get(caller, ctx.params.id)).data.acknowledged_at === null;
+          const alert = await alerts.acknowledge(caller, ctx.params.id);
+          if (first) {
+            emit('analytics.alert.acknowledged', alert.tenant_id, {
+              alert_id: alert.id,
+              rule_id: alert.data.rule_id,
+              rule_name: alert.data.rule_name,
+              metric: alert.data.metric,
+              acknowledged_at: new Date(alert.data.acknowledged_at ?? 0).toISOString(),
+              actor: caller.key_id,
+            });
+          }
+          return { status: 200, body: alertView(alert) };
         },
       }),
     ],

@@ -1,7 +1,9 @@
 import { NotifydError } from '../../core/errors.js';
+import type { EventSink } from '../../events/catalogue.js';
 import { itemRoute, objectRoutes } from '../../http/admin-routes.js';
 import { answers } from '../../http/responses.js';
 import type { AnyRoute } from '../../http/route.js';
+import type { ObjectChangeEvent } from '../../objects/change-events.js';
 import type { Analytics } from '../analytics.js';
 import {
   CreateFunnelBody,
@@ -22,7 +24,7 @@ const scopes = {
 } as const;
 
 /** `/analytics/funnels` CRUD and `/analytics/funnels/{id}/results`. */
-export function funnelRoutes(analytics: Analytics): AnyRoute[] {
+export function funnelRoutes(analytics: Analytics, emit: EventSink<ObjectChangeEvent>): AnyRoute[] {
   const { funnels } = analytics;
   const kind = { base: BASE, tag: TAG, scopes };
   return objectRoutes({
@@ -36,6 +38,12 @@ export function funnelRoutes(analytics: Analytics): AnyRoute[] {
     get: { summary: 'Get a funnel (by id or name)' },
     update: { body: UpdateFunnelBody },
     remove: {},
+    changes: {
+      emit,
+      created: 'analytics.funnel.created',
+      updated: 'analytics.funnel.updated',
+      deleted: 'analytics.funnel.deleted',
+    },
     item: [
       itemRoute(kind, 'read', {
         method: 'GET',

@@ -1,7 +1,9 @@
 import { Type } from '@sinclair/typebox';
+import type { EventSink } from '../../events/catalogue.js';
 import { IdParams, itemRoute, objectRoutes } from '../../http/admin-routes.js';
 import { errors } from '../../http/responses.js';
 import { type AnyRoute, defineRoute } from '../../http/route.js';
+import type { ObjectChangeEvent } from '../../objects/change-events.js';
 import {
   CreateReportDefinitionBody,
   ReportFormatSchema as Format,
@@ -29,7 +31,10 @@ export const REPORT_SCOPES = {
 } as const;
 
 /** `/reports/definitions` CRUD. */
-export function reportDefinitionRoutes(definitions: ReportDefinitions): AnyRoute[] {
+export function reportDefinitionRoutes(
+  definitions: ReportDefinitions,
+  emit: EventSink<ObjectChangeEvent>,
+): AnyRoute[] {
   return objectRoutes({
     base: `${BASE}/definitions`,
     tag: TAG,
@@ -46,6 +51,12 @@ export function reportDefinitionRoutes(definitions: ReportDefinitions): AnyRoute
     get: { summary: 'Get a report definition (by id or name)' },
     update: { body: UpdateReportDefinitionBody },
     remove: {},
+    changes: {
+      emit,
+      created: 'analytics.report_definition.created',
+      updated: 'analytics.report_definition.updated',
+      deleted: 'analytics.report_definition.deleted',
+    },
   });
 }
 

@@ -1,7 +1,9 @@
 import { Type } from '@sinclair/typebox';
+import type { EventSink } from '../../events/catalogue.js';
 import { itemRoute, objectRoutes } from '../../http/admin-routes.js';
 import { answers } from '../../http/responses.js';
 import type { AnyRoute } from '../../http/route.js';
+import { emitChange, type ObjectChangeEvent } from '../../objects/change-events.js';
 import {
   CreateScheduleBody,
   type Schedules,
@@ -15,8 +17,15 @@ const BASE = '/api/v1/reports/schedules';
 const TAG = 'reports';
 
 /** `/reports/schedules` CRUD, `POST /reports/schedules/{id}/pause` and `/resume`. */
-export function scheduleRoutes(schedules: Schedules): AnyRoute[] {
+export function scheduleRoutes(
+  schedules: Schedules,
+  emit: EventSink<ObjectChangeEvent>,
+): AnyRoute[] {
   const kind = { base: BASE, tag: TAG, scopes: REPORT_SCOPES };
+  const changed = {
+    paused: 'analytics.report_schedule.paused',
+    resumed: 'analytics.report_schedule.resumed',
+  } as const;
   const toggle = (verb: 'pause' | 'resume', summary: string) =>
     itemRoute(kind, 'manage', {
       method: 'POST',
@@ -27,6 +36,7 @@ export function scheduleRoutes(schedules: Schedules): AnyRoute[] {
       responses: answers(200, 'The schedule.', ScheduleView, [400, 401, 403, 404, 409]),
       async handler(caller, ctx) {
         const s = await schedules[verb](caller, ctx.params.id);
+        emitChange({ emit }, changed[verb === 'pause' ? 'paused' : 'resumed'], s, caller);
         return { status: 200, body: scheduleView(s) };
       },
     });
@@ -45,6 +55,12 @@ export function scheduleRoutes(schedules: Schedules): AnyRoute[] {
     get: { summary: 'Get a report schedule (by id or name)' },
     update: { body: UpdateScheduleBody },
     remove: {},
+    changes: {
+      emit,
+      created: 'analytics.report_schedule.created',
+      updated: 'analytics.report_schedule.updated',
+      deleted: 'analytics.report_schedule.deleted',
+    },
     item: [
       toggle('pause', 'Pause a report schedule (its runs stop)'),
       toggle('resume', 'Resume a report schedule from its next occurrence'),

@@ -1,11 +1,16 @@
+import type { EventSink } from '../../events/catalogue.js';
 import { objectRoutes } from '../../http/admin-routes.js';
 import type { AnyRoute } from '../../http/route.js';
+import type { ObjectChangeEvent } from '../../objects/change-events.js';
 import { type CategoryService, categoryView } from '../categories.js';
 import { CategoryView, CreateCategoryBody, UpdateCategoryBody } from '../schemas.js';
 import { OBJECT_SCOPES, TAG } from './subscribers.js';
 
 /** `/categories`: the tenant's categories (and, for unbound admin keys, global ones). */
-export function categoryRoutes(categories: CategoryService): AnyRoute[] {
+export function categoryRoutes(
+  categories: CategoryService,
+  emit: EventSink<ObjectChangeEvent>,
+): AnyRoute[] {
   return objectRoutes({
     base: '/api/v1/categories',
     tag: TAG,
@@ -22,5 +27,18 @@ export function categoryRoutes(categories: CategoryService): AnyRoute[] {
     get: { summary: 'Get a category by its slug' },
     update: { summary: 'Change a category (the fields given)', body: UpdateCategoryBody },
     remove: {},
+    changes: {
+      emit,
+      created: 'notification.category.created',
+      updated: 'notification.category.updated',
+      deleted: 'notification.category.deleted',
+      // The API names a category by its slug.
+      describe: (o) => ({
+        tenant_id: o.tenant_id,
+        id: o.key as string,
+        name: o.data.name,
+        version: o.version,
+      }),
+    },
   });
 }

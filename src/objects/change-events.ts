@@ -1,0 +1,76 @@
+import { Type } from '@sinclair/typebox';
+import type { EVENTS, EventSink, EventType } from '../events/catalogue.js';
+import type { Stored } from './repository.js';
+import type { Caller } from './tenancy.js';
+
+/**
+ * The events an admin object kind emits as an operator changes it (created, updated,
+ * deleted…), with the API key that made the change as `actor`: webhooks hear them and the
+ * audit log the compliance-audit report reads is made of them. One payload for every kind,
+ * so that a kind that joins the audit log declares names, not shapes.
+ */
+export const ObjectChange = Type.Object(
+  {
+    id: Type.String({ description: 'The object (its id).' }),
+    name: Type.Union([Type.String(), Type.Null()], {
+      description: 'Its name or key as the API names it; null when it has none.',
+    }),
+    version: Type.Integer({
+      description: 'Its version after the change (for a delete: its last).',
+    }),
+    actor: Type.String({
+      description: 'The API key that made the change (`admin` for the configured admin key).',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+/** A change event's declaration in a module's event table. */
+export const objectChange = (description: string) => ({ description, payload: ObjectChange });
+
+/** The catalogued events whose payload is an `ObjectChange`. */
+export type ObjectChangeEvent = {
+  [K in EventType]: (typeof EVENTS)[K]['payload'] extends typeof ObjectChange ? K : never;
+}[EventType];
+
+/** One object as its change events name it. */
+export interface ChangedObject {
+  tenant_id: string | null;
+  id: string;
+  name: string | null;
+  version: number;
+}
+
+/** A stored admin object as its change events name it: by key, else by its `name`. */
+export function changedObject(o: Stored<object>): ChangedObject {
+  const name = (o.data as { name?: unknown }).name;
+  return {
+    tenant_id: o.tenant_id,
+    id: o.id,
+    name: o.key ?? (typeof name === 'string' ? name : null),
+    version: o.version,
+  };
+}
+
+/** The events of one kind's verbs (each optional) and how an object of it is named in them. */
+export interface ChangeEvents<D> {
+  emit: EventSink<ObjectChangeEvent>;
+  created?: ObjectChangeEvent;
+  updated?: ObjectChangeEvent;
+  deleted?: ObjectChangeEvent;
+  /** The object as the events name it (default: `changedObject`). */
+  describe?(o: D): ChangedObject;
+}
+
+/** Emits the change event of `type` for `o`, made by `caller`. */
+export function emitChange<D>(
+  events: Pick<ChangeEvents<D>, 'emit' | 'describe'>,
+  type: ObjectChangeEvent,
+  o: D,
+  caller: Caller,
+): void {
+  const { tenant_id, ...object } = events.describe
+    ? events.describe(o)
+    : changedObject(o as Stored<object>);
+  events.emit(type, tenant_id, { ...object, actor: caller.key_id });
+}
