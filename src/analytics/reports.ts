@@ -49,10 +49,23 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export const REPORT_STATUSES = ['completed', 'failed'] as const;
 export type ReportStatus = (typeof REPORT_STATUSES)[number];
 
-/** `POST /reports`: a definition (id or name), or queries inline; either may be adjusted. */
+/**
+ * `POST /reports`: a definition (id or name), or queries inline; either may be adjusted. The
+ * definition goes by `definition` or by the seed's `report_definition_id`, which mean the same.
+ */
 export const GenerateReportBody = Type.Object(
   {
-    definition: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    definition: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 128, description: 'The definition: its id or name.' }),
+    ),
+    report_definition_id: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        description:
+          'The same as `definition` (the seed’s name for it); given both, they must name one definition.',
+      }),
+    ),
     title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     queries: Type.Optional(ReportQueries),
     parameters: Type.Optional(ParametersBody),
@@ -130,6 +143,9 @@ export const ReportView = Type.Object({
   title: Type.String(),
   description: Type.String(),
   report_definition_id: Nullable(Type.String()),
+  definition: Type.Union([Type.String(), Type.Null()], {
+    description: 'The same as `report_definition_id`, by the name `POST /reports` takes it.',
+  }),
   report_definition_name: Nullable(Type.String()),
   schedule_id: Nullable(Type.String()),
   status: literals(REPORT_STATUSES),
@@ -173,6 +189,7 @@ export function reportView(o: StoredReport): ReportViewT {
     title: d.title,
     description: d.description,
     report_definition_id: d.definition_id,
+    definition: d.definition_id,
     report_definition_name: d.definition_name,
     schedule_id: d.schedule_id,
     status: d.status,
@@ -257,12 +274,24 @@ export class Reports {
 
   /** What `POST /reports` asks for, checked: a 4xx here stores nothing. */
   async specOf(caller: Caller, body: GenerateReportBody): Promise<ReportSpec> {
-    if ((body.definition === undefined) === (body.queries === undefined)) {
+    const asked = body.definition ?? body.report_definition_id;
+    if ((asked === undefined) === (body.queries === undefined)) {
       throw new NotifydError('VALIDATION_ERROR', 'Give a definition or queries, not both.', {
         field: 'body.definition',
       });
     }
-    const def = body.definition ? await this.definitions.get(caller, body.definition) : null;
+    const def = asked ? await this.definitions.get(caller, asked) : null;
+    const other = body.report_definition_id;
+    if (def && other !== undefined && other !== asked) {
+      // One may be the id and the other the name of the same definition.
+      if ((await this.definitions.get(caller, other)).id !== def.id) {
+        throw new NotifydError(
+          'VALIDATION_ERROR',
+          'definition and report_definition_id name different definitions: give one.',
+          { field: 'body.report_definition_id' },
+        );
+      }
+    }
     const params = def?.data.parameters ?? [];
     const values = checkParameters(params, body.parameters ?? {});
     const timezone = body.timezone ?? def?.data.timezone ?? 'UTC';

@@ -223,6 +223,83 @@ t.test('a report from a definition: the known numbers in CSV, JSON and PDF', asy
   t.notMatch(fonts, /Helvetica/);
 });
 
+t.test(
+  'POST /reports takes the definition as `definition` or as the seed’s `report_definition_id`',
+  async (t) => {
+    const { s } = await seeded(t);
+    const saved = await s.api('POST', `${R}/definitions`, DEFINITION);
+    t.equal(saved.status, 201);
+    const defId = saved.body.id as string;
+    const expected = {
+      status: 'completed',
+      report_definition_id: defId,
+      definition: defId,
+      report_definition_name: 'growth',
+      sections: [{ rows: 3 }, { rows: 2 }],
+    };
+    for (const body of [
+      { definition: 'growth' },
+      { report_definition_id: 'growth' },
+      { report_definition_id: defId },
+      { definition: 'growth', report_definition_id: 'growth' },
+      { definition: 'growth', report_definition_id: defId },
+    ]) {
+      const made = await s.api('POST', R, { ...body, format: 'csv' });
+      t.equal(made.status, 201, JSON.stringify(body));
+      t.match(made.body, expected, JSON.stringify(body));
+      t.match((await s.api('GET', `${R}/${made.body.id}`)).body, expected, 'and when read');
+    }
+    const builtin = await s.api('POST', R, {
+      report_definition_id: 'notification-delivery',
+      format: 'json',
+    });
+    t.equal(builtin.status, 201);
+    t.match(builtin.body, {
+      report_definition_id: 'notification-delivery',
+      definition: 'notification-delivery',
+    });
+    const inline = await s.api('POST', R, {
+      queries: [{ title: 'All', metrics: ['events'] }],
+      format: 'csv',
+    });
+    t.match(inline.body, { report_definition_id: null, definition: null });
+
+    const before = (await s.api('GET', `${R}?per_page=100`)).body.total;
+    const both = await s.api('POST', R, {
+      definition: 'growth',
+      report_definition_id: 'notification-delivery',
+    });
+    t.equal(both.status, 400, 'two different definitions');
+    t.match(both.body.error, {
+      code: 'VALIDATION_ERROR',
+      message: /definition and report_definition_id/,
+      details: { field: 'body.report_definition_id' },
+      request_id: /./,
+    });
+    const withQueries = await s.api('POST', R, {
+      report_definition_id: 'growth',
+      queries: [{ title: 'All', metrics: ['events'] }],
+    });
+    t.equal(withQueries.status, 400, 'a definition and queries');
+    t.equal(withQueries.body.error.code, 'VALIDATION_ERROR');
+    const unknown = await s.api('POST', R, { report_definition_id: 'nope' });
+    t.equal(unknown.status, 404);
+    t.equal(unknown.body.error.code, 'REPORT_DEFINITION_NOT_FOUND');
+    t.equal((await s.api('GET', `${R}?per_page=100`)).body.total, before, 'none stored');
+
+    // Both are in the OpenAPI document: the body's fields and the answer's.
+    const post = (await s.api('GET', '/openapi.json')).body.paths[R].post;
+    t.match(post.requestBody.content['application/json'].schema.properties, {
+      definition: { type: 'string' },
+      report_definition_id: { type: 'string', description: /same as `definition`/ },
+    });
+    t.match(post.responses['201'].content['application/json'].schema.properties, {
+      definition: { description: /same as `report_definition_id`/ },
+      report_definition_id: {},
+    });
+  },
+);
+
 t.test('inline queries over a preset, on the injected clock, across pages', async (t) => {
   const { s } = await seeded(t, { analytics: { reports: { max_rows: 60 } } });
   const made = await s.api('POST', R, {
