@@ -27,11 +27,22 @@ export class RecipientRecords {
     limit: number,
   ): Promise<{ items: RecordedNotification[]; next: string | null }> {
     const page = await this.store.notifications.listAll(tenantId, recipientId, after, limit + 1);
-    const items: RecordedNotification[] = [];
-    for (const n of page.slice(0, limit)) {
-      const deliveries = await this.store.deliveries.listByNotification(tenantId, n.id);
-      items.push({ ...toView(n), deliveries: deliveries.map((d) => toDeliveryView(d)) });
+    const notifications = page.slice(0, limit);
+    // One store call for the page's deliveries, not one per notification.
+    const rows = await this.store.deliveries.listByNotifications(
+      tenantId,
+      notifications.map((n) => n.id),
+    );
+    const byNotification = new Map<string, RecordedNotification['deliveries']>();
+    for (const d of rows) {
+      const list = byNotification.get(d.notification_id) ?? [];
+      list.push(toDeliveryView(d));
+      byNotification.set(d.notification_id, list);
     }
+    const items: RecordedNotification[] = notifications.map((n) => ({
+      ...toView(n),
+      deliveries: byNotification.get(n.id) ?? [],
+    }));
     return { items, next: page.length > limit ? (items.at(-1)?.id ?? null) : null };
   }
 

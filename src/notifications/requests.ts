@@ -1,8 +1,9 @@
 /**
- * Send requests that outlive their HTTP request: batches (their summary), topic sends (a
- * durable job fanned out in pages, resumed at start) and cancellations by key. All are
- * tenant-scoped objects in the objects store (`send_request`, `send_job`, `cancellation`),
- * so every backend keeps them without a table of their own.
+ * Send requests that outlive their HTTP request: every send's record for GET /requests
+ * (the store's `requests`), topic sends (a durable job fanned out in pages, resumed at
+ * start) and cancellations by key. A topic send's working state and cancellation markers
+ * are tenant-scoped objects in the objects store (`send_request`, `send_job`,
+ * `cancellation`); what GET /requests shows of a topic send is written after each change.
  */
 import type { Clock } from '../core/clock.js';
 import { NotifydError } from '../core/errors.js';
@@ -12,6 +13,15 @@ import { StoreConflictError } from '../store/errors.js';
 import type { Store, StoredObject } from '../store/types.js';
 import type { KnownRecipients, PreferenceService, RecipientDirectory } from './ports.js';
 import type { NotificationRecord } from './records.js';
+import type { RequestStatus, RequestType, SendRequestRecord } from './request-records.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  type RequestFilters,
+  type RequestView,
+  timeOf,
+  toRequestView,
+} from './request-view.js';
 import type { SendNotificationBody } from './schemas.js';
 import { isInline, type Prepared, type RenderCache, type Sender } from './sender.js';
 
@@ -19,27 +29,9 @@ const REQUEST = 'send_request';
 const JOB = 'send_job';
 const CANCELLATION = 'cancellation';
 
-/** What GET /requests/{id} answers. */
-export interface RequestView {
-  request_id: string;
-  type: 'batch' | 'topic';
-  status: 'running' | 'completed' | 'cancelled' | 'failed';
-  topic: string | null;
-  /** Notifications written. */
-  accepted: number;
-  /** Recipients routing left no channel for. */
-  skipped: number;
-  /** Items or recipients refused for another reason (validation, template, duplicate). */
-  rejected: number;
-  /** The first errors, by item index or recipient id. */
-  errors: Array<{ index?: number; recipient_id?: string; code: string; message: string }>;
-  created_at: string;
-  completed_at: string | null;
-}
-
 interface RequestData {
-  type: RequestView['type'];
-  status: RequestView['status'];
+  type: RequestType;
+  status: RequestStatus;
   topic: string | null;
   accepted: number;
   skipped: number;
@@ -69,6 +61,25 @@ export interface SendRequestsDeps {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** The request record of a batch or topic send kept as an object (its working state). */
+function recordOf(o: Pick<StoredObject, 'id' | 'tenant_id' | 'created_at'> & { data: unknown }) {
+  const d = o.data as RequestData;
+  return {
+    id: o.id,
+    tenant_id: o.tenant_id as string,
+    type: d.type,
+    status: d.status,
+    recipient_id: null,
+    topic: d.topic,
+    accepted: d.accepted,
+    skipped: d.skipped,
+    rejected: d.rejected,
+    errors: d.errors,
+    created_at: o.created_at,
+    completed_at: d.completed_at,
+  } satisfies SendRequestRecord;
+}
+
 export class SendRequests {
   private readonly running = new Map<string, Promise<void>>();
   private stopping = false;
@@ -81,47 +92,84 @@ export class SendRequests {
     this.cancelHooks.push(hook);
   }
 
-  /** Records a finished batch, for GET /requests/{id}. */
+  /** Records a finished batch, for GET /requests. */
   async recordBatch(
     tenantId: string,
     requestId: string,
     counts: Pick<RequestData, 'accepted' | 'skipped' | 'rejected' | 'errors'>,
   ): Promise<void> {
     const now = this.deps.clock.now();
-    await this.deps.store.objects.create({
-      kind: REQUEST,
+    await this.deps.store.requests.put({
       id: requestId,
       tenant_id: tenantId,
-      key: null,
-      data: {
-        type: 'batch',
-        status: 'completed',
-        topic: null,
-        ...counts,
-        errors: counts.errors.slice(0, MAX_ERRORS),
-        completed_at: now,
-      } satisfies RequestData as unknown as Record<string, unknown>,
+      type: 'batch',
+      status: 'completed',
+      recipient_id: null,
+      topic: null,
+      ...counts,
+      errors: counts.errors.slice(0, MAX_ERRORS),
       created_at: now,
+      completed_at: now,
+    });
+  }
+
+  /** Records a single send that wrote its notification, for GET /requests. */
+  async recordSingle(tenantId: string, requestId: string, recipientId: string): Promise<void> {
+    const now = this.deps.clock.now();
+    await this.deps.store.requests.put({
+      id: requestId,
+      tenant_id: tenantId,
+      type: 'single',
+      status: 'completed',
+      recipient_id: recipientId,
+      topic: null,
+      accepted: 1,
+      skipped: 0,
+      rejected: 0,
+      errors: [],
+      created_at: now,
+      completed_at: now,
     });
   }
 
   async get(tenantId: string, requestId: string): Promise<RequestView> {
-    const found = await this.deps.store.objects.get(REQUEST, requestId);
-    if (!found || found.tenant_id !== tenantId) {
+    const found = await this.deps.store.requests.get(tenantId, requestId);
+    if (found) return toRequestView(found);
+    // Batches and topic sends recorded before requests had a store of their own.
+    const legacy = await this.deps.store.objects.get(REQUEST, requestId);
+    if (!legacy || legacy.tenant_id !== tenantId) {
       throw new NotifydError('REQUEST_NOT_FOUND', undefined, { request_id: requestId });
     }
-    const d = found.data as unknown as RequestData;
+    return toRequestView(recordOf(legacy));
+  }
+
+  /**
+   * One page of the tenant's requests that match, newest first. `cursor` continues; a
+   * narrow filter on some backends may answer fewer than `limit` with a cursor.
+   */
+  async list(
+    tenantId: string,
+    filters: RequestFilters,
+    limit: number,
+  ): Promise<{ data: RequestView[]; cursor: string | null; has_more: boolean }> {
+    const { cursor, created_after, created_before, ...equal } = filters;
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    const page = await this.deps.store.requests.list({
+      tenant_id: tenantId,
+      ...equal,
+      ...(created_after !== undefined
+        ? { created_after: timeOf(created_after, 'created_after') }
+        : {}),
+      ...(created_before !== undefined
+        ? { created_before: timeOf(created_before, 'created_before') }
+        : {}),
+      ...(after ? { after } : {}),
+      limit,
+    });
     return {
-      request_id: found.id,
-      type: d.type,
-      status: d.status,
-      topic: d.topic,
-      accepted: d.accepted,
-      skipped: d.skipped,
-      rejected: d.rejected,
-      errors: d.errors,
-      created_at: iso(found.created_at),
-      completed_at: d.completed_at === null ? null : iso(d.completed_at),
+      data: page.items.map(toRequestView),
+      cursor: page.next ? encodeCursor(page.next) : null,
+      has_more: page.next !== null,
     };
   }
 
@@ -187,6 +235,7 @@ export class SendRequests {
         request_id: holder?.id ?? null,
       });
     }
+    await this.mirror(tenantId, requestId, data, now);
     this.launch(requestId);
     return { request_id: requestId, status: 'accepted', topic: key };
   }
@@ -358,6 +407,17 @@ export class SendRequests {
       this.deps.clock.now(),
     );
     if (outcome.status !== 'ok') throw new Error(`topic send ${request.id}: ${outcome.status}`);
+    await this.mirror(request.tenant_id as string, request.id, data, request.created_at);
+  }
+
+  /**
+   * A topic send's working state is its object (the job resumes from it); what GET
+   * /requests shows of it is kept in the requests store after each change.
+   */
+  private mirror(tenantId: string, id: string, data: RequestData, createdAt: number) {
+    return this.deps.store.requests.put(
+      recordOf({ id, tenant_id: tenantId, created_at: createdAt, data }),
+    );
   }
 
   /**

@@ -10,7 +10,7 @@ const CHUNKS_PER_RUN = 50;
 
 /**
  * Retention: notifications older than `notifications.retention_days` are deleted for good,
- * with their deliveries, by a periodic job (0 days: kept forever). Age is the id's time,
+ * with their deliveries (and send requests that old), by a periodic job (0 days: kept forever). Age is the id's time,
  * which is the creation time, so the store finds them by its primary key.
  */
 export class Retention {
@@ -30,6 +30,14 @@ export class Retention {
       if (n < CHUNK) break;
     }
     if (deleted > 0) logger.info({ deleted, days }, 'deleted notifications past retention');
+    // Send requests (GET /requests) go with the notifications they sent.
+    let requests = 0;
+    for (let i = 0; i < CHUNKS_PER_RUN; i++) {
+      const n = await store.requests.purgeBefore(clock.now() - days * DAY_MS, CHUNK);
+      requests += n;
+      if (n < CHUNK) break;
+    }
+    if (requests > 0) logger.info({ requests, days }, 'deleted send requests past retention');
     return deleted;
   }
 }

@@ -517,15 +517,25 @@ export const RequestParams = Type.Object({
   request_id: Type.String({ minLength: 1, maxLength: 64 }),
 });
 
+const RequestTypeSchema = Type.Union(
+  [Type.Literal('single'), Type.Literal('batch'), Type.Literal('topic')],
+  { description: 'single: one POST /notifications; batch; topic: a topic send.' },
+);
+
+const RequestStatusSchema = Type.Union([
+  Type.Literal('running'),
+  Type.Literal('completed'),
+  Type.Literal('cancelled'),
+  Type.Literal('failed'),
+]);
+
 export const RequestViewSchema = Type.Object({
   request_id: Type.String(),
-  type: Type.Union([Type.Literal('batch'), Type.Literal('topic')]),
-  status: Type.Union([
-    Type.Literal('running'),
-    Type.Literal('completed'),
-    Type.Literal('cancelled'),
-    Type.Literal('failed'),
-  ]),
+  type: RequestTypeSchema,
+  status: RequestStatusSchema,
+  recipient_id: Type.Union([Type.String(), Type.Null()], {
+    description: 'The recipient of a single send; null for batches and topic sends.',
+  }),
   topic: Type.Union([Type.String(), Type.Null()]),
   accepted: Type.Integer({ description: 'Notifications written.' }),
   skipped: Type.Integer({ description: 'Recipients routing left no channel for.' }),
@@ -540,6 +550,43 @@ export const RequestViewSchema = Type.Object({
   ),
   created_at: Type.String({ format: 'date-time' }),
   completed_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+
+/** GET /requests: filters, cursor and page size. */
+export const RequestListQuery = Type.Object(
+  {
+    status: Type.Optional(RequestStatusSchema),
+    type: Type.Optional(RequestTypeSchema),
+    recipient_id: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 256,
+        description: 'Single sends to this recipient (not with topic).',
+      }),
+    ),
+    topic: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 128, description: 'Sends to this topic.' }),
+    ),
+    created_after: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Created at or after this time.' }),
+    ),
+    created_before: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Created before this time.' }),
+    ),
+    cursor: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 1024, description: 'The previous page’s cursor.' }),
+    ),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'default 20' })),
+  },
+  { additionalProperties: false },
+);
+
+export const RequestPageSchema = Type.Object({
+  data: Type.Array(RequestViewSchema),
+  cursor: Type.Union([Type.String(), Type.Null()], {
+    description: 'Pass as `cursor` for the next page; null at the end.',
+  }),
+  has_more: Type.Boolean(),
 });
 
 export const CancelBody = Type.Object(

@@ -38,8 +38,8 @@ export interface NotificationServiceDeps {
   sender: Sender;
   /** Whether a notification was cancelled by its key. */
   cancelled?: (n: NotificationRecord) => Promise<boolean>;
-  /** Where batches are recorded for GET /requests/{id}. */
-  requests?: Pick<SendRequests, 'recordBatch'>;
+  /** Where single sends and batches are recorded for GET /requests. */
+  requests?: Pick<SendRequests, 'recordBatch' | 'recordSingle'>;
   /** Sends with `send_at`, when the server has a scheduler. */
   scheduled?: ScheduledSends;
   /** Sends with `workflow` (the workflows module, built after this one: asked when used). */
@@ -91,8 +91,8 @@ export class NotificationService {
 
   /**
    * Accepts one notification: one durable write of the notification and its delivery
-   * rows, then real-time delivery to the recipient's open sessions. Resolves after the
-   * write is committed; a repeated idempotency key is DUPLICATE_NOTIFICATION. A plain
+   * rows, then real-time delivery to the recipient's open sessions, and the request kept
+   * for GET /requests. Resolves after the write is committed; a repeated idempotency key is DUPLICATE_NOTIFICATION. A plain
    * inline in-app send does no lookup before the write (see sender.ts).
    */
   async send(
@@ -113,6 +113,11 @@ export class NotificationService {
         : await sender.prepare(tenantId, input, requestId, 'body', undefined, options);
     const [result] = await sender.commit([prepared]);
     if (result instanceof NotifydError) throw result;
+    await this.deps.requests?.recordSingle(
+      tenantId,
+      requestId,
+      prepared.item.notification.recipient_id,
+    );
     return result;
   }
 

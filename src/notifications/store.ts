@@ -19,6 +19,7 @@ import type {
   QueuedItem,
   UnreadCounts,
 } from './records.js';
+import type { RequestPage, RequestQuery, SendRequestRecord } from './request-records.js';
 
 /** Notifications and the in-app feed. Deleted notifications are never returned. */
 export interface NotificationStore {
@@ -110,6 +111,11 @@ export interface NotificationStore {
 export interface DeliveryQueue {
   /** Every delivery of a notification, oldest first. */
   listByNotification(tenantId: string, notificationId: string): Promise<DeliveryRecord[]>;
+  /**
+   * Every delivery of these notifications of the tenant in one call (a page of an export or
+   * a lookup): grouped by notification in the order the ids are given, each oldest first.
+   */
+  listByNotifications(tenantId: string, notificationIds: string[]): Promise<DeliveryRecord[]>;
   /**
    * Claims up to `limit` deliveries due at `now`, oldest due first, leased to `now + leaseMs`
    * under `token` (each returned row carries it as `lease_token`). A caller uses a new token
@@ -223,4 +229,19 @@ export interface UserQueueStore {
   takeExpired(queue: string, now: number, limit: number): Promise<QueuedItem[]>;
   /** Items of the queue not expired at `now`: of one tenant, or of all when absent. */
   count(queue: string, now: number, tenantId?: string): Promise<number>;
+}
+
+/**
+ * Send requests (single sends, batches, topic sends) for GET /requests: kept under their
+ * tenant and id, listed newest first with filters, purged with retention.
+ */
+export interface SendRequestStore {
+  /** Stores the request, replacing the tenant's request with its id. */
+  put(record: SendRequestRecord): Promise<void>;
+  /** The tenant's request with this id, or null. */
+  get(tenantId: string, id: string): Promise<SendRequestRecord | null>;
+  /** One page of the tenant's requests that match, newest first (see RequestPage). */
+  list(query: RequestQuery): Promise<RequestPage>;
+  /** Deletes up to `limit` requests (any tenant) created before `before`; resolves to how many. */
+  purgeBefore(before: number, limit: number): Promise<number>;
 }

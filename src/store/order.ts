@@ -15,3 +15,13 @@ export const byId = (a: { id: string }, b: { id: string }): number => compareIds
 export function byDueThenId(a: DeliveryRecord, b: DeliveryRecord): number {
   return a.next_attempt_at - b.next_attempt_at || compareIds(a.id, b.id);
 }
+
+/**
+ * Deliveries (lowest id first) grouped by notification in the order of `notificationIds`,
+ * each group keeping its order: what `listByNotifications` answers.
+ */
+export function inOrderOf(notificationIds: string[], rows: DeliveryRecord[]): DeliveryRecord[] {
+  const groups = new Map<string, DeliveryRecord[]>(notificationIds.map((id) => [id, []]));
+  for (const d of rows) groups.get(d.notification_id)?.push(d);
+  return [...groups.values()].flat();
+}

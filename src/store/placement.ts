@@ -17,6 +17,7 @@ const CONCERNS: Record<StoreConcern, true> = {
   topicMembers: true,
   preferences: true,
   jobs: true,
+  requests: true,
 };
 
 /** Every concern a store serves. */
@@ -54,6 +55,7 @@ export function placeConcerns(settings: StoreSettings): Placement {
     topicMembers: main,
     preferences: main,
     jobs: main,
+    requests: main,
   };
 }
 

@@ -10,7 +10,12 @@ import type { StoreBackend } from './backends.js';
 
 import type { AnalyticsStore } from '../analytics/store.js';
 import type { KeyStore } from '../auth/store.js';
-import type { DeliveryQueue, NotificationStore, UserQueueStore } from '../notifications/store.js';
+import type {
+  DeliveryQueue,
+  NotificationStore,
+  SendRequestStore,
+  UserQueueStore,
+} from '../notifications/store.js';
 import type { RateLimitStore } from '../ratelimit/spec.js';
 import type {
   DeviceStore,
@@ -25,7 +30,13 @@ import type { ObjectStore } from './objects.js';
 export type { AnalyticsStore } from '../analytics/store.js';
 export type { ApiKeyRecord, KeyStore } from '../auth/store.js';
 export type * from '../notifications/records.js';
-export type { DeliveryQueue, NotificationStore, UserQueueStore } from '../notifications/store.js';
+export type * from '../notifications/request-records.js';
+export type {
+  DeliveryQueue,
+  NotificationStore,
+  SendRequestStore,
+  UserQueueStore,
+} from '../notifications/store.js';
 export type { RateLimitStore } from '../ratelimit/spec.js';
 export type * from '../recipients/store.js';
 export type * from '../scheduler/store.js';
@@ -61,6 +72,8 @@ export interface StoreConcerns {
   preferences: PreferenceStore;
   /** Durable scheduler jobs (scheduler/store.ts). */
   jobs: JobStore;
+  /** Send requests, listed by GET /requests (notifications/store.ts). */
+  requests: SendRequestStore;
 }
 
 /** A concern's name. */

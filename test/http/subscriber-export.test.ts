@@ -30,8 +30,15 @@ t.test('the export pages notifications 1,000 at a time', async (t) => {
     'the rest, oldest first',
   );
   t.match(rest, { cursor: null, has_more: false, subscriber: { email: 'ada@example.com' } });
-  const ids = new Set([...first.notifications, ...rest.notifications].map((n) => n.id));
+  const all = [...first.notifications, ...rest.notifications];
+  const ids = new Set(all.map((n) => n.id));
   t.equal(ids.size, 1002, 'every notification once');
+  // The page's deliveries come from one store call: each lands on its own notification.
+  const misplaced = all.filter(
+    (n: { id: string; deliveries: Array<{ channel: string }> }) =>
+      n.deliveries.length !== 1 || n.deliveries[0].channel !== 'in_app',
+  );
+  t.same(misplaced, [], 'each notification with its own in-app delivery');
 
   const small = await ok(s, 'GET', `${E}?limit=2`);
   t.equal(small.notifications.length, 2);

@@ -120,7 +120,7 @@ t.test('records: the export and erasure read and erase in pages', async (t) => {
         return n;
       },
     },
-    deliveries: { listByNotification: async () => [] },
+    deliveries: { listByNotifications: async () => [] },
   } as unknown as Pick<Store, 'notifications' | 'deliveries'>;
   const records = new RecipientRecords(store);
   const first = await records.export('t', 'r', null, 1000);

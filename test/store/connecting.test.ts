@@ -120,6 +120,7 @@ t.test('concerns placed in this process serve before the backend opens', async (
     topicMembers: 'sqlite',
     preferences: 'sqlite',
     jobs: 'sqlite',
+    requests: 'sqlite',
   } as const;
   const store = connectStore(down.open, {
     backend: 'sqlite',

@@ -14,6 +14,7 @@ import { objectsContract } from './contract/objects.js';
 import { queuesContract } from './contract/queues.js';
 import { ratelimitContract } from './contract/ratelimit.js';
 import { recipientsContract } from './contract/recipients.js';
+import { requestsContract } from './contract/requests.js';
 
 /** What differs between backends; a quirk is an option here, never a branch in a test. */
 export interface ContractOptions<S extends Store> {
@@ -49,6 +50,7 @@ export function contract<S extends Store>(
   t.test('analytics', async (t) => analyticsContract(t, makeStore));
   t.test('recipients', async (t) => recipientsContract(t, makeStore));
   t.test('jobs', async (t) => jobsContract(t, makeStore));
+  t.test('requests', async (t) => requestsContract(t, makeStore));
   t.test('lifecycle', async (t) => lifecycleContract(t, makeStore));
   const { reopen } = opts;
   if (reopen) t.test('durability', async (t) => durabilityContract(t, makeStore, reopen));

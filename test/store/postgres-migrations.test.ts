@@ -110,6 +110,7 @@ if (await requirePostgres(t)) {
       'preferences',
       'ratelimit_state',
       'schema_migrations',
+      'send_requests',
       'subscribers',
       'topic_members',
       'user_queues',

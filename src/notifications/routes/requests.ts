@@ -1,9 +1,12 @@
+import { NotifydError } from '../../core/errors.js';
 import { answers, errors } from '../../http/responses.js';
 import { type AnyRoute, serviceOf } from '../../http/route.js';
 import type { SendRequests } from '../requests.js';
 import {
   CancelBody,
   CancelResult,
+  RequestListQuery,
+  RequestPageSchema,
   RequestParams,
   RequestViewSchema,
   TopicParams,
@@ -36,8 +39,31 @@ export function requestRoutes(requests: SendRequests): AnyRoute[] {
     }),
     sendingRoute({
       method: 'GET',
+      path: '/api/v1/requests',
+      summary:
+        'Send requests (single sends, batches, topic sends), newest first, by status, type, recipient, topic or time',
+      query: RequestListQuery,
+      responses: answers(
+        200,
+        'One page; `cursor` continues. A narrow filter may answer fewer than limit with a cursor.',
+        RequestPageSchema,
+        [400, 401, 403],
+      ),
+      async handler(ctx) {
+        const { tenant_id } = serviceOf(ctx);
+        const { limit, ...filters } = ctx.query;
+        if (filters.recipient_id !== undefined && filters.topic !== undefined) {
+          throw new NotifydError('VALIDATION_ERROR', 'recipient_id: not with topic', {
+            issues: [{ field: 'recipient_id', message: 'not with topic' }],
+          });
+        }
+        return { status: 200, body: await requests.list(tenant_id, filters, limit ?? 20) };
+      },
+    }),
+    sendingRoute({
+      method: 'GET',
       path: '/api/v1/requests/:request_id',
-      summary: 'Where a batch or topic send stands',
+      summary: 'Where a send request (single, batch or topic send) stands',
       params: RequestParams,
       responses: answers(200, 'The request.', RequestViewSchema, [401, 403, 404]),
       async handler(ctx) {

@@ -49,6 +49,18 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
     return out;
   }
 
+  async listByNotifications(tenantId: string, notificationIds: string[]) {
+    this.state.check();
+    const out: DeliveryRecord[] = [];
+    for (const nid of new Set(notificationIds)) {
+      for (const id of this.byNotification.get(nid)?.ascending() ?? []) {
+        const d = this.byId.get(id)!;
+        if (d.tenant_id === tenantId) out.push(structuredClone(d));
+      }
+    }
+    return out;
+  }
+
   claim: DeliveryQueue['claim'] = async (channels, limit, now, leaseMs, token) => {
     this.state.check();
     if (limit <= 0 || channels.length === 0) return [];

@@ -10,6 +10,7 @@ import { MemoryObjectStore } from './objects.js';
 import { OpenState } from './open-state.js';
 import { MemoryPreferenceStore } from './preferences.js';
 import { MemoryRateLimitStore } from './ratelimit.js';
+import { MemoryRequestStore } from './requests.js';
 import { MemorySubscriberStore } from './subscribers.js';
 import { MemoryTopicMemberStore } from './topic-members.js';
 import { MemoryUserQueueStore } from './user-queues.js';
@@ -37,6 +38,7 @@ export function createMemoryStore(): Store {
     topicMembers: new MemoryTopicMemberStore(state),
     preferences: new MemoryPreferenceStore(state),
     jobs: new MemoryJobStore(state),
+    requests: new MemoryRequestStore(state),
     async ping() {
       state.check();
     },

@@ -1,4 +1,4 @@
-import { byDueThenId } from '../order.js';
+import { byDueThenId, inOrderOf } from '../order.js';
 import type { DeliveryQueue, DeliveryRecord } from '../types.js';
 import type { PostgresHandle } from './handle.js';
 import { DELIVERY_COLUMNS, DELIVERY_RECORDSET, type DeliveryRow } from './rows.js';
@@ -48,6 +48,20 @@ export class PostgresDeliveryQueue implements DeliveryQueue {
       [tenantId, notificationId],
     );
     return rows;
+  }
+
+  async listByNotifications(tenantId: string, notificationIds: string[]) {
+    const unique = [...new Set(notificationIds)];
+    if (unique.length === 0) {
+      this.h.check();
+      return [];
+    }
+    const { rows } = await this.h.query<DeliveryRow>(
+      `SELECT ${DELIVERY_COLUMNS} FROM ${this.d}
+       WHERE tenant_id = $1 AND notification_id = ANY($2::text[]) ORDER BY id`,
+      [tenantId, unique],
+    );
+    return inOrderOf(unique, rows);
   }
 
   claim: DeliveryQueue['claim'] = async (channels, limit, now, leaseMs, token) => {

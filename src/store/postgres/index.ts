@@ -29,6 +29,7 @@ import { PostgresObjectStore } from './objects.js';
 import { isUnavailable } from './pg-errors.js';
 import { PostgresPreferenceStore } from './preferences.js';
 import { PostgresRateLimitStore } from './ratelimit.js';
+import { PostgresRequestStore } from './requests.js';
 import { PostgresSubscriberStore } from './subscribers.js';
 import { PostgresTopicMemberStore } from './topic-members.js';
 import { PostgresUserQueueStore } from './user-queues.js';
@@ -85,6 +86,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
     topicMembers: new PostgresTopicMemberStore(h),
     preferences: new PostgresPreferenceStore(h),
     jobs: new PostgresJobStore(h),
+    requests: new PostgresRequestStore(h),
     ping: () => ping(h, pingTimeoutMs),
     close() {
       closing ??= (async () => {

@@ -366,6 +366,34 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE provider_message_id IS NOT NULL;
     `,
   },
+  {
+    version: 15,
+    name: 'send requests',
+    sql: `
+      -- GET /requests: every send (single, batch, topic) with its outcome, newest first,
+      -- by recipient (single sends) or topic (topic sends); purged with retention.
+      CREATE TABLE send_requests (
+        tenant_id text COLLATE "C" NOT NULL,
+        id text COLLATE "C" NOT NULL,
+        type text NOT NULL,
+        status text NOT NULL,
+        recipient_id text COLLATE "C",
+        topic text COLLATE "C",
+        accepted integer NOT NULL,
+        skipped integer NOT NULL,
+        rejected integer NOT NULL,
+        errors jsonb NOT NULL,
+        created_at bigint NOT NULL,
+        completed_at bigint,
+        PRIMARY KEY (tenant_id, id)
+      );
+      CREATE INDEX send_requests_list ON send_requests (tenant_id, created_at, id);
+      CREATE INDEX send_requests_recipient
+        ON send_requests (tenant_id, recipient_id, created_at, id);
+      CREATE INDEX send_requests_topic ON send_requests (tenant_id, topic, created_at, id);
+      CREATE INDEX send_requests_age ON send_requests (created_at);
+    `,
+  },
 ];
 
 /** The schema version this build of notifyd writes. */

@@ -23,6 +23,7 @@ export interface Tables {
   readonly topicMembers: string;
   readonly preferences: string;
   readonly jobs: string;
+  readonly sendRequests: string;
   readonly migrations: string;
 }
 
@@ -65,6 +66,7 @@ export function tables(schema: string): Tables {
     topicMembers: `${s}.topic_members`,
     preferences: `${s}.preferences`,
     jobs: `${s}.jobs`,
+    sendRequests: `${s}.send_requests`,
     migrations: `${s}.schema_migrations`,
   };
 }

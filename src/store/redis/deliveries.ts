@@ -8,6 +8,7 @@ import {
   FIND_BY_PROVIDER_ID,
   LIST_DEAD,
   LIST_DELIVERIES,
+  LIST_DELIVERIES_MANY,
   RELEASE,
   REQUEUE_DEAD,
   RETRY,
@@ -39,6 +40,15 @@ export class RedisDeliveryQueue implements DeliveryQueue {
   listByNotification(tenantId: string, notificationId: string): Promise<DeliveryRecord[]> {
     return this.h.run(async () => {
       const rows = (await this.h.script(LIST_DELIVERIES, [notificationId])) as FlatHash[];
+      return rows.map((row) => toDelivery(hashOf(row))).filter((d) => d.tenant_id === tenantId);
+    });
+  }
+
+  listByNotifications(tenantId: string, notificationIds: string[]) {
+    const unique = [...new Set(notificationIds)];
+    return this.h.run(async () => {
+      if (unique.length === 0) return [];
+      const rows = (await this.h.script(LIST_DELIVERIES_MANY, unique)) as FlatHash[];
       return rows.map((row) => toDelivery(hashOf(row))).filter((d) => d.tenant_id === tenantId);
     });
   }

@@ -17,6 +17,7 @@ import { RedisNotificationStore } from './notifications.js';
 import { RedisObjectStore } from './objects.js';
 import { RedisPreferenceStore } from './preferences.js';
 import { RedisRateLimitStore } from './ratelimit.js';
+import { RedisRequestStore } from './requests.js';
 import { RedisSubscriberStore } from './subscribers.js';
 import { RedisTopicMemberStore } from './topic-members.js';
 import { RedisUserQueueStore } from './user-queues.js';
@@ -65,6 +66,7 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
     topicMembers: new RedisTopicMemberStore(h),
     preferences: new RedisPreferenceStore(h),
     jobs: new RedisJobStore(h),
+    requests: new RedisRequestStore(h),
     ping: () =>
       h.run(async (c) => {
         await c.ping();

@@ -37,6 +37,9 @@ import { keyName } from '../../redis/key-names.js';
  * | objkey:{kind}:{t}            | hash | an object's key → its id, per kind and tenant      |
  * | objrev                       | hash | kind → writes so far (the revision caches poll)    |
  * | rl:{key}                     | str  | a rate limiter's state (packed); TTL until expiry  |
+ * | rq:{t}:{id}                  | hash | a send request (json) and its index entries        |
+ * | rqs:{t}, rqr:{t}:{r}, rqt:{t}:{topic} | zset | sort keys (created_at, id), newest last |
+ * | rq-age                       | zset | `[t, id]` by created_at, for the purge             |
  *
  * Scripts build names with `k(kind, part…)` (`LUA_KEY_NAMES`); this class builds the ones
  * the TypeScript side reads or passes to scripts.

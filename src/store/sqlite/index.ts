@@ -16,6 +16,7 @@ import { SqliteNotificationStore } from './notifications.js';
 import { SqliteObjectStore } from './objects.js';
 import { SqlitePreferenceStore } from './preferences.js';
 import { SqliteRateLimitStore } from './ratelimit.js';
+import { SqliteRequestStore } from './requests.js';
 import { SqliteSubscriberStore } from './subscribers.js';
 import { SqliteTopicMemberStore } from './topic-members.js';
 import { SqliteUserQueueStore } from './user-queues.js';
@@ -48,6 +49,7 @@ export function openSqliteStore(options: SqliteOptions): SqliteStore {
   const h = new SqliteHandle(db);
   const checkpointer = startWalCheckpointer(db, options, () => notifications.holdWrites());
   const notifications = new SqliteNotificationStore(h);
+  const requests = new SqliteRequestStore(h);
   const pingQuery: Statement<[], unknown> = db.prepare('SELECT 1');
   return {
     backend: 'sqlite',
@@ -67,6 +69,7 @@ export function openSqliteStore(options: SqliteOptions): SqliteStore {
     topicMembers: new SqliteTopicMemberStore(h),
     preferences: new SqlitePreferenceStore(h),
     jobs: new SqliteJobStore(h),
+    requests,
     async ping() {
       try {
         await h.run(() => pingQuery.get());
@@ -78,6 +81,7 @@ export function openSqliteStore(options: SqliteOptions): SqliteStore {
       if (h.closed) return;
       await checkpointer?.stop();
       notifications.flush();
+      requests.flush();
       h.closed = true;
       db.close();
     },

@@ -36,6 +36,35 @@ export function deliveriesContract(t: Test, make: MakeStore): void {
     t.same(await store.deliveries.listByNotification('t1', f.ids('ntf')), []);
   });
 
+  t.test('listByNotifications lists several notifications’ deliveries in one call', async (t) => {
+    const f = new Fixture();
+    const store = await storeFor(t, make);
+    const a = await queue(f, store, (n) => [
+      f.delivery(n, { channel: 'email' }),
+      f.delivery(n, { channel: 'push' }),
+    ]);
+    const b = await queue(f, store, (n) => [f.delivery(n, { channel: 'sms' })]);
+    const none = f.ids('ntf');
+    const theirs = await queue(f, store, (n) => [f.delivery(n)], { tenant_id: 't2' });
+    const [na, nb] = [a[0].notification_id, b[0].notification_id];
+    t.same(
+      await store.deliveries.listByNotifications('t1', [nb, none, na]),
+      [...b, ...a],
+      'grouped in the order asked, each oldest first',
+    );
+    t.same(
+      await store.deliveries.listByNotifications('t1', [na, na]),
+      a,
+      'an id asked twice, once',
+    );
+    t.same(
+      await store.deliveries.listByNotifications('t1', [theirs[0].notification_id]),
+      [],
+      'another tenant’s',
+    );
+    t.same(await store.deliveries.listByNotifications('t1', []), []);
+  });
+
   t.test('a routed notification keeps its rendered contents and push devices', async (t) => {
     const f = new Fixture();
     const store = await storeFor(t, make);

@@ -200,6 +200,17 @@ end
 return out
 `);
 
+/** The deliveries of several notifications, each's oldest first, in turn. ARGV: ids…. */
+export const LIST_DELIVERIES_MANY = new LuaScript(`
+local out = {}
+for j = 2, #ARGV do
+  for _, id in ipairs(redis.call('ZRANGE', k('ndlv', ARGV[j]), 0, -1)) do
+    out[#out + 1] = redis.call('HGETALL', k('dlv', id))
+  end
+end
+return out
+`);
+
 /**
  * Adds deliveries to existing notifications, written and indexed as the insert script does.
  * ARGV[2]: JSON array of { id, nid (notification id), fields (flat hash fields) }. A delivery
