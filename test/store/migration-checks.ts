@@ -52,3 +52,30 @@ export async function checkProviderMessageIds(t: Test, store: Store): Promise<vo
   t.match(await store.deliveries.findByProviderMessageId('sms', 'SM_OLD'), { id: 'dlv_03' });
   t.match(await store.deliveries.confirmSent('dlv_03', 'delivered', 8), { status: 'delivered' });
 }
+
+/** Before migration 15 (send requests), a batch's summary was only an object. */
+export const SEED_LEGACY_REQUEST = `
+  INSERT INTO objects VALUES ('send_request', 'req_old', 't1', NULL,
+    '{"type":"batch","status":"completed"}', 1, 1, 1);`;
+
+/** Migration 15: the requests store starts empty and works; the old summary is kept. */
+export async function checkSendRequests(t: Test, store: Store): Promise<void> {
+  t.same(await store.requests.list({ tenant_id: 't1', limit: 5 }), { items: [], next: null });
+  t.match(await store.objects.get('send_request', 'req_old'), { id: 'req_old', tenant_id: 't1' });
+  const request = {
+    id: 'req_new',
+    tenant_id: 't1',
+    type: 'single' as const,
+    status: 'completed' as const,
+    recipient_id: 'alice',
+    topic: null,
+    accepted: 1,
+    skipped: 0,
+    rejected: 0,
+    errors: [],
+    created_at: 9,
+    completed_at: 9,
+  };
+  await store.requests.put(request);
+  t.same(await store.requests.get('t1', 'req_new'), request);
+}

@@ -14,7 +14,9 @@ import {
   checkDeadLetters,
   checkLeaseTokens,
   checkProviderMessageIds,
+  checkSendRequests,
   SEED_DEAD_LETTER,
+  SEED_LEGACY_REQUEST,
   SEED_SENT_SMS,
 } from './migration-checks.js';
 
@@ -46,6 +48,7 @@ const SEED: Record<number, string> = {
   11: `UPDATE deliveries SET attempts = 1, lease_until = 50 WHERE id = 'dlv_01';`,
   12: SEED_DEAD_LETTER,
   13: SEED_SENT_SMS,
+  14: SEED_LEGACY_REQUEST,
 };
 
 /** A fresh schema name, dropped when `t` ends. */
@@ -205,6 +208,7 @@ if (await requirePostgres(t)) {
       if (from >= 11) await checkLeaseTokens(t, store);
       if (from >= 12) await checkDeadLetters(t, store);
       if (from >= 13) await checkProviderMessageIds(t, store);
+      if (from >= 14) await checkSendRequests(t, store);
       if (from >= 2) t.match(await store.keys.findByHash('abc'), { id: 'key_01', scopes: ['*'] });
       if (from >= 3) t.equal(await store.counters.get('c', 0), 4);
       if (from >= 4) t.equal(await store.queues.count('offline', 0), 1);
