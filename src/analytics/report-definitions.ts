@@ -200,6 +200,29 @@ export class ReportDefinitions extends ObjectReads<ReportDefinitionData> {
     return builtinDefinition(idOrName) ?? super.get(caller, idOrName);
   }
 
+  /**
+   * The definition a body names by `definition` or by the seed's `report_definition_id`,
+   * which mean the same (an id or a name); null when it names none. Both given must name one
+   * definition (one may be its id, the other its name), else 400 VALIDATION_ERROR.
+   */
+  async asked(
+    caller: Caller,
+    body: { definition?: string; report_definition_id?: string },
+  ): Promise<StoredReportDefinition | null> {
+    const { definition, report_definition_id: other } = body;
+    const asked = definition ?? other;
+    if (asked === undefined) return null;
+    const def = await this.get(caller, asked);
+    if (other !== undefined && other !== asked && (await this.get(caller, other)).id !== def.id) {
+      throw new NotifydError(
+        'VALIDATION_ERROR',
+        'definition and report_definition_id name different definitions: give one.',
+        { field: 'body.report_definition_id' },
+      );
+    }
+    return def;
+  }
+
   async create(caller: Caller, body: CreateReportDefinitionBody): Promise<StoredReportDefinition> {
     if (builtinDefinition(body.name)) {
       throw new NotifydError(

@@ -280,18 +280,7 @@ export class Reports {
         field: 'body.definition',
       });
     }
-    const def = asked ? await this.definitions.get(caller, asked) : null;
-    const other = body.report_definition_id;
-    if (def && other !== undefined && other !== asked) {
-      // One may be the id and the other the name of the same definition.
-      if ((await this.definitions.get(caller, other)).id !== def.id) {
-        throw new NotifydError(
-          'VALIDATION_ERROR',
-          'definition and report_definition_id name different definitions: give one.',
-          { field: 'body.report_definition_id' },
-        );
-      }
-    }
+    const def = await this.definitions.asked(caller, body);
     const params = def?.data.parameters ?? [];
     const values = checkParameters(params, body.parameters ?? {});
     const timezone = body.timezone ?? def?.data.timezone ?? 'UTC';

@@ -93,7 +93,21 @@ const scheduleFields = {
 export const CreateScheduleBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 128 }),
-    definition: Type.String({ minLength: 1, maxLength: 128, description: 'Its id or name.' }),
+    definition: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        description: 'The definition: its id or name (or give `report_definition_id`).',
+      }),
+    ),
+    report_definition_id: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        description:
+          'The same as `definition` (the seed’s name for it); given both, they must name one definition.',
+      }),
+    ),
     ...scheduleFields,
     paused: Type.Optional(Type.Boolean()),
   },
@@ -167,6 +181,9 @@ export const ScheduleView = Type.Object({
   ...ViewEnvelope,
   name: Type.String(),
   report_definition_id: Type.String(),
+  definition: Type.String({
+    description: 'The same as `report_definition_id`, by the name the create body takes it.',
+  }),
   parameters: Parameters,
   format: Type.Union([ReportFormatSchema, Type.Null()]),
   schedule: Type.String(),
@@ -187,6 +204,7 @@ export function scheduleView(o: StoredSchedule): Static<typeof ScheduleView> {
     ...envelopeOf(o),
     name: d.name,
     report_definition_id: d.definition_id,
+    definition: d.definition_id,
     parameters: d.parameters,
     format: d.format,
     schedule: d.schedule,
@@ -250,7 +268,12 @@ export class Schedules extends ObjectReads<ScheduleData> {
 
   async create(caller: Caller, body: CreateScheduleBody): Promise<StoredSchedule> {
     this.checkDelivery(body.delivery);
-    const def = await this.definitions.get(caller, body.definition);
+    const def = await this.definitions.asked(caller, body);
+    if (!def) {
+      throw new NotifydError('VALIDATION_ERROR', 'Give the definition to schedule.', {
+        field: 'body.definition',
+      });
+    }
     if (body.parameters?.timezone) checkTimeZone(body.parameters.timezone);
     if (body.parameters) checkScheduleParameters(def, body.parameters as ScheduleParameters);
     const time = body.time ?? '08:00';

@@ -253,3 +253,33 @@ t.test('a schedule that cannot run is refused with the error envelope', async (t
   const changed = await s.api('PATCH', `${S}/x`, { schedule: '0 12 * * *' });
   t.match(changed.body, { cron: '0 12 * * *', next_run_at: iso(Date.UTC(2026, 2, 11, 12)) });
 });
+
+t.test('a schedule takes its definition as `definition` or `report_definition_id`', async (t) => {
+  const { s } = await setup(t);
+  const def = (await s.api('GET', '/api/v1/reports/definitions/signups')).body.id as string;
+  const base = { schedule: 'daily', delivery: { email: ['ops@acme.test'] } };
+  for (const [name, by] of [
+    ['by-name', { report_definition_id: 'signups' }],
+    ['by-id', { report_definition_id: def }],
+    ['both', { definition: 'signups', report_definition_id: def }],
+  ] as const) {
+    const res = await s.api('POST', S, { ...base, name, ...by });
+    t.equal(res.status, 201, JSON.stringify(res.body));
+    t.match(res.body, { name, report_definition_id: def, definition: def });
+  }
+  const cases: Array<[object, number, string]> = [
+    [
+      { definition: 'signups', report_definition_id: 'notification-delivery' },
+      400,
+      'VALIDATION_ERROR',
+    ],
+    [{}, 400, 'VALIDATION_ERROR'],
+    [{ report_definition_id: 'nope' }, 404, 'REPORT_DEFINITION_NOT_FOUND'],
+  ];
+  for (const [over, status, code] of cases) {
+    const res = await s.api('POST', S, { ...base, name: 'x', ...over });
+    t.equal(res.status, status, JSON.stringify(over));
+    t.equal(res.body.error?.code, code, JSON.stringify(over));
+  }
+  t.equal((await s.api('GET', S)).body.total, 3, 'none of those stored');
+});
