@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { registerAlertCommands } from './alert.js';
+import { registerAnalyticsCommands } from './analytics.js';
 import { registerBypassCommands } from './bypass.js';
 import { registerCategoryCommands } from './category.js';
 import { registerConfigCommands } from './config.js';
@@ -50,6 +51,7 @@ export function buildProgram(io: CliIO): Command {
   registerTemplateCommands(program, io);
   registerWorkflowCommands(program, io);
   registerReportCommands(program, io);
+  registerAnalyticsCommands(program, io);
   registerAlertCommands(program, io);
   registerVapidCommands(program, io);
   return program;

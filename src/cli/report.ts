@@ -11,17 +11,13 @@ import { call, type RemoteOptions, remoteOptions } from './remote.js';
 import { parametersOf } from './report-params.js';
 import { registerScheduleCommands } from './report-schedule.js';
 import { formatTable } from './table.js';
+import { PRESET_OF } from './time-range.js';
 
 type Definition = import('@sinclair/typebox').Static<typeof ReportDefinitionView>;
 
 const FORMATS = ['pdf', 'csv', 'json'] as const;
-const LAST: Record<string, string> = {
-  '24h': 'last_24h',
-  '7d': 'last_7d',
-  '30d': 'last_30d',
-  '90d': 'last_90d',
-  '1y': 'last_year',
-};
+/** A report's `--last`: the spans the API has presets for. */
+const LAST = ['24h', '7d', '30d', '90d', '1y'];
 
 const collect = (v: string, all: string[] = []) => [...all, v];
 
@@ -77,7 +73,7 @@ export function generateBody(definition: string | undefined, o: GenerateOptions)
           })),
         }
       : {}),
-    ...(o.last ? { time_range: { preset: LAST[o.last] } } : {}),
+    ...(o.last ? { time_range: { preset: PRESET_OF[o.last] } } : {}),
     ...(o.from ? { time_range: { start: o.from, end: o.to } } : {}),
     ...(o.timezone ? { timezone: o.timezone } : {}),
     ...(o.title ? { title: o.title } : {}),
@@ -129,11 +125,7 @@ export function registerReportCommands(program: Command, io: CliIO): void {
               oneOf(['hour', 'day', 'week', 'month']),
             ),
           )
-          .addOption(
-            new Option('--last <span>', Object.keys(LAST).join(' | ')).argParser(
-              oneOf(Object.keys(LAST)),
-            ),
-          )
+          .addOption(new Option('--last <span>', LAST.join(' | ')).argParser(oneOf(LAST)))
           .option('--from <iso-time>', 'start of the period')
           .option('--to <iso-time>', 'end of the period (excluded)')
           .option('--timezone <zone>', 'IANA time zone for buckets and dates')

@@ -42,11 +42,11 @@ export function readDocument(io: CliIO, file: string, what = 'template'): Record
 }
 
 /** `--payload user.name=Ada --payload count=3`: values read as JSON when they are, else text. */
-export function payloadOf(pairs: readonly string[]): Record<string, unknown> {
+export function payloadOf(pairs: readonly string[], flag = '--payload'): Record<string, unknown> {
   const payload: Record<string, unknown> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) throw new CliError(`--payload ${pair}: expected name=value`);
+    if (eq <= 0) throw new CliError(`${flag} ${pair}: expected name=value`);
     const path = pair.slice(0, eq).split('.');
     const raw = pair.slice(eq + 1);
     let value: unknown = raw;
