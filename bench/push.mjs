@@ -10,7 +10,11 @@
 // encryption), the peers' apart.
 // Runs on the built output: npm run build first.
 // Usage: node bench/push.mjs [--pushes 4000] [--mails 2000] [--concurrency 64]
-// [--subscriptions 200] [--warmup 300]. Prints a JSON summary as its last line.
+// [--subscriptions 200] [--warmup 2000] [--runs push1,push2,smtp]. Each run first sends
+// `--warmup` deliveries (at most its own count) unmeasured: connections, TLS sessions and
+// the JIT; 300 left the first run of a process ~40% more CPU per push than a later one.
+// `--runs` picks the runs and their order (one may repeat: `push1,push2,push1`).
+// Prints a JSON summary as its last line.
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -29,7 +33,8 @@ const opts = parseArgs(process.argv.slice(2), {
   mails: 2000,
   concurrency: 64,
   subscriptions: 200,
-  warmup: 300,
+  warmup: 2000,
+  runs: 'push1,push2,smtp',
 });
 const CA = readFileSync(new URL('../test/helpers/peers/tls/ca.pem', import.meta.url), 'utf8');
 const webpush = (await import('web-push')).default;
@@ -49,6 +54,7 @@ class BenchPort {
     this.queue = [];
     this.listeners = new Set();
     this.sent = 0;
+    this.claims = 0;
     this.failed = [];
     this.onSettled = () => {};
   }
@@ -60,6 +66,7 @@ class BenchPort {
     for (const l of this.listeners) l([channel]);
   }
   async claim(_channels, limit) {
+    this.claims++;
     const out = [];
     while (out.length < limit && this.queue.length > 0) {
       const d = this.queue.shift();
@@ -218,6 +225,7 @@ async function run(label, section, entries, channel, make, n) {
   await drain(Math.min(opts.warmup, n));
   const peerBefore = await ask();
   const sentBefore = port.sent;
+  const claimsBefore = port.claims;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await drain(n);
@@ -230,6 +238,7 @@ async function run(label, section, entries, channel, make, n) {
     registry.all().map((p) => [p.name, registry.view(p).health.sent]),
   );
   const sent = port.sent - sentBefore;
+  const claims = port.claims - claimsBefore;
   return {
     label,
     deliveries: n,
@@ -240,6 +249,8 @@ async function run(label, section, entries, channel, make, n) {
     seconds: Number(seconds.toFixed(2)),
     cpu_us_per_delivery: Math.round((cpu.user + cpu.system) / n),
     sender_cores: Number(((cpu.user + cpu.system) / 1e6 / seconds).toFixed(2)),
+    // How many deliveries one claim of the queue took (a store transaction in the daemon).
+    deliveries_per_claim: Number((n / Math.max(1, claims)).toFixed(1)),
     peer_accepted:
       (peerAfter.received ?? 0) - (peerBefore.received ?? 0) || peerAfter.mails - peerBefore.mails,
     peer_rejected: peerAfter.rejected,
@@ -255,64 +266,69 @@ const vapidOpts = {
   ca: CA,
   max_sockets: opts.concurrency,
 };
-const results = [];
-results.push(
-  await run(
-    'webpush, 1 provider',
-    'push',
-    [{ name: 'wp', plugin: 'webpush', options: vapidOpts }],
-    'push',
-    pushMessage,
-    opts.pushes,
-  ),
-);
-results.push(
-  await run(
-    'webpush, 2 providers (first at concurrency/2, overflow fails over)',
-    'push',
-    [
-      {
-        name: 'wp1',
-        plugin: 'webpush',
-        priority: 0,
-        concurrency: Math.max(1, opts.concurrency / 2),
-        options: vapidOpts,
-      },
-      { name: 'wp2', plugin: 'webpush', priority: 1, options: vapidOpts },
-    ],
-    'push',
-    pushMessage,
-    opts.pushes,
-  ),
-);
-results.push(
-  await run(
-    'smtp, pool of 5',
-    'email',
-    [
-      {
-        name: 'mail',
-        plugin: 'smtp',
-        options: {
-          host: '127.0.0.1',
-          port: hello.smtp_port,
-          require_tls: false,
-          from: 'notify@example.com',
-          pool: true,
-          max_connections: 5,
+/** The runs `--runs` may name. */
+const RUNS = {
+  push1: () =>
+    run(
+      'webpush, 1 provider',
+      'push',
+      [{ name: 'wp', plugin: 'webpush', options: vapidOpts }],
+      'push',
+      pushMessage,
+      opts.pushes,
+    ),
+  push2: () =>
+    run(
+      'webpush, 2 providers (first at concurrency/2, overflow fails over)',
+      'push',
+      [
+        {
+          name: 'wp1',
+          plugin: 'webpush',
+          priority: 0,
+          concurrency: Math.max(1, opts.concurrency / 2),
+          options: vapidOpts,
         },
-      },
-    ],
-    'email',
-    mailMessage,
-    opts.mails,
-  ),
-);
+        { name: 'wp2', plugin: 'webpush', priority: 1, options: vapidOpts },
+      ],
+      'push',
+      pushMessage,
+      opts.pushes,
+    ),
+  smtp: () =>
+    run(
+      'smtp, pool of 5',
+      'email',
+      [
+        {
+          name: 'mail',
+          plugin: 'smtp',
+          options: {
+            host: '127.0.0.1',
+            port: hello.smtp_port,
+            require_tls: false,
+            from: 'notify@example.com',
+            pool: true,
+            max_connections: 5,
+          },
+        },
+      ],
+      'email',
+      mailMessage,
+      opts.mails,
+    ),
+};
+const results = [];
+for (const name of String(opts.runs).split(',')) {
+  const runIt = RUNS[name.trim()];
+  if (!runIt) throw new Error(`--runs: no run ${name} (${Object.keys(RUNS).join(', ')})`);
+  results.push(await runIt());
+}
 peers.send('stop');
 
 for (const r of results) {
   console.log(
-    `${r.label}: ${r.per_second}/s (${r.sent}/${r.deliveries} in ${r.seconds} s), ${r.cpu_us_per_delivery} µs CPU per delivery, sender ${r.sender_cores} cores, per provider ${JSON.stringify(r.sent_per_provider)}${r.failed ? `, FAILED ${r.failed}: ${r.first_failures.join(' | ')}` : ''}`,
+    `${r.label}: ${r.per_second}/s (${r.sent}/${r.deliveries} in ${r.seconds} s), ${r.cpu_us_per_delivery} µs CPU per delivery, sender ${r.sender_cores} cores, ${r.deliveries_per_claim} deliveries per claim, per provider ${JSON.stringify(r.sent_per_provider)}${r.failed ? `, FAILED ${r.failed}: ${r.first_failures.join(' | ')}` : ''}`,
   );
 }
 console.log(

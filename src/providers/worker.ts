@@ -101,6 +101,8 @@ export class DeliveryWorker {
   private readonly timer: Timer;
   /** The last claim left a channel out for its providers' limits: a send's end looks again. */
   private gated = false;
+  /** Ends the poll loop's wait for a free slot (set while it waits). */
+  private slotFreed: (() => void) | null = null;
 
   constructor(private readonly deps: WorkerDeps) {
     this.random = deps.random ?? Math.random;
@@ -155,7 +157,15 @@ export class DeliveryWorker {
       for (const c of claimed) void this.track(c);
       if (!this.running) break;
       if (this.inFlight.size >= concurrency) {
-        await Promise.race(this.inFlight);
+        // Woken by the first send to end. (Not Promise.race over the sends in flight: that
+        // added a reaction to every one of them per freed slot, O(concurrency) per delivery.)
+        await new Promise<void>((resolve) => {
+          this.slotFreed = resolve;
+        });
+        this.slotFreed = null;
+        // Sends that end in the same turn of the event loop free their slots too: one claim
+        // (one store transaction) takes them all, instead of one claim per freed slot.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       } else if (claimed.length === 0) {
         await new Promise<void>((resolve) => {
           this.wake = resolve;
@@ -200,6 +210,7 @@ export class DeliveryWorker {
     });
     const tracked = done.finally(() => {
       this.inFlight.delete(tracked);
+      this.slotFreed?.();
       // A provider's slot may have come free: claim what its limit held back.
       if (this.gated && this.running) this.nudge();
     });
