@@ -38,6 +38,7 @@ export const AUDIT_ACTIONS = [
   'paused',
   'resumed',
   'acknowledged',
+  'erased',
 ] as const;
 const CHANGE = new RegExp(`[._](${AUDIT_ACTIONS.join('|')})$`);
 
@@ -94,9 +95,16 @@ export function analyticsEventOf(
           props.provider ??
           props.topic_key ??
           props.alert_id ??
+          props.subscriber_id ??
           null,
         name:
-          props.topic_key ?? props.name ?? props.key ?? props.provider ?? props.rule_name ?? null,
+          props.topic_key ??
+          props.name ??
+          props.key ??
+          props.provider ??
+          props.rule_name ??
+          props.subscriber_id ??
+          null,
         ...(typeof actor === 'string' ? { actor } : {}),
       },
     };

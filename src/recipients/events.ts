@@ -44,6 +44,20 @@ export const RECIPIENT_EVENTS = defineEvents('recipients', {
       { additionalProperties: false },
     ),
   },
+  'notification.subscriber.erased': {
+    description:
+      'A subscriber was erased (GDPR, `DELETE /subscribers/{id}`) with their notifications, devices, preferences and topic memberships.',
+    payload: Type.Object(
+      {
+        subscriber_id: Subscriber,
+        notifications: Type.Integer({ description: 'Notifications erased.' }),
+        devices: Type.Integer({ description: 'Devices erased.' }),
+        topic_memberships: Type.Integer({ description: 'Topic memberships erased.' }),
+        actor: Actor,
+      },
+      { additionalProperties: false },
+    ),
+  },
   'notification.category.created': objectChange('A category was created (`id`: its slug).'),
   'notification.category.updated': objectChange('A category was changed.'),
   'notification.category.deleted': objectChange('A category was deleted.'),

@@ -69,7 +69,7 @@ export function createRecipientsModule(
       erasure,
     },
     routes: [
-      ...subscriberRoutes(subscribers, erasure),
+      ...subscriberRoutes(subscribers, erasure, emit),
       ...deviceRoutes(subscribers, devices),
       ...preferenceRoutes(subscribers, preferences),
       ...categoryRoutes(categories, emit),

@@ -122,7 +122,7 @@ async function auditRows(s: Running): Promise<string[]> {
 }
 
 t.test(
-  'categories, topics, webhooks, workflows and the analytics objects changed by an operator are audited',
+  'categories, topics, erasures, webhooks, workflows and the analytics objects changed by an operator are audited',
   async (t) => {
     const clock = new FakeClock(Date.now());
     const s = await startServer(t, {}, createMemoryStore(), { clock });
@@ -145,6 +145,10 @@ t.test(
     await ops('POST', '/api/v1/topics', { key: 'news', name: 'News' });
     await ops('PATCH', '/api/v1/topics/news', { name: 'Newsletter' });
     await ops('DELETE', '/api/v1/topics/news');
+    // A subscriber's record is your application's data (not audited); erasing one is.
+    await ops('PUT', '/api/v1/subscribers/ada', { email: 'ada@example.com' });
+    await ops('PUT', '/api/v1/subscribers/ada', { locale: 'fr' });
+    await ops('DELETE', '/api/v1/subscribers/ada');
     // A webhook is named by its description, else its URL's host: never its path or query.
     const hook = await ops('POST', '/api/v1/webhooks', {
       url: 'https://hooks.example.com/in?token=tok-secret',
@@ -220,6 +224,7 @@ t.test(
       `notification.category.created ${K} Billing ×1`,
       `notification.category.deleted ${K} Invoices ×1`,
       `notification.category.updated ${K} Invoices ×1`,
+      `notification.subscriber.erased ${K} ada ×1`,
       `notification.topic.created ${K} news ×1`,
       `notification.topic.deleted ${K} news ×1`,
       `notification.topic.updated ${K} news ×1`,

@@ -221,6 +221,7 @@ t.test('what every producer emits validates against its catalogued payload', asy
     token: 'fcm-token-1',
   });
   await ok(s, 'DELETE', `/api/v1/subscribers/u5/devices/${device.id}`);
+  await ok(s, 'DELETE', '/api/v1/subscribers/u5');
 
   // Templates: created, then updated.
   await ok(s, 'POST', '/api/v1/templates', {

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import type { EventSink } from '../../events/catalogue.js';
 import { answers, errors } from '../../http/responses.js';
 import { type AnyRoute, routeGroup, serviceOf } from '../../http/route.js';
 import type { SubscriberErasure } from '../erasure.js';
@@ -58,6 +59,7 @@ const ExportView = Type.Object(
 export function subscriberRoutes(
   subscribers: SubscriberService,
   erasure: SubscriberErasure,
+  emit: EventSink<'notification.subscriber.erased'>,
 ): AnyRoute[] {
   const tenant = (ctx: Parameters<typeof serviceOf>[0]) => serviceOf(ctx).tenant_id;
   return [
@@ -121,7 +123,16 @@ export function subscriberRoutes(
       params: SubscriberParams,
       responses: answers(200, 'Erased: what was deleted.', ErasedView, [400, 401, 403, 404]),
       async handler(ctx) {
-        return { status: 200, body: await erasure.erase(tenant(ctx), ctx.params.id) };
+        const erased = await erasure.erase(tenant(ctx), ctx.params.id);
+        // Who erased whom goes to the audit log (and to webhooks, to erase downstream too).
+        emit('notification.subscriber.erased', tenant(ctx), {
+          subscriber_id: erased.id,
+          notifications: erased.erased.notifications,
+          devices: erased.erased.devices,
+          topic_memberships: erased.erased.topic_memberships,
+          actor: serviceOf(ctx).key_id,
+        });
+        return { status: 200, body: erased };
       },
     }),
     route({
