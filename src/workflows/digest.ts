@@ -14,7 +14,10 @@
  * - a window whose time passed before its opener's job closed it has its key given up by the
  *   first run that finds it (which then opens the next); its opener still closes it by id.
  * The window's id is made from the opener's run and step, so a step re-run after a crash
- * finds the window it opened.
+ * finds the window it opened. A run about to join a window first records its id on itself,
+ * and the window keeps the id of every run that joined it: a step re-run after a crash between
+ * the join and the run's own write (the window since closed, or its payload past the latest
+ * MAX_EVENTS) finds that it joined, and is not counted again in that window or the next.
  */
 import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
@@ -52,6 +55,8 @@ interface WindowData {
   count: number;
   /** Latest first, at most MAX_EVENTS. */
   events: DigestEvent[];
+  /** Every run that joined (not the opener), however many; absent on windows stored before. */
+  members?: string[];
 }
 
 /** The window a run opened, as the run keeps it. */
@@ -73,8 +78,26 @@ export type Entered = { opened: RunDigest } | { digested_into: string };
 export interface DigestingRun {
   id: string;
   tenant_id: string | null;
-  data: { workflow_id: string; recipient_id: string; payload: Record<string, unknown> };
+  data: {
+    workflow_id: string;
+    recipient_id: string;
+    payload: Record<string, unknown>;
+    joining?: Joining | null;
+  };
 }
+
+/** The window a run at a digest step was about to join (recorded on the run before the join). */
+export interface Joining {
+  step: number;
+  window_id: string;
+}
+
+/** Records on the run, before it joins, the window it joins (throws when the run changed). */
+export type MarkJoining = (joining: Joining) => Promise<void>;
+
+/** Whether the run joined the window (the events hold only the latest). */
+const joined = (w: WindowData, run: string) =>
+  (w.members ?? []).includes(run) || w.events.some((e) => e.run_id === run);
 
 /** The value of `payload.<path>` a window is keyed by ('' when absent). */
 export function keyValue(field: string | undefined, payload: Record<string, unknown>): string {
@@ -122,13 +145,27 @@ export function digestVariables(d: RunDigest): Record<string, unknown> {
 export class DigestWindows {
   constructor(private readonly deps: { objects: ObjectStore; clock: Clock }) {}
 
-  /** Opens the step's window for the run, or adds the run's payload to the open one. */
-  async enter(run: DigestingRun, step: number, spec: DigestStep): Promise<Entered> {
+  /**
+   * Opens the step's window for the run, or adds the run's payload to the open one (after
+   * `mark` recorded on the run which one).
+   */
+  async enter(
+    run: DigestingRun,
+    step: number,
+    spec: DigestStep,
+    mark: MarkJoining,
+  ): Promise<Entered> {
     const { objects, clock } = this.deps;
     const tenant = run.tenant_id as string;
     const mine = windowId(run.id, step);
     const own = await objects.get(WINDOW_KIND, mine);
     if (own) return { opened: asRunDigest(mine, dataOf(own), 'collecting') };
+    let marked = run.data.joining?.step === step ? run.data.joining.window_id : null;
+    if (marked) {
+      // A re-run: the window this run was joining may have closed since, with the run in it.
+      const before = await objects.get(WINDOW_KIND, marked);
+      if (before && joined(dataOf(before), run.id)) return { digested_into: dataOf(before).run_id };
+    }
     const { workflow_id, recipient_id, payload } = run.data;
     const key = keyValue(spec.key, payload);
     const slot = slotKey(workflow_id, step, recipient_id, key);
@@ -160,11 +197,16 @@ export class DigestWindows {
       if (found.id === mine) return { opened: asRunDigest(mine, dataOf(found), 'collecting') };
       const w = dataOf(found);
       if (w.status === 'open' && now < w.closes_at) {
-        if (w.events.some((e) => e.run_id === run.id)) return { digested_into: w.run_id };
+        if (joined(w, run.id)) return { digested_into: w.run_id };
+        if (marked !== found.id) {
+          await mark({ step, window_id: found.id });
+          marked = found.id;
+        }
         const next: WindowData = {
           ...w,
           count: w.count + 1,
           events: [event, ...w.events].slice(0, MAX_EVENTS),
+          members: [...(w.members ?? []), run.id],
         };
         const out = await objects.update(
           WINDOW_KIND,

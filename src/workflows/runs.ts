@@ -20,7 +20,7 @@ import type { SendNotificationBody } from '../notifications/schemas.js';
 import type { SchedulerService } from '../scheduler/service.js';
 import type { JobRecord } from '../scheduler/store.js';
 import type { ObjectStore, StoredObject } from '../store/types.js';
-import { DigestWindows, digestVariables, type RunDigest } from './digest.js';
+import { DigestWindows, digestVariables, type Joining, type RunDigest } from './digest.js';
 import type { RunStatus, Step } from './schemas.js';
 import type { StoredWorkflow } from './service.js';
 import { durationMs, holds } from './steps.js';
@@ -65,6 +65,8 @@ export interface RunData {
   history: HistoryEntry[];
   /** The digest window the run opened (absent on runs stored before digest steps). */
   digest?: RunDigest | null;
+  /** The window of another run this run was about to join at a digest step (digest.ts). */
+  joining?: Joining | null;
   started_at: number;
   ended_at: number | null;
 }
@@ -139,6 +141,8 @@ interface Outcome {
   end?: RunStatus;
   /** The run's digest window from now on. */
   digest?: RunDigest;
+  /** The run as the step left it, when the step wrote it (the run moves on from this one). */
+  run?: StoredRun;
 }
 
 export class WorkflowRuns implements WorkflowRunner {
@@ -297,7 +301,7 @@ export class WorkflowRuns implements WorkflowRunner {
     } else {
       outcome = await this.perform(run, step);
     }
-    const moved = await this.advance(run, outcome);
+    const moved = await this.advance(outcome.run ?? run, outcome);
     if (moved) await this.scheduleNext(moved);
     return undefined;
   }
@@ -325,11 +329,17 @@ export class WorkflowRuns implements WorkflowRunner {
       return { entry: { ...entry, status: 'waited', until }, next: i + 1, at: until };
     }
     if (step.type === 'digest') {
-      const entered = await this.windows.enter(run, i, step);
+      let current = run;
+      const entered = await this.windows.enter(run, i, step, async (joining) => {
+        const marked = await this.write(current, { ...current.data, joining });
+        // Cancelled, or another runner moved it: this job's retry reads it again.
+        if (!marked) throw new Error(`workflow run ${run.id} changed while entering a digest`);
+        current = marked;
+      });
       if ('digested_into' in entered) {
         const into = entered.digested_into;
         const digested = { ...entry, status: 'digested', digested_into: into };
-        return { entry: digested, next: null, at: now, end: 'digested' };
+        return { entry: digested, next: null, at: now, end: 'digested', run: current };
       }
       const until = entered.opened.closes_at;
       return {
@@ -337,6 +347,7 @@ export class WorkflowRuns implements WorkflowRunner {
         next: i,
         at: until,
         digest: entered.opened,
+        run: current,
       };
     }
     if (step.type === 'condition') {

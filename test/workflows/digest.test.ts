@@ -1,7 +1,12 @@
 import t, { type Test } from 'tap';
+import { FakeClock } from '../../src/core/clock.js';
 import type { AnyEvent } from '../../src/events/types.js';
 import type { StoreBackend } from '../../src/store/backends.js';
+import { createMemoryStore } from '../../src/store/memory/index.js';
+import { WINDOW_KIND } from '../../src/workflows/digest.js';
+import { RUN_KIND } from '../../src/workflows/runs.js';
 import { CONSOLE } from '../digests/helpers.js';
+import { startServer } from '../helpers/server.js';
 import { BACKENDS, ok, type Server, serverOn } from '../recipients/servers.js';
 
 const START = Date.UTC(2026, 2, 10, 7, 0);
@@ -202,6 +207,54 @@ for (const backend of [...BACKENDS, 'redis', 'postgres'] as const) {
     t.match(messages[0], { title: `${actors.length} new comments on p1` });
   });
 }
+
+t.test('a run that joined a window before its step failed is not digested twice', async (t) => {
+  const store = createMemoryStore();
+  const clock = new FakeClock(START);
+  const s: Server = { ...(await startServer(t, CONSOLE, store, { clock })), clock };
+  await ok(s, 'PUT', '/api/v1/subscribers/u1', { name: 'U1' });
+  await ok(s, 'POST', '/api/v1/templates', TEMPLATE);
+  await ok(s, 'POST', '/api/v1/workflows', COMMENTS);
+  const a = await trigger(s, 'Alice');
+  await s.server.scheduler.runDue();
+  // Bob's run joins Alice's window, then its node fails before the run records that it did:
+  // the first write of a run after a write of a window throws.
+  const update = store.objects.update;
+  let armed = false;
+  let failed = false;
+  store.objects.update = async (kind, id, change, expected, at) => {
+    if (kind === RUN_KIND && armed && !failed) {
+      failed = true;
+      throw new Error('the node died');
+    }
+    const out = await update(kind, id, change, expected, at);
+    if (kind === WINDOW_KIND && out.status === 'ok') armed = true;
+    return out;
+  };
+  s.clock.set(START + 9 * MINUTE + 58_000);
+  const b = await trigger(s, 'Bob');
+  await s.server.scheduler.runDue();
+  t.ok(failed, "Bob's step failed after the join");
+  t.match(await run(s, a), { digest: { count: 2 } }, "Bob is in Alice's window");
+  // Alice's window closes before Bob's step is tried again (5 s later).
+  s.clock.set(START + 10 * MINUTE);
+  await s.server.scheduler.runDue();
+  t.match(await run(s, a), { status: 'completed', digest: { status: 'closed', count: 2 } });
+  s.clock.set(START + 10 * MINUTE + 5_000);
+  await s.server.scheduler.runDue();
+  t.match(
+    await run(s, b),
+    { status: 'digested', history: [{ status: 'digested', digested_into: a }] },
+    'the retry finds the window it joined',
+  );
+  s.clock.set(START + 30 * MINUTE);
+  await s.server.scheduler.runDue();
+  t.same(
+    (await sent(s, [a, b])).map((m) => m.title),
+    ['2 new comments on p1'],
+    'Bob is counted once',
+  );
+});
 
 t.test('cancelling the run that holds a window ends the window', async (t) => {
   const s = await setup(t, 'memory');
