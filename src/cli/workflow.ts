@@ -1,14 +1,56 @@
 import type { Static } from '@sinclair/typebox';
 import type { Command } from 'commander';
-import type { RunStartedView, RunView, Step, WorkflowView } from '../workflows/schemas.js';
+import type { PageBody } from '../http/admin-routes.js';
+import type {
+  RunPage,
+  RunStartedView,
+  RunView,
+  Step,
+  WorkflowVersionView,
+  WorkflowView,
+} from '../workflows/schemas.js';
 import { CliError, type CliIO } from './io.js';
-import { enc, printer, registerObjectCommands } from './object-commands.js';
+import {
+  enc,
+  pageFlags,
+  pageNote,
+  printer,
+  query,
+  registerObjectCommands,
+} from './object-commands.js';
 import { type OwnerOptions, owner, ownerFlags, ownerOf } from './owner.js';
+import { intBetween } from './ratelimit-args.js';
 import { call, type RemoteOptions, remoteOptions } from './remote.js';
+import { formatTable } from './table.js';
 import { readDocument } from './template.js';
 
 type Workflow = Static<typeof WorkflowView>;
 type Run = Static<typeof RunView>;
+
+interface RunsOptions extends RemoteOptions {
+  status?: string;
+  recipient?: string;
+  limit?: number;
+  before?: string;
+}
+
+/** A page of runs as a table, and how to get the next page. */
+export function describeRuns(page: Static<typeof RunPage>): string {
+  const rows = page.data.map((r) => [
+    r.id,
+    r.status,
+    r.recipient_id,
+    String(r.workflow_version),
+    r.current_step === null ? '' : String(r.current_step),
+    r.started_at,
+    r.ended_at ?? r.next_run_at ?? '',
+  ]);
+  const table = formatTable(
+    ['RUN', 'STATUS', 'RECIPIENT', 'VERSION', 'STEP', 'STARTED', 'ENDED / NEXT'],
+    rows,
+  );
+  return page.next_cursor ? `${table}(more: --before ${page.next_cursor})\n` : table;
+}
 
 const RUNS = '/api/v1/workflow-runs';
 
@@ -95,7 +137,7 @@ interface TriggerOptions extends RemoteOptions {
   cancellationKey?: string;
 }
 
-/** `notifyd workflow create|list|show|trigger|run|cancel|delete`. */
+/** `notifyd workflow create|list|show|versions|trigger|runs|cancel|delete`. */
 export function registerWorkflowCommands(program: Command, io: CliIO): void {
   const out = printer(io);
   registerObjectCommands<Workflow>(program, io, {
@@ -147,14 +189,25 @@ export function registerWorkflowCommands(program: Command, io: CliIO): void {
           .alias('get')
           .description('show a workflow and its steps, or one of its runs with --run')
           .argument('<id>', 'the workflow: its trigger identifier or id')
+          .option(
+            '--workflow-version <n>',
+            'as it was at this version',
+            intBetween(1, 1_000_000_000),
+          )
           .option('--run <run-id>', 'show this run of it: state, digest window, step history'),
-      ).action(async (id: string, opts: RemoteOptions & { run?: string }) => {
-        if (!opts.run) return api.show(await api.call(opts, 'GET', `/${enc(id)}`), opts);
-        const run = await runs(opts, 'GET', opts.run);
-        if (id !== run.workflow_id && id !== run.trigger_identifier)
-          throw new CliError(`${opts.run} is a run of ${run.trigger_identifier}, not of ${id}`);
-        printRun(run, opts);
-      });
+      ).action(
+        async (id: string, opts: RemoteOptions & { run?: string; workflowVersion?: number }) => {
+          if (!opts.run)
+            return api.show(
+              await api.call(opts, 'GET', `/${enc(id)}${query({ version: opts.workflowVersion })}`),
+              opts,
+            );
+          const run = await runs(opts, 'GET', opts.run);
+          if (id !== run.workflow_id && id !== run.trigger_identifier)
+            throw new CliError(`${opts.run} is a run of ${run.trigger_identifier}, not of ${id}`);
+          printRun(run, opts);
+        },
+      );
       remoteOptions(
         group
           .command('trigger')
@@ -181,12 +234,59 @@ export function registerWorkflowCommands(program: Command, io: CliIO): void {
         out.text(`Started run ${started.run_id} of ${id} for ${opts.recipient}.\n`);
       });
       remoteOptions(
+        pageFlags(
+          group
+            .command('versions')
+            .description("list a workflow's versions, newest first")
+            .argument('<id>', 'the workflow: its trigger identifier or id'),
+        ),
+      ).action(async (id: string, opts: RemoteOptions & { page?: number; perPage?: number }) => {
+        const page = await api.call<PageBody<Static<typeof WorkflowVersionView>>>(
+          opts,
+          'GET',
+          `/${enc(id)}/versions${query({ page: opts.page, per_page: opts.perPage })}`,
+        );
+        if (opts.json) return out.json(page);
+        const rows = page.data.map((v) => [
+          String(v.version),
+          v.current ? 'current' : '',
+          v.steps.map((st) => st.type).join(','),
+          v.updated_at,
+        ]);
+        out.text(formatTable(['VERSION', '', 'STEPS', 'MADE'], rows) + pageNote(page));
+      });
+      remoteOptions(
         group
           .command('runs')
           .alias('run')
-          .description('show a run: its state, digest window and step history')
-          .argument('<run-id>', 'the run (wfr_…)'),
-      ).action(showRun);
+          .description(
+            "list a workflow's runs, newest first (filtered by --status, --recipient), or show one run (wfr_…): state, digest window, step history",
+          )
+          .argument(
+            '<workflow-or-run>',
+            'the workflow (trigger identifier or id), or a run (wfr_…)',
+          )
+          .option('--status <status>', 'only runs in this status (running, completed, …)')
+          .option('--recipient <id>', 'only runs for this recipient')
+          .option('--limit <n>', 'runs per page (default 50)', intBetween(1, 200))
+          .option('--before <run-id>', 'only runs older than this one (the next page)'),
+      ).action(async (ref: string, opts: RunsOptions) => {
+        if (ref.startsWith('wfr_')) return showRun(ref, opts);
+        const page = await call(() =>
+          api.client(opts).request<Static<typeof RunPage>>(
+            'GET',
+            `${RUNS}${query({
+              workflow: ref,
+              status: opts.status,
+              recipient_id: opts.recipient,
+              limit: opts.limit,
+              before: opts.before,
+            })}`,
+          ),
+        );
+        if (opts.json) return out.json(page);
+        out.text(describeRuns(page));
+      });
       remoteOptions(
         group
           .command('cancel')

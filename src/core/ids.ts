@@ -48,8 +48,9 @@ export type IdKind =
   // Digests: a recipient's window (bucket) and their digest state.
   | 'dgb'
   | 'dgs'
-  // Workflows and their runs.
+  // Workflows, their past versions and their runs.
   | 'wfl'
+  | 'wfv'
   | 'wfr';
 
 export type IdGenerator = (kind: IdKind) => string;

@@ -12,6 +12,7 @@ import {
   WORKFLOW_OBJECT,
   WorkflowService,
 } from './service.js';
+import { WORKFLOW_VERSION_OBJECT, type WorkflowVersionData } from './versions.js';
 
 /** What the module needs: the send path, read state, cancellations, the scheduler, templates. */
 export interface WorkflowsNeeds {
@@ -62,7 +63,13 @@ export function createWorkflowsModule(
   const { store, clock, ids, logger, bus } = ctx;
   const { scheduler, sender, facts, requests, templates } = ctx.services;
   const objects = new ObjectRepository<WorkflowData>(store.objects, WORKFLOW_OBJECT, clock, ids);
-  const workflows = new WorkflowService(objects, templates);
+  const versions = new ObjectRepository<WorkflowVersionData>(
+    store.objects,
+    WORKFLOW_VERSION_OBJECT,
+    clock,
+    ids,
+  );
+  const workflows = new WorkflowService(objects, templates, store.objects, versions);
   const runs = new WorkflowRuns({
     objects: store.objects,
     clock,

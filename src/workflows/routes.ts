@@ -1,16 +1,21 @@
 import type { EventSink } from '../events/catalogue.js';
-import { callerOf, IdParams, objectRoutes } from '../http/admin-routes.js';
+import { callerOf, IdParams, objectRoutes, oneResponses, pageBody } from '../http/admin-routes.js';
 import { errors } from '../http/responses.js';
 import { type AnyRoute, defineRoute, serviceOf } from '../http/route.js';
 import type { ObjectChangeEvent } from '../objects/change-events.js';
-import { envelopeOf } from '../objects/schemas.js';
+import { envelopeOf, PageOf } from '../objects/schemas.js';
 import type { WorkflowRuns } from './runs.js';
 import {
   CreateWorkflowBody,
+  RunListQuery,
+  RunPage,
   RunStartedView,
   RunView,
   TriggerBody,
   UpdateWorkflowBody,
+  WorkflowGetQuery,
+  WorkflowVersionsQuery,
+  WorkflowVersionView,
   WorkflowView,
 } from './schemas.js';
 import type { StoredWorkflow, WorkflowService } from './service.js';
@@ -28,7 +33,7 @@ const toView = (o: StoredWorkflow) => ({
   steps: o.data.steps,
 });
 
-/** `/workflows` CRUD and trigger, `/workflow-runs/{id}` read and cancel. */
+/** `/workflows` CRUD, versions and trigger; `/workflow-runs` list, read and cancel. */
 export function workflowRoutes(
   service: WorkflowService,
   runs: WorkflowRuns,
@@ -36,6 +41,7 @@ export function workflowRoutes(
 ): AnyRoute[] {
   const tag = 'workflows';
   const manage = { kind: 'key', scope: SCOPES.manage } as const;
+  const read = { kind: 'key', scope: SCOPES.read } as const;
   return [
     ...objectRoutes({
       base: '/api/v1/workflows',
@@ -51,12 +57,12 @@ export function workflowRoutes(
         errors: [409],
       },
       list: { summary: 'List workflows' },
-      get: { summary: 'A workflow, by id or trigger identifier' },
       update: {
-        summary: 'Change a workflow (a new version; running runs keep theirs)',
+        summary:
+          'Change a workflow (a new version, the previous one kept; running runs keep theirs)',
         body: UpdateWorkflowBody,
       },
-      remove: { summary: 'Delete a workflow (running runs go on)' },
+      remove: { summary: 'Delete a workflow and its past versions (running runs go on)' },
       changes: {
         emit,
         created: 'workflow.created',
@@ -64,6 +70,46 @@ export function workflowRoutes(
         deleted: 'workflow.deleted',
       },
       item: [
+        defineRoute({
+          method: 'GET',
+          path: '/api/v1/workflows/:id',
+          summary: 'A workflow, by id or trigger identifier (as it was at ?version=)',
+          tag,
+          auth: read,
+          params: IdParams,
+          query: WorkflowGetQuery,
+          responses: oneResponses(200, 'The workflow.', WorkflowView, 404),
+          async handler(ctx) {
+            const caller = callerOf(ctx, SCOPES.admin);
+            const { version } = ctx.query;
+            const wf =
+              version === undefined
+                ? await service.get(caller, ctx.params.id)
+                : await service.getVersion(caller, ctx.params.id, version);
+            return { status: 200, body: toView(wf) };
+          },
+        }),
+        defineRoute({
+          method: 'GET',
+          path: '/api/v1/workflows/:id/versions',
+          summary: "A workflow's versions, newest first",
+          tag,
+          auth: read,
+          params: IdParams,
+          query: WorkflowVersionsQuery,
+          responses: {
+            200: { description: 'One page, newest first.', schema: PageOf(WorkflowVersionView) },
+            ...errors(400, 401, 403, 404),
+          },
+          async handler(ctx) {
+            const caller = callerOf(ctx, SCOPES.admin);
+            const page = await service.listVersions(caller, ctx.params.id, ctx.query);
+            return {
+              status: 200,
+              body: pageBody(page, (v) => ({ ...toView(v.workflow), current: v.current })),
+            };
+          },
+        }),
         defineRoute({
           method: 'POST',
           path: '/api/v1/workflows/:id/trigger',
@@ -83,6 +129,24 @@ export function workflowRoutes(
           },
         }),
       ],
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/v1/workflow-runs',
+      summary: 'Workflow runs, newest first: of a workflow, in a status, for a recipient',
+      tag,
+      auth: manage,
+      query: RunListQuery,
+      responses: {
+        200: {
+          description: 'One page; next_cursor (for before) when more may follow.',
+          schema: RunPage,
+        },
+        ...errors(400, 401, 403, 404),
+      },
+      async handler(ctx) {
+        return { status: 200, body: await runs.list(serviceOf(ctx).tenant_id, ctx.query) };
+      },
     }),
     runRoute(runs, 'GET', 'A workflow run: state and step history', 'The run.', (tenant, id) =>
       runs.get(tenant, id),

@@ -21,6 +21,7 @@ import type { SchedulerService } from '../scheduler/service.js';
 import type { JobRecord } from '../scheduler/store.js';
 import type { ObjectStore, StoredObject } from '../store/types.js';
 import { DigestWindows, digestVariables, type Joining, type RunDigest } from './digest.js';
+import { listNewestFirst } from './run-list.js';
 import type { RunStatus, Step } from './schemas.js';
 import type { StoredWorkflow } from './service.js';
 import { durationMs, holds } from './steps.js';
@@ -222,6 +223,41 @@ export class WorkflowRuns implements WorkflowRunner {
     if (!found || found.tenant_id !== tenantId)
       throw new NotifydError('WORKFLOW_RUN_NOT_FOUND', undefined, { id });
     return asRun(found);
+  }
+
+  /**
+   * A page of the tenant's runs, newest first, of one workflow (id or trigger identifier; a
+   * deleted workflow's runs by its id), in one status, for one recipient, as asked.
+   */
+  async list(
+    tenantId: string,
+    query: {
+      workflow?: string;
+      status?: RunStatus;
+      recipient_id?: string;
+      before?: string;
+      limit?: number;
+    },
+  ): Promise<{ data: RunView[]; next_cursor: string | null }> {
+    const { workflow, status, recipient_id, before, limit } = query;
+    let workflowId: string | undefined;
+    if (workflow !== undefined) {
+      const wf = workflow.startsWith('wfl_') ? null : await this.deps.workflow(tenantId, workflow);
+      if (!wf && !workflow.startsWith('wfl_'))
+        throw new NotifydError('WORKFLOW_NOT_FOUND', undefined, { id: workflow });
+      workflowId = wf ? wf.id : workflow;
+    }
+    const page = await listNewestFirst(this.deps.objects, RUN_KIND, tenantId, {
+      filter: {
+        ...(workflowId !== undefined ? { workflow_id: workflowId } : {}),
+        ...(status !== undefined ? { status } : {}),
+        ...(recipient_id !== undefined ? { recipient_id } : {}),
+      },
+      ...(before !== undefined ? { before } : {}),
+      limit: limit ?? 50,
+    });
+    const data = await Promise.all(page.items.map((o) => this.view(asRun(o))));
+    return { data, next_cursor: page.next_cursor };
   }
 
   /** A run as GET shows it, with the count of the window it is collecting in. */

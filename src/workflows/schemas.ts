@@ -145,6 +145,30 @@ export const WorkflowView = Type.Object({
   steps: Type.Array(Step),
 });
 
+/** `?version=` on `GET /workflows/{id}`: the workflow as it was at that version. */
+export const WorkflowGetQuery = Type.Object(
+  {
+    version: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'This version (default: the current one).' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const WorkflowVersionsQuery = Type.Object(
+  {
+    page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+    per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+/** One version of a workflow: what it was then, and whether it is the current one. */
+export const WorkflowVersionView = Type.Object({
+  ...WorkflowView.properties,
+  current: Type.Boolean({ description: 'Whether this is the current version.' }),
+});
+
 export const TriggerBody = Type.Object(
   {
     recipient_id: Type.String({ minLength: 1, maxLength: 256 }),
@@ -226,4 +250,43 @@ export const RunView = Type.Object({
   ),
   started_at: Type.String({ format: 'date-time' }),
   ended_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+
+export const RunListQuery = Type.Object(
+  {
+    workflow: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        description:
+          "Only this workflow's runs: its id or trigger identifier (a deleted workflow's by its id).",
+      }),
+    ),
+    status: Type.Optional(
+      Type.Union(
+        RUN_STATUSES.map((s) => Type.Literal(s)),
+        { description: 'Only runs in this status.' },
+      ),
+    ),
+    recipient_id: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 256, description: 'Only runs for this recipient.' }),
+    ),
+    before: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description: 'next_cursor of the previous page: only older runs.',
+      }),
+    ),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, description: 'default 50' })),
+  },
+  { additionalProperties: false },
+);
+
+export const RunPage = Type.Object({
+  data: Type.Array(RunView),
+  next_cursor: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'For `before`: more runs may follow (a page may hold fewer than `limit` when few runs match).',
+  }),
 });

@@ -150,6 +150,41 @@ t.test('notifyd workflow create|list|show|trigger|runs|cancel|delete', async (t)
     /WORKFLOW_NOT_FOUND \(404\)/,
   );
   t.match((await run(['workflow', 'runs', 'wfr_nope'], 1)).err(), /WORKFLOW_RUN_NOT_FOUND/);
+
+  // A workflow's runs, newest first, and its versions.
+  const listed = (await run(['workflow', 'runs', 'ping'])).out();
+  t.match(listed, /^RUN +STATUS +RECIPIENT +VERSION +STEP +STARTED +ENDED \/ NEXT\n/);
+  t.match(listed, new RegExp(`\\n${done.run_id} +completed +u1 +1 +`));
+  const page = JSON.parse((await run(['workflow', 'runs', 'comments', '--json'])).out());
+  t.ok(
+    page.data.length > 0 &&
+      page.data.every((r: { trigger_identifier: string }) => r.trigger_identifier === 'comments'),
+  );
+  t.same(
+    JSON.parse((await run(['workflow', 'runs', 'comments', '--status', 'running', '--json'])).out())
+      .data,
+    [],
+    'the running one was cancelled',
+  );
+  const limited = (await run(['workflow', 'runs', 'comments', '--limit', '1'])).out();
+  t.match(limited, /\(more: --before wfr_\w+\)\n$/);
+  t.match((await run(['workflow', 'runs', 'nope'], 1)).err(), /WORKFLOW_NOT_FOUND/);
+  const twice = [0, 1].map(() => ({
+    type: 'send',
+    channel: 'in_app',
+    content: { title: 'Ping', body: '' },
+  }));
+  t.equal((await s.api('PATCH', '/api/v1/workflows/ping', { steps: twice })).status, 200);
+  const versions = (await run(['workflow', 'versions', 'ping'])).out();
+  t.match(versions, /^VERSION +STEPS +MADE\n2 +current +send,send +\S+\n1 +send +\S+\n/);
+  t.match(
+    (await run(['workflow', 'show', 'ping', '--workflow-version', '1'])).out(),
+    /version 1\)/,
+  );
+  t.match(
+    (await run(['workflow', 'show', 'ping', '--workflow-version', '9'], 1)).err(),
+    /WORKFLOW_VERSION_NOT_FOUND/,
+  );
   t.equal((await run(['workflow', 'delete', 'ping'])).out(), 'Deleted workflow ping.\n');
   t.notMatch((await run(['workflow', 'list'])).out(), /ping/);
 });
