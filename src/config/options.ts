@@ -22,6 +22,7 @@ import { TEMPLATE_OPTIONS } from '../templates/options.js';
 import { TRIGGER_OPTIONS } from '../triggers/options.js';
 import { WEB_OPTIONS } from '../web/options.js';
 import { WEBHOOK_OPTIONS } from '../webhooks/options.js';
+import { WORKFLOW_OPTIONS } from '../workflows/options.js';
 
 export type { OptionSpec, OptionType } from '../core/option-spec.js';
 export type { StoreBackend } from '../store/backends.js';
@@ -38,6 +39,7 @@ const TABLE = [
   ...TRACKING_OPTIONS,
   ...SCHEDULER_OPTIONS,
   ...DIGEST_OPTIONS,
+  ...WORKFLOW_OPTIONS,
   ...RATELIMIT_OPTIONS,
   ...WEBHOOK_OPTIONS,
   ...PROVIDER_OPTIONS,

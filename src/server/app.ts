@@ -32,7 +32,7 @@ import { createTemplatesModule, templatesOptions } from '../templates/module.js'
 import { createTriggersModule, triggersOptions } from '../triggers/module.js';
 import { createWebModule } from '../web/module.js';
 import { createWebhooksModule, webhooksOptions } from '../webhooks/module.js';
-import { createWorkflowsModule, workflowsNeeds } from '../workflows/module.js';
+import { createWorkflowsModule, workflowsNeeds, workflowsOptions } from '../workflows/module.js';
 import { type NotifydServer, serverFacade } from './facade.js';
 import { Listener } from './listener.js';
 import { Metrics } from './metrics.js';
@@ -115,7 +115,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   const { notifications: service, tracker, live } = notifications.services;
   const engine = { scheduler, recipients, templates, notifications };
   const digests = createDigestsModule(ctx(digestsOptions(config), digestsNeeds(engine)));
-  const workflows = createWorkflowsModule(ctx({}, workflowsNeeds(engine)));
+  const workflows = createWorkflowsModule(ctx(workflowsOptions(config), workflowsNeeds(engine)));
   const nodeId = node?.nodeId ?? null;
   const triggers = createTriggersModule(
     ctx(triggersOptions(config), { notifications: service, live, nodeId }),

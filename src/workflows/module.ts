@@ -1,8 +1,11 @@
+import type { Config } from '../config/options.js';
 import type { ModuleContext, NotifydModule } from '../modules/contract.js';
 import type { NotificationFacts } from '../notifications/ports.js';
 import type { SendRequests } from '../notifications/requests.js';
 import { ObjectRepository } from '../objects/repository.js';
 import type { SchedulerService } from '../scheduler/service.js';
+import type { WorkflowOptions } from './options.js';
+import { WorkflowRetention } from './retention.js';
 import { workflowRoutes } from './routes.js';
 import { type RunSender, STEP_KIND, WorkflowRuns } from './runs.js';
 import type { WorkflowData } from './schemas.js';
@@ -51,16 +54,24 @@ export function workflowsNeeds(m: WorkflowsSources): WorkflowsNeeds {
 export interface WorkflowsServices {
   workflows: Service;
   runs: WorkflowRuns;
+  /** Deletes ended runs and closed digest windows past retention (its job runs it hourly). */
+  retention: WorkflowRetention;
 }
+
+/** The workflows module's options, from the configuration. */
+export const workflowsOptions = (c: Config): WorkflowOptions => c.workflows;
+
+/** How often ended runs and closed windows past retention are deleted. */
+const PURGE_EVERY_MS = 3_600_000;
 
 /**
  * Workflows: versioned step lists (send, delay, digest, condition) started by a trigger identifier;
  * each run advances as durable `workflow.step` jobs.
  */
 export function createWorkflowsModule(
-  ctx: ModuleContext<unknown, WorkflowsNeeds>,
+  ctx: ModuleContext<WorkflowOptions, WorkflowsNeeds>,
 ): NotifydModule<WorkflowsServices> {
-  const { store, clock, ids, logger, bus } = ctx;
+  const { store, clock, ids, logger, bus, options } = ctx;
   const { scheduler, sender, facts, requests, templates } = ctx.services;
   const objects = new ObjectRepository<WorkflowData>(store.objects, WORKFLOW_OBJECT, clock, ids);
   const versions = new ObjectRepository<WorkflowVersionData>(
@@ -87,9 +98,24 @@ export function createWorkflowsModule(
   });
   scheduler.register(STEP_KIND, (job) => runs.run(job));
   requests.alsoCancels((tenantId, key) => runs.cancelByKey(tenantId, key));
+  const retention = new WorkflowRetention({
+    objects: store.objects,
+    clock,
+    logger,
+    retention: options.retention,
+  });
   return {
     name: 'workflows',
-    services: { workflows, runs },
+    services: { workflows, runs, retention },
     routes: workflowRoutes(workflows, runs, bus.emit.bind(bus)),
+    jobs: [
+      {
+        name: 'deleting workflow runs and digest windows past retention',
+        everyMs: PURGE_EVERY_MS,
+        run: async () => {
+          await retention.run();
+        },
+      },
+    ],
   };
 }
