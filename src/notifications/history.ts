@@ -1,16 +1,11 @@
 import type { UserPrincipal } from '../auth/principal.js';
+import { actorOf } from '../client/actor.js';
+import type { Actor } from '../client/types.js';
 import type { Clock } from '../core/clock.js';
 import type { FeedQuery, NotificationRecord, Store } from '../store/types.js';
 import { type FeedFilters, toStoreQuery } from './feed-query.js';
 import type { NotificationView } from './schemas.js';
 import { toView } from './view.js';
-
-/** Someone a notification is about (`data.actor`: an id, or `{id, name?, avatar_url?}`). */
-export interface Actor {
-  id: string;
-  name: string | null;
-  avatar_url: string | null;
-}
 
 /** Notifications sharing a `group_key` (a notification without one is a group alone). */
 export interface NotificationGroup {
@@ -118,18 +113,4 @@ interface Building {
   unread_count: number;
   latest: NotificationRecord;
   actors: Map<string, Actor>;
-}
-
-function actorOf(value: unknown): Actor | null {
-  if (typeof value === 'string' && value) return { id: value, name: null, avatar_url: null };
-  if (value && typeof value === 'object' && !Array.isArray(value)) {
-    const a = value as Record<string, unknown>;
-    if (typeof a.id !== 'string' || !a.id) return null;
-    return {
-      id: a.id,
-      name: typeof a.name === 'string' ? a.name : null,
-      avatar_url: typeof a.avatar_url === 'string' ? a.avatar_url : null,
-    };
-  }
-  return null;
 }

@@ -6,25 +6,14 @@
  * permanent failure or a dead address is about the message, not the provider.
  */
 import type { Clock } from '../core/clock.js';
+import type { CircuitState, HealthView } from './health-view.js';
 import type { FailureKind } from './plugin.js';
 
-export type CircuitState = 'closed' | 'open' | 'half_open';
+export type { CircuitState, HealthView };
 
 export interface CircuitSettings {
   failure_threshold: number;
   reset_ms: number;
-}
-
-/** What `GET /providers` shows of a provider's health. */
-export interface HealthView {
-  state: CircuitState;
-  consecutive_failures: number;
-  sent: number;
-  failed: number;
-  last_error: string | null;
-  last_error_at: string | null;
-  /** Median of the last sends' latencies; null before the first. */
-  p50_latency_ms: number | null;
 }
 
 const SAMPLES = 128;

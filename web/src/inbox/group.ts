@@ -1,11 +1,13 @@
+import { actorOf } from '../client/actor.js';
 import type { Actor, Notification } from '../client/index.js';
 
 /**
  * One entry of the list: a notification alone, or the notifications sharing a `group_key`
  * drawn as one ("Alice and 3 others"). The rule is the engine's
  * (`GET /me/notifications/grouped`, src/notifications/history.ts): same `group_key`, one
- * group; actors from `data.actor`, distinct, most recent first. The inbox groups what it
- * has loaded, so a group grows as older pages arrive and moves up when a member arrives.
+ * group; actors from `data.actor` (src/client/actor.ts, shared with the engine), distinct,
+ * most recent first. The inbox groups what it has loaded, so a group grows as older pages
+ * arrive and moves up when a member arrives.
  */
 export interface FeedEntry {
   /** The group_key, or the id of a notification without one. */
@@ -16,21 +18,6 @@ export interface FeedEntry {
   members: Notification[];
   actors: Actor[];
   unread: number;
-}
-
-/** An actor from `data.actor`: an id, or `{id, name?, avatar_url?}`; anything else is none. */
-export function actorOf(value: unknown): Actor | null {
-  if (typeof value === 'string' && value) return { id: value, name: null, avatar_url: null };
-  if (value && typeof value === 'object' && !Array.isArray(value)) {
-    const a = value as Record<string, unknown>;
-    if (typeof a.id !== 'string' || !a.id) return null;
-    return {
-      id: a.id,
-      name: typeof a.name === 'string' ? a.name : null,
-      avatar_url: typeof a.avatar_url === 'string' ? a.avatar_url : null,
-    };
-  }
-  return null;
 }
 
 /** The entries of a list of notifications (newest first), in the order of their newest member. */
