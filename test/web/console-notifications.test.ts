@@ -1,17 +1,11 @@
-import type { Browser, Page } from 'playwright-core';
 import t, { type Test } from 'tap';
-import { launchBrowser, newPage, screenshot } from '../helpers/browser.js';
-import { ADMIN_KEY, type Running, startServer } from '../helpers/server.js';
+import { newPage, screenshot } from '../helpers/browser.js';
+import { browserTests, openConsole } from '../helpers/console.js';
+import { type Running, startServer } from '../helpers/server.js';
 import { reset, script } from '../providers/fixtures/script.js';
 import { fixture } from '../providers/setup.js';
 
-/** Runs `body` as a subtest when there is a browser (launchBrowser failed or skipped otherwise). */
-function test(name: string, body: (t: Test, b: Browser) => Promise<void>) {
-  if (browser) t.test(name, (t) => body(t, browser));
-}
-
-t.setTimeout(240_000);
-const browser = await launchBrowser(t);
+const test = await browserTests(t);
 t.beforeEach(() => reset());
 
 /** An SMS provider whose answers the test scripts; none scripted: it accepts. */
@@ -21,13 +15,6 @@ const BLOCKED = {
   kind: 'permanent' as const,
   message: 'number blocked (21610)',
 };
-
-async function signIn(page: Page, s: Running) {
-  await page.goto(`${s.url}/ui/admin`);
-  await page.getByLabel('API key').fill(ADMIN_KEY);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Overview' }).waitFor();
-}
 
 /** Sends `title` to erin by SMS; resolves to the notification id once its delivery settled. */
 async function sendSms(t: Test, s: Running, title: string, status: string): Promise<string> {
@@ -59,7 +46,7 @@ test('the console finds a send, shows its timeline and retries it from there', a
   await sendSms(t, s, 'Welcome aboard', 'sent');
 
   const page = await newPage(t, browser);
-  await signIn(page, s);
+  await openConsole(page, s);
   await page.getByRole('link', { name: 'Notifications', exact: true }).click();
   await page.getByLabel('Recipient (user id)').fill('erin');
   await page.getByRole('button', { name: 'Search' }).click();
@@ -109,7 +96,7 @@ test('the console lists dead letters and retries one; dark', async (t, browser) 
   const second = await sendSms(t, s, 'Second', 'failed');
 
   const page = await newPage(t, browser, { colorScheme: 'dark' });
-  await signIn(page, s);
+  await openConsole(page, s);
   await page.getByRole('link', { name: 'Dead letters' }).click();
   const rows = page.locator('tbody tr');
   await rows.nth(1).waitFor();

@@ -1,23 +1,10 @@
-import type { Browser, Page } from 'playwright-core';
-import t, { type Test } from 'tap';
-import { launchBrowser, newPage, screenshot } from '../helpers/browser.js';
-import { ADMIN_KEY, type Running, startServer } from '../helpers/server.js';
+import t from 'tap';
+import { newPage, screenshot } from '../helpers/browser.js';
+import { browserTests, openConsole } from '../helpers/console.js';
+import { startServer } from '../helpers/server.js';
 import { fixture } from '../providers/setup.js';
 
-/** Runs `body` as a subtest when there is a browser (launchBrowser failed or skipped otherwise). */
-function test(name: string, body: (t: Test, b: Browser) => Promise<void>) {
-  if (browser) t.test(name, (t) => body(t, browser));
-}
-
-t.setTimeout(240_000);
-const browser = await launchBrowser(t);
-
-async function signIn(page: Page, s: Running) {
-  await page.goto(`${s.url}/ui/admin`);
-  await page.getByLabel('API key').fill(ADMIN_KEY);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Overview' }).waitFor();
-}
+const test = await browserTests(t);
 
 /** Two scripted SMS providers; the check of the second fails (its region is down). */
 const providers = {
@@ -31,7 +18,7 @@ test('the console lists providers with their health and tests them', async (t, b
   const s = await startServer(t, { providers });
   for (const scheme of ['light', 'dark'] as const) {
     const page = await newPage(t, browser, { colorScheme: scheme });
-    await signIn(page, s);
+    await openConsole(page, s);
     await page.getByRole('link', { name: 'Providers' }).click();
     const main = page.getByRole('region', { name: 'Provider main' });
     const backup = page.getByRole('region', { name: 'Provider backup' });
@@ -63,7 +50,7 @@ test('the console shows a workflow’s steps in words and runs it', async (t, br
   });
   t.equal(created.status, 201);
   const page = await newPage(t, browser);
-  await signIn(page, s);
+  await openConsole(page, s);
   await page.getByRole('link', { name: 'Workflows' }).click();
   await page.locator('tr', { hasText: 'onboarding' }).getByRole('link', { name: 'Steps' }).click();
   const steps = page.getByRole('region', { name: 'Steps' }).locator('ol.steps li');

@@ -1,22 +1,9 @@
-import type { Browser, Page } from 'playwright-core';
-import t, { type Test } from 'tap';
-import { launchBrowser, newPage, screenshot } from '../helpers/browser.js';
-import { ADMIN_KEY, type Running, startServer } from '../helpers/server.js';
+import t from 'tap';
+import { newPage, screenshot } from '../helpers/browser.js';
+import { browserTests, openConsole } from '../helpers/console.js';
+import { startServer } from '../helpers/server.js';
 
-/** Runs `body` as a subtest when there is a browser (launchBrowser failed or skipped otherwise). */
-function test(name: string, body: (t: Test, b: Browser) => Promise<void>) {
-  if (browser) t.test(name, (t) => body(t, browser));
-}
-
-t.setTimeout(240_000);
-const browser = await launchBrowser(t);
-
-async function signIn(page: Page, s: Running) {
-  await page.goto(`${s.url}/ui/admin`);
-  await page.getByLabel('API key').fill(ADMIN_KEY);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Overview' }).waitFor();
-}
+const test = await browserTests(t);
 
 const TEMPLATE = {
   key: 'order-shipped',
@@ -35,7 +22,7 @@ test('the console edits a template with a live preview, locales, versions and di
   const s = await startServer(t);
   t.equal((await s.api('POST', '/api/v1/templates', TEMPLATE)).status, 201);
   const page = await newPage(t, browser);
-  await signIn(page, s);
+  await openConsole(page, s);
   await page.getByRole('link', { name: 'Templates' }).click();
   await page
     .locator('tr', { hasText: 'order-shipped' })
@@ -91,7 +78,7 @@ test('the console edits a template with a live preview, locales, versions and di
   t.equal(restored.channels.in_app.title, 'Order {{ order_id }} shipped', 'v1’s content again');
 
   const dark = await newPage(t, browser, { colorScheme: 'dark' });
-  await signIn(dark, s);
+  await openConsole(dark, s);
   await dark.goto(`${s.url}/ui/admin#/templates/order-shipped`);
   await dark.getByRole('region', { name: 'Preview' }).getByText('Order A-1 shipped').waitFor();
   await screenshot(dark, 'console-template-dark');

@@ -1,37 +1,22 @@
-import type { Browser, Page } from 'playwright-core';
-import t, { type Test } from 'tap';
-import { launchBrowser, newPage, screenshot } from '../helpers/browser.js';
-import { ADMIN_KEY, type Running, startServer } from '../helpers/server.js';
+import t from 'tap';
+import { newPage, screenshot } from '../helpers/browser.js';
+import { browserTests, openConsole, signIn } from '../helpers/console.js';
+import { ADMIN_KEY, startServer } from '../helpers/server.js';
 
-/** Runs `body` as a subtest when there is a browser (launchBrowser failed or skipped otherwise). */
-function test(name: string, body: (t: Test, b: Browser) => Promise<void>) {
-  if (browser) t.test(name, (t) => body(t, browser));
-}
-
-// A loaded machine slows Chromium down: the whole file gets four minutes, each wait ten seconds.
-t.setTimeout(240_000);
-// One browser for the file (starting Chromium is the slow part); a context per page.
-const browser = await launchBrowser(t);
-
-async function signIn(page: Page, s: Running, key = ADMIN_KEY) {
-  await page.goto(`${s.url}/console`);
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
+const test = await browserTests(t);
 
 test('the console refuses a bad key, signs in, lists and creates keys and policies', async (t, browser) => {
   const s = await startServer(t);
   const page = await newPage(t, browser);
-  await signIn(page, s, 'nk_not_a_key');
+  await signIn(page, s, 'nk_not_a_key', '/console');
   await page.getByRole('alert').filter({ hasText: 'not valid' }).waitFor();
   t.ok(await page.locator('#shell').isHidden(), 'still signed out');
 
-  await signIn(page, s);
+  await signIn(page, s, ADMIN_KEY, '/console');
   await page.getByRole('heading', { name: 'Overview' }).waitFor();
   t.equal(new URL(page.url()).pathname, '/ui/admin', '/console redirects');
   t.notMatch(page.url(), ADMIN_KEY, 'the key is never in the URL');
-  await page.getByText('"status": "ready"').waitFor();
-  await screenshot(page, 'console-overview');
+  await page.getByRole('status').filter({ hasText: 'Live · ready' }).waitFor();
 
   await page.getByRole('link', { name: 'API keys' }).click();
   await page.getByRole('heading', { name: 'API keys' }).waitFor();
@@ -82,7 +67,7 @@ test('the console refuses a bad key, signs in, lists and creates keys and polici
 test('the console sends a notification and shows its timeline; dark', async (t, browser) => {
   const s = await startServer(t);
   const page = await newPage(t, browser, { colorScheme: 'dark' });
-  await signIn(page, s);
+  await openConsole(page, s);
   await page.getByRole('link', { name: 'Send & recent' }).click();
   await page.getByLabel('Recipient (user id)').fill('erin');
   await page.getByLabel('Title', { exact: true }).fill('Hello from the console');
@@ -107,7 +92,7 @@ test('the console sends a notification and shows its timeline; dark', async (t, 
 test('the console defines a report, generates it and downloads the file', async (t, browser) => {
   const s = await startServer(t);
   const page = await newPage(t, browser);
-  await signIn(page, s);
+  await openConsole(page, s);
   await page.getByRole('link', { name: 'Report definitions' }).click();
   await page.getByRole('button', { name: 'New report definition' }).click();
   await page.getByLabel('New report definition (JSON)').fill(

@@ -260,4 +260,22 @@ if (browser) {
       'the device is removed',
     );
   });
+
+  t.test('category tabs show the category’s name; one without a category, its id', async (t) => {
+    const s = await startServer(t);
+    const billing = { id: 'billing', name: 'Billing and invoices', default_channels: ['in_app'] };
+    t.equal((await s.api('POST', '/api/v1/categories', billing)).status, 201);
+    t.equal((await sendBilling(s)).status, 202);
+    const page = await newPage(t, browser);
+    const inbox = await openInbox(page, s, 'erin');
+    await inbox.evaluate((el) => el.setAttribute('categories', 'billing,social'));
+    await inbox.locator('button.bell').click();
+    const tab = inbox.getByRole('tab', { name: 'Billing and invoices' });
+    await tab.waitFor();
+    t.equal(await tab.getAttribute('data-tab'), 'billing', 'the tab still filters by id');
+    t.ok(await inbox.getByRole('tab', { name: 'social' }).isVisible(), 'no such category: its id');
+    await tab.click();
+    await inbox.getByText('Invoice ready').waitFor();
+    t.equal(await tab.getAttribute('aria-selected'), 'true');
+  });
 }

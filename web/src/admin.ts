@@ -3,14 +3,16 @@
  * the URL), then pages for what the API offers. Hash routing (#/keys) keeps it one page.
  */
 
+import { alertsPage } from './admin/alerts.js';
 import { ApiError, api, describe, session } from './admin/api.js';
 import { deadLettersPage } from './admin/dead-letters.js';
 import { notificationsPage } from './admin/notifications.js';
+import { overviewPage } from './admin/overview.js';
 import { PAGES, type PageSpec } from './admin/pages.js';
 import { providersPage } from './admin/providers.js';
 import { resourcePage } from './admin/resource.js';
 import { templatePage } from './admin/templates.js';
-import { analyticsPage, overviewPage, sendPage } from './admin/views.js';
+import { analyticsPage, sendPage } from './admin/views.js';
 import { workflowPage } from './admin/workflows.js';
 import { h } from './inbox/dom.js';
 
@@ -60,6 +62,7 @@ function show(): void {
   else if (page.view === 'notifications') notificationsPage(main, arg);
   else if (page.view === 'dead-letters') deadLettersPage(main);
   else if (page.view === 'providers') providersPage(main);
+  else if (page.view === 'alerts') alertsPage(main);
   else overviewPage(main);
 }
 

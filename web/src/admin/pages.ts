@@ -8,7 +8,14 @@ export interface PageSpec {
   group: string;
   title: string;
   resource?: Resource;
-  view?: 'overview' | 'send' | 'analytics' | 'notifications' | 'dead-letters' | 'providers';
+  view?:
+    | 'overview'
+    | 'alerts'
+    | 'send'
+    | 'analytics'
+    | 'notifications'
+    | 'dead-letters'
+    | 'providers';
   /** What `#/<id>/<item>` opens: the page of one item (a template's editor). */
   item?: 'template' | 'workflow';
 }
@@ -16,6 +23,7 @@ export interface PageSpec {
 /** Every page, in the order the navigation lists them. */
 export const PAGES: PageSpec[] = [
   { id: 'overview', group: 'Operations', title: 'Overview', view: 'overview' },
+  { id: 'alerts', group: 'Operations', title: 'Alerts', view: 'alerts' },
   { id: 'send', group: 'Notifications', title: 'Send & recent', view: 'send' },
   { id: 'notifications', group: 'Notifications', title: 'Notifications', view: 'notifications' },
   { id: 'dead-letters', group: 'Notifications', title: 'Dead letters', view: 'dead-letters' },

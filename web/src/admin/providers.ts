@@ -5,28 +5,23 @@
  */
 
 import { h } from '../inbox/dom.js';
+import type { HealthView } from '../providers/health-view.js';
 import { api, describe } from './api.js';
 import { cell } from './cells.js';
 
-interface Provider {
+/** A provider as `GET /providers` lists it (the health type is the server's own). */
+export interface Provider {
   name: string;
   channel: string;
   plugin: string;
   source: string;
   priority: number;
-  health: {
-    state: string;
-    consecutive_failures: number;
-    sent: number;
-    failed: number;
-    last_error: string | null;
-    last_error_at: string | null;
-    p50_latency_ms: number | null;
-  } | null;
+  health: HealthView | null;
   limits?: { concurrency: number | null; in_flight: number } | null;
 }
 
-const CIRCUIT: Record<string, string> = {
+/** A circuit's state in words. */
+export const CIRCUIT: Record<string, string> = {
   closed: 'healthy',
   half_open: 'recovering',
   open: 'failing over',

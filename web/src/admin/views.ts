@@ -26,33 +26,6 @@ const field = (id: string, label: string, attrs: Record<string, string> = {}) =>
   return { input, nodes: [h('label', { for: id }, label), input] };
 };
 
-/** Health, readiness and the cluster, as the API reports them. */
-export function overviewPage(main: HTMLElement): void {
-  const cards = h('div', { class: 'grid' });
-  main.replaceChildren(cards);
-  const show = async (title: string, path: string) => {
-    const body = h('div', {}, h('p', { class: 'muted' }, 'Loading…'));
-    cards.append(
-      h(
-        'section',
-        { class: 'card' },
-        h('h2', {}, title),
-        h('p', { class: 'muted mono' }, `GET ${path}`),
-        body,
-      ),
-    );
-    try {
-      body.replaceChildren(pre(await api('GET', path)));
-    } catch (err) {
-      body.replaceChildren(h('p', { class: 'error' }, describe(err)));
-    }
-  };
-  void show('Readiness', '/readyz');
-  void show('Cluster', '/api/v1/cluster/status');
-  void show('Acknowledgements', '/api/v1/stats/acks');
-  void show('Rate-limit store', '/api/v1/ratelimit/store');
-}
-
 /** Send a notification, and the sends made here with their deliveries. */
 export function sendPage(main: HTMLElement): void {
   const recipient = field('recipient', 'Recipient (user id)', {

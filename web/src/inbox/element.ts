@@ -40,10 +40,10 @@ let instances = 0;
  * `<notifyd-inbox>`: a bell with the unread count and a dropdown feed of the user's
  * notifications, live over the notifyd client. Attributes: `server` (default: where this
  * script came from), `token` (the user's JWT), `locale`, `theme` (light, dark, auto),
- * `transport` (auto, websocket, sse), `categories` (extra tabs, comma separated),
- * `page-size`, `channels` (the preferences panel's columns), `service-worker` (the web push
- * worker, when the page is not on notifyd's origin). Property: `tokenProvider`, a
- * function giving a fresh token.
+ * `transport` (auto, websocket, sse), `categories` (extra tabs by category id, comma
+ * separated; a tab shows the category's name), `page-size`, `channels` (the preferences
+ * panel's columns), `service-worker` (the web push worker, when the page is not on
+ * notifyd's origin). Property: `tokenProvider`, a function giving a fresh token.
  */
 export class NotifydInbox extends HTMLElement {
   static observedAttributes = [
@@ -71,6 +71,8 @@ export class NotifydInbox extends HTMLElement {
   private readonly prefs: PreferencesPanel;
   private readonly push: PushOptIn;
   private account: AccountApi | null = null;
+  /** Category id → the name the admin gave it (from /me/preferences), for the tabs. */
+  private categoryNames = new Map<string, string>();
   private readonly tabs: HTMLDivElement;
   private readonly banner: HTMLDivElement;
   private readonly list: HTMLUListElement;
@@ -336,6 +338,7 @@ export class NotifydInbox extends HTMLElement {
     this.api = new InboxApi(this.server, (fresh) => this.token(fresh), undefined);
     this.account = new AccountApi(this.server, (fresh) => this.token(fresh), undefined);
     if (!this.prefs.el.hidden) void this.prefs.load();
+    this.loadCategoryNames(this.account);
     const mode = (this.getAttribute('transport') ?? 'auto') as TransportMode;
     this.live = new Live(this.server, () => this.token(true), mode, {
       notification: (n) => this.arrived(n),
@@ -571,16 +574,37 @@ export class NotifydInbox extends HTMLElement {
     this.drawTabs();
   }
 
-  private drawTabs(): void {
-    const t = this.strings;
-    const extra = (this.getAttribute('categories') ?? '')
+  /** The category ids of the `categories` attribute (the extra tabs). */
+  private categoryTabs(): string[] {
+    return (this.getAttribute('categories') ?? '')
       .split(',')
       .map((c) => c.trim())
       .filter(Boolean);
+  }
+
+  /** Reads the names of the categories the tabs show; a tab says its id until then. */
+  private loadCategoryNames(account: AccountApi): void {
+    if (this.categoryTabs().length === 0) return;
+    account
+      .preferences()
+      .then((prefs) => {
+        if (account !== this.account) return;
+        this.categoryNames = new Map(
+          Object.entries(prefs.categories).flatMap(([id, c]) =>
+            c.name ? [[id, c.name] as [string, string]] : [],
+          ),
+        );
+        this.drawTabs();
+      })
+      .catch(() => {});
+  }
+
+  private drawTabs(): void {
+    const t = this.strings;
     const tabs: Array<[string, string]> = [
       ['all', t.all],
       ['unread', t.unread],
-      ...extra.map((c): [string, string] => [c, c]),
+      ...this.categoryTabs().map((c): [string, string] => [c, this.categoryNames.get(c) ?? c]),
     ];
     if (!tabs.some(([key]) => key === this.tab)) this.tab = 'all';
     this.tabs.replaceChildren(

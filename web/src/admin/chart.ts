@@ -1,0 +1,191 @@
+/**
+ * Small SVG charts for the console: stacked bars and lines over time, drawn with the DOM
+ * API (no markup parsed, no inline style, so they live under the console's strict CSP).
+ * Colours come from the style sheet (`.chart .s0` … `.s5`), so light and dark follow it.
+ * Each bar and point carries a <title> (its time, series and value) for a tooltip and for
+ * screen readers; the chart as a whole is an image labelled with what it shows.
+ */
+
+const NS = 'http://www.w3.org/2000/svg';
+const PAD = { left: 44, right: 16, top: 10, bottom: 24 };
+
+export interface Series {
+  name: string;
+  values: number[];
+}
+
+export interface ChartOptions {
+  /** What the chart shows, for screen readers. */
+  label: string;
+  /** A value as an axis label and in tooltips (default: the number). */
+  format?: (n: number) => string;
+  /** The top of the y axis at least (e.g. 1 for a ratio). */
+  max?: number;
+  /**
+   * The drawing's size in CSS pixels at which text is 11px (default 640 × 200): it scales
+   * to the card's width, so a chart in a narrow card asks for a narrower drawing.
+   */
+  width?: number;
+  height?: number;
+}
+
+interface Box {
+  W: number;
+  H: number;
+}
+
+function svg<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number> = {},
+  ...children: Array<Node | string>
+): SVGElementTagNameMap[K] {
+  const el = document.createElementNS(NS, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  for (const c of children) el.append(typeof c === 'string' ? document.createTextNode(c) : c);
+  return el;
+}
+
+/** The next round number at or above `n` (1, 2, 5 × 10^k), so grid lines fall on it. */
+export function niceMax(n: number): number {
+  if (!(n > 0)) return 1;
+  const step = 10 ** Math.floor(Math.log10(n));
+  for (const m of [1, 2, 5, 10]) if (m * step >= n) return m * step;
+  return 10 * step;
+}
+
+/** `12:05` in the browser's time zone. */
+export const clockTime = (ms: number) =>
+  new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+const plain = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
+
+/** The frame: y grid lines with labels and a few time labels under the x axis. */
+function frame(
+  { W, H }: Box,
+  times: number[],
+  top: number,
+  format: (n: number) => string,
+): SVGGElement {
+  const g = svg('g', { class: 'axes' });
+  const plotH = H - PAD.top - PAD.bottom;
+  for (let i = 0; i <= 4; i++) {
+    const y = PAD.top + plotH - (plotH * i) / 4;
+    g.append(
+      svg('line', { x1: PAD.left, x2: W - PAD.right, y1: y, y2: y, class: 'gridline' }),
+      svg('text', { x: PAD.left - 6, y: y + 4, 'text-anchor': 'end' }, format((top * i) / 4)),
+    );
+  }
+  const ticks = Math.min(Math.max(2, Math.floor(W / 110)), times.length);
+  const plotW = W - PAD.left - PAD.right;
+  for (let i = 0; i < ticks; i++) {
+    const at = Math.round((i * (times.length - 1)) / Math.max(1, ticks - 1));
+    const x = PAD.left + (plotW * (at + 0.5)) / times.length;
+    const anchor = ticks > 1 && i === ticks - 1 ? 'end' : ticks > 1 && i === 0 ? 'start' : 'middle';
+    const shift = anchor === 'end' ? 6 : anchor === 'start' ? -6 : 0;
+    g.append(svg('text', { x: x + shift, y: H - 6, 'text-anchor': anchor }, clockTime(times[at]!)));
+  }
+  return g;
+}
+
+function frameOf(label: string, { W, H }: Box): SVGSVGElement {
+  return svg('svg', {
+    viewBox: `0 0 ${W} ${H}`,
+    class: 'chart',
+    role: 'img',
+    'aria-label': label,
+  });
+}
+
+/** Bars per time bucket, one stacked segment per series. */
+export function barChart(times: number[], series: Series[], opts: ChartOptions): SVGSVGElement {
+  const format = opts.format ?? plain;
+  const totals = times.map((_, i) => series.reduce((sum, s) => sum + (s.values[i] ?? 0), 0));
+  const top = niceMax(Math.max(opts.max ?? 0, ...totals));
+  const box = { W: opts.width ?? 640, H: opts.height ?? 200 };
+  const { W, H } = box;
+  const root = frameOf(opts.label, box);
+  root.append(frame(box, times, top, format));
+  const plotW = W - PAD.left - PAD.right;
+  const plotH = H - PAD.top - PAD.bottom;
+  const slot = plotW / Math.max(1, times.length);
+  const width = Math.max(1, slot * 0.7);
+  times.forEach((t, i) => {
+    let base = PAD.top + plotH;
+    series.forEach((s, k) => {
+      const v = s.values[i] ?? 0;
+      if (v <= 0) return;
+      const h = (plotH * v) / top;
+      base -= h;
+      root.append(
+        svg(
+          'rect',
+          {
+            x: PAD.left + slot * i + (slot - width) / 2,
+            y: base,
+            width,
+            height: Math.max(h, 1),
+            class: `s${k % 6}`,
+            'data-series': s.name,
+            'data-value': v,
+          },
+          svg('title', {}, `${clockTime(t)} · ${s.name}: ${format(v)}`),
+        ),
+      );
+    });
+  });
+  return root;
+}
+
+/** One line per series, with a point on each value that is not zero. */
+export function lineChart(times: number[], series: Series[], opts: ChartOptions): SVGSVGElement {
+  const format = opts.format ?? plain;
+  const top = niceMax(Math.max(opts.max ?? 0, ...series.flatMap((s) => s.values)));
+  const box = { W: opts.width ?? 640, H: opts.height ?? 200 };
+  const { W, H } = box;
+  const root = frameOf(opts.label, box);
+  root.append(frame(box, times, top, format));
+  const plotW = W - PAD.left - PAD.right;
+  const plotH = H - PAD.top - PAD.bottom;
+  const x = (i: number) => PAD.left + (plotW * (i + 0.5)) / Math.max(1, times.length);
+  const y = (v: number) => PAD.top + plotH - (plotH * v) / top;
+  series.forEach((s, k) => {
+    const points = s.values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`);
+    if (points.length > 1) {
+      root.append(
+        svg('polyline', { points: points.join(' '), class: `line s${k % 6}`, fill: 'none' }),
+      );
+    }
+    s.values.forEach((v, i) => {
+      // Points mark what is not zero (and a lone sample), so a quiet hour is a clean line.
+      if (v === 0 && points.length > 1) return;
+      root.append(
+        svg(
+          'circle',
+          { cx: x(i), cy: y(v), r: points.length > 1 ? 2 : 3, class: `point s${k % 6}` },
+          svg('title', {}, `${clockTime(times[i]!)} · ${s.name}: ${format(v)}`),
+        ),
+      );
+    });
+  });
+  return root;
+}
+
+/** The legend of a chart: a swatch, the series' name and its total (or last value). */
+export function legend(
+  series: Series[],
+  value: (s: Series) => string = (s) => String(s.values.reduce((a, b) => a + b, 0)),
+): HTMLElement {
+  const list = document.createElement('ul');
+  list.className = 'legend';
+  series.forEach((s, k) => {
+    const item = document.createElement('li');
+    item.dataset.series = s.name;
+    const swatch = document.createElement('span');
+    swatch.className = `swatch s${k % 6}`;
+    const figure = document.createElement('b');
+    figure.textContent = value(s);
+    item.append(swatch, `${s.name} `, figure);
+    list.append(item);
+  });
+  return list;
+}
