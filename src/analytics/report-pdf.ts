@@ -63,7 +63,16 @@ export function wallClock(ms: number, tz: string, time: boolean): string {
   return time ? `${date} ${pad(Number(parts.hour))}:${parts.minute}` : date;
 }
 
-const number = (v: number | undefined) => (v === undefined ? '' : String(v));
+/** A figure as a reader wants it: a ratio as a percentage, a count with thousands grouped. */
+function shown(metric: string, v: number | undefined): string {
+  if (v === undefined) return '';
+  let ratio = false;
+  try {
+    ratio = metricOf(metric).kind === 'ratio';
+  } catch {}
+  if (ratio) return `${(v * 100).toFixed(1)}%`;
+  return Number.isInteger(v) ? v.toLocaleString('en-US') : v.toFixed(2);
+}
 
 /** A row's label: its dimension values, else its bucket. */
 function labelOf(s: ReportSection, r: DataPoint, tz: string): string {
@@ -137,7 +146,7 @@ export async function reportPdf(d: ReportData, font: string | null): Promise<Buf
     doc.font(f.bold).fontSize(14).fillColor('#111827').text(s.title, MARGIN);
     doc.font(f.body).fontSize(9).fillColor('#374151');
     const sums = figures(s) ? [] : totals(s);
-    if (sums.length) doc.text(`Totals: ${sums.map(([m, v]) => `${m} ${v}`).join(' · ')}`);
+    if (sums.length) doc.text(`Totals: ${sums.map(([m, v]) => `${m} ${shown(m, v)}`).join(' · ')}`);
     if (s.rows.length === 0) {
       doc.text('No data in this period.');
       continue;
@@ -334,7 +343,8 @@ function table(
   width: number,
   tz: string,
 ): void {
-  if (figures(s)) {
+  const summary = figures(s);
+  if (summary) {
     s = figuresOf(s);
     width = Math.min(width, 300);
   }
@@ -346,7 +356,11 @@ function table(
       (d) => [d, (r: DataPoint) => r.dimensions[d] ?? ''] as [string, (r: DataPoint) => string],
     ),
     ...s.metrics.map(
-      (m) => [m, (r: DataPoint) => number(r.values[m])] as [string, (r: DataPoint) => string],
+      (m) =>
+        [m, (r: DataPoint) => shown(summary ? (r.dimensions.figure ?? m) : m, r.values[m])] as [
+          string,
+          (r: DataPoint) => string,
+        ],
     ),
   ];
   const colW = width / columns.length;

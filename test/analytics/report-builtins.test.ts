@@ -645,12 +645,12 @@ t.test('the PDF of a built-in: title, period, parameters, figures, tables', asyn
   );
   t.match(
     text,
-    /Summary\s+figure\s+value\s+notifications_sent\s+7\s+notifications_delivered\s+5\s+notifications_failed\s+2\s+delivery_rate\s+0\.7143\s+failure_rate\s+0\.2857\s/,
-    'the summary figures, one a line',
+    /Summary\s+figure\s+value\s+notifications_sent\s+7\s+notifications_delivered\s+5\s+notifications_failed\s+2\s+delivery_rate\s+71\.4%\s+failure_rate\s+28\.6%\s/,
+    'the summary figures, one a line; rates as percentages',
   );
   t.match(text, /2026-03-07\s+4\s+3\s+1/, 'the row of March 7');
-  t.match(text, /email\s+4\s+3\s+1\s+0\.75/, 'the email row');
-  t.match(text, /sms\s+3\s+2\s+1\s+0\.6667/, 'the sms row');
+  t.match(text, /email\s+4\s+3\s+1\s+75\.0%/, 'the email row');
+  t.match(text, /sms\s+3\s+2\s+1\s+66\.7%/, 'the sms row');
 });
 
 t.test('a schedule runs a built-in with its parameters', async (t) => {
