@@ -75,8 +75,11 @@ export class EventTypes {
     return this.repo.all(caller.tenant_bound ? [caller.tenant_id, null] : undefined);
   }
 
-  /** The schema an event of `type` in `tenant` must meet, if declared (the tenant's, else global). */
-  async schemaOf(tenant: string, type: string): Promise<EventTypeData | null> {
+  /**
+   * The schemas events must meet (a type's in the tenant, else the global one), as they are
+   * now, as a synchronous lookup: a batch of events asks the store at most once.
+   */
+  async lookup(): Promise<SchemaLookup> {
     const now = this.clock.now();
     if (!this.cache || now - this.checkedAt >= CACHE_MS) {
       const revision = await this.store.revision([EVENT_TYPE_OBJECT.kind]);
@@ -89,9 +92,16 @@ export class EventTypes {
       }
     }
     const { byTenant } = this.cache;
-    return byTenant.get(`${tenant}\0${type}`) ?? byTenant.get(`\0${type}`) ?? null;
+    if (byTenant.size === 0) return noSchemas;
+    return (tenant, type) =>
+      byTenant.get(`${tenant}\0${type}`) ?? byTenant.get(`\0${type}`) ?? null;
   }
 }
+
+/** Finds the schema events of a type in a tenant must meet; null when none is declared. */
+export type SchemaLookup = (tenant: string, type: string) => EventTypeData | null;
+
+const noSchemas: SchemaLookup = () => null;
 
 /** Checks properties against a schema; EVENT_SCHEMA_ERROR naming the first property that fails. */
 export function checkProperties(

@@ -13,10 +13,11 @@ import { envelopeOf, updateBody, ViewEnvelope } from '../objects/schemas.js';
 import { ObjectReads } from '../objects/service.js';
 import type { Caller } from '../objects/tenancy.js';
 import type { ObjectStore } from '../store/types.js';
-import { checkFilter, passesAll, type QueryFilter } from './fields.js';
+import { checkFilter, isOwnField, passesAll, type QueryFilter } from './fields.js';
 import { analyticsKind } from './kinds.js';
 import type { QueryEngine } from './query.js';
 import { EventTypeName, FilterSchema } from './schemas.js';
+import type { ActivityRecord, AnalyticsEventRecord } from './store.js';
 
 const DAY_S = 86_400;
 
@@ -191,25 +192,37 @@ export class Funnels extends ObjectReads<FunnelData> {
     const types = [...new Set(steps.map((s) => s.event_type))];
     /** Per user: when each step reached so far was reached. */
     const reached = new Map<string, number[]>();
-    const matches = (i: number, e: Parameters<typeof passesAll>[0]) =>
-      e.event_type === steps[i]!.event_type && passesAll(e, steps[i]!.filters ?? []);
+    const NONE: Record<string, unknown> = {};
+    const matches = (i: number, e: AnalyticsEventRecord | ActivityRecord) => {
+      const step = steps[i]!;
+      if (e.event_type !== step.event_type) return false;
+      if (!step.filters?.length) return true;
+      return passesAll('properties' in e ? e : { ...e, properties: NONE }, step.filters);
+    };
+    const visit = (e: AnalyticsEventRecord | ActivityRecord) => {
+      if (e.user_id === null) return;
+      const times = reached.get(e.user_id);
+      if (!times) {
+        if (e.timestamp < to && matches(0, e)) reached.set(e.user_id, [e.timestamp]);
+        return;
+      }
+      const k = times.length;
+      if (k < steps.length && e.timestamp - times[0]! <= windowMs && matches(k, e)) {
+        times.push(e.timestamp);
+      }
+    };
     const started = performance.now();
-    const scanned = await this.engine.scan(
-      { tenant_id: funnel.tenant_id ?? tenant, from, to: to + windowMs, event_types: types },
-      started,
-      (e) => {
-        if (e.user_id === null) return;
-        const times = reached.get(e.user_id);
-        if (!times) {
-          if (e.timestamp < to && matches(0, e)) reached.set(e.user_id, [e.timestamp]);
-          return;
-        }
-        const k = times.length;
-        if (k < steps.length && e.timestamp - times[0]! <= windowMs && matches(k, e)) {
-          times.push(e.timestamp);
-        }
-      },
-    );
+    const range = {
+      tenant_id: funnel.tenant_id ?? tenant,
+      from,
+      to: to + windowMs,
+      event_types: types,
+    };
+    // Steps filtered on a property need whole events; the rest read activity records.
+    const ownFields = steps.every((s) => (s.filters ?? []).every((f) => isOwnField(f.field)));
+    const scanned = ownFields
+      ? await this.engine.scanActivity(range, started, visit)
+      : await this.engine.scan(range, started, visit);
     const users = [...reached.values()];
     const entered = steps.map((_, k) => users.filter((t) => t.length > k).length);
     const out = steps.map((s, k) => {

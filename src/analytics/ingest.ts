@@ -9,10 +9,10 @@ import type { Clock } from '../core/clock.js';
 import { NotifydError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
-import { checkProperties, type EventTypes } from './event-types.js';
-import type { AnalyticsOptions } from './options.js';
+import { checkProperties, type EventTypes, type SchemaLookup } from './event-types.js';
+import { type AnalyticsOptions, retentionCutoffs } from './options.js';
 import type { TrackEventBody } from './schemas.js';
-import type { AnalyticsEventRecord, AnalyticsStore } from './store.js';
+import type { AnalyticsEventRecord, AnalyticsStore, RollupCutoffs } from './store.js';
 
 /** Events written per store call. */
 export const WRITE_BATCH = 1000;
@@ -25,10 +25,15 @@ export interface IngestCounters {
   dropped(n: number): void;
 }
 
-/** The rollup dimensions of properties, as canonical JSON (keys in the option's order). */
+/** The rollup dimensions of properties, as canonical JSON (keys sorted). */
 export function dimsOf(properties: Record<string, unknown>, dimensions: readonly string[]): string {
+  return sortedDimsOf(properties, [...dimensions].sort());
+}
+
+/** `dimsOf` with the dimensions sorted already (once, not per event). */
+function sortedDimsOf(properties: Record<string, unknown>, sorted: readonly string[]): string {
   const out: Record<string, string | number | boolean> = {};
-  for (const d of [...dimensions].sort()) {
+  for (const d of sorted) {
     const v = properties[d];
     if (typeof v === 'string') out[d] = v.slice(0, MAX_DIM_TEXT);
     else if (typeof v === 'number' || typeof v === 'boolean') out[d] = v;
@@ -39,6 +44,7 @@ export function dimsOf(properties: Record<string, unknown>, dimensions: readonly
 export class Ingestor {
   private buffer: AnalyticsEventRecord[] = [];
   private flushing: Promise<void> | null = null;
+  private readonly dimensions: readonly string[];
 
   constructor(
     private readonly deps: {
@@ -50,14 +56,31 @@ export class Ingestor {
       counters: IngestCounters;
       logger: Logger;
     },
-  ) {}
+  ) {
+    this.dimensions = [...deps.options.rollup_dimensions].sort();
+  }
+
+  /** The event types' schemas now, for `check` (one store read per batch at most). */
+  schemas(): Promise<SchemaLookup> {
+    return this.deps.types.lookup();
+  }
 
   /**
    * Checks one event sent to the API and makes its record. `tenant` is where it goes;
    * `where` names it in errors (`body`, `body.events[3]`).
    */
   async build(input: TrackEventBody, tenant: string, where: string): Promise<AnalyticsEventRecord> {
-    const { clock, options, types } = this.deps;
+    return this.check(input, tenant, where, await this.schemas());
+  }
+
+  /** `build` with the schemas at hand: synchronous, for each event of a batch. */
+  check(
+    input: TrackEventBody,
+    tenant: string,
+    where: string,
+    schemas: SchemaLookup,
+  ): AnalyticsEventRecord {
+    const { clock, options } = this.deps;
     const now = clock.now();
     const properties = input.properties ?? {};
     const size = Buffer.byteLength(JSON.stringify(properties));
@@ -87,7 +110,7 @@ export class Ingestor {
         );
       }
     }
-    const schema = await types.schemaOf(tenant, input.event_type);
+    const schema = schemas(tenant, input.event_type);
     if (schema) checkProperties(schema, properties, where);
     return this.record(input.event_type, tenant, input.user_id ?? null, properties, timestamp, {
       eventId: input.event_id ?? null,
@@ -111,7 +134,7 @@ export class Ingestor {
       event_id: opts.eventId ?? null,
       properties,
       timestamp,
-      dims: dimsOf(properties, this.deps.options.rollup_dimensions),
+      dims: sortedDimsOf(properties, this.dimensions),
     };
   }
 
@@ -119,7 +142,9 @@ export class Ingestor {
   async write(records: readonly AnalyticsEventRecord[]): Promise<boolean[]> {
     const out: boolean[] = [];
     for (let i = 0; i < records.length; i += WRITE_BATCH) {
-      out.push(...(await this.deps.store.append(records.slice(i, i + WRITE_BATCH))));
+      out.push(
+        ...(await this.deps.store.append(records.slice(i, i + WRITE_BATCH), this.rollupsFrom())),
+      );
     }
     this.deps.counters.recorded('api', out.filter(Boolean).length);
     return out;
@@ -152,7 +177,7 @@ export class Ingestor {
         while (this.buffer.length > 0) {
           const batch = this.buffer.splice(0, WRITE_BATCH);
           try {
-            await this.deps.store.append(batch);
+            await this.deps.store.append(batch, this.rollupsFrom());
             this.deps.counters.recorded('internal', batch.length);
           } catch (err) {
             this.deps.counters.dropped(batch.length);
@@ -169,6 +194,11 @@ export class Ingestor {
       }
     });
     return this.flushing;
+  }
+
+  /** Rollup buckets worth writing: not those the retention purge would drop. */
+  private rollupsFrom(): RollupCutoffs {
+    return retentionCutoffs(this.deps.options.retention, this.deps.clock.now());
   }
 
   /** Buffered events not yet written. */

@@ -9,7 +9,7 @@ import { Analytics } from './analytics.js';
 import { EventTypes } from './event-types.js';
 import { Funnels } from './funnels.js';
 import { Ingestor } from './ingest.js';
-import type { AnalyticsOptions } from './options.js';
+import { type AnalyticsOptions, retentionCutoffs } from './options.js';
 import { QueryEngine } from './query.js';
 import { recordBusEvents } from './recorder.js';
 import { ReportDefinitions } from './report-definitions.js';
@@ -80,6 +80,7 @@ export function createAnalyticsModule(
   });
   const engine = new QueryEngine(store.analytics, clock, {
     rollupDimensions: options.rollup_dimensions,
+    retention: options.retention,
     timeoutMs: options.query_timeout_ms,
   });
   const { retention } = options;
@@ -176,13 +177,7 @@ export function createAnalyticsModule(
         name: 'analytics retention purge',
         everyMs: options.purge_interval_ms,
         run: async () => {
-          const now = clock.now();
-          await store.analytics.purge({
-            raw: now - retention.raw_days * DAY,
-            minute: now - retention.minute_days * DAY,
-            hour: now - retention.hour_days * DAY,
-            day: now - retention.day_days * DAY,
-          });
+          await store.analytics.purge(retentionCutoffs(retention, clock.now()));
         },
       },
     ],

@@ -1,5 +1,6 @@
 /** Analytics options (analytics.*). */
 import { defineOptions, type SectionOf, sectionCheck } from '../core/option-spec.js';
+import type { AnalyticsCutoffs } from './store.js';
 
 const DAY_MS = 86_400_000;
 
@@ -171,6 +172,22 @@ export const ANALYTICS_OPTIONS = defineOptions([
 
 /** Analytics settings as loaded: `analytics.*`. */
 export type AnalyticsOptions = SectionOf<typeof ANALYTICS_OPTIONS, 'analytics'>;
+
+/**
+ * Where retention ends at `now`: raw events and rollup buckets before these are purged (and
+ * rollup buckets before them are not written).
+ */
+export function retentionCutoffs(
+  retention: AnalyticsOptions['retention'],
+  now: number,
+): AnalyticsCutoffs {
+  return {
+    raw: now - retention.raw_days * DAY_MS,
+    minute: now - retention.minute_days * DAY_MS,
+    hour: now - retention.hour_days * DAY_MS,
+    day: now - retention.day_days * DAY_MS,
+  };
+}
 
 /** Backfill past raw retention would be purged as soon as it is written. */
 export const checkAnalyticsOptions = sectionCheck(

@@ -13,11 +13,14 @@ import {
   type FieldSource,
   fieldName,
   fieldValue,
+  isOwnField,
   passesAll,
   type QueryFilter,
 } from './fields.js';
 import { leavesOf, type MetricDef, metricOf, typesOf, type Where } from './metrics.js';
+import { type AnalyticsOptions, retentionCutoffs } from './options.js';
 import {
+  type ActivityRecord,
   type AnalyticsEventRecord,
   type AnalyticsRange,
   type AnalyticsStore,
@@ -71,6 +74,8 @@ export interface QueryResult {
 
 const DAY = 86_400_000;
 const SCAN_PAGE = 10_000;
+/** Activity records are small: larger pages, fewer round trips. */
+const ACTIVITY_PAGE = 50_000;
 const DEFAULT_LIMIT = 1000;
 const ROLLUP_ORDER: RollupGranularity[] = ['day', 'hour', 'minute'];
 
@@ -80,6 +85,8 @@ export interface QueryEngineOptions {
   rollupDimensions: readonly string[];
   /** Longest a raw scan may take (QUERY_TIMEOUT past it). */
   timeoutMs: number;
+  /** How long rollups are kept: a rollup is read only for ranges it still holds whole. */
+  retention: AnalyticsOptions['retention'];
 }
 
 /** Per group: the accumulated value of each leaf metric per bucket. */
@@ -89,6 +96,8 @@ interface Group {
   uniques: Map<string, Set<string>[]>;
   /** user → sorted timestamps, for active users. */
   activity: Map<string, number[]>;
+  /** Active users counted so far, by metric and bucket index. */
+  activeCounts: Map<string, number>;
 }
 
 export class QueryEngine {
@@ -167,9 +176,13 @@ export class QueryEngine {
       raw = true;
       const days = Math.max(...active.map((n) => (defs.get(n) as { days: number }).days));
       const ends = starts.map((_, i) => starts[i + 1] ?? to);
-      scanned += await this.scan(range(null, Math.min(...ends) - days * DAY), started, (e) =>
-        track(ctx, e),
-      );
+      const span = range(null, Math.min(...ends) - days * DAY);
+      // Active users need only who was active when: unless a filter or group reads a
+      // property, activity records (no properties to read and parse) answer alike.
+      const ownFields = [...filters.map((f) => f.field), ...dimensions].every(isOwnField);
+      scanned += ownFields
+        ? await this.scanActivity(span, started, (e) => track(ctx, e))
+        : await this.scan(span, started, (e) => track(ctx, e));
     }
 
     let data = rows(ctx, q.metrics);
@@ -215,6 +228,26 @@ export class QueryEngine {
     }
   }
 
+  /** Visits the activity records of a range (events with a user); resolves to how many. */
+  async scanActivity(
+    range: AnalyticsRange,
+    started: number,
+    visit: (e: ActivityRecord) => void,
+  ): Promise<number> {
+    let n = 0;
+    let after: ActivityRecord | undefined;
+    for (;;) {
+      const page = await this.store.scanActivity(range, ACTIVITY_PAGE, after);
+      for (const e of page) visit(e);
+      n += page.length;
+      if (page.length < ACTIVITY_PAGE) return n;
+      after = page[page.length - 1];
+      if (performance.now() - started > this.options.timeoutMs) {
+        throw new NotifydError('QUERY_TIMEOUT', undefined, { rows_scanned: n });
+      }
+    }
+  }
+
   /**
    * The coarsest rollup that can answer the counts exactly: every field filtered or grouped
    * by is kept in rollups, and the range and every bucket edge fall on its bucket edges.
@@ -235,9 +268,17 @@ export class QueryEngine {
     ];
     if (!fields.every((f) => this.rollupFields.has(f))) return null;
     const edges = [from, to, ...starts.slice(1)];
-    return ROLLUP_ORDER.find((r) => edges.every((e) => e % BUCKET_MS[r] === 0)) ?? null;
+    // Buckets past retention are purged and no longer written: such a range reads raw.
+    const kept = retentionCutoffs(this.options.retention, this.clock.now());
+    return (
+      ROLLUP_ORDER.find((r) => from >= kept[r] && edges.every((e) => e % BUCKET_MS[r] === 0)) ??
+      null
+    );
   }
 }
+
+/** What an activity record's properties read as: none (only own fields are asked of it). */
+const NO_PROPERTIES: Record<string, unknown> = Object.freeze({});
 
 interface Ctx {
   starts: number[];
@@ -261,15 +302,34 @@ function bucketIndex(starts: number[], to: number, ts: number): number {
   return lo;
 }
 
+const newGroup = (dims: Record<string, string>): Group => ({
+  dims,
+  counts: new Map(),
+  uniques: new Map(),
+  activity: new Map(),
+  activeCounts: new Map(),
+});
+
 /** The group an event belongs to, made on first sight. */
 function groupOf(ctx: Ctx, e: FieldSource): Group {
+  if (ctx.dimensions.length === 0) return soleGroup(ctx);
   const dims: Record<string, string> = {};
   for (const d of ctx.dimensions) dims[d] = dimensionText(fieldValue(e, d));
   const key = JSON.stringify(ctx.dimensions.map((d) => dims[d]));
   let g = ctx.groups.get(key);
   if (!g) {
-    g = { dims, counts: new Map(), uniques: new Map(), activity: new Map() };
+    g = newGroup(dims);
     ctx.groups.set(key, g);
+  }
+  return g;
+}
+
+/** The one group of a query without dimensions: no key to build per event. */
+function soleGroup(ctx: Ctx): Group {
+  let g = ctx.groups.get('[]');
+  if (!g) {
+    g = newGroup({});
+    ctx.groups.set('[]', g);
   }
   return g;
 }
@@ -314,9 +374,15 @@ function add(ctx: Ctx, e: FieldSource, at: number, leaves: readonly string[], n:
 }
 
 /** Notes when a user was active, for active-user metrics. */
-function track(ctx: Ctx, e: AnalyticsEventRecord): void {
-  if (e.user_id === null || !passesAll(e, ctx.filters)) return;
-  const g = groupOf(ctx, e);
+function track(ctx: Ctx, e: AnalyticsEventRecord | ActivityRecord): void {
+  if (e.user_id === null) return;
+  let g: Group;
+  if (ctx.filters.length === 0 && ctx.dimensions.length === 0) g = soleGroup(ctx);
+  else {
+    const source: FieldSource = 'properties' in e ? e : { ...e, properties: NO_PROPERTIES };
+    if (!passesAll(source, ctx.filters)) return;
+    g = groupOf(ctx, source);
+  }
   const times = g.activity.get(e.user_id);
   if (times) times.push(e.timestamp);
   else g.activity.set(e.user_id, [e.timestamp]);
@@ -345,7 +411,16 @@ function metricValue(ctx: Ctx, g: Group, name: string, i: number): number {
   const def = ctx.defs.get(name) ?? metricOf(name);
   if (def.kind === 'count') return g.counts.get(name)?.[i] ?? 0;
   if (def.kind === 'unique') return g.uniques.get(name)?.[i]?.size ?? 0;
-  if (def.kind === 'active') return activeUsers(g, ctx.starts[i + 1] ?? ctx.to, def.days);
+  if (def.kind === 'active') {
+    // Ratios (dau_mau_ratio) ask again for what their parts have counted: count once.
+    const key = `${name}\0${i}`;
+    let n = g.activeCounts.get(key);
+    if (n === undefined) {
+      n = activeUsers(g, ctx.starts[i + 1] ?? ctx.to, def.days);
+      g.activeCounts.set(key, n);
+    }
+    return n;
+  }
   const den = metricValue(ctx, g, def.den, i);
   return den === 0 ? 0 : Math.round((metricValue(ctx, g, def.num, i) / den) * 10_000) / 10_000;
 }
@@ -353,7 +428,7 @@ function metricValue(ctx: Ctx, g: Group, name: string, i: number): number {
 /** Every group's row per bucket, groups in order of their dimension values. */
 function rows(ctx: Ctx, metrics: readonly string[]): DataPoint[] {
   if (ctx.groups.size === 0 && ctx.dimensions.length === 0) {
-    ctx.groups.set('[]', { dims: {}, counts: new Map(), uniques: new Map(), activity: new Map() });
+    ctx.groups.set('[]', newGroup({}));
   }
   const keys = [...ctx.groups.keys()].sort();
   const out: DataPoint[] = [];

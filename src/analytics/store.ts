@@ -29,6 +29,12 @@ export interface AnalyticsEventRecord {
 export const ROLLUP_GRANULARITIES = ['minute', 'hour', 'day'] as const;
 export type RollupGranularity = (typeof ROLLUP_GRANULARITIES)[number];
 
+/**
+ * Per granularity, the first bucket start rollups are still kept for: older buckets are past
+ * their retention (the purge drops them), so appends do not write them.
+ */
+export type RollupCutoffs = Readonly<Record<RollupGranularity, number>>;
+
 /** A rollup's bucket length in ms. */
 export const BUCKET_MS: Record<RollupGranularity, number> = {
   minute: 60_000,
@@ -60,6 +66,19 @@ export interface AnalyticsRange {
   event_types?: readonly string[];
 }
 
+/**
+ * An event with a user, without its properties and dims: all that funnels and active users
+ * read when their filters and groups are on the event's own fields. Much cheaper to read and
+ * to hold than the whole record.
+ */
+export interface ActivityRecord {
+  id: string;
+  tenant_id: string;
+  event_type: string;
+  user_id: string;
+  timestamp: number;
+}
+
 /** Where a scan page ends; the next page starts after it. */
 export interface ScanCursor {
   timestamp: number;
@@ -77,11 +96,12 @@ export interface AnalyticsCutoffs {
 /** The analytics store concern, implemented by every backend. */
 export interface AnalyticsStore {
   /**
-   * Appends events atomically with their rollups (one count in each granularity). An event
-   * whose (tenant, event_id) was already appended is ignored, rollups untouched. Resolves to
+   * Appends events atomically with their rollups (one count in each granularity, except in
+   * buckets starting before `rollupsFrom`'s cutoff for it: past retention). An event whose
+   * (tenant, event_id) was already appended is ignored, rollups untouched. Resolves to
    * whether each event was new, in order.
    */
-  append(events: readonly AnalyticsEventRecord[]): Promise<boolean[]>;
+  append(events: readonly AnalyticsEventRecord[], rollupsFrom?: RollupCutoffs): Promise<boolean[]>;
   /** Rollup rows of one granularity whose bucket lies in `[from, to)`, in no set order. */
   rollups(granularity: RollupGranularity, range: AnalyticsRange): Promise<RollupRow[]>;
   /**
@@ -89,6 +109,11 @@ export interface AnalyticsStore {
    * starting after `after`.
    */
   scan(range: AnalyticsRange, limit: number, after?: ScanCursor): Promise<AnalyticsEventRecord[]>;
+  /**
+   * Like `scan`, but only events with a user, as activity records: the same order, range,
+   * limit and cursor (events without a user are skipped, not counted against `limit`).
+   */
+  scanActivity(range: AnalyticsRange, limit: number, after?: ScanCursor): Promise<ActivityRecord[]>;
   /** Forgets raw events and rollup buckets older than the cutoffs; resolves to how many rows. */
   purge(before: AnalyticsCutoffs): Promise<number>;
 }
@@ -100,14 +125,22 @@ export interface RollupDelta extends RollupRow {
 
 /**
  * What appending `events` adds to the rollups: one delta per granularity, bucket, tenant,
- * type and dims, summed, in a fixed order (so that concurrent writers lock rows alike).
+ * type and dims, summed, in a fixed order (so that concurrent writers lock rows alike);
+ * none in buckets before `from`'s cutoffs.
  */
-export function rollupDeltas(events: readonly AnalyticsEventRecord[]): RollupDelta[] {
+export function rollupDeltas(
+  events: readonly AnalyticsEventRecord[],
+  from?: RollupCutoffs,
+): RollupDelta[] {
   const deltas = new Map<string, RollupDelta>();
   for (const e of events) {
+    // NUL cannot occur in a tenant, a type or dims JSON: the key is unambiguous, and much
+    // cheaper to build than JSON (three keys per event on the write path).
+    const tail = `\0${e.tenant_id}\0${e.event_type}\0${e.dims}`;
     for (const granularity of ROLLUP_GRANULARITIES) {
       const bucket = bucketOf(e.timestamp, granularity);
-      const key = JSON.stringify([granularity, bucket, e.tenant_id, e.event_type, e.dims]);
+      if (from && bucket < from[granularity]) continue;
+      const key = `${granularity}\0${bucket}${tail}`;
       const found = deltas.get(key);
       if (found) found.count++;
       else {
@@ -135,6 +168,18 @@ export function inRange(
   if (at < range.from || at >= range.to) return false;
   return !range.event_types || range.event_types.includes(r.event_type);
 }
+
+/** An event's activity record; null when it has no user. */
+export const activityOf = (e: AnalyticsEventRecord): ActivityRecord | null =>
+  e.user_id === null
+    ? null
+    : {
+        id: e.id,
+        tenant_id: e.tenant_id,
+        event_type: e.event_type,
+        user_id: e.user_id,
+        timestamp: e.timestamp,
+      };
 
 /** (timestamp, id) order of raw events. */
 export function compareEvents(a: ScanCursor, b: ScanCursor): number {

@@ -75,11 +75,12 @@ export function eventRoutes(analytics: Analytics): AnyRoute[] {
           details: Record<string, unknown>;
         }[] = [];
         const records = [];
+        const schemas = await ingestor.schemas();
         for (const [index, item] of ctx.body.events.entries()) {
           const where = `body.events[${index}]`;
           try {
             const input = checkEvent(item);
-            records.push(await ingestor.build(input, tenantFor(p, input.tenant_id), where));
+            records.push(ingestor.check(input, tenantFor(p, input.tenant_id), where, schemas));
           } catch (err) {
             const e = toNotifydError(err);
             if (e.status >= 500) throw err;

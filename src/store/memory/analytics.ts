@@ -1,6 +1,8 @@
 import {
+  type ActivityRecord,
   type AnalyticsEventRecord,
   type AnalyticsStore,
+  activityOf,
   compareEvents,
   inRange,
   type RollupRow,
@@ -24,7 +26,7 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
 
   constructor(private readonly state: OpenState) {}
 
-  async append(events: readonly AnalyticsEventRecord[]): Promise<boolean[]> {
+  append: AnalyticsStore['append'] = async (events, rollupsFrom) => {
     this.state.check();
     const kept: AnalyticsEventRecord[] = [];
     const outcome = events.map((e) => {
@@ -37,7 +39,7 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
       return true;
     });
     for (const e of kept) this.events.splice(this.insertionPoint(e), 0, e);
-    for (const d of rollupDeltas(kept)) {
+    for (const d of rollupDeltas(kept, rollupsFrom)) {
       const map = this.rollupRows[d.granularity];
       const key = JSON.stringify([d.bucket, d.tenant_id, d.event_type, d.dims]);
       const row = map.get(key);
@@ -48,7 +50,7 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
       }
     }
     return outcome;
-  }
+  };
 
   rollups: AnalyticsStore['rollups'] = async (granularity, range) => {
     this.state.check();
@@ -67,6 +69,19 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
       const e = this.events[i]!;
       if (e.timestamp >= range.to) break;
       if (inRange(e, e.timestamp, range)) out.push(copy(e));
+    }
+    return out;
+  };
+
+  scanActivity: AnalyticsStore['scanActivity'] = async (range, limit, after) => {
+    this.state.check();
+    const start = after ? this.insertionPoint(after, true) : this.firstAt(range.from);
+    const out: ActivityRecord[] = [];
+    for (let i = start; i < this.events.length && out.length < limit; i++) {
+      const e = this.events[i]!;
+      if (e.timestamp >= range.to) break;
+      const a = inRange(e, e.timestamp, range) ? activityOf(e) : null;
+      if (a) out.push(a);
     }
     return out;
   };

@@ -1,8 +1,11 @@
+import type pg from 'pg';
 import {
+  type ActivityRecord,
   type AnalyticsRange,
   type AnalyticsStore,
   type RollupRow,
   rollupDeltas,
+  type ScanCursor,
 } from '../../analytics/store.js';
 import { type EventRow, eventOf } from '../analytics-rows.js';
 import type { Param, PostgresHandle } from './handle.js';
@@ -36,7 +39,7 @@ function rangeFilter(range: AnalyticsRange, params: Param[]): string {
 export class PostgresAnalyticsStore implements AnalyticsStore {
   constructor(private readonly h: PostgresHandle) {}
 
-  append: AnalyticsStore['append'] = async (events) => {
+  append: AnalyticsStore['append'] = async (events, rollupsFrom) => {
     if (events.length === 0) return [];
     const { analyticsEvents: ev, analyticsRollups: ru } = this.h.t;
     const rows = events.map((e) => ({ ...e, properties: JSON.stringify(e.properties) }));
@@ -50,7 +53,10 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
       );
       const keptIds = new Set(inserted.rows.map((r) => r.id));
       const outcome = events.map((e) => keptIds.has(e.id));
-      const deltas = rollupDeltas(events.filter((_, i) => outcome[i]));
+      const deltas = rollupDeltas(
+        events.filter((_, i) => outcome[i]),
+        rollupsFrom,
+      );
       if (deltas.length > 0) {
         await client.query(
           `INSERT INTO ${ru} AS r (${ROLLUP_COLUMNS})
@@ -77,7 +83,28 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
     return rows.map((r) => ({ ...r, bucket: Number(r.bucket), count: Number(r.count) }));
   };
 
-  scan: AnalyticsStore['scan'] = async (range, limit, after) => {
+  scan: AnalyticsStore['scan'] = async (range, limit, after) =>
+    (await this.page<EventRow>(COLUMNS, '', range, limit, after)).map(eventOf);
+
+  scanActivity: AnalyticsStore['scanActivity'] = async (range, limit, after) => {
+    const rows = await this.page<Omit<ActivityRecord, 'timestamp'> & { timestamp: string }>(
+      'id, tenant_id, event_type, user_id, timestamp',
+      ' AND user_id IS NOT NULL',
+      range,
+      limit,
+      after,
+    );
+    return rows.map((r) => ({ ...r, timestamp: Number(r.timestamp) }));
+  };
+
+  /** A page of a scan: `columns` of events in range after the cursor. */
+  private async page<R extends pg.QueryResultRow>(
+    columns: string,
+    extra: string,
+    range: AnalyticsRange,
+    limit: number,
+    after: ScanCursor | undefined,
+  ): Promise<R[]> {
     const params: Param[] = [range.from, range.to, limit];
     let start = '';
     if (after) {
@@ -85,14 +112,14 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
       start = ` AND (timestamp, id) > ($4, $5)`;
     }
     const filter = rangeFilter(range, params);
-    const { rows } = await this.h.query<EventRow>(
-      `SELECT ${COLUMNS} FROM ${this.h.t.analyticsEvents}
-       WHERE timestamp >= $1 AND timestamp < $2${start}${filter}
+    const { rows } = await this.h.query<R>(
+      `SELECT ${columns} FROM ${this.h.t.analyticsEvents}
+       WHERE timestamp >= $1 AND timestamp < $2${start}${filter}${extra}
        ORDER BY timestamp, id LIMIT $3`,
       params,
     );
-    return rows.map(eventOf);
-  };
+    return rows;
+  }
 
   purge: AnalyticsStore['purge'] = async (before) => {
     const { analyticsEvents: ev, analyticsRollups: ru } = this.h.t;

@@ -1,8 +1,12 @@
 import {
   type AnalyticsEventRecord,
+  type AnalyticsRange,
   type AnalyticsStore,
+  activityOf,
   inRange,
+  ROLLUP_GRANULARITIES,
   type RollupRow,
+  type ScanCursor,
 } from '../../analytics/store.js';
 import { escapePart } from '../../redis/key-names.js';
 import type { RedisHandle } from './handle.js';
@@ -17,6 +21,9 @@ const PAST = '~';
 const memberOf = (e: AnalyticsEventRecord) => `${pad(e.timestamp)}|${e.id}|${JSON.stringify(e)}`;
 const recordOf = (member: string) =>
   JSON.parse(member.slice(member.indexOf('|', 17) + 1)) as AnalyticsEventRecord;
+
+/** A cutoff before every bucket (Lua reads numbers, not -inf). */
+const NO_CUTOFF = Number.MIN_SAFE_INTEGER;
 
 /** Members read per round trip by scans and purges. */
 const CHUNK = 1000;
@@ -36,9 +43,12 @@ const CHUNK = 1000;
 export class RedisAnalyticsStore implements AnalyticsStore {
   constructor(private readonly h: RedisHandle) {}
 
-  append(events: readonly AnalyticsEventRecord[]): Promise<boolean[]> {
+  append: AnalyticsStore['append'] = (events, rollupsFrom) => {
     if (events.length === 0) return Promise.resolve([]);
-    const args: (string | number)[] = [events.length];
+    const args: (string | number)[] = [
+      events.length,
+      ...ROLLUP_GRANULARITIES.map((g) => rollupsFrom?.[g] ?? NO_CUTOFF),
+    ];
     for (const e of events) {
       args.push(
         memberOf(e),
@@ -52,7 +62,7 @@ export class RedisAnalyticsStore implements AnalyticsStore {
       const kept = (await this.h.script(APPEND_EVENTS, args)) as number[];
       return kept.map((k) => k === 1);
     });
-  }
+  };
 
   rollups: AnalyticsStore['rollups'] = (granularity, range) => {
     const name = this.h.names.name.bind(this.h.names);
@@ -80,25 +90,38 @@ export class RedisAnalyticsStore implements AnalyticsStore {
     });
   };
 
-  scan: AnalyticsStore['scan'] = (range, limit, after) => {
+  scan: AnalyticsStore['scan'] = (range, limit, after) =>
+    this.walk(range, limit, after, (e) => (inRange(e, e.timestamp, range) ? e : null));
+
+  // Members hold the whole record: reading activity costs what a scan costs here.
+  scanActivity: AnalyticsStore['scanActivity'] = (range, limit, after) =>
+    this.walk(range, limit, after, (e) => (inRange(e, e.timestamp, range) ? activityOf(e) : null));
+
+  /** Reads members of the range in order after the cursor, keeping up to `limit` `pick`s. */
+  private walk<T>(
+    range: AnalyticsRange,
+    limit: number,
+    after: ScanCursor | undefined,
+    pick: (e: AnalyticsEventRecord) => T | null,
+  ): Promise<T[]> {
     const name = this.h.names.name.bind(this.h.names);
     const key = range.tenant_id === null ? name('aev') : name('aev-t', range.tenant_id);
     return this.h.run(async (c) => {
-      const out: AnalyticsEventRecord[] = [];
+      const out: T[] = [];
       let start = after ? `(${pad(after.timestamp)}|${after.id}|${PAST}` : `[${pad(range.from)}`;
       const end = `(${pad(range.to)}`;
       while (out.length < limit) {
         const members = await c.zrange(key, start, end, 'BYLEX', 'LIMIT', 0, CHUNK);
         for (const m of members) {
-          const e = recordOf(m);
-          if (inRange(e, e.timestamp, range) && out.length < limit) out.push(e);
+          const kept = out.length < limit ? pick(recordOf(m)) : null;
+          if (kept !== null) out.push(kept);
         }
         if (members.length < CHUNK) break;
         start = `(${members[members.length - 1]}`;
       }
       return out;
     });
-  };
+  }
 
   purge: AnalyticsStore['purge'] = (before) => {
     const name = this.h.names.name.bind(this.h.names);

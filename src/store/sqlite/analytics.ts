@@ -1,13 +1,19 @@
 import type { Statement } from 'better-sqlite3';
 import {
+  type ActivityRecord,
   type AnalyticsEventRecord,
   type AnalyticsRange,
   type AnalyticsStore,
+  type RollupCutoffs,
   type RollupRow,
   rollupDeltas,
+  type ScanCursor,
 } from '../../analytics/store.js';
 import { type EventRow, eventOf } from '../analytics-rows.js';
 import type { SqliteHandle } from './handle.js';
+
+const EVENT_COLUMNS = 'id, tenant_id, event_type, user_id, event_id, properties, timestamp, dims';
+const ACTIVITY_COLUMNS = 'id, tenant_id, event_type, user_id, timestamp';
 
 /** `AND tenant_id = ? AND event_type IN (?, …)` for a range, and its parameters. */
 function rangeFilter(range: AnalyticsRange): { sql: string; params: (string | number)[] } {
@@ -33,7 +39,10 @@ function rangeFilter(range: AnalyticsRange): { sql: string; params: (string | nu
 export class SqliteAnalyticsStore implements AnalyticsStore {
   private readonly insert: Statement<unknown[]>;
   private readonly addRollup: Statement<unknown[]>;
-  private readonly appendAll: (events: readonly AnalyticsEventRecord[]) => boolean[];
+  private readonly appendAll: (
+    events: readonly AnalyticsEventRecord[],
+    rollupsFrom: RollupCutoffs | undefined,
+  ) => boolean[];
 
   constructor(private readonly h: SqliteHandle) {
     const { db } = h;
@@ -48,7 +57,7 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
        ON CONFLICT (granularity, bucket, tenant_id, event_type, dims)
        DO UPDATE SET count = count + excluded.count`,
     );
-    this.appendAll = db.transaction((events: readonly AnalyticsEventRecord[]) => {
+    this.appendAll = db.transaction((events: readonly AnalyticsEventRecord[], rollupsFrom) => {
       const kept: AnalyticsEventRecord[] = [];
       const outcome = events.map((e) => {
         const { changes } = this.insert.run(
@@ -64,16 +73,15 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
         if (changes === 1) kept.push(e);
         return changes === 1;
       });
-      for (const d of rollupDeltas(kept)) {
+      for (const d of rollupDeltas(kept, rollupsFrom)) {
         this.addRollup.run(d.granularity, d.bucket, d.tenant_id, d.event_type, d.dims, d.count);
       }
       return outcome;
     });
   }
 
-  append(events: readonly AnalyticsEventRecord[]): Promise<boolean[]> {
-    return this.h.run(() => this.appendAll(events));
-  }
+  append: AnalyticsStore['append'] = (events, rollupsFrom) =>
+    this.h.run(() => this.appendAll(events, rollupsFrom));
 
   rollups: AnalyticsStore['rollups'] = (granularity, range) => {
     const f = rangeFilter(range);
@@ -88,24 +96,44 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
     );
   };
 
-  scan: AnalyticsStore['scan'] = (range, limit, after) => {
+  scan: AnalyticsStore['scan'] = (range, limit, after) =>
+    this.h.run(() =>
+      (this.pageOf(EVENT_COLUMNS, '', range, limit, after).all() as EventRow[]).map(eventOf),
+    );
+
+  scanActivity: AnalyticsStore['scanActivity'] = (range, limit, after) =>
+    this.h.run(() => {
+      const rows = this.pageOf(ACTIVITY_COLUMNS, ' AND user_id IS NOT NULL', range, limit, after)
+        .raw()
+        .all() as [string, string, string, string, number][];
+      const out = new Array<ActivityRecord>(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const [id, tenant_id, event_type, user_id, timestamp] = rows[i]!;
+        out[i] = { id, tenant_id, event_type, user_id, timestamp };
+      }
+      return out;
+    });
+
+  /** A page of a scan: `columns` of events in range after the cursor, bound and ready. */
+  private pageOf(
+    columns: string,
+    extra: string,
+    range: AnalyticsRange,
+    limit: number,
+    after: ScanCursor | undefined,
+  ) {
     const f = rangeFilter(range);
     const start = after
       ? { sql: '(timestamp, id) > (?, ?)', params: [after.timestamp, after.id] }
       : { sql: 'timestamp >= ?', params: [range.from] };
-    return this.h.run(() =>
-      (
-        this.h.db
-          .prepare(
-            `SELECT id, tenant_id, event_type, user_id, event_id, properties, timestamp, dims
-             FROM analytics_events
-             WHERE ${start.sql} AND timestamp >= ? AND timestamp < ?${f.sql}
-             ORDER BY timestamp, id LIMIT ?`,
-          )
-          .all(...start.params, range.from, range.to, ...f.params, limit) as EventRow[]
-      ).map(eventOf),
-    );
-  };
+    return this.h.db
+      .prepare(
+        `SELECT ${columns} FROM analytics_events
+         WHERE ${start.sql} AND timestamp >= ? AND timestamp < ?${f.sql}${extra}
+         ORDER BY timestamp, id LIMIT ?`,
+      )
+      .bind(...start.params, range.from, range.to, ...f.params, limit);
+  }
 
   purge: AnalyticsStore['purge'] = (before) => {
     return this.h.run(() => {

@@ -89,6 +89,24 @@ export function analyticsContract(t: Test, make: MakeStore): void {
     t.same(await store.analytics.rollups('hour', none), [], 'no types: nothing');
   });
 
+  t.test('rollup buckets before the given cutoffs are not written; events are', async (t) => {
+    const store = await storeFor(t, make);
+    const events = [ev(T0 + 5), ev(T0 + HOUR + 5), ev(T0 + DAY + HOUR + 5)];
+    const cutoffs = { minute: T0 + DAY + HOUR, hour: T0 + HOUR, day: T0 };
+    t.same(await store.analytics.append(events, cutoffs), [true, true, true]);
+    t.equal((await store.analytics.scan(ALL, 10)).length, 3, 'every event is kept');
+    t.same(rows(await store.analytics.rollups('minute', ALL)), [`t1 ${DAY + HOUR} signup {} 1`]);
+    t.same(
+      rows(await store.analytics.rollups('hour', ALL)),
+      [`t1 ${HOUR} signup {} 1`, `t1 ${DAY + HOUR} signup {} 1`].sort(),
+      'a bucket starting at its cutoff is written',
+    );
+    t.same(
+      rows(await store.analytics.rollups('day', ALL)),
+      ['t1 0 signup {} 2', `t1 ${DAY} signup {} 1`].sort(),
+    );
+  });
+
   t.test('an event_id is kept once per tenant; repeats add nothing', async (t) => {
     const store = await storeFor(t, make);
     const first = ev(T0, { event_id: 'e-1' });
@@ -136,6 +154,52 @@ export function analyticsContract(t: Test, make: MakeStore): void {
     t.same(
       everyone.map((e) => e.id),
       events.slice(0, 4).map((e) => e.id),
+    );
+  });
+
+  t.test('scanActivity reads events with a user, without properties, in scan order', async (t) => {
+    const store = await storeFor(t, make);
+    const events = [
+      ev(T0, { tenant_id: 't2' }),
+      ev(T0 + 1, { user_id: null }),
+      ev(T0 + 1),
+      ev(T0 + 1, { event_type: 'login' }),
+      ev(T0 + 2),
+      ev(T0 + 3, { user_id: null }),
+      ev(T0 + 4),
+      ev(T0 + HOUR),
+    ];
+    await store.analytics.append([...events].reverse());
+    const head = (e: AnalyticsEventRecord) => ({
+      id: e.id,
+      tenant_id: e.tenant_id,
+      event_type: e.event_type,
+      user_id: e.user_id,
+      timestamp: e.timestamp,
+    });
+    t.same(
+      await store.analytics.scanActivity(ALL, 100),
+      events.filter((e) => e.user_id !== null).map(head),
+      'every event with a user, its own fields only, in (timestamp, id) order',
+    );
+    const range = { tenant_id: 't1', from: T0, to: T0 + HOUR, event_types: ['signup'] };
+    const page1 = await store.analytics.scanActivity(range, 2);
+    t.same(
+      page1.map((e) => e.id),
+      [events[2]!.id, events[4]!.id],
+      'filtered by tenant and type; events without a user do not count against the limit',
+    );
+    const page2 = await store.analytics.scanActivity(range, 2, page1[1]);
+    t.same(
+      page2.map((e) => e.id),
+      [events[6]!.id],
+      'the page after the cursor; the event at `to` is outside',
+    );
+    t.same(await store.analytics.scanActivity(range, 2, page2[0]), []);
+    t.same(
+      await store.analytics.scanActivity({ ...range, event_types: [] }, 10),
+      [],
+      'no types: nothing',
     );
   });
 
