@@ -72,8 +72,11 @@ export async function newPage(
   return page;
 }
 
-/** Saves a screenshot under docs/screenshots/ when UPDATE_SCREENSHOTS=1 (for the docs). */
-export async function screenshot(page: Page, name: string): Promise<void> {
+/**
+ * Saves a screenshot under docs/screenshots/ when UPDATE_SCREENSHOTS=1 (for the docs): the
+ * viewport, or with `fullPage` the whole page.
+ */
+export async function screenshot(page: Page, name: string, fullPage = false): Promise<void> {
   if (process.env.UPDATE_SCREENSHOTS !== '1') return;
-  await page.screenshot({ path: join(packageRoot(), 'docs/screenshots', `${name}.png`) });
+  await page.screenshot({ path: join(packageRoot(), 'docs/screenshots', `${name}.png`), fullPage });
 }

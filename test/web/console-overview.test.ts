@@ -108,7 +108,7 @@ test('the overview charts sends per minute by channel, and a new send shows up l
     .getByText(/requests limited/)
     .waitFor();
   t.equal(await page.locator('#page .error').count(), 0, 'no part failed');
-  await screenshot(page, 'console-overview');
+  await screenshot(page, 'console-overview', true);
 
   const dark = await newPage(t, browser, { colorScheme: 'dark' });
   await openConsole(dark, s);
@@ -121,7 +121,7 @@ test('the overview charts sends per minute by channel, and a new send shows up l
     .getByText('healthy')
     .first()
     .waitFor();
-  await screenshot(dark, 'console-overview-dark');
+  await screenshot(dark, 'console-overview-dark', true);
 });
 
 test('the alerts page creates, pauses and deletes rules and acknowledges an alert', async (t, browser) => {

@@ -8,6 +8,8 @@
 
 const NS = 'http://www.w3.org/2000/svg';
 const PAD = { left: 44, right: 16, top: 10, bottom: 24 };
+/** Grid lines above zero: a top of 1, 2 or 5 × 10^k (at least 5) labels them in whole numbers. */
+const STEPS = 5;
 
 export interface Series {
   name: string;
@@ -19,7 +21,7 @@ export interface ChartOptions {
   label: string;
   /** A value as an axis label and in tooltips (default: the number). */
   format?: (n: number) => string;
-  /** The top of the y axis at least (e.g. 1 for a ratio). */
+  /** The top of the y axis at least (default 5, for counts; e.g. 1 for a ratio). */
   max?: number;
   /**
    * The drawing's size in CSS pixels at which text is 11px (default 640 × 200): it scales
@@ -68,11 +70,11 @@ function frame(
 ): SVGGElement {
   const g = svg('g', { class: 'axes' });
   const plotH = H - PAD.top - PAD.bottom;
-  for (let i = 0; i <= 4; i++) {
-    const y = PAD.top + plotH - (plotH * i) / 4;
+  for (let i = 0; i <= STEPS; i++) {
+    const y = PAD.top + plotH - (plotH * i) / STEPS;
     g.append(
       svg('line', { x1: PAD.left, x2: W - PAD.right, y1: y, y2: y, class: 'gridline' }),
-      svg('text', { x: PAD.left - 6, y: y + 4, 'text-anchor': 'end' }, format((top * i) / 4)),
+      svg('text', { x: PAD.left - 6, y: y + 4, 'text-anchor': 'end' }, format((top * i) / STEPS)),
     );
   }
   const ticks = Math.min(Math.max(2, Math.floor(W / 110)), times.length);
@@ -96,17 +98,22 @@ function frameOf(label: string, { W, H }: Box): SVGSVGElement {
   });
 }
 
-/** Bars per time bucket, one stacked segment per series. */
-export function barChart(times: number[], series: Series[], opts: ChartOptions): SVGSVGElement {
+/** The drawing with its frame, for values up to `values`' largest: what a chart draws in. */
+function framed(times: number[], values: number[], opts: ChartOptions) {
   const format = opts.format ?? plain;
-  const totals = times.map((_, i) => series.reduce((sum, s) => sum + (s.values[i] ?? 0), 0));
-  const top = niceMax(Math.max(opts.max ?? 0, ...totals));
+  const top = niceMax(Math.max(opts.max ?? STEPS, ...values));
   const box = { W: opts.width ?? 640, H: opts.height ?? 200 };
-  const { W, H } = box;
   const root = frameOf(opts.label, box);
   root.append(frame(box, times, top, format));
-  const plotW = W - PAD.left - PAD.right;
-  const plotH = H - PAD.top - PAD.bottom;
+  const plotW = box.W - PAD.left - PAD.right;
+  const plotH = box.H - PAD.top - PAD.bottom;
+  return { root, format, top, plotW, plotH };
+}
+
+/** Bars per time bucket, one stacked segment per series. */
+export function barChart(times: number[], series: Series[], opts: ChartOptions): SVGSVGElement {
+  const totals = times.map((_, i) => series.reduce((sum, s) => sum + (s.values[i] ?? 0), 0));
+  const { root, format, top, plotW, plotH } = framed(times, totals, opts);
   const slot = plotW / Math.max(1, times.length);
   const width = Math.max(1, slot * 0.7);
   times.forEach((t, i) => {
@@ -138,14 +145,8 @@ export function barChart(times: number[], series: Series[], opts: ChartOptions):
 
 /** One line per series, with a point on each value that is not zero. */
 export function lineChart(times: number[], series: Series[], opts: ChartOptions): SVGSVGElement {
-  const format = opts.format ?? plain;
-  const top = niceMax(Math.max(opts.max ?? 0, ...series.flatMap((s) => s.values)));
-  const box = { W: opts.width ?? 640, H: opts.height ?? 200 };
-  const { W, H } = box;
-  const root = frameOf(opts.label, box);
-  root.append(frame(box, times, top, format));
-  const plotW = W - PAD.left - PAD.right;
-  const plotH = H - PAD.top - PAD.bottom;
+  const values = series.flatMap((s) => s.values);
+  const { root, format, top, plotW, plotH } = framed(times, values, opts);
   const x = (i: number) => PAD.left + (plotW * (i + 0.5)) / Math.max(1, times.length);
   const y = (v: number) => PAD.top + plotH - (plotH * v) / top;
   series.forEach((s, k) => {
