@@ -54,7 +54,7 @@ t.test('providers per channel from the environment, as JSON, checked item by ite
 });
 
 t.test(
-  'checks between options: unique names, backoff bounds, timeouts under the lease',
+  'checks between options: unique names, backoff and status-poll bounds, timeouts under the lease',
   async (t) => {
     t.same(
       issues({
@@ -66,10 +66,13 @@ t.test(
         NOTIFYD_DELIVERY__BACKOFF_BASE_MS: '5000',
         NOTIFYD_DELIVERY__BACKOFF_MAX_MS: '1000',
         NOTIFYD_DELIVERY__TIMEOUT_MS: '60000',
+        NOTIFYD_DELIVERY__STATUS_POLL__FIRST_MS: '20000',
+        NOTIFYD_DELIVERY__STATUS_POLL__MAX_MS: '10000',
       }),
       [
         'providers.email[1].name: is already the name of providers.sms[0]; give each provider a distinct name',
         'NOTIFYD_DELIVERY__BACKOFF_BASE_MS (delivery.backoff_base_ms): must not exceed delivery.backoff_max_ms (1000); lower it or raise delivery.backoff_max_ms',
+        'NOTIFYD_DELIVERY__STATUS_POLL__FIRST_MS (delivery.status_poll.first_ms): must not exceed delivery.status_poll.max_ms (10000); lower it or raise delivery.status_poll.max_ms',
         'NOTIFYD_DELIVERY__TIMEOUT_MS (delivery.timeout_ms): must be below delivery.workers.lease_ms (60000), or a slow send could be claimed and sent again by another worker',
       ],
     );
