@@ -228,3 +228,15 @@ export interface WorkflowRunner {
 export interface NotificationFacts {
   facts(tenantId: string, id: string): Promise<Record<string, unknown> | null>;
 }
+
+/**
+ * A consumer of the events sends emit that buffers them (analytics): a topic send's fan-out
+ * runs in the background, so between pages it lets such a buffer drain instead of filling it
+ * with a whole topic's events at once.
+ */
+export interface EventBacklog {
+  /** Events buffered, not yet written. */
+  readonly pending: number;
+  /** Resolves once what is buffered is written. */
+  flush(): Promise<void>;
+}

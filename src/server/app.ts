@@ -109,6 +109,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
       scheduler: scheduler.services.scheduler,
       digests: () => digests.services.digests,
       workflows: () => workflows.services.runs,
+      backlog: () => analytics.services.analytics?.ingestor ?? null,
       ...deps.routing,
     }),
   );

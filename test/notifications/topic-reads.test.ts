@@ -9,7 +9,7 @@ import { fakes, welcomeTemplate } from './fakes.js';
 
 const T = 'default';
 
-t.test('a topic of three pages: three reads of each kind, routing unchanged', async (t) => {
+t.test('a topic of twelve pages: twelve reads of each kind, routing unchanged', async (t) => {
   const f = fakes();
   f.templates.templates.push(welcomeTemplate());
   const members = Array.from({ length: 1200 }, (_, i) => `m${String(i).padStart(4, '0')}`);
@@ -39,10 +39,10 @@ t.test('a topic of three pages: three reads of each kind, routing unchanged', as
     rejected: 0,
   });
 
-  t.equal(f.directory.readManyCalls, 3, 'one read of subscribers and devices per page');
+  t.equal(f.directory.readManyCalls, 12, 'one read of subscribers and devices per page');
   t.same(
     f.preferences.documentReads.map((ids) => ids.length),
-    [500, 500, 200],
+    Array(12).fill(100),
     'one read of preferences per page',
   );
   t.equal(f.directory.calls, 0, 'no read per member');
@@ -78,4 +78,34 @@ t.test('a topic of three pages: three reads of each kind, routing unchanged', as
     'push skipped ',
     'sms skipped ',
   ]);
+});
+
+t.test('a topic send lets analytics write its events between pages', async (t) => {
+  const f = fakes();
+  f.templates.templates.push(welcomeTemplate());
+  const members = Array.from({ length: 5000 }, (_, i) => `m${String(i).padStart(4, '0')}`);
+  for (const id of members) await f.directory.upsert(T, { id, email: `${id}@example.com` });
+  f.directory.topics.set(`${T}/all`, members);
+  // No periodic flush: only the fan-out's own waits write analytics' buffer.
+  const s = await startServer(
+    t,
+    { delivery: { console_fallback: false }, analytics: { flush_interval_ms: 60_000 } },
+    undefined,
+    { routing: f.routing, clock: new FakeClock(Date.now()) },
+  );
+  const ingestor = s.server.analytics?.ingestor;
+  if (!ingestor) throw new Error('analytics is on by default');
+  const res = await s.api('POST', '/api/v1/topics/all/notifications', {
+    template: 'welcome',
+    payload: { name: 'You' },
+  });
+  await s.server.requests.idle();
+  t.match((await s.api('GET', `/api/v1/requests/${res.body.request_id}`)).body, {
+    status: 'completed',
+    accepted: 5000,
+  });
+  // 50 pages of 100, one notification.accepted each member: a page waits for the buffer to
+  // be written once it holds more than a page's (100); without that it would hold 5,000.
+  t.ok(ingestor.pending > 0, 'the last pages’ events wait for the next flush');
+  t.ok(ingestor.pending <= 200 + 50, `at most 2 pages' events buffered (${ingestor.pending})`);
 });
