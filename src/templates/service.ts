@@ -7,6 +7,7 @@ import type { RenderedTemplate, TemplateRenderer } from '../notifications/ports.
 import type { ObjectKind } from '../objects/kind.js';
 import { ObjectRepository, type Page, type Stored } from '../objects/repository.js';
 import type { Caller } from '../objects/tenancy.js';
+import { PastVersions } from '../objects/versions.js';
 import type { ObjectStore } from '../store/types.js';
 import {
   channelsOf,
@@ -120,8 +121,6 @@ function asVersion(o: StoredTemplate): TemplateVersionData {
   };
 }
 
-const versionKey = (templateId: string, version: number) => `${templateId}:${version}`;
-
 function invalid(field: string, message: string): NotifydError {
   return new NotifydError('VALIDATION_ERROR', `${field} ${message}`, {
     issues: [{ field, message }],
@@ -158,12 +157,12 @@ type TemplateEvent =
 
 export class TemplateService implements TemplateRenderer {
   private readonly objects: ObjectRepository<TemplateData>;
-  private readonly versions: ObjectRepository<TemplateVersionData>;
+  private readonly versions: PastVersions<TemplateData, TemplateVersionData>;
   /** Templates sends read, by tenant and id or key, for templates.lookup_cache_ms. */
   private readonly lookups = new Map<string, { at: number; template: StoredTemplate | null }>();
 
   constructor(
-    private readonly store: ObjectStore,
+    store: ObjectStore,
     private readonly engine: TemplateEngine,
     private readonly clock: Clock,
     ids: IdGenerator,
@@ -171,7 +170,7 @@ export class TemplateService implements TemplateRenderer {
     private readonly lookupCacheMs: number,
   ) {
     this.objects = new ObjectRepository(store, TEMPLATE_OBJECT, clock, ids);
-    this.versions = new ObjectRepository(store, TEMPLATE_VERSION_OBJECT, clock, ids);
+    this.versions = new PastVersions(store, TEMPLATE_VERSION_OBJECT, clock, ids, asVersion);
   }
 
   async create(
@@ -247,7 +246,7 @@ export class TemplateService implements TemplateRenderer {
           restored_from: null,
         };
         await checkContent(this.engine, data);
-        await this.keep(current);
+        await this.versions.keep(current);
         return { data, key: key === undefined ? current.key : checkKey(key) };
       },
       version,
@@ -260,14 +259,7 @@ export class TemplateService implements TemplateRenderer {
   async remove(caller: Caller, idOrKey: string): Promise<StoredTemplate> {
     const { id } = await this.objects.resolve(caller, idOrKey);
     const removed = await this.objects.remove(caller, id);
-    for (let n = 1; n < removed.version; n++) {
-      const past = await this.store.getByKey(
-        TEMPLATE_VERSION_OBJECT.kind,
-        removed.tenant_id,
-        versionKey(id, n),
-      );
-      if (past) await this.versions.discard(past.id);
-    }
+    await this.versions.discard(removed);
     this.changed(removed, 'notification.template.deleted', caller);
     return removed;
   }
@@ -279,21 +271,13 @@ export class TemplateService implements TemplateRenderer {
     query: { page?: number; per_page?: number },
   ): Promise<Page<TemplateVersionView>> {
     const current = await this.objects.resolve(caller, idOrKey);
-    const page = query.page ?? 1;
-    const perPage = query.per_page ?? 50;
-    const items: TemplateVersionView[] = [];
-    const first = current.version - (page - 1) * perPage;
-    for (let n = first; n > 0 && n > first - perPage; n--) {
-      const v = n === current.version ? asVersion(current) : await this.past(current, n);
-      if (v) items.push(versionView(v, n === current.version));
-    }
-    return { items, page, per_page: perPage, total: current.version };
+    return this.versions.page(current, query, versionView);
   }
 
   /** One version of a template, or 404 TEMPLATE_VERSION_NOT_FOUND. */
   async getVersion(caller: Caller, idOrKey: string, version: number): Promise<TemplateVersionView> {
     const current = await this.objects.resolve(caller, idOrKey);
-    return versionView(await this.versionOf(current, version), version === current.version);
+    return versionView(await this.versions.get(current, version), version === current.version);
   }
 
   /**
@@ -311,10 +295,10 @@ export class TemplateService implements TemplateRenderer {
       caller,
       id,
       async (current) => {
-        const old = await this.versionOf(current, version);
+        const old = await this.versions.get(current, version);
         const { template_id: _id, key: _key, version: _v, made_at: _at, ...content } = old;
         const data: TemplateData = { ...content, is_active: true, restored_from: version };
-        await this.keep(current);
+        await this.versions.keep(current);
         return { data, key: current.key };
       },
       expected,
@@ -327,7 +311,7 @@ export class TemplateService implements TemplateRenderer {
   async preview(caller: Caller, idOrKey: string, body: RenderBody): Promise<RenderResult> {
     const current = await this.objects.resolve(caller, idOrKey);
     const version = body.version ?? current.version;
-    const content = await this.versionOf(current, version);
+    const content = await this.versions.get(current, version);
     const rendered = await renderContent(this.engine, content, body.payload ?? {}, body);
     return {
       template: { id: current.id, key: content.key, version, category: content.category },
@@ -410,45 +394,6 @@ export class TemplateService implements TemplateRenderer {
     }
     if (!template) throw new NotifydError('TEMPLATE_NOT_FOUND', undefined, { id: idOrKey });
     return template;
-  }
-
-  /** A version of `current`: itself, or a past one; else 404 TEMPLATE_VERSION_NOT_FOUND. */
-  private async versionOf(current: StoredTemplate, version: number): Promise<TemplateVersionData> {
-    if (version === current.version) return asVersion(current);
-    const past = version < current.version ? await this.past(current, version) : null;
-    if (!past) {
-      throw new NotifydError('TEMPLATE_VERSION_NOT_FOUND', undefined, {
-        id: current.id,
-        version,
-        current: current.version,
-      });
-    }
-    return past;
-  }
-
-  private async past(
-    current: StoredTemplate,
-    version: number,
-  ): Promise<TemplateVersionData | null> {
-    const found = await this.store.getByKey(
-      TEMPLATE_VERSION_OBJECT.kind,
-      current.tenant_id,
-      versionKey(current.id, version),
-    );
-    return found ? (found.data as unknown as TemplateVersionData) : null;
-  }
-
-  /** Keeps the version about to be replaced (once: a retried change finds it kept). */
-  private async keep(current: StoredTemplate): Promise<void> {
-    try {
-      await this.versions.create(
-        current.tenant_id,
-        asVersion(current),
-        versionKey(current.id, current.version),
-      );
-    } catch (err) {
-      if (!(err instanceof NotifydError && err.code === 'ALREADY_EXISTS')) throw err;
-    }
   }
 
   private changed(o: StoredTemplate, type: TemplateEvent, caller: Caller): void {

@@ -3,6 +3,7 @@ import type { ModuleContext, NotifydModule } from '../modules/contract.js';
 import type { NotificationFacts } from '../notifications/ports.js';
 import type { SendRequests } from '../notifications/requests.js';
 import { ObjectRepository } from '../objects/repository.js';
+import { PastVersions } from '../objects/versions.js';
 import type { SchedulerService } from '../scheduler/service.js';
 import type { WorkflowOptions } from './options.js';
 import { WorkflowRetention } from './retention.js';
@@ -15,7 +16,7 @@ import {
   WORKFLOW_OBJECT,
   WorkflowService,
 } from './service.js';
-import { WORKFLOW_VERSION_OBJECT, type WorkflowVersionData } from './versions.js';
+import { asVersion, WORKFLOW_VERSION_OBJECT } from './versions.js';
 
 /** What the module needs: the send path, read state, cancellations, the scheduler, templates. */
 export interface WorkflowsNeeds {
@@ -74,13 +75,8 @@ export function createWorkflowsModule(
   const { store, clock, ids, logger, bus, options } = ctx;
   const { scheduler, sender, facts, requests, templates } = ctx.services;
   const objects = new ObjectRepository<WorkflowData>(store.objects, WORKFLOW_OBJECT, clock, ids);
-  const versions = new ObjectRepository<WorkflowVersionData>(
-    store.objects,
-    WORKFLOW_VERSION_OBJECT,
-    clock,
-    ids,
-  );
-  const workflows = new WorkflowService(objects, templates, store.objects, versions);
+  const versions = new PastVersions(store.objects, WORKFLOW_VERSION_OBJECT, clock, ids, asVersion);
+  const workflows = new WorkflowService(objects, templates, versions);
   const runs = new WorkflowRuns({
     objects: store.objects,
     clock,

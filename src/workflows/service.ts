@@ -8,16 +8,10 @@ import { NotifydError } from '../core/errors.js';
 import type { ObjectKind } from '../objects/kind.js';
 import type { Caller, ObjectRepository, Page, Stored } from '../objects/repository.js';
 import type { ListQuery } from '../objects/schemas.js';
-import type { ObjectStore } from '../store/types.js';
+import type { PastVersions } from '../objects/versions.js';
 import type { CreateWorkflowBody, Step, UpdateWorkflowBody, WorkflowData } from './schemas.js';
 import { checkSteps } from './steps.js';
-import {
-  asVersion,
-  atVersion,
-  versionKey,
-  WORKFLOW_VERSION_OBJECT,
-  type WorkflowVersionData,
-} from './versions.js';
+import { atVersion, type WorkflowVersionData } from './versions.js';
 
 export const WORKFLOW_OBJECT: ObjectKind<'workflow'> = {
   kind: 'workflow',
@@ -48,9 +42,8 @@ export class WorkflowService {
   constructor(
     readonly objects: ObjectRepository<WorkflowData>,
     private readonly templates: TemplateLookup,
-    /** Where past versions are kept (the object store). */
-    private readonly store: ObjectStore,
-    private readonly versions: ObjectRepository<WorkflowVersionData>,
+    /** Past versions, kept at each change. */
+    private readonly versions: PastVersions<WorkflowData, WorkflowVersionData>,
   ) {}
 
   async create(caller: Caller, body: CreateWorkflowBody): Promise<StoredWorkflow> {
@@ -76,14 +69,7 @@ export class WorkflowService {
   async getVersion(caller: Caller, idOrKey: string, version: number): Promise<StoredWorkflow> {
     const current = await this.objects.resolve(caller, idOrKey);
     if (version === current.version) return current;
-    const past = version < current.version ? await this.past(current, version) : null;
-    if (!past)
-      throw new NotifydError('WORKFLOW_VERSION_NOT_FOUND', undefined, {
-        id: current.id,
-        version,
-        current: current.version,
-      });
-    return atVersion(current, past);
+    return atVersion(current, await this.versions.get(current, version));
   }
 
   /** A page of a workflow's versions, newest first (the current one first). */
@@ -93,20 +79,11 @@ export class WorkflowService {
     query: { page?: number; per_page?: number },
   ): Promise<Page<WorkflowVersion>> {
     const current = await this.objects.resolve(caller, idOrKey);
-    const page = query.page ?? 1;
-    const perPage = query.per_page ?? 50;
-    const items: WorkflowVersion[] = [];
-    const first = current.version - (page - 1) * perPage;
-    for (let n = first; n > 0 && n > first - perPage; n--) {
-      if (n === current.version) {
-        items.push({ workflow: current, current: true });
-        continue;
-      }
-      // Versions made before past versions were kept are not there: they are left out.
-      const past = await this.past(current, n);
-      if (past) items.push({ workflow: atVersion(current, past), current: false });
-    }
-    return { items, page, per_page: perPage, total: current.version };
+    // Versions made before past versions were kept are not there: they are left out.
+    return this.versions.page(current, query, (v, isCurrent) => ({
+      workflow: isCurrent ? current : atVersion(current, v),
+      current: isCurrent,
+    }));
   }
 
   async update(caller: Caller, idOrKey: string, body: UpdateWorkflowBody): Promise<StoredWorkflow> {
@@ -121,7 +98,7 @@ export class WorkflowService {
           name: body.name ?? current.data.name,
           steps: body.steps ?? current.data.steps,
         };
-        await this.keep(current);
+        await this.versions.keep(current);
         return { data, key: data.trigger_identifier };
       },
       body.version,
@@ -132,37 +109,8 @@ export class WorkflowService {
   async remove(caller: Caller, idOrKey: string): Promise<StoredWorkflow> {
     const { id } = await this.objects.resolve(caller, idOrKey);
     const removed = await this.objects.remove(caller, id);
-    for (let n = 1; n < removed.version; n++) {
-      const kept = await this.store.getByKey(
-        WORKFLOW_VERSION_OBJECT.kind,
-        removed.tenant_id,
-        versionKey(id, n),
-      );
-      if (kept) await this.versions.discard(kept.id);
-    }
+    await this.versions.discard(removed);
     return removed;
-  }
-
-  private async past(current: StoredWorkflow, version: number) {
-    const found = await this.store.getByKey(
-      WORKFLOW_VERSION_OBJECT.kind,
-      current.tenant_id,
-      versionKey(current.id, version),
-    );
-    return found ? (found.data as unknown as WorkflowVersionData) : null;
-  }
-
-  /** Keeps the version about to be replaced (once: a retried change finds it kept). */
-  private async keep(current: StoredWorkflow): Promise<void> {
-    try {
-      await this.versions.create(
-        current.tenant_id,
-        asVersion(current),
-        versionKey(current.id, current.version),
-      );
-    } catch (err) {
-      if (!(err instanceof NotifydError && err.code === 'ALREADY_EXISTS')) throw err;
-    }
   }
 
   /** Steps' own rules, then that every template they name exists. */

@@ -27,9 +27,6 @@ export interface WorkflowVersionData extends WorkflowData {
   made_at: number;
 }
 
-/** The key a past version is kept under. */
-export const versionKey = (workflowId: string, version: number) => `${workflowId}:${version}`;
-
 /** The current version, as a past one is kept. */
 export function asVersion(o: Stored<WorkflowData>): WorkflowVersionData {
   const { trigger_identifier, name, steps } = o.data;
