@@ -35,9 +35,61 @@ function describe(where: string, e: ErrorObject): FieldIssue {
   return { field: `${where}${path}`, message: e.message ?? 'is not valid' };
 }
 
+/** At most this many issues are answered; `details.more_issues` counts the rest. */
+export const MAX_ISSUES = 20;
+
+/**
+ * Ajv's errors as issues. A failed union (`anyOf`) is reported by ajv as one error per
+ * branch plus "must match a schema in anyOf"; when the branches are literals or plain
+ * types, that becomes one issue naming what would do (`must be one of: in_app, push`,
+ * `must be string or number`).
+ * Identical issues (the same check failing on every item of a long array's schema) are
+ * answered once.
+ */
+export function issuesOf(where: string, errors: ErrorObject[]): FieldIssue[] {
+  const unions = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  const allowed = new Map<string, string[]>();
+  for (const e of errors) {
+    if (!unions.has(e.instancePath)) continue;
+    const seen = allowed.get(e.instancePath) ?? [];
+    if (e.keyword === 'const')
+      seen.push(String((e.params as { allowedValue: unknown }).allowedValue));
+    else if (e.keyword === 'type') seen.push(String((e.params as { type: unknown }).type));
+    else if (e.keyword !== 'anyOf') seen.push(''); // a branch failing otherwise: keep ajv's words
+    allowed.set(e.instancePath, seen);
+  }
+  const issues: FieldIssue[] = [];
+  const said = new Set<string>();
+  for (const e of errors) {
+    const options = allowed.get(e.instancePath);
+    const simple = options !== undefined && options.length > 0 && !options.includes('');
+    let issue: FieldIssue;
+    if (simple && e.keyword === 'anyOf') {
+      const field = `${where}${e.instancePath.replaceAll('/', '.')}`;
+      const types = errors.some((b) => b.instancePath === e.instancePath && b.keyword === 'type');
+      const message = types
+        ? `must be ${options.join(' or ')}`
+        : `must be one of: ${options.join(', ')}`;
+      issue = { field, message };
+    } else if (simple) {
+      continue; // a branch of a union answered as one issue above
+    } else if (e.keyword === 'const') {
+      const value = (e.params as { allowedValue: unknown }).allowedValue;
+      issue = { ...describe(where, e), message: `must be ${JSON.stringify(value)}` };
+    } else {
+      issue = describe(where, e);
+    }
+    const text = `${issue.field}\u0000${issue.message}`;
+    if (said.has(text)) continue;
+    said.add(text);
+    issues.push(issue);
+  }
+  return issues;
+}
+
 /**
  * Compiles a schema once into a function that returns the value typed, or throws
- * VALIDATION_ERROR listing every problem.
+ * VALIDATION_ERROR listing the problems (the first MAX_ISSUES of them).
  */
 export function compileValidator<T extends TSchema>(
   schema: T,
@@ -46,9 +98,14 @@ export function compileValidator<T extends TSchema>(
   const check = (where === 'body' ? bodyAjv : textAjv).compile(schema);
   return (value) => {
     if (check(value)) return value as Static<T>;
-    const issues = (check.errors ?? []).map((e) => describe(where, e));
+    const all = issuesOf(where, check.errors ?? []);
+    const issues = all.slice(0, MAX_ISSUES);
     const first = issues[0];
     const message = first ? `${first.field} ${first.message}` : 'The request is not valid.';
-    throw new NotifydError('VALIDATION_ERROR', message, { issues });
+    const more = all.length - issues.length;
+    throw new NotifydError('VALIDATION_ERROR', message, {
+      issues,
+      ...(more > 0 ? { more_issues: more } : {}),
+    });
   };
 }
