@@ -6,7 +6,7 @@
 
 import { NotifydError } from '../core/errors.js';
 import type { Store } from '../store/types.js';
-import type { NotificationRecord } from './records.js';
+import type { DeliveryRecord, NotificationRecord } from './records.js';
 import { toDeliveryView, toView } from './view.js';
 
 /** Notifications read per search call at most, matching or not (a filter may match few). */
@@ -65,13 +65,26 @@ export class NotificationLookup {
         ...(before ? { before } : {}),
       });
       more = page.has_more;
+      // The page's deliveries with one store call, not one per notification.
+      const wanted = page.items.filter(
+        (n) => !filter.request_id || n.request_id === filter.request_id,
+      );
+      const rows = new Map<string, DeliveryRecord[]>();
+      for (const d of await store.deliveries.listByNotifications(
+        tenantId,
+        wanted.map((n) => n.id),
+      )) {
+        rows.set(d.notification_id, [...(rows.get(d.notification_id) ?? []), d]);
+      }
       let i = 0;
       for (; i < page.items.length && data.length < limit; i++) {
         const n = page.items[i];
         scanned++;
         before = n.id;
         if (filter.request_id && n.request_id !== filter.request_id) continue;
-        const view = await this.withDeliveries(n);
+        const gone = await this.deps.cancelled(n);
+        const mine = rows.get(n.id) ?? [];
+        const view = { ...toView(n), deliveries: mine.map((d) => toDeliveryView(d, gone)) };
         if (filter.status && !view.deliveries.some((d) => d.status === filter.status)) continue;
         data.push(view);
       }
