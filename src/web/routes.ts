@@ -81,6 +81,16 @@ function folder(path: string, summary: string, dir: string, assets: AssetStore) 
 /** The inbox script and its modules, the demo page, and the admin console, as enabled. */
 export function webRoutes(options: WebOptions, assets: AssetStore): AnyRoute[] {
   const routes: AnyRoute[] = [];
+  if (options.inbox || options.console) {
+    routes.push(
+      folder(
+        '/ui/shared',
+        'A module the inbox and the console both use',
+        `${BUILT}/shared`,
+        assets,
+      ),
+    );
+  }
   if (options.inbox) {
     routes.push(
       fixed(

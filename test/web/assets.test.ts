@@ -94,9 +94,24 @@ t.test('web.inbox and web.console turn each surface off', async (t) => {
   ]) {
     t.equal((await fetch(`${s.url}${path}`)).status, 404, path);
   }
+  t.equal((await fetch(`${s.url}/ui/shared/dom.js`)).status, 404, 'shared modules too');
   const only = await startServer(t, { web: { inbox: false } });
   t.equal((await fetch(`${only.url}/ui/admin`)).status, 200);
   t.equal((await fetch(`${only.url}/ui/inbox.js`)).status, 404);
+  // The console without the inbox: every module it imports, transitively, is served.
+  const seen = new Set<string>();
+  const walk = async (path: string) => {
+    if (seen.has(path)) return;
+    seen.add(path);
+    const res = await fetch(`${only.url}${path}`);
+    t.equal(res.status, 200, `${path} is served with web.inbox off`);
+    for (const [, spec] of (await res.text()).matchAll(/from '([^']+)'/g)) {
+      await walk(new URL(spec as string, `http://x${path}`).pathname);
+    }
+  };
+  await walk('/ui/admin.js');
+  t.ok(seen.has('/ui/shared/dom.js'), 'the DOM helpers the console shares with the inbox');
+  t.ok(seen.size > 10, 'the whole console');
 });
 
 t.test('the asset store reads each file once and forgets missing ones', async (t) => {
@@ -126,5 +141,5 @@ t.test('ETag matching, the package root, the module', async (t) => {
   t.throws(() => packageRoot('/tmp/nowhere/file.js'), /package root/);
   const mod = createWebModule({ options: { inbox: true, console: false } } as never);
   t.equal(mod.name, 'web');
-  t.equal(mod.routes.length, 7);
+  t.equal(mod.routes.length, 8, "the inbox's seven and the shared modules");
 });

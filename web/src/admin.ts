@@ -14,7 +14,7 @@ import { resourcePage } from './admin/resource.js';
 import { templatePage } from './admin/templates.js';
 import { analyticsPage, sendPage } from './admin/views.js';
 import { workflowPage } from './admin/workflows.js';
-import { h } from './inbox/dom.js';
+import { h } from './shared/dom.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 

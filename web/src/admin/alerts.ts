@@ -5,7 +5,7 @@
  * docs/alerts.md for what the API does with them.
  */
 
-import { h } from '../inbox/dom.js';
+import { h } from '../shared/dom.js';
 import { api, describe } from './api.js';
 import { confirmButton, table } from './cells.js';
 

@@ -1,4 +1,4 @@
-import { h } from '../inbox/dom.js';
+import { h } from '../shared/dom.js';
 
 /** A value as a table cell: lists as pills, objects as compact JSON, all as text. */
 export function cell(value: unknown): Node {

@@ -3,7 +3,7 @@
  * its last provider answer, a retry and a link to its notification's timeline; retry all.
  */
 
-import { h } from '../inbox/dom.js';
+import { h } from '../shared/dom.js';
 import { api, describe } from './api.js';
 import { confirmButton, table } from './cells.js';
 

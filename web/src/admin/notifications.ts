@@ -4,7 +4,7 @@
  * read and dismissed; a dead-lettered delivery can be retried from it.
  */
 
-import { h } from '../inbox/dom.js';
+import { h } from '../shared/dom.js';
 import { api, describe } from './api.js';
 import { cell, table } from './cells.js';
 

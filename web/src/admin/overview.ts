@@ -7,7 +7,7 @@
  * off, a key that may not read the scheduler) and says why.
  */
 
-import { h } from '../inbox/dom.js';
+import { h } from '../shared/dom.js';
 import { api, describe } from './api.js';
 import { table } from './cells.js';
 import { barChart, legend, lineChart, type Series } from './chart.js';

@@ -1,4 +1,4 @@
-import { h } from '../inbox/dom.js';
+import { h } from '../shared/dom.js';
 import { download } from './api.js';
 import type { Resource } from './resource.js';
 

@@ -4,8 +4,8 @@
  * "Test" button running the provider's own check (POST /providers/{name}/test).
  */
 
-import { h } from '../inbox/dom.js';
 import type { HealthView } from '../providers/health-view.js';
+import { h } from '../shared/dom.js';
 import { api, describe } from './api.js';
 import { cell } from './cells.js';
 

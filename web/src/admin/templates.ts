@@ -5,7 +5,7 @@
  * compared with the editor (a line diff) and restored.
  */
 
-import { h } from '../inbox/dom.js';
+import { h } from '../shared/dom.js';
 import { ApiError, api, describe } from './api.js';
 import { cell, confirmButton } from './cells.js';
 import { diffLines } from './diff.js';

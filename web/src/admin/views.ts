@@ -1,4 +1,4 @@
-import { h } from '../inbox/dom.js';
+import { h } from '../shared/dom.js';
 import { api, describe } from './api.js';
 import { pre, table } from './cells.js';
 

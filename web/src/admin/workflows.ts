@@ -3,7 +3,7 @@
  * that triggers a run for a recipient, and the run's history as it goes.
  */
 
-import { h } from '../inbox/dom.js';
+import { h } from '../shared/dom.js';
 import { api, describe } from './api.js';
 import { cell, pre } from './cells.js';
 

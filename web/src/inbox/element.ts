@@ -5,8 +5,8 @@ import {
   type Notification,
   type UnreadSummary,
 } from '../client/index.js';
+import { h } from '../shared/dom.js';
 import { InboxApi } from './api.js';
-import { h } from './dom.js';
 import { type FeedEntry, groupFeed } from './group.js';
 import { itemVersion, renderItem } from './item.js';
 import { Live, type LiveStatus, type TransportMode } from './live.js';

@@ -1,5 +1,5 @@
 import type { Actor, Notification } from '../client/index.js';
-import { h, safeUrl } from './dom.js';
+import { h, safeUrl } from '../shared/dom.js';
 import type { FeedEntry } from './group.js';
 import { type InboxStrings, relativeTime } from './strings.js';
 

@@ -5,7 +5,7 @@ import type {
   NotificationPreferences,
   QuietHours,
 } from '../client/index.js';
-import { h } from './dom.js';
+import { h } from '../shared/dom.js';
 import type { InboxStrings } from './strings.js';
 
 /** The days quiet hours and digests name, Monday first (the server's names). */

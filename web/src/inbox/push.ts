@@ -1,5 +1,5 @@
 import type { AccountApi } from '../client/index.js';
-import { h } from './dom.js';
+import { h } from '../shared/dom.js';
 import type { InboxStrings } from './strings.js';
 
 /** What the opt-in needs from the element, asked for at each use (attributes may change). */
