@@ -95,7 +95,14 @@ export function createJwtVerifier(jwt: JwtOptions, clock: Clock = systemClock): 
       const exp = typeof payload.exp === 'number' ? payload.exp * 1000 : null;
       const channels = stringList(payload.channels, 'channels');
       const roles = stringList(payload.roles, 'roles');
-      return { kind: 'user', user_id: sub, tenant_id: tenant, expires_at: exp, channels, roles };
+      const scopes = stringList(
+        typeof payload.scope === 'string' && payload.scopes === undefined
+          ? payload.scope.split(' ').filter(Boolean)
+          : payload.scopes,
+        'scopes',
+      );
+      const user = { user_id: sub, tenant_id: tenant, expires_at: exp, channels, roles, scopes };
+      return { kind: 'user', ...user };
     },
   };
 }

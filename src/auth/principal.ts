@@ -30,4 +30,9 @@ export interface UserPrincipal {
   channels: readonly string[];
   /** The token's `roles` claim: rate-limit rules and bypasses may match on them. */
   roles: readonly string[];
+  /**
+   * The token's `scopes` claim (a list, or OAuth's space-separated `scope`): API scopes the
+   * user's sessions hold, e.g. `analytics:read` for `metrics:*` streams over the WebSocket.
+   */
+  scopes: readonly string[];
 }

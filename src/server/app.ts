@@ -179,9 +179,10 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   const routes = withOperations(modules.routes, { store, metrics: on, lifecycle });
   const { doors } = ara.services;
   const sessions = { notifications: service, tracker, presence, addresses, limiting };
-  realtime.mount(listener.app, { ...sessions, lifecycle, doors });
+  const sources = { analytics: analytics.services.analytics };
+  realtime.mount(listener.app, { ...sessions, ...sources, lifecycle, doors });
   listener.mount(routes, { keys, jwt, ...(limiting ? { rateLimiting: limiting } : {}) });
   const exposed = { notifications, triggers, ratelimit, webhooks, analytics, templates };
   const parts = { metrics, bus, keys, listener, runner: modules };
-  return serverFacade(parts, { ...exposed, providers, scheduler, digests, workflows });
+  return serverFacade(parts, { ...exposed, providers, scheduler, digests, workflows, realtime });
 }

@@ -25,6 +25,8 @@ import type { Webhooks } from '../webhooks/webhooks.js';
 import type { createWorkflowsModule, WorkflowsServices } from '../workflows/module.js';
 import type { Listener } from './listener.js';
 import type { Metrics } from './metrics.js';
+import type { Realtime } from './realtime/index.js';
+import type { MetricStreams } from './realtime/metric-streams.js';
 
 /** A built server: `listen` binds it, `close` drains it. */
 export interface NotifydServer {
@@ -67,6 +69,8 @@ export interface NotifydServer {
   readonly digests: Digests | null;
   /** Workflows and their runs. */
   readonly workflows: WorkflowsServices;
+  /** The WebSocket's `metrics:*` streams (`tick` sends what is due by the clock). */
+  readonly metricStreams: MetricStreams;
 }
 
 /** The modules whose services a built server hands out. */
@@ -81,6 +85,7 @@ export interface ExposedModules {
   scheduler: ReturnType<typeof createSchedulerModule>;
   digests: ReturnType<typeof createDigestsModule>;
   workflows: ReturnType<typeof createWorkflowsModule>;
+  realtime: Realtime;
 }
 
 /** The server-wide pieces besides the modules: what listens, what runs the modules. */
@@ -118,6 +123,7 @@ export function serverFacade(parts: ServerParts, m: ExposedModules): NotifydServ
     scheduler: m.scheduler.services.scheduler,
     digests: m.digests.services.digests,
     workflows: m.workflows.services,
+    metricStreams: m.realtime.gateway.metrics,
     async listen() {
       await runner.start();
       const port = await listener.listen();

@@ -5,6 +5,10 @@ export const REALTIME_ERRORS = errorsByStatus({
   401: {
     TOKEN_EXPIRED: 'The token expired; send a refresh frame in time.',
   },
+  404: {
+    ANALYTICS_DISABLED:
+      'Analytics is disabled on this server (analytics.enabled), so no metric stream runs.',
+  },
   429: {
     TOO_MANY_CONNECTIONS: 'Too many open connections for this user, tenant or server.',
     TOO_MANY_CHANNELS:

@@ -1,6 +1,8 @@
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
+import type { Analytics } from '../../analytics/analytics.js';
 import type { JwtVerifier } from '../../auth/jwt.js';
 import type { UserPrincipal } from '../../auth/principal.js';
+import { hasScope } from '../../auth/scopes.js';
 import type { Clock } from '../../core/clock.js';
 import { NotifydError, toNotifydError } from '../../core/errors.js';
 import type { IdGenerator } from '../../core/ids.js';
@@ -18,6 +20,12 @@ import { writeError } from '../http.js';
 import type { Metrics } from '../metrics.js';
 import type { Admission } from './admission.js';
 import { ShardedFanOut, shardTopic } from './fanout.js';
+import {
+  METRICS_PREFIX,
+  METRICS_SCOPE,
+  type MetricStreamRequest,
+  MetricStreams,
+} from './metric-streams.js';
 import { BEARER_PROTOCOL_PREFIX, CLOSE, SUBPROTOCOL } from './protocol.js';
 import { validLastId } from './resume.js';
 import type { SseHub } from './sse.js';
@@ -112,11 +120,14 @@ export class RealtimeGateway implements UserChannel {
   private admission!: Admission;
   /** Every protocol served, notifyd's first. */
   private readonly wires: WireProtocol[];
+  /** `metrics:<metric>` streams of this node's sessions (analytics set by `mount`). */
+  readonly metrics: MetricStreams;
   /** Per user topic: the last message waiting for unread counts, which later ones follow. */
   private readonly countsFor = new Map<string, Promise<void>>();
 
   constructor(private readonly opts: GatewayOptions) {
     this.wires = [opts.wire];
+    this.metrics = new MetricStreams({ analytics: null, clock: opts.clock, logger: opts.logger });
   }
 
   /**
@@ -247,6 +258,7 @@ export class RealtimeGateway implements UserChannel {
     if (this.slowCheck) clearInterval(this.slowCheck);
     for (const timer of this.heartbeats) clearInterval(timer);
     this.fanOut.clear();
+    this.metrics.clear();
     const frames = new Map(this.wires.map((w) => [w, w.shutdown(reconnectAfterS)]));
     for (const ws of [...this.sessions]) {
       const frame = frames.get(ws.getUserData().wire) as string;
@@ -263,9 +275,11 @@ export class RealtimeGateway implements UserChannel {
     service: NotificationService,
     lifecycle: { draining: boolean },
     admission: Admission,
+    analytics: Analytics | null,
   ): void {
     this.app = app;
     this.admission = admission;
+    this.metrics.useAnalytics(analytics);
     this.service = service;
     this.lifecycle = lifecycle;
     this.slowCheck = setInterval(() => this.closeSlow(), 1000);
@@ -413,6 +427,7 @@ export class RealtimeGateway implements UserChannel {
         if (session.authTimer) clearTimeout(session.authTimer);
         if (session.expiryTimer) clearTimeout(session.expiryTimer);
         if (session.counted && session.user) this.admission.release(session.user);
+        this.metrics.remove(session.id);
         this.sessions.delete(ws);
         opts.metrics.wsConnections.dec();
       },
@@ -510,6 +525,10 @@ export class RealtimeGateway implements UserChannel {
       case 'subscribe': {
         const taken: string[] = [];
         let refused: NotifydError | undefined;
+        const [first] = command.channels;
+        if (first?.startsWith(METRICS_PREFIX) && session.wire === this.opts.wire) {
+          return this.subscribeMetric(ws, session, user, first, command.metric ?? {});
+        }
         for (const channel of command.channels) {
           const why = this.subscribe(ws, session, user, channel);
           if (why) refused ??= why;
@@ -520,11 +539,63 @@ export class RealtimeGateway implements UserChannel {
       case 'unsubscribe':
         for (const channel of command.channels) {
           session.channels.delete(channel);
+          this.metrics.remove(session.id, channel);
           const topic = session.wire.prefix + channelTopic(user.tenant_id, channel);
           ws.unsubscribe(shardTopic(topic, session.shard));
         }
         return { type: 'unsubscribed', channels: command.channels };
     }
+  }
+
+  /**
+   * Joins the session to the stream of `metrics:<metric>` when its token has
+   * `analytics:read`: answered with `subscribed` then the first `metric` frame, one more
+   * every interval. Refused with FORBIDDEN, VALIDATION_ERROR (interval, window),
+   * INVALID_METRIC or ANALYTICS_DISABLED.
+   */
+  private async subscribeMetric(
+    ws: WebSocket<Session>,
+    session: Session,
+    user: UserPrincipal,
+    channel: string,
+    request: MetricStreamRequest,
+  ): Promise<Outcome> {
+    const refused = (err: NotifydError): Outcome => ({
+      type: 'subscribed',
+      channels: [],
+      refused: err,
+    });
+    if (!hasScope(user.scopes, METRICS_SCOPE)) {
+      const why = `Metric streams need a token with the ${METRICS_SCOPE} scope.`;
+      return refused(new NotifydError('FORBIDDEN', why, { channel, scope: METRICS_SCOPE }));
+    }
+    if (!CHANNEL_RE.test(channel)) {
+      return refused(new NotifydError('VALIDATION_ERROR', `Not a channel name: ${channel}.`));
+    }
+    if (
+      !session.channels.has(channel) &&
+      session.channels.size >= this.opts.maxChannelsPerSession
+    ) {
+      const limit = this.opts.maxChannelsPerSession;
+      return refused(new NotifydError('TOO_MANY_CHANNELS', undefined, { limit }));
+    }
+    const subscriber = {
+      id: session.id,
+      send: (frame: string) => {
+        if (!session.closed) ws.send(frame);
+      },
+    };
+    let metric: Outcome & { type: 'subscribed' };
+    try {
+      const sample = await this.metrics.add(user.tenant_id, channel, request, subscriber);
+      metric = { type: 'subscribed', channels: [channel], metric: sample };
+    } catch (err) {
+      return refused(toNotifydError(err));
+    }
+    // Closed while the first value was computed: `close` has run, so leave here.
+    if (session.closed) this.metrics.remove(session.id);
+    else session.channels.set(channel, this.opts.clock.now());
+    return metric;
   }
 
   /** Subscribes the session to a named channel; the error when it may not. */

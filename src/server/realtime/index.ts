@@ -1,4 +1,5 @@
 import type { TemplatedApp } from 'uWebSockets.js';
+import type { Analytics } from '../../analytics/analytics.js';
 import type { JwtVerifier } from '../../auth/jwt.js';
 import type { ClusterNode } from '../../cluster/node.js';
 import type { Config } from '../../config/options.js';
@@ -40,6 +41,8 @@ export interface MountDeps {
   /** Every authenticated connection goes through the rate-limit engine too, when on. */
   limiting: HttpRateLimiting | null;
   lifecycle: { draining: boolean };
+  /** The analytics module's services, which `metrics:*` streams query; null when disabled. */
+  analytics: Analytics | null;
   /** Other protocols at paths of their own (a compatibility door's), beside notifyd's. */
   doors: RealtimeDoor[];
 }
@@ -114,7 +117,7 @@ export class Realtime implements NotifydModule<Record<string, never>> {
       () => this.gateway.size,
     );
     admission.useEngine(m.limiting);
-    this.gateway.mount(app, m.notifications, m.lifecycle, admission);
+    this.gateway.mount(app, m.notifications, m.lifecycle, admission, m.analytics);
     this.sse.mount(m.notifications, m.lifecycle, admission);
     for (const { ws, sse, wire } of [
       { ws: '/api/v1/ws', sse: '/api/v1/sse', wire: this.wire },

@@ -23,7 +23,12 @@ function commandOf(frame: ClientFrame): Command {
     case 'mark_read':
     case 'dismiss':
       return { type: frame.type, ids: idsOf(frame) };
-    case 'subscribe':
+    case 'subscribe': {
+      const { interval, window, dimensions } = frame;
+      const metric = { interval, window, dimensions };
+      const asked = Object.values(metric).some((v) => v !== undefined);
+      return { type: 'subscribe', channels: [frame.channel], ...(asked ? { metric } : {}) };
+    }
     case 'unsubscribe':
       return { type: frame.type, channels: [frame.channel] };
     default: {
@@ -83,7 +88,9 @@ export function notifydWire(sseHeartbeatMs: number): WireProtocol {
           // notifyd's frames name one channel: it was taken, or refused with why.
           if (outcome.refused) return [error(outcome.refused, id)];
           const channel = outcome.channels[0] ?? (command as { channels: string[] }).channels[0];
-          return [JSON.stringify({ type: outcome.type, ...tag, data: { channel } })];
+          const answer = JSON.stringify({ type: outcome.type, ...tag, data: { channel } });
+          if (!outcome.metric) return [answer];
+          return [answer, JSON.stringify({ type: 'metric', data: outcome.metric })];
         }
       }
     },

@@ -57,7 +57,19 @@ export const ClientFrame = Type.Union([
     token: Type.String({ minLength: 1 }),
     ...CorrelationId,
   }),
-  Type.Object({ type: Type.Literal('subscribe'), channel: Channel, ...CorrelationId }),
+  Type.Object({
+    type: Type.Literal('subscribe'),
+    channel: Channel,
+    /** `metrics:<metric>` only: seconds between values (5 to 3600, default 10). */
+    interval: Type.Optional(Type.Integer()),
+    /** `metrics:<metric>` only: seconds the value covers, ending now (60 to 86400, default 300). */
+    window: Type.Optional(Type.Integer()),
+    /** `metrics:<metric>` only: group the value by these fields, as the analytics query does. */
+    dimensions: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 5 }),
+    ),
+    ...CorrelationId,
+  }),
   Type.Object({ type: Type.Literal('unsubscribe'), channel: Channel, ...CorrelationId }),
 ]);
 export type ClientFrame = Static<typeof ClientFrame>;

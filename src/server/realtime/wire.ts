@@ -8,6 +8,7 @@
 import type { UserPrincipal } from '../../auth/principal.js';
 import type { NotifydError } from '../../core/errors.js';
 import type { UnreadSummary, UserMessage } from '../../notifications/user-channel.js';
+import type { MetricSample, MetricStreamRequest } from './metric-streams.js';
 
 /** What a client asks, whatever protocol it speaks. */
 export type Command =
@@ -17,7 +18,7 @@ export type Command =
   | { type: 'ack' | 'mark_read' | 'dismiss'; ids: string[] }
   | { type: 'mark_all_read'; category?: string }
   | { type: 'refresh'; token: string }
-  | { type: 'subscribe' | 'unsubscribe'; channels: string[] };
+  | { type: 'subscribe' | 'unsubscribe'; channels: string[]; metric?: MetricStreamRequest };
 
 /** A frame read: its command and the id the client gave it to match the answer. */
 export interface Decoded {
@@ -37,7 +38,13 @@ export type Outcome =
   | { type: 'done' }
   | { type: 'refreshed'; expires_at: string | null }
   /** Channels subscribed (or unsubscribed) now; `refused` says why the others were not. */
-  | { type: 'subscribed' | 'unsubscribed'; channels: string[]; refused?: NotifydError };
+  | {
+      type: 'subscribed' | 'unsubscribed';
+      channels: string[];
+      refused?: NotifydError;
+      /** A metric stream's first value, sent right after the answer. */
+      metric?: MetricSample;
+    };
 
 /** Who an admitted session is, for its first frame. */
 export interface Greeting {
