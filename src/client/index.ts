@@ -22,6 +22,8 @@ export type {
   FeedQuery,
   GroupedPage,
   GroupedQuery,
+  MetricStreamOptions,
+  MetricValue,
   Notification,
   NotificationAction,
   NotificationDeleted,

@@ -3,6 +3,7 @@ import type {
   BroadcastMessage,
   ChannelMessage,
   DismissUpdate,
+  MetricValue,
   Notification,
   NotificationDeleted,
   ReadStatusUpdate,
@@ -37,6 +38,8 @@ export interface ClientEvents {
   unread_change: UnreadSummary;
   broadcast: BroadcastMessage;
   channel_message: ChannelMessage;
+  /** A value of a metric stream (see `subscribeMetric`). */
+  metric: MetricValue;
   status: StatusChange;
   /** Server `error` frames and trouble the client works around (reconnecting, a failed catch-up). */
   error: Error;

@@ -12,6 +12,8 @@ import { SeenWindow } from './seen-window.js';
 import type {
   FeedPage,
   FeedQuery,
+  MetricStreamOptions,
+  MetricValue,
   Notification,
   ReadAllResult,
   ServerFrame,
@@ -46,6 +48,8 @@ export class NotifydRealtimeClient implements AsyncIterable<Notification, undefi
   private readonly flow: NotificationFlow;
   private readonly liveSeen: SeenWindow;
   private readonly channels = new ChannelSet();
+  /** What each wanted `metrics:*` channel asks for, sent again on every new session. */
+  private readonly metricOptions = new Map<string, MetricStreamOptions>();
   /** Frames sent with an id, waiting for the answer that carries it back. */
   private readonly pending = new PendingRequests();
   private readonly requestTimeoutMs: number;
@@ -198,6 +202,38 @@ export class NotifydRealtimeClient implements AsyncIterable<Notification, undefi
     const confirmed = this.channels.add(channel);
     if (this.isOpen()) this.sendSubscribe(channel);
     return confirmed;
+  }
+
+  /**
+   * Streams `metric` (any metric `POST /analytics/query` takes): `onValue` gets its value
+   * over the trailing window now and every `interval` seconds, on this session and every
+   * later one. The token needs the `analytics:read` scope. Resolves, once the server
+   * confirms, to a function that stops the stream; rejects with the server's code
+   * (FORBIDDEN, INVALID_METRIC, VALIDATION_ERROR, ANALYTICS_DISABLED). One set of options
+   * per metric and client: a second call for the same metric replaces them.
+   */
+  async subscribeMetric(
+    metric: string,
+    options: MetricStreamOptions,
+    onValue: (value: MetricValue) => void,
+  ): Promise<() => Promise<void>> {
+    const channel = `metrics:${metric}`;
+    const off = this.events.on('metric', (v) => {
+      if (v.channel === channel) onValue(v);
+    });
+    this.metricOptions.set(channel, options);
+    try {
+      await this.subscribe(channel);
+    } catch (err) {
+      off();
+      this.metricOptions.delete(channel);
+      throw err;
+    }
+    return () => {
+      off();
+      this.metricOptions.delete(channel);
+      return this.unsubscribe(channel);
+    };
   }
 
   /**
@@ -372,6 +408,9 @@ export class NotifydRealtimeClient implements AsyncIterable<Notification, undefi
       case 'subscribed':
         this.channels.confirmed(frame.data.channel);
         return;
+      case 'metric':
+        this.events.emit('metric', frame.data);
+        return;
       case 'unsubscribed':
         this.channels.left(frame.data.channel);
         return;
@@ -513,7 +552,7 @@ export class NotifydRealtimeClient implements AsyncIterable<Notification, undefi
 
   private sendSubscribe(channel: string): void {
     this.request(
-      { type: 'subscribe', channel },
+      { type: 'subscribe', channel, ...this.metricOptions.get(channel) },
       {
         answered: () => this.channels.confirmed(channel),
         failed: (err, fromServer) =>

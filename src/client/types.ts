@@ -158,6 +158,28 @@ export interface BulkDeleteResult extends UnreadSummary {
   deleted: number;
 }
 
+/** What `subscribeMetric` asks of a `metrics:<metric>` stream (the server's bounds apply). */
+export interface MetricStreamOptions {
+  /** Seconds between values: 5 to 3600 (default 10). */
+  interval?: number;
+  /** Seconds the value covers, ending now: 60 to 86400 (default 300). */
+  window?: number;
+  /** Group the value by these fields, as `POST /analytics/query` does. */
+  dimensions?: string[];
+}
+
+/** One value of a metric stream (the `metric` frame). */
+export interface MetricValue {
+  channel: string;
+  metric: string;
+  /** The value over the window; absent when grouped by dimensions. */
+  value?: number;
+  /** With dimensions: one value per group. */
+  groups?: { dimensions: Record<string, string>; value: number }[];
+  window: { start: string; end: string; seconds: number };
+  interval: number;
+}
+
 /** The answer to `markAllRead()`. */
 export interface ReadAllResult extends UnreadSummary {
   updated: number;
@@ -181,6 +203,7 @@ export type ServerFrame = { id?: string } & (
   | { type: 'channel_message'; data: ChannelMessage }
   | { type: 'broadcast'; data: BroadcastMessage }
   | { type: 'subscribed' | 'unsubscribed'; data: { channel: string } }
+  | { type: 'metric'; data: MetricValue }
   | { type: 'pong' | 'done' }
   | { type: 'refreshed'; data: { expires_at: string } }
   | { type: 'resumed'; data: { count: number; has_more: boolean } & Partial<UnreadSummary> }

@@ -1,6 +1,8 @@
 import t, { type Test } from 'tap';
+import type { MetricValue } from '../../src/client/index.js';
 import { FakeClock } from '../../src/core/clock.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
+import { clientOf, tappedWebSocket } from '../helpers/client.js';
 import {
   connect,
   type Overrides,
@@ -188,6 +190,54 @@ t.test('unsubscribing or disconnecting stops the stream and its timer', async (t
   await t.resolves(until(() => s.server.metricStreams.size === 0));
   t.notOk(s.server.metricStreams.polling, 'no timer left');
 });
+
+t.test(
+  'the client: subscribeMetric calls back with each value, again after a reconnection',
+  async (t) => {
+    const { s, clock } = await server(t);
+    await seed(s, [NOW - MIN]);
+    const { WebSocket, tap } = tappedWebSocket();
+    const token = await userToken('ana', { claims: READER, at: clock.now() });
+    const client = await clientOf(t, s, 'ana', { WebSocket, token });
+    await client.connect();
+    const values: MetricValue[] = [];
+    const stop = await client.subscribeMetric('signups', { interval: 5 }, (v) => values.push(v));
+    await until(() => values.length === 1);
+    t.match(values[0], { metric: 'signups', value: 1, interval: 5 });
+    t.match(
+      tap.last().sent.find((f) => f.type === 'subscribe'),
+      {
+        channel: 'metrics:signups',
+        interval: 5,
+      },
+    );
+
+    tap.last().inner.terminate();
+    await until(() => values.length === 2);
+    t.match(
+      tap.last().sent.find((f) => f.type === 'subscribe'),
+      { channel: 'metrics:signups', interval: 5 },
+      'the new session asks again, with the same interval',
+    );
+    await until(() => s.server.metricStreams.size === 1);
+    clock.advance(5000);
+    await s.server.metricStreams.tick();
+    await until(() => values.length === 3);
+
+    await stop();
+    t.equal(s.server.metricStreams.size, 0, 'stopped on the server');
+    await t.rejects(
+      client.subscribeMetric('nope', {}, () => {}),
+      { code: 'INVALID_METRIC' },
+    );
+    await t.rejects(
+      client.subscribeMetric('signups', { interval: 1 }, () => {}),
+      {
+        code: 'VALIDATION_ERROR',
+      },
+    );
+  },
+);
 
 /** Resolves once `check` holds, looking again on each turn of the event loop. */
 async function until(check: () => boolean): Promise<void> {
