@@ -101,7 +101,7 @@ export function registerRuleCommands(program: Command, io: CliIO): void {
     },
     list: {
       description: "list rules: the tenant's and the global ones",
-      flags: (cmd) => cmd.option('--policy <id>', 'only rules applying this policy (id)'),
+      flags: (cmd) => cmd.option('--policy <name-or-id>', 'only rules applying this policy'),
       query: (opts) => ({ policy_id: opts.policy as string | undefined }),
       columns: [
         ['ID', (r) => r.id],

@@ -94,16 +94,22 @@ export class RuleService extends RateLimitService<RuleData> {
     return this.announce('ratelimit.rule_created', views.rule, created, caller);
   }
 
-  override list(
+  /**
+   * `policy_id` takes a policy's name too, as creating a rule does (`notifyd rule list
+   * --policy free` used to list nothing); one the caller cannot see is 404 POLICY_NOT_FOUND.
+   */
+  override async list(
     caller: Caller,
     query: ListQuery & { policy_id?: string },
   ): Promise<Page<Stored<RuleData>>> {
     const { policy_id, ...rest } = query;
-    return this.o.rules.list(
-      caller,
-      rest,
-      policy_id ? (r) => r.data.policy_id === policy_id : undefined,
-    );
+    let policy: string | undefined;
+    if (policy_id) {
+      const found = await this.findPolicy(caller, caller.tenant_id, policy_id);
+      if (!found) throw new NotifydError('POLICY_NOT_FOUND', undefined, { id: policy_id });
+      policy = found.id;
+    }
+    return this.o.rules.list(caller, rest, policy ? (r) => r.data.policy_id === policy : undefined);
   }
 
   async update(

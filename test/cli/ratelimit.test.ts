@@ -124,6 +124,19 @@ t.test('policy, rule, plan, bypass and adjust against a real server', async (t) 
     (await run(['rule', 'list'])).out(),
     /endpoint=\/api\/v1\/\*; POST \*; plan pro; x-client: web/,
   );
+  // `--policy` takes the name `rule create` took, not only the id (it used to list nothing).
+  for (const policy of ['free', json.id]) {
+    const byPolicy = JSON.parse((await run(['rule', 'list', '--policy', policy, '--json'])).out());
+    t.same(
+      byPolicy.data.map((r: { id: string }) => r.id),
+      [rule.id],
+      `rule list --policy ${policy}`,
+    );
+  }
+  const edgeRules = JSON.parse((await run(['rule', 'list', '--policy', 'edge', '--json'])).out());
+  t.same(edgeRules.data, [], 'a policy no rule applies lists none');
+  const noSuch = await run(['rule', 'list', '--policy', 'no-such-policy'], 1);
+  t.match(noSuch.err(), /^notifyd: POLICY_NOT_FOUND \(404\)/);
   t.match((await run(['rule', 'disable', rule.id])).out(), /Disabled rule .* disabled\./);
   t.match((await run(['rule', 'enable', rule.id])).out(), /enabled\./);
 
