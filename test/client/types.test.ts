@@ -23,6 +23,8 @@ import type {
   DismissUpdate,
   FeedPage,
   GroupedPage,
+  MetricStreamOptions,
+  MetricValue,
   Notification,
   NotificationDeleted,
   ReadAllResult,
@@ -33,6 +35,10 @@ import type * as feedActions from '../../src/notifications/routes/feed-actions.j
 import type * as history from '../../src/notifications/routes/history.js';
 import type * as schemas from '../../src/notifications/schemas.js';
 import type { UserMessage } from '../../src/notifications/user-channel.js';
+import type {
+  MetricSample,
+  MetricStreamRequest,
+} from '../../src/server/realtime/metric-streams.js';
 
 /** True only when A and B are assignable to each other. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -59,6 +65,8 @@ const checks: boolean[] = [
   same<ActionResult, Static<typeof feedActions.ActionResult>>(true),
   same<BulkDeleteResult, Static<typeof feedActions.BulkDeleteResult>>(true),
   same<GroupedPage, Static<typeof history.GroupedPage>>(true),
+  same<MetricValue, MetricSample>(true),
+  same<MetricStreamOptions, MetricStreamRequest>(true),
 ];
 
 t.test('the client types and the server schemas agree', async (t) => {
