@@ -263,7 +263,10 @@ async function renderChannel(
             label: await render(`actions.${i}.label`, a.label as string),
             type: a.type as string,
           };
-          if (a.url !== undefined) action.url = await render(`actions.${i}.url`, a.url);
+          // Like an optional field, a url that renders empty is left out: an action with
+          // `url: ""` would send the user nowhere (`{{ tracking_url }}` with none given).
+          const url = a.url === undefined ? '' : await render(`actions.${i}.url`, a.url);
+          if (url !== '') action.url = url;
           if (a.callback_key !== undefined) action.callback_key = a.callback_key;
           rendered.push(action);
         }

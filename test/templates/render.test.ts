@@ -196,5 +196,12 @@ t.test("docs/templates.md's example saves and renders as it says", async (t) => 
   t.equal(fr.body.contents.sms.body, 'Ada, votre commande A-17 est en route.');
   t.equal(fr.body.contents.in_app.title, 'Commande A-17 expédiée');
   t.notOk(fr.body.contents.in_app.action_url, 'no tracking url: left out');
+  // The action's url too: it used to be answered (and stored in the feed) as "".
+  t.same(
+    fr.body.contents.in_app.actions[0],
+    { id: 'track', label: 'Track A-17', type: 'primary' },
+    'no tracking url: the action has none',
+  );
+  t.equal(en.body.contents.in_app.actions[0].url, 'https://t.test/A-17');
   t.notMatch(fr.body.contents.email.html, /Track it/);
 });
