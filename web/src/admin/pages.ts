@@ -79,7 +79,7 @@ export const PAGES: PageSpec[] = [
     resource: {
       noun: 'subscriber',
       path: '/api/v1/subscribers',
-      paged: true,
+      paged: 'cursor',
       columns: [
         ['id', 'ID'],
         ['email', 'Email'],

@@ -14,8 +14,11 @@ export interface Resource {
   idField?: string | null;
   /** Says what was created (e.g. the key, shown once). */
   created?: (answer: Record<string, unknown>) => string | null;
-  /** The collection is paged (`page`, `per_page`, `total`). */
-  paged?: boolean;
+  /**
+   * The collection is paged: by number (`page`, `per_page`, `total`), or by `cursor`
+   * (`limit`, and each answer's `cursor` / `has_more`).
+   */
+  paged?: boolean | 'cursor';
   /** A noun for buttons ("key", "policy"). */
   noun: string;
   /** More buttons for each row (e.g. download). */
@@ -27,6 +30,30 @@ interface Page {
   page?: number;
   per_page?: number;
   total?: number;
+  cursor?: string | null;
+  has_more?: boolean;
+}
+
+/** A pager's two buttons and what sits between them. */
+function pagerButtons(
+  hasPrev: boolean,
+  hasNext: boolean,
+  label: string,
+  go: (step: -1 | 1) => void,
+): Node[] {
+  const prev = h(
+    'button',
+    { type: 'button', class: 'secondary small', disabled: !hasPrev },
+    'Previous',
+  );
+  const next = h(
+    'button',
+    { type: 'button', class: 'secondary small', disabled: !hasNext },
+    'Next',
+  );
+  prev.addEventListener('click', () => go(-1));
+  next.addEventListener('click', () => go(1));
+  return [prev, h('span', { class: 'muted' }, label), next];
 }
 
 /** Draws a resource page into `main`. */
@@ -36,6 +63,16 @@ export function resourcePage(main: HTMLElement, r: Resource): void {
   const pager = h('div', { class: 'toolbar' });
   const detail = h('div', {});
   let page = 1;
+  // Cursor paging: the cursor each page was read with (the first: none).
+  const cursors: Array<string | null> = [null];
+
+  const url = () => {
+    if (r.paged === 'cursor') {
+      const at = cursors[page - 1];
+      return `${r.path}?limit=50${at ? `&cursor=${encodeURIComponent(at)}` : ''}`;
+    }
+    return r.paged ? `${r.path}?page=${page}&per_page=50` : r.path;
+  };
 
   const say = (text: string, error = false) => {
     notice.hidden = false;
@@ -45,10 +82,7 @@ export function resourcePage(main: HTMLElement, r: Resource): void {
 
   const load = async () => {
     try {
-      const answer = await api<Page | Record<string, unknown>[]>(
-        'GET',
-        r.paged ? `${r.path}?page=${page}&per_page=50` : r.path,
-      );
+      const answer = await api<Page | Record<string, unknown>[]>('GET', url());
       const rows = Array.isArray(answer) ? answer : (answer.data ?? []);
       const idField = r.idField === undefined ? 'id' : r.idField;
       const actions = (row: Record<string, unknown>) => {
@@ -92,30 +126,26 @@ export function resourcePage(main: HTMLElement, r: Resource): void {
           : h('div', { class: 'empty card' }, `No ${r.noun}s yet.`),
       );
       pager.replaceChildren();
-      if (!Array.isArray(answer) && answer.total !== undefined && answer.per_page) {
+      const go = (step: -1 | 1) => {
+        page += step;
+        void load();
+      };
+      if (Array.isArray(answer)) {
+        // Not paged.
+      } else if (r.paged === 'cursor') {
+        if (answer.has_more && answer.cursor) cursors[page] = answer.cursor;
+        if (page > 1 || answer.has_more) {
+          pager.append(...pagerButtons(page > 1, Boolean(answer.has_more), `Page ${page}`, go));
+        }
+      } else if (answer.total !== undefined && answer.per_page) {
         const pages = Math.max(1, Math.ceil(answer.total / answer.per_page));
-        const prev = h(
-          'button',
-          { type: 'button', class: 'secondary small', disabled: page <= 1 },
-          'Previous',
-        );
-        const next = h(
-          'button',
-          { type: 'button', class: 'secondary small', disabled: page >= pages },
-          'Next',
-        );
-        prev.addEventListener('click', () => {
-          page--;
-          void load();
-        });
-        next.addEventListener('click', () => {
-          page++;
-          void load();
-        });
         pager.append(
-          prev,
-          h('span', { class: 'muted' }, `Page ${page} of ${pages} · ${answer.total} in all`),
-          next,
+          ...pagerButtons(
+            page > 1,
+            page < pages,
+            `Page ${page} of ${pages} · ${answer.total} in all`,
+            go,
+          ),
         );
       }
     } catch (err) {
