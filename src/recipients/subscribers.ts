@@ -101,7 +101,7 @@ export class SubscriberService {
     if (missing.length > 0) {
       throw new NotifydError(
         'SUBSCRIBER_NOT_FOUND',
-        `${missing.length} of these are not subscribers: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`,
+        `${missing.length === 1 ? `${missing[0]} is not a subscriber` : `${missing.length} of these are not subscribers: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`}; create ${missing.length === 1 ? 'it' : 'them'} first with PUT /api/v1/subscribers/{id} (notifyd subscriber set)`,
         { missing: missing.slice(0, 100) },
       );
     }

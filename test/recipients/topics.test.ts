@@ -74,6 +74,13 @@ for (const backend of BACKENDS) {
     const missing = await s.api('POST', `${T}/news/subscribers`, { subscribers: ['a', 'ghost'] });
     t.equal(missing.status, 404);
     t.match(missing.body.error, { code: 'SUBSCRIBER_NOT_FOUND', details: { missing: ['ghost'] } });
+    // The message says how to fix it (it read "1 of these are not subscribers: ghost").
+    t.equal(
+      missing.body.error.message,
+      'ghost is not a subscriber; create it first with PUT /api/v1/subscribers/{id} (notifyd subscriber set)',
+    );
+    const two = await s.api('POST', `${T}/news/subscribers`, { subscribers: ['gh1', 'a', 'gh2'] });
+    t.match(two.body.error.message, /^2 of these are not subscribers: gh1, gh2; create them first/);
     const page1 = await ok(s, 'GET', `${T}/news/subscribers?limit=2`);
     t.same(page1.data, ['a', 'b']);
     t.equal(page1.has_more, true);
