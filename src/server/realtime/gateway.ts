@@ -523,12 +523,13 @@ export class RealtimeGateway implements UserChannel {
         return { type: 'refreshed', expires_at: expiresAt };
       }
       case 'subscribe': {
-        const taken: string[] = [];
-        let refused: NotifydError | undefined;
         const [first] = command.channels;
+        // notifyd's frames name one channel; a metric stream is notifyd's protocol only.
         if (first?.startsWith(METRICS_PREFIX) && session.wire === this.opts.wire) {
           return this.subscribeMetric(ws, session, user, first, command.metric ?? {});
         }
+        const taken: string[] = [];
+        let refused: NotifydError | undefined;
         for (const channel of command.channels) {
           const why = this.subscribe(ws, session, user, channel);
           if (why) refused ??= why;
