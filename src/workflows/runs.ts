@@ -240,6 +240,10 @@ export class WorkflowRuns implements WorkflowRunner {
     },
   ): Promise<{ data: RunView[]; next_cursor: string | null }> {
     const { workflow, status, recipient_id, before, limit } = query;
+    // A cursor is a run id; anything else used to answer an empty last page, silently.
+    if (before !== undefined && !before.startsWith('wfr_')) {
+      throw new NotifydError('INVALID_CURSOR', undefined, { field: 'query.before' });
+    }
     let workflowId: string | undefined;
     if (workflow !== undefined) {
       const wf = workflow.startsWith('wfl_') ? null : await this.deps.workflow(tenantId, workflow);

@@ -84,6 +84,11 @@ for (const backend of [...BACKENDS, 'redis', 'postgres'] as const) {
       'before: only older runs',
     );
 
+    // A cursor that is no run id is refused, not answered as an empty last page.
+    const garbage = await s.api('GET', '/api/v1/workflow-runs?before=garbage');
+    t.equal(garbage.status, 400);
+    t.equal(garbage.body.error.code, 'INVALID_CURSOR');
+
     const unknown = await s.api('GET', '/api/v1/workflow-runs?workflow=nope');
     t.equal(unknown.status, 404);
     t.equal(unknown.body.error.code, 'WORKFLOW_NOT_FOUND');
