@@ -59,6 +59,16 @@ async function seed(s: Running): Promise<void> {
     content: { title: 'Invoice', body: 'Ready' },
   });
   await ok('POST', '/api/v1/analytics/events', { event_type: 'signup', user_id: 'ada' });
+  await ok('PUT', '/api/v1/subscribers/ada/preferences', {
+    categories: { billing: { channels: { email: false } } },
+    quiet_hours: {
+      enabled: true,
+      start_time: '22:00',
+      end_time: '07:00',
+      timezone: 'Europe/Paris',
+    },
+  });
+  await ok('POST', '/api/v1/subscribers/ada/devices', { kind: 'fcm', token: 'fcm-token-of-ada' });
 }
 
 /** Visits every page: each shows its heading and no error (console errors fail the test). */
@@ -71,7 +81,16 @@ async function visitAll(t: Test, page: Page, s: Running): Promise<void> {
     const errors = await page.locator('main .error').allTextContents();
     t.same(errors, [], `${heading}: no error`);
     if (hash === 'subscribers') {
+      // One subscriber's page: profile, preferences as stored, devices.
       await page.getByRole('cell', { name: 'ada@example.test' }).waitFor();
+      await page.getByRole('link', { name: 'Preferences & devices' }).click();
+      const prefs = page.getByRole('region', { name: 'Preferences' });
+      await prefs.getByRole('cell', { name: 'billing' }).waitFor();
+      t.ok(await prefs.getByRole('cell', { name: 'email off' }).isVisible(), 'billing email off');
+      t.match(await prefs.locator('pre').first().textContent(), /22:00/, 'quiet hours');
+      const devices = page.getByRole('region', { name: 'Devices' });
+      t.ok(await devices.getByRole('cell', { name: 'fcm', exact: true }).isVisible(), 'the device');
+      t.same(await page.locator('main .error').allTextContents(), [], 'no error');
     }
   }
 }

@@ -11,6 +11,7 @@ import { overviewPage } from './admin/overview.js';
 import { PAGES, type PageSpec } from './admin/pages.js';
 import { providersPage } from './admin/providers.js';
 import { resourcePage } from './admin/resource.js';
+import { subscriberPage } from './admin/subscriber.js';
 import { templatePage } from './admin/templates.js';
 import { analyticsPage, sendPage } from './admin/views.js';
 import { workflowPage } from './admin/workflows.js';
@@ -56,6 +57,7 @@ function show(): void {
   const main = $('page');
   if (arg && page.item === 'template') templatePage(main, arg);
   else if (arg && page.item === 'workflow') workflowPage(main, arg);
+  else if (arg && page.item === 'subscriber') subscriberPage(main, arg);
   else if (page.resource) resourcePage(main, page.resource);
   else if (page.view === 'send') sendPage(main);
   else if (page.view === 'analytics') analyticsPage(main);

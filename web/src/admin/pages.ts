@@ -17,7 +17,7 @@ export interface PageSpec {
     | 'dead-letters'
     | 'providers';
   /** What `#/<id>/<item>` opens: the page of one item (a template's editor). */
-  item?: 'template' | 'workflow';
+  item?: 'template' | 'workflow' | 'subscriber';
 }
 
 /** Every page, in the order the navigation lists them. */
@@ -76,6 +76,7 @@ export const PAGES: PageSpec[] = [
     id: 'subscribers',
     group: 'Notifications',
     title: 'Subscribers',
+    item: 'subscriber',
     resource: {
       noun: 'subscriber',
       path: '/api/v1/subscribers',
@@ -87,6 +88,13 @@ export const PAGES: PageSpec[] = [
         ['locale', 'Locale'],
         ['timezone', 'Time zone'],
         ['updated_at', 'Updated'],
+      ],
+      rowActions: (row) => [
+        h(
+          'a',
+          { href: `#/subscribers/${encodeURIComponent(String(row.id))}` },
+          'Preferences & devices',
+        ),
       ],
     },
   },
