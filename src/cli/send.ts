@@ -18,6 +18,28 @@ interface SendOptions extends RemoteOptions {
   actionUrl?: string;
   idempotencyKey?: string;
   cancellationKey?: string;
+  sendAt?: string;
+}
+
+/** The 202 of a send with `send_at`. */
+interface ScheduledResult {
+  request_id: string;
+  status: 'scheduled';
+  scheduled_id: string;
+  send_at: string;
+}
+
+const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `--send-at`: an ISO 8601 time as given, or `+30m` / `+2h` / `+1d` from `now`. */
+export function sendAtOf(text: string, now: number): string {
+  const rel = /^\+(\d{1,6})([mhd])$/.exec(text.trim());
+  if (rel)
+    return new Date(now + Number(rel[1]) * (UNIT_MS[rel[2] as string] as number)).toISOString();
+  if (Number.isNaN(Date.parse(text))) {
+    throw new CliError(`--send-at ${text}: expected an ISO 8601 time or +30m, +2h, +1d`);
+  }
+  return text;
 }
 
 interface TopicAccepted {
@@ -82,6 +104,7 @@ export function sendInputOf(opts: SendOptions): SendInput {
     ...(opts.priority ? { priority: opts.priority } : {}),
     ...(opts.idempotencyKey ? { idempotency_key: opts.idempotencyKey } : {}),
     ...(opts.cancellationKey ? { cancellation_key: opts.cancellationKey } : {}),
+    ...(opts.sendAt ? { send_at: sendAtOf(opts.sendAt, Date.now()) } : {}),
   };
 }
 
@@ -115,7 +138,8 @@ export function registerSendCommand(program: Command, io: CliIO): void {
       .option('--priority <priority>', 'low, normal, high or urgent (critical: alias)')
       .option('--action-url <url>', 'where a click leads (inline content)')
       .option('--idempotency-key <key>', 'refuse a second send with this key')
-      .option('--cancellation-key <key>', 'key that POST /notifications/cancel can cancel by'),
+      .option('--cancellation-key <key>', 'key that POST /notifications/cancel can cancel by')
+      .option('--send-at <time>', 'send later: an ISO 8601 time, or +30m, +2h, +1d from now'),
   ).action(async (opts: SendOptions) => {
     const input = sendInputOf(opts);
     const client = clientFor(io, opts);
@@ -134,7 +158,14 @@ export function registerSendCommand(program: Command, io: CliIO): void {
       );
       return;
     }
-    const result = await call(() => client.send(input));
-    io.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : describe(result));
+    const result = await call(() =>
+      client.request<SendResult | ScheduledResult>('POST', '/api/v1/notifications', input),
+    );
+    if (opts.json) return void io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    io.stdout.write(
+      result.status === 'scheduled'
+        ? `Scheduled ${result.scheduled_id} (request ${result.request_id}) for ${result.send_at}; cancel it with notifyd scheduled cancel ${result.scheduled_id}.\n`
+        : describe(result),
+    );
   });
 }

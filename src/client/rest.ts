@@ -128,6 +128,8 @@ export interface SendInput {
   data?: Record<string, unknown>;
   group_key?: string;
   idempotency_key?: string;
+  /** ISO time: send later (the answer is `status: scheduled`, see the REST docs). */
+  send_at?: string;
 }
 
 export interface SendResult {

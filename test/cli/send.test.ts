@@ -146,3 +146,35 @@ t.test('flags the CLI refuses before calling anyone', async (t) => {
     t.match(r.err(), message, args.join(' '));
   }
 });
+
+t.test(
+  'send --send-at schedules: an ISO time or +N from now, cancelled with scheduled cancel',
+  async (t) => {
+    const { s, run } = await server(t);
+    const at = new Date(Date.now() + 3_600_000).toISOString();
+    const later = await run(['send', '--to', 'ada', '--title', 'Later', '--send-at', at]);
+    const m =
+      /^Scheduled (job_\w+) \(request (req_\w+)\) for (\S+); cancel it with notifyd scheduled cancel (job_\w+)\.\n$/.exec(
+        later.out(),
+      );
+    t.ok(m, later.out());
+    t.equal(m?.[3], at);
+    t.equal(m?.[4], m?.[1]);
+    const job = await s.api('GET', `/api/v1/scheduled/${m?.[1]}`);
+    t.match(job.body, { status: 'scheduled', send_at: at });
+
+    const before = Date.now();
+    const rel = JSON.parse(
+      (await run(['send', '--to', 'ada', '--title', 'Soon', '--send-at', '+2h', '--json'])).out(),
+    );
+    t.equal(rel.status, 'scheduled');
+    const due = Date.parse(rel.send_at);
+    t.ok(due >= before + 7_200_000 && due <= Date.now() + 7_200_000, '+2h from now');
+
+    t.match((await run(['scheduled', 'cancel', m?.[1] as string])).out(), /job_/);
+    t.match((await s.api('GET', `/api/v1/scheduled/${m?.[1]}`)).body, { status: 'cancelled' });
+
+    const bad = await run(['send', '--to', 'ada', '--title', 'x', '--send-at', 'tomorrow'], 1);
+    t.match(bad.err(), /--send-at tomorrow: expected an ISO 8601 time or \+30m, \+2h, \+1d/);
+  },
+);
