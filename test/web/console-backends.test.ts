@@ -36,6 +36,7 @@ const PAGES: Array<[hash: string, heading: string]> = [
   ['event-types', 'Event types'],
   ['report-definitions', 'Report definitions'],
   ['reports', 'Reports'],
+  ['report-schedules', 'Report schedules'],
   ['funnels', 'Funnels'],
 ];
 
@@ -179,4 +180,28 @@ test('the subscribers page pages by cursor, forward and back', async (t, browser
   await page.getByRole('button', { name: 'Previous' }).click();
   await page.getByText('Page 1', { exact: true }).waitFor();
   t.equal(await rows.count(), 50, 'back to the first');
+});
+
+test('report schedules: listed, paused and resumed from the console', async (t, browser) => {
+  const s = await startServer(t);
+  const made = await s.api('POST', '/api/v1/reports/schedules', {
+    name: 'morning',
+    definition: 'notification-delivery',
+    schedule: 'daily',
+    time: '09:00',
+    timezone: 'Europe/Berlin',
+    delivery: { email: ['ops@example.test'] },
+  });
+  t.equal(made.status, 201, JSON.stringify(made.body));
+  const page = await newPage(t, browser);
+  await openConsole(page, s);
+  await page.getByRole('link', { name: 'Report schedules' }).click();
+  const row = page.locator('tr', { hasText: 'morning' });
+  await row.getByRole('cell', { name: 'Europe/Berlin' }).waitFor();
+  await row.getByRole('button', { name: 'Pause' }).click();
+  await row.getByRole('button', { name: 'Resume' }).waitFor();
+  t.equal((await s.api('GET', `/api/v1/reports/schedules/${made.body.id}`)).body.status, 'paused');
+  await row.getByRole('button', { name: 'Resume' }).click();
+  await row.getByRole('button', { name: 'Pause' }).waitFor();
+  t.equal((await s.api('GET', `/api/v1/reports/schedules/${made.body.id}`)).body.status, 'active');
 });

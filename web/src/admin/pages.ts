@@ -1,5 +1,5 @@
 import { h } from '../shared/dom.js';
-import { download } from './api.js';
+import { api, describe, download } from './api.js';
 import type { Resource } from './resource.js';
 
 /** A page of the console: a resource list, or a page of its own. */
@@ -312,6 +312,50 @@ export const PAGES: PageSpec[] = [
           'click',
           () => void download(`/api/v1/reports/${encodeURIComponent(String(row.id))}/download`),
         );
+        return [button];
+      },
+    },
+  },
+  {
+    id: 'report-schedules',
+    group: 'Analytics',
+    title: 'Report schedules',
+    resource: {
+      noun: 'schedule',
+      path: '/api/v1/reports/schedules',
+      paged: true,
+      columns: [
+        ['name', 'Name'],
+        ['definition', 'Definition'],
+        ['schedule', 'Runs'],
+        ['time', 'At'],
+        ['timezone', 'Time zone'],
+        ['status', 'Status'],
+        ['next_run_at', 'Next run'],
+        ['last_run_at', 'Last run'],
+      ],
+      create: () => ({
+        name: 'weekly-delivery',
+        definition: 'notification-delivery',
+        schedule: 'weekly',
+        time: '09:00',
+        timezone: 'UTC',
+        format: 'pdf',
+        delivery: { email: ['ops@example.com'] },
+      }),
+      rowActions: (row, reload) => {
+        const action = row.status === 'paused' ? 'resume' : 'pause';
+        const label = action === 'pause' ? 'Pause' : 'Resume';
+        const button = h('button', { type: 'button', class: 'secondary small' }, label);
+        button.addEventListener('click', async () => {
+          try {
+            const id = encodeURIComponent(String(row.id));
+            await api('POST', `/api/v1/reports/schedules/${id}/${action}`);
+            await reload();
+          } catch (err) {
+            button.replaceWith(h('span', { class: 'error', role: 'alert' }, describe(err)));
+          }
+        });
         return [button];
       },
     },

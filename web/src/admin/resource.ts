@@ -21,8 +21,8 @@ export interface Resource {
   paged?: boolean | 'cursor';
   /** A noun for buttons ("key", "policy"). */
   noun: string;
-  /** More buttons for each row (e.g. download). */
-  rowActions?: (row: Record<string, unknown>) => Node[];
+  /** More buttons for each row (e.g. download); `reload` lists the page again after a change. */
+  rowActions?: (row: Record<string, unknown>, reload: () => Promise<void>) => Node[];
 }
 
 interface Page {
@@ -99,7 +99,7 @@ export function resourcePage(main: HTMLElement, r: Resource): void {
           ),
         );
         buttons.push(view);
-        for (const extra of r.rowActions?.(row) ?? []) buttons.push(' ', extra);
+        for (const extra of r.rowActions?.(row, load) ?? []) buttons.push(' ', extra);
         if (idField && row[idField] !== undefined) {
           buttons.push(
             ' ',
