@@ -21,7 +21,7 @@ export function timeRangeOf(
   if (opts.from || opts.to) {
     if (opts.last) throw new CliError('give --last, or --from/--to, not both');
     if (!opts.from) throw new CliError('--to needs --from');
-    return { start: opts.from, ...(opts.to ? { end: opts.to } : {}) };
+    return { start: opts.from, end: opts.to ?? new Date(now).toISOString() };
   }
   const last = (opts.last ?? '7d').trim().toLowerCase();
   const preset = PRESET_OF[last];

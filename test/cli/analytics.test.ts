@@ -132,6 +132,11 @@ t.test('notifyd analytics track, query (a table or JSON) and metrics', async (t)
   ).out();
   t.match(table, /^TIME\s+count:signup\n\d{4}-\d\d-\d\dT\d\d:00:00\.000Z\s+\d/);
 
+  const since = (
+    await run(['analytics', 'query', '-m', 'count:signup', '--from', iso(now - DAY)])
+  ).out();
+  t.match(since, /^count:signup\n3\n/, '--from alone: up to now');
+
   const metrics = (await run(['analytics', 'metrics'])).out();
   t.match(metrics, /notifications_delivered\s+count\s+Deliveries a provider confirmed\./);
 
@@ -148,7 +153,11 @@ t.test('--last and --where as the query API spells them', async (t) => {
   t.same(timeRangeOf({ last: '1y' }, now), { preset: 'last_year' });
   t.same(timeRangeOf({ last: '90m' }, now), { start: iso(now - 90 * 60_000), end: iso(now) });
   t.same(timeRangeOf({ last: '2w' }, now), { start: iso(now - 14 * DAY), end: iso(now) });
-  t.same(timeRangeOf({ from: '2026-03-01T00:00:00Z' }, now), { start: '2026-03-01T00:00:00Z' });
+  t.same(
+    timeRangeOf({ from: '2026-03-01T00:00:00Z' }, now),
+    { start: '2026-03-01T00:00:00Z', end: iso(now) },
+    '--from alone ends now',
+  );
   t.throws(() => timeRangeOf({ last: '7d', from: '2026-03-01' }, now), /not both/);
   t.throws(() => timeRangeOf({ to: '2026-03-01' }, now), /--to needs --from/);
   t.throws(() => timeRangeOf({ last: '0d' }, now), /longer than zero/);
