@@ -185,7 +185,20 @@ export class SchedulerRuntime {
     const kinds = this.kinds;
     if (free <= 0 || kinds.length === 0) return 0;
     const { store, clock, ids, settings } = this.deps;
-    const claimed = await store.claim(kinds, free, clock.now(), settings.lease_ms, ids('lse'));
+    // A claim under way counts as a run for `idle`: jobs it is taking would otherwise start
+    // after idle() (or stop()) answered that nothing runs.
+    const claiming = store.claim(kinds, free, clock.now(), settings.lease_ms, ids('lse'));
+    const inFlight = claiming.then(
+      () => {},
+      () => {},
+    );
+    this.active.add(inFlight);
+    let claimed: JobRecord[];
+    try {
+      claimed = await claiming;
+    } finally {
+      this.active.delete(inFlight);
+    }
     for (const job of claimed) {
       const run = this.run(job).finally(() => {
         this.active.delete(run);
