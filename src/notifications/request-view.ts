@@ -4,7 +4,6 @@
  */
 import { NotifydError } from '../core/errors.js';
 import type {
-  RequestError,
   RequestPosition,
   RequestStatus,
   RequestType,
@@ -13,25 +12,18 @@ import type {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** What GET /requests/{id} answers, and each item of GET /requests. */
-export interface RequestView {
+/**
+ * What GET /requests/{id} answers, and each item of GET /requests: the stored record with
+ * its id as `request_id`, without the tenant, and with ISO times.
+ */
+export type RequestView = Omit<
+  SendRequestRecord,
+  'id' | 'tenant_id' | 'created_at' | 'completed_at'
+> & {
   request_id: string;
-  type: RequestType;
-  status: RequestStatus;
-  /** The recipient of a single send; null for batches and topic sends. */
-  recipient_id: string | null;
-  topic: string | null;
-  /** Notifications written. */
-  accepted: number;
-  /** Recipients routing left no channel for. */
-  skipped: number;
-  /** Items or recipients refused for another reason (validation, template, duplicate). */
-  rejected: number;
-  /** The first errors, by item index or recipient id. */
-  errors: RequestError[];
   created_at: string;
   completed_at: string | null;
-}
+};
 
 /** What GET /requests narrows to; every filter given must hold. */
 export interface RequestFilters {
