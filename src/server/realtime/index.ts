@@ -1,36 +1,22 @@
 import type { TemplatedApp } from 'uWebSockets.js';
 import type { Analytics } from '../../analytics/analytics.js';
-import type { JwtVerifier } from '../../auth/jwt.js';
 import type { ClusterNode } from '../../cluster/node.js';
 import type { Config } from '../../config/options.js';
 import type { Clock } from '../../core/clock.js';
-import type { IdGenerator } from '../../core/ids.js';
-import type { Logger } from '../../core/logger.js';
 import type { NotifydModule } from '../../modules/contract.js';
 import type { NotificationService } from '../../notifications/service.js';
 import type { DeliveryTracker } from '../../notifications/tracking.js';
 import type { UserChannel } from '../../notifications/user-channel.js';
 import type { HttpRateLimiting } from '../../ratelimit/http-limiting.js';
 import type { ClientAddresses } from '../client-address.js';
-import type { Cors } from '../cors.js';
-import type { Metrics } from '../metrics.js';
 import { Admission } from './admission.js';
 import { RealtimeGateway } from './gateway.js';
 import { ConnectionLimits } from './limits.js';
 import { notifydWire } from './notifyd-wire.js';
 import { Presence } from './presence.js';
+import type { RealtimeDeps } from './realtime-deps.js';
 import { SseHub } from './sse.js';
 import type { RealtimeDoor, WireProtocol } from './wire.js';
-
-export interface RealtimeDeps {
-  jwt: JwtVerifier;
-  metrics: Metrics;
-  logger: Logger;
-  ids: IdGenerator;
-  cors: Cors;
-  /** The clock tokens are checked by: a session ends when its token does by this clock. */
-  clock: Clock;
-}
 
 /** What the gateway needs once the modules are built. */
 export interface MountDeps {

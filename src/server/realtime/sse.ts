@@ -1,18 +1,13 @@
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
-import type { JwtVerifier } from '../../auth/jwt.js';
 import type { UserPrincipal } from '../../auth/principal.js';
-import type { Clock } from '../../core/clock.js';
 import { NotifydError, toNotifydError } from '../../core/errors.js';
-import type { IdGenerator } from '../../core/ids.js';
-import type { Logger } from '../../core/logger.js';
 import type { NotificationService } from '../../notifications/service.js';
 import type { SessionInfo, UnreadSummary, UserMessage } from '../../notifications/user-channel.js';
-import type { Cors } from '../cors.js';
 import { screen } from '../framing.js';
 import { type ResponseState, writeError } from '../http.js';
-import type { Metrics } from '../metrics.js';
 import type { Admission } from './admission.js';
 import { CHANNEL_PATTERN } from './protocol.js';
+import type { RealtimeDeps } from './realtime-deps.js';
 import { validLastId } from './resume.js';
 import { channelAllowed, channelTopic, presenceChannel, tenantTopic, topicOf } from './topics.js';
 import type { SseWire, WireProtocol } from './wire.js';
@@ -35,14 +30,8 @@ interface Stream {
   closed: boolean;
 }
 
-export interface SseOptions {
-  jwt: JwtVerifier;
-  metrics: Metrics;
-  logger: Logger;
-  ids: IdGenerator;
-  cors: Cors;
-  /** Heartbeat events are stamped by it. */
-  clock: Clock;
+/** The clock also stamps heartbeat events. */
+export interface SseOptions extends RealtimeDeps {
   /** Named channels one stream may ask for (`?channels=`). */
   maxChannelsPerSession: number;
   /** Bytes that may wait for a client that does not read before its stream is ended. */
