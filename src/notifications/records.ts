@@ -4,6 +4,7 @@
  */
 
 import type { InAppContent, NotificationAction, RenderedContent } from './channels.js';
+import type { SendRequestRecord } from './request-records.js';
 
 /**
  * How urgent a notification is; providers and routing may use it. `critical`, the name
@@ -167,6 +168,12 @@ export interface NewNotification {
    * and its claim has not expired at this notification's `created_at`.
    */
   idempotency?: { key: string; expires_at: number };
+  /**
+   * The request record of a single send (GET /requests), written in the same transaction
+   * as the notification and only if the notification is written (not for a duplicate).
+   * Replaces a record with the same tenant and id.
+   */
+  request?: SendRequestRecord;
 }
 
 /** The outcome of one item of a batch insert. */

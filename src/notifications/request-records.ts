@@ -97,3 +97,26 @@ export function newestFirst(a: RequestPosition, b: RequestPosition): number {
 export function isAfter(r: RequestPosition, p: RequestPosition): boolean {
   return newestFirst(p, r) < 0;
 }
+
+/** The record of a single send that wrote notification `n`: completed when written. */
+export function singleRequest(n: {
+  tenant_id: string;
+  request_id: string;
+  recipient_id: string;
+  created_at: number;
+}): SendRequestRecord {
+  return {
+    id: n.request_id,
+    tenant_id: n.tenant_id,
+    type: 'single',
+    status: 'completed',
+    recipient_id: n.recipient_id,
+    topic: null,
+    accepted: 1,
+    skipped: 0,
+    rejected: 0,
+    errors: [],
+    created_at: n.created_at,
+    completed_at: n.created_at,
+  };
+}

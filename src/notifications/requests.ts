@@ -129,25 +129,6 @@ export class SendRequests {
     });
   }
 
-  /** Records a single send that wrote its notification, for GET /requests. */
-  async recordSingle(tenantId: string, requestId: string, recipientId: string): Promise<void> {
-    const now = this.deps.clock.now();
-    await this.deps.store.requests.put({
-      id: requestId,
-      tenant_id: tenantId,
-      type: 'single',
-      status: 'completed',
-      recipient_id: recipientId,
-      topic: null,
-      accepted: 1,
-      skipped: 0,
-      rejected: 0,
-      errors: [],
-      created_at: now,
-      completed_at: now,
-    });
-  }
-
   async get(tenantId: string, requestId: string): Promise<RequestView> {
     const found = await this.deps.store.requests.get(tenantId, requestId);
     if (found) return toRequestView(found);

@@ -8,6 +8,7 @@ import type { NotificationRecord, Store, UnreadCounts } from '../store/types.js'
 import type { CursorCodec } from './cursor.js';
 import { type FeedFilters, toStoreQuery } from './feed-query.js';
 import type { WorkflowRunner } from './ports.js';
+import { singleRequest } from './request-records.js';
 import type { SendRequests } from './requests.js';
 import type { ScheduledAccepted, ScheduledSends } from './scheduled.js';
 import type {
@@ -38,8 +39,11 @@ export interface NotificationServiceDeps {
   sender: Sender;
   /** Whether a notification was cancelled by its key. */
   cancelled?: (n: NotificationRecord) => Promise<boolean>;
-  /** Where single sends and batches are recorded for GET /requests. */
-  requests?: Pick<SendRequests, 'recordBatch' | 'recordSingle'>;
+  /**
+   * Where batches are recorded for GET /requests; when set, single sends write their
+   * record with their notification.
+   */
+  requests?: Pick<SendRequests, 'recordBatch'>;
   /** Sends with `send_at`, when the server has a scheduler. */
   scheduled?: ScheduledSends;
   /** Sends with `workflow` (the workflows module, built after this one: asked when used). */
@@ -91,8 +95,8 @@ export class NotificationService {
 
   /**
    * Accepts one notification: one durable write of the notification and its delivery
-   * rows, then real-time delivery to the recipient's open sessions, and the request kept
-   * for GET /requests. Resolves after the write is committed; a repeated idempotency key is DUPLICATE_NOTIFICATION. A plain
+   * rows and its request record (GET /requests), then real-time delivery to the
+   * recipient's open sessions. Resolves after the write is committed; a repeated idempotency key is DUPLICATE_NOTIFICATION. A plain
    * inline in-app send does no lookup before the write (see sender.ts).
    */
   async send(
@@ -111,13 +115,10 @@ export class NotificationService {
       isInline(input) && !sender.capped
         ? sender.prepareInline(tenantId, input, requestId)
         : await sender.prepare(tenantId, input, requestId, 'body', undefined, options);
+    // The request record (GET /requests) goes in the notification's own transaction.
+    if (this.deps.requests) prepared.item.request = singleRequest(prepared.item.notification);
     const [result] = await sender.commit([prepared]);
     if (result instanceof NotifydError) throw result;
-    await this.deps.requests?.recordSingle(
-      tenantId,
-      requestId,
-      prepared.item.notification.recipient_id,
-    );
     return result;
   }
 

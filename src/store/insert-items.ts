@@ -1,3 +1,4 @@
+import type { SendRequestRecord } from '../notifications/request-records.js';
 import type { DeliveryRecord, NewNotification, NotificationRecord } from './types.js';
 
 /**
@@ -12,13 +13,16 @@ export interface BoundItem<Row> {
   createdAt: number;
   notification: Row;
   deliveries: Row[];
+  /** The single send's request record, written only when the notification is. */
+  request?: Row;
   idempotency?: { key: string; expires_at: number };
 }
 
-/** How a backend encodes a notification and a delivery for writing. */
+/** How a backend encodes a notification, a delivery and a request record for writing. */
 export interface RowEncoders<Row> {
   notification: (n: NotificationRecord) => Row;
   delivery: (d: DeliveryRecord) => Row;
+  request: (r: SendRequestRecord) => Row;
 }
 
 /** Encodes one item with the backend's encoders. */
@@ -31,6 +35,7 @@ export function bindItem<Row>(item: NewNotification, encode: RowEncoders<Row>): 
     createdAt: n.created_at,
     notification: encode.notification(n),
     deliveries: item.deliveries.map(encode.delivery),
+    ...(item.request ? { request: encode.request(item.request) } : {}),
     ...(item.idempotency
       ? { idempotency: { key: item.idempotency.key, expires_at: item.idempotency.expires_at } }
       : {}),

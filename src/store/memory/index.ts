@@ -22,10 +22,11 @@ import { MemoryUserQueueStore } from './user-queues.js';
 export function createMemoryStore(): Store {
   const state = new OpenState();
   const deliveries = new MemoryDeliveryQueue(state);
+  const requests = new MemoryRequestStore(state);
   return {
     backend: 'memory',
     backendOf: () => 'memory',
-    notifications: new MemoryNotificationStore(state, deliveries),
+    notifications: new MemoryNotificationStore(state, deliveries, requests),
     deliveries,
     keys: new MemoryKeyStore(state),
     counters: new MemoryCounterStore(state),
@@ -38,7 +39,7 @@ export function createMemoryStore(): Store {
     topicMembers: new MemoryTopicMemberStore(state),
     preferences: new MemoryPreferenceStore(state),
     jobs: new MemoryJobStore(state),
-    requests: new MemoryRequestStore(state),
+    requests,
     async ping() {
       state.check();
     },

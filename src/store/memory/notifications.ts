@@ -6,6 +6,7 @@ import { MemoryIdempotency } from './idempotency.js';
 import { planInsert } from './insert.js';
 import { entryOf } from './maps.js';
 import type { OpenState } from './open-state.js';
+import type { MemoryRequestStore } from './requests.js';
 import { SortedIds, sortedIdsOf } from './sorted-ids.js';
 
 /** Notifications and feeds in memory: one id list per recipient, unread ids kept apart. */
@@ -20,6 +21,7 @@ export class MemoryNotificationStore implements NotificationStore {
   constructor(
     private readonly state: OpenState,
     private readonly deliveries: MemoryDeliveryQueue,
+    private readonly requests: MemoryRequestStore,
   ) {}
 
   async insert(items: NewNotification[]) {
@@ -32,6 +34,7 @@ export class MemoryNotificationStore implements NotificationStore {
       sortedIdsOf(this.feeds, feedKey(n.tenant_id, n.recipient_id)).add(n.id);
       if (n.read_at === null && n.deleted_at === null) this.unreadOf(n).add(n.id);
       for (const d of item.deliveries) this.deliveries.store(d);
+      if (item.request) this.requests.store(item.request);
     }
     for (const { tenantId, key, claim } of plan.claims) this.idempotency.set(tenantId, key, claim);
     return plan.outcomes;

@@ -17,6 +17,11 @@ export class MemoryRequestStore implements SendRequestStore {
 
   async put(record: SendRequestRecord): Promise<void> {
     this.state.check();
+    this.store(record);
+  }
+
+  /** Keeps a copy of the record (the notification store writes a single send's here). */
+  store(record: SendRequestRecord): void {
     let requests = this.byTenant.get(record.tenant_id);
     if (!requests) {
       requests = new Map();

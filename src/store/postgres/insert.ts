@@ -5,6 +5,7 @@ import type { InsertOutcome, NewNotification } from '../types.js';
 import { GroupCommit } from './group-commit.js';
 import type { PostgresHandle } from './handle.js';
 import { isDataError } from './pg-errors.js';
+import { lastOfEach, upsertRequests } from './requests.js';
 import {
   DELIVERY_COLUMNS,
   DELIVERY_RECORDSET,
@@ -16,6 +17,7 @@ import {
 const JSON_ROWS: RowEncoders<string> = {
   notification: (n) => JSON.stringify(n),
   delivery: (d) => JSON.stringify(d),
+  request: (r) => JSON.stringify(r),
 };
 
 type Item = BoundItem<string>;
@@ -33,10 +35,11 @@ export class NotificationWriter {
   private readonly claimSql: string;
   private readonly insertNotifications: string;
   private readonly insertDeliveries: string;
+  private readonly upsertRequests: string;
   private readonly group: GroupCommit<Item[], InsertOutcome[]>;
 
   constructor(private readonly h: PostgresHandle) {
-    const { idempotencyKeys: keys, notifications, deliveries } = h.t;
+    const { idempotencyKeys: keys, notifications, deliveries, sendRequests } = h.t;
     // Takes a free or expired key (judged at the item's created_at, not the server's clock)
     // and, in the same round trip, reads who holds it when it is taken. The read sees the
     // statement's snapshot, which misses a holder committed by another transaction while
@@ -60,6 +63,7 @@ export class NotificationWriter {
     this.insertDeliveries = `
       INSERT INTO ${deliveries} (${DELIVERY_COLUMNS})
       SELECT ${DELIVERY_COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS x(${DELIVERY_RECORDSET})`;
+    this.upsertRequests = upsertRequests(sendRequests);
     this.group = new GroupCommit({
       write: (calls) => h.transaction((client) => this.writeCalls(client, calls)),
       retryAlone: isDataError,
@@ -106,10 +110,14 @@ export class NotificationWriter {
     }
     const notifications: string[] = [];
     const deliveries: string[] = [];
+    const requests: Array<{ key: string; json: string }> = [];
     for (const [i, item] of items.entries()) {
       if (outcomes[i].status !== 'created') continue;
       notifications.push(item.notification);
       deliveries.push(...item.deliveries);
+      if (item.request) {
+        requests.push({ key: `${item.tenantId}\u0000${item.requestId}`, json: item.request });
+      }
     }
     if (notifications.length > 0) {
       await client.query(this.insertNotifications, [`[${notifications.join(',')}]`]);
@@ -117,6 +125,7 @@ export class NotificationWriter {
     if (deliveries.length > 0) {
       await client.query(this.insertDeliveries, [`[${deliveries.join(',')}]`]);
     }
+    if (requests.length > 0) await client.query(this.upsertRequests, [lastOfEach(requests)]);
     let next = 0;
     return calls.map((call) => {
       const start = next;

@@ -9,38 +9,48 @@ import type { Param, PostgresHandle } from './handle.js';
 const COLUMNS =
   'tenant_id, id, type, status, recipient_id, topic, accepted, skipped, rejected, errors, created_at, completed_at';
 
+const RECORDSET = `tenant_id text, id text, type text, status text, recipient_id text,
+  topic text, accepted integer, skipped integer, rejected integer, errors jsonb,
+  created_at bigint, completed_at bigint`;
+
+/**
+ * Writes the records of $1 (a JSON array of SendRequestRecord, one per tenant and id; see
+ * lastOfEach), replacing the tenant's ones with their ids.
+ */
+export function upsertRequests(table: string): string {
+  return `INSERT INTO ${table} (${COLUMNS})
+    SELECT ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS x(${RECORDSET})
+    ON CONFLICT (tenant_id, id) DO UPDATE SET type = EXCLUDED.type, status = EXCLUDED.status,
+      recipient_id = EXCLUDED.recipient_id, topic = EXCLUDED.topic,
+      accepted = EXCLUDED.accepted, skipped = EXCLUDED.skipped, rejected = EXCLUDED.rejected,
+      errors = EXCLUDED.errors, created_at = EXCLUDED.created_at,
+      completed_at = EXCLUDED.completed_at`;
+}
+
+/**
+ * The last of the records with each tenant and id, as JSON (one statement may not update a
+ * row twice, and a caller may reuse a request id), sorted by key so that two nodes'
+ * transactions lock the rows they share in the same order.
+ */
+export function lastOfEach(records: Array<{ key: string; json: string }>): string {
+  const last = new Map<string, string>();
+  for (const r of records) last.set(r.key, r.json);
+  const keys = [...last.keys()].sort();
+  return `[${keys.map((key) => last.get(key)).join(',')}]`;
+}
+
 /** Send requests in PostgreSQL (`send_requests`, migration 15), keyed by tenant and id. */
 export class PostgresRequestStore implements SendRequestStore {
   private readonly r: string;
+  private readonly upsert: string;
 
   constructor(private readonly h: PostgresHandle) {
     this.r = h.t.sendRequests;
+    this.upsert = upsertRequests(this.r);
   }
 
   async put(r: SendRequestRecord): Promise<void> {
-    await this.h.query(
-      `INSERT INTO ${this.r} (${COLUMNS})
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12)
-       ON CONFLICT (tenant_id, id) DO UPDATE SET type = EXCLUDED.type, status = EXCLUDED.status,
-         recipient_id = EXCLUDED.recipient_id, topic = EXCLUDED.topic,
-         accepted = EXCLUDED.accepted, skipped = EXCLUDED.skipped, rejected = EXCLUDED.rejected,
-         errors = EXCLUDED.errors, created_at = EXCLUDED.created_at,
-         completed_at = EXCLUDED.completed_at`,
-      [
-        r.tenant_id,
-        r.id,
-        r.type,
-        r.status,
-        r.recipient_id,
-        r.topic,
-        r.accepted,
-        r.skipped,
-        r.rejected,
-        JSON.stringify(r.errors),
-        r.created_at,
-        r.completed_at,
-      ],
-    );
+    await this.h.query(this.upsert, [JSON.stringify([r])]);
   }
 
   async get(tenantId: string, id: string): Promise<SendRequestRecord | null> {

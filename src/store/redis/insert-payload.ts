@@ -1,5 +1,6 @@
 import type { InsertOutcome, NewNotification } from '../types.js';
 import { deliveryFields, type Fields, notificationFields } from './records.js';
+import { requestArgs } from './requests.js';
 
 /**
  * One item as the insert script reads it (lua/insert.ts). Built when insert() is called, so
@@ -21,6 +22,8 @@ interface PayloadItem {
   fields: Fields;
   dlv: { id: string; fields: Fields }[];
   idem?: { key: string; exp: string; ttl: string };
+  /** A single send's request: the arguments of put_request. */
+  req?: string[];
 }
 
 /** The insert script's ARGV[2]. */
@@ -28,7 +31,12 @@ export function insertPayload(items: NewNotification[]): string {
   return JSON.stringify(items.map(payloadItem));
 }
 
-function payloadItem({ notification: n, deliveries, idempotency }: NewNotification): PayloadItem {
+function payloadItem({
+  notification: n,
+  deliveries,
+  idempotency,
+  request,
+}: NewNotification): PayloadItem {
   const item: PayloadItem = {
     id: n.id,
     t: n.tenant_id,
@@ -43,6 +51,7 @@ function payloadItem({ notification: n, deliveries, idempotency }: NewNotificati
     dlv: deliveries.map((d) => ({ id: d.id, fields: deliveryFields(d) })),
   };
   if (n.expires_at !== null) item.exp = String(n.expires_at);
+  if (request) item.req = requestArgs(request);
   if (idempotency) {
     item.idem = {
       key: idempotency.key,

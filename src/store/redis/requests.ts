@@ -22,6 +22,20 @@ const positionOf = (sk: string): RequestPosition => ({
   id: sk.slice(16),
 });
 
+/** The arguments of put_request (lua/requests/put-request.ts) for a record. */
+export function requestArgs(r: SendRequestRecord): string[] {
+  return [
+    r.tenant_id,
+    r.id,
+    JSON.stringify(r),
+    sortKey(r),
+    r.recipient_id ?? '',
+    r.topic ?? '',
+    String(r.created_at),
+    JSON.stringify([r.tenant_id, r.id]),
+  ];
+}
+
 /**
  * Send requests in Redis (lua/requests/put-request.ts has the model): a hash per request and
  * sorted sets of sort keys per tenant, recipient and topic, walked newest first. A status or
@@ -31,22 +45,12 @@ export class RedisRequestStore implements SendRequestStore {
   constructor(private readonly h: RedisHandle) {}
 
   put(r: SendRequestRecord): Promise<void> {
-    let json: string;
+    let args: string[];
     try {
-      json = JSON.stringify(r);
+      args = requestArgs(r);
     } catch (err) {
       return Promise.reject(err);
     }
-    const args = [
-      r.tenant_id,
-      r.id,
-      json,
-      sortKey(r),
-      r.recipient_id ?? '',
-      r.topic ?? '',
-      r.created_at,
-      JSON.stringify([r.tenant_id, r.id]),
-    ];
     return this.h.run(async () => {
       await this.h.script(PUT_REQUEST, args);
     });

@@ -49,7 +49,6 @@ export function openSqliteStore(options: SqliteOptions): SqliteStore {
   const h = new SqliteHandle(db);
   const checkpointer = startWalCheckpointer(db, options, () => notifications.holdWrites());
   const notifications = new SqliteNotificationStore(h);
-  const requests = new SqliteRequestStore(h);
   const pingQuery: Statement<[], unknown> = db.prepare('SELECT 1');
   return {
     backend: 'sqlite',
@@ -69,7 +68,7 @@ export function openSqliteStore(options: SqliteOptions): SqliteStore {
     topicMembers: new SqliteTopicMemberStore(h),
     preferences: new SqlitePreferenceStore(h),
     jobs: new SqliteJobStore(h),
-    requests,
+    requests: new SqliteRequestStore(h),
     async ping() {
       try {
         await h.run(() => pingQuery.get());
@@ -81,7 +80,6 @@ export function openSqliteStore(options: SqliteOptions): SqliteStore {
       if (h.closed) return;
       await checkpointer?.stop();
       notifications.flush();
-      requests.flush();
       h.closed = true;
       db.close();
     },

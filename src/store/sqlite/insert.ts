@@ -3,6 +3,7 @@ import { type BoundItem, bindItem, duplicateOf, type RowEncoders } from '../inse
 import type { InsertOutcome, NewNotification } from '../types.js';
 import { GroupCommit } from './group-commit.js';
 import { isConstraintError, translateError } from './handle.js';
+import { requestParams, UPSERT_REQUEST } from './requests.js';
 import {
   DELIVERY_COLUMNS,
   deliveryParams,
@@ -16,6 +17,7 @@ import {
 const PARAMS: RowEncoders<Param[]> = {
   notification: notificationParams,
   delivery: deliveryParams,
+  request: requestParams,
 };
 
 interface Claim {
@@ -29,6 +31,7 @@ export class NotificationWriter {
   private readonly takeClaim: Statement<Param[]>;
   private readonly insertNotification: Statement<Param[]>;
   private readonly insertDelivery: Statement<Param[]>;
+  private readonly upsertRequest: Statement<Param[]>;
   private readonly group: GroupCommit<BoundItem<Param[]>[], InsertOutcome[]>;
 
   constructor(db: Database) {
@@ -49,6 +52,7 @@ export class NotificationWriter {
     this.insertDelivery = db.prepare<Param[]>(
       `INSERT INTO deliveries (${DELIVERY_COLUMNS}) VALUES (${placeholders(DELIVERY_COLUMNS)})`,
     );
+    this.upsertRequest = db.prepare<Param[]>(UPSERT_REQUEST);
     const writeCalls = db.transaction((calls: BoundItem<Param[]>[][]) =>
       calls.map((items) => items.map((item) => this.writeItem(item))),
     );
@@ -95,6 +99,7 @@ export class NotificationWriter {
     }
     this.insertNotification.run(...item.notification);
     for (const delivery of item.deliveries) this.insertDelivery.run(...delivery);
+    if (item.request) this.upsertRequest.run(...item.request);
     return { status: 'created' };
   }
 }

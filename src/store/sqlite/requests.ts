@@ -5,14 +5,24 @@ import type {
   SendRequestRecord,
 } from '../../notifications/request-records.js';
 import type { SendRequestStore } from '../types.js';
-import { GroupCommit } from './group-commit.js';
-import { isConstraintError, type SqliteHandle, translateError } from './handle.js';
+import type { SqliteHandle } from './handle.js';
 import { prep, type Row } from './prepared.js';
+import type { Param } from './rows.js';
 
 const COLUMNS =
   'tenant_id, id, type, status, recipient_id, topic, accepted, skipped, rejected, errors, created_at, completed_at';
 
-function params(r: SendRequestRecord) {
+/** Writes a request, replacing the tenant's one with its id; its parameters: requestParams. */
+export const UPSERT_REQUEST = `INSERT INTO send_requests (${COLUMNS}) VALUES (${COLUMNS.split(', ')
+  .map(() => '?')
+  .join(', ')})
+  ON CONFLICT (tenant_id, id) DO UPDATE SET type = excluded.type, status = excluded.status,
+    recipient_id = excluded.recipient_id, topic = excluded.topic,
+    accepted = excluded.accepted, skipped = excluded.skipped, rejected = excluded.rejected,
+    errors = excluded.errors, created_at = excluded.created_at,
+    completed_at = excluded.completed_at`;
+
+export function requestParams(r: SendRequestRecord): Param[] {
   return [
     r.tenant_id,
     r.id,
@@ -34,45 +44,23 @@ function toRequest(row: Row): SendRequestRecord {
 }
 
 /**
- * Send requests in SQLite (`send_requests`, migration 15). A single send writes its request
- * beside its notification, so puts are group-committed like inserts: many concurrent sends
- * cost one transaction.
+ * Send requests in SQLite (`send_requests`, migration 15). A single send's request is
+ * written by the notification writer, in the notification's transaction (insert.ts);
+ * batches and topic sends put theirs here.
  */
 export class SqliteRequestStore implements SendRequestStore {
-  private readonly group: GroupCommit<SendRequestRecord, undefined>;
+  private readonly upsert: Statement<Param[]>;
   private readonly one: Statement<[string, string], Row>;
 
   constructor(private readonly h: SqliteHandle) {
-    const upsert = h.db.prepare(
-      `INSERT INTO send_requests (${COLUMNS}) VALUES (${COLUMNS.split(', ')
-        .map(() => '?')
-        .join(', ')})
-       ON CONFLICT (tenant_id, id) DO UPDATE SET type = excluded.type, status = excluded.status,
-         recipient_id = excluded.recipient_id, topic = excluded.topic,
-         accepted = excluded.accepted, skipped = excluded.skipped, rejected = excluded.rejected,
-         errors = excluded.errors, created_at = excluded.created_at,
-         completed_at = excluded.completed_at`,
-    );
-    const write = h.db.transaction((records: SendRequestRecord[]): undefined[] => {
-      for (const r of records) upsert.run(...params(r));
-      return records.map(() => undefined);
-    });
-    this.group = new GroupCommit({
-      write,
-      retryAlone: isConstraintError,
-      translate: translateError,
-    });
+    this.upsert = h.db.prepare<Param[]>(UPSERT_REQUEST);
     this.one = h.db.prepare('SELECT * FROM send_requests WHERE tenant_id = ? AND id = ?');
   }
 
   put(record: SendRequestRecord): Promise<void> {
-    if (this.h.closed) return this.h.run(() => undefined);
-    return this.group.submit(record);
-  }
-
-  /** Writes whatever is queued now (before closing). */
-  flush(): void {
-    this.group.flush();
+    return this.h.run(() => {
+      this.upsert.run(...requestParams(record));
+    });
   }
 
   get(tenantId: string, id: string): Promise<SendRequestRecord | null> {

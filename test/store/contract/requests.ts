@@ -1,11 +1,12 @@
 import type { Test } from 'tap';
+import { singleRequest } from '../../../src/notifications/request-records.js';
 import type {
   RequestPage,
   RequestQuery,
   SendRequestRecord,
   Store,
 } from '../../../src/store/types.js';
-import { type MakeStore, storeFor } from './fixtures.js';
+import { Fixture, type MakeStore, storeFor } from './fixtures.js';
 
 /** A request of tenant t1, created at `at`. */
 function request(id: string, at: number, over: Partial<SendRequestRecord> = {}): SendRequestRecord {
@@ -72,6 +73,46 @@ export function requestsContract(t: Test, make: MakeStore): void {
     t.same(ids(await all(store, { tenant_id: 't1' }, 10)), ['req_3', 'req_1'], 'listed once');
     t.same(ids(await all(store, { tenant_id: 't1', status: 'running' }, 10)), []);
   });
+
+  t.test(
+    "an insert writes a single send's request with its notification, not a duplicate's",
+    async (t) => {
+      const f = new Fixture();
+      const store = await storeFor(t, make);
+      const withRequest = (item: ReturnType<Fixture['item']>) => ({
+        ...item,
+        request: singleRequest(item.notification),
+      });
+      const first = withRequest(f.item({}, { key: 'order-1', ttlMs: 60_000 }));
+      const plain = f.item({ recipient_id: 'bob' });
+      t.same(await store.notifications.insert([first, plain]), [
+        { status: 'created' },
+        { status: 'created' },
+      ]);
+      const id = first.notification.request_id;
+      t.same(await store.requests.get('t1', id), singleRequest(first.notification));
+      t.equal(await store.requests.get('t1', plain.notification.request_id), null, 'none asked');
+      const again = withRequest(
+        f.item({ recipient_id: 'carol' }, { key: 'order-1', ttlMs: 60_000 }),
+      );
+      const [outcome] = await store.notifications.insert([again]);
+      t.equal(outcome.status, 'duplicate');
+      t.equal(await store.requests.get('t1', again.notification.request_id), null, 'duplicate');
+      // A caller may reuse its X-Request-Id: concurrent sends under one id keep one record.
+      f.clock.advance(10);
+      const reused = [1, 2, 3].map(() =>
+        withRequest(f.item({ request_id: 'req_same', recipient_id: 'dave' })),
+      );
+      const outcomes = await Promise.all(reused.map((item) => store.notifications.insert([item])));
+      t.same(
+        outcomes.flat().map((o) => o.status),
+        ['created', 'created', 'created'],
+      );
+      const kept = await all(store, { tenant_id: 't1', recipient_id: 'dave' }, 10);
+      t.same(ids(kept), ['req_same'], 'one record per tenant and id');
+      t.same(ids(await all(store, { tenant_id: 't1' }, 10)), ['req_same', id]);
+    },
+  );
 
   t.test('list: newest first, paged with next, narrowed by every filter', async (t) => {
     const store = await storeFor(t, make);

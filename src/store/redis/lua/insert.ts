@@ -1,10 +1,11 @@
 import { LuaScript } from '../../../redis/script.js';
 import { LUA_DELIVERY_INDEX, LUA_FEED } from './fragments.js';
+import { LUA_PUT_REQUEST } from './requests/put-request.js';
 
 /**
  * Inserts a batch of notifications: ARGV[2] is the JSON of `InsertPayload` (insert.ts next to
  * notifications.ts). A script runs alone, so each item's notification, deliveries, feed
- * indexes, unread count and idempotency claim are written together.
+ * indexes, unread count, idempotency claim and request record are written together.
  *
  * The first pass decides every outcome and checks every id before anything is written, so a
  * batch with a colliding id writes nothing. Claims are judged against the item's created_at
@@ -12,7 +13,7 @@ import { LUA_DELIVERY_INDEX, LUA_FEED } from './fragments.js';
  *
  * Replies one entry per item: {'created'} or {'duplicate', notification_id, request_id}.
  */
-export const INSERT = new LuaScript(`${LUA_FEED}${LUA_DELIVERY_INDEX}
+export const INSERT = new LuaScript(`${LUA_FEED}${LUA_DELIVERY_INDEX}${LUA_PUT_REQUEST}
 local items = cjson.decode(ARGV[2])
 local claims = {}
 local taken = {}
@@ -83,6 +84,7 @@ for i, it in ipairs(items) do
       redis.call('PEXPIRE', ck, it.idem.ttl)
       redis.call('ZADD', k('idem-exp'), it.idem.exp, ck)
     end
+    if it.req then put_request(unpack(it.req)) end
     out[i] = { 'created' }
   end
 end
