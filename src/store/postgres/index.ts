@@ -66,6 +66,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
   }
   const h = new PostgresHandle(pool, tables(schema));
   const notifications = new PostgresNotificationStore(h);
+  const jobs = new PostgresJobStore(h);
   const pingTimeoutMs = options.connectTimeoutMs ?? 5000;
   let closing: Promise<void> | null = null;
   return {
@@ -85,13 +86,14 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
     devices: new PostgresDeviceStore(h),
     topicMembers: new PostgresTopicMemberStore(h),
     preferences: new PostgresPreferenceStore(h),
-    jobs: new PostgresJobStore(h),
+    jobs,
     requests: new PostgresRequestStore(h),
     ping: () => ping(h, pingTimeoutMs),
     close() {
       closing ??= (async () => {
         // Inserts already accepted are written first; anything called from now on is refused.
         await notifications.drain();
+        await jobs.drain();
         h.closed = true;
         await h.settle();
         await pool.end();

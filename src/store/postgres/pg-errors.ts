@@ -41,6 +41,11 @@ export function isUnavailable(err: unknown): boolean {
   return UNAVAILABLE_MESSAGE.test(err.message);
 }
 
+/** Whether `err` is a deadlock Postgres broke by failing this statement (40P01). */
+export function isDeadlock(err: unknown): boolean {
+  return codeOf(err) === '40P01';
+}
+
 /**
  * Whether `err` is about the data of one call (a constraint, a value Postgres refuses:
  * classes 22 and 23), which must fail that call and not the others of its group.
