@@ -2,6 +2,7 @@ import t from 'tap';
 import { decide } from '../../src/ratelimit/algorithms/decide.js';
 import type { LimiterState } from '../../src/ratelimit/algorithms/state.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
+import type { MemoryRateLimitStore } from '../../src/store/memory/ratelimit.js';
 import { SPECS, sequence } from './sequences.js';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -70,6 +71,5 @@ t.test('no decision admits more than the limit plus the burst in a window', asyn
 
 /** The memory store's state of a key, read through a dry run's own input. */
 function stateOf(store: ReturnType<typeof createMemoryStore>, key: string): LimiterState | null {
-  const states = (store.ratelimit as unknown as { states: Map<string, LimiterState> }).states;
-  return states.get(key) ?? null;
+  return (store.ratelimit as MemoryRateLimitStore).stateOf(key);
 }
