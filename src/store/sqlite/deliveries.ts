@@ -2,7 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import { byDueThenId, inOrderOf } from '../order.js';
 import type { DeliveryQueue, DeliveryRecord, DeliveryStatus } from '../types.js';
 import type { SqliteHandle } from './handle.js';
-import { prep } from './prepared.js';
+import { allInChunks } from './prepared.js';
 import { DELIVERY_COLUMNS, deliveryParams, type Param, placeholders } from './rows.js';
 
 /** Deliveries and the work queue in SQLite. */
@@ -137,14 +137,13 @@ export class SqliteDeliveryQueue implements DeliveryQueue {
   listByNotifications(tenantId: string, notificationIds: string[]) {
     return this.h.run(() => {
       const unique = [...new Set(notificationIds)];
-      const rows: DeliveryRecord[] = [];
-      // SQLite's bound-parameter limit: 500 ids a statement.
-      for (let i = 0; i < unique.length; i += 500) {
-        const part = unique.slice(i, i + 500);
-        const sql = `SELECT * FROM deliveries WHERE tenant_id = ?
-          AND notification_id IN (${part.map(() => '?').join(',')}) ORDER BY id`;
-        rows.push(...(prep(this.h, sql).all(tenantId, ...part) as DeliveryRecord[]));
-      }
+      const rows = allInChunks<DeliveryRecord>(
+        this.h,
+        tenantId,
+        unique,
+        (marks) => `SELECT * FROM deliveries WHERE tenant_id = ?
+          AND notification_id IN (${marks}) ORDER BY id`,
+      );
       return inOrderOf(unique, rows);
     });
   }

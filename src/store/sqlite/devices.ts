@@ -6,7 +6,7 @@ import {
 } from '../../recipients/store.js';
 import { jsonOrNull as json } from '../recipient-fields.js';
 import type { SqliteHandle } from './handle.js';
-import { deleteOfSubscriber, prep, type Row } from './prepared.js';
+import { allInChunks, deleteOfSubscriber, prep, type Row } from './prepared.js';
 import { toDevice } from './recipient-rows.js';
 
 /** Devices in SQLite; (tenant, address) is unique. */
@@ -65,17 +65,16 @@ export class SqliteDeviceStore implements DeviceStore {
     return this.h.run(() => {
       const unique = [...new Set(subscriberIds)];
       const bySubscriber = new Map<string, DeviceRecord[]>();
-      for (let i = 0; i < unique.length; i += 500) {
-        const part = unique.slice(i, i + 500);
-        const rows = prep(
-          this.h,
-          `SELECT * FROM devices WHERE tenant_id = ? AND subscriber_id IN (${part.map(() => '?').join(',')})
+      const rows = allInChunks<Row>(
+        this.h,
+        tenantId,
+        unique,
+        (marks) => `SELECT * FROM devices WHERE tenant_id = ? AND subscriber_id IN (${marks})
            ORDER BY created_at, id`,
-        ).all(tenantId, ...part) as Row[];
-        for (const r of rows) {
-          const d = toDevice(r);
-          bySubscriber.set(d.subscriber_id, [...(bySubscriber.get(d.subscriber_id) ?? []), d]);
-        }
+      );
+      for (const r of rows) {
+        const d = toDevice(r);
+        bySubscriber.set(d.subscriber_id, [...(bySubscriber.get(d.subscriber_id) ?? []), d]);
       }
       return unique.flatMap((id) => bySubscriber.get(id) ?? []);
     });

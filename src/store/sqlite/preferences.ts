@@ -1,6 +1,6 @@
 import type { PreferenceStore, StoredPreferences } from '../../recipients/store.js';
 import type { SqliteHandle } from './handle.js';
-import { deleteOfSubscriber, prep } from './prepared.js';
+import { allInChunks, deleteOfSubscriber, prep } from './prepared.js';
 
 /** Preferences in SQLite: one JSON document per subscriber. */
 export class SqlitePreferenceStore implements PreferenceStore {
@@ -20,20 +20,15 @@ export class SqlitePreferenceStore implements PreferenceStore {
     return this.h.run(() => {
       const unique = [...new Set(subscriberIds)];
       const out = new Map<string, StoredPreferences>();
-      for (let i = 0; i < unique.length; i += 500) {
-        const part = unique.slice(i, i + 500);
-        const rows = prep(
-          this.h,
-          `SELECT subscriber_id, data, updated_at FROM preferences
-           WHERE tenant_id = ? AND subscriber_id IN (${part.map(() => '?').join(',')})`,
-        ).all(tenantId, ...part) as Array<{
-          subscriber_id: string;
-          data: string;
-          updated_at: number;
-        }>;
-        for (const r of rows)
-          out.set(r.subscriber_id, { data: JSON.parse(r.data), updated_at: r.updated_at });
-      }
+      const rows = allInChunks<{ subscriber_id: string; data: string; updated_at: number }>(
+        this.h,
+        tenantId,
+        unique,
+        (marks) => `SELECT subscriber_id, data, updated_at FROM preferences
+           WHERE tenant_id = ? AND subscriber_id IN (${marks})`,
+      );
+      for (const r of rows)
+        out.set(r.subscriber_id, { data: JSON.parse(r.data), updated_at: r.updated_at });
       return out;
     });
   }

@@ -31,3 +31,25 @@ export function deleteOfSubscriber(
   const sql = `DELETE FROM ${table} WHERE tenant_id = ? AND subscriber_id = ?`;
   return prep(h, sql).run(tenantId, subscriberId).changes;
 }
+
+/** Ids one statement binds at most: SQLite limits the number of bound parameters. */
+const IN_CHUNK = 500;
+
+/**
+ * The rows of a select over many ids, read IN_CHUNK ids a statement: `sqlFor(marks)` is the
+ * statement with `IN (${marks})`, bound as the tenant, then the chunk's ids.
+ */
+export function allInChunks<R>(
+  h: SqliteHandle,
+  tenantId: string,
+  ids: readonly string[],
+  sqlFor: (marks: string) => string,
+): R[] {
+  const rows: R[] = [];
+  for (let i = 0; i < ids.length; i += IN_CHUNK) {
+    const part = ids.slice(i, i + IN_CHUNK);
+    const chunk = prep(h, sqlFor(part.map(() => '?').join(','))).all(tenantId, ...part) as R[];
+    for (const row of chunk) rows.push(row);
+  }
+  return rows;
+}

@@ -2,7 +2,7 @@ import type { Subscriber, SubscriberInput } from '../../notifications/ports.js';
 import { emailKey, type SubscriberStore } from '../../recipients/store.js';
 import { jsonOrNull as json, SUBSCRIBER_FIELDS } from '../recipient-fields.js';
 import type { SqliteHandle } from './handle.js';
-import { prep, type Row } from './prepared.js';
+import { allInChunks, prep, type Row } from './prepared.js';
 import { toSubscriber } from './recipient-rows.js';
 
 /** Subscribers in SQLite, keyed by tenant and id. */
@@ -70,17 +70,15 @@ export class SqliteSubscriberStore implements SubscriberStore {
     return this.h.run(() => {
       const unique = [...new Set(ids)];
       const found = new Map<string, Subscriber>();
-      // Bounded chunks: SQLite limits the number of bound parameters.
-      for (let i = 0; i < unique.length; i += 500) {
-        const part = unique.slice(i, i + 500);
-        const rows = prep(
-          this.h,
-          `SELECT * FROM subscribers WHERE tenant_id = ? AND id IN (${part.map(() => '?').join(',')})`,
-        ).all(tenantId, ...part) as Row[];
-        for (const r of rows) {
-          const sub = toSubscriber(r);
-          found.set(sub.id, sub);
-        }
+      const rows = allInChunks<Row>(
+        this.h,
+        tenantId,
+        unique,
+        (marks) => `SELECT * FROM subscribers WHERE tenant_id = ? AND id IN (${marks})`,
+      );
+      for (const r of rows) {
+        const sub = toSubscriber(r);
+        found.set(sub.id, sub);
       }
       return unique.flatMap((id) => found.get(id) ?? []);
     });
@@ -90,16 +88,13 @@ export class SqliteSubscriberStore implements SubscriberStore {
     return this.h.run(() => {
       const unique = [...new Set(ids)];
       if (unique.length === 0) return [];
-      const found = new Set<string>();
-      // Bounded chunks: SQLite limits the number of bound parameters.
-      for (let i = 0; i < unique.length; i += 500) {
-        const part = unique.slice(i, i + 500);
-        const rows = prep(
-          this.h,
-          `SELECT id FROM subscribers WHERE tenant_id = ? AND id IN (${part.map(() => '?').join(',')})`,
-        ).all(tenantId, ...part) as Array<{ id: string }>;
-        for (const r of rows) found.add(r.id);
-      }
+      const rows = allInChunks<{ id: string }>(
+        this.h,
+        tenantId,
+        unique,
+        (marks) => `SELECT id FROM subscribers WHERE tenant_id = ? AND id IN (${marks})`,
+      );
+      const found = new Set(rows.map((r) => r.id));
       return unique.filter((id) => found.has(id));
     });
   }
