@@ -90,7 +90,10 @@ const limitFields = {
   ),
   limit: Type.Number({ description: 'The limit in force (the penalty limit in the penalty box).' }),
   remaining: Type.Number({ description: 'Units still allowed now.' }),
-  reset_at: Type.String({ format: 'date-time', description: 'When the window is full again.' }),
+  reset_at: Type.String({
+    format: 'date-time',
+    description: 'When the whole limit is back (for a sliding window, the end of the next window).',
+  }),
 };
 
 /** A limit event's payload: the common fields and its own. */

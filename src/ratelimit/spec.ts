@@ -49,7 +49,11 @@ export interface Decision {
   remaining: number;
   /** Units counted in the current window (for a bucket: limit minus tokens left). */
   used: number;
-  /** When the window or the bucket is full again, epoch ms. */
+  /**
+   * When nothing is counted any more (the whole limit back), epoch ms: a fixed window's end, a
+   * full bucket, and for a sliding window the end of the next window, where this one's count
+   * stops weighing. Not when the next unit fits (that is `retry_after_ms`).
+   */
   reset_at: number;
   /** When refused, how long until `cost` units would be allowed; 0 when allowed. */
   retry_after_ms: number;

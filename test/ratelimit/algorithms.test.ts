@@ -73,3 +73,42 @@ t.test('no decision admits more than the limit plus the burst in a window', asyn
 function stateOf(store: ReturnType<typeof createMemoryStore>, key: string): LimiterState | null {
   return (store.ratelimit as MemoryRateLimitStore).stateOf(key);
 }
+
+t.test(
+  'reset_at is when the whole limit is back: a sliding window counts into the next',
+  async (t) => {
+    // 20 s into a 60 s window: what is counted now weighs in the next window too, until its end,
+    // so reset is 100 s away (40 s to this window's end, then 60 s), not 40 s. Retry-After is
+    // the time the next unit fits; reset is when nothing is counted any more.
+    const windowStart = Date.UTC(2026, 0, 1, 12, 0, 0);
+    const now = windowStart + 20_000;
+    const sliding = { algorithm: 'sliding_window', max_requests: 60, window_seconds: 60 } as const;
+    let state: LimiterState | null = null;
+    let last = decide(state, sliding, 1, now);
+    for (let i = 0; i < 60; i++) {
+      last = decide(state, sliding, 1, now);
+      state = last.state;
+    }
+    t.equal(last.decision.reset_at - now, 100_000, 'a count 20 s in resets 100 s later');
+    const refused = decide(state, sliding, 1, now, true).decision;
+    t.equal(refused.allowed, false);
+    t.ok(refused.retry_after_ms < 100_000, 'the next unit fits before the reset');
+    const atReset = decide(state, sliding, 0, last.decision.reset_at, true).decision;
+    t.equal(atReset.remaining, 60, 'at reset_at the whole limit is back');
+    t.equal(atReset.reset_at, last.decision.reset_at, 'with nothing left to reset');
+    const before = decide(state, sliding, 0, last.decision.reset_at - 1000, true).decision;
+    t.ok(before.remaining < 60, 'a second before, some is still counted');
+    // In the next window, with nothing new counted, reset is that window's end.
+    const next = decide(state, sliding, 0, windowStart + 70_000, true).decision;
+    t.equal(next.reset_at, windowStart + 120_000);
+
+    const fixed = { algorithm: 'fixed_window', max_requests: 60, window_seconds: 60 } as const;
+    t.equal(
+      decide(null, fixed, 1, now).decision.reset_at,
+      windowStart + 60_000,
+      'fixed: window end',
+    );
+    const bucket = { algorithm: 'token_bucket', max_requests: 60, window_seconds: 60 } as const;
+    t.equal(decide(null, bucket, 6, now).decision.reset_at - now, 6_000, 'bucket: full again');
+  },
+);
