@@ -131,16 +131,37 @@ function policyBody(opts: PolicyOptions, current?: Policy): Record<string, unkno
       ...(opts.initialTokens !== undefined ? { initial_tokens: opts.initialTokens } : {}),
     };
   }
-  if (opts.burst !== undefined) {
+  // A burst or mode detail alone changes the policy's burst or mode as it is (on update); on
+  // create, or when the policy has none, it needs --burst / --mode, instead of being dropped.
+  const burstBase = opts.burst ?? current?.burst?.max_burst;
+  if (opts.burst !== undefined || opts.burstWindow !== undefined || opts.cooldown !== undefined) {
+    if (burstBase === undefined) {
+      throw new CliError(
+        '--burst-window and --cooldown need --burst <n> (the policy has no burst)',
+      );
+    }
     body.burst = {
-      max_burst: opts.burst,
+      ...(current?.burst ?? {}),
+      max_burst: burstBase,
       ...(opts.burstWindow !== undefined ? { burst_window_seconds: opts.burstWindow } : {}),
       ...(opts.cooldown !== undefined ? { cooldown_seconds: opts.cooldown } : {}),
     };
   }
-  if (opts.mode) {
+  const modeBase = opts.mode ?? current?.throttle.mode;
+  if (
+    opts.mode !== undefined ||
+    opts.maxDelay !== undefined ||
+    opts.penaltyLimit !== undefined ||
+    opts.penaltyDuration !== undefined
+  ) {
+    if (modeBase === undefined) {
+      throw new CliError(
+        '--max-delay, --penalty-limit and --penalty-duration need --mode throttle|penalty_box',
+      );
+    }
     body.throttle = {
-      mode: opts.mode,
+      ...(current && current.throttle.mode === modeBase ? current.throttle : {}),
+      mode: modeBase,
       ...(opts.maxDelay !== undefined ? { max_delay_ms: opts.maxDelay } : {}),
       ...(opts.penaltyLimit !== undefined ? { penalty_max_requests: opts.penaltyLimit } : {}),
       ...(opts.penaltyDuration !== undefined
@@ -153,6 +174,14 @@ function policyBody(opts: PolicyOptions, current?: Policy): Record<string, unkno
   return body;
 }
 
+/** A burst allowance as flags would give it: its size, the window it counts over, its cooldown. */
+function burstText(b: NonNullable<Policy['burst']>): string {
+  const over = b.burst_window_seconds
+    ? `per ${b.burst_window_seconds}s`
+    : "per each limit's window";
+  return `${b.max_burst} ${over}${b.cooldown_seconds ? `, cooldown ${b.cooldown_seconds}s` : ''}`;
+}
+
 /** A policy in a few lines, for people. */
 export function describePolicy(p: Policy): string {
   const t = p.throttle;
@@ -161,9 +190,7 @@ export function describePolicy(p: Policy): string {
     p.description ? `  ${p.description}` : '',
     ...p.limits.map((l) => `  limit      ${limitText(l)}`),
     `  algorithm  ${p.algorithm}${p.token_bucket ? ` (refill ${p.token_bucket.refill_rate}/s, bucket ${p.token_bucket.bucket_size})` : ''}`,
-    p.burst
-      ? `  burst      ${p.burst.max_burst}${p.burst.cooldown_seconds ? `, cooldown ${p.burst.cooldown_seconds}s` : ''}`
-      : '',
+    p.burst ? `  burst      ${burstText(p.burst)}` : '',
     `  mode       ${t.mode}${t.max_delay_ms ? ` (max delay ${t.max_delay_ms} ms)` : ''}${t.mode === 'penalty_box' ? ` (${t.penalty_max_requests} per window for ${t.penalty_duration_seconds}s)` : ''}`,
     `  priority   ${p.priority}`,
   ];

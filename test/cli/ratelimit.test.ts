@@ -215,6 +215,36 @@ t.test('policy, rule, plan, bypass and adjust against a real server', async (t) 
   t.match((await run(['policy', 'delete', 'free'])).out(), /Deleted policy free/);
 });
 
+t.test('the burst window and cooldown are sent, echoed and kept by updates', async (t) => {
+  const s = await startServer(t);
+  const env = { NOTIFYD_URL: s.url, NOTIFYD_API_KEY: ADMIN_KEY };
+  const run = async (args: string[]) => {
+    const r = io(env);
+    t.equal(await runCli(args, r.io), 0, `notifyd ${args.join(' ')} ${r.err()}`);
+    return r.out();
+  };
+  const created = await run(
+    'policy create --name bursty --limit 100/minute --burst 20 --burst-window 30s --cooldown 2m'.split(
+      ' ',
+    ),
+  );
+  t.match(created, /burst\s+20 per 30s, cooldown 120s/);
+  t.match(
+    await run('policy create --name plain --limit 5/s --burst 3'.split(' ')),
+    /burst\s+3 per each limit's window\n/,
+  );
+
+  // A detail alone changes that detail and keeps the rest (it used to be dropped).
+  t.match(
+    await run('policy update bursty --burst-window 10s'.split(' ')),
+    /burst\s+20 per 10s, cooldown 120s/,
+  );
+  await run('policy update bursty --mode throttle --max-delay 200'.split(' '));
+  const mode = await run('policy update bursty --max-delay 900'.split(' '));
+  t.match(mode, /mode\s+throttle \(max delay 900 ms\)/);
+  t.match(mode, /burst\s+20 per 10s, cooldown 120s/);
+});
+
 t.test('bad values exit non-zero with one line naming the flag', async (t) => {
   const env = { NOTIFYD_URL: 'http://127.0.0.1:9', NOTIFYD_API_KEY: ADMIN_KEY };
   const cases: Array<[string[], RegExp]> = [
@@ -240,6 +270,14 @@ t.test('bad values exit non-zero with one line naming the flag', async (t) => {
       /--per <dims>.*Allowed/,
     ],
     [['policy', 'create', '--name', 'x'], /--limit is required/],
+    [
+      ['policy', 'create', '--name', 'x', '--limit', '1/s', '--burst-window', '30s'],
+      /--burst-window and --cooldown need --burst/,
+    ],
+    [
+      ['policy', 'create', '--name', 'x', '--limit', '1/s', '--max-delay', '500'],
+      /--max-delay.*need --mode/,
+    ],
     [['rule', 'create', '--policy', 'p', '--target', 'galaxy'], /--target <type>.*galaxy/],
     [
       ['bypass', 'create', '--type', 'ip', '--value', 'x', '--reason', 'r', '--expires-in', 'soon'],
