@@ -22,6 +22,7 @@ import {
   type StoredAlertRule,
 } from './alert-rules.js';
 import type { Alerts, StoredAlert } from './alerts.js';
+import { metricOf } from './metrics.js';
 import type { QueryEngine } from './query.js';
 import type { ReportSender } from './schedule-runner.js';
 
@@ -93,6 +94,9 @@ export class AlertEvaluator {
       d.condition === 'change_percent'
         ? await this.read(d, window.from - d.window_ms, window.from)
         : 0;
+    // A ratio over nothing (no delivery sent in the window) has no value: no decision, as
+    // for a change from 0. Read as 0 it would open "delivery_rate below 0.95" every quiet night.
+    if (value === null || previous === null) return { value: 0, previous: null, actual: null };
     const reading = readingOf(d.condition, value, previous);
     const met = holds(d.condition, d.threshold, reading);
     if (met === null) return reading;
@@ -110,13 +114,18 @@ export class AlertEvaluator {
     return reading;
   }
 
-  private async read(d: AlertRuleData, from: number, to: number): Promise<number> {
+  /** The metric over [from, to); null for a ratio whose denominator is 0 there. */
+  private async read(d: AlertRuleData, from: number, to: number): Promise<number | null> {
+    const def = metricOf(d.metric);
+    const den = def.kind === 'ratio' ? def.den : null;
     const result = await this.deps.engine.run(d.scope, {
-      metrics: [d.metric],
+      metrics: den ? [d.metric, den] : [d.metric],
       filters: d.filters,
       time_range: { start: iso(from), end: iso(to) },
     });
-    return result.data[0]?.values[d.metric] ?? 0;
+    const values = result.data[0]?.values;
+    if (den && !values?.[den]) return null;
+    return values?.[d.metric] ?? 0;
   }
 
   /**

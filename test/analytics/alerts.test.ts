@@ -270,6 +270,38 @@ for (const backend of BACKENDS) {
   });
 }
 
+t.test('a ratio over a window with nothing in its denominator decides nothing', async (t) => {
+  const { s } = (await server(t, 'memory'))!;
+  const login = (status: string, at: number) => ({
+    event_type: 'auth.login',
+    user_id: 'u',
+    timestamp: iso(at),
+    properties: { status },
+  });
+  // Logins only in the third window: one success, three failures (25%).
+  await ok(s, 'POST', '/api/v1/analytics/events/batch', {
+    events: [
+      login('success', NOW + 11 * MIN),
+      ...[1, 2, 3].map((i) => login('failure', NOW + 11 * MIN + i * 1000)),
+    ],
+  });
+  await ok(s, 'POST', R, {
+    name: 'logins-failing',
+    metric: 'login_success_rate',
+    condition: 'below',
+    threshold: 0.9,
+    window: '5m',
+    interval: '5m',
+  });
+  await evaluateAt(s, NOW + 5 * MIN); // no logins at all: not a success rate of 0
+  t.same(await alertsOf(s), [], 'a quiet window opens no alert');
+  t.equal((await ok(s, 'GET', `${R}/logins-failing`)).last_value, null, 'and has no value');
+  await evaluateAt(s, NOW + 15 * MIN);
+  t.match(await alertsOf(s), [{ status: 'triggered', actual_value: 0.25 }]);
+  await evaluateAt(s, NOW + 20 * MIN); // quiet again: the open alert stays open
+  t.match(await alertsOf(s), [{ status: 'triggered' }]);
+});
+
 t.test('a rule that cannot be evaluated is refused with the error envelope', async (t) => {
   const env = await server(t, 'memory');
   const { s } = env!;
