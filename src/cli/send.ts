@@ -84,6 +84,12 @@ export function sendInputOf(opts: SendOptions): SendInput {
   if (opts.template !== undefined && opts.title !== undefined) {
     throw new CliError('--title and --template exclude each other');
   }
+  if (opts.topic !== undefined && opts.sendAt !== undefined) {
+    // The topic route takes no send_at (docs/scheduler.md); the API's answer named a body field.
+    throw new CliError(
+      '--send-at works with --to only: a topic send goes out at once (schedule one send per member)',
+    );
+  }
   if (opts.template === undefined && (opts.payload.length > 0 || opts.payloadJson !== undefined)) {
     throw new CliError('--payload needs --template');
   }
@@ -139,7 +145,10 @@ export function registerSendCommand(program: Command, io: CliIO): void {
       .option('--action-url <url>', 'where a click leads (inline content)')
       .option('--idempotency-key <key>', 'refuse a second send with this key')
       .option('--cancellation-key <key>', 'key that POST /notifications/cancel can cancel by')
-      .option('--send-at <time>', 'send later: an ISO 8601 time, or +30m, +2h, +1d from now'),
+      .option(
+        '--send-at <time>',
+        'send later (with --to): an ISO 8601 time, or +30m, +2h, +1d from now',
+      ),
   ).action(async (opts: SendOptions) => {
     const input = sendInputOf(opts);
     const client = clientFor(io, opts);

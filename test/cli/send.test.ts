@@ -176,5 +176,8 @@ t.test(
 
     const bad = await run(['send', '--to', 'ada', '--title', 'x', '--send-at', 'tomorrow'], 1);
     t.match(bad.err(), /--send-at tomorrow: expected an ISO 8601 time or \+30m, \+2h, \+1d/);
+    // A topic send takes no send_at: said by the CLI, not a 400 about an unknown body field.
+    const topic = await run(['send', '--topic', 'news', '--title', 'x', '--send-at', '+1h'], 1);
+    t.match(topic.err(), /--send-at works with --to only/);
   },
 );
