@@ -31,7 +31,9 @@ export const TrackBatchBody = Type.Object(
 );
 
 export const TrackedView = Type.Object({
-  id: Type.String({ description: 'The stored event id (absent when a repeat was ignored).' }),
+  id: Type.Optional(
+    Type.String({ description: 'The stored event id (absent when a repeat was ignored).' }),
+  ),
   duplicate: Type.Boolean({ description: 'True when event_id had been seen: nothing stored.' }),
 });
 

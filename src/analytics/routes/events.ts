@@ -52,7 +52,11 @@ export function eventRoutes(analytics: Analytics): AnyRoute[] {
         const p = serviceOf(ctx);
         const record = await ingestor.build(ctx.body, tenantFor(p, ctx.body.tenant_id), 'body');
         const [fresh] = await ingestor.write([record]);
-        return { status: 202, body: { id: record.id, duplicate: !fresh } };
+        // A repeat stored nothing: the id made for it names no event, so it is left out.
+        return {
+          status: 202,
+          body: fresh ? { id: record.id, duplicate: false } : { duplicate: true },
+        };
       },
     }),
     track({
