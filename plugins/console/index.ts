@@ -39,7 +39,8 @@ export default definePlugin<ConsoleOptions, string>({
   channel: '*',
   options: ConsoleOptions,
   create(options, ctx) {
-    const log = ctx.logger.child({ provider: ctx.name });
+    // ctx.logger is bound to the provider's name already: binding it again wrote the key twice.
+    const log = ctx.logger;
     return {
       async send(message) {
         log[options.level](

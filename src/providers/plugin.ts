@@ -110,6 +110,7 @@ export interface ProviderContext {
   links?: ProviderLinks;
   /** The provider's configured name (several instances of one plugin may run). */
   name: string;
+  /** Its log lines carry `provider: name` already. */
   logger: Logger;
   clock: Clock;
   /** Aborted when the daemon stops: in-flight sends should give up promptly. */

@@ -32,13 +32,21 @@ export function makeContext(name: string): {
   const lines: Array<Record<string, unknown>> = [];
   const destination = new Writable({
     write(chunk, _enc, done) {
-      for (const line of String(chunk).split('\n')) if (line) lines.push(JSON.parse(line));
+      for (const line of String(chunk).split('\n')) {
+        if (!line) continue;
+        // A key written twice (a plugin binding what the loader bound) is lost to JSON.parse.
+        if ((line.match(/"provider":/g) ?? []).length > 1) {
+          throw new Error(`"provider" twice in one log line: ${line}`);
+        }
+        lines.push(JSON.parse(line));
+      }
       done();
     },
   });
   const clock = new FakeClock(Date.now());
   const abort = new AbortController();
-  const logger = createLogger({ level: 'debug', destination });
+  // Bound to the provider's name, as the loader gives it (src/providers/loader.ts).
+  const logger = createLogger({ level: 'debug', destination }).child({ provider: name });
   return { ctx: { name, logger, clock, signal: abort.signal }, lines, clock, abort };
 }
 
