@@ -25,6 +25,27 @@ export class NotifydApiError extends Error {
   }
 }
 
+interface ErrorEnvelope {
+  error?: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+/**
+ * The error an answer that was not 2xx stands for: the server's envelope (code, message,
+ * details) when its body is one, else HTTP_ERROR with the status (a proxy's HTML page).
+ */
+export function apiErrorOf(status: number, body: string): NotifydApiError {
+  let e: ErrorEnvelope['error'];
+  try {
+    e = (JSON.parse(body) as ErrorEnvelope | null)?.error;
+  } catch {}
+  return new NotifydApiError(
+    status,
+    e?.code ?? 'HTTP_ERROR',
+    e?.message ?? `HTTP ${status}`,
+    e?.details ?? {},
+  );
+}
+
 export interface ApiKey {
   id: string;
   name: string;
@@ -183,17 +204,7 @@ export class NotifydClient {
       throw new NotifydApiError(0, 'NETWORK_ERROR', networkErrorMessage(this.base, reason));
     }
     if (res.ok) return res;
-    const text = await res.text();
-    const json = text ? (JSON.parse(text) as unknown) : undefined;
-    const e = (
-      json as { error?: { code: string; message: string; details?: Record<string, unknown> } }
-    )?.error;
-    throw new NotifydApiError(
-      res.status,
-      e?.code ?? 'HTTP_ERROR',
-      e?.message ?? `HTTP ${res.status}`,
-      e?.details,
-    );
+    throw apiErrorOf(res.status, await res.text());
   }
 
   createKey(input: CreateKeyInput): Promise<ApiKey & { key: string }> {

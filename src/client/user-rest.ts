@@ -1,4 +1,4 @@
-import { NotifydApiError, NotifydClient } from './rest.js';
+import { apiErrorOf, NotifydApiError, NotifydClient } from './rest.js';
 
 /** Gives the current end-user token; `fresh` asks the provider again (the last was refused). */
 export type TokenSource = (fresh: boolean) => Promise<string>;
@@ -30,13 +30,7 @@ export class UserRest {
       });
       const body = await res.text();
       if (res.ok) return { status: res.status, body };
-      let code = 'HTTP_ERROR';
-      let message = `HTTP ${res.status}`;
-      try {
-        const e = (JSON.parse(body) as { error?: { code: string; message: string } }).error;
-        if (e) ({ code, message } = e);
-      } catch {}
-      throw new NotifydApiError(res.status, code, message);
+      throw apiErrorOf(res.status, body);
     };
     try {
       return (await attempt(false)).body;
