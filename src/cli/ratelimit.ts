@@ -17,7 +17,9 @@ const UNIT_SECONDS = { second: 1, minute: 60, hour: 3600, day: 86400 } as const;
 export function ratelimitCommand(program: Command): Command {
   return (
     program.commands.find((c) => c.name() === 'ratelimit') ??
-    program.command('ratelimit').description('rate limiting: adjustments (and checks)')
+    program
+      .command('ratelimit')
+      .description('rate limiting: temporary adjustments, checks and where a subject stands')
   );
 }
 

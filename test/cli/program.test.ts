@@ -24,3 +24,13 @@ t.test('known commands and the top-level help still work', async (t) => {
   const version = cliIO();
   t.equal(await runCli(['--version'], version.io), 0);
 });
+
+t.test('each group says what its commands do', async (t) => {
+  // `ratelimit` has adjust, check and status: its line said "adjustments (and checks)".
+  const help = cliIO();
+  await runCli(['--help'], help.io);
+  t.match(
+    help.out(),
+    /ratelimit\s+rate limiting: temporary adjustments, checks and where a\s+subject stands/,
+  );
+});
