@@ -25,6 +25,7 @@ import {
   type AnalyticsRange,
   type AnalyticsStore,
   BUCKET_MS,
+  occurrencesOf,
   type RollupGranularity,
 } from './store.js';
 import {
@@ -168,7 +169,7 @@ export class QueryEngine {
     if (rawLeaves.length) {
       raw = true;
       scanned += await this.scan(range(typesOf(rawLeaves)), started, (e) =>
-        add(ctx, e, e.timestamp, rawLeaves, 1),
+        add(ctx, e, e.timestamp, rawLeaves, occurrencesOf(e)),
       );
     }
     const active = leaves.filter((n) => defs.get(n)!.kind === 'active');

@@ -25,6 +25,28 @@ export interface AnalyticsEventRecord {
   dims: string;
 }
 
+/**
+ * The property of a notifyd event that stands for several occurrences: in-app sends and
+ * deliveries are counted in process and written as one `notification.sent` /
+ * `notification.delivered` event per tenant, dims and minute, with this many (see tally.ts).
+ */
+export const OCCURRENCES = 'occurrences';
+
+/**
+ * How many occurrences an event counts for: its `occurrences` when it is one of notifyd's
+ * tallied events (a `notification.*` event without a user, a positive integer), else 1. An
+ * event a client tracks counts once, whatever its properties.
+ */
+export function occurrencesOf(e: {
+  event_type: string;
+  user_id: string | null;
+  properties: Record<string, unknown>;
+}): number {
+  if (e.user_id !== null || !e.event_type.startsWith('notification.')) return 1;
+  const n = e.properties[OCCURRENCES];
+  return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : 1;
+}
+
 /** The rollup sizes, finest first. */
 export const ROLLUP_GRANULARITIES = ['minute', 'hour', 'day'] as const;
 export type RollupGranularity = (typeof ROLLUP_GRANULARITIES)[number];
@@ -125,8 +147,8 @@ export interface RollupDelta extends RollupRow {
 
 /**
  * What appending `events` adds to the rollups: one delta per granularity, bucket, tenant,
- * type and dims, summed, in a fixed order (so that concurrent writers lock rows alike);
- * none in buckets before `from`'s cutoffs.
+ * type and dims, summed (an event adds its occurrences), in a fixed order (so that
+ * concurrent writers lock rows alike); none in buckets before `from`'s cutoffs.
  */
 export function rollupDeltas(
   events: readonly AnalyticsEventRecord[],
@@ -137,12 +159,13 @@ export function rollupDeltas(
     // NUL cannot occur in a tenant, a type or dims JSON: the key is unambiguous, and much
     // cheaper to build than JSON (three keys per event on the write path).
     const tail = `\0${e.tenant_id}\0${e.event_type}\0${e.dims}`;
+    const n = occurrencesOf(e);
     for (const granularity of ROLLUP_GRANULARITIES) {
       const bucket = bucketOf(e.timestamp, granularity);
       if (from && bucket < from[granularity]) continue;
       const key = `${granularity}\0${bucket}${tail}`;
       const found = deltas.get(key);
-      if (found) found.count++;
+      if (found) found.count += n;
       else {
         deltas.set(key, {
           granularity,
@@ -150,7 +173,7 @@ export function rollupDeltas(
           tenant_id: e.tenant_id,
           event_type: e.event_type,
           dims: e.dims,
-          count: 1,
+          count: n,
         });
       }
     }

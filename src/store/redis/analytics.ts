@@ -4,6 +4,7 @@ import {
   type AnalyticsStore,
   activityOf,
   inRange,
+  occurrencesOf,
   ROLLUP_GRANULARITIES,
   type RollupRow,
   type ScanCursor,
@@ -56,6 +57,7 @@ export class RedisAnalyticsStore implements AnalyticsStore {
         e.event_id ?? '',
         e.timestamp,
         JSON.stringify([e.tenant_id, e.event_type, e.dims]),
+        occurrencesOf(e),
       );
     }
     return this.h.run(async () => {

@@ -107,6 +107,38 @@ export function analyticsContract(t: Test, make: MakeStore): void {
     );
   });
 
+  t.test('a tallied notification event adds its occurrences to the rollups', async (t) => {
+    const store = await storeFor(t, make);
+    const dims = '{"channel":"in_app"}';
+    const tallied = (n: unknown, over: Partial<AnalyticsEventRecord> = {}) =>
+      ev(T0 + 5, {
+        event_type: 'notification.delivered',
+        user_id: null,
+        properties: { channel: 'in_app', occurrences: n },
+        dims,
+        ...over,
+      });
+    await store.analytics.append([
+      tallied(40),
+      tallied(2),
+      // Not a count: a fraction, a text, or a tracked event with a user or of another type.
+      tallied(1.5),
+      tallied('7'),
+      tallied(9, { user_id: 'u1' }),
+      tallied(9, { event_type: 'signup' }),
+    ]);
+    for (const g of ['minute', 'hour', 'day'] as const) {
+      t.same(
+        rows(await store.analytics.rollups(g, ALL)),
+        [`t1 0 notification.delivered ${dims} 45`, `t1 0 signup ${dims} 1`].sort(),
+        g,
+      );
+    }
+    const kept = await store.analytics.scan(ALL, 10);
+    t.equal(kept.length, 6, 'each is kept as one event');
+    t.same(kept.map((e) => e.properties.occurrences).sort(), [1.5, 2, 40, '7', 9, 9].sort());
+  });
+
   t.test('an event_id is kept once per tenant; repeats add nothing', async (t) => {
     const store = await storeFor(t, make);
     const first = ev(T0, { event_id: 'e-1' });

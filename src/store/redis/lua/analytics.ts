@@ -2,10 +2,11 @@ import { LuaScript } from '../../../redis/script.js';
 
 /**
  * Appends events with their rollups. ARGV[2] is the count n; ARGV[3..5] the first minute,
- * hour and day buckets to count in (older ones are past retention); then five arguments per
+ * hour and day buckets to count in (older ones are past retention); then six arguments per
  * event: its member in the event sets (see analytics.ts), tenant, event_id ('' for none),
- * timestamp, and its rollup field. An event whose (tenant, event_id) is in `aeid` is
- * skipped; a kept one goes into `aev` and `aev-t:{t}` and adds 1 to its field of
+ * timestamp, its rollup field, and how many occurrences it counts for (1 but for tallied
+ * events). An event whose (tenant, event_id) is in `aeid` is skipped; a kept one goes into
+ * `aev` and `aev-t:{t}` and adds its occurrences to its field of
  * `aru:{g}:{bucket}` for each granularity whose bucket is not before its cutoff, the bucket
  * listed in `arub:{g}`. Replies 1 (kept) or 0 per event.
  */
@@ -15,8 +16,9 @@ local sizes = { minute = 60000, hour = 3600000, day = 86400000 }
 local from = { minute = tonumber(ARGV[3]), hour = tonumber(ARGV[4]), day = tonumber(ARGV[5]) }
 local out = {}
 for i = 0, n - 1 do
-  local b = 6 + i * 5
+  local b = 6 + i * 6
   local member, tenant, eid, ts, field = ARGV[b], ARGV[b + 1], ARGV[b + 2], tonumber(ARGV[b + 3]), ARGV[b + 4]
+  local times = tonumber(ARGV[b + 5])
   local kept = 1
   if eid ~= '' then
     kept = redis.call('ZADD', k('aeid'), 'NX', ts, esc(tenant) .. ':' .. eid)
@@ -28,7 +30,7 @@ for i = 0, n - 1 do
       local start = ts - (ts % size)
       if start >= from[g] then
         local bucket = string.format('%d', start)
-        redis.call('HINCRBY', k('aru', g, bucket), field, 1)
+        redis.call('HINCRBY', k('aru', g, bucket), field, times)
         redis.call('ZADD', k('arub', g), bucket, bucket)
       end
     end
