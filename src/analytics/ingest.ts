@@ -13,6 +13,7 @@ import { checkProperties, type EventTypes, type SchemaLookup } from './event-typ
 import { type AnalyticsOptions, retentionCutoffs } from './options.js';
 import type { TrackEventBody } from './schemas.js';
 import type { AnalyticsEventRecord, AnalyticsStore, RollupCutoffs } from './store.js';
+import { Tally } from './tally.js';
 
 /** Events written per store call. */
 export const WRITE_BATCH = 1000;
@@ -45,6 +46,8 @@ export class Ingestor {
   private buffer: AnalyticsEventRecord[] = [];
   private flushing: Promise<void> | null = null;
   private readonly dimensions: readonly string[];
+  /** In-app sends and deliveries counted in process, written as events at each flush. */
+  readonly tally: Tally;
 
   constructor(
     private readonly deps: {
@@ -58,6 +61,7 @@ export class Ingestor {
     },
   ) {
     this.dimensions = [...deps.options.rollup_dimensions].sort();
+    this.tally = new Tally(deps.clock);
   }
 
   /** The event types' schemas now, for `check` (one store read per batch at most). */
@@ -167,8 +171,14 @@ export class Ingestor {
 
   private droppedSinceLog = 0;
 
-  /** Writes the buffered events in batches; a failed batch is logged and dropped. */
+  /**
+   * Writes the tally's sums and the buffered events in batches; a failed batch is logged and
+   * dropped.
+   */
   flush(): Promise<void> {
+    for (const t of this.tally.drain()) {
+      this.enqueue(this.record(t.type, t.tenant_id, null, t.properties, t.timestamp));
+    }
     // The run starts a tick later, so it always ends after this assignment: run at once, an
     // empty buffer ended it (clearing `flushing`) first, and the settled promise then stood
     // for every later flush, which wrote nothing again.

@@ -50,8 +50,14 @@ export const METRICS: Readonly<Record<string, MetricDef>> = {
   active_tenants: unique('tenant_id', null, 'Distinct tenants with any event.'),
   // Notifications (recorded by notifyd from its event bus).
   notifications_accepted: count([N('accepted')], 'Notifications accepted by the send API.'),
-  notifications_sent: count([N('sent')], 'Deliveries handed to a channel provider.'),
-  notifications_delivered: count([N('delivered')], 'Deliveries a provider confirmed.'),
+  notifications_sent: count(
+    [N('sent')],
+    'Deliveries handed to a channel provider, and in-app notifications committed to a feed.',
+  ),
+  notifications_delivered: count(
+    [N('delivered')],
+    'Deliveries a provider confirmed, and in-app notifications handed to an open session.',
+  ),
   notifications_failed: count([N('failed')], 'Deliveries that failed for good.'),
   notifications_read: count([N('read')], 'Notifications read by their recipient.'),
   notifications_clicked: count([N('action')], 'Notification actions taken (clicks).'),

@@ -121,19 +121,20 @@ export function analyticsEventOf(
   return null;
 }
 
-/** Subscribes the ingestor to the bus; answers what unsubscribes it. */
+/**
+ * Subscribes the ingestor to the bus; answers what unsubscribes it. A notification accepted
+ * with `in_app` among its channels is committed to its recipient's feed: that is the in-app
+ * channel's send, tallied (no event of its own) as `notification.sent` with channel `in_app`.
+ */
 export function recordBusEvents(bus: EventBus, ingestor: Ingestor): () => void {
   return bus.subscribe((event) => {
     const found = analyticsEventOf(event);
     if (!found) return;
-    ingestor.enqueue(
-      ingestor.record(
-        found.type,
-        event.tenant_id ?? GLOBAL_TENANT,
-        found.userId,
-        found.properties,
-        Date.parse(event.created_at),
-      ),
-    );
+    const tenant = event.tenant_id ?? GLOBAL_TENANT;
+    const at = Date.parse(event.created_at);
+    ingestor.enqueue(ingestor.record(found.type, tenant, found.userId, found.properties, at));
+    if (event.type === 'notification.accepted' && event.data.channels.includes('in_app')) {
+      ingestor.tally.sent(tenant, event.data.category, event.data.template, at);
+    }
   });
 }

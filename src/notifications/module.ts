@@ -33,7 +33,7 @@ import { ScheduledSends } from './scheduled.js';
 import { type RoutingNeeds, Sender } from './sender.js';
 import { SentNotifications } from './sent.js';
 import { NotificationService } from './service.js';
-import { DeliveryTracker } from './tracking.js';
+import { type DeliveryCounter, DeliveryTracker } from './tracking.js';
 import type { UserChannel } from './user-channel.js';
 
 /** The options the notifications module reads. */
@@ -71,6 +71,8 @@ export interface NotificationsNeeds extends RoutingNeeds {
   workflows?: () => WorkflowRunner | null;
   /** Where emitted events wait to be written (analytics, built after: asked when used). */
   backlog?: () => EventBacklog | null;
+  /** Where in-app deliveries from the offline queue are counted (analytics: asked when used). */
+  delivered?: () => DeliveryCounter | null;
 }
 
 export interface NotificationsServices {
@@ -138,6 +140,7 @@ export function createNotificationsModule(
     logger,
     presence,
     settings: options.realtime,
+    ...(ctx.services.delivered ? { delivered: ctx.services.delivered } : {}),
   });
   const idempotencyTtlMs = options.notifications.idempotency_ttl_s * 1000;
   let deliveries: DeliveryService | undefined;

@@ -28,6 +28,12 @@ export interface AckStats {
   window_days: number;
 }
 
+/** Where in-app deliveries are counted (analytics' tally, when analytics is on). */
+export interface DeliveryCounter {
+  /** An in-app notification reached an open session of its recipient. */
+  delivered(tenantId: string, category: string, template: string | null): void;
+}
+
 export interface TrackingDeps {
   store: Store;
   clock: Clock;
@@ -35,6 +41,8 @@ export interface TrackingDeps {
   logger: Logger;
   presence: PresenceProbe;
   settings: TrackingSettings;
+  /** Counts the offline queue's notifications a starting session is sent (asked when used). */
+  delivered?: () => DeliveryCounter | null;
 }
 
 const DAY_MS = 86_400_000;
@@ -99,12 +107,24 @@ export class DeliveryTracker {
     return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
-  /** A session was sent these: they leave the offline queue and, with acks on, await one. */
+  /**
+   * A session was sent these: they leave the offline queue and, with acks on, await one.
+   * Those that left the offline queue reach the user for the first time: in-app deliveries
+   * (those replayed unacknowledged were counted when first sent live).
+   */
   async replayed(tenantId: string, userId: string, views: NotificationView[]): Promise<void> {
     if (!this.enabled || views.length === 0) return;
     const ids = views.map((v) => v.id);
     try {
-      await this.deps.store.queues.remove(OFFLINE, tenantId, userId, ids);
+      const removed = await this.deps.store.queues.remove(OFFLINE, tenantId, userId, ids);
+      const counter = removed.length > 0 ? this.deps.delivered?.() : null;
+      if (counter) {
+        const byId = new Map(views.map((v) => [v.id, v]));
+        for (const { id } of removed) {
+          const v = byId.get(id);
+          if (v) counter.delivered(tenantId, v.category, v.template?.key ?? null);
+        }
+      }
       if (this.deps.settings.ack.enabled) await this.track(tenantId, userId, views);
     } catch (err) {
       this.deps.logger.warn({ err }, 'could not settle replayed notifications');

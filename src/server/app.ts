@@ -36,6 +36,7 @@ import { createWorkflowsModule, workflowsNeeds, workflowsOptions } from '../work
 import { type NotifydServer, serverFacade } from './facade.js';
 import { Listener } from './listener.js';
 import { Metrics } from './metrics.js';
+import { countDeliveries } from './realtime/counted-deliveries.js';
 import { Realtime } from './realtime/index.js';
 import { withOperations } from './routes/operations.js';
 
@@ -85,7 +86,11 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   const { keys, jwt } = auth.services;
   const gateway = { jwt, metrics, logger, ids, clock, cors: listener.cors };
   const realtime = new Realtime(config.realtime, gateway);
-  const cluster = createClusterModule(ctx(clusterOptions(config), { local: realtime.gateway }));
+  // In-app deliveries are counted as notifications reach this node's sessions, in analytics'
+  // tally (analytics is built later: asked when used).
+  const tally = () => analytics.services.analytics?.ingestor.tally ?? null;
+  const local = countDeliveries(realtime.gateway, tally);
+  const cluster = createClusterModule(ctx(clusterOptions(config), { local }));
   const { node, users } = cluster.services;
   const presence = realtime.presence(node, users, clock);
   // The notifications module (after this one) keeps a recipient's notifications: asked when used.
@@ -110,6 +115,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
       digests: () => digests.services.digests,
       workflows: () => workflows.services.runs,
       backlog: () => analytics.services.analytics?.ingestor ?? null,
+      delivered: tally,
       ...deps.routing,
     }),
   );

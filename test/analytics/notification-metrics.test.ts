@@ -8,7 +8,7 @@ import { script } from '../providers/fixtures/script.js';
 const NOW = Date.UTC(2026, 2, 10, 12);
 
 t.test(
-  'sends feed the notification metrics: accepted per notification, sent and delivered per delivery',
+  'sends feed the notification metrics: accepted per notification, sent and delivered per delivery (in-app: committed to the feed, handed to a session)',
   async (t) => {
     const clock = new FakeClock(NOW);
     const s = await startServer(
@@ -37,7 +37,8 @@ t.test(
       t.equal(res.status, 202);
       ids.push(res.body.notification_id);
     }
-    // An in-app-only one: accepted, and nothing handed to a provider.
+    // An in-app-only one: accepted, and nothing handed to a provider. Each of the three is
+    // an in-app send (committed to ada's feed), none delivered (ada has no open session).
     await s.api('POST', '/api/v1/notifications', {
       recipient_id: 'ada',
       category: 'billing',
@@ -70,10 +71,10 @@ t.test(
           { category: 'billing' },
           {
             notifications_accepted: 3,
-            notifications_sent: 1,
+            notifications_sent: 4,
             notifications_delivered: 1,
             notifications_failed: 1,
-            delivery_rate: 1,
+            delivery_rate: 0.25,
           },
         ],
       ],

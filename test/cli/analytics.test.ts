@@ -138,7 +138,10 @@ t.test('notifyd analytics track, query (a table or JSON) and metrics', async (t)
   t.match(since, /^count:signup\n3\n/, '--from alone: up to now');
 
   const metrics = (await run(['analytics', 'metrics'])).out();
-  t.match(metrics, /notifications_delivered\s+count\s+Deliveries a provider confirmed\./);
+  t.match(
+    metrics,
+    /notifications_delivered\s+count\s+Deliveries a provider confirmed, and in-app notifications handed to an open session\./,
+  );
 
   const bad = await run(['analytics', 'query', '-m', 'nope'], 1);
   t.match(bad.err(), /INVALID_METRIC \(400\): No metric named "nope"/);

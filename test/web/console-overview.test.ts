@@ -95,6 +95,17 @@ test('the overview charts sends per minute by channel, and a new send shows up l
   await tile.locator('strong', { hasText: new RegExp(`^${accepted + 1}$`) }).waitFor();
   t.pass('the send is counted in the chart and the figures');
 
+  // An in-app send: committed to erin's feed, it is an in_app send in the chart.
+  const inApp = await s.api('POST', '/api/v1/notifications', {
+    recipient_id: 'erin',
+    content: { title: 'In-app', body: 'Counted as sent to the feed' },
+  });
+  t.equal(inApp.status, 202, JSON.stringify(inApp.body));
+  await chart
+    .locator('.legend li[data-series="in_app"] b', { hasText: /^1$/ })
+    .waitFor({ timeout: 30_000 });
+  t.pass('in-app sends have their own series');
+
   // The other parts answered too.
   await page.getByRole('region', { name: 'Connections by node' }).locator('svg.chart').waitFor();
   await page.getByRole('region', { name: 'Queue depths' }).locator('svg.chart').waitFor();

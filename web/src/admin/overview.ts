@@ -216,11 +216,11 @@ export function overviewPage(main: HTMLElement): void {
         barChart(starts, bySent, { label: 'Sends per minute by channel, the last hour' }),
         bySent.length
           ? legend(bySent)
-          : h('p', { class: 'muted' }, 'Nothing handed to a provider in the last hour.'),
+          : h('p', { class: 'muted' }, 'Nothing sent in the last hour.'),
         h(
           'p',
           { class: 'muted' },
-          'Deliveries handed to a provider (push, SMS, email, webhook…). In-app notifications go to the feed: they are counted as accepted.',
+          'Deliveries handed to a provider (push, SMS, email, webhook…), and in-app notifications committed to a feed.',
         ),
       );
       const outcomes: Series[] = [
@@ -238,7 +238,7 @@ export function overviewPage(main: HTMLElement): void {
         h(
           'p',
           { class: 'muted' },
-          'Accepted: notifications taken by the send API (every channel, in-app too). Delivered: confirmed by the provider. Failed: failed for good (see Dead letters).',
+          'Accepted: notifications taken by the send API (every channel, in-app too). Delivered: confirmed by the provider, or (in-app) handed to an open session. Failed: failed for good (see Dead letters).',
         ),
       );
     } else {
