@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { FakeClock } from '../../src/core/clock.js';
@@ -46,7 +47,9 @@ for (const [backend, makeStore] of BACKENDS) {
     `${backend}: in-app is sent when committed to a feed, delivered when handed to an open session`,
     async (t) => {
       const clock = new FakeClock(NOW);
-      const s = await startServer(t, {}, makeStore(t), { clock });
+      // The periodic flush waits a minute: the test flushes, so the sums stay whole.
+      const overrides = { analytics: { flush_interval_ms: 60_000 } };
+      const s = await startServer(t, overrides, makeStore(t), { clock });
       // ana on a WebSocket, cy on SSE, bob nowhere.
       const ana = await connect(t, `${s.wsUrl}?token=${await s.token('ana')}`);
       await ana.next('authenticated');
@@ -243,6 +246,12 @@ t.test('the notification-delivery report and alert rules read in-app', async (t)
   );
   const csv = await download('csv');
   t.match(csv, /in_app,4,1,0,0\.25/, 'the CSV has the in-app row');
+  const pdf = await fetch(`${s.url}/api/v1/reports/${made.body.id}/download?format=pdf`, {
+    headers: { authorization: `Bearer ${ADMIN_KEY}` },
+  });
+  const input = Buffer.from(await pdf.arrayBuffer());
+  const text = execFileSync('pdftotext', ['-layout', '-', '-'], { input }).toString();
+  t.match(text, /in_app\s+4\s+1\s+0\s+25\.0%/, 'the PDF has the in-app row');
 
   // An alert on the in-app delivery rate: 0.25 over the last hour is below 0.5.
   const rule = await s.api('POST', '/api/v1/alerts/rules', {
