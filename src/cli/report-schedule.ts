@@ -11,12 +11,15 @@ type Schedule = Static<typeof ScheduleView>;
 
 const collect = (v: string, all: string[] = []) => [...all, v];
 
+/** The day a cadence runs on (docs/reports.md), which `weekly at 08:00` alone does not say. */
+const ON_DAY: Record<string, string> = { weekly: ' on Mondays', monthly: ' on the 1st' };
+
 function describe(s: Schedule): string {
   const to = [...(s.delivery.email ?? []), ...(s.delivery.webhook ? [s.delivery.webhook] : [])];
   const lines = [
     `${s.name} (${s.id}, ${s.status})`,
     `  report    ${s.report_definition_id}${s.format ? ` as ${s.format}` : ''}`,
-    `  runs      ${s.schedule === s.cron ? s.cron : `${s.schedule} at ${s.time}`} ${s.timezone}`,
+    `  runs      ${s.schedule === s.cron ? s.cron : `${s.schedule}${ON_DAY[s.schedule] ?? ''} at ${s.time}`} ${s.timezone}`,
     `  to        ${to.join(', ')}`,
     ...(s.next_run_at ? [`  next      ${s.next_run_at}`] : []),
     ...(s.last_run_at ? [`  last      ${s.last_run_at} (${s.last_report_id ?? 'no report'})`] : []),
@@ -54,7 +57,10 @@ export function registerScheduleCommands(report: Command, io: CliIO): void {
           )
           .argument('<name>', 'the schedule’s name')
           .argument('<definition>', 'the report definition (name or id)')
-          .requiredOption('--schedule <when>', 'daily | weekly | monthly | a cron expression')
+          .requiredOption(
+            '--schedule <when>',
+            'daily | weekly (Mondays) | monthly (the 1st) | a cron expression',
+          )
           .option('--at <HH:MM>', 'time of day for daily, weekly, monthly (default 08:00)')
           .option('--timezone <zone>', 'IANA time zone it runs in (default UTC)')
           .addOption(

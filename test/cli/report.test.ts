@@ -264,6 +264,12 @@ t.test('notifyd report schedule: create, list, get, pause, resume, delete', asyn
   t.match(created.out(), /runs\s+daily at 09:00 Europe\/Berlin/);
   t.match(created.out(), /to\s+ops@acme\.test, cto@acme\.test/);
   t.match(created.out(), /next\s+2026-03-11T08:00:00\.000Z/);
+  // A weekly or monthly cadence says its day: "weekly at 08:00" alone hid that it is Mondays.
+  const weekly = await run(
+    'report schedule create mondays signups --schedule weekly --email ops@acme.test'.split(' '),
+  );
+  t.match(weekly.out(), /runs\s+weekly on Mondays at 08:00 UTC/);
+  await run(['report', 'schedule', 'delete', 'mondays']);
   t.match(
     (await run(['report', 'schedule', 'list'])).out(),
     /morning\s+rps_\w+\s+daily 09:00\s+Europe\/Berlin\s+active\s+2026-03-11T08:00:00\.000Z/,
