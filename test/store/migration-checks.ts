@@ -79,3 +79,22 @@ export async function checkSendRequests(t: Test, store: Store): Promise<void> {
   await store.requests.put(request);
   t.same(await store.requests.get('t1', 'req_new'), request);
 }
+
+/** Migration 16 (claim indexes by time): a due job and one whose lease ran out, seeded at 15. */
+export const SEED_DUE_JOBS = `INSERT INTO jobs VALUES
+  ('job_15a', 't1', 'notification.send', 30, '{}', 'scheduled', 0, NULL, NULL, NULL, NULL, 1, 1),
+  ('job_15b', 't1', 'notification.send', 20, '{}', 'running', 1, 'old', 40, NULL, NULL, 1, 1);`;
+
+/** After migration 16, both jobs seeded at 15 are claimed, earliest due first. */
+export async function checkJobClaims(t: Test, store: Store): Promise<void> {
+  const claimed = await store.jobs.claim(['notification.send'], 5, 50, 1000, 'tok2');
+  t.same(
+    claimed.map((j) => [j.id, j.attempts]),
+    [
+      ['job_15b', 2],
+      ['job_15a', 1],
+    ],
+    'claimed after migration 16, earliest due first',
+  );
+  t.equal(await store.jobs.nextRunAt(['notification.send']), null, 'none left scheduled');
+}

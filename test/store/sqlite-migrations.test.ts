@@ -11,10 +11,12 @@ import {
 } from '../../src/store/sqlite/migrations.js';
 import {
   checkDeadLetters,
+  checkJobClaims,
   checkLeaseTokens,
   checkProviderMessageIds,
   checkSendRequests,
   SEED_DEAD_LETTER,
+  SEED_DUE_JOBS,
   SEED_LEGACY_REQUEST,
   SEED_SENT_SMS,
 } from './migration-checks.js';
@@ -50,6 +52,7 @@ const SEED: Record<number, string> = {
   12: SEED_DEAD_LETTER,
   13: SEED_SENT_SMS,
   14: SEED_LEGACY_REQUEST,
+  15: SEED_DUE_JOBS,
 };
 
 t.test('versions start at 1 and go up by one, each with a name', async (t) => {
@@ -136,6 +139,7 @@ for (let from = 0; from < SQLITE_SCHEMA_VERSION; from++) {
     if (from >= 12) await checkDeadLetters(t, store);
     if (from >= 13) await checkProviderMessageIds(t, store);
     if (from >= 14) await checkSendRequests(t, store);
+    if (from >= 15) await checkJobClaims(t, store);
     if (from >= 2) t.match(await store.keys.findByHash('abc'), { id: 'key_01', scopes: ['*'] });
     if (from >= 3) t.equal(await store.counters.get('c', 0), 4);
     if (from >= 4) t.equal(await store.queues.count('offline', 0), 1);

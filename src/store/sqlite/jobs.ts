@@ -47,21 +47,37 @@ export class SqliteJobStore implements JobStore {
       this.insert.run(...jobValues(r));
       return { job: r, created: true };
     });
-    this.claimDue = db.transaction((kinds, limit, now, leaseMs, token) => {
-      const k = marks(kinds.length);
-      const rows = db
-        .prepare(
+    const lease = db.prepare(
+      `UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_token = ?,
+         lease_until = ?, updated_at = ? WHERE id = ? RETURNING ${JOB_COLUMNS}`,
+    );
+    // Due jobs and jobs whose lease ran out, each read in the order of its index (migration
+    // 16) and only as far as the limit: a claim costs the same whatever the backlog (it read
+    // and sorted every due job: 44 ms of CPU, on the event loop, with 100,000 due).
+    const dueStatements = new Map<number, Statement<unknown[]>>();
+    const dueOf = (kindCount: number) => {
+      let statement = dueStatements.get(kindCount);
+      if (!statement) {
+        const k = marks(kindCount);
+        statement = db.prepare(
           `SELECT id FROM (
-             SELECT id, run_at FROM jobs WHERE status = 'scheduled' AND kind IN (${k}) AND run_at <= ?
+             SELECT * FROM (SELECT id, run_at FROM jobs INDEXED BY jobs_due
+               WHERE status = 'scheduled' AND run_at <= ? AND kind IN (${k})
+               ORDER BY run_at, id LIMIT ?)
              UNION ALL
-             SELECT id, run_at FROM jobs WHERE status = 'running' AND kind IN (${k}) AND lease_until <= ?
+             SELECT * FROM (SELECT id, run_at FROM jobs INDEXED BY jobs_leased
+               WHERE status = 'running' AND lease_until <= ? AND kind IN (${k})
+               ORDER BY lease_until, id LIMIT ?)
            ) ORDER BY run_at, id LIMIT ?`,
-        )
-        .all(...kinds, now, ...kinds, now, limit) as { id: string }[];
-      const lease = db.prepare(
-        `UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_token = ?,
-           lease_until = ?, updated_at = ? WHERE id = ? RETURNING ${JOB_COLUMNS}`,
-      );
+        );
+        dueStatements.set(kindCount, statement);
+      }
+      return statement;
+    };
+    this.claimDue = db.transaction((kinds, limit, now, leaseMs, token) => {
+      const rows = dueOf(kinds.length).all(now, ...kinds, limit, now, ...kinds, limit, limit) as {
+        id: string;
+      }[];
       return rows.map((r) => fromRow(lease.get(token, now + leaseMs, now, r.id) as JobRow));
     });
   }
@@ -153,10 +169,11 @@ export class SqliteJobStore implements JobStore {
       if (kinds.length === 0) return null;
       const row = this.h.db
         .prepare(
-          `SELECT MIN(run_at) AS at FROM jobs WHERE status = 'scheduled' AND kind IN (${marks(kinds.length)})`,
+          `SELECT run_at AS at FROM jobs WHERE status = 'scheduled' AND kind IN (${marks(kinds.length)})
+           ORDER BY run_at LIMIT 1`,
         )
-        .get(...kinds) as { at: number | null };
-      return row.at;
+        .get(...kinds) as { at: number } | undefined;
+      return row?.at ?? null;
     });
   }
 

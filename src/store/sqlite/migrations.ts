@@ -385,6 +385,19 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX send_requests_age ON send_requests (created_at);
     `,
   },
+  {
+    version: 16,
+    name: 'job claims in due order',
+    sql: `
+      -- A claim takes the earliest due jobs of the node's kinds. Indexed by kind first, it
+      -- read and sorted every due job (44 ms with 100,000 due, on the event loop). By time
+      -- first, it reads the first few in order.
+      DROP INDEX jobs_due;
+      DROP INDEX jobs_leased;
+      CREATE INDEX jobs_due ON jobs (run_at, id) WHERE status = 'scheduled';
+      CREATE INDEX jobs_leased ON jobs (lease_until, id) WHERE status = 'running';
+    `,
+  },
 ];
 
 /** The schema version this build of notifyd writes. */
