@@ -1,8 +1,8 @@
 /**
  * The metrics a query may ask for, by name. Each is a count of events (of some types,
  * optionally with property values), distinct users or tenants among events, a ratio of two
- * other metrics, or active users over a trailing window. Counts are served from rollups when
- * the query allows; the rest scan raw events.
+ * other metrics, or active users over a trailing window. Counts are served from rollups and
+ * active users from activity rows when the query allows; the rest scan raw events.
  */
 import { NotifydError } from '../core/errors.js';
 

@@ -75,7 +75,7 @@ export const ANALYTICS_OPTIONS = defineOptions([
     default: 90,
     min: 1,
     max: 3650,
-    doc: 'Days raw events are kept (funnels, active users and queries on properties outside analytics.rollup_dimensions read them).',
+    doc: 'Days raw events are kept (funnels and queries on properties outside analytics.rollup_dimensions read them), and the per-user daily activity rows DAU/WAU/MAU are counted from.',
   },
   {
     path: 'analytics.retention.minute_days',

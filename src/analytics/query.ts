@@ -1,8 +1,9 @@
 /**
  * The time-series query: metrics per bucket and per group of dimension values. Counts are
  * read from the coarsest rollup whose buckets line up with the query's (no event outside the
- * range can be counted); distinct counts, active users and anything filtered or grouped by a
- * field rollups do not keep scan raw events.
+ * range can be counted); active users (DAU/WAU/MAU) from the per-(tenant, user, day) activity
+ * rows (activity.ts) unless grouped or filtered; distinct counts, and anything filtered or
+ * grouped by a field rollups do not keep, scan raw events.
  */
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '../core/clock.js';
@@ -173,7 +174,19 @@ export class QueryEngine {
       );
     }
     const active = leaves.filter((n) => defs.get(n)!.kind === 'active');
-    if (active.length) {
+    if (active.length && this.activityRowsServe(scope, filters, dimensions, from, active, defs)) {
+      // Counted from the per-(tenant, user, day) activity rows: no event read.
+      const g = soleGroup(ctx);
+      const ends = starts.map((_, i) => starts[i + 1] ?? to);
+      for (const name of active) {
+        const { days } = defs.get(name) as { days: number };
+        const counts = await this.store.activeUsers(
+          scope,
+          ends.map((end) => ({ from: end - days * DAY, to: end })),
+        );
+        for (const [i, n] of counts.entries()) g.activeCounts.set(`${name}\0${i}`, n);
+      }
+    } else if (active.length) {
       raw = true;
       const days = Math.max(...active.map((n) => (defs.get(n) as { days: number }).days));
       const ends = starts.map((_, i) => starts[i + 1] ?? to);
@@ -247,6 +260,29 @@ export class QueryEngine {
         throw new NotifydError('QUERY_TIMEOUT', undefined, { rows_scanned: n });
       }
     }
+  }
+
+  /**
+   * Whether active users can be counted from activity rows, with the answer a scan would
+   * give: no group, no filter but the query's own tenant, and every window starting where
+   * raw events are still kept (before it, events and rows are purged at different times).
+   */
+  private activityRowsServe(
+    scope: string | null,
+    filters: readonly QueryFilter[],
+    dimensions: readonly string[],
+    from: number,
+    active: readonly string[],
+    defs: Map<string, MetricDef>,
+  ): boolean {
+    if (dimensions.length > 0) return false;
+    const ownTenant = (f: QueryFilter) =>
+      scope !== null && f.field === 'tenant_id' && f.operator === 'eq' && f.value === scope;
+    if (!filters.every(ownTenant)) return false;
+    const days = Math.max(...active.map((n) => (defs.get(n) as { days: number }).days));
+    const kept = retentionCutoffs(this.options.retention, this.clock.now()).raw;
+    // The earliest window ends where the first bucket does, at or after `from`.
+    return from - days * DAY >= kept;
   }
 
   /**

@@ -5,6 +5,8 @@
  * of millions of events. Times are epoch milliseconds; buckets are UTC.
  */
 
+import type { TimeWindow } from './activity.js';
+
 /** One tracked event as stored. */
 export interface AnalyticsEventRecord {
   /** `aev_…`, time-ordered: the store's own id. */
@@ -119,9 +121,9 @@ export interface AnalyticsCutoffs {
 export interface AnalyticsStore {
   /**
    * Appends events atomically with their rollups (one count in each granularity, except in
-   * buckets starting before `rollupsFrom`'s cutoff for it: past retention). An event whose
-   * (tenant, event_id) was already appended is ignored, rollups untouched. Resolves to
-   * whether each event was new, in order.
+   * buckets starting before `rollupsFrom`'s cutoff for it: past retention) and their users'
+   * activity rows (activity.ts). An event whose (tenant, event_id) was already appended is
+   * ignored, rollups and activity untouched. Resolves to whether each event was new, in order.
    */
   append(events: readonly AnalyticsEventRecord[], rollupsFrom?: RollupCutoffs): Promise<boolean[]>;
   /** Rollup rows of one granularity whose bucket lies in `[from, to)`, in no set order. */
@@ -136,7 +138,17 @@ export interface AnalyticsStore {
    * limit and cursor (events without a user are skipped, not counted against `limit`).
    */
   scanActivity(range: AnalyticsRange, limit: number, after?: ScanCursor): Promise<ActivityRecord[]>;
-  /** Forgets raw events and rollup buckets older than the cutoffs; resolves to how many rows. */
+  /**
+   * Per window (each at least a day long, `[from, to)`), how many distinct users had an event
+   * in it, in one tenant or (null) across every tenant, a user counted once. Answered from
+   * the per-(tenant, user, day) activity rows appends keep (activity.ts), not from events;
+   * exact for windows starting at or after the raw cutoff of the last purge.
+   */
+  activeUsers(tenant_id: string | null, windows: readonly TimeWindow[]): Promise<number[]>;
+  /**
+   * Forgets raw events and rollup buckets older than the cutoffs, and activity rows of days
+   * before the raw cutoff's day; resolves to how many rows.
+   */
   purge(before: AnalyticsCutoffs): Promise<number>;
 }
 

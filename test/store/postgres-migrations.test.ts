@@ -11,6 +11,7 @@ import {
 import { adminQuery, dropSchemaAfter, uniqueSchema } from '../helpers/postgres.js';
 import { POSTGRES_URL, requirePostgres } from '../helpers/services.js';
 import {
+  checkActivityBackfill,
   checkDeadLetters,
   checkJobClaims,
   checkLeaseTokens,
@@ -20,6 +21,7 @@ import {
   SEED_DUE_JOBS,
   SEED_LEGACY_REQUEST,
   SEED_SENT_SMS,
+  SEED_USER_EVENTS,
 } from './migration-checks.js';
 
 const upTo = (version: number) => MIGRATIONS.filter((m) => m.version <= version);
@@ -52,6 +54,7 @@ const SEED: Record<number, string> = {
   13: SEED_SENT_SMS,
   14: SEED_LEGACY_REQUEST,
   15: SEED_DUE_JOBS,
+  16: SEED_USER_EVENTS,
 };
 
 /** A fresh schema name, dropped when `t` ends. */
@@ -102,6 +105,7 @@ if (await requirePostgres(t)) {
       MIGRATIONS.map(({ version, name }) => ({ version, name })),
     );
     t.same(await tablesOf(schema), [
+      'analytics_activity',
       'analytics_events',
       'analytics_rollups',
       'api_keys',
@@ -213,6 +217,7 @@ if (await requirePostgres(t)) {
       if (from >= 13) await checkProviderMessageIds(t, store);
       if (from >= 14) await checkSendRequests(t, store);
       if (from >= 15) await checkJobClaims(t, store);
+      if (from >= 16) await checkActivityBackfill(t, store);
       if (from >= 2) t.match(await store.keys.findByHash('abc'), { id: 'key_01', scopes: ['*'] });
       if (from >= 3) t.equal(await store.counters.get('c', 0), 4);
       if (from >= 4) t.equal(await store.queues.count('offline', 0), 1);

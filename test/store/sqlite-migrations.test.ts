@@ -10,6 +10,7 @@ import {
   schemaVersion,
 } from '../../src/store/sqlite/migrations.js';
 import {
+  checkActivityBackfill,
   checkDeadLetters,
   checkJobClaims,
   checkLeaseTokens,
@@ -19,6 +20,7 @@ import {
   SEED_DUE_JOBS,
   SEED_LEGACY_REQUEST,
   SEED_SENT_SMS,
+  SEED_USER_EVENTS,
 } from './migration-checks.js';
 
 const dir = t.testdir();
@@ -53,6 +55,7 @@ const SEED: Record<number, string> = {
   13: SEED_SENT_SMS,
   14: SEED_LEGACY_REQUEST,
   15: SEED_DUE_JOBS,
+  16: SEED_USER_EVENTS,
 };
 
 t.test('versions start at 1 and go up by one, each with a name', async (t) => {
@@ -140,6 +143,7 @@ for (let from = 0; from < SQLITE_SCHEMA_VERSION; from++) {
     if (from >= 13) await checkProviderMessageIds(t, store);
     if (from >= 14) await checkSendRequests(t, store);
     if (from >= 15) await checkJobClaims(t, store);
+    if (from >= 16) await checkActivityBackfill(t, store);
     if (from >= 2) t.match(await store.keys.findByHash('abc'), { id: 'key_01', scopes: ['*'] });
     if (from >= 3) t.equal(await store.counters.get('c', 0), 4);
     if (from >= 4) t.equal(await store.queues.count('offline', 0), 1);

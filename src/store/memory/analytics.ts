@@ -1,3 +1,4 @@
+import { activityGroups, dayOf } from '../../analytics/activity.js';
 import {
   type ActivityRecord,
   type AnalyticsEventRecord,
@@ -9,6 +10,7 @@ import {
   rollupDeltas,
   type ScanCursor,
 } from '../../analytics/store.js';
+import { MemoryActivity } from './analytics-activity.js';
 import type { OpenState } from './open-state.js';
 
 const copy = (e: AnalyticsEventRecord): AnalyticsEventRecord => structuredClone(e);
@@ -23,6 +25,7 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
     hour: new Map<string, RollupRow>(),
     day: new Map<string, RollupRow>(),
   };
+  private readonly activity = new MemoryActivity();
 
   constructor(private readonly state: OpenState) {}
 
@@ -39,6 +42,7 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
       return true;
     });
     for (const e of kept) this.events.splice(this.insertionPoint(e), 0, e);
+    this.activity.add(activityGroups(kept));
     for (const d of rollupDeltas(kept, rollupsFrom)) {
       const map = this.rollupRows[d.granularity];
       const key = JSON.stringify([d.bucket, d.tenant_id, d.event_type, d.dims]);
@@ -86,6 +90,11 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
     return out;
   };
 
+  activeUsers: AnalyticsStore['activeUsers'] = async (tenant, windows) => {
+    this.state.check();
+    return this.activity.count(tenant, windows);
+  };
+
   purge: AnalyticsStore['purge'] = async (before) => {
     this.state.check();
     const drop = this.firstAt(before.raw);
@@ -93,7 +102,7 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
     for (const e of gone) {
       if (e.event_id !== null) this.eventIds.delete(`${e.tenant_id}\0${e.event_id}`);
     }
-    let n = gone.length;
+    let n = gone.length + this.activity.purge(dayOf(before.raw));
     for (const g of ['minute', 'hour', 'day'] as const) {
       for (const [key, row] of this.rollupRows[g]) {
         if (row.bucket < before[g]) {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { activityGroups, dayOf } from '../../analytics/activity.js';
 import {
   type ActivityRecord,
   type AnalyticsRange,
@@ -8,6 +9,7 @@ import {
   type ScanCursor,
 } from '../../analytics/store.js';
 import { type EventRow, eventOf } from '../analytics-rows.js';
+import { PostgresActivity } from './analytics-activity.js';
 import type { Param, PostgresHandle } from './handle.js';
 
 const COLUMNS = 'id, tenant_id, event_type, user_id, event_id, properties, timestamp, dims';
@@ -37,7 +39,11 @@ function rangeFilter(range: AnalyticsRange, params: Param[]): string {
  * fixed order so that concurrent batches cannot deadlock on them.
  */
 export class PostgresAnalyticsStore implements AnalyticsStore {
-  constructor(private readonly h: PostgresHandle) {}
+  private readonly activity: PostgresActivity;
+
+  constructor(private readonly h: PostgresHandle) {
+    this.activity = new PostgresActivity(h);
+  }
 
   append: AnalyticsStore['append'] = async (events, rollupsFrom) => {
     if (events.length === 0) return [];
@@ -66,6 +72,7 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
           [JSON.stringify(deltas)],
         );
       }
+      await this.activity.add(client, activityGroups(events.filter((_, i) => outcome[i])));
       return outcome;
     });
   };
@@ -121,6 +128,9 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
     return rows;
   }
 
+  activeUsers: AnalyticsStore['activeUsers'] = (tenant, windows) =>
+    this.activity.count(tenant, windows);
+
   purge: AnalyticsStore['purge'] = async (before) => {
     const { analyticsEvents: ev, analyticsRollups: ru } = this.h.t;
     let n = (await this.h.query(`DELETE FROM ${ev} WHERE timestamp < $1`, [before.raw])).rowCount;
@@ -132,6 +142,6 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
         ])
       ).rowCount;
     }
-    return n;
+    return n + (await this.activity.purge(dayOf(before.raw)));
   };
 }

@@ -18,6 +18,7 @@ export interface Tables {
   readonly ratelimit: string;
   readonly analyticsEvents: string;
   readonly analyticsRollups: string;
+  readonly analyticsActivity: string;
   readonly subscribers: string;
   readonly devices: string;
   readonly topicMembers: string;
@@ -61,6 +62,7 @@ export function tables(schema: string): Tables {
     ratelimit: `${s}.ratelimit_state`,
     analyticsEvents: `${s}.analytics_events`,
     analyticsRollups: `${s}.analytics_rollups`,
+    analyticsActivity: `${s}.analytics_activity`,
     subscribers: `${s}.subscribers`,
     devices: `${s}.devices`,
     topicMembers: `${s}.topic_members`,

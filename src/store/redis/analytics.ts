@@ -1,3 +1,11 @@
+import type { Redis } from 'ioredis';
+import {
+  ALL_TENANTS,
+  activityGroups,
+  dayOf,
+  NO_PREV,
+  windowParts,
+} from '../../analytics/activity.js';
 import {
   type AnalyticsEventRecord,
   type AnalyticsRange,
@@ -11,6 +19,7 @@ import {
 } from '../../analytics/store.js';
 import { escapePart } from '../../redis/key-names.js';
 import type { RedisHandle } from './handle.js';
+import { ADD_ACTIVITY, COUNT_ACTIVITY, PURGE_ACTIVITY } from './lua/activity.js';
 import { APPEND_EVENTS } from './lua/analytics.js';
 
 /** Timestamps as 16 digits, so that members sort by time as text. */
@@ -39,7 +48,9 @@ const CHUNK = 1000;
  * | aru:{g}:{bucket} | hash | `[tenant, type, dims]` JSON → count, per granularity g       |
  * | arub:{g}         | zset | the buckets of g that have a hash, by start                  |
  *
- * Appends run in one script (lua/analytics.ts), so a batch is atomic.
+ * Appends run in one script (lua/analytics.ts), so a batch is atomic; the kept events'
+ * activity rows (keys in lua/activity.ts) are added by a second script right after it. The
+ * key `aactv` says the rows also hold every event kept before notifyd wrote them.
  */
 export class RedisAnalyticsStore implements AnalyticsStore {
   constructor(private readonly h: RedisHandle) {}
@@ -61,8 +72,14 @@ export class RedisAnalyticsStore implements AnalyticsStore {
       );
     }
     return this.h.run(async () => {
-      const kept = (await this.h.script(APPEND_EVENTS, args)) as number[];
-      return kept.map((k) => k === 1);
+      const kept = ((await this.h.script(APPEND_EVENTS, args)) as number[]).map((k) => k === 1);
+      const groups = activityGroups(events.filter((_, i) => kept[i]));
+      if (groups.length > 0) {
+        const rows: (string | number)[] = [NO_PREV];
+        for (const g of groups) rows.push(g.tenant_id, g.user_id, g.day, g.first, g.last);
+        await this.h.script(ADD_ACTIVITY, rows);
+      }
+      return kept;
     });
   };
 
@@ -125,6 +142,60 @@ export class RedisAnalyticsStore implements AnalyticsStore {
     });
   }
 
+  activeUsers: AnalyticsStore['activeUsers'] = (tenant, windows) =>
+    this.h.run(async (c) => {
+      const parts = windows.map(windowParts);
+      if (!this.activityComplete) await this.completeActivity(c);
+      // Sent together (ioredis pipelines what is in flight): one round trip, not one a day.
+      const counts = await Promise.all(
+        parts
+          .flat()
+          .map((p) =>
+            this.h.script(COUNT_ACTIVITY, [
+              tenant ?? ALL_TENANTS,
+              p.day,
+              p.from,
+              p.to,
+              p.byLast ? '1' : '0',
+            ]),
+          ),
+      );
+      let at = 0;
+      return parts.map((ps) => {
+        let n = 0;
+        for (let i = 0; i < ps.length; i++) n += Number(counts[at++]);
+        return n;
+      });
+    });
+
+  /** Whether `aactv` says activity rows hold every kept event (see completeActivity). */
+  private activityComplete = false;
+
+  /**
+   * Events kept before activity rows existed (notifyd before them wrote none) are added
+   * once, then `aactv` is set. Adding a group twice changes nothing, so appends meanwhile,
+   * or another node doing the same, are harmless.
+   */
+  private async completeActivity(c: Redis): Promise<void> {
+    const name = this.h.names.name.bind(this.h.names);
+    if ((await c.exists(name('aactv'))) === 0) {
+      let start = '-';
+      for (;;) {
+        const members = await c.zrange(name('aev'), start, '+', 'BYLEX', 'LIMIT', 0, CHUNK * 10);
+        const groups = activityGroups(members.map(recordOf));
+        if (groups.length > 0) {
+          const rows: (string | number)[] = [NO_PREV];
+          for (const g of groups) rows.push(g.tenant_id, g.user_id, g.day, g.first, g.last);
+          await this.h.script(ADD_ACTIVITY, rows);
+        }
+        if (members.length < CHUNK * 10) break;
+        start = `(${members[members.length - 1]}`;
+      }
+      await c.set(name('aactv'), '1');
+    }
+    this.activityComplete = true;
+  }
+
   purge: AnalyticsStore['purge'] = (before) => {
     const name = this.h.names.name.bind(this.h.names);
     return this.h.run(async (c) => {
@@ -160,7 +231,7 @@ export class RedisAnalyticsStore implements AnalyticsStore {
         const replies = (await pipe.exec()) ?? [];
         for (let i = 0; i < buckets.length; i++) n += Number(replies[i * 2]?.[1] ?? 0);
       }
-      return n;
+      return n + Number(await this.h.script(PURGE_ACTIVITY, [dayOf(before.raw)]));
     });
   };
 }

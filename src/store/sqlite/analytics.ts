@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import { activityGroups, dayOf } from '../../analytics/activity.js';
 import {
   type ActivityRecord,
   type AnalyticsEventRecord,
@@ -10,6 +11,7 @@ import {
   type ScanCursor,
 } from '../../analytics/store.js';
 import { type EventRow, eventOf } from '../analytics-rows.js';
+import { SqliteActivity } from './analytics-activity.js';
 import type { SqliteHandle } from './handle.js';
 
 const EVENT_COLUMNS = 'id, tenant_id, event_type, user_id, event_id, properties, timestamp, dims';
@@ -39,6 +41,7 @@ function rangeFilter(range: AnalyticsRange): { sql: string; params: (string | nu
 export class SqliteAnalyticsStore implements AnalyticsStore {
   private readonly insert: Statement<unknown[]>;
   private readonly addRollup: Statement<unknown[]>;
+  private readonly activity: SqliteActivity;
   private readonly appendAll: (
     events: readonly AnalyticsEventRecord[],
     rollupsFrom: RollupCutoffs | undefined,
@@ -46,6 +49,7 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
 
   constructor(private readonly h: SqliteHandle) {
     const { db } = h;
+    this.activity = new SqliteActivity(db);
     this.insert = db.prepare(
       `INSERT OR IGNORE INTO analytics_events
          (id, tenant_id, event_type, user_id, event_id, properties, timestamp, dims)
@@ -76,6 +80,7 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
       for (const d of rollupDeltas(kept, rollupsFrom)) {
         this.addRollup.run(d.granularity, d.bucket, d.tenant_id, d.event_type, d.dims, d.count);
       }
+      this.activity.add(activityGroups(kept));
       return outcome;
     });
   }
@@ -135,6 +140,9 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
       .bind(...start.params, range.from, range.to, ...f.params, limit);
   }
 
+  activeUsers: AnalyticsStore['activeUsers'] = (tenant, windows) =>
+    this.h.run(() => this.activity.count(tenant, windows));
+
   purge: AnalyticsStore['purge'] = (before) => {
     return this.h.run(() => {
       const { db } = this.h;
@@ -145,7 +153,7 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
         'DELETE FROM analytics_rollups WHERE granularity = ? AND bucket < ?',
       );
       for (const g of ['minute', 'hour', 'day'] as const) n += rollups.run(g, before[g]).changes;
-      return n;
+      return n + this.activity.purge(dayOf(before.raw));
     });
   };
 }

@@ -1,4 +1,5 @@
 import type { Test } from 'tap';
+import type { TimeWindow } from '../../../src/analytics/activity.js';
 import type { AnalyticsEventRecord, RollupRow } from '../../../src/analytics/store.js';
 import { type MakeStore, storeFor } from './fixtures.js';
 
@@ -28,6 +29,47 @@ function ev(ts: number, over: Partial<AnalyticsEventRecord> = {}): AnalyticsEven
 /** Rollup rows as sorted, comparable strings. */
 const rows = (r: RollupRow[]) =>
   r.map((x) => `${x.tenant_id} ${x.bucket - T0} ${x.event_type} ${x.dims} ${x.count}`).sort();
+
+/** A small fast generator, so that runs are alike. */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+/** Distinct users of `events` (in a tenant, or across them for null) in each window. */
+function activeIn(
+  events: readonly AnalyticsEventRecord[],
+  tenant: string | null,
+  windows: readonly TimeWindow[],
+): number[] {
+  return windows.map((w) => {
+    const users = new Set<string>();
+    for (const e of events) {
+      if (e.user_id === null || (tenant !== null && e.tenant_id !== tenant)) continue;
+      if (e.timestamp >= w.from && e.timestamp < w.to) users.add(e.user_id);
+    }
+    return users.size;
+  });
+}
+
+/** Windows of 1, 2, 7 and 10 days, starting anywhere in `[from, from + days)`, some on a day. */
+function windowsFrom(rand: () => number, from: number, days: number): TimeWindow[] {
+  const out: TimeWindow[] = [];
+  for (const len of [1, 2, 7, 10]) {
+    for (let i = 0; i < 12; i++) {
+      const start =
+        i < 3 ? from + Math.floor(rand() * days) * DAY : from + Math.floor(rand() * days * DAY);
+      out.push({
+        from: start,
+        to: start + len * DAY + (i % 4 === 3 ? 1 + Math.floor(rand() * HOUR) : 0),
+      });
+    }
+  }
+  return out;
+}
 
 /** Analytics: events appended with their rollups, idempotency, scans, purging. */
 export function analyticsContract(t: Test, make: MakeStore): void {
@@ -260,6 +302,94 @@ export function analyticsContract(t: Test, make: MakeStore): void {
     );
     t.same(await store.analytics.append([ev(T0, { event_id: 'old' })]), [true], 'purged ids free');
   });
+
+  t.test(
+    'activeUsers counts distinct users per window as a scan of the events would',
+    async (t) => {
+      const store = await storeFor(t, make);
+      const rand = lcg(7);
+      // 3 tenants, 25 users, 12 days, appended out of time order in concurrent batches, with
+      // repeated event ids (ignored) and events without a user.
+      const events: AnalyticsEventRecord[] = [];
+      for (let i = 0; i < 600; i++) {
+        const ts = T0 + Math.floor(rand() * 12 * DAY);
+        const user = rand() < 0.05 ? null : `u${Math.floor(rand() * 25)}`;
+        events.push(
+          ev(ts, {
+            tenant_id: `t${1 + Math.floor(rand() * 3)}`,
+            user_id: user,
+            event_id: rand() < 0.1 ? `dup${Math.floor(rand() * 20)}` : null,
+          }),
+        );
+      }
+      const batches = Array.from({ length: 12 }, (_, b) => events.filter((_, i) => i % 12 === b));
+      const outcomes = await Promise.all(batches.map((b) => store.analytics.append(b)));
+      const kept = batches.flatMap((b, i) => b.filter((_, j) => outcomes[i]![j]));
+      t.ok(kept.length < events.length, 'some repeats ignored');
+      const windows = windowsFrom(rand, T0 - DAY, 14);
+      for (const tenant of ['t1', 't2', 't3', null, 'nobody']) {
+        t.same(
+          await store.analytics.activeUsers(tenant, windows),
+          activeIn(kept, tenant, windows),
+          `tenant ${tenant}`,
+        );
+      }
+      t.same(await store.analytics.activeUsers('t1', []), []);
+      await t.rejects(
+        store.analytics.activeUsers('t1', [{ from: T0, to: T0 + DAY - 1 }]),
+        RangeError,
+        'a window shorter than a day',
+      );
+    },
+  );
+
+  t.test('activeUsers: edges of days, and a user seen again after a gap', async (t) => {
+    const store = await storeFor(t, make);
+    const u = (ts: number, user: string) => ev(ts, { user_id: user });
+    // a: day 0 at 23:00, day 3 at 01:00; b: day 1 all day; c: day 5 only, then day 2 later.
+    await store.analytics.append([u(T0 + 23 * HOUR, 'a'), u(T0 + 3 * DAY + HOUR, 'a')]);
+    await store.analytics.append([u(T0 + DAY, 'b'), u(T0 + 2 * DAY - 1, 'b')]);
+    await store.analytics.append([u(T0 + 5 * DAY + HOUR, 'c')]);
+    await store.analytics.append([u(T0 + 2 * DAY + 12 * HOUR, 'c')]);
+    const at = (from: number, days: number) => ({ from, to: from + days * DAY });
+    t.same(
+      await store.analytics.activeUsers('t1', [
+        at(T0, 1), // a
+        at(T0 + 23 * HOUR + 1, 1), // b (a's 23:00 is just before, b's day-1 end just after)
+        at(T0 + 23 * HOUR, 1), // a, b
+        at(T0 + 2 * DAY - 1, 1), // b, c
+        at(T0 + 2 * DAY, 1), // c
+        at(T0 + 2 * DAY + 12 * HOUR + 1, 1), // a (01:00 on day 3)
+        { from: T0 + 3 * DAY + HOUR + 1, to: T0 + 5 * DAY + HOUR }, // nobody: c just after
+        at(T0 + 3 * DAY + HOUR + 1, 3), // c
+        at(T0 - 10 * DAY, 30), // a, b, c
+      ]),
+      [1, 1, 2, 2, 1, 1, 0, 1, 3],
+    );
+  });
+
+  t.test(
+    'purge drops activity rows of days before the raw cutoff; later windows keep',
+    async (t) => {
+      const store = await storeFor(t, make);
+      const u = (ts: number, user: string) => ev(ts, { user_id: user });
+      await store.analytics.append([
+        u(T0 + HOUR, 'a'),
+        u(T0 + DAY + HOUR, 'b'),
+        u(T0 + 2 * DAY, 'a'),
+      ]);
+      const windows = [
+        { from: T0 + DAY, to: T0 + 3 * DAY },
+        { from: T0 + DAY + HOUR + 1, to: T0 + 3 * DAY },
+      ];
+      t.same(await store.analytics.activeUsers('t1', windows), [2, 1]);
+      const cutoffs = { raw: T0 + DAY + 1, minute: 0, hour: 0, day: 0 };
+      // 1 event; the rows of day 0 (t1 and every tenant's).
+      t.equal(await store.analytics.purge(cutoffs), 3);
+      t.same(await store.analytics.activeUsers('t1', windows), [2, 1], 'unchanged');
+      t.same(await store.analytics.activeUsers(null, [{ from: T0, to: T0 + DAY }]), [0], 'purged');
+    },
+  );
 
   t.test('concurrent appends all count', async (t) => {
     const store = await storeFor(t, make);
