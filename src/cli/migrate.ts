@@ -21,14 +21,18 @@ export function registerMigrateCommand(program: Command, io: CliIO): void {
         io.stdout.write(`The ${backend} store keeps no schema: nothing to migrate.\n`);
         return;
       }
-      const { target, result } = await adapter.migrate(config.store);
+      const { target, result, also = [] } = await adapter.migrate(config.store);
       if (opts.json) {
-        io.stdout.write(`${JSON.stringify({ backend, ...result })}\n`);
+        // SQLite's analytics file is `analytics` beside the main file's result.
+        const more = Object.fromEntries(also.map((m) => ['analytics', m.result]));
+        io.stdout.write(`${JSON.stringify({ backend, ...result, ...more })}\n`);
         return;
       }
-      const what = result.applied.length
-        ? `applied ${result.applied.join(', ')}`
-        : 'already up to date';
-      io.stdout.write(`${target}: schema version ${result.to} (${what}).\n`);
+      for (const m of [{ target, result }, ...also]) {
+        const what = m.result.applied.length
+          ? `applied ${m.result.applied.join(', ')}`
+          : 'already up to date';
+        io.stdout.write(`${m.target}: schema version ${m.result.to} (${what}).\n`);
+      }
     });
 }

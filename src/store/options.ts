@@ -44,6 +44,13 @@ export const STORE_OPTIONS = defineOptions([
     doc: 'SQLite database file; its folder is created if missing. DATABASE_URL=sqlite:PATH sets it too.',
   },
   {
+    path: 'store.sqlite.analytics_path',
+    file: true,
+    type: 'string',
+    default: '',
+    doc: 'SQLite file for analytics events and rollups, with its own write-ahead log and checkpoints so that tracking never slows sends. Empty: beside store.sqlite.path (`notifyd.db` → `notifyd-analytics.db`). A database from before it existed hands its analytics over on the first start. Back it up with the main file.',
+  },
+  {
     path: 'store.sqlite.synchronous',
     type: 'enum',
     values: ['NORMAL', 'FULL'],

@@ -12,6 +12,8 @@ export interface SchemaMigration {
   /** What was migrated, for people: `sqlite ./data/notifyd.db`, `postgres schema public`. */
   target: string;
   result: MigrationResult;
+  /** Further schemas migrated with it (SQLite's analytics file). */
+  also?: SchemaMigration[];
 }
 
 /** One backend, as notifyd opens it. Its code is imported only when it is used. */
@@ -60,9 +62,11 @@ const ADAPTERS: { [B in StoreBackend]: Omit<StoreAdapter, 'name' | 'traits'> } =
   },
   sqlite: {
     async open(settings, logger) {
-      const { path, synchronous, busy_timeout_ms, checkpoint_interval_ms } = settings.sqlite;
+      const { path, analytics_path, synchronous, busy_timeout_ms, checkpoint_interval_ms } =
+        settings.sqlite;
       return (await sqlite()).openSqliteStore({
         path,
+        analyticsPath: analytics_path,
         synchronous,
         busyTimeoutMs: busy_timeout_ms,
         checkpointIntervalMs: checkpoint_interval_ms,
@@ -71,8 +75,13 @@ const ADAPTERS: { [B in StoreBackend]: Omit<StoreAdapter, 'name' | 'traits'> } =
     },
     describe: (settings) => `sqlite ${settings.sqlite.path}`,
     async migrate(settings) {
-      const { path } = settings.sqlite;
-      return { target: `sqlite ${path}`, result: (await sqlite()).migrateSqlite(path) };
+      const { path, analytics_path } = settings.sqlite;
+      const { migrateSqlite, analyticsPathOf } = await sqlite();
+      const { analytics, ...result } = migrateSqlite(path, analytics_path);
+      const also = [
+        { target: `sqlite ${analyticsPathOf(path, analytics_path)}`, result: analytics },
+      ];
+      return { target: `sqlite ${path}`, result, also };
     },
   },
   postgres: {

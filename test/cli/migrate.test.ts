@@ -13,10 +13,12 @@ t.test('migrate creates the schema once, then reports it is up to date', async (
   const first = io(env, dir);
   t.equal(await runCli(['migrate'], first.io), 0);
   t.match(first.out(), /schema version \d+ \(applied 1/);
+  t.match(first.out(), /notifyd-analytics\.db: schema version \d+ \(applied 1/);
   const second = io(env, dir);
   t.equal(await runCli(['migrate', '--json'], second.io), 0);
   const result = JSON.parse(second.out());
   t.same(result.applied, []);
+  t.same(result.analytics.applied, []);
   t.equal(result.from, result.to);
   const memory = io({ NOTIFYD_STORE__BACKEND: 'memory' }, dir);
   t.equal(await runCli(['migrate'], memory.io), 0);

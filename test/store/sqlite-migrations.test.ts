@@ -1,7 +1,12 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
-import { migrateSqlite, openSqliteStore } from '../../src/store/sqlite/index.js';
+import { migrateAnalytics } from '../../src/store/sqlite/analytics-file.js';
+import {
+  ANALYTICS_SCHEMA_VERSION,
+  migrateSqlite,
+  openSqliteStore,
+} from '../../src/store/sqlite/index.js';
 import {
   MIGRATIONS,
   type Migration,
@@ -56,6 +61,8 @@ const SEED: Record<number, string> = {
   14: SEED_LEGACY_REQUEST,
   15: SEED_DUE_JOBS,
   16: SEED_USER_EVENTS,
+  // Rollups written into the main file, the last version before analytics had a file.
+  17: `INSERT INTO analytics_rollups VALUES ('day', 0, 't1', 'x', '{}', 3);`,
 };
 
 t.test('versions start at 1 and go up by one, each with a name', async (t) => {
@@ -89,6 +96,7 @@ t.test('migrating again applies nothing and keeps the data', async (t) => {
     from: SQLITE_SCHEMA_VERSION,
     to: SQLITE_SCHEMA_VERSION,
     applied: [],
+    analytics: { from: ANALYTICS_SCHEMA_VERSION, to: ANALYTICS_SCHEMA_VERSION, applied: [] },
   });
   const again = openSqliteStore({ path });
   t.same(again.migrations.applied, []);
@@ -144,6 +152,16 @@ for (let from = 0; from < SQLITE_SCHEMA_VERSION; from++) {
     if (from >= 14) await checkSendRequests(t, store);
     if (from >= 15) await checkJobClaims(t, store);
     if (from >= 16) await checkActivityBackfill(t, store);
+    // Migration 18: the analytics file took the main file's events and rollups.
+    const range = { tenant_id: 't1', from: 0, to: 1e15 };
+    t.same(
+      (await store.analytics.scan(range, 10)).map((e) => e.id),
+      from >= 16 ? ['aev_01', 'aev_11', 'aev_12'] : from >= 9 ? ['aev_01'] : [],
+    );
+    t.same(
+      (await store.analytics.rollups('day', range)).map((r) => r.count),
+      from >= 17 ? [3] : [],
+    );
     if (from >= 2) t.match(await store.keys.findByHash('abc'), { id: 'key_01', scopes: ['*'] });
     if (from >= 3) t.equal(await store.counters.get('c', 0), 4);
     if (from >= 4) t.equal(await store.queues.count('offline', 0), 1);
@@ -183,4 +201,49 @@ t.test('a failing migration leaves the database as it was', async (t) => {
   t.equal(schemaVersion(db), 1, 'no later migration recorded');
   const made = db.prepare("SELECT name FROM sqlite_master WHERE name IN ('half_done', 'api_keys')");
   t.same(made.all(), [], 'nothing of the group applied');
+});
+
+t.test('analytics has a file of its own beside the main one', async (t) => {
+  const path = freshPath();
+  const store = openSqliteStore({ path });
+  t.equal(store.analyticsPath, path.replace(/\.db$/, '-analytics.db'));
+  t.same(store.analyticsMigrations, { from: 0, to: ANALYTICS_SCHEMA_VERSION, applied: [1, 2] });
+  await store.close();
+  const main = new Database(path, { readonly: true });
+  t.teardown(() => main.close());
+  const tables = main.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'analytics%'").all();
+  t.same(tables, [], 'the main file keeps no analytics tables');
+  t.throws(
+    () => openSqliteStore({ path, analyticsPath: path }),
+    /analytics_path is the main database/,
+  );
+});
+
+t.test('an import cut short by a crash is neither lost nor done twice', async (t) => {
+  // Version 17: analytics still in the main file, with an event and a rollup.
+  const path = freshPath();
+  const old = new Database(path);
+  migrate(old, upTo(17));
+  old.exec(SEED[9]!);
+  old.exec(SEED[17]!);
+  old.close();
+  // notifyd died after the analytics file took the rows and before the main file dropped
+  // them: the analytics file is at its version, the main file still at 17.
+  const apath = path.replace(/\.db$/, '-analytics.db');
+  const adb = new Database(apath);
+  migrateAnalytics(adb, path);
+  adb.close();
+  const store = openSqliteStore({ path });
+  t.teardown(() => store.close());
+  t.same(store.migrations.applied, [18]);
+  t.same(store.analyticsMigrations.applied, []);
+  const all = { tenant_id: 't1', from: 0, to: 1e15 };
+  t.same(
+    (await store.analytics.scan(all, 10)).map((e) => e.id),
+    ['aev_01'],
+  );
+  t.same(
+    (await store.analytics.rollups('day', all)).map((r) => r.count),
+    [3],
+  );
 });

@@ -34,8 +34,8 @@ function rangeFilter(range: AnalyticsRange): { sql: string; params: (string | nu
 }
 
 /**
- * Analytics in SQLite: events in a table ordered by (timestamp, id) and rollups upserted in
- * the same transaction. Events with a taken (tenant, event_id) are skipped by the unique
+ * Analytics in SQLite (a file of its own, analytics-file.ts): events in a table ordered by
+ * (timestamp, id) and rollups upserted in the same transaction. Events with a taken (tenant, event_id) are skipped by the unique
  * index (INSERT OR IGNORE), and only the kept ones are counted.
  */
 export class SqliteAnalyticsStore implements AnalyticsStore {
@@ -85,8 +85,30 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
     });
   }
 
-  append: AnalyticsStore['append'] = (events, rollupsFrom) =>
-    this.h.run(() => this.appendAll(events, rollupsFrom));
+  append: AnalyticsStore['append'] = async (events, rollupsFrom) => {
+    while (this.holds > 0) await new Promise<void>((resume) => this.held.push(resume));
+    return this.h.run(() => this.appendAll(events, rollupsFrom));
+  };
+
+  private holds = 0;
+  private held: (() => void)[] = [];
+
+  /**
+   * Holds appends back (they wait; nothing blocks) until the returned function is called,
+   * while the checkpoint worker catches up with the WAL (see checkpointer.ts).
+   */
+  hold(): () => void {
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.holds > 0) return;
+      const waiting = this.held;
+      this.held = [];
+      for (const resume of waiting) resume();
+    };
+  }
 
   rollups: AnalyticsStore['rollups'] = (granularity, range) => {
     const f = rangeFilter(range);

@@ -7,6 +7,11 @@ import { NotifydError } from '../../core/errors.js';
 export interface SqliteOptions {
   /** The database file; its folder is created if missing. `:memory:` for a private one. */
   path: string;
+  /**
+   * The analytics file (its own connection, WAL and checkpoints); empty or absent: beside
+   * `path` (`notifyd.db` → `notifyd-analytics.db`), private when `path` is.
+   */
+  analyticsPath?: string;
   /** NORMAL survives a process crash; FULL also survives power loss. Default NORMAL. */
   synchronous?: 'NORMAL' | 'FULL';
   /** How long a write waits for another connection's lock. Default 5000. */

@@ -1,8 +1,11 @@
+import { resolve } from 'node:path';
+import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { NotifydError } from '../../core/errors.js';
 import { storeUnavailable } from '../errors.js';
 import type { Store } from '../types.js';
 import { SqliteAnalyticsStore } from './analytics.js';
+import { analyticsPathOf, migrateAnalytics } from './analytics-file.js';
 import { startWalCheckpointer } from './checkpointer.js';
 import { openDatabase, type SqliteOptions } from './connection.js';
 import { SqliteCounterStore } from './counters.js';
@@ -21,6 +24,11 @@ import { SqliteSubscriberStore } from './subscribers.js';
 import { SqliteTopicMemberStore } from './topic-members.js';
 import { SqliteUserQueueStore } from './user-queues.js';
 
+export {
+  ANALYTICS_MIGRATIONS,
+  ANALYTICS_SCHEMA_VERSION,
+  analyticsPathOf,
+} from './analytics-file.js';
 export type { SqliteOptions } from './connection.js';
 export { MIGRATIONS, type MigrationResult, SQLITE_SCHEMA_VERSION } from './migrations.js';
 
@@ -31,30 +39,65 @@ export interface SqliteStore extends Store {
   readonly path: string;
   /** The schema migrations applied when it was opened. */
   readonly migrations: MigrationResult;
+  /** The analytics file beside it. */
+  readonly analyticsPath: string;
+  /** The analytics file's migrations applied when it was opened. */
+  readonly analyticsMigrations: MigrationResult;
+}
+
+/** Both files' migrations: the analytics file first (it takes the main file's old rows). */
+function migrateBoth(
+  db: Database.Database,
+  adb: Database.Database,
+): { main: MigrationResult; analytics: MigrationResult } {
+  const importFrom = db.memory ? null : db.name;
+  const analytics = migrateAnalytics(adb, importFrom);
+  return { main: migrate(db), analytics };
+}
+
+/** The analytics file of `options`, refused when it is the main file itself. */
+function analyticsFileOf(options: SqliteOptions): string {
+  const path = analyticsPathOf(options.path, options.analyticsPath);
+  if (path !== ':memory:' && resolve(path) === resolve(options.path)) {
+    throw new Error(
+      `store.sqlite.analytics_path is the main database (${options.path}); give analytics a file of its own, or leave it empty for one beside it.`,
+    );
+  }
+  return path;
 }
 
 /**
- * Opens (creating if needed) the SQLite database at `options.path` in WAL mode, brings its
- * schema up to date, and returns a store on it. Concurrent inserts are group-committed.
+ * Opens (creating if needed) the SQLite database at `options.path` and the analytics file
+ * beside it, both in WAL mode with a checkpoint worker each, brings their schemas up to
+ * date, and returns a store on them. Concurrent inserts are group-committed.
  */
 export function openSqliteStore(options: SqliteOptions): SqliteStore {
+  const analyticsPath = analyticsFileOf(options);
   const db = openDatabase(options);
-  let migrations: MigrationResult;
+  let adb: Database.Database | undefined;
+  let migrated: ReturnType<typeof migrateBoth>;
   try {
-    migrations = migrate(db);
+    adb = openDatabase({ ...options, path: analyticsPath });
+    migrated = migrateBoth(db, adb);
   } catch (err) {
+    adb?.close();
     db.close();
     throw err;
   }
   const h = new SqliteHandle(db);
+  const ah = new SqliteHandle(adb);
   const checkpointer = startWalCheckpointer(db, options, () => notifications.holdWrites());
+  const analytics = new SqliteAnalyticsStore(ah);
+  const analyticsCheckpointer = startWalCheckpointer(adb, options, () => analytics.hold());
   const notifications = new SqliteNotificationStore(h);
   const pingQuery: Statement<[], unknown> = db.prepare('SELECT 1');
   return {
     backend: 'sqlite',
     backendOf: () => 'sqlite',
     path: options.path,
-    migrations,
+    migrations: migrated.main,
+    analyticsPath,
+    analyticsMigrations: migrated.analytics,
     notifications,
     deliveries: new SqliteDeliveryQueue(h),
     keys: new SqliteKeyStore(h),
@@ -62,7 +105,7 @@ export function openSqliteStore(options: SqliteOptions): SqliteStore {
     queues: new SqliteUserQueueStore(h),
     objects: new SqliteObjectStore(h),
     ratelimit: new SqliteRateLimitStore(h),
-    analytics: new SqliteAnalyticsStore(h),
+    analytics,
     subscribers: new SqliteSubscriberStore(h),
     devices: new SqliteDeviceStore(h),
     topicMembers: new SqliteTopicMemberStore(h),
@@ -78,19 +121,35 @@ export function openSqliteStore(options: SqliteOptions): SqliteStore {
     },
     async close() {
       if (h.closed) return;
-      await checkpointer?.stop();
+      await Promise.all([checkpointer?.stop(), analyticsCheckpointer?.stop()]);
       notifications.flush();
       h.closed = true;
+      ah.closed = true;
       db.close();
+      adb.close();
     },
   };
 }
 
-/** Brings the database at `path` up to date without opening a store (`notifyd migrate`). */
-export function migrateSqlite(path: string): MigrationResult {
-  const db = openDatabase({ path, checkpointIntervalMs: 0 });
+/**
+ * Brings the database at `path` and its analytics file up to date without opening a store
+ * (`notifyd migrate`): the main file's result, with the analytics file's.
+ */
+export function migrateSqlite(
+  path: string,
+  analyticsPath = '',
+): MigrationResult & { analytics: MigrationResult } {
+  const options = { path, analyticsPath, checkpointIntervalMs: 0 };
+  const apath = analyticsFileOf(options);
+  const db = openDatabase(options);
   try {
-    return migrate(db);
+    const adb = openDatabase({ ...options, path: apath });
+    try {
+      const { main, analytics } = migrateBoth(db, adb);
+      return { ...main, analytics };
+    } finally {
+      adb.close();
+    }
   } finally {
     db.close();
   }

@@ -432,6 +432,17 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 18,
+    name: 'analytics moved to its own file',
+    sql: `
+      -- Analytics lives in a file of its own (store.sqlite.analytics_path), which took these
+      -- tables' rows when it was created: migrateAnalytics runs before this migration.
+      DROP TABLE analytics_events;
+      DROP TABLE analytics_rollups;
+      DROP TABLE analytics_activity;
+    `,
+  },
 ];
 
 /** The schema version this build of notifyd writes. */

@@ -1,0 +1,132 @@
+/**
+ * Analytics in a SQLite file of its own, beside the main database: its own connection, WAL
+ * and checkpoint worker. Tracked events arrive by the thousand; written into the main file
+ * they doubled the WAL the checkpoint copies back and held notification writes during each
+ * catch-up (BENCHMARKS.md, "Analytics in a SQLite file of its own").
+ * The two files are not one snapshot; nothing reads across them.
+ */
+import type Database from 'better-sqlite3';
+import type { Migration, MigrationResult } from '../types.js';
+import { migrate, schemaVersion } from './migrations.js';
+
+/** Where analytics lives when `store.sqlite.analytics_path` is empty: beside the main file. */
+export function analyticsPathOf(mainPath: string, configured = ''): string {
+  if (configured !== '') return configured;
+  if (mainPath === ':memory:' || mainPath === '') return ':memory:';
+  return mainPath.endsWith('.db')
+    ? `${mainPath.slice(0, -3)}-analytics.db`
+    : `${mainPath}-analytics`;
+}
+
+/** The analytics file's schema, versioned apart from the main file's. */
+export const ANALYTICS_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'analytics events and rollups',
+    sql: `
+      -- Raw events in (timestamp, id) order: range scans read them in place.
+      CREATE TABLE analytics_events (
+        id TEXT NOT NULL,
+        tenant_id TEXT NOT NULL,
+        event_type TEXT NOT NULL,
+        user_id TEXT,
+        event_id TEXT,
+        properties TEXT NOT NULL,
+        timestamp INTEGER NOT NULL,
+        dims TEXT NOT NULL,
+        PRIMARY KEY (timestamp, id)
+      ) WITHOUT ROWID;
+      -- The sender's idempotency id, unique per tenant while the event is kept.
+      CREATE UNIQUE INDEX analytics_events_event_id
+        ON analytics_events (tenant_id, event_id) WHERE event_id IS NOT NULL;
+      -- Event counts per minute, hour and day bucket (UTC), tenant, type and dimensions.
+      CREATE TABLE analytics_rollups (
+        granularity TEXT NOT NULL,
+        bucket INTEGER NOT NULL,
+        tenant_id TEXT NOT NULL,
+        event_type TEXT NOT NULL,
+        dims TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (granularity, bucket, tenant_id, event_type, dims)
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 2,
+    name: 'analytics activity rows',
+    sql: `
+      -- Active users (DAU/WAU/MAU) counted from one row per (tenant, user, UTC day) instead
+      -- of every event: the day's first and last event and the user's last event before
+      -- that day (src/analytics/activity.ts). tenant_id '*' counts every tenant's events.
+      CREATE TABLE analytics_activity (
+        tenant_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        day INTEGER NOT NULL,
+        first INTEGER NOT NULL,
+        last INTEGER NOT NULL,
+        prev_last INTEGER NOT NULL,
+        PRIMARY KEY (tenant_id, user_id, day)
+      ) WITHOUT ROWID;
+      CREATE INDEX analytics_activity_last ON analytics_activity (tenant_id, day, last, first);
+      CREATE INDEX analytics_activity_prev ON analytics_activity (tenant_id, day, prev_last, first);
+      -- The events kept so far, so that counts of older windows do not change.
+      INSERT INTO analytics_activity (tenant_id, user_id, day, first, last, prev_last)
+      SELECT tenant_id, user_id, day, first, last,
+             coalesce(lag(last) OVER (PARTITION BY tenant_id, user_id ORDER BY day),
+                      -9007199254740991)
+      FROM (
+        SELECT tenant_id, user_id, timestamp - ((timestamp % 86400000) + 86400000) % 86400000 AS day,
+               min(timestamp) AS first, max(timestamp) AS last
+        FROM analytics_events WHERE user_id IS NOT NULL GROUP BY 1, 2, 3
+        UNION ALL
+        SELECT '*', user_id, timestamp - ((timestamp % 86400000) + 86400000) % 86400000 AS day,
+               min(timestamp), max(timestamp)
+        FROM analytics_events WHERE user_id IS NOT NULL GROUP BY 2, 3
+      );
+    `,
+  },
+];
+
+/** The schema version of the analytics file this build writes. */
+export const ANALYTICS_SCHEMA_VERSION =
+  ANALYTICS_MIGRATIONS[ANALYTICS_MIGRATIONS.length - 1].version;
+
+/** Whether the attached main database still holds analytics tables (schema before 18). */
+function mainHoldsAnalytics(db: Database.Database): boolean {
+  return (
+    db
+      .prepare(
+        "SELECT 1 FROM legacy.sqlite_master WHERE type = 'table' AND name = 'analytics_events'",
+      )
+      .get() !== undefined
+  );
+}
+
+/**
+ * Brings the analytics file up to date. A new one takes over the events and rollups the main
+ * database at `mainPath` holds (versions before analytics had a file of its own), in the
+ * transaction that creates its schema (its activity rows are made again from those events by
+ * migration 2): if notifyd dies meanwhile, nothing was taken and the next start does it
+ * again. Only then may the main database drop its copy (its migration 18, which
+ * `openSqliteStore` and `migrateSqlite` run after this one).
+ */
+export function migrateAnalytics(db: Database.Database, mainPath: string | null): MigrationResult {
+  const importing = mainPath !== null && schemaVersion(db) === 0;
+  if (importing) db.prepare('ATTACH DATABASE ? AS legacy').run(mainPath);
+  try {
+    const copy = importing && mainHoldsAnalytics(db);
+    const migrations = ANALYTICS_MIGRATIONS.map((m) =>
+      m.version === 1 && copy
+        ? {
+            ...m,
+            sql: `${m.sql}
+              INSERT INTO main.analytics_events SELECT * FROM legacy.analytics_events;
+              INSERT INTO main.analytics_rollups SELECT * FROM legacy.analytics_rollups;`,
+          }
+        : m,
+    );
+    return migrate(db, migrations);
+  } finally {
+    if (importing) db.exec('DETACH DATABASE legacy');
+  }
+}
