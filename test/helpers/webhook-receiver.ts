@@ -29,6 +29,8 @@ export interface Receiver {
   next(path: string, timeoutMs?: number): Promise<Received>;
   /** Every request to `path` so far. */
   at(path: string): Received[];
+  /** Drops the connections of the requests answered `hang` so far. */
+  release(): void;
 }
 
 /**
@@ -46,6 +48,9 @@ export async function startReceiver(t: Test): Promise<Receiver> {
     received,
     answer: () => ({ status: 200 }),
     at: (path) => received.filter((r) => r.path === path),
+    release() {
+      for (const stop of hanging.splice(0)) stop();
+    },
     next(path, timeoutMs = 5000) {
       const ready = received.find((r) => r.path === path && !taken.has(r));
       if (ready) {
@@ -103,7 +108,7 @@ export async function startReceiver(t: Test): Promise<Receiver> {
   t.teardown(
     () =>
       new Promise<void>((resolve) => {
-        for (const stop of hanging) stop();
+        receiver.release();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
