@@ -130,3 +130,16 @@ t.test('under commits that never pause, the WAL still starts over', async (t) =>
   const count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM filler').get();
   t.equal(count?.n, written, 'every commit is there');
 });
+
+t.test('a checkpointer stopped before its first round never starts a thread', async (t) => {
+  // A worker on a file in a folder that does not exist would fail as soon as it started.
+  const failures: Error[] = [];
+  const checkpointer = startCheckpointer(
+    { path: join(dir, 'no-such-folder', 'x.db'), intervalMs: 20, restartAbovePages: 4096 },
+    { holdWrites: () => () => {}, onFailure: (err) => failures.push(err) },
+  );
+  await checkpointer.stop();
+  await sleep(100);
+  t.same(failures, [], 'nothing started, so nothing failed');
+  t.equal(checkpointer.last, null);
+});

@@ -21,6 +21,8 @@ function checkpoint(kind: CheckpointReport['kind']): void {
   parentPort?.postMessage({ kind, ...result } satisfies CheckpointReport);
 }
 
+// The thread starts when the first round is due (checkpointer.ts): that round runs now.
+checkpoint('round');
 const timer = setInterval(() => checkpoint('round'), intervalMs);
 parentPort?.on('message', (message: unknown) => {
   if (message === 'catch-up') return checkpoint('caught-up');

@@ -65,11 +65,33 @@ const MAX_HOLD_MS = 1000;
  * after that starts the WAL over from its beginning. Holding costs the queued writes the
  * few milliseconds of that catch-up; SQLite's own RESTART checkpoint would instead make the
  * writing thread sleep on the lock.
+ *
+ * The thread starts when the first round is due, not at once: nothing needs copying back
+ * before then, and a store that is closed sooner (`notifyd migrate`, a CLI command, a test)
+ * never pays for starting a thread and loading SQLite into it.
  */
 export function startCheckpointer(
   options: CheckpointerOptions,
   hooks: CheckpointerHooks,
 ): Checkpointer {
+  let running: Checkpointer | null = null;
+  const spawnTimer = setTimeout(() => {
+    running = runWorker(options, hooks);
+  }, options.intervalMs);
+  spawnTimer.unref();
+  return {
+    get last() {
+      return running?.last ?? null;
+    },
+    async stop() {
+      clearTimeout(spawnTimer);
+      await running?.stop();
+    },
+  };
+}
+
+/** The worker thread itself, checkpointing from its start (see startCheckpointer). */
+function runWorker(options: CheckpointerOptions, hooks: CheckpointerHooks): Checkpointer {
   const worker = new Worker(new URL('./checkpoint-worker.js', import.meta.url), {
     workerData: options,
   });
