@@ -20,7 +20,7 @@ import { type ErrorCatalogue, errorsByStatus } from './error-spec.js';
 const HTTP_ERRORS = errorsByStatus({
   400: {
     VALIDATION_ERROR: 'The request is not valid.',
-    INVALID_JSON: 'The request body is not valid JSON.',
+    INVALID_JSON: 'The request body is not valid JSON, or nests deeper than 64 levels.',
     MALFORMED_REQUEST: 'The request framing is ambiguous; the connection is closed.',
   },
   404: { NOT_FOUND: 'No such route.' },

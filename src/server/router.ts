@@ -6,6 +6,7 @@ import type { Principal, ServicePrincipal } from '../auth/principal.js';
 import { hasScope } from '../auth/scopes.js';
 import { errorEnvelope, NotifydError, toNotifydError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
+import { parseBoundedJson } from '../core/json.js';
 import type { Logger } from '../core/logger.js';
 import { TENANT_PATTERN } from '../core/tenancy.js';
 import {
@@ -350,7 +351,7 @@ async function parseBody(
   }
   let value: unknown;
   try {
-    value = JSON.parse(raw.toString('utf8'));
+    value = parseBoundedJson(raw.toString('utf8'));
   } catch (err) {
     throw new NotifydError('INVALID_JSON', undefined, { reason: (err as Error).message });
   }

@@ -1,5 +1,6 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { NotifydError } from '../core/errors.js';
+import { parseBoundedJson } from '../core/json.js';
 import { TENANT_PATTERN } from '../core/tenancy.js';
 import { compileValidator } from '../http/validate.js';
 import { CHANNEL_PATTERN } from '../notifications/user-channel.js';
@@ -70,9 +71,11 @@ const isTargetType = (type: unknown): type is TargetType =>
 export function parseTrigger(raw: string): Trigger {
   let value: unknown;
   try {
-    value = JSON.parse(raw);
-  } catch {
-    throw new NotifydError('INVALID_JSON', 'the message is not JSON');
+    value = parseBoundedJson(raw);
+  } catch (err) {
+    throw new NotifydError('INVALID_JSON', 'the message is not JSON', {
+      reason: (err as Error).message,
+    });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new NotifydError('VALIDATION_ERROR', 'the message is not a JSON object');

@@ -92,6 +92,18 @@ t.test('unknown routes, wrong methods, bodies too large, wrong types, bad JSON',
   t.equal(broken.status, 400);
   t.equal(broken.body.error.code, 'INVALID_JSON');
 
+  // A hundred thousand levels (a few hundred kilobytes) overflowed the stack of
+  // JSON.stringify on the way to the store: a 500. Any depth past the limit is refused.
+  const nested = `${'['.repeat(400)}${']'.repeat(400)}`;
+  const deep = await s.api(
+    'POST',
+    '/api/v1/notifications',
+    `{"recipient_id":"a","content":{"title":"t","body":"b"},"data":{"x":${nested}}}`,
+  );
+  t.equal(deep.status, 400, 'a body nested 400 levels deep is refused');
+  t.equal(deep.body.error.code, 'INVALID_JSON');
+  t.match(deep.body.error.details.reason, /nest deeper than 64 levels/);
+
   const empty = await fetch(`${s.url}/api/v1/notifications`, { method: 'POST', headers: auth });
   t.equal(empty.status, 400);
   t.equal((await empty.json()).error.code, 'VALIDATION_ERROR');

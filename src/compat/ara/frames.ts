@@ -8,6 +8,7 @@
  * `connected {connection_id, user_id}`, `notification`, `heartbeat {timestamp}`.
  */
 import { NotifydError } from '../../core/errors.js';
+import { parseBoundedJson } from '../../core/json.js';
 import type { UserMessage } from '../../notifications/user-channel.js';
 import {
   type Command,
@@ -92,7 +93,7 @@ const invalid = (message: string): Undecodable => ({
 function decode(text: string): Decoded | Undecodable {
   let frame: { type?: unknown; payload?: Record<string, unknown> };
   try {
-    frame = JSON.parse(text);
+    frame = parseBoundedJson(text) as typeof frame;
   } catch {
     return { error: new NotifydError('INVALID_JSON') };
   }

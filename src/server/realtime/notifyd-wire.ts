@@ -1,5 +1,6 @@
 /** notifyd's own real-time protocol (protocol.ts has its client frames), as a WireProtocol. */
 import { NotifydError } from '../../core/errors.js';
+import { parseBoundedJson } from '../../core/json.js';
 import { compileValidator } from '../../http/validate.js';
 import type { UserMessage } from '../../notifications/user-channel.js';
 import { ClientFrame, idsOf } from './protocol.js';
@@ -61,7 +62,7 @@ export function notifydWire(sseHeartbeatMs: number): WireProtocol {
     heartbeat: null,
     decode(text) {
       try {
-        const frame = parseFrame(JSON.parse(text));
+        const frame = parseFrame(parseBoundedJson(text));
         return { command: commandOf(frame), ...(frame.id ? { id: frame.id } : {}) };
       } catch (err) {
         const error = err instanceof NotifydError ? err : new NotifydError('INVALID_JSON');
