@@ -219,6 +219,25 @@ t.test('analytics has a file of its own beside the main one', async (t) => {
   );
 });
 
+t.test('a database whose migration 17 built activity rows drops them at 18', async (t) => {
+  // Migration 17 built activity rows in the main file before the analytics file made them.
+  const path = freshPath();
+  const old = new Database(path);
+  migrate(old, upTo(17));
+  old.exec(`CREATE TABLE analytics_activity (tenant_id TEXT, user_id TEXT, day INTEGER);
+    INSERT INTO analytics_activity VALUES ('t1', 'alice', 0);`);
+  old.exec(SEED_USER_EVENTS);
+  old.close();
+  const store = openSqliteStore({ path });
+  t.teardown(() => store.close());
+  t.same(store.migrations.applied, [18]);
+  await checkActivityBackfill(t, store);
+  const main = new Database(path, { readonly: true });
+  t.teardown(() => main.close());
+  const tables = main.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'analytics%'").all();
+  t.same(tables, [], 'the main file keeps no analytics tables');
+});
+
 t.test('an import cut short by a crash is neither lost nor done twice', async (t) => {
   // Version 17: analytics still in the main file, with an event and a rollup.
   const path = freshPath();

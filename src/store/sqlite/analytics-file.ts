@@ -7,7 +7,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Migration, MigrationResult } from '../types.js';
-import { migrate, schemaVersion } from './migrations.js';
+import { ANALYTICS_TABLES, migrate, schemaVersion } from './migrations.js';
 
 /** Where analytics lives when `store.sqlite.analytics_path` is empty: beside the main file. */
 export function analyticsPathOf(mainPath: string, configured = ''): string {
@@ -23,33 +23,7 @@ export const ANALYTICS_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'analytics events and rollups',
-    sql: `
-      -- Raw events in (timestamp, id) order: range scans read them in place.
-      CREATE TABLE analytics_events (
-        id TEXT NOT NULL,
-        tenant_id TEXT NOT NULL,
-        event_type TEXT NOT NULL,
-        user_id TEXT,
-        event_id TEXT,
-        properties TEXT NOT NULL,
-        timestamp INTEGER NOT NULL,
-        dims TEXT NOT NULL,
-        PRIMARY KEY (timestamp, id)
-      ) WITHOUT ROWID;
-      -- The sender's idempotency id, unique per tenant while the event is kept.
-      CREATE UNIQUE INDEX analytics_events_event_id
-        ON analytics_events (tenant_id, event_id) WHERE event_id IS NOT NULL;
-      -- Event counts per minute, hour and day bucket (UTC), tenant, type and dimensions.
-      CREATE TABLE analytics_rollups (
-        granularity TEXT NOT NULL,
-        bucket INTEGER NOT NULL,
-        tenant_id TEXT NOT NULL,
-        event_type TEXT NOT NULL,
-        dims TEXT NOT NULL,
-        count INTEGER NOT NULL,
-        PRIMARY KEY (granularity, bucket, tenant_id, event_type, dims)
-      ) WITHOUT ROWID;
-    `,
+    sql: ANALYTICS_TABLES,
   },
   {
     version: 2,

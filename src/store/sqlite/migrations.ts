@@ -3,6 +3,38 @@ import type { Migration, MigrationResult } from '../types.js';
 
 export type { Migration } from '../types.js';
 
+/**
+ * The analytics events and rollups: main migration 9 made them in the main file; since they
+ * moved (migration 18), the analytics file's migration 1 makes them there.
+ */
+export const ANALYTICS_TABLES = `
+      -- Raw events in (timestamp, id) order: range scans read them in place.
+      CREATE TABLE analytics_events (
+        id TEXT NOT NULL,
+        tenant_id TEXT NOT NULL,
+        event_type TEXT NOT NULL,
+        user_id TEXT,
+        event_id TEXT,
+        properties TEXT NOT NULL,
+        timestamp INTEGER NOT NULL,
+        dims TEXT NOT NULL,
+        PRIMARY KEY (timestamp, id)
+      ) WITHOUT ROWID;
+      -- The sender's idempotency id, unique per tenant while the event is kept.
+      CREATE UNIQUE INDEX analytics_events_event_id
+        ON analytics_events (tenant_id, event_id) WHERE event_id IS NOT NULL;
+      -- Event counts per minute, hour and day bucket (UTC), tenant, type and dimensions.
+      CREATE TABLE analytics_rollups (
+        granularity TEXT NOT NULL,
+        bucket INTEGER NOT NULL,
+        tenant_id TEXT NOT NULL,
+        event_type TEXT NOT NULL,
+        dims TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (granularity, bucket, tenant_id, event_type, dims)
+      ) WITHOUT ROWID;
+`;
+
 /** Every migration, in order. Versions start at 1 and go up by one. */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -259,33 +291,7 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 9,
     name: 'analytics events and rollups',
-    sql: `
-      -- Raw events in (timestamp, id) order: range scans read them in place.
-      CREATE TABLE analytics_events (
-        id TEXT NOT NULL,
-        tenant_id TEXT NOT NULL,
-        event_type TEXT NOT NULL,
-        user_id TEXT,
-        event_id TEXT,
-        properties TEXT NOT NULL,
-        timestamp INTEGER NOT NULL,
-        dims TEXT NOT NULL,
-        PRIMARY KEY (timestamp, id)
-      ) WITHOUT ROWID;
-      -- The sender's idempotency id, unique per tenant while the event is kept.
-      CREATE UNIQUE INDEX analytics_events_event_id
-        ON analytics_events (tenant_id, event_id) WHERE event_id IS NOT NULL;
-      -- Event counts per minute, hour and day bucket (UTC), tenant, type and dimensions.
-      CREATE TABLE analytics_rollups (
-        granularity TEXT NOT NULL,
-        bucket INTEGER NOT NULL,
-        tenant_id TEXT NOT NULL,
-        event_type TEXT NOT NULL,
-        dims TEXT NOT NULL,
-        count INTEGER NOT NULL,
-        PRIMARY KEY (granularity, bucket, tenant_id, event_type, dims)
-      ) WITHOUT ROWID;
-    `,
+    sql: ANALYTICS_TABLES,
   },
   {
     version: 10,
@@ -402,34 +408,9 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 17,
     name: 'analytics activity rows',
     sql: `
-      -- Active users (DAU/WAU/MAU) counted from one row per (tenant, user, UTC day) instead
-      -- of every event: the day's first and last event and the user's last event before
-      -- that day (src/analytics/activity.ts). tenant_id '*' counts every tenant's events.
-      CREATE TABLE analytics_activity (
-        tenant_id TEXT NOT NULL,
-        user_id TEXT NOT NULL,
-        day INTEGER NOT NULL,
-        first INTEGER NOT NULL,
-        last INTEGER NOT NULL,
-        prev_last INTEGER NOT NULL,
-        PRIMARY KEY (tenant_id, user_id, day)
-      ) WITHOUT ROWID;
-      CREATE INDEX analytics_activity_last ON analytics_activity (tenant_id, day, last, first);
-      CREATE INDEX analytics_activity_prev ON analytics_activity (tenant_id, day, prev_last, first);
-      -- The events kept so far, so that counts of older windows do not change.
-      INSERT INTO analytics_activity (tenant_id, user_id, day, first, last, prev_last)
-      SELECT tenant_id, user_id, day, first, last,
-             coalesce(lag(last) OVER (PARTITION BY tenant_id, user_id ORDER BY day),
-                      -9007199254740991)
-      FROM (
-        SELECT tenant_id, user_id, timestamp - ((timestamp % 86400000) + 86400000) % 86400000 AS day,
-               min(timestamp) AS first, max(timestamp) AS last
-        FROM analytics_events WHERE user_id IS NOT NULL GROUP BY 1, 2, 3
-        UNION ALL
-        SELECT '*', user_id, timestamp - ((timestamp % 86400000) + 86400000) % 86400000 AS day,
-               min(timestamp), max(timestamp)
-        FROM analytics_events WHERE user_id IS NOT NULL GROUP BY 2, 3
-      );
+      -- Nothing here any more: the analytics file's migration 2 builds the activity rows
+      -- from the events it takes over (migration 18). Kept so that versions stay consecutive.
+      SELECT 1;
     `,
   },
   {
@@ -440,7 +421,9 @@ export const MIGRATIONS: readonly Migration[] = [
       -- tables' rows when it was created: migrateAnalytics runs before this migration.
       DROP TABLE analytics_events;
       DROP TABLE analytics_rollups;
-      DROP TABLE analytics_activity;
+      -- Only a database that took migration 17 while it still built activity rows has
+      -- them; the analytics file made its own from the events.
+      DROP TABLE IF EXISTS analytics_activity;
     `,
   },
 ];
