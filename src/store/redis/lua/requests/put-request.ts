@@ -1,6 +1,21 @@
 import { LuaScript } from '../../../../redis/script.js';
 
 /**
+ * unindex_request(t, rk): takes the tenant's request stored at rk (its hash; see below) out
+ * of the request indexes; nothing when there is none. Used by put_request and PURGE_REQUESTS.
+ */
+export const LUA_UNINDEX_REQUEST = `
+local function unindex_request(t, rk)
+  local h = redis.call('HMGET', rk, 'sk', 'recipient', 'topic')
+  if h[1] then
+    redis.call('ZREM', k('rqs', t), h[1])
+    if h[2] and h[2] ~= '' then redis.call('ZREM', k('rqr', t, h[2]), h[1]) end
+    if h[3] and h[3] ~= '' then redis.call('ZREM', k('rqt', t, h[3]), h[1]) end
+  end
+end
+`;
+
+/**
  * put_request(t, id, json, sk, recipient, topic, created, age): stores a send request,
  * replacing the tenant's one with its id, and indexes it. json is the record, sk its sort
  * key (created_at padded, `:`, id), recipient and topic '' for none, age the member of
@@ -11,15 +26,10 @@ import { LuaScript } from '../../../../redis/script.js';
  * rqr:{t}:{recipient} (single sends), rqt:{t}:{topic} (topic sends): zsets of sort keys,
  * score 0, so that ZREVRANGEBYLEX walks them newest first; rq-age: age members by created_at.
  */
-export const LUA_PUT_REQUEST = `
+export const LUA_PUT_REQUEST = `${LUA_UNINDEX_REQUEST}
 local function put_request(t, id, json, sk, recipient, topic, created, age)
   local rk = k('rq', t, id)
-  local old = redis.call('HMGET', rk, 'sk', 'recipient', 'topic')
-  if old[1] then
-    redis.call('ZREM', k('rqs', t), old[1])
-    if old[2] and old[2] ~= '' then redis.call('ZREM', k('rqr', t, old[2]), old[1]) end
-    if old[3] and old[3] ~= '' then redis.call('ZREM', k('rqt', t, old[3]), old[1]) end
-  end
+  unindex_request(t, rk)
   redis.call('HSET', rk, 'json', json, 'sk', sk, 'recipient', recipient, 'topic', topic)
   redis.call('ZADD', k('rqs', t), 0, sk)
   if recipient ~= '' then redis.call('ZADD', k('rqr', t, recipient), 0, sk) end
