@@ -48,7 +48,7 @@ export const STORE_OPTIONS = defineOptions([
     file: true,
     type: 'string',
     default: '',
-    doc: 'SQLite file for analytics events and rollups, with its own write-ahead log and checkpoints so that tracking never slows sends. Empty: beside store.sqlite.path (`notifyd.db` → `notifyd-analytics.db`). A database from before it existed hands its analytics over on the first start. Back it up with the main file.',
+    doc: 'SQLite file for analytics events and rollups, with its own write-ahead log and checkpoints so that tracking never slows sends. Empty: beside store.sqlite.path (`notifyd.db` → `notifyd-analytics.db`). A database from before it existed hands its analytics over on the first start. Back it up with the main file. The main file itself is refused, however it is named (a symlink, a hard link, another spelling).',
   },
   {
     path: 'store.sqlite.synchronous',

@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { existsSync, linkSync, mkdirSync, symlinkSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
 import { migrateAnalytics } from '../../src/store/sqlite/analytics-file.js';
@@ -236,6 +237,39 @@ t.test('a database whose migration 17 built activity rows drops them at 18', asy
   t.teardown(() => main.close());
   const tables = main.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'analytics%'").all();
   t.same(tables, [], 'the main file keeps no analytics tables');
+});
+
+t.test('analytics_path naming the main file another way is refused', async (t) => {
+  const refused = /analytics_path is the main database/;
+  // The main file exists: a symlink, a hard link and a path through a symlinked folder.
+  const path = freshPath();
+  await openSqliteStore({ path }).close();
+  const viaSymlink = join(dir, `link-${n}.db`);
+  symlinkSync(path, viaSymlink);
+  const viaHardLink = join(dir, `hard-${n}.db`);
+  linkSync(path, viaHardLink);
+  const folder = join(dir, `folder-${n}`);
+  symlinkSync(dirname(path), folder);
+  const viaFolder = join(folder, basename(path));
+  const spelled = join(dir, '.', `sub-${n}`, '..', basename(path));
+  for (const analyticsPath of [viaSymlink, viaHardLink, viaFolder, spelled]) {
+    t.throws(() => openSqliteStore({ path, analyticsPath }), refused, analyticsPath);
+    t.throws(() => migrateSqlite(path, analyticsPath), refused, `migrate: ${analyticsPath}`);
+    t.throws(() => openSqliteStore({ path: analyticsPath, analyticsPath: path }), refused);
+  }
+  // Neither file there yet: a (dangling) symlink to where the main file will be.
+  const later = freshPath();
+  const dangling = join(dir, `dangling-${n}.db`);
+  symlinkSync(later, dangling);
+  t.throws(() => openSqliteStore({ path: later, analyticsPath: dangling }), refused);
+  t.notOk(existsSync(later), 'refused before either file is created');
+  // A file of its own, in a folder reached through a symlink, is fine.
+  const ownDir = `own-${n}`;
+  mkdirSync(join(dir, ownDir));
+  const analyticsPath = join(folder, ownDir, 'a.db');
+  const own = openSqliteStore({ path: freshPath(), analyticsPath });
+  t.equal(own.analyticsPath, analyticsPath);
+  await own.close();
 });
 
 t.test('an import cut short by a crash is neither lost nor done twice', async (t) => {

@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { NotifydError } from '../../core/errors.js';
@@ -20,6 +19,7 @@ import { SqliteObjectStore } from './objects.js';
 import { SqlitePreferenceStore } from './preferences.js';
 import { SqliteRateLimitStore } from './ratelimit.js';
 import { SqliteRequestStore } from './requests.js';
+import { sameFile } from './same-file.js';
 import { SqliteSubscriberStore } from './subscribers.js';
 import { SqliteTopicMemberStore } from './topic-members.js';
 import { SqliteUserQueueStore } from './user-queues.js';
@@ -55,10 +55,13 @@ function migrateBoth(
   return { main: migrate(db), analytics };
 }
 
-/** The analytics file of `options`, refused when it is the main file itself. */
+/**
+ * The analytics file of `options`, refused when it is the main file itself, however spelled
+ * (a symlink, a hard link, another path to it).
+ */
 function analyticsFileOf(options: SqliteOptions): string {
   const path = analyticsPathOf(options.path, options.analyticsPath);
-  if (path !== ':memory:' && resolve(path) === resolve(options.path)) {
+  if (sameFile(path, options.path)) {
     throw new Error(
       `store.sqlite.analytics_path is the main database (${options.path}); give analytics a file of its own, or leave it empty for one beside it.`,
     );
