@@ -22,7 +22,6 @@ import {
   type StoredAlertRule,
 } from './alert-rules.js';
 import type { Alerts, StoredAlert } from './alerts.js';
-import { metricOf } from './metrics.js';
 import type { QueryEngine } from './query.js';
 import type { ReportSender } from './schedule-runner.js';
 
@@ -114,18 +113,15 @@ export class AlertEvaluator {
     return reading;
   }
 
-  /** The metric over [from, to); null for a ratio whose denominator is 0 there. */
+  /** The metric over [from, to); null for a ratio whose denominator is 0 there (the query's null). */
   private async read(d: AlertRuleData, from: number, to: number): Promise<number | null> {
-    const def = metricOf(d.metric);
-    const den = def.kind === 'ratio' ? def.den : null;
     const result = await this.deps.engine.run(d.scope, {
-      metrics: den ? [d.metric, den] : [d.metric],
+      metrics: [d.metric],
       filters: d.filters,
       time_range: { start: iso(from), end: iso(to) },
     });
-    const values = result.data[0]?.values;
-    if (den && !values?.[den]) return null;
-    return values?.[d.metric] ?? 0;
+    const value = result.data[0]?.values[d.metric];
+    return value === undefined ? 0 : value;
   }
 
   /**

@@ -12,7 +12,12 @@ import type { Logger } from '../core/logger.js';
 import { checkProperties, type EventTypes, type SchemaLookup } from './event-types.js';
 import { type AnalyticsOptions, retentionCutoffs } from './options.js';
 import type { TrackEventBody } from './schemas.js';
-import type { AnalyticsEventRecord, AnalyticsStore, RollupCutoffs } from './store.js';
+import {
+  type AnalyticsEventRecord,
+  type AnalyticsStore,
+  NOTIFYD_EVENT_ID,
+  type RollupCutoffs,
+} from './store.js';
 import { Tally } from './tally.js';
 
 /** Events written per store call. */
@@ -99,6 +104,13 @@ export class Ingestor {
         'VALIDATION_ERROR',
         `${where}.properties is ${size} bytes; at most ${options.max_properties_bytes} (analytics.max_properties_bytes).`,
         { field: `${where}.properties` },
+      );
+    }
+    if (input.event_id?.startsWith(NOTIFYD_EVENT_ID)) {
+      throw new NotifydError(
+        'VALIDATION_ERROR',
+        `${where}.event_id may not start with "${NOTIFYD_EVENT_ID}": those are the ids of notifyd's own events.`,
+        { field: `${where}.event_id` },
       );
     }
     let timestamp = now;

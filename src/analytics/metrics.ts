@@ -59,13 +59,39 @@ export const METRICS: Readonly<Record<string, MetricDef>> = {
     'Deliveries a provider confirmed, and in-app notifications handed to an open session.',
   ),
   notifications_failed: count([N('failed')], 'Deliveries that failed for good.'),
-  notifications_read: count([N('read')], 'Notifications read by their recipient.'),
-  notifications_clicked: count([N('action')], 'Notification actions taken (clicks).'),
-  notifications_dismissed: count([N('dismissed')], 'Notifications dismissed.'),
+  notifications_in_feed: count(
+    [N('sent')],
+    'In-app notifications committed to a feed: each once, what a recipient can read, act on or dismiss.',
+    { channel: 'in_app' },
+  ),
+  // What recipients do in the feed, each notification once (recorded one event per
+  // notification with an idempotency id: see recorder.ts), when it happens.
+  notifications_read: count(
+    [N('read')],
+    'Notifications read (by id, read-all or an action), each once, when first read.',
+  ),
+  notifications_clicked: count(
+    [N('action')],
+    'Notifications an action was taken on (clicks), each once.',
+  ),
+  notifications_dismissed: count([N('dismissed')], 'Notifications dismissed, each once.'),
   delivery_rate: ratio('notifications_delivered', 'notifications_sent', 'Delivered / sent.'),
   failure_rate: ratio('notifications_failed', 'notifications_sent', 'Failed / sent.'),
-  read_rate: ratio('notifications_read', 'notifications_delivered', 'Read / delivered.'),
-  click_rate: ratio('notifications_clicked', 'notifications_delivered', 'Clicked / delivered.'),
+  read_rate: ratio(
+    'notifications_read',
+    'notifications_in_feed',
+    'Notifications read / in-app notifications committed to a feed.',
+  ),
+  click_rate: ratio(
+    'notifications_clicked',
+    'notifications_in_feed',
+    'Notifications acted on / in-app notifications committed to a feed.',
+  ),
+  dismiss_rate: ratio(
+    'notifications_dismissed',
+    'notifications_in_feed',
+    'Notifications dismissed / in-app notifications committed to a feed.',
+  ),
   // Rate limiting (recorded from the bus: once per key and window, not per request).
   ratelimit_limited: count(['ratelimit.limit_exceeded'], 'Keys refused in a window.'),
   ratelimit_approached: count(['ratelimit.limit_approached'], 'Keys nearing their limit.'),

@@ -53,10 +53,13 @@ export interface AnalyticsQuery {
   offset?: number;
 }
 
-/** One row of the answer. */
+/**
+ * One row of the answer. A ratio whose denominator is 0 in the row (no delivery sent that
+ * day) has no value: null, not 0 (0% would read as every delivery failing).
+ */
 export interface DataPoint {
   timestamp: string;
-  values: Record<string, number>;
+  values: Record<string, number | null>;
   dimensions: Record<string, string>;
 }
 
@@ -202,7 +205,7 @@ export class QueryEngine {
     let data = rows(ctx, q.metrics);
     const key = q.order_by && q.order_by !== 'timestamp' ? q.order_by : null;
     const dir = q.order_direction === 'desc' ? -1 : 1;
-    if (key) data.sort((a, b) => dir * (a.values[key]! - b.values[key]!));
+    if (key) data.sort((a, b) => byValue(a.values[key]!, b.values[key]!, dir));
     else if (dir === -1) data.reverse();
     const total = data.length;
     const offset = q.offset ?? 0;
@@ -443,8 +446,17 @@ function activeUsers(g: Group, end: number, days: number): number {
   return n;
 }
 
-/** A leaf or ratio metric's value for a group and bucket. */
-function metricValue(ctx: Ctx, g: Group, name: string, i: number): number {
+/** Rows by a metric's value, in `dir` (1 up, -1 down); rows without one last either way. */
+function byValue(a: number | null, b: number | null, dir: number): number {
+  if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1;
+  return dir * (a - b);
+}
+
+/**
+ * A leaf or ratio metric's value for a group and bucket; null for a ratio over nothing (its
+ * denominator is 0 or itself has no value).
+ */
+function metricValue(ctx: Ctx, g: Group, name: string, i: number): number | null {
   const def = ctx.defs.get(name) ?? metricOf(name);
   if (def.kind === 'count') return g.counts.get(name)?.[i] ?? 0;
   if (def.kind === 'unique') return g.uniques.get(name)?.[i]?.size ?? 0;
@@ -459,7 +471,9 @@ function metricValue(ctx: Ctx, g: Group, name: string, i: number): number {
     return n;
   }
   const den = metricValue(ctx, g, def.den, i);
-  return den === 0 ? 0 : Math.round((metricValue(ctx, g, def.num, i) / den) * 10_000) / 10_000;
+  const num = metricValue(ctx, g, def.num, i);
+  if (den === null || den === 0 || num === null) return null;
+  return Math.round((num / den) * 10_000) / 10_000;
 }
 
 /** Every group's row per bucket, groups in order of their dimension values. */
@@ -472,7 +486,7 @@ function rows(ctx: Ctx, metrics: readonly string[]): DataPoint[] {
   for (let i = 0; i < ctx.starts.length; i++) {
     for (const key of keys) {
       const g = ctx.groups.get(key)!;
-      const values: Record<string, number> = {};
+      const values: Record<string, number | null> = {};
       for (const m of metrics) values[m] = metricValue(ctx, g, m, i);
       out.push({ timestamp: new Date(ctx.starts[i]!).toISOString(), values, dimensions: g.dims });
     }

@@ -9,6 +9,7 @@
 import type { EventBus } from '../events/bus.js';
 import type { AnyEvent } from '../events/types.js';
 import type { Ingestor } from './ingest.js';
+import { NOTIFYD_EVENT_ID, OCCURRENCES } from './store.js';
 
 /** Rate-limit events that are decisions about a key (the rest are configuration or health). */
 const LIMIT_EVENTS = new Set([
@@ -69,10 +70,62 @@ function channelsOf(data: Record<string, unknown>): { channels?: string[] } {
   return { channels: [...channels].sort() };
 }
 
+/** An analytics event made from a bus event. */
+export interface RecordedEvent {
+  type: string;
+  userId: string | null;
+  properties: Record<string, unknown>;
+  /** Its idempotency id (`notifyd:…`): a second event with it is not stored. */
+  eventId?: string;
+}
+
+/** What the recipient does in the feed: counted per notification, not per request. */
+const FEED_EVENTS = new Set(['notification.read', 'notification.dismissed', 'notification.action']);
+
+/**
+ * A feed event as one analytics event per notification it changed, each with its
+ * `notification_id` and the idempotency id `notifyd:<type>:<id>` (a notification is counted
+ * once however many times, sessions or nodes report it), or, for a read-all or dismiss-all
+ * (no ids: the store counts what changed), one event standing for `count` notifications.
+ * The feed is the in-app channel: `channel: in_app`, so rates by channel line up with the
+ * in-app notifications committed to feeds.
+ */
+function feedEventsOf(event: AnyEvent, base: RecordedEvent): RecordedEvent[] {
+  const data = event.data as Record<string, unknown>;
+  // `count` is how many the bus event changed: each record stands for one (or `occurrences`).
+  const { count: _count, ...rest } = base.properties;
+  const properties = { ...rest, channel: 'in_app' };
+  const ids = Array.isArray(data.notification_ids)
+    ? (data.notification_ids as string[])
+    : typeof data.notification_id === 'string'
+      ? [data.notification_id]
+      : [];
+  if (ids.length === 0) {
+    const n = typeof data.count === 'number' && data.count > 0 ? data.count : 1;
+    return [
+      {
+        ...base,
+        properties: { ...properties, [OCCURRENCES]: n },
+        eventId: `${NOTIFYD_EVENT_ID}${event.type}:${event.id}`,
+      },
+    ];
+  }
+  return [...new Set(ids)].map((id) => ({
+    ...base,
+    properties: { ...properties, notification_id: id },
+    eventId: `${NOTIFYD_EVENT_ID}${event.type}:${id}`,
+  }));
+}
+
+/** What a bus event is recorded as: none when analytics has no use for it. */
+export function analyticsEventsOf(event: AnyEvent): RecordedEvent[] {
+  const found = analyticsEventOf(event);
+  if (!found) return [];
+  return FEED_EVENTS.has(event.type) ? feedEventsOf(event, found) : [found];
+}
+
 /** What a bus event is recorded as, or null when analytics has no use for it. */
-export function analyticsEventOf(
-  event: AnyEvent,
-): { type: string; userId: string | null; properties: Record<string, unknown> } | null {
+export function analyticsEventOf(event: AnyEvent): RecordedEvent | null {
   const type: string = event.type;
   const data = event.data as Record<string, unknown>;
   if (CHANGE.test(type) && !NOT_ADMIN.has(type)) {
@@ -128,11 +181,14 @@ export function analyticsEventOf(
  */
 export function recordBusEvents(bus: EventBus, ingestor: Ingestor): () => void {
   return bus.subscribe((event) => {
-    const found = analyticsEventOf(event);
-    if (!found) return;
+    const found = analyticsEventsOf(event);
+    if (found.length === 0) return;
     const tenant = event.tenant_id ?? GLOBAL_TENANT;
     const at = Date.parse(event.created_at);
-    ingestor.enqueue(ingestor.record(found.type, tenant, found.userId, found.properties, at));
+    for (const e of found) {
+      const opts = e.eventId ? { eventId: e.eventId } : {};
+      ingestor.enqueue(ingestor.record(e.type, tenant, e.userId, e.properties, at, opts));
+    }
     if (event.type === 'notification.accepted' && event.data.channels.includes('in_app')) {
       ingestor.tally.sent(tenant, event.data.category, event.data.template, at);
     }

@@ -63,9 +63,16 @@ export function wallClock(ms: number, tz: string, time: boolean): string {
   return time ? `${date} ${pad(Number(parts.hour))}:${parts.minute}` : date;
 }
 
-/** A figure as a reader wants it: a ratio as a percentage, a count with thousands grouped. */
-function shown(metric: string, v: number | undefined): string {
+/** Shown for a ratio with nothing to divide by (no delivery sent): no figure, not 0%. */
+export const NO_VALUE = '—';
+
+/**
+ * A figure as a reader wants it: a ratio as a percentage, a count with thousands grouped,
+ * a ratio over nothing (null) as a dash.
+ */
+function shown(metric: string, v: number | null | undefined): string {
   if (v === undefined) return '';
+  if (v === null) return NO_VALUE;
   let ratio = false;
   try {
     ratio = metricOf(metric).kind === 'ratio';
@@ -215,18 +222,20 @@ function axes(doc: Doc, font: string, width: number, max: number) {
 function barChart(doc: Doc, s: ReportSection, font: string, width: number, tz: string): void {
   const m = s.metrics[0]!;
   const rows = s.rows.slice(0, MAX_BARS);
-  const values = rows.map((r) => r.values[m] ?? 0);
-  const max = Math.max(...values) || 1;
-  const box = axes(doc, font, width, Math.max(...values));
+  // A ratio with no value draws no bar, labelled with a dash.
+  const values = rows.map((r) => r.values[m] ?? null);
+  const top = Math.max(0, ...values.map((v) => v ?? 0));
+  const max = top || 1;
+  const box = axes(doc, font, width, top);
   const slot = box.w / rows.length;
   const bar = Math.min(40, slot * 0.7);
   for (const [i, r] of rows.entries()) {
-    const v = values[i]!;
-    const h = (v / max) * (box.h - 12);
+    const v = values[i] ?? null;
+    const h = ((v ?? 0) / max) * (box.h - 12);
     const x = box.x + i * slot + (slot - bar) / 2;
     doc.rect(x, box.y + box.h - h, bar, h).fill(COLORS[0]!);
     doc.fillColor('#111827').fontSize(7);
-    doc.text(String(v), box.x + i * slot, box.y + box.h - h - 9, {
+    doc.text(v === null ? NO_VALUE : String(v), box.x + i * slot, box.y + box.h - h - 9, {
       width: slot,
       align: 'center',
       lineBreak: false,
@@ -250,11 +259,12 @@ function barChart(doc: Doc, s: ReportSection, font: string, width: number, tz: s
 function lineChart(doc: Doc, s: ReportSection, font: string, width: number, tz: string): void {
   const m = s.metrics[0]!;
   const times = [...new Set(s.rows.map((r) => r.timestamp))].sort();
-  const series = new Map<string, Map<string, number>>();
+  // Per series, time → value; a ratio with no value at a time (null) is a gap in its line.
+  const series = new Map<string, Map<string, number | null>>();
   const add = (key: string, r: DataPoint, metric: string) => {
     if (!series.has(key) && series.size >= MAX_SERIES) return;
-    const points = series.get(key) ?? new Map<string, number>();
-    points.set(r.timestamp, r.values[metric] ?? 0);
+    const points = series.get(key) ?? new Map<string, number | null>();
+    points.set(r.timestamp, r.values[metric] ?? null);
     series.set(key, points);
   };
   for (const r of s.rows) {
@@ -262,7 +272,7 @@ function lineChart(doc: Doc, s: ReportSection, font: string, width: number, tz: 
     else for (const metric of s.metrics) add(metric, r, metric);
   }
   const all = [...series.values()].flatMap((p) => [...p.values()]);
-  const top = Math.max(...all);
+  const top = Math.max(0, ...all.map((v) => v ?? 0));
   const max = top || 1;
   const box = axes(doc, font, width, top);
   const xOf = (i: number) =>
@@ -272,14 +282,23 @@ function lineChart(doc: Doc, s: ReportSection, font: string, width: number, tz: 
   for (const points of series.values()) {
     const color = COLORS[k++ % COLORS.length]!;
     doc.save().lineWidth(1.5).strokeColor(color);
+    let drawing = false;
     times.forEach((t, i) => {
-      const p = [xOf(i), yOf(points.get(t) ?? 0)] as const;
-      if (i === 0) doc.moveTo(...p);
-      else doc.lineTo(...p);
+      const v = points.get(t) ?? null;
+      if (v === null) {
+        drawing = false;
+        return;
+      }
+      const p = [xOf(i), yOf(v)] as const;
+      if (drawing) doc.lineTo(...p);
+      else doc.moveTo(...p);
+      drawing = true;
     });
     doc.stroke();
-    for (const [i, t] of times.entries())
-      doc.circle(xOf(i), yOf(points.get(t) ?? 0), 1.8).fill(color);
+    for (const [i, t] of times.entries()) {
+      const v = points.get(t) ?? null;
+      if (v !== null) doc.circle(xOf(i), yOf(v), 1.8).fill(color);
+    }
     doc.restore();
   }
   doc.font(font).fontSize(7).fillColor('#374151');
@@ -330,7 +349,7 @@ function figuresOf(s: ReportSection): ReportSection {
     rows: s.metrics.map((m) => ({
       timestamp: s.rows[0]!.timestamp,
       dimensions: { figure: m },
-      values: { value: values[m] ?? 0 },
+      values: { value: values[m] ?? null },
     })),
   };
 }

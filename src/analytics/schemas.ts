@@ -97,7 +97,10 @@ export const QueryResultView = Type.Object({
   data: Type.Array(
     Type.Object({
       timestamp: Type.String({ format: 'date-time' }),
-      values: Type.Record(Type.String(), Type.Number()),
+      values: Type.Record(Type.String(), Type.Union([Type.Number(), Type.Null()]), {
+        description:
+          'Each metric asked for; null for a ratio with nothing to divide by in the row (read_rate on a day nothing was delivered), never 0.',
+      }),
       dimensions: Type.Record(Type.String(), Type.String()),
     }),
   ),

@@ -35,16 +35,25 @@ export interface AnalyticsEventRecord {
 export const OCCURRENCES = 'occurrences';
 
 /**
- * How many occurrences an event counts for: its `occurrences` when it is one of notifyd's
- * tallied events (a `notification.*` event without a user, a positive integer), else 1. An
- * event a client tracks counts once, whatever its properties.
+ * The start of the idempotency ids of the events notifyd records from its bus
+ * (`notifyd:notification.read:<notification id>`); the events API refuses them.
+ */
+export const NOTIFYD_EVENT_ID = 'notifyd:';
+
+/**
+ * How many occurrences an event counts for: its `occurrences` (a positive integer) when it
+ * is one of notifyd's own `notification.*` events that stand for several (the in-app tally,
+ * without a user; a read-all or dismiss-all, with a `notifyd:` event id), else 1. An event a
+ * client tracks counts once, whatever its properties.
  */
 export function occurrencesOf(e: {
   event_type: string;
   user_id: string | null;
+  event_id: string | null;
   properties: Record<string, unknown>;
 }): number {
-  if (e.user_id !== null || !e.event_type.startsWith('notification.')) return 1;
+  if (!e.event_type.startsWith('notification.')) return 1;
+  if (e.user_id !== null && !e.event_id?.startsWith(NOTIFYD_EVENT_ID)) return 1;
   const n = e.properties[OCCURRENCES];
   return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : 1;
 }

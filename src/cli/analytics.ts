@@ -48,15 +48,23 @@ export function filterOf(text: string): { field: string; operator: string; value
 interface QueryResult {
   data: Array<{
     timestamp: string;
-    values: Record<string, number>;
+    /** Null: a ratio with nothing to divide by in the row. */
+    values: Record<string, number | null>;
     dimensions: Record<string, string>;
   }>;
   metadata: { query_ms: number; rows_scanned: number; source: string; granularity: string | null };
   total_count: number;
 }
 
-const number = (v: number | undefined) =>
-  v === undefined ? '' : Number.isInteger(v) ? String(v) : v.toFixed(4).replace(/0+$/, '');
+/** A value as the table shows it; a ratio with no value (0 / 0) as an em dash, not 0. */
+const number = (v: number | null | undefined) =>
+  v === undefined
+    ? ''
+    : v === null
+      ? '—'
+      : Number.isInteger(v)
+        ? String(v)
+        : v.toFixed(4).replace(/0+$/, '');
 
 /** A query result as a table: the bucket (when there is a granularity), dimensions, metrics. */
 export function resultTable(r: QueryResult, metrics: string[], dims: string[]): string {

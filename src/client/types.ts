@@ -172,10 +172,10 @@ export interface MetricStreamOptions {
 export interface MetricValue {
   channel: string;
   metric: string;
-  /** The value over the window; absent when grouped by dimensions. */
-  value?: number;
+  /** The value over the window (null: a ratio with nothing to divide by); absent when grouped. */
+  value?: number | null;
   /** With dimensions: one value per group. */
-  groups?: { dimensions: Record<string, string>; value: number }[];
+  groups?: { dimensions: Record<string, string>; value: number | null }[];
   window: { start: string; end: string; seconds: number };
   interval: number;
 }

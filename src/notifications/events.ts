@@ -29,7 +29,8 @@ export const NOTIFICATION_EVENTS = defineEvents('notifications', {
     }),
   },
   'notification.read': {
-    description: 'A user read notifications (one, several, or all of a category).',
+    description:
+      'A user read notifications (one, several, or all of a category), or took an action of an unread one; once per notification, when it stops being unread.',
     payload: Type.Object({
       recipient_id: Type.String(),
       notification_ids: Ids,

@@ -98,7 +98,7 @@ export class FeedService {
   /**
    * Takes an action of a notification: recorded once per notification, it reads the
    * notification and emits `notification.action` (with the action's callback key) for the
-   * sender's webhooks. The same action again answers `recorded: false` and sends nothing;
+   * sender's webhooks, and `notification.read` when it was unread. The same action again answers `recorded: false` and sends nothing;
    * another action after one was taken is ACTION_ALREADY_TAKEN.
    */
   async act(user: UserPrincipal, id: string, actionId: string): Promise<ActionResult> {
@@ -149,6 +149,15 @@ export class FeedService {
       taken_at: at,
     });
     if (read.length > 0) {
+      // Taking an action read it: webhooks and analytics hear of the read as of any other.
+      this.deps.events('notification.read', user.tenant_id, {
+        recipient_id: user.user_id,
+        notification_ids: read,
+        all: false,
+        category: null,
+        count: read.length,
+        read_at: at,
+      });
       users.publish(user.tenant_id, user.user_id, {
         type: 'read_status_updated',
         data: {

@@ -110,7 +110,7 @@ for (const [backend, makeStore] of BACKENDS) {
           [{ category: 'promo' }, { notifications_sent: 2, notifications_delivered: 0 }],
         ],
       );
-      // Reads over deliveries: 2 of 5; accepted counts notifications, as before.
+      // Reads over the notifications in feeds: 2 of 7; accepted counts notifications, as before.
       t.same(
         (
           await query(t, s, {
@@ -118,7 +118,7 @@ for (const [backend, makeStore] of BACKENDS) {
             time_range: TODAY,
           })
         ).rows,
-        [[{}, { notifications_accepted: 7, notifications_read: 2, read_rate: 0.4 }]],
+        [[{}, { notifications_accepted: 7, notifications_read: 2, read_rate: 0.2857 }]],
       );
       // The minute chart of the console's overview: one in_app bar in the minute of NOW.
       const minutes = await query(t, s, {
@@ -268,3 +268,50 @@ t.test('the notification-delivery report and alert rules read in-app', async (t)
   const alerts = await s.api('GET', '/api/v1/alerts');
   t.match(alerts.body.data, [{ rule_id: rule.body.id, actual_value: 0.25, status: 'triggered' }]);
 });
+
+t.test(
+  'a report shows a ratio with nothing to divide by as no value: null, an empty cell, a dash',
+  async (t) => {
+    const clock = new FakeClock(NOW);
+    const s = await startServer(t, {}, createMemoryStore(), { clock });
+    // Sends on the 10th only: the 9th has no delivery, so no delivery or read rate.
+    await send(s, 'bob', 'news');
+    await s.server.analytics!.ingestor.flush();
+    const made = await s.api('POST', '/api/v1/reports', {
+      definition: 'notification-delivery',
+      parameters: { start_date: '2026-03-09', end_date: '2026-03-10' },
+      format: 'pdf',
+    });
+    t.equal(made.body.status, 'completed', JSON.stringify(made.body));
+    const download = async (format: string) => {
+      const res = await fetch(`${s.url}/api/v1/reports/${made.body.id}/download?format=${format}`, {
+        headers: { authorization: `Bearer ${ADMIN_KEY}` },
+      });
+      t.equal(res.status, 200);
+      return Buffer.from(await res.arrayBuffer());
+    };
+    const doc = JSON.parse((await download('json')).toString()) as {
+      sections: Array<{ title: string; rows: Array<Row & { timestamp: string }> }>;
+    };
+    const perDay = doc.sections.find((x) => x.title === 'Accepted and read per day')!.rows;
+    t.same(
+      perDay.map((r) => [r.timestamp.slice(0, 10), r.values.read_rate]),
+      [
+        ['2026-03-09', null],
+        ['2026-03-10', 0],
+      ],
+      'null on the day with nothing delivered, 0 on the day with deliveries and no read',
+    );
+    const csv = (await download('csv')).toString();
+    t.match(
+      csv,
+      /\r\nAccepted and read per day,2026-03-09T00:00:00\.000Z,[^\r]*,0,0,\r\n/,
+      'an empty cell, not 0',
+    );
+    const text = execFileSync('pdftotext', ['-layout', '-', '-'], {
+      input: await download('pdf'),
+    }).toString();
+    t.match(text, /2026-03-09\s+0\s+0\s+—/, 'the PDF shows a dash');
+    t.match(text, /2026-03-10\s+1\s+0\s+0\.0%/);
+  },
+);

@@ -305,6 +305,59 @@ t.test('distinct users, ratios and auth metrics', async (t) => {
   );
 });
 
+t.test('a ratio with nothing to divide by has no value (null), not 0', async (t) => {
+  const s = await seeded(t);
+  // Logins on the 10th only (5, 3 successful); none on the 8th and 9th.
+  const body = {
+    metrics: ['logins_total', 'login_success_rate', 'dau_mau_ratio'],
+    time_range: { start: iso(TODAY - 2 * DAY), end: iso(TODAY + DAY) },
+    granularity: 'day',
+  };
+  const byRollup = await s.api('POST', QUERY, body);
+  t.equal(byRollup.status, 200);
+  t.same(
+    byRollup.body.data.map((r: { values: object }) => r.values),
+    [
+      { logins_total: 0, login_success_rate: null, dau_mau_ratio: 1 },
+      { logins_total: 0, login_success_rate: null, dau_mau_ratio: 0.25 },
+      { logins_total: 5, login_success_rate: 0.6, dau_mau_ratio: 0.7143 },
+    ],
+  );
+  const byRaw = await s.api('POST', QUERY, {
+    ...body,
+    filters: [{ field: 'user_id', operator: 'neq', value: 'nobody' }],
+  });
+  t.equal(byRaw.body.metadata.source, 'raw');
+  t.same(
+    byRaw.body.data.map(
+      (r: { values: { login_success_rate: unknown } }) => r.values.login_success_rate,
+    ),
+    [null, null, 0.6],
+    'a raw scan agrees',
+  );
+  // DAU/MAU before anyone was active: no users over no users.
+  const early = await s.api('POST', QUERY, {
+    metrics: ['dau_mau_ratio', 'mau'],
+    time_range: { start: iso(TODAY - 40 * DAY), end: iso(TODAY - 39 * DAY) },
+  });
+  t.same(early.body.data[0].values, { dau_mau_ratio: null, mau: 0 });
+  // Ordered by the ratio, rows without one come last either way.
+  for (const dir of ['asc', 'desc']) {
+    const ordered = await s.api('POST', QUERY, {
+      ...body,
+      order_by: 'login_success_rate',
+      order_direction: dir,
+    });
+    t.same(
+      ordered.body.data.map(
+        (r: { values: { login_success_rate: unknown } }) => r.values.login_success_rate,
+      ),
+      [0.6, null, null],
+      dir,
+    );
+  }
+});
+
 t.test('active users: DAU, WAU, MAU over trailing windows, and DAU/MAU', async (t) => {
   const s = await seeded(t);
   const res = await s.api('POST', QUERY, {

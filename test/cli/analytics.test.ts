@@ -132,6 +132,16 @@ t.test('notifyd analytics track, query (a table or JSON) and metrics', async (t)
   ).out();
   t.match(table, /^TIME\s+count:signup\n\d{4}-\d\d-\d\dT\d\d:00:00\.000Z\s+\d/);
 
+  // Nothing was sent: the delivery rate has no value, shown as a dash rather than 0.
+  const rate = (
+    await run(['analytics', 'query', '-m', 'notifications_sent', '-m', 'delivery_rate'])
+  ).out();
+  t.match(rate, /^notifications_sent\s+delivery_rate\n0\s+—\n/);
+  const rateJson = JSON.parse(
+    (await run(['analytics', 'query', '-m', 'delivery_rate', '--json'])).out(),
+  );
+  t.equal(rateJson.data[0].values.delivery_rate, null, 'null in JSON');
+
   const since = (
     await run(['analytics', 'query', '-m', 'count:signup', '--from', iso(now - DAY)])
   ).out();

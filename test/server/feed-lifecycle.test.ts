@@ -205,6 +205,12 @@ t.test('an action is recorded once and reaches the webhooks with its callback ke
       data: { request: 7 },
     },
   });
+  // Taking the action read the unread notification: that read is an event like any other.
+  const readByAction = await receiver.next('/feed');
+  t.match(readByAction.body, {
+    type: 'notification.read',
+    data: { recipient_id: 'bob', notification_ids: [id], all: false, count: 1 },
+  });
   const again = await s.asUser('bob', 'POST', `${ME}/${id}/actions/approve`);
   t.match(again.body, { recorded: false, action_id: 'approve' });
   const other = await s.asUser('bob', 'POST', `${ME}/${id}/actions/reject`);
@@ -223,6 +229,11 @@ t.test('an action is recorded once and reaches the webhooks with its callback ke
     receiver.at('/feed').filter((r) => r.body.type === 'notification.action').length,
     1,
     'once',
+  );
+  t.equal(
+    receiver.at('/feed').filter((r) => r.body.type === 'notification.read').length,
+    2,
+    'the action read it once; the read-all read the other',
   );
 });
 

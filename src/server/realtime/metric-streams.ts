@@ -30,10 +30,13 @@ export interface MetricStreamRequest {
 export interface MetricSample {
   channel: string;
   metric: string;
-  /** The value over the window; absent when the stream is grouped by dimensions. */
-  value?: number;
+  /**
+   * The value over the window (null: a ratio with nothing to divide by in it); absent when
+   * the stream is grouped by dimensions.
+   */
+  value?: number | null;
   /** With `dimensions`: one value per group of dimension values. */
-  groups?: { dimensions: Record<string, string>; value: number }[];
+  groups?: { dimensions: Record<string, string>; value: number | null }[];
   window: { start: string; end: string; seconds: number };
   interval: number;
 }
@@ -224,7 +227,8 @@ export class MetricStreams {
       interval: stream.interval,
     };
     if (stream.dimensions.length) return { ...base, groups: groupsOf(result, stream.metric) };
-    return { ...base, value: result.data[0]?.values[stream.metric] ?? 0 };
+    const value = result.data[0]?.values[stream.metric];
+    return { ...base, value: value === undefined ? 0 : value };
   }
 
   private poll(): void {
@@ -242,6 +246,6 @@ export class MetricStreams {
 function groupsOf(result: QueryResult, metric: string): MetricSample['groups'] {
   return result.data.map((row) => ({
     dimensions: row.dimensions,
-    value: row.values[metric] ?? 0,
+    value: row.values[metric] ?? null,
   }));
 }

@@ -181,6 +181,40 @@ export function analyticsContract(t: Test, make: MakeStore): void {
     t.same(kept.map((e) => e.properties.occurrences).sort(), [1.5, 2, 40, '7', 9, 9].sort());
   });
 
+  t.test(
+    'a read-all recorded by notifyd (a notifyd: event id, a user) adds its occurrences once',
+    async (t) => {
+      const store = await storeFor(t, make);
+      const dims = '{"channel":"in_app"}';
+      const read = (n: unknown, eventId: string | null) =>
+        ev(T0 + 5, {
+          event_type: 'notification.read',
+          user_id: 'u1',
+          event_id: eventId,
+          properties: { channel: 'in_app', all: true, occurrences: n },
+          dims,
+        });
+      t.same(
+        await store.analytics.append([
+          read(3, 'notifyd:notification.read:evt_1'),
+          read(3, 'notifyd:notification.read:evt_1'),
+          read(2, 'notifyd:notification.read:evt_2'),
+          // A client's event counts once whatever its properties.
+          read(9, 'mine'),
+          read(9, null),
+        ]),
+        [true, false, true, true, true],
+      );
+      for (const g of ['minute', 'hour', 'day'] as const) {
+        t.same(
+          rows(await store.analytics.rollups(g, ALL)),
+          [`t1 0 notification.read ${dims} 7`],
+          g,
+        );
+      }
+    },
+  );
+
   t.test('an event_id is kept once per tenant; repeats add nothing', async (t) => {
     const store = await storeFor(t, make);
     const first = ev(T0, { event_id: 'e-1' });
