@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { defineEvents } from '../events/define.js';
-import { objectChange } from '../objects/change-events.js';
+import { objectChange } from '../objects/change-payload.js';
 
 const Subscriber = Type.String({ description: 'The subscriber (your user id).' });
 const Actor = Type.String({

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { defineEvents } from '../events/define.js';
-import { objectChange } from '../objects/change-events.js';
+import { objectChange } from '../objects/change-payload.js';
 
 const RunStarted = Type.Object(
   {
