@@ -4,17 +4,12 @@ import type { RecipientDirectory, TemplateRenderer } from '../notifications/port
 import type { SchedulerService } from '../scheduler/service.js';
 import type { TemplateEngine } from '../templates/engine.js';
 import type { DigestOptions } from './options.js';
-import { digestRoutes } from './routes.js';
+import { digestRoutes, type SubscriberLookup } from './routes.js';
 import { type DigestSender, Digests, FLUSH_KIND } from './service.js';
 import type { DigestSettings } from './windows.js';
 
 /** The digests module's options, from the configuration. */
 export const digestsOptions = (c: Config): DigestOptions => c.digests;
-
-/** Reads a subscriber, 404 SUBSCRIBER_NOT_FOUND when there is none. */
-export interface SubscriberLookup {
-  get(tenantId: string, id: string): Promise<unknown>;
-}
 
 /** What the module needs: the send path, the scheduler, recipients and templates. */
 export interface DigestsNeeds {

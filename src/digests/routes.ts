@@ -1,8 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import { errors } from '../http/responses.js';
 import { type AnyRoute, defineRoute, serviceOf } from '../http/route.js';
-import type { SubscriberLookup } from './module.js';
 import type { Digests } from './service.js';
+
+/** Reads a subscriber, 404 SUBSCRIBER_NOT_FOUND when there is none. */
+export interface SubscriberLookup {
+  get(tenantId: string, id: string): Promise<unknown>;
+}
 
 const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) });
 const Iso = Type.String({ format: 'date-time' });
