@@ -5,7 +5,7 @@
 import { Type } from '@sinclair/typebox';
 import { errors } from '../http/responses.js';
 import { type AnyRoute, defineRoute } from '../http/route.js';
-import type { Providers } from './module.js';
+import type { Providers } from './providers.js';
 
 const VapidKey = Type.Object({
   public_key: Type.String({

@@ -3,8 +3,8 @@ import { NotifydError } from '../core/errors.js';
 import { callerOf } from '../http/admin-routes.js';
 import { errors } from '../http/responses.js';
 import { type AnyRoute, defineRoute } from '../http/route.js';
-import type { Providers } from './module.js';
 import { ProviderConcurrencySchema, ProviderRateLimitSchema } from './options.js';
+import type { Providers } from './providers.js';
 
 const TAG = 'providers';
 const BASE = '/api/v1/providers';

@@ -17,12 +17,8 @@ import type {
 } from '../notifications/delivery-port.js';
 import { createNotificationsModule, notificationsOptions } from '../notifications/module.js';
 import type { RoutingNeeds } from '../notifications/sender.js';
-import {
-  createProvidersModule,
-  type ProvidersNeeds,
-  type ProvidersOptions,
-  providersOptions,
-} from '../providers/module.js';
+import { createProvidersModule, providersOptions } from '../providers/module.js';
+import type { ProvidersNeeds, ProvidersOptions } from '../providers/providers.js';
 import { createRateLimitModule } from '../ratelimit/module.js';
 import type { RateLimitEventObserver } from '../ratelimit/objects.js';
 import { createRecipientsModule } from '../recipients/module.js';
