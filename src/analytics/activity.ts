@@ -71,6 +71,97 @@ export function activityGroups(events: readonly AnalyticsEventRecord[]): Activit
   );
 }
 
+/** One (tenant, user, day) row as stored (its tenant and user aside). */
+export interface ActivityRow {
+  day: number;
+  first: number;
+  last: number;
+  prev_last: number;
+}
+
+/** Bits of ActivityWrite.changed: the columns an update sets. */
+export const FIRST = 1;
+export const LAST = 2;
+export const PREV_LAST = 4;
+
+/** A row to write with its final values: inserted whole, or the `changed` columns updated. */
+export interface ActivityWrite extends ActivityRow {
+  insert: boolean;
+  /** FIRST | LAST | PREV_LAST of an update; 0 for an insert. */
+  changed: number;
+}
+
+/** Where each (tenant, user)'s groups start and end in activityGroups' order: `[from, to)`. */
+export function userRuns(groups: readonly ActivityGroup[]): [number, number][] {
+  const runs: [number, number][] = [];
+  for (let from = 0; from < groups.length; ) {
+    const { tenant_id, user_id } = groups[from]!;
+    let to = from + 1;
+    while (
+      to < groups.length &&
+      groups[to]!.user_id === user_id &&
+      groups[to]!.tenant_id === tenant_id
+    ) {
+      to++;
+    }
+    runs.push([from, to]);
+    from = to;
+  }
+  return runs;
+}
+
+/**
+ * Merges one user's groups `groups[from, to)` (in day order) into the rows they can change
+ * and says what to write. `rows` (in day order) are the user's rows from the last one before
+ * the first group's day (whose `last` is the next row's prev_last) through the first one
+ * after the last group's day (whose prev_last may move); the answer is: new rows with their prev_last, and for
+ * each existing row whose first, last or prev_last moves, only those columns. Every row is
+ * written at most once, with its final values, so a batch with many events of one user's
+ * day, or days out of order, costs one write per row it changes.
+ */
+export function mergeActivity(
+  rows: readonly ActivityRow[],
+  groups: readonly ActivityGroup[],
+  from: number,
+  to: number,
+): ActivityWrite[] {
+  const out: ActivityWrite[] = [];
+  const lo = groups[from]!.day;
+  let prevLast = NO_PREV;
+  let r = 0;
+  if (rows.length > 0 && rows[0]!.day < lo) prevLast = rows[r++]!.last;
+  let g = from;
+  while (r < rows.length || g < to) {
+    const group = g < to ? groups[g]! : undefined;
+    const row = r < rows.length ? rows[r]! : undefined;
+    if (group && (!row || group.day < row.day)) {
+      const { day, first, last } = group;
+      out.push({ day, first, last, prev_last: prevLast, insert: true, changed: 0 });
+      prevLast = last;
+      g++;
+      continue;
+    }
+    const { day, first, last, prev_last } = row!;
+    let f = first;
+    let l = last;
+    if (group && group.day === day) {
+      if (group.first < f) f = group.first;
+      if (group.last > l) l = group.last;
+      g++;
+    }
+    const changed =
+      (f !== first ? FIRST : 0) |
+      (l !== last ? LAST : 0) |
+      (prevLast !== prev_last ? PREV_LAST : 0);
+    if (changed !== 0) {
+      out.push({ day, first: f, last: l, prev_last: prevLast, insert: false, changed });
+    }
+    prevLast = l;
+    r++;
+  }
+  return out;
+}
+
 /** One index range of a window's count: rows of `day` that count for it. */
 export interface WindowPart {
   day: number;

@@ -1,9 +1,11 @@
 import type pg from 'pg';
 import {
   type ActivityGroup,
+  type ActivityRow,
   ALL_TENANTS,
-  NO_PREV,
+  mergeActivity,
   type TimeWindow,
+  userRuns,
   windowParts,
 } from '../../analytics/activity.js';
 import type { PostgresHandle } from './handle.js';
@@ -32,43 +34,65 @@ export class PostgresActivity {
        ORDER BY k`,
       [tenants, users],
     );
-    // Rows whose first or last moved (or are new) come back; the rest are not written.
-    const changed = await client.query<{ tenant_id: string; user_id: string; day: string }>(
-      `INSERT INTO ${a} AS r (tenant_id, user_id, day, first, last, prev_last)
-       SELECT t, u, d, f, l, ${NO_PREV}
-       FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[])
-         AS x(t, u, d, f, l)
-       ON CONFLICT (tenant_id, user_id, day) DO UPDATE
-       SET first = LEAST(r.first, EXCLUDED.first), last = GREATEST(r.last, EXCLUDED.last)
-       WHERE EXCLUDED.first < r.first OR EXCLUDED.last > r.last
-       RETURNING tenant_id, user_id, day`,
-      [tenants, users, col('day'), col('first'), col('last')],
-    );
-    if (changed.rows.length === 0) return;
-    // Each changed row's prev_last, and that of the user's next row, from the rows as they
-    // are now (a later statement sees the upsert above).
-    await client.query(
-      `WITH g AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) AS g(t, u, d)
-       ), targets AS (
-         SELECT t, u, d FROM g
-         UNION
-         SELECT g.t, g.u, n.day FROM g CROSS JOIN LATERAL (
-           SELECT day FROM ${a} WHERE tenant_id = g.t AND user_id = g.u AND day > g.d
-           ORDER BY day LIMIT 1) AS n
-       ), v AS (
-         SELECT t, u, d, coalesce((
-           SELECT last FROM ${a} WHERE tenant_id = t AND user_id = u AND day < d
-           ORDER BY day DESC LIMIT 1), ${NO_PREV}) AS prev
-         FROM targets
-       )
-       UPDATE ${a} AS r SET prev_last = v.prev FROM v
-       WHERE r.tenant_id = v.t AND r.user_id = v.u AND r.day = v.d AND r.prev_last <> v.prev`,
+    // Per (tenant, user), the rows its groups can change (see mergeActivity), read once now
+    // that no other append of that user can write (the locks above).
+    const runs = userRuns(groups);
+    const { rows } = await client.query<{
+      i: string;
+      day: string;
+      first: string;
+      last: string;
+      prev_last: string;
+    }>(
+      `SELECT k.i, r.day, r.first, r.last, r.prev_last
+       FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[])
+         WITH ORDINALITY AS k(t, u, lo, hi, i)
+       CROSS JOIN LATERAL (
+         SELECT day, first, last, prev_last FROM ${a}
+         WHERE tenant_id = k.t AND user_id = k.u
+           AND day >= coalesce((SELECT max(day) FROM ${a}
+                                WHERE tenant_id = k.t AND user_id = k.u AND day < k.lo), k.lo)
+           AND day <= coalesce((SELECT min(day) FROM ${a}
+                                WHERE tenant_id = k.t AND user_id = k.u AND day > k.hi), k.hi)
+       ) AS r
+       ORDER BY k.i, r.day`,
       [
-        changed.rows.map((r) => r.tenant_id),
-        changed.rows.map((r) => r.user_id),
-        changed.rows.map((r) => r.day),
+        runs.map(([f]) => groups[f]!.tenant_id),
+        runs.map(([f]) => groups[f]!.user_id),
+        runs.map(([f]) => groups[f]!.day),
+        runs.map(([, t]) => groups[t - 1]!.day),
       ],
+    );
+    const spans: ActivityRow[][] = runs.map(() => []);
+    for (const r of rows) {
+      spans[Number(r.i) - 1]!.push({
+        day: Number(r.day),
+        first: Number(r.first),
+        last: Number(r.last),
+        prev_last: Number(r.prev_last),
+      });
+    }
+    // Each changed or new row once, with its final values.
+    const w = { t: [] as string[], u: [] as string[], d: [] as number[] };
+    const v = { f: [] as number[], l: [] as number[], p: [] as number[] };
+    runs.forEach(([from, to], i) => {
+      for (const row of mergeActivity(spans[i]!, groups, from, to)) {
+        w.t.push(groups[from]!.tenant_id);
+        w.u.push(groups[from]!.user_id);
+        w.d.push(row.day);
+        v.f.push(row.first);
+        v.l.push(row.last);
+        v.p.push(row.prev_last);
+      }
+    });
+    if (w.t.length === 0) return;
+    await client.query(
+      `INSERT INTO ${a} (tenant_id, user_id, day, first, last, prev_last)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[],
+                            $6::bigint[])
+       ON CONFLICT (tenant_id, user_id, day) DO UPDATE
+       SET first = EXCLUDED.first, last = EXCLUDED.last, prev_last = EXCLUDED.prev_last`,
+      [w.t, w.u, w.d, v.f, v.l, v.p],
     );
   }
 

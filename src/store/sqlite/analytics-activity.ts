@@ -1,51 +1,58 @@
 import type { Database, Statement } from 'better-sqlite3';
 import {
   type ActivityGroup,
+  type ActivityRow,
   ALL_TENANTS,
-  NO_PREV,
+  FIRST,
+  LAST,
+  mergeActivity,
+  PREV_LAST,
   type TimeWindow,
+  userRuns,
   windowParts,
 } from '../../analytics/activity.js';
 
 /**
- * Activity rows in SQLite (table analytics_activity, migration 17): written in the append's
- * transaction, counted over the (tenant, day, last) and (tenant, day, prev_last) indexes.
+ * Activity rows in SQLite (table analytics_activity, analytics-file migration 2): written in
+ * the append's transaction, counted over the (tenant, day, last) and (tenant, day,
+ * prev_last) indexes.
  */
 export class SqliteActivity {
-  private readonly upsert: Statement<unknown[]>;
-  private readonly prevOf: Statement<unknown[]>;
-  private readonly nextOf: Statement<unknown[]>;
-  private readonly setPrev: Statement<unknown[]>;
+  private readonly span: Statement<unknown[]>;
+  private readonly insert: Statement<unknown[]>;
+  /** Per ActivityWrite.changed (FIRST | LAST | PREV_LAST), the update that sets those. */
+  private readonly updates: Statement<unknown[]>[] = [];
   private readonly byLast: Statement<unknown[]>;
   private readonly byPrev: Statement<unknown[]>;
   private readonly tenants: Statement<unknown[]>;
   private readonly drop: Statement<unknown[]>;
 
   constructor(db: Database) {
-    // Writes only when the group moves the row's first or last (the WHERE of the update).
-    this.upsert = db.prepare(
+    // A user's rows a batch can change: from the last row before its first day (whose `last`
+    // is the first day's prev_last) to the first row after its last day (whose prev_last may
+    // move). Three seeks into one (tenant, user) range of the primary key, usually one page.
+    this.span = db.prepare(
+      `SELECT day, first, last, prev_last FROM analytics_activity
+       WHERE tenant_id = @t AND user_id = @u
+         AND day >= coalesce((SELECT max(day) FROM analytics_activity
+                              WHERE tenant_id = @t AND user_id = @u AND day < @lo), @lo)
+         AND day <= coalesce((SELECT min(day) FROM analytics_activity
+                              WHERE tenant_id = @t AND user_id = @u AND day > @hi), @hi)
+       ORDER BY day`,
+    );
+    this.insert = db.prepare(
       `INSERT INTO analytics_activity (tenant_id, user_id, day, first, last, prev_last)
-       VALUES (?, ?, ?, ?, ?, ${NO_PREV})
-       ON CONFLICT (tenant_id, user_id, day) DO UPDATE
-       SET first = min(first, excluded.first), last = max(last, excluded.last)
-       WHERE excluded.first < first OR excluded.last > last`,
+       VALUES (?, ?, ?, ?, ?, ?)`,
     );
-    this.prevOf = db
-      .prepare(
-        `SELECT last FROM analytics_activity WHERE tenant_id = ? AND user_id = ? AND day < ?
-         ORDER BY day DESC LIMIT 1`,
-      )
-      .pluck();
-    this.nextOf = db
-      .prepare(
-        `SELECT day FROM analytics_activity WHERE tenant_id = ? AND user_id = ? AND day > ?
-         ORDER BY day LIMIT 1`,
-      )
-      .pluck();
-    this.setPrev = db.prepare(
-      `UPDATE analytics_activity SET prev_last = ?
-       WHERE tenant_id = ? AND user_id = ? AND day = ? AND prev_last <> ?`,
-    );
+    // Only the columns that moved are set: an index whose columns are not set is not written.
+    const COLUMNS = ['first', 'last', 'prev_last'];
+    for (let mask = 1; mask < 8; mask++) {
+      const set = COLUMNS.filter((_, i) => mask & (1 << i)).map((c) => `${c} = ?`);
+      this.updates[mask] = db.prepare(
+        `UPDATE analytics_activity SET ${set.join(', ')}
+         WHERE tenant_id = ? AND user_id = ? AND day = ?`,
+      );
+    }
     this.byLast = db
       .prepare(
         `SELECT count(*) FROM analytics_activity INDEXED BY analytics_activity_last
@@ -73,28 +80,33 @@ export class SqliteActivity {
   }
 
   /**
-   * Adds a batch's groups (activityGroups) to their rows, inside the append's transaction:
-   * first every row's first/last, then the `prev_last` of each changed row and of the row
-   * after it, read from the rows as they now are (so the order of groups does not matter).
+   * Adds a batch's groups (activityGroups: sorted by tenant, user and day) to their rows,
+   * inside the append's transaction. Per (tenant, user), the rows the groups can change are
+   * read once, merged with the groups in memory, and each row is written at most once with
+   * its final first, last and prev_last: a new row is inserted whole, a changed one updates
+   * only the columns that moved (and so only the indexes on them).
    */
   add(groups: readonly ActivityGroup[]): void {
-    const changed: ActivityGroup[] = [];
-    for (const g of groups) {
-      if (this.upsert.run(g.tenant_id, g.user_id, g.day, g.first, g.last).changes > 0) {
-        changed.push(g);
-      }
-    }
-    for (const g of changed) {
-      this.fixPrev(g.tenant_id, g.user_id, g.day);
-      const next = this.nextOf.get(g.tenant_id, g.user_id, g.day) as number | undefined;
-      if (next !== undefined) this.fixPrev(g.tenant_id, g.user_id, next);
-    }
+    for (const [from, to] of userRuns(groups)) this.addUser(groups, from, to);
   }
 
-  /** Sets a row's `prev_last` to the `last` of the user's row before it. */
-  private fixPrev(tenant: string, user: string, day: number): void {
-    const prev = (this.prevOf.get(tenant, user, day) as number | undefined) ?? NO_PREV;
-    this.setPrev.run(prev, tenant, user, day, prev);
+  /** Adds `groups[from, to)`, one (tenant, user)'s in day order, to that user's rows. */
+  private addUser(groups: readonly ActivityGroup[], from: number, to: number): void {
+    const t = groups[from]!.tenant_id;
+    const u = groups[from]!.user_id;
+    const lo = groups[from]!.day;
+    const rows = this.span.all({ t, u, lo, hi: groups[to - 1]!.day }) as ActivityRow[];
+    for (const w of mergeActivity(rows, groups, from, to)) {
+      if (w.insert) {
+        this.insert.run(t, u, w.day, w.first, w.last, w.prev_last);
+        continue;
+      }
+      const values: number[] = [];
+      if (w.changed & FIRST) values.push(w.first);
+      if (w.changed & LAST) values.push(w.last);
+      if (w.changed & PREV_LAST) values.push(w.prev_last);
+      this.updates[w.changed]!.run(...values, t, u, w.day);
+    }
   }
 
   /** Distinct users with an event in each window (AnalyticsStore.activeUsers). */

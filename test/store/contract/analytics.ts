@@ -425,6 +425,88 @@ export function analyticsContract(t: Test, make: MakeStore): void {
     },
   );
 
+  t.test(
+    'activeUsers: a batch with many events of one user-day, out of time order, between rows',
+    async (t) => {
+      const store = await storeFor(t, make);
+      const rand = lcg(11);
+      const kept: AnalyticsEventRecord[] = [];
+      const append = async (events: AnalyticsEventRecord[]) => {
+        t.same(
+          await store.analytics.append(events),
+          events.map(() => true),
+        );
+        kept.push(...events);
+      };
+      const at = (day: number, user: string, tenant = 't1') =>
+        ev(T0 + day * DAY + Math.floor(rand() * DAY), { user_id: user, tenant_id: tenant });
+      // Every window start that matters: each event's time, just after it, each day's start.
+      const windows = (): TimeWindow[] => {
+        const starts = new Set<number>();
+        for (const e of kept) starts.add(e.timestamp).add(e.timestamp + 1);
+        for (let d = -1; d <= 12; d++) starts.add(T0 + d * DAY);
+        return [...starts].flatMap((from) => [1, 3, 7].map((n) => ({ from, to: from + n * DAY })));
+      };
+      const check = async (what: string) => {
+        const w = windows();
+        for (const tenant of ['t1', 't2', null]) {
+          t.same(
+            await store.analytics.activeUsers(tenant, w),
+            activeIn(kept, tenant, w),
+            `${what}, tenant ${tenant}`,
+          );
+        }
+      };
+      // a on days 2 and 8, b on day 5, in two tenants.
+      await append([at(8, 'a'), at(2, 'a'), at(5, 'b'), at(5, 'b', 't2')]);
+      await check('first rows');
+      // 300 events of a on day 5 (between its rows) in shuffled order, in one batch with an
+      // event of a before its first day and one after its last, and b's day 5 moved both ways.
+      const many = Array.from({ length: 300 }, () => at(5, 'a'));
+      await append([
+        ...many,
+        at(0, 'a'),
+        at(11, 'a'),
+        ev(T0 + 5 * DAY, { user_id: 'b' }),
+        ev(T0 + 6 * DAY - 1, { user_id: 'b' }),
+        at(5, 'a', 't2'),
+      ]);
+      await check('a day inserted between rows, before the first and after the last');
+      // Later batches that only move a day's first or last (the next row's prev_last moves).
+      await append([ev(T0 + 2 * DAY, { user_id: 'a' }), ev(T0 + 3 * DAY - 1, { user_id: 'a' })]);
+      await check("a day's first and last moved");
+      await append([ev(T0 + 5 * DAY + 1, { user_id: 'a' }), at(5, 'a')]);
+      await check("another day's first moved");
+    },
+  );
+
+  t.test('activeUsers: concurrent batches of the same users and days', async (t) => {
+    const store = await storeFor(t, make);
+    const rand = lcg(23);
+    // 40 batches of 50 events, 4 users over 6 days in 2 tenants: every batch touches rows
+    // the others touch too.
+    const batches = Array.from({ length: 40 }, () =>
+      Array.from({ length: 50 }, () =>
+        ev(T0 + Math.floor(rand() * 6 * DAY), {
+          user_id: `u${Math.floor(rand() * 4)}`,
+          tenant_id: rand() < 0.5 ? 't1' : 't2',
+        }),
+      ),
+    );
+    const outcomes = await Promise.all(batches.map((b) => store.analytics.append(b)));
+    t.ok(outcomes.every((o) => o.every(Boolean)));
+    const kept = batches.flat();
+    const windows = windowsFrom(rand, T0 - DAY, 8);
+    for (let d = 0; d < 6; d++) windows.push({ from: T0 + d * DAY, to: T0 + (d + 1) * DAY });
+    for (const tenant of ['t1', 't2', null]) {
+      t.same(
+        await store.analytics.activeUsers(tenant, windows),
+        activeIn(kept, tenant, windows),
+        `tenant ${tenant}`,
+      );
+    }
+  });
+
   t.test('concurrent appends all count', async (t) => {
     const store = await storeFor(t, make);
     await Promise.all(
