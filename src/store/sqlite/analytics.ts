@@ -11,8 +11,16 @@ import {
   type ScanCursor,
 } from '../../analytics/store.js';
 import { type EventRow, eventOf } from '../analytics-rows.js';
+import { storeUnavailable } from '../errors.js';
 import { SqliteActivity } from './analytics-activity.js';
-import type { SqliteHandle } from './handle.js';
+import { GroupCommit } from './group-commit.js';
+import { isConstraintError, type SqliteHandle, translateError } from './handle.js';
+
+/** One append call: its events and rollup cutoffs. */
+interface Append {
+  events: readonly AnalyticsEventRecord[];
+  rollupsFrom: RollupCutoffs | undefined;
+}
 
 const EVENT_COLUMNS = 'id, tenant_id, event_type, user_id, event_id, properties, timestamp, dims';
 const ACTIVITY_COLUMNS = 'id, tenant_id, event_type, user_id, timestamp';
@@ -35,17 +43,17 @@ function rangeFilter(range: AnalyticsRange): { sql: string; params: (string | nu
 
 /**
  * Analytics in SQLite (a file of its own, analytics-file.ts): events in a table ordered by
- * (timestamp, id) and rollups upserted in the same transaction. Events with a taken (tenant, event_id) are skipped by the unique
- * index (INSERT OR IGNORE), and only the kept ones are counted.
+ * (timestamp, id), with rollups and activity rows upserted in the same transaction. Events
+ * with a taken (tenant, event_id) are skipped by the unique index (INSERT OR IGNORE), and
+ * only the kept ones are counted. Concurrent appends are group-committed (group-commit.ts),
+ * which is also how the checkpointer holds them back.
  */
 export class SqliteAnalyticsStore implements AnalyticsStore {
   private readonly insert: Statement<unknown[]>;
   private readonly addRollup: Statement<unknown[]>;
   private readonly activity: SqliteActivity;
-  private readonly appendAll: (
-    events: readonly AnalyticsEventRecord[],
-    rollupsFrom: RollupCutoffs | undefined,
-  ) => boolean[];
+  /** Appends made in one event-loop turn share a transaction (and one commit). */
+  private readonly group: GroupCommit<Append, boolean[]>;
 
   constructor(private readonly h: SqliteHandle) {
     const { db } = h;
@@ -61,8 +69,28 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
        ON CONFLICT (granularity, bucket, tenant_id, event_type, dims)
        DO UPDATE SET count = count + excluded.count`,
     );
-    this.appendAll = db.transaction((events: readonly AnalyticsEventRecord[], rollupsFrom) => {
-      const kept: AnalyticsEventRecord[] = [];
+    this.group = new GroupCommit({
+      write: db.transaction((calls: Append[]) => this.writeAppends(calls)),
+      retryAlone: isConstraintError,
+      translate: translateError,
+    });
+  }
+
+  append: AnalyticsStore['append'] = (events, rollupsFrom) => {
+    if (this.h.closed) return Promise.reject(storeUnavailable());
+    if (events.length === 0) return Promise.resolve([]);
+    return this.group.submit({ events, rollupsFrom });
+  };
+
+  /**
+   * Writes a group of appends (in its transaction): each call's events and rollups, then the
+   * activity rows of every kept event at once, so that a user's rows are read and written
+   * once for the group.
+   */
+  private writeAppends(calls: Append[]): boolean[][] {
+    const kept: AnalyticsEventRecord[] = [];
+    const outcomes = calls.map(({ events, rollupsFrom }) => {
+      const from = kept.length;
       const outcome = events.map((e) => {
         const { changes } = this.insert.run(
           e.id,
@@ -77,37 +105,26 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
         if (changes === 1) kept.push(e);
         return changes === 1;
       });
-      for (const d of rollupDeltas(kept, rollupsFrom)) {
+      for (const d of rollupDeltas(kept.slice(from), rollupsFrom)) {
         this.addRollup.run(d.granularity, d.bucket, d.tenant_id, d.event_type, d.dims, d.count);
       }
-      this.activity.add(activityGroups(kept));
       return outcome;
     });
+    this.activity.add(activityGroups(kept));
+    return outcomes;
   }
 
-  append: AnalyticsStore['append'] = async (events, rollupsFrom) => {
-    while (this.holds > 0) await new Promise<void>((resume) => this.held.push(resume));
-    return this.h.run(() => this.appendAll(events, rollupsFrom));
-  };
-
-  private holds = 0;
-  private held: (() => void)[] = [];
-
   /**
-   * Holds appends back (they wait; nothing blocks) until the returned function is called,
+   * Holds appends back (they queue; nothing blocks) until the returned function is called,
    * while the checkpoint worker catches up with the WAL (see checkpointer.ts).
    */
   hold(): () => void {
-    this.holds++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      if (--this.holds > 0) return;
-      const waiting = this.held;
-      this.held = [];
-      for (const resume of waiting) resume();
-    };
+    return this.group.hold();
+  }
+
+  /** Writes appends still waiting for their group; the store's close() calls it first. */
+  flush(): void {
+    this.group.flush();
   }
 
   rollups: AnalyticsStore['rollups'] = (granularity, range) => {

@@ -126,6 +126,7 @@ export function openSqliteStore(options: SqliteOptions): SqliteStore {
       if (h.closed) return;
       await Promise.all([checkpointer?.stop(), analyticsCheckpointer?.stop()]);
       notifications.flush();
+      analytics.flush();
       h.closed = true;
       ah.closed = true;
       db.close();
