@@ -48,6 +48,39 @@ t.test('retry_after_ms is the first moment the refused cost fits', async (t) => 
   await store.close();
 });
 
+t.test('reset_at lies at most a fixed window, or two sliding ones, ahead', async (t) => {
+  // Nodes whose clocks differ by up to 300 ms: a state written by one ahead is counted in
+  // its window, which ends later than this node's; the reset reported still keeps within
+  // the algorithm's reach (the slab of plain fixed windows, and decide(), alike).
+  const store = createMemoryStore();
+  const reach = { fixed_window: 1, sliding_window: 2 } as Record<string, number>;
+  let beyond = 0;
+  let atBound = 0;
+  for (const seed of [1, 2]) {
+    for (const step of sequence(seed, 6000, T0 + seed * 1e9, 300)) {
+      const windows = reach[step.spec.algorithm];
+      const d = await store.ratelimit.consume(step.key, step.spec, step.cost, step.now, {
+        dryRun: step.dryRun,
+      });
+      t.ok(d.reset_at >= step.now, 'never before now', { step, decision: d });
+      if (windows === undefined) continue;
+      const bound = step.now + windows * step.spec.window_seconds * 1000;
+      if (d.reset_at > bound) beyond++;
+      if (d.reset_at === bound) atBound++;
+    }
+  }
+  t.equal(beyond, 0, 'never beyond the reach');
+  t.ok(atBound > 0, `${atBound} resets at the bound: the skew reached it`);
+  // A plain fixed window, written by a clock 5 ms ahead, read back from behind.
+  const fixed = { algorithm: 'fixed_window', max_requests: 5, window_seconds: 60 } as const;
+  const start = T0 + 60_000;
+  await store.ratelimit.consume('behind', fixed, 1, start + 2);
+  const read = await store.ratelimit.consume('behind', fixed, 1, start - 3);
+  t.equal(read.used, 2, 'counted in the window of the clock ahead');
+  t.equal(read.reset_at, start - 3 + 60_000, 'reported a window from now, not from its start');
+  await store.close();
+});
+
 t.test('a token bucket never holds more than its size', async (t) => {
   const spec = SPECS.find((s) => s.token_bucket)!;
   let { state } = decide(null, spec, 1, T0);

@@ -59,8 +59,12 @@ export interface Step {
   dryRun: boolean;
 }
 
-/** `n` calls on a few keys, each spec on keys of its own, at irregular times moving forward. */
-export function sequence(seed: number, n: number, start: number): Step[] {
+/**
+ * `n` calls on a few keys, each spec on keys of its own, at irregular times moving forward.
+ * `skewMs`: each call's clock is off by up to that much either way (nodes whose clocks
+ * differ), so a call may come before the one that wrote the state it reads.
+ */
+export function sequence(seed: number, n: number, start: number, skewMs = 0): Step[] {
   const next = random(seed);
   const steps: Step[] = [];
   let now = start;
@@ -71,7 +75,7 @@ export function sequence(seed: number, n: number, start: number): Step[] {
       key: `k${s}:${Math.floor(next() * 2)}`,
       spec: SPECS[s],
       cost: next() < 0.8 ? 1 : 1 + Math.floor(next() * 4),
-      now,
+      now: skewMs > 0 ? now + Math.round((next() * 2 - 1) * skewMs) : now,
       dryRun: next() < 0.1,
     });
   }

@@ -31,6 +31,14 @@ export interface CountingAlgorithm {
    * Infinity when they never will (a cost above the limit).
    */
   waitMs(state: LimiterState, quota: Quota, cost: number, now: number): number;
+  /**
+   * The furthest a reported reset may lie after `now`: a fixed window ends within one
+   * window, a sliding window's count stops weighing within two; Infinity for no bound (a
+   * bucket's is its size over its rate, which usage() already keeps to). A state written by
+   * a node whose clock is ahead is counted in that node's window, whose end may lie further
+   * by the clocks' difference: decide() reports no more than this.
+   */
+  reachMs(quota: Quota): number;
 }
 
 /** The start of the window of length `windowMs` that holds `now` (windows align to the epoch). */

@@ -93,7 +93,7 @@ export function decideInPlace(
     limit: quota.limit,
     remaining: usage.remaining,
     used: usage.used,
-    reset_at: usage.reset_at,
+    reset_at: Math.min(usage.reset_at, now + algorithm.reachMs(quota)),
     retry_after_ms: allowed ? 0 : retryAfter(algorithm, state, spec, normal, quota, cost, now),
   };
   if (burst) {

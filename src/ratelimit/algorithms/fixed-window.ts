@@ -34,4 +34,8 @@ export const fixedWindow: CountingAlgorithm = {
     if (state.current + cost <= quota.limit + EPSILON) return 0;
     return state.window_start + quota.windowMs - now;
   },
+
+  reachMs(quota) {
+    return quota.windowMs;
+  },
 };

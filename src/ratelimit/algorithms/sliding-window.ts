@@ -59,6 +59,10 @@ export const slidingWindow: CountingAlgorithm = {
     while (wait > 0 && fitsAt(state, quota, cost, now + wait - 1)) wait--;
     return wait;
   },
+
+  reachMs(quota) {
+    return 2 * quota.windowMs;
+  },
 };
 
 /**

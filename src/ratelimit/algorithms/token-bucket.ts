@@ -38,4 +38,8 @@ export const tokenBucket: CountingAlgorithm = {
     if (quota.refillPerMs <= 0) return Number.POSITIVE_INFINITY;
     return Math.ceil(missing / quota.refillPerMs - EPSILON);
   },
+
+  reachMs() {
+    return Number.POSITIVE_INFINITY;
+  },
 };

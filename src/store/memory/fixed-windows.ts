@@ -137,7 +137,8 @@ export class FixedWindowSlab {
       limit,
       remaining: Math.max(0, Math.floor(limit - current + EPSILON)),
       used: Math.ceil(current - EPSILON),
-      reset_at: resetAt,
+      // As far as decide() reports (fixedWindow.reachMs): a state from a clock ahead.
+      reset_at: Math.min(resetAt, now + windowMs),
       retry_after_ms: retryAfter,
     };
   }

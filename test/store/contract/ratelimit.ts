@@ -263,6 +263,29 @@ export function ratelimitContract(t: Test, make: MakeStore, expiresByItself: boo
     );
   });
 
+  t.test('reset_at: at most a fixed window, two sliding ones, ahead of now', async (t) => {
+    const { ratelimit } = await storeFor(t, make);
+    // A node whose clock is 2 ms ahead counts in the next window; one behind reads it back.
+    const edge = T0 + 10 * S;
+    await ratelimit.consume('f', fixed, 1, edge + 1);
+    await ratelimit.consume('s', sliding, 1, edge + 1);
+    t.match(
+      await ratelimit.consume('f', fixed, 1, edge - 1),
+      { allowed: true, used: 2, reset_at: edge - 1 + 10 * S },
+      'fixed: counted in the window ahead, reset one window from now',
+    );
+    t.match(
+      await ratelimit.consume('s', sliding, 1, edge - 1),
+      { allowed: true, used: 2, reset_at: edge - 1 + 20 * S },
+      'sliding: two windows from now',
+    );
+    t.match(
+      await ratelimit.consume('s', sliding, 1, edge + 1),
+      { used: 3, reset_at: edge + 20 * S },
+      'on time again: the end of the next window',
+    );
+  });
+
   t.test('reset forgets a key', async (t) => {
     const { ratelimit } = await storeFor(t, make);
     await ratelimit.consume('k', fixed, 3, T0);

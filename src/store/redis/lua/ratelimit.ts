@@ -278,8 +278,11 @@ local function consume(keys, args)
     end
   end
 
-  return struct.pack(REPLY, flag(allowed), quota.limit, remaining, used, reset, retry,
-    burst_left, flag(burst_used_now), cooldown_until, penalty_until, flag(entered))
+  -- reachMs (counting.ts): no reset reported further ahead than the algorithm reaches.
+  local reach = huge
+  if code == 1 then reach = 2 * window elseif code == 3 then reach = window end
+  return struct.pack(REPLY, flag(allowed), quota.limit, remaining, used, min(reset, now + reach),
+    retry, burst_left, flag(burst_used_now), cooldown_until, penalty_until, flag(entered))
 end
 `,
 );
