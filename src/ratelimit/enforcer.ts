@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../core/clock.js';
 import { NotifydError } from '../core/errors.js';
+import { normalQuota } from './algorithms/quota.js';
+import { EPSILON } from './algorithms/state.js';
 import type { RateLimitConfigCache } from './config-cache.js';
 import { type LimitEventSink, LimitEvents } from './limit-events.js';
 import type { RequestContext, ResolvedLimit } from './resolver.js';
@@ -56,12 +58,17 @@ export class RateLimitEnforcer {
     return this.decide(ctx.tenant_id, resolution.limits, options);
   }
 
-  /** Decides given limits (the check API's explicit mode, and `check`). */
+  /**
+   * Decides given limits (the check API's explicit mode, and `check`). An explicit `cost`
+   * (the check API's) that one of them could never allow, however long the caller waited, is
+   * refused before anything is counted: 422 COST_EXCEEDS_LIMIT naming that limit.
+   */
   async decide(
     tenantId: string,
     limits: ResolvedLimit[],
     options: DecideOptions = {},
   ): Promise<Verdict> {
+    if (options.cost !== undefined) refuseImpossibleCost(limits, options.cost);
     const outcomes: LimitOutcome[] = [];
     for (const limit of limits) {
       const cost = options.cost ?? limit.cost;
@@ -98,6 +105,35 @@ export class RateLimitEnforcer {
     // Throttle: wait out the refusal (a timer, not a blocked loop), then ask once more.
     await sleep(decision.retry_after_ms);
     return store.consume(limit.key, limit.spec, cost, clock.now());
+  }
+}
+
+/**
+ * Throws COST_EXCEEDS_LIMIT when `cost` is more than a limit ever admits in one request: its
+ * limit (a bucket's size), or its burst allowance when that is larger.
+ */
+function refuseImpossibleCost(limits: readonly ResolvedLimit[], cost: number): void {
+  for (const limit of limits) {
+    const { spec } = limit;
+    const most = Math.max(normalQuota(spec).limit, spec.burst?.max_burst ?? 0);
+    if (cost <= most + EPSILON) continue;
+    const per =
+      spec.algorithm === 'token_bucket' && spec.token_bucket
+        ? `a bucket of ${most}`
+        : `${spec.max_requests} per ${spec.window_seconds} s${spec.burst ? `, bursts of ${spec.burst.max_burst}` : ''}`;
+    throw new NotifydError(
+      'COST_EXCEEDS_LIMIT',
+      `A cost of ${cost} exceeds the limit of policy "${limit.policy.name}" (${per}): a request costing more than ${most} is never allowed.`,
+      {
+        cost,
+        limit: most,
+        policy: limit.policy.name,
+        policy_id: limit.policy.id,
+        scope: limit.scope,
+        algorithm: spec.algorithm,
+        window_seconds: spec.window_seconds,
+      },
+    );
   }
 }
 

@@ -16,6 +16,10 @@ export const RATELIMIT_ERRORS = errorsByStatus({
     RULE_CONFLICT: 'An enabled rule with the same target, match, conditions and priority exists.',
     ADJUSTMENT_ACTIVE: 'The rule already has an active adjustment.',
   },
+  422: {
+    COST_EXCEEDS_LIMIT:
+      "The request's cost is more than a limit that applies ever allows in one request; details name the policy and its limit.",
+  },
   429: {
     RATE_LIMIT_EXCEEDED: 'Too many requests; retry later.',
   },

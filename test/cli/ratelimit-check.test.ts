@@ -35,6 +35,16 @@ t.test('notifyd ratelimit check and status against a real server', async (t) => 
   t.match(noId.err(), /--id is required/);
   const missing = await run('ratelimit check --scope user --id x --policy nope'.split(' '), 1);
   t.match(missing.err(), /POLICY_NOT_FOUND|No such rate-limit policy/);
+  const tooBig = await run(
+    'ratelimit check --scope user --id u3 --policy api --cost 70'.split(' '),
+    1,
+  );
+  t.match(
+    tooBig.err(),
+    /COST_EXCEEDS_LIMIT \(422\): A cost of 70 exceeds the limit of policy "api" \(2 per 60 s\): a request costing more than 2 is never allowed\./,
+  );
+  const untouched = await run('ratelimit status user u3 --policy api --json'.split(' '));
+  t.match(JSON.parse(untouched.out()), { used: 0 }, 'the refused check counted nothing');
 });
 
 t.test('ratelimit status heads its table with what the LIMITED column says', async (t) => {

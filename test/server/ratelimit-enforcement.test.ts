@@ -172,6 +172,46 @@ t.test('check API: consume, dry run, status that never counts', async (t) => {
   t.equal((await s.api('GET', `${R}/status/planet/x`)).status, 400);
 });
 
+t.test('check API: a cost above the limit is an error naming the limit', async (t) => {
+  const s = await startServer(t);
+  await policy(s, {
+    name: 'small',
+    limits: [{ scope: 'user', max_requests: 60, window_unit: 'minute' }],
+  });
+  await policy(s, {
+    name: 'bursty',
+    limits: [{ scope: 'user', max_requests: 10, window_unit: 'minute' }],
+    burst: { max_burst: 80, burst_window_seconds: 10, cooldown_seconds: 60 },
+  });
+  const ask = (policy: string, cost: number, extra: Record<string, unknown> = {}) =>
+    s.api('POST', `${R}/check`, { policy, scope: 'user', identifier: 'u1', cost, ...extra });
+  for (const extra of [{}, { dry_run: true }]) {
+    const res = await ask('small', 70, extra);
+    t.equal(res.status, 422, JSON.stringify(extra));
+    t.match(res.body.error, {
+      code: 'COST_EXCEEDS_LIMIT',
+      message: /cost of 70 exceeds the limit of policy "small" \(60 per 60 s\)/,
+      details: { cost: 70, limit: 60, policy: 'small', scope: 'user', window_seconds: 60 },
+      request_id: /^req_/,
+    });
+  }
+  t.match(
+    (await s.api('GET', `${R}/status/user/u1?policy=small`)).body,
+    { used: 0 },
+    'nothing was counted',
+  );
+  t.match((await ask('small', 60)).body, { allowed: true, remaining: 0 }, 'the limit itself fits');
+  t.match(
+    (await ask('bursty', 70)).body,
+    { allowed: true, burst: { total: 80 } },
+    'a burst allowance above the limit is what one request may reach',
+  );
+  t.match((await ask('bursty', 81)).body.error, {
+    code: 'COST_EXCEEDS_LIMIT',
+    details: { limit: 80 },
+  });
+});
+
 t.test('analytics, the most limited keys, and the store', async (t) => {
   const s = await startServer(t);
   const { id, key } = await keyWith(s, ['notifications:send']);

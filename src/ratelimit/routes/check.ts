@@ -139,7 +139,7 @@ export function rateLimitCheckRoutes(deps: {
           description: 'The decision (also when limited: see is_limited).',
           schema: StatusView,
         },
-        ...errors(400, 401, 403, 404),
+        ...errors(400, 401, 403, 404, 422),
       },
       async handler(ctx) {
         const { status, verdict } = await check.check({
