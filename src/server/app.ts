@@ -178,8 +178,13 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   const limiting = ratelimit.services.engine.http;
   const { lifecycle, addresses } = listener;
   const on = config.metrics.enabled ? metrics : null;
-  const routes = withOperations(modules.routes, { store, metrics: on, lifecycle });
   const { doors } = ara.services;
+  const routes = withOperations(modules.routes, {
+    store,
+    metrics: on,
+    lifecycle,
+    realtime: realtime.doors(doors),
+  });
   const sessions = { notifications: service, tracker, presence, addresses, limiting };
   const sources = { analytics: analytics.services.analytics };
   realtime.mount(listener.app, { ...sessions, ...sources, lifecycle, doors });

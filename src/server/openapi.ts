@@ -27,8 +27,15 @@ function alternateOf(
   }
 }
 
-/** Builds the OpenAPI 3.1 document from the same route declarations that serve requests. */
-export function buildOpenApi(routes: AnyRoute[], version: string): Record<string, unknown> {
+/**
+ * Builds the OpenAPI 3.1 document from the same route declarations that serve requests;
+ * `extraPaths` are path items served outside the router (the real-time doors).
+ */
+export function buildOpenApi(
+  routes: AnyRoute[],
+  version: string,
+  extraPaths: Record<string, unknown> = {},
+): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const path = route.path.replace(/:([^/]+)/g, '{$1}');
@@ -98,7 +105,7 @@ export function buildOpenApi(routes: AnyRoute[], version: string): Record<string
   return {
     openapi: '3.1.0',
     info: { title: 'notifyd', version, description: 'Self-hostable notification daemon.' },
-    paths,
+    paths: { ...paths, ...extraPaths },
     components: {
       securitySchemes: {
         apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },

@@ -46,6 +46,38 @@ t.test('health, readiness, metrics and the OpenAPI document', async (t) => {
       'created_before',
     ],
   );
+
+  // The real-time doors are served beside the router: described all the same.
+  const ws = doc.paths['/api/v1/ws'].get;
+  t.ok(ws.responses['101'], 'the WebSocket answers 101 Switching Protocols');
+  t.match(ws.responses['429'].content['application/json'].schema.properties, { error: {} });
+  t.same(ws.security, [{ userToken: [] }, {}], 'a user JWT, which may come in the first frame');
+  t.same(
+    ws.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`),
+    ['query:token', 'query:last_id', 'query:presence', 'header:Sec-WebSocket-Protocol'],
+  );
+  t.match(ws.description, /authenticate/);
+  const sse = doc.paths['/api/v1/sse'].get;
+  t.ok(sse.responses['200'].content['text/event-stream'], 'an event stream');
+  t.ok(sse.responses['401'], 'a refused token answers before the stream starts');
+  t.same(
+    sse.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`),
+    ['query:token', 'query:last_id', 'query:channels', 'query:presence', 'header:Last-Event-ID'],
+  );
+  for (const path of ['/ws', '/sse', '/api/v1/stats']) {
+    t.notOk(doc.paths[path], `${path}: only with compat.ara.enabled`);
+  }
+});
+
+t.test('the Ara door adds its real-time paths and its stats', async (t) => {
+  const s = await startServer(t, { compat: { ara: { enabled: true } } } as never);
+  const doc = (await s.api('GET', '/openapi.json')).body;
+  t.ok(doc.paths['/api/v1/ws'].get, "notifyd's own door stays");
+  t.match(doc.paths['/ws'].get, { tags: ['ara'], responses: { 101: {}, 401: {} } });
+  t.match(doc.paths['/ws'].get.summary, /compat\.ara\.enabled/);
+  t.match(doc.paths['/sse'].get, { tags: ['ara'], responses: { 200: {} } });
+  t.ok(doc.paths['/api/v1/stats'].get, "Ara's stats");
+  t.equal((await s.api('GET', '/api/v1/stats')).status, 200);
 });
 
 t.test('unknown routes, wrong methods, bodies too large, wrong types, bad JSON', async (t) => {

@@ -105,13 +105,15 @@ export class Realtime implements NotifydModule<Record<string, never>> {
     admission.useEngine(m.limiting);
     this.gateway.mount(app, m.notifications, m.lifecycle, admission, m.analytics);
     this.sse.mount(m.notifications, m.lifecycle, admission);
-    for (const { ws, sse, wire } of [
-      { ws: '/api/v1/ws', sse: '/api/v1/sse', wire: this.wire },
-      ...m.doors,
-    ]) {
+    for (const { ws, sse, wire } of this.doors(m.doors)) {
       this.gateway.serve(ws, wire);
       this.sse.serve(app, sse, wire);
     }
+  }
+
+  /** Every door sessions come in by: notifyd's own, then the compatibility doors given. */
+  doors(others: readonly RealtimeDoor[]): RealtimeDoor[] {
+    return [{ ws: '/api/v1/ws', sse: '/api/v1/sse', wire: this.wire }, ...others];
   }
 
   /** Once requests are done: every session gets a shutdown frame and is closed. */

@@ -6,6 +6,8 @@ import type { Store } from '../../store/types.js';
 import { VERSION } from '../../version.js';
 import type { Metrics } from '../metrics.js';
 import { buildOpenApi } from '../openapi.js';
+import { realtimePaths } from '../realtime/openapi-paths.js';
+import type { RealtimeDoor } from '../realtime/wire.js';
 
 export interface OperationsDeps {
   store: Store;
@@ -13,6 +15,8 @@ export interface OperationsDeps {
   lifecycle: { draining: boolean };
   /** The OpenAPI document, built once all routes are known. */
   openapi: () => string;
+  /** The real-time doors (WebSocket and SSE), served beside the routes, for the document. */
+  realtime?: readonly RealtimeDoor[];
 }
 
 const Status = Type.Object({ status: Type.String() });
@@ -87,6 +91,6 @@ export function withOperations(
 ): AnyRoute[] {
   let openapi = '';
   const all = [...routes, ...operationsRoutes({ ...deps, openapi: () => openapi })];
-  openapi = JSON.stringify(buildOpenApi(all, VERSION));
+  openapi = JSON.stringify(buildOpenApi(all, VERSION, realtimePaths(deps.realtime ?? [])));
   return all;
 }
