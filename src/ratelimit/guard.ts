@@ -75,6 +75,18 @@ export function guardRateLimitStore(store: RateLimitStore, options: GuardOptions
         return unlimited(spec, now);
       }
     },
+    async consumeMany(requests) {
+      try {
+        const decisions = await withTimeout(store.consumeMany(requests), timeoutMs);
+        health(true);
+        return decisions;
+      } catch (err) {
+        if (!(err instanceof NotifydError && err.code === 'STORE_UNAVAILABLE')) throw err;
+        failed(err);
+        if (onStoreError === 'closed') throw err;
+        return requests.map((r) => unlimited(r.spec, r.now));
+      }
+    },
     reset: (key) => store.reset(key),
     purgeExpired: (now) => store.purgeExpired(now),
   };

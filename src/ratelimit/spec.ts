@@ -75,6 +75,15 @@ export interface Decision {
   };
 }
 
+/** One decision asked of consumeMany(): consume()'s arguments. */
+export interface ConsumeRequest {
+  key: string;
+  spec: LimitSpec;
+  cost: number;
+  now: number;
+  dryRun?: boolean;
+}
+
 /**
  * Where limiter state lives. Every backend makes each call one atomic step (on Redis one
  * call of a Lua function, one round trip), so that several nodes sharing it enforce one limit.
@@ -92,6 +101,14 @@ export interface RateLimitStore {
     now: number,
     options?: { dryRun?: boolean },
   ): Promise<Decision>;
+  /**
+   * Decides several requests with one call (one transaction, on Redis one call of a Lua
+   * function): the per-user caps of a page of a topic send. The answers, in order, are those
+   * consume() would give called for each in turn; a key named twice sees the first request's
+   * count. Each key is decided atomically as consume() decides it, so a batch and concurrent
+   * consume() or consumeMany() calls on the same keys admit one limit's worth between them.
+   */
+  consumeMany(requests: readonly ConsumeRequest[]): Promise<Decision[]>;
   /** Forgets everything counted for `key` (admin reset). */
   reset(key: string): Promise<void>;
   /**

@@ -71,6 +71,10 @@ function flakyLimiter(inner: RateLimitStore): RateLimitStore & { down: boolean }
       if (this.down) return Promise.reject(new NotifydError('STORE_UNAVAILABLE', 'taken away'));
       return inner.consume(...args);
     },
+    consumeMany(requests) {
+      if (this.down) return Promise.reject(new NotifydError('STORE_UNAVAILABLE', 'taken away'));
+      return inner.consumeMany(requests);
+    },
     reset: (key) => inner.reset(key),
     purgeExpired: (now) => inner.purgeExpired(now),
   };

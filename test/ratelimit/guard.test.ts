@@ -35,7 +35,7 @@ function harness(onStoreError: GuardOptions['onStoreError'], timeoutMs = 200) {
 
 /** A store whose every call fails as `fail` says. */
 function brokenStore(fail: () => Promise<never>): RateLimitStore {
-  return { consume: fail, reset: fail, purgeExpired: fail };
+  return { consume: fail, consumeMany: fail, reset: fail, purgeExpired: fail };
 }
 
 const unavailable = () => Promise.reject(new NotifydError('STORE_UNAVAILABLE'));
@@ -61,6 +61,19 @@ t.test('fail open: allowed unchecked, counted, warned at most every few seconds'
   t.equal(lines.length, 2);
   t.match(lines[1], { failed: 3 }, 'the next warning says how many failed since the last');
   await t.rejects(guarded.reset('k'), { code: 'STORE_UNAVAILABLE' }, 'admin calls still fail');
+  const batch = await guarded.consumeMany([
+    { key: 'a', spec, cost: 1, now: clock.now() },
+    { key: 'b', spec, cost: 2, now: clock.now() },
+  ]);
+  t.same(
+    batch.map((d) => [d.allowed, d.used]),
+    [
+      [true, 0],
+      [true, 0],
+    ],
+    'a batch is let through unchecked too, each request of it',
+  );
+  t.same(counted, ['open', 'open', 'open', 'open', 'open'], 'counted once per failed call');
 });
 
 t.test('fail closed: refused with 503 STORE_UNAVAILABLE', async (t) => {
@@ -72,6 +85,9 @@ t.test('fail closed: refused with 503 STORE_UNAVAILABLE', async (t) => {
   });
   t.same(counted, ['closed']);
   t.match(lines, [{ msg: /refused with 503/ }]);
+  await t.rejects(guarded.consumeMany([{ key: 'k', spec, cost: 1, now: clock.now() }]), {
+    code: 'STORE_UNAVAILABLE',
+  });
 });
 
 t.test('a store that does not answer in time is a store error', async (t) => {

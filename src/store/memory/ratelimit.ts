@@ -6,6 +6,7 @@ import type { OpenState } from './open-state.js';
 
 /** consume()'s options. */
 type Options = Parameters<RateLimitStore['consume']>[4];
+const DRY: Options = { dryRun: true };
 
 /**
  * Limiter state in this process. JavaScript runs one decision at a time, so each is atomic
@@ -83,6 +84,9 @@ export class MemoryRateLimitStore implements RateLimitStore {
 
   consume: RateLimitStore['consume'] = async (key, spec, cost, now, options) =>
     this.decideNow(key, spec, cost, now, options);
+
+  consumeMany: RateLimitStore['consumeMany'] = async (requests) =>
+    requests.map((r) => this.decideNow(r.key, r.spec, r.cost, r.now, r.dryRun ? DRY : undefined));
 
   async reset(key: string): Promise<void> {
     this.open.check();

@@ -30,6 +30,30 @@ export class RedisRateLimitStore implements RateLimitStore {
     );
   };
 
+  /** One call of the Lua function for the batch: one round trip, the keys decided in turn. */
+  consumeMany: RateLimitStore['consumeMany'] = (requests) => {
+    if (requests.length === 0) return Promise.resolve([]);
+    const keys: string[] = [];
+    const args: Array<Buffer | number | string> = [];
+    const packed = new Map<LimitSpec, Buffer>();
+    for (const r of requests) {
+      keys.push(this.h.names.name('rl', r.key));
+      let spec = packed.get(r.spec);
+      if (!spec) {
+        spec = packSpec(r.spec);
+        packed.set(r.spec, spec);
+      }
+      args.push(spec, r.cost, r.now, r.dryRun ? '1' : '0');
+    }
+    return this.h.run((client) =>
+      RATELIMIT.callBuffer(client, 'consume_many', keys, args).then((reply) =>
+        requests.map((r, i) =>
+          toDecision((reply as Buffer).subarray(i * REPLY_BYTES, (i + 1) * REPLY_BYTES), r.spec),
+        ),
+      ),
+    );
+  };
+
   reset(key: string): Promise<void> {
     return this.h.run(async (client) => {
       await client.del(this.h.names.name('rl', key));
@@ -65,6 +89,9 @@ function packSpec(spec: LimitSpec): Buffer {
   for (const [i, v] of values.entries()) packed.writeDoubleLE(v, i * 8);
   return packed;
 }
+
+/** The size of one decision's reply: eleven doubles. */
+const REPLY_BYTES = 11 * 8;
 
 /** The function's reply (eleven little-endian doubles) as a Decision. */
 function toDecision(reply: Buffer, spec: LimitSpec): Decision {

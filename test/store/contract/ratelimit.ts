@@ -1,5 +1,5 @@
 import type { Test } from 'tap';
-import type { LimitSpec } from '../../../src/ratelimit/spec.js';
+import type { ConsumeRequest, LimitSpec } from '../../../src/ratelimit/spec.js';
 import { type MakeStore, storeFor } from './fixtures.js';
 
 /** A multiple of every window below, so windows start at T0. */
@@ -343,6 +343,98 @@ export function ratelimitContract(t: Test, make: MakeStore, expiresByItself: boo
         Array.from({ length: 120 }, () => ratelimit.consume(`hot-${spec.algorithm}`, spec, 1, T0)),
       );
       t.equal(decisions.filter((d) => d.allowed).length, 50, spec.algorithm);
+    }
+  });
+
+  t.test('consumeMany answers what consume gives one request after another', async (t) => {
+    const batched = (await storeFor(t, make)).ratelimit;
+    const single = (await storeFor(t, make)).ratelimit;
+    const burst: LimitSpec = {
+      ...fixed,
+      max_requests: 2,
+      burst: { max_burst: 1, burst_window_seconds: 5, cooldown_seconds: 30 },
+    };
+    const penalty: LimitSpec = { ...fixed, penalty: { max_requests: 1, duration_seconds: 60 } };
+    // Keys named several times (each sees the count before it), dry runs among real ones,
+    // refusals, a penalty entered, burst used, and several moments.
+    const rounds: ConsumeRequest[][] = [
+      [
+        { key: 'f', spec: fixed, cost: 1, now: T0 },
+        { key: 's', spec: sliding, cost: 4, now: T0 },
+        { key: 'f', spec: fixed, cost: 2, now: T0 + 1 },
+        { key: 'f', spec: fixed, cost: 1, now: T0 + 2, dryRun: true },
+        { key: 'f', spec: fixed, cost: 1, now: T0 + 2 },
+        { key: 'b', spec: bucket, cost: 2, now: T0 },
+        { key: 'b', spec: bucket, cost: 1, now: T0 + 400 },
+        { key: 'x', spec: burst, cost: 3, now: T0 },
+        { key: 'p', spec: penalty, cost: 3, now: T0 },
+        { key: 'p', spec: penalty, cost: 1, now: T0 + S },
+        { key: 'new', spec: fixed, cost: 1, now: T0, dryRun: true },
+      ],
+      [
+        { key: 's', spec: sliding, cost: 7, now: T0 + 12 * S },
+        { key: 'f', spec: fixed, cost: 3, now: T0 + 10 * S },
+        { key: 'p', spec: penalty, cost: 1, now: T0 + 11 * S },
+        { key: 'x', spec: burst, cost: 1, now: T0 + 2 * S },
+        { key: 'x', spec: burst, cost: 1, now: T0 + 3 * S },
+        { key: 'b', spec: bucket, cost: 5, now: T0 + 20 * S },
+        { key: 's', spec: sliding, cost: 1, now: T0 + 12 * S, dryRun: true },
+      ],
+    ];
+    for (const [i, requests] of rounds.entries()) {
+      const one: unknown[] = [];
+      for (const r of requests) {
+        one.push(await single.consume(r.key, r.spec, r.cost, r.now, { dryRun: r.dryRun === true }));
+      }
+      t.same(await batched.consumeMany(requests), one, `round ${i + 1}`);
+    }
+    t.same(await batched.consumeMany([]), [], 'an empty batch decides nothing');
+    // What each left behind: the same answers to the same questions afterwards.
+    for (const r of rounds[0] as ConsumeRequest[]) {
+      t.same(
+        await batched.consume(r.key, r.spec, 1, T0 + 13 * S),
+        await single.consume(r.key, r.spec, 1, T0 + 13 * S),
+        `${r.key} afterwards`,
+      );
+    }
+    t.equal(
+      await batched.purgeExpired(T0 + 100 * S),
+      await single.purgeExpired(T0 + 100 * S),
+      'a dry run on a new key left nothing to purge',
+    );
+  });
+
+  t.test('consumeMany and consume racing for one key admit exactly the limit', async (t) => {
+    const { ratelimit } = await storeFor(t, make);
+    const cap: LimitSpec = { ...fixed, max_requests: 25, window_seconds: 3600 };
+    // Batches naming the shared key among others, in both orders (locks taken in any order
+    // would deadlock two of them), and single decisions, all at once.
+    const batches = Array.from({ length: 20 }, (_, i) => {
+      const own: ConsumeRequest = { key: `own-${i}`, spec: cap, cost: 1, now: T0 };
+      const hot: ConsumeRequest = { key: 'hot', spec: cap, cost: 1, now: T0 };
+      const other: ConsumeRequest = { key: `own-${(i + 1) % 20}`, spec: cap, cost: 1, now: T0 };
+      return i % 2 === 0 ? [own, hot, other, hot] : [hot, other, hot, own];
+    });
+    const [many, singles] = await Promise.all([
+      Promise.all(batches.map((b) => ratelimit.consumeMany(b))),
+      Promise.all(Array.from({ length: 10 }, () => ratelimit.consume('hot', cap, 1, T0))),
+    ]);
+    const hot = [
+      ...many.flatMap((decisions, i) =>
+        decisions.filter((_, j) => (batches[i] as ConsumeRequest[])[j]?.key === 'hot'),
+      ),
+      ...singles,
+    ];
+    t.equal(hot.length, 50);
+    t.equal(hot.filter((d) => d.allowed).length, 25, 'the shared key: its limit and no more');
+    const after = await ratelimit.consume('hot', cap, 1, T0, { dryRun: true });
+    t.match(after, { allowed: false, used: 25 }, 'and that is what was counted');
+    for (let i = 0; i < 20; i++) {
+      t.match(
+        await ratelimit.consume(`own-${i}`, cap, 0, T0, { dryRun: true }),
+        { used: 2, remaining: 23 },
+        `own-${i}: counted once by its batch and once by its neighbour's`,
+      );
     }
   });
 }

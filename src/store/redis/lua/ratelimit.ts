@@ -22,10 +22,14 @@ import { LuaLibrary } from '../../../redis/library.js';
  * Replies eleven little-endian doubles: allowed (1/0), limit, remaining, used, reset_at,
  * retry_after_ms, burst remaining, burst used now (1/0), cooldown until (0: none), penalty
  * until (0: none), penalty entered (1/0).
+ *
+ * consume_many(KEYS, ARGV): consume() for each key in turn, KEYS[i] with ARGV[4i-3..4i]
+ * (a key may come more than once: each sees the state the one before left). Replies the
+ * replies one after the other, eleven doubles each.
  */
 export const RATELIMIT = new LuaLibrary(
   'notifyd_ratelimit',
-  ['consume'],
+  ['consume', 'consume_many'],
   `
 -- Library functions as locals, taken on the first call: a function library's top level
 -- runs where only \`redis\` is defined.
@@ -283,6 +287,19 @@ local function consume(keys, args)
   if code == 1 then reach = 2 * window elseif code == 3 then reach = window end
   return struct.pack(REPLY, flag(allowed), quota.limit, remaining, used, min(reset, now + reach),
     retry, burst_left, flag(burst_used_now), cooldown_until, penalty_until, flag(entered))
+end
+
+local one_key, one_args = {}, {}
+local function consume_many(keys, args)
+  local replies = {}
+  for i = 1, #keys do
+    local at = (i - 1) * 4
+    one_key[1] = keys[i]
+    one_args[1], one_args[2], one_args[3], one_args[4] =
+      args[at + 1], args[at + 2], args[at + 3], args[at + 4]
+    replies[i] = consume(one_key, one_args)
+  end
+  return table.concat(replies)
 end
 `,
 );
