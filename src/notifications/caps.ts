@@ -59,6 +59,24 @@ export interface CapQuery {
   now: number;
 }
 
+/** One send's channels to count against their caps (applyMany). */
+export interface CapSend {
+  q: CapQuery;
+  routed: Routed[];
+}
+
+/** A routed channel that delivers (the ones caps count). */
+type Delivering = Extract<Routed, { deliver: true }>;
+
+/** A capped channel of one send of applyMany(): its place, rule and due time. */
+interface Ask {
+  send: number;
+  index: number;
+  q: CapQuery;
+  rule: CapRule;
+  due: number;
+}
+
 export class UserCaps {
   private readonly rules: CapRule[];
 
@@ -101,14 +119,79 @@ export class UserCaps {
         out.push(r);
         continue;
       }
-      const at = await this.slot(q, rule, r.defer_until ?? q.now);
-      out.push({ ...r, defer_until: at === (r.defer_until ?? q.now) ? r.defer_until : at });
+      const due = r.defer_until ?? q.now;
+      const { spec, first, key } = this.counting(q, rule, due);
+      const now = (await this.store.consume(key(first), spec, 1, due)).allowed;
+      const at = now ? due : await this.later(q, rule, due);
+      out.push({ ...r, defer_until: at === due ? r.defer_until : at });
     }
     return out;
   }
 
-  /** When a delivery due at `due` may go under `rule`: `due`, or a later window's start. */
-  private async slot(q: CapQuery, rule: CapRule, due: number): Promise<number> {
+  /**
+   * apply() for many sends (a page of a topic send) with one store call: every capped
+   * channel's current window is counted at once. A channel refused there (its user past the
+   * cap) then looks for a later window with calls of its own, as apply() does. Each send's
+   * outcome is apart: one past `max_deferred` refuses that send alone. Rejects as a whole
+   * only when the store cannot count.
+   *
+   * One difference from apply() on each send: a send refused with USER_CAP_EXCEEDED has had
+   * all its other capped channels counted in their current window (apply() counts those
+   * before the refused one only). It errs towards deferring that user's next sends a little
+   * early, never towards sending past a cap.
+   */
+  async applyMany(sends: readonly CapSend[]): Promise<PromiseSettledResult<Routed[]>[]> {
+    const asks: Ask[] = [];
+    sends.forEach(({ q, routed }, send) => {
+      if (!this.settings.enabled || q.priority === 'urgent') return;
+      routed.forEach((r, index) => {
+        if (!r.deliver) return;
+        const rule = this.ruleFor(r.channel, q.tenantId, q.category);
+        if (rule) asks.push({ send, index, q, rule, due: r.defer_until ?? q.now });
+      });
+    });
+    const out = sends.map(({ routed }) => [...routed]);
+    if (asks.length === 0) return out.map((value) => ({ status: 'fulfilled', value }));
+    const decisions = await this.store.consumeMany(
+      asks.map(({ q, rule, due }) => {
+        const { spec, first, key } = this.counting(q, rule, due);
+        return { key: key(first), spec, cost: 1, now: due };
+      }),
+    );
+    // The refused ones, one send at a time (its channels in order, as apply() goes).
+    const refused = new Map<number, Ask[]>();
+    asks.forEach((ask, i) => {
+      if (decisions[i]?.allowed) return;
+      const list = refused.get(ask.send);
+      if (list) list.push(ask);
+      else refused.set(ask.send, [ask]);
+    });
+    const failed = new Map<number, unknown>();
+    await Promise.all(
+      [...refused].map(async ([send, list]) => {
+        try {
+          for (const ask of list) {
+            const at = await this.later(ask.q, ask.rule, ask.due);
+            const r = out[send]?.[ask.index] as Delivering;
+            (out[send] as Routed[])[ask.index] = {
+              ...r,
+              defer_until: at === ask.due ? r.defer_until : at,
+            };
+          }
+        } catch (err) {
+          failed.set(send, err);
+        }
+      }),
+    );
+    return out.map((value, send) =>
+      failed.has(send)
+        ? { status: 'rejected', reason: failed.get(send) }
+        : { status: 'fulfilled', value },
+    );
+  }
+
+  /** How `rule` counts a delivery due at `due`: its limit, window and keys. */
+  private counting(q: CapQuery, rule: CapRule, due: number) {
     const windowMs = WINDOW_MS[rule.window];
     const spec: LimitSpec = {
       algorithm: 'fixed_window',
@@ -118,8 +201,15 @@ export class UserCaps {
     const scope = rule.category ?? '*';
     const key = (start: number) =>
       `cap:${q.tenantId}:${q.recipientId}:${rule.channel}:${scope}:${start}`;
-    const first = Math.floor(due / windowMs) * windowMs;
-    if ((await this.store.consume(key(first), spec, 1, due)).allowed) return due;
+    return { windowMs, spec, key, first: Math.floor(due / windowMs) * windowMs };
+  }
+
+  /**
+   * The start of the first window after the one holding `due` with room under `rule`
+   * (that one refused the delivery), counted there.
+   */
+  private async later(q: CapQuery, rule: CapRule, due: number): Promise<number> {
+    const { windowMs, spec, key, first } = this.counting(q, rule, due);
     // Later windows, each counted under its own key at its start; `ahead`: booked before it.
     let ahead = 0;
     for (let start = first + windowMs; ; start += windowMs) {

@@ -12,7 +12,7 @@ import { NotifydError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { EventSink } from '../events/catalogue.js';
 import type { Store } from '../store/types.js';
-import type { UserCaps } from './caps.js';
+import type { CapQuery, UserCaps } from './caps.js';
 import type { Channel, InAppContent, RenderedContent } from './channels.js';
 import { checkActions, checkExpiry, splitContent } from './content.js';
 import type { ProviderChannels } from './delivery-port.js';
@@ -85,6 +85,14 @@ export interface Prepared {
   digested?: Channel[];
   /** Channels a cap deferred, and until when (epoch ms). */
   deferred?: Record<string, number>;
+}
+
+/** A send routed but not yet counted against its caps (Sender.routeOne). */
+interface PendingSend {
+  capQuery: CapQuery;
+  uncapped: Routed[];
+  /** The send's records once its caps answered with `routed`; may throw NO_DELIVERY_CHANNEL. */
+  finish(routed: Routed[]): Prepared;
 }
 
 /** What a template render gave, kept for the other recipients of one request (per locale). */
@@ -167,10 +175,72 @@ export class Sender {
     cache?: RenderCache,
     opts: SendOptions = {},
   ): Promise<Prepared> {
-    if (isInline(input)) {
-      const p = this.prepareInline(tenantId, input, requestId, where);
-      return this.deps.caps ? this.capInline(p) : p;
+    if (isInline(input) && !this.deps.caps) {
+      return this.prepareInline(tenantId, input, requestId, where);
     }
+    const pending = await this.routeOne(tenantId, input, requestId, where, cache, opts);
+    const { caps } = this.deps;
+    return pending.finish(
+      caps ? await caps.apply(pending.capQuery, pending.uncapped) : pending.uncapped,
+    );
+  }
+
+  /**
+   * prepare() for many sends of one request (a page of a topic send), in their order, each
+   * to what prepare() gives or the error that refused it. Their per-user caps are counted with
+   * one store call (caps.ts applyMany) rather than one or more per send.
+   */
+  async prepareMany(
+    tenantId: string,
+    sends: ReadonlyArray<{ input: SendNotificationBody; where: string }>,
+    requestId: string,
+    cache?: RenderCache,
+    opts: SendOptions = {},
+  ): Promise<PromiseSettledResult<Prepared>[]> {
+    const routed = await Promise.allSettled(
+      sends.map(({ input, where }) =>
+        this.routeOne(tenantId, input, requestId, where, cache, opts),
+      ),
+    );
+    const ready: PendingSend[] = [];
+    for (const r of routed) if (r.status === 'fulfilled') ready.push(r.value);
+    const { caps } = this.deps;
+    let capped: PromiseSettledResult<Routed[]>[];
+    try {
+      capped = caps
+        ? await caps.applyMany(ready.map((p) => ({ q: p.capQuery, routed: p.uncapped })))
+        : ready.map((p) => ({ status: 'fulfilled', value: p.uncapped }));
+    } catch (reason) {
+      // The store could not count (STORE_UNAVAILABLE): every send refused as prepare() would.
+      capped = ready.map(() => ({ status: 'rejected', reason }));
+    }
+    let next = 0;
+    return routed.map((r): PromiseSettledResult<Prepared> => {
+      if (r.status === 'rejected') return r;
+      const c = capped[next++] as PromiseSettledResult<Routed[]>;
+      if (c.status === 'rejected') return c;
+      try {
+        return { status: 'fulfilled', value: r.value.finish(c.value) };
+      } catch (reason) {
+        return { status: 'rejected', reason };
+      }
+    });
+  }
+
+  /**
+   * Everything of prepare() before the caps: the send routed, what the caps are asked, and
+   * how the send is finished once they answered (the records built, or NO_DELIVERY_CHANNEL).
+   */
+  private async routeOne(
+    tenantId: string,
+    input: SendNotificationBody,
+    requestId: string,
+    where: string,
+    cache: RenderCache | undefined,
+    opts: SendOptions,
+  ): Promise<PendingSend> {
+    if (isInline(input))
+      return this.inlinePending(this.prepareInline(tenantId, input, requestId, where));
     const recipientId = this.recipientOf(input, where);
     const { directory, preferences, providers, clock } = this.deps;
     const now = clock.now();
@@ -231,12 +301,45 @@ export class Sender {
       devices,
       providers: providers ?? null,
     });
-    const routed = this.deps.caps
-      ? await this.deps.caps.apply(
-          { tenantId, recipientId, category: category ?? 'general', priority, now },
+    return {
+      capQuery: { tenantId, recipientId, category: category ?? 'general', priority, now },
+      uncapped,
+      finish: (routed) =>
+        this.finish(tenantId, input, requestId, where, now, {
+          recipientId,
+          contents,
+          template,
+          category,
+          expiresAt,
+          priority,
+          devices,
           uncapped,
-        )
-      : uncapped;
+          routed,
+        }),
+    };
+  }
+
+  /** The records of a routed send once its caps answered (prepare's last step). */
+  private finish(
+    tenantId: string,
+    input: SendNotificationBody,
+    requestId: string,
+    where: string,
+    now: number,
+    routing: {
+      recipientId: string;
+      contents: RenderedContent;
+      template: TemplateRef | null;
+      category: string | null;
+      expiresAt: number | null;
+      priority: Priority;
+      devices: Device[];
+      uncapped: Routed[];
+      routed: Routed[];
+    },
+  ): Prepared {
+    const { recipientId, contents, template, category, expiresAt, priority, devices } = routing;
+    const { uncapped, routed } = routing;
     const skipped: Record<string, string> = {};
     const digested: Channel[] = [];
     for (const r of routed) {
@@ -300,20 +403,26 @@ export class Sender {
     return Object.keys(out).length > 0 ? out : null;
   }
 
-  /** A plain inline in-app send counted against the in-app cap (deferred past it). */
-  private async capInline(p: Prepared): Promise<Prepared> {
+  /** A plain inline in-app send, to be counted against the in-app cap (deferred past it). */
+  private inlinePending(p: Prepared): PendingSend {
     const n = p.item.notification;
     const feed: Routed = { channel: 'in_app', deliver: true, defer_until: null };
-    const [capped] = await (this.deps.caps as UserCaps).apply(
-      {
+    return {
+      capQuery: {
         tenantId: n.tenant_id,
         recipientId: n.recipient_id,
         category: n.category,
         priority: n.priority,
         now: n.created_at,
       },
-      [feed],
-    );
+      uncapped: [feed],
+      finish: ([capped]) => this.capInline(p, capped),
+    };
+  }
+
+  /** The inline send `p` as its in-app cap answered (`capped`: its one channel). */
+  private capInline(p: Prepared, capped: Routed | undefined): Prepared {
+    const n = p.item.notification;
     if (!capped?.deliver || capped.defer_until === null) return p;
     const at = capped.defer_until;
     const notification = { ...n, read_at: n.created_at, dismissed_at: n.created_at };

@@ -232,15 +232,18 @@ export class TopicSends {
       }
     };
     const known = await this.readAhead(tenantId, body, members);
-    const settled = await Promise.allSettled(
-      members.map((id) => {
-        const { recipient: _r, idempotency_key: _k, ...rest } = body;
+    const { recipient: _r, idempotency_key: _k, ...rest } = body;
+    // Prepared together: the page's per-user caps are counted with one store call.
+    const settled = await sender.prepareMany(
+      tenantId,
+      members.map((id) => ({
         // The member's key makes a resumed page write nobody twice.
-        const input = { ...rest, recipient_id: id, idempotency_key: `${requestId}:${id}` };
-        return sender.prepare(tenantId, input, requestId, `recipient ${id}`, cache, {
-          ...(known ? { known } : {}),
-        });
-      }),
+        input: { ...rest, recipient_id: id, idempotency_key: `${requestId}:${id}` },
+        where: `recipient ${id}`,
+      })),
+      requestId,
+      cache,
+      known ? { known } : {},
     );
     const prepared: Prepared[] = [];
     settled.forEach((s, i) => {

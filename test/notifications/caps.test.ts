@@ -1,4 +1,5 @@
 import t, { type Test } from 'tap';
+import type { StoreBackend } from '../../src/store/backends.js';
 import { CONSOLE } from '../digests/helpers.js';
 import { BACKENDS, KEYS, ok, type Server, serverOn } from '../recipients/servers.js';
 
@@ -13,7 +14,7 @@ const HOUR = 3_600_000;
 const START = Date.UTC(2026, 4, 12, 10, 20);
 const NEXT = Date.UTC(2026, 4, 12, 11, 0);
 
-async function setup(t: Test, backend: (typeof BACKENDS)[number], caps: object = {}) {
+async function setup(t: Test, backend: StoreBackend, caps: object = {}) {
   const s = await serverOn(t, backend, {
     ...CONSOLE,
     delivery: { workers: { enabled: false } },
@@ -157,5 +158,60 @@ for (const backend of BACKENDS) {
     t.match(await rowOf(s, held.notification_id, 'in_app'), { status: 'delivered' });
     await s.server.scheduler.runDue();
     t.same(await feed(), ['second', 'first'], 'once');
+  });
+}
+
+/** Waits (real time, bounded) until the topic send's request is no longer running. */
+// biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON came back
+async function settled(s: Server, requestId: string): Promise<any> {
+  for (let i = 0; i < 400; i++) {
+    const view = await ok(s, 'GET', `/api/v1/requests/${requestId}`);
+    if (view.status !== 'running') return view;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`request ${requestId} still running after 10 s`);
+}
+
+// A topic's page counts its members' caps with one call of the rate-limit store: here on
+// every backend's store, the durable ones included.
+for (const backend of [...BACKENDS, 'redis', 'postgres'] as const) {
+  t.test(`${backend}: a topic send counts each member against their own cap`, async (t) => {
+    const s = await setup(t, backend, { push_per_hour: 1, max_deferred: 1 });
+    if (!s) return;
+    for (const id of ['u2', 'u3']) {
+      await ok(s, 'PUT', `/api/v1/subscribers/${id}`, { email: `${id}@example.com` });
+      await ok(s, 'POST', `/api/v1/subscribers/${id}/devices`, { kind: 'fcm', token: `t-${id}` });
+    }
+    // u1 used this hour's push and has one booked in the next (max_deferred); u2 used its
+    // push; u3 nothing.
+    t.notOk((await push(s)).body.channels_deferred);
+    t.ok((await push(s)).body.channels_deferred);
+    t.notOk((await push(s, { recipient_id: 'u2' })).body.channels_deferred);
+    await ok(s, 'POST', '/api/v1/topics', { key: 'news', name: 'News' });
+    await ok(s, 'POST', '/api/v1/topics/news/subscribers', { subscribers: ['u1', 'u2', 'u3'] });
+    const sent = await ok(s, 'POST', '/api/v1/topics/news/notifications', {
+      channels: ['push'],
+      content: { title: 'News', body: 'today' },
+    });
+    t.match(await settled(s, sent.request_id), {
+      status: 'completed',
+      accepted: 2,
+      rejected: 1,
+      errors: [{ recipient_id: 'u1', code: 'USER_CAP_EXCEEDED' }],
+    });
+    const rowFor = async (id: string) => {
+      const all = await s.store.notifications.listAll('default', id, null, 10);
+      const n = all.find((x) => x.request_id === sent.request_id);
+      t.ok(n, `${id}: the topic's notification`);
+      return rowOf(s, n!.id, 'push');
+    };
+    t.match(await rowFor('u2'), {
+      status: 'deferred',
+      next_attempt_at: new Date(NEXT).toISOString(),
+    });
+    t.match(await rowFor('u3'), { status: 'pending' });
+    t.equal(await claimable(s), 3, 'u1 and u2 before the topic, u3 from it');
+    s.clock.set(NEXT);
+    t.equal(await claimable(s), 2, "at the hour: u1's deferred one and u2's from the topic");
   });
 }
