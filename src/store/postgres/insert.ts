@@ -33,6 +33,8 @@ const CLAIM_ATTEMPTS = 3;
 /** Writes notification inserts, grouping concurrent calls into one transaction. */
 export class NotificationWriter {
   private readonly claimSql: string;
+  private readonly claimManySql: string;
+  private readonly holdersSql: string;
   private readonly insertNotifications: string;
   private readonly insertDeliveries: string;
   private readonly upsertRequests: string;
@@ -57,6 +59,24 @@ export class NotificationWriter {
       UNION ALL
       SELECT false, notification_id, request_id FROM ${keys}
       WHERE tenant_id = $1 AND key = $2 AND NOT EXISTS (SELECT 1 FROM taken)`;
+    // claimSql for many keys at once, taken in the order given (the lock order).
+    this.claimManySql = `
+      WITH wanted AS (
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[],
+          $6::bigint[]) WITH ORDINALITY
+          AS u(tenant_id, key, notification_id, request_id, expires_at, created_at, n)
+      )
+      INSERT INTO ${keys} AS k (tenant_id, key, notification_id, request_id, expires_at)
+      SELECT tenant_id, key, notification_id, request_id, expires_at FROM wanted ORDER BY n
+      ON CONFLICT (tenant_id, key) DO UPDATE SET notification_id = EXCLUDED.notification_id,
+        request_id = EXCLUDED.request_id, expires_at = EXCLUDED.expires_at
+      WHERE k.expires_at <= (SELECT w.created_at FROM wanted w
+        WHERE w.tenant_id = k.tenant_id AND w.key = k.key)
+      RETURNING k.tenant_id, k.key`;
+    this.holdersSql = `
+      SELECT k.tenant_id, k.key, k.notification_id, k.request_id
+      FROM ${keys} k JOIN unnest($1::text[], $2::text[]) AS u(tenant_id, key)
+        ON k.tenant_id = u.tenant_id AND k.key = u.key`;
     this.insertNotifications = `
       INSERT INTO ${notifications} (${NOTIFICATION_COLUMNS})
       SELECT ${NOTIFICATION_COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS x(${NOTIFICATION_RECORDSET})`;
@@ -104,7 +124,20 @@ export class NotificationWriter {
     const keyed = items.flatMap((item, i) => (item.idempotency ? [i] : []));
     // Array.prototype.sort is stable: items of one key keep their order.
     keyed.sort((a, b) => compareIds(lockKey(items[a]), lockKey(items[b])));
+    // The first item of each key claims with one statement for all; an item repeating a key
+    // claims after it, alone (the first holds the key by then).
+    const seen = new Set<string>();
+    const first: number[] = [];
+    const repeats: number[] = [];
     for (const i of keyed) {
+      const key = lockKey(items[i]);
+      (seen.has(key) ? repeats : first).push(i);
+      seen.add(key);
+    }
+    if (first.length === 1) repeats.unshift(...first);
+    else if (first.length > 1) await this.claimMany(client, first, items, outcomes);
+    repeats.sort((a, b) => a - b);
+    for (const i of repeats) {
       const held = await this.claim(client, items[i]);
       if (held) outcomes[i] = held;
     }
@@ -132,6 +165,52 @@ export class NotificationWriter {
       next += call.length;
       return outcomes.slice(start, next);
     });
+  }
+
+  /**
+   * claim() for items of distinct keys (`indexes`, in lock order) with two statements: one
+   * takes every free or expired key in that order, each judged at its item's created_at (and
+   * locks the ones it cannot take); one then reads who holds those, in a snapshot taken after
+   * their holders committed. A key whose holder vanished meanwhile is claimed again alone.
+   */
+  private async claimMany(
+    client: pg.PoolClient,
+    indexes: number[],
+    items: Item[],
+    outcomes: InsertOutcome[],
+  ): Promise<void> {
+    const column = (pick: (item: Item) => string | number) => indexes.map((i) => pick(items[i]));
+    const tenants = column((item) => item.tenantId);
+    const keys = column((item) => item.idempotency!.key);
+    const { rows: taken } = await client.query<{ tenant_id: string; key: string }>(
+      this.claimManySql,
+      [
+        tenants,
+        keys,
+        column((item) => item.id),
+        column((item) => item.requestId),
+        column((item) => item.idempotency!.expires_at),
+        column((item) => item.createdAt),
+      ],
+    );
+    const ours = new Set(taken.map((r) => `${r.tenant_id}\u0000${r.key}`));
+    const held = indexes.filter((i) => !ours.has(lockKey(items[i])));
+    if (held.length === 0) return;
+    const { rows: holders } = await client.query<{
+      tenant_id: string;
+      key: string;
+      notification_id: string;
+      request_id: string;
+    }>(this.holdersSql, [
+      held.map((i) => items[i].tenantId),
+      held.map((i) => items[i].idempotency!.key),
+    ]);
+    const byKey = new Map(holders.map((r) => [`${r.tenant_id}\u0000${r.key}`, r]));
+    for (const i of held) {
+      const holder = byKey.get(lockKey(items[i]));
+      const outcome = holder ? duplicateOf(holder) : await this.claim(client, items[i]);
+      if (outcome) outcomes[i] = outcome;
+    }
   }
 
   /** Takes the item's key: null when taken, the duplicate outcome when someone holds it. */

@@ -101,6 +101,64 @@ export function idempotencyContract(t: Test, make: MakeStore): void {
     t.equal(stored, 50);
   });
 
+  t.test(
+    'a batch of distinct keys: held ones are duplicates, free and expired ones taken',
+    async (t) => {
+      const f = new Fixture();
+      const store = await storeFor(t, make);
+      const old = f.item({}, { key: 'old', ttlMs: 1000 });
+      const held = f.item({}, { key: 'held', ttlMs: HOUR });
+      const elsewhere = f.item({ tenant_id: 't2' }, { key: 'new', ttlMs: HOUR });
+      await store.notifications.insert([old, held, elsewhere]);
+      f.clock.advance(1000);
+      const batch = ['held', 'new', 'old', 'other'].map((key) =>
+        f.item({ recipient_id: 'bob' }, { key, ttlMs: HOUR }),
+      );
+      t.same(await store.notifications.insert(batch), [
+        {
+          status: 'duplicate',
+          notification_id: held.notification.id,
+          request_id: held.notification.request_id,
+        },
+        { status: 'created' },
+        { status: 'created' },
+        { status: 'created' },
+      ]);
+      await assertNothingWritten(t, store, batch[0] as NewNotification);
+      t.equal((await store.notifications.unreadCounts('t1', 'bob')).total, 3);
+      // The expired key now points at its new holder.
+      const later = f.item({}, { key: 'old', ttlMs: HOUR });
+      t.match(await store.notifications.insert([later]), [
+        { status: 'duplicate', notification_id: batch[2]?.notification.id },
+      ]);
+    },
+  );
+
+  t.test('concurrent batches sharing keys take each key once', async (t) => {
+    const f = new Fixture();
+    const store = await storeFor(t, make);
+    const keys = Array.from({ length: 20 }, (_, i) => `k${String(i).padStart(2, '0')}`);
+    // Each batch names every key, in its own order (reversed for every other one).
+    const batches = Array.from({ length: 6 }, (_, b) =>
+      (b % 2 ? [...keys].reverse() : keys).map((key) =>
+        f.item({ recipient_id: `u${b}` }, { key, ttlMs: HOUR }),
+      ),
+    );
+    const outcomes = await Promise.all(batches.map((items) => store.notifications.insert(items)));
+    const created = outcomes.flat().filter((o) => o.status === 'created').length;
+    t.equal(created, keys.length, 'one holder per key');
+    const holders = new Map<string, string>();
+    for (const [b, items] of batches.entries()) {
+      for (const [i, item] of items.entries()) {
+        const o = outcomes[b]?.[i];
+        const key = item.idempotency?.key as string;
+        const holder = o?.status === 'created' ? item.notification.id : o?.notification_id;
+        if (holders.has(key)) t.equal(holder, holders.get(key), `${key}: one holder`);
+        else holders.set(key, holder as string);
+      }
+    }
+  });
+
   t.test('concurrent inserts of one key create it once', async (t) => {
     const f = new Fixture();
     const store = await storeFor(t, make);
