@@ -8,12 +8,8 @@
 /** How deep objects and arrays from outside may nest. */
 export const MAX_JSON_DEPTH = 64;
 
-const QUOTE = 34;
-const BACKSLASH = 92;
-const OPEN_BRACE = 123;
-const OPEN_BRACKET = 91;
-const CLOSE_BRACE = 125;
-const CLOSE_BRACKET = 93;
+/** The character code of a backslash. */
+const BACKSLASH = 0x5c;
 
 /** Where the string that opens at `open` (a quote) ends: its closing quote, or -1. */
 function stringEnd(text: string, open: number): number {
@@ -34,14 +30,18 @@ function stringEnd(text: string, open: number): number {
 export function nestsDeeperThan(text: string, max: number): boolean {
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === QUOTE) {
-      i = stringEnd(text, i);
-      if (i < 0) return false;
-    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-      if (++depth > max) return true;
-    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-      depth--;
+    switch (text.charCodeAt(i)) {
+      case 0x22: // "
+        i = stringEnd(text, i);
+        if (i < 0) return false;
+        break;
+      case 0x7b: // {
+      case 0x5b: // [
+        if (++depth > max) return true;
+        break;
+      case 0x7d: // }
+      case 0x5d: // ]
+        depth--;
     }
   }
   return false;
