@@ -6,12 +6,9 @@
  */
 import { CHANNELS } from '../notifications/channels.js';
 import { AUDIT_ACTIONS } from './recorder.js';
-import type {
-  ReportDefinitionData,
-  ReportQuery,
-  StoredReportDefinition,
-} from './report-definitions.js';
+import type { ReportDefinitionData, StoredReportDefinition } from './report-definition-data.js';
 import { PERIOD_PARAMETERS, type ReportParameter } from './report-parameters.js';
+import type { ReportQuery } from './report-query.js';
 
 const desc = 'desc' as const;
 

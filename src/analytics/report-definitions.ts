@@ -7,7 +7,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { Clock } from '../core/clock.js';
 import { NotifydError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
-import { ObjectRepository, type Page, type Stored } from '../objects/repository.js';
+import { ObjectRepository, type Page } from '../objects/repository.js';
 import { envelopeOf, type ListQuery, updateBody, ViewEnvelope } from '../objects/schemas.js';
 import { ObjectReads } from '../objects/service.js';
 import { type Caller, listedTenants } from '../objects/tenancy.js';
@@ -16,46 +16,18 @@ import { checkFilter, type QueryFilter } from './fields.js';
 import { analyticsKind } from './kinds.js';
 import { leavesOf } from './metrics.js';
 import { BUILTIN_DEFINITIONS, builtinDefinition } from './report-builtins.js';
-import { parameterView, type ReportParameter, ReportParameterView } from './report-parameters.js';
-import { FilterSchema, TimeRangeSchema } from './schemas.js';
-import { checkTimeZone, GRANULARITIES, type TimeRangeInput } from './time.js';
-
-const literals = <T extends string>(values: readonly T[]) =>
-  Type.Union(values.map((v) => Type.Literal(v)));
-
-export const REPORT_FORMATS = ['csv', 'json', 'pdf'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
-export const ReportFormatSchema = literals(REPORT_FORMATS);
-
-export const CHARTS = ['bar', 'line', 'none'] as const;
-export type Chart = (typeof CHARTS)[number];
-
-/** Names people type: letters, digits and `_ . -`. */
-export const ReportName = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$' });
-
-/** One section of a report: a query of `POST /analytics/query` without its time range. */
-export const ReportQuerySchema = Type.Object(
-  {
-    title: Type.String({ minLength: 1, maxLength: 200 }),
-    metrics: Type.Array(Type.String({ minLength: 1, maxLength: 120 }), {
-      minItems: 1,
-      maxItems: 10,
-    }),
-    dimensions: Type.Optional(
-      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 3 }),
-    ),
-    filters: Type.Optional(Type.Array(FilterSchema, { maxItems: 20 })),
-    granularity: Type.Optional(literals(GRANULARITIES)),
-    order_by: Type.Optional(Type.String({ maxLength: 120 })),
-    order_direction: Type.Optional(literals(['asc', 'desc'] as const)),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
-    chart: Type.Optional(literals(CHARTS)),
-  },
-  { additionalProperties: false },
-);
-export type ReportQuery = Static<typeof ReportQuerySchema>;
-
-export const ReportQueries = Type.Array(ReportQuerySchema, { minItems: 1, maxItems: 10 });
+import type { ReportDefinitionData, StoredReportDefinition } from './report-definition-data.js';
+import { parameterView, ReportParameterView } from './report-parameters.js';
+import {
+  REPORT_FORMATS,
+  ReportFormatSchema,
+  ReportName,
+  ReportQueries,
+  type ReportQuery,
+  ReportQuerySchema,
+} from './report-query.js';
+import { TimeRangeSchema } from './schemas.js';
+import { checkTimeZone, type TimeRangeInput } from './time.js';
 
 /** What a report covers and how its file is made: a definition's, adjustable per report. */
 export const ReportOutputFields = {
@@ -99,23 +71,6 @@ export const ReportDefinitionView = Type.Object({
   }),
   builtin: Type.Boolean({ description: 'Built into notifyd: read-only, its id its name.' }),
 });
-
-export interface ReportDefinitionData {
-  name: string;
-  title: string;
-  description: string;
-  queries: ReportQuery[];
-  time_range: TimeRangeInput;
-  timezone: string;
-  format: ReportFormat;
-  /** What it reports on (built-ins); absent: `custom`. */
-  category?: string;
-  /** The typed parameters a report may give (built-ins); absent: none. */
-  parameters?: ReportParameter[];
-  /** A built-in definition (`report-builtins.ts`), never stored. */
-  builtin?: boolean;
-}
-export type StoredReportDefinition = Stored<ReportDefinitionData>;
 
 export const REPORT_DEFINITION_OBJECT = analyticsKind(
   'analytics_report_definition',

@@ -5,7 +5,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { NotifydError } from '../core/errors.js';
-import type { ReportFormat } from './report-definitions.js';
+import type { ReportFormat } from './report-query.js';
 
 export interface LinkSettings {
   secret: string;

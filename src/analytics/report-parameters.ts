@@ -6,7 +6,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { NotifydError } from '../core/errors.js';
 import type { QueryFilter } from './fields.js';
-import type { ReportQuery } from './report-definitions.js';
+import type { ReportQuery } from './report-query.js';
 import { bucketStart, nextBucket, PRESETS, type TimeRangeInput } from './time.js';
 
 const literals = <T extends string>(values: readonly T[]) =>

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { metricOf } from './metrics.js';
 import type { DataPoint } from './query.js';
-import type { ReportData, ReportSection } from './reports.js';
+import type { ReportData, ReportSection } from './report-data.js';
 
 type Doc = PDFKit.PDFDocument;
 

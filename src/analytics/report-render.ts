@@ -1,6 +1,7 @@
 /** A generated report as a file: CSV (one table, a row per data point), JSON, or PDF. */
-import type { ReportFormat } from './report-definitions.js';
-import type { ReportData, ReportSection } from './reports.js';
+
+import type { ReportData, ReportSection } from './report-data.js';
+import type { ReportFormat } from './report-query.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 

@@ -18,18 +18,14 @@ import { envelopeOf, ListQuery, ViewEnvelope } from '../objects/schemas.js';
 import type { Caller } from '../objects/tenancy.js';
 import type { ObjectStore } from '../store/types.js';
 import { analyticsKind } from './kinds.js';
-import type { DataPoint, QueryEngine } from './query.js';
+import type { QueryEngine } from './query.js';
+import { REPORT_STATUSES, type ReportData, type ReportSection } from './report-data.js';
+import type { StoredReportDefinition } from './report-definition-data.js';
 import {
-  type Chart,
   checkQueries,
   DEFAULT_TIME_RANGE,
   type ReportDefinitions,
-  type ReportFormat,
-  ReportFormatSchema,
   ReportOutputFields,
-  ReportQueries,
-  type ReportQuery,
-  type StoredReportDefinition,
 } from './report-definitions.js';
 import {
   checkParameters,
@@ -38,16 +34,19 @@ import {
   type ParameterValues,
   periodRange,
 } from './report-parameters.js';
+import {
+  type ReportFormat,
+  ReportFormatSchema,
+  ReportQueries,
+  type ReportQuery,
+} from './report-query.js';
 import { render } from './report-render.js';
 import { TimeRangeSchema } from './schemas.js';
-import { checkTimeZone, type Granularity, resolveRange, type TimeRangeInput } from './time.js';
+import { checkTimeZone, resolveRange, type TimeRangeInput } from './time.js';
 
 const literals = <T extends string>(values: readonly T[]) =>
   Type.Union(values.map((v) => Type.Literal(v)));
 const iso = (ms: number) => new Date(ms).toISOString();
-
-export const REPORT_STATUSES = ['completed', 'failed'] as const;
-export type ReportStatus = (typeof REPORT_STATUSES)[number];
 
 /**
  * `POST /reports`: a definition (id or name), or queries inline; either may be adjusted. The
@@ -90,43 +89,6 @@ export const DownloadQuery = Type.Object(
   { additionalProperties: false },
 );
 
-/** One section as stored: its query and the rows it answered. */
-export interface ReportSection {
-  title: string;
-  metrics: string[];
-  dimensions: string[];
-  granularity: Granularity | null;
-  chart: Chart;
-  rows: DataPoint[];
-  total_count: number;
-  /** More rows matched than were kept (`limit`, `analytics.reports.max_rows`). */
-  truncated: boolean;
-}
-
-export interface ReportData {
-  title: string;
-  description: string;
-  definition_id: string | null;
-  definition_name: string | null;
-  schedule_id: string | null;
-  /** The tenant the queries read; null: every tenant. */
-  scope: string | null;
-  format: ReportFormat;
-  status: ReportStatus;
-  time_range: TimeRangeInput;
-  timezone: string;
-  /** The definition's parameters the report was made with (absent in older reports). */
-  parameters?: ParameterValues;
-  period_start: number | null;
-  period_end: number | null;
-  sections: ReportSection[];
-  error_code: string | null;
-  error_message: string | null;
-  completed_at: number;
-  expires_at: number | null;
-  /** The size of the file in the report's own format. */
-  file_size_bytes: number | null;
-}
 export type StoredReport = Stored<ReportData>;
 
 export const REPORT_OBJECT = analyticsKind(

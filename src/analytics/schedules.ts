@@ -15,13 +15,10 @@ import type { Caller } from '../objects/tenancy.js';
 import type { SchedulerService } from '../scheduler/service.js';
 import type { ObjectStore } from '../store/types.js';
 import { analyticsKind } from './kinds.js';
-import type {
-  ReportDefinitions,
-  ReportFormat,
-  StoredReportDefinition,
-} from './report-definitions.js';
-import { ReportFormatSchema } from './report-definitions.js';
+import type { StoredReportDefinition } from './report-definition-data.js';
+import type { ReportDefinitions } from './report-definitions.js';
 import { checkParameters, type ParameterValues } from './report-parameters.js';
+import { type ReportFormat, ReportFormatSchema } from './report-query.js';
 import { cronOf, nextRun } from './schedule-cadence.js';
 import { TimeRangeSchema } from './schemas.js';
 import { checkTimeZone, type TimeRangeInput } from './time.js';

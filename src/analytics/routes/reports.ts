@@ -6,13 +6,13 @@ import { type AnyRoute, defineRoute } from '../../http/route.js';
 import type { ObjectChangeEvent } from '../../objects/change-events.js';
 import {
   CreateReportDefinitionBody,
-  ReportFormatSchema as Format,
   type ReportDefinitions,
   ReportDefinitionView,
   reportDefinitionView,
   UpdateReportDefinitionBody,
 } from '../report-definitions.js';
 import { checkLink, type LinkSettings } from '../report-links.js';
+import { ReportFormatSchema as Format } from '../report-query.js';
 import {
   DownloadQuery,
   GenerateReportBody,
