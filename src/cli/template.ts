@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Static } from '@sinclair/typebox';
 import type { Command } from 'commander';
-import { parse } from 'yaml';
 import type { PageBody } from '../http/admin-routes.js';
 import type { RenderedView, TemplateVersionView, TemplateView } from '../templates/schemas.js';
+import { readDocument } from './documents.js';
 import { CliError, type CliIO } from './io.js';
 import {
   enc,
@@ -20,26 +18,6 @@ import { type RemoteOptions, remoteOptions } from './remote.js';
 import { formatTable } from './table.js';
 
 type Rendered = Static<typeof RenderedView>;
-
-/** A YAML or JSON file's document (an object), relative to the working directory. */
-export function readDocument(io: CliIO, file: string, what = 'template'): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(resolve(io.cwd, file), 'utf8');
-  } catch (err) {
-    throw new CliError(`cannot read ${file}: ${(err as Error).message}`);
-  }
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (err) {
-    throw new CliError(`${file} is not valid YAML or JSON: ${(err as Error).message}`);
-  }
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new CliError(`${file} must hold one ${what} (a mapping)`);
-  }
-  return doc as Record<string, unknown>;
-}
 
 /** `--payload user.name=Ada --payload count=3`: values read as JSON when they are, else text. */
 export function payloadOf(pairs: readonly string[], flag = '--payload'): Record<string, unknown> {

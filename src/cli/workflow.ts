@@ -9,6 +9,7 @@ import type {
   WorkflowVersionView,
   WorkflowView,
 } from '../workflows/schemas.js';
+import { readDocument } from './documents.js';
 import { CliError, type CliIO } from './io.js';
 import {
   enc,
@@ -22,7 +23,6 @@ import { type OwnerOptions, owner, ownerFlags, ownerOf } from './owner.js';
 import { intBetween } from './ratelimit-args.js';
 import { call, type RemoteOptions, remoteOptions } from './remote.js';
 import { formatTable } from './table.js';
-import { readDocument } from './template.js';
 
 type Workflow = Static<typeof WorkflowView>;
 type Run = Static<typeof RunView>;
