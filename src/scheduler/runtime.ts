@@ -2,7 +2,7 @@ import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import { nextOccurrence, type RecurringSpec, recurringKey } from './recurring.js';
-import type { JobFilter, JobRecord, JobStore } from './store.js';
+import type { JobFilter, JobOutcome, JobRecord, JobStore } from './store.js';
 
 /** What a handler may answer: nothing (done), or when to run the job again. */
 export type JobResult = undefined | { runAt: number };
@@ -67,6 +67,12 @@ export class SchedulerRuntime {
   private again = false;
   /** When the armed timer fires (clock time), to know whether a new job needs it sooner. */
   private wakeAt = Number.POSITIVE_INFINITY;
+  /** Claimed jobs whose handler has not returned (or slots held by a claim under way). */
+  private busy = 0;
+  /** Runs whose handler returned and whose end the store is writing. */
+  private settling = 0;
+  /** A pass found or left no free slot: the next one freed wakes the loop. */
+  private starved = false;
 
   constructor(private readonly deps: RuntimeDeps) {}
 
@@ -181,33 +187,66 @@ export class SchedulerRuntime {
    * how many it claimed (the runs go on; `idle` waits for them).
    */
   async runDue(): Promise<number> {
-    const free = this.deps.settings.concurrency - this.active.size;
+    return (await this.pass()).claimed;
+  }
+
+  /**
+   * Slots free for a claim. A run holds its slot while its handler runs; once the handler is
+   * done the slot is free while the store writes the run's end, so the next jobs start
+   * meanwhile (the end is still written with the token: the job stays leased until then).
+   * Ends being written are bounded too: at most `concurrency` of them.
+   */
+  private free(): number {
+    const { concurrency } = this.deps.settings;
+    return Math.min(concurrency - this.busy, 2 * concurrency - this.busy - this.settling);
+  }
+
+  /**
+   * A pass: claims up to the free slots at `now` and starts the runs. `full` when it took
+   * every free slot (or there was none): more may be due, and the next slot freed wakes
+   * the loop.
+   */
+  private async pass(): Promise<{ claimed: number; full: boolean; at: number }> {
+    const free = this.free();
     const kinds = this.kinds;
-    if (free <= 0 || kinds.length === 0) return 0;
     const { store, clock, ids, settings } = this.deps;
-    // A claim under way counts as a run for `idle`: jobs it is taking would otherwise start
-    // after idle() (or stop()) answered that nothing runs.
-    const claiming = store.claim(kinds, free, clock.now(), settings.lease_ms, ids('lse'));
+    const at = clock.now();
+    if (free <= 0) {
+      this.starved = true;
+      return { claimed: 0, full: true, at };
+    }
+    if (kinds.length === 0) return { claimed: 0, full: false, at };
+    // The slots are held while the claim is under way, so a second pass meanwhile cannot
+    // take them too. A claim under way counts as a run for `idle`: jobs it is taking would
+    // otherwise start after idle() (or stop()) answered that nothing runs.
+    this.busy += free;
+    const claiming = store.claim(kinds, free, at, settings.lease_ms, ids('lse'));
     const inFlight = claiming.then(
       () => {},
       () => {},
     );
     this.active.add(inFlight);
-    let claimed: JobRecord[];
+    let claimed: JobRecord[] = [];
     try {
       claimed = await claiming;
     } finally {
       this.active.delete(inFlight);
+      this.busy -= free - claimed.length;
     }
+    const full = claimed.length === free;
+    if (full) this.starved = true;
     for (const job of claimed) {
-      const run = this.run(job).finally(() => {
-        this.active.delete(run);
-        // A full pass may have left due jobs behind: look again now that a slot is free.
-        if (this.running && claimed.length === free) this.wake();
-      });
+      const run = this.run(job).finally(() => this.active.delete(run));
       this.active.add(run);
     }
-    return claimed.length;
+    return { claimed: claimed.length, full, at };
+  }
+
+  /** A slot or an end's place came free: wake the loop if a pass found none. */
+  private freed(): void {
+    if (!this.starved || !this.running) return;
+    this.starved = false;
+    this.wake();
   }
 
   /** Runs one claimed job and settles it; never rejects. */
@@ -217,47 +256,52 @@ export class SchedulerRuntime {
     const started = clock.now();
     const lateness = Math.max(0, started - job.run_at);
     let result: RunResult;
-    let settled: boolean;
+    let outcome: JobOutcome;
+    let at: number;
     if (job.attempts > settings.max_attempts) {
       // Its earlier runs never settled (their nodes died): do not let it crash another.
-      const error = `gave up after ${settings.max_attempts} attempts`;
-      settled = await store.complete(job.id, token, { status: 'failed', error }, started);
+      outcome = { status: 'failed', error: `gave up after ${settings.max_attempts} attempts` };
+      at = started;
       result = 'failed';
     } else {
       try {
         const handler = this.handlers.get(job.kind) as JobHandler;
         const answer = await handler(job);
-        if (answer) {
-          const again = {
-            status: 'scheduled',
-            run_at: answer.runAt,
-            reset_attempts: true,
-          } as const;
-          settled = await store.complete(job.id, token, again, clock.now());
-          result = 'rescheduled';
-        } else {
-          settled = await store.complete(job.id, token, { status: 'done' }, clock.now());
-          result = 'done';
-        }
+        outcome = answer
+          ? { status: 'scheduled', run_at: answer.runAt, reset_attempts: true }
+          : { status: 'done' };
+        result = answer ? 'rescheduled' : 'done';
+        at = clock.now();
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err);
         const final = err instanceof PermanentJobError || job.attempts >= settings.max_attempts;
         logger.warn({ err, job: job.id, kind: job.kind, attempts: job.attempts }, 'job run failed');
-        const now = clock.now();
-        const outcome = final
-          ? ({ status: 'failed', error } as const)
-          : ({
+        at = clock.now();
+        outcome = final
+          ? { status: 'failed', error }
+          : {
               status: 'scheduled',
-              run_at: now + settings.retry_backoff_ms * 2 ** (job.attempts - 1),
+              run_at: at + settings.retry_backoff_ms * 2 ** (job.attempts - 1),
               error,
-            } as const);
-        settled = await store.complete(job.id, token, outcome, now).catch(() => false);
+            };
         result = final ? 'failed' : 'retried';
       }
     }
-    if (!settled) {
-      logger.warn({ job: job.id, kind: job.kind }, 'job claim lost before it was settled');
+    this.busy--;
+    this.settling++;
+    this.freed();
+    try {
+      if (!(await store.complete(job.id, token, outcome, at))) {
+        logger.warn({ job: job.id, kind: job.kind }, 'job claim lost before it was settled');
+        result = 'lost';
+      }
+    } catch (err) {
+      // Not written: the job stays leased to this claim and runs again after the lease.
+      logger.warn({ err, job: job.id, kind: job.kind }, 'job end could not be written');
       result = 'lost';
+    } finally {
+      this.settling--;
+      this.freed();
     }
     observer?.ran(job.kind, result, lateness);
   }
@@ -285,15 +329,17 @@ export class SchedulerRuntime {
     const poll = this.deps.settings.poll_interval_ms;
     let delay = poll;
     try {
+      let last: { full: boolean; at: number };
       do {
         this.again = false;
-        await this.runDue();
+        last = await this.pass();
       } while (this.again && this.running);
-      const next = await this.deps.store.nextRunAt(this.kinds);
-      // With every slot busy, a run that ends wakes the loop; until then only the poll does.
-      const full = this.active.size >= this.deps.settings.concurrency;
-      if (next !== null && !full) {
-        delay = Math.min(poll, Math.max(0, next - this.deps.clock.now()));
+      // A full pass left due jobs behind: the next slot freed wakes the loop, and asking
+      // for the next due time would only cost a round trip. Otherwise nothing unclaimed was
+      // due at the pass's time, so the next wake-up is the first job due after it.
+      if (!last.full) {
+        const next = await this.deps.store.nextRunAt(this.kinds, last.at);
+        if (next !== null) delay = Math.min(poll, Math.max(0, next - this.deps.clock.now()));
       }
     } catch (err) {
       this.deps.logger.warn({ err }, 'scheduler pass failed');

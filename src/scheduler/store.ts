@@ -119,8 +119,13 @@ export interface JobStore {
   ): Promise<{ job: JobRecord; cancelled: boolean } | null>;
   /** A tenant's jobs, newest first, at most `limit`. */
   list(tenantId: string, filter: JobFilter, limit: number): Promise<JobRecord[]>;
-  /** The earliest `run_at` of a scheduled job of these kinds, or null: the runtime's timer. */
-  nextRunAt(kinds: readonly string[]): Promise<number | null>;
+  /**
+   * The earliest `run_at` of a scheduled job of these kinds (only those due after `after`,
+   * when given), or null: the runtime's timer. After a claim that took every job due at
+   * its time, the runtime asks for those due after that time: jobs just claimed and run
+   * (which PostgreSQL's index still lists until vacuum) are not read again.
+   */
+  nextRunAt(kinds: readonly string[], after?: number): Promise<number | null>;
   /** Counts per kind over every tenant, at `now`; kinds with no unsettled or failed job may be absent. */
   stats(now: number): Promise<JobKindStats[]>;
   /** Forgets settled jobs last updated before `before`; resolves to how many. */

@@ -106,13 +106,14 @@ export class MemoryJobStore implements JobStore {
       .map(copyJob);
   };
 
-  async nextRunAt(kinds: readonly string[]): Promise<number | null> {
+  async nextRunAt(kinds: readonly string[], after?: number): Promise<number | null> {
     this.state.check();
     let next: number | null = null;
     for (const j of this.jobs.values()) {
       if (
         j.status === 'scheduled' &&
         kinds.includes(j.kind) &&
+        (after === undefined || j.run_at > after) &&
         (next === null || j.run_at < next)
       ) {
         next = j.run_at;

@@ -130,10 +130,11 @@ export class RedisJobStore implements JobStore {
     });
   };
 
-  nextRunAt(kinds: readonly string[]): Promise<number | null> {
+  nextRunAt(kinds: readonly string[], after?: number): Promise<number | null> {
     return this.h.run(async () => {
       if (kinds.length === 0) return null;
-      const at = (await this.h.script(NEXT_RUN_AT, [...kinds])) as string | null;
+      const from = after === undefined ? '-inf' : `(${after}`;
+      const at = (await this.h.script(NEXT_RUN_AT, [from, ...kinds])) as string | null;
       return at === null ? null : Number(at);
     });
   }

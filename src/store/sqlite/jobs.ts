@@ -164,15 +164,15 @@ export class SqliteJobStore implements JobStore {
     return this.h.run(() => (this.h.db.prepare(sql).all(...params) as JobRow[]).map(fromRow));
   };
 
-  nextRunAt(kinds: readonly string[]): Promise<number | null> {
+  nextRunAt(kinds: readonly string[], after?: number): Promise<number | null> {
     return this.h.run(() => {
       if (kinds.length === 0) return null;
       const row = this.h.db
         .prepare(
           `SELECT run_at AS at FROM jobs WHERE status = 'scheduled' AND kind IN (${marks(kinds.length)})
-           ORDER BY run_at LIMIT 1`,
+           AND run_at > ? ORDER BY run_at LIMIT 1`,
         )
-        .get(...kinds) as { at: number } | undefined;
+        .get(...kinds, after ?? Number.MIN_SAFE_INTEGER) as { at: number } | undefined;
       return row?.at ?? null;
     });
   }

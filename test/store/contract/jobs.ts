@@ -214,6 +214,20 @@ export function jobsContract(t: Test, make: MakeStore): void {
     t.equal(await store.jobs.nextRunAt(['k']), T0 + 50);
   });
 
+  t.test('nextRunAt after a time is the earliest scheduled job due after it', async (t) => {
+    const store = await storeFor(t, make);
+    await store.jobs.schedule(job({ run_at: T0 - 10 }));
+    await store.jobs.schedule(job({ run_at: T0 }));
+    await store.jobs.schedule(job({ run_at: T0 + 40, kind: 'other' }));
+    t.equal(await store.jobs.nextRunAt(['k'], T0), null, 'none after it');
+    t.equal(await store.jobs.nextRunAt(['k'], T0 - 11), T0 - 10);
+    t.equal(await store.jobs.nextRunAt(['k'], T0 - 10), T0, 'due at the time is not after it');
+    await store.jobs.schedule(job({ run_at: T0 + 70 }));
+    t.equal(await store.jobs.nextRunAt(['k', 'other'], T0), T0 + 40);
+    t.equal(await store.jobs.nextRunAt(['k'], T0), T0 + 70);
+    t.equal(await store.jobs.nextRunAt([], T0), null);
+  });
+
   t.test('stats count per kind: scheduled, due, running, failed', async (t) => {
     const store = await storeFor(t, make);
     t.same(await store.jobs.stats(T0), []);
