@@ -66,6 +66,21 @@ export class PostgresHandle {
     });
   }
 
+  /**
+   * Runs several statements in one round trip (the simple protocol: no parameters, so the
+   * caller inlines its values with `escapeLiteral` or as checked integers), as one implicit
+   * transaction: `SET LOCAL` in it holds for the statements after it. Resolves to the rows
+   * of the last statement.
+   */
+  async script<R extends pg.QueryResultRow>(text: string): Promise<R[]> {
+    return this.track(async () => {
+      const result = (await this.pool.query(text)) as unknown as
+        | pg.QueryResult<R>
+        | pg.QueryResult<R>[];
+      return Array.isArray(result) ? (result[result.length - 1]?.rows ?? []) : result.rows;
+    });
+  }
+
   /** Resolves once every query started before it has settled (close() calls it). */
   async settle(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);

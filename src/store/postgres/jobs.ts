@@ -1,3 +1,4 @@
+import pg from 'pg';
 import type {
   JobKindStats,
   JobOutcome,
@@ -10,6 +11,35 @@ import { JOB_COLUMNS, jobValues } from '../job-columns.js';
 import { GroupCommit } from './group-commit.js';
 import type { Param, PostgresHandle } from './handle.js';
 import { isDataError, isDeadlock } from './pg-errors.js';
+
+/**
+ * Claims and the next due time read the jobs in the order of their partial indexes, and
+ * only as far as they need. The planner does not always see that: without statistics (a
+ * table not analyzed yet) or with stale ones (a queue is empty one minute and holds 100,000
+ * due jobs the next), it reckoned a handful of due rows and chose a bitmap scan of every
+ * due job and a sort: 20-45 ms a call at 100,000 jobs, growing with the backlog, against
+ * 0.3 ms in index order. So these statements run with bitmap and sequential scans off, for
+ * their own implicit transaction only (`SET LOCAL`, one round trip: see `script`).
+ */
+const INDEX_ORDER = 'SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off;';
+
+/** An integer as SQL: the values inlined into the claim are checked first. */
+function integer(n: number): string {
+  if (!Number.isSafeInteger(n)) throw new TypeError(`Expected an integer, got ${n}`);
+  return String(n);
+}
+
+/** Strings as an SQL text[] literal. */
+function textArray(values: readonly string[]): string {
+  return `ARRAY[${values.map((v) => escapeLiteral(v)).join(', ')}]::text[]`;
+}
+
+/** Replaces each `:name` with its value (already SQL). */
+function fill(sql: string, values: Record<string, string>): string {
+  return sql.replace(/:([a-z]+)\b/g, (m, name: string) => values[name] ?? m);
+}
+
+const { escapeLiteral } = pg;
 
 /** One run's end, as the grouped complete statement reads it. */
 interface Settle {
@@ -37,27 +67,27 @@ export class PostgresJobStore implements JobStore {
     this.j = h.t.jobs;
     // Due jobs and jobs whose lease ran out, each read in the order of its index (migration
     // 16) and only as far as the limit: a claim costs the same whatever the backlog. Of
-    // both, the earliest due are taken.
-    this.claimSql = `
+    // both, the earliest due are taken. The values are inlined (see `claim`).
+    this.claimSql = `${INDEX_ORDER}
       WITH due AS (
         SELECT id, run_at FROM ${this.j}
-        WHERE status = 'scheduled' AND run_at <= $2 AND kind = ANY($1::text[])
+        WHERE status = 'scheduled' AND run_at <= :now AND kind = ANY(:kinds)
         ORDER BY run_at, id
-        LIMIT $3
+        LIMIT :limit
         FOR UPDATE SKIP LOCKED
       ), expired AS (
         SELECT id, run_at FROM ${this.j}
-        WHERE status = 'running' AND lease_until <= $2 AND kind = ANY($1::text[])
+        WHERE status = 'running' AND lease_until <= :now AND kind = ANY(:kinds)
         ORDER BY lease_until, id
-        LIMIT $3
+        LIMIT :limit
         FOR UPDATE SKIP LOCKED
       ), picked AS (
         SELECT id FROM (SELECT * FROM due UNION ALL SELECT * FROM expired) AS c
         ORDER BY run_at, id
-        LIMIT $3
+        LIMIT :limit
       )
       UPDATE ${this.j} AS j SET status = 'running', attempts = j.attempts + 1,
-        lease_token = $4, lease_until = $5, updated_at = $2
+        lease_token = :token, lease_until = :until, updated_at = :now
       FROM picked WHERE j.id = picked.id
       RETURNING ${JOB_COLUMNS.split(', ')
         .map((c) => `j.${c}`)
@@ -130,13 +160,15 @@ export class PostgresJobStore implements JobStore {
   claim: JobStore['claim'] = async (kinds, limit, now, leaseMs, token) => {
     this.h.check();
     if (kinds.length === 0 || limit <= 0) return [];
-    const { rows } = await this.h.query<JobRecord>(this.claimSql, [
-      [...kinds],
-      now,
-      limit,
-      token,
-      now + leaseMs,
-    ]);
+    const rows = await this.h.script<JobRecord>(
+      fill(this.claimSql, {
+        kinds: textArray(kinds),
+        now: integer(now),
+        limit: integer(limit),
+        token: escapeLiteral(token),
+        until: integer(now + leaseMs),
+      }),
+    );
     return rows.sort((a, b) => a.run_at - b.run_at || (a.id < b.id ? -1 : 1));
   };
 
@@ -195,11 +227,14 @@ export class PostgresJobStore implements JobStore {
     return (await this.h.query<JobRecord>(sql, params)).rows;
   };
 
-  async nextRunAt(kinds: readonly string[]): Promise<number | null> {
-    const { rows } = await this.h.query<{ at: number | null }>(
-      `SELECT run_at AS at FROM ${this.j} WHERE status = 'scheduled' AND kind = ANY($1::text[])
-       ORDER BY run_at LIMIT 1`,
-      [[...kinds]],
+  async nextRunAt(kinds: readonly string[], after?: number): Promise<number | null> {
+    if (kinds.length === 0) return null;
+    // Read from `after` on, the index skips the entries of jobs claimed since the last
+    // vacuum (they are due by then): read from the start, each call walked all of them.
+    const rows = await this.h.script<{ at: number | null }>(
+      `${INDEX_ORDER} SELECT run_at AS at FROM ${this.j}
+       WHERE status = 'scheduled' AND kind = ANY(${textArray(kinds)})
+       AND run_at > ${integer(after ?? Number.MIN_SAFE_INTEGER)} ORDER BY run_at LIMIT 1`,
     );
     return rows[0]?.at ?? null;
   }
