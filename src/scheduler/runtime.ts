@@ -194,7 +194,8 @@ export class SchedulerRuntime {
    * Slots free for a claim. A run holds its slot while its handler runs; once the handler is
    * done the slot is free while the store writes the run's end, so the next jobs start
    * meanwhile (the end is still written with the token: the job stays leased until then).
-   * Ends being written are bounded too: at most `concurrency` of them.
+   * Ends being written are bounded too: a node holds at most twice `concurrency` claimed
+   * jobs, running or being settled.
    */
   private free(): number {
     const { concurrency } = this.deps.settings;
