@@ -214,6 +214,63 @@ t.test('at most `concurrency` runs at once', async (t) => {
   t.equal(peak, 2);
 });
 
+t.test(
+  'a slot is free once the handler returns; idle waits for the end to be written',
+  async (t) => {
+    const memory = createMemoryStore();
+    t.teardown(() => memory.close());
+    const gate = deferred();
+    let completing = 0;
+    const jobs = new Proxy(memory.jobs, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver);
+        if (prop === 'complete') {
+          return async (...args: Parameters<JobStore['complete']>) => {
+            completing++;
+            await gate.promise;
+            return target.complete(...args);
+          };
+        }
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const { clock, runtime } = setup(t, { concurrency: 1 }, jobs);
+    let ran = 0;
+    runtime.register('quick', () => {
+      ran++;
+      return undefined;
+    });
+    const a = await runtime.schedule('t1', 'quick', clock.now(), {});
+    const b = await runtime.schedule('t1', 'quick', clock.now(), {});
+    const c = await runtime.schedule('t1', 'quick', clock.now(), {});
+    t.equal(await runtime.runDue(), 1);
+    await new Promise((r) => setImmediate(r));
+    t.equal(completing, 1, 'the first end is being written');
+    t.equal(await runtime.runDue(), 1, 'its slot is free meanwhile');
+    await new Promise((r) => setImmediate(r));
+    t.equal(
+      await runtime.runDue(),
+      0,
+      'twice concurrency claimed: no more until an end is written',
+    );
+    let idle = false;
+    const waiting = runtime.idle().then(() => {
+      idle = true;
+    });
+    await new Promise((r) => setImmediate(r));
+    t.equal(idle, false, 'idle waits for the ends');
+    gate.resolve();
+    await waiting;
+    t.equal(ran, 2);
+    t.match(await memory.jobs.get('t1', a.job.id), { status: 'done' });
+    t.match(await memory.jobs.get('t1', b.job.id), { status: 'done' });
+    t.match(await memory.jobs.get('t1', c.job.id), { status: 'scheduled' });
+    t.equal(await runtime.runDue(), 1);
+    await runtime.idle();
+    t.equal(ran, 3);
+  },
+);
+
 t.test('cancel by id or key; a key dedups scheduling', async (t) => {
   const { clock, runtime } = setup(t);
   let ran = 0;
