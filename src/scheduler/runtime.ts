@@ -129,7 +129,10 @@ export class SchedulerRuntime {
       key: opts.key ?? null,
       created_at: this.deps.clock.now(),
     });
-    if (result.created && runAt < this.wakeAt && this.handlers.has(kind)) this.wake();
+    // While a pass is under way its timer's time is past: a job due by now may have missed
+    // its claim, and the next due time read after the pass only looks after the pass's time.
+    const sooner = runAt < this.wakeAt || (this.looping && runAt <= this.deps.clock.now());
+    if (result.created && sooner && this.handlers.has(kind)) this.wake();
     return result;
   }
 

@@ -367,6 +367,46 @@ t.test('the loop wakes at once for a job scheduled due now, and again for the re
   t.equal(n, 3);
 });
 
+t.test(
+  'a job scheduled due now while a pass is under way runs without waiting for the poll',
+  async (t) => {
+    const memory = createMemoryStore();
+    t.teardown(() => memory.close());
+    const claimed = deferred();
+    const gate = deferred();
+    let claims = 0;
+    const jobs = new Proxy(memory.jobs, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver);
+        if (prop === 'claim') {
+          return async (...args: Parameters<JobStore['claim']>) => {
+            const rows = await target.claim(...args);
+            if (++claims === 1) {
+              claimed.resolve();
+              await gate.promise;
+            }
+            return rows;
+          };
+        }
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const { clock, runtime } = setup(t, { poll_interval_ms: 600_000 }, jobs);
+    const ran = deferred<string>();
+    runtime.register('now', (job) => {
+      ran.resolve(job.id);
+      return undefined;
+    });
+    await runtime.start();
+    await claimed.promise;
+    // The first pass has read the store and not returned yet: this job missed it.
+    const { job } = await runtime.schedule('t1', 'now', clock.now(), {});
+    gate.resolve();
+    t.equal(await ran.promise, job.id);
+    await runtime.stop();
+  },
+);
+
 t.test('a failing pass is logged and the loop goes on', async (t) => {
   const clock = new FakeClock();
   const store = createMemoryStore();
