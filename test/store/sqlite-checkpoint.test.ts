@@ -14,8 +14,11 @@ import { Fixture } from './contract/fixtures.js';
 
 const dir = t.testdir({});
 
-/** Polls until `check` holds, or fails the test after `ms`. */
-async function eventually(t: Test, what: string, check: () => boolean, ms = 5000) {
+/**
+ * Polls until `check` holds, or fails the test after `ms`: long enough for a loaded machine
+ * to start the worker thread (it loads the TypeScript loader in tests) and run its rounds.
+ */
+async function eventually(t: Test, what: string, check: () => boolean, ms = 30_000) {
   const until = Date.now() + ms;
   while (!check()) {
     if (Date.now() > until) return t.fail(`${what}: not within ${ms} ms`);
