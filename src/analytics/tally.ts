@@ -3,7 +3,9 @@
  * is committed to its recipient's feed (its `notification.accepted` names `in_app`) and
  * delivered when the gateway hands it to an open session of the recipient; both happen on
  * the paths that must stay fast (the send path, the real-time fan-out), so neither records
- * an event each. They are summed per tenant, type, category, template and minute, and each
+ * an analytics event each (on the bus they are `notification.sent` / `.delivered` emitted
+ * only for webhooks that want them, which analytics does not hear: in-app-events.ts). They
+ * are summed per tenant, type, category, template and minute, and each
  * sum is written at the next flush as one `notification.sent` / `notification.delivered`
  * event with channel `in_app` that stands for that many (its `occurrences`, which rollups
  * and raw scans add up: see `occurrencesOf`).

@@ -28,3 +28,9 @@ export type AnyEvent = { [T in EventType]: Event<T> }[EventType];
 
 /** Told of every event, after `emit` has returned. */
 export type EventListener = (event: AnyEvent) => void | Promise<void>;
+
+/**
+ * Which of the events emitted at fan-out rates (`EventBus.emitWanted`) a listener hears:
+ * asked synchronously for each, so it must be a quick look (a cached list).
+ */
+export type EventWants = (type: EventType, tenantId: string | null) => boolean;

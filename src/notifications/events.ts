@@ -14,7 +14,7 @@ const At = Type.String({ format: 'date-time' });
 export const NOTIFICATION_EVENTS = defineEvents('notifications', {
   'notification.accepted': {
     description:
-      'A notification to one recipient was accepted and stored (a send, a batch item, a topic member, a scheduled send at its time), once per notification; its queued channels follow as `notification.sent` / `notification.delivered` per delivery.',
+      'A notification to one recipient was accepted and stored (a send, a batch item, a topic member, a scheduled send at its time), once per notification; its channels follow as `notification.sent` / `notification.delivered` per delivery (in-app ones when committed to the feed and handed to a session).',
     payload: Type.Object({
       notification_id: Type.String(),
       request_id: Type.String(),

@@ -163,6 +163,7 @@ export function createNotificationsModule(
       await release?.schedule(n, at);
     },
     events,
+    inApp: bus,
   });
   const requests = new SendRequests({
     store,

@@ -16,6 +16,7 @@ import type { CapQuery, UserCaps } from './caps.js';
 import type { Channel, InAppContent, RenderedContent } from './channels.js';
 import { checkActions, checkExpiry, splitContent } from './content.js';
 import type { ProviderChannels } from './delivery-port.js';
+import { emitInAppSent, type InAppEventSink } from './in-app-events.js';
 import type {
   Device,
   DigestCollector,
@@ -74,6 +75,8 @@ export interface SenderDeps extends RoutingNeeds {
   release?: (n: NotificationRecord, at: number) => Promise<void>;
   /** Where `notification.accepted` goes, once per stored notification. */
   events?: EventSink<'notification.accepted'>;
+  /** Where the in-app `notification.sent` goes, when a webhook wants it (in-app-events.ts). */
+  inApp?: InAppEventSink;
 }
 
 /** A send ready to be written. */
@@ -470,6 +473,9 @@ export class Sender {
       if (later !== undefined) await this.deps.release?.(n, later);
       else if (n.channels.includes('in_app') && !options.quiet) await this.publish(n);
       this.deps.events?.('notification.accepted', n.tenant_id, acceptedEvent(n));
+      if (this.deps.inApp && n.channels.includes('in_app')) {
+        emitInAppSent(this.deps.inApp, n, item.deliveries);
+      }
       out.push({
         request_id: n.request_id,
         notification_id: n.id,

@@ -28,10 +28,10 @@ export interface AckStats {
   window_days: number;
 }
 
-/** Where in-app deliveries are counted (analytics' tally, when analytics is on). */
+/** Where in-app deliveries are counted (analytics' tally, the bus: in-app-events.ts). */
 export interface DeliveryCounter {
   /** An in-app notification reached an open session of its recipient. */
-  delivered(tenantId: string, category: string, template: string | null): void;
+  delivered(tenantId: string, view: NotificationView): void;
 }
 
 export interface TrackingDeps {
@@ -122,7 +122,7 @@ export class DeliveryTracker {
         const byId = new Map(views.map((v) => [v.id, v]));
         for (const { id } of removed) {
           const v = byId.get(id);
-          if (v) counter.delivered(tenantId, v.category, v.template?.key ?? null);
+          if (v) counter.delivered(tenantId, v);
         }
       }
       if (this.deps.settings.ack.enabled) await this.track(tenantId, userId, views);

@@ -31,13 +31,24 @@ const Kind = Type.Union(
   { description: 'What kind of failure the provider reported (a timeout or a throw: retryable).' },
 );
 
+/** `Delivery`, for the events in-app deliveries emit too: the delivery row may be unknown. */
+const AnyDelivery = {
+  ...Delivery,
+  delivery_id: Nullable(
+    Type.String({
+      description:
+        'The delivery row; null for an in-app delivery handed to a session (the feed notification is what was delivered).',
+    }),
+  ),
+};
+
 /** The events of the delivery workers and providers. */
 export const PROVIDER_EVENTS = defineEvents('providers', {
   'notification.sent': {
     description:
-      'A provider accepted a delivery (push, SMS, email, webhook, …): handed over, the delivery is `sent`. `notification.delivered` follows at once, or when the provider confirms it later (Twilio’s status callback, or a status poll).',
+      'A provider accepted a delivery (push, SMS, email, webhook, …): handed over, the delivery is `sent`. `notification.delivered` follows at once, or when the provider confirms it later (Twilio’s status callback, or a status poll). For `in_app` (provider `in_app`): the notification was committed to its recipient’s feed (or held by a per-user cap for later), once per notification; emitted only while a webhook subscribes to it, as analytics counts them apart.',
     payload: Type.Object({
-      ...Delivery,
+      ...AnyDelivery,
       provider: Type.String(),
       provider_message_id: Nullable(Type.String()),
       sent_at: Type.String({ format: 'date-time' }),
@@ -45,9 +56,9 @@ export const PROVIDER_EVENTS = defineEvents('providers', {
   },
   'notification.delivered': {
     description:
-      'A delivery reached its recipient as far as the provider can tell: the push service, SMTP server or webhook accepted it, or (SMS through Twilio) Twilio reported it delivered, in a status callback or when polled.',
+      'A delivery reached its recipient as far as the provider can tell: the push service, SMTP server or webhook accepted it, or (SMS through Twilio) Twilio reported it delivered, in a status callback or when polled. For `in_app` (provider `in_app`, `delivery_id` null): the notification was handed to an open WebSocket or SSE session of its recipient, live or from the offline queue when a session opened; once per node that has a session of the recipient. Emitted (and delivered to webhooks) only while a webhook subscribes to it, as analytics counts them apart.',
     payload: Type.Object({
-      ...Delivery,
+      ...AnyDelivery,
       provider: Type.String(),
       provider_message_id: Nullable(Type.String()),
       delivered_at: Type.String({ format: 'date-time' }),

@@ -15,6 +15,7 @@ import type {
   DeliveryReports,
   ProviderChannels,
 } from '../notifications/delivery-port.js';
+import { inAppDeliveries } from '../notifications/in-app-events.js';
 import { createNotificationsModule, notificationsOptions } from '../notifications/module.js';
 import type { RoutingNeeds } from '../notifications/sender.js';
 import { createProvidersModule, providersOptions } from '../providers/module.js';
@@ -83,8 +84,13 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   const gateway = { jwt, metrics, logger, ids, clock, cors: listener.cors };
   const realtime = new Realtime(config.realtime, gateway);
   // In-app deliveries are counted as notifications reach this node's sessions, in analytics'
-  // tally (analytics is built later: asked when used).
-  const tally = () => analytics.services.analytics?.ingestor.tally ?? null;
+  // tally (analytics is built later: asked when used), and emitted for the webhooks that want them.
+  const inApp = inAppDeliveries(
+    bus,
+    clock,
+    () => analytics.services.analytics?.ingestor.tally ?? null,
+  );
+  const tally = () => inApp;
   const local = countDeliveries(realtime.gateway, tally);
   const cluster = createClusterModule(ctx(clusterOptions(config), { local }));
   const { node, users } = cluster.services;

@@ -65,9 +65,13 @@ export class WebhookDispatcher {
 
   /** Starts taking events from the bus. */
   start(): void {
-    this.unsubscribe = this.o.bus.subscribe((event) => {
-      this.intake = this.intake.then(() => this.route(event));
-    });
+    this.unsubscribe = this.o.bus.subscribe(
+      (event) => {
+        this.intake = this.intake.then(() => this.route(event));
+      },
+      // In-app sends and deliveries (emitted per notification) only when a webhook wants them.
+      (type, tenantId) => this.o.subscriptions.wants(type, tenantId),
+    );
   }
 
   /**

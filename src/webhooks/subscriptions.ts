@@ -55,6 +55,20 @@ export class SubscriptionCache {
     return this.loaded.subscriptions;
   }
 
+  /**
+   * Whether an active webhook wants events of `type` in `tenantId`, from the subscriptions in
+   * hand: yes as well when they are not loaded or are due a check (routing the event loads
+   * them), so a webhook added on another node hears it within about `ttlMs`. Synchronous, for
+   * the events emitted at fan-out rates only when someone wants them.
+   */
+  wants(type: string, tenantId: string | null): boolean {
+    if (!this.loaded || this.stale || this.clock.now() - this.checkedAt >= this.ttlMs) return true;
+    for (const s of this.loaded.subscriptions) {
+      if ((s.tenant_id === null || s.tenant_id === tenantId) && s.matches(type)) return true;
+    }
+    return false;
+  }
+
   /** The next event reloads first. */
   invalidate(): void {
     this.stale = true;

@@ -3,8 +3,8 @@
  * in-app when this node hands it to at least one open session of its recipient (WebSocket in
  * any protocol, or SSE): the in-app counterpart of a provider accepting a push or an email.
  * It is counted once per node and notification however many of the user's sessions take it,
- * in the analytics tally (a map update, no event per delivery), around the gateway rather
- * than in it. Those a session is sent from the offline queue when it opens are counted by
+ * in the analytics tally (a map update, no event per delivery) and as `notification.delivered`
+ * when a webhook wants it (in-app-events.ts), around the gateway rather than in it. Those a session is sent from the offline queue when it opens are counted by
  * the delivery tracker.
  */
 import type { DeliveryCounter } from '../../notifications/tracking.js';
@@ -39,10 +39,8 @@ export function countDeliveries(
     publish(tenantId: string, userId: string, message: UserMessage): void {
       if (message.type === 'notification') {
         const count = counter();
-        if (count && local.sessionsOf(tenantId, userId) > 0) {
-          const { category, template } = message.data;
-          count.delivered(tenantId, category, template?.key ?? null);
-        }
+        if (count && local.sessionsOf(tenantId, userId) > 0)
+          count.delivered(tenantId, message.data);
       }
       local.publish(tenantId, userId, message);
     },
