@@ -15,7 +15,9 @@
  * The rows of ALL_TENANTS count a user once across tenants (queries by a key bound to no
  * tenant), as raw scans do.
  */
-import { type AnalyticsEventRecord, BUCKET_MS } from './store.js';
+import { type AnalyticsEventRecord, BUCKET_MS, type TimeWindow } from './store.js';
+
+export type { TimeWindow };
 
 /** The tenant of the rows that count every tenant's events ('*' is no tenant's name). */
 export const ALL_TENANTS = '*';
@@ -27,12 +29,6 @@ export const MIN_ACTIVE_WINDOW = BUCKET_MS.day;
 const DAY = BUCKET_MS.day;
 /** The UTC day `ts` falls in (its start). */
 export const dayOf = (ts: number): number => Math.floor(ts / DAY) * DAY;
-
-/** A window of time, `[from, to)`. */
-export interface TimeWindow {
-  from: number;
-  to: number;
-}
 
 /** What a batch of events adds to one (tenant, user, day) row: its earliest and latest. */
 export interface ActivityGroup {

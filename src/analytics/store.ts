@@ -5,8 +5,6 @@
  * of millions of events. Times are epoch milliseconds; buckets are UTC.
  */
 
-import type { TimeWindow } from './activity.js';
-
 /** One tracked event as stored. */
 export interface AnalyticsEventRecord {
   /** `aev_…`, time-ordered: the store's own id. */
@@ -67,6 +65,12 @@ export type RollupGranularity = (typeof ROLLUP_GRANULARITIES)[number];
  * their retention (the purge drops them), so appends do not write them.
  */
 export type RollupCutoffs = Readonly<Record<RollupGranularity, number>>;
+
+/** A window of time, `[from, to)`. */
+export interface TimeWindow {
+  from: number;
+  to: number;
+}
 
 /** A rollup's bucket length in ms. */
 export const BUCKET_MS: Record<RollupGranularity, number> = {
