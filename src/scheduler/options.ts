@@ -19,7 +19,7 @@ export const SCHEDULER_OPTIONS = defineOptions([
   {
     path: 'scheduler.concurrency',
     type: 'integer',
-    default: 16,
+    default: 64,
     min: 1,
     max: 1000,
     doc: 'Jobs one node runs at once.',
