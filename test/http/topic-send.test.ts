@@ -5,18 +5,7 @@
  * not sent yet.
  */
 import t from 'tap';
-import { BACKENDS, ok, type Server, serverOn } from '../recipients/servers.js';
-
-/** Waits (real time, bounded) until the request is no longer running. */
-// biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON came back
-async function settled(s: Server, requestId: string): Promise<any> {
-  for (let i = 0; i < 400; i++) {
-    const view = await ok(s, 'GET', `/api/v1/requests/${requestId}`);
-    if (view.status !== 'running') return view;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`request ${requestId} still running after 10 s`);
-}
+import { BACKENDS, ok, type Server, serverOn, settled } from '../recipients/servers.js';
 
 /**
  * A topic with `n` members, added 1,000 per call (the limit of one call). The subscribers

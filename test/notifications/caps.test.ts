@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import type { StoreBackend } from '../../src/store/backends.js';
 import { CONSOLE } from '../digests/helpers.js';
-import { BACKENDS, KEYS, ok, type Server, serverOn } from '../recipients/servers.js';
+import { BACKENDS, KEYS, ok, type Server, serverOn, settled } from '../recipients/servers.js';
 
 /**
  * Per-user channel caps (notifications.caps): past the cap a delivery is deferred to the
@@ -159,17 +159,6 @@ for (const backend of BACKENDS) {
     await s.server.scheduler.runDue();
     t.same(await feed(), ['second', 'first'], 'once');
   });
-}
-
-/** Waits (real time, bounded) until the topic send's request is no longer running. */
-// biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON came back
-async function settled(s: Server, requestId: string): Promise<any> {
-  for (let i = 0; i < 400; i++) {
-    const view = await ok(s, 'GET', `/api/v1/requests/${requestId}`);
-    if (view.status !== 'running') return view;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`request ${requestId} still running after 10 s`);
 }
 
 // A topic's page counts its members' caps with one call of the rate-limit store: here on

@@ -58,6 +58,17 @@ export async function ok(s: Running, method: string, path: string, body?: unknow
   return res.body;
 }
 
+/** Waits (real time, bounded) until a send request (a topic send) is no longer running. */
+// biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON came back
+export async function settled(s: Running, requestId: string): Promise<any> {
+  for (let i = 0; i < 400; i++) {
+    const view = await ok(s, 'GET', `/api/v1/requests/${requestId}`);
+    if (view.status !== 'running') return view;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`request ${requestId} still running after 10 s`);
+}
+
 /** A valid web push subscription's keys. */
 export const KEYS = {
   p256dh: Buffer.concat([Buffer.from([4]), Buffer.alloc(64, 7)]).toString('base64url'),
