@@ -3,7 +3,7 @@
 // with its own store client (its own connection or pool), as separate daemons would have.
 // Runs on the built output: npm run build first.
 // Usage: node bench/scheduler.mjs [--store sqlite|postgres|redis] [--nodes 1|3]
-// [--jobs 100000] [--spread-ms 60000] [--concurrency 16] [--poll-ms 1000]
+// [--jobs 100000] [--spread-ms 60000] [--concurrency N (notifyd's default)] [--poll-ms 1000]
 // [--lead-ms 0] (0: time the first jobs' inserts and leave room for the rest, then start)
 // Jobs are all inserted first (by every node in turn, 64 in flight), due from a start time
 // after the inserts end, spread evenly over --spread-ms; then the nodes start. Measured:
@@ -18,6 +18,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { systemClock } from '../dist/src/core/clock.js';
 import { createIdGenerator } from '../dist/src/core/ids.js';
+import { SCHEDULER_OPTIONS } from '../dist/src/scheduler/options.js';
 import { SchedulerRuntime } from '../dist/src/scheduler/runtime.js';
 import { openPostgresStore } from '../dist/src/store/postgres/index.js';
 import { openRedisStore } from '../dist/src/store/redis/index.js';
@@ -30,7 +31,7 @@ const opts = parseArgs(process.argv.slice(2), {
   nodes: 1,
   jobs: 100_000,
   'spread-ms': 60_000,
-  concurrency: 16,
+  concurrency: SCHEDULER_OPTIONS.find((o) => o.path === 'scheduler.concurrency').default,
   'poll-ms': 1000,
   'lead-ms': 0,
 });
