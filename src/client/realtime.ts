@@ -184,7 +184,13 @@ export class NotifydRealtimeClient implements AsyncIterable<Notification, undefi
     return this.sendIds('ack', ids);
   }
 
-  /** Removes notifications from the user's feed over the socket; settles as `ack` does. */
+  /**
+   * Dismisses notifications over the socket, as `me.dismiss(id)` does over REST: they are
+   * read and leave the default feed (kept, with `dismissed_at`), `notification.dismissed` is
+   * emitted, and every session hears `notifications_dismissed`. Not a deletion (`remove(id)`
+   * deletes). Settles as `ack` does; an id not the user's rejects with NOTIFICATION_NOT_FOUND
+   * and none of that frame's ids is dismissed.
+   */
   dismiss(ids: string | readonly string[]): Promise<void> {
     return this.sendIds('dismiss', ids);
   }

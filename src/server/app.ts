@@ -121,7 +121,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
       ...deps.routing,
     }),
   );
-  const { notifications: service, tracker, live } = notifications.services;
+  const { notifications: service, tracker, live, feed } = notifications.services;
   const engine = { scheduler, recipients, templates, notifications };
   const digests = createDigestsModule(ctx(digestsOptions(config), digestsNeeds(engine)));
   const workflows = createWorkflowsModule(ctx(workflowsOptions(config), workflowsNeeds(engine)));
@@ -191,7 +191,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
     lifecycle,
     realtime: realtime.doors(doors),
   });
-  const sessions = { notifications: service, tracker, presence, addresses, limiting };
+  const sessions = { notifications: service, feed, tracker, presence, addresses, limiting };
   const sources = { analytics: analytics.services.analytics };
   realtime.mount(listener.app, { ...sessions, ...sources, lifecycle, doors });
   listener.mount(routes, { keys, jwt, ...(limiting ? { rateLimiting: limiting } : {}) });

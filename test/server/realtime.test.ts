@@ -1,6 +1,7 @@
 import t from 'tap';
 import WebSocket from 'ws';
 import { connect, startServer, userToken } from '../helpers/server.js';
+import { startReceiver } from '../helpers/webhook-receiver.js';
 
 const send = (recipient: string, title = 'Hi') => ({
   recipient_id: recipient,
@@ -244,16 +245,83 @@ t.test('mark_all_read and dismiss from the socket reach every session', async (t
   t.match(await b.next('read_status_updated'), {
     data: { unread_count: 1, unread_by_category: { general: 1 } },
   });
-  a.send({ type: 'dismiss', notification_id: first.body.notification_id });
-  t.match(await b.next('unread_count'), { data: { unread_count: 0 } });
+  const dismissedId = first.body.notification_id;
+  a.send({ type: 'dismiss', notification_id: dismissedId });
+  t.match(await b.next('notifications_dismissed'), {
+    data: { notification_ids: [dismissedId], dismissed_at: String, unread_count: 0 },
+  });
   const feed = await s.asUser('zed', 'GET', '/api/v1/me/notifications');
   t.same(
     feed.body.data.map((n: { content: { title: string } }) => n.content.title),
     ['two'],
     'dismissed is gone from the feed',
   );
+  const kept = await s.asUser('zed', 'GET', `/api/v1/me/notifications/${dismissedId}`);
+  t.equal(kept.status, 200, 'dismissed, not deleted: it is still there');
+  t.match(kept.body, { id: dismissedId, dismissed: true, dismissed_at: String, read: true });
+  const dismissed = await s.asUser('zed', 'GET', '/api/v1/me/notifications?dismissed=true');
+  t.same(
+    dismissed.body.data.map((n: { id: string }) => n.id),
+    [dismissedId],
+    'listed among the dismissed, as REST dismissed ones are',
+  );
   a.send({ type: 'dismiss', notification_id: 'ntf_unknown' });
   t.match(await a.next('error'), { data: { code: 'NOTIFICATION_NOT_FOUND' } });
+});
+
+t.test('dismiss from the socket emits notification.dismissed, as REST dismiss does', async (t) => {
+  const receiver = await startReceiver(t);
+  const s = await startServer(t, { webhooks: { concurrency: 1 } });
+  const hook = await s.api('POST', '/api/v1/webhooks', {
+    url: `${receiver.url}/dismissed`,
+    events: ['notification.dismissed'],
+  });
+  t.equal(hook.status, 201);
+  const [one, two, three] = [
+    (await s.api('POST', '/api/v1/notifications', send('kit', 'one'))).body.notification_id,
+    (await s.api('POST', '/api/v1/notifications', send('kit', 'two'))).body.notification_id,
+    (await s.api('POST', '/api/v1/notifications', send('kit', 'three'))).body.notification_id,
+  ];
+  const theirs = (await s.api('POST', '/api/v1/notifications', send('lou'))).body.notification_id;
+  const c = await connect(t, `${s.wsUrl}?token=${await userToken('kit')}`);
+  await c.next('authenticated');
+
+  c.send({ type: 'dismiss', notification_id: one, id: 'd1' });
+  t.same(await c.next('done'), { type: 'done', id: 'd1' });
+  const socket = await receiver.next('/dismissed');
+  t.match(socket.body, {
+    type: 'notification.dismissed',
+    tenant_id: 'default',
+    data: {
+      recipient_id: 'kit',
+      notification_ids: [one],
+      all: false,
+      category: null,
+      count: 1,
+      dismissed_at: String,
+    },
+  });
+
+  c.send({ type: 'dismiss', notification_id: theirs, id: 'd2' });
+  t.match(await c.next('error'), {
+    id: 'd2',
+    data: { code: 'NOTIFICATION_NOT_FOUND', details: { id: theirs } },
+  });
+  const still = await s.asUser('lou', 'GET', `/api/v1/me/notifications/${theirs}`);
+  t.match(still.body, { dismissed: false }, "someone else's is left alone");
+
+  c.send({ type: 'dismiss', notification_id: one, id: 'd3' });
+  t.same(await c.next('done'), { type: 'done', id: 'd3' }, 'again: done, nothing changes');
+  c.send({ type: 'dismiss', notification_ids: [two], id: 'd4' });
+  await c.next('done');
+  // Over REST, for the same payload: the repeat above emitted nothing between the two.
+  t.equal((await s.asUser('kit', 'POST', `/api/v1/me/notifications/${three}/dismiss`)).status, 200);
+  const bySocket = await receiver.next('/dismissed');
+  const byRest = await receiver.next('/dismissed');
+  t.match(bySocket.body.data, { notification_ids: [two], count: 1, all: false });
+  t.match(byRest.body.data, { notification_ids: [three], count: 1, all: false });
+  t.same(Object.keys(bySocket.body.data).sort(), Object.keys(byRest.body.data).sort());
+  t.equal(receiver.at('/dismissed').length, 3, 'one event per dismissal that changed something');
 });
 
 t.test('an expiring token closes the session with 4002 unless refreshed in time', async (t) => {

@@ -1,6 +1,7 @@
 import type { TemplatedApp } from 'uWebSockets.js';
 import type { Analytics } from '../../analytics/analytics.js';
 import type { UserPrincipal } from '../../auth/principal.js';
+import type { FeedService } from '../../notifications/feed-service.js';
 import type { NotificationService } from '../../notifications/service.js';
 import type { SessionInfo, UserChannel, UserMessage } from '../../notifications/user-channel.js';
 import type { Admission } from './admission.js';
@@ -173,6 +174,7 @@ export class RealtimeGateway implements UserChannel {
   mount(
     app: TemplatedApp,
     service: NotificationService,
+    feed: FeedService,
     lifecycle: { draining: boolean },
     admission: Admission,
     analytics: Analytics | null,
@@ -180,7 +182,7 @@ export class RealtimeGateway implements UserChannel {
     this.app = app;
     this.metrics.useAnalytics(analytics);
     this.service = service;
-    this.sockets.mount(service, lifecycle, admission);
+    this.sockets.mount(service, feed, lifecycle, admission);
   }
 
   /**

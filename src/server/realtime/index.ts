@@ -4,6 +4,7 @@ import type { ClusterNode } from '../../cluster/node.js';
 import type { Config } from '../../config/options.js';
 import type { Clock } from '../../core/clock.js';
 import type { NotifydModule } from '../../modules/contract.js';
+import type { FeedService } from '../../notifications/feed-service.js';
 import type { NotificationService } from '../../notifications/service.js';
 import type { DeliveryTracker } from '../../notifications/tracking.js';
 import type { UserChannel } from '../../notifications/user-channel.js';
@@ -21,6 +22,8 @@ import type { RealtimeDoor, WireProtocol } from './wire.js';
 /** What the gateway needs once the modules are built. */
 export interface MountDeps {
   notifications: NotificationService;
+  /** Dismissing from a session, as REST dismiss does it. */
+  feed: FeedService;
   tracker: DeliveryTracker;
   presence: Presence;
   addresses: ClientAddresses;
@@ -103,7 +106,7 @@ export class Realtime implements NotifydModule<Record<string, never>> {
       () => this.gateway.size,
     );
     admission.useEngine(m.limiting);
-    this.gateway.mount(app, m.notifications, m.lifecycle, admission, m.analytics);
+    this.gateway.mount(app, m.notifications, m.feed, m.lifecycle, admission, m.analytics);
     this.sse.mount(m.notifications, m.lifecycle, admission);
     for (const { ws, sse, wire } of this.doors(m.doors)) {
       this.gateway.serve(ws, wire);

@@ -1,5 +1,6 @@
 import type { JwtVerifier } from '../../auth/jwt.js';
 import { NotifydError } from '../../core/errors.js';
+import type { FeedService } from '../../notifications/feed-service.js';
 import type { NotificationService } from '../../notifications/service.js';
 import type { ChannelSubscriptions } from './channel-subscriptions.js';
 import { METRICS_PREFIX } from './metric-streams.js';
@@ -10,6 +11,8 @@ import type { Command, Outcome, WireProtocol } from './wire.js';
 export interface SessionCommandsDeps {
   jwt: JwtVerifier;
   service: NotificationService;
+  /** Dismissing: the same service, state change and event as REST dismiss. */
+  feed: FeedService;
   auth: SessionAuth;
   channels: ChannelSubscriptions;
   /** notifyd's own protocol: the only one that carries metric streams. */
@@ -50,7 +53,9 @@ export class SessionCommands {
         await service.markAllRead(user, command.category);
         return { type: 'done' };
       case 'dismiss':
-        for (const id of command.ids) await service.remove(user, id);
+        // What REST dismiss does: dismissed_at set (it stays, out of the default feed), read,
+        // notification.dismissed emitted; an id not the user's is NOTIFICATION_NOT_FOUND.
+        await this.deps.feed.dismiss(user, command.ids, true);
         return { type: 'done' };
       case 'refresh': {
         const fresh = await this.deps.jwt.verify(command.token);

@@ -1,5 +1,6 @@
 import type { WebSocketBehavior } from 'uWebSockets.js';
 import { NotifydError, toNotifydError } from '../../core/errors.js';
+import type { FeedService } from '../../notifications/feed-service.js';
 import type { NotificationService } from '../../notifications/service.js';
 import type { SessionInfo } from '../../notifications/user-channel.js';
 import { screen } from '../framing.js';
@@ -57,6 +58,7 @@ export class WebSocketSessions {
   /** Takes what sessions need once the modules are built, and starts the slow-client check. */
   mount(
     service: NotificationService,
+    feed: FeedService,
     lifecycle: { draining: boolean },
     admission: Admission,
   ): void {
@@ -66,7 +68,7 @@ export class WebSocketSessions {
     this.lifecycle = lifecycle;
     this.auth = new SessionAuth({ jwt, clock, service, admission });
     const channels = new ChannelSubscriptions({ maxChannelsPerSession, clock, streams });
-    this.commands = new SessionCommands({ jwt, service, auth: this.auth, channels, wire });
+    this.commands = new SessionCommands({ jwt, service, feed, auth: this.auth, channels, wire });
     this.slowCheck = setInterval(() => this.closeSlow(), 1000);
     this.slowCheck.unref();
   }
