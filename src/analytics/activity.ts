@@ -13,7 +13,13 @@
  * reads about one entry per user active in it, not one per event.
  *
  * The rows of ALL_TENANTS count a user once across tenants (queries by a key bound to no
- * tenant), as raw scans do.
+ * tenant), as raw scans do. They are kept only once a second tenant has rows: while one
+ * tenant (or none) has rows, a count across tenants is that tenant's count, and writing a
+ * second copy of every row would double the write for nothing (BENCHMARKS.md, "Activity rows
+ * written once per batch"). The batch that brings the second tenant first copies the first
+ * tenant's rows to ALL_TENANTS (a user's rows in one tenant are its rows across one tenant),
+ * in its transaction; from then on every batch writes them. So: ALL_TENANTS rows exist if
+ * and only if more than one tenant has ever had rows since the last purge that emptied them.
  */
 import { type AnalyticsEventRecord, BUCKET_MS, type TimeWindow } from './store.js';
 
@@ -40,11 +46,14 @@ export interface ActivityGroup {
 }
 
 /**
- * The rows a batch of (kept) events touches, each tenant's and ALL_TENANTS', sorted by
- * (tenant, user, day) so that concurrent writers take locks alike. Events without a user
- * are no one's activity.
+ * The rows a batch of (kept) events touches, each tenant's and (with `all`) ALL_TENANTS',
+ * sorted by (tenant, user, day) so that concurrent writers take locks alike. Events without
+ * a user are no one's activity.
  */
-export function activityGroups(events: readonly AnalyticsEventRecord[]): ActivityGroup[] {
+export function activityGroups(
+  events: readonly AnalyticsEventRecord[],
+  all = true,
+): ActivityGroup[] {
   const groups = new Map<string, ActivityGroup>();
   const add = (tenant_id: string, user_id: string, ts: number) => {
     const day = dayOf(ts);
@@ -59,12 +68,30 @@ export function activityGroups(events: readonly AnalyticsEventRecord[]): Activit
   for (const e of events) {
     if (e.user_id === null) continue;
     add(e.tenant_id, e.user_id, e.timestamp);
-    add(ALL_TENANTS, e.user_id, e.timestamp);
+    if (all) add(ALL_TENANTS, e.user_id, e.timestamp);
   }
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return [...groups.values()].sort(
     (a, b) => cmp(a.tenant_id, b.tenant_id) || cmp(a.user_id, b.user_id) || a.day - b.day,
   );
+}
+
+/**
+ * Whether a batch needs ALL_TENANTS rows when the rows hold no ALL_TENANTS rows and `one`
+ * is the tenant that has rows (undefined: none has): whether its events with a user bring a
+ * tenant other than that one (or, with none, two tenants).
+ */
+export function bringsSecondTenant(
+  events: readonly AnalyticsEventRecord[],
+  one: string | undefined,
+): boolean {
+  let t = one;
+  for (const e of events) {
+    if (e.user_id === null) continue;
+    if (t === undefined) t = e.tenant_id;
+    else if (e.tenant_id !== t) return true;
+  }
+  return false;
 }
 
 /** One (tenant, user, day) row as stored (its tenant and user aside). */

@@ -1,10 +1,12 @@
 import {
-  type ActivityGroup,
   ALL_TENANTS,
+  activityGroups,
+  bringsSecondTenant,
   dayOf,
   MIN_ACTIVE_WINDOW,
   type TimeWindow,
 } from '../../analytics/activity.js';
+import type { AnalyticsEventRecord } from '../../analytics/store.js';
 
 interface DayRow {
   day: number;
@@ -13,15 +15,33 @@ interface DayRow {
 }
 
 /**
- * Activity rows in memory: per tenant (and ALL_TENANTS), per user, the user's days in order.
- * The last event before a day is the previous row's `last`, so it is not kept apart.
+ * Activity rows in memory: per tenant (and ALL_TENANTS once a second tenant has rows, as in
+ * activity.ts), per user, the user's days in order. The last event before a day is the
+ * previous row's `last`, so it is not kept apart.
  */
 export class MemoryActivity {
   private readonly tenants = new Map<string, Map<string, DayRow[]>>();
 
-  /** Adds a batch's groups (activityGroups) to their rows. */
-  add(groups: readonly ActivityGroup[]): void {
-    for (const g of groups) {
+  /** Adds kept events to their rows (activityGroups). */
+  add(events: readonly AnalyticsEventRecord[]): void {
+    let all = this.tenants.has(ALL_TENANTS);
+    if (!all) {
+      const [one] = this.tenants.keys();
+      if (bringsSecondTenant(events, one)) {
+        all = true;
+        if (one !== undefined) {
+          const copy = new Map<string, DayRow[]>();
+          for (const [user, days] of this.tenants.get(one)!) {
+            copy.set(
+              user,
+              days.map((r) => ({ ...r })),
+            );
+          }
+          this.tenants.set(ALL_TENANTS, copy);
+        }
+      }
+    }
+    for (const g of activityGroups(events, all)) {
       let users = this.tenants.get(g.tenant_id);
       if (!users) {
         users = new Map();
@@ -43,7 +63,9 @@ export class MemoryActivity {
 
   /** Distinct users with an event in each window (see AnalyticsStore.activeUsers). */
   count(tenant: string | null, windows: readonly TimeWindow[]): number[] {
-    const users = this.tenants.get(tenant ?? ALL_TENANTS);
+    // Without ALL_TENANTS rows, at most one tenant has rows: its count is the count across.
+    const across = this.tenants.has(ALL_TENANTS) ? ALL_TENANTS : [...this.tenants.keys()][0];
+    const users = tenant === null ? across && this.tenants.get(across) : this.tenants.get(tenant);
     return windows.map((w) => {
       if (w.to - w.from < MIN_ACTIVE_WINDOW) throw new RangeError('window shorter than a day');
       if (!users) return 0;
@@ -63,7 +85,7 @@ export class MemoryActivity {
   /** Forgets rows of days before `day`; resolves to how many. */
   purge(day: number): number {
     let n = 0;
-    for (const users of this.tenants.values()) {
+    for (const [tenant, users] of this.tenants) {
       for (const [user, days] of users) {
         const drop = firstFrom(days, day);
         if (drop === 0) continue;
@@ -71,6 +93,8 @@ export class MemoryActivity {
         if (drop === days.length) users.delete(user);
         else days.splice(0, drop);
       }
+      // A tenant without rows has none (as in the other stores).
+      if (users.size === 0) this.tenants.delete(tenant);
     }
     return n;
   }

@@ -1,4 +1,4 @@
-import { activityGroups, dayOf } from '../../analytics/activity.js';
+import { dayOf } from '../../analytics/activity.js';
 import {
   type ActivityRecord,
   type AnalyticsEventRecord,
@@ -42,7 +42,7 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
       return true;
     });
     for (const e of kept) this.events.splice(this.insertionPoint(e), 0, e);
-    this.activity.add(activityGroups(kept));
+    this.activity.add(kept);
     for (const d of rollupDeltas(kept, rollupsFrom)) {
       const map = this.rollupRows[d.granularity];
       const key = JSON.stringify([d.bucket, d.tenant_id, d.event_type, d.dims]);

@@ -1,29 +1,97 @@
 import type pg from 'pg';
 import {
-  type ActivityGroup,
   type ActivityRow,
   ALL_TENANTS,
+  activityGroups,
+  bringsSecondTenant,
   mergeActivity,
   type TimeWindow,
   userRuns,
   windowParts,
 } from '../../analytics/activity.js';
+import type { AnalyticsEventRecord } from '../../analytics/store.js';
 import type { PostgresHandle } from './handle.js';
+
+/**
+ * Thrown in an append's transaction that holds the mode lock shared but must change whether
+ * ALL_TENANTS rows are kept: the append runs again, holding it alone.
+ */
+export class ModeLockNeeded extends Error {}
+
+/** What an append saw last: whether ALL_TENANTS rows are kept, else the tenant with rows. */
+interface Mode {
+  all: boolean;
+  one: string | undefined;
+}
 
 /**
  * Activity rows in PostgreSQL (table analytics_activity, migration 17), written in the
  * append's transaction. Appends of the same user in concurrent transactions would each
  * miss the other's new rows when they set `prev_last`, so each takes a transaction-scoped
  * advisory lock per (tenant, user) first, in one order (no deadlock between them).
+ *
+ * ALL_TENANTS rows are kept once a second tenant has rows (activity.ts). Whether they are is
+ * read in each append's transaction under an advisory "mode" lock on the table: held shared
+ * by appends that keep the mode (rows of the one tenant that has rows, or every tenant's once
+ * ALL_TENANTS rows exist), alone by the append that changes it (the first tenant's rows, or
+ * a second tenant's, whose transaction copies the first tenant's rows to ALL_TENANTS). So
+ * the copy sees every row committed before it, and no append of the old mode commits after.
+ * Nodes share nothing but the table; what an append saw only picks the lock it takes first.
  */
 export class PostgresActivity {
+  private seen: Mode | undefined;
+
   constructor(private readonly h: PostgresHandle) {}
 
-  /** Adds a batch's groups (activityGroups) to their rows, on the append's client. */
-  async add(client: pg.PoolClient, groups: readonly ActivityGroup[]): Promise<void> {
-    if (groups.length === 0) return;
+  /** Whether an append of `events` takes the mode lock alone (it may change the mode). */
+  changesMode(events: readonly AnalyticsEventRecord[]): boolean {
+    const m = this.seen;
+    return !m || (!m.all && (m.one === undefined || bringsSecondTenant(events, m.one)));
+  }
+
+  /**
+   * Adds kept events to their rows, on the append's client. `alone`: the mode lock is taken
+   * alone (changesMode); without it, a change of mode throws ModeLockNeeded.
+   */
+  async add(
+    client: pg.PoolClient,
+    events: readonly AnalyticsEventRecord[],
+    alone: boolean,
+  ): Promise<void> {
+    if (!events.some((e) => e.user_id !== null)) return;
     const a = this.h.t.analyticsActivity;
-    const col = <K extends keyof ActivityGroup>(k: K) => groups.map((g) => g[k]);
+    await client.query(
+      `SELECT ${alone ? 'pg_advisory_xact_lock' : 'pg_advisory_xact_lock_shared'}(
+         hashtextextended($1, 17))`,
+      [a],
+    );
+    // Read after the lock (a statement of its own: its snapshot is taken after the wait).
+    const {
+      rows: [state],
+    } = await client.query<{ all: boolean | null; one: string | null }>(
+      `SELECT (SELECT true FROM ${a} WHERE tenant_id = '${ALL_TENANTS}' LIMIT 1) AS all,
+              (SELECT tenant_id FROM ${a} LIMIT 1) AS one`,
+    );
+    const mode: Mode = { all: state?.all === true, one: state?.one ?? undefined };
+    if (!mode.all) {
+      const second = bringsSecondTenant(events, mode.one);
+      if (second || mode.one === undefined) {
+        if (!alone) throw new ModeLockNeeded();
+        if (second && mode.one !== undefined) {
+          await client.query(
+            `INSERT INTO ${a} (tenant_id, user_id, day, first, last, prev_last)
+             SELECT '${ALL_TENANTS}', user_id, day, first, last, prev_last FROM ${a}
+             WHERE tenant_id = $1`,
+            [mode.one],
+          );
+        }
+        mode.all = second;
+        mode.one ??= events.find((e) => e.user_id !== null)!.tenant_id;
+      }
+    }
+    this.seen = mode;
+    const groups = activityGroups(events, mode.all);
+    const col = <K extends 'tenant_id' | 'user_id'>(k: K) => groups.map((g) => g[k]);
     const tenants = col('tenant_id');
     const users = col('user_id');
     // A volatile function in the select list runs after the ORDER BY: locks in key order.
@@ -99,6 +167,11 @@ export class PostgresActivity {
   /** Distinct users with an event in each window (AnalyticsStore.activeUsers). */
   async count(tenant: string | null, windows: readonly TimeWindow[]): Promise<number[]> {
     const a = this.h.t.analyticsActivity;
+    // Across tenants: ALL_TENANTS' rows when kept, else the one tenant's that has rows (read
+    // in the counting statement's snapshot, which holds either the one or the other whole).
+    const who = `coalesce($1::text,
+      (SELECT tenant_id FROM ${a} WHERE tenant_id = '${ALL_TENANTS}' LIMIT 1),
+      (SELECT tenant_id FROM ${a} LIMIT 1))`;
     const parts = windows.flatMap((w, i) => windowParts(w).map((p) => ({ ...p, i })));
     const col = <K extends keyof (typeof parts)[number]>(k: K, byLast: boolean) =>
       parts.filter((p) => p.byLast === byLast).map((p) => String(p[k]));
@@ -109,16 +182,16 @@ export class PostgresActivity {
            AS w(i, day, s, e)
          CROSS JOIN LATERAL (
            SELECT count(*) AS n FROM ${a}
-           WHERE tenant_id = $1 AND day = w.day AND last >= w.s AND first < w.e) AS c
+           WHERE tenant_id = ${who} AND day = w.day AND last >= w.s AND first < w.e) AS c
          UNION ALL
          SELECT w.i, c.n FROM unnest($6::int[], $7::bigint[], $8::bigint[], $9::bigint[])
            AS w(i, day, s, e)
          CROSS JOIN LATERAL (
            SELECT count(*) AS n FROM ${a}
-           WHERE tenant_id = $1 AND day = w.day AND prev_last < w.s AND first < w.e) AS c
+           WHERE tenant_id = ${who} AND day = w.day AND prev_last < w.s AND first < w.e) AS c
        ) AS counts GROUP BY i`,
       [
-        tenant ?? ALL_TENANTS,
+        tenant,
         col('i', true),
         col('day', true),
         col('from', true),

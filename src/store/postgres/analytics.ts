@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { activityGroups, dayOf } from '../../analytics/activity.js';
+import { dayOf } from '../../analytics/activity.js';
 import {
   type ActivityRecord,
   type AnalyticsRange,
@@ -9,7 +9,7 @@ import {
   type ScanCursor,
 } from '../../analytics/store.js';
 import { type EventRow, eventOf } from '../analytics-rows.js';
-import { PostgresActivity } from './analytics-activity.js';
+import { ModeLockNeeded, PostgresActivity } from './analytics-activity.js';
 import type { Param, PostgresHandle } from './handle.js';
 
 const COLUMNS = 'id, tenant_id, event_type, user_id, event_id, properties, timestamp, dims';
@@ -49,32 +49,46 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
     if (events.length === 0) return [];
     const { analyticsEvents: ev, analyticsRollups: ru } = this.h.t;
     const rows = events.map((e) => ({ ...e, properties: JSON.stringify(e.properties) }));
-    return this.h.transaction(async (client) => {
-      const inserted = await client.query<{ id: string }>(
-        `INSERT INTO ${ev} (${COLUMNS})
+    const write = (alone: boolean) =>
+      this.h.transaction(async (client) => {
+        const inserted = await client.query<{ id: string }>(
+          `INSERT INTO ${ev} (${COLUMNS})
          SELECT ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS x(${RECORDSET})
          ON CONFLICT (tenant_id, event_id) WHERE event_id IS NOT NULL DO NOTHING
          RETURNING id`,
-        [JSON.stringify(rows)],
-      );
-      const keptIds = new Set(inserted.rows.map((r) => r.id));
-      const outcome = events.map((e) => keptIds.has(e.id));
-      const deltas = rollupDeltas(
-        events.filter((_, i) => outcome[i]),
-        rollupsFrom,
-      );
-      if (deltas.length > 0) {
-        await client.query(
-          `INSERT INTO ${ru} AS r (${ROLLUP_COLUMNS})
+          [JSON.stringify(rows)],
+        );
+        const keptIds = new Set(inserted.rows.map((r) => r.id));
+        const outcome = events.map((e) => keptIds.has(e.id));
+        const deltas = rollupDeltas(
+          events.filter((_, i) => outcome[i]),
+          rollupsFrom,
+        );
+        if (deltas.length > 0) {
+          await client.query(
+            `INSERT INTO ${ru} AS r (${ROLLUP_COLUMNS})
            SELECT ${ROLLUP_COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS x(${ROLLUP_RECORDSET})
            ON CONFLICT (granularity, bucket, tenant_id, event_type, dims)
            DO UPDATE SET count = r.count + EXCLUDED.count`,
-          [JSON.stringify(deltas)],
+            [JSON.stringify(deltas)],
+          );
+        }
+        await this.activity.add(
+          client,
+          events.filter((_, i) => outcome[i]),
+          alone,
         );
-      }
-      await this.activity.add(client, activityGroups(events.filter((_, i) => outcome[i])));
-      return outcome;
-    });
+        return outcome;
+      });
+    // An append that would change whether every-tenant activity rows are kept runs (again)
+    // holding the mode lock alone (analytics-activity.ts); that happens once or twice a store.
+    const alone = this.activity.changesMode(events);
+    try {
+      return await write(alone);
+    } catch (err) {
+      if (alone || !(err instanceof ModeLockNeeded)) throw err;
+      return write(true);
+    }
   };
 
   rollups: AnalyticsStore['rollups'] = async (granularity, range) => {

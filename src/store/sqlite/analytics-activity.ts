@@ -3,6 +3,8 @@ import {
   type ActivityGroup,
   type ActivityRow,
   ALL_TENANTS,
+  activityGroups,
+  bringsSecondTenant,
   FIRST,
   LAST,
   mergeActivity,
@@ -11,11 +13,14 @@ import {
   userRuns,
   windowParts,
 } from '../../analytics/activity.js';
+import type { AnalyticsEventRecord } from '../../analytics/store.js';
 
 /**
  * Activity rows in SQLite (table analytics_activity, analytics-file migration 2): written in
  * the append's transaction, counted over the (tenant, day, last) and (tenant, day,
- * prev_last) indexes.
+ * prev_last) indexes. ALL_TENANTS rows are kept once a second tenant has rows (activity.ts);
+ * whether they are is read in each append's transaction (two index seeks), not remembered,
+ * so a rolled-back append or a purge leaves nothing stale behind.
  */
 export class SqliteActivity {
   private readonly span: Statement<unknown[]>;
@@ -26,8 +31,21 @@ export class SqliteActivity {
   private readonly byPrev: Statement<unknown[]>;
   private readonly tenants: Statement<unknown[]>;
   private readonly drop: Statement<unknown[]>;
+  private readonly anyAll: Statement<unknown[]>;
+  private readonly someTenant: Statement<unknown[]>;
+  private readonly copyToAll: Statement<unknown[]>;
 
   constructor(db: Database) {
+    this.anyAll = db
+      .prepare(`SELECT 1 FROM analytics_activity WHERE tenant_id = '${ALL_TENANTS}' LIMIT 1`)
+      .pluck();
+    // Without ALL_TENANTS rows, every row is the one tenant's that has rows.
+    this.someTenant = db.prepare('SELECT tenant_id FROM analytics_activity LIMIT 1').pluck();
+    this.copyToAll = db.prepare(
+      `INSERT INTO analytics_activity (tenant_id, user_id, day, first, last, prev_last)
+       SELECT '${ALL_TENANTS}', user_id, day, first, last, prev_last FROM analytics_activity
+       WHERE tenant_id = ?`,
+    );
     // A user's rows a batch can change: from the last row before its first day (whose `last`
     // is the first day's prev_last) to the first row after its last day (whose prev_last may
     // move). Three seeks into one (tenant, user) range of the primary key, usually one page.
@@ -80,14 +98,38 @@ export class SqliteActivity {
   }
 
   /**
-   * Adds a batch's groups (activityGroups: sorted by tenant, user and day) to their rows,
-   * inside the append's transaction. Per (tenant, user), the rows the groups can change are
-   * read once, merged with the groups in memory, and each row is written at most once with
-   * its final first, last and prev_last: a new row is inserted whole, a changed one updates
-   * only the columns that moved (and so only the indexes on them).
+   * Adds kept events to their rows, inside the append's transaction: their groups
+   * (activityGroups, with ALL_TENANTS' once two tenants have rows). Per (tenant, user), the
+   * rows the groups can change are read once, merged with the groups in memory, and each row
+   * is written at most once with its final first, last and prev_last: a new row is inserted
+   * whole, a changed one updates only the columns that moved (and so only the indexes on
+   * them).
    */
-  add(groups: readonly ActivityGroup[]): void {
+  add(events: readonly AnalyticsEventRecord[]): void {
+    const groups = activityGroups(events, this.keepsAll(events));
     for (const [from, to] of userRuns(groups)) this.addUser(groups, from, to);
+  }
+
+  /**
+   * Whether ALL_TENANTS rows are written with these events: when they exist, or when the
+   * events bring a second tenant, in which case the first tenant's rows are copied to them
+   * now.
+   */
+  private keepsAll(events: readonly AnalyticsEventRecord[]): boolean {
+    if (this.anyAll.get() !== undefined) return true;
+    const one = this.someTenant.get() as string | undefined;
+    if (!bringsSecondTenant(events, one)) return false;
+    if (one !== undefined) this.copyToAll.run(one);
+    return true;
+  }
+
+  /**
+   * The tenant whose rows count a user once across tenants: ALL_TENANTS when kept, else the
+   * one tenant that has rows; undefined when none has.
+   */
+  private acrossTenants(): string | undefined {
+    if (this.anyAll.get() !== undefined) return ALL_TENANTS;
+    return this.someTenant.get() as string | undefined;
   }
 
   /** Adds `groups[from, to)`, one (tenant, user)'s in day order, to that user's rows. */
@@ -111,10 +153,12 @@ export class SqliteActivity {
 
   /** Distinct users with an event in each window (AnalyticsStore.activeUsers). */
   count(tenant: string | null, windows: readonly TimeWindow[]): number[] {
-    const t = tenant ?? ALL_TENANTS;
+    const t = tenant ?? this.acrossTenants();
     return windows.map((w) => {
+      const parts = windowParts(w);
       let n = 0;
-      for (const p of windowParts(w)) {
+      if (t === undefined) return n;
+      for (const p of parts) {
         n += (p.byLast ? this.byLast : this.byPrev).get(t, p.day, p.from, p.to) as number;
       }
       return n;

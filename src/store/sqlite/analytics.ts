@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import { activityGroups, dayOf } from '../../analytics/activity.js';
+import { dayOf } from '../../analytics/activity.js';
 import {
   type ActivityRecord,
   type AnalyticsEventRecord,
@@ -110,7 +110,7 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
       }
       return outcome;
     });
-    this.activity.add(activityGroups(kept));
+    this.activity.add(kept);
     return outcomes;
   }
 

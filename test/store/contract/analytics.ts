@@ -418,8 +418,8 @@ export function analyticsContract(t: Test, make: MakeStore): void {
       ];
       t.same(await store.analytics.activeUsers('t1', windows), [2, 1]);
       const cutoffs = { raw: T0 + DAY + 1, minute: 0, hour: 0, day: 0 };
-      // 1 event; the rows of day 0 (t1 and every tenant's).
-      t.equal(await store.analytics.purge(cutoffs), 3);
+      // 1 event; t1's row of day 0 (one tenant has rows: no every-tenant rows are kept).
+      t.equal(await store.analytics.purge(cutoffs), 2);
       t.same(await store.analytics.activeUsers('t1', windows), [2, 1], 'unchanged');
       t.same(await store.analytics.activeUsers(null, [{ from: T0, to: T0 + DAY }]), [0], 'purged');
     },
@@ -499,6 +499,79 @@ export function analyticsContract(t: Test, make: MakeStore): void {
     const windows = windowsFrom(rand, T0 - DAY, 8);
     for (let d = 0; d < 6; d++) windows.push({ from: T0 + d * DAY, to: T0 + (d + 1) * DAY });
     for (const tenant of ['t1', 't2', null]) {
+      t.same(
+        await store.analytics.activeUsers(tenant, windows),
+        activeIn(kept, tenant, windows),
+        `tenant ${tenant}`,
+      );
+    }
+  });
+
+  t.test(
+    'activeUsers across tenants: one tenant alone, then a second one, then purged empty',
+    async (t) => {
+      const store = await storeFor(t, make);
+      const rand = lcg(31);
+      let kept: AnalyticsEventRecord[] = [];
+      const batch = (tenants: string[], n = 40) =>
+        Array.from({ length: n }, () =>
+          ev(T0 + Math.floor(rand() * 8 * DAY), {
+            user_id: rand() < 0.1 ? null : `u${Math.floor(rand() * 12)}`,
+            tenant_id: tenants[Math.floor(rand() * tenants.length)]!,
+          }),
+        );
+      const append = async (...batches: AnalyticsEventRecord[][]) => {
+        const outcomes = await Promise.all(batches.map((b) => store.analytics.append(b)));
+        t.ok(outcomes.every((o) => o.every(Boolean)));
+        kept.push(...batches.flat());
+      };
+      const windows = windowsFrom(rand, T0 - DAY, 10);
+      const check = async (what: string, tenants: (string | null)[]) => {
+        for (const tenant of tenants) {
+          t.same(
+            await store.analytics.activeUsers(tenant, windows),
+            activeIn(kept, tenant, windows),
+            `${what}, tenant ${tenant}`,
+          );
+        }
+      };
+      await check('no rows', [null, 't1']);
+      await append(batch(['t1']), [ev(T0, { user_id: null, tenant_id: 't2' })]);
+      await append(batch(['t1']), batch(['t1']));
+      await check('one tenant', [null, 't1', 't2']);
+      // A batch of the second tenant alone, then both, then the first alone again.
+      await append(batch(['t2']));
+      await check('a second tenant', [null, 't1', 't2']);
+      await append(batch(['t1', 't2']), batch(['t1']), batch(['t2', 't3']));
+      await check('three tenants', [null, 't1', 't2', 't3']);
+      // Every row purged: the next tenant is alone again, until another one comes.
+      await store.analytics.purge({ raw: T0 + 20 * DAY, minute: 0, hour: 0, day: 0 });
+      kept = [];
+      await check('purged', [null, 't1']);
+      await append(batch(['t3']), batch(['t3']));
+      await check('one tenant after the purge', [null, 't1', 't3']);
+      await append(batch(['t1']));
+      await check('a second tenant after the purge', [null, 't1', 't3']);
+    },
+  );
+
+  t.test('activeUsers across tenants: concurrent batches of one tenant each', async (t) => {
+    const store = await storeFor(t, make);
+    const rand = lcg(37);
+    // 24 batches, each in one of 3 tenants, appended at once into a store without rows.
+    const batches = Array.from({ length: 24 }, (_, b) =>
+      Array.from({ length: 30 }, () =>
+        ev(T0 + Math.floor(rand() * 6 * DAY), {
+          user_id: `u${Math.floor(rand() * 10)}`,
+          tenant_id: `t${1 + (b % 3)}`,
+        }),
+      ),
+    );
+    const outcomes = await Promise.all(batches.map((b) => store.analytics.append(b)));
+    t.ok(outcomes.every((o) => o.every(Boolean)));
+    const kept = batches.flat();
+    const windows = windowsFrom(rand, T0 - DAY, 8);
+    for (const tenant of ['t1', 't2', 't3', null]) {
       t.same(
         await store.analytics.activeUsers(tenant, windows),
         activeIn(kept, tenant, windows),

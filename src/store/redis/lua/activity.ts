@@ -16,11 +16,22 @@ local function putRow(t, day, user, r)
   redis.call('ZADD', k('aactl', t, day), num(r.last), user)
   redis.call('ZADD', k('aactp', t, day), num(r.prev), user)
 end
+-- Whether '*' rows are kept, and else the one tenant that has rows (nil: none has).
+local function mode()
+  local one = nil
+  for _, t in ipairs(redis.call('SMEMBERS', k('aactt'))) do
+    if t == '*' then return true, nil end
+    one = t
+  end
+  return false, one
+end
 `;
 
 /**
  * Adds activity groups (src/analytics/activity.ts) to their rows. ARGV[2] is NO_PREV, then
- * five arguments per group: tenant, user, day, first, last. Keys, per tenant t (or '*'):
+ * five arguments per group: tenant, user, day, first, last. The groups of tenant '*' are
+ * written only once a second tenant has rows: the script that sees the second tenant copies
+ * the first one's rows to '*' first (activity.ts). Keys, per tenant t (or '*'):
  *
  * | key                 | type | holds                                              |
  * |---------------------|------|----------------------------------------------------|
@@ -37,10 +48,38 @@ end
 export const ADD_ACTIVITY = new LuaScript(`${ROWS}
 local none = tonumber(ARGV[2])
 local changed = 0
+local all, one = mode()
+if not all then
+  local seen = one
+  local i = 3
+  while i <= #ARGV and not all do
+    local t = ARGV[i]
+    if t ~= '*' then
+      if seen == nil then seen = t elseif t ~= seen then all = true end
+    end
+    i = i + 5
+  end
+  if all and one then
+    -- The second tenant: '*' rows start as a copy of the first one's.
+    for _, day in ipairs(redis.call('ZRANGE', k('aactd', one), 0, -1)) do
+      local rows = redis.call('HGETALL', k('aact', one, day))
+      for j = 1, #rows, 2 do
+        local user = rows[j]
+        redis.call('HSET', k('aact', '*', day), user, rows[j + 1])
+        redis.call('ZADD', k('aactu', '*', user), day, day)
+      end
+      redis.call('ZUNIONSTORE', k('aactl', '*', day), 1, k('aactl', one, day))
+      redis.call('ZUNIONSTORE', k('aactp', '*', day), 1, k('aactp', one, day))
+      redis.call('ZADD', k('aactd', '*'), day, day)
+    end
+    redis.call('SADD', k('aactt'), '*')
+  end
+end
 local i = 3
 while i <= #ARGV do
   local t, user, day, first, last = ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4])
   i = i + 5
+  if t ~= '*' or all then
   local days = k('aactu', t, user)
   local row = getRow(t, day, user)
   local moved = false
@@ -68,17 +107,26 @@ while i <= #ARGV do
       end
     end
   end
+  end
 end
 return changed
 `);
 
 /**
- * Counts rows of one day's activity for a window part: ARGV[2] tenant, [3] day, [4] from,
- * [5] to, [6] '1' for rows with last >= from, '0' for rows with prev_last < from; rows need
- * first < to as well.
+ * Counts rows of one day's activity for a window part: ARGV[2] tenant ('*': across tenants,
+ * counted from the one tenant's rows while no '*' rows are kept), [3] day, [4] from, [5] to,
+ * [6] '1' for rows with last >= from, '0' for rows with prev_last < from; rows need first < to
+ * as well.
  */
 export const COUNT_ACTIVITY = new LuaScript(`${ROWS}
 local t, day, from, to = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+if t == '*' then
+  local all, one = mode()
+  if not all then
+    if one == nil then return 0 end
+    t = one
+  end
+end
 local users
 if ARGV[6] == '1' then
   users = redis.call('ZRANGEBYSCORE', k('aactl', t, day), num(from), '+inf')
