@@ -28,6 +28,7 @@ import {
   BUCKET_MS,
   occurrencesOf,
   type RollupGranularity,
+  type ScanCursor,
 } from './store.js';
 import {
   bucketsOf,
@@ -226,38 +227,46 @@ export class QueryEngine {
   }
 
   /** Visits raw events of a range; resolves to how many were read. */
-  async scan(
+  scan(
     range: AnalyticsRange,
     started: number,
     visit: (e: AnalyticsEventRecord) => void,
   ): Promise<number> {
-    let n = 0;
-    let after: AnalyticsEventRecord | undefined;
-    for (;;) {
-      const page = await this.store.scan(range, SCAN_PAGE, after);
-      for (const e of page) visit(e);
-      n += page.length;
-      if (page.length < SCAN_PAGE) return n;
-      after = page[page.length - 1];
-      if (performance.now() - started > this.options.timeoutMs) {
-        throw new NotifydError('QUERY_TIMEOUT', undefined, { rows_scanned: n });
-      }
-    }
+    return this.pages(
+      (after) => this.store.scan(range, SCAN_PAGE, after),
+      SCAN_PAGE,
+      started,
+      visit,
+    );
   }
 
   /** Visits the activity records of a range (events with a user); resolves to how many. */
-  async scanActivity(
+  scanActivity(
     range: AnalyticsRange,
     started: number,
     visit: (e: ActivityRecord) => void,
   ): Promise<number> {
+    const page = ACTIVITY_PAGE;
+    return this.pages((after) => this.store.scanActivity(range, page, after), page, started, visit);
+  }
+
+  /**
+   * Reads pages of `size` until a short one, each resuming after the last row of the one
+   * before, visiting every row; past the query timeout (from `started`) it gives up.
+   */
+  private async pages<R extends ScanCursor>(
+    read: (after: R | undefined) => Promise<R[]>,
+    size: number,
+    started: number,
+    visit: (row: R) => void,
+  ): Promise<number> {
     let n = 0;
-    let after: ActivityRecord | undefined;
+    let after: R | undefined;
     for (;;) {
-      const page = await this.store.scanActivity(range, ACTIVITY_PAGE, after);
-      for (const e of page) visit(e);
+      const page = await read(after);
+      for (const row of page) visit(row);
       n += page.length;
-      if (page.length < ACTIVITY_PAGE) return n;
+      if (page.length < size) return n;
       after = page[page.length - 1];
       if (performance.now() - started > this.options.timeoutMs) {
         throw new NotifydError('QUERY_TIMEOUT', undefined, { rows_scanned: n });
