@@ -62,31 +62,31 @@ export function guardRateLimitStore(store: RateLimitStore, options: GuardOptions
     unreported = 0;
   };
 
+  /** The store's answer in time; on STORE_UNAVAILABLE, `open()` or the error, as configured. */
+  const decide = async <T>(ask: () => Promise<T>, open: () => T): Promise<T> => {
+    try {
+      const answer = await withTimeout(ask(), timeoutMs);
+      health(true);
+      return answer;
+    } catch (err) {
+      if (!(err instanceof NotifydError && err.code === 'STORE_UNAVAILABLE')) throw err;
+      failed(err);
+      if (onStoreError === 'closed') throw err;
+      return open();
+    }
+  };
+
   return {
-    async consume(key, spec, cost, now, opts) {
-      try {
-        const decision = await withTimeout(store.consume(key, spec, cost, now, opts), timeoutMs);
-        health(true);
-        return decision;
-      } catch (err) {
-        if (!(err instanceof NotifydError && err.code === 'STORE_UNAVAILABLE')) throw err;
-        failed(err);
-        if (onStoreError === 'closed') throw err;
-        return unlimited(spec, now);
-      }
-    },
-    async consumeMany(requests) {
-      try {
-        const decisions = await withTimeout(store.consumeMany(requests), timeoutMs);
-        health(true);
-        return decisions;
-      } catch (err) {
-        if (!(err instanceof NotifydError && err.code === 'STORE_UNAVAILABLE')) throw err;
-        failed(err);
-        if (onStoreError === 'closed') throw err;
-        return requests.map((r) => unlimited(r.spec, r.now));
-      }
-    },
+    consume: (key, spec, cost, now, opts) =>
+      decide(
+        () => store.consume(key, spec, cost, now, opts),
+        () => unlimited(spec, now),
+      ),
+    consumeMany: (requests) =>
+      decide(
+        () => store.consumeMany(requests),
+        () => requests.map((r) => unlimited(r.spec, r.now)),
+      ),
     reset: (key) => store.reset(key),
     purgeExpired: (now) => store.purgeExpired(now),
   };
