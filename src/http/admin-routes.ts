@@ -154,6 +154,17 @@ export interface ObjectRoutes<
   item?: AnyRoute[];
 }
 
+/** How each verb is served: its method, whether on `base/:id`, and the scope it needs. */
+const VERBS = {
+  create: { method: 'POST', onItem: false, access: 'manage' },
+  list: { method: 'GET', onItem: false, access: 'read' },
+  get: { method: 'GET', onItem: true, access: 'read' },
+  update: { method: 'PATCH', onItem: true, access: 'manage' },
+  remove: { method: 'DELETE', onItem: true, access: 'manage' },
+} as const;
+
+type VerbContext = Context<unknown, unknown, Static<typeof IdParams>>;
+
 /** Builds the routes of one admin object kind. */
 export function objectRoutes<
   D,
@@ -163,10 +174,8 @@ export function objectRoutes<
   Q extends TSchema = typeof ListQuery,
 >(spec: ObjectRoutes<D, V, C, U, Q>): AnyRoute[] {
   const { base, tag, view, toView, service, scopes } = spec;
-  const read = { kind: 'key', scope: scopes.read } as const;
-  const manage = { kind: 'key', scope: scopes.manage } as const;
+  const { create, list, get, update, remove } = service;
   const caller = (ctx: { principal: Principal | null }) => callerOf(ctx, scopes.admin);
-  const verb = <F>(v: Verb | undefined, method: F | undefined) => (v && method ? method : null);
   const summary = defaultSummaries(spec.noun);
   const { changes } = spec;
   /** Reports a change to the bus when the kind declares an event for it. */
@@ -174,112 +183,98 @@ export function objectRoutes<
     const type = changes?.[verb];
     if (changes && type) emitChange(changes, type, o, by);
   };
+  /** A verb's route: method, path and scope from `VERBS`, its summary or the default. */
+  const verbRoute = (
+    name: keyof typeof VERBS,
+    given: Verb & { body?: TSchema; query?: TSchema },
+    responses: AnyRoute['responses'],
+    handler: (ctx: VerbContext) => Promise<Reply>,
+  ): AnyRoute => {
+    const { method, onItem, access } = VERBS[name];
+    return defineRoute<TSchema | undefined, TSchema | undefined, typeof IdParams>({
+      method,
+      path: onItem ? `${base}/:id` : base,
+      summary: given.summary ?? summary[name],
+      tag,
+      auth: { kind: 'key', scope: scopes[access] },
+      ...(onItem ? { params: IdParams } : {}),
+      ...(given.body ? { body: given.body } : {}),
+      ...(given.query ? { query: given.query } : {}),
+      responses,
+      handler,
+    });
+  };
   const routes: AnyRoute[] = [];
-  const create = verb(spec.create, service.create);
   if (spec.create && create) {
     const created = spec.created;
     routes.push(
-      defineRoute({
-        method: 'POST',
-        path: base,
-        summary: spec.create.summary ?? summary.create,
-        tag,
-        auth: manage,
-        body: spec.create.body as TSchema,
-        responses: oneResponses(
-          201,
-          'Created.',
-          created?.schema ?? view,
-          ...(spec.create.errors ?? []),
-        ),
-        async handler(ctx) {
+      verbRoute(
+        'create',
+        spec.create,
+        oneResponses(201, 'Created.', created?.schema ?? view, ...(spec.create.errors ?? [])),
+        async (ctx) => {
           const by = caller(ctx);
           const o = await create.call(service, by, ctx.body as Static<C>);
           changed('created', o, by);
           return { status: 201, body: created ? created.toView(o) : toView(o) };
         },
-      }),
+      ),
     );
   }
-  const list = verb(spec.list, service.list);
   if (spec.list && list) {
+    const { beside } = spec.list;
+    const given = { ...spec.list, query: spec.list.query ?? ListQuery };
     routes.push(
-      defineRoute({
-        method: 'GET',
-        path: base,
-        summary: spec.list.summary ?? summary.list,
-        tag,
-        auth: read,
-        query: (spec.list.query ?? ListQuery) as TSchema,
-        responses: listResponses(view),
-        async handler(ctx) {
-          const page = await list.call(service, caller(ctx), ctx.query as Static<Q>);
-          const beside = spec.list?.beside?.(page.items) ?? {};
-          return { status: 200, body: { ...pageBody(page, toView), ...beside } };
-        },
+      verbRoute('list', given, listResponses(view), async (ctx) => {
+        const page = await list.call(service, caller(ctx), ctx.query as Static<Q>);
+        return { status: 200, body: { ...pageBody(page, toView), ...beside?.(page.items) } };
       }),
     );
   }
   routes.push(...(spec.collection ?? []));
-  const one = `${base}/:id`;
-  const get = verb(spec.get, service.get);
   if (spec.get && get) {
     routes.push(
-      defineRoute({
-        method: 'GET',
-        path: one,
-        summary: spec.get.summary ?? summary.get,
-        tag,
-        auth: read,
-        params: IdParams,
-        responses: oneResponses(200, `The ${spec.noun}.`, view, 404, ...(spec.get.errors ?? [])),
-        async handler(ctx) {
-          return { status: 200, body: toView(await get.call(service, caller(ctx), ctx.params.id)) };
-        },
-      }),
+      verbRoute(
+        'get',
+        spec.get,
+        oneResponses(200, `The ${spec.noun}.`, view, 404, ...(spec.get.errors ?? [])),
+        async (ctx) => ({
+          status: 200,
+          body: toView(await get.call(service, caller(ctx), ctx.params.id)),
+        }),
+      ),
     );
   }
-  const update = verb(spec.update, service.update);
   if (spec.update && update) {
     routes.push(
-      defineRoute({
-        method: 'PATCH',
-        path: one,
-        summary: spec.update.summary ?? summary.update,
-        tag,
-        auth: manage,
-        params: IdParams,
-        body: spec.update.body as TSchema,
-        responses: oneResponses(200, 'Changed.', view, 404, 409, ...(spec.update.errors ?? [])),
-        async handler(ctx) {
+      verbRoute(
+        'update',
+        spec.update,
+        oneResponses(200, 'Changed.', view, 404, 409, ...(spec.update.errors ?? [])),
+        async (ctx) => {
           const by = caller(ctx);
           const o = await update.call(service, by, ctx.params.id, ctx.body as Static<U>);
           changed('updated', o, by);
           return { status: 200, body: toView(o) };
         },
-      }),
+      ),
     );
   }
-  const remove = verb(spec.remove, service.remove);
   if (spec.remove && remove) {
     const after = spec.remove.after;
     routes.push(
-      defineRoute({
-        method: 'DELETE',
-        path: one,
-        summary: spec.remove.summary ?? summary.remove,
-        tag,
-        auth: manage,
-        params: IdParams,
-        responses: deleteResponses(...(spec.remove.errors ?? [])),
-        async handler(ctx) {
+      verbRoute(
+        'remove',
+        spec.remove,
+        deleteResponses(...(spec.remove.errors ?? [])),
+        async (ctx) => {
           const by = caller(ctx);
           const removed = await remove.call(service, by, ctx.params.id);
           after?.(removed);
           changed('deleted', removed, by);
           return { status: 204 };
         },
-      }),
+      ),
     );
   }
   routes.push(...(spec.item ?? []));
