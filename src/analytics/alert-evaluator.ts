@@ -11,8 +11,7 @@ import { toNotifydError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import type { SendNotificationBody } from '../notifications/schemas.js';
-import type { JobResult } from '../scheduler/runtime.js';
-import type { JobRecord } from '../scheduler/store.js';
+import type { JobRecord, JobResult } from '../scheduler/jobs.js';
 import type { ObjectStore } from '../store/objects.js';
 import { holds, nextEvaluation, type Reading, readingOf, windowAt } from './alert-condition.js';
 import {

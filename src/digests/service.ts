@@ -22,8 +22,8 @@ import type {
 } from '../notifications/ports.js';
 import type { SendNotificationBody } from '../notifications/schemas.js';
 import type { SendOptions } from '../notifications/sender.js';
+import type { JobRecord } from '../scheduler/jobs.js';
 import type { SchedulerService } from '../scheduler/service.js';
-import type { JobRecord } from '../scheduler/store.js';
 import { StoreConflictError } from '../store/errors.js';
 import type { ObjectStore, StoredObject } from '../store/types.js';
 import { renderContent } from '../templates/content.js';

@@ -13,8 +13,8 @@
  */
 import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
+import type { JobRecord } from '../scheduler/jobs.js';
 import type { SchedulerService } from '../scheduler/service.js';
-import type { JobRecord } from '../scheduler/store.js';
 import type { Store } from '../store/types.js';
 import { type NotificationRecord, newDelivery } from './records.js';
 

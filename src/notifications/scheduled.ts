@@ -7,9 +7,8 @@
  */
 import type { Clock } from '../core/clock.js';
 import { NotifydError } from '../core/errors.js';
-import { PermanentJobError } from '../scheduler/runtime.js';
+import { type JobRecord, PermanentJobError } from '../scheduler/jobs.js';
 import type { SchedulerService } from '../scheduler/service.js';
-import type { JobRecord } from '../scheduler/store.js';
 import { checkExpiry } from './content.js';
 import type { SendNotificationBody } from './schemas.js';
 import type { Sender } from './sender.js';

@@ -15,9 +15,8 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { maskText } from '../core/mask.js';
-import { PermanentJobError } from '../scheduler/runtime.js';
+import { type JobRecord, PermanentJobError } from '../scheduler/jobs.js';
 import type { SchedulerService } from '../scheduler/service.js';
-import type { JobRecord } from '../scheduler/store.js';
 import type { LaterOutcomes } from './later-outcomes.js';
 import type { ProviderMetrics } from './metrics.js';
 import type { MessageStatus } from './plugin.js';

@@ -1,4 +1,4 @@
-import type { JobRecord } from './store.js';
+import type { JobRecord } from './jobs.js';
 
 /** A job that runs on a cron schedule, in a time zone. */
 export interface RecurringSpec {

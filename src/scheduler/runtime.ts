@@ -1,22 +1,9 @@
 import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
+import { type JobHandler, type JobRecord, PermanentJobError } from './jobs.js';
 import { nextOccurrence, type RecurringSpec, recurringKey } from './recurring.js';
-import type { JobFilter, JobOutcome, JobRecord, JobStore } from './store.js';
-
-/** What a handler may answer: nothing (done), or when to run the job again. */
-export type JobResult = undefined | { runAt: number };
-
-/** Runs one job of a kind. Jobs run at least once: a handler is idempotent by `job.id`. */
-export type JobHandler = (job: JobRecord) => Promise<JobResult | undefined> | JobResult | undefined;
-
-/** Thrown by a handler when a retry cannot help: the job fails at once. */
-export class PermanentJobError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PermanentJobError';
-  }
-}
+import type { JobFilter, JobOutcome, JobStore } from './store.js';
 
 /** What the runtime counts: each run's result and how late it started. */
 export interface RunObserver {

@@ -1,7 +1,8 @@
 import type { Clock } from '../core/clock.js';
+import type { JobHandler, JobRecord } from './jobs.js';
 import type { RecurringSpec } from './recurring.js';
-import type { JobHandler, ScheduleOptions, SchedulerRuntime } from './runtime.js';
-import type { JobFilter, JobKindStats, JobRecord, JobStore } from './store.js';
+import type { ScheduleOptions, SchedulerRuntime } from './runtime.js';
+import type { JobFilter, JobKindStats, JobStore } from './store.js';
 
 /**
  * The `scheduler` service other modules are given: they register handlers for their job

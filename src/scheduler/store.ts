@@ -5,37 +5,7 @@
  * least once; handlers are idempotent by job id. Times are epoch milliseconds.
  */
 
-/** Where a job is in its life. */
-export type JobStatus = 'scheduled' | 'running' | 'done' | 'failed' | 'cancelled';
-
-/** Statuses a job never leaves. */
-export const SETTLED_STATUSES: readonly JobStatus[] = ['done', 'failed', 'cancelled'];
-
-/** A stored job. */
-export interface JobRecord {
-  /** `job_…`, time-ordered. */
-  id: string;
-  tenant_id: string;
-  /** The handler that runs it (`notification.send`, `digest.flush`, …). */
-  kind: string;
-  /** When it is due. */
-  run_at: number;
-  /** What the handler needs: any JSON object. */
-  payload: Record<string, unknown>;
-  status: JobStatus;
-  /** Claims so far (a claim whose node died counts too). */
-  attempts: number;
-  /** The token of the claim that holds the job while `running`; null otherwise. */
-  lease_token: string | null;
-  /** When that claim's lease ends; another worker may claim the job after it. */
-  lease_until: number | null;
-  /** Unique per tenant among scheduled and running jobs: scheduling it again dedups. */
-  key: string | null;
-  /** Why the last run failed, if one did. */
-  last_error: string | null;
-  created_at: number;
-  updated_at: number;
-}
+import type { JobRecord, JobStatus } from './jobs.js';
 
 /** A job to schedule. */
 export interface NewJob {

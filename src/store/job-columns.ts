@@ -1,4 +1,4 @@
-import type { JobRecord } from '../scheduler/store.js';
+import type { JobRecord } from '../scheduler/jobs.js';
 
 /** The jobs table's columns, in the order the SQL backends write and read them. */
 export const JOB_COLUMNS =

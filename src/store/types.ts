@@ -39,6 +39,7 @@ export type {
 } from '../notifications/store.js';
 export type { RateLimitStore } from '../ratelimit/spec.js';
 export type * from '../recipients/store.js';
+export type * from '../scheduler/jobs.js';
 export type * from '../scheduler/store.js';
 export type { CounterStore } from './counters.js';
 export type { Migration, MigrationResult } from './migrations.js';

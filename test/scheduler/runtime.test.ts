@@ -2,12 +2,8 @@ import t, { type Test } from 'tap';
 import { FakeClock } from '../../src/core/clock.js';
 import { createIdGenerator } from '../../src/core/ids.js';
 import { createLogger } from '../../src/core/logger.js';
-import {
-  type JobHandler,
-  PermanentJobError,
-  type RunResult,
-  SchedulerRuntime,
-} from '../../src/scheduler/runtime.js';
+import { type JobHandler, PermanentJobError } from '../../src/scheduler/jobs.js';
+import { type RunResult, SchedulerRuntime } from '../../src/scheduler/runtime.js';
 import type { JobStore } from '../../src/scheduler/store.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
 

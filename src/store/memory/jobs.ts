@@ -1,12 +1,11 @@
+import { type JobRecord, SETTLED_STATUSES } from '../../scheduler/jobs.js';
 import {
   byDue,
   copyJob,
   type JobKindStats,
-  type JobRecord,
   type JobStore,
   type NewJob,
   newJobRecord,
-  SETTLED_STATUSES,
 } from '../../scheduler/store.js';
 import { StoreConflictError } from '../errors.js';
 import type { OpenState } from './open-state.js';

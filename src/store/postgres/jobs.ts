@@ -1,11 +1,6 @@
 import pg from 'pg';
-import type {
-  JobKindStats,
-  JobOutcome,
-  JobRecord,
-  JobStore,
-  NewJob,
-} from '../../scheduler/store.js';
+import type { JobRecord } from '../../scheduler/jobs.js';
+import type { JobKindStats, JobOutcome, JobStore, NewJob } from '../../scheduler/store.js';
 import { newJobRecord } from '../../scheduler/store.js';
 import { JOB_COLUMNS, jobValues } from '../job-columns.js';
 import { GroupCommit } from './group-commit.js';

@@ -1,4 +1,5 @@
-import type { JobRecord, JobStatus, JobStore, NewJob } from '../../scheduler/store.js';
+import type { JobRecord, JobStatus } from '../../scheduler/jobs.js';
+import type { JobStore, NewJob } from '../../scheduler/store.js';
 import type { RedisHandle } from './handle.js';
 import { CANCEL_JOB } from './lua/jobs/cancel-job.js';
 import { CLAIM_JOBS } from './lua/jobs/claim-jobs.js';

@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
+import type { JobRecord } from '../../scheduler/jobs.js';
 import {
   type JobKindStats,
-  type JobRecord,
   type JobStore,
   type NewJob,
   newJobRecord,
