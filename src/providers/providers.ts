@@ -19,15 +19,16 @@ import {
   type LoadedProvider,
   type LoaderDeps,
   loadConsoleFallback,
-  loadProvider,
   loadProviders,
   ProviderLoadError,
 } from './loader.js';
 import { ProviderMetrics } from './metrics.js';
 import type { DeliveryOptions, ProvidersConfig } from './options.js';
 import type { ProviderLinks } from './plugin.js';
+import { type TestOutcome, testProvider } from './provider-test.js';
 import { ProviderRegistry, type ProviderView, type RegisteredProvider } from './registry.js';
-import { type ProviderChange, RuntimeProviderStore, type StoredProvider } from './runtime.js';
+import { type ProviderChange, RuntimeProviderStore } from './runtime.js';
+import { RuntimeProviderSync } from './runtime-sync.js';
 import { StatusPoller } from './status-poll.js';
 import type { EmailOptOut } from './unsubscribe-route.js';
 import { UnsubscribeTokens, unsubscribeUrl } from './unsubscribe-token.js';
@@ -66,14 +67,6 @@ export interface ProvidersNeeds {
   timer?: Timer;
 }
 
-/** What `POST /providers/{name}/test` answers. */
-export interface TestOutcome {
-  success: boolean;
-  message: string;
-  provider: string;
-  latency_ms: number;
-}
-
 /** The running providers: what the routes and the server read. */
 export class Providers implements ProviderChannels {
   registry: ProviderRegistry | null = null;
@@ -88,15 +81,11 @@ export class Providers implements ProviderChannels {
   private readonly poller: StatusPoller | null;
   private unsubscribe: (() => void) | null = null;
   private readonly deps: LoaderDeps;
-  /** Runtime providers this node runs: name → the stored `id:version` it loaded. */
-  private readonly loadedRuntime = new Map<string, string>();
-  private seenRevision: number | null = null;
-  private stopped = false;
+  /** Runtime providers: loaded from the store, kept in line with it, changed by the API. */
+  private readonly runtimeSync: RuntimeProviderSync;
   /** `server.public_url` without a trailing slash; '' when unset. */
   readonly publicUrl: string;
   private readonly unsubscribeTokens: UnsubscribeTokens | null;
-  /** One sync at a time, and API changes wait for it (and it for them). */
-  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly ctx: ModuleContext<ProvidersOptions, ProvidersNeeds>) {
     this.metrics = new ProviderMetrics(ctx.metrics);
@@ -126,6 +115,16 @@ export class Providers implements ProviderChannels {
     if (options.builtinsDir) this.deps.builtinsDir = options.builtinsDir;
     const box = SecretBox.fromKey(options.encryption_key ?? '');
     this.runtime = new RuntimeProviderStore(store.objects, clock, ids, box);
+    this.runtimeSync = new RuntimeProviderSync(
+      this.runtime,
+      this.deps,
+      {
+        registry: () => this.registry,
+        register: (p) => this.register(p),
+        view: (name) => this.view(name),
+      },
+      { logger, bus },
+    );
   }
 
   /** What plugins get to link back to notifyd (Twilio's status callback, unsubscribe links). */
@@ -231,13 +230,6 @@ export class Providers implements ProviderChannels {
     );
   }
 
-  /** Runs `fn` after every sync and change before it on this node. */
-  private inTurn<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.turn.then(fn, fn);
-    this.turn = run.catch(() => {});
-    return run;
-  }
-
   /** Puts a provider in the registry, closing the one it replaces; starts idle workers. */
   private register(p: LoadedProvider): void {
     const replaced = this.registry?.add(p, 'runtime');
@@ -246,57 +238,9 @@ export class Providers implements ProviderChannels {
     if (this.ctx.options.delivery.workers.enabled) this.worker?.start();
   }
 
-  private unregister(name: string): void {
-    void this.registry
-      ?.remove(name)
-      ?.instance.close?.()
-      ?.catch(() => {});
-    this.loadedRuntime.delete(name);
-  }
-
-  /**
-   * Brings this node's runtime providers in line with the store: loads those added or
-   * changed (on any node) since the last look, drops those removed. Cheap when nothing
-   * changed (one revision read); runs every `delivery.providers_reload_ms`.
-   */
+  /** Loads and drops runtime providers to match the store (see RuntimeProviderSync.sync). */
   sync(): Promise<void> {
-    return this.inTurn(async () => {
-      const registry = this.registry;
-      if (!registry || this.stopped) return;
-      const revision = await this.runtime.revision();
-      if (revision === this.seenRevision) return;
-      const stored = await this.runtime.all();
-      const names = new Set<string>();
-      for (const o of stored) {
-        const name = o.key ?? o.id;
-        names.add(name);
-        const tag = `${o.id}:${o.version}`;
-        if (this.loadedRuntime.get(name) === tag) continue;
-        this.loadedRuntime.set(name, tag);
-        const existing = registry.get(name);
-        if (existing && existing.origin === 'config') {
-          this.ctx.logger.warn(
-            { provider: name },
-            `runtime provider ${name} is ignored: the configuration file has a provider of that name`,
-          );
-          continue;
-        }
-        try {
-          this.register(await loadProvider(this.runtime.specOf(o), this.deps));
-        } catch (err) {
-          this.ctx.logger.error(
-            { err, provider: name },
-            `runtime provider ${name} cannot be loaded on this node; it is skipped`,
-          );
-          if (existing) this.unregister(name);
-          this.loadedRuntime.set(name, tag);
-        }
-      }
-      for (const name of [...this.loadedRuntime.keys()]) {
-        if (!names.has(name)) this.unregister(name);
-      }
-      this.seenRevision = revision;
-    });
+    return this.runtimeSync.sync();
   }
 
   /** A provider's view by name, whichever its source; 404 PROVIDER_NOT_FOUND. */
@@ -308,92 +252,19 @@ export class Providers implements ProviderChannels {
     return this.registry.view(p);
   }
 
-  private configured(name: string): RegisteredProvider | undefined {
-    const p = this.registry?.get(name);
-    return p?.origin === 'config' ? p : undefined;
-  }
-
-  private readOnly(name: string): NotifydError {
-    return new NotifydError(
-      'PROVIDER_READ_ONLY',
-      `Provider "${name}" comes from the configuration file; change it there (or give the runtime provider another name).`,
-      { name, source: 'config' },
-    );
-  }
-
-  /**
-   * Adds or replaces a runtime provider: loaded and checked first (400 naming the bad
-   * option), then stored with its credentials sealed, then serving on this node at once.
-   */
+  /** Adds or replaces a runtime provider (see RuntimeProviderSync.put). */
   put(caller: Caller, name: string, change: ProviderChange): Promise<ProviderView> {
-    return this.inTurn(async () => {
-      if (this.configured(name)) throw this.readOnly(name);
-      this.runtime.requireKey();
-      const options = await this.runtime.unmasked(name, change);
-      let loaded: LoadedProvider;
-      try {
-        loaded = await loadProvider(
-          {
-            name,
-            plugin: change.plugin,
-            channel: change.channel,
-            priority: change.priority ?? 0,
-            timeout_ms: change.timeout_ms,
-            concurrency: change.concurrency,
-            rate_limit: change.rate_limit,
-            options,
-            where: `PUT /providers/${name}`,
-            expandEnv: false,
-          },
-          this.deps,
-        );
-      } catch (err) {
-        if (!(err instanceof ProviderLoadError)) throw err;
-        const field = `body.${err.field ?? 'plugin'}`;
-        throw new NotifydError('VALIDATION_ERROR', `${field}: ${err.reason}`, {
-          issues: [{ field, message: err.reason }],
-        });
-      }
-      let stored: StoredProvider;
-      try {
-        stored = await this.runtime.put(caller, name, change, options, loaded.secrets);
-      } catch (err) {
-        await loaded.instance.close?.();
-        throw err;
-      }
-      this.loadedRuntime.set(name, `${stored.id}:${stored.version}`);
-      this.register(loaded);
-      this.ctx.bus.emit('notification.provider.configured', null, {
-        provider: name,
-        channel: loaded.channel,
-        plugin: loaded.plugin,
-        version: stored.version,
-        actor: caller.key_id,
-      });
-      return this.view(name);
-    });
+    return this.runtimeSync.put(caller, name, change);
   }
 
   /** Removes a runtime provider from the store and from this node (others follow). */
   remove(caller: Caller, name: string): Promise<void> {
-    return this.inTurn(async () => {
-      if (this.configured(name)) throw this.readOnly(name);
-      const removed = await this.runtime.remove(caller, name);
-      const channel = this.registry?.get(name)?.channel ?? removed.data.channel ?? '';
-      this.unregister(name);
-      this.ctx.bus.emit('notification.provider.removed', null, {
-        provider: name,
-        channel,
-        plugin: removed.data.plugin,
-        version: removed.version,
-        actor: caller.key_id,
-      });
-    });
+    return this.runtimeSync.remove(caller, name);
   }
 
   /** Stops claiming, lets the sends in flight finish, closes the providers. */
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.runtimeSync.stop();
     this.unsubscribe?.();
     await this.worker?.stop();
     this.abort.abort();
@@ -432,31 +303,6 @@ export class Providers implements ProviderChannels {
         `No provider and no served channel is named "${target}".`,
       );
     }
-    const started = this.ctx.clock.now();
-    const latency = () => Math.max(0, this.ctx.clock.now() - started);
-    if (!provider.instance.test) {
-      return {
-        success: true,
-        message: 'loaded and configured (the plugin has no test of its own)',
-        provider: provider.name,
-        latency_ms: 0,
-      };
-    }
-    try {
-      const outcome = await provider.instance.test();
-      return {
-        success: outcome.ok,
-        message: outcome.ok ? (outcome.detail ?? 'ok') : outcome.message,
-        provider: provider.name,
-        latency_ms: latency(),
-      };
-    } catch (err) {
-      return {
-        success: false,
-        message: `the test threw: ${err instanceof Error ? err.message : String(err)}`,
-        provider: provider.name,
-        latency_ms: latency(),
-      };
-    }
+    return testProvider(provider, this.ctx.clock);
   }
 }
