@@ -6,6 +6,7 @@
  * The two files are not one snapshot; nothing reads across them.
  */
 import type Database from 'better-sqlite3';
+import { ACTIVITY_INDEXES_AND_BACKFILL } from '../activity-backfill.js';
 import type { Migration, MigrationResult } from '../types.js';
 import { ANALYTICS_TABLES, migrate, schemaVersion } from './migrations.js';
 
@@ -41,23 +42,7 @@ export const ANALYTICS_MIGRATIONS: readonly Migration[] = [
         prev_last INTEGER NOT NULL,
         PRIMARY KEY (tenant_id, user_id, day)
       ) WITHOUT ROWID;
-      CREATE INDEX analytics_activity_last ON analytics_activity (tenant_id, day, last, first);
-      CREATE INDEX analytics_activity_prev ON analytics_activity (tenant_id, day, prev_last, first);
-      -- The events kept so far, so that counts of older windows do not change.
-      INSERT INTO analytics_activity (tenant_id, user_id, day, first, last, prev_last)
-      SELECT tenant_id, user_id, day, first, last,
-             coalesce(lag(last) OVER (PARTITION BY tenant_id, user_id ORDER BY day),
-                      -9007199254740991)
-      FROM (
-        SELECT tenant_id, user_id, timestamp - ((timestamp % 86400000) + 86400000) % 86400000 AS day,
-               min(timestamp) AS first, max(timestamp) AS last
-        FROM analytics_events WHERE user_id IS NOT NULL GROUP BY 1, 2, 3
-        UNION ALL
-        SELECT '*', user_id, timestamp - ((timestamp % 86400000) + 86400000) % 86400000 AS day,
-               min(timestamp), max(timestamp)
-        FROM analytics_events WHERE user_id IS NOT NULL GROUP BY 2, 3
-      );
-    `,
+      ${ACTIVITY_INDEXES_AND_BACKFILL}`,
   },
 ];
 
