@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { ACTIVITY_INDEXES_AND_BACKFILL } from '../activity-backfill.js';
+import { activityRowsMigration } from '../activity-migration.js';
 import type { Migration, MigrationResult } from '../types.js';
 import { quoteSchema } from './names.js';
 
@@ -409,13 +409,9 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX jobs_leased ON jobs (lease_until, id) WHERE status = 'running';
     `,
   },
-  {
-    version: 17,
-    name: 'analytics activity rows',
-    sql: `
-      -- Active users (DAU/WAU/MAU) counted from one row per (tenant, user, UTC day) instead
-      -- of every event: the day's first and last event and the user's last event before
-      -- that day (src/analytics/activity.ts). tenant_id '*' counts every tenant's events.
+  activityRowsMigration(
+    17,
+    `
       CREATE TABLE analytics_activity (
         tenant_id text COLLATE "C" NOT NULL,
         user_id text COLLATE "C" NOT NULL,
@@ -425,8 +421,8 @@ export const MIGRATIONS: readonly Migration[] = [
         prev_last bigint NOT NULL,
         PRIMARY KEY (tenant_id, user_id, day)
       );
-      ${ACTIVITY_INDEXES_AND_BACKFILL}`,
-  },
+    `,
+  ),
 ];
 
 /** The schema version this build of notifyd writes. */

@@ -6,7 +6,7 @@
  * The two files are not one snapshot; nothing reads across them.
  */
 import type Database from 'better-sqlite3';
-import { ACTIVITY_INDEXES_AND_BACKFILL } from '../activity-backfill.js';
+import { activityRowsMigration } from '../activity-migration.js';
 import type { Migration, MigrationResult } from '../types.js';
 import { ANALYTICS_TABLES, migrate, schemaVersion } from './migrations.js';
 
@@ -26,13 +26,9 @@ export const ANALYTICS_MIGRATIONS: readonly Migration[] = [
     name: 'analytics events and rollups',
     sql: ANALYTICS_TABLES,
   },
-  {
-    version: 2,
-    name: 'analytics activity rows',
-    sql: `
-      -- Active users (DAU/WAU/MAU) counted from one row per (tenant, user, UTC day) instead
-      -- of every event: the day's first and last event and the user's last event before
-      -- that day (src/analytics/activity.ts). tenant_id '*' counts every tenant's events.
+  activityRowsMigration(
+    2,
+    `
       CREATE TABLE analytics_activity (
         tenant_id TEXT NOT NULL,
         user_id TEXT NOT NULL,
@@ -42,8 +38,8 @@ export const ANALYTICS_MIGRATIONS: readonly Migration[] = [
         prev_last INTEGER NOT NULL,
         PRIMARY KEY (tenant_id, user_id, day)
       ) WITHOUT ROWID;
-      ${ACTIVITY_INDEXES_AND_BACKFILL}`,
-  },
+    `,
+  ),
 ];
 
 /** The schema version of the analytics file this build writes. */

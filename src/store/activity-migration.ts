@@ -1,9 +1,20 @@
+import type { Migration } from './types.js';
+
 /**
- * The analytics activity rows' indexes, and the rows made from the events kept so far:
- * PostgreSQL's migration 17 and the SQLite analytics file's migration 2 run this same SQL
- * (valid in both dialects) after creating the table in their own types.
+ * The migration that makes the analytics activity rows: PostgreSQL's migration 17 and the
+ * SQLite analytics file's migration 2. Each dialect gives its CREATE TABLE (its own column
+ * types); the indexes and the rows made from the events kept so far are the same SQL in both.
  */
-export const ACTIVITY_INDEXES_AND_BACKFILL = `CREATE INDEX analytics_activity_last ON analytics_activity (tenant_id, day, last, first);
+export function activityRowsMigration(version: number, createTable: string): Migration {
+  return {
+    version,
+    name: 'analytics activity rows',
+    sql: `
+      -- Active users (DAU/WAU/MAU) counted from one row per (tenant, user, UTC day) instead
+      -- of every event: the day's first and last event and the user's last event before
+      -- that day (src/analytics/activity.ts). tenant_id '*' counts every tenant's events.
+      ${createTable.trim()}
+      CREATE INDEX analytics_activity_last ON analytics_activity (tenant_id, day, last, first);
       CREATE INDEX analytics_activity_prev ON analytics_activity (tenant_id, day, prev_last, first);
       -- The events kept so far, so that counts of older windows do not change.
       INSERT INTO analytics_activity (tenant_id, user_id, day, first, last, prev_last)
@@ -19,4 +30,6 @@ export const ACTIVITY_INDEXES_AND_BACKFILL = `CREATE INDEX analytics_activity_la
                min(timestamp), max(timestamp)
         FROM analytics_events WHERE user_id IS NOT NULL GROUP BY 2, 3
       ) AS days;
-    `;
+    `,
+  };
+}
