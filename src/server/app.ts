@@ -10,11 +10,6 @@ import { createDigestsModule, digestsNeeds, digestsOptions } from '../digests/mo
 import { EventBus } from '../events/bus.js';
 import { contextFor } from '../modules/contract.js';
 import { ModuleRunner } from '../modules/lifecycle.js';
-import type {
-  DeliveryPort,
-  DeliveryReports,
-  ProviderChannels,
-} from '../notifications/delivery-port.js';
 import { inAppDeliveries } from '../notifications/in-app-events.js';
 import { createNotificationsModule, notificationsOptions } from '../notifications/module.js';
 import type { RoutingNeeds } from '../notifications/sender.js';
@@ -35,6 +30,15 @@ import { Listener } from './listener.js';
 import { Metrics } from './metrics.js';
 import { countDeliveries } from './realtime/counted-deliveries.js';
 import { Realtime } from './realtime/index.js';
+import {
+  analyticsNeeds,
+  araNeeds,
+  built,
+  type LaterModules,
+  notificationsNeeds,
+  providersNeeds,
+  tallyOf,
+} from './needs.js';
 import { withOperations } from './routes/operations.js';
 
 export type { NotifydServer } from './facade.js';
@@ -77,6 +81,7 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   const shared = { store, bus, clock, ids, logger, metrics: metrics.registry };
   const ctx = <O, N>(options: O, needs: N) => contextFor(shared, options, needs);
   const listener = new Listener(config, { metrics, logger, ids });
+  const later: LaterModules = {};
 
   const scheduler = createSchedulerModule(ctx(schedulerOptions(config), {}));
   const auth = createAuthModule(ctx(config.auth, { adminKeys: deps.adminKeys ?? [] }));
@@ -84,116 +89,52 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   const gateway = { jwt, metrics, logger, ids, clock, cors: listener.cors };
   const realtime = new Realtime(config.realtime, gateway);
   // In-app deliveries are counted as notifications reach this node's sessions, in analytics'
-  // tally (analytics is built later: asked when used), and emitted for the webhooks that want them.
-  const inApp = inAppDeliveries(
-    bus,
-    clock,
-    () => analytics.services.analytics?.ingestor.tally ?? null,
-  );
-  const tally = () => inApp;
-  const local = countDeliveries(realtime.gateway, tally);
+  // tally, and emitted for the webhooks that want them.
+  const inApp = inAppDeliveries(bus, clock, tallyOf(later));
+  const delivered = () => inApp;
+  const local = countDeliveries(realtime.gateway, delivered);
   const cluster = createClusterModule(ctx(clusterOptions(config), { local }));
-  const { node, users } = cluster.services;
-  const presence = realtime.presence(node, users, clock);
-  // The notifications module (after this one) keeps a recipient's notifications: asked when used.
-  const recipients = createRecipientsModule(
-    ctx({}, { history: () => notifications.services.records }),
-  );
-  const templates = createTemplatesModule(
-    ctx(templatesOptions(config), { shapes: araTemplateShapes(config) }),
-  );
-  // Routing asks the providers module (built after, as it works the delivery queue this
-  // module offers) which channels have a provider: asked when used.
-  const channels: ProviderChannels = { serves: (ch) => providers.services.channels.serves(ch) };
-  const notifications = createNotificationsModule(
-    ctx(notificationsOptions(config), {
-      users,
-      presence,
-      directory: recipients.services.directory,
-      preferences: recipients.services.preferences,
-      templates: templates.services.renderer,
-      providers: channels,
-      scheduler: scheduler.services.scheduler,
-      digests: () => digests.services.digests,
-      workflows: () => workflows.services.runs,
-      backlog: () => analytics.services.analytics?.ingestor ?? null,
-      delivered: tally,
-      ...deps.routing,
-    }),
-  );
-  const { notifications: service, tracker, live, feed } = notifications.services;
+  const presence = realtime.presence(cluster.services.node, cluster.services.users, clock);
+  const history = () => built(later, 'notifications').services.records;
+  const recipients = createRecipientsModule(ctx({}, { history }));
+  const shapes = araTemplateShapes(config);
+  const templates = createTemplatesModule(ctx(templatesOptions(config), { shapes }));
+  const sources = { scheduler, cluster, recipients, templates };
+  const routing = notificationsNeeds(sources, { presence, delivered }, later, deps.routing);
+  const notifications = createNotificationsModule(ctx(notificationsOptions(config), routing));
   const engine = { scheduler, recipients, templates, notifications };
   const digests = createDigestsModule(ctx(digestsOptions(config), digestsNeeds(engine)));
   const workflows = createWorkflowsModule(ctx(workflowsOptions(config), workflowsNeeds(engine)));
-  const nodeId = node?.nodeId ?? null;
+  const { notifications: service, tracker, live, feed } = notifications.services;
+  const nodeId = cluster.services.node?.nodeId ?? null;
   const triggers = createTriggersModule(
     ctx(triggersOptions(config), { notifications: service, live, nodeId }),
   );
-  const araNeeds = {
-    notifications: service,
-    templates: templates.services.templates,
-    live,
-    presence,
-    sessions: realtime.gateway,
-  };
-  const ara = createAraModule(ctx(araOptions(config), araNeeds));
+  const ara = createAraModule(ctx(araOptions(config), araNeeds(engine, presence, realtime)));
   const webhooks = createWebhooksModule(ctx(webhooksOptions(config), {}));
   const onEvent = deps.onRateLimitEvent;
   const ratelimit = createRateLimitModule(ctx(config, onEvent ? { onEvent } : {}));
-  const analytics = createAnalyticsModule(
-    ctx(analyticsOptions(config), {
-      scheduler: scheduler.services.scheduler,
-      sender: () => service,
-      topics: () => notifications.services.requests,
-    }),
-  );
+  const analytics = createAnalyticsModule(ctx(analyticsOptions(config), analyticsNeeds(engine)));
   const web = createWebModule(ctx(config.web, {}));
   const { deliveries, random, timer, ...where } = deps.providers ?? {};
-  // The notification engine's delivery port, once it offers one (else the workers stay idle).
-  const port = deliveries ?? (notifications.services as { deliveries?: DeliveryPort }).deliveries;
-  const reports = (notifications.services as { deliveries?: DeliveryReports }).deliveries;
-  const preferences = recipients.services.preferenceAdmin;
-  const limiter = ratelimit.services.engine.limiter;
-  const providerNeeds = {
-    deliveries: port,
-    reports,
-    preferences,
-    limiter,
-    scheduler: scheduler.services.scheduler,
-    random,
-    timer,
-  };
+  const given = { deliveries, random, timer };
   const providers = createProvidersModule(
-    ctx({ ...providersOptions(config), ...where }, providerNeeds),
+    ctx({ ...providersOptions(config), ...where }, providersNeeds({ ...engine, ratelimit }, given)),
   );
+  Object.assign(later, { notifications, digests, workflows, analytics, providers });
   // The start order; pausing and stopping go in reverse.
-  const first = [
-    auth,
-    cluster,
-    realtime,
-    recipients,
-    templates,
-    notifications,
-    digests,
-    workflows,
-    triggers,
-  ];
-  const then = [ara, webhooks, ratelimit, analytics, web, providers, scheduler];
-  const modules = new ModuleRunner([...first, ...then], logger);
+  const engineModules = [auth, cluster, realtime, recipients, templates, notifications];
+  const outer = [digests, workflows, triggers, ara, webhooks, ratelimit, analytics, web];
+  const modules = new ModuleRunner([...engineModules, ...outer, providers, scheduler], logger);
 
   const limiting = ratelimit.services.engine.http;
   const { lifecycle, addresses } = listener;
-  const on = config.metrics.enabled ? metrics : null;
   const { doors } = ara.services;
-  const routes = withOperations(modules.routes, {
-    store,
-    metrics: on,
-    lifecycle,
-    realtime: realtime.doors(doors),
-  });
+  const operations = { store, metrics: config.metrics.enabled ? metrics : null, lifecycle };
+  const routes = withOperations(modules.routes, { ...operations, realtime: realtime.doors(doors) });
   const sessions = { notifications: service, feed, tracker, presence, addresses, limiting };
-  const sources = { analytics: analytics.services.analytics };
-  realtime.mount(listener.app, { ...sessions, ...sources, lifecycle, doors });
+  const streams = { analytics: analytics.services.analytics };
+  realtime.mount(listener.app, { ...sessions, ...streams, lifecycle, doors });
   listener.mount(routes, { keys, jwt, ...(limiting ? { rateLimiting: limiting } : {}) });
   const exposed = { notifications, triggers, ratelimit, webhooks, analytics, templates };
   const parts = { metrics, bus, keys, listener, runner: modules };
