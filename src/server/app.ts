@@ -28,8 +28,6 @@ import { createWorkflowsModule, workflowsNeeds, workflowsOptions } from '../work
 import { type NotifydServer, serverFacade } from './facade.js';
 import { Listener } from './listener.js';
 import { Metrics } from './metrics.js';
-import { countDeliveries } from './realtime/counted-deliveries.js';
-import { Realtime } from './realtime/index.js';
 import {
   analyticsNeeds,
   araNeeds,
@@ -39,6 +37,8 @@ import {
   providersNeeds,
   tallyOf,
 } from './needs.js';
+import { countDeliveries } from './realtime/counted-deliveries.js';
+import { Realtime } from './realtime/index.js';
 import { withOperations } from './routes/operations.js';
 
 export type { NotifydServer } from './facade.js';
