@@ -37,6 +37,30 @@ export interface ChangeEvents<D> {
   describe?(o: D): ChangedObject;
 }
 
+/** The kinds whose verbs emit `{kind}.created`, `{kind}.updated` and `{kind}.deleted`. */
+export type ChangeKind = {
+  [E in ObjectChangeEvent]: E extends `${infer K}.created`
+    ? `${K}.updated` | `${K}.deleted` extends ObjectChangeEvent
+      ? K
+      : never
+    : never;
+}[ObjectChangeEvent];
+
+/** A kind's create, update and delete events, named by the house pattern `{kind}.{verb}`. */
+export function crudEvents<D>(
+  emit: EventSink<ObjectChangeEvent>,
+  kind: ChangeKind,
+  describe?: (o: D) => ChangedObject,
+): ChangeEvents<D> {
+  return {
+    emit,
+    created: `${kind}.created`,
+    updated: `${kind}.updated`,
+    deleted: `${kind}.deleted`,
+    ...(describe ? { describe } : {}),
+  };
+}
+
 /** Emits the change event of `type` for `o`, made by `caller`. */
 export function emitChange<D>(
   events: Pick<ChangeEvents<D>, 'emit' | 'describe'>,

@@ -3,7 +3,7 @@ import { type EventSink, listEvents } from '../events/catalogue.js';
 import { itemRoute, type KindRoutes, objectRoutes } from '../http/admin-routes.js';
 import { answers, errors } from '../http/responses.js';
 import { type AnyRoute, defineRoute } from '../http/route.js';
-import { changedObject, type ObjectChangeEvent } from '../objects/change-events.js';
+import { changedObject, crudEvents, type ObjectChangeEvent } from '../objects/change-events.js';
 import {
   CataloguedEventView,
   CreatedWebhookView,
@@ -14,7 +14,7 @@ import {
   WebhookListQuery,
   WebhookView,
 } from './schemas.js';
-import { webhookView } from './service.js';
+import { type StoredWebhook, webhookView } from './service.js';
 import type { Webhooks } from './webhooks.js';
 
 /** Every webhook route needs `notifications:admin`. */
@@ -71,17 +71,11 @@ export function webhookRoutes(webhooks: Webhooks, emit: EventSink<ObjectChangeEv
     get: {},
     update: { summary: 'Change a webhook (the fields given)', body: UpdateWebhookBody },
     remove: { after: (removed) => log.forget(removed.id) },
-    changes: {
-      emit,
-      created: 'webhook.created',
-      updated: 'webhook.updated',
-      deleted: 'webhook.deleted',
-      // Named by its description, else its URL's host: a URL's path or query may hold a token.
-      describe: (o) => ({
-        ...changedObject(o),
-        name: o.data.description || hostOf(o.data.url),
-      }),
-    },
+    // Named by its description, else its URL's host: a URL's path or query may hold a token.
+    changes: crudEvents(emit, 'webhook', (o: StoredWebhook) => ({
+      ...changedObject(o),
+      name: o.data.description || hostOf(o.data.url),
+    })),
     item: [
       itemRoute(kind, 'manage', {
         method: 'POST',

@@ -2,7 +2,7 @@ import type { EventSink } from '../events/catalogue.js';
 import { callerOf, IdParams, objectRoutes, oneResponses, pageBody } from '../http/admin-routes.js';
 import { errors } from '../http/responses.js';
 import { type AnyRoute, defineRoute, serviceOf } from '../http/route.js';
-import type { ObjectChangeEvent } from '../objects/change-events.js';
+import { crudEvents, type ObjectChangeEvent } from '../objects/change-events.js';
 import { envelopeOf, PageOf } from '../objects/schemas.js';
 import type { WorkflowRuns } from './runs.js';
 import {
@@ -63,12 +63,7 @@ export function workflowRoutes(
         body: UpdateWorkflowBody,
       },
       remove: { summary: 'Delete a workflow and its past versions (running runs go on)' },
-      changes: {
-        emit,
-        created: 'workflow.created',
-        updated: 'workflow.updated',
-        deleted: 'workflow.deleted',
-      },
+      changes: crudEvents(emit, 'workflow'),
       item: [
         defineRoute({
           method: 'GET',

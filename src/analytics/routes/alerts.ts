@@ -3,7 +3,7 @@ import type { EventSink } from '../../events/catalogue.js';
 import { itemRoute, objectRoutes } from '../../http/admin-routes.js';
 import { answers } from '../../http/responses.js';
 import type { AnyRoute } from '../../http/route.js';
-import type { ObjectChangeEvent } from '../../objects/change-events.js';
+import { crudEvents, type ObjectChangeEvent } from '../../objects/change-events.js';
 import {
   type AlertRules,
   AlertRuleView,
@@ -43,12 +43,7 @@ export function alertRoutes(
     get: { summary: 'Get an alert rule (by id or name)' },
     update: { body: UpdateAlertRuleBody },
     remove: { summary: 'Delete an alert rule (its open alert is resolved)' },
-    changes: {
-      emit,
-      created: 'analytics.alert_rule.created',
-      updated: 'analytics.alert_rule.updated',
-      deleted: 'analytics.alert_rule.deleted',
-    },
+    changes: crudEvents(emit, 'analytics.alert_rule'),
   });
   const alertRoutes = objectRoutes({
     ...kind,

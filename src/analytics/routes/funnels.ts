@@ -3,7 +3,7 @@ import type { EventSink } from '../../events/catalogue.js';
 import { itemRoute, objectRoutes } from '../../http/admin-routes.js';
 import { answers } from '../../http/responses.js';
 import type { AnyRoute } from '../../http/route.js';
-import type { ObjectChangeEvent } from '../../objects/change-events.js';
+import { crudEvents, type ObjectChangeEvent } from '../../objects/change-events.js';
 import type { Analytics } from '../analytics.js';
 import {
   CreateFunnelBody,
@@ -38,12 +38,7 @@ export function funnelRoutes(analytics: Analytics, emit: EventSink<ObjectChangeE
     get: { summary: 'Get a funnel (by id or name)' },
     update: { body: UpdateFunnelBody },
     remove: {},
-    changes: {
-      emit,
-      created: 'analytics.funnel.created',
-      updated: 'analytics.funnel.updated',
-      deleted: 'analytics.funnel.deleted',
-    },
+    changes: crudEvents(emit, 'analytics.funnel'),
     item: [
       itemRoute(kind, 'read', {
         method: 'GET',

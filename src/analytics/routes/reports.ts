@@ -3,7 +3,7 @@ import type { EventSink } from '../../events/catalogue.js';
 import { IdParams, itemRoute, objectRoutes } from '../../http/admin-routes.js';
 import { errors } from '../../http/responses.js';
 import { type AnyRoute, defineRoute } from '../../http/route.js';
-import type { ObjectChangeEvent } from '../../objects/change-events.js';
+import { crudEvents, type ObjectChangeEvent } from '../../objects/change-events.js';
 import {
   CreateReportDefinitionBody,
   type ReportDefinitions,
@@ -51,12 +51,7 @@ export function reportDefinitionRoutes(
     get: { summary: 'Get a report definition (by id or name)' },
     update: { body: UpdateReportDefinitionBody },
     remove: {},
-    changes: {
-      emit,
-      created: 'analytics.report_definition.created',
-      updated: 'analytics.report_definition.updated',
-      deleted: 'analytics.report_definition.deleted',
-    },
+    changes: crudEvents(emit, 'analytics.report_definition'),
   });
 }
 

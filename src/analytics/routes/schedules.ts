@@ -3,7 +3,7 @@ import type { EventSink } from '../../events/catalogue.js';
 import { itemRoute, objectRoutes } from '../../http/admin-routes.js';
 import { answers } from '../../http/responses.js';
 import type { AnyRoute } from '../../http/route.js';
-import { emitChange, type ObjectChangeEvent } from '../../objects/change-events.js';
+import { crudEvents, emitChange, type ObjectChangeEvent } from '../../objects/change-events.js';
 import {
   CreateScheduleBody,
   type Schedules,
@@ -55,12 +55,7 @@ export function scheduleRoutes(
     get: { summary: 'Get a report schedule (by id or name)' },
     update: { body: UpdateScheduleBody },
     remove: {},
-    changes: {
-      emit,
-      created: 'analytics.report_schedule.created',
-      updated: 'analytics.report_schedule.updated',
-      deleted: 'analytics.report_schedule.deleted',
-    },
+    changes: crudEvents(emit, 'analytics.report_schedule'),
     item: [
       toggle('pause', 'Pause a report schedule (its runs stop)'),
       toggle('resume', 'Resume a report schedule from its next occurrence'),
