@@ -29,6 +29,23 @@ import {
 import { TimeRangeSchema } from './schemas.js';
 import { checkTimeZone, type TimeRangeInput } from './time.js';
 
+/** A definition named in a body: its id or name, `description` saying how. */
+const DefinitionName = (description: string) =>
+  Type.Optional(Type.String({ minLength: 1, maxLength: 128, description }));
+
+/**
+ * How a body names a definition: `definition`, or the seed's `report_definition_id`, which
+ * means the same (`ReportDefinitions.asked` reads them).
+ */
+export function definitionRef(description: string) {
+  return {
+    definition: DefinitionName(description),
+    report_definition_id: DefinitionName(
+      'The same as `definition` (the seed’s name for it); given both, they must name one definition.',
+    ),
+  };
+}
+
 /** What a report covers and how its file is made: a definition's, adjustable per report. */
 export const ReportOutputFields = {
   time_range: Type.Optional(TimeRangeSchema),

@@ -24,6 +24,7 @@ import type { StoredReportDefinition } from './report-definition-data.js';
 import {
   checkQueries,
   DEFAULT_TIME_RANGE,
+  definitionRef,
   type ReportDefinitions,
   ReportOutputFields,
 } from './report-definitions.js';
@@ -54,17 +55,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
  */
 export const GenerateReportBody = Type.Object(
   {
-    definition: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 128, description: 'The definition: its id or name.' }),
-    ),
-    report_definition_id: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 128,
-        description:
-          'The same as `definition` (the seed’s name for it); given both, they must name one definition.',
-      }),
-    ),
+    ...definitionRef('The definition: its id or name.'),
     title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     queries: Type.Optional(ReportQueries),
     parameters: Type.Optional(ParametersBody),

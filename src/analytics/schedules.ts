@@ -16,7 +16,7 @@ import type { SchedulerService } from '../scheduler/service.js';
 import type { ObjectStore } from '../store/types.js';
 import { analyticsKind } from './kinds.js';
 import type { StoredReportDefinition } from './report-definition-data.js';
-import type { ReportDefinitions } from './report-definitions.js';
+import { definitionRef, type ReportDefinitions } from './report-definitions.js';
 import { checkParameters, type ParameterValues } from './report-parameters.js';
 import { type ReportFormat, ReportFormatSchema } from './report-query.js';
 import { cronOf, nextRun } from './schedule-cadence.js';
@@ -90,21 +90,7 @@ const scheduleFields = {
 export const CreateScheduleBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 128 }),
-    definition: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 128,
-        description: 'The definition: its id or name (or give `report_definition_id`).',
-      }),
-    ),
-    report_definition_id: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 128,
-        description:
-          'The same as `definition` (the seed’s name for it); given both, they must name one definition.',
-      }),
-    ),
+    ...definitionRef('The definition: its id or name (or give `report_definition_id`).'),
     ...scheduleFields,
     paused: Type.Optional(Type.Boolean()),
   },
