@@ -12,6 +12,10 @@ export const DELIVERY_COLUMNS =
   'id, tenant_id, notification_id, recipient_id, channel, status, attempts, next_attempt_at, ' +
   'lease_until, last_error, provider_message_id, created_at, updated_at, device_id, lease_token';
 
+export const REQUEST_COLUMNS =
+  'tenant_id, id, type, status, recipient_id, topic, accepted, skipped, rejected, errors, ' +
+  'created_at, completed_at';
+
 export const KEY_COLUMNS =
   'id, name, hash, prefix, scopes, tenant_id, ip_allowlist, created_at, expires_at, ' +
   'revoked_at, last_used_at';

@@ -3,11 +3,9 @@ import type {
   RequestQuery,
   SendRequestRecord,
 } from '../../notifications/request-records.js';
+import { REQUEST_COLUMNS } from '../columns.js';
 import type { SendRequestStore } from '../types.js';
 import type { Param, PostgresHandle } from './handle.js';
-
-const COLUMNS =
-  'tenant_id, id, type, status, recipient_id, topic, accepted, skipped, rejected, errors, created_at, completed_at';
 
 const RECORDSET = `tenant_id text, id text, type text, status text, recipient_id text,
   topic text, accepted integer, skipped integer, rejected integer, errors jsonb,
@@ -18,8 +16,8 @@ const RECORDSET = `tenant_id text, id text, type text, status text, recipient_id
  * lastOfEach), replacing the tenant's ones with their ids.
  */
 export function upsertRequests(table: string): string {
-  return `INSERT INTO ${table} (${COLUMNS})
-    SELECT ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS x(${RECORDSET})
+  return `INSERT INTO ${table} (${REQUEST_COLUMNS})
+    SELECT ${REQUEST_COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS x(${RECORDSET})
     ON CONFLICT (tenant_id, id) DO UPDATE SET type = EXCLUDED.type, status = EXCLUDED.status,
       recipient_id = EXCLUDED.recipient_id, topic = EXCLUDED.topic,
       accepted = EXCLUDED.accepted, skipped = EXCLUDED.skipped, rejected = EXCLUDED.rejected,
@@ -55,7 +53,7 @@ export class PostgresRequestStore implements SendRequestStore {
 
   async get(tenantId: string, id: string): Promise<SendRequestRecord | null> {
     const { rows } = await this.h.query<SendRequestRecord>(
-      `SELECT ${COLUMNS} FROM ${this.r} WHERE tenant_id = $1 AND id = $2`,
+      `SELECT ${REQUEST_COLUMNS} FROM ${this.r} WHERE tenant_id = $1 AND id = $2`,
       [tenantId, id],
     );
     return rows[0] ?? null;
@@ -81,7 +79,7 @@ export class PostgresRequestStore implements SendRequestStore {
     }
     args.push(q.limit + 1);
     const { rows } = await this.h.query<SendRequestRecord>(
-      `SELECT ${COLUMNS} FROM ${this.r} WHERE ${where.join(' AND ')}
+      `SELECT ${REQUEST_COLUMNS} FROM ${this.r} WHERE ${where.join(' AND ')}
        ORDER BY created_at DESC, id DESC LIMIT $${args.length}`,
       args,
     );

@@ -4,16 +4,16 @@ import type {
   RequestQuery,
   SendRequestRecord,
 } from '../../notifications/request-records.js';
+import { REQUEST_COLUMNS } from '../columns.js';
 import type { SendRequestStore } from '../types.js';
 import type { SqliteHandle } from './handle.js';
 import { prep, type Row } from './prepared.js';
 import type { Param } from './rows.js';
 
-const COLUMNS =
-  'tenant_id, id, type, status, recipient_id, topic, accepted, skipped, rejected, errors, created_at, completed_at';
-
 /** Writes a request, replacing the tenant's one with its id; its parameters: requestParams. */
-export const UPSERT_REQUEST = `INSERT INTO send_requests (${COLUMNS}) VALUES (${COLUMNS.split(', ')
+export const UPSERT_REQUEST = `INSERT INTO send_requests (${REQUEST_COLUMNS}) VALUES (${REQUEST_COLUMNS.split(
+  ', ',
+)
   .map(() => '?')
   .join(', ')})
   ON CONFLICT (tenant_id, id) DO UPDATE SET type = excluded.type, status = excluded.status,
