@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { JobRecord } from '../../scheduler/jobs.js';
+import type { JobRecord, JobStatus } from '../../scheduler/jobs.js';
 import type { JobKindStats, JobOutcome, JobStore, NewJob } from '../../scheduler/store.js';
 import { newJobRecord } from '../../scheduler/store.js';
 import { JOB_COLUMNS, jobValues } from '../job-columns.js';
@@ -63,19 +63,15 @@ export class PostgresJobStore implements JobStore {
     // Due jobs and jobs whose lease ran out, each read in the order of its index (migration
     // 16) and only as far as the limit: a claim costs the same whatever the backlog. Of
     // both, the earliest due are taken. The values are inlined (see `claim`).
+    const claimable = (status: JobStatus, by: 'run_at' | 'lease_until') => `
+        SELECT id, run_at FROM ${this.j}
+        WHERE status = '${status}' AND ${by} <= :now AND kind = ANY(:kinds)
+        ORDER BY ${by}, id
+        LIMIT :limit
+        FOR UPDATE SKIP LOCKED`;
     this.claimSql = `${INDEX_ORDER}
-      WITH due AS (
-        SELECT id, run_at FROM ${this.j}
-        WHERE status = 'scheduled' AND run_at <= :now AND kind = ANY(:kinds)
-        ORDER BY run_at, id
-        LIMIT :limit
-        FOR UPDATE SKIP LOCKED
-      ), expired AS (
-        SELECT id, run_at FROM ${this.j}
-        WHERE status = 'running' AND lease_until <= :now AND kind = ANY(:kinds)
-        ORDER BY lease_until, id
-        LIMIT :limit
-        FOR UPDATE SKIP LOCKED
+      WITH due AS (${claimable('scheduled', 'run_at')}
+      ), expired AS (${claimable('running', 'lease_until')}
       ), picked AS (
         SELECT id FROM (SELECT * FROM due UNION ALL SELECT * FROM expired) AS c
         ORDER BY run_at, id
