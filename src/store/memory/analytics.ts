@@ -1,7 +1,7 @@
 import { dayOf } from '../../analytics/activity.js';
 import {
-  type ActivityRecord,
   type AnalyticsEventRecord,
+  type AnalyticsRange,
   type AnalyticsStore,
   activityOf,
   compareEvents,
@@ -65,30 +65,33 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
     return out;
   };
 
-  scan: AnalyticsStore['scan'] = async (range, limit, after) => {
-    this.state.check();
-    const start = after ? this.insertionPoint(after, true) : this.firstAt(range.from);
-    const out: AnalyticsEventRecord[] = [];
-    for (let i = start; i < this.events.length && out.length < limit; i++) {
-      const e = this.events[i]!;
-      if (e.timestamp >= range.to) break;
-      if (inRange(e, e.timestamp, range)) out.push(copy(e));
-    }
-    return out;
-  };
+  scan: AnalyticsStore['scan'] = async (range, limit, after) =>
+    this.scanAs(range, limit, after, copy);
 
-  scanActivity: AnalyticsStore['scanActivity'] = async (range, limit, after) => {
+  scanActivity: AnalyticsStore['scanActivity'] = async (range, limit, after) =>
+    this.scanAs(range, limit, after, activityOf);
+
+  /**
+   * The events in `range` after `after`, in order, as `as` makes them; one it makes null is
+   * left out. Stops at `limit` made.
+   */
+  private scanAs<T>(
+    range: AnalyticsRange,
+    limit: number,
+    after: ScanCursor | undefined,
+    as: (e: AnalyticsEventRecord) => T | null,
+  ): T[] {
     this.state.check();
     const start = after ? this.insertionPoint(after, true) : this.firstAt(range.from);
-    const out: ActivityRecord[] = [];
+    const out: T[] = [];
     for (let i = start; i < this.events.length && out.length < limit; i++) {
       const e = this.events[i]!;
       if (e.timestamp >= range.to) break;
-      const a = inRange(e, e.timestamp, range) ? activityOf(e) : null;
-      if (a) out.push(a);
+      const made = inRange(e, e.timestamp, range) ? as(e) : null;
+      if (made !== null) out.push(made);
     }
     return out;
-  };
+  }
 
   activeUsers: AnalyticsStore['activeUsers'] = async (tenant, windows) => {
     this.state.check();
