@@ -4,7 +4,7 @@ import { NotifydError } from '../core/errors.js';
 import type { EventSink } from '../events/catalogue.js';
 import type { Store } from '../store/types.js';
 import type { NotificationView } from './schemas.js';
-import { type FeedEvent, summary } from './service.js';
+import { type FeedEvent, summary, tellRead } from './service.js';
 import type { UnreadSummary, UserChannel } from './user-channel.js';
 import { toView } from './view.js';
 
@@ -102,7 +102,7 @@ export class FeedService {
    * another action after one was taken is ACTION_ALREADY_TAKEN.
    */
   async act(user: UserPrincipal, id: string, actionId: string): Promise<ActionResult> {
-    const { store, clock, users } = this.deps;
+    const { store, clock } = this.deps;
     const current = await store.notifications.get(user.tenant_id, user.user_id, id);
     if (!current) throw new NotifydError('NOTIFICATION_NOT_FOUND', undefined, { id });
     const action = current.actions.find((a) => a.id === actionId);
@@ -150,23 +150,8 @@ export class FeedService {
     });
     if (read.length > 0) {
       // Taking an action read it: webhooks and analytics hear of the read as of any other.
-      this.deps.events('notification.read', user.tenant_id, {
-        recipient_id: user.user_id,
-        notification_ids: read,
-        all: false,
-        category: null,
-        count: read.length,
-        read_at: at,
-      });
-      users.publish(user.tenant_id, user.user_id, {
-        type: 'read_status_updated',
-        data: {
-          notification_ids: read,
-          read: true,
-          read_at: at,
-          ...(await this.counts(user, now)),
-        },
-      });
+      const reading = { ids: read, all: false, category: null, count: read.length };
+      tellRead(this.deps, user, reading, at, await this.counts(user, now));
     }
     return { recorded: true, action_id: actionId, notification: toView(n) };
   }

@@ -89,6 +89,41 @@ export const summary = (c: UnreadCounts): UnreadSummary => ({
   unread_by_priority: c.by_priority,
 });
 
+/** Notifications a user read: by id, or all of them (of one category, or of every one). */
+export interface Reading {
+  ids: string[];
+  all: boolean;
+  category: string | null;
+  count: number;
+}
+
+/**
+ * Tells of notifications read: `notification.read` for webhooks and analytics when any was,
+ * and `read_status_updated` with the unread counts after to every session of the user.
+ */
+export function tellRead(
+  deps: { events: EventSink<FeedEvent>; users: UserChannel },
+  user: UserPrincipal,
+  reading: Reading,
+  readAt: string,
+  counts: UnreadSummary,
+): void {
+  if (reading.count > 0) {
+    deps.events('notification.read', user.tenant_id, {
+      recipient_id: user.user_id,
+      notification_ids: reading.ids,
+      all: reading.all,
+      category: reading.category,
+      count: reading.count,
+      read_at: readAt,
+    });
+  }
+  deps.users.publish(user.tenant_id, user.user_id, {
+    type: 'read_status_updated',
+    data: { notification_ids: reading.ids, read: true, read_at: readAt, ...counts },
+  });
+}
+
 /** Sending notifications and everything a user does with their feed. */
 export class NotificationService {
   constructor(private readonly deps: NotificationServiceDeps) {}
@@ -221,7 +256,7 @@ export class NotificationService {
    * NOTIFICATION_NOT_FOUND (the others are still marked); ignored otherwise.
    */
   async markRead(user: UserPrincipal, ids: string[], strict = false): Promise<UnreadSummary> {
-    const { store, clock, users } = this.deps;
+    const { store, clock } = this.deps;
     const now = clock.now();
     const changed = await store.notifications.markRead(user.tenant_id, user.user_id, ids, now);
     // Fewer changes than ids: some were read before, or are someone else's. Only then look.
@@ -231,25 +266,8 @@ export class NotificationService {
     const counts = summary(
       await store.notifications.unreadCounts(user.tenant_id, user.user_id, now),
     );
-    if (changed.length > 0) {
-      this.deps.events('notification.read', user.tenant_id, {
-        recipient_id: user.user_id,
-        notification_ids: changed,
-        all: false,
-        category: null,
-        count: changed.length,
-        read_at: new Date(now).toISOString(),
-      });
-    }
-    users.publish(user.tenant_id, user.user_id, {
-      type: 'read_status_updated',
-      data: {
-        notification_ids: changed,
-        read: true,
-        read_at: new Date(now).toISOString(),
-        ...counts,
-      },
-    });
+    const reading = { ids: changed, all: false, category: null, count: changed.length };
+    tellRead(this.deps, user, reading, new Date(now).toISOString(), counts);
     if (missing.length === 1) {
       throw new NotifydError('NOTIFICATION_NOT_FOUND', undefined, { id: missing[0], ids: missing });
     }
@@ -272,7 +290,7 @@ export class NotificationService {
     user: UserPrincipal,
     category?: string,
   ): Promise<UnreadSummary & { updated: number }> {
-    const { store, clock, users } = this.deps;
+    const { store, clock } = this.deps;
     const now = clock.now();
     const updated = await store.notifications.markAllRead(
       user.tenant_id,
@@ -283,20 +301,8 @@ export class NotificationService {
     const counts = summary(
       await store.notifications.unreadCounts(user.tenant_id, user.user_id, now),
     );
-    if (updated > 0) {
-      this.deps.events('notification.read', user.tenant_id, {
-        recipient_id: user.user_id,
-        notification_ids: [],
-        all: true,
-        category: category ?? null,
-        count: updated,
-        read_at: new Date(now).toISOString(),
-      });
-    }
-    users.publish(user.tenant_id, user.user_id, {
-      type: 'read_status_updated',
-      data: { notification_ids: [], read: true, read_at: new Date(now).toISOString(), ...counts },
-    });
+    const reading = { ids: [], all: true, category: category ?? null, count: updated };
+    tellRead(this.deps, user, reading, new Date(now).toISOString(), counts);
     return { updated, ...counts };
   }
 
