@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { olderPages } from '../../http/older-pages.js';
 import { errors } from '../../http/responses.js';
 import { type AnyRoute, routeGroup, serviceOf } from '../../http/route.js';
 import { type DeliveryService, RETRY_ALL_MAX } from '../deliveries.js';
@@ -19,14 +20,7 @@ const DeadLetterView = Type.Object({
 const DeadQuery = Type.Object(
   {
     channel: Type.Optional(Channel),
-    before: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 64,
-        description: 'next_cursor of the previous page: only older dead letters.',
-      }),
-    ),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, description: 'default 50' })),
+    ...olderPages('dead letters', 200, 50),
   },
   { additionalProperties: false },
 );

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { olderPages } from '../../http/older-pages.js';
 import { answers } from '../../http/responses.js';
 import { type AnyRoute, routeGroup, serviceOf } from '../../http/route.js';
 import type { NotificationLookup } from '../lookup.js';
@@ -26,14 +27,7 @@ const SearchQuery = Type.Object(
         description: 'Only notifications with a delivery in this status (failed, deferred, …).',
       }),
     ),
-    before: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 64,
-        description: 'next_cursor of the previous page: only older notifications.',
-      }),
-    ),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'default 20' })),
+    ...olderPages('notifications', 100, 20),
   },
   { additionalProperties: false },
 );
