@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { olderPages } from '../http/older-pages.js';
 import { ViewEnvelope } from '../objects/schemas.js';
 
 const Channel = Type.Union(
@@ -271,14 +272,7 @@ export const RunListQuery = Type.Object(
     recipient_id: Type.Optional(
       Type.String({ minLength: 1, maxLength: 256, description: 'Only runs for this recipient.' }),
     ),
-    before: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 64,
-        description: 'next_cursor of the previous page: only older runs.',
-      }),
-    ),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, description: 'default 50' })),
+    ...olderPages('runs', 200, 50),
   },
   { additionalProperties: false },
 );
