@@ -1,5 +1,5 @@
 import { LuaScript } from '../../../redis/script.js';
-import { LUA_DROP_DELIVERIES, LUA_FEED } from './fragments.js';
+import { LUA_DISTINCT_ARGV, LUA_DROP_DELIVERIES, LUA_FEED } from './fragments.js';
 import { purgeByExpiry } from './purge.js';
 
 /**
@@ -24,15 +24,11 @@ return out
  * The body of a script that applies `fn(t, r, id, at)` to each of ARGV's ids once, in order.
  * ARGV: tenant, recipient, at, ids…; replies the ids it changed.
  */
-const eachIdOnce = (fn: string) => `
+const eachIdOnce = (fn: string) => `${LUA_DISTINCT_ARGV}
 local t, r, at = ARGV[2], ARGV[3], ARGV[4]
-local seen, changed = {}, {}
-for i = 5, #ARGV do
-  local id = ARGV[i]
-  if not seen[id] then
-    seen[id] = true
-    if ${fn}(t, r, id, at) then changed[#changed + 1] = id end
-  end
+local changed = {}
+for _, id in ipairs(distinct_argv(5)) do
+  if ${fn}(t, r, id, at) then changed[#changed + 1] = id end
 end
 return changed
 `;

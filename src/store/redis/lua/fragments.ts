@@ -113,3 +113,18 @@ local function drop_deliveries(id)
   redis.call('DEL', of)
 end
 `;
+
+/** ARGV from `from` on, each value once, in order: the ids a script applies itself to. */
+export const LUA_DISTINCT_ARGV = `
+local function distinct_argv(from)
+  local seen, ids = {}, {}
+  for i = from, #ARGV do
+    local id = ARGV[i]
+    if not seen[id] then
+      seen[id] = true
+      ids[#ids + 1] = id
+    end
+  end
+  return ids
+end
+`;

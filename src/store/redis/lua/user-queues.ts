@@ -1,4 +1,5 @@
 import { LuaScript } from '../../../redis/script.js';
+import { LUA_DISTINCT_ARGV } from './fragments.js';
 
 /**
  * The keys of a user's queue (see key-names.ts) and how an item leaves all of them. Index
@@ -87,16 +88,12 @@ return out
 `);
 
 /** Removes ids from a user's queue. ARGV: queue, tenant, user, ids…. Replies their JSON. */
-export const REMOVE = new LuaScript(`${LUA_USER_QUEUE}
+export const REMOVE = new LuaScript(`${LUA_USER_QUEUE}${LUA_DISTINCT_ARGV}
 local q, t, u = ARGV[2], ARGV[3], ARGV[4]
-local seen, out = {}, {}
-for i = 5, #ARGV do
-  local id = ARGV[i]
-  if not seen[id] then
-    seen[id] = true
-    local json = uq_forget(q, t, u, id)
-    if json then out[#out + 1] = json end
-  end
+local out = {}
+for _, id in ipairs(distinct_argv(5)) do
+  local json = uq_forget(q, t, u, id)
+  if json then out[#out + 1] = json end
 end
 return out
 `);
