@@ -128,3 +128,29 @@ local function distinct_argv(from)
   return ids
 end
 `;
+
+/**
+ * What a claim may lease, for delivery claims and job claims alike: per group named in
+ * ARGV[6…] (a channel, a job kind), leases that ran out by `now` rejoin the group's due set
+ * first (at the record's own due time `due_field`, so they keep their place); then the first
+ * `limit` due ids of each group, merged by (due time, id). Entries are `{ id, due, group }`.
+ * Bounded by how much work is leased at once and by `limit`, not by the backlog. Includes
+ * LUA_BY_SCORE.
+ */
+export const LUA_GATHER_DUE = `${LUA_BY_SCORE}
+local function gather_due(now, limit, due_key, leased_key, record_key, due_field)
+  local due = {}
+  for c = 6, #ARGV do
+    local group = ARGV[c]
+    local leased = k(leased_key, group)
+    for _, id in ipairs(redis.call('ZRANGE', leased, '-inf', now, 'BYSCORE')) do
+      redis.call('ZREM', leased, id)
+      redis.call('ZADD', k(due_key, group), redis.call('HGET', k(record_key, id), due_field), id)
+    end
+    local rows = redis.call('ZRANGE', k(due_key, group), '-inf', now, 'BYSCORE', 'LIMIT', 0, limit, 'WITHSCORES')
+    for i = 1, #rows, 2 do due[#due + 1] = { rows[i], tonumber(rows[i + 1]), group } end
+  end
+  table.sort(due, by_score_then_id)
+  return due
+end
+`;

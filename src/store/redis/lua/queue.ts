@@ -1,5 +1,5 @@
 import { LuaScript } from '../../../redis/script.js';
-import { LUA_BY_SCORE, LUA_DELIVERY_INDEX } from './fragments.js';
+import { LUA_DELIVERY_INDEX, LUA_GATHER_DUE } from './fragments.js';
 
 /**
  * Claims due deliveries. ARGV: now, lease ms, limit, token, channels…. Per channel, leases that ran
@@ -8,24 +8,12 @@ import { LUA_BY_SCORE, LUA_DELIVERY_INDEX } from './fragments.js';
  * are leased under the token. One script, so two workers never lease the same delivery. Replies the claimed
  * deliveries' hashes, flat, oldest due first.
  */
-export const CLAIM = new LuaScript(`${LUA_BY_SCORE}${LUA_DELIVERY_INDEX}
+export const CLAIM = new LuaScript(`${LUA_GATHER_DUE}${LUA_DELIVERY_INDEX}
 local now = tonumber(ARGV[2])
 local leaseEnd = now + tonumber(ARGV[3])
 local limit = tonumber(ARGV[4])
 local token = ARGV[5]
-local due = {}
-for c = 6, #ARGV do
-  local channel = ARGV[c]
-  local leased = k('leased', channel)
-  -- Bounded by how much work is leased at once, not by the backlog.
-  for _, id in ipairs(redis.call('ZRANGE', leased, '-inf', now, 'BYSCORE')) do
-    redis.call('ZREM', leased, id)
-    redis.call('ZADD', k('due', channel), redis.call('HGET', k('dlv', id), 'next_attempt_at'), id)
-  end
-  local rows = redis.call('ZRANGE', k('due', channel), '-inf', now, 'BYSCORE', 'LIMIT', 0, limit, 'WITHSCORES')
-  for i = 1, #rows, 2 do due[#due + 1] = { rows[i], tonumber(rows[i + 1]) } end
-end
-table.sort(due, by_score_then_id)
+local due = gather_due(now, limit, 'due', 'leased', 'dlv', 'next_attempt_at')
 local out = {}
 for i = 1, math.min(limit, #due) do
   local id = due[i][1]
