@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { SubscriberInput } from '../../notifications/ports.js';
 import { emailKey, type SubscriberStore } from '../../recipients/store.js';
 import { SUBSCRIBER_FIELDS as FIELDS } from '../recipient-fields.js';
@@ -40,12 +41,8 @@ export class RedisSubscriberStore implements SubscriberStore {
   }
 
   getMany(tenantId: string, ids: string[]) {
-    const unique = [...new Set(ids)];
     return this.h.run(async (client) => {
-      if (unique.length === 0) return [];
-      const pipeline = client.pipeline();
-      for (const id of unique) pipeline.hgetall(this.h.names.name('sub', tenantId, id));
-      const replies = (await pipeline.exec()) ?? [];
+      const { replies } = await this.eachOnce(client, tenantId, ids, 'hgetall');
       return replies.flatMap(([err, h]) => {
         if (err) throw err;
         const hash = h as Record<string, string>;
@@ -55,14 +52,24 @@ export class RedisSubscriberStore implements SubscriberStore {
   }
 
   existing(tenantId: string, ids: string[]) {
-    const unique = [...new Set(ids)];
     return this.h.run(async (client) => {
-      if (unique.length === 0) return [];
-      const pipeline = client.pipeline();
-      for (const id of unique) pipeline.exists(this.h.names.name('sub', tenantId, id));
-      const replies = (await pipeline.exec()) ?? [];
+      const { unique, replies } = await this.eachOnce(client, tenantId, ids, 'exists');
       return unique.filter((_, i) => replies[i]?.[1] === 1);
     });
+  }
+
+  /** `command` on the hash of each of `ids` once, pipelined: the ids and the raw replies. */
+  private async eachOnce(
+    client: Redis,
+    tenantId: string,
+    ids: string[],
+    command: 'hgetall' | 'exists',
+  ) {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return { unique, replies: [] };
+    const pipeline = client.pipeline();
+    for (const id of unique) pipeline[command](this.h.names.name('sub', tenantId, id));
+    return { unique, replies: (await pipeline.exec()) ?? [] };
   }
 
   list(tenantId: string, query: { after?: string; limit: number; email?: string }) {
