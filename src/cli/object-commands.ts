@@ -12,8 +12,11 @@ export interface PageOptions extends RemoteOptions {
   perPage?: number;
 }
 
+/** Query parameters; those left undefined are left out. */
+export type QueryParams = Record<string, string | number | boolean | undefined>;
+
 /** `?page=…&per_page=…` and any other query parameters that are set. */
-export function query(params: Record<string, string | number | boolean | undefined>): string {
+export function query(params: QueryParams): string {
   const entries = Object.entries(params).filter(([, v]) => v !== undefined) as Array<
     [string, string]
   >;
@@ -49,6 +52,29 @@ export function printer(io: CliIO) {
   };
 }
 
+/** A table's columns: a header and how each row fills it. */
+export type Columns<T> = Array<[header: string, cell: (o: T) => string]>;
+
+/** A page as the API answered it with --json, else a table of `columns` and the page footer. */
+export function printPage<T>(
+  out: ReturnType<typeof printer>,
+  page: PageBody<T>,
+  columns: Columns<T>,
+  opts: { json?: boolean },
+): void {
+  if (opts.json) {
+    out.json(page);
+    return;
+  }
+  const rows = page.data.map((o) => columns.map(([, cell]) => cell(o)));
+  out.text(
+    formatTable(
+      columns.map(([h]) => h),
+      rows,
+    ) + pageNote(page),
+  );
+}
+
 /** One command of an object group: its description, and its positional argument if any. */
 interface CommandSpec {
   description: string;
@@ -77,7 +103,7 @@ export interface ObjectCommands<V> {
   list?: CommandSpec & {
     /** Extra query parameters from the command's own flags. */
     query?(opts: PageOptions & Record<string, unknown>): Record<string, string | undefined>;
-    columns: Array<[header: string, cell: (o: V) => string]>;
+    columns: Columns<V>;
     /** Lists something else instead when its flags say so (answers true when it did). */
     instead?(opts: PageOptions & Record<string, unknown>): Promise<boolean>;
   };
@@ -109,6 +135,16 @@ export interface ObjectApi<V> {
   client(opts: RemoteOptions): NotifydClient;
   /** Calls `path + suffix`; a failure becomes one line for the user. */
   call<T = V>(opts: RemoteOptions, method: string, suffix: string, body?: unknown): Promise<T>;
+  /**
+   * Gets one page under `path + suffix` (the paging flags and `params` as its query) and
+   * prints it with `printPage`.
+   */
+  page<T>(
+    opts: PageOptions,
+    suffix: string,
+    columns: Columns<T>,
+    params?: QueryParams,
+  ): Promise<void>;
   /** Prints the object: `describe` for people, JSON with --json. */
   show(o: V, opts: RemoteOptions): void;
   /** Prints anything else the kind's commands answer: text for people, or JSON. */
@@ -127,6 +163,15 @@ export function registerObjectCommands<V>(
     client: (opts) => clientFor(io, opts),
     call: (opts, method, suffix, body) =>
       call(() => clientFor(io, opts).request(method, `${spec.path}${suffix}`, body)),
+    page: async <T>(
+      opts: PageOptions,
+      suffix: string,
+      columns: Columns<T>,
+      params?: QueryParams,
+    ) => {
+      const q = query({ page: opts.page, per_page: opts.perPage, ...params });
+      printPage(out, await api.call<PageBody<T>>(opts, 'GET', `${suffix}${q}`), columns, opts);
+    },
     show: (o, opts) => (opts.json ? out.json(o) : out.text(spec.describe(o))),
     out,
   };
@@ -144,16 +189,7 @@ export function registerObjectCommands<V>(
       flags: (cmd) => pageFlags(list.flags ? list.flags(cmd) : cmd),
     }).action(async (opts: PageOptions & Record<string, unknown>) => {
       if (await list.instead?.(opts)) return;
-      const params = { page: opts.page, per_page: opts.perPage, ...list.query?.(opts) };
-      const page = await api.call<PageBody<V>>(opts, 'GET', query(params));
-      if (opts.json) return out.json(page);
-      const rows = page.data.map((o) => list.columns.map(([, cell]) => cell(o)));
-      out.text(
-        formatTable(
-          list.columns.map(([h]) => h),
-          rows,
-        ) + pageNote(page),
-      );
+      await api.page(opts, '', list.columns, list.query?.(opts));
     });
   }
   if (get) {

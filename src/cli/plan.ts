@@ -3,10 +3,9 @@ import type { Command } from 'commander';
 import type { PageBody } from '../http/admin-routes.js';
 import type { AssignmentView, PlanView } from '../ratelimit/schemas.js';
 import { CliError, type CliIO } from './io.js';
-import { enc, pageNote, printer, query, registerObjectCommands } from './object-commands.js';
+import { enc, printer, printPage, query, registerObjectCommands } from './object-commands.js';
 import { type OwnerOptions, owner, ownerFlags, ownerOf } from './owner.js';
 import { call, clientFor, type RemoteOptions, remoteOptions } from './remote.js';
-import { formatTable } from './table.js';
 
 type Plan = Static<typeof PlanView>;
 type Assignment = Static<typeof AssignmentView>;
@@ -105,13 +104,18 @@ export function registerPlanCommands(program: Command, io: CliIO): void {
         if (!opts.assignments) return false;
         const q = query({ page: opts.page, per_page: opts.perPage, plan: opts.plan as string });
         const page = await assignments<PageBody<Assignment>>(opts, 'GET', q);
-        if (opts.json) out.json(page);
-        else {
-          const rows = page.data.map((a) => [a.id, owner(a), a.subject_type, a.subject_id, a.plan]);
-          out.text(
-            formatTable(['ID', 'TENANT', 'SUBJECT', 'SUBJECT ID', 'PLAN'], rows) + pageNote(page),
-          );
-        }
+        printPage(
+          out,
+          page,
+          [
+            ['ID', (a) => a.id],
+            ['TENANT', owner],
+            ['SUBJECT', (a) => a.subject_type],
+            ['SUBJECT ID', (a) => a.subject_id],
+            ['PLAN', (a) => a.plan],
+          ],
+          opts,
+        );
         return true;
       },
     },

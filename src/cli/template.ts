@@ -1,21 +1,12 @@
 import type { Static } from '@sinclair/typebox';
 import type { Command } from 'commander';
-import type { PageBody } from '../http/admin-routes.js';
 import type { RenderedView, TemplateVersionView, TemplateView } from '../templates/schemas.js';
 import { readDocument } from './documents.js';
 import { CliError, type CliIO } from './io.js';
-import {
-  enc,
-  pageFlags,
-  pageNote,
-  printer,
-  query,
-  registerObjectCommands,
-} from './object-commands.js';
+import { enc, pageFlags, printer, registerObjectCommands } from './object-commands.js';
 import { type OwnerOptions, owner, ownerFlags, ownerOf } from './owner.js';
 import { intBetween } from './ratelimit-args.js';
 import { type RemoteOptions, remoteOptions } from './remote.js';
-import { formatTable } from './table.js';
 
 type Rendered = Static<typeof RenderedView>;
 
@@ -234,20 +225,13 @@ export function registerTemplateCommands(program: Command, io: CliIO): void {
               `${describeTemplate({ ...v, id: v.template_id, tenant_id: null, updated_at: v.created_at }).replace(/, \(global\), version/, ', version')}${v.current ? '  (current)\n' : ''}`,
             );
           }
-          const page = await api.call<PageBody<TemplateVersionView>>(
-            opts,
-            'GET',
-            `/${enc(id)}/versions${query({ page: opts.page, per_page: opts.perPage })}`,
-          );
-          if (opts.json) return out.json(page);
-          const rows = page.data.map((v) => [
-            String(v.version),
-            v.current ? 'current' : v.restored_from ? `from ${v.restored_from}` : '',
-            v.name,
-            v.is_active ? 'active' : 'inactive',
-            v.created_at,
+          await api.page<TemplateVersionView>(opts, `/${enc(id)}/versions`, [
+            ['VERSION', (v) => String(v.version)],
+            ['', (v) => (v.current ? 'current' : v.restored_from ? `from ${v.restored_from}` : '')],
+            ['NAME', (v) => v.name],
+            ['STATUS', (v) => (v.is_active ? 'active' : 'inactive')],
+            ['MADE', (v) => v.created_at],
           ]);
-          out.text(formatTable(['VERSION', '', 'NAME', 'STATUS', 'MADE'], rows) + pageNote(page));
         },
       );
       remoteOptions(

@@ -1,6 +1,5 @@
 import type { Static } from '@sinclair/typebox';
 import type { Command } from 'commander';
-import type { PageBody } from '../http/admin-routes.js';
 import type {
   RunPage,
   RunStartedView,
@@ -11,14 +10,7 @@ import type {
 } from '../workflows/schemas.js';
 import { readDocument } from './documents.js';
 import { CliError, type CliIO } from './io.js';
-import {
-  enc,
-  pageFlags,
-  pageNote,
-  printer,
-  query,
-  registerObjectCommands,
-} from './object-commands.js';
+import { enc, pageFlags, printer, query, registerObjectCommands } from './object-commands.js';
 import { type OwnerOptions, owner, ownerFlags, ownerOf } from './owner.js';
 import { intBetween } from './ratelimit-args.js';
 import { call, type RemoteOptions, remoteOptions } from './remote.js';
@@ -241,19 +233,12 @@ export function registerWorkflowCommands(program: Command, io: CliIO): void {
             .argument('<id>', 'the workflow: its trigger identifier or id'),
         ),
       ).action(async (id: string, opts: RemoteOptions & { page?: number; perPage?: number }) => {
-        const page = await api.call<PageBody<Static<typeof WorkflowVersionView>>>(
-          opts,
-          'GET',
-          `/${enc(id)}/versions${query({ page: opts.page, per_page: opts.perPage })}`,
-        );
-        if (opts.json) return out.json(page);
-        const rows = page.data.map((v) => [
-          String(v.version),
-          v.current ? 'current' : '',
-          v.steps.map((st) => st.type).join(','),
-          v.updated_at,
+        await api.page<Static<typeof WorkflowVersionView>>(opts, `/${enc(id)}/versions`, [
+          ['VERSION', (v) => String(v.version)],
+          ['', (v) => (v.current ? 'current' : '')],
+          ['STEPS', (v) => v.steps.map((st) => st.type).join(',')],
+          ['MADE', (v) => v.updated_at],
         ]);
-        out.text(formatTable(['VERSION', '', 'STEPS', 'MADE'], rows) + pageNote(page));
       });
       remoteOptions(
         group
