@@ -3,7 +3,7 @@
  * its time range, the chart it is drawn as, and the formats a report's file comes in.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { FilterSchema } from './schemas.js';
+import { QueryOrderFields, queryFields } from './schemas.js';
 import { GRANULARITIES } from './time.js';
 
 const literals = <T extends string>(values: readonly T[]) =>
@@ -23,18 +23,9 @@ export const ReportName = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,9
 export const ReportQuerySchema = Type.Object(
   {
     title: Type.String({ minLength: 1, maxLength: 200 }),
-    metrics: Type.Array(Type.String({ minLength: 1, maxLength: 120 }), {
-      minItems: 1,
-      maxItems: 10,
-    }),
-    dimensions: Type.Optional(
-      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 3 }),
-    ),
-    filters: Type.Optional(Type.Array(FilterSchema, { maxItems: 20 })),
+    ...queryFields({ metrics: 10, dimensions: 3 }),
     granularity: Type.Optional(literals(GRANULARITIES)),
-    order_by: Type.Optional(Type.String({ maxLength: 120 })),
-    order_direction: Type.Optional(literals(['asc', 'desc'] as const)),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+    ...QueryOrderFields,
     chart: Type.Optional(literals(CHARTS)),
   },
   { additionalProperties: false },

@@ -71,22 +71,37 @@ export const TimeRangeSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const QueryBody = Type.Object(
-  {
+/**
+ * What a query counts and over what (a query body's, a report section's): its metrics,
+ * the dimensions it groups by and its filters, at most `max` of each of the first two.
+ */
+export function queryFields(max: { metrics: number; dimensions: number }) {
+  return {
     metrics: Type.Array(Type.String({ minLength: 1, maxLength: 120 }), {
       minItems: 1,
-      maxItems: 20,
+      maxItems: max.metrics,
     }),
     dimensions: Type.Optional(
-      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 5 }),
+      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: max.dimensions }),
     ),
     filters: Type.Optional(Type.Array(FilterSchema, { maxItems: 20 })),
+  };
+}
+
+/** How a query's rows are ordered and how many are answered. */
+export const QueryOrderFields = {
+  order_by: Type.Optional(Type.String({ maxLength: 120 })),
+  order_direction: Type.Optional(literals(['asc', 'desc'] as const)),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+};
+
+export const QueryBody = Type.Object(
+  {
+    ...queryFields({ metrics: 20, dimensions: 5 }),
     time_range: TimeRangeSchema,
     granularity: Type.Optional(literals(QUERY_GRANULARITIES)),
     timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    order_by: Type.Optional(Type.String({ maxLength: 120 })),
-    order_direction: Type.Optional(literals(['asc', 'desc'] as const)),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+    ...QueryOrderFields,
     offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
   },
   { additionalProperties: false },
