@@ -21,6 +21,7 @@ import {
   type StoredAlertRule,
 } from './alert-rules.js';
 import type { Alerts, StoredAlert } from './alerts.js';
+import { dueObject } from './kinds.js';
 import type { QueryEngine } from './query.js';
 import type { ReportSender } from './schedule-runner.js';
 
@@ -54,11 +55,16 @@ export class AlertEvaluator {
   constructor(private readonly deps: AlertEvaluatorDeps) {}
 
   async run(job: JobRecord): Promise<JobResult> {
-    const { objects, clock } = this.deps;
     const id = job.payload.rule_id as string;
-    const rule = (await objects.get(ALERT_RULE_OBJECT.kind, id)) as StoredAlertRule | null;
-    if (!rule?.data.enabled || rule.data.next_evaluation_at !== job.run_at) return undefined;
-    const now = clock.now();
+    const rule = await dueObject<AlertRuleData>(
+      this.deps.objects,
+      ALERT_RULE_OBJECT,
+      id,
+      job,
+      (d) => (d.enabled ? d.next_evaluation_at : null),
+    );
+    if (!rule) return undefined;
+    const now = this.deps.clock.now();
     const next = nextEvaluation(Math.max(now, job.run_at), rule.data.interval_ms);
     let reading: Reading | null = null;
     let error: string | null = null;

@@ -14,6 +14,7 @@ import type { ObjectRepository } from '../objects/repository.js';
 import type { Caller } from '../objects/tenancy.js';
 import type { JobRecord, JobResult } from '../scheduler/jobs.js';
 import type { ObjectStore } from '../store/objects.js';
+import { dueObject } from './kinds.js';
 import { type LinkSettings, signedLink } from './report-links.js';
 import type { Reports, StoredReport } from './reports.js';
 import { defaultPreset, nextRun } from './schedule-cadence.js';
@@ -57,15 +58,13 @@ export class ScheduleRunner {
   constructor(private readonly deps: ScheduleRunnerDeps) {}
 
   async run(job: JobRecord): Promise<JobResult> {
-    const { objects, clock } = this.deps;
     const id = job.payload.schedule_id as string;
-    const found = (await objects.get(SCHEDULE_OBJECT.kind, id)) as StoredSchedule | null;
-    if (!found || found.data.paused || found.data.next_run_at !== job.run_at) return undefined;
-    const next = await nextRun(
-      found.data.cron,
-      found.data.timezone,
-      Math.max(clock.now(), job.run_at),
+    const found = await dueObject<ScheduleData>(this.deps.objects, SCHEDULE_OBJECT, id, job, (d) =>
+      d.paused ? null : d.next_run_at,
     );
+    if (!found) return undefined;
+    const now = this.deps.clock.now();
+    const next = await nextRun(found.data.cron, found.data.timezone, Math.max(now, job.run_at));
     let outcome: { report: string | null; error: string | null } = { report: null, error: null };
     if (found.data.last_due_at !== job.run_at) outcome = await this.generate(found);
     await this.record(found, job.run_at, next, outcome);
