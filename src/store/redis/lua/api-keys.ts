@@ -1,4 +1,5 @@
 import { LuaScript } from '../../../redis/script.js';
+import { LUA_HASHES_OF } from './fragments.js';
 
 /**
  * Stores a new API key with its hash index and its places in the creation-ordered lists.
@@ -35,10 +36,6 @@ return 1
 `);
 
 /** Keys of one creation-ordered list (ARGV: its key), oldest first, as flat hashes. */
-export const LIST_KEYS = new LuaScript(`
-local out = {}
-for i, id in ipairs(redis.call('ZRANGE', ARGV[2], 0, -1)) do
-  out[i] = redis.call('HGETALL', k('apikey', id))
-end
-return out
+export const LIST_KEYS = new LuaScript(`${LUA_HASHES_OF}
+return hashes_of({}, ARGV[2], 'apikey')
 `);

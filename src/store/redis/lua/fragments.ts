@@ -154,3 +154,13 @@ local function gather_due(now, limit, due_key, leased_key, record_key, due_field
   return due
 end
 `;
+
+/** Appends to `out` the hashes of the records an index (a sorted set of ids) lists, in its order. */
+export const LUA_HASHES_OF = `
+local function hashes_of(out, index, kind)
+  for _, id in ipairs(redis.call('ZRANGE', index, 0, -1)) do
+    out[#out + 1] = redis.call('HGETALL', k(kind, id))
+  end
+  return out
+end
+`;

@@ -1,5 +1,5 @@
 import { LuaScript } from '../../../redis/script.js';
-import { LUA_DELIVERY_INDEX, LUA_GATHER_DUE } from './fragments.js';
+import { LUA_DELIVERY_INDEX, LUA_GATHER_DUE, LUA_HASHES_OF } from './fragments.js';
 
 /**
  * Claims due deliveries. ARGV: now, lease ms, limit, token, channels…. Per channel, leases that ran
@@ -180,22 +180,14 @@ return redis.call('HGETALL', dk)
 `);
 
 /** The deliveries of a notification, oldest (lowest id) first, as flat hashes. ARGV: id. */
-export const LIST_DELIVERIES = new LuaScript(`
-local out = {}
-for i, id in ipairs(redis.call('ZRANGE', k('ndlv', ARGV[2]), 0, -1)) do
-  out[i] = redis.call('HGETALL', k('dlv', id))
-end
-return out
+export const LIST_DELIVERIES = new LuaScript(`${LUA_HASHES_OF}
+return hashes_of({}, k('ndlv', ARGV[2]), 'dlv')
 `);
 
 /** The deliveries of several notifications, each's oldest first, in turn. ARGV: ids…. */
-export const LIST_DELIVERIES_MANY = new LuaScript(`
+export const LIST_DELIVERIES_MANY = new LuaScript(`${LUA_HASHES_OF}
 local out = {}
-for j = 2, #ARGV do
-  for _, id in ipairs(redis.call('ZRANGE', k('ndlv', ARGV[j]), 0, -1)) do
-    out[#out + 1] = redis.call('HGETALL', k('dlv', id))
-  end
-end
+for j = 2, #ARGV do hashes_of(out, k('ndlv', ARGV[j]), 'dlv') end
 return out
 `);
 

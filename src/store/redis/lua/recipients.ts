@@ -1,4 +1,5 @@
 import { LuaScript } from '../../../redis/script.js';
+import { LUA_HASHES_OF } from './fragments.js';
 
 /**
  * Scripts of the recipients' concerns (subscribers, devices, topic members). Key names:
@@ -120,22 +121,14 @@ return #ids
 `);
 
 /** ARGV: tenant, subscriber. Replies the devices' hashes, oldest first. */
-export const LIST_DEVICES = new LuaScript(`
-local out = {}
-for i, id in ipairs(redis.call('ZRANGE', k('devs', ARGV[2], ARGV[3]), 0, -1)) do
-  out[i] = redis.call('HGETALL', k('dev', id))
-end
-return out
+export const LIST_DEVICES = new LuaScript(`${LUA_HASHES_OF}
+return hashes_of({}, k('devs', ARGV[2], ARGV[3]), 'dev')
 `);
 
 /** ARGV: tenant, subscriber ids…. Replies every device hash of each, in turn. */
-export const LIST_DEVICES_MANY = new LuaScript(`
+export const LIST_DEVICES_MANY = new LuaScript(`${LUA_HASHES_OF}
 local out = {}
-for j = 3, #ARGV do
-  for _, id in ipairs(redis.call('ZRANGE', k('devs', ARGV[2], ARGV[j]), 0, -1)) do
-    out[#out + 1] = redis.call('HGETALL', k('dev', id))
-  end
-end
+for j = 3, #ARGV do hashes_of(out, k('devs', ARGV[2], ARGV[j]), 'dev') end
 return out
 `);
 
