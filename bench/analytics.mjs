@@ -5,8 +5,8 @@
 // funnel over 30 days, and DAU/MAU per day over 7 days.
 // Runs on the built output: npm run build first.
 // Usage: node bench/analytics.mjs [--store sqlite|postgres] [--events 10000000]
-// [--connections 4] [--users 100000] [--queries 20]
-// The events are spread over the last 30 days (the daemon takes a 31-day backfill) among
+// [--connections 4] [--users 100000] [--queries 20] [--days 30]
+// The events are spread over the last --days days (the daemon takes a 31-day backfill) among
 // --users users: 60% auth.login (status success 9 in 10, a method), 5% auth.signup (a
 // method), 35% feature_used (one of 10 features). The batch API answers after the events are
 // written (the 202 means stored), so events/s is stored events per second of the whole run.
@@ -21,6 +21,7 @@ const opts = parseArgs(process.argv.slice(2), {
   events: 10_000_000,
   connections: 4,
   users: 100_000,
+  days: 30,
   queries: 20,
 });
 if (!['sqlite', 'postgres'].includes(opts.store)) {
@@ -29,6 +30,8 @@ if (!['sqlite', 'postgres'].includes(opts.store)) {
 const BATCH = 1000;
 const DAY = 86_400_000;
 const SPAN = 30 * DAY;
+/** How far back event timestamps go (live traffic: about now; a backfill: days). */
+const SPREAD = opts.days * DAY;
 const METHODS = ['password', 'sso', 'social'];
 
 /** A small fast generator, so that runs are alike (and Math.random stays out of the loop). */
@@ -47,7 +50,9 @@ function batchOf(rand, now, n) {
     const r = rand();
     const user = `u${Math.floor(rand() * opts.users)}`;
     // A minute's margin: an event exactly at the backfill edge would be refused.
-    const timestamp = new Date(now - 60_000 - Math.floor(rand() * (SPAN - 120_000))).toISOString();
+    const timestamp = new Date(
+      now - 60_000 - Math.floor(rand() * (SPREAD - 120_000)),
+    ).toISOString();
     const method = METHODS[Math.floor(rand() * METHODS.length)];
     events[i] =
       r < 0.6
@@ -182,6 +187,7 @@ try {
     rejected,
     connections: opts.connections,
     users: opts.users,
+    days: opts.days,
     ingest_s: Math.round(ingestS * 10) / 10,
     events_per_s: Math.round(accepted / ingestS),
     ...ingestCpu,
