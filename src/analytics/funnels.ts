@@ -17,7 +17,13 @@ import { checkFilter, isOwnField, passesAll, type QueryFilter } from './fields.j
 import { analyticsKind } from './kinds.js';
 import type { QueryEngine } from './query.js';
 import { EventTypeName, FilterSchema } from './schemas.js';
-import type { ActivityRecord, AnalyticsEventRecord } from './store.js';
+import {
+  type ActivityRecord,
+  type AnalyticsEventRecord,
+  type FunnelCounts,
+  type FunnelQuery,
+  funnelCounter,
+} from './store.js';
 
 const DAY_S = 86_400;
 
@@ -81,12 +87,13 @@ export const FunnelResultsView = Type.Object({
       step_name: Type.String(),
       entered: Type.Integer(),
       completed: Type.Integer(),
-      conversion_rate: Type.Number(),
-      drop_off_rate: Type.Number(),
+      /** Null when nobody entered the step (nothing to divide by). */
+      conversion_rate: Type.Union([Type.Number(), Type.Null()]),
+      drop_off_rate: Type.Union([Type.Number(), Type.Null()]),
       avg_time_to_next_seconds: Type.Union([Type.Number(), Type.Null()]),
     }),
   ),
-  overall_conversion_rate: Type.Number(),
+  overall_conversion_rate: Type.Union([Type.Number(), Type.Null()]),
   avg_completion_time_seconds: Type.Union([Type.Number(), Type.Null()]),
   time_range: Type.Object({ start: Type.String(), end: Type.String() }),
   rows_scanned: Type.Integer(),
@@ -180,7 +187,11 @@ export class Funnels extends ObjectReads<FunnelData> {
     return this.repo.remove(caller, found.id);
   }
 
-  /** The funnel's results for users entering in `[from, to)`. */
+  /**
+   * The funnel's results for users entering in `[from, to)`. Steps without filters are
+   * answered by the store (AnalyticsStore.funnel: index seeks per user entering); with
+   * filters, from a scan of every event of the steps' types in range.
+   */
   async results(
     funnel: StoredFunnel,
     tenant: string | null,
@@ -188,70 +199,80 @@ export class Funnels extends ObjectReads<FunnelData> {
     to: number,
   ): Promise<FunnelResults> {
     const { steps, conversion_window_seconds } = funnel.data;
-    const windowMs = conversion_window_seconds * 1000;
-    const types = [...new Set(steps.map((s) => s.event_type))];
-    /** Per user: when each step reached so far was reached. */
-    const reached = new Map<string, number[]>();
+    const query: FunnelQuery = {
+      tenant_id: funnel.tenant_id ?? tenant,
+      from,
+      to,
+      window_ms: conversion_window_seconds * 1000,
+      steps: steps.map((s) => s.event_type),
+    };
+    const counts = steps.every((s) => !s.filters?.length)
+      ? await this.engine.funnel(query)
+      : await this.scanned(funnel, query);
+    return resultsOf(funnel, counts, from, to);
+  }
+
+  /** A funnel with filters: its counts from a scan of the steps' types in range. */
+  private async scanned(funnel: StoredFunnel, q: FunnelQuery): Promise<FunnelCounts> {
+    const { steps } = funnel.data;
     const NONE: Record<string, unknown> = {};
-    const matches = (i: number, e: AnalyticsEventRecord | ActivityRecord) => {
+    const counter = funnelCounter(steps.length, q.window_ms, q.to, (i, e) => {
       const step = steps[i]!;
       if (e.event_type !== step.event_type) return false;
       if (!step.filters?.length) return true;
-      return passesAll('properties' in e ? e : { ...e, properties: NONE }, step.filters);
-    };
-    const visit = (e: AnalyticsEventRecord | ActivityRecord) => {
-      if (e.user_id === null) return;
-      const times = reached.get(e.user_id);
-      if (!times) {
-        if (e.timestamp < to && matches(0, e)) reached.set(e.user_id, [e.timestamp]);
-        return;
-      }
-      const k = times.length;
-      if (k < steps.length && e.timestamp - times[0]! <= windowMs && matches(k, e)) {
-        times.push(e.timestamp);
-      }
-    };
+      return passesAll(
+        'properties' in e ? (e as AnalyticsEventRecord) : { ...e, properties: NONE },
+        step.filters,
+      );
+    });
     const started = performance.now();
     const range = {
-      tenant_id: funnel.tenant_id ?? tenant,
-      from,
-      to: to + windowMs,
-      event_types: types,
+      tenant_id: q.tenant_id,
+      from: q.from,
+      to: q.to + q.window_ms,
+      event_types: [...new Set(q.steps)],
     };
     // Steps filtered on a property need whole events; the rest read activity records.
     const ownFields = steps.every((s) => (s.filters ?? []).every((f) => isOwnField(f.field)));
-    const scanned = ownFields
-      ? await this.engine.scanActivity(range, started, visit)
-      : await this.engine.scan(range, started, visit);
-    const users = [...reached.values()];
-    const entered = steps.map((_, k) => users.filter((t) => t.length > k).length);
-    const out = steps.map((s, k) => {
-      const last = k === steps.length - 1;
-      const completed = last ? entered[k]! : entered[k + 1]!;
-      const conversion = entered[k] ? completed / entered[k]! : 0;
-      const next = last ? [] : users.filter((t) => t.length > k + 1);
-      const avg = next.length
-        ? round(next.reduce((sum, t) => sum + (t[k + 1]! - t[k]!), 0) / next.length / 1000)
-        : null;
-      return {
-        step_name: s.name,
-        entered: entered[k]!,
-        completed,
-        conversion_rate: round(conversion),
-        drop_off_rate: entered[k] ? round(1 - conversion) : 0,
-        avg_time_to_next_seconds: avg,
-      };
-    });
-    const done = users.filter((t) => t.length === steps.length);
-    return {
-      funnel_id: funnel.id,
-      steps: out,
-      overall_conversion_rate: entered[0] ? round(done.length / entered[0]) : 0,
-      avg_completion_time_seconds: done.length
-        ? round(done.reduce((sum, t) => sum + (t[t.length - 1]! - t[0]!), 0) / done.length / 1000)
-        : null,
-      time_range: { start: iso(from), end: iso(to) },
-      rows_scanned: scanned,
-    };
+    if (ownFields) await this.engine.scanActivity(range, started, counter.visit);
+    else {
+      await this.engine.scan(range, started, (e) => {
+        if (e.user_id !== null) counter.visit(e as ActivityRecord);
+      });
+    }
+    return counter.counts();
   }
+}
+
+/**
+ * Results from a funnel's counts. A rate over nobody (no user entered the step) is null, as
+ * every ratio with nothing to divide by is across notifyd: 0% would read as everyone leaving.
+ */
+function resultsOf(funnel: StoredFunnel, c: FunnelCounts, from: number, to: number): FunnelResults {
+  const { steps } = funnel.data;
+  const n = steps.length;
+  const out = steps.map((s, k) => {
+    const last = k === n - 1;
+    const entered = c.reached[k]!;
+    const completed = last ? entered : c.reached[k + 1]!;
+    const conversion = entered ? completed / entered : null;
+    return {
+      step_name: s.name,
+      entered,
+      completed,
+      conversion_rate: conversion === null ? null : round(conversion),
+      drop_off_rate: conversion === null ? null : round(1 - conversion),
+      avg_time_to_next_seconds:
+        !last && completed ? round(c.gaps[k + 1]! / completed / 1000) : null,
+    };
+  });
+  const done = c.reached[n - 1]!;
+  return {
+    funnel_id: funnel.id,
+    steps: out,
+    overall_conversion_rate: c.reached[0] ? round(done / c.reached[0]) : null,
+    avg_completion_time_seconds: done ? round(c.total / done / 1000) : null,
+    time_range: { start: iso(from), end: iso(to) },
+    rows_scanned: c.rows_read,
+  };
 }

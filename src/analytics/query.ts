@@ -26,6 +26,8 @@ import {
   type AnalyticsRange,
   type AnalyticsStore,
   BUCKET_MS,
+  type FunnelCounts,
+  type FunnelQuery,
   occurrencesOf,
   type RollupGranularity,
   type ScanCursor,
@@ -224,6 +226,11 @@ export class QueryEngine {
       },
       total_count: total,
     };
+  }
+
+  /** A funnel over event types, answered by the store (AnalyticsStore.funnel). */
+  funnel(q: FunnelQuery): Promise<FunnelCounts> {
+    return this.store.funnel(q);
   }
 
   /** Visits raw events of a range; resolves to how many were read. */

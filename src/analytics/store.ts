@@ -130,6 +130,113 @@ export interface AnalyticsCutoffs {
   day: number;
 }
 
+/**
+ * A funnel whose steps are event types alone (no filters), answered by the store
+ * (AnalyticsStore.funnel). Per user (across tenants when `tenant_id` is null, a user id
+ * counted once, as scans do): step 0 is reached by the user's first event of `steps[0]` in
+ * `[from, to)`; step k by the user's first event of `steps[k]` after the event that reached
+ * step k − 1 in (timestamp, id) order, no more than `window_ms` after step 0's.
+ */
+export interface FunnelQuery {
+  tenant_id: string | null;
+  from: number;
+  to: number;
+  window_ms: number;
+  /** Each step's event type, in order (a type may repeat). */
+  steps: readonly string[];
+}
+
+/** What a funnel's results are made of (funnels.ts turns them into rates and averages). */
+export interface FunnelCounts {
+  /** Per step, how many users reached it. */
+  reached: number[];
+  /**
+   * Per step k, the sum over the users who reached it of (its time − step k − 1's time), in
+   * ms; 0 for step 0.
+   */
+  gaps: number[];
+  /** The sum over the users who reached the last step of (its time − step 0's time), in ms. */
+  total: number;
+  /** How many events the answer was read from (a store's own count; a figure, not a result). */
+  rows_read: number;
+}
+
+/**
+ * A funnel's counts from events visited in (timestamp, id) order (the scan the store method
+ * stands for): the reference the backends without an index of their own use, and what a
+ * funnel with filters does after filtering. `visit` takes the events; `counts` the answer.
+ */
+export function funnelCounter(
+  steps: number,
+  window_ms: number,
+  to: number,
+  matches: (step: number, e: ActivityRecord) => boolean,
+) {
+  /** Per user: when each step reached so far was reached. */
+  const reached = new Map<string, number[]>();
+  let read = 0;
+  return {
+    visit(e: ActivityRecord): void {
+      read++;
+      const times = reached.get(e.user_id);
+      if (!times) {
+        if (e.timestamp < to && matches(0, e)) reached.set(e.user_id, [e.timestamp]);
+        return;
+      }
+      const k = times.length;
+      if (k < steps && e.timestamp - times[0]! <= window_ms && matches(k, e)) {
+        times.push(e.timestamp);
+      }
+    },
+    counts(): FunnelCounts {
+      const out: FunnelCounts = {
+        reached: new Array<number>(steps).fill(0),
+        gaps: new Array<number>(steps).fill(0),
+        total: 0,
+        rows_read: read,
+      };
+      for (const t of reached.values()) {
+        for (let k = 0; k < t.length; k++) {
+          out.reached[k]!++;
+          if (k > 0) out.gaps[k]! += t[k]! - t[k - 1]!;
+        }
+        if (t.length === steps) out.total += t[steps - 1]! - t[0]!;
+      }
+      return out;
+    },
+  };
+}
+
+/**
+ * A store's `funnel` by reading activity records (scanActivity) in pages: for the backends
+ * with no index by (event type, user, time).
+ */
+export async function scanFunnel(
+  scanActivity: AnalyticsStore['scanActivity'],
+  q: FunnelQuery,
+): Promise<FunnelCounts> {
+  const counter = funnelCounter(
+    q.steps.length,
+    q.window_ms,
+    q.to,
+    (k, e) => e.event_type === q.steps[k],
+  );
+  const range: AnalyticsRange = {
+    tenant_id: q.tenant_id,
+    from: q.from,
+    to: q.to + q.window_ms,
+    event_types: [...new Set(q.steps)],
+  };
+  const PAGE = 50_000;
+  let after: ScanCursor | undefined;
+  for (;;) {
+    const page = await scanActivity(range, PAGE, after);
+    for (const e of page) counter.visit(e);
+    if (page.length < PAGE) return counter.counts();
+    after = page[page.length - 1];
+  }
+}
+
 /** The analytics store concern, implemented by every backend. */
 export interface AnalyticsStore {
   /**
@@ -158,6 +265,13 @@ export interface AnalyticsStore {
    * exact for windows starting at or after the raw cutoff of the last purge.
    */
   activeUsers(tenant_id: string | null, windows: readonly TimeWindow[]): Promise<number[]>;
+  /**
+   * A funnel over event types (FunnelQuery): per step, the users who reached it and the
+   * sums of their times between steps. The SQL backends read an index of events by (event
+   * type, user, time): one entry per user entering, then one index seek per user and step,
+   * not every event of the funnel's types.
+   */
+  funnel(q: FunnelQuery): Promise<FunnelCounts>;
   /**
    * Forgets raw events and rollup buckets older than the cutoffs, and activity rows of days
    * before the raw cutoff's day; resolves to how many rows.

@@ -93,11 +93,23 @@ t.test('funnel results: entered, completed, conversion, drop-off and time to nex
     'GET',
     `${F}/activation/results?start=${iso(T - 5 * DAY)}&end=${iso(T - 4 * DAY)}`,
   );
-  t.match(empty.body, {
-    overall_conversion_rate: 0,
-    avg_completion_time_seconds: null,
-    steps: [{ entered: 0, conversion_rate: 0 }],
-  });
+  // Nobody entered: a rate over nobody is null (nothing to divide by), not 0.
+  t.equal(empty.body.overall_conversion_rate, null);
+  t.equal(empty.body.avg_completion_time_seconds, null);
+  t.same(
+    empty.body.steps.map((s: Record<string, unknown>) => [
+      s.entered,
+      s.completed,
+      s.conversion_rate,
+      s.drop_off_rate,
+      s.avg_time_to_next_seconds,
+    ]),
+    [
+      [0, 0, null, null, null],
+      [0, 0, null, null, null],
+      [0, 0, null, null, null],
+    ],
+  );
 
   const widened = await s.api('PATCH', `${F}/activation`, {
     conversion_window_seconds: 3 * 86_400,
@@ -106,6 +118,48 @@ t.test('funnel results: entered, completed, conversion, drop-off and time to nex
   const later = await s.api('GET', `${F}/activation/results?start=${iso(T)}&end=${iso(T + DAY)}`);
   t.equal(later.body.steps[1].entered, 3, 'u4 onboarded within three days');
   t.equal((await s.api('GET', F)).body.total, 1);
+
+  // Without filters the store answers (AnalyticsStore.funnel): the same counts; a step
+  // nobody entered has no rate, one everybody left has 0.
+  const plain = await s.api('POST', F, {
+    name: 'refunds',
+    steps: [
+      { name: 'Signed up', event_type: 'signup' },
+      { name: 'Bought', event_type: 'purchase' },
+      { name: 'Refunded', event_type: 'refund' },
+    ],
+    conversion_window_seconds: 86_400,
+  });
+  t.equal(plain.status, 201);
+  const refunds = await s.api('GET', `${F}/refunds/results?start=${iso(T)}&end=${iso(T + DAY)}`);
+  t.same(refunds.body.steps, [
+    {
+      step_name: 'Signed up',
+      entered: 5,
+      completed: 2,
+      conversion_rate: 0.4,
+      drop_off_rate: 0.6,
+      avg_time_to_next_seconds: 7200,
+    },
+    {
+      step_name: 'Bought',
+      entered: 2,
+      completed: 0,
+      conversion_rate: 0,
+      drop_off_rate: 1,
+      avg_time_to_next_seconds: null,
+    },
+    {
+      step_name: 'Refunded',
+      entered: 0,
+      completed: 0,
+      conversion_rate: null,
+      drop_off_rate: null,
+      avg_time_to_next_seconds: null,
+    },
+  ]);
+  t.equal(refunds.body.overall_conversion_rate, 0);
+  t.equal(refunds.body.avg_completion_time_seconds, null);
 });
 
 t.test('funnel errors', async (t) => {

@@ -113,3 +113,20 @@ export async function checkActivityBackfill(t: Test, store: Store): Promise<void
   t.same(await store.analytics.activeUsers('t2', [{ from: 0, to: 3 * DAY }]), [2]);
   t.same(await store.analytics.activeUsers(null, [{ from: DAY + 6, to: 2 * DAY + 6 }]), [1]);
 }
+
+/**
+ * Events kept before the funnel index (PostgreSQL 18, SQLite analytics file 3) are in it:
+ * SEED_USER_EVENTS' logins, across tenants (alice's next login is her t2 one) and in t1.
+ */
+export async function checkFunnelIndex(t: Test, store: Store): Promise<void> {
+  const DAY = 86_400_000;
+  const q = { from: 0, to: 4 * DAY, window_ms: 3 * DAY, steps: ['login', 'login'] };
+  t.match(await store.analytics.funnel({ ...q, tenant_id: null }), {
+    reached: [2, 1],
+    gaps: [0, DAY],
+  });
+  t.match(await store.analytics.funnel({ ...q, tenant_id: 't1' }), {
+    reached: [1, 1],
+    gaps: [0, 2 * DAY],
+  });
+}

@@ -13,6 +13,7 @@ import { POSTGRES_URL, requirePostgres } from '../helpers/services.js';
 import {
   checkActivityBackfill,
   checkDeadLetters,
+  checkFunnelIndex,
   checkJobClaims,
   checkLeaseTokens,
   checkProviderMessageIds,
@@ -55,6 +56,8 @@ const SEED: Record<number, string> = {
   14: SEED_LEGACY_REQUEST,
   15: SEED_DUE_JOBS,
   16: SEED_USER_EVENTS,
+  // An event without a user: in neither the activity rows nor the funnel index.
+  17: `INSERT INTO analytics_events VALUES ('aev_21', 't1', 'login', NULL, NULL, '{}', 86400007, '{}');`,
 };
 
 /** A fresh schema name, dropped when `t` ends. */
@@ -218,6 +221,7 @@ if (await requirePostgres(t)) {
       if (from >= 14) await checkSendRequests(t, store);
       if (from >= 15) await checkJobClaims(t, store);
       if (from >= 16) await checkActivityBackfill(t, store);
+      if (from >= 16) await checkFunnelIndex(t, store);
       if (from >= 2) t.match(await store.keys.findByHash('abc'), { id: 'key_01', scopes: ['*'] });
       if (from >= 3) t.equal(await store.counters.get('c', 0), 4);
       if (from >= 4) t.equal(await store.queues.count('offline', 0), 1);

@@ -18,6 +18,7 @@ import {
 import {
   checkActivityBackfill,
   checkDeadLetters,
+  checkFunnelIndex,
   checkJobClaims,
   checkLeaseTokens,
   checkProviderMessageIds,
@@ -153,6 +154,7 @@ for (let from = 0; from < SQLITE_SCHEMA_VERSION; from++) {
     if (from >= 14) await checkSendRequests(t, store);
     if (from >= 15) await checkJobClaims(t, store);
     if (from >= 16) await checkActivityBackfill(t, store);
+    if (from >= 16) await checkFunnelIndex(t, store);
     // Migration 18: the analytics file took the main file's events and rollups.
     const range = { tenant_id: 't1', from: 0, to: 1e15 };
     t.same(
@@ -208,7 +210,7 @@ t.test('analytics has a file of its own beside the main one', async (t) => {
   const path = freshPath();
   const store = openSqliteStore({ path });
   t.equal(store.analyticsPath, path.replace(/\.db$/, '-analytics.db'));
-  t.same(store.analyticsMigrations, { from: 0, to: ANALYTICS_SCHEMA_VERSION, applied: [1, 2] });
+  t.same(store.analyticsMigrations, { from: 0, to: ANALYTICS_SCHEMA_VERSION, applied: [1, 2, 3] });
   await store.close();
   const main = new Database(path, { readonly: true });
   t.teardown(() => main.close());
@@ -233,6 +235,7 @@ t.test('a database whose migration 17 built activity rows drops them at 18', asy
   t.teardown(() => store.close());
   t.same(store.migrations.applied, [18]);
   await checkActivityBackfill(t, store);
+  await checkFunnelIndex(t, store);
   const main = new Database(path, { readonly: true });
   t.teardown(() => main.close());
   const tables = main.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'analytics%'").all();

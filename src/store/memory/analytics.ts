@@ -9,6 +9,7 @@ import {
   type RollupRow,
   rollupDeltas,
   type ScanCursor,
+  scanFunnel,
 } from '../../analytics/store.js';
 import { MemoryActivity } from './analytics-activity.js';
 import type { OpenState } from './open-state.js';
@@ -92,6 +93,9 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
     }
     return out;
   }
+
+  // No index by (type, user, time) here: a scan of the funnel's types, as funnels did.
+  funnel: AnalyticsStore['funnel'] = (q) => scanFunnel(this.scanActivity, q);
 
   activeUsers: AnalyticsStore['activeUsers'] = async (tenant, windows) => {
     this.state.check();

@@ -142,6 +142,57 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
     return rows;
   }
 
+  /**
+   * One statement over the (event_type, user_id, timestamp, id) index: each user's first
+   * step-0 event in range (DISTINCT ON in index order), then per step a LATERAL seek for the
+   * first event of its type after the previous step's (timestamp, id), within the window.
+   * Answers per step the users reaching it, per step k >= 1 the sum of t_k - t_(k-1), and
+   * the sum of t_(n-1) - t_0.
+   */
+  funnel: AnalyticsStore['funnel'] = async (q) => {
+    const ev = this.h.t.analyticsEvents;
+    const n = q.steps.length;
+    const params: Param[] = [q.from, q.to, q.window_ms, ...q.steps];
+    let T = '';
+    if (q.tenant_id !== null) {
+      params.push(q.tenant_id);
+      T = ` AND tenant_id = $${params.length}`;
+    }
+    const step = (k: number) => `$${4 + k}`;
+    const joins: string[] = [];
+    for (let k = 1; k < n; k++) {
+      joins.push(
+        `LEFT JOIN LATERAL (
+           SELECT timestamp AS t, id AS i FROM ${ev}
+           WHERE event_type = ${step(k)} AND user_id = s0.u
+             AND (timestamp, id) > (s${k - 1}.t, s${k - 1}.i) AND timestamp <= s0.t + $3${T}
+           ORDER BY timestamp, id LIMIT 1) AS s${k} ON true`,
+      );
+    }
+    const cols = [
+      ...Array.from({ length: n }, (_, k) => `count(s${k}.t)`),
+      ...Array.from({ length: n - 1 }, (_, k) => `sum(s${k + 1}.t - s${k}.t)`),
+      `sum(s${n - 1}.t - s0.t)`,
+    ];
+    const { rows } = await this.h.query<Record<string, string | null>>(
+      `SELECT ${cols.map((c, i) => `${c} AS c${i}`).join(', ')} FROM (
+               SELECT DISTINCT ON (user_id) user_id AS u, timestamp AS t, id AS i FROM ${ev}
+               WHERE event_type = ${step(0)} AND user_id IS NOT NULL
+                 AND timestamp >= $1 AND timestamp < $2${T}
+               ORDER BY user_id, timestamp, id) AS s0
+             ${joins.join('\n')}`,
+      params,
+    );
+    const row = cols.map((_, i) => Number(rows[0]![`c${i}`] ?? 0));
+    const reached = row.slice(0, n);
+    return {
+      reached,
+      gaps: [0, ...row.slice(n, 2 * n - 1)],
+      total: row[2 * n - 1]!,
+      rows_read: reached.reduce((a, b) => a + b, 0),
+    };
+  };
+
   activeUsers: AnalyticsStore['activeUsers'] = (tenant, windows) =>
     this.activity.count(tenant, windows);
 

@@ -16,6 +16,7 @@ import {
   ROLLUP_GRANULARITIES,
   type RollupRow,
   type ScanCursor,
+  scanFunnel,
 } from '../../analytics/store.js';
 import { escapePart } from '../../redis/key-names.js';
 import type { RedisHandle } from './handle.js';
@@ -141,6 +142,9 @@ export class RedisAnalyticsStore implements AnalyticsStore {
       return out;
     });
   }
+
+  // No index by (type, user, time) here: a scan of the funnel's types, as funnels did.
+  funnel: AnalyticsStore['funnel'] = (q) => scanFunnel(this.scanActivity, q);
 
   activeUsers: AnalyticsStore['activeUsers'] = (tenant, windows) =>
     this.h.run(async (c) => {

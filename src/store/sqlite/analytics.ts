@@ -179,6 +179,74 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
       .bind(...start.params, range.from, range.to, ...f.params, limit);
   }
 
+  funnel: AnalyticsStore['funnel'] = (q) =>
+    this.h.run(() => {
+      const n = q.steps.length;
+      const row = this.funnelStatement(n, q.tenant_id !== null).get({
+        ...Object.fromEntries(q.steps.map((type, k) => [`s${k}`, type])),
+        from: q.from,
+        to: q.to,
+        w: q.window_ms,
+        ...(q.tenant_id !== null ? { tenant: q.tenant_id } : {}),
+      }) as (number | null)[];
+      const reached = row.slice(0, n).map((x) => x ?? 0);
+      const gaps = [0, ...row.slice(n, 2 * n - 1).map((x) => x ?? 0)];
+      return {
+        reached,
+        gaps,
+        total: row[2 * n - 1] ?? 0,
+        rows_read: reached.reduce((a, b) => a + b, 0),
+      };
+    });
+
+  /** Funnel statements by step count and scope (the SQL depends on nothing else). */
+  private readonly funnels = new Map<string, Statement<unknown[]>>();
+
+  /**
+   * The funnel of `n` steps as one statement over the (event_type, user_id, timestamp, id,
+   * tenant_id) index: each user's first step-0 event in range (GROUP BY over the index; the
+   * bare `id` is the one of the row holding min(timestamp), the first in index order), then
+   * per step one seek for the first event of its type after the previous step's (timestamp,
+   * id) and within the window, returned as `timestamp id` text (one subquery, two values).
+   * Each step is materialized so that its subquery runs once per user. Answers: per step
+   * the users reaching it, then per step k >= 1 the sum of t_k - t_(k-1), then the sum of
+   * t_(n-1) - t_0.
+   */
+  private funnelStatement(n: number, scoped: boolean): Statement<unknown[]> {
+    const key = `${n}${scoped ? 't' : ''}`;
+    let st = this.funnels.get(key);
+    if (st) return st;
+    const T = scoped ? ' AND tenant_id = @tenant' : '';
+    const FROM = 'FROM analytics_events INDEXED BY analytics_events_funnel';
+    const ts = (k: number) => Array.from({ length: k }, (_, j) => `t${j}`).join(', ');
+    const ctes = [
+      `p0 AS MATERIALIZED (SELECT user_id AS u, min(timestamp) AS t0, id AS i0 ${FROM}
+         WHERE event_type = @s0 AND user_id IS NOT NULL AND timestamp >= @from AND timestamp < @to${T}
+         GROUP BY user_id)`,
+    ];
+    for (let k = 1; k < n; k++) {
+      ctes.push(
+        `c${k} AS MATERIALIZED (SELECT u, ${ts(k)}, CASE WHEN t${k - 1} IS NULL THEN NULL ELSE (
+           SELECT timestamp || ' ' || id ${FROM}
+           WHERE event_type = @s${k} AND user_id = u AND (timestamp, id) > (t${k - 1}, i${k - 1})
+             AND timestamp <= t0 + @w${T}
+           ORDER BY timestamp, id LIMIT 1) END AS c FROM p${k - 1})`,
+        `p${k} AS (SELECT u, ${ts(k)}, CAST(substr(c, 1, instr(c, ' ') - 1) AS INTEGER) AS t${k},
+           substr(c, instr(c, ' ') + 1) AS i${k} FROM c${k})`,
+      );
+    }
+    const counts = Array.from({ length: n }, (_, k) => `count(t${k})`);
+    const gaps = Array.from({ length: n - 1 }, (_, k) => `sum(t${k + 1} - t${k})`);
+    st = this.h.db
+      .prepare(
+        `WITH ${ctes.join(',\n')}
+         SELECT ${[...counts, ...gaps, `sum(t${n - 1} - t0)`].join(', ')} FROM p${n - 1}`,
+      )
+      .raw();
+    this.funnels.set(key, st);
+    return st;
+  }
+
   activeUsers: AnalyticsStore['activeUsers'] = (tenant, windows) =>
     this.h.run(() => this.activity.count(tenant, windows));
 

@@ -1,6 +1,11 @@
 import type { Test } from 'tap';
 import type { TimeWindow } from '../../../src/analytics/activity.js';
-import type { AnalyticsEventRecord, RollupRow } from '../../../src/analytics/store.js';
+import type {
+  AnalyticsEventRecord,
+  FunnelCounts,
+  FunnelQuery,
+  RollupRow,
+} from '../../../src/analytics/store.js';
 import { type MakeStore, storeFor } from './fixtures.js';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -67,6 +72,54 @@ function windowsFrom(rand: () => number, from: number, days: number): TimeWindow
         to: start + len * DAY + (i % 4 === 3 ? 1 + Math.floor(rand() * HOUR) : 0),
       });
     }
+  }
+  return out;
+}
+
+/**
+ * A funnel's counts by its definition, from the events themselves: per user (across tenants
+ * for null), the first step-0 event in range, then each step's first event of its type after
+ * the previous step's in (timestamp, id) order and within the window of step 0.
+ */
+function funnelIn(
+  events: readonly AnalyticsEventRecord[],
+  q: FunnelQuery,
+): Omit<FunnelCounts, 'rows_read'> {
+  const byUser = new Map<string, AnalyticsEventRecord[]>();
+  const sorted = [...events].sort(
+    (a, b) => a.timestamp - b.timestamp || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
+  for (const e of sorted) {
+    if (e.user_id === null || (q.tenant_id !== null && e.tenant_id !== q.tenant_id)) continue;
+    const list = byUser.get(e.user_id) ?? [];
+    list.push(e);
+    byUser.set(e.user_id, list);
+  }
+  const n = q.steps.length;
+  const out = {
+    reached: new Array<number>(n).fill(0),
+    gaps: new Array<number>(n).fill(0),
+    total: 0,
+  };
+  for (const list of byUser.values()) {
+    let at = list.findIndex(
+      (e) => e.event_type === q.steps[0] && e.timestamp >= q.from && e.timestamp < q.to,
+    );
+    if (at < 0) continue;
+    const times = [list[at]!.timestamp];
+    for (let k = 1; k < n; k++) {
+      const next = list.findIndex(
+        (e, i) => i > at && e.event_type === q.steps[k] && e.timestamp - times[0]! <= q.window_ms,
+      );
+      if (next < 0) break;
+      times.push(list[next]!.timestamp);
+      at = next;
+    }
+    times.forEach((ts, k) => {
+      out.reached[k]!++;
+      if (k > 0) out.gaps[k]! += ts - times[k - 1]!;
+    });
+    if (times.length === n) out.total += times[n - 1]! - times[0]!;
   }
   return out;
 }
@@ -577,6 +630,112 @@ export function analyticsContract(t: Test, make: MakeStore): void {
         activeIn(kept, tenant, windows),
         `tenant ${tenant}`,
       );
+    }
+  });
+
+  t.test(
+    'funnel: steps after the previous one in (timestamp, id) order, within the window',
+    async (t) => {
+      const store = await storeFor(t, make);
+      const at = (ts: number, user: string | null, type: string, tenant = 't1') =>
+        ev(ts, { user_id: user, event_type: type, tenant_id: tenant });
+      // ev() makes ids that grow with each call: at one timestamp, later calls come later.
+      const events = [
+        at(T0, 'a', 'login'), // before a's signup in (timestamp, id): not its login step
+        at(T0, 'a', 'signup'),
+        at(T0, 'a', 'signup'), // a second signup: the first one is a's entry
+        at(T0, 'a', 'login'), // same millisecond, after the signup: step 1
+        at(T0 + 10 * MIN, 'a', 'feature'),
+        at(T0 + HOUR, 'b', 'signup'),
+        at(T0 + HOUR + MIN, 'b', 'feature'), // feature before login: not step 2
+        at(T0 + 2 * HOUR, 'b', 'login'),
+        at(T0 + HOUR + DAY + 1, 'b', 'feature'), // past the window of a day
+        at(T0 - MIN, 'c', 'signup'), // before the range
+        at(T0 + MIN, 'c', 'login'),
+        at(T0 + 2 * HOUR, 'c', 'signup'), // c enters here
+        at(T0 + 3 * HOUR, 'c', 'login'),
+        at(T0 + 3 * HOUR, 'c', 'feature'),
+        at(T0 + 5 * HOUR, 'd', 'signup', 't2'), // another tenant, same steps
+        at(T0 + 6 * HOUR, 'd', 'login', 't2'),
+        at(T0 + 5 * HOUR, null, 'signup'), // no user: nobody's funnel
+        at(T0 + DAY, 'e', 'signup'), // at the range's end: not in it
+      ];
+      t.same(
+        await store.analytics.append(events),
+        events.map(() => true),
+      );
+      const q = { from: T0, to: T0 + DAY, window_ms: DAY, steps: ['signup', 'login', 'feature'] };
+      const t1 = await store.analytics.funnel({ ...q, tenant_id: 't1' });
+      t.same(
+        { reached: t1.reached, gaps: t1.gaps, total: t1.total },
+        { reached: [3, 3, 2], gaps: [0, 0 + HOUR + HOUR, 10 * MIN + 0], total: 10 * MIN + HOUR },
+        'a: 0 ms to login, 10 min to feature; b: 1 h to login; c: 1 h, then 0 ms',
+      );
+      const all = await store.analytics.funnel({ ...q, tenant_id: null });
+      t.same(all.reached, [4, 4, 2], "every tenant: d's login too");
+      t.same(all.gaps, [0, 3 * HOUR, 10 * MIN]);
+      const again = await store.analytics.funnel({
+        ...q,
+        tenant_id: null,
+        steps: ['signup', 'signup'],
+      });
+      t.same(
+        again.reached,
+        [4, 1],
+        "a step of the same type needs a later event: only a's second signup",
+      );
+      t.same(again.gaps, [0, 0]);
+      const none = await store.analytics.funnel({
+        ...q,
+        tenant_id: 't1',
+        steps: ['nothing', 'login'],
+      });
+      t.same(
+        { reached: none.reached, gaps: none.gaps, total: none.total },
+        { reached: [0, 0], gaps: [0, 0], total: 0 },
+      );
+    },
+  );
+
+  t.test('funnel: the counts of its definition, across tenants, ties and windows', async (t) => {
+    const store = await storeFor(t, make);
+    const rand = lcg(31);
+    const TYPES = ['a', 'b', 'c', 'd'];
+    // 1,200 events of 15 users (some in both tenants) over 6 days, on whole minutes (ties).
+    const events = Array.from({ length: 1200 }, () =>
+      ev(T0 + Math.floor(rand() * 6 * 24 * 60) * MIN, {
+        user_id: rand() < 0.05 ? null : `u${Math.floor(rand() * 15)}`,
+        tenant_id: rand() < 0.7 ? 't1' : 't2',
+        event_type: TYPES[Math.floor(rand() * TYPES.length)]!,
+      }),
+    );
+    for (let i = 0; i < events.length; i += 100) {
+      await store.analytics.append(events.slice(i, i + 100));
+    }
+    const funnels = [
+      ['a', 'b', 'c'],
+      ['a', 'a', 'b', 'a'],
+      ['d', 'c'],
+      ['b', 'x', 'a'],
+    ];
+    for (const steps of funnels) {
+      for (const window_ms of [MIN, HOUR, DAY, 3 * DAY]) {
+        for (const [from, to] of [
+          [T0, T0 + 6 * DAY],
+          [T0 + DAY + 7 * MIN, T0 + 2 * DAY],
+          [T0 + 3 * DAY, T0 + 3 * DAY + HOUR],
+        ]) {
+          for (const tenant_id of ['t1', 't2', null]) {
+            const q = { tenant_id, from: from!, to: to!, window_ms, steps };
+            const got = await store.analytics.funnel(q);
+            t.same(
+              { reached: got.reached, gaps: got.gaps, total: got.total },
+              funnelIn(events, q),
+              `${steps.join('>')} window ${window_ms} [${from! - T0}, ${to! - T0}) ${tenant_id}`,
+            );
+          }
+        }
+      }
     }
   });
 
