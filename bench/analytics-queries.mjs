@@ -6,10 +6,16 @@
 //     auth.login, 5% auth.signup, 35% feature_used, timestamps spread over the 30 days before
 //     --now) through the store's append in batches of 1,000, and prints the append's CPU µs
 //     per event (the write cost).
-//   node bench/analytics-queries.mjs --path /tmp/a1m.db --runs 3
-//     runs the 3-step funnel over 30 days and DAU/MAU per day over 7 days (across tenants,
-//     as the bench's admin key asks), each --runs times, and prints CPU ms per run and the
-//     answers (compare them between builds).
+//   node bench/analytics-queries.mjs --prepare 1 --bulk 1 --events 10000000 --path /tmp/a10m.db
+//     the same events written in bulk, not through the append (minutes for 10 million; see
+//     bench/lib/analytics-seed.mjs for how the store's layout then differs).
+//   node bench/analytics-queries.mjs --path /tmp/a1m.db --runs 3 [--warmup 1] [--check 1]
+//     runs the 3-step funnel over 30 days, DAU/MAU per day over 7 days (across tenants, as
+//     the bench's admin key asks) and the 30-day daily series of logins by method, each
+//     --runs times after --warmup unmeasured runs, and prints p50/p95 wall ms, CPU ms per run
+//     and the answers (compare them between builds). --check 1 also answers the funnel and
+//     DAU/MAU from a scan of the events (a filter that keeps every event) and says whether
+//     the answers are the same.
 //
 // --dist picks the build (default: this checkout's dist/src; npm run build first), so two
 // worktrees' builds can be run on one file. --store postgres --schema s reads and writes
@@ -17,7 +23,8 @@
 // CPU figures are this process' only (the server's are not in them): use its wall ms.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { machineInfo, parseArgs } from './lib/stats.mjs';
+import { benchEvents } from './lib/analytics-seed.mjs';
+import { machineInfo, parseArgs, percentile } from './lib/stats.mjs';
 
 const DAY = 86_400_000;
 const opts = parseArgs(process.argv.slice(2), {
@@ -26,9 +33,13 @@ const opts = parseArgs(process.argv.slice(2), {
   path: '/tmp/notifyd-analytics-queries.db',
   schema: 'bench_analytics',
   prepare: 0,
+  bulk: 0,
+  check: 0,
   events: 1_000_000,
   users: 100_000,
   runs: 3,
+  // Unmeasured runs of each query first (caches warm, as a dashboard's second look).
+  warmup: 0,
   // 2026-12-07 00:00:00 UTC plus 5 h 17 min: query ranges end off the day edge, as "now" does.
   now: Date.UTC(2026, 11, 7, 5, 17, 0),
 });
@@ -62,39 +73,39 @@ const cpuMs = (t0) => {
   return Math.round((d.user + d.system) / 1000);
 };
 
-if (opts.prepare) {
+if (opts.prepare && opts.bulk) {
+  await store.close();
+  const { bulkSeed } = await import('./lib/analytics-seed.mjs');
+  const wall0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  await bulkSeed({ ...opts, dist, retention, rollupDimensions });
+  console.log(
+    JSON.stringify({
+      bench: 'analytics-queries',
+      mode: 'prepare-bulk',
+      store: opts.store,
+      events: opts.events,
+      cpu_s: Math.round(cpuMs(cpu0) / 100) / 10,
+      wall_s: Math.round((performance.now() - wall0) / 100) / 10,
+      machine: machineInfo(),
+    }),
+  );
+  process.exit(0);
+} else if (opts.prepare) {
   const ids = createIdGenerator(clock);
-  let s = 1;
-  const rand = () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-  const METHODS = ['password', 'sso', 'social'];
+  const next = benchEvents(opts);
   const from = retentionCutoffs(retention, opts.now);
   let cpu = 0;
   const wall0 = performance.now();
   for (let done = 0; done < opts.events; done += 1000) {
     const batch = [];
     for (let i = 0; i < Math.min(1000, opts.events - done); i++) {
-      const r = rand();
-      const user_id = `u${Math.floor(rand() * opts.users)}`;
-      const timestamp = opts.now - 60_000 - Math.floor(rand() * (30 * DAY - 120_000));
-      const method = METHODS[Math.floor(rand() * METHODS.length)];
-      const [event_type, properties] =
-        r < 0.6
-          ? ['auth.login', { status: rand() < 0.9 ? 'success' : 'failure', method }]
-          : r < 0.65
-            ? ['auth.signup', { method }]
-            : ['feature_used', { feature: `f${Math.floor(rand() * 10)}` }];
+      const e = next();
       batch.push({
         id: ids('aev'),
-        tenant_id: 'default',
-        event_type,
-        user_id,
         event_id: null,
-        properties,
-        timestamp,
-        dims: dimsOf(properties, rollupDimensions),
+        ...e,
+        dims: dimsOf(e.properties, rollupDimensions),
       });
     }
     const t0 = process.cpuUsage();
@@ -144,6 +155,7 @@ if (opts.prepare) {
     const cpu = [];
     const wall = [];
     let answer;
+    for (let i = 0; i < opts.warmup; i++) await fn();
     for (let i = 0; i < opts.runs; i++) {
       const t0 = process.cpuUsage();
       const w0 = performance.now();
@@ -151,7 +163,14 @@ if (opts.prepare) {
       cpu.push(cpuMs(t0));
       wall.push(Math.round(performance.now() - w0));
     }
-    return { cpu_ms: cpu, wall_ms: wall, answer };
+    const sorted = [...wall].sort((a, b) => a - b);
+    return {
+      p50_ms: percentile(sorted, 50),
+      p95_ms: percentile(sorted, 95),
+      cpu_ms: cpu,
+      wall_ms: wall,
+      answer,
+    };
   };
   const funnel30 = await timed(async () => {
     const r = await funnels.results(funnel, null, opts.now - 30 * DAY, opts.now);
@@ -169,6 +188,54 @@ if (opts.prepare) {
     });
     return r.data.map((d) => [d.timestamp, d.values]);
   });
+  const series = await timed(async () => {
+    const r = await engine.run(null, {
+      metrics: ['count:auth.login'],
+      dimensions: ['method'],
+      granularity: 'day',
+      time_range: { preset: 'last_30d' },
+      limit: 1000,
+    });
+    return r.data.reduce((n, d) => n + d.values['count:auth.login'], 0);
+  });
+  // --check 1: the same funnel and DAU/MAU the slow way (a filter that lets every event
+  // through sends both to a scan of the events in range), to compare the answers.
+  const PASS = [{ field: 'tenant_id', operator: 'neq', value: '~' }];
+  const check = opts.check
+    ? {
+        funnel_scanned: (
+          await timed(async () => {
+            const steps = funnel.data.steps.map((s, i) => (i === 0 ? { ...s, filters: PASS } : s));
+            const f = { ...funnel, data: { ...funnel.data, steps } };
+            const { rows_scanned: _, ...rest } = await funnels.results(
+              f,
+              null,
+              opts.now - 30 * DAY,
+              opts.now,
+            );
+            return rest;
+          })
+        ).answer,
+        dau_mau_scanned: (
+          await timed(async () => {
+            const r = await engine.run(null, {
+              metrics: ['dau', 'mau', 'dau_mau_ratio'],
+              granularity: 'day',
+              filters: PASS,
+              time_range: {
+                start: new Date(opts.now - 7 * DAY).toISOString(),
+                end: new Date(opts.now).toISOString(),
+              },
+            });
+            return r.data.map((d) => [d.timestamp, d.values]);
+          })
+        ).answer,
+      }
+    : undefined;
+  if (check) {
+    check.funnel_same = JSON.stringify(check.funnel_scanned) === JSON.stringify(funnel30.answer);
+    check.dau_mau_same = JSON.stringify(check.dau_mau_scanned) === JSON.stringify(dauMau.answer);
+  }
   console.log(
     JSON.stringify({
       bench: 'analytics-queries',
@@ -176,6 +243,8 @@ if (opts.prepare) {
       store: opts.store,
       funnel_3_steps_30d: funnel30,
       dau_mau_7d: dauMau,
+      series_30d_by_method: series,
+      ...(check ? { check } : {}),
       machine: machineInfo(),
     }),
   );
