@@ -2,10 +2,9 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { AlertRuleViewT } from '../analytics/alert-rules.js';
 import type { CliIO } from './io.js';
 import { enc, registerObjectCommands } from './object-commands.js';
-import { oneOf } from './ratelimit-args.js';
+import { collect, oneOf } from './ratelimit-args.js';
 import { type RemoteOptions, remoteOptions } from './remote.js';
 
-const collect = (v: string, all: string[] = []) => [...all, v];
 const UNIT = { above: '', below: '', change_percent: '%' } as const;
 
 function aNumber(value: string): number {

@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { SCOPES, type Scope } from '../auth/scopes.js';
 import type { CliIO } from './io.js';
+import { collect } from './ratelimit-args.js';
 import { call, clientFor, type RemoteOptions, remoteOptions } from './remote.js';
 import { formatTable } from './table.js';
 
@@ -11,8 +12,6 @@ interface CreateOptions extends RemoteOptions {
   allowIp?: string[];
   expires?: string;
 }
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 const collectScope = (value: string, previous: Scope[] = []): Scope[] => {
   const scope = SCOPES.find((s) => s === value);

@@ -3,13 +3,11 @@ import { type Command, Option } from 'commander';
 import type { ScheduleView } from '../analytics/schedules.js';
 import { CliError, type CliIO } from './io.js';
 import { enc, registerObjectCommands } from './object-commands.js';
-import { oneOf } from './ratelimit-args.js';
+import { collect, oneOf } from './ratelimit-args.js';
 import { type RemoteOptions, remoteOptions } from './remote.js';
 import { parametersOf } from './report-params.js';
 
 type Schedule = Static<typeof ScheduleView>;
-
-const collect = (v: string, all: string[] = []) => [...all, v];
 
 /** The day a cadence runs on (docs/reports.md), which `weekly at 08:00` alone does not say. */
 const ON_DAY: Record<string, string> = { weekly: ' on Mondays', monthly: ' on the 1st' };

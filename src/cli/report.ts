@@ -6,7 +6,7 @@ import type { ReportViewT } from '../analytics/reports.js';
 import type { PageBody } from '../http/admin-routes.js';
 import { CliError, type CliIO } from './io.js';
 import { enc, type ObjectApi, query, registerObjectCommands } from './object-commands.js';
-import { oneOf } from './ratelimit-args.js';
+import { collect, oneOf } from './ratelimit-args.js';
 import { call, type RemoteOptions, remoteOptions } from './remote.js';
 import { parametersOf } from './report-params.js';
 import { registerScheduleCommands } from './report-schedule.js';
@@ -18,8 +18,6 @@ type Definition = import('@sinclair/typebox').Static<typeof ReportDefinitionView
 const FORMATS = ['pdf', 'csv', 'json'] as const;
 /** A report's `--last`: the spans the API has presets for. */
 const LAST = ['24h', '7d', '30d', '90d', '1y'];
-
-const collect = (v: string, all: string[] = []) => [...all, v];
 
 function describe(r: ReportViewT): string {
   const lines = [

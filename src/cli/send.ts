@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { SendInput, SendResult } from '../client/rest.js';
 import { CliError, type CliIO } from './io.js';
+import { collect } from './ratelimit-args.js';
 import { call, clientFor, type RemoteOptions, remoteOptions } from './remote.js';
 
 interface SendOptions extends RemoteOptions {
@@ -47,8 +48,6 @@ interface TopicAccepted {
   status: 'accepted';
   topic: string;
 }
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** `--payload-json` first, then each `--payload k=v` over it (values are strings). */
 export function payloadOf(pairs: readonly string[], json?: string): Record<string, unknown> {

@@ -5,7 +5,7 @@ import { readDocument } from './documents.js';
 import { CliError, type CliIO } from './io.js';
 import { enc, pageFlags, printer, registerObjectCommands } from './object-commands.js';
 import { type OwnerOptions, owner, ownerFlags, ownerOf } from './owner.js';
-import { intBetween } from './ratelimit-args.js';
+import { collect, intBetween } from './ratelimit-args.js';
 import { type RemoteOptions, remoteOptions } from './remote.js';
 
 type Rendered = Static<typeof RenderedView>;
@@ -35,8 +35,6 @@ export function payloadOf(pairs: readonly string[], flag = '--payload'): Record<
   }
   return payload;
 }
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** A template in a few lines, for people. */
 export function describeTemplate(p: TemplateView): string {
