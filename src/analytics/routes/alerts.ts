@@ -12,7 +12,7 @@ import {
   UpdateAlertRuleBody,
 } from '../alert-rules.js';
 import { AlertListQuery, type Alerts, AlertView, alertView } from '../alerts.js';
-import { REPORT_SCOPES } from './reports.js';
+import { ANALYTICS_SCOPES } from './reports.js';
 
 const BASE = '/api/v1/alerts';
 const TAG = 'alerts';
@@ -26,7 +26,7 @@ export function alertRoutes(
   alerts: Alerts,
   emit: EventSink<ObjectChangeEvent | 'analytics.alert.acknowledged'>,
 ): AnyRoute[] {
-  const kind = { base: BASE, tag: TAG, scopes: REPORT_SCOPES };
+  const kind = { base: BASE, tag: TAG, scopes: ANALYTICS_SCOPES };
   const ruleRoutes = objectRoutes({
     ...kind,
     base: `${BASE}/rules`,

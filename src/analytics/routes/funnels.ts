@@ -14,19 +14,15 @@ import {
   UpdateFunnelBody,
 } from '../funnels.js';
 import { parseInstant } from '../time.js';
+import { ANALYTICS_SCOPES } from './reports.js';
 
 const BASE = '/api/v1/analytics/funnels';
 const TAG = 'analytics';
-const scopes = {
-  read: 'analytics:read',
-  manage: 'analytics:manage',
-  admin: 'analytics:manage',
-} as const;
 
 /** `/analytics/funnels` CRUD and `/analytics/funnels/{id}/results`. */
 export function funnelRoutes(analytics: Analytics, emit: EventSink<ObjectChangeEvent>): AnyRoute[] {
   const { funnels } = analytics;
-  const kind = { base: BASE, tag: TAG, scopes };
+  const kind = { base: BASE, tag: TAG, scopes: ANALYTICS_SCOPES };
   return objectRoutes({
     ...kind,
     noun: 'funnel',

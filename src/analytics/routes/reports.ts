@@ -24,7 +24,9 @@ import {
 
 const BASE = '/api/v1/reports';
 const TAG = 'reports';
-export const REPORT_SCOPES = {
+
+/** Every analytics object kind: reads need analytics:read, changes analytics:manage. */
+export const ANALYTICS_SCOPES = {
   read: 'analytics:read',
   manage: 'analytics:manage',
   admin: 'analytics:manage',
@@ -38,7 +40,7 @@ export function reportDefinitionRoutes(
   return objectRoutes({
     base: `${BASE}/definitions`,
     tag: TAG,
-    scopes: REPORT_SCOPES,
+    scopes: ANALYTICS_SCOPES,
     noun: 'report definition',
     view: ReportDefinitionView,
     toView: reportDefinitionView,
@@ -57,7 +59,7 @@ export function reportDefinitionRoutes(
 
 /** `POST /reports`, `GET /reports`, `GET|DELETE /reports/{id}`, `GET /reports/{id}/download`. */
 export function reportRoutes(reports: Reports, links: LinkSettings): AnyRoute[] {
-  const kind = { base: BASE, tag: TAG, scopes: REPORT_SCOPES };
+  const kind = { base: BASE, tag: TAG, scopes: ANALYTICS_SCOPES };
   return objectRoutes({
     ...kind,
     noun: 'report',

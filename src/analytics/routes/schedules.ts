@@ -11,7 +11,7 @@ import {
   scheduleView,
   UpdateScheduleBody,
 } from '../schedules.js';
-import { REPORT_SCOPES } from './reports.js';
+import { ANALYTICS_SCOPES } from './reports.js';
 
 const BASE = '/api/v1/reports/schedules';
 const TAG = 'reports';
@@ -21,7 +21,7 @@ export function scheduleRoutes(
   schedules: Schedules,
   emit: EventSink<ObjectChangeEvent>,
 ): AnyRoute[] {
-  const kind = { base: BASE, tag: TAG, scopes: REPORT_SCOPES };
+  const kind = { base: BASE, tag: TAG, scopes: ANALYTICS_SCOPES };
   const changed = {
     paused: 'analytics.report_schedule.paused',
     resumed: 'analytics.report_schedule.resumed',
