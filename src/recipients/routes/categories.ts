@@ -1,8 +1,8 @@
 import type { EventSink } from '../../events/catalogue.js';
 import { objectRoutes } from '../../http/admin-routes.js';
 import type { AnyRoute } from '../../http/route.js';
-import type { ObjectChangeEvent } from '../../objects/change-events.js';
-import { type CategoryService, categoryView } from '../categories.js';
+import { crudEvents, type ObjectChangeEvent } from '../../objects/change-events.js';
+import { type CategoryService, categoryView, type StoredCategory } from '../categories.js';
 import { CategoryView, CreateCategoryBody, UpdateCategoryBody } from '../schemas.js';
 import { OBJECT_SCOPES, TAG } from './subscribers.js';
 
@@ -27,18 +27,12 @@ export function categoryRoutes(
     get: { summary: 'Get a category by its slug' },
     update: { summary: 'Change a category (the fields given)', body: UpdateCategoryBody },
     remove: {},
-    changes: {
-      emit,
-      created: 'notification.category.created',
-      updated: 'notification.category.updated',
-      deleted: 'notification.category.deleted',
-      // The API names a category by its slug.
-      describe: (o) => ({
-        tenant_id: o.tenant_id,
-        id: o.key as string,
-        name: o.data.name,
-        version: o.version,
-      }),
-    },
+    // The API names a category by its slug.
+    changes: crudEvents(emit, 'notification.category', (o: StoredCategory) => ({
+      tenant_id: o.tenant_id,
+      id: o.key as string,
+      name: o.data.name,
+      version: o.version,
+    })),
   });
 }
