@@ -70,7 +70,7 @@ export class PostgresActivity {
       rows: [state],
     } = await client.query<{ all: boolean | null; one: string | null }>(
       `SELECT (SELECT true FROM ${a} WHERE tenant_id = '${ALL_TENANTS}' LIMIT 1) AS all,
-              (SELECT tenant_id FROM ${a} LIMIT 1) AS one`,
+              (SELECT min(tenant_id) FROM ${a}) AS one`,
     );
     const mode: Mode = { all: state?.all === true, one: state?.one ?? undefined };
     if (!mode.all) {
@@ -171,7 +171,7 @@ export class PostgresActivity {
     // in the counting statement's snapshot, which holds either the one or the other whole).
     const who = `coalesce($1::text,
       (SELECT tenant_id FROM ${a} WHERE tenant_id = '${ALL_TENANTS}' LIMIT 1),
-      (SELECT tenant_id FROM ${a} LIMIT 1))`;
+      (SELECT min(tenant_id) FROM ${a}))`;
     const parts = windows.flatMap((w, i) => windowParts(w).map((p) => ({ ...p, i })));
     const col = <K extends keyof (typeof parts)[number]>(k: K, byLast: boolean) =>
       parts.filter((p) => p.byLast === byLast).map((p) => String(p[k]));

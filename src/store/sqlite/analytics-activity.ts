@@ -39,8 +39,8 @@ export class SqliteActivity {
     this.anyAll = db
       .prepare(`SELECT 1 FROM analytics_activity WHERE tenant_id = '${ALL_TENANTS}' LIMIT 1`)
       .pluck();
-    // Without ALL_TENANTS rows, every row is the one tenant's that has rows.
-    this.someTenant = db.prepare('SELECT tenant_id FROM analytics_activity LIMIT 1').pluck();
+    // Without ALL_TENANTS rows, every row is the one tenant's that has rows (null: none).
+    this.someTenant = db.prepare('SELECT min(tenant_id) FROM analytics_activity').pluck();
     this.copyToAll = db.prepare(
       `INSERT INTO analytics_activity (tenant_id, user_id, day, first, last, prev_last)
        SELECT '${ALL_TENANTS}', user_id, day, first, last, prev_last FROM analytics_activity
@@ -117,7 +117,7 @@ export class SqliteActivity {
    */
   private keepsAll(events: readonly AnalyticsEventRecord[]): boolean {
     if (this.anyAll.get() !== undefined) return true;
-    const one = this.someTenant.get() as string | undefined;
+    const one = (this.someTenant.get() as string | null) ?? undefined;
     if (!bringsSecondTenant(events, one)) return false;
     if (one !== undefined) this.copyToAll.run(one);
     return true;
@@ -129,7 +129,7 @@ export class SqliteActivity {
    */
   private acrossTenants(): string | undefined {
     if (this.anyAll.get() !== undefined) return ALL_TENANTS;
-    return this.someTenant.get() as string | undefined;
+    return (this.someTenant.get() as string | null) ?? undefined;
   }
 
   /** Adds `groups[from, to)`, one (tenant, user)'s in day order, to that user's rows. */
