@@ -139,8 +139,17 @@ export class UserCaps {
    * all its other capped channels counted in their current window (apply() counts those
    * before the refused one only). It errs towards deferring that user's next sends a little
    * early, never towards sending past a cap.
+   *
+   * `inOrder` (a batch, whose items may share a user): the answers must be exactly those of
+   * apply() on each send in turn. They are when each send has at most one capped channel and
+   * the sends counting under one key count in one window (later() then only books windows
+   * no current count touches, and it runs in send order per user); otherwise the sends go
+   * through apply() one by one, in order.
    */
-  async applyMany(sends: readonly CapSend[]): Promise<PromiseSettledResult<Routed[]>[]> {
+  async applyMany(
+    sends: readonly CapSend[],
+    opts: { inOrder?: boolean } = {},
+  ): Promise<PromiseSettledResult<Routed[]>[]> {
     const asks: Ask[] = [];
     sends.forEach(({ q, routed }, send) => {
       if (!this.settings.enabled || q.priority === 'urgent') return;
@@ -152,13 +161,25 @@ export class UserCaps {
     });
     const out = sends.map(({ routed }) => [...routed]);
     if (asks.length === 0) return out.map((value) => ({ status: 'fulfilled', value }));
+    if (opts.inOrder && !this.countableAtOnce(asks)) {
+      const one: PromiseSettledResult<Routed[]>[] = [];
+      for (const { q, routed } of sends) {
+        try {
+          one.push({ status: 'fulfilled', value: await this.apply(q, routed) });
+        } catch (reason) {
+          one.push({ status: 'rejected', reason });
+        }
+      }
+      return one;
+    }
     const decisions = await this.store.consumeMany(
       asks.map(({ q, rule, due }) => {
         const { spec, first, key } = this.counting(q, rule, due);
         return { key: key(first), spec, cost: 1, now: due };
       }),
     );
-    // The refused ones, one send at a time (its channels in order, as apply() goes).
+    // The refused ones, one send at a time (its channels in order, as apply() goes); the
+    // sends of one user in their order (they book the same later windows), users at once.
     const refused = new Map<number, Ask[]>();
     asks.forEach((ask, i) => {
       if (decisions[i]?.allowed) return;
@@ -166,20 +187,30 @@ export class UserCaps {
       if (list) list.push(ask);
       else refused.set(ask.send, [ask]);
     });
+    const byUser = new Map<string, Array<[number, Ask[]]>>();
+    for (const entry of refused) {
+      const { q } = entry[1][0] as Ask;
+      const user = `${q.tenantId}\u0000${q.recipientId}`;
+      const list = byUser.get(user);
+      if (list) list.push(entry);
+      else byUser.set(user, [entry]);
+    }
     const failed = new Map<number, unknown>();
     await Promise.all(
-      [...refused].map(async ([send, list]) => {
-        try {
-          for (const ask of list) {
-            const at = await this.later(ask.q, ask.rule, ask.due);
-            const r = out[send]?.[ask.index] as Delivering;
-            (out[send] as Routed[])[ask.index] = {
-              ...r,
-              defer_until: at === ask.due ? r.defer_until : at,
-            };
+      [...byUser.values()].map(async (userSends) => {
+        for (const [send, list] of userSends) {
+          try {
+            for (const ask of list) {
+              const at = await this.later(ask.q, ask.rule, ask.due);
+              const r = out[send]?.[ask.index] as Delivering;
+              (out[send] as Routed[])[ask.index] = {
+                ...r,
+                defer_until: at === ask.due ? r.defer_until : at,
+              };
+            }
+          } catch (err) {
+            failed.set(send, err);
           }
-        } catch (err) {
-          failed.set(send, err);
         }
       }),
     );
@@ -188,6 +219,26 @@ export class UserCaps {
         ? { status: 'rejected', reason: failed.get(send) }
         : { status: 'fulfilled', value },
     );
+  }
+
+  /**
+   * Whether counting `asks` with one consumeMany() (then later() in send order per user)
+   * answers as apply() on each send in turn: no send has two capped channels (a refused one
+   * would have had the other counted), and the asks under one key family count in one window.
+   */
+  private countableAtOnce(asks: readonly Ask[]): boolean {
+    const sends = new Set<number>();
+    const windows = new Map<string, number>();
+    for (const { send, q, rule, due } of asks) {
+      if (sends.has(send)) return false;
+      sends.add(send);
+      const { key, first } = this.counting(q, rule, due);
+      const family = key(0);
+      const seen = windows.get(family);
+      if (seen !== undefined && seen !== first) return false;
+      windows.set(family, first);
+    }
+    return true;
   }
 
   /** How `rule` counts a delivery due at `due`: its limit, window and keys. */

@@ -189,20 +189,23 @@ export class Sender {
   }
 
   /**
-   * prepare() for many sends of one request (a page of a topic send), in their order, each
-   * to what prepare() gives or the error that refused it. Their per-user caps are counted with
-   * one store call (caps.ts applyMany) rather than one or more per send.
+   * prepare() for many sends of one request (a page of a topic send, a batch), in their
+   * order, each to what prepare() gives or the error that refused it. Their per-user caps are
+   * counted with one store call (caps.ts applyMany) rather than one or more per send;
+   * `inOrder` (a batch, whose sends may share a user): with the answers of prepare() on each
+   * send in turn (caps.ts says when that takes more than the one call).
    */
   async prepareMany(
     tenantId: string,
     sends: ReadonlyArray<{ input: SendNotificationBody; where: string }>,
     requestId: string,
     cache?: RenderCache,
-    opts: SendOptions = {},
+    opts: SendOptions & { inOrder?: boolean } = {},
   ): Promise<PromiseSettledResult<Prepared>[]> {
+    const { inOrder, ...sendOpts } = opts;
     const routed = await Promise.allSettled(
       sends.map(({ input, where }) =>
-        this.routeOne(tenantId, input, requestId, where, cache, opts),
+        this.routeOne(tenantId, input, requestId, where, cache, sendOpts),
       ),
     );
     const ready: PendingSend[] = [];
@@ -211,7 +214,10 @@ export class Sender {
     let capped: PromiseSettledResult<Routed[]>[];
     try {
       capped = caps
-        ? await caps.applyMany(ready.map((p) => ({ q: p.capQuery, routed: p.uncapped })))
+        ? await caps.applyMany(
+            ready.map((p) => ({ q: p.capQuery, routed: p.uncapped })),
+            inOrder ? { inOrder } : {},
+          )
         : ready.map((p) => ({ status: 'fulfilled', value: p.uncapped }));
     } catch (reason) {
       // The store could not count (STORE_UNAVAILABLE): every send refused as prepare() would.

@@ -419,17 +419,24 @@ export class NotificationService {
         results[index] = rejected(index, err);
       }
     });
-    const settled = await Promise.allSettled(
-      items.map((item, i) =>
-        item.send_at !== undefined
-          ? Promise.resolve(null)
-          : sender.prepare(tenantId, item, requestId, `notifications.${i}`),
-      ),
+    // Prepared together: the items' per-user caps are counted with one store call, with the
+    // answers of counting the items one by one in their order.
+    const now = items.flatMap((item, index) => (item.send_at === undefined ? [index] : []));
+    const settled = await sender.prepareMany(
+      tenantId,
+      now.map((index) => ({
+        input: items[index] as SendNotificationBody,
+        where: `notifications.${index}`,
+      })),
+      requestId,
+      undefined,
+      { inOrder: true },
     );
     const ready: Array<{ index: number; prepared: Prepared }> = [];
-    settled.forEach((s, index) => {
+    settled.forEach((s, i) => {
+      const index = now[i] as number;
       if (s.status === 'rejected') results[index] = rejected(index, s.reason);
-      else if (s.value) ready.push({ index, prepared: s.value });
+      else ready.push({ index, prepared: s.value });
     });
     if (atomic) await this.refuseHeldKeys(tenantId, ready, results);
     const refused = results.find((r) => r !== undefined);

@@ -204,3 +204,114 @@ for (const backend of [...BACKENDS, 'redis', 'postgres'] as const) {
     t.equal(await claimable(s), 2, "at the hour: u1's deferred one and u2's from the topic");
   });
 }
+
+/** What became of one send: its error code, or when each channel goes ('now' or the time). */
+async function outcome(
+  s: Server,
+  res: { status: number; code?: string; notification_id?: string },
+): Promise<string> {
+  if (!res.notification_id) return `${res.status} ${res.code}`;
+  const rows = (await ok(s, 'GET', `/api/v1/notifications/${res.notification_id}/deliveries`))
+    .data as Array<{ channel: string; status: string; next_attempt_at: string | null }>;
+  return rows
+    .map((r) => `${r.channel}:${r.status === 'deferred' ? r.next_attempt_at : 'now'}`)
+    .sort()
+    .join(' ');
+}
+
+// A batch counts its items' caps with one call of the rate-limit store when that answers as
+// counting them one by one would (else item by item, in order): either way each item ends as
+// it would sent alone, in its place.
+for (const backend of [...BACKENDS, 'redis', 'postgres'] as const) {
+  t.test(
+    `${backend}: a batch with several items for one capped user, as sent one by one`,
+    async (t) => {
+      const caps = { push_per_hour: 1, email_per_day: 2, max_deferred: 2 };
+      const item = (to: string, channels: string[], title: string) => ({
+        recipient_id: to,
+        channels,
+        content: { title, body: 'b' },
+      });
+      const pushes = [
+        item('u1', ['push'], 'a'),
+        item('u2', ['push'], 'b'),
+        item('u1', ['push'], 'c'),
+        item('u1', ['push'], 'd'),
+        item('u2', ['push'], 'e'),
+        item('u1', ['push'], 'f'),
+        item('u1', ['push'], 'g'),
+      ];
+      // Two capped channels an item: counted item by item. The third's push is refused before
+      // its email is counted, so the fourth's email still goes now (one call would differ).
+      const both = [
+        item('u2', ['push', 'email'], 'h'),
+        item('u1', ['email', 'push'], 'i'),
+        item('u2', ['push', 'email'], 'j'),
+        item('u2', ['email'], 'k'),
+      ];
+      const start = async () => {
+        const s = await setup(t, backend, caps);
+        if (!s) return null;
+        await ok(s, 'PUT', '/api/v1/subscribers/u2', { email: 'u2@example.com' });
+        await ok(s, 'POST', '/api/v1/subscribers/u2/devices', { kind: 'fcm', token: 't-u2' });
+        return s;
+      };
+      const alone = await start();
+      const batched = await start();
+      if (!alone || !batched) return;
+      for (const items of [pushes, both]) {
+        const expected: string[] = [];
+        for (const body of items) {
+          const res = await alone.api('POST', '/api/v1/notifications', body);
+          expected.push(
+            await outcome(alone, {
+              status: res.status,
+              code: res.body.error?.code,
+              notification_id: res.body.notification_id,
+            }),
+          );
+        }
+        const store = batched.store.ratelimit;
+        const calls = { consumeMany: 0 };
+        const { consumeMany } = store;
+        store.consumeMany = (...a) => {
+          calls.consumeMany++;
+          return consumeMany.apply(store, a);
+        };
+        const res = await batched.api('POST', '/api/v1/notifications/batch', {
+          notifications: items,
+        });
+        store.consumeMany = consumeMany;
+        t.equal(res.status, 202);
+        const got: string[] = [];
+        for (const r of res.body.results) {
+          got.push(
+            await outcome(batched, {
+              status: r.status === 'accepted' ? 202 : 429,
+              code: r.error?.code,
+              notification_id: r.notification_id,
+            }),
+          );
+        }
+        t.same(got, expected, 'each item as sent alone in its place');
+        if (items === pushes) {
+          t.equal(calls.consumeMany, 1, 'the current hour counted for every item in one call');
+          t.same(expected.slice(0, 3), [
+            'push:now',
+            'push:now',
+            `push:${new Date(NEXT).toISOString()}`,
+          ]);
+          t.match(expected.slice(5), ['429 USER_CAP_EXCEEDED', '429 USER_CAP_EXCEEDED']);
+        } else {
+          t.equal(calls.consumeMany, 0, 'two capped channels an item: counted item by item');
+          t.same(expected, [
+            `email:now push:${new Date(NEXT + HOUR).toISOString()}`,
+            '429 USER_CAP_EXCEEDED',
+            '429 USER_CAP_EXCEEDED',
+            'email:now',
+          ]);
+        }
+      }
+    },
+  );
+}
