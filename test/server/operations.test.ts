@@ -32,6 +32,7 @@ t.test('health, readiness, metrics and the OpenAPI document', async (t) => {
     template: {},
   });
   t.ok(post.responses['202'].content['application/json'].schema);
+  t.match(post.responses['429'].description, /USER_CAP_EXCEEDED/, 'a send past the caps is 429');
   t.ok(doc.paths['/api/v1/me/notifications/{id}'].delete, 'path parameters in OpenAPI form');
   t.same(
     doc.paths['/api/v1/me/notifications'].get.parameters.map((p: { name: string }) => p.name),

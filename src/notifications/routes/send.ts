@@ -17,6 +17,8 @@ import { sendingRoute } from './sending-route.js';
 
 /** What a send can be refused with. */
 const SEND_ERRORS = errors(400, 401, 403, 404, 409, 413, 415, 422, 503);
+/** A single send also past the recipient's caps: 429 USER_CAP_EXCEEDED (a batch reports it per item). */
+const SINGLE_SEND_ERRORS = errors(400, 401, 403, 404, 409, 413, 415, 422, 429, 503);
 
 /** Sending, for services with an API key. */
 export function notificationRoutes(
@@ -35,7 +37,7 @@ export function notificationRoutes(
             'Accepted: durably stored, delivery under way; with `send_at`, scheduled (`status: scheduled`); with `workflow`, a run started (`status: running`, `run_id`).',
           schema: Type.Union([SendAccepted, ScheduledAcceptedSchema, WorkflowStartedSchema]),
         },
-        ...SEND_ERRORS,
+        ...SINGLE_SEND_ERRORS,
       },
       async handler(ctx) {
         const { tenant_id } = serviceOf(ctx);
