@@ -203,38 +203,35 @@ if (opts.prepare && opts.bulk) {
   const PASS = [{ field: 'tenant_id', operator: 'neq', value: '~' }];
   const check = opts.check
     ? {
-        funnel_scanned: (
-          await timed(async () => {
-            const steps = funnel.data.steps.map((s, i) => (i === 0 ? { ...s, filters: PASS } : s));
-            const f = { ...funnel, data: { ...funnel.data, steps } };
-            const { rows_scanned: _, ...rest } = await funnels.results(
-              f,
-              null,
-              opts.now - 30 * DAY,
-              opts.now,
-            );
-            return rest;
-          })
-        ).answer,
-        dau_mau_scanned: (
-          await timed(async () => {
-            const r = await engine.run(null, {
-              metrics: ['dau', 'mau', 'dau_mau_ratio'],
-              granularity: 'day',
-              filters: PASS,
-              time_range: {
-                start: new Date(opts.now - 7 * DAY).toISOString(),
-                end: new Date(opts.now).toISOString(),
-              },
-            });
-            return r.data.map((d) => [d.timestamp, d.values]);
-          })
-        ).answer,
+        funnel_scanned: await timed(async () => {
+          const steps = funnel.data.steps.map((s, i) => (i === 0 ? { ...s, filters: PASS } : s));
+          const f = { ...funnel, data: { ...funnel.data, steps } };
+          const { rows_scanned: _, ...rest } = await funnels.results(
+            f,
+            null,
+            opts.now - 30 * DAY,
+            opts.now,
+          );
+          return rest;
+        }),
+        dau_mau_scanned: await timed(async () => {
+          const r = await engine.run(null, {
+            metrics: ['dau', 'mau', 'dau_mau_ratio'],
+            granularity: 'day',
+            filters: PASS,
+            time_range: {
+              start: new Date(opts.now - 7 * DAY).toISOString(),
+              end: new Date(opts.now).toISOString(),
+            },
+          });
+          return r.data.map((d) => [d.timestamp, d.values]);
+        }),
       }
     : undefined;
   if (check) {
-    check.funnel_same = JSON.stringify(check.funnel_scanned) === JSON.stringify(funnel30.answer);
-    check.dau_mau_same = JSON.stringify(check.dau_mau_scanned) === JSON.stringify(dauMau.answer);
+    const same = (a, b) => JSON.stringify(a.answer) === JSON.stringify(b.answer);
+    check.funnel_same = same(check.funnel_scanned, funnel30);
+    check.dau_mau_same = same(check.dau_mau_scanned, dauMau);
   }
   console.log(
     JSON.stringify({
