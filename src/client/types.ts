@@ -61,15 +61,23 @@ export interface NotificationDeleted extends UnreadSummary {
 
 /** Notifications were dismissed, by this session or another one of the user. */
 export interface DismissUpdate extends UnreadSummary {
+  /** Empty for a dismiss-all (`all`). */
   notification_ids: string[];
   dismissed_at: string;
+  /** A dismiss-all: every notification of `category` (null: of every category). */
+  all: boolean;
+  category: string | null;
 }
 
 /** Some notifications were marked read, by this session or another one of the user. */
 export interface ReadStatusUpdate extends UnreadSummary {
+  /** Empty for a read-all (`all`). */
   notification_ids: string[];
   read: true;
   read_at: string;
+  /** A read-all: every notification of `category` (null: of every category). */
+  all: boolean;
+  category: string | null;
 }
 
 /** A live message to the whole tenant: never stored, missed while disconnected. */

@@ -81,7 +81,7 @@ export class FeedService {
     if (count > 0) {
       this.deps.users.publish(user.tenant_id, user.user_id, {
         type: 'notifications_dismissed',
-        data: { notification_ids: ids, dismissed_at: at, ...counts },
+        data: { notification_ids: ids, dismissed_at: at, all, category, ...counts },
       });
       this.deps.events('notification.dismissed', user.tenant_id, {
         recipient_id: user.user_id,

@@ -120,7 +120,14 @@ export function tellRead(
   }
   deps.users.publish(user.tenant_id, user.user_id, {
     type: 'read_status_updated',
-    data: { notification_ids: reading.ids, read: true, read_at: readAt, ...counts },
+    data: {
+      notification_ids: reading.ids,
+      read: true,
+      read_at: readAt,
+      all: reading.all,
+      category: reading.category,
+      ...counts,
+    },
   });
 }
 

@@ -19,6 +19,15 @@ export interface LiveMessage {
   metadata?: { priority?: string; ttl?: number };
 }
 
+/**
+ * A read-all or dismiss-all names no ids: `all` says so, and `category` the one it was
+ * limited to (null: every category), so that other sessions can apply it to what they show.
+ */
+export interface WholeFeed {
+  all: boolean;
+  category: string | null;
+}
+
 /** Messages the server pushes to sessions. */
 export type UserMessage =
   | {
@@ -30,7 +39,7 @@ export type UserMessage =
     }
   | {
       type: 'read_status_updated';
-      data: { notification_ids: string[]; read: true; read_at: string } & UnreadSummary;
+      data: { notification_ids: string[]; read: true; read_at: string } & WholeFeed & UnreadSummary;
     }
   | { type: 'unread_count'; data: UnreadSummary }
   /** The sender changed a notification (PATCH /notifications/{id}): its new view. */
@@ -40,7 +49,7 @@ export type UserMessage =
   /** The user dismissed notifications, in this session or another. */
   | {
       type: 'notifications_dismissed';
-      data: { notification_ids: string[]; dismissed_at: string } & UnreadSummary;
+      data: { notification_ids: string[]; dismissed_at: string } & WholeFeed & UnreadSummary;
     }
   | { type: 'resumed'; data: { count: number; has_more: boolean } & Partial<UnreadSummary> }
   | { type: 'channel_message'; data: LiveMessage & { channel: string } }

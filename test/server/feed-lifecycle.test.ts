@@ -147,6 +147,8 @@ t.test('dismiss, dismiss-all by category, and the dismissed filter', async (t) =
   });
   t.match((await ws.next('notifications_dismissed')).data, {
     notification_ids: [a],
+    all: false,
+    category: null,
     unread_count: 2,
   });
   const feed = await s.asUser('bob', 'GET', ME);
@@ -167,8 +169,14 @@ t.test('dismiss, dismiss-all by category, and the dismissed filter', async (t) =
 
   const byCategory = await s.asUser('bob', 'POST', `${ME}/dismiss-all`, { category: 'news' });
   t.match(byCategory.body, { updated: 1, unread_count: 1, unread_by_category: { billing: 1 } });
+  t.match(
+    (await ws.next('notifications_dismissed')).data,
+    { notification_ids: [], all: true, category: 'news', unread_count: 1 },
+    'a dismiss-all names no ids: it says all, and of which category',
+  );
   const all = await s.asUser('bob', 'POST', `${ME}/dismiss-all`);
   t.match(all.body, { updated: 1, unread_count: 0 });
+  t.match((await ws.next('notifications_dismissed')).data, { all: true, category: null });
   t.same((await s.asUser('bob', 'GET', ME)).body.data, []);
   t.equal((await s.asUser('bob', 'POST', `${ME}/dismiss-all`, { category: 7 })).status, 400);
 });

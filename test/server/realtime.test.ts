@@ -90,12 +90,19 @@ t.test('mark_read updates every session with the unread count', async (t) => {
   for (const c of [a, b]) {
     const frame = await c.next('read_status_updated');
     t.same(frame.data.notification_ids, [one.body.notification_id]);
+    t.match(frame.data, { all: false, category: null });
     t.equal(frame.data.unread_count, 1);
     t.same(frame.data.unread_by_category, { orders: 1 });
   }
-  // A read over HTTP reaches the sessions too.
-  await s.asUser('dave', 'POST', '/api/v1/me/notifications/read-all');
-  t.equal((await b.next('read_status_updated')).data.unread_count, 0);
+  // A read over HTTP reaches the sessions too; a read-all names no ids, so it says `all`
+  // (and of which category) for the sessions to apply it to what they show.
+  await s.asUser('dave', 'POST', '/api/v1/me/notifications/read-all', { category: 'orders' });
+  t.match((await b.next('read_status_updated')).data, {
+    notification_ids: [],
+    all: true,
+    category: 'orders',
+    unread_count: 0,
+  });
 });
 
 t.test(

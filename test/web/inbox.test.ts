@@ -110,10 +110,21 @@ test('a read in one tab updates the badge in another; dismiss and mark all read'
     'dismissed: gone from the feed',
   );
 
+  await second.locator('button.bell').click();
+  await second.locator('li.item.unread', { hasText: 'one' }).waitFor();
   await first.getByRole('button', { name: 'Mark all as read' }).click();
   await first.locator('.badge').waitFor({ state: 'hidden' });
   await second.locator('.badge').waitFor({ state: 'hidden' });
   t.equal(await first.locator('li.item.unread').count(), 0);
+  // A read-all names no ids: the other tab's list follows it all the same.
+  await second.locator('li.item.unread').first().waitFor({ state: 'detached' });
+  t.pass("the other tab's items are read too");
+
+  // So does a dismiss-all made elsewhere (another device, the app's own "clear all").
+  t.equal((await s.asUser('bob', 'POST', '/api/v1/me/notifications/dismiss-all')).status, 200);
+  await second.locator('li.item').first().waitFor({ state: 'detached' });
+  await first.locator('li.item').first().waitFor({ state: 'detached' });
+  t.pass('a dismiss-all empties every tab');
 });
 
 test('a hostile body is text; the dropdown works from the keyboard', async (t, browser) => {

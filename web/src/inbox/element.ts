@@ -344,7 +344,9 @@ export class NotifydInbox extends HTMLElement {
       notification: (n) => this.arrived(n),
       counts: (c) => (c ? this.setCounts(c) : this.refreshCounts()),
       read: (ids) => this.markedRead(ids),
+      readAll: (category) => this.markedRead(this.idsOf(category)),
       removed: (ids) => this.removed(ids),
+      removedAll: (category) => this.removed(this.idsOf(category)),
       updated: (n) => this.replace(n),
       status: (s, transport) => this.setStatus(s, transport),
     });
@@ -434,6 +436,11 @@ export class NotifydInbox extends HTMLElement {
       }
     }
     if (changed) this.drawList();
+  }
+
+  /** The ids of the notifications shown, or of those of one category. */
+  private idsOf(category: string | null): string[] {
+    return this.items.filter((n) => !category || n.category === category).map((n) => n.id);
   }
 
   private removed(ids: string[]): void {
@@ -527,9 +534,7 @@ export class NotifydInbox extends HTMLElement {
   private async markAllRead(): Promise<void> {
     if (!this.api) return;
     const category = this.tab !== 'all' && this.tab !== 'unread' ? this.tab : undefined;
-    this.markedRead(
-      this.items.filter((n) => !category || n.category === category).map((n) => n.id),
-    );
+    this.markedRead(this.idsOf(category ?? null));
     try {
       this.setCounts(await this.api.markAllRead(category));
     } catch {

@@ -17,7 +17,11 @@ export interface LiveListener {
   /** The server's unread counts; `null` when they must be asked for (SSE, after an arrival). */
   counts(summary: UnreadSummary | null): void;
   read(ids: string[]): void;
+  /** Everything was read (another session's read-all), or everything of `category`. */
+  readAll(category: string | null): void;
   removed(ids: string[]): void;
+  /** Everything was dismissed (a dismiss-all), or everything of `category`. */
+  removedAll(category: string | null): void;
   updated(n: Notification): void;
   status(status: LiveStatus, transport: 'websocket' | 'sse'): void;
 }
@@ -59,8 +63,12 @@ export class Live {
     let opened = false;
     client.on('notification', (n) => this.on.notification(n));
     client.on('unread_change', (s) => this.on.counts(s));
-    client.on('read_status_updated', (u) => this.on.read(u.notification_ids));
-    client.on('notifications_dismissed', (u) => this.on.removed(u.notification_ids));
+    client.on('read_status_updated', (u) =>
+      u.all ? this.on.readAll(u.category) : this.on.read(u.notification_ids),
+    );
+    client.on('notifications_dismissed', (u) =>
+      u.all ? this.on.removedAll(u.category) : this.on.removed(u.notification_ids),
+    );
     client.on('notification_deleted', (u) => this.on.removed([u.notification_id]));
     client.on('notification_updated', (n) => this.on.updated(n));
     client.on('status', ({ status }) => {
@@ -107,12 +115,14 @@ export class Live {
     source.addEventListener('unread_count', (e) => this.on.counts(parse(e)));
     source.addEventListener('read_status_updated', (e) => {
       const data = parse(e);
-      this.on.read(data.notification_ids);
+      if (data.all) this.on.readAll(data.category ?? null);
+      else this.on.read(data.notification_ids);
       this.on.counts(data);
     });
     source.addEventListener('notifications_dismissed', (e) => {
       const data = parse(e);
-      this.on.removed(data.notification_ids);
+      if (data.all) this.on.removedAll(data.category ?? null);
+      else this.on.removed(data.notification_ids);
       this.on.counts(data);
     });
     source.addEventListener('notification_deleted', (e) => {
