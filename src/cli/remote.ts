@@ -16,7 +16,10 @@ export interface RemoteOptions {
 /** Adds --url, --key, --config and --json to an admin command. */
 export function remoteOptions(cmd: Command): Command {
   return cmd
-    .option('--url <url>', 'server URL (default: NOTIFYD_URL, else from the config file)')
+    .option(
+      '--url <url>',
+      'server URL (default: NOTIFYD_URL, else where a running serve recorded it, else the config file)',
+    )
     .option('--key <key>', 'API key (default: NOTIFYD_API_KEY, else the admin or bootstrap key)')
     .option('--config <file>', 'config file to read defaults from')
     .option('--json', 'print JSON for scripts');
