@@ -57,17 +57,18 @@ function rollupsSql(events, rollups, cutoffs) {
 }
 
 /**
- * Activity rows from the events table (the SQL of their migration), each tenant's: the bench
- * has one tenant, and appends write no '*' rows until a second tenant has rows.
+ * The statements that make activity rows from the events table: their migration's own
+ * (store/activity-migration.ts), then its '*' rows deleted: the bench has one tenant, and
+ * appends write no '*' rows until a second tenant has rows.
  */
-const activitySql = (events, activity) => `
-  INSERT INTO ${activity} (tenant_id, user_id, day, first, last, prev_last)
-  SELECT tenant_id, user_id, day, first, last,
-         coalesce(lag(last) OVER (PARTITION BY tenant_id, user_id ORDER BY day), -9007199254740991)
-  FROM (
-    SELECT tenant_id, user_id, ${bucketSql(DAY)} AS day, min(timestamp) AS first, max(timestamp) AS last
-    FROM ${events} WHERE user_id IS NOT NULL GROUP BY 1, 2, 3
-  ) AS days`;
+async function activitySql(dist) {
+  const { activityRowsMigration } = await dist('store/activity-migration.js');
+  const { sql } = activityRowsMigration(0, '');
+  return [
+    sql.slice(sql.indexOf('INSERT INTO analytics_activity')),
+    "DELETE FROM analytics_activity WHERE tenant_id = '*'",
+  ];
+}
 
 const log = (what) => console.error(`${new Date().toISOString().slice(11, 19)} ${what}`);
 
@@ -129,7 +130,7 @@ async function seedSqlite(opts, row, cutoffs) {
   log('rollups');
   for (const sql of rollupsSql('analytics_events', 'analytics_rollups', cutoffs)) db.exec(sql);
   log('activity rows');
-  db.exec(activitySql('analytics_events', 'analytics_activity'));
+  for (const sql of await activitySql(opts.dist)) db.exec(sql);
   for (const { name, sql } of indexes) {
     log(`index ${name}`);
     db.exec(sql);
@@ -186,7 +187,7 @@ async function seedPostgres(opts, row, cutoffs) {
   for (const sql of rollupsSql('analytics_events', 'analytics_rollups', cutoffs))
     await client.query(sql);
   log('activity rows');
-  await client.query(activitySql('analytics_events', 'analytics_activity'));
+  for (const sql of await activitySql(opts.dist)) await client.query(sql);
   for (const ix of indexes.filter((i) => i.tbl === 'analytics_activity')) {
     log(`index ${ix.name}`);
     if (ix.constraint_name)
