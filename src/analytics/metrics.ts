@@ -98,7 +98,10 @@ export const METRICS: Readonly<Record<string, MetricDef>> = {
   ratelimit_penalties: count(['ratelimit.penalty_box_entered'], 'Keys sent to the penalty box.'),
   ratelimit_bursts: count(['ratelimit.burst_used'], 'Requests that drew on a burst allowance.'),
   // API usage (sent by hosts or gateways as api.request events: key, route, status).
-  api_requests: count(['api.request'], 'API requests.'),
+  api_requests: count(
+    ['api.request'],
+    'API requests your services or gateway report as api.request events (notifyd does not count its own).',
+  ),
   // Authentication (auth.* events sent by the host application).
   logins_total: count(['auth.login'], 'Login attempts.'),
   logins_successful: count(['auth.login'], 'Successful logins.', { status: 'success' }),

@@ -186,7 +186,7 @@ const API_USAGE: Builtin = {
   name: 'api-usage',
   title: 'API usage',
   description:
-    'API requests (api.request events: key, route, status) per day, endpoint, key, tenant and status.',
+    'API requests your services or gateway report (api.request events: key, route, status; notifyd does not count its own) per day, endpoint, key, tenant and status.',
   category: 'api',
   parameters: [
     filter('route', 'route', 'Only this endpoint (route).'),
