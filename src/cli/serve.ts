@@ -64,12 +64,24 @@ async function bootstrap(config: Config, store: Store, server: NotifydServer, lo
   }
 }
 
+/** Below this many bytes an HS256 secret is shorter than its hash (RFC 7518, 3.2). */
+const MIN_HS256_SECRET_BYTES = 32;
+
 /**
  * Without any key for end-user tokens every WebSocket, SSE and /me request fails with
- * AUTH_FAILED; say so at start rather than at the first refused connection.
+ * AUTH_FAILED; say so at start rather than at the first refused connection. A short HMAC
+ * secret works, but can be guessed offline from any one token a user holds: say that too.
  */
-function warnWithoutTokenKey(config: Config, logger: Logger): void {
+export function warnWithoutTokenKey(config: Config, logger: Logger): void {
   const { secret, public_key, jwks_file } = config.auth.jwt;
+  const bytes = Buffer.byteLength(secret);
+  if (secret && bytes < MIN_HS256_SECRET_BYTES) {
+    logger.warn(
+      `auth.jwt.secret (JWT_SECRET) is ${bytes} bytes: HS256 wants at least ` +
+        `${MIN_HS256_SECRET_BYTES} random bytes, else a user's token lets the secret be guessed ` +
+        'offline and tokens for anyone be forged. Use e.g. `openssl rand -base64 48`.',
+    );
+  }
   if (secret || public_key || jwks_file) return;
   logger.warn(
     'No key for end-user tokens is configured: WebSocket, SSE and /api/v1/me requests will ' +
