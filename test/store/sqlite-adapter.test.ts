@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
@@ -27,6 +27,27 @@ t.test('creates the folder of the database', async (t) => {
   await store.close();
   t.ok(existsSync(path));
 });
+
+t.test(
+  'new database files are readable by their owner only; an existing file keeps its mode',
+  async (t) => {
+    // Notification content and recipients' addresses are in them: not for every local user.
+    const path = join(dir, 'private', 'notifyd.db');
+    const store = openSqliteStore({ path });
+    await store.notifications.insert([new Fixture().item()]);
+    const mode = (f: string) => (statSync(f).mode & 0o777).toString(8);
+    const analytics = join(dir, 'private', 'notifyd-analytics.db');
+    for (const f of [path, `${path}-wal`, `${path}-shm`, analytics, `${analytics}-wal`]) {
+      t.equal(mode(f), '600', f);
+    }
+    await store.close();
+    const shared = join(dir, 'shared.db');
+    await openSqliteStore({ path: shared }).close();
+    chmodSync(shared, 0o640);
+    await openSqliteStore({ path: shared }).close();
+    t.equal(mode(shared), '640', 'a mode its owner set is kept');
+  },
+);
 
 t.test('a folder that cannot be made is STORE_UNAVAILABLE, naming the path', async (t) => {
   const path = join(dir, 'not-a-db', 'n.db');

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { NotifydError } from '../../core/errors.js';
@@ -39,7 +39,10 @@ export function openDatabase(options: SqliteOptions): Database.Database {
   const inMemory = options.path === ':memory:' || options.path === '';
   let db: Database.Database | undefined;
   try {
-    if (!inMemory) mkdirSync(dirname(resolve(options.path)), { recursive: true });
+    if (!inMemory) {
+      mkdirSync(dirname(resolve(options.path)), { recursive: true });
+      createPrivately(options.path);
+    }
     db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${synchronous}`);
@@ -54,6 +57,20 @@ export function openDatabase(options: SqliteOptions): Database.Database {
   } catch (err) {
     db?.close();
     throw openFailure(options.path, err);
+  }
+}
+
+/**
+ * Creates a new database file readable by its owner only (0600): it holds notification
+ * content and recipients' addresses. SQLite gives its WAL and shared-memory files the mode
+ * of the database file, and takes an empty file as a new database. An existing file keeps
+ * the mode its owner gave it.
+ */
+function createPrivately(path: string): void {
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
 }
 
