@@ -6,19 +6,9 @@
  */
 import { request } from 'node:http';
 import t from 'tap';
+import { rng } from '../helpers/random.js';
 import { ADMIN_KEY } from '../helpers/server.js';
 import { serverOn } from '../recipients/servers.js';
-
-/** A small deterministic generator, so a failure can be replayed. */
-function rng(seed: number) {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 
 type Random = () => number;
 const pick = <T>(r: Random, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;

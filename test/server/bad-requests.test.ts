@@ -1,17 +1,7 @@
 import { request } from 'node:http';
 import t from 'tap';
+import { rng } from '../helpers/random.js';
 import { ADMIN_KEY, startServer, userToken } from '../helpers/server.js';
-
-/** A small deterministic generator, so a failure can be replayed. */
-function rng(seed: number) {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 
 const PATHS = [
   '/api/v1/notifications',
