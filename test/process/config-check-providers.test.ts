@@ -79,7 +79,7 @@ t.test('a built-in with a wrong option, a missing plugin, a missing variable', a
     t.testdir(
       yaml([
         'providers:',
-        `  - { use: "${PLUGIN}", channel: sms, options: { auth_token: "$` + '{SMS_TOKEN}" } }',
+        `  - { use: "${PLUGIN}", channel: sms, options: { auth_token: "\${SMS_TOKEN}" } }`,
       ]),
     ),
   );
