@@ -4,9 +4,9 @@
  * answer 5xx; every 4xx carries the JSON error envelope; none may hang. The requests are
  * chosen by a seeded generator, so a failure names what to replay.
  */
-import { request } from 'node:http';
 import t from 'tap';
 import { rng } from '../helpers/random.js';
+import { type RawAnswer, rawRequest } from '../helpers/raw-http.js';
 import { ADMIN_KEY } from '../helpers/server.js';
 import { serverOn } from '../recipients/servers.js';
 
@@ -45,11 +45,7 @@ interface Operation {
 }
 
 /** What the server answered, or why it did not. */
-interface Answer {
-  status: number;
-  contentType: string;
-  body: string;
-}
+type Answer = RawAnswer;
 
 const PER_REQUEST_MS = 10_000;
 /** Over `server.body_limit` is refused before parsing: stay under it to reach the validators. */
@@ -223,35 +219,7 @@ function send(
   headers: Record<string, string>,
   body: string,
 ): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const framed = body
-      ? { ...headers, 'content-length': String(Buffer.byteLength(body)) }
-      : headers;
-    const req = request(
-      { host: '127.0.0.1', port, method, path, headers: framed, agent: false },
-      (res) => {
-        const contentType = String(res.headers['content-type'] ?? '');
-        const status = res.statusCode ?? 0;
-        // A stream that opened (SSE) answered: what it streams is not this test's business.
-        if (contentType.startsWith('text/event-stream')) {
-          req.destroy();
-          resolve({ status, contentType, body: '' });
-          return;
-        }
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status, contentType, body: Buffer.concat(chunks).toString() }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.setTimeout(PER_REQUEST_MS, () =>
-      req.destroy(new Error(`no answer in ${PER_REQUEST_MS} ms`)),
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+  return rawRequest(port, method, path, headers, body, PER_REQUEST_MS);
 }
 
 /** What is wrong with an answer, or null. */

@@ -1,6 +1,6 @@
-import { request } from 'node:http';
 import t from 'tap';
 import { rng } from '../helpers/random.js';
+import { rawRequest } from '../helpers/raw-http.js';
 import { ADMIN_KEY, startServer, userToken } from '../helpers/server.js';
 
 const PATHS = [
@@ -38,33 +38,6 @@ const BODIES = [
   '\u0000\u0001\u0002',
   '{"a":'.repeat(200),
 ];
-
-function raw(
-  port: number,
-  method: string,
-  path: string,
-  headers: Record<string, string>,
-  body: string,
-) {
-  return new Promise<{ status: number; body: string }>((resolve, reject) => {
-    // Frame every body with a length: Node sends DELETE bodies unframed otherwise.
-    const framed = body
-      ? { ...headers, 'content-length': String(Buffer.byteLength(body)) }
-      : headers;
-    const req = request(
-      { host: '127.0.0.1', port, method, path, headers: framed, agent: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 t.test('thousands of generated bad requests get a 4xx with the error envelope', async (t) => {
   const s = await startServer(t, { server: { body_limit: 4096 } });
@@ -105,7 +78,7 @@ t.test('thousands of generated bad requests get a 4xx with the error envelope', 
       const label = `${method} ${path} ${JSON.stringify(headers)} ${body.slice(0, 60)}`;
       let res: { status: number; body: string };
       try {
-        res = await raw(s.port, method, path, headers, method === 'GET' ? '' : body);
+        res = await rawRequest(s.port, method, path, headers, method === 'GET' ? '' : body);
       } catch (err) {
         failures.push(`${(err as Error).message}: ${label}`);
         continue;
