@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { NotifydError } from '../../core/errors.js';
 import { answers, errors } from '../../http/responses.js';
-import { type AnyRoute, defineRoute, serviceOf } from '../../http/route.js';
+import { type AnyRoute, routeGroup, serviceOf } from '../../http/route.js';
 import type { RateLimitCheck } from '../check.js';
 import type { RateLimitConfigCache } from '../config-cache.js';
 import { limitHeaders } from '../http-limiting.js';
@@ -9,7 +9,8 @@ import { LIMIT_SCOPES } from '../spec.js';
 import { MAX_RANGE_HOURS, type RateLimitStats } from '../stats.js';
 import { BASE, SCOPES, TAG } from './objects.js';
 
-const READ = { kind: 'key', scope: SCOPES.read } as const;
+/** The check, the standing and the counts need `ratelimit:read`. */
+const route = routeGroup(TAG, { kind: 'key', scope: SCOPES.read });
 
 const Scope = Type.Union(LIMIT_SCOPES.map((s) => Type.Literal(s)));
 const Identifier = Type.String({ minLength: 1, maxLength: 512 });
@@ -127,12 +128,10 @@ export function rateLimitCheckRoutes(deps: {
 }): AnyRoute[] {
   const { check, stats, config, store, now } = deps;
   return [
-    defineRoute({
+    route({
       method: 'POST',
       path: `${BASE}/check`,
       summary: 'Decide one request of another service: counts it unless dry_run',
-      tag: TAG,
-      auth: READ,
       body: CheckBody,
       responses: {
         200: {
@@ -149,12 +148,10 @@ export function rateLimitCheckRoutes(deps: {
         return { status: 200, body: status, headers: limitHeaders(verdict, now()) };
       },
     }),
-    defineRoute({
+    route({
       method: 'GET',
       path: `${BASE}/status/:scope/:identifier`,
       summary: 'Where a subject stands now; never counts',
-      tag: TAG,
-      auth: READ,
       params: Type.Object({ scope: Scope, identifier: Identifier }),
       query: Type.Object(
         { policy: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) },
@@ -171,12 +168,10 @@ export function rateLimitCheckRoutes(deps: {
         return { status: 200, body };
       },
     }),
-    defineRoute({
+    route({
       method: 'GET',
       path: `${BASE}/analytics`,
       summary: 'Requests decided and limited, by scope and policy, over whole hours',
-      tag: TAG,
-      auth: READ,
       query: Type.Object(
         {
           from: Type.Optional(Type.String({ format: 'date-time' })),
@@ -203,12 +198,10 @@ export function rateLimitCheckRoutes(deps: {
         };
       },
     }),
-    defineRoute({
+    route({
       method: 'GET',
       path: `${BASE}/top-limited`,
       summary: "The keys this node limited most in the last hour (the caller's tenant)",
-      tag: TAG,
-      auth: READ,
       query: Type.Object(
         { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) },
         { additionalProperties: false },
@@ -221,12 +214,10 @@ export function rateLimitCheckRoutes(deps: {
         };
       },
     }),
-    defineRoute({
+    route({
       method: 'GET',
       path: `${BASE}/store`,
       summary: "The rate-limit store's health and the latency of one decision",
-      tag: TAG,
-      auth: READ,
       responses: answers(200, 'The store.', StoreView, [401, 403]),
       async handler() {
         const base = { backend: store.backend, on_store_error: store.onStoreError };
