@@ -7,9 +7,11 @@
 
 /** A button of a notification; `client.act(id, action.id)` takes it. */
 export interface NotificationAction {
+  /** Unique within the notification; `POST /me/notifications/{id}/actions/{action_id}`. */
   id: string;
   label: string;
   type: 'primary' | 'secondary' | 'destructive';
+  /** Where the action leads; or `callback_key`, forwarded as a signed webhook event. */
   url?: string;
   callback_key?: string;
 }
@@ -180,9 +182,12 @@ export interface MetricStreamOptions {
 export interface MetricValue {
   channel: string;
   metric: string;
-  /** The value over the window (null: a ratio with nothing to divide by); absent when grouped. */
+  /**
+   * The value over the window (null: a ratio with nothing to divide by in it); absent when
+   * the stream is grouped by dimensions.
+   */
   value?: number | null;
-  /** With dimensions: one value per group. */
+  /** With `dimensions`: one value per group of dimension values. */
   groups?: { dimensions: Record<string, string>; value: number | null }[];
   window: { start: string; end: string; seconds: number };
   interval: number;

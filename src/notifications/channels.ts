@@ -3,21 +3,17 @@
  * template renders into these shapes, routing picks among these channels, and each
  * provider plugin (providers module) receives the content of its own channel.
  */
+import type { NotificationAction } from '../client/types.js';
+
+/**
+ * An action the recipient can take from the notification: declared once, with the client's
+ * types (which a browser bundle imports without the server).
+ */
+export type { NotificationAction };
 
 /** Built-in channels; provider plugins may add others (e.g. `chat`). */
 export const CHANNELS = ['in_app', 'push', 'sms', 'email', 'webhook'] as const;
 export type Channel = (typeof CHANNELS)[number];
-
-/** An action the recipient can take from the notification. */
-export interface NotificationAction {
-  /** Unique within the notification; `POST /me/notifications/{id}/actions/{action_id}`. */
-  id: string;
-  label: string;
-  type: 'primary' | 'secondary' | 'destructive';
-  /** Where the action leads; or `callback_key`, forwarded as a signed webhook event. */
-  url?: string;
-  callback_key?: string;
-}
 
 /** The in-app feed entry. */
 export interface InAppContent {

@@ -6,6 +6,7 @@
  */
 import type { Analytics } from '../../analytics/analytics.js';
 import type { QueryResult } from '../../analytics/query.js';
+import type { MetricStreamOptions, MetricValue } from '../../client/types.js';
 import type { Clock } from '../../core/clock.js';
 import { NotifydError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
@@ -19,27 +20,11 @@ export const METRIC_INTERVAL = { min: 5, max: 3600, default: 10 } as const;
 /** Bounds and default of `window` (seconds the value covers, ending now). */
 export const METRIC_WINDOW = { min: 60, max: 86_400, default: 300 } as const;
 
-/** What a subscribe frame may ask of a metric stream. */
-export interface MetricStreamRequest {
-  interval?: number;
-  window?: number;
-  dimensions?: string[];
-}
+/** What a subscribe frame may ask of a metric stream: the client's `subscribeMetric` options. */
+export type MetricStreamRequest = MetricStreamOptions;
 
-/** One value of a stream as the `metric` frame's `data` carries it. */
-export interface MetricSample {
-  channel: string;
-  metric: string;
-  /**
-   * The value over the window (null: a ratio with nothing to divide by in it); absent when
-   * the stream is grouped by dimensions.
-   */
-  value?: number | null;
-  /** With `dimensions`: one value per group of dimension values. */
-  groups?: { dimensions: Record<string, string>; value: number | null }[];
-  window: { start: string; end: string; seconds: number };
-  interval: number;
-}
+/** One value of a stream as the `metric` frame's `data` carries it: the client's `MetricValue`. */
+export type MetricSample = MetricValue;
 
 /** A session's end of a stream: its id and how a frame reaches it. */
 export interface MetricSubscriber {
