@@ -21,7 +21,9 @@ export interface RateLimitAnalytics {
   limited: number;
   /** limited / total; 0 when there was nothing. */
   limited_rate: number;
+  /** Per scope: a request counts once under each scope its limits count per. */
   by_scope: Record<string, { total: number; limited: number }>;
+  /** Per policy: a request counts once under each policy that applied, whatever its limits. */
   by_policy: Record<string, { total: number; limited: number }>;
 }
 
@@ -66,13 +68,24 @@ export class RateLimitStats {
     add('total');
     if (!verdict.allowed) add('limited');
     if (verdict.bypass) add('scope:bypass:total');
+    // A request counts once per policy and once per scope however many of their limits it
+    // met (a policy of 10/second and 1,000/hour is one policy): refused if any refused it.
+    const policies = new Map<string, boolean>();
+    const scopes = new Map<string, boolean>();
     for (const { limit, decision } of verdict.outcomes) {
-      add(`scope:${limit.scope}:total`);
-      add(`policy:${limit.policy.name}:total`);
-      if (decision.allowed) continue;
-      add(`scope:${limit.scope}:limited`);
-      add(`policy:${limit.policy.name}:limited`);
-      this.noteLimited(limit.key, limit.scope, limit.policy.name);
+      const refused = !decision.allowed;
+      policies.set(limit.policy.name, refused || (policies.get(limit.policy.name) ?? false));
+      scopes.set(limit.scope, refused || (scopes.get(limit.scope) ?? false));
+      if (refused) this.noteLimited(limit.key, limit.scope, limit.policy.name);
+    }
+    for (const [prefix, seen] of [
+      ['policy', policies],
+      ['scope', scopes],
+    ] as const) {
+      for (const [name, refused] of seen) {
+        add(`${prefix}:${name}:total`);
+        if (refused) add(`${prefix}:${name}:limited`);
+      }
     }
   }
 

@@ -246,6 +246,34 @@ t.test('analytics, the most limited keys, and the store', async (t) => {
   t.equal((await s.api('GET', `${R}/analytics?from=yesterday`)).status, 400);
 });
 
+t.test('analytics count a request once per policy, however many limits it has', async (t) => {
+  const s = await startServer(t);
+  const { id, key } = await keyWith(s, ['notifications:send']);
+  const pid = await policy(s, {
+    name: 'burst-and-hour',
+    limits: [
+      { scope: 'api_key', max_requests: 3, window_unit: 'minute' },
+      { scope: 'api_key', max_requests: 100, window_unit: 'hour' },
+    ],
+  });
+  await s.api('POST', `${R}/rules`, { policy_id: pid, target: { type: 'api_key', value: id } });
+  for (let i = 0; i < 4; i++) await s.api('GET', '/api/v1/presence/u', undefined, key);
+  const a = await s.api('GET', `${R}/analytics`);
+  t.equal(a.status, 200);
+  t.same(a.body.by_policy['burst-and-hour'], { total: 4, limited: 1 });
+  const sum = (by: Record<string, { total: number; limited: number }>) =>
+    Object.values(by).reduce(
+      (n, c) => ({ total: n.total + c.total, limited: n.limited + c.limited }),
+      {
+        total: 0,
+        limited: 0,
+      },
+    );
+  // Every request here met exactly one policy (the rule's or the default) and one scope.
+  t.same(sum(a.body.by_policy), { total: a.body.total, limited: a.body.limited });
+  t.same(a.body.by_scope.api_key, { total: a.body.total, limited: a.body.limited });
+});
+
 t.test('with ratelimit.enabled off nothing is limited', async (t) => {
   const s = await startServer(t, { ratelimit: { enabled: false, default_per_key_per_minute: 1 } });
   const codes = [];

@@ -87,8 +87,13 @@ const AnalyticsView = Type.Object({
   total: Type.Integer(),
   limited: Type.Integer(),
   limited_rate: Type.Number(),
-  by_scope: Type.Record(Type.String(), Pair),
-  by_policy: Type.Record(Type.String(), Pair),
+  by_scope: Type.Record(Type.String(), Pair, {
+    description: 'a request counts once under each scope its limits count per',
+  }),
+  by_policy: Type.Record(Type.String(), Pair, {
+    description:
+      'a request counts once under each policy that applied to it, however many of its limits; limited when any of them refused it',
+  }),
 });
 
 const TopView = Type.Object({
