@@ -40,6 +40,13 @@ export function pageFlags(cmd: Command): Command {
     .option('--per-page <n>', 'how many per page', intBetween(1, 200));
 }
 
+/** Adds `--limit` and `--cursor` to a command listing what the API pages with a cursor. */
+export function cursorFlags(cmd: Command): Command {
+  return cmd
+    .option('--limit <n>', 'how many', intBetween(1, 1000))
+    .option('--cursor <cursor>', 'where the previous page ended');
+}
+
 /** Prints for people, or JSON for scripts. */
 export function printer(io: CliIO) {
   return {
@@ -55,6 +62,13 @@ export function printer(io: CliIO) {
 /** A table's columns: a header and how each row fills it. */
 export type Columns<T> = Array<[header: string, cell: (o: T) => string]>;
 
+function tableOf<T>(columns: Columns<T>, data: T[]): string {
+  return formatTable(
+    columns.map(([h]) => h),
+    data.map((o) => columns.map(([, cell]) => cell(o))),
+  );
+}
+
 /** A page as the API answered it with --json, else a table of `columns` and the page footer. */
 export function printPage<T>(
   out: ReturnType<typeof printer>,
@@ -62,17 +76,23 @@ export function printPage<T>(
   columns: Columns<T>,
   opts: { json?: boolean },
 ): void {
-  if (opts.json) {
-    out.json(page);
-    return;
-  }
-  const rows = page.data.map((o) => columns.map(([, cell]) => cell(o)));
-  out.text(
-    formatTable(
-      columns.map(([h]) => h),
-      rows,
-    ) + pageNote(page),
-  );
+  if (opts.json) out.json(page);
+  else out.text(tableOf(columns, page.data) + pageNote(page));
+}
+
+/**
+ * A list the API pages with a cursor (`cursor`: where this page ended, null at the end) as it
+ * answered with --json, else a table of `columns` and how to ask for the next page.
+ */
+export function printCursorPage<T>(
+  out: ReturnType<typeof printer>,
+  page: { data: T[] },
+  cursor: string | null,
+  columns: Columns<T>,
+  opts: { json?: boolean },
+): void {
+  if (opts.json) out.json(page);
+  else out.text(tableOf(columns, page.data) + (cursor ? `more: --cursor ${cursor}\n` : ''));
 }
 
 /** One command of an object group: its description, and its positional argument if any. */

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import type { ScheduledView } from '../notifications/scheduled.js';
 import { CliError, type CliIO } from './io.js';
-import { enc, query, registerObjectCommands } from './object-commands.js';
+import { enc, printCursorPage, query, registerObjectCommands } from './object-commands.js';
 import { type RemoteOptions, remoteOptions } from './remote.js';
-import { formatTable } from './table.js';
 
 interface ListOptions extends RemoteOptions {
   status?: string;
@@ -49,17 +48,18 @@ export function registerScheduledCommands(program: Command, io: CliIO): void {
           'GET',
           query({ status: opts.status, cursor: opts.cursor, limit: opts.limit }),
         );
-        if (opts.json) return api.out.json(page);
-        const rows = page.data.map((s) => [
-          s.scheduled_id,
-          s.status,
-          s.send_at,
-          s.recipient_id ?? '',
-          s.cancellation_key ?? '',
-        ]);
-        api.out.text(
-          formatTable(['ID', 'STATUS', 'SEND AT', 'RECIPIENT', 'CANCELLATION KEY'], rows) +
-            (page.next ? `more: --cursor ${page.next}\n` : ''),
+        printCursorPage(
+          api.out,
+          page,
+          page.next,
+          [
+            ['ID', (s) => s.scheduled_id],
+            ['STATUS', (s) => s.status],
+            ['SEND AT', (s) => s.send_at],
+            ['RECIPIENT', (s) => s.recipient_id ?? ''],
+            ['CANCELLATION KEY', (s) => s.cancellation_key ?? ''],
+          ],
+          opts,
         );
       });
       remoteOptions(

@@ -2,8 +2,7 @@ import type { Static } from '@sinclair/typebox';
 import type { Command } from 'commander';
 import type { SubscriberView } from '../recipients/schemas.js';
 import { CliError, type CliIO } from './io.js';
-import { enc, printer, query } from './object-commands.js';
-import { intBetween } from './ratelimit-args.js';
+import { cursorFlags, enc, printCursorPage, printer, query } from './object-commands.js';
 import { call, clientFor, type RemoteOptions, remoteOptions } from './remote.js';
 import { formatTable } from './table.js';
 
@@ -87,22 +86,30 @@ export function registerSubscriberCommands(program: Command, io: CliIO): void {
   });
 
   remoteOptions(
-    group
-      .command('list')
-      .description('list subscribers by id')
-      .option('--email <address>', 'only those with this email')
-      .option('--limit <n>', 'how many', intBetween(1, 1000))
-      .option('--cursor <cursor>', 'where the previous page ended'),
+    cursorFlags(
+      group
+        .command('list')
+        .description('list subscribers by id')
+        .option('--email <address>', 'only those with this email'),
+    ),
   ).action(async (opts: RemoteOptions & { email?: string; limit?: number; cursor?: string }) => {
     const page = await api<{ data: Subscriber[]; cursor: string | null; has_more: boolean }>(
       opts,
       'GET',
       query({ email: opts.email, limit: opts.limit, cursor: opts.cursor }),
     );
-    if (opts.json) return out.json(page);
-    const rows = page.data.map((s) => [s.id, s.email ?? '', s.phone ?? '', s.name ?? '']);
-    out.text(formatTable(['ID', 'EMAIL', 'PHONE', 'NAME'], rows));
-    if (page.cursor) out.text(`more: --cursor ${page.cursor}\n`);
+    printCursorPage(
+      out,
+      page,
+      page.cursor,
+      [
+        ['ID', (s) => s.id],
+        ['EMAIL', (s) => s.email ?? ''],
+        ['PHONE', (s) => s.phone ?? ''],
+        ['NAME', (s) => s.name ?? ''],
+      ],
+      opts,
+    );
   });
 
   remoteOptions(

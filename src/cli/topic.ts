@@ -2,10 +2,14 @@ import type { Static } from '@sinclair/typebox';
 import type { Command } from 'commander';
 import type { TopicView } from '../recipients/schemas.js';
 import type { CliIO } from './io.js';
-import { enc, query, registerObjectCommands } from './object-commands.js';
-import { intBetween } from './ratelimit-args.js';
+import {
+  cursorFlags,
+  enc,
+  printCursorPage,
+  query,
+  registerObjectCommands,
+} from './object-commands.js';
 import { type RemoteOptions, remoteOptions } from './remote.js';
-import { formatTable } from './table.js';
 
 type Topic = Static<typeof TopicView>;
 
@@ -72,26 +76,19 @@ export function registerTopicCommands(program: Command, io: CliIO): void {
         });
       }
       remoteOptions(
-        group
-          .command('members')
-          .description("list a topic's subscribers")
-          .argument('<key>', 'the topic key')
-          .option('--limit <n>', 'how many', intBetween(1, 1000))
-          .option('--cursor <cursor>', 'where the previous page ended'),
+        cursorFlags(
+          group
+            .command('members')
+            .description("list a topic's subscribers")
+            .argument('<key>', 'the topic key'),
+        ),
       ).action(async (key: string, opts: RemoteOptions & { limit?: number; cursor?: string }) => {
         const page = await api.call<{ data: string[]; cursor: string | null }>(
           opts,
           'GET',
           `/${enc(key)}/subscribers${query({ limit: opts.limit, cursor: opts.cursor })}`,
         );
-        if (opts.json) return api.out.json(page);
-        api.out.text(
-          formatTable(
-            ['SUBSCRIBER'],
-            page.data.map((id) => [id]),
-          ),
-        );
-        if (page.cursor) api.out.text(`more: --cursor ${page.cursor}\n`);
+        printCursorPage(api.out, page, page.cursor, [['SUBSCRIBER', (id) => id]], opts);
       });
     },
   });
