@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { type EventSink, listEvents } from '../events/catalogue.js';
 import { itemRoute, type KindRoutes, objectRoutes } from '../http/admin-routes.js';
-import { answers, errors } from '../http/responses.js';
+import { answers } from '../http/responses.js';
 import { type AnyRoute, defineRoute } from '../http/route.js';
 import { changedObject, crudEvents, type ObjectChangeEvent } from '../objects/change-events.js';
 import {
@@ -56,13 +56,12 @@ export function webhookRoutes(webhooks: Webhooks, emit: EventSink<ObjectChangeEv
         summary: 'Every event a webhook can subscribe to, with its payload schema',
         tag: TAG,
         auth,
-        responses: {
-          200: {
-            description: 'The event catalogue, by module.',
-            schema: Type.Object({ data: Type.Array(CataloguedEventView) }),
-          },
-          ...errors(401, 403),
-        },
+        responses: answers(
+          200,
+          'The event catalogue, by module.',
+          Type.Object({ data: Type.Array(CataloguedEventView) }),
+          [401, 403],
+        ),
         async handler() {
           return { status: 200, body: { data: listEvents() } };
         },
@@ -101,13 +100,12 @@ export function webhookRoutes(webhooks: Webhooks, emit: EventSink<ObjectChangeEv
         method: 'GET',
         action: 'deliveries',
         summary: "Recent delivery attempts, newest first (this node's, kept in memory)",
-        responses: {
-          200: {
-            description: 'The attempts.',
-            schema: Type.Object({ data: Type.Array(DeliveryAttemptView) }),
-          },
-          ...errors(400, 401, 403, 404),
-        },
+        responses: answers(
+          200,
+          'The attempts.',
+          Type.Object({ data: Type.Array(DeliveryAttemptView) }),
+          [400, 401, 403, 404],
+        ),
         async handler(caller, ctx) {
           const webhook = await service.get(caller, ctx.params.id);
           return { status: 200, body: { data: log.recent(webhook.id) } };
