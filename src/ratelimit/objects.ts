@@ -116,6 +116,63 @@ export abstract class RateLimitService<D extends object> extends ObjectReads<D> 
     return o;
   }
 
+  /**
+   * Creates a plan or rule, which refers to a policy, and holds that policy (see holdPolicy);
+   * when the policy was deleted meanwhile, the new object goes too.
+   */
+  protected async createReferring<R extends { policy_id: string }>(
+    repo: ObjectRepository<R>,
+    tenant: string | null,
+    data: R,
+    key: string | null,
+  ): Promise<Stored<R>> {
+    const created = await repo.create(tenant, data, key);
+    await this.holdPolicy(data.policy_id, () => repo.discard(created.id));
+    return created;
+  }
+
+  /**
+   * Changes a plan or rule through `change` (at `version` when given); when it came to refer
+   * to another policy, holds that one, and when it was deleted meanwhile the object keeps
+   * the policy it had.
+   */
+  protected async updateReferring<R extends { policy_id: string }>(
+    repo: ObjectRepository<R>,
+    caller: Caller,
+    id: string,
+    change: (current: Stored<R>) => Promise<{ data: R; key: string | null }>,
+    version: number | undefined,
+  ): Promise<Stored<R>> {
+    let before: R | null = null;
+    const updated = await repo.update(
+      caller,
+      id,
+      (current) => {
+        before = current.data;
+        return change(current);
+      },
+      version,
+    );
+    const previous = before as R | null;
+    if (previous && previous.policy_id !== updated.data.policy_id) {
+      await this.holdPolicy(updated.data.policy_id, () =>
+        repo.replace(updated, previous, updated.key),
+      );
+    }
+    return updated;
+  }
+
+  /**
+   * Moves the version of a policy a plan or rule has come to refer to, so that a delete of
+   * the policy that read it before fails and looks again (finding the reference). When the
+   * policy is gone, `undo` takes the write back: 404 POLICY_NOT_FOUND.
+   */
+  private async holdPolicy(policyId: string, undo: () => Promise<unknown>): Promise<void> {
+    if (await this.o.policies.touch(policyId)) return;
+    await undo();
+    throw new NotifydError('POLICY_NOT_FOUND', undefined, { id: policyId });
+  }
+
   /** A policy by id or by name as seen from `tenant` (its own, then a global one); null when none. */
   protected findPolicy(
     caller: Caller,

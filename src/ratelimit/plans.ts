@@ -28,16 +28,12 @@ export class PlanService extends RateLimitService<PlanData> {
   async create(caller: Caller, body: Static<typeof CreatePlanBody>): Promise<Stored<PlanData>> {
     const tenant = this.o.plans.targetTenant(caller, body.tenant_id);
     const policyId = await this.policyId(caller, tenant, body.policy_id);
-    const created = await this.o.plans.create(
+    const created = await this.createReferring(
+      this.o.plans,
       tenant,
       { plan: body.plan, policy_id: policyId, description: body.description ?? '' },
       body.plan,
     );
-    if (!(await this.o.policies.touch(policyId))) {
-      // The policy was deleted while the plan was being created: the plan goes too.
-      await this.o.plans.discard(created.id);
-      throw new NotifydError('POLICY_NOT_FOUND', undefined, { id: policyId });
-    }
     return this.announce('ratelimit.plan_created', views.plan, created, caller);
   }
 
@@ -47,12 +43,11 @@ export class PlanService extends RateLimitService<PlanData> {
     body: Static<typeof UpdatePlanBody>,
   ): Promise<Stored<PlanData>> {
     const { id } = await this.get(caller, idOrPlan);
-    let before: PlanData | null = null;
-    const updated = await this.o.plans.update(
+    const updated = await this.updateReferring(
+      this.o.plans,
       caller,
       id,
       async (current) => {
-        before = current.data;
         const data = { ...current.data };
         if (body.description !== undefined) data.description = body.description;
         if (body.policy_id !== undefined) {
@@ -62,14 +57,6 @@ export class PlanService extends RateLimitService<PlanData> {
       },
       body.version,
     );
-    const previous = before as PlanData | null;
-    if (previous && previous.policy_id !== updated.data.policy_id) {
-      if (!(await this.o.policies.touch(updated.data.policy_id))) {
-        // The new policy was deleted meanwhile: the plan keeps the one it had.
-        await this.o.plans.replace(updated, previous, updated.key);
-        throw new NotifydError('POLICY_NOT_FOUND', undefined, { id: updated.data.policy_id });
-      }
-    }
     return this.announce('ratelimit.plan_updated', views.plan, updated, caller);
   }
 

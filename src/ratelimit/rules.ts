@@ -85,12 +85,7 @@ export class RuleService extends RateLimitService<RuleData> {
     const data = normalizeRule(input);
     data.policy_id = await this.policyId(caller, tenant, data.policy_id);
     await this.checkConflict(tenant, data, null);
-    const created = await this.o.rules.create(tenant, data, null);
-    if (!(await this.o.policies.touch(data.policy_id))) {
-      // The policy was deleted while the rule was being created: the rule goes too.
-      await this.o.rules.discard(created.id);
-      throw new NotifydError('POLICY_NOT_FOUND', undefined, { id: data.policy_id });
-    }
+    const created = await this.createReferring(this.o.rules, tenant, data, null);
     return this.announce('ratelimit.rule_created', views.rule, created, caller);
   }
 
@@ -122,12 +117,11 @@ export class RuleService extends RateLimitService<RuleData> {
       | 'ratelimit.rule_disabled' = 'ratelimit.rule_updated',
   ): Promise<Stored<RuleData>> {
     const { version, ...change } = body;
-    let before: RuleData | null = null;
-    const updated = await this.o.rules.update(
+    const updated = await this.updateReferring(
+      this.o.rules,
       caller,
       id,
       async (current) => {
-        before = current.data;
         const data = normalizeRule({ ...current.data, ...change });
         if (change.policy_id !== undefined) {
           data.policy_id = await this.policyId(caller, current.tenant_id, change.policy_id);
@@ -137,14 +131,6 @@ export class RuleService extends RateLimitService<RuleData> {
       },
       version,
     );
-    const previous = before as RuleData | null;
-    if (previous && previous.policy_id !== updated.data.policy_id) {
-      if (!(await this.o.policies.touch(updated.data.policy_id))) {
-        // The new policy was deleted meanwhile: the rule keeps the one it had.
-        await this.o.rules.replace(updated, previous, null);
-        throw new NotifydError('POLICY_NOT_FOUND', undefined, { id: updated.data.policy_id });
-      }
-    }
     return this.announce(event, views.rule, updated, caller);
   }
 
