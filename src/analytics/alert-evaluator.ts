@@ -15,13 +15,12 @@ import type { JobRecord, JobResult } from '../scheduler/jobs.js';
 import type { ObjectStore } from '../store/objects.js';
 import { holds, nextEvaluation, type Reading, readingOf, windowAt } from './alert-condition.js';
 import {
-  ALERT_RULE_OBJECT,
+  ALERT_JOB,
   type AlertRuleData,
   type AlertRules,
   type StoredAlertRule,
 } from './alert-rules.js';
 import type { Alerts, StoredAlert } from './alerts.js';
-import { dueObject } from './kinds.js';
 import type { QueryEngine } from './query.js';
 import type { ReportSender } from './schedule-runner.js';
 
@@ -55,14 +54,7 @@ export class AlertEvaluator {
   constructor(private readonly deps: AlertEvaluatorDeps) {}
 
   async run(job: JobRecord): Promise<JobResult> {
-    const id = job.payload.rule_id as string;
-    const rule = await dueObject<AlertRuleData>(
-      this.deps.objects,
-      ALERT_RULE_OBJECT,
-      id,
-      job,
-      (d) => (d.enabled ? d.next_evaluation_at : null),
-    );
+    const rule = await ALERT_JOB.due(this.deps.objects, job);
     if (!rule) return undefined;
     const now = this.deps.clock.now();
     const next = nextEvaluation(Math.max(now, job.run_at), rule.data.interval_ms);

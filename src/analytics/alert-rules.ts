@@ -26,13 +26,9 @@ import {
 } from './alert-condition.js';
 import type { Alerts, ResolveReason } from './alerts.js';
 import { checkFilter, type QueryFilter } from './fields.js';
-import { analyticsKind } from './kinds.js';
+import { analyticsKind, ObjectJob } from './kinds.js';
 import { metricOf } from './metrics.js';
 import { FilterSchema } from './schemas.js';
-
-/** The scheduler job kind that evaluates rules. */
-export const ALERT_JOB = 'analytics.alert_rule';
-export const alertJobKey = (id: string) => `alert-rule:${id}`;
 
 const literals = <T extends string>(values: readonly T[]) =>
   Type.Union(values.map((v) => Type.Literal(v)));
@@ -138,6 +134,15 @@ export const ALERT_RULE_OBJECT = analyticsKind(
   'An alert rule of every tenant needs an analytics:manage key bound to no tenant.',
 );
 
+/** The scheduler job that evaluates a rule, due at its next evaluation while it is enabled. */
+export const ALERT_JOB = new ObjectJob<AlertRuleData>(
+  'analytics.alert_rule',
+  ALERT_RULE_OBJECT,
+  'alert-rule',
+  'rule_id',
+  (d) => (d.enabled ? d.next_evaluation_at : null),
+);
+
 const Nullable = <T extends ReturnType<typeof Type.String | typeof Type.Number>>(t: T) =>
   Type.Union([t, Type.Null()]);
 
@@ -238,7 +243,7 @@ export class AlertRules extends ObjectReads<AlertRuleData> {
     if (enabled) data.next_evaluation_at = nextEvaluation(this.clock.now(), data.interval_ms);
     const tenant = this.repo.targetTenant(caller, undefined);
     const created = await this.repo.create(tenant, data, body.name);
-    if (enabled) await this.arm(created);
+    await ALERT_JOB.arm(this.scheduler, created);
     return created;
   }
 
@@ -259,8 +264,8 @@ export class AlertRules extends ObjectReads<AlertRuleData> {
       },
       version,
     );
-    await this.disarm(updated);
-    if (updated.data.enabled) await this.arm(updated);
+    await ALERT_JOB.disarm(this.scheduler, updated);
+    if (updated.data.enabled) await ALERT_JOB.arm(this.scheduler, updated);
     else await this.resolveOpen(updated, 'rule_disabled');
     return updated;
   }
@@ -268,7 +273,7 @@ export class AlertRules extends ObjectReads<AlertRuleData> {
   async remove(caller: Caller, idOrName: string): Promise<StoredAlertRule> {
     const found = await this.repo.resolve(caller, idOrName);
     const removed = await this.repo.remove(caller, found.id);
-    await this.disarm(removed);
+    await ALERT_JOB.disarm(this.scheduler, removed);
     await this.resolveOpen(removed, 'rule_deleted');
     return removed;
   }
@@ -276,20 +281,5 @@ export class AlertRules extends ObjectReads<AlertRuleData> {
   private async resolveOpen(rule: StoredAlertRule, reason: ResolveReason): Promise<void> {
     const open = await this.alerts.openOf(rule);
     if (open) await this.alerts.resolve(open, reason, null);
-  }
-
-  /** The job that evaluates it at its next_evaluation_at (one per rule: it holds the key). */
-  private async arm(r: StoredAlertRule): Promise<void> {
-    await this.scheduler.schedule(
-      r.tenant_id ?? 'default',
-      ALERT_JOB,
-      r.data.next_evaluation_at!,
-      { rule_id: r.id },
-      { key: alertJobKey(r.id) },
-    );
-  }
-
-  private async disarm(r: StoredAlertRule): Promise<void> {
-    await this.scheduler.cancel(r.tenant_id ?? 'default', { key: alertJobKey(r.id) });
   }
 }

@@ -133,7 +133,7 @@ export function createAnalyticsModule(
     sender,
     links,
   });
-  scheduler.register(SCHEDULE_JOB, (job) => runner.run(job));
+  scheduler.register(SCHEDULE_JOB.kind, (job) => runner.run(job));
   const alerts = new Alerts(store.objects, clock, ids, (type, tenant, data) =>
     ctx.bus.emit(type, tenant, data),
   );
@@ -149,7 +149,7 @@ export function createAnalyticsModule(
     sender,
     topics,
   });
-  scheduler.register(ALERT_JOB, (job) => evaluator.run(job));
+  scheduler.register(ALERT_JOB.kind, (job) => evaluator.run(job));
   analytics.reporting = { definitions, reports, schedules, rules, alerts };
   // Listening from the start: events emitted before the server listens are recorded too.
   const unsubscribe = recordBusEvents(ctx.bus, ingestor);

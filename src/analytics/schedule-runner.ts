@@ -14,13 +14,12 @@ import type { ObjectRepository } from '../objects/repository.js';
 import type { Caller } from '../objects/tenancy.js';
 import type { JobRecord, JobResult } from '../scheduler/jobs.js';
 import type { ObjectStore } from '../store/objects.js';
-import { dueObject } from './kinds.js';
 import { type LinkSettings, signedLink } from './report-links.js';
 import type { Reports, StoredReport } from './reports.js';
 import { defaultPreset, nextRun } from './schedule-cadence.js';
 import {
   reportParametersOf,
-  SCHEDULE_OBJECT,
+  SCHEDULE_JOB,
   type ScheduleData,
   type StoredSchedule,
 } from './schedules.js';
@@ -58,10 +57,7 @@ export class ScheduleRunner {
   constructor(private readonly deps: ScheduleRunnerDeps) {}
 
   async run(job: JobRecord): Promise<JobResult> {
-    const id = job.payload.schedule_id as string;
-    const found = await dueObject<ScheduleData>(this.deps.objects, SCHEDULE_OBJECT, id, job, (d) =>
-      d.paused ? null : d.next_run_at,
-    );
+    const found = await SCHEDULE_JOB.due(this.deps.objects, job);
     if (!found) return undefined;
     const now = this.deps.clock.now();
     const next = await nextRun(found.data.cron, found.data.timezone, Math.max(now, job.run_at));

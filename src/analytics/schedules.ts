@@ -14,7 +14,7 @@ import { ObjectReads } from '../objects/service.js';
 import type { Caller } from '../objects/tenancy.js';
 import type { SchedulerService } from '../scheduler/service.js';
 import type { ObjectStore } from '../store/types.js';
-import { analyticsKind } from './kinds.js';
+import { analyticsKind, ObjectJob } from './kinds.js';
 import type { StoredReportDefinition } from './report-definition-data.js';
 import { definitionRef, type ReportDefinitions } from './report-definitions.js';
 import { checkParameters, type ParameterValues } from './report-parameters.js';
@@ -22,10 +22,6 @@ import { type ReportFormat, ReportFormatSchema } from './report-query.js';
 import { cronOf, nextRun } from './schedule-cadence.js';
 import { TimeRangeSchema } from './schemas.js';
 import { checkTimeZone, type TimeRangeInput } from './time.js';
-
-/** The scheduler job kind that runs schedules. */
-export const SCHEDULE_JOB = 'analytics.report_schedule';
-export const scheduleJobKey = (id: string) => `report-schedule:${id}`;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
@@ -160,6 +156,15 @@ export const SCHEDULE_OBJECT = analyticsKind(
   'A schedule of every tenant needs an analytics:manage key bound to no tenant.',
 );
 
+/** The scheduler job that runs a schedule, due at its next run while it is active. */
+export const SCHEDULE_JOB = new ObjectJob<ScheduleData>(
+  'analytics.report_schedule',
+  SCHEDULE_OBJECT,
+  'report-schedule',
+  'schedule_id',
+  (d) => (d.paused ? null : d.next_run_at),
+);
+
 export const ScheduleView = Type.Object({
   ...ViewEnvelope,
   name: Type.String(),
@@ -289,7 +294,7 @@ export class Schedules extends ObjectReads<ScheduleData> {
       },
       body.name,
     );
-    if (!paused) await this.arm(created);
+    await SCHEDULE_JOB.arm(this.scheduler, created);
     return created;
   }
 
@@ -316,8 +321,8 @@ export class Schedules extends ObjectReads<ScheduleData> {
       },
       version,
     );
-    await this.disarm(updated);
-    if (!updated.data.paused) await this.arm(updated);
+    await SCHEDULE_JOB.disarm(this.scheduler, updated);
+    await SCHEDULE_JOB.arm(this.scheduler, updated);
     return updated;
   }
 
@@ -328,7 +333,7 @@ export class Schedules extends ObjectReads<ScheduleData> {
       data: { ...c.data, paused: true, next_run_at: null },
       key: c.key,
     }));
-    await this.disarm(updated);
+    await SCHEDULE_JOB.disarm(this.scheduler, updated);
     return updated;
   }
 
@@ -343,30 +348,15 @@ export class Schedules extends ObjectReads<ScheduleData> {
       },
       key: c.key,
     }));
-    await this.disarm(updated);
-    await this.arm(updated);
+    await SCHEDULE_JOB.disarm(this.scheduler, updated);
+    await SCHEDULE_JOB.arm(this.scheduler, updated);
     return updated;
   }
 
   async remove(caller: Caller, idOrName: string): Promise<StoredSchedule> {
     const found = await this.repo.resolve(caller, idOrName);
     const removed = await this.repo.remove(caller, found.id);
-    await this.disarm(removed);
+    await SCHEDULE_JOB.disarm(this.scheduler, removed);
     return removed;
-  }
-
-  /** The job that runs it at its next_run_at (one per schedule: it holds the key). */
-  private async arm(s: StoredSchedule): Promise<void> {
-    await this.scheduler.schedule(
-      s.tenant_id ?? 'default',
-      SCHEDULE_JOB,
-      s.data.next_run_at!,
-      { schedule_id: s.id },
-      { key: scheduleJobKey(s.id) },
-    );
-  }
-
-  private async disarm(s: StoredSchedule): Promise<void> {
-    await this.scheduler.cancel(s.tenant_id ?? 'default', { key: scheduleJobKey(s.id) });
   }
 }
