@@ -4,7 +4,7 @@ import { NotifydError } from '../core/errors.js';
 import type { EventSink } from '../events/catalogue.js';
 import type { Store } from '../store/types.js';
 import type { NotificationView } from './schemas.js';
-import { type FeedEvent, summary, tellRead } from './service.js';
+import { type FeedEvent, tellRead, unreadSummary } from './service.js';
 import type { UnreadSummary, UserChannel } from './user-channel.js';
 import { toView } from './view.js';
 
@@ -32,12 +32,6 @@ export interface BulkDeleteItem {
 /** What users do to their feed beyond reading it: dismiss, act, delete in bulk. */
 export class FeedService {
   constructor(private readonly deps: FeedServiceDeps) {}
-
-  private counts(user: UserPrincipal, now: number): Promise<UnreadSummary> {
-    return this.deps.store.notifications
-      .unreadCounts(user.tenant_id, user.user_id, now)
-      .then(summary);
-  }
 
   /**
    * Dismisses notifications (reading them too) and tells every session of the user.
@@ -76,7 +70,7 @@ export class FeedService {
     category: string | null,
     all: boolean,
   ): Promise<UnreadSummary> {
-    const counts = await this.counts(user, now);
+    const counts = await unreadSummary(this.deps.store, user, now);
     const at = new Date(now).toISOString();
     if (count > 0) {
       this.deps.users.publish(user.tenant_id, user.user_id, {
@@ -151,7 +145,7 @@ export class FeedService {
     if (read.length > 0) {
       // Taking an action read it: webhooks and analytics hear of the read as of any other.
       const reading = { ids: read, all: false, category: null, count: read.length };
-      tellRead(this.deps, user, reading, at, await this.counts(user, now));
+      tellRead(this.deps, user, reading, at, await unreadSummary(store, user, now));
     }
     return { recorded: true, action_id: actionId, notification: toView(n) };
   }
@@ -168,7 +162,7 @@ export class FeedService {
       const removed = await store.notifications.remove(user.tenant_id, user.user_id, id, now);
       results.push({ id, status: removed ? 'deleted' : 'not_found' });
     }
-    const counts = await this.counts(user, now);
+    const counts = await unreadSummary(store, user, now);
     const deleted = results.filter((r) => r.status === 'deleted').length;
     if (deleted > 0)
       users.publish(user.tenant_id, user.user_id, { type: 'unread_count', data: counts });

@@ -89,6 +89,15 @@ export const summary = (c: UnreadCounts): UnreadSummary => ({
   unread_by_priority: c.by_priority,
 });
 
+/** A user's unread counts as of `now`, as feed answers and real-time frames carry them. */
+export async function unreadSummary(
+  store: Store,
+  user: UserPrincipal,
+  now: number,
+): Promise<UnreadSummary> {
+  return summary(await store.notifications.unreadCounts(user.tenant_id, user.user_id, now));
+}
+
 /** Notifications a user read: by id, or all of them (of one category, or of every one). */
 export interface Reading {
   ids: string[];
@@ -214,14 +223,14 @@ export class NotificationService {
         limit: query.limit,
         ...(before !== undefined ? { before } : {}),
       }),
-      store.notifications.unreadCounts(user.tenant_id, user.user_id, now),
+      unreadSummary(store, user, now),
     ]);
     const next = page.next ?? page.items.at(-1)?.id;
     return {
       data: page.items.map(toView),
       cursor: page.has_more && next ? cursors.encode(next) : null,
       has_more: page.has_more,
-      ...summary(counts),
+      ...counts,
     };
   }
 
@@ -252,9 +261,7 @@ export class NotificationService {
 
   async unread(user: UserPrincipal): Promise<UnreadSummary> {
     const { store, clock } = this.deps;
-    return summary(
-      await store.notifications.unreadCounts(user.tenant_id, user.user_id, clock.now()),
-    );
+    return unreadSummary(store, user, clock.now());
   }
 
   /**
@@ -270,9 +277,7 @@ export class NotificationService {
     const unique = [...new Set(ids)];
     const missing =
       strict && changed.length < unique.length ? await this.missing(user, unique) : [];
-    const counts = summary(
-      await store.notifications.unreadCounts(user.tenant_id, user.user_id, now),
-    );
+    const counts = await unreadSummary(store, user, now);
     const reading = { ids: changed, all: false, category: null, count: changed.length };
     tellRead(this.deps, user, reading, new Date(now).toISOString(), counts);
     if (missing.length === 1) {
@@ -305,9 +310,7 @@ export class NotificationService {
       now,
       category,
     );
-    const counts = summary(
-      await store.notifications.unreadCounts(user.tenant_id, user.user_id, now),
-    );
+    const counts = await unreadSummary(store, user, now);
     const reading = { ids: [], all: true, category: category ?? null, count: updated };
     tellRead(this.deps, user, reading, new Date(now).toISOString(), counts);
     return { updated, ...counts };
@@ -319,8 +322,8 @@ export class NotificationService {
     const now = clock.now();
     const removed = await store.notifications.remove(user.tenant_id, user.user_id, id, now);
     if (!removed) throw new NotifydError('NOTIFICATION_NOT_FOUND', undefined, { id });
-    const counts = await store.notifications.unreadCounts(user.tenant_id, user.user_id, now);
-    users.publish(user.tenant_id, user.user_id, { type: 'unread_count', data: summary(counts) });
+    const counts = await unreadSummary(store, user, now);
+    users.publish(user.tenant_id, user.user_id, { type: 'unread_count', data: counts });
   }
 
   /**
