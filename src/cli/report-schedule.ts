@@ -12,11 +12,19 @@ type Schedule = Static<typeof ScheduleView>;
 /** The day a cadence runs on (docs/reports.md), which `weekly at 08:00` alone does not say. */
 const ON_DAY: Record<string, string> = { weekly: ' on Mondays', monthly: ' on the 1st' };
 
-function describe(s: Schedule): string {
+/**
+ * A schedule for people. `definitionName`, when known (the name `create` was given), is shown
+ * with the definition's id: a user-made definition's id alone (`rpd_…`) says nothing.
+ */
+function describe(s: Schedule, definitionName?: string): string {
   const to = [...(s.delivery.email ?? []), ...(s.delivery.webhook ? [s.delivery.webhook] : [])];
+  const definition =
+    definitionName && definitionName !== s.report_definition_id
+      ? `${definitionName} (${s.report_definition_id})`
+      : s.report_definition_id;
   const lines = [
     `${s.name} (${s.id}, ${s.status})`,
-    `  report    ${s.report_definition_id}${s.format ? ` as ${s.format}` : ''}`,
+    `  report    ${definition}${s.format ? ` as ${s.format}` : ''}`,
     `  runs      ${s.schedule === s.cron ? s.cron : `${s.schedule}${ON_DAY[s.schedule] ?? ''} at ${s.time}`} ${s.timezone}`,
     `  to        ${to.join(', ')}`,
     ...(s.next_run_at ? [`  next      ${s.next_run_at}`] : []),
@@ -45,7 +53,7 @@ export function registerScheduleCommands(report: Command, io: CliIO): void {
     description: 'reports generated on a schedule and sent by email or webhook',
     path: '/api/v1/reports/schedules',
     noun: 'report schedule',
-    describe,
+    describe: (s) => describe(s),
     create(group, api) {
       remoteOptions(
         group
@@ -96,7 +104,10 @@ export function registerScheduleCommands(report: Command, io: CliIO): void {
             ...(opts.webhook ? { webhook: opts.webhook } : {}),
           },
         });
-        api.show(s, opts);
+        // Says what was made first, as the other create commands do: the schedule, not the
+        // definition it runs (whose id was all a user-made definition showed).
+        if (opts.json) api.out.json(s);
+        else api.out.text(`Created report schedule ${describe(s, definition)}`);
       });
     },
     list: {

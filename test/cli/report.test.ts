@@ -260,10 +260,16 @@ t.test('notifyd report schedule: create, list, get, pause, resume, delete', asyn
     '--email',
     'cto@acme.test',
   ]);
-  t.match(created.out(), /^morning \(rps_\w+, active\)/);
+  // Says what it created, the schedule, and the definition it runs by the name it was given.
+  t.match(created.out(), /^Created report schedule morning \(rps_\w+, active\)\n/);
+  t.match(created.out(), /\n {2}report\s+signups \(rpd_\w+\)\n/);
   t.match(created.out(), /runs\s+daily at 09:00 Europe\/Berlin/);
   t.match(created.out(), /to\s+ops@acme\.test, cto@acme\.test/);
   t.match(created.out(), /next\s+2026-03-11T08:00:00\.000Z/);
+  t.match(
+    (await run(['report', 'schedule', 'get', 'morning'])).out(),
+    /^morning \(rps_\w+, active\)\n/,
+  );
   // A weekly or monthly cadence says its day: "weekly at 08:00" alone hid that it is Mondays.
   const weekly = await run(
     'report schedule create mondays signups --schedule weekly --email ops@acme.test'.split(' '),
