@@ -42,15 +42,31 @@ const AnyDelivery = {
   ),
 };
 
+/** A delivery a provider took: `AnyDelivery`, the provider and the provider's id for the message. */
+const HandedOver = {
+  ...AnyDelivery,
+  provider: Type.String(),
+  provider_message_id: Nullable(Type.String()),
+};
+
+/** A runtime provider (`/providers/{name}`) that was changed, its version and who changed it. */
+function providerChange(version: string) {
+  return {
+    provider: Type.String(),
+    channel: Type.String(),
+    plugin: Type.String(),
+    version: Type.Integer({ description: version }),
+    actor: Type.String({ description: 'The API key that made the change.' }),
+  };
+}
+
 /** The events of the delivery workers and providers. */
 export const PROVIDER_EVENTS = defineEvents('providers', {
   'notification.sent': {
     description:
       'A provider accepted a delivery (push, SMS, email, webhook, …): handed over, the delivery is `sent`. `notification.delivered` follows at once, or when the provider confirms it later (Twilio’s status callback, or a status poll). For `in_app` (provider `in_app`): the notification was committed to its recipient’s feed (or held by a per-user cap for later), once per notification; emitted only while a webhook subscribes to it, as analytics counts them apart.',
     payload: Type.Object({
-      ...AnyDelivery,
-      provider: Type.String(),
-      provider_message_id: Nullable(Type.String()),
+      ...HandedOver,
       sent_at: Type.String({ format: 'date-time' }),
     }),
   },
@@ -58,9 +74,7 @@ export const PROVIDER_EVENTS = defineEvents('providers', {
     description:
       'A delivery reached its recipient as far as the provider can tell: the push service, SMTP server or webhook accepted it, or (SMS through Twilio) Twilio reported it delivered, in a status callback or when polled. For `in_app` (provider `in_app`, `delivery_id` null): the notification was handed to an open WebSocket or SSE session of its recipient, live or from the offline queue when a session opened; once per node that has a session of the recipient. Emitted (and delivered to webhooks) only while a webhook subscribes to it, as analytics counts them apart.',
     payload: Type.Object({
-      ...AnyDelivery,
-      provider: Type.String(),
-      provider_message_id: Nullable(Type.String()),
+      ...HandedOver,
       delivered_at: Type.String({ format: 'date-time' }),
     }),
   },
@@ -89,23 +103,11 @@ export const PROVIDER_EVENTS = defineEvents('providers', {
   'notification.provider.configured': {
     description:
       'A runtime provider was added or replaced (`PUT /providers/{name}`); it serves on every node. Its options are not in the event.',
-    payload: Type.Object({
-      provider: Type.String(),
-      channel: Type.String(),
-      plugin: Type.String(),
-      version: Type.Integer({ description: 'Its version now; 1 when it was added.' }),
-      actor: Type.String({ description: 'The API key that made the change.' }),
-    }),
+    payload: Type.Object(providerChange('Its version now; 1 when it was added.')),
   },
   'notification.provider.removed': {
     description: 'A runtime provider was removed (`DELETE /providers/{name}`) from every node.',
-    payload: Type.Object({
-      provider: Type.String(),
-      channel: Type.String(),
-      plugin: Type.String(),
-      version: Type.Integer({ description: 'The version it had.' }),
-      actor: Type.String({ description: 'The API key that made the change.' }),
-    }),
+    payload: Type.Object(providerChange('The version it had.')),
   },
   'provider.circuit_changed': {
     description:
