@@ -3,7 +3,7 @@ import type { AlertRuleViewT } from '../analytics/alert-rules.js';
 import type { CliIO } from './io.js';
 import { enc, registerObjectCommands } from './object-commands.js';
 import { collect, oneOf } from './ratelimit-args.js';
-import { type RemoteOptions, remoteOptions } from './remote.js';
+import type { RemoteOptions } from './remote.js';
 
 const UNIT = { above: '', below: '', change_percent: '%' } as const;
 
@@ -71,14 +71,12 @@ export function registerAlertRuleCommands(alert: Command, io: CliIO): void {
     path: '/api/v1/alerts/rules',
     noun: 'alert rule',
     describe,
-    create(group, api) {
-      remoteOptions(
-        group
-          .command('create')
-          .description(
-            'create an alert rule (e.g. create errors-high --metric notifications_failed --condition above --threshold 10 --window 5m --subscriber ops)',
-          )
-          .argument('<name>', 'the rule’s name')
+    create: {
+      description:
+        'create an alert rule (e.g. create errors-high --metric notifications_failed --condition above --threshold 10 --window 5m --subscriber ops)',
+      argument: ['<name>', 'the rule’s name'],
+      flags: (cmd) =>
+        cmd
           .requiredOption('--metric <metric>', 'a query metric, e.g. count:signup')
           .addOption(
             new Option('--condition <c>', 'above | below | change_percent')
@@ -110,30 +108,27 @@ export function registerAlertRuleCommands(alert: Command, io: CliIO): void {
           .option('--category <category>', 'the notifications’ category (default alerts)')
           .option('--description <text>', 'what the rule is for')
           .option('--disabled', 'create it disabled'),
-      ).action(async (name: string, o: CreateOptions) => {
-        const r = await api.call(o, 'POST', '', {
-          name,
-          metric: o.metric,
-          condition: o.condition,
-          threshold: o.threshold,
-          window: o.window,
-          ...(o.every ? { interval: o.every } : {}),
-          ...(o.filter?.length ? { filters: o.filter } : {}),
-          ...(o.subscriber?.length || o.topic
-            ? {
-                recipients: {
-                  ...(o.subscriber?.length ? { subscribers: o.subscriber } : {}),
-                  ...(o.topic ? { topic: o.topic } : {}),
-                },
-              }
-            : {}),
-          ...(o.channel?.length ? { channels: o.channel } : {}),
-          ...(o.category ? { category: o.category } : {}),
-          ...(o.description ? { description: o.description } : {}),
-          ...(o.disabled ? { enabled: false } : {}),
-        });
-        api.show(r, o);
-      });
+      body: (o: CreateOptions, name: string) => ({
+        name,
+        metric: o.metric,
+        condition: o.condition,
+        threshold: o.threshold,
+        window: o.window,
+        ...(o.every ? { interval: o.every } : {}),
+        ...(o.filter?.length ? { filters: o.filter } : {}),
+        ...(o.subscriber?.length || o.topic
+          ? {
+              recipients: {
+                ...(o.subscriber?.length ? { subscribers: o.subscriber } : {}),
+                ...(o.topic ? { topic: o.topic } : {}),
+              },
+            }
+          : {}),
+        ...(o.channel?.length ? { channels: o.channel } : {}),
+        ...(o.category ? { category: o.category } : {}),
+        ...(o.description ? { description: o.description } : {}),
+        ...(o.disabled ? { enabled: false } : {}),
+      }),
     },
     list: {
       description: 'list alert rules',

@@ -5,7 +5,6 @@ import type { CliIO } from './io.js';
 import { registerObjectCommands } from './object-commands.js';
 import { type OwnerOptions, owner, ownerFlags, ownerOf } from './owner.js';
 import { oneOf, parseDuration } from './ratelimit-args.js';
-import { remoteOptions } from './remote.js';
 
 type Bypass = Static<typeof BypassView>;
 
@@ -18,14 +17,12 @@ export function registerBypassCommands(program: Command, io: CliIO): void {
     noun: 'bypass',
     describe: (b) =>
       `Created bypass ${b.id}: ${b.type} ${b.value}${b.expires_at ? ` until ${b.expires_at}` : ''}.\n`,
-    create(group, api) {
-      remoteOptions(
+    create: {
+      description:
+        'exempt a key, role, address range or user, e.g. --type ip --value 10.0.0.0/8 --reason office',
+      flags: (cmd) =>
         ownerFlags(
-          group
-            .command('create')
-            .description(
-              'exempt a key, role, address range or user, e.g. --type ip --value 10.0.0.0/8 --reason office',
-            )
+          cmd
             .addOption(
               new Option('--type <type>', BYPASS_TYPES.join(' | '))
                 .argParser(oneOf(BYPASS_TYPES))
@@ -41,27 +38,22 @@ export function registerBypassCommands(program: Command, io: CliIO): void {
             .option('--expires <iso-time>', 'stop at this time'),
           'for every tenant (needs ratelimit:admin)',
         ),
-      ).action(
-        async (
-          opts: OwnerOptions & {
-            type: string;
-            value: string;
-            reason: string;
-            expiresIn?: number;
-            expires?: string;
-          },
-        ) => {
-          const body = {
-            type: opts.type,
-            value: opts.value,
-            reason: opts.reason,
-            ...(opts.expiresIn !== undefined ? { expires_in_seconds: opts.expiresIn } : {}),
-            ...(opts.expires ? { expires_at: opts.expires } : {}),
-            ...ownerOf(opts),
-          };
-          api.show(await api.call(opts, 'POST', '', body), opts);
+      body: (
+        opts: OwnerOptions & {
+          type: string;
+          value: string;
+          reason: string;
+          expiresIn?: number;
+          expires?: string;
         },
-      );
+      ) => ({
+        type: opts.type,
+        value: opts.value,
+        reason: opts.reason,
+        ...(opts.expiresIn !== undefined ? { expires_in_seconds: opts.expiresIn } : {}),
+        ...(opts.expires ? { expires_at: opts.expires } : {}),
+        ...ownerOf(opts),
+      }),
     },
     list: {
       description: 'list bypass rules',

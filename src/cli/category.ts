@@ -56,21 +56,15 @@ export function registerCategoryCommands(program: Command, io: CliIO): void {
     path: '/api/v1/categories',
     noun: 'category',
     describe,
-    create(group, api) {
-      remoteOptions(
+    create: {
+      description: 'create a category, e.g. category create billing --name Billing',
+      argument: ['<id>', 'its slug'],
+      flags: (cmd) =>
         ownerFlags(
-          fields(
-            group
-              .command('create')
-              .description('create a category, e.g. category create billing --name Billing')
-              .argument('<id>', 'its slug')
-              .requiredOption('--name <name>', 'its name'),
-          ),
+          fields(cmd.requiredOption('--name <name>', 'its name')),
           'a global category, in every tenant (needs notifications:admin)',
         ),
-      ).action(async (id: string, opts: CategoryOptions) => {
-        api.show(await api.call(opts, 'POST', '', { id, ...body(opts), ...ownerOf(opts) }), opts);
-      });
+      body: (opts: CategoryOptions, id: string) => ({ id, ...body(opts), ...ownerOf(opts) }),
     },
     list: {
       description: "list categories: the tenant's and the global ones",

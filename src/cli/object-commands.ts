@@ -100,15 +100,21 @@ interface CommandSpec {
   description: string;
   /** e.g. `['<name-or-id>', 'the policy']`. */
   argument?: [string, string];
-  /** Flags of its own. */
+  /** Flags of its own (and any further arguments). */
   flags?: (cmd: Command) => Command;
 }
 
+/** The standard `create`: its flags and arguments make a body POSTed to the collection. */
+interface CreateSpec extends CommandSpec {
+  /** The request body; a CliError refuses flags that do not go together. */
+  body(opts: RemoteOptions, ...args: string[]): unknown;
+}
+
 /**
- * The admin commands of one object kind (`notifyd policy list|get|delete`, …), all clients
- * of its API under `path`: `list` prints a table (or the page as JSON), `get` and the
+ * The admin commands of one object kind (`notifyd policy create|list|get|delete`, …), all
+ * clients of its API under `path`: `list` prints a table (or the page as JSON), `get` and the
  * writes print `describe` (or the object as JSON), `delete` confirms. Commands of the kind's
- * own (create, update, enable…) are added to the group this answers, with `api` to call.
+ * own (update, enable…) are added to the group this answers, with `api` to call.
  */
 export interface ObjectCommands<V> {
   /** The command group, e.g. `policy`. */
@@ -120,6 +126,7 @@ export interface ObjectCommands<V> {
   noun: string;
   /** One object for people. */
   describe(o: V): string;
+  create?: CreateSpec;
   list?: CommandSpec & {
     /** Extra query parameters from the command's own flags. */
     query?(opts: PageOptions & Record<string, unknown>): Record<string, string | undefined>;
@@ -131,9 +138,11 @@ export interface ObjectCommands<V> {
   remove?: CommandSpec;
   /**
    * The kind's own commands, registered in this order around the standard ones (so that
-   * help lists create, list, get, update, the rest, delete).
+   * help lists create, list, get, update, the rest, delete). `beforeList` holds a create
+   * that prints otherwise (rule, report generate, report schedule) or one beside it (plan
+   * assign).
    */
-  create?(group: Command, api: ObjectApi<V>): void;
+  beforeList?(group: Command, api: ObjectApi<V>): void;
   update?(group: Command, api: ObjectApi<V>): void;
   /**
    * One-word commands on one object (`enable`, `pause`, `ack`): each calls the API and
@@ -201,8 +210,16 @@ export function registerObjectCommands<V>(
     return remoteOptions(c.flags ? c.flags(cmd) : cmd);
   };
 
-  const { list, get, remove } = spec;
-  spec.create?.(group, api);
+  const { create, list, get, remove } = spec;
+  if (create) {
+    command('create', create).action(async (...args: unknown[]) => {
+      // Commander passes the arguments, then the options, then the command.
+      const opts = args.at(-2) as RemoteOptions;
+      const body = create.body(opts, ...(args.slice(0, -2) as string[]));
+      api.show(await api.call(opts, 'POST', '', body), opts);
+    });
+  }
+  spec.beforeList?.(group, api);
   if (list) {
     command('list', {
       ...list,

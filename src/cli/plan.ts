@@ -46,28 +46,24 @@ export function registerPlanCommands(program: Command, io: CliIO): void {
     path: '/api/v1/ratelimit/plans',
     noun: 'plan',
     describe: (p) => `Created plan ${p.plan} (${p.id}) → policy ${p.policy_id}.\n`,
-    create(group, api) {
-      remoteOptions(
+    create: {
+      description: 'map a plan id to a policy, e.g. plan create pro --policy pro',
+      argument: ['<plan>', 'the plan id'],
+      flags: (cmd) =>
         ownerFlags(
-          group
-            .command('create')
-            .description('map a plan id to a policy, e.g. plan create pro --policy pro')
-            .argument('<plan>', 'the plan id')
+          cmd
             .requiredOption('--policy <name-or-id>', "the plan's policy")
             .option('--description <text>', 'what the plan is'),
           'a global plan (needs ratelimit:admin)',
         ),
-      ).action(
-        async (id: string, opts: OwnerOptions & { policy: string; description?: string }) => {
-          const body = {
-            plan: id,
-            policy_id: opts.policy,
-            ...(opts.description ? { description: opts.description } : {}),
-            ...ownerOf(opts),
-          };
-          api.show(await api.call(opts, 'POST', '', body), opts);
-        },
-      );
+      body: (opts: OwnerOptions & { policy: string; description?: string }, id: string) => ({
+        plan: id,
+        policy_id: opts.policy,
+        ...(opts.description ? { description: opts.description } : {}),
+        ...ownerOf(opts),
+      }),
+    },
+    beforeList(group) {
       remoteOptions(
         ownerFlags(
           subjectFlags(

@@ -205,26 +205,23 @@ export function registerPolicyCommands(program: Command, io: CliIO): void {
     path: '/api/v1/ratelimit/policies',
     noun: 'policy',
     describe: describePolicy,
-    create(group, api) {
-      remoteOptions(
+    create: {
+      description: 'create a policy, e.g. --name free --limit 100/minute --scope api_key',
+      flags: (cmd) =>
         ownerFlags(
           policyFlags(
-            group
-              .command('create')
-              .description('create a policy, e.g. --name free --limit 100/minute --scope api_key')
-              .requiredOption('--name <name>', 'its name: letters, digits, _ . -'),
+            cmd.requiredOption('--name <name>', 'its name: letters, digits, _ . -'),
           ).option('--inactive', 'create it switched off'),
           'a global policy, for every tenant (needs ratelimit:admin)',
         ),
-      ).action(async (opts: PolicyOptions & { inactive?: boolean }) => {
+      body(opts: PolicyOptions & { inactive?: boolean }) {
         if (!opts.limit) throw new CliError('--limit is required, e.g. --limit 100/minute');
-        const body = {
+        return {
           ...policyBody(opts),
           ...ownerOf(opts),
           ...(opts.inactive ? { is_active: false } : {}),
         };
-        api.show(await api.call(opts, 'POST', '', body), opts);
-      });
+      },
     },
     list: {
       description: "list policies: the tenant's and the global ones",

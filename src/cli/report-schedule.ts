@@ -54,7 +54,7 @@ export function registerScheduleCommands(report: Command, io: CliIO): void {
     path: '/api/v1/reports/schedules',
     noun: 'report schedule',
     describe: (s) => describe(s),
-    create(group, api) {
+    beforeList(group, api) {
       remoteOptions(
         group
           .command('create')

@@ -103,7 +103,7 @@ export function registerReportCommands(program: Command, io: CliIO): void {
     path: '/api/v1/reports',
     noun: 'report',
     describe,
-    create(group, api) {
+    beforeList(group, api) {
       remoteOptions(
         group
           .command('generate')

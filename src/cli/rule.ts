@@ -59,7 +59,7 @@ export function registerRuleCommands(program: Command, io: CliIO): void {
     path: '/api/v1/ratelimit/rules',
     noun: 'rule',
     describe: (r) => sentence(r, 'Rule'),
-    create(group, api) {
+    beforeList(group, api) {
       remoteOptions(
         ownerFlags(
           group

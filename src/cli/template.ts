@@ -92,28 +92,24 @@ export function registerTemplateCommands(program: Command, io: CliIO): void {
     path: '/api/v1/templates',
     noun: 'template',
     describe: describeTemplate,
-    create(group, api) {
-      remoteOptions(
+    create: {
+      description: 'create a template from a YAML or JSON file (key, name, channels, …)',
+      flags: (cmd) =>
         ownerFlags(
-          group
-            .command('create')
-            .description('create a template from a YAML or JSON file (key, name, channels, …)')
+          cmd
             .requiredOption('-f, --file <file>', 'the template')
             .option('--template-key <key>', 'its key (instead of the file’s)')
             .option('--name <name>', 'its name (instead of the file’s)')
             .option('--inactive', 'create it switched off'),
           'a global template, for every tenant (needs notifications:admin)',
         ),
-      ).action(async (opts: FileOptions & { templateKey?: string }) => {
-        const body = {
-          ...readDocument(io, opts.file as string),
-          ...(opts.templateKey ? { key: opts.templateKey } : {}),
-          ...(opts.name ? { name: opts.name } : {}),
-          ...(opts.inactive ? { is_active: false } : {}),
-          ...ownerOf(opts),
-        };
-        api.show(await api.call(opts, 'POST', '', body), opts);
-      });
+      body: (opts: FileOptions & { templateKey?: string }) => ({
+        ...readDocument(io, opts.file as string),
+        ...(opts.templateKey ? { key: opts.templateKey } : {}),
+        ...(opts.name ? { name: opts.name } : {}),
+        ...(opts.inactive ? { is_active: false } : {}),
+        ...ownerOf(opts),
+      }),
     },
     list: {
       description: "list templates: the tenant's and the global ones",

@@ -24,24 +24,18 @@ export function registerTopicCommands(program: Command, io: CliIO): void {
     path: '/api/v1/topics',
     noun: 'topic',
     describe,
-    create(group, api) {
-      remoteOptions(
-        group
-          .command('create')
-          .description('create a topic, e.g. topic create release-notes --name "Release notes"')
-          .argument('<key>', 'the topic key')
+    create: {
+      description: 'create a topic, e.g. topic create release-notes --name "Release notes"',
+      argument: ['<key>', 'the topic key'],
+      flags: (cmd) =>
+        cmd
           .requiredOption('--name <name>', 'its name')
           .option('--description <text>', 'what it is'),
-      ).action(
-        async (key: string, opts: RemoteOptions & { name: string; description?: string }) => {
-          const body = {
-            key,
-            name: opts.name,
-            ...(opts.description ? { description: opts.description } : {}),
-          };
-          api.show(await api.call(opts, 'POST', '', body), opts);
-        },
-      );
+      body: (opts: RemoteOptions & { name: string; description?: string }, key: string) => ({
+        key,
+        name: opts.name,
+        ...(opts.description ? { description: opts.description } : {}),
+      }),
     },
     list: {
       description: "list the tenant's topics",

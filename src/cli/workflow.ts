@@ -138,24 +138,20 @@ export function registerWorkflowCommands(program: Command, io: CliIO): void {
     path: '/api/v1/workflows',
     noun: 'workflow',
     describe: describeWorkflow,
-    create(group, api) {
-      remoteOptions(
+    create: {
+      description: 'create a workflow from a YAML or JSON file (trigger_identifier, steps)',
+      flags: (cmd) =>
         ownerFlags(
-          group
-            .command('create')
-            .description('create a workflow from a YAML or JSON file (trigger_identifier, steps)')
+          cmd
             .requiredOption('-f, --file <file>', 'the workflow')
             .option('--name <name>', 'its name (instead of the file’s)'),
           'a global workflow (needs notifications:admin and a key bound to no tenant)',
         ),
-      ).action(async (opts: OwnerOptions & { file: string; name?: string }) => {
-        const body = {
-          ...readDocument(io, opts.file, 'workflow'),
-          ...(opts.name ? { name: opts.name } : {}),
-          ...ownerOf(opts),
-        };
-        api.show(await api.call(opts, 'POST', '', body), opts);
-      });
+      body: (opts: OwnerOptions & { file: string; name?: string }) => ({
+        ...readDocument(io, opts.file, 'workflow'),
+        ...(opts.name ? { name: opts.name } : {}),
+        ...ownerOf(opts),
+      }),
     },
     list: {
       description: "list the tenant's workflows",
