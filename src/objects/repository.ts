@@ -12,6 +12,11 @@ export type { Caller } from './tenancy.js';
 /** A stored object with its document typed. */
 export type Stored<D> = Omit<StoredObject, 'data'> & { data: D };
 
+/** What a change makes of the object it is given: its new document and key. */
+export type Change<D> = (
+  current: Stored<D>,
+) => Promise<{ data: D; key: string | null }> | { data: D; key: string | null };
+
 /** One page of a list, as the services answer it. */
 export interface Page<T> {
   items: T[];
@@ -136,9 +141,7 @@ export class ObjectRepository<D extends object> {
   async update(
     caller: Caller,
     id: string,
-    change: (
-      current: Stored<D>,
-    ) => Promise<{ data: D; key: string | null }> | { data: D; key: string | null },
+    change: Change<D>,
     version?: number,
   ): Promise<Stored<D>> {
     for (let attempt = 0; ; attempt++) {

@@ -8,7 +8,13 @@ import { NotifydError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { ObjectStore } from '../store/types.js';
 import type { ObjectKind } from './kind.js';
-import { ObjectRepository, type Page, type Stored } from './repository.js';
+import {
+  type Caller,
+  type Change,
+  ObjectRepository,
+  type Page,
+  type Stored,
+} from './repository.js';
 
 /** The key a past version is kept under. */
 export const versionKey = (objectId: string, version: number) => `${objectId}:${version}`;
@@ -93,5 +99,73 @@ export class PastVersions<D extends object, V extends object> {
       );
       if (kept) await this.repo.discard(kept.id);
     }
+  }
+}
+
+/**
+ * The repository of a versioned kind: every change through `update` keeps the version it
+ * replaces (in `past`), and `remove` forgets them with the object. (`replace`, notifyd's own
+ * write, keeps none: no versioned kind uses it.)
+ */
+export class VersionedRepository<D extends object, V extends object> extends ObjectRepository<D> {
+  /** The kind's past versions. */
+  readonly past: PastVersions<D, V>;
+
+  constructor(
+    store: ObjectStore,
+    kind: ObjectKind,
+    /** The kind its past versions are kept as. */
+    versionKind: ObjectKind,
+    clock: Clock,
+    ids: IdGenerator,
+    /** The current version as a past one is kept. */
+    snapshot: (current: Stored<D>) => V,
+  ) {
+    super(store, kind, clock, ids);
+    this.past = new PastVersions(store, versionKind, clock, ids, snapshot);
+  }
+
+  /** As ObjectRepository.update, keeping the version replaced once `change` has passed. */
+  override update(
+    caller: Caller,
+    id: string,
+    change: Change<D>,
+    version?: number,
+  ): Promise<Stored<D>> {
+    return super.update(
+      caller,
+      id,
+      async (current) => {
+        const next = await change(current);
+        await this.past.keep(current);
+        return next;
+      },
+      version,
+    );
+  }
+
+  /** Deletes an object and its past versions. */
+  override async remove(
+    caller: Caller,
+    id: string,
+    guard?: (o: Stored<D>) => Promise<void>,
+  ): Promise<Stored<D>> {
+    const removed = await super.remove(caller, id, guard);
+    await this.past.discard(removed);
+    return removed;
+  }
+
+  /**
+   * A page of the versions of the object `idOrKey` names, newest first (the current one
+   * first), each as `view` makes it from the version, whether it is current, and the object.
+   */
+  async versions<T>(
+    caller: Caller,
+    idOrKey: string,
+    query: { page?: number; per_page?: number },
+    view: (v: V, isCurrent: boolean, current: Stored<D>) => T,
+  ): Promise<Page<T>> {
+    const current = await this.resolve(caller, idOrKey);
+    return this.past.page(current, query, (v, isCurrent) => view(v, isCurrent, current));
   }
 }

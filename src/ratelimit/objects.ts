@@ -3,7 +3,7 @@ import { type ErrorCode, NotifydError } from '../core/errors.js';
 import type { IdGenerator, IdKind } from '../core/ids.js';
 import type { EventPayload } from '../events/catalogue.js';
 import type { ObjectKind } from '../objects/kind.js';
-import { type Caller, ObjectRepository, type Stored } from '../objects/repository.js';
+import { type Caller, type Change, ObjectRepository, type Stored } from '../objects/repository.js';
 import { ObjectReads } from '../objects/service.js';
 import type { ObjectStore } from '../store/types.js';
 import type { RateLimitChangeType, RateLimitEventType } from './events.js';
@@ -140,7 +140,7 @@ export abstract class RateLimitService<D extends object> extends ObjectReads<D> 
     repo: ObjectRepository<R>,
     caller: Caller,
     id: string,
-    change: (current: Stored<R>) => Promise<{ data: R; key: string | null }>,
+    change: Change<R>,
     version: number | undefined,
   ): Promise<Stored<R>> {
     let before: R | null = null;

@@ -5,9 +5,9 @@ import type { EventSink } from '../events/catalogue.js';
 import type { Channel } from '../notifications/channels.js';
 import type { RenderedTemplate, TemplateRenderer } from '../notifications/ports.js';
 import type { ObjectKind } from '../objects/kind.js';
-import { ObjectRepository, type Page, type Stored } from '../objects/repository.js';
+import type { Page, Stored } from '../objects/repository.js';
 import type { Caller } from '../objects/tenancy.js';
-import { PastVersions } from '../objects/versions.js';
+import { VersionedRepository } from '../objects/versions.js';
 import type { ObjectStore } from '../store/types.js';
 import {
   channelsOf,
@@ -156,8 +156,8 @@ type TemplateEvent =
   | 'notification.template.deleted';
 
 export class TemplateService implements TemplateRenderer {
-  private readonly objects: ObjectRepository<TemplateData>;
-  private readonly versions: PastVersions<TemplateData, TemplateVersionData>;
+  /** Templates, each change keeping the version it replaces. */
+  private readonly objects: VersionedRepository<TemplateData, TemplateVersionData>;
   /** Templates sends read, by tenant and id or key, for templates.lookup_cache_ms. */
   private readonly lookups = new Map<string, { at: number; template: StoredTemplate | null }>();
 
@@ -169,8 +169,14 @@ export class TemplateService implements TemplateRenderer {
     private readonly emit: EventSink<TemplateEvent>,
     private readonly lookupCacheMs: number,
   ) {
-    this.objects = new ObjectRepository(store, TEMPLATE_OBJECT, clock, ids);
-    this.versions = new PastVersions(store, TEMPLATE_VERSION_OBJECT, clock, ids, asVersion);
+    this.objects = new VersionedRepository(
+      store,
+      TEMPLATE_OBJECT,
+      TEMPLATE_VERSION_OBJECT,
+      clock,
+      ids,
+      asVersion,
+    );
   }
 
   async create(
@@ -246,7 +252,6 @@ export class TemplateService implements TemplateRenderer {
           restored_from: null,
         };
         await checkContent(this.engine, data);
-        await this.versions.keep(current);
         return { data, key: key === undefined ? current.key : checkKey(key) };
       },
       version,
@@ -259,7 +264,6 @@ export class TemplateService implements TemplateRenderer {
   async remove(caller: Caller, idOrKey: string): Promise<StoredTemplate> {
     const { id } = await this.objects.resolve(caller, idOrKey);
     const removed = await this.objects.remove(caller, id);
-    await this.versions.discard(removed);
     this.changed(removed, 'notification.template.deleted', caller);
     return removed;
   }
@@ -270,14 +274,13 @@ export class TemplateService implements TemplateRenderer {
     idOrKey: string,
     query: { page?: number; per_page?: number },
   ): Promise<Page<TemplateVersionView>> {
-    const current = await this.objects.resolve(caller, idOrKey);
-    return this.versions.page(current, query, versionView);
+    return this.objects.versions(caller, idOrKey, query, versionView);
   }
 
   /** One version of a template, or 404 TEMPLATE_VERSION_NOT_FOUND. */
   async getVersion(caller: Caller, idOrKey: string, version: number): Promise<TemplateVersionView> {
     const current = await this.objects.resolve(caller, idOrKey);
-    return versionView(await this.versions.get(current, version), version === current.version);
+    return versionView(await this.objects.past.get(current, version), version === current.version);
   }
 
   /**
@@ -295,10 +298,9 @@ export class TemplateService implements TemplateRenderer {
       caller,
       id,
       async (current) => {
-        const old = await this.versions.get(current, version);
+        const old = await this.objects.past.get(current, version);
         const { template_id: _id, key: _key, version: _v, made_at: _at, ...content } = old;
         const data: TemplateData = { ...content, is_active: true, restored_from: version };
-        await this.versions.keep(current);
         return { data, key: current.key };
       },
       expected,
@@ -311,7 +313,7 @@ export class TemplateService implements TemplateRenderer {
   async preview(caller: Caller, idOrKey: string, body: RenderBody): Promise<RenderResult> {
     const current = await this.objects.resolve(caller, idOrKey);
     const version = body.version ?? current.version;
-    const content = await this.versions.get(current, version);
+    const content = await this.objects.past.get(current, version);
     const rendered = await renderContent(this.engine, content, body.payload ?? {}, body);
     return {
       template: { id: current.id, key: content.key, version, category: content.category },

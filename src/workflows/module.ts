@@ -2,8 +2,7 @@ import type { Config } from '../config/options.js';
 import type { ModuleContext, NotifydModule } from '../modules/contract.js';
 import type { NotificationFacts } from '../notifications/ports.js';
 import type { SendRequests } from '../notifications/requests.js';
-import { ObjectRepository } from '../objects/repository.js';
-import { PastVersions } from '../objects/versions.js';
+import { VersionedRepository } from '../objects/versions.js';
 import type { SchedulerService } from '../scheduler/service.js';
 import type { WorkflowOptions } from './options.js';
 import { WorkflowRetention } from './retention.js';
@@ -16,7 +15,7 @@ import {
   WORKFLOW_OBJECT,
   WorkflowService,
 } from './service.js';
-import { asVersion, WORKFLOW_VERSION_OBJECT } from './versions.js';
+import { asVersion, WORKFLOW_VERSION_OBJECT, type WorkflowVersionData } from './versions.js';
 
 /** What the module needs: the send path, read state, cancellations, the scheduler, templates. */
 export interface WorkflowsNeeds {
@@ -74,9 +73,15 @@ export function createWorkflowsModule(
 ): NotifydModule<WorkflowsServices> {
   const { store, clock, ids, logger, bus, options } = ctx;
   const { scheduler, sender, facts, requests, templates } = ctx.services;
-  const objects = new ObjectRepository<WorkflowData>(store.objects, WORKFLOW_OBJECT, clock, ids);
-  const versions = new PastVersions(store.objects, WORKFLOW_VERSION_OBJECT, clock, ids, asVersion);
-  const workflows = new WorkflowService(objects, templates, versions);
+  const objects = new VersionedRepository<WorkflowData, WorkflowVersionData>(
+    store.objects,
+    WORKFLOW_OBJECT,
+    WORKFLOW_VERSION_OBJECT,
+    clock,
+    ids,
+    asVersion,
+  );
+  const workflows = new WorkflowService(objects, templates);
   const runs = new WorkflowRuns({
     objects: store.objects,
     clock,

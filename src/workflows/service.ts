@@ -6,9 +6,9 @@
  */
 import { NotifydError } from '../core/errors.js';
 import type { ObjectKind } from '../objects/kind.js';
-import type { Caller, ObjectRepository, Page, Stored } from '../objects/repository.js';
+import type { Caller, Page, Stored } from '../objects/repository.js';
 import type { ListQuery } from '../objects/schemas.js';
-import type { PastVersions } from '../objects/versions.js';
+import type { VersionedRepository } from '../objects/versions.js';
 import type { CreateWorkflowBody, Step, UpdateWorkflowBody, WorkflowData } from './schemas.js';
 import { checkSteps } from './steps.js';
 import { atVersion, type WorkflowVersionData } from './versions.js';
@@ -40,10 +40,9 @@ export interface WorkflowVersion {
 
 export class WorkflowService {
   constructor(
-    readonly objects: ObjectRepository<WorkflowData>,
+    /** Workflows, each change keeping the version it replaces. */
+    readonly objects: VersionedRepository<WorkflowData, WorkflowVersionData>,
     private readonly templates: TemplateLookup,
-    /** Past versions, kept at each change. */
-    private readonly versions: PastVersions<WorkflowData, WorkflowVersionData>,
   ) {}
 
   async create(caller: Caller, body: CreateWorkflowBody): Promise<StoredWorkflow> {
@@ -69,7 +68,7 @@ export class WorkflowService {
   async getVersion(caller: Caller, idOrKey: string, version: number): Promise<StoredWorkflow> {
     const current = await this.objects.resolve(caller, idOrKey);
     if (version === current.version) return current;
-    return atVersion(current, await this.versions.get(current, version));
+    return atVersion(current, await this.objects.past.get(current, version));
   }
 
   /** A page of a workflow's versions, newest first (the current one first). */
@@ -78,9 +77,8 @@ export class WorkflowService {
     idOrKey: string,
     query: { page?: number; per_page?: number },
   ): Promise<Page<WorkflowVersion>> {
-    const current = await this.objects.resolve(caller, idOrKey);
     // Versions made before past versions were kept are not there: they are left out.
-    return this.versions.page(current, query, (v, isCurrent) => ({
+    return this.objects.versions(caller, idOrKey, query, (v, isCurrent, current) => ({
       workflow: isCurrent ? current : atVersion(current, v),
       current: isCurrent,
     }));
@@ -98,7 +96,6 @@ export class WorkflowService {
           name: body.name ?? current.data.name,
           steps: body.steps ?? current.data.steps,
         };
-        await this.versions.keep(current);
         return { data, key: data.trigger_identifier };
       },
       body.version,
@@ -108,9 +105,7 @@ export class WorkflowService {
   /** Deletes a workflow and its past versions (runs under way keep their own copy of steps). */
   async remove(caller: Caller, idOrKey: string): Promise<StoredWorkflow> {
     const { id } = await this.objects.resolve(caller, idOrKey);
-    const removed = await this.objects.remove(caller, id);
-    await this.versions.discard(removed);
-    return removed;
+    return this.objects.remove(caller, id);
   }
 
   /** Steps' own rules, then that every template they name exists. */
