@@ -174,6 +174,42 @@ function policyBody(opts: PolicyOptions, current?: Policy): Record<string, unkno
   return body;
 }
 
+/**
+ * The limits `policy create` sends. A token bucket may be given as its size and refill rate
+ * instead of `--limit`: the API still takes one limit, for what the bucket counts per (scope,
+ * `--per`) and for the window the headers show, so it is the bucket as a limit (its size per
+ * the seconds an empty one takes to refill), which the bucket's own numbers then override.
+ */
+function createLimits(opts: PolicyOptions): ParsedLimit[] {
+  const bucketFlags =
+    opts.refillRate !== undefined ||
+    opts.bucketSize !== undefined ||
+    opts.initialTokens !== undefined;
+  if (bucketFlags && opts.algorithm !== 'token_bucket') {
+    throw new CliError(
+      '--refill-rate, --bucket-size and --initial-tokens are for --algorithm token_bucket',
+    );
+  }
+  if (opts.limit) return opts.limit;
+  if (opts.algorithm !== 'token_bucket') {
+    throw new CliError('--limit is required, e.g. --limit 100/minute');
+  }
+  if (opts.bucketSize === undefined || opts.refillRate === undefined) {
+    throw new CliError(
+      'a token bucket needs --bucket-size <n> and --refill-rate <per-second> (or --limit, e.g. 100/minute: a bucket of 100 refilled over a minute)',
+    );
+  }
+  return [
+    {
+      max_requests: opts.bucketSize,
+      window_seconds: Math.min(
+        31_536_000,
+        Math.max(1, Math.ceil(opts.bucketSize / opts.refillRate)),
+      ),
+    },
+  ];
+}
+
 /** A burst allowance as flags would give it: its size, the window it counts over, its cooldown. */
 function burstText(b: NonNullable<Policy['burst']>): string {
   const over = b.burst_window_seconds
@@ -206,7 +242,8 @@ export function registerPolicyCommands(program: Command, io: CliIO): void {
     noun: 'policy',
     describe: describePolicy,
     create: {
-      description: 'create a policy, e.g. --name free --limit 100/minute --scope api_key',
+      description:
+        'create a policy, e.g. --name free --limit 100/minute --scope api_key; a token bucket takes --algorithm token_bucket --bucket-size 20 --refill-rate 5 instead of --limit',
       flags: (cmd) =>
         ownerFlags(
           policyFlags(
@@ -215,9 +252,8 @@ export function registerPolicyCommands(program: Command, io: CliIO): void {
           'a global policy, for every tenant (needs ratelimit:admin)',
         ),
       body(opts: PolicyOptions & { inactive?: boolean }) {
-        if (!opts.limit) throw new CliError('--limit is required, e.g. --limit 100/minute');
         return {
-          ...policyBody(opts),
+          ...policyBody({ ...opts, limit: createLimits(opts) }),
           ...ownerOf(opts),
           ...(opts.inactive ? { is_active: false } : {}),
         };

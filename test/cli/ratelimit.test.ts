@@ -245,6 +245,43 @@ t.test('the burst window and cooldown are sent, echoed and kept by updates', asy
   t.match(mode, /burst\s+20 per 10s, cooldown 120s/);
 });
 
+t.test('a token bucket is created from its size and refill rate, without --limit', async (t) => {
+  const s = await startServer(t);
+  const env = { NOTIFYD_URL: s.url, NOTIFYD_API_KEY: ADMIN_KEY };
+  const run = async (args: string[]) => {
+    const r = io(env);
+    t.equal(await runCli(args, r.io), 0, `notifyd ${args.join(' ')} ${r.err()}`);
+    return r.out();
+  };
+  const created = await run(
+    'policy create --name bucket --algorithm token_bucket --bucket-size 20 --refill-rate 5 --initial-tokens 10 --scope ip'.split(
+      ' ',
+    ),
+  );
+  t.match(created, /^bucket \(rlp_\w+, default, version 1\)/);
+  t.match(created, /algorithm\s+token_bucket \(refill 5\/s, bucket 20\)/);
+  const json = JSON.parse(await run(['policy', 'get', 'bucket', '--json']));
+  t.match(json, {
+    algorithm: 'token_bucket',
+    token_bucket: { refill_rate: 5, bucket_size: 20, initial_tokens: 10 },
+    // The one limit the API takes: what the bucket counts per, and the bucket as a limit
+    // (20 per the 4 s an empty one takes to refill) for the headers' window.
+    limits: [{ scope: 'ip', max_requests: 20, window_seconds: 4 }],
+  });
+  // A slow refill rounds the window up: 10 tokens at 0.3/s refill in 33.3 s.
+  const slow = JSON.parse(
+    await run(
+      'policy create --name slow --algorithm token_bucket --bucket-size 10 --refill-rate 0.3 --json'.split(
+        ' ',
+      ),
+    ),
+  );
+  t.match(slow, {
+    token_bucket: { refill_rate: 0.3, bucket_size: 10 },
+    limits: [{ scope: 'api_key', max_requests: 10, window_seconds: 34 }],
+  });
+});
+
 t.test('bad values exit non-zero with one line naming the flag', async (t) => {
   const env = { NOTIFYD_URL: 'http://127.0.0.1:9', NOTIFYD_API_KEY: ADMIN_KEY };
   const cases: Array<[string[], RegExp]> = [
@@ -270,6 +307,22 @@ t.test('bad values exit non-zero with one line naming the flag', async (t) => {
       /--per <dims>.*Allowed/,
     ],
     [['policy', 'create', '--name', 'x'], /--limit is required/],
+    [
+      ['policy', 'create', '--name', 'x', '--algorithm', 'token_bucket'],
+      /a token bucket needs --bucket-size <n> and --refill-rate <per-second> \(or --limit/,
+    ],
+    [
+      ['policy', 'create', '--name', 'x', '--algorithm', 'token_bucket', '--bucket-size', '20'],
+      /a token bucket needs --bucket-size <n> and --refill-rate/,
+    ],
+    [
+      ['policy', 'create', '--name', 'x', '--algorithm', 'token_bucket', '--refill-rate', '5'],
+      /a token bucket needs --bucket-size <n> and --refill-rate/,
+    ],
+    [
+      ['policy', 'create', '--name', 'x', '--bucket-size', '20', '--refill-rate', '5'],
+      /--refill-rate, --bucket-size and --initial-tokens are for --algorithm token_bucket/,
+    ],
     [
       ['policy', 'create', '--name', 'x', '--limit', '1/s', '--burst-window', '30s'],
       /--burst-window and --cooldown need --burst/,
