@@ -4,7 +4,7 @@
  */
 import { NotifydError, toNotifydError } from '../../core/errors.js';
 import { errors } from '../../http/responses.js';
-import { type AnyRoute, defineRoute, serviceOf } from '../../http/route.js';
+import { type AnyRoute, routeGroup, serviceOf } from '../../http/route.js';
 import type { LiveMessages } from '../../notifications/live.js';
 import type { PresenceProbe } from '../../notifications/presence.js';
 import type { NotificationService } from '../../notifications/service.js';
@@ -45,8 +45,8 @@ export interface AraRouteDeps {
   queueEnabled: boolean;
 }
 
-const send = { kind: 'key', scope: 'notifications:send' } as const;
-const tag = 'ara';
+/** A route of Ara's API: tagged `ara`, called with a key that may send. */
+const araRoute = routeGroup('ara', { kind: 'key', scope: 'notifications:send' });
 const sendErrors = errors(400, 401, 403, 404, 413, 415, 422, 429, 503);
 
 /** Ara's routes; notifyd's batch route answers Ara's batch shape through the one here. */
@@ -69,12 +69,10 @@ export function araRoutes(deps: AraRouteDeps): AnyRoute[] {
   }
 
   return [
-    defineRoute({
+    araRoute({
       method: 'POST',
       path: '/api/v1/notifications/send',
       summary: 'Ara: send to one user (event, or template_id + variables)',
-      tag,
-      auth: send,
       body: SendBody,
       responses: { 200: { description: 'Sent.', schema: SendReply }, ...sendErrors },
       async handler(ctx) {
@@ -92,12 +90,10 @@ export function araRoutes(deps: AraRouteDeps): AnyRoute[] {
         };
       },
     }),
-    defineRoute({
+    araRoute({
       method: 'POST',
       path: '/api/v1/notifications/send-to-users',
       summary: 'Ara: send to several users, with a result per user',
-      tag,
-      auth: send,
       body: SendToUsersBody,
       responses: { 200: { description: 'Sent.', schema: SendToUsersReply }, ...sendErrors },
       async handler(ctx) {
@@ -126,12 +122,10 @@ export function araRoutes(deps: AraRouteDeps): AnyRoute[] {
         return { status: 200, body: { notification_id: batch.request_id, results } };
       },
     }),
-    defineRoute({
+    araRoute({
       method: 'POST',
       path: '/api/v1/notifications/broadcast',
       summary: "Ara: broadcast to every connected session of the key's tenant",
-      tag,
-      auth: send,
       body: BroadcastBody,
       responses: { 200: { description: 'Sent.', schema: BroadcastReply }, ...sendErrors },
       handler(ctx) {
@@ -143,12 +137,10 @@ export function araRoutes(deps: AraRouteDeps): AnyRoute[] {
         return { status: 200, body: { notification_id: message.id, delivered_to: reached } };
       },
     }),
-    defineRoute({
+    araRoute({
       method: 'POST',
       path: '/api/v1/notifications/channel',
       summary: 'Ara: send to the sessions subscribed to a channel',
-      tag,
-      auth: send,
       body: ChannelBody,
       responses: { 200: { description: 'Sent.', schema: ChannelReply }, ...sendErrors },
       handler(ctx) {
@@ -164,12 +156,10 @@ export function araRoutes(deps: AraRouteDeps): AnyRoute[] {
         };
       },
     }),
-    defineRoute({
+    araRoute({
       method: 'POST',
       path: '/api/v1/notifications/channels',
       summary: 'Ara: send to several channels, with a count per channel',
-      tag,
-      auth: send,
       body: ChannelsBody,
       responses: { 200: { description: 'Sent.', schema: ChannelsReply }, ...sendErrors },
       handler(ctx) {
@@ -194,12 +184,10 @@ export function araRoutes(deps: AraRouteDeps): AnyRoute[] {
         };
       },
     }),
-    defineRoute({
+    araRoute({
       method: 'POST',
       path: '/api/v1/notifications/batch',
       summary: "Ara's batch: items with a target (user or channel), up to 100",
-      tag,
-      auth: send,
       body: AraBatchSchema,
       when: isAraBatch,
       responses: {
@@ -212,12 +200,10 @@ export function araRoutes(deps: AraRouteDeps): AnyRoute[] {
         return { status: 200, body };
       },
     }),
-    defineRoute({
+    araRoute({
       method: 'GET',
       path: '/api/v1/stats',
       summary: "Ara: connections, users, channels and today's messages on this node",
-      tag,
-      auth: send,
       responses: { 200: { description: 'The figures.', schema: StatsReply }, ...errors(401, 403) },
       handler(ctx) {
         const { tenant_id } = serviceOf(ctx);
@@ -228,12 +214,10 @@ export function araRoutes(deps: AraRouteDeps): AnyRoute[] {
         };
       },
     }),
-    defineRoute({
+    araRoute({
       method: 'GET',
       path: '/api/v1/channels',
       summary: 'Ara: channels with subscribers on this node',
-      tag,
-      auth: send,
       responses: {
         200: { description: 'The channels.', schema: ChannelList },
         ...errors(401, 403),
@@ -248,12 +232,10 @@ export function araRoutes(deps: AraRouteDeps): AnyRoute[] {
         return { status: 200, body: { channels } };
       },
     }),
-    defineRoute({
+    araRoute({
       method: 'GET',
       path: '/api/v1/channels/:name',
       summary: 'Ara: one channel: its subscribers and since when',
-      tag,
-      auth: send,
       params: NameParams,
       responses: {
         200: { description: 'The channel.', schema: ChannelDetail },
@@ -278,12 +260,10 @@ export function araRoutes(deps: AraRouteDeps): AnyRoute[] {
         };
       },
     }),
-    defineRoute({
+    araRoute({
       method: 'GET',
       path: '/api/v1/users/:user_id/subscriptions',
       summary: "Ara: a user's channels and connections",
-      tag,
-      auth: send,
       params: UserParams,
       responses: {
         200: { description: 'Its subscriptions.', schema: SubscriptionsReply },

@@ -11,7 +11,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { NotifydError } from '../../core/errors.js';
 import { callerOf, IdParams } from '../../http/admin-routes.js';
 import { errors } from '../../http/responses.js';
-import { type AnyRoute, defineRoute } from '../../http/route.js';
+import { type AnyRoute, routeGroup } from '../../http/route.js';
 import type {
   ChannelTemplates,
   CreateTemplateBody,
@@ -28,8 +28,11 @@ import { ARA_PRIORITIES, type AraPriority } from './schemas.js';
 export const ARA_SHAPE = 'ara';
 
 const BASE = '/api/v1/templates';
-/** Ara's template routes ask for what notifyd's do (the same paths, chosen by body). */
-const auth = { kind: 'key', scope: 'notifications:manage' } as const;
+/**
+ * A route of Ara's template API, tagged `ara`; it asks for what notifyd's template routes do
+ * (the same paths, chosen by body).
+ */
+const araTemplateRoute = routeGroup('ara', { kind: 'key', scope: 'notifications:manage' });
 
 const Priority = Type.Union(
   ARA_PRIORITIES.flatMap((p) => [Type.Literal(p), Type.Literal(p.toLowerCase())]),
@@ -195,12 +198,10 @@ const writeErrors = errors(400, 401, 403, 404, 409, 413, 415);
 export function araTemplateRoutes(templates: TemplateService): AnyRoute[] {
   const caller = (ctx: Parameters<typeof callerOf>[0]) => callerOf(ctx, 'notifications:admin');
   return [
-    defineRoute({
+    araTemplateRoute({
       method: 'POST',
       path: BASE,
       summary: "Ara: create a template in Ara's shape (payload_template), stored as notifyd's",
-      tag: 'ara',
-      auth,
       body: AraTemplateBody,
       when: isAraTemplate,
       responses: { 201: { description: 'Created.', schema: AraTemplateView }, ...writeErrors },
@@ -211,12 +212,10 @@ export function araTemplateRoutes(templates: TemplateService): AnyRoute[] {
         return { status: 201, body: ARA_TEMPLATE_SHAPE.view(created) };
       },
     }),
-    defineRoute({
+    araTemplateRoute({
       method: 'PUT',
       path: `${BASE}/:id`,
       summary: "Ara: change a template in Ara's shape (the fields given): a new version",
-      tag: 'ara',
-      auth,
       params: IdParams,
       body: AraTemplateUpdate,
       responses: { 200: { description: 'Changed.', schema: AraTemplateView }, ...writeErrors },
@@ -234,12 +233,10 @@ export function araTemplateRoutes(templates: TemplateService): AnyRoute[] {
 
 /** With compat.ara off, Ara's create body gets a 400 that says how to serve it. */
 export function araTemplateRefusal(): AnyRoute {
-  return defineRoute({
+  return araTemplateRoute({
     method: 'POST',
     path: BASE,
     summary: "Ara's template shape while compat.ara.enabled is off: refused",
-    tag: 'ara',
-    auth,
     when: isAraTemplate,
     responses: errors(400, 401, 403),
     handler() {
