@@ -1,6 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import type { Caller, Stored } from '../objects/repository.js';
-import { invalid, RateLimitService } from './objects.js';
+import { checkPath, RateLimitService } from './objects.js';
 import type { CostData, CreateCostBody, UpdateCostBody } from './schemas.js';
 import { views } from './views.js';
 
@@ -10,9 +10,7 @@ export class CostService extends RateLimitService<CostData> {
 
   async create(caller: Caller, body: Static<typeof CreateCostBody>): Promise<Stored<CostData>> {
     const tenant = this.o.costs.targetTenant(caller, body.tenant_id);
-    if (body.path !== '*' && body.path !== '**' && !body.path.startsWith('/')) {
-      throw invalid('body.path', 'must start with / (or be * for any path)');
-    }
+    checkPath('body.path', body.path);
     const data: CostData = {
       method: body.method ?? '*',
       path: body.path,

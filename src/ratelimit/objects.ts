@@ -62,6 +62,13 @@ export function invalid(field: string, message: string): NotifydError {
   });
 }
 
+/** A rule's or cost's path: a glob from the root (see glob.ts), or `*` for any path. */
+export function checkPath(field: string, path: string): void {
+  if (path !== '*' && path !== '**' && !path.startsWith('/')) {
+    throw invalid(field, 'must start with / (or be * for any path)');
+  }
+}
+
 /**
  * A tenant object may refer to its tenant's or to a global object; a global one only to
  * global ones (it applies in every tenant).

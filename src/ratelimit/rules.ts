@@ -2,19 +2,13 @@ import type { Static } from '@sinclair/typebox';
 import { NotifydError } from '../core/errors.js';
 import { checkRange } from '../core/ip-ranges.js';
 import type { Caller, Page, Stored } from '../objects/repository.js';
-import { checkReference, invalid, RateLimitService } from './objects.js';
+import { checkPath, checkReference, invalid, RateLimitService } from './objects.js';
 import type { Conditions, CreateRuleBody, ListQuery, RuleData, UpdateRuleBody } from './schemas.js';
 import { views } from './views.js';
 
 type RuleInput = Omit<Static<typeof CreateRuleBody>, 'tenant_id'>;
 
 const sorted = (values: readonly string[] | undefined) => (values ? [...values].sort() : undefined);
-
-function checkPath(field: string, path: string): void {
-  if (path !== '*' && path !== '**' && !path.startsWith('/')) {
-    throw invalid(field, 'must start with / (or be * for any path)');
-  }
-}
 
 /** Fills a rule's defaults and puts its conditions in one canonical order. */
 export function normalizeRule(input: RuleInput): RuleData {
