@@ -1,11 +1,11 @@
+import type { UnreadSummary } from '../client/types.js';
 import type { NotificationView } from './schemas.js';
 
-/** Unread notifications of a user, as sent in feed answers and real-time updates. */
-export interface UnreadSummary {
-  unread_count: number;
-  unread_by_category: Record<string, number>;
-  unread_by_priority: Record<string, number>;
-}
+/**
+ * Unread notifications of a user, as sent in feed answers and real-time updates: declared
+ * once, with the client's types.
+ */
+export type { UnreadSummary };
 
 /** A message published to a named channel or a whole tenant: delivered live, never stored. */
 export interface LiveMessage {
