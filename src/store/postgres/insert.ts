@@ -1,8 +1,8 @@
 import type pg from 'pg';
+import { AsyncGroupCommit } from '../group-commit.js';
 import { type BoundItem, bindItem, duplicateOf, type RowEncoders } from '../insert-items.js';
 import { compareIds } from '../order.js';
 import type { InsertOutcome, NewNotification } from '../types.js';
-import { GroupCommit } from './group-commit.js';
 import type { PostgresHandle } from './handle.js';
 import { isDataError } from './pg-errors.js';
 import { lastOfEach, upsertRequests } from './requests.js';
@@ -38,7 +38,7 @@ export class NotificationWriter {
   private readonly insertNotifications: string;
   private readonly insertDeliveries: string;
   private readonly upsertRequests: string;
-  private readonly group: GroupCommit<Item[], InsertOutcome[]>;
+  private readonly group: AsyncGroupCommit<Item[], InsertOutcome[]>;
 
   constructor(private readonly h: PostgresHandle) {
     const { idempotencyKeys: keys, notifications, deliveries, sendRequests } = h.t;
@@ -84,7 +84,7 @@ export class NotificationWriter {
       INSERT INTO ${deliveries} (${DELIVERY_COLUMNS})
       SELECT ${DELIVERY_COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS x(${DELIVERY_RECORDSET})`;
     this.upsertRequests = upsertRequests(sendRequests);
-    this.group = new GroupCommit({
+    this.group = new AsyncGroupCommit({
       write: (calls) => h.transaction((client) => this.writeCalls(client, calls)),
       retryAlone: isDataError,
     });

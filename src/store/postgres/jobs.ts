@@ -2,8 +2,8 @@ import pg from 'pg';
 import type { JobRecord, JobStatus } from '../../scheduler/jobs.js';
 import type { JobKindStats, JobOutcome, JobStore, NewJob } from '../../scheduler/store.js';
 import { newJobRecord } from '../../scheduler/store.js';
+import { AsyncGroupCommit } from '../group-commit.js';
 import { JOB_COLUMNS, jobValues } from '../job-columns.js';
-import { GroupCommit } from './group-commit.js';
 import type { Param, PostgresHandle } from './handle.js';
 import { isDataError, isDeadlock } from './pg-errors.js';
 
@@ -56,7 +56,7 @@ interface Settle {
 export class PostgresJobStore implements JobStore {
   private readonly j: string;
   private readonly claimSql: string;
-  private readonly settles: GroupCommit<Settle, boolean>;
+  private readonly settles: AsyncGroupCommit<Settle, boolean>;
 
   constructor(private readonly h: PostgresHandle) {
     this.j = h.t.jobs;
@@ -94,7 +94,7 @@ export class PostgresJobStore implements JobStore {
         error text, again boolean, run_at bigint, reset boolean)
       WHERE j.id = c.id COLLATE "C" AND j.status = 'running' AND j.lease_token = c.token
       RETURNING j.id, c.token`;
-    this.settles = new GroupCommit({
+    this.settles = new AsyncGroupCommit({
       write: async (settles) => {
         const { rows } = await this.h.query<{ id: string; token: string }>(completeSql, [
           JSON.stringify(settles),

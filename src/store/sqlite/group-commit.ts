@@ -15,25 +15,8 @@ export interface GroupWriter<In, Out> {
  * cost one commit; writes can be held back (while the WAL is checkpointed).
  */
 export class GroupCommit<In, Out> extends GroupQueue<In, Out> {
-  private holds = 0;
-
   constructor(private readonly writer: GroupWriter<In, Out>) {
     super();
-  }
-
-  /**
-   * Holds writes back: calls queue until the returned function is called (once per hold),
-   * then go out as one group. Nothing blocks meanwhile.
-   */
-  hold(): () => void {
-    this.holds++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.holds--;
-      this.schedule();
-    };
   }
 
   /** Writes whatever is queued now, held or not; close() calls it so no accepted call is lost. */
@@ -42,7 +25,7 @@ export class GroupCommit<In, Out> extends GroupQueue<In, Out> {
   }
 
   protected busy(): boolean {
-    return this.holds > 0;
+    return false;
   }
 
   protected writeGroup(group: Waiting<In, Out>[]): void {
