@@ -3,7 +3,9 @@
 // [--nodes 1] [--users 1000] [--rate 1000] [--duration 20] [--warmup 2] [--sockets 32]
 // --nodes 2 (postgres or redis) starts two cluster nodes sharing the store: every socket
 // connects to node B and every send goes to node A, so each delivery crosses nodes through
-// Redis pub/sub.
+// Redis pub/sub. --analytics N also tracks N events a second through
+// `POST /api/v1/analytics/events/batch` (1,000 a call) to the sending node while it sends, to
+// see what analytics ingest does to the send path.
 import http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { SignJWT } from 'jose';
@@ -21,6 +23,7 @@ const opts = parseArgs(process.argv.slice(2), {
   duration: 20,
   warmup: 2,
   sockets: 32,
+  analytics: 0,
 });
 const MAX_IN_FLIGHT = 256;
 const CONNECT_BATCH = 100;
@@ -154,6 +157,53 @@ async function sendOnSchedule(agent, port) {
   return { sendSeconds: (performance.now() - start) / 1000, maxLag };
 }
 
+/** Tracked events alongside the sends: a batch every 1000 / --analytics seconds. */
+const ANALYTICS_BATCH = 1000;
+const tracked = { sent: 0, accepted: 0, failed: 0 };
+async function trackAlongside(agent, port, running) {
+  const every = (ANALYTICS_BATCH * 1000) / opts.analytics;
+  const start = performance.now();
+  const inFlight = [];
+  for (let i = 0; running(); i++) {
+    const due = start + i * every;
+    if (due > performance.now()) await sleep(due - performance.now());
+    const events = Array.from({ length: ANALYTICS_BATCH }, (_, k) => ({
+      event_type: 'feature_used',
+      user_id: `user-${(i * ANALYTICS_BATCH + k) % opts.users}`,
+      properties: { feature: `f${k % 10}` },
+    }));
+    tracked.sent += events.length;
+    inFlight.push(
+      new Promise((resolve) => {
+        const req = http.request(
+          {
+            agent,
+            port,
+            method: 'POST',
+            path: '/api/v1/analytics/events/batch',
+            headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+          },
+          (res) => {
+            let body = '';
+            res.on('data', (c) => (body += c));
+            res.on('end', () => {
+              if (res.statusCode === 202) tracked.accepted += JSON.parse(body).accepted;
+              else tracked.failed += ANALYTICS_BATCH;
+              resolve();
+            });
+          },
+        );
+        req.on('error', () => {
+          tracked.failed += ANALYTICS_BATCH;
+          resolve();
+        });
+        req.end(JSON.stringify({ events }));
+      }),
+    );
+  }
+  await Promise.all(inFlight);
+}
+
 const cluster = await startNodes({ store: opts.store, nodes: opts.nodes });
 // Sends go to the first node, sockets to the last: the same one when there is one node.
 const sender = cluster.daemons[0];
@@ -177,7 +227,19 @@ try {
   const scrapesBefore = await Promise.all(urls.map(scrape));
   const meter = cpuMeter(cluster.daemons.map((d) => d.pid));
   loopDelay.enable();
-  sendStats = await sendOnSchedule(agent, sender.port);
+  let sending = true;
+  const tracking =
+    opts.analytics > 0
+      ? trackAlongside(
+          new http.Agent({ keepAlive: true, maxSockets: 4 }),
+          sender.port,
+          () => sending,
+        )
+      : Promise.resolve();
+  sendStats = await sendOnSchedule(agent, sender.port).finally(() => {
+    sending = false;
+  });
+  await tracking;
   cpu = meter();
   loopDelay.disable();
   const scrapesAfter = await Promise.all(urls.map(scrape));
@@ -208,6 +270,7 @@ const summary = {
   rate: opts.rate,
   duration_s: opts.duration,
   warmup_s: opts.warmup,
+  ...(opts.analytics > 0 ? { analytics_tracked: tracked } : {}),
   sent: total,
   accepted,
   received: receivedCount,
@@ -235,6 +298,9 @@ const summary = {
 console.log(
   `latency ${label}: ${total} sent at ${summary.achieved_rate}/s to ${opts.users} users, ` +
     `${accepted} accepted, ${receivedCount} received, ${summary.lost} lost; ` +
+    (opts.analytics > 0
+      ? `${tracked.accepted} events tracked alongside (${tracked.failed} failed); `
+      : '') +
     `send→receive p50 ${ws.p50} ms, p99 ${ws.p99} ms, p99.9 ${ws.p999} ms, max ${ws.max} ms ` +
     `(202 p50 ${httpStats.p50} ms, p99 ${httpStats.p99} ms); ` +
     `CPU daemon ${cpu.daemon_cores} / generator ${cpu.generator_cores} / ` +
