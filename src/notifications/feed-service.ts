@@ -5,7 +5,7 @@ import type { EventSink } from '../events/catalogue.js';
 import type { Store } from '../store/types.js';
 import type { NotificationView } from './schemas.js';
 import { type FeedEvent, tellRead, unreadSummary } from './service.js';
-import type { UnreadSummary, UserChannel } from './user-channel.js';
+import type { ReadAllResult, UnreadSummary, UserChannel } from './user-channel.js';
 import { toView } from './view.js';
 
 export interface FeedServiceDeps {
@@ -51,10 +51,7 @@ export class FeedService {
   }
 
   /** Dismisses every notification of the user (or of one category's). */
-  async dismissAll(
-    user: UserPrincipal,
-    category?: string,
-  ): Promise<UnreadSummary & { updated: number }> {
+  async dismissAll(user: UserPrincipal, category?: string): Promise<ReadAllResult> {
     const { store, clock } = this.deps;
     const now = clock.now();
     const n = await store.notifications.dismissAll(user.tenant_id, user.user_id, now, category);

@@ -20,7 +20,7 @@ import type {
 } from './schemas.js';
 import { isInline, type Prepared, type Sender, type SendOptions } from './sender.js';
 import type { DeliveryTracker } from './tracking.js';
-import type { UnreadSummary, UserChannel } from './user-channel.js';
+import type { ReadAllResult, UnreadSummary, UserChannel } from './user-channel.js';
 import { toDeliveryView, toView } from './view.js';
 
 export interface NotificationServiceDeps {
@@ -298,10 +298,7 @@ export class NotificationService {
   }
 
   /** Marks all (or one category's) unread notifications read and tells every session. */
-  async markAllRead(
-    user: UserPrincipal,
-    category?: string,
-  ): Promise<UnreadSummary & { updated: number }> {
+  async markAllRead(user: UserPrincipal, category?: string): Promise<ReadAllResult> {
     const { store, clock } = this.deps;
     const now = clock.now();
     const updated = await store.notifications.markAllRead(

@@ -1,11 +1,11 @@
-import type { UnreadSummary } from '../client/types.js';
+import type { ReadAllResult, UnreadSummary } from '../client/types.js';
 import type { NotificationView } from './schemas.js';
 
 /**
- * Unread notifications of a user, as sent in feed answers and real-time updates: declared
- * once, with the client's types.
+ * Unread notifications of a user, as sent in feed answers and real-time updates, and what a
+ * read-all or dismiss-all answers (`updated` too): declared once, with the client's types.
  */
-export type { UnreadSummary };
+export type { ReadAllResult, UnreadSummary };
 
 /** A message published to a named channel or a whole tenant: delivered live, never stored. */
 export interface LiveMessage {

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import type { UserPrincipal } from '../../auth/principal.js';
 import { errors } from '../../http/responses.js';
 import { type AnyRoute, routeGroup, userOf } from '../../http/route.js';
@@ -49,7 +49,7 @@ export function feedItemRoute(
 export function feedAllRoute(
   path: string,
   summary: string,
-  act: (user: UserPrincipal, category?: string) => Promise<UnreadSummary & { updated: number }>,
+  act: (user: UserPrincipal, category?: string) => Promise<Static<typeof ReadAllResult>>,
 ): AnyRoute {
   return feedRoute({
     method: 'POST',
