@@ -10,9 +10,10 @@ import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
 import { ChannelName } from '../notifications/schemas.js';
 import { ObjectRepository, type Stored } from '../objects/repository.js';
-import { envelopeOf, updateBody, ViewEnvelope } from '../objects/schemas.js';
+import { updateBody } from '../objects/schemas.js';
 import { ObjectReads } from '../objects/service.js';
 import type { Caller } from '../objects/tenancy.js';
+import { viewFields } from '../objects/view.js';
 import type { SchedulerService } from '../scheduler/service.js';
 import type { ObjectStore } from '../store/types.js';
 import {
@@ -146,8 +147,8 @@ export const ALERT_JOB = new ObjectJob<AlertRuleData>(
 const Nullable = <T extends ReturnType<typeof Type.String | typeof Type.Number>>(t: T) =>
   Type.Union([t, Type.Null()]);
 
-export const AlertRuleView = Type.Object({
-  ...ViewEnvelope,
+const rule = viewFields<AlertRuleData>();
+export const { schema: AlertRuleView, toView: alertRuleView } = rule.view({
   name: Type.String(),
   description: Type.String(),
   metric: Type.String(),
@@ -155,42 +156,22 @@ export const AlertRuleView = Type.Object({
   condition: literals(ALERT_CONDITIONS),
   threshold: Type.Number(),
   window: Type.String(),
-  window_minutes: Type.Integer(),
+  window_minutes: rule.made(Type.Integer(), (d) => d.window_ms / 60_000),
   interval: Type.String(),
   recipients: Recipients,
   channels: Type.Union([Type.Array(Type.String()), Type.Null()]),
   category: Type.String(),
   enabled: Type.Boolean(),
-  next_evaluation_at: Nullable(Type.String({ format: 'date-time' })),
-  last_evaluated_at: Nullable(Type.String({ format: 'date-time' })),
+  next_evaluation_at: rule.made(Nullable(Type.String({ format: 'date-time' })), (d) =>
+    iso(d.next_evaluation_at),
+  ),
+  last_evaluated_at: rule.made(Nullable(Type.String({ format: 'date-time' })), (d) =>
+    iso(d.last_evaluated_at),
+  ),
   last_value: Nullable(Type.Number()),
   last_error: Nullable(Type.String()),
 });
 export type AlertRuleViewT = Static<typeof AlertRuleView>;
-
-export function alertRuleView(o: StoredAlertRule): AlertRuleViewT {
-  const d = o.data;
-  return {
-    ...envelopeOf(o),
-    name: d.name,
-    description: d.description,
-    metric: d.metric,
-    filters: d.filters,
-    condition: d.condition,
-    threshold: d.threshold,
-    window: d.window,
-    window_minutes: d.window_ms / 60_000,
-    interval: d.interval,
-    recipients: d.recipients,
-    channels: d.channels,
-    category: d.category,
-    enabled: d.enabled,
-    next_evaluation_at: iso(d.next_evaluation_at),
-    last_evaluated_at: iso(d.last_evaluated_at),
-    last_value: d.last_value,
-    last_error: d.last_error,
-  };
-}
 
 /** Checks what the schema cannot: the metric, the filters, the durations. */
 function checked(d: Omit<AlertRuleData, 'window_ms' | 'interval_ms'>) {

@@ -11,9 +11,10 @@ import { NotifydError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { EventSink } from '../events/catalogue.js';
 import { ObjectRepository, type Page, type Stored } from '../objects/repository.js';
-import { envelopeOf, ListQuery, ViewEnvelope } from '../objects/schemas.js';
+import { ListQuery } from '../objects/schemas.js';
 import { ObjectReads } from '../objects/service.js';
 import type { Caller } from '../objects/tenancy.js';
+import { viewFields } from '../objects/view.js';
 import type { ObjectStore } from '../store/types.js';
 import { ALERT_CONDITIONS, type AlertCondition, type Reading } from './alert-condition.js';
 import { analyticsKind } from './kinds.js';
@@ -81,8 +82,10 @@ export const AlertListQuery = Type.Object(
 );
 export type AlertListQuery = Static<typeof AlertListQuery>;
 
-export const AlertView = Type.Object({
-  ...ViewEnvelope,
+const Time = () => Type.String({ format: 'date-time' });
+
+const alert = viewFields<AlertData>();
+export const { schema: AlertView, toView: alertView } = alert.view({
   rule_id: Type.String(),
   rule_name: Type.String(),
   metric: Type.String(),
@@ -93,17 +96,17 @@ export const AlertView = Type.Object({
   }),
   value: Type.Number({ description: 'The metric over the window.' }),
   previous_value: Nullable(Type.Number({ description: 'change_percent: the window before.' })),
-  window: Type.Object({
-    start: Type.String({ format: 'date-time' }),
-    end: Type.String({ format: 'date-time' }),
-  }),
+  window: alert.made(Type.Object({ start: Time(), end: Time() }), (d) => ({
+    start: iso(d.window_start)!,
+    end: iso(d.window_end)!,
+  })),
   status: literals(ALERT_STATUSES),
-  acknowledged: Type.Boolean(),
-  resolved: Type.Boolean(),
-  triggered_at: Type.String({ format: 'date-time' }),
-  acknowledged_at: Nullable(Type.String({ format: 'date-time' })),
+  acknowledged: alert.made(Type.Boolean(), (d) => d.acknowledged_at !== null),
+  resolved: alert.made(Type.Boolean(), (d) => d.status === 'resolved'),
+  triggered_at: alert.made(Time(), (d) => iso(d.triggered_at)!),
+  acknowledged_at: alert.made(Nullable(Time()), (d) => iso(d.acknowledged_at)),
   acknowledged_by: Nullable(Type.String()),
-  resolved_at: Nullable(Type.String({ format: 'date-time' })),
+  resolved_at: alert.made(Nullable(Time()), (d) => iso(d.resolved_at)),
   resolved_reason: Type.Union([literals(RESOLVE_REASONS), Type.Null()]),
   notified: Type.Integer({
     description: 'Sends accepted for the rule’s recipients: one per subscriber, one for the topic.',
@@ -111,32 +114,6 @@ export const AlertView = Type.Object({
   notify_errors: Type.Array(Type.String()),
 });
 export type AlertViewT = Static<typeof AlertView>;
-
-export function alertView(o: StoredAlert): AlertViewT {
-  const d = o.data;
-  return {
-    ...envelopeOf(o),
-    rule_id: d.rule_id,
-    rule_name: d.rule_name,
-    metric: d.metric,
-    condition: d.condition,
-    threshold: d.threshold,
-    actual_value: d.actual_value,
-    value: d.value,
-    previous_value: d.previous_value,
-    window: { start: iso(d.window_start)!, end: iso(d.window_end)! },
-    status: d.status,
-    acknowledged: d.acknowledged_at !== null,
-    resolved: d.status === 'resolved',
-    triggered_at: iso(d.triggered_at)!,
-    acknowledged_at: iso(d.acknowledged_at),
-    acknowledged_by: d.acknowledged_by,
-    resolved_at: iso(d.resolved_at),
-    resolved_reason: d.resolved_reason,
-    notified: d.notified,
-    notify_errors: d.notify_errors,
-  };
-}
 
 /** What an alert is made from: its rule as it was when it triggered. */
 export interface AlertSource {

@@ -9,9 +9,10 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
 import { ObjectRepository, type Stored } from '../objects/repository.js';
-import { envelopeOf, updateBody, ViewEnvelope } from '../objects/schemas.js';
+import { updateBody } from '../objects/schemas.js';
 import { ObjectReads } from '../objects/service.js';
 import type { Caller } from '../objects/tenancy.js';
+import { viewFields } from '../objects/view.js';
 import type { ObjectStore } from '../store/types.js';
 import { checkFilter, isOwnField, passesAll, type QueryFilter } from './fields.js';
 import { analyticsKind } from './kinds.js';
@@ -59,15 +60,18 @@ export type CreateFunnelBody = Static<typeof CreateFunnelBody>;
 export const UpdateFunnelBody = updateBody(funnelFields);
 export type UpdateFunnelBody = Static<typeof UpdateFunnelBody>;
 
-export const FunnelView = Type.Object({
-  ...ViewEnvelope,
+const funnel = viewFields<FunnelData>();
+export const { schema: FunnelView, toView: funnelView } = funnel.view({
   name: Type.String(),
   description: Type.String(),
-  steps: Type.Array(
-    Type.Object(
-      { ...FunnelStep.properties, order: Type.Integer() },
-      { additionalProperties: false },
+  steps: funnel.made(
+    Type.Array(
+      Type.Object(
+        { ...FunnelStep.properties, order: Type.Integer() },
+        { additionalProperties: false },
+      ),
     ),
+    (d) => d.steps.map((s, order) => ({ ...s, order })),
   ),
   conversion_window_seconds: Type.Integer(),
 });
@@ -117,16 +121,6 @@ export const FUNNEL_OBJECT = analyticsKind(
 
 const round = (x: number) => Math.round(x * 10_000) / 10_000;
 const iso = (ms: number) => new Date(ms).toISOString();
-
-export function funnelView(o: StoredFunnel): Static<typeof FunnelView> {
-  return {
-    ...envelopeOf(o),
-    name: o.data.name,
-    description: o.data.description,
-    steps: o.data.steps.map((s, order) => ({ ...s, order })),
-    conversion_window_seconds: o.data.conversion_window_seconds,
-  };
-}
 
 function checkSteps(steps: FunnelData['steps']): void {
   for (const [i, s] of steps.entries()) {

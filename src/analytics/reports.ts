@@ -14,8 +14,9 @@ import { NotifydError, toNotifydError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { EventSink } from '../events/catalogue.js';
 import { ObjectRepository, type Page, type Stored } from '../objects/repository.js';
-import { envelopeOf, ListQuery, ViewEnvelope } from '../objects/schemas.js';
+import { ListQuery } from '../objects/schemas.js';
 import type { Caller } from '../objects/tenancy.js';
+import { viewFields } from '../objects/view.js';
 import type { ObjectStore } from '../store/types.js';
 import { analyticsKind } from './kinds.js';
 import type { QueryEngine } from './query.js';
@@ -36,6 +37,7 @@ import {
   periodRange,
 } from './report-parameters.js';
 import {
+  REPORT_FORMATS,
   type ReportFormat,
   ReportFormatSchema,
   ReportQueries,
@@ -91,84 +93,75 @@ export const REPORT_OBJECT = analyticsKind(
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
-export const ReportView = Type.Object({
-  ...ViewEnvelope,
+const report = viewFields<ReportData>();
+export const { schema: ReportView, toView: reportView } = report.view({
   title: Type.String(),
   description: Type.String(),
-  report_definition_id: Nullable(Type.String()),
-  definition: Type.Union([Type.String(), Type.Null()], {
-    description: 'The same as `report_definition_id`, by the name `POST /reports` takes it.',
-  }),
-  report_definition_name: Nullable(Type.String()),
+  report_definition_id: report.made(Nullable(Type.String()), (d) => d.definition_id),
+  definition: report.made(
+    Type.Union([Type.String(), Type.Null()], {
+      description: 'The same as `report_definition_id`, by the name `POST /reports` takes it.',
+    }),
+    (d) => d.definition_id,
+  ),
+  report_definition_name: report.made(Nullable(Type.String()), (d) => d.definition_name),
   schedule_id: Nullable(Type.String()),
   status: literals(REPORT_STATUSES),
   format: ReportFormatSchema,
-  available_formats: Type.Array(ReportFormatSchema),
-  parameters: Type.Object(
-    { time_range: TimeRangeSchema, timezone: Type.String() },
-    {
-      additionalProperties: Type.Union([Type.String(), Type.Array(Type.String())]),
-      description: "The period, the time zone and the values of the definition's parameters.",
-    },
+  available_formats: report.made(Type.Array(ReportFormatSchema), () => [...REPORT_FORMATS]),
+  parameters: report.made(
+    Type.Object(
+      { time_range: TimeRangeSchema, timezone: Type.String() },
+      {
+        additionalProperties: Type.Union([Type.String(), Type.Array(Type.String())]),
+        description: "The period, the time zone and the values of the definition's parameters.",
+      },
+    ),
+    (d) => ({ ...d.parameters, time_range: d.time_range, timezone: d.timezone }),
   ),
-  period: Type.Union([
-    Type.Object({ start: Type.String({ format: 'date-time' }), end: Type.String() }),
-    Type.Null(),
-  ]),
-  sections: Type.Array(
-    Type.Object({
-      title: Type.String(),
-      metrics: Type.Array(Type.String()),
-      dimensions: Type.Array(Type.String()),
-      rows: Type.Integer(),
-      total_count: Type.Integer(),
-      truncated: Type.Boolean(),
-    }),
+  period: report.made(
+    Type.Union([
+      Type.Object({ start: Type.String({ format: 'date-time' }), end: Type.String() }),
+      Type.Null(),
+    ]),
+    (d) =>
+      d.period_start === null || d.period_end === null
+        ? null
+        : { start: iso(d.period_start), end: iso(d.period_end) },
+  ),
+  sections: report.made(
+    Type.Array(
+      Type.Object({
+        title: Type.String(),
+        metrics: Type.Array(Type.String()),
+        dimensions: Type.Array(Type.String()),
+        rows: Type.Integer(),
+        total_count: Type.Integer(),
+        truncated: Type.Boolean(),
+      }),
+    ),
+    (d) =>
+      d.sections.map((s) => ({
+        title: s.title,
+        metrics: s.metrics,
+        dimensions: s.dimensions,
+        rows: s.rows.length,
+        total_count: s.total_count,
+        truncated: s.truncated,
+      })),
   ),
   file_size_bytes: Type.Union([Type.Integer(), Type.Null()]),
-  download_url: Nullable(Type.String()),
-  expires_at: Nullable(Type.String({ format: 'date-time' })),
-  completed_at: Type.String({ format: 'date-time' }),
+  download_url: report.made(Nullable(Type.String()), (d, o) =>
+    d.status === 'completed' ? `/api/v1/reports/${o.id}/download` : null,
+  ),
+  expires_at: report.made(Nullable(Type.String({ format: 'date-time' })), (d) =>
+    d.expires_at === null ? null : iso(d.expires_at),
+  ),
+  completed_at: report.made(Type.String({ format: 'date-time' }), (d) => iso(d.completed_at)),
   error_code: Nullable(Type.String()),
   error_message: Nullable(Type.String()),
 });
 export type ReportViewT = Static<typeof ReportView>;
-
-export function reportView(o: StoredReport): ReportViewT {
-  const d = o.data;
-  const ok = d.status === 'completed';
-  return {
-    ...envelopeOf(o),
-    title: d.title,
-    description: d.description,
-    report_definition_id: d.definition_id,
-    definition: d.definition_id,
-    report_definition_name: d.definition_name,
-    schedule_id: d.schedule_id,
-    status: d.status,
-    format: d.format,
-    available_formats: ['csv', 'json', 'pdf'],
-    parameters: { ...d.parameters, time_range: d.time_range, timezone: d.timezone },
-    period:
-      d.period_start === null || d.period_end === null
-        ? null
-        : { start: iso(d.period_start), end: iso(d.period_end) },
-    sections: d.sections.map((s) => ({
-      title: s.title,
-      metrics: s.metrics,
-      dimensions: s.dimensions,
-      rows: s.rows.length,
-      total_count: s.total_count,
-      truncated: s.truncated,
-    })),
-    file_size_bytes: d.file_size_bytes,
-    download_url: ok ? `/api/v1/reports/${o.id}/download` : null,
-    expires_at: d.expires_at === null ? null : iso(d.expires_at),
-    completed_at: iso(d.completed_at),
-    error_code: d.error_code,
-    error_message: d.error_message,
-  };
-}
 
 /** What a report is made from, once the definition and the request are merged. */
 export interface ReportSpec {

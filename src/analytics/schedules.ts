@@ -9,9 +9,10 @@ import type { Clock } from '../core/clock.js';
 import { NotifydError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
 import { ObjectRepository, type Stored } from '../objects/repository.js';
-import { envelopeOf, updateBody, ViewEnvelope } from '../objects/schemas.js';
+import { updateBody } from '../objects/schemas.js';
 import { ObjectReads } from '../objects/service.js';
 import type { Caller } from '../objects/tenancy.js';
+import { viewFields } from '../objects/view.js';
 import type { SchedulerService } from '../scheduler/service.js';
 import type { ObjectStore } from '../store/types.js';
 import { analyticsKind, ObjectJob } from './kinds.js';
@@ -165,13 +166,16 @@ export const SCHEDULE_JOB = new ObjectJob<ScheduleData>(
   (d) => (d.paused ? null : d.next_run_at),
 );
 
-export const ScheduleView = Type.Object({
-  ...ViewEnvelope,
+const schedule = viewFields<ScheduleData>();
+export const { schema: ScheduleView, toView: scheduleView } = schedule.view({
   name: Type.String(),
-  report_definition_id: Type.String(),
-  definition: Type.String({
-    description: 'The same as `report_definition_id`, by the name the create body takes it.',
-  }),
+  report_definition_id: schedule.made(Type.String(), (d) => d.definition_id),
+  definition: schedule.made(
+    Type.String({
+      description: 'The same as `report_definition_id`, by the name the create body takes it.',
+    }),
+    (d) => d.definition_id,
+  ),
   parameters: Parameters,
   format: Type.Union([ReportFormatSchema, Type.Null()]),
   schedule: Type.String(),
@@ -179,34 +183,18 @@ export const ScheduleView = Type.Object({
   cron: Type.String({ description: 'The cron expression it runs on.' }),
   timezone: Type.String(),
   delivery: Delivery,
-  status: Type.Union([Type.Literal('active'), Type.Literal('paused')]),
-  next_run_at: Nullable(Type.String({ format: 'date-time' })),
-  last_run_at: Nullable(Type.String({ format: 'date-time' })),
+  status: schedule.made(Type.Union([Type.Literal('active'), Type.Literal('paused')]), (d) =>
+    d.paused ? 'paused' : 'active',
+  ),
+  next_run_at: schedule.made(Nullable(Type.String({ format: 'date-time' })), (d) =>
+    iso(d.next_run_at),
+  ),
+  last_run_at: schedule.made(Nullable(Type.String({ format: 'date-time' })), (d) =>
+    iso(d.last_run_at),
+  ),
   last_report_id: Nullable(Type.String()),
   last_error: Nullable(Type.String()),
 });
-
-export function scheduleView(o: StoredSchedule): Static<typeof ScheduleView> {
-  const d = o.data;
-  return {
-    ...envelopeOf(o),
-    name: d.name,
-    report_definition_id: d.definition_id,
-    definition: d.definition_id,
-    parameters: d.parameters,
-    format: d.format,
-    schedule: d.schedule,
-    time: d.time,
-    cron: d.cron,
-    timezone: d.timezone,
-    delivery: d.delivery,
-    status: d.paused ? 'paused' : 'active',
-    next_run_at: iso(d.next_run_at),
-    last_run_at: iso(d.last_run_at),
-    last_report_id: d.last_report_id,
-    last_error: d.last_error,
-  };
-}
 
 /** Report schedules as admin objects, each with its job while active. */
 export class Schedules extends ObjectReads<ScheduleData> {
