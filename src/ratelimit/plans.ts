@@ -73,10 +73,7 @@ export class PlanService extends RateLimitService<PlanData> {
     body: Static<typeof AssignPlanBody>,
   ): Promise<{ assignment: Stored<AssignmentData>; created: boolean }> {
     const tenant = this.o.assignments.targetTenant(caller, body.tenant_id);
-    const plan =
-      tenant === null
-        ? await this.o.plans.findByKey(caller, body.plan, null)
-        : await this.o.plans.findByKey(caller, body.plan, tenant);
+    const plan = await this.o.plans.findByKey(caller, body.plan, tenant);
     if (!plan || (tenant === null && plan.tenant_id !== null)) {
       throw new NotifydError('PLAN_NOT_FOUND', undefined, { plan: body.plan });
     }
@@ -87,23 +84,12 @@ export class PlanService extends RateLimitService<PlanData> {
     };
     const key = subjectKey(data);
     const existing = await this.o.assignments.findByKey(caller, key, tenant);
-    if (existing && existing.tenant_id === tenant) {
-      const assignment = await this.o.assignments.update(caller, existing.id, () => ({
-        data,
-        key,
-      }));
-      this.changed('ratelimit.plan_assigned', {
-        ...views.assignment(assignment),
-        actor: caller.key_id,
-      });
-      return { assignment, created: false };
-    }
-    const assignment = await this.o.assignments.create(tenant, data, key);
-    this.changed('ratelimit.plan_assigned', {
-      ...views.assignment(assignment),
-      actor: caller.key_id,
-    });
-    return { assignment, created: true };
+    const replacing = existing !== null && existing.tenant_id === tenant;
+    const assignment = replacing
+      ? await this.o.assignments.update(caller, existing.id, () => ({ data, key }))
+      : await this.o.assignments.create(tenant, data, key);
+    this.announce('ratelimit.plan_assigned', views.assignment, assignment, caller);
+    return { assignment, created: !replacing };
   }
 
   listAssignments(
