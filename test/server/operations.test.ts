@@ -52,6 +52,11 @@ t.test('health, readiness, metrics and the OpenAPI document', async (t) => {
   const ws = doc.paths['/api/v1/ws'].get;
   t.ok(ws.responses['101'], 'the WebSocket answers 101 Switching Protocols');
   t.match(ws.responses['429'].content['application/json'].schema.properties, { error: {} });
+  t.match(ws.responses['426'], {
+    description: /UPGRADE_REQUIRED/,
+    headers: { Upgrade: { schema: { enum: ['websocket'] } } },
+    content: { 'application/json': { schema: { properties: { error: {} } } } },
+  });
   t.same(ws.security, [{ userToken: [] }, {}], 'a user JWT, which may come in the first frame');
   t.same(
     ws.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`),
@@ -74,7 +79,7 @@ t.test('the Ara door adds its real-time paths and its stats', async (t) => {
   const s = await startServer(t, { compat: { ara: { enabled: true } } } as never);
   const doc = (await s.api('GET', '/openapi.json')).body;
   t.ok(doc.paths['/api/v1/ws'].get, "notifyd's own door stays");
-  t.match(doc.paths['/ws'].get, { tags: ['ara'], responses: { 101: {}, 401: {} } });
+  t.match(doc.paths['/ws'].get, { tags: ['ara'], responses: { 101: {}, 401: {}, 426: {} } });
   t.match(doc.paths['/ws'].get.summary, /compat\.ara\.enabled/);
   t.match(doc.paths['/sse'].get, { tags: ['ara'], responses: { 200: {} } });
   t.ok(doc.paths['/api/v1/stats'].get, "Ara's stats");

@@ -76,6 +76,24 @@ t.test('a bad, expired or missing token gets AUTH_FAILED and a close', async (t)
   t.equal((await early.next('error')).data.code, 'AUTH_FAILED', 'actions before authenticating');
 });
 
+t.test(
+  'a GET without Upgrade answers 426 with the envelope; the upgrade still opens',
+  async (t) => {
+    const s = await startServer(t);
+    const res = await fetch(`${s.url}/api/v1/ws`);
+    t.equal(res.status, 426);
+    t.equal(res.headers.get('upgrade'), 'websocket');
+    t.match(res.headers.get('content-type'), /^application\/json/);
+    const body = await res.json();
+    t.match(body, {
+      error: { code: 'UPGRADE_REQUIRED', message: /WebSocket/, request_id: /^req_/ },
+    });
+    t.equal(res.headers.get('x-request-id'), body.error.request_id);
+    const c = await connect(t, `${s.wsUrl}?token=${await userToken('u426')}`);
+    t.equal((await c.next('authenticated')).data.user_id, 'u426');
+  },
+);
+
 t.test('mark_read updates every session with the unread count', async (t) => {
   const s = await startServer(t);
   const token = await userToken('dave');

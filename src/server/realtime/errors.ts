@@ -9,6 +9,9 @@ export const REALTIME_ERRORS = errorsByStatus({
     ANALYTICS_DISABLED:
       'Analytics is disabled on this server (analytics.enabled), so no metric stream runs.',
   },
+  426: {
+    UPGRADE_REQUIRED: 'The path speaks WebSocket only: open it with an Upgrade: websocket request.',
+  },
   429: {
     TOO_MANY_CONNECTIONS: 'Too many open connections for this user, tenant or server.',
     TOO_MANY_CHANNELS:

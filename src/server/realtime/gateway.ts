@@ -10,6 +10,7 @@ import type { GatewayOptions } from './gateway-options.js';
 import { MetricStreams } from './metric-streams.js';
 import type { Session } from './session.js';
 import { channelTopic, HEARTBEAT_TOPIC, tenantTopic, topicOf } from './topics.js';
+import { refuseWithoutUpgrade } from './upgrade-required.js';
 import { WebSocketSessions } from './websocket-sessions.js';
 import type { WireProtocol } from './wire.js';
 
@@ -187,7 +188,7 @@ export class RealtimeGateway implements UserChannel {
 
   /**
    * Serves WebSocket upgrades at `path`, sessions speaking `wire` (notifyd's when not
-   * given); refuses them with 503 while draining.
+   * given); refuses them with 503 while draining, and a plain GET with 426.
    */
   serve(path: string, wire: WireProtocol = this.opts.wire): void {
     const app = this.app;
@@ -197,6 +198,7 @@ export class RealtimeGateway implements UserChannel {
       if (wire.heartbeat) this.beat(wire, wire.heartbeat);
     }
     app.ws<Session>(path, this.sockets.behavior(path, wire));
+    refuseWithoutUpgrade(app, path, this.opts.ids);
   }
 
   /** Sends `wire`'s heartbeat frame to all its sessions every so often: one publish each time. */

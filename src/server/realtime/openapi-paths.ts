@@ -59,6 +59,24 @@ function describe(door: RealtimeDoor): { who: string; tag: string } {
       };
 }
 
+/** 426: a plain GET of a WebSocket path; the answer names the protocol to upgrade to. */
+function upgradeRequired(): Record<string, unknown> {
+  const [status, answer] = Object.entries(refusals(426))[0]!;
+  return {
+    [status]: {
+      ...(answer as Record<string, unknown>),
+      description:
+        'UPGRADE_REQUIRED: a GET without `Upgrade: websocket` (the path speaks WebSocket only).',
+      headers: {
+        Upgrade: {
+          description: 'The protocol to upgrade to.',
+          schema: { type: 'string', enum: ['websocket'] },
+        },
+      },
+    },
+  };
+}
+
 function websocket(door: RealtimeDoor) {
   const { who, tag } = describe(door);
   const tokenWhere = door.wire.tokenAtUpgrade
@@ -85,6 +103,7 @@ function websocket(door: RealtimeDoor) {
       responses: {
         101: { description: 'Switching Protocols: the WebSocket is open.' },
         ...refusals(...(door.wire.tokenAtUpgrade ? [400, 401, 429, 503] : [400, 429, 503])),
+        ...upgradeRequired(),
       },
       externalDocs: { description: 'Frames and close codes', url: FRAMES_DOC },
     },
