@@ -41,11 +41,8 @@ export class AdjustmentService extends RateLimitService<AdjustmentData> {
     };
     try {
       const created = await this.o.adjustments.create(rule.tenant_id, data, key);
-      this.changed('ratelimit.adjustment_created', {
-        ...views.adjustment(created, now),
-        actor: caller.key_id,
-      });
-      return created;
+      const view = (a: Stored<AdjustmentData>) => views.adjustment(a, now);
+      return this.announce('ratelimit.adjustment_created', view, created, caller);
     } catch (err) {
       if (err instanceof NotifydError && err.code === 'ALREADY_EXISTS') throw this.active(null);
       throw err;
@@ -79,11 +76,8 @@ export class AdjustmentService extends RateLimitService<AdjustmentData> {
       }
       return { data: { ...current.data, reverted_at: now, reverted_by: caller.key_id }, key: null };
     });
-    this.changed('ratelimit.adjustment_reverted', {
-      ...views.adjustment(reverted, this.clock.now()),
-      actor: caller.key_id,
-    });
-    return reverted;
+    const view = (a: Stored<AdjustmentData>) => views.adjustment(a, this.clock.now());
+    return this.announce('ratelimit.adjustment_reverted', view, reverted, caller);
   }
 
   /**
