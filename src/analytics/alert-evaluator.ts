@@ -23,6 +23,7 @@ import {
 import type { Alerts, StoredAlert } from './alerts.js';
 import type { QueryEngine } from './query.js';
 import type { ReportSender } from './schedule-runner.js';
+import { iso } from './time.js';
 
 /** Topic sends (the notifications module's requests service). */
 export interface TopicSender {
@@ -47,7 +48,6 @@ export interface AlertEvaluatorDeps {
   topics: () => TopicSender | null;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
 const CONDITION_TEXT = { above: 'above', below: 'below', change_percent: 'changed by more than' };
 
 export class AlertEvaluator {

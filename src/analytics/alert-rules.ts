@@ -29,11 +29,9 @@ import type { Alerts, ResolveReason } from './alerts.js';
 import { checkFilter, type QueryFilter } from './fields.js';
 import { analyticsKind, ObjectJob } from './kinds.js';
 import { metricOf } from './metrics.js';
-import { FilterSchema } from './schemas.js';
+import { FilterSchema, literals, Nullable } from './schemas.js';
+import { isoOrNull } from './time.js';
 
-const literals = <T extends string>(values: readonly T[]) =>
-  Type.Union(values.map((v) => Type.Literal(v)));
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const Duration = (description: string) =>
   Type.String({ pattern: DURATION_PATTERN, maxLength: 8, description });
 
@@ -144,9 +142,6 @@ export const ALERT_JOB = new ObjectJob<AlertRuleData>(
   (d) => (d.enabled ? d.next_evaluation_at : null),
 );
 
-const Nullable = <T extends ReturnType<typeof Type.String | typeof Type.Number>>(t: T) =>
-  Type.Union([t, Type.Null()]);
-
 const rule = viewFields<AlertRuleData>();
 export const { schema: AlertRuleView, toView: alertRuleView } = rule.view({
   name: Type.String(),
@@ -163,10 +158,10 @@ export const { schema: AlertRuleView, toView: alertRuleView } = rule.view({
   category: Type.String(),
   enabled: Type.Boolean(),
   next_evaluation_at: rule.made(Nullable(Type.String({ format: 'date-time' })), (d) =>
-    iso(d.next_evaluation_at),
+    isoOrNull(d.next_evaluation_at),
   ),
   last_evaluated_at: rule.made(Nullable(Type.String({ format: 'date-time' })), (d) =>
-    iso(d.last_evaluated_at),
+    isoOrNull(d.last_evaluated_at),
   ),
   last_value: Nullable(Type.Number()),
   last_error: Nullable(Type.String()),

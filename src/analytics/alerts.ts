@@ -18,12 +18,8 @@ import { viewFields } from '../objects/view.js';
 import type { ObjectStore } from '../store/types.js';
 import { ALERT_CONDITIONS, type AlertCondition, type Reading } from './alert-condition.js';
 import { analyticsKind } from './kinds.js';
-
-const literals = <T extends string>(values: readonly T[]) =>
-  Type.Union(values.map((v) => Type.Literal(v)));
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-const Nullable = <T extends ReturnType<typeof Type.String | typeof Type.Number>>(t: T) =>
-  Type.Union([t, Type.Null()]);
+import { literals, Nullable } from './schemas.js';
+import { iso, isoOrNull } from './time.js';
 
 export const ALERT_STATUSES = ['triggered', 'acknowledged', 'resolved'] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
@@ -97,16 +93,16 @@ export const { schema: AlertView, toView: alertView } = alert.view({
   value: Type.Number({ description: 'The metric over the window.' }),
   previous_value: Nullable(Type.Number({ description: 'change_percent: the window before.' })),
   window: alert.made(Type.Object({ start: Time(), end: Time() }), (d) => ({
-    start: iso(d.window_start)!,
-    end: iso(d.window_end)!,
+    start: iso(d.window_start),
+    end: iso(d.window_end),
   })),
   status: literals(ALERT_STATUSES),
   acknowledged: alert.made(Type.Boolean(), (d) => d.acknowledged_at !== null),
   resolved: alert.made(Type.Boolean(), (d) => d.status === 'resolved'),
-  triggered_at: alert.made(Time(), (d) => iso(d.triggered_at)!),
-  acknowledged_at: alert.made(Nullable(Time()), (d) => iso(d.acknowledged_at)),
+  triggered_at: alert.made(Time(), (d) => iso(d.triggered_at)),
+  acknowledged_at: alert.made(Nullable(Time()), (d) => isoOrNull(d.acknowledged_at)),
   acknowledged_by: Nullable(Type.String()),
-  resolved_at: alert.made(Nullable(Time()), (d) => iso(d.resolved_at)),
+  resolved_at: alert.made(Nullable(Time()), (d) => isoOrNull(d.resolved_at)),
   resolved_reason: Type.Union([literals(RESOLVE_REASONS), Type.Null()]),
   notified: Type.Integer({
     description: 'Sends accepted for the rule’s recipients: one per subscriber, one for the topic.',
@@ -220,9 +216,9 @@ export class Alerts extends ObjectReads<AlertData> {
     this.emit('analytics.alert.triggered', rule.tenant_id, {
       alert_id: alert.id,
       ...reading,
-      window_start: iso(window.from)!,
-      window_end: iso(window.to)!,
-      triggered_at: iso(now)!,
+      window_start: iso(window.from),
+      window_end: iso(window.to),
+      triggered_at: iso(now),
     });
     return alert;
   }
@@ -262,8 +258,8 @@ export class Alerts extends ObjectReads<AlertData> {
       metric: alert.data.metric,
       reason,
       actual_value: value,
-      triggered_at: iso(alert.data.triggered_at)!,
-      resolved_at: iso(now)!,
+      triggered_at: iso(alert.data.triggered_at),
+      resolved_at: iso(now),
     });
   }
 }

@@ -10,8 +10,7 @@ import type { ReportDefinitions } from './report-definitions.js';
 import type { Reports } from './reports.js';
 import type { Schedules } from './schedules.js';
 import type { AnalyticsStore } from './store.js';
-
-const iso = (ms: number) => new Date(ms).toISOString();
+import { iso } from './time.js';
 
 /** An event type as GET /analytics/event-types lists it. */
 export interface EventTypeListing {

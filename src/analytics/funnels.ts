@@ -25,6 +25,7 @@ import {
   type FunnelQuery,
   funnelCounter,
 } from './store.js';
+import { iso } from './time.js';
 
 const DAY_S = 86_400;
 
@@ -120,8 +121,6 @@ export const FUNNEL_OBJECT = analyticsKind(
 );
 
 const round = (x: number) => Math.round(x * 10_000) / 10_000;
-const iso = (ms: number) => new Date(ms).toISOString();
-
 function checkSteps(steps: FunnelData['steps']): void {
   for (const [i, s] of steps.entries()) {
     for (const [j, f] of (s.filters ?? []).entries())

@@ -7,10 +7,8 @@ import { type Static, Type } from '@sinclair/typebox';
 import { NotifydError } from '../core/errors.js';
 import type { QueryFilter } from './fields.js';
 import type { ReportQuery } from './report-query.js';
+import { literals } from './schemas.js';
 import { bucketStart, nextBucket, PRESETS, type TimeRangeInput } from './time.js';
-
-const literals = <T extends string>(values: readonly T[]) =>
-  Type.Union(values.map((v) => Type.Literal(v)));
 
 export const PARAMETER_TYPES = ['string', 'date', 'select', 'multiselect'] as const;
 export type ParameterType = (typeof PARAMETER_TYPES)[number];

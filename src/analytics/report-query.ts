@@ -3,11 +3,8 @@
  * its time range, the chart it is drawn as, and the formats a report's file comes in.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { QueryOrderFields, queryFields } from './schemas.js';
+import { literals, QueryOrderFields, queryFields } from './schemas.js';
 import { GRANULARITIES } from './time.js';
-
-const literals = <T extends string>(values: readonly T[]) =>
-  Type.Union(values.map((v) => Type.Literal(v)));
 
 export const REPORT_FORMATS = ['csv', 'json', 'pdf'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];

@@ -2,8 +2,7 @@
 
 import type { ReportData, ReportSection } from './report-data.js';
 import type { ReportFormat } from './report-query.js';
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+import { iso, isoOrNull } from './time.js';
 
 /** What a file is made of, besides its name. */
 export interface RenderedFile {
@@ -58,7 +57,7 @@ export function reportJson(d: ReportData): string {
       title: d.title,
       description: d.description,
       report_definition_id: d.definition_id,
-      period: { start: iso(d.period_start), end: iso(d.period_end) },
+      period: { start: isoOrNull(d.period_start), end: isoOrNull(d.period_end) },
       parameters: { ...d.parameters, time_range: d.time_range, timezone: d.timezone },
       generated_at: iso(d.completed_at),
       sections: d.sections,

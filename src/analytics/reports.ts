@@ -44,12 +44,8 @@ import {
   type ReportQuery,
 } from './report-query.js';
 import { render } from './report-render.js';
-import { TimeRangeSchema } from './schemas.js';
-import { checkTimeZone, resolveRange, type TimeRangeInput } from './time.js';
-
-const literals = <T extends string>(values: readonly T[]) =>
-  Type.Union(values.map((v) => Type.Literal(v)));
-const iso = (ms: number) => new Date(ms).toISOString();
+import { literals, Nullable, TimeRangeSchema } from './schemas.js';
+import { checkTimeZone, iso, isoOrNull, resolveRange, type TimeRangeInput } from './time.js';
 
 /**
  * `POST /reports`: a definition (id or name), or queries inline; either may be adjusted. The
@@ -90,8 +86,6 @@ export const REPORT_OBJECT = analyticsKind(
   'REPORT_NOT_FOUND',
   'A report of every tenant needs an analytics:manage key bound to no tenant.',
 );
-
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
 const report = viewFields<ReportData>();
 export const { schema: ReportView, toView: reportView } = report.view({
@@ -155,7 +149,7 @@ export const { schema: ReportView, toView: reportView } = report.view({
     d.status === 'completed' ? `/api/v1/reports/${o.id}/download` : null,
   ),
   expires_at: report.made(Nullable(Type.String({ format: 'date-time' })), (d) =>
-    d.expires_at === null ? null : iso(d.expires_at),
+    isoOrNull(d.expires_at),
   ),
   completed_at: report.made(Type.String({ format: 'date-time' }), (d) => iso(d.completed_at)),
   error_code: Nullable(Type.String()),

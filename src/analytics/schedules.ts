@@ -21,11 +21,8 @@ import { definitionRef, type ReportDefinitions } from './report-definitions.js';
 import { checkParameters, type ParameterValues } from './report-parameters.js';
 import { type ReportFormat, ReportFormatSchema } from './report-query.js';
 import { cronOf, nextRun } from './schedule-cadence.js';
-import { TimeRangeSchema } from './schemas.js';
-import { checkTimeZone, type TimeRangeInput } from './time.js';
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+import { Nullable, TimeRangeSchema } from './schemas.js';
+import { checkTimeZone, isoOrNull, type TimeRangeInput } from './time.js';
 
 const Delivery = Type.Object(
   {
@@ -187,10 +184,10 @@ export const { schema: ScheduleView, toView: scheduleView } = schedule.view({
     d.paused ? 'paused' : 'active',
   ),
   next_run_at: schedule.made(Nullable(Type.String({ format: 'date-time' })), (d) =>
-    iso(d.next_run_at),
+    isoOrNull(d.next_run_at),
   ),
   last_run_at: schedule.made(Nullable(Type.String({ format: 'date-time' })), (d) =>
-    iso(d.last_run_at),
+    isoOrNull(d.last_run_at),
   ),
   last_report_id: Nullable(Type.String()),
   last_error: Nullable(Type.String()),

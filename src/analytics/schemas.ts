@@ -1,10 +1,14 @@
 /** Request and answer shapes of the analytics API; they validate, type and document it. */
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { OPERATORS } from './fields.js';
 import { PRESETS, QUERY_GRANULARITIES } from './time.js';
 
-const literals = <T extends string>(values: readonly T[]) =>
+/** A union of the string literals given. */
+export const literals = <T extends string>(values: readonly T[]) =>
   Type.Union(values.map((v) => Type.Literal(v)));
+
+/** The schema given, or null. */
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 /** Event type names: letters, digits and `_ . : -`. */
 export const EventTypeName = Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,100}$' });

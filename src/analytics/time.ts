@@ -118,6 +118,12 @@ export function bucketsOf(from: number, to: number, g: QueryGranularity, tz: str
   return out;
 }
 
+/** A time (ms) as the API answers it: ISO 8601 text in UTC. */
+export const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** The same for a time that may be unset. */
+export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
+
 /** A time range as the API takes it. */
 export interface TimeRangeInput {
   start?: string;
