@@ -42,9 +42,16 @@ async function serve(
   return { status: 200, body: asset.body, contentType: asset.contentType, headers };
 }
 
+/** What a fixed path answers, as the API description says it. */
+function contentTypeOf(path: string, kind: Kind): string {
+  if (kind !== 'asset') return 'text/html';
+  if (path.endsWith('.css')) return 'text/css';
+  if (path.endsWith('.svg')) return 'image/svg+xml';
+  return 'text/javascript';
+}
+
 function fixed(path: string, summary: string, relative: string, kind: Kind, assets: AssetStore) {
-  const contentType =
-    kind === 'asset' ? (path.endsWith('.css') ? 'text/css' : 'text/javascript') : 'text/html';
+  const contentType = contentTypeOf(path, kind);
   return defineRoute({
     method: 'GET',
     path,
@@ -89,6 +96,8 @@ export function webRoutes(options: WebOptions, assets: AssetStore): AnyRoute[] {
         `${BUILT}/shared`,
         assets,
       ),
+      // The pages link it: without one, every page load logged a 404 for /favicon.ico.
+      fixed('/ui/favicon.svg', "The pages' icon", `${PUBLIC}/favicon.svg`, 'asset', assets),
     );
   }
   if (options.inbox) {

@@ -25,7 +25,16 @@ t.test(
       t.equal(res.headers.get('cache-control'), 'no-cache');
       const html = await res.text();
       t.notMatch(html, /<script>|<script [^>]*>[^<]+<\/script>|\son[a-z]+="/, 'no inline script');
+      // Without an icon of its own, a browser asked /favicon.ico and logged its 404 each load.
+      const icon = /<link rel="icon" href="([^"]+)" type="image\/svg\+xml">/.exec(html)?.[1];
+      t.equal(icon, '/ui/favicon.svg', `${path} links its icon`);
     }
+    const icon = await fetch(`${s.url}/ui/favicon.svg`);
+    t.equal(icon.status, 200);
+    t.equal(icon.headers.get('content-type'), 'image/svg+xml');
+    t.equal(icon.headers.get('x-content-type-options'), 'nosniff');
+    t.equal(icon.headers.get('cache-control'), 'public, max-age=300');
+    t.match(await icon.text(), /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     t.equal((await fetch(`${s.url}/ui/admin`)).headers.get('x-frame-options'), 'DENY');
 
     const js = await fetch(`${s.url}/ui/inbox.js`, { headers: { origin: 'https://app.example' } });
@@ -78,6 +87,9 @@ t.test(
 
     const doc = (await s.api('GET', '/openapi.json')).body;
     t.ok(doc.paths['/ui/inbox.js'].get, 'in the API description');
+    t.match(doc.paths['/ui/favicon.svg'].get.responses['200'], {
+      content: { 'image/svg+xml': {} },
+    });
   },
 );
 
@@ -95,8 +107,10 @@ t.test('web.inbox and web.console turn each surface off', async (t) => {
     t.equal((await fetch(`${s.url}${path}`)).status, 404, path);
   }
   t.equal((await fetch(`${s.url}/ui/shared/dom.js`)).status, 404, 'shared modules too');
+  t.equal((await fetch(`${s.url}/ui/favicon.svg`)).status, 404, 'the icon too');
   const only = await startServer(t, { web: { inbox: false } });
   t.equal((await fetch(`${only.url}/ui/admin`)).status, 200);
+  t.equal((await fetch(`${only.url}/ui/favicon.svg`)).status, 200, "the console's icon");
   t.equal((await fetch(`${only.url}/ui/inbox.js`)).status, 404);
   // The console without the inbox: every module it imports, transitively, is served.
   const seen = new Set<string>();
@@ -141,5 +155,5 @@ t.test('ETag matching, the package root, the module', async (t) => {
   t.throws(() => packageRoot('/tmp/nowhere/file.js'), /package root/);
   const mod = createWebModule({ options: { inbox: true, console: false } } as never);
   t.equal(mod.name, 'web');
-  t.equal(mod.routes.length, 8, "the inbox's seven and the shared modules");
+  t.equal(mod.routes.length, 9, "the inbox's seven, the shared modules and the icon");
 });
