@@ -3,7 +3,7 @@ import type { ServicePrincipal } from '../../auth/principal.js';
 import { NotifydError, toNotifydError } from '../../core/errors.js';
 import { callerOf, IdParams } from '../../http/admin-routes.js';
 import { answers, errors } from '../../http/responses.js';
-import { type AnyRoute, defineRoute, routeGroup, serviceOf } from '../../http/route.js';
+import { type AnyRoute, routeGroup, serviceOf } from '../../http/route.js';
 import { compileValidator } from '../../http/validate.js';
 import type { Analytics } from '../analytics.js';
 import {
@@ -20,8 +20,9 @@ const BASE = '/api/v1/analytics';
 /** Tracking needs `analytics:write`; it fails as a bad body, a tenant it may not write, too large or a store down. */
 const track = routeGroup(TAG, { kind: 'key', scope: 'analytics:write' });
 const TRACK_ERRORS = [400, 401, 403, 413, 503];
-const read = { kind: 'key', scope: 'analytics:read' } as const;
-const manage = { kind: 'key', scope: 'analytics:manage' } as const;
+/** The event types are read with `analytics:read`, declared and removed with `analytics:manage`. */
+const read = routeGroup(TAG, { kind: 'key', scope: 'analytics:read' });
+const manage = routeGroup(TAG, { kind: 'key', scope: 'analytics:manage' });
 const checkEvent = compileValidator(TrackEventBody, 'body');
 
 /** The tenant an event goes to: a tenant key's own; an unbound key's choice or its header's. */
@@ -108,12 +109,10 @@ export function eventRoutes(analytics: Analytics): AnyRoute[] {
         };
       },
     }),
-    defineRoute({
+    read({
       method: 'GET',
       path: `${BASE}/event-types`,
       summary: 'Event types: declared ones with their schema and every type seen, with counts',
-      tag: TAG,
-      auth: read,
       responses: {
         200: {
           description: 'The types, by name.',
@@ -126,12 +125,10 @@ export function eventRoutes(analytics: Analytics): AnyRoute[] {
         return { status: 200, body: { data: await analytics.eventTypes(caller) } };
       },
     }),
-    defineRoute({
+    manage({
       method: 'POST',
       path: `${BASE}/event-types`,
       summary: 'Declare an event type with a property schema its events must meet',
-      tag: TAG,
-      auth: manage,
       body: CreateEventTypeBody,
       responses: answers(201, 'Declared.', EventTypeView, [400, 401, 403, 409]),
       async handler(ctx) {
@@ -139,12 +136,10 @@ export function eventRoutes(analytics: Analytics): AnyRoute[] {
         return { status: 201, body: analytics.eventTypeView(o, 0) };
       },
     }),
-    defineRoute({
+    manage({
       method: 'DELETE',
       path: `${BASE}/event-types/:id`,
       summary: "Remove an event type's schema (by id or name; its events stay)",
-      tag: TAG,
-      auth: manage,
       params: IdParams,
       responses: { 204: { description: 'Removed.' }, ...errors(400, 401, 403, 404) },
       async handler(ctx) {
