@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerFunnelCommands } from './funnel.js';
 import { CliError, type CliIO } from './io.js';
 import { printer } from './object-commands.js';
 import { collect, intBetween, oneOf } from './ratelimit-args.js';
@@ -99,11 +100,13 @@ interface TrackOptions extends RemoteOptions {
   eventId?: string;
 }
 
-/** `notifyd analytics query|metrics|track`: the analytics API from a terminal. */
+/** `notifyd analytics query|metrics|track|funnel`: the analytics API from a terminal. */
 export function registerAnalyticsCommands(program: Command, io: CliIO): void {
   const group = program
     .command('analytics')
-    .description('query analytics (a table, or --json), list metrics, track an event');
+    .description(
+      'query analytics (a table, or --json), list metrics, track an event, funnels and their results',
+    );
   const out = printer(io);
   const api = <T>(opts: RemoteOptions, method: string, path: string, body?: unknown) =>
     call(() => clientFor(io, opts).request<T>(method, `/api/v1/analytics${path}`, body));
@@ -188,4 +191,6 @@ export function registerAnalyticsCommands(program: Command, io: CliIO): void {
         : `Tracked ${type} (${r.id}).\n`,
     );
   });
+
+  registerFunnelCommands(group, io);
 }

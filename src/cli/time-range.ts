@@ -26,9 +26,30 @@ export function timeRangeOf(
   const last = (opts.last ?? '7d').trim().toLowerCase();
   const preset = PRESET_OF[last];
   if (preset) return { preset };
-  const m = /^(\d{1,6})([mhdw])$/.exec(last);
-  if (!m) throw new CliError(`--last ${opts.last}: expected a length such as 90m, 12h, 7d or 4w`);
+  return lastSpan(last, opts.last ?? '', now);
+}
+
+/** `<n>m|h|d|w` (and `1y`) ending `now`, as start and end. */
+function lastSpan(last: string, given: string, now: number): { start: string; end: string } {
+  const m = /^(\d{1,6})([mhdw])$/.exec(last === '1y' ? '365d' : last);
+  if (!m) throw new CliError(`--last ${given}: expected a length such as 90m, 12h, 7d or 4w`);
   const ms = Number(m[1]) * (UNIT_MS[m[2] as string] as number);
   if (ms === 0) throw new CliError('--last must be longer than zero');
   return { start: new Date(now - ms).toISOString(), end: new Date(now).toISOString() };
+}
+
+/**
+ * `--last 30d` (default `fallback`), or `--from`/`--to`, as an exact start and end: for the
+ * APIs that take no preset (a funnel's results). `--last` ends now, to the millisecond.
+ */
+export function spanOf(
+  opts: { last?: string; from?: string; to?: string },
+  now: number,
+  fallback = '30d',
+): { start: string; end: string } {
+  if (opts.from || opts.to) {
+    const range = timeRangeOf(opts, now);
+    return { start: range.start as string, end: range.end as string };
+  }
+  return lastSpan((opts.last || fallback).trim().toLowerCase(), opts.last ?? fallback, now);
 }
