@@ -96,6 +96,8 @@ export function webRoutes(options: WebOptions, assets: AssetStore): AnyRoute[] {
         `${BUILT}/shared`,
         assets,
       ),
+      // The console shares modules with the client too (a funnel's figures, with the CLI).
+      folder('/ui/client', 'A module of the browser client (notifyd/client)', BUILT_CLIENT, assets),
       // The pages link it: without one, every page load logged a 404 for /favicon.ico.
       fixed('/ui/favicon.svg', "The pages' icon", `${PUBLIC}/favicon.svg`, 'asset', assets),
     );
@@ -110,7 +112,6 @@ export function webRoutes(options: WebOptions, assets: AssetStore): AnyRoute[] {
         assets,
       ),
       folder('/ui/inbox', 'A module of the inbox element', `${BUILT}/inbox`, assets),
-      folder('/ui/client', 'A module of the browser client (notifyd/client)', BUILT_CLIENT, assets),
       fixed(
         '/ui/demo',
         'A page showing the inbox against this server',

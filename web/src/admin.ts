@@ -6,6 +6,7 @@
 import { alertsPage } from './admin/alerts.js';
 import { ApiError, api, describe, session } from './admin/api.js';
 import { deadLettersPage } from './admin/dead-letters.js';
+import { funnelPage } from './admin/funnels.js';
 import { notificationsPage } from './admin/notifications.js';
 import { overviewPage } from './admin/overview.js';
 import { PAGES, type PageSpec } from './admin/pages.js';
@@ -58,6 +59,7 @@ function show(): void {
   if (arg && page.item === 'template') templatePage(main, arg);
   else if (arg && page.item === 'workflow') workflowPage(main, arg);
   else if (arg && page.item === 'subscriber') subscriberPage(main, arg);
+  else if (arg && page.item === 'funnel') funnelPage(main, arg);
   else if (page.resource) resourcePage(main, page.resource);
   else if (page.view === 'send') sendPage(main);
   else if (page.view === 'analytics') analyticsPage(main);

@@ -190,3 +190,55 @@ export function legend(
   });
   return list;
 }
+
+/** One horizontal bar: its label, its share of the whole (0–1) and the text beside it. */
+export interface Bar {
+  label: string;
+  share: number;
+  text: string;
+}
+
+/**
+ * Horizontal bars, one per row, each as long as its share of the widest possible (a funnel's
+ * steps: the share of those entering that reached each). A label on the left, the figure
+ * after the bar; a faint track shows the whole each bar is a share of.
+ */
+export function barRows(bars: Bar[], opts: { label: string; width?: number }): SVGSVGElement {
+  const W = opts.width ?? 640;
+  const ROW = 34;
+  const LABEL = 150;
+  const FIGURE = 120;
+  const H = bars.length * ROW + 4;
+  const root = frameOf(opts.label, { W, H });
+  root.classList.add('bars');
+  const plotW = W - LABEL - FIGURE;
+  bars.forEach((b, i) => {
+    const y = 2 + i * ROW;
+    const share = Math.min(1, Math.max(0, b.share));
+    const name = b.label.length > 22 ? `${b.label.slice(0, 21)}…` : b.label;
+    root.append(
+      svg(
+        'text',
+        { x: LABEL - 10, y: y + ROW / 2 + 4, 'text-anchor': 'end', class: 'bar-label' },
+        name,
+      ),
+      svg('rect', { x: LABEL, y: y + 6, width: plotW, height: ROW - 12, rx: 3, class: 'track' }),
+      svg(
+        'rect',
+        {
+          x: LABEL,
+          y: y + 6,
+          width: Math.max(share > 0 ? 2 : 0, plotW * share),
+          height: ROW - 12,
+          rx: 3,
+          class: 's0',
+          'data-step': b.label,
+          'data-share': share,
+        },
+        svg('title', {}, `${b.label}: ${b.text}`),
+      ),
+      svg('text', { x: LABEL + plotW + 8, y: y + ROW / 2 + 4, class: 'bar-figure' }, b.text),
+    );
+  });
+  return root;
+}

@@ -1,3 +1,4 @@
+import { duration } from '../client/funnel-figures.js';
 import { h } from '../shared/dom.js';
 import { api, describe, download } from './api.js';
 import type { Resource } from './resource.js';
@@ -17,7 +18,7 @@ export interface PageSpec {
     | 'dead-letters'
     | 'providers';
   /** What `#/<id>/<item>` opens: the page of one item (a template's editor). */
-  item?: 'template' | 'workflow' | 'subscriber';
+  item?: 'template' | 'workflow' | 'subscriber' | 'funnel';
 }
 
 /** Every page, in the order the navigation lists them. */
@@ -364,6 +365,37 @@ export const PAGES: PageSpec[] = [
     id: 'funnels',
     group: 'Analytics',
     title: 'Funnels',
-    resource: { noun: 'funnel', path: '/api/v1/analytics/funnels', paged: true, columns: [] },
+    item: 'funnel',
+    resource: {
+      noun: 'funnel',
+      path: '/api/v1/analytics/funnels',
+      paged: true,
+      columns: [
+        ['name', 'Name'],
+        ['steps', 'Steps'],
+        ['conversion_window_seconds', 'Conversion window'],
+        ['updated_at', 'Updated'],
+      ],
+      display: (row) => ({
+        steps: ((row.steps ?? []) as Array<{ name: string }>).map((s) => s.name).join(' → '),
+        conversion_window_seconds: duration(Number(row.conversion_window_seconds)),
+      }),
+      create: () => ({
+        name: 'activation',
+        steps: [
+          { name: 'Signed up', event_type: 'signup' },
+          {
+            name: 'Onboarded',
+            event_type: 'onboard',
+            filters: [{ field: 'source', operator: 'eq', value: 'web' }],
+          },
+          { name: 'Bought', event_type: 'purchase' },
+        ],
+        conversion_window_seconds: 604_800,
+      }),
+      rowActions: (row) => [
+        h('a', { href: `#/funnels/${encodeURIComponent(String(row.id))}` }, 'Results'),
+      ],
+    },
   },
 ];

@@ -21,6 +21,11 @@ export interface Resource {
   paged?: boolean | 'cursor';
   /** A noun for buttons ("key", "policy"). */
   noun: string;
+  /**
+   * Column values made from an item where a field is not shown as it is (a funnel's steps as
+   * their names in order); they replace the fields of those names in the table only.
+   */
+  display?: (row: Record<string, unknown>) => Record<string, unknown>;
   /** More buttons for each row (e.g. download); `reload` lists the page again after a change. */
   rowActions?: (row: Record<string, unknown>, reload: () => Promise<void>) => Node[];
 }
@@ -116,12 +121,16 @@ export function resourcePage(main: HTMLElement, r: Resource): void {
         }
         return buttons;
       };
+      // What the table shows of each row, and the row itself for its buttons.
+      const shown = new Map(
+        rows.map((row) => [r.display ? { ...row, ...r.display(row) } : row, row]),
+      );
       list.replaceChildren(
         rows.length
           ? table(
-              rows,
+              [...shown.keys()],
               r.columns.filter(([k]) => rows.some((row) => k in row)),
-              actions,
+              (cells) => actions(shown.get(cells) ?? cells),
             )
           : h('div', { class: 'empty card' }, `No ${r.noun}s yet.`),
       );
