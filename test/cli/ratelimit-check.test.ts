@@ -1,6 +1,6 @@
 import t from 'tap';
 import { runCli } from '../../src/cli/program.js';
-import { cliIO } from '../helpers/cli.js';
+import { cliAgainst, cliIO } from '../helpers/cli.js';
 import { ADMIN_KEY, startServer } from '../helpers/server.js';
 
 const io = cliIO;
@@ -49,12 +49,7 @@ t.test('notifyd ratelimit check and status against a real server', async (t) => 
 
 t.test('ratelimit status heads its table with what the LIMITED column says', async (t) => {
   const s = await startServer(t);
-  const env = { NOTIFYD_URL: s.url, NOTIFYD_API_KEY: ADMIN_KEY };
-  const run = async (args: string[]) => {
-    const r = io(env);
-    t.equal(await runCli(args, r.io), 0, `notifyd ${args.join(' ')} ${r.err()}`);
-    return r.out();
-  };
+  const run = cliAgainst(t, s.url);
   await run('policy create --name tight --limit 1/minute --scope user'.split(' '));
   t.match(await run('ratelimit status user u9 --policy tight'.split(' ')), /^Not limited/);
   const used = await run('ratelimit check --scope user --id u9 --policy tight'.split(' '));

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { runCli } from '../../src/cli/program.js';
-import { cliIO } from '../helpers/cli.js';
+import { cliAgainst, cliIO } from '../helpers/cli.js';
 import { ADMIN_KEY, startServer } from '../helpers/server.js';
 
 const io = cliIO;
@@ -217,12 +217,7 @@ t.test('policy, rule, plan, bypass and adjust against a real server', async (t) 
 
 t.test('the burst window and cooldown are sent, echoed and kept by updates', async (t) => {
   const s = await startServer(t);
-  const env = { NOTIFYD_URL: s.url, NOTIFYD_API_KEY: ADMIN_KEY };
-  const run = async (args: string[]) => {
-    const r = io(env);
-    t.equal(await runCli(args, r.io), 0, `notifyd ${args.join(' ')} ${r.err()}`);
-    return r.out();
-  };
+  const run = cliAgainst(t, s.url);
   const created = await run(
     'policy create --name bursty --limit 100/minute --burst 20 --burst-window 30s --cooldown 2m'.split(
       ' ',
@@ -247,12 +242,7 @@ t.test('the burst window and cooldown are sent, echoed and kept by updates', asy
 
 t.test('a token bucket is created from its size and refill rate, without --limit', async (t) => {
   const s = await startServer(t);
-  const env = { NOTIFYD_URL: s.url, NOTIFYD_API_KEY: ADMIN_KEY };
-  const run = async (args: string[]) => {
-    const r = io(env);
-    t.equal(await runCli(args, r.io), 0, `notifyd ${args.join(' ')} ${r.err()}`);
-    return r.out();
-  };
+  const run = cliAgainst(t, s.url);
   const created = await run(
     'policy create --name bucket --algorithm token_bucket --bucket-size 20 --refill-rate 5 --initial-tokens 10 --scope ip'.split(
       ' ',

@@ -4,7 +4,7 @@
  * again finds every one of its events stored (each a duplicate by its event_id).
  */
 import type { Test } from 'tap';
-import { startDaemon } from './process.js';
+import { daemonFor, startDaemon } from './process.js';
 import { ADMIN_KEY } from './server.js';
 
 const BATCH = 100;
@@ -56,10 +56,7 @@ export async function trackedSurvivesKill9(
   await Promise.all(workers);
   t.equal((await first.exited).signal, 'SIGKILL');
   await beforeRestart?.();
-  const second = await startDaemon(daemonEnv);
-  t.teardown(() => {
-    second.child.kill('SIGKILL');
-  });
+  const second = await daemonFor(t, daemonEnv);
   let missing = 0;
   for (const body of accepted) {
     const res = await send(second.url, body);

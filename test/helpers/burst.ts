@@ -1,5 +1,5 @@
 import type { Test } from 'tap';
-import { type Daemon, startDaemon } from './process.js';
+import { type Daemon, daemonFor, startDaemon } from './process.js';
 import { ADMIN_KEY, userToken } from './server.js';
 
 export const USERS = 8;
@@ -82,10 +82,7 @@ export async function survivesKill9(
   const first = await startDaemon(daemonEnv);
   const accepted = await burstThenKill(t, first);
   await beforeRestart?.();
-  const second = await startDaemon(daemonEnv);
-  t.teardown(() => {
-    second.child.kill('SIGKILL');
-  });
+  const second = await daemonFor(t, daemonEnv);
   const stored = await feedIds(second);
   const lost = accepted.filter((id) => !stored.has(id));
   t.same(lost, [], `all ${accepted.length} accepted notifications are in the feed after restart`);

@@ -10,7 +10,7 @@ import { DEFAULT_TENANT } from '../../src/core/tenancy.js';
 import { openStore } from '../../src/store/index.js';
 import { type DeliveryPeer, startDeliveryPeer } from './delivery-peer.js';
 import { adminCall, inParallel } from './engine-kill.js';
-import { type Daemon, startDaemon } from './process.js';
+import { type Daemon, daemonFor, startDaemon } from './process.js';
 import { ADMIN_KEY } from './server.js';
 
 const SECRET = 'kill9-deliveries-secret';
@@ -153,10 +153,7 @@ export async function deliveriesSurviveKill9(
   }
   t.ok(leasedByA.size > 0, `the dead node held ${leasedByA.size} leases`);
 
-  const second = await startDaemon(nodeEnv(peer, '/b', env));
-  t.teardown(() => {
-    second.child.kill('SIGKILL');
-  });
+  const second = await daemonFor(t, nodeEnv(peer, '/b', env));
   const early = Math.max(...leasedByA.values()) - Date.now();
   t.comment(
     `the second node listens ${Math.abs(early)} ms ${early >= 0 ? 'before' : 'after'} the last lease runs out`,

@@ -5,7 +5,7 @@
  */
 import type { Test } from 'tap';
 import { burstThenKill, USERS } from './burst.js';
-import { type Daemon, startDaemon } from './process.js';
+import { type Daemon, daemonFor, startDaemon } from './process.js';
 import { ADMIN_KEY, userToken } from './server.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON came back
@@ -116,10 +116,7 @@ export async function routedSurvivesKill9(
     payload: { name: `U${i % USERS}`, order: `A-${i}` },
   }));
   await beforeRestart?.();
-  const second = await startDaemon(daemonEnv);
-  t.teardown(() => {
-    second.child.kill('SIGKILL');
-  });
+  const second = await daemonFor(t, daemonEnv);
   const missing: string[] = [];
   const incomplete: Array<{ id: string; rows: string[] }> = [];
   await inParallel(accepted, 16, async (id) => {
@@ -233,10 +230,7 @@ export async function topicSurvivesKill9(
   t.equal(progress.status, 'running', `killed midway (${progress.accepted} of ${members} done)`);
   t.ok(progress.accepted < members, 'some members were still to go');
   await beforeRestart?.();
-  const second = await startDaemon(daemonEnv);
-  t.teardown(() => {
-    second.child.kill('SIGKILL');
-  });
+  const second = await daemonFor(t, daemonEnv);
   let done: Json;
   for (;;) {
     done = (await adminCall(second, 'GET', `/api/v1/requests/${requestId}`)).body;

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { Test } from 'tap';
 
 /** The built binary: process tests run what users run (`npm test` builds first). */
 export const BIN = fileURLToPath(new URL('../../bin/notifyd.js', import.meta.url));
@@ -11,6 +12,20 @@ export interface Daemon {
   /** Every log line so far, parsed. */
   logs: Array<Record<string, unknown>>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** `startDaemon`, killed (SIGKILL) when the test `t` ends. */
+export async function daemonFor(
+  t: Test,
+  env: Record<string, string>,
+  args: string[] = [],
+  cwd?: string,
+): Promise<Daemon> {
+  const daemon = await startDaemon(env, args, cwd);
+  t.teardown(() => {
+    daemon.child.kill('SIGKILL');
+  });
+  return daemon;
 }
 
 /** Starts `notifyd serve` in a child process and resolves once it listens. */

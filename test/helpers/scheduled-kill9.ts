@@ -1,5 +1,5 @@
 import type { Test } from 'tap';
-import { type Daemon, startDaemon } from './process.js';
+import { type Daemon, daemonFor, startDaemon } from './process.js';
 import { ADMIN_KEY, userToken } from './server.js';
 
 async function api(d: Daemon, method: string, path: string, body?: unknown) {
@@ -32,10 +32,7 @@ export async function scheduledSurvivesKill9(t: Test, env: Record<string, string
   const id = accepted.body.scheduled_id as string;
   first.child.kill('SIGKILL');
   t.equal((await first.exited).signal, 'SIGKILL');
-  const second = await startDaemon(daemonEnv);
-  t.teardown(() => {
-    second.child.kill('SIGKILL');
-  });
+  const second = await daemonFor(t, daemonEnv);
   let view = await api(second, 'GET', `/api/v1/scheduled/${id}`);
   t.equal(view.status, 200, 'the scheduled send outlived the process');
   while (view.body.status !== 'sent') {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
-import { startDaemon } from '../helpers/process.js';
+import { daemonFor } from '../helpers/process.js';
 
 const HOOK = fileURLToPath(new URL('./fixtures/loaded-modules.mjs', import.meta.url));
 
@@ -11,14 +11,12 @@ const HOOK = fileURLToPath(new URL('./fixtures/loaded-modules.mjs', import.meta.
 async function loadedPackages(t: Test): Promise<Set<string>> {
   const dir = mkdtempSync(join(tmpdir(), 'notifyd-idle-'));
   const out = join(dir, 'loaded.json');
-  const daemon = await startDaemon(
+  const daemon = await daemonFor(
+    t,
     { NODE_OPTIONS: `--import=${HOOK}`, LOADED_MODULES_OUT: out, NOTIFYD_LOG_LEVEL: 'warn' },
     [],
     dir,
   );
-  t.teardown(() => {
-    daemon.child.kill('SIGKILL');
-  });
   daemon.child.kill('SIGUSR2');
   for (let i = 0; i < 200 && !existsSync(out); i++) await new Promise((r) => setTimeout(r, 25));
   const paths = JSON.parse(readFileSync(out, 'utf8')) as string[];

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
 import { parse } from 'yaml';
-import { BIN, startDaemon } from '../helpers/process.js';
+import { BIN, daemonFor } from '../helpers/process.js';
 
 const run = promisify(execFile);
 const root = (path: string) => new URL(`../../${path}`, import.meta.url);
@@ -101,10 +101,7 @@ t.test("the Dockerfile's runtime settings serve, and its health check passes", a
   );
   const check = await configCheck(local);
   t.equal(check.code, 0, check.out);
-  const daemon = await startDaemon({ ...local, HOST: '127.0.0.1', PORT: '0' }, [], dir);
-  t.teardown(() => {
-    daemon.child.kill('SIGKILL');
-  });
+  const daemon = await daemonFor(t, { ...local, HOST: '127.0.0.1', PORT: '0' }, [], dir);
   const health = /^HEALTHCHECK .*\n\s*CMD (\[.*\])$/m.exec(dockerfile);
   t.ok(health, 'a HEALTHCHECK in exec form');
   const [cmd, ...args] = JSON.parse(health?.[1] ?? '[]') as string[];
