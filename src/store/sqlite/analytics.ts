@@ -1,18 +1,26 @@
 import type { Statement } from 'better-sqlite3';
-import type {
-  ActivityRecord,
-  AnalyticsRange,
-  AnalyticsStore,
-  RollupRow,
-  ScanCursor,
+import { dayOf } from '../../analytics/activity.js';
+import {
+  type ActivityRecord,
+  type AnalyticsEventRecord,
+  type AnalyticsRange,
+  type AnalyticsStore,
+  type RollupCutoffs,
+  type RollupRow,
+  rollupDeltas,
+  type ScanCursor,
 } from '../../analytics/store.js';
 import { type EventRow, eventOf } from '../analytics-rows.js';
 import { storeUnavailable } from '../errors.js';
-import { AsyncGroupCommit } from '../group-commit.js';
 import { SqliteActivity } from './analytics-activity.js';
-import type { AnalyticsWriteThread } from './analytics-write-thread.js';
-import { type Append, SqliteAnalyticsWriter } from './analytics-writer.js';
+import { GroupCommit } from './group-commit.js';
 import { isConstraintError, type SqliteHandle, translateError } from './handle.js';
+
+/** One append call: its events and rollup cutoffs. */
+interface Append {
+  events: readonly AnalyticsEventRecord[];
+  rollupsFrom: RollupCutoffs | undefined;
+}
 
 const EVENT_COLUMNS = 'id, tenant_id, event_type, user_id, event_id, properties, timestamp, dims';
 const ACTIVITY_COLUMNS = 'id, tenant_id, event_type, user_id, timestamp';
@@ -35,45 +43,75 @@ function rangeFilter(range: AnalyticsRange): { sql: string; params: (string | nu
 
 /**
  * Analytics in SQLite (a file of its own, analytics-file.ts): events in a table ordered by
- * (timestamp, id), with rollups and activity rows upserted in the same transaction
- * (analytics-writer.ts). The writes go to a thread of their own (analytics-write-thread.ts)
- * when the file is on disk, so that a batch of tracked events never holds the event loop;
- * reads stay on this connection (WAL: a read sees every committed write). Concurrent appends
- * are group-committed, which is also how the checkpointer holds them back.
+ * (timestamp, id), with rollups and activity rows upserted in the same transaction. Events
+ * with a taken (tenant, event_id) are skipped by the unique index (INSERT OR IGNORE), and
+ * only the kept ones are counted. Concurrent appends are group-committed (group-commit.ts),
+ * which is also how the checkpointer holds them back.
  */
 export class SqliteAnalyticsStore implements AnalyticsStore {
+  private readonly insert: Statement<unknown[]>;
+  private readonly addRollup: Statement<unknown[]>;
   private readonly activity: SqliteActivity;
-  /** Appends made while a group is being written share the next group (and one commit). */
-  private readonly group: AsyncGroupCommit<Append, boolean[]>;
-  /** Writes on this connection: without a thread, or after it failed. */
-  private inlineWriter: SqliteAnalyticsWriter | null = null;
+  /** Appends made in one event-loop turn share a transaction (and one commit). */
+  private readonly group: GroupCommit<Append, boolean[]>;
 
-  constructor(
-    private readonly h: SqliteHandle,
-    private readonly thread: AnalyticsWriteThread | null = null,
-  ) {
-    this.activity = new SqliteActivity(h.db);
-    this.group = new AsyncGroupCommit({
-      write: (calls) => (this.thread?.usable ? this.thread.write(calls) : this.writeHere(calls)),
+  constructor(private readonly h: SqliteHandle) {
+    const { db } = h;
+    this.activity = new SqliteActivity(db);
+    this.insert = db.prepare(
+      `INSERT OR IGNORE INTO analytics_events
+         (id, tenant_id, event_type, user_id, event_id, properties, timestamp, dims)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.addRollup = db.prepare(
+      `INSERT INTO analytics_rollups (granularity, bucket, tenant_id, event_type, dims, count)
+       VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (granularity, bucket, tenant_id, event_type, dims)
+       DO UPDATE SET count = count + excluded.count`,
+    );
+    this.group = new GroupCommit({
+      write: db.transaction((calls: Append[]) => this.writeAppends(calls)),
       retryAlone: isConstraintError,
+      translate: translateError,
     });
   }
 
   append: AnalyticsStore['append'] = (events, rollupsFrom) => {
     if (this.h.closed) return Promise.reject(storeUnavailable());
     if (events.length === 0) return Promise.resolve([]);
-    return this.group.submit({ events, rollupsFrom }).catch((err) => {
-      throw translateError(err);
-    });
+    return this.group.submit({ events, rollupsFrom });
   };
 
-  private get inline(): SqliteAnalyticsWriter {
-    this.inlineWriter ??= new SqliteAnalyticsWriter(this.h.db);
-    return this.inlineWriter;
-  }
-
-  private async writeHere(calls: Append[]): Promise<boolean[][]> {
-    return this.inline.write(calls);
+  /**
+   * Writes a group of appends (in its transaction): each call's events and rollups, then the
+   * activity rows of every kept event at once, so that a user's rows are read and written
+   * once for the group.
+   */
+  private writeAppends(calls: Append[]): boolean[][] {
+    const kept: AnalyticsEventRecord[] = [];
+    const outcomes = calls.map(({ events, rollupsFrom }) => {
+      const from = kept.length;
+      const outcome = events.map((e) => {
+        const { changes } = this.insert.run(
+          e.id,
+          e.tenant_id,
+          e.event_type,
+          e.user_id,
+          e.event_id,
+          JSON.stringify(e.properties),
+          e.timestamp,
+          e.dims,
+        );
+        if (changes === 1) kept.push(e);
+        return changes === 1;
+      });
+      for (const d of rollupDeltas(kept.slice(from), rollupsFrom)) {
+        this.addRollup.run(d.granularity, d.bucket, d.tenant_id, d.event_type, d.dims, d.count);
+      }
+      return outcome;
+    });
+    this.activity.add(kept);
+    return outcomes;
   }
 
   /**
@@ -84,10 +122,9 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
     return this.group.hold();
   }
 
-  /** Writes appends still waiting for their group, then ends the thread; close() calls it. */
-  async drain(): Promise<void> {
-    await this.group.drain();
-    await this.thread?.stop();
+  /** Writes appends still waiting for their group; the store's close() calls it first. */
+  flush(): void {
+    this.group.flush();
   }
 
   rollups: AnalyticsStore['rollups'] = (granularity, range) => {
@@ -214,12 +251,16 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
     this.h.run(() => this.activity.count(tenant, windows));
 
   purge: AnalyticsStore['purge'] = (before) => {
-    if (this.h.closed) return Promise.reject(storeUnavailable());
-    if (this.thread?.usable) {
-      return this.thread.purge(before).catch((err) => {
-        throw translateError(err);
-      });
-    }
-    return this.h.run(() => this.inline.purge(before));
+    return this.h.run(() => {
+      const { db } = this.h;
+      let n = db
+        .prepare('DELETE FROM analytics_events WHERE timestamp < ?')
+        .run(before.raw).changes;
+      const rollups = db.prepare(
+        'DELETE FROM analytics_rollups WHERE granularity = ? AND bucket < ?',
+      );
+      for (const g of ['minute', 'hour', 'day'] as const) n += rollups.run(g, before[g]).changes;
+      return n + this.activity.purge(dayOf(before.raw));
+    });
   };
 }

@@ -21,11 +21,6 @@ export interface SqliteOptions {
    * the writing connection, where each one stalls the event loop. Default 200.
    */
   checkpointIntervalMs?: number;
-  /**
-   * Whether analytics is written on a thread of its own (analytics-write-thread.ts) rather
-   * than on the event loop. Default true; a private in-memory file never is.
-   */
-  analyticsWriteThread?: boolean;
   /** Hears problems the store works around by itself, e.g. the checkpoint worker dying. */
   onWarning?: (message: string, err: unknown) => void;
 }

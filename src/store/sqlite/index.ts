@@ -5,7 +5,6 @@ import { storeUnavailable } from '../errors.js';
 import type { Store } from '../types.js';
 import { SqliteAnalyticsStore } from './analytics.js';
 import { analyticsPathOf, migrateAnalytics } from './analytics-file.js';
-import { AnalyticsWriteThread } from './analytics-write-thread.js';
 import { startWalCheckpointer } from './checkpointer.js';
 import { openDatabase, type SqliteOptions } from './connection.js';
 import { SqliteCounterStore } from './counters.js';
@@ -71,26 +70,6 @@ function analyticsFileOf(options: SqliteOptions): string {
 }
 
 /**
- * The thread analytics writes on (analytics-write-thread.ts): for a file on disk, unless
- * `analyticsWriteThread` is false. A private in-memory file has no other connection.
- */
-function analyticsThreadOf(
-  adb: Database.Database,
-  options: SqliteOptions,
-): AnalyticsWriteThread | null {
-  if (adb.memory || options.analyticsWriteThread === false) return null;
-  const { synchronous, busyTimeoutMs, checkpointIntervalMs } = options;
-  return new AnalyticsWriteThread(
-    { path: adb.name, synchronous, busyTimeoutMs, checkpointIntervalMs },
-    (err) =>
-      options.onWarning?.(
-        'The SQLite analytics write thread stopped; analytics writes run on the main thread from now on.',
-        err,
-      ),
-  );
-}
-
-/**
  * Opens (creating if needed) the SQLite database at `options.path` and the analytics file
  * beside it, both in WAL mode with a checkpoint worker each, brings their schemas up to
  * date, and returns a store on them. Concurrent inserts are group-committed.
@@ -111,7 +90,7 @@ export function openSqliteStore(options: SqliteOptions): SqliteStore {
   const h = new SqliteHandle(db);
   const ah = new SqliteHandle(adb);
   const checkpointer = startWalCheckpointer(db, options, () => notifications.holdWrites());
-  const analytics = new SqliteAnalyticsStore(ah, analyticsThreadOf(adb, options));
+  const analytics = new SqliteAnalyticsStore(ah);
   const analyticsCheckpointer = startWalCheckpointer(adb, options, () => analytics.hold());
   const notifications = new SqliteNotificationStore(h);
   const pingQuery: Statement<[], unknown> = db.prepare('SELECT 1');
@@ -147,7 +126,7 @@ export function openSqliteStore(options: SqliteOptions): SqliteStore {
       if (h.closed) return;
       await Promise.all([checkpointer?.stop(), analyticsCheckpointer?.stop()]);
       notifications.flush();
-      await analytics.drain();
+      analytics.flush();
       h.closed = true;
       ah.closed = true;
       db.close();
