@@ -82,7 +82,7 @@ export interface AsyncGroupWriter<In, Out> {
 }
 
 /**
- * Group commit with an asynchronous write (PostgreSQL, SQLite's analytics write thread):
+ * Group commit with an asynchronous write (PostgreSQL):
  * while a group's transaction is under way the next calls gather behind it. Groups go one at
  * a time, in the order of their calls, so the first of several calls with one idempotency
  * key is the one that takes it.
