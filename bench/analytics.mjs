@@ -5,8 +5,9 @@
 // funnel over 30 days, and DAU/MAU per day over 7 days.
 // Runs on the built output: npm run build first.
 // Usage: node bench/analytics.mjs [--store sqlite|postgres] [--events 10000000]
-// [--connections 4] [--users 100000] [--queries 20] [--days 30]
-// The events are spread over the last --days days (the daemon takes a 31-day backfill) among
+// [--connections 4] [--users 100000] [--queries 20] [--days 30] [--order random|time]
+// The events are spread over the last --days days (the daemon takes a 31-day backfill): in no
+// order (random, a backfill), or in time order as live traffic arrives (time); among
 // --users users: 60% auth.login (status success 9 in 10, a method), 5% auth.signup (a
 // method), 35% feature_used (one of 10 features). The batch API answers after the events are
 // written (the 202 means stored), so events/s is stored events per second of the whole run.
@@ -23,7 +24,9 @@ const opts = parseArgs(process.argv.slice(2), {
   users: 100_000,
   days: 30,
   queries: 20,
+  order: 'random',
 });
+if (!['random', 'time'].includes(opts.order)) throw new Error('--order must be random or time');
 if (!['sqlite', 'postgres'].includes(opts.store)) {
   throw new Error('--store must be sqlite or postgres');
 }
@@ -43,16 +46,28 @@ function lcg(seed) {
   };
 }
 
-/** One batch of events for the window ending at `now`. */
-function batchOf(rand, now, n) {
+/**
+ * An event's time. `--order random`: anywhere in the --days before `now` (a backfill in no
+ * order). `--order time`: the run replays --days of traffic in order, event `seq` of --events
+ * at its share of the span (up to a minute late), as live events arrive.
+ */
+function timeOf(rand, now, seq) {
+  // A minute's margin: an event exactly at the backfill edge would be refused.
+  if (opts.order === 'random') return now - 60_000 - Math.floor(rand() * (SPREAD - 120_000));
+  const at = RUN_START - SPREAD + 60_000 + Math.floor((seq / opts.events) * (SPREAD - 120_000));
+  return Math.min(now - 60_000, at + Math.floor(rand() * 60_000));
+}
+
+/** Set when the load starts: `--order time` replays the --days before it. */
+let RUN_START = Date.now();
+
+/** One batch of events for the window ending at `now`, the first being event `seq`. */
+function batchOf(rand, now, n, seq) {
   const events = new Array(n);
   for (let i = 0; i < n; i++) {
     const r = rand();
     const user = `u${Math.floor(rand() * opts.users)}`;
-    // A minute's margin: an event exactly at the backfill edge would be refused.
-    const timestamp = new Date(
-      now - 60_000 - Math.floor(rand() * (SPREAD - 120_000)),
-    ).toISOString();
+    const timestamp = new Date(timeOf(rand, now, seq + i)).toISOString();
     const method = METHODS[Math.floor(rand() * METHODS.length)];
     events[i] =
       r < 0.6
@@ -102,6 +117,7 @@ try {
   const rssBefore = rssOf(daemon.pid).rss;
   let peak = rssBefore;
   const start = Date.now();
+  RUN_START = start;
   const calls = Math.ceil(opts.events / BATCH);
   let next = 0;
   let accepted = 0;
@@ -117,7 +133,7 @@ try {
         daemon,
         'POST',
         '/api/v1/analytics/events/batch',
-        batchOf(rand, Date.now(), n),
+        batchOf(rand, Date.now(), n, call * BATCH),
       );
       accepted += res.accepted;
       rejected += res.rejected;
@@ -188,6 +204,7 @@ try {
     connections: opts.connections,
     users: opts.users,
     days: opts.days,
+    order: opts.order,
     ingest_s: Math.round(ingestS * 10) / 10,
     events_per_s: Math.round(accepted / ingestS),
     ...ingestCpu,

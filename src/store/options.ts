@@ -51,6 +51,14 @@ export const STORE_OPTIONS = defineOptions([
     doc: 'SQLite file for analytics events and rollups, with its own write-ahead log and checkpoints so that tracking never slows sends. Empty: beside store.sqlite.path (`notifyd.db` → `notifyd-analytics.db`). A database from before it existed hands its analytics over on the first start. Back it up with the main file. The main file itself is refused, however it is named (a symlink, a hard link, another spelling).',
   },
   {
+    path: 'store.sqlite.analytics_cache_mb',
+    type: 'integer',
+    default: 256,
+    min: 2,
+    max: 65536,
+    doc: 'Page cache of the analytics file, in MiB, taken as it fills. Tracked events land at random places in indexes by user; a cache that holds their hot pages spares a disk read and write for nearly every event, and funnels read their index from it. SQLite alone would keep 2 MiB.',
+  },
+  {
     path: 'store.sqlite.synchronous',
     type: 'enum',
     values: ['NORMAL', 'FULL'],

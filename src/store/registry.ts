@@ -62,11 +62,18 @@ const ADAPTERS: { [B in StoreBackend]: Omit<StoreAdapter, 'name' | 'traits'> } =
   },
   sqlite: {
     async open(settings, logger) {
-      const { path, analytics_path, synchronous, busy_timeout_ms, checkpoint_interval_ms } =
-        settings.sqlite;
+      const {
+        path,
+        analytics_path,
+        analytics_cache_mb,
+        synchronous,
+        busy_timeout_ms,
+        checkpoint_interval_ms,
+      } = settings.sqlite;
       return (await sqlite()).openSqliteStore({
         path,
         analyticsPath: analytics_path,
+        analyticsCacheMb: analytics_cache_mb,
         synchronous,
         busyTimeoutMs: busy_timeout_ms,
         checkpointIntervalMs: checkpoint_interval_ms,

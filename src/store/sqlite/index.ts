@@ -80,7 +80,7 @@ export function openSqliteStore(options: SqliteOptions): SqliteStore {
   let adb: Database.Database | undefined;
   let migrated: ReturnType<typeof migrateBoth>;
   try {
-    adb = openDatabase({ ...options, path: analyticsPath });
+    adb = openDatabase({ ...options, path: analyticsPath }, options.analyticsCacheMb ?? 256);
     migrated = migrateBoth(db, adb);
   } catch (err) {
     adb?.close();
