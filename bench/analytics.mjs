@@ -14,6 +14,7 @@
 // Prints readable lines, then a JSON summary as its last line.
 import { cpuMeter } from './lib/cpu.mjs';
 import { adminApi as api, startDaemon } from './lib/daemon.mjs';
+import { ioMeter } from './lib/io.mjs';
 import { mib, rssOf } from './lib/memory.mjs';
 import { machineInfo, parseArgs, percentile } from './lib/stats.mjs';
 
@@ -114,6 +115,7 @@ const daemon = await startDaemon({
 let summary;
 try {
   const cpu = cpuMeter(daemon.pid);
+  const io = ioMeter(daemon.pid);
   const rssBefore = rssOf(daemon.pid).rss;
   let peak = rssBefore;
   const start = Date.now();
@@ -152,6 +154,9 @@ try {
   await Promise.all(Array.from({ length: opts.connections }, (_, w) => worker(w)));
   const ingestS = (Date.now() - start) / 1000;
   const ingestCpu = cpu();
+  // SQLite's writes are the daemon's own; PostgreSQL's are its server's (not measured here).
+  const { written_bytes_per_unit: written_bytes_per_event, ...written } =
+    opts.store === 'sqlite' ? io(accepted) : {};
   peak = Math.max(peak, rssOf(daemon.pid).rss);
 
   const now = Date.now();
@@ -208,6 +213,9 @@ try {
     ingest_s: Math.round(ingestS * 10) / 10,
     events_per_s: Math.round(accepted / ingestS),
     ...ingestCpu,
+    // What the daemon wrote while ingesting (its WAL, the checkpoints into the file, answers).
+    ...written,
+    written_bytes_per_event,
     rss_before_mib: mib(rssBefore),
     rss_peak_mib: mib(peak),
     queries: {
@@ -224,7 +232,10 @@ try {
 const q = summary.queries;
 console.log(
   `analytics ${summary.store}: ${summary.accepted} events stored in ${summary.ingest_s} s, ` +
-    `${summary.events_per_s} events/s (${summary.rejected} rejected); ` +
+    `${summary.events_per_s} events/s (${summary.rejected} rejected` +
+    (summary.written_bytes_per_event === undefined
+      ? '); '
+      : `; ${summary.written_bytes_per_event} bytes written per event); `) +
     `p50/p95 ms: 30-day series by method ${q.series_30d_by_method.p50_ms}/${q.series_30d_by_method.p95_ms}, ` +
     `3-step funnel ${q.funnel_3_steps_30d.p50_ms}/${q.funnel_3_steps_30d.p95_ms}, ` +
     `DAU/MAU 7 days ${q.dau_mau_7d.p50_ms}/${q.dau_mau_7d.p95_ms}`,

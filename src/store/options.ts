@@ -56,7 +56,7 @@ export const STORE_OPTIONS = defineOptions([
     default: 256,
     min: 2,
     max: 65536,
-    doc: 'Page cache of the analytics file, in MiB, taken as it fills. Tracked events land at random places in indexes by user; a cache that holds their hot pages spares a disk read and write for nearly every event, and funnels read their index from it. SQLite alone would keep 2 MiB.',
+    doc: 'Page cache of the analytics file, in MiB, taken as it fills. Tracked events land at random places in indexes by user; a cache that holds their hot pages spares a disk read and write for nearly every event, and funnels read their index from it. The driver alone would keep 16 MiB.',
   },
   {
     path: 'store.sqlite.synchronous',

@@ -146,19 +146,32 @@ function runWorker(options: CheckpointerOptions, hooks: CheckpointerHooks): Chec
   };
 }
 
+/** The main file's WAL starts over above 16 MiB (4 KiB pages): a hold there delays sends. */
+export const MAIN_WAL_RESTART_PAGES = 4096;
+
 /**
- * Checkpoints off the event loop (see startCheckpointer); should the worker fail, the
- * writing connection takes over as SQLite does by default.
+ * The analytics file's, above 256 MiB: a tracked event dirties about four pages (15 KB of WAL
+ * per event at a million events), so at 16 MiB writes were held for a catch-up every thousand
+ * or so events; 256 MiB took 9-14% more events/s through the batch API (BENCHMARKS.md, "The
+ * analytics file's cache and WAL"). journal_size_limit cuts the file back to 64 MiB after.
+ */
+export const ANALYTICS_WAL_RESTART_PAGES = 65536;
+
+/**
+ * Checkpoints off the event loop (see startCheckpointer), starting the WAL over above
+ * `restartAbovePages` frames; should the worker fail, the writing connection takes over as
+ * SQLite does by default.
  */
 export function startWalCheckpointer(
   db: Database.Database,
   options: SqliteOptions,
   holdWrites: () => () => void,
+  restartAbovePages = MAIN_WAL_RESTART_PAGES,
 ): Checkpointer | null {
   const intervalMs = options.checkpointIntervalMs ?? 200;
   if (intervalMs <= 0 || db.memory) return null;
   return startCheckpointer(
-    { path: db.name, intervalMs, restartAbovePages: 4096 },
+    { path: db.name, intervalMs, restartAbovePages },
     {
       holdWrites,
       onFailure(err) {

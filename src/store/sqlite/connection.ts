@@ -24,7 +24,7 @@ export interface SqliteOptions {
   /**
    * The page cache of the analytics file's connection, in MiB. Tracked events land at random
    * places in indexes by user, so a cache smaller than their hot pages reads and writes a page
-   * for nearly every event. Default 256; SQLite's own default is 2.
+   * for nearly every event. Default 256; better-sqlite3's own is 16.
    */
   analyticsCacheMb?: number;
   /** Hears problems the store works around by itself, e.g. the checkpoint worker dying. */
@@ -38,7 +38,7 @@ const SYNCHRONOUS = new Set(['NORMAL', 'FULL']);
 
 /**
  * Opens the database in WAL mode with the pragmas notifyd relies on; `cacheMb` sizes its page
- * cache (SQLite's default of 2 MiB when absent).
+ * cache (better-sqlite3's default of 16 MiB when absent).
  */
 export function openDatabase(options: SqliteOptions, cacheMb?: number): Database.Database {
   const synchronous = options.synchronous ?? 'NORMAL';

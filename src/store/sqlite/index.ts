@@ -5,7 +5,7 @@ import { storeUnavailable } from '../errors.js';
 import type { Store } from '../types.js';
 import { SqliteAnalyticsStore } from './analytics.js';
 import { analyticsPathOf, migrateAnalytics } from './analytics-file.js';
-import { startWalCheckpointer } from './checkpointer.js';
+import { ANALYTICS_WAL_RESTART_PAGES, startWalCheckpointer } from './checkpointer.js';
 import { openDatabase, type SqliteOptions } from './connection.js';
 import { SqliteCounterStore } from './counters.js';
 import { SqliteDeliveryQueue } from './deliveries.js';
@@ -91,7 +91,12 @@ export function openSqliteStore(options: SqliteOptions): SqliteStore {
   const ah = new SqliteHandle(adb);
   const checkpointer = startWalCheckpointer(db, options, () => notifications.holdWrites());
   const analytics = new SqliteAnalyticsStore(ah);
-  const analyticsCheckpointer = startWalCheckpointer(adb, options, () => analytics.hold());
+  const analyticsCheckpointer = startWalCheckpointer(
+    adb,
+    options,
+    () => analytics.hold(),
+    ANALYTICS_WAL_RESTART_PAGES,
+  );
   const notifications = new SqliteNotificationStore(h);
   const pingQuery: Statement<[], unknown> = db.prepare('SELECT 1');
   return {
