@@ -1,57 +1,31 @@
 import t from 'tap';
 import { FakeClock } from '../../src/core/clock.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
+import {
+  ACTIVATION_FUNNEL,
+  activationEvents,
+  DAY,
+  ev,
+  HOUR,
+  iso,
+} from '../helpers/funnel-users.js';
 import { startServer } from '../helpers/server.js';
 
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 2, 10, 12);
 const T = Date.UTC(2026, 2, 7);
-const iso = (ms: number) => new Date(ms).toISOString();
 const F = '/api/v1/analytics/funnels';
-
-const ev = (type: string, user: string, at: number, properties = {}) => ({
-  event_type: type,
-  user_id: user,
-  timestamp: iso(at),
-  properties,
-});
 
 t.test('funnel results: entered, completed, conversion, drop-off and time to next', async (t) => {
   const s = await startServer(t, {}, createMemoryStore(), { clock: new FakeClock(NOW) });
   const seeded = await s.api('POST', '/api/v1/analytics/events/batch', {
     events: [
-      ev('signup', 'u1', T),
-      ev('onboard', 'u1', T + HOUR, { source: 'web' }),
-      ev('purchase', 'u1', T + 3 * HOUR),
-      ev('signup', 'u2', T),
-      ev('onboard', 'u2', T + 2 * HOUR, { source: 'web' }),
-      ev('signup', 'u3', T),
-      ev('purchase', 'u3', T + HOUR), // skipped onboarding: stays at step 1
-      ev('signup', 'u4', T),
-      ev('onboard', 'u4', T + 2 * DAY, { source: 'web' }), // past the window
+      ...activationEvents(T),
       ev('onboard', 'u5', T + HOUR, { source: 'web' }), // never signed up
-      ev('signup', 'u6', T - HOUR), // entered before the range
-      ev('onboard', 'u6', T + HOUR, { source: 'web' }),
-      ev('signup', 'u8', T + HOUR),
-      ev('onboard', 'u8', T + 2 * HOUR, { source: 'app' }), // the step's filter refuses it
       { event_type: 'signup', timestamp: iso(T) }, // no user: not in funnels
     ],
   });
   t.equal(seeded.body.accepted, 15);
-  const created = await s.api('POST', F, {
-    name: 'activation',
-    steps: [
-      { name: 'Signed up', event_type: 'signup' },
-      {
-        name: 'Onboarded',
-        event_type: 'onboard',
-        filters: [{ field: 'source', operator: 'eq', value: 'web' }],
-      },
-      { name: 'Bought', event_type: 'purchase' },
-    ],
-    conversion_window_seconds: 86_400,
-  });
+  const created = await s.api('POST', F, ACTIVATION_FUNNEL);
   t.equal(created.status, 201);
   t.match(created.body, { id: /^fnl_/, steps: [{ order: 0 }, { order: 1 }, { order: 2 }] });
   const res = await s.api(

@@ -4,18 +4,8 @@ import { runCli } from '../../src/cli/program.js';
 import { spanOf } from '../../src/cli/time-range.js';
 import { duration, percent } from '../../src/client/funnel-figures.js';
 import { cliIO } from '../helpers/cli.js';
+import { activationEvents, DAY, HOUR, iso } from '../helpers/funnel-users.js';
 import { ADMIN_KEY, startServer } from '../helpers/server.js';
-
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-const iso = (ms: number) => new Date(ms).toISOString();
-
-const ev = (type: string, user: string, at: number, properties = {}) => ({
-  event_type: type,
-  user_id: user,
-  timestamp: iso(at),
-  properties,
-});
 
 t.test(
   'notifyd analytics funnel create, list, get, results (a table or JSON), delete',
@@ -31,19 +21,7 @@ t.test(
     const T = Math.floor((Date.now() - 3 * DAY) / HOUR) * HOUR;
     const seeded = await s.api('POST', '/api/v1/analytics/events/batch', {
       events: [
-        ev('signup', 'u1', T),
-        ev('onboard', 'u1', T + HOUR, { source: 'web' }),
-        ev('purchase', 'u1', T + 3 * HOUR),
-        ev('signup', 'u2', T),
-        ev('onboard', 'u2', T + 2 * HOUR, { source: 'web' }),
-        ev('signup', 'u3', T),
-        ev('purchase', 'u3', T + HOUR), // skipped onboarding: stays at step 1
-        ev('signup', 'u4', T),
-        ev('onboard', 'u4', T + 2 * DAY, { source: 'web' }), // past the one-day window
-        ev('signup', 'u6', T - HOUR), // before --from, inside --last 7d
-        ev('onboard', 'u6', T + HOUR, { source: 'web' }),
-        ev('signup', 'u8', T + HOUR),
-        ev('onboard', 'u8', T + 2 * HOUR, { source: 'app' }), // the step's filter refuses it
+        ...activationEvents(T), // u6 signed up before --from, inside --last 7d
       ],
     });
     t.equal(seeded.body.accepted, 13, JSON.stringify(seeded.body));

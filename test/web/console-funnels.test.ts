@@ -2,18 +2,10 @@ import type { Page } from 'playwright-core';
 import t from 'tap';
 import { newPage, screenshot } from '../helpers/browser.js';
 import { browserTests, openConsole } from '../helpers/console.js';
+import { ACTIVATION_FUNNEL, activationEvents, DAY, ev, HOUR } from '../helpers/funnel-users.js';
 import { type Running, startServer } from '../helpers/server.js';
 
 const test = await browserTests(t);
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-const iso = (ms: number) => new Date(ms).toISOString();
-const ev = (type: string, user: string, at: number, properties = {}) => ({
-  event_type: type,
-  user_id: user,
-  timestamp: iso(at),
-  properties,
-});
 
 /**
  * Users going through sign-up → onboarding (from the web) → purchase, with known answers:
@@ -23,36 +15,14 @@ async function seed(s: Running): Promise<void> {
   const T = Math.floor((Date.now() - 3 * DAY) / HOUR) * HOUR;
   const res = await s.api('POST', '/api/v1/analytics/events/batch', {
     events: [
-      ev('signup', 'u1', T),
-      ev('onboard', 'u1', T + HOUR, { source: 'web' }),
-      ev('purchase', 'u1', T + 3 * HOUR),
-      ev('signup', 'u2', T),
-      ev('onboard', 'u2', T + 2 * HOUR, { source: 'web' }),
-      ev('signup', 'u3', T),
-      ev('purchase', 'u3', T + HOUR), // skipped onboarding: stays at step 1
-      ev('signup', 'u4', T),
-      ev('onboard', 'u4', T + 2 * DAY, { source: 'web' }), // past the one-day window
-      ev('signup', 'u6', T - HOUR),
-      ev('onboard', 'u6', T + HOUR, { source: 'web' }),
-      ev('signup', 'u8', T + HOUR),
-      ev('onboard', 'u8', T + 2 * HOUR, { source: 'app' }), // the step's filter refuses it
+      ...activationEvents(T),
       ev('signup', 'u9', Date.now() - 20 * DAY), // in the last 30 days, not the last 7
     ],
   });
   if (res.body.accepted !== 14) throw new Error(JSON.stringify(res.body));
   const created = await s.api('POST', '/api/v1/analytics/funnels', {
-    name: 'activation',
+    ...ACTIVATION_FUNNEL,
     description: 'From sign-up to the first purchase',
-    steps: [
-      { name: 'Signed up', event_type: 'signup' },
-      {
-        name: 'Onboarded',
-        event_type: 'onboard',
-        filters: [{ field: 'source', operator: 'eq', value: 'web' }],
-      },
-      { name: 'Bought', event_type: 'purchase' },
-    ],
-    conversion_window_seconds: 86_400,
   });
   if (created.status !== 201) throw new Error(JSON.stringify(created.body));
 }
