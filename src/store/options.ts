@@ -2,6 +2,9 @@
 import { defineOptions, type SectionOf } from '../core/option-spec.js';
 import { BACKEND_NAMES } from './backends.js';
 
+/** The SQLite analytics file's page cache in MiB unless configured (store.sqlite.analytics_cache_mb). */
+export const ANALYTICS_CACHE_MB = 256;
+
 /** Where state is kept, and how each backend is reached. */
 export const STORE_OPTIONS = defineOptions([
   {
@@ -53,7 +56,7 @@ export const STORE_OPTIONS = defineOptions([
   {
     path: 'store.sqlite.analytics_cache_mb',
     type: 'integer',
-    default: 256,
+    default: ANALYTICS_CACHE_MB,
     min: 2,
     max: 65536,
     doc: 'Page cache of the analytics file, in MiB, taken as it fills. Tracked events land at random places in indexes by user; a cache that holds their hot pages spares a disk read and write for nearly every event, and funnels read their index from it. The driver alone would keep 16 MiB.',

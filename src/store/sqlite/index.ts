@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { NotifydError } from '../../core/errors.js';
 import { storeUnavailable } from '../errors.js';
+import { ANALYTICS_CACHE_MB } from '../options.js';
 import type { Store } from '../types.js';
 import { SqliteAnalyticsStore } from './analytics.js';
 import { analyticsPathOf, migrateAnalytics } from './analytics-file.js';
@@ -80,7 +81,10 @@ export function openSqliteStore(options: SqliteOptions): SqliteStore {
   let adb: Database.Database | undefined;
   let migrated: ReturnType<typeof migrateBoth>;
   try {
-    adb = openDatabase({ ...options, path: analyticsPath }, options.analyticsCacheMb ?? 256);
+    adb = openDatabase(
+      { ...options, path: analyticsPath },
+      options.analyticsCacheMb ?? ANALYTICS_CACHE_MB,
+    );
     migrated = migrateBoth(db, adb);
   } catch (err) {
     adb?.close();
