@@ -7,13 +7,13 @@ import {
   funnelFigures,
   funnelSummary,
 } from '../client/funnel-figures.js';
-import { filterOf } from './analytics.js';
 import { CliError, type CliIO } from './io.js';
 import { enc, query, registerObjectCommands } from './object-commands.js';
 import { collect, parseDuration } from './ratelimit-args.js';
 import { type RemoteOptions, remoteOptions } from './remote.js';
 import { formatTable } from './table.js';
 import { spanOf } from './time-range.js';
+import { filterOf } from './where.js';
 
 type Funnel = Static<typeof FunnelView>;
 type Step = Funnel['steps'][number];

@@ -1,7 +1,7 @@
 import t from 'tap';
-import { filterOf } from '../../src/cli/analytics.js';
 import { runCli } from '../../src/cli/program.js';
 import { timeRangeOf } from '../../src/cli/time-range.js';
+import { filterOf } from '../../src/cli/where.js';
 import { FakeClock } from '../../src/core/clock.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
 import { cliIO } from '../helpers/cli.js';
