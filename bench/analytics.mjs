@@ -49,26 +49,24 @@ function lcg(seed) {
 
 /**
  * An event's time. `--order random`: anywhere in the --days before `now` (a backfill in no
- * order). `--order time`: the run replays --days of traffic in order, event `seq` of --events
- * at its share of the span (up to a minute late), as live events arrive.
+ * order). `--order time`: the run started at `start` replays the --days before it in order,
+ * event `seq` of --events at its share of the span (up to a minute late), as live events
+ * arrive.
  */
-function timeOf(rand, now, seq) {
+function timeOf(rand, now, start, seq) {
   // A minute's margin: an event exactly at the backfill edge would be refused.
   if (opts.order === 'random') return now - 60_000 - Math.floor(rand() * (SPREAD - 120_000));
-  const at = RUN_START - SPREAD + 60_000 + Math.floor((seq / opts.events) * (SPREAD - 120_000));
+  const at = start - SPREAD + 60_000 + Math.floor((seq / opts.events) * (SPREAD - 120_000));
   return Math.min(now - 60_000, at + Math.floor(rand() * 60_000));
 }
 
-/** Set when the load starts: `--order time` replays the --days before it. */
-let RUN_START = Date.now();
-
-/** One batch of events for the window ending at `now`, the first being event `seq`. */
-function batchOf(rand, now, n, seq) {
+/** One batch of events at `now` of a run started at `start`, the first being event `seq`. */
+function batchOf(rand, now, start, n, seq) {
   const events = new Array(n);
   for (let i = 0; i < n; i++) {
     const r = rand();
     const user = `u${Math.floor(rand() * opts.users)}`;
-    const timestamp = new Date(timeOf(rand, now, seq + i)).toISOString();
+    const timestamp = new Date(timeOf(rand, now, start, seq + i)).toISOString();
     const method = METHODS[Math.floor(rand() * METHODS.length)];
     events[i] =
       r < 0.6
@@ -119,7 +117,6 @@ try {
   const rssBefore = rssOf(daemon.pid).rss;
   let peak = rssBefore;
   const start = Date.now();
-  RUN_START = start;
   const calls = Math.ceil(opts.events / BATCH);
   let next = 0;
   let accepted = 0;
@@ -135,7 +132,7 @@ try {
         daemon,
         'POST',
         '/api/v1/analytics/events/batch',
-        batchOf(rand, Date.now(), n, call * BATCH),
+        batchOf(rand, Date.now(), start, n, call * BATCH),
       );
       accepted += res.accepted;
       rejected += res.rejected;
