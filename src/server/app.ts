@@ -135,7 +135,9 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   const sessions = { notifications: service, feed, tracker, presence, addresses, limiting };
   const streams = { analytics: analytics.services.analytics };
   realtime.mount(listener.app, { ...sessions, ...streams, lifecycle, doors });
-  listener.mount(routes, { keys, jwt, ...(limiting ? { rateLimiting: limiting } : {}) });
+  const realtimePaths = realtime.doors(doors).flatMap((d) => [d.ws, d.sse]);
+  const others = realtimePaths.map((path) => ({ path, methods: ['GET' as const] }));
+  listener.mount(routes, { keys, jwt, ...(limiting ? { rateLimiting: limiting } : {}) }, others);
   const exposed = { notifications, triggers, ratelimit, webhooks, analytics, templates };
   const parts = { metrics, bus, keys, listener, runner: modules };
   return serverFacade(parts, { ...exposed, providers, scheduler, digests, workflows, realtime });

@@ -8,7 +8,7 @@ import type { AnyRoute } from '../http/route.js';
 import { ClientAddresses } from './client-address.js';
 import { Cors } from './cors.js';
 import type { Metrics } from './metrics.js';
-import { mountRoutes, type RouterDeps } from './router.js';
+import { mountRoutes, type OtherPath, type RouterDeps } from './router.js';
 
 /** uSockets' listen option that leaves SO_REUSEPORT off (the binary exports it; the typings do not). */
 const LIBUS_LISTEN_EXCLUSIVE_PORT = 1;
@@ -37,16 +37,28 @@ export class Listener {
     this.cors.mount(this.app);
   }
 
-  /** Registers the routes, each authenticated and (when on) rate-limited by the router. */
-  mount(routes: AnyRoute[], auth: Pick<RouterDeps, 'keys' | 'jwt' | 'rateLimiting'>): void {
-    mountRoutes(this.app, routes, {
-      ...this.deps,
-      ...auth,
-      bodyLimit: this.settings.body_limit,
-      addresses: this.addresses,
-      cors: this.cors,
-      lifecycle: this.lifecycle,
-    });
+  /**
+   * Registers the routes, each authenticated and (when on) rate-limited by the router;
+   * `others` are paths mounted apart (the real-time doors), which answer other methods 405.
+   */
+  mount(
+    routes: AnyRoute[],
+    auth: Pick<RouterDeps, 'keys' | 'jwt' | 'rateLimiting'>,
+    others: readonly OtherPath[] = [],
+  ): void {
+    mountRoutes(
+      this.app,
+      routes,
+      {
+        ...this.deps,
+        ...auth,
+        bodyLimit: this.settings.body_limit,
+        addresses: this.addresses,
+        cors: this.cors,
+        lifecycle: this.lifecycle,
+      },
+      others,
+    );
   }
 
   /**

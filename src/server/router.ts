@@ -128,9 +128,23 @@ function withAlternates(routes: AnyRoute[]): Compiled[] {
   return [...at.values()];
 }
 
-/** Registers every route on the app, plus the 404/405 fallback; returns the dispatcher. */
-export function mountRoutes(app: TemplatedApp, routes: AnyRoute[], deps: RouterDeps): void {
-  const byPath = new Map<string, Method[]>();
+/** A path served outside the routes (a WebSocket or SSE door), for the 405 fallback. */
+export interface OtherPath {
+  path: string;
+  methods: Method[];
+}
+
+/**
+ * Registers every route on the app, plus the 404/405 fallback: a path served by a route or
+ * by `others` (the real-time doors, mounted apart) answers another method with 405 and Allow.
+ */
+export function mountRoutes(
+  app: TemplatedApp,
+  routes: AnyRoute[],
+  deps: RouterDeps,
+  others: readonly OtherPath[] = [],
+): void {
+  const byPath = new Map<string, Method[]>(others.map((o) => [o.path, [...o.methods]]));
   for (const c of withAlternates(routes)) {
     const { route } = c;
     byPath.set(route.path, [...(byPath.get(route.path) ?? []), route.method]);

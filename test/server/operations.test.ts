@@ -97,6 +97,13 @@ t.test('unknown routes, wrong methods, bodies too large, wrong types, bad JSON',
   const wrongMethod = await s.api('PUT', '/api/v1/notifications', {});
   t.equal(wrongMethod.status, 405);
   t.equal(wrongMethod.headers.get('allow'), 'POST, GET');
+  // The real-time doors are mounted apart from the routes, and answer other methods alike.
+  for (const door of ['/api/v1/ws', '/api/v1/sse']) {
+    const posted = await s.api('POST', door, {});
+    t.equal(posted.status, 405, `POST ${door}`);
+    t.equal(posted.headers.get('allow'), 'GET');
+    t.equal(posted.body.error.code, 'METHOD_NOT_ALLOWED');
+  }
 
   const big = await fetch(`${s.url}/api/v1/notifications`, {
     method: 'POST',
