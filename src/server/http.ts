@@ -106,8 +106,8 @@ export function writeResponse(
 }
 
 /**
- * Answers with the JSON error envelope for `err` (and any extra headers, e.g. Retry-After),
- * closing the connection after it when asked.
+ * Answers with the JSON error envelope for `err` and its X-Request-Id (and any extra headers,
+ * e.g. Retry-After), closing the connection after it when asked.
  */
 export function writeError(
   res: HttpResponse,
@@ -118,6 +118,6 @@ export function writeError(
   closeConnection = false,
 ): void {
   const body = JSON.stringify(errorEnvelope(err, requestId));
-  const all = { ...headers, 'content-type': 'application/json' };
+  const all = { ...headers, 'content-type': 'application/json', 'x-request-id': requestId };
   writeResponse(res, state, err.status, all, body, closeConnection);
 }

@@ -410,30 +410,35 @@ t.test(
     // A burst of twice the rate is allowed, then one per second.
     await connect(t, `${s.wsUrl}?token=${token}`);
     await connect(t, `${s.wsUrl}?token=${token}`);
-    const refused = await new Promise<{ status: number; retryAfter: string; body: string }>(
-      (resolve) => {
-        const ws = new WebSocket(`${s.wsUrl}?token=${token}`);
-        ws.on('error', () => {});
-        ws.on('unexpected-response', (_req, res) => {
-          let body = '';
-          res.on('data', (d: Buffer) => {
-            body += d;
-          });
-          res.on('end', () =>
-            resolve({
-              status: res.statusCode ?? 0,
-              retryAfter: String(res.headers['retry-after']),
-              body,
-            }),
-          );
+    const refused = await new Promise<{
+      status: number;
+      retryAfter: string;
+      requestId: string;
+      body: string;
+    }>((resolve) => {
+      const ws = new WebSocket(`${s.wsUrl}?token=${token}`);
+      ws.on('error', () => {});
+      ws.on('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => {
+          body += d;
         });
-      },
-    );
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            retryAfter: String(res.headers['retry-after']),
+            requestId: String(res.headers['x-request-id']),
+            body,
+          }),
+        );
+      });
+    });
     t.equal(refused.status, 429, 'an HTTP answer, not an upgrade');
     t.equal(refused.retryAfter, '1');
     t.match(JSON.parse(refused.body), {
       error: { code: 'RATE_LIMIT_EXCEEDED', details: { retry_after_seconds: 1 } },
     });
+    t.equal(JSON.parse(refused.body).error.request_id, refused.requestId, 'X-Request-Id');
 
     const full = await startServer(t, { realtime: { max_connections: 1, connect_rate_per_ip: 0 } });
     await connect(t, `${full.wsUrl}?token=${token}`);

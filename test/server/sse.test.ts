@@ -79,7 +79,8 @@ t.test('channels named in the query stream their messages; others are refused', 
   for (const [url, headers, status, code] of refusals) {
     const refused = await openSse(url, headers);
     t.equal(refused.status, status, code);
-    t.match(refused.body, { error: { code, request_id: String } });
+    t.match(refused.body, { error: { code, request_id: /^req_/ } });
+    t.equal(refused.headers.get('x-request-id'), refused.body.error.request_id, 'X-Request-Id');
   }
 });
 

@@ -19,7 +19,6 @@ export function refuseWithoutUpgrade(app: TemplatedApp, path: string, ids: IdGen
     const malformed = screen(res, req);
     if (malformed === 'dropped') return;
     if (malformed) return writeError(res, state, malformed, ids('req'), {}, true);
-    const requestId = ids('req');
     writeError(
       res,
       state,
@@ -28,8 +27,8 @@ export function refuseWithoutUpgrade(app: TemplatedApp, path: string, ids: IdGen
         `${path} speaks WebSocket only: open it with an Upgrade: websocket request (or use the SSE stream).`,
         { upgrade: 'websocket' },
       ),
-      requestId,
-      { upgrade: 'websocket', connection: 'Upgrade', 'x-request-id': requestId },
+      ids('req'),
+      { upgrade: 'websocket', connection: 'Upgrade' },
     );
   });
 }
