@@ -58,6 +58,8 @@ const SEED: Record<number, string> = {
   16: SEED_USER_EVENTS,
   // An event without a user: in neither the activity rows nor the funnel index.
   17: `INSERT INTO analytics_events VALUES ('aev_21', 't1', 'login', NULL, NULL, '{}', 86400007, '{}');`,
+  // A user's event, in the funnel index made by 18 (a tenant and type no check reads).
+  18: `INSERT INTO analytics_events VALUES ('aev_22', 't3', 'viewed', 'zoe', NULL, '{}', 86400008, '{}');`,
 };
 
 /** A fresh schema name, dropped when `t` ends. */
@@ -127,6 +129,31 @@ if (await requirePostgres(t)) {
       'subscribers',
       'topic_members',
       'user_queues',
+    ]);
+    // The analytics tables are vacuumed after each 1% of new rows (migration 19), so that
+    // their index-only scans stay index-only during and right after a large load.
+    const options = await adminQuery(
+      `SELECT c.relname, c.reloptions FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = $1 AND c.relname IN ('analytics_events', 'analytics_activity')
+       ORDER BY c.relname`,
+      [schema],
+    );
+    t.same(options, [
+      {
+        relname: 'analytics_activity',
+        reloptions: [
+          'autovacuum_vacuum_scale_factor=0.02',
+          'autovacuum_vacuum_insert_scale_factor=0.01',
+          'autovacuum_analyze_scale_factor=0.02',
+        ],
+      },
+      {
+        relname: 'analytics_events',
+        reloptions: [
+          'autovacuum_vacuum_insert_scale_factor=0.01',
+          'autovacuum_analyze_scale_factor=0.02',
+        ],
+      },
     ]);
   });
 

@@ -435,6 +435,28 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE user_id IS NOT NULL;
     `,
   },
+  {
+    version: 19,
+    name: 'analytics tables vacuumed as they grow',
+    sql: `
+      -- Tracked events arrive by the million. With PostgreSQL's defaults an insert-only table
+      -- is vacuumed after a fifth of its size is new (2 million rows at 10 million), and until
+      -- then the funnel's and activity counts' index-only scans visit the heap for every new
+      -- row: right after a large load they were 4-10x slower (BENCHMARKS.md, "10 million
+      -- events through the batch API"). A vacuum after each 1% keeps the visibility map close
+      -- behind; it reads only pages not yet all-visible, so its cost follows what was added.
+      ALTER TABLE analytics_events SET (
+        autovacuum_vacuum_insert_scale_factor = 0.01,
+        autovacuum_analyze_scale_factor = 0.02
+      );
+      -- Activity rows are updated by every event (last, prev_last): vacuumed after 2% dead.
+      ALTER TABLE analytics_activity SET (
+        autovacuum_vacuum_scale_factor = 0.02,
+        autovacuum_vacuum_insert_scale_factor = 0.01,
+        autovacuum_analyze_scale_factor = 0.02
+      );
+    `,
+  },
 ];
 
 /** The schema version this build of notifyd writes. */
