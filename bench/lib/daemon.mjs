@@ -169,6 +169,8 @@ export async function startDaemon({ store = 'sqlite', env = {}, cluster = null }
     pid: child.pid,
     url: `http://127.0.0.1:${port}`,
     dir,
+    /** The PostgreSQL schema it writes to (postgres), else null. */
+    schema: store === 'postgres' ? namespace.schema : null,
     problems,
     /**
      * SIGTERM, wait for a graceful exit (SIGKILL after a timeout), remove the temp folder
