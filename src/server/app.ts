@@ -131,11 +131,12 @@ export function createServer(config: Config, deps: ServerDeps): NotifydServer {
   const { lifecycle, addresses } = listener;
   const { doors } = ara.services;
   const operations = { store, metrics: config.metrics.enabled ? metrics : null, lifecycle };
-  const routes = withOperations(modules.routes, { ...operations, realtime: realtime.doors(doors) });
+  const realtimeDoors = realtime.doors(doors);
+  const routes = withOperations(modules.routes, { ...operations, realtime: realtimeDoors });
   const sessions = { notifications: service, feed, tracker, presence, addresses, limiting };
   const streams = { analytics: analytics.services.analytics };
   realtime.mount(listener.app, { ...sessions, ...streams, lifecycle, doors });
-  const realtimePaths = realtime.doors(doors).flatMap((d) => [d.ws, d.sse]);
+  const realtimePaths = realtimeDoors.flatMap((d) => [d.ws, d.sse]);
   const others = realtimePaths.map((path) => ({ path, methods: ['GET' as const] }));
   listener.mount(routes, { keys, jwt, ...(limiting ? { rateLimiting: limiting } : {}) }, others);
   const exposed = { notifications, triggers, ratelimit, webhooks, analytics, templates };

@@ -41,8 +41,9 @@ function splitQuery(specifier) {
 }
 
 export async function load(url, context, next) {
-  if (!url.startsWith('file:') || !splitQuery(url)[0].endsWith('.ts')) return next(url, context);
-  const file = fileURLToPath(splitQuery(url)[0]);
+  const [path] = splitQuery(url);
+  if (!path.startsWith('file:') || !path.endsWith('.ts')) return next(url, context);
+  const file = fileURLToPath(path);
   const text = readFileSync(file, 'utf8');
   const key = createHash('sha256').update(salt).update(file).update('\0').update(text);
   const cached = join(cacheDir, `${key.digest('hex')}.js`);
